@@ -1,0 +1,94 @@
+"""The types every channel adapter shares: what arrives (`Inbound`) and what leaves (`Outbound`).
+
+One frozen `Inbound` for every transport keeps intake and the router channel-agnostic; transport
+details that only the adapter understands go in `thread_hints`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote: `address` is unique within `channel` (an e-mail address, a chat id, a CRM id)."""
+
+    channel: str
+    address: str
+    display_name: str = ""
+    email: str = ""
+    phone: str = ""
+    tier: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One customer message, normalised. `external_id` is the transport's dedupe key."""
+
+    channel: str
+    external_id: str
+    sender: Sender
+    text: str
+    received_at: datetime
+    subject: str = ""
+    language_hint: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    complaint_number: str = ""
+    """A complaint the sender explicitly names as the one this message continues."""
+    thread_hints: tuple[str, ...] = ()
+    """Transport-level references (Message-IDs, chat ids) that may identify an earlier message."""
+    source: str = ""
+    """The configured integration (webhook source, mailbox) the message came through."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message to a customer, as the dispatcher hands it to the channel that delivers it."""
+
+    message_id: str
+    """Stable across retries, so the receiving side can drop a redelivery."""
+    complaint_number: str
+    kind: str
+    text: str
+    language: str
+    subject: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class TemporaryDeliveryError(Exception):
+    """The peer could not take the message now; the outbox will try again later."""
+
+
+class PermanentDeliveryError(Exception):
+    """The peer refused the message for good; retrying would not help."""
+
+
+OnInbound = Callable[[Inbound], Awaitable[Any]]
+
+
+class Channel(Protocol):
+    """What the bot needs of a transport: a name, a lifecycle and a way to deliver."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, address: str, outbound: Outbound) -> str:
+        """Deliver and return the transport's id for the message; raise a *DeliveryError."""
+        ...

@@ -1,0 +1,195 @@
+"""settings.toml, parsed once at start into typed, frozen objects that are passed down.
+
+A bad file stops start-up with a `SettingsError` naming the file, the key and what to do.
+A string value written as `${NAME}` is read from the environment variable NAME, so secrets
+need not live in the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from router import GRADES, RuleError, RuleSet, ServiceLevel, load_rule_set
+from router.language import SUPPORTED
+
+
+class SettingsError(ValueError):
+    """settings.toml cannot be used as it is; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class WebhookSource:
+    name: str
+    secret: str
+    callback_url: str = ""
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    max_attempts: int = 10
+    retry_base: timedelta = timedelta(seconds=5)
+    retry_max: timedelta = timedelta(hours=1)
+    send_timeout: timedelta = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path
+    company_name: str
+    default_language: str
+    timezone: ZoneInfo
+    store_url: str
+    busy_timeout: timedelta
+    http_host: str
+    http_port: int
+    webhook_max_body_bytes: int
+    webhook_sources: Mapping[str, WebhookSource]
+    max_attachment_bytes: int
+    max_attachments: int
+    service_levels: Mapping[str, ServiceLevel]
+    outbox: OutboxSettings
+    templates_dir: Path
+    rules: RuleSet
+    rules_text: str
+    """The routing part of the file as written, kept so the store can version it."""
+
+
+_DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
+_ENV = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+_ROUTING_KEYS = ("departments", "categories", "routing", "rules")
+
+
+def parse_duration(value: str) -> timedelta:
+    """Parse "2h", "90m", "7d", "1d12h"; raise ValueError on anything else."""
+    found = _DURATION.match(value) if isinstance(value, str) else None
+    if not found or not any(found.groups()):
+        raise ValueError(f"{value!r} is not a duration such as '90m', '8h', '7d' or '1d12h'")
+    days, hours, minutes, seconds = (int(part or 0) for part in found.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SettingsError(f"{path}: cannot read the settings file: {error.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path}: not valid TOML: {error}") from None
+    reader = _Reader(path, data, environ)
+    try:
+        rules = load_rule_set({key: data.get(key, {}) for key in _ROUTING_KEYS}, path, text)
+    except RuleError as error:
+        raise SettingsError(str(error)) from None
+    base = path.parent
+    default_language = reader.get("bot.default_language", "en")
+    if default_language not in SUPPORTED:
+        raise reader.error("bot.default_language", f"must be one of {', '.join(SUPPORTED)}")
+    timezone_name = reader.get("bot.timezone", "UTC")
+    try:
+        timezone = ZoneInfo(timezone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise reader.error("bot.timezone", f"{timezone_name!r} is not an IANA time zone") from None
+    sources = {}
+    for name in reader.get("webhook.sources", {}):
+        key = f"webhook.sources.{name}"
+        secret = reader.get(f"{key}.secret", "")
+        if len(secret) < 16:
+            raise reader.error(f"{key}.secret", "must be at least 16 characters")
+        callback = reader.get(f"{key}.callback_url", "")
+        if callback and not callback.startswith(("http://", "https://")):
+            raise reader.error(f"{key}.callback_url", "must be an http:// or https:// URL")
+        sources[name] = WebhookSource(name, secret, callback)
+    levels = {}
+    for grade in GRADES:
+        levels[grade] = ServiceLevel(
+            first_response=reader.duration(f"grades.{grade}.first_response"),
+            resolution=reader.duration(f"grades.{grade}.resolution"),
+        )
+    store_url = reader.get("store.url", "sqlite:///data/complaints.db")
+    if store_url.startswith("sqlite:///") and not store_url.startswith("sqlite:////"):
+        relative = store_url.removeprefix("sqlite:///")
+        if relative != ":memory:":
+            store_url = f"sqlite:///{(base / relative).resolve()}"
+    return Settings(
+        path=path,
+        company_name=reader.get("bot.company_name", "Customer care"),
+        default_language=default_language,
+        timezone=timezone,
+        store_url=store_url,
+        busy_timeout=reader.duration("store.busy_timeout", "5s"),
+        http_host=reader.get("http.host", "127.0.0.1"),
+        http_port=reader.integer("http.port", 8080, 0, 65535),
+        webhook_max_body_bytes=reader.integer("webhook.max_body_bytes", 10 << 20, 1024),
+        webhook_sources=sources,
+        max_attachment_bytes=reader.integer("intake.max_attachment_bytes", 5 << 20, 1),
+        max_attachments=reader.integer("intake.max_attachments", 10, 0),
+        service_levels=levels,
+        outbox=OutboxSettings(
+            max_attempts=reader.integer("outbox.max_attempts", 10, 1),
+            retry_base=reader.duration("outbox.retry_base", "5s"),
+            retry_max=reader.duration("outbox.retry_max", "1h"),
+            send_timeout=reader.duration("outbox.send_timeout", "10s"),
+        ),
+        templates_dir=(base / reader.get("templates.dir", "templates")).resolve(),
+        rules=rules,
+        rules_text=_routing_text(data),
+    )
+
+
+def _routing_text(data: Mapping[str, Any]) -> str:
+    """A canonical text of the routing tables, so an unchanged rule set is not a new version."""
+    import json
+
+    return json.dumps({key: data.get(key) for key in _ROUTING_KEYS}, sort_keys=True,
+                      ensure_ascii=False, indent=1)
+
+
+class _Reader:
+    def __init__(self, path: Path, data: Mapping[str, Any], environ: Mapping[str, str]) -> None:
+        self.path, self.data, self.environ = path, data, environ
+
+    def error(self, key: str, reason: str) -> SettingsError:
+        return SettingsError(f"{self.path}: [{key.rsplit('.', 1)[0]}] {key.rsplit('.', 1)[-1]}: "
+                             f"{reason}")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                if default is None:
+                    raise self.error(key, "is required")
+                return default
+            node = node[part]
+        if isinstance(node, str):
+            found = _ENV.match(node)
+            if found:
+                if found.group(1) not in self.environ:
+                    raise self.error(key, f"names environment variable {found.group(1)}, "
+                                          "which is not set")
+                return self.environ[found.group(1)]
+        if default is not None and type(node) is not type(default):
+            raise self.error(key, f"must be a {type(default).__name__}, not {node!r}")
+        return node
+
+    def integer(self, key: str, default: int, low: int, high: int | None = None) -> int:
+        value = self.get(key, default)
+        if value < low or (high is not None and value > high):
+            raise self.error(key, f"must be between {low} and {high if high is not None else '∞'}")
+        return int(value)
+
+    def duration(self, key: str, default: str | None = None) -> timedelta:
+        try:
+            return parse_duration(self.get(key, default))
+        except ValueError as error:
+            raise self.error(key, str(error)) from None

@@ -1,0 +1,88 @@
+"""Which of the supported languages a complaint is written in: zh-Hans, zh-Hant, es or en.
+
+Chinese is told from the script, simplified from traditional by `hanzidentifier`'s character
+tables. Spanish and English share a script, so they are told apart by their most frequent short
+words and by Spanish's own letters; complaints are short, and a statistical model trained on
+long text gains nothing here over these signals.
+"""
+
+from __future__ import annotations
+
+import re
+
+import hanzidentifier
+
+from router.text import cjk_count, fold
+
+SUPPORTED = ("zh-Hans", "zh-Hant", "es", "en")
+
+_SPANISH_WORDS = frozenset(
+    "el la los las de del que y en un una por para con no mi me se lo es muy pero mas ya "
+    "su sus al como esta este esto hace han ha fue hoy tengo quiero compre pedido producto "
+    "gracias hola buenos buenas dias senor senora usted ustedes nadie nunca porque tambien "
+    "sin sobre despues cuando donde queja reclamo".split()
+)
+_ENGLISH_WORDS = frozenset(
+    "the a an and of to in is it my i you we was were for on with this that not no but have "
+    "has had be are at from your our they them me please thanks thank hello hi dear would "
+    "could should will can did does still never since after when where because order".split()
+)
+_SPANISH_LETTERS = re.compile(r"[ñ¿¡áéíóúü]", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def normalise_hint(hint: str) -> str:
+    """Map a transport's language tag (BCP 47, Telegram's `language_code`) to a supported one.
+
+    Returns "" when the tag names no supported language, or only "zh" without a script or
+    region, which the text must then decide.
+    """
+    tag = hint.strip().replace("_", "-").lower()
+    if not tag:
+        return ""
+    if tag.startswith("zh"):
+        if any(part in tag for part in ("hant", "-tw", "-hk", "-mo")):
+            return "zh-Hant"
+        if any(part in tag for part in ("hans", "-cn", "-sg", "-my")):
+            return "zh-Hans"
+        return ""
+    primary = tag.split("-")[0]
+    return primary if primary in ("es", "en") else ""
+
+
+def detect_language(text: str, hint: str = "", default: str = "en") -> tuple[str, str]:
+    """Return (language, why): the hint when it names a supported language, else the text's."""
+    from_hint = normalise_hint(hint)
+    if from_hint:
+        return from_hint, f"channel language hint {hint!r}"
+    han = cjk_count(text)
+    if han >= 2:
+        identified = hanzidentifier.identify(text)
+        if identified == hanzidentifier.TRADITIONAL:
+            return "zh-Hant", f"{han} Chinese characters, traditional forms only"
+        if identified == hanzidentifier.SIMPLIFIED:
+            return "zh-Hans", f"{han} Chinese characters, simplified forms only"
+        if identified == hanzidentifier.MIXED:
+            return _mixed_chinese(text)
+        chinese_default = default if default.startswith("zh") else "zh-Hans"
+        return chinese_default, f"{han} Chinese characters common to both scripts"
+    words = _WORD.findall(fold(text))
+    spanish = sum(word in _SPANISH_WORDS for word in words)
+    english = sum(word in _ENGLISH_WORDS for word in words)
+    spanish += 2 * len(_SPANISH_LETTERS.findall(text))
+    if spanish > english:
+        return "es", f"Spanish signals {spanish} > English {english}"
+    if english > spanish:
+        return "en", f"English signals {english} > Spanish {spanish}"
+    return default, f"no clear signal (Spanish {spanish}, English {english}): default"
+
+
+def _mixed_chinese(text: str) -> tuple[str, str]:
+    """Text with both forms (common in Hong Kong mail): the majority of distinctive characters."""
+    traditional = sum(
+        1 for ch in text if hanzidentifier.identify(ch) == hanzidentifier.TRADITIONAL
+    )
+    simplified = sum(1 for ch in text if hanzidentifier.identify(ch) == hanzidentifier.SIMPLIFIED)
+    if traditional > simplified:
+        return "zh-Hant", f"mixed scripts, {traditional} traditional > {simplified} simplified"
+    return "zh-Hans", f"mixed scripts, {simplified} simplified >= {traditional} traditional"
