@@ -89,6 +89,10 @@ class Channel(Protocol):
 
     async def stop(self) -> None: ...
 
+    def can_send(self, address: str) -> bool:
+        """Whether messages to `address` can be delivered later, outside the sender's request."""
+        ...
+
     async def send(self, address: str, outbound: Outbound) -> str:
         """Deliver and return the transport's id for the message; raise a *DeliveryError."""
         ...

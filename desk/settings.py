@@ -151,8 +151,9 @@ def _routing_text(data: Mapping[str, Any]) -> str:
     """A canonical text of the routing tables, so an unchanged rule set is not a new version."""
     import json
 
-    return json.dumps({key: data.get(key) for key in _ROUTING_KEYS}, sort_keys=True,
-                      ensure_ascii=False, indent=1)
+    return json.dumps(
+        {key: data.get(key) for key in _ROUTING_KEYS}, sort_keys=True, ensure_ascii=False, indent=1
+    )
 
 
 class _Reader:
@@ -160,8 +161,9 @@ class _Reader:
         self.path, self.data, self.environ = path, data, environ
 
     def error(self, key: str, reason: str) -> SettingsError:
-        return SettingsError(f"{self.path}: [{key.rsplit('.', 1)[0]}] {key.rsplit('.', 1)[-1]}: "
-                             f"{reason}")
+        return SettingsError(
+            f"{self.path}: [{key.rsplit('.', 1)[0]}] {key.rsplit('.', 1)[-1]}: {reason}"
+        )
 
     def get(self, key: str, default: Any = None) -> Any:
         node: Any = self.data
@@ -175,8 +177,9 @@ class _Reader:
             found = _ENV.match(node)
             if found:
                 if found.group(1) not in self.environ:
-                    raise self.error(key, f"names environment variable {found.group(1)}, "
-                                          "which is not set")
+                    raise self.error(
+                        key, f"names environment variable {found.group(1)}, which is not set"
+                    )
                 return self.environ[found.group(1)]
         if default is not None and type(node) is not type(default):
             raise self.error(key, f"must be a {type(default).__name__}, not {node!r}")

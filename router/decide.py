@@ -98,12 +98,16 @@ def route(
             if not value:
                 continue
             if name in settled:
-                effects.append(Effect(name, value, False, f"already set by rule {settled[name][1]!r}"))
+                effects.append(
+                    Effect(name, value, False, f"already set by rule {settled[name][1]!r}")
+                )
             else:
                 settled[name] = (value, rule.name)
                 effects.append(Effect(name, value, True))
         for tag in rule.tags:
-            effects.append(Effect("tags", tag, tag not in tags, "" if tag not in tags else "duplicate"))
+            effects.append(
+                Effect("tags", tag, tag not in tags, "" if tag not in tags else "duplicate")
+            )
             if tag not in tags:
                 tags.append(tag)
         if rule.min_grade:
@@ -114,23 +118,53 @@ def route(
 
     category = settled.get("category", (rules.default_category, ""))[0]
     if "category" not in settled:
-        trace.append(TraceStep("default", True, "no rule set the category", (
-            Effect("category", category, True, "routing.default_category"),)))
+        trace.append(
+            TraceStep(
+                "default",
+                True,
+                "no rule set the category",
+                (Effect("category", category, True, "routing.default_category"),),
+            )
+        )
     if "department" in settled:
         department = settled["department"][0]
     else:
         department = rules.categories[category].department
-        trace.append(TraceStep("default", True, "no rule set the department", (
-            Effect("department", department, True, f"default department of category {category!r}"),
-        )))
+        trace.append(
+            TraceStep(
+                "default",
+                True,
+                "no rule set the department",
+                (
+                    Effect(
+                        "department",
+                        department,
+                        True,
+                        f"default department of category {category!r}",
+                    ),
+                ),
+            )
+        )
     grade = settled.get("grade", (rules.default_grade, ""))[0]
     if "grade" not in settled:
-        trace.append(TraceStep("default", True, "no rule set the grade", (
-            Effect("grade", grade, True, "routing.default_grade"),)))
+        trace.append(
+            TraceStep(
+                "default",
+                True,
+                "no rule set the grade",
+                (Effect("grade", grade, True, "routing.default_grade"),),
+            )
+        )
     for rule, what in adjustments:
         adjusted = _adjust(grade, rule)
-        trace.append(TraceStep(rule.name, True, what, (
-            Effect("grade", adjusted, adjusted != grade, f"was {grade}"),)))
+        trace.append(
+            TraceStep(
+                rule.name,
+                True,
+                what,
+                (Effect("grade", adjusted, adjusted != grade, f"was {grade}"),),
+            )
+        )
         grade = adjusted
 
     level = service_levels[grade]
@@ -198,8 +232,10 @@ def _check(
         since = inbound.received_at - timedelta(days=rule.repeat.within_days)
         count = sum(1 for at in history.complaint_times if since <= at <= inbound.received_at)
         if count < rule.repeat.at_least:
-            return (f"{count} earlier complaint(s) in {rule.repeat.within_days} days, "
-                    f"needs {rule.repeat.at_least}"), ""
+            return (
+                f"{count} earlier complaint(s) in {rule.repeat.within_days} days, "
+                f"needs {rule.repeat.at_least}"
+            ), ""
         matched.append(f"{count} earlier complaint(s) in {rule.repeat.within_days} days")
     return "", "; ".join(matched) or "no conditions"
 

@@ -79,9 +79,7 @@ def detect_language(text: str, hint: str = "", default: str = "en") -> tuple[str
 
 def _mixed_chinese(text: str) -> tuple[str, str]:
     """Text with both forms (common in Hong Kong mail): the majority of distinctive characters."""
-    traditional = sum(
-        1 for ch in text if hanzidentifier.identify(ch) == hanzidentifier.TRADITIONAL
-    )
+    traditional = sum(1 for ch in text if hanzidentifier.identify(ch) == hanzidentifier.TRADITIONAL)
     simplified = sum(1 for ch in text if hanzidentifier.identify(ch) == hanzidentifier.SIMPLIFIED)
     if traditional > simplified:
         return "zh-Hant", f"mixed scripts, {traditional} traditional > {simplified} simplified"

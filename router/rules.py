@@ -24,7 +24,14 @@ GRADES = ("general", "important", "urgent")
 SEARCHABLE_FIELDS = ("subject", "text")
 
 _CONDITION_KEYS = {
-    "keywords", "pattern", "fields", "channel", "language", "tier", "has_attachment", "repeat",
+    "keywords",
+    "pattern",
+    "fields",
+    "channel",
+    "language",
+    "tier",
+    "has_attachment",
+    "repeat",
 }
 _ACTION_KEYS = {"category", "department", "grade", "min_grade", "raise_grade", "tags"}
 _RULE_KEYS = {"name", "enabled", "description"} | _CONDITION_KEYS | _ACTION_KEYS
@@ -102,18 +109,22 @@ def load_rule_set(data: Mapping[str, Any], source: Path, text: str) -> RuleSet:
     for key, value in _table(data, "categories", where).items():
         department = value.get("department", "") if isinstance(value, dict) else ""
         if department not in departments:
-            raise RuleError(where.at(
-                f"[categories.{key}]",
-                f"category {key!r} names department {department!r}; "
-                f"known departments: {', '.join(sorted(departments))}",
-            ))
+            raise RuleError(
+                where.at(
+                    f"[categories.{key}]",
+                    f"category {key!r} names department {department!r}; "
+                    f"known departments: {', '.join(sorted(departments))}",
+                )
+            )
         categories[key] = Category(key, department, _names(value, f"categories.{key}", where))
     routing = _table(data, "routing", where)
     default_category = routing.get("default_category", "other")
     if default_category not in categories:
-        raise RuleError(where.at(
-            "[routing]", f"default_category {default_category!r} is not a defined category"
-        ))
+        raise RuleError(
+            where.at(
+                "[routing]", f"default_category {default_category!r} is not a defined category"
+            )
+        )
     default_grade = routing.get("default_grade", "general")
     if default_grade not in GRADES:
         raise RuleError(where.at("[routing]", f"default_grade must be one of {GRADES}"))
@@ -183,10 +194,13 @@ def _rule(
     if not isinstance(raise_grade, bool):
         raise fail(f"rule {name!r}: raise_grade must be true or false")
     tags = _strings(raw, "tags", fail)
-    if not (category or department or raw.get("grade") or raw.get("min_grade")
-            or raise_grade or tags):
-        raise fail(f"rule {name!r} has no action: set category, department, grade, "
-                   "min_grade, raise_grade or tags")
+    if not (
+        category or department or raw.get("grade") or raw.get("min_grade") or raise_grade or tags
+    ):
+        raise fail(
+            f"rule {name!r} has no action: set category, department, grade, "
+            "min_grade, raise_grade or tags"
+        )
     return Rule(
         name=name,
         enabled=bool(raw.get("enabled", True)),
@@ -242,9 +256,9 @@ def _names(value: Any, key: str, where: _Locator) -> dict[str, str]:
     if isinstance(names, str):
         return {language: names for language in SUPPORTED}
     if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
-        raise RuleError(where.at(
-            f"[{key}]", f"{key}.name must be a string or a table of names per language"
-        ))
+        raise RuleError(
+            where.at(f"[{key}]", f"{key}.name must be a string or a table of names per language")
+        )
     unknown = set(names) - set(SUPPORTED)
     if unknown:
         raise RuleError(where.at(f"[{key}]", f"{key}.name has unsupported language(s) {unknown}"))

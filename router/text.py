@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
+_CJK_RANGES = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+_CJK = re.compile(f"[{_CJK_RANGES}]")
+# A word character that is not a Chinese character. `re` counts Chinese characters as word
+# characters, but Chinese has no spaces, so "向12315投诉" must still hold the word "12315".
+_WORD_NOT_CJK = rf"[^\W{_CJK_RANGES}]"
 
 
 def fold(text: str) -> str:
@@ -36,10 +40,11 @@ def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
     for keyword in keywords:
         stem = fold(keyword.strip())
         wildcard = stem.endswith("*")
-        stem = re.escape(stem.rstrip("*").strip())
+        # a space in a keyword matches any run of white space: e-mail wraps lines mid-phrase
+        stem = re.sub(r"(?:\\\s)+", r"\\s+", re.escape(stem.rstrip("*").strip()))
         if has_cjk(stem):
             parts.append(stem)
         else:
-            ending = r"\w*" if wildcard else r"(?!\w)"
-            parts.append(rf"(?<!\w){stem}{ending}")
+            ending = f"{_WORD_NOT_CJK}*" if wildcard else f"(?!{_WORD_NOT_CJK})"
+            parts.append(f"(?<!{_WORD_NOT_CJK}){stem}{ending}")
     return re.compile("|".join(parts))

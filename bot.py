@@ -1,0 +1,155 @@
+"""Runs the complaint bot: reads settings.toml, wires the store, router, channels, outbox
+dispatcher and HTTP app, and serves them on one asyncio loop until SIGINT or SIGTERM.
+
+    python bot.py [--config settings.toml]
+
+It wires and holds no business logic; `build_app` is what tests start too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from channels.base import Channel
+from channels.webhook import WebhookChannel
+from desk.clock import Clock, SystemClock
+from desk.dispatcher import Dispatcher
+from desk.intake import Intake, IntakePolicy
+from desk.replies import Replies, TemplateProblem
+from desk.settings import Settings, SettingsError, load_settings
+from router import RuleSet
+from store import queries
+from store.database import Database, StoreUnavailable
+
+log = logging.getLogger("bot")
+
+
+def open_store(settings: Settings, clock: Clock) -> tuple[Database, RuleSet]:
+    """Upgrade the schema, record the rule set and departments; return the versioned rules."""
+    database = Database(settings.store_url, settings.busy_timeout)
+    database.upgrade()
+    version = database.write_now(
+        lambda s: queries.record_rule_set(s, settings.rules_text, clock.now())
+    )
+    database.write_now(
+        lambda s: queries.sync_departments(
+            s, {key: d.names for key, d in settings.rules.departments.items()}
+        )
+    )
+    return database, replace(settings.rules, version=version)
+
+
+def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    """The whole bot as an ASGI app; its lifespan starts the channels and the dispatcher."""
+    clock = clock or SystemClock()
+    replies = Replies(
+        settings.templates_dir, settings.rules, settings.timezone, settings.company_name
+    )
+    replies.check(clock.now())
+    database, rules = open_store(settings, clock)
+    channels: dict[str, Channel] = {}
+    dispatcher = Dispatcher(database, channels, settings.outbox, clock)
+    intake = Intake(
+        database,
+        IntakePolicy(
+            rules,
+            settings.service_levels,
+            settings.default_language,
+            settings.max_attachments,
+            settings.max_attachment_bytes,
+        ),
+        replies,
+        clock,
+        can_deliver=lambda channel, address: (
+            channel in channels and channels[channel].can_send(address)
+        ),
+        on_queued=dispatcher.wake,
+    )
+    webhook = WebhookChannel(
+        settings.webhook_sources, intake.receive, clock, settings.webhook_max_body_bytes
+    )
+    channels[webhook.name] = webhook
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            stack.callback(database.close)
+            for channel in channels.values():
+                await channel.start()
+                stack.push_async_callback(channel.stop)
+            task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
+            stack.push_async_callback(_cancel, task)
+            log.info(
+                "complaint bot ready: store %s, rule set version %d, channels %s",
+                database.writer.url.render_as_string(hide_password=True),
+                rules.version,
+                ", ".join(channels),
+            )
+            yield
+        log.info("complaint bot stopped")
+
+    app = FastAPI(title="Complaint bot", lifespan=lifespan)
+    app.state.database = database
+    app.state.dispatcher = dispatcher
+    app.state.intake = intake
+    app.include_router(webhook.routes())
+
+    @app.get("/health", summary="Liveness: answers when the bot is serving")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the complaint bot.")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("settings.toml"),
+        help="settings file (default: settings.toml)",
+    )
+    parser.add_argument("--log-level", default="INFO")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = load_settings(args.config)
+        app = build_app(settings)
+    except (SettingsError, TemplateProblem) as error:
+        parser.exit(2, f"complaint bot: {error}\n")
+    except StoreUnavailable as error:
+        parser.exit(2, f"complaint bot: cannot open the store {settings.store_url}: {error}\n")
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            lifespan="on",
+            timeout_graceful_shutdown=30,
+        )
+    )
+    server.run()
+    return 0 if server.started else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""The webhook channel: other systems (a web shop, a chat widget, a CRM) post complaints here.
+
+In: `POST /webhook/{source}` with `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>`
+under the source's secret. The acknowledgement comes back in the response (202 for a new
+message, 200 for a repeated `id`). Out: when the source has a `callback_url`, every message
+to the customer is POSTed there, signed the same way, through the outbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from channels.base import (
+    Attachment,
+    Inbound,
+    Outbound,
+    PermanentDeliveryError,
+    Sender,
+    TemporaryDeliveryError,
+)
+from desk.clock import Clock
+from desk.errors import ComplaintNotYours, InvalidMessage, UnknownComplaint
+from desk.settings import WebhookSource
+from store.database import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+NAME = "webhook"
+Text = Annotated[str, Field(max_length=200)]
+
+
+class CustomerIn(BaseModel):
+    id: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Text = ""
+    email: Text = ""
+    phone: Text = ""
+    tier: Annotated[str, Field(max_length=40)] = ""
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class AttachmentIn(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=255)]
+    content_type: Annotated[str, Field(min_length=3, max_length=255)]
+    data: str
+    """The file's bytes, base64-encoded."""
+
+    def decoded(self) -> bytes:
+        return base64.b64decode(self.data, validate=True)
+
+
+class ComplaintIn(BaseModel):
+    id: Annotated[str, Field(min_length=1, max_length=200)]
+    customer: CustomerIn
+    text: Annotated[str, Field(max_length=50_000)]
+    subject: Text = ""
+    language: Annotated[str, Field(max_length=35)] = ""
+    complaint: Annotated[str, Field(pattern=r"^(C-\d{4}-\d{6,})?$")] = ""
+    attachments: list[AttachmentIn] = []
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class WebhookChannel:
+    name = NAME
+
+    def __init__(
+        self,
+        sources: Mapping[str, WebhookSource],
+        on_inbound: Callable[[Inbound], Awaitable[Any]],
+        clock: Clock,
+        max_body_bytes: int,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.sources = sources
+        self.on_inbound = on_inbound
+        self.clock = clock
+        self.max_body_bytes = max_body_bytes
+        self.client = client or httpx.AsyncClient(timeout=10.0)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        await self.client.aclose()
+
+    def can_send(self, address: str) -> bool:
+        source = self.sources.get(address.split(":", 1)[0])
+        return bool(source and source.callback_url)
+
+    async def send(self, address: str, outbound: Outbound) -> str:
+        source_name, customer_id = address.split(":", 1)
+        source = self.sources.get(source_name)
+        if source is None or not source.callback_url:
+            raise PermanentDeliveryError(f"webhook source {source_name!r} has no callback_url")
+        body = json.dumps(
+            {
+                "message_id": outbound.message_id,
+                "complaint": outbound.complaint_number,
+                "kind": outbound.kind,
+                "customer": {"id": customer_id},
+                "language": outbound.language,
+                "subject": outbound.subject,
+                "text": outbound.text,
+            },
+            ensure_ascii=False,
+        ).encode()
+        try:
+            response = await self.client.post(
+                source.callback_url,
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Signature": sign(source.secret, body),
+                    "Idempotency-Key": outbound.message_id,
+                },
+            )
+        except httpx.HTTPError as error:
+            raise TemporaryDeliveryError(f"callback unreachable: {type(error).__name__}") from None
+        if response.is_success:
+            return outbound.message_id
+        reason = f"callback answered {response.status_code}"
+        if response.status_code in (408, 425, 429) or response.status_code >= 500:
+            raise TemporaryDeliveryError(reason)
+        raise PermanentDeliveryError(reason)
+
+    def routes(self) -> APIRouter:
+        router = APIRouter()
+        router.add_api_route(
+            "/webhook/{source}",
+            self.receive,
+            methods=["POST"],
+            status_code=202,
+            summary="Receive a complaint or a follow-up from an integrated system",
+            responses={
+                200: {"description": "this id was received before; nothing new stored"},
+                401: {},
+                404: {},
+                409: {},
+                413: {},
+                422: {},
+                503: {},
+            },
+        )
+        return router
+
+    async def receive(self, source: str, request: Request) -> JSONResponse:
+        configured = self.sources.get(source)
+        if configured is None:
+            return _error(
+                404,
+                f"unknown webhook source {source!r}; configure "
+                f"[webhook.sources.{source}] in settings.toml",
+            )
+        body = await self._read_limited(request)
+        if body is None:
+            return _error(413, f"body larger than {self.max_body_bytes} bytes")
+        signature = request.headers.get("x-signature", "")
+        if not signature:
+            return _error(
+                401,
+                "missing X-Signature header: sha256=<hex HMAC-SHA256 of the "
+                "body under the source's secret>",
+            )
+        if not hmac.compare_digest(signature, sign(configured.secret, body)):
+            return _error(401, "X-Signature does not match the body")
+        try:
+            payload = ComplaintIn.model_validate_json(body)
+            attachments = tuple(
+                Attachment(item.name, item.content_type, item.decoded())
+                for item in payload.attachments
+            )
+        except ValidationError as error:
+            return JSONResponse(
+                status_code=422,
+                content={
+                    "detail": [
+                        {
+                            "field": ".".join(str(part) for part in problem["loc"]) or "body",
+                            "error": problem["msg"],
+                        }
+                        for problem in error.errors(include_url=False)
+                    ]
+                },
+            )
+        except binascii.Error:
+            return _error(422, "attachments: data must be base64")
+        inbound = Inbound(
+            channel=NAME,
+            external_id=f"{source}:{payload.id}",
+            sender=Sender(
+                NAME,
+                f"{source}:{payload.customer.id}",
+                payload.customer.name,
+                payload.customer.email,
+                payload.customer.phone,
+                payload.customer.tier,
+            ),
+            text=payload.text,
+            received_at=self.clock.now(),
+            subject=payload.subject,
+            language_hint=payload.language,
+            attachments=attachments,
+            complaint_number=payload.complaint,
+            source=source,
+        )
+        try:
+            result = await self.on_inbound(inbound)
+        except ComplaintNotYours as error:
+            return _error(409, str(error))
+        except (UnknownComplaint, InvalidMessage) as error:
+            return _error(422, str(error))
+        except StoreUnavailable:
+            return _error(
+                503,
+                "the complaint store is unavailable; nothing was stored, retry later",
+                headers={"Retry-After": "30"},
+            )
+        return JSONResponse(
+            status_code=200 if result.duplicate else 202,
+            content={
+                "complaint": result.complaint,
+                "status": result.status,
+                "grade": result.grade,
+                "category": result.category,
+                "department": result.department,
+                "language": result.language,
+                "acknowledgement": result.acknowledgement,
+            },
+        )
+
+    async def _read_limited(self, request: Request) -> bytes | None:
+        """The body, or None once it exceeds the limit (without reading the rest into memory)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            return None
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)

@@ -1,0 +1,192 @@
+"""The outbox dispatcher: delivers what intake and agents queued, through each item's channel.
+
+It claims due items (leasing them, so a second instance or a restart cannot send the same
+item twice while it is in flight), sends them, and records the outcome: sent with the
+transport's id; or a retry after an exponential backoff; or, after `max_attempts` or a permanent
+refusal, failed with the reason on the complaint's timeline. Each `Outbound` carries a message
+id that stays the same across retries, so a receiver that saw a send whose answer was lost can
+drop the repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from channels.base import Channel, Outbound, PermanentDeliveryError
+from desk.clock import Clock
+from desk.settings import OutboxSettings
+from store import queries
+from store.database import Database, StoreUnavailable
+from store.models import Complaint, OutboxItem
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+IDLE_WAIT = 60.0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        database: Database,
+        channels: Mapping[str, Channel],
+        settings: OutboxSettings,
+        clock: Clock,
+        batch: int = 32,
+    ) -> None:
+        self.database = database
+        self.channels = channels
+        self.settings = settings
+        self.clock = clock
+        self.batch = batch
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled, sleeping until the next item falls due or `wake()`."""
+        while True:
+            self._wake.clear()
+            try:
+                while await self.dispatch_due() == self.batch:
+                    pass
+                due = await self.database.read(queries.next_delivery_due)
+            except StoreUnavailable:
+                due = None
+            wait = IDLE_WAIT
+            if due is not None:
+                wait = min(max((due - self.clock.now()).total_seconds(), 0.0), IDLE_WAIT)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def dispatch_due(self) -> int:
+        """Send every item due now (up to one batch); return how many were attempted."""
+        now = self.clock.now()
+        items = await self.database.write(
+            lambda s: queries.claim_due_deliveries(s, now, LEASE, self.batch)
+        )
+        await asyncio.gather(*(self._deliver(item) for item in items))
+        return len(items)
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        payload = item.payload or {}
+        outbound = Outbound(
+            message_id=f"{payload.get('complaint', '')}-M{item.message_id}",
+            complaint_number=payload.get("complaint", ""),
+            kind=item.kind,
+            text=payload.get("text", ""),
+            language=payload.get("language", ""),
+            subject=payload.get("subject", ""),
+            extra={
+                key: value
+                for key, value in payload.items()
+                if key not in ("complaint", "text", "language", "subject")
+            },
+        )
+        channel = self.channels.get(item.channel)
+        try:
+            if channel is None:
+                raise LookupError(f"channel {item.channel!r} is not enabled")
+            transport_id = await asyncio.wait_for(
+                channel.send(item.address, outbound), self.settings.send_timeout.total_seconds()
+            )
+        except PermanentDeliveryError as error:
+            await self._record(item, failed=str(error) or "refused", permanent=True)
+        except Exception as error:
+            reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            await self._record(item, failed=reason, permanent=False)
+        else:
+            await self._record(item, transport_id=transport_id)
+
+    async def _record(
+        self, item: OutboxItem, *, transport_id: str = "", failed: str = "", permanent: bool = False
+    ) -> None:
+        now = self.clock.now()
+
+        def write(session: Session) -> None:
+            stored = queries.delivery(session, item.id or 0)
+            if stored is None or stored.status != "pending":
+                return
+            if not failed:
+                stored.status, stored.sent_at, stored.transport_id = "sent", now, transport_id
+                stored.last_error = ""
+                queries.add_event(
+                    session,
+                    stored.complaint_id,
+                    now,
+                    "system",
+                    "reply_delivered",
+                    {
+                        "message": stored.message_id,
+                        "channel": stored.channel,
+                        "attempts": stored.attempts,
+                    },
+                )
+                if stored.kind == "acknowledgement":
+                    _mark_acknowledged(session, stored, now)
+                return
+            stored.last_error = failed[:500]
+            if permanent or stored.attempts >= self.settings.max_attempts:
+                stored.status = "failed"
+                queries.add_event(
+                    session,
+                    stored.complaint_id,
+                    now,
+                    "system",
+                    "delivery_failed",
+                    {
+                        "message": stored.message_id,
+                        "channel": stored.channel,
+                        "attempts": stored.attempts,
+                        "reason": stored.last_error,
+                    },
+                )
+                log.error(
+                    "delivery of message %s via %s failed for good after %d attempt(s)",
+                    stored.message_id,
+                    stored.channel,
+                    stored.attempts,
+                )
+            else:
+                stored.next_attempt_at = now + self.backoff(stored.attempts)
+                log.warning(
+                    "delivery of message %s via %s failed (attempt %d), retrying at %s",
+                    stored.message_id,
+                    stored.channel,
+                    stored.attempts,
+                    stored.next_attempt_at.isoformat(),
+                )
+
+        await self.database.write(write)
+        if not failed:
+            log.info(
+                "delivered message %s of %s via %s",
+                item.message_id,
+                (item.payload or {}).get("complaint", "?"),
+                item.channel,
+            )
+
+    def backoff(self, attempts: int) -> timedelta:
+        """The wait after the `attempts`-th failure: retry_base doubled each time, capped."""
+        return min(self.settings.retry_base * (2 ** (attempts - 1)), self.settings.retry_max)
+
+
+def _mark_acknowledged(session: Session, item: OutboxItem, now: datetime) -> None:
+    complaint = session.get(Complaint, item.complaint_id)
+    if complaint is not None and complaint.status == "new":
+        complaint.status = "acknowledged"
+        queries.add_event(
+            session,
+            item.complaint_id,
+            now,
+            "system",
+            "status_changed",
+            {"from": "new", "to": "acknowledged", "why": "acknowledgement delivered"},
+        )

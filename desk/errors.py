@@ -1,0 +1,26 @@
+"""Errors intake reports to a channel, which turns them into its transport's answer.
+
+    ComplaintBotError
+     ├── UnknownComplaint        a follow-up names a complaint number that does not exist
+     ├── ComplaintNotYours       a follow-up names another customer's complaint
+     └── InvalidMessage          the message breaks a limit (attachments, empty text)
+
+`store.database.StoreUnavailable` is the one other error a channel must expect: the database
+could not be reached, nothing was stored, and the sender should retry.
+"""
+
+
+class ComplaintBotError(Exception):
+    """Base of the errors intake reports; the message is safe to show the sender."""
+
+
+class UnknownComplaint(ComplaintBotError):
+    pass
+
+
+class ComplaintNotYours(ComplaintBotError):
+    pass
+
+
+class InvalidMessage(ComplaintBotError):
+    pass

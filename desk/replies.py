@@ -1,0 +1,130 @@
+"""Texts the bot writes to customers, from template files an admin can edit.
+
+`templates/<kind>/<language>.txt` is the default; `templates/<kind>/<department>/<language>.txt`,
+when present, is used for that department instead. Every kind must exist in every supported
+language: that is checked at start, so a missing or broken template stops the bot there rather
+than failing a customer's complaint later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from router import GRADES, RuleSet
+from router.language import SUPPORTED
+
+KINDS = ("acknowledgement", "followup")
+
+GRADE_NAMES: Mapping[str, Mapping[str, str]] = {
+    "en": {"general": "general", "important": "important", "urgent": "urgent"},
+    "es": {"general": "general", "important": "importante", "urgent": "urgente"},
+    "zh-Hans": {"general": "一般", "important": "重要", "urgent": "紧急"},
+    "zh-Hant": {"general": "一般", "important": "重要", "urgent": "緊急"},
+}
+
+_DUE_FORMATS = {
+    "en": "%d %b %Y %H:%M ({zone})",
+    "es": "%d/%m/%Y a las %H:%M ({zone})",
+    "zh-Hans": "%Y年%m月%d日 %H:%M（{zone}）",
+    "zh-Hant": "%Y年%m月%d日 %H:%M（{zone}）",
+}
+
+
+class TemplateProblem(ValueError):
+    """A reply template is missing or cannot be rendered; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    number: str
+    customer_name: str
+    language: str
+    department: str
+    category: str
+    grade: str
+    first_response_due: datetime
+
+
+class Replies:
+    def __init__(self, directory: Path, rules: RuleSet, timezone: ZoneInfo, company: str) -> None:
+        self.directory = directory
+        self.rules = rules
+        self.timezone = timezone
+        self.company = company
+        self.environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(directory),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # noqa: S701  (plain-text messages, never HTML)
+            keep_trailing_newline=False,
+        )
+
+    def check(self, sample_due: datetime) -> None:
+        """Render every kind in every language (and department override) once, or raise."""
+        for kind in KINDS:
+            for language in SUPPORTED:
+                for department in (None, *self.rules.departments):
+                    name = self._name(kind, department, language)
+                    if department is not None and not (self.directory / name).is_file():
+                        continue
+                    context = ReplyContext(
+                        "C-2000-000001",
+                        "Ana",
+                        language,
+                        department or next(iter(self.rules.departments)),
+                        self.rules.default_category,
+                        GRADES[0],
+                        sample_due,
+                    )
+                    self.render(kind, context)
+
+    def render(self, kind: str, context: ReplyContext) -> str:
+        override = self._name(kind, context.department, context.language)
+        name = (
+            override
+            if (self.directory / override).is_file()
+            else self._name(kind, None, context.language)
+        )
+        try:
+            template = self.environment.get_template(name)
+            return (
+                template.render(
+                    number=context.number,
+                    customer_name=context.customer_name,
+                    company=self.company,
+                    department=self.rules.departments[context.department].names.get(
+                        context.language, context.department
+                    ),
+                    category=self.rules.categories[context.category].names.get(
+                        context.language, context.category
+                    ),
+                    grade=GRADE_NAMES[context.language][context.grade],
+                    first_response_due=self.format_due(
+                        context.first_response_due, context.language
+                    ),
+                ).strip()
+                + "\n"
+            )
+        except jinja2.TemplateNotFound:
+            raise TemplateProblem(
+                f"{self.directory / name}: template missing; every kind ({', '.join(KINDS)}) "
+                f"needs a file per language ({', '.join(SUPPORTED)})"
+            ) from None
+        except jinja2.TemplateError as error:
+            line = getattr(error, "lineno", None)
+            raise TemplateProblem(
+                f"{self.directory / name}{f':{line}' if line else ''}: {error}"
+            ) from None
+
+    def format_due(self, due: datetime, language: str) -> str:
+        local = due.astimezone(self.timezone)
+        return local.strftime(_DUE_FORMATS[language].format(zone=local.tzname()))
+
+    @staticmethod
+    def _name(kind: str, department: str | None, language: str) -> str:
+        return f"{kind}/{department}/{language}.txt" if department else f"{kind}/{language}.txt"

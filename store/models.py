@@ -1,0 +1,180 @@
+"""The tables. Times are timezone-aware UTC in Python and naive UTC in the database.
+
+A customer may have several identities (an e-mail address, a Telegram chat, a CRM id from a
+webhook source); complaints, messages and events hang off the customer and the complaint; the
+outbox holds everything that must still be delivered.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no offset, and comparisons must agree."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use timezone-aware UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _time(*, index: bool = False, nullable: bool = False) -> Any:
+    return Field(sa_column=sa.Column(UTCDateTime(), index=index, nullable=nullable))
+
+
+def _json() -> Any:
+    return Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    tier: str = ""
+    created_at: datetime = _time()
+
+
+class Identity(SQLModel, table=True):
+    """One way to reach a customer: `channel` plus an `address` unique on that channel."""
+
+    __tablename__ = "identities"
+    __table_args__ = (sa.UniqueConstraint("channel", "address", name="uq_identity_address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    channel: str
+    address: str
+    display_name: str = ""
+
+
+class Complaint(SQLModel, table=True):
+    __tablename__ = "complaints"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str | None = Field(default=None, unique=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    identity_id: int = Field(foreign_key="identities.id")
+    """Where replies go: the identity the complaint was opened from."""
+    channel: str
+    source: str = ""
+    status: str = Field(default="new", index=True)
+    grade: str
+    category: str
+    department: str = Field(index=True)
+    language: str
+    subject: str = ""
+    product: str = ""
+    model: str = ""
+    serial_number: str = ""
+    order_number: str = ""
+    purchase_date: str = ""
+    desired_outcome: str = ""
+    tags: list[str] | None = _json()
+    rule_set_version: int = 0
+    routing_trace: list[dict[str, Any]] | None = _json()
+    created_at: datetime = _time(index=True)
+    updated_at: datetime = _time()
+    first_response_due: datetime | None = _time(index=True, nullable=True)
+    resolution_due: datetime | None = _time(index=True, nullable=True)
+
+
+class Message(SQLModel, table=True):
+    """A message in either direction. Inbound ones carry the transport's dedupe key."""
+
+    __tablename__ = "messages"
+    __table_args__ = (sa.UniqueConstraint("channel", "external_id", name="uq_message_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaints.id", index=True)
+    direction: str
+    channel: str
+    external_id: str | None = None
+    identity_id: int | None = Field(default=None, foreign_key="identities.id")
+    author: str = ""
+    kind: str = ""
+    subject: str = ""
+    text: str = ""
+    language: str = ""
+    created_at: datetime = _time()
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+    filename: str
+    content_type: str
+    size: int
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+
+
+class Event(SQLModel, table=True):
+    """The append-only timeline: who did what to a complaint, when, and why."""
+
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaints.id", index=True)
+    at: datetime = _time()
+    actor: str
+    kind: str
+    detail: dict[str, Any] | None = _json()
+
+
+class OutboxItem(SQLModel, table=True):
+    """One delivery still owed. `next_attempt_at` doubles as the lease of a claimed item."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaints.id", index=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+    channel: str
+    address: str
+    kind: str
+    payload: dict[str, Any] | None = _json()
+    status: str = "pending"
+    attempts: int = 0
+    next_attempt_at: datetime = _time()
+    last_error: str = ""
+    transport_id: str = ""
+    sent_at: datetime | None = _time(nullable=True)
+    created_at: datetime = _time()
+
+
+class Department(SQLModel, table=True):
+    __tablename__ = "departments"
+
+    key: str = Field(primary_key=True)
+    names: dict[str, str] | None = _json()
+
+
+class RuleSetVersion(SQLModel, table=True):
+    """Every rule set the bot has routed with, so a complaint's routing can be explained later."""
+
+    __tablename__ = "rule_sets"
+
+    version: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(unique=True)
+    source: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    origin: str = "settings"
+    created_at: datetime = _time()
