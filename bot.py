@@ -49,8 +49,14 @@ def open_store(settings: Settings, clock: Clock) -> tuple[Database, RuleSet]:
     return database, replace(settings.rules, version=version)
 
 
-def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
-    """The whole bot as an ASGI app; its lifespan starts the channels and the dispatcher."""
+def build_app(
+    settings: Settings, clock: Clock | None = None, *, dispatch_in_background: bool = True
+) -> FastAPI:
+    """The whole bot as an ASGI app; its lifespan starts the channels and the dispatcher.
+
+    Tests that move an injected clock turn the background dispatcher off and call
+    `app.state.dispatcher.dispatch_due()` themselves.
+    """
     clock = clock or SystemClock()
     replies = Replies(
         settings.templates_dir, settings.rules, settings.timezone, settings.company_name
@@ -87,8 +93,9 @@ def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
             for channel in channels.values():
                 await channel.start()
                 stack.push_async_callback(channel.stop)
-            task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
-            stack.push_async_callback(_cancel, task)
+            if dispatch_in_background:
+                task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
+                stack.push_async_callback(_cancel, task)
             log.info(
                 "complaint bot ready: store %s, rule set version %d, channels %s",
                 database.writer.url.render_as_string(hide_password=True),

@@ -127,6 +127,7 @@ class Intake:
         assert customer.id is not None
         complaint = self._thread(session, inbound, customer.id)
         created = complaint is None
+        decision = None
         if complaint is None:
             history = CustomerHistory(
                 customer.tier,
@@ -180,7 +181,23 @@ class Intake:
                 "attachments": len(inbound.attachments),
             },
         )
-        if not created:
+        if decision is not None:
+            queries.add_event(
+                session,
+                complaint.id,
+                now,
+                "router",
+                "routed",
+                {
+                    "category": decision.category,
+                    "department": decision.department,
+                    "grade": decision.grade,
+                    "language": decision.language,
+                    "tags": list(decision.tags),
+                    "rule_set_version": decision.rule_set_version,
+                },
+            )
+        else:
             complaint.updated_at = now
         kind = "acknowledgement" if created else "followup"
         text = self.replies.render(
@@ -264,21 +281,6 @@ class Intake:
             ),
         )
         assert complaint.id is not None
-        queries.add_event(
-            session,
-            complaint.id,
-            now,
-            "router",
-            "routed",
-            {
-                "category": decision.category,
-                "department": decision.department,
-                "grade": decision.grade,
-                "language": decision.language,
-                "tags": list(decision.tags),
-                "rule_set_version": decision.rule_set_version,
-            },
-        )
         return complaint
 
     def _answer(

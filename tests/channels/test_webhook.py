@@ -1,0 +1,370 @@
+"""The webhook channel end to end: the real bot under uvicorn on loopback, driven by httpx."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import OTHER_SECRET, SECRET, signed, table_counts
+
+
+def complaint(id_: str, text: str, customer: str = "c-1", **extra: Any) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "customer": {"id": customer, "name": extra.pop("name", "")},
+        "text": text,
+        **extra,
+    }
+
+
+async def post(
+    bot: Any,
+    body: Any,
+    *,
+    source: str = "shop",
+    secret: str = SECRET,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    raw, signed_headers = signed(body, secret)
+    async with httpx.AsyncClient(base_url=bot.url, timeout=10) as client:
+        return await client.post(
+            f"/webhook/{source}", content=raw, headers={**signed_headers, **(headers or {})}
+        )
+
+
+FOUR_LANGUAGES = [
+    pytest.param(
+        "我买的电热水壶用了两天就冒烟了，还有一股烧焦的味道，差点着火！",
+        {"language": "zh-Hans", "grade": "urgent", "category": "safety", "department": "safety"},
+        ["投诉编号", "深表歉意"],
+        id="zh-Hans-safety",
+    ),
+    pytest.param(
+        "我昨天收到的包裹外箱破損，裡面的螢幕已經碎裂，請盡快處理。",
+        {"language": "zh-Hant", "category": "delivery_damage", "department": "logistics"},
+        ["投訴編號", "深表歉意"],
+        id="zh-Hant-delivery-damage",
+    ),
+    pytest.param(
+        "Me han cobrado dos veces la misma compra en la tarjeta, quiero que me devuelvan el "
+        "cobro duplicado.",
+        {"language": "es", "category": "billing", "department": "billing"},
+        ["número de su reclamación", "disculpas"],
+        id="es-billing",
+    ),
+    pytest.param(
+        "Since last week I have no mobile signal at home, calls drop all the time.",
+        {"language": "en", "category": "network_signal", "department": "network"},
+        ["complaint number", "sorry"],
+        id="en-network-signal",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "phrases"), FOUR_LANGUAGES)
+async def test_a_complaint_in_each_language_is_routed_and_acknowledged_in_it(
+    start_bot: Any, text: str, expected: dict[str, str], phrases: list[str]
+) -> None:
+    bot = await start_bot()
+    response = await post(bot, complaint("order-1", text, name="Lin"))
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert {key: body[key] for key in expected} == expected
+    assert body["complaint"].startswith("C-2026-") or body["complaint"].startswith("C-20")
+    assert body["status"] == "acknowledged"
+    assert body["complaint"] in body["acknowledgement"]
+    for phrase in phrases:
+        assert phrase in body["acknowledgement"]
+
+
+async def test_the_acknowledgement_says_by_when_a_person_answers(start_bot: Any) -> None:
+    bot = await start_bot({"grades": {"general": {"first_response": "24h"}}})
+    response = await post(bot, complaint("o-1", "The shop assistant was rude to me."))
+    assert response.status_code == 202
+    stored = _one_complaint(bot)
+    due = stored["first_response_due"]
+    assert due.strftime("%d %b %Y %H:%M") in response.json()["acknowledgement"]
+
+
+async def test_a_retried_id_answers_200_with_the_same_complaint_and_stores_nothing(
+    start_bot: Any,
+) -> None:
+    bot = await start_bot()
+    first = await post(bot, complaint("order-7", "The fridge door does not close."))
+    before = table_counts(bot.store_url)
+    again = await post(bot, complaint("order-7", "The fridge door does not close."))
+    assert first.status_code == 202 and again.status_code == 200
+    assert again.json() == first.json()
+    assert table_counts(bot.store_url) == before
+
+
+async def test_the_same_id_from_another_source_is_another_message(start_bot: Any) -> None:
+    bot = await start_bot()
+    shop = await post(bot, complaint("1", "The oven door glass cracked."))
+    crm = await post(
+        bot, complaint("1", "The oven door glass cracked."), source="crm", secret=OTHER_SECRET
+    )
+    assert shop.status_code == crm.status_code == 202
+    assert shop.json()["complaint"] != crm.json()["complaint"]
+
+
+async def test_a_follow_up_naming_the_complaint_joins_it(start_bot: Any) -> None:
+    bot = await start_bot()
+    first = (await post(bot, complaint("m-1", "My washing machine leaks water."))).json()
+    follow = await post(
+        bot,
+        complaint("m-2", "It leaked again today, the floor is wet.", complaint=first["complaint"]),
+    )
+    assert follow.status_code == 202
+    assert follow.json()["complaint"] == first["complaint"]
+    assert "added your message" in follow.json()["acknowledgement"]
+    counts = table_counts(bot.store_url)
+    assert counts["complaints"] == 1
+    assert counts["messages"] == 4  # two in, two acknowledgements out
+
+
+async def test_a_follow_up_quoting_its_number_in_the_text_joins_it(start_bot: Any) -> None:
+    bot = await start_bot()
+    first = (await post(bot, complaint("m-1", "El televisor no enciende."))).json()
+    follow = await post(
+        bot, complaint("m-2", f"Sobre la reclamación {first['complaint']}: sigue sin encender.")
+    )
+    assert follow.json()["complaint"] == first["complaint"]
+    assert "Hemos añadido su mensaje" in follow.json()["acknowledgement"]
+
+
+async def test_a_number_of_someone_elses_complaint_in_the_text_opens_a_new_one(
+    start_bot: Any,
+) -> None:
+    bot = await start_bot()
+    theirs = (await post(bot, complaint("m-1", "Wrong price at checkout.", customer="a"))).json()
+    mine = await post(
+        bot, complaint("m-2", f"Same as {theirs['complaint']}: overcharged.", customer="b")
+    )
+    assert mine.status_code == 202
+    assert mine.json()["complaint"] != theirs["complaint"]
+
+
+async def test_attachments_are_stored_with_name_type_and_size(start_bot: Any) -> None:
+    bot = await start_bot()
+    photo = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    response = await post(
+        bot,
+        complaint(
+            "a-1",
+            "The box arrived crushed, see the photo.",
+            attachments=[
+                {
+                    "name": "box.png",
+                    "content_type": "image/png",
+                    "data": base64.b64encode(photo).decode(),
+                }
+            ],
+        ),
+    )
+    assert response.status_code == 202
+    engine = sa.create_engine(bot.store_url)
+    with engine.connect() as connection:
+        row = connection.execute(
+            sa.text("SELECT filename, content_type, size, data FROM attachments")
+        ).one()
+    engine.dispose()
+    assert tuple(row) == ("box.png", "image/png", len(photo), photo)
+
+
+async def test_the_routing_trace_and_events_are_recorded(start_bot: Any) -> None:
+    bot = await start_bot()
+    await post(
+        bot,
+        complaint(
+            "t-1",
+            "Voy a presentar una demanda con mi abogado por este cobro indebido en mi factura.",
+        ),
+    )
+    stored = _one_complaint(bot)
+    assert stored["grade"] == "urgent"
+    trace = stored["routing_trace"]
+    matched = [step["rule"] for step in trace if step["matched"]]
+    assert matched, trace
+    assert any(not step["matched"] and step["detail"] for step in trace)
+    engine = sa.create_engine(bot.store_url)
+    with engine.connect() as connection:
+        kinds = [
+            row[0] for row in connection.execute(sa.text("SELECT kind FROM events ORDER BY id"))
+        ]
+        version = connection.execute(sa.text("SELECT max(version) FROM rule_sets")).scalar()
+    engine.dispose()
+    assert kinds == ["message_received", "routed", "status_changed"]
+    assert stored["rule_set_version"] == version == 1
+
+
+# ---- refusals: each answers with the reason and stores nothing ------------------------------
+
+
+async def _refused(
+    bot: Any, response: httpx.Response, status: int, before: dict[str, int], fragment: str
+) -> None:
+    assert response.status_code == status, response.text
+    assert fragment in json.dumps(response.json(), ensure_ascii=False)
+    assert table_counts(bot.store_url) == before
+
+
+async def test_a_missing_or_wrong_signature_is_401(start_bot: Any) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    body = complaint("x-1", "Broken screen.")
+    unsigned = await post(bot, body, headers={"X-Signature": ""})
+    await _refused(bot, unsigned, 401, before, "missing X-Signature")
+    wrong = await post(bot, body, secret=OTHER_SECRET)
+    await _refused(bot, wrong, 401, before, "does not match")
+
+
+async def test_a_body_altered_after_signing_is_401(start_bot: Any) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    raw, headers = signed(complaint("x-1", "Broken screen."))
+    async with httpx.AsyncClient(base_url=bot.url) as client:
+        response = await client.post(
+            "/webhook/shop", content=raw.replace(b"Broken", b"Bruken"), headers=headers
+        )
+    await _refused(bot, response, 401, before, "does not match")
+
+
+async def test_an_unknown_source_is_404(start_bot: Any) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    response = await post(bot, complaint("x-1", "Broken screen."), source="nobody")
+    await _refused(bot, response, 404, before, "unknown webhook source 'nobody'")
+
+
+async def test_malformed_json_is_422(start_bot: Any) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    response = await post(bot, b'{"id": "x-1", "text": ')
+    await _refused(bot, response, 422, before, "JSON")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"id": "x-1", "text": "Broken."}, "customer"),
+        ({"id": "x-1", "customer": {"name": "Ana"}, "text": "Broken."}, "customer.id"),
+        ({"customer": {"id": "c"}, "text": "Broken."}, "id"),
+        ({"id": "x-1", "customer": {"id": "c"}, "text": 12}, "text"),
+        (
+            {"id": "x-1", "customer": {"id": "c"}, "text": "Broken.", "complaint": "123"},
+            "complaint",
+        ),
+        (
+            {
+                "id": "x-1",
+                "customer": {"id": "c"},
+                "text": "Broken.",
+                "attachments": [{"name": "a.png", "data": "AAAA"}],
+            },
+            "attachments.0.content_type",
+        ),
+        ([1, 2], "body"),
+    ],
+)
+async def test_a_schema_error_is_422_naming_the_field(
+    start_bot: Any, body: Any, field: str
+) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    response = await post(bot, body)
+    assert response.status_code == 422, response.text
+    assert field in [problem["field"] for problem in response.json()["detail"]]
+    assert table_counts(bot.store_url) == before
+
+
+async def test_attachment_data_that_is_not_base64_is_422(start_bot: Any) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    response = await post(
+        bot,
+        complaint(
+            "x-1",
+            "See photo.",
+            attachments=[{"name": "a.png", "content_type": "image/png", "data": "not base64!"}],
+        ),
+    )
+    await _refused(bot, response, 422, before, "base64")
+
+
+async def test_an_empty_complaint_is_422(start_bot: Any) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    response = await post(bot, complaint("x-1", "   "))
+    await _refused(bot, response, 422, before, "no text")
+
+
+async def test_a_body_over_the_limit_is_413(start_bot: Any) -> None:
+    bot = await start_bot({"webhook": {"max_body_bytes": 2048}})
+    before = table_counts(bot.store_url)
+    response = await post(bot, complaint("x-1", "x" * 4096))
+    await _refused(bot, response, 413, before, "larger than 2048")
+
+
+async def test_a_chunked_body_over_the_limit_is_413(start_bot: Any) -> None:
+    bot = await start_bot({"webhook": {"max_body_bytes": 2048}})
+    before = table_counts(bot.store_url)
+    raw, headers = signed(complaint("x-1", "x" * 4096))
+
+    async def chunks() -> Any:
+        for start in range(0, len(raw), 1000):
+            yield raw[start : start + 1000]
+
+    async with httpx.AsyncClient(base_url=bot.url) as client:
+        response = await client.post("/webhook/shop", content=chunks(), headers=headers)
+    await _refused(bot, response, 413, before, "larger than 2048")
+
+
+async def test_a_follow_up_on_another_customers_complaint_is_409(start_bot: Any) -> None:
+    bot = await start_bot()
+    theirs = (await post(bot, complaint("m-1", "Rude staff.", customer="alice"))).json()
+    before = table_counts(bot.store_url)
+    response = await post(
+        bot, complaint("m-2", "Injected text.", customer="mallory", complaint=theirs["complaint"])
+    )
+    await _refused(bot, response, 409, before, "belongs to another customer")
+
+
+async def test_a_follow_up_on_an_unknown_complaint_is_422(start_bot: Any) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    response = await post(bot, complaint("m-2", "Any news?", complaint="C-2026-999999"))
+    await _refused(bot, response, 422, before, "no complaint C-2026-999999")
+
+
+async def test_the_database_unavailable_is_503_and_the_retry_succeeds(start_bot: Any) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    path = sa.engine.make_url(bot.store_url).database
+    locker = sqlite3.connect(path, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")  # another process holding the database
+    try:
+        response = await post(bot, complaint("d-1", "My order never arrived."))
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    await _refused(bot, response, 503, before, "unavailable")
+    assert response.headers["retry-after"] == "30"
+    retry = await post(bot, complaint("d-1", "My order never arrived."))
+    assert retry.status_code == 202
+
+
+def _one_complaint(bot: Any) -> dict[str, Any]:
+    from store.models import Complaint
+
+    engine = sa.create_engine(bot.store_url)
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(Complaint.__table__)).mappings().one()
+    engine.dispose()
+    return dict(row)
