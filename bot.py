@@ -76,9 +76,7 @@ def build_app(
         ),
         replies,
         clock,
-        can_deliver=lambda channel, address: (
-            channel in channels and channels[channel].can_send(address)
-        ),
+        channels,
         on_queued=dispatcher.wake,
     )
     webhook = WebhookChannel(

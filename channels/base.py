@@ -84,6 +84,9 @@ class Channel(Protocol):
     """What the bot needs of a transport: a name, a lifecycle and a way to deliver."""
 
     name: str
+    answers_in_response: bool
+    """The transport hands the acknowledgement back to the sender at once (an HTTP response),
+    so the complaint counts as acknowledged when intake commits, not when the outbox sends."""
 
     async def start(self) -> None: ...
 

@@ -85,6 +85,7 @@ def sign(secret: str, body: bytes) -> str:
 
 class WebhookChannel:
     name = NAME
+    answers_in_response = True
 
     def __init__(
         self,

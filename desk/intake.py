@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from channels.base import Inbound
+from channels.base import Channel, Inbound
 from desk.clock import Clock
 from desk.errors import ComplaintNotYours, InvalidMessage, UnknownComplaint
 from desk.replies import Replies, ReplyContext
@@ -64,17 +64,18 @@ class Intake:
         policy: IntakePolicy,
         replies: Replies,
         clock: Clock,
-        can_deliver: Callable[[str, str], bool],
+        channels: Mapping[str, Channel],
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
-        """`can_deliver(channel, address)` says whether that address can be sent to later
-        (for a webhook source without a callback URL the answer is the HTTP response only);
-        `on_queued` wakes the dispatcher after a commit that queued deliveries."""
+        """`channels` are asked whether an address can be written to later (a webhook source
+        without a callback URL gets its answers only in the HTTP response) and whether they hand
+        the acknowledgement back at once; `on_queued` wakes the dispatcher after a commit that
+        queued deliveries."""
         self.database = database
         self.policy = policy
         self.replies = replies
         self.clock = clock
-        self.can_deliver = can_deliver
+        self.channels = channels
         self.on_queued = on_queued
 
     async def receive(self, inbound: Inbound) -> IntakeResult:
@@ -213,8 +214,8 @@ class Intake:
             ),
         )
         queued = self._answer(session, complaint, identity, kind, text, now)
-        if created and not queued:
-            # The channel hands the acknowledgement back in its own response.
+        channel = self.channels.get(inbound.channel)
+        if created and channel is not None and channel.answers_in_response:
             complaint.status = "acknowledged"
             queries.add_event(
                 session,
@@ -308,7 +309,8 @@ class Intake:
                 created_at=self.clock.now(),
             ),
         )
-        if not self.can_deliver(identity.channel, identity.address):
+        channel = self.channels.get(identity.channel)
+        if channel is None or not channel.can_send(identity.address):
             return False
         assert reply.id is not None
         queries.queue_delivery(

@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tomllib
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,6 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 import tomli_w
-import tomllib
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -56,15 +56,20 @@ def merge(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
 def write_settings(directory: Path, overrides: Mapping[str, Any] | None = None) -> Path:
     """The shipped settings.toml with test values (a store under `directory`) and `overrides`."""
     data = tomllib.loads((ROOT / "settings.toml").read_text(encoding="utf-8"))
-    data = merge(data, {
-        "store": {"url": f"sqlite:///{directory / 'complaints.db'}", "busy_timeout": "1s"},
-        "http": {"port": 0},
-        "webhook": {"sources": {
-            "shop": {"secret": SECRET, "callback_url": ""},
-            "crm": {"secret": OTHER_SECRET, "callback_url": ""},
-        }},
-        "templates": {"dir": str(ROOT / "templates")},
-    })
+    data = merge(
+        data,
+        {
+            "store": {"url": f"sqlite:///{directory / 'complaints.db'}", "busy_timeout": "1s"},
+            "http": {"port": 0},
+            "webhook": {
+                "sources": {
+                    "shop": {"secret": SECRET, "callback_url": ""},
+                    "crm": {"secret": OTHER_SECRET, "callback_url": ""},
+                }
+            },
+            "templates": {"dir": str(ROOT / "templates")},
+        },
+    )
     data = merge(data, overrides or {})
     path = directory / "settings.toml"
     path.write_bytes(tomli_w.dumps(data).encode())
@@ -83,7 +88,9 @@ def table_counts(url: str) -> dict[str, int]:
         with engine.connect() as connection:
             names = sa.inspect(connection).get_table_names()
             return {
-                name: connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+                name: connection.execute(
+                    sa.select(sa.func.count()).select_from(sa.table(name))
+                ).scalar_one()
                 for name in names
                 if name != "alembic_version"
             }
@@ -116,8 +123,9 @@ async def serve(app: Any, port: int = 0) -> Served:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     sock.listen(128)
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning",
-                                           log_config=None))
+    server = uvicorn.Server(
+        uvicorn.Config(app, lifespan="on", log_level="warning", log_config=None)
+    )
     task = asyncio.create_task(server.serve(sockets=[sock]))
     return Served(server, task, sock.getsockname()[1])
 
@@ -169,7 +177,9 @@ def _start_local_postgres() -> None:
     for version in sorted(path.name for path in clusters.iterdir()):
         subprocess.run(  # noqa: S603
             ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],  # noqa: S607
-            check=False, capture_output=True, timeout=60,
+            check=False,
+            capture_output=True,
+            timeout=60,
         )
 
 
@@ -178,8 +188,10 @@ def postgres_admin_url() -> str:
     if not _postgres_reachable():
         _start_local_postgres()
     if not _postgres_reachable():
-        reason = (f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} "
-                  "(set COMPLAINT_BOT_TEST_POSTGRES to another URL)")
+        reason = (
+            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} "
+            "(set COMPLAINT_BOT_TEST_POSTGRES to another URL)"
+        )
         if os.environ.get("CI"):
             pytest.fail(f"{reason}; CI requires the PostgreSQL tests to run")
         pytest.skip(reason)
@@ -236,8 +248,13 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[Any]:
     """Start the real bot (uvicorn on loopback) on a settings file; stopped after the test."""
     running: list[RunningBot] = []
 
-    async def start(overrides: Mapping[str, Any] | None = None, clock: Clock | None = None,
-                    *, background: bool = True, port: int = 0) -> RunningBot:
+    async def start(
+        overrides: Mapping[str, Any] | None = None,
+        clock: Clock | None = None,
+        *,
+        background: bool = True,
+        port: int = 0,
+    ) -> RunningBot:
         path = write_settings(tmp_path, overrides)
         app = bot.build_app(load_settings(path), clock, dispatch_in_background=background)
         instance = RunningBot(app, await serve(app, port), path)

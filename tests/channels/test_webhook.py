@@ -11,7 +11,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import OTHER_SECRET, SECRET, signed, table_counts
+from tests.conftest import OTHER_SECRET, SECRET, postgres_schema, signed, table_counts
 
 
 def complaint(id_: str, text: str, customer: str = "c-1", **extra: Any) -> dict[str, Any]:
@@ -368,3 +368,15 @@ def _one_complaint(bot: Any) -> dict[str, Any]:
         row = connection.execute(sa.select(Complaint.__table__)).mappings().one()
     engine.dispose()
     return dict(row)
+
+
+async def test_the_bot_runs_on_postgresql(start_bot: Any, postgres_admin_url: str) -> None:
+    with postgres_schema(postgres_admin_url) as url:
+        bot = await start_bot({"store": {"url": url}})
+        first = await post(bot, complaint("p-1", "我的宽带每天晚上都断网，已经一个星期了。"))
+        again = await post(bot, complaint("p-1", "我的宽带每天晚上都断网，已经一个星期了。"))
+        await bot.stop()
+        assert first.status_code == 202 and again.status_code == 200
+        assert first.json()["language"] == "zh-Hans"
+        assert again.json() == first.json()
+        assert table_counts(url)["complaints"] == 1

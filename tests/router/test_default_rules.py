@@ -1,0 +1,959 @@
+"""The default rule set in settings.toml, checked against realistic complaints in every language.
+
+Each case is a complaint as a customer would write it, with the category, department, grade and
+language the shipped rules must give it. A misrouted case means the rules need work, not the case.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from channels.base import Attachment, Inbound, Sender
+from desk.settings import Settings, load_settings
+from router import CustomerHistory, Decision, route
+from router.decide import Effect, TraceStep
+
+SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
+RECEIVED = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
+
+
+def make_inbound(
+    text: str,
+    subject: str = "",
+    channel: str = "webhook",
+    tier: str = "",
+    attachments: tuple[Attachment, ...] = (),
+    language_hint: str = "",
+) -> Inbound:
+    return Inbound(
+        channel=channel,
+        external_id="msg-1",
+        sender=Sender(channel=channel, address="customer-1", tier=tier),
+        text=text,
+        received_at=RECEIVED,
+        subject=subject,
+        language_hint=language_hint,
+        attachments=attachments,
+    )
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return load_settings(SETTINGS_PATH)
+
+
+def decide(
+    settings: Settings, inbound: Inbound, history: CustomerHistory | None = None
+) -> Decision:
+    return route(
+        inbound,
+        history or CustomerHistory(),
+        settings.rules,
+        settings.service_levels,
+        settings.default_language,
+    )
+
+
+def case(
+    id: str,
+    language: str,
+    category: str,
+    department: str,
+    grade: str,
+    text: str,
+    subject: str = "",
+    tags: tuple[str, ...] = (),
+):
+    return pytest.param(
+        text, subject, category, department, grade, language, tags, id=f"{language}-{id}"
+    )
+
+
+SIMPLIFIED = [
+    case(
+        "safety-heater-fire",
+        "zh-Hans",
+        "safety",
+        "safety",
+        "urgent",
+        "你们卖的电暖器昨晚突然冒烟起火，我孩子的手被烫伤了，现在还在医院。",
+        tags=("safety",),
+    ),
+    case(
+        "safety-electric-shock",
+        "zh-Hans",
+        "safety",
+        "safety",
+        "urgent",
+        "热水器漏电，我洗澡的时候被电了一下，太危险了！",
+    ),
+    case(
+        "privacy-leak",
+        "zh-Hans",
+        "privacy",
+        "data_protection",
+        "important",
+        "我在你们店里登记的个人信息被泄露了，现在每天都接到推销电话。",
+        tags=("privacy",),
+    ),
+    case(
+        "portability-failed",
+        "zh-Hans",
+        "number_portability",
+        "network",
+        "general",
+        "我申请携号转网已经两个星期了，一直显示转网失败，营业厅也说不清楚原因。",
+    ),
+    case(
+        "delivery-rough-sorting",
+        "zh-Hans",
+        "delivery_damage",
+        "logistics",
+        "general",
+        "快递员暴力分拣，冰箱外包装破损，门上凹了一大块。",
+    ),
+    case(
+        "delivery-screen-cracked-on-arrival",
+        "zh-Hans",
+        "delivery_damage",
+        "logistics",
+        "general",
+        "今天收到的电视机屏幕碎了，请尽快处理。",
+    ),
+    case(
+        "labelling-no-chinese-label",
+        "zh-Hans",
+        "labelling",
+        "quality",
+        "general",
+        "进口奶粉上没有中文标签，也看不到生产日期，我不敢给孩子喝。",
+    ),
+    case(
+        "stock-sold-out",
+        "zh-Hans",
+        "stock",
+        "logistics",
+        "general",
+        "广告上说有货，我专门跑到门店，店员说早就断货了，也不知道什么时候补货。",
+    ),
+    case(
+        "network-weak-signal",
+        "zh-Hans",
+        "network_signal",
+        "network",
+        "general",
+        "我家小区手机信号很差，打电话经常掉线，已经持续一个月了。",
+    ),
+    case(
+        "billing-extra-charge",
+        "zh-Hans",
+        "billing",
+        "billing",
+        "general",
+        "这个月的话费账单多扣了我50元，我根本没有开通这个增值业务。",
+    ),
+    case(
+        "billing-price-tag",
+        "zh-Hans",
+        "billing",
+        "billing",
+        "general",
+        "货架上的价签写的是29元，结账时却收了39元。",
+    ),
+    case(
+        "staff-rude-clerk",
+        "zh-Hans",
+        "staff_attitude",
+        "customer_care",
+        "general",
+        "店员态度非常恶劣，我问了两句就不耐烦，还当众骂人。",
+    ),
+    case(
+        "installation-late-installer",
+        "zh-Hans",
+        "installation",
+        "technical_service",
+        "general",
+        "约好了上门安装空调，师傅迟到了三个小时，装完以后外机一直晃。",
+    ),
+    case(
+        "repair-three-times",
+        "zh-Hans",
+        "repair_service",
+        "technical_service",
+        "general",
+        "洗衣机送修三次了还是修不好，每次都说要等配件。",
+    ),
+    case(
+        "quality-rice-cooker",
+        "zh-Hans",
+        "product_quality",
+        "quality",
+        "general",
+        "新买的电饭煲用了一周就坏了，按键完全没有反应，质量太差了。",
+    ),
+    case(
+        "quality-broke-weeks-after-delivery",
+        "zh-Hans",
+        "product_quality",
+        "quality",
+        "general",
+        "收到货两周后手机屏幕就碎了，我没有摔过，应该是质量问题。",
+    ),
+    case(
+        "legal-billing",
+        "zh-Hans",
+        "billing",
+        "billing",
+        "urgent",
+        "你们重复扣款三次，再不退钱我就请律师起诉你们。",
+        tags=("legal",),
+    ),
+    case(
+        "regulator-12315",
+        "zh-Hans",
+        "product_quality",
+        "quality",
+        "urgent",
+        "手机用了三天就开不了机，你们不给换，我已经向12315投诉了。",
+        tags=("regulator",),
+    ),
+    case(
+        "media-expired-food",
+        "zh-Hans",
+        "product_quality",
+        "quality",
+        "urgent",
+        "买到过期食品，如果不给个说法我就联系电视台记者曝光你们。",
+        tags=("media",),
+    ),
+    case(
+        "other-points",
+        "zh-Hans",
+        "other",
+        "customer_care",
+        "general",
+        "你们的会员积分一直没有到账，客服说会处理但一个月了还没有消息。",
+    ),
+]
+
+TRADITIONAL = [
+    case(
+        "safety-power-strip",
+        "zh-Hant",
+        "safety",
+        "safety",
+        "urgent",
+        "你們賣的延長線插頭冒煙，還燒焦了插座，差點引起火災，非常危險！",
+        tags=("safety",),
+    ),
+    case(
+        "privacy-personal-data",
+        "zh-Hant",
+        "privacy",
+        "data_protection",
+        "important",
+        "我的個資被你們門市員工外洩，還有陌生人打電話叫出我的名字。",
+    ),
+    case(
+        "portability-delayed",
+        "zh-Hant",
+        "number_portability",
+        "network",
+        "general",
+        "我要攜碼移轉到別家電信，你們一直拖延不給我辦理。",
+    ),
+    case(
+        "delivery-crushed",
+        "zh-Hant",
+        "delivery_damage",
+        "logistics",
+        "general",
+        "物流運送途中把包裝壓壞了，裡面的玻璃杯全部碎掉。",
+    ),
+    case(
+        "delivery-cracked-on-unboxing",
+        "zh-Hant",
+        "delivery_damage",
+        "logistics",
+        "general",
+        "開箱發現螢幕已經裂開，外箱看起來也被撞過。",
+    ),
+    case(
+        "labelling-no-chinese-label",
+        "zh-Hant",
+        "labelling",
+        "quality",
+        "general",
+        "進口餅乾的包裝上沒有中文標示，也找不到保存期限。",
+    ),
+    case(
+        "stock-shop-out",
+        "zh-Hant",
+        "stock",
+        "logistics",
+        "general",
+        "網站上顯示有庫存，結果到門市說缺貨，白跑一趟。",
+    ),
+    case(
+        "network-weak-signal",
+        "zh-Hant",
+        "network_signal",
+        "network",
+        "general",
+        "我家裡的手機訊號很差，講電話一直斷斷續續，上網也很慢。",
+    ),
+    case(
+        "billing-overcharged",
+        "zh-Hant",
+        "billing",
+        "billing",
+        "general",
+        "這個月的帳單多收了我兩百元，客服說會退但一直沒有處理。",
+    ),
+    case(
+        "staff-ignored",
+        "zh-Hant",
+        "staff_attitude",
+        "customer_care",
+        "general",
+        "門市店員態度很差，對我愛理不理，還翻白眼。",
+    ),
+    case(
+        "installation-leaking-aircon",
+        "zh-Hant",
+        "installation",
+        "technical_service",
+        "general",
+        "冷氣安裝完之後一直漏水，安裝師傅說不是他們的問題。",
+    ),
+    case(
+        "repair-month-long",
+        "zh-Hant",
+        "repair_service",
+        "technical_service",
+        "general",
+        "手機送修一個月了還沒修好，維修中心每次都說再等等。",
+    ),
+    case(
+        "quality-hair-dryer",
+        "zh-Hant",
+        "product_quality",
+        "quality",
+        "general",
+        "新買的吹風機用兩次就壞了，品質真的很差。",
+    ),
+    case(
+        "legal-billing",
+        "zh-Hant",
+        "billing",
+        "billing",
+        "urgent",
+        "你們亂收費，我已經找律師準備提告。",
+        tags=("legal",),
+    ),
+    case(
+        "regulator-ncc",
+        "zh-Hant",
+        "network_signal",
+        "network",
+        "urgent",
+        "我家附近完全沒有訊號，已經向NCC檢舉了。",
+        tags=("regulator",),
+    ),
+    case(
+        "regulator-hk-consumer-council",
+        "zh-Hant",
+        "product_quality",
+        "quality",
+        "urgent",
+        "我已經向消委會投訴，你們的洗衣機用了一個月就故障。",
+        tags=("regulator",),
+    ),
+    case(
+        "media-mouldy-bread",
+        "zh-Hant",
+        "product_quality",
+        "quality",
+        "urgent",
+        "買到的麵包發霉，我會把照片提供給記者爆料。",
+        tags=("media",),
+    ),
+    case(
+        "other-points",
+        "zh-Hant",
+        "other",
+        "customer_care",
+        "general",
+        "請問你們的會員點數為什麼一直沒有入帳？",
+    ),
+]
+
+SPANISH = [
+    case(
+        "safety-charger-burn",
+        "es",
+        "safety",
+        "safety",
+        "urgent",
+        "El cargador que compré se sobrecalentó y salió humo; mi hijo sufrió una quemadura "
+        "en la mano.",
+        tags=("safety",),
+    ),
+    case(
+        "privacy-shared-data",
+        "es",
+        "privacy",
+        "data_protection",
+        "important",
+        "Un empleado compartió mis datos personales con otra empresa sin mi permiso.",
+    ),
+    case(
+        "portability-stuck",
+        "es",
+        "number_portability",
+        "network",
+        "general",
+        "Solicité la portabilidad de mi número hace tres semanas y todavía no se ha completado.",
+    ),
+    case(
+        "delivery-crushed-box",
+        "es",
+        "delivery_damage",
+        "logistics",
+        "general",
+        "El paquete vino con la caja aplastada y el televisor tiene la pantalla rota.",
+    ),
+    case(
+        "delivery-arrived-dented",
+        "es",
+        "delivery_damage",
+        "logistics",
+        "general",
+        "La lavadora llegó abollada por un lado y con el panel golpeado.",
+    ),
+    case(
+        "labelling-no-spanish-label",
+        "es",
+        "labelling",
+        "quality",
+        "general",
+        "El producto no tiene etiqueta en español y no se pueden leer los ingredientes.",
+    ),
+    case(
+        "stock-always-sold-out",
+        "es",
+        "stock",
+        "logistics",
+        "general",
+        "Fui tres veces a la tienda y el producto siempre está agotado; nadie sabe cuándo "
+        "habrá reposición.",
+    ),
+    case(
+        "network-no-signal",
+        "es",
+        "network_signal",
+        "network",
+        "general",
+        "En mi casa no tengo señal y se cortan las llamadas constantemente.",
+    ),
+    case(
+        "billing-double-charge",
+        "es",
+        "billing",
+        "billing",
+        "general",
+        "Me cobraron dos veces la misma compra en la tarjeta y la factura no coincide.",
+    ),
+    case(
+        "billing-shelf-price",
+        "es",
+        "billing",
+        "billing",
+        "general",
+        "El precio de la etiqueta era 12 euros pero en caja me pasaron 15.",
+    ),
+    case(
+        "staff-rude-cashier",
+        "es",
+        "staff_attitude",
+        "customer_care",
+        "general",
+        "La cajera fue muy grosera y me gritó delante de todos los clientes.",
+    ),
+    case(
+        "installation-no-show",
+        "es",
+        "installation",
+        "technical_service",
+        "general",
+        "El técnico no vino a la cita de instalación del aire acondicionado y nadie me avisó.",
+    ),
+    case(
+        "repair-laptop",
+        "es",
+        "repair_service",
+        "technical_service",
+        "general",
+        "Llevé el portátil al servicio técnico hace un mes y todavía no me lo han reparado.",
+    ),
+    case(
+        "quality-blender",
+        "es",
+        "product_quality",
+        "quality",
+        "general",
+        "La batidora dejó de funcionar a los diez días de uso, es de muy mala calidad.",
+    ),
+    case(
+        "quality-broke-later",
+        "es",
+        "product_quality",
+        "quality",
+        "general",
+        "La tostadora llegó bien pero después de una semana ya estaba rota.",
+    ),
+    case(
+        "legal-billing",
+        "es",
+        "billing",
+        "billing",
+        "urgent",
+        "Me cobraron una tarifa que nunca contraté. Si no me devuelven el dinero, mi abogado "
+        "presentará una demanda.",
+        tags=("legal",),
+    ),
+    case(
+        "regulator-omic",
+        "es",
+        "product_quality",
+        "quality",
+        "urgent",
+        "La nevera no funciona desde el primer día y voy a poner una hoja de reclamaciones "
+        "en la OMIC.",
+        tags=("regulator",),
+    ),
+    case(
+        "regulator-profeco",
+        "es",
+        "number_portability",
+        "network",
+        "urgent",
+        "Desde la portabilidad no tengo servicio, ya presenté una queja ante PROFECO.",
+        tags=("regulator",),
+    ),
+    case(
+        "media-social",
+        "es",
+        "product_quality",
+        "quality",
+        "urgent",
+        "Compré un yogur caducado y si no me responden lo voy a publicar en redes sociales "
+        "para que se haga viral.",
+        tags=("media",),
+    ),
+    case(
+        "other-closed-shop",
+        "es",
+        "other",
+        "customer_care",
+        "general",
+        "Quiero saber por qué cerraron la tienda de mi barrio sin avisar a los clientes.",
+    ),
+    case(
+        "other-saw-ad-on-social-media",
+        "es",
+        "other",
+        "customer_care",
+        "general",
+        "Vi su anuncio en redes sociales y nadie en la tienda sabía nada de la promoción.",
+    ),
+]
+
+ENGLISH = [
+    case(
+        "safety-kettle-fire",
+        "en",
+        "safety",
+        "safety",
+        "urgent",
+        "The kettle I bought last week caught fire on the counter and burned my hand.",
+        tags=("safety",),
+    ),
+    case(
+        "safety-injury-by-driver",
+        "en",
+        "safety",
+        "safety",
+        "urgent",
+        "Your delivery driver dropped a heavy box on my foot and I was injured.",
+    ),
+    case(
+        "privacy-breach",
+        "en",
+        "privacy",
+        "data_protection",
+        "important",
+        "Your store emailed my personal details to another customer. This is a data breach.",
+        tags=("privacy",),
+    ),
+    case(
+        "portability-pac",
+        "en",
+        "number_portability",
+        "network",
+        "general",
+        "I asked to port my number to another carrier two weeks ago and the PAC code you "
+        "gave me doesn't work.",
+    ),
+    case(
+        "delivery-crushed-parcel",
+        "en",
+        "delivery_damage",
+        "logistics",
+        "general",
+        "The parcel was crushed and the lamp inside was damaged in transit.",
+    ),
+    case(
+        "delivery-arrived-cracked",
+        "en",
+        "delivery_damage",
+        "logistics",
+        "general",
+        "My new monitor arrived with a cracked screen.",
+        subject="Damaged monitor",
+    ),
+    case(
+        "labelling-allergen",
+        "en",
+        "labelling",
+        "quality",
+        "general",
+        "The cereal box has no allergen warning and the label lists the wrong ingredients.",
+    ),
+    case(
+        "stock-advertised",
+        "en",
+        "stock",
+        "logistics",
+        "general",
+        "The console was advertised in your flyer but every store says it is out of stock.",
+    ),
+    case(
+        "network-no-signal",
+        "en",
+        "network_signal",
+        "network",
+        "general",
+        "I have had no signal at home for a week and my calls keep dropping.",
+    ),
+    case(
+        "billing-charged-twice",
+        "en",
+        "billing",
+        "billing",
+        "general",
+        "I was charged twice for the same order and my invoice shows a fee I never agreed to.",
+    ),
+    case(
+        "staff-rude-assistant",
+        "en",
+        "staff_attitude",
+        "customer_care",
+        "general",
+        "The sales assistant was extremely rude and rolled her eyes when I asked for help.",
+    ),
+    case(
+        "staff-named-sue",
+        "en",
+        "staff_attitude",
+        "customer_care",
+        "general",
+        "Sue at the customer desk was rude to my mother.",
+    ),
+    case(
+        "installation-holes",
+        "en",
+        "installation",
+        "technical_service",
+        "general",
+        "The installer left holes in my wall and the washing machine was never connected.",
+    ),
+    case(
+        "repair-weeks",
+        "en",
+        "repair_service",
+        "technical_service",
+        "general",
+        "My laptop has been at your repair centre for five weeks and it is still not fixed.",
+    ),
+    case(
+        "quality-blender",
+        "en",
+        "product_quality",
+        "quality",
+        "general",
+        "The blender stopped working after three days. Very poor quality.",
+    ),
+    case(
+        "quality-usb-port",
+        "en",
+        "product_quality",
+        "quality",
+        "general",
+        "The charging port on this tablet is loose and it won't charge.",
+    ),
+    case(
+        "legal-billing",
+        "en",
+        "billing",
+        "billing",
+        "urgent",
+        "You charged me for a subscription I cancelled. I will sue you over this wrong charge.",
+        tags=("legal",),
+    ),
+    case(
+        "regulator-trading-standards",
+        "en",
+        "product_quality",
+        "quality",
+        "urgent",
+        "The fridge has been faulty since day one and I am reporting you to trading standards.",
+        tags=("regulator",),
+    ),
+    case(
+        "media-journalist",
+        "en",
+        "product_quality",
+        "quality",
+        "urgent",
+        "My phone is defective and I have already contacted a journalist at the local newspaper.",
+        tags=("media",),
+    ),
+    case(
+        "media-social-threat",
+        "en",
+        "staff_attitude",
+        "customer_care",
+        "urgent",
+        "Your manager was so rude that I am posting this on social media tonight.",
+        tags=("media",),
+    ),
+    case(
+        "other-closed-branch",
+        "en",
+        "other",
+        "customer_care",
+        "general",
+        "Why did you close the branch on Main Street without telling your customers?",
+    ),
+    case(
+        "other-refund-request",
+        "en",
+        "other",
+        "customer_care",
+        "general",
+        "I would like a refund for the shoes I returned to the shop.",
+    ),
+]
+
+ALL_CASES = SIMPLIFIED + TRADITIONAL + SPANISH + ENGLISH
+
+
+def test_table_has_enough_cases_per_language() -> None:
+    for cases in (SIMPLIFIED, TRADITIONAL, SPANISH, ENGLISH):
+        assert len(cases) >= 16
+    assert len(ALL_CASES) >= 64
+    for cases in (SIMPLIFIED, TRADITIONAL, SPANISH, ENGLISH):
+        assert {param.values[2] for param in cases} >= {
+            "product_quality",
+            "labelling",
+            "stock",
+            "installation",
+            "repair_service",
+            "delivery_damage",
+            "staff_attitude",
+            "billing",
+            "network_signal",
+            "number_portability",
+            "safety",
+            "privacy",
+            "other",
+        }
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "category", "department", "grade", "language", "tags"), ALL_CASES
+)
+def test_default_rules_route_complaint(
+    settings: Settings,
+    text: str,
+    subject: str,
+    category: str,
+    department: str,
+    grade: str,
+    language: str,
+    tags: tuple[str, ...],
+) -> None:
+    decision = decide(settings, make_inbound(text, subject=subject))
+    explanation = "\n".join(
+        f"{step.rule}: {step.matched} {step.detail} {step.effects}" for step in decision.trace
+    )
+    assert (decision.category, decision.department, decision.grade, decision.language) == (
+        category,
+        department,
+        grade,
+        language,
+    ), explanation
+    assert set(tags) <= set(decision.tags), explanation
+    assert "vip" not in decision.tags and "repeat" not in decision.tags
+
+
+# ---- Customer signals -------------------------------------------------------------------------
+
+QUALITY_EN = "The blender stopped working after three days. Very poor quality."
+
+
+def test_vip_tier_makes_general_important(settings: Settings) -> None:
+    decision = decide(settings, make_inbound(QUALITY_EN, tier="VIP"))
+    assert (decision.category, decision.grade) == ("product_quality", "important")
+    assert "vip" in decision.tags
+
+
+def test_vip_tier_from_history_counts_too(settings: Settings) -> None:
+    decision = decide(settings, make_inbound("收到的床单有破洞"), CustomerHistory(tier="vip"))
+    assert decision.grade == "important"
+    assert "vip" in decision.tags
+
+
+def test_vip_does_not_lower_an_urgent_complaint(settings: Settings) -> None:
+    text = "The kettle caught fire on the counter."
+    decision = decide(settings, make_inbound(text, tier="vip"))
+    assert (decision.category, decision.grade) == ("safety", "urgent")
+
+
+def test_vip_keeps_privacy_important(settings: Settings) -> None:
+    text = "Someone else could see my personal data in your app."
+    decision = decide(settings, make_inbound(text, tier="vip"))
+    assert (decision.category, decision.grade) == ("privacy", "important")
+
+
+def test_other_tiers_are_not_vip(settings: Settings) -> None:
+    decision = decide(settings, make_inbound(QUALITY_EN, tier="gold"))
+    assert decision.grade == "general"
+    step = _step(decision, "vip customer")
+    assert not step.matched
+    assert step.detail == "customer tier 'gold' not in ['vip']"
+
+
+def test_repeat_within_30_days_raises_one_grade(settings: Settings) -> None:
+    history = CustomerHistory(complaint_times=(RECEIVED - timedelta(days=12),))
+    decision = decide(settings, make_inbound(QUALITY_EN), history)
+    assert decision.grade == "important"
+    assert "repeat" in decision.tags
+    assert "1 earlier complaint(s) in 30 days" in _step(decision, "repeat complaint").detail
+
+
+def test_repeat_on_day_30_still_counts(settings: Settings) -> None:
+    history = CustomerHistory(complaint_times=(RECEIVED - timedelta(days=30),))
+    assert decide(settings, make_inbound(QUALITY_EN), history).grade == "important"
+
+
+def test_repeat_after_31_days_does_not_raise(settings: Settings) -> None:
+    history = CustomerHistory(complaint_times=(RECEIVED - timedelta(days=31),))
+    decision = decide(settings, make_inbound(QUALITY_EN), history)
+    assert decision.grade == "general"
+    assert "repeat" not in decision.tags
+    step = _step(decision, "repeat complaint")
+    assert not step.matched
+    assert step.detail == "0 earlier complaint(s) in 30 days, needs 1"
+
+
+def test_repeat_raises_privacy_to_urgent(settings: Settings) -> None:
+    history = CustomerHistory(complaint_times=(RECEIVED - timedelta(days=2),))
+    decision = decide(settings, make_inbound("我的个人信息被泄露了"), history)
+    assert (decision.category, decision.grade) == ("privacy", "urgent")
+
+
+def test_vip_repeat_is_urgent(settings: Settings) -> None:
+    history = CustomerHistory(tier="vip", complaint_times=(RECEIVED - timedelta(days=3),))
+    decision = decide(settings, make_inbound(QUALITY_EN), history)
+    assert decision.grade == "urgent"
+    assert decision.tags == ("vip", "repeat")
+
+
+def test_subject_alone_can_route(settings: Settings) -> None:
+    decision = decide(settings, make_inbound("Please call me back.", subject="Out of stock again"))
+    assert decision.category == "stock"
+
+
+# ---- The trace --------------------------------------------------------------------------------
+
+
+def _step(decision: Decision, rule: str) -> TraceStep:
+    steps = [step for step in decision.trace if step.rule == rule]
+    assert steps, f"no trace step for {rule!r}"
+    return steps[0]
+
+
+def test_trace_names_the_rule_that_set_the_category(settings: Settings) -> None:
+    decision = decide(settings, make_inbound("我家小区手机信号很差，打电话经常掉线。"))
+    step = _step(decision, "network signal")
+    assert step.matched
+    assert "keyword '信号'" in step.detail
+    assert Effect("category", "network_signal", True) in step.effects
+
+
+def test_trace_records_why_a_rule_did_not_match(settings: Settings) -> None:
+    decision = decide(settings, make_inbound("My new monitor arrived with a cracked screen."))
+    safety = _step(decision, "safety incident")
+    assert not safety.matched
+    assert safety.detail.startswith("none of ") and safety.detail.endswith(
+        "keywords in subject/text"
+    )
+    chinese_only = _step(decision, "delivery damage on arrival (zh)")
+    assert chinese_only.detail == "language 'en' not in ['zh-Hans', 'zh-Hant']"
+    arrival = _step(decision, "delivery damage on arrival (es, en)")
+    assert arrival.matched
+    assert "pattern matched 'arrived with a cracked'" in arrival.detail
+
+
+def test_trace_of_a_legal_threat_on_a_billing_complaint(settings: Settings) -> None:
+    text = "You charged me for a subscription I cancelled. I will sue you over this wrong charge."
+    decision = decide(settings, make_inbound(text))
+    legal = [step for step in decision.trace if step.rule == "legal threat"]
+    assert legal[0].matched
+    assert legal[0].effects == (Effect("tags", "legal", True),)
+    assert legal[1].detail == "at least urgent"
+    assert legal[1].effects == (Effect("grade", "urgent", True, "was general"),)
+    assert Effect("category", "billing", True) in _step(decision, "billing").effects
+    default_steps = [step.detail for step in decision.trace if step.rule == "default"]
+    assert default_steps == ["no rule set the department", "no rule set the grade"]
+
+
+def test_trace_when_two_category_rules_match(settings: Settings) -> None:
+    text = "The charger caught fire and the shop assistant was rude about it."
+    decision = decide(settings, make_inbound(text))
+    assert decision.category == "safety"
+    staff = _step(decision, "staff attitude")
+    assert staff.matched
+    assert staff.effects == (
+        Effect("category", "staff_attitude", False, "already set by rule 'safety incident'"),
+    )
+
+
+def test_trace_of_the_default_category(settings: Settings) -> None:
+    decision = decide(settings, make_inbound("Why is the shop on Main Street closed?"))
+    assert decision.category == "other"
+    assert (
+        TraceStep(
+            "default",
+            True,
+            "no rule set the category",
+            (Effect("category", "other", True, "routing.default_category"),),
+        )
+        in decision.trace
+    )

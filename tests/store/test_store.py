@@ -1,0 +1,214 @@
+"""The store on SQLite and again on PostgreSQL: migrations, intake transactions, the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import Session, SQLModel, select
+
+from channels.base import Inbound, Sender
+from desk.clock import ManualClock
+from desk.intake import Intake, IntakePolicy
+from desk.replies import Replies
+from desk.settings import load_settings
+from store import queries
+from store.database import Database
+from store.models import Complaint, OutboxItem
+from tests.conftest import ROOT, START, postgres_schema, table_counts
+
+SETTINGS = load_settings(ROOT / "settings.toml")
+
+
+class Deliverable:
+    """A channel that can always be written to later, so intake queues outbox rows."""
+
+    name = "webhook"
+    answers_in_response = False
+
+    def can_send(self, address: str) -> bool:
+        return True
+
+
+def make_inbound(external_id: str, text: str, customer: str = "c-1", **extra: Any) -> Inbound:
+    return Inbound(
+        channel="webhook",
+        external_id=external_id,
+        sender=Sender("webhook", f"shop:{customer}", "Ana"),
+        text=text,
+        received_at=START,
+        source="shop",
+        **extra,
+    )
+
+
+@pytest.fixture
+async def database(store_url: str) -> AsyncIterator[Database]:
+    db = Database(store_url, timedelta(seconds=5))
+    db.upgrade()
+    yield db
+    db.close()
+
+
+def make_intake(database: Database, clock: ManualClock) -> Intake:
+    version = database.write_now(
+        lambda s: queries.record_rule_set(s, SETTINGS.rules_text, clock.now())
+    )
+    rules = replace(SETTINGS.rules, version=version)
+    policy = IntakePolicy(rules, SETTINGS.service_levels, "en", 10, 1 << 20)
+    replies = Replies(SETTINGS.templates_dir, rules, SETTINGS.timezone, "ACME")
+    return Intake(database, policy, replies, clock, {"webhook": Deliverable()})  # type: ignore[dict-item]
+
+
+def test_migrations_build_exactly_the_models_schema(database: Database) -> None:
+    with database.writer.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+async def test_upgrading_again_keeps_the_data(database: Database, store_url: str) -> None:
+    intake = make_intake(database, ManualClock(START))
+    await intake.receive(make_inbound("m-1", "The kettle leaks."))
+    before = table_counts(store_url)
+    database.upgrade()
+    assert table_counts(store_url) == before
+
+
+async def test_a_complaint_round_trips_with_utc_times_and_a_human_number(
+    database: Database,
+) -> None:
+    intake = make_intake(database, ManualClock(START))
+    result = await intake.receive(make_inbound("m-1", "The screen of my new TV is cracked."))
+    stored = await database.read(
+        lambda s: s.exec(select(Complaint).where(Complaint.number == result.complaint)).one()
+    )
+    assert result.complaint == "C-2026-000001"
+    assert stored.created_at == START and stored.created_at.tzinfo is UTC
+    assert stored.first_response_due == START + SETTINGS.service_levels[stored.grade].first_response
+    assert stored.rule_set_version == 1
+    assert isinstance(stored.routing_trace, list) and stored.routing_trace
+
+
+async def test_concurrent_copies_of_one_message_store_one_complaint(
+    database: Database, store_url: str
+) -> None:
+    intake = make_intake(database, ManualClock(START))
+    inbound = make_inbound("same", "My phone does not charge.")
+    results = await asyncio.gather(*(intake.receive(inbound) for _ in range(8)))
+    assert len({result.complaint for result in results}) == 1
+    assert sum(not result.duplicate for result in results) == 1
+    counts = table_counts(store_url)
+    assert (counts["complaints"], counts["outbox"]) == (1, 1)
+    assert counts["messages"] == 2
+
+
+async def test_concurrent_distinct_messages_get_distinct_numbers(database: Database) -> None:
+    intake = make_intake(database, ManualClock(START))
+    results = await asyncio.gather(
+        *(
+            intake.receive(make_inbound(f"m-{n}", "Missing item.", customer=f"c-{n}"))
+            for n in range(20)
+        )
+    )
+    assert len({result.complaint for result in results}) == 20
+
+
+async def test_a_repeat_complaint_within_30_days_is_raised_one_grade(database: Database) -> None:
+    clock = ManualClock(START)
+    intake = make_intake(database, clock)
+    first = await intake.receive(make_inbound("m-1", "The cashier was rude to me."))
+    clock.advance(timedelta(days=3))
+    second = await intake.receive(
+        replace(
+            make_inbound("m-2", "Again the staff were rude at the checkout."),
+            received_at=clock.now(),
+        )
+    )
+    assert first.grade == "general" and second.grade == "important"
+    assert first.complaint != second.complaint
+
+
+async def test_claimed_deliveries_are_not_claimed_again_until_the_lease_ends(
+    database: Database,
+) -> None:
+    clock = ManualClock(START)
+    intake = make_intake(database, clock)
+    for n in range(6):
+        await intake.receive(make_inbound(f"m-{n}", "Broken.", customer=f"c-{n}"))
+    lease = timedelta(minutes=2)
+    first = await database.write(lambda s: queries.claim_due_deliveries(s, clock.now(), lease, 4))
+    second = await database.write(lambda s: queries.claim_due_deliveries(s, clock.now(), lease, 4))
+    assert len(first) == 4 and len(second) == 2
+    assert not {item.id for item in first} & {item.id for item in second}
+    assert (
+        await database.write(lambda s: queries.claim_due_deliveries(s, clock.now(), lease, 4)) == []
+    )
+    clock.advance(lease)
+    again = await database.write(lambda s: queries.claim_due_deliveries(s, clock.now(), lease, 9))
+    assert len(again) == 6 and all(item.attempts == 2 for item in again)
+
+
+def test_skip_locked_lets_two_dispatchers_claim_disjoint_items_at_once(
+    postgres_admin_url: str,
+) -> None:
+    """PostgreSQL only: SQLite serialises writers, so two claims can never overlap there."""
+    with postgres_schema(postgres_admin_url) as url:
+        _claim_from_two_sessions(url)
+
+
+def _claim_from_two_sessions(url: str) -> None:
+    database = Database(url)
+    database.upgrade()
+    clock = ManualClock(START)
+    intake = make_intake(database, clock)
+    asyncio.run(_receive_many(intake, 6))
+    lease = timedelta(minutes=2)
+    engine = database.writer
+    with (
+        engine.connect() as a,
+        engine.connect() as b,
+        Session(bind=a) as first,
+        Session(bind=b) as second,
+    ):
+        ids_a = {item.id for item in queries.claim_due_deliveries(first, clock.now(), lease, 4)}
+        ids_b = {item.id for item in queries.claim_due_deliveries(second, clock.now(), lease, 4)}
+        first.commit()
+        second.commit()
+    database.close()
+    assert len(ids_a) == 4 and len(ids_b) == 2 and not ids_a & ids_b
+
+
+async def _receive_many(intake: Intake, count: int) -> None:
+    for n in range(count):
+        await intake.receive(make_inbound(f"m-{n}", "Broken.", customer=f"c-{n}"))
+
+
+async def test_an_unchanged_rule_set_keeps_its_version_and_a_change_makes_a_new_one(
+    database: Database,
+) -> None:
+    now = START
+    one = database.write_now(lambda s: queries.record_rule_set(s, "rules A", now))
+    same = database.write_now(lambda s: queries.record_rule_set(s, "rules A", now))
+    two = database.write_now(lambda s: queries.record_rule_set(s, "rules B", now))
+    assert (one, same, two) == (1, 1, 2)
+
+
+async def test_an_aware_time_is_required(database: Database) -> None:
+    item = OutboxItem(
+        complaint_id=1,
+        message_id=1,
+        channel="x",
+        address="y",
+        kind="k",
+        next_attempt_at=START.replace(tzinfo=None),
+        created_at=START,
+    )
+    with pytest.raises(sa.exc.StatementError, match="naive datetime"):
+        await database.write(lambda s: (s.add(item), s.flush()))
