@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -152,7 +153,11 @@ def main(argv: list[str] | None = None) -> int:
             timeout_graceful_shutdown=30,
         )
     )
-    server.run()
+    # uvicorn stops gracefully on SIGINT or SIGTERM (in-flight requests finish), then raises
+    # the signal again; after a graceful stop that is a normal exit, not a crash.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
     return 0 if server.started else 1
 
 

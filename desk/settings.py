@@ -64,6 +64,7 @@ class Settings:
 
 _DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
 _ENV = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+_KINDS = {int: "an integer", str: "a string", bool: "true or false", dict: "a table"}
 _ROUTING_KEYS = ("departments", "categories", "routing", "rules")
 
 
@@ -182,7 +183,8 @@ class _Reader:
                     )
                 return self.environ[found.group(1)]
         if default is not None and type(node) is not type(default):
-            raise self.error(key, f"must be a {type(default).__name__}, not {node!r}")
+            kind = _KINDS.get(type(default), type(default).__name__)
+            raise self.error(key, f"must be {kind}, not {node!r}")
         return node
 
     def integer(self, key: str, default: int, low: int, high: int | None = None) -> int:
