@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 IDLE_WAIT = 60.0
+STORE_RETRY_WAIT = 5.0
 
 
 class Dispatcher:
@@ -54,15 +55,19 @@ class Dispatcher:
         """Deliver until cancelled, sleeping until the next item falls due or `wake()`."""
         while True:
             self._wake.clear()
+            wait = IDLE_WAIT
             try:
                 while await self.dispatch_due() == self.batch:
                     pass
                 due = await self.database.read(queries.next_delivery_due)
+                if due is not None:
+                    wait = min(max((due - self.clock.now()).total_seconds(), 0.0), IDLE_WAIT)
             except StoreUnavailable:
-                due = None
-            wait = IDLE_WAIT
-            if due is not None:
-                wait = min(max((due - self.clock.now()).total_seconds(), 0.0), IDLE_WAIT)
+                wait = STORE_RETRY_WAIT
+            except Exception:
+                # A bug must not silently end delivery for the life of the process.
+                log.exception("outbox dispatcher failed; trying again shortly")
+                wait = STORE_RETRY_WAIT
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
