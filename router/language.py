@@ -41,9 +41,15 @@ def normalise_hint(hint: str) -> str:
     if not tag:
         return ""
     if tag.startswith("zh"):
-        if any(part in tag for part in ("hant", "-tw", "-hk", "-mo")):
+        # the script subtag, when there is one, decides: "zh-Hans-HK" is simplified Chinese
+        subtags = set(tag.split("-")[1:])
+        if "hant" in subtags:
             return "zh-Hant"
-        if any(part in tag for part in ("hans", "-cn", "-sg", "-my")):
+        if "hans" in subtags:
+            return "zh-Hans"
+        if subtags & {"tw", "hk", "mo"}:
+            return "zh-Hant"
+        if subtags & {"cn", "sg", "my"}:
             return "zh-Hans"
         return ""
     primary = tag.split("-")[0]

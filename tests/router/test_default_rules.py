@@ -238,6 +238,39 @@ SIMPLIFIED = [
         "general",
         "你们的会员积分一直没有到账，客服说会处理但一个月了还没有消息。",
     ),
+    # precision: words that look like a signal but are not one
+    case(
+        "quality-fake-from-livestream",
+        "zh-Hans",
+        "product_quality",
+        "quality",
+        "general",
+        "我在抖音直播间买的衣服，收到发现是假货。",
+    ),
+    case(
+        "safety-burning-smell",
+        "zh-Hans",
+        "safety",
+        "safety",
+        "urgent",
+        "充电器用了两天就发烫，还有一股焦味。",
+    ),
+    case(
+        "delivery-dented-by-delivery-man",
+        "zh-Hans",
+        "delivery_damage",
+        "logistics",
+        "general",
+        "网购的冰箱送货时师傅把门撞凹了。",
+    ),
+    case(
+        "staff-passing-the-buck",
+        "zh-Hans",
+        "staff_attitude",
+        "customer_care",
+        "general",
+        "客服一直推脱，说会回电话但从来没有回过。",
+    ),
 ]
 
 TRADITIONAL = [
@@ -389,6 +422,38 @@ TRADITIONAL = [
         "customer_care",
         "general",
         "請問你們的會員點數為什麼一直沒有入帳？",
+    ),
+    case(
+        "stock-discontinued",
+        "zh-Hant",
+        "stock",
+        "logistics",
+        "general",
+        "門市的人說這款已經停產，也不能調貨。",
+    ),
+    case(
+        "portability-unrequested",
+        "zh-Hant",
+        "number_portability",
+        "network",
+        "general",
+        "我的手機號碼被轉到別家電信，我根本沒有申請。",
+    ),
+    case(
+        "delivery-vase-broken",
+        "zh-Hant",
+        "delivery_damage",
+        "logistics",
+        "general",
+        "我收到的包裹外箱有明顯撞擊痕跡，裡面的花瓶碎了。",
+    ),
+    case(
+        "installation-scratched-floor",
+        "zh-Hant",
+        "installation",
+        "technical_service",
+        "general",
+        "洗衣機安裝的時候師傅把地板刮壞了。",
     ),
 ]
 
@@ -570,6 +635,47 @@ SPANISH = [
         "customer_care",
         "general",
         "Vi su anuncio en redes sociales y nadie en la tienda sabía nada de la promoción.",
+    ),
+    # precision: "vuelto", "agotada", "a mi juicio", "se cortó" have other meanings too
+    case(
+        "other-called-again",
+        "es",
+        "other",
+        "customer_care",
+        "general",
+        "He vuelto a llamar tres veces y nadie me atiende.",
+    ),
+    case(
+        "billing-tired-of-calling",
+        "es",
+        "billing",
+        "billing",
+        "general",
+        "Estoy agotada de llamar, nadie me soluciona la factura.",
+    ),
+    case(
+        "staff-in-my-opinion",
+        "es",
+        "staff_attitude",
+        "customer_care",
+        "general",
+        "A mi juicio me atendieron muy mal en la tienda de Madrid.",
+    ),
+    case(
+        "safety-child-cut",
+        "es",
+        "safety",
+        "safety",
+        "urgent",
+        "Mi hijo se cortó con el borde del juguete.",
+    ),
+    case(
+        "network-call-cut",
+        "es",
+        "network_signal",
+        "network",
+        "general",
+        "Llevo una semana sin internet en casa y se corta la llamada cada dos minutos.",
     ),
 ]
 
@@ -758,6 +864,55 @@ ENGLISH = [
         "general",
         "I would like a refund for the shoes I returned to the shop.",
     ),
+    # precision: "fire", "checkout", "Bill" and social media in their everyday senses
+    case(
+        "staff-named-bill",
+        "en",
+        "staff_attitude",
+        "customer_care",
+        "general",
+        "Bill at the Leeds branch was rude and unhelpful.",
+    ),
+    case(
+        "staff-fire-me",
+        "en",
+        "staff_attitude",
+        "customer_care",
+        "general",
+        "Your employee said he would fire me as a customer, how rude.",
+    ),
+    case(
+        "staff-rude-at-checkout",
+        "en",
+        "staff_attitude",
+        "customer_care",
+        "general",
+        "The cashier at checkout was rude to me.",
+    ),
+    case(
+        "safety-glass-in-food",
+        "en",
+        "safety",
+        "safety",
+        "urgent",
+        "There was glass in my salad and my daughter cut her mouth.",
+    ),
+    case(
+        "network-internet",
+        "en",
+        "network_signal",
+        "network",
+        "general",
+        "My internet keeps disconnecting every evening.",
+    ),
+    case(
+        "billing-ad-on-social-media",
+        "en",
+        "billing",
+        "billing",
+        "general",
+        "I saw your ad on social media but the price at the till was higher.",
+    ),
 ]
 
 ALL_CASES = SIMPLIFIED + TRADITIONAL + SPANISH + ENGLISH
@@ -825,7 +980,7 @@ def test_vip_tier_makes_general_important(settings: Settings) -> None:
 
 def test_vip_tier_from_history_counts_too(settings: Settings) -> None:
     decision = decide(settings, make_inbound("收到的床单有破洞"), CustomerHistory(tier="vip"))
-    assert decision.grade == "important"
+    assert (decision.category, decision.grade) == ("product_quality", "important")
     assert "vip" in decision.tags
 
 
