@@ -6,7 +6,7 @@ details that only the adapter understands go in `thread_hints`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -53,6 +53,19 @@ class Inbound:
     """Transport-level references (Message-IDs, chat ids) that may identify an earlier message."""
     source: str = ""
     """The configured integration (webhook source, mailbox) the message came through."""
+    details: Mapping[str, str] = field(default_factory=dict)
+    """Registration fields the channel already knows, keyed as in `REGISTRATION_FIELDS`."""
+
+
+REGISTRATION_FIELDS = (
+    "product",
+    "model",
+    "serial_number",
+    "order_number",
+    "purchase_date",
+    "desired_outcome",
+)
+"""What the seeds ask to record about a complaint besides its text (seeds 002, 003)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date
 from typing import Annotated, Any
 
 import httpx
@@ -64,6 +65,21 @@ class AttachmentIn(BaseModel):
         return base64.b64decode(self.data, validate=True)
 
 
+class DetailsIn(BaseModel):
+    """Registration data the integrating system already has (seeds 002, 003)."""
+
+    product: Text = ""
+    model: Text = ""
+    serial_number: Text = ""
+    order_number: Text = ""
+    purchase_date: date | None = None
+    desired_outcome: Annotated[str, Field(max_length=1000)] = ""
+
+    def as_fields(self) -> dict[str, str]:
+        values = self.model_dump(exclude_none=True)
+        return {key: str(value) for key, value in values.items() if value}
+
+
 class ComplaintIn(BaseModel):
     id: Annotated[str, Field(min_length=1, max_length=200)]
     customer: CustomerIn
@@ -72,6 +88,7 @@ class ComplaintIn(BaseModel):
     language: Annotated[str, Field(max_length=35)] = ""
     complaint: Annotated[str, Field(pattern=r"^(C-\d{4}-\d{6,})?$")] = ""
     attachments: list[AttachmentIn] = []
+    details: DetailsIn = DetailsIn()
 
     @field_validator("id", mode="before")
     @classmethod
@@ -226,6 +243,7 @@ class WebhookChannel:
             attachments=attachments,
             complaint_number=payload.complaint,
             source=source,
+            details=payload.details.as_fields(),
         )
         try:
             result = await self.on_inbound(inbound)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from channels.base import Channel, Inbound
+from channels.base import REGISTRATION_FIELDS, Channel, Inbound
 from desk.clock import Clock
 from desk.errors import ComplaintNotYours, InvalidMessage, UnknownComplaint
 from desk.replies import Replies, ReplyContext
@@ -200,6 +200,22 @@ class Intake:
             )
         else:
             complaint.updated_at = now
+            filled = {
+                key: value
+                for key, value in inbound.details.items()
+                if key in REGISTRATION_FIELDS and not getattr(complaint, key)
+            }
+            for key, value in filled.items():
+                setattr(complaint, key, value)
+            if filled:
+                queries.add_event(
+                    session,
+                    complaint.id,
+                    now,
+                    "customer",
+                    "details_added",
+                    {"fields": sorted(filled)},
+                )
         kind = "acknowledgement" if created else "followup"
         text = self.replies.render(
             kind,
@@ -279,6 +295,11 @@ class Intake:
                 updated_at=now,
                 first_response_due=decision.first_response_due,
                 resolution_due=decision.resolution_due,
+                **{
+                    key: value
+                    for key, value in inbound.details.items()
+                    if key in REGISTRATION_FIELDS
+                },
             ),
         )
         assert complaint.id is not None

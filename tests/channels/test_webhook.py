@@ -380,3 +380,44 @@ async def test_the_bot_runs_on_postgresql(start_bot: Any, postgres_admin_url: st
         assert first.json()["language"] == "zh-Hans"
         assert again.json() == first.json()
         assert table_counts(url)["complaints"] == 1
+
+
+async def test_registration_details_are_recorded_and_a_follow_up_fills_the_blanks(
+    start_bot: Any,
+) -> None:
+    bot = await start_bot()
+    first = await post(
+        bot,
+        complaint(
+            "r-1",
+            "The dishwasher stopped working.",
+            details={"product": "Dishwasher", "model": "DW-600", "purchase_date": "2026-01-15"},
+        ),
+    )
+    assert first.status_code == 202
+    follow = await post(
+        bot,
+        complaint(
+            "r-2",
+            "Here is my order number.",
+            complaint=first.json()["complaint"],
+            details={"order_number": "SO-88812", "model": "X"},
+        ),
+    )
+    assert follow.status_code == 202
+    stored = _one_complaint(bot)
+    assert (
+        stored["product"],
+        stored["model"],
+        stored["purchase_date"],
+        stored["order_number"],
+    ) == ("Dishwasher", "DW-600", "2026-01-15", "SO-88812")
+
+
+async def test_a_bad_purchase_date_is_422_naming_the_field(start_bot: Any) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    response = await post(bot, complaint("r-1", "Broken.", details={"purchase_date": "yesterday"}))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "details.purchase_date"
+    assert table_counts(bot.store_url) == before
