@@ -200,13 +200,7 @@ class Intake:
             )
         else:
             complaint.updated_at = now
-            filled = {
-                key: value
-                for key, value in inbound.details.items()
-                if key in REGISTRATION_FIELDS and not getattr(complaint, key)
-            }
-            for key, value in filled.items():
-                setattr(complaint, key, value)
+            filled = _fill_details(complaint, inbound.details)
             if filled:
                 queries.add_event(
                     session,
@@ -214,7 +208,7 @@ class Intake:
                     now,
                     "customer",
                     "details_added",
-                    {"fields": sorted(filled)},
+                    {"fields": filled},
                 )
         kind = "acknowledgement" if created else "followup"
         text = self.replies.render(
@@ -295,13 +289,9 @@ class Intake:
                 updated_at=now,
                 first_response_due=decision.first_response_due,
                 resolution_due=decision.resolution_due,
-                **{
-                    key: value
-                    for key, value in inbound.details.items()
-                    if key in REGISTRATION_FIELDS
-                },
             ),
         )
+        _fill_details(complaint, inbound.details)
         assert complaint.id is not None
         return complaint
 
@@ -381,3 +371,13 @@ class Intake:
             created,
             duplicate,
         )
+
+
+def _fill_details(complaint: Complaint, details: Mapping[str, str]) -> list[str]:
+    """Set the registration fields the complaint does not have yet; never overwrite one."""
+    filled = []
+    for key in REGISTRATION_FIELDS:
+        if details.get(key) and not getattr(complaint, key):
+            setattr(complaint, key, details[key])
+            filled.append(key)
+    return filled
