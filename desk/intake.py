@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -22,10 +23,10 @@ from channels.base import REGISTRATION_FIELDS, Channel, Inbound
 from desk.clock import Clock
 from desk.errors import ComplaintNotYours, InvalidMessage, UnknownComplaint
 from desk.replies import Replies, ReplyContext
-from router import CustomerHistory, Decision, RuleSet, ServiceLevel, route
+from router import CustomerHistory, RuleSet, ServiceLevel, route
 from store import queries
 from store.database import Database
-from store.models import Attachment, Complaint, Customer, Identity, Message, OutboxItem
+from store.models import Complaint
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +113,10 @@ class Intake:
     def _record(self, session: Session, inbound: Inbound) -> tuple[IntakeResult, bool]:
         seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
         if seen is not None:
-            return self._replay(session, seen), False
+            return self._replay(session, *seen), False
         now = self.clock.now()
         sender = inbound.sender
-        identity, customer = queries.identity_for(
+        party = queries.identity_for(
             session,
             sender.channel,
             sender.address,
@@ -125,67 +126,197 @@ class Intake:
             phone=sender.phone,
             tier=sender.tier,
         )
-        assert customer.id is not None
-        complaint = self._thread(session, inbound, customer.id)
-        created = complaint is None
-        decision = None
-        if complaint is None:
-            history = CustomerHistory(
-                customer.tier,
-                queries.complaint_times(session, customer.id, inbound.received_at - HISTORY_WINDOW),
-            )
-            decision = route(
-                inbound,
-                history,
-                self.policy.rules,
-                self.policy.service_levels,
-                self.policy.default_language,
-            )
-            complaint = self._open(session, inbound, customer, identity, decision)
-        assert complaint.id is not None and complaint.number is not None
-        message = queries.add_message(
-            session,
-            Message(
-                complaint_id=complaint.id,
-                direction="in",
-                channel=inbound.channel,
-                external_id=inbound.external_id,
-                identity_id=identity.id,
-                author="customer",
-                kind="complaint" if created else "follow-up",
-                subject=inbound.subject,
-                text=inbound.text,
-                language=complaint.language,
-                created_at=now,
+        # A new customer owns no complaint yet, unless they name one: then it must be refused.
+        threadable = party.known or inbound.complaint_number
+        existing = self._thread(session, inbound, party) if threadable else None
+        events: list[dict[str, Any]] = []
+        if existing is None:
+            case = self._open(session, inbound, party, now, events)
+        else:
+            case = _Case.of(existing)
+            existing.updated_at = now
+            filled = _fill_details(existing, inbound.details)
+            if filled:
+                events.append(_event(case.id, now, "customer", "details_added", {"fields": filled}))
+        kind = "acknowledgement" if existing is None else "followup"
+        text = self.replies.render(
+            kind,
+            ReplyContext(
+                case.number,
+                party.name,
+                case.language,
+                case.department,
+                case.category,
+                case.grade,
+                case.first_response_due,
             ),
+        )
+        message_id, reply_id = queries.add_messages(
+            session,
             [
-                Attachment(
-                    message_id=0,
-                    filename=a.filename,
-                    content_type=a.content_type,
-                    size=a.size,
-                    data=a.data,
-                )
-                for a in inbound.attachments
+                {
+                    "complaint_id": case.id,
+                    "direction": "in",
+                    "channel": inbound.channel,
+                    "external_id": inbound.external_id,
+                    "identity_id": party.identity_id,
+                    "author": "customer",
+                    "kind": "complaint" if existing is None else "follow-up",
+                    "subject": inbound.subject,
+                    "text": inbound.text,
+                    "language": case.language,
+                    "created_at": now,
+                },
+                {
+                    "complaint_id": case.id,
+                    "direction": "out",
+                    "channel": sender.channel,
+                    "identity_id": party.identity_id,
+                    "author": "bot",
+                    "kind": kind,
+                    "text": text,
+                    "language": case.language,
+                    "created_at": now,
+                },
             ],
         )
-        queries.add_event(
+        queries.add_attachments(
             session,
-            complaint.id,
-            now,
-            "customer",
-            "message_received",
-            {
-                "message": message.id,
-                "channel": inbound.channel,
-                "source": inbound.source,
-                "attachments": len(inbound.attachments),
-            },
+            [
+                {
+                    "message_id": message_id,
+                    "filename": item.filename,
+                    "content_type": item.content_type,
+                    "size": item.size,
+                    "data": item.data,
+                }
+                for item in inbound.attachments
+            ],
         )
-        if decision is not None:
-            queries.add_event(
+        events.insert(
+            0,
+            _event(
+                case.id,
+                now,
+                "customer",
+                "message_received",
+                {
+                    "message": message_id,
+                    "channel": inbound.channel,
+                    "source": inbound.source,
+                    "attachments": len(inbound.attachments),
+                },
+            ),
+        )
+        channel = self.channels.get(sender.channel)
+        queued = channel is not None and channel.can_send(sender.address)
+        if queued:
+            queries.queue_delivery(
                 session,
-                complaint.id,
+                {
+                    "complaint_id": case.id,
+                    "message_id": reply_id,
+                    "channel": sender.channel,
+                    "address": sender.address,
+                    "kind": kind,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                    "payload": {"complaint": case.number, "text": text, "language": case.language},
+                },
+            )
+            events.append(
+                _event(
+                    case.id,
+                    now,
+                    "system",
+                    "reply_queued",
+                    {"message": reply_id, "kind": kind, "channel": sender.channel},
+                )
+            )
+        queries.add_events(session, events)
+        return IntakeResult(
+            case.number,
+            case.status,
+            case.grade,
+            case.category,
+            case.department,
+            case.language,
+            text,
+            created=existing is None,
+            duplicate=False,
+        ), queued
+
+    def _thread(self, session: Session, inbound: Inbound, party: queries.Party) -> Complaint | None:
+        """The complaint this message continues, if it names or references one of the sender's."""
+        if inbound.complaint_number:
+            named = queries.complaint_by_number(session, inbound.complaint_number)
+            if named is None:
+                raise UnknownComplaint(f"there is no complaint {inbound.complaint_number}")
+            if named.customer_id != party.customer_id:
+                raise ComplaintNotYours(
+                    f"complaint {inbound.complaint_number} belongs to another customer"
+                )
+            return named
+        mentioned = NUMBER_IN_TEXT.findall(f"{inbound.subject}\n{inbound.text}")
+        return queries.complaint_of_customer(session, party.customer_id, mentioned) or (
+            queries.complaint_by_references(
+                session, inbound.channel, party.customer_id, inbound.thread_hints
+            )
+        )
+
+    def _open(
+        self,
+        session: Session,
+        inbound: Inbound,
+        party: queries.Party,
+        now: datetime,
+        events: list[dict[str, Any]],
+    ) -> _Case:
+        """Route the message and open its complaint; append the routing events."""
+        history = CustomerHistory(
+            party.tier,
+            queries.complaint_times(
+                session, party.customer_id, inbound.received_at - HISTORY_WINDOW
+            )
+            if party.known
+            else (),
+        )
+        decision = route(
+            inbound,
+            history,
+            self.policy.rules,
+            self.policy.service_levels,
+            self.policy.default_language,
+        )
+        channel = self.channels.get(inbound.channel)
+        answered_at_once = channel is not None and channel.answers_in_response
+        status = "acknowledged" if answered_at_once else "new"
+        values = {
+            "customer_id": party.customer_id,
+            "identity_id": party.identity_id,
+            "channel": inbound.channel,
+            "source": inbound.source,
+            "status": status,
+            "grade": decision.grade,
+            "category": decision.category,
+            "department": decision.department,
+            "language": decision.language,
+            "subject": inbound.subject[:200],
+            "tags": list(decision.tags),
+            "rule_set_version": decision.rule_set_version,
+            "routing_trace": decision.trace_as_json(),
+            "created_at": now,
+            "updated_at": now,
+            "first_response_due": decision.first_response_due,
+            "resolution_due": decision.resolution_due,
+            **{
+                key: inbound.details[key] for key in REGISTRATION_FIELDS if inbound.details.get(key)
+            },
+        }
+        complaint_id, number = queries.open_complaint(session, values)
+        events.append(
+            _event(
+                complaint_id,
                 now,
                 "router",
                 "routed",
@@ -198,179 +329,81 @@ class Intake:
                     "rule_set_version": decision.rule_set_version,
                 },
             )
-        else:
-            complaint.updated_at = now
-            filled = _fill_details(complaint, inbound.details)
-            if filled:
-                queries.add_event(
-                    session,
-                    complaint.id,
+        )
+        if answered_at_once:
+            events.append(
+                _event(
+                    complaint_id,
                     now,
-                    "customer",
-                    "details_added",
-                    {"fields": filled},
+                    "system",
+                    "status_changed",
+                    {
+                        "from": "new",
+                        "to": "acknowledged",
+                        "why": f"acknowledged in the {inbound.channel} response",
+                    },
                 )
-        kind = "acknowledgement" if created else "followup"
-        text = self.replies.render(
-            kind,
-            ReplyContext(
-                complaint.number,
-                customer.name,
-                complaint.language,
-                complaint.department,
-                complaint.category,
-                complaint.grade,
-                complaint.first_response_due or now,
-            ),
-        )
-        queued = self._answer(session, complaint, identity, kind, text, now)
-        channel = self.channels.get(inbound.channel)
-        if created and channel is not None and channel.answers_in_response:
-            complaint.status = "acknowledged"
-            queries.add_event(
-                session,
-                complaint.id,
-                now,
-                "system",
-                "status_changed",
-                {
-                    "from": "new",
-                    "to": "acknowledged",
-                    "why": f"acknowledged in the {inbound.channel} response",
-                },
             )
-        return self._result(complaint, text, created=created, duplicate=False), queued
-
-    def _thread(self, session: Session, inbound: Inbound, customer_id: int) -> Complaint | None:
-        """The complaint this message continues, if it names or references one of the sender's."""
-        if inbound.complaint_number:
-            named = queries.complaint_by_number(session, inbound.complaint_number)
-            if named is None:
-                raise UnknownComplaint(f"there is no complaint {inbound.complaint_number}")
-            if named.customer_id != customer_id:
-                raise ComplaintNotYours(
-                    f"complaint {inbound.complaint_number} belongs to another customer"
-                )
-            return named
-        mentioned = NUMBER_IN_TEXT.findall(f"{inbound.subject}\n{inbound.text}")
-        return queries.complaint_of_customer(session, customer_id, mentioned) or (
-            queries.complaint_by_references(
-                session, inbound.channel, customer_id, inbound.thread_hints
-            )
+        return _Case(
+            complaint_id,
+            number,
+            status,
+            decision.grade,
+            decision.category,
+            decision.department,
+            decision.language,
+            decision.first_response_due,
         )
 
-    def _open(
-        self,
-        session: Session,
-        inbound: Inbound,
-        customer: Customer,
-        identity: Identity,
-        decision: Decision,
-    ) -> Complaint:
-        now = self.clock.now()
-        assert customer.id is not None and identity.id is not None
-        complaint = queries.open_complaint(
-            session,
-            Complaint(
-                customer_id=customer.id,
-                identity_id=identity.id,
-                channel=inbound.channel,
-                source=inbound.source,
-                status="new",
-                grade=decision.grade,
-                category=decision.category,
-                department=decision.department,
-                language=decision.language,
-                subject=inbound.subject[:200],
-                tags=list(decision.tags),
-                rule_set_version=decision.rule_set_version,
-                routing_trace=decision.trace_as_json(),
-                created_at=now,
-                updated_at=now,
-                first_response_due=decision.first_response_due,
-                resolution_due=decision.resolution_due,
-            ),
-        )
-        _fill_details(complaint, inbound.details)
-        assert complaint.id is not None
-        return complaint
-
-    def _answer(
-        self,
-        session: Session,
-        complaint: Complaint,
-        identity: Identity,
-        kind: str,
-        text: str,
-        now: datetime,
-    ) -> bool:
-        """Record the reply; queue it for delivery when the channel can be written to later."""
-        assert complaint.id is not None and complaint.number is not None
-        reply = queries.add_message(
-            session,
-            Message(
-                complaint_id=complaint.id,
-                direction="out",
-                channel=identity.channel,
-                identity_id=identity.id,
-                author="bot",
-                kind=kind,
-                text=text,
-                language=complaint.language,
-                created_at=self.clock.now(),
-            ),
-        )
-        channel = self.channels.get(identity.channel)
-        if channel is None or not channel.can_send(identity.address):
-            return False
-        assert reply.id is not None
-        queries.queue_delivery(
-            session,
-            OutboxItem(
-                complaint_id=complaint.id,
-                message_id=reply.id,
-                channel=identity.channel,
-                address=identity.address,
-                kind=kind,
-                payload={
-                    "complaint": complaint.number,
-                    "text": text,
-                    "language": complaint.language,
-                },
-                next_attempt_at=self.clock.now(),
-                created_at=self.clock.now(),
-            ),
-        )
-        queries.add_event(
-            session,
-            complaint.id,
-            self.clock.now(),
-            "system",
-            "reply_queued",
-            {"message": reply.id, "kind": kind, "channel": identity.channel},
-        )
-        return True
-
-    def _replay(self, session: Session, seen: Message) -> IntakeResult:
-        complaint = session.get(Complaint, seen.complaint_id)
-        assert complaint is not None and seen.id is not None
-        answer = queries.latest_outbound(session, complaint.id or 0, seen.id)
-        return self._result(complaint, answer.text if answer else "", created=False, duplicate=True)
-
-    @staticmethod
-    def _result(complaint: Complaint, text: str, *, created: bool, duplicate: bool) -> IntakeResult:
-        assert complaint.number is not None
+    def _replay(self, session: Session, message_id: int, complaint_id: int) -> IntakeResult:
+        complaint = session.get(Complaint, complaint_id)
+        assert complaint is not None
+        case = _Case.of(complaint)
         return IntakeResult(
+            case.number,
+            case.status,
+            case.grade,
+            case.category,
+            case.department,
+            case.language,
+            queries.first_reply_after(session, complaint_id, message_id),
+            created=False,
+            duplicate=True,
+        )
+
+
+@dataclass(frozen=True)
+class _Case:
+    """What intake needs of the complaint a message belongs to, new or existing."""
+
+    id: int
+    number: str
+    status: str
+    grade: str
+    category: str
+    department: str
+    language: str
+    first_response_due: datetime
+
+    @classmethod
+    def of(cls, complaint: Complaint) -> _Case:
+        assert complaint.id is not None and complaint.number is not None
+        return cls(
+            complaint.id,
             complaint.number,
             complaint.status,
             complaint.grade,
             complaint.category,
             complaint.department,
             complaint.language,
-            text,
-            created,
-            duplicate,
+            complaint.first_response_due or complaint.created_at,
         )
+
+
+def _event(
+    complaint_id: int, at: datetime, actor: str, kind: str, detail: dict[str, Any]
+) -> dict[str, Any]:
+    return {"complaint_id": complaint_id, "at": at, "actor": actor, "kind": kind, "detail": detail}
 
 
 def _fill_details(complaint: Complaint, details: Mapping[str, str]) -> list[str]:

@@ -7,14 +7,14 @@ dry-run from a console and replayed over history with the same result.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from channels.base import Inbound
 from router.language import detect_language
 from router.rules import GRADES, Rule, RuleSet
-from router.text import fold
+from router.text import FoldedText
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,18 @@ class Decision:
     trace: tuple[TraceStep, ...]
 
     def trace_as_json(self) -> list[dict[str, Any]]:
-        return [asdict(step) for step in self.trace]
+        return [
+            {
+                "rule": step.rule,
+                "matched": step.matched,
+                "detail": step.detail,
+                "effects": [
+                    {"field": e.field, "value": e.value, "applied": e.applied, "note": e.note}
+                    for e in step.effects
+                ],
+            }
+            for step in self.trace
+        ]
 
 
 def route(
@@ -78,7 +89,7 @@ def route(
         f"{inbound.subject}\n{inbound.text}", inbound.language_hint, default_language
     )
     tier = (inbound.sender.tier or history.tier).lower()
-    folded = {"subject": fold(inbound.subject), "text": fold(inbound.text)}
+    folded = {"subject": FoldedText.of(inbound.subject), "text": FoldedText.of(inbound.text)}
     trace = [TraceStep("language", True, f"{language}: {language_why}")]
     settled: dict[str, tuple[str, str]] = {}
     tags: list[str] = []
@@ -193,7 +204,7 @@ def _adjust(grade: str, rule: Rule) -> str:
 def _check(
     rule: Rule,
     inbound: Inbound,
-    folded: Mapping[str, str],
+    folded: Mapping[str, FoldedText],
     language: str,
     tier: str,
     history: CustomerHistory,
@@ -217,8 +228,11 @@ def _check(
         if has != rule.has_attachment:
             return f"has_attachment is {str(has).lower()}", ""
         matched.append(f"has_attachment {str(has).lower()}")
-    if rule.keyword_regex is not None:
-        found = _search(rule.keyword_regex, (folded[name] for name in rule.fields))
+    if rule.keyword_matcher is not None:
+        found = next(
+            (hit for name in rule.fields if (hit := rule.keyword_matcher.find(folded[name]))),
+            None,
+        )
         if found is None:
             return f"none of {len(rule.keywords)} keywords in {'/'.join(rule.fields)}", ""
         matched.append(f"keyword {found!r}")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from router.language import SUPPORTED
-from router.text import keyword_pattern
+from router.text import KeywordMatcher
 
 GRADES = ("general", "important", "urgent")
 SEARCHABLE_FIELDS = ("subject", "text")
@@ -67,7 +67,7 @@ class Rule:
     min_grade: str = ""
     raise_grade: bool = False
     tags: tuple[str, ...] = ()
-    keyword_regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    keyword_matcher: KeywordMatcher | None = field(default=None, compare=False, repr=False)
     pattern_regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
 
@@ -218,7 +218,7 @@ def _rule(
         min_grade=raw.get("min_grade", ""),
         raise_grade=raise_grade,
         tags=tags,
-        keyword_regex=keyword_pattern(list(keywords)) if keywords else None,
+        keyword_matcher=KeywordMatcher(list(keywords)) if keywords else None,
         pattern_regex=pattern_regex,
     )
 

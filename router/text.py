@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _CJK_RANGES = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
 _CJK = re.compile(f"[{_CJK_RANGES}]")
@@ -30,21 +31,70 @@ def cjk_count(text: str) -> int:
     return len(_CJK.findall(text))
 
 
-def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
-    """One alternation for a rule's keywords, applied to `fold`ed text.
+_WORDS = re.compile(f"{_WORD_NOT_CJK}+")
 
-    Latin-script keywords match whole words, and a trailing `*` matches any ending ("refund*"
-    matches "refunded"); keywords in Chinese match anywhere, since Chinese has no spaces.
+
+@dataclass(frozen=True)
+class FoldedText:
+    """A text prepared once for every rule: folded, and split into its non-Chinese words."""
+
+    folded: str
+    words: tuple[str, ...]
+    word_set: frozenset[str]
+    joined: str
+    """The words between single spaces, with a space at each end, for phrase lookups."""
+
+    @classmethod
+    def of(cls, text: str) -> FoldedText:
+        folded = fold(text)
+        words = tuple(_WORDS.findall(folded))
+        return cls(folded, words, frozenset(words), f" {' '.join(words)} ")
+
+
+class KeywordMatcher:
+    """A rule's keywords, matched against a `FoldedText` with set and substring lookups.
+
+    Latin-script keywords match whole words; a trailing `*` matches any ending ("refund*"
+    matches "refunded"); a keyword of several words matches them in sequence whatever spaces,
+    line breaks or punctuation stand between them. Keywords in Chinese match anywhere, since
+    Chinese has no spaces. A Latin word between Chinese characters ("向12315投诉") is a word.
     """
-    parts = []
-    for keyword in keywords:
-        stem = fold(keyword.strip())
-        wildcard = stem.endswith("*")
-        # a space in a keyword matches any run of white space: e-mail wraps lines mid-phrase
-        stem = re.sub(r"(?:\\\s)+", r"\\s+", re.escape(stem.rstrip("*").strip()))
-        if has_cjk(stem):
-            parts.append(stem)
-        else:
-            ending = f"{_WORD_NOT_CJK}*" if wildcard else f"(?!{_WORD_NOT_CJK})"
-            parts.append(f"(?<!{_WORD_NOT_CJK}){stem}{ending}")
-    return re.compile("|".join(parts))
+
+    def __init__(self, keywords: list[str]) -> None:
+        self.words: set[str] = set()
+        self.prefixes: list[str] = []
+        self.phrases: list[tuple[str, str]] = []
+        self.chinese: list[str] = []
+        for keyword in keywords:
+            folded = fold(keyword.strip())
+            wildcard = folded.endswith("*")
+            if has_cjk(folded):
+                self.chinese.append(folded.rstrip("*"))
+                continue
+            words = _WORDS.findall(folded)
+            if len(words) == 1 and not wildcard:
+                self.words.add(words[0])
+            elif len(words) == 1:
+                self.prefixes.append(words[0])
+            elif words:
+                joined = " ".join(words)
+                self.phrases.append((f" {joined}" if wildcard else f" {joined} ", joined))
+        self.prefix_tuple = tuple(self.prefixes)
+
+    def find(self, text: FoldedText) -> str | None:
+        """The first keyword found in `text`, as it appears there; None when none is."""
+        if self.words:
+            common = self.words & text.word_set
+            if common:
+                return next(word for word in text.words if word in common)
+        if self.prefix_tuple:
+            for word in text.words:
+                if word.startswith(self.prefix_tuple):
+                    return word
+        for needle, phrase in self.phrases:
+            if needle in text.joined:
+                return phrase
+        for keyword in self.chinese:
+            if keyword in text.folded:
+                return keyword
+        return None

@@ -2,25 +2,84 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+from pydantic_core import PydanticUndefined
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from store.models import (
-    Attachment,
     Complaint,
-    Customer,
     Department,
-    Event,
-    Identity,
     Message,
     OutboxItem,
     RuleSetVersion,
 )
+
+CUSTOMERS = SQLModel.metadata.tables["customers"]
+IDENTITIES = SQLModel.metadata.tables["identities"]
+COMPLAINTS = SQLModel.metadata.tables["complaints"]
+MESSAGES = SQLModel.metadata.tables["messages"]
+ATTACHMENTS = SQLModel.metadata.tables["attachments"]
+EVENTS = SQLModel.metadata.tables["events"]
+OUTBOX = SQLModel.metadata.tables["outbox"]
+# Intake writes through these Core tables: building ORM objects and flushing them cost several
+# times more than the SQL itself on the hot path (see bench/intake.py).
+
+
+_FIND_INBOUND = sa.select(MESSAGES.c.id, MESSAGES.c.complaint_id).where(
+    MESSAGES.c.channel == sa.bindparam("channel"),
+    MESSAGES.c.external_id == sa.bindparam("external_id"),
+)
+_FIND_IDENTITY = (
+    sa.select(
+        IDENTITIES.c.id,
+        IDENTITIES.c.display_name,
+        CUSTOMERS.c.id,
+        CUSTOMERS.c.name,
+        CUSTOMERS.c.email,
+        CUSTOMERS.c.phone,
+        CUSTOMERS.c.tier,
+    )
+    .join(CUSTOMERS, CUSTOMERS.c.id == IDENTITIES.c.customer_id)
+    .where(
+        IDENTITIES.c.channel == sa.bindparam("channel"),
+        IDENTITIES.c.address == sa.bindparam("address"),
+    )
+)
+_COMPLAINT_TIMES = sa.select(COMPLAINTS.c.created_at).where(
+    COMPLAINTS.c.customer_id == sa.bindparam("customer_id"),
+    COMPLAINTS.c.created_at >= sa.bindparam("since", type_=COMPLAINTS.c.created_at.type),
+)
+_INSERT_CUSTOMER = sa.insert(CUSTOMERS).returning(CUSTOMERS.c.id)
+_INSERT_IDENTITY = sa.insert(IDENTITIES).returning(IDENTITIES.c.id)
+_INSERT_COMPLAINT = sa.insert(COMPLAINTS).returning(COMPLAINTS.c.id)
+_SET_NUMBER = (
+    sa.update(COMPLAINTS)
+    .where(COMPLAINTS.c.id == sa.bindparam("complaint_id"))
+    .values(number=sa.bindparam("number"))
+)
+_INSERT_MESSAGES = sa.insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
+
+
+@functools.cache
+def _defaults(model: type[SQLModel]) -> dict[str, Any]:
+    """The model's Python-side defaults, which Core inserts do not apply by themselves."""
+    return {
+        name: field.default
+        for name, field in model.model_fields.items()
+        if field.default is not PydanticUndefined and name != "id"
+    }
+
+
+def _row(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]:
+    return {**_defaults(model), **values}
 
 
 def complaint_number(complaint_id: int, year: int) -> str:
@@ -28,10 +87,26 @@ def complaint_number(complaint_id: int, year: int) -> str:
     return f"C-{year}-{complaint_id:06d}"
 
 
-def find_inbound(session: Session, channel: str, external_id: str) -> Message | None:
-    return session.exec(
-        select(Message).where(Message.channel == channel, Message.external_id == external_id)
-    ).first()
+def find_inbound(session: Session, channel: str, external_id: str) -> tuple[int, int] | None:
+    """(message id, complaint id) of a message already received with this dedupe key."""
+    row = (
+        session.connection()
+        .execute(_FIND_INBOUND, {"channel": channel, "external_id": external_id})
+        .first()
+    )
+    return None if row is None else (row[0], row[1])
+
+
+@dataclass(frozen=True)
+class Party:
+    """A sender as intake needs them: their identity on the channel and the customer behind it."""
+
+    identity_id: int
+    customer_id: int
+    name: str
+    tier: str
+    known: bool
+    """The customer existed before this message (so there is history to look up)."""
 
 
 def identity_for(
@@ -44,39 +119,43 @@ def identity_for(
     email: str = "",
     phone: str = "",
     tier: str = "",
-) -> tuple[Identity, Customer]:
+) -> Party:
     """The identity for (channel, address) and its customer, created on first contact.
 
     Contact details the channel supplies update the customer, since the newest is the best.
     """
-    found = session.exec(
-        select(Identity, Customer)
-        .join(Customer, col(Customer.id) == Identity.customer_id)
-        .where(Identity.channel == channel, Identity.address == address)
-    ).first()
+    connection = session.connection()
+    found = connection.execute(_FIND_IDENTITY, {"channel": channel, "address": address}).first()
+    fresh = {"name": display_name, "email": email, "phone": phone, "tier": tier}
     if found is None:
-        customer = Customer(name=display_name, email=email, phone=phone, tier=tier, created_at=now)
-        session.add(customer)
-        session.flush()
-        assert customer.id is not None
-        identity = Identity(
-            customer_id=customer.id, channel=channel, address=address, display_name=display_name
+        customer_id = connection.execute(
+            _INSERT_CUSTOMER, {**fresh, "created_at": now}
+        ).scalar_one()
+        identity_id = connection.execute(
+            _INSERT_IDENTITY,
+            {
+                "customer_id": customer_id,
+                "channel": channel,
+                "address": address,
+                "display_name": display_name,
+            },
+        ).scalar_one()
+        return Party(identity_id, customer_id, display_name, tier, known=False)
+    identity_id, shown_as, customer_id, *current = found
+    changed = {
+        key: value
+        for (key, value), old in zip(fresh.items(), current, strict=True)
+        if value and value != old
+    }
+    if changed:
+        session.execute(sa.update(CUSTOMERS).where(CUSTOMERS.c.id == customer_id), changed)
+    if display_name and display_name != shown_as:
+        session.execute(
+            sa.update(IDENTITIES).where(IDENTITIES.c.id == identity_id),
+            {"display_name": display_name},
         )
-        session.add(identity)
-        session.flush()
-        return identity, customer
-    identity, customer = found
-    for field, value in (
-        ("name", display_name),
-        ("email", email),
-        ("phone", phone),
-        ("tier", tier),
-    ):
-        if value and getattr(customer, field) != value:
-            setattr(customer, field, value)
-    if display_name and identity.display_name != display_name:
-        identity.display_name = display_name
-    return identity, customer
+    name, tier_now = changed.get("name", current[0]), changed.get("tier", current[3])
+    return Party(identity_id, customer_id, name, tier_now, known=True)
 
 
 def complaint_by_number(session: Session, number: str) -> Complaint | None:
@@ -120,32 +199,35 @@ def complaint_by_references(
 
 
 def complaint_times(session: Session, customer_id: int, since: datetime) -> tuple[datetime, ...]:
-    return tuple(
-        session.exec(
-            select(Complaint.created_at).where(
-                Complaint.customer_id == customer_id, Complaint.created_at >= since
-            )
-        )
+    rows = session.connection().execute(
+        _COMPLAINT_TIMES, {"customer_id": customer_id, "since": since}
     )
+    return tuple(rows.scalars())
 
 
-def open_complaint(session: Session, complaint: Complaint) -> Complaint:
-    session.add(complaint)
-    session.flush()
-    assert complaint.id is not None
-    complaint.number = complaint_number(complaint.id, complaint.created_at.year)
-    return complaint
+def open_complaint(session: Session, values: Mapping[str, Any]) -> tuple[int, str]:
+    """Insert a complaint; return its id and its human number."""
+    connection = session.connection()
+    complaint_id = connection.execute(_INSERT_COMPLAINT, _row(Complaint, values)).scalar_one()
+    number = complaint_number(complaint_id, values["created_at"].year)
+    connection.execute(_SET_NUMBER, {"complaint_id": complaint_id, "number": number})
+    return complaint_id, number
 
 
-def add_message(
-    session: Session, message: Message, attachments: Iterable[Attachment] = ()
-) -> Message:
-    session.add(message)
-    session.flush()
-    for attachment in attachments:
-        attachment.message_id = message.id  # type: ignore[assignment]
-        session.add(attachment)
-    return message
+def add_messages(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert messages in one statement; return their ids in the order given."""
+    result = session.connection().execute(_INSERT_MESSAGES, [_row(Message, row) for row in rows])
+    return list(result.scalars())
+
+
+def add_attachments(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        session.connection().execute(sa.insert(ATTACHMENTS), [dict(row) for row in rows])
+
+
+def add_events(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Append to timelines: each row has complaint_id, at, actor, kind and detail."""
+    session.connection().execute(sa.insert(EVENTS), [dict(row) for row in rows])
 
 
 def add_event(
@@ -156,26 +238,37 @@ def add_event(
     kind: str,
     detail: Mapping[str, Any] | None = None,
 ) -> None:
-    session.add(
-        Event(complaint_id=complaint_id, at=at, actor=actor, kind=kind, detail=dict(detail or {}))
+    add_events(
+        session,
+        [
+            {
+                "complaint_id": complaint_id,
+                "at": at,
+                "actor": actor,
+                "kind": kind,
+                "detail": dict(detail or {}),
+            }
+        ],
     )
 
 
-def latest_outbound(session: Session, complaint_id: int, after_id: int) -> Message | None:
-    """The first message the bot wrote on this complaint after message `after_id`."""
-    return session.exec(
-        select(Message)
+def first_reply_after(session: Session, complaint_id: int, message_id: int) -> str:
+    """The text of the bot's first message on this complaint after message `message_id`."""
+    text = session.execute(
+        sa.select(MESSAGES.c.text)
         .where(
-            Message.complaint_id == complaint_id,
-            Message.direction == "out",
-            col(Message.id) > after_id,
+            MESSAGES.c.complaint_id == complaint_id,
+            MESSAGES.c.direction == "out",
+            MESSAGES.c.id > message_id,
         )
-        .order_by(col(Message.id))
-    ).first()
+        .order_by(MESSAGES.c.id)
+        .limit(1)
+    ).scalar()
+    return text or ""
 
 
-def queue_delivery(session: Session, item: OutboxItem) -> None:
-    session.add(item)
+def queue_delivery(session: Session, values: Mapping[str, Any]) -> None:
+    session.connection().execute(sa.insert(OUTBOX), _row(OutboxItem, values))
 
 
 def claim_due_deliveries(
@@ -210,13 +303,6 @@ def next_delivery_due(session: Session) -> datetime | None:
 
 def delivery(session: Session, item_id: int) -> OutboxItem | None:
     return session.get(OutboxItem, item_id)
-
-
-def pending_deliveries(session: Session, complaint_id: int | None = None) -> list[OutboxItem]:
-    query = select(OutboxItem).where(OutboxItem.status == "pending")
-    if complaint_id is not None:
-        query = query.where(OutboxItem.complaint_id == complaint_id)
-    return list(session.exec(query))
 
 
 def record_rule_set(session: Session, source: str, now: datetime) -> int:

@@ -343,7 +343,7 @@ def _matches(
             {"keywords": ["money back", "refund"]},
             make_inbound("I want my money\n  back"),
             True,
-            "keyword 'money\\n  back'",
+            "keyword 'money back'",
             id="keyword-phrase-across-line-break",
         ),
         pytest.param(
@@ -501,11 +501,11 @@ def test_trace_as_json() -> None:
         "rule": "language",
         "matched": True,
         "detail": "en: no clear signal (Spanish 0, English 0): default",
-        "effects": (),
+        "effects": [],
     }
     assert trace[1] == {
         "rule": "refund",
         "matched": True,
         "detail": "keyword 'refund'",
-        "effects": ({"field": "category", "value": "billing", "applied": True, "note": ""},),
+        "effects": [{"field": "category", "value": "billing", "applied": True, "note": ""}],
     }
