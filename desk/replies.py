@@ -57,12 +57,17 @@ class Replies:
         self.rules = rules
         self.timezone = timezone
         self.company = company
+        loader = jinja2.FileSystemLoader(directory)
+        # Templates are read once, like settings: an edit takes effect at the next start, and
+        # no file is looked at while a complaint is being recorded.
         self.environment = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(directory),
+            loader=loader,
             undefined=jinja2.StrictUndefined,
             autoescape=False,  # noqa: S701  (plain-text messages, never HTML)
             keep_trailing_newline=False,
+            auto_reload=False,
         )
+        self.available = frozenset(loader.list_templates())
 
     def check(self, sample_due: datetime) -> None:
         """Render every kind in every language (and department override) once, or raise."""
@@ -70,7 +75,7 @@ class Replies:
             for language in SUPPORTED:
                 for department in (None, *self.rules.departments):
                     name = self._name(kind, department, language)
-                    if department is not None and not (self.directory / name).is_file():
+                    if department is not None and name not in self.available:
                         continue
                     context = ReplyContext(
                         "C-2000-000001",
@@ -85,11 +90,7 @@ class Replies:
 
     def render(self, kind: str, context: ReplyContext) -> str:
         override = self._name(kind, context.department, context.language)
-        name = (
-            override
-            if (self.directory / override).is_file()
-            else self._name(kind, None, context.language)
-        )
+        name = override if override in self.available else self._name(kind, None, context.language)
         try:
             template = self.environment.get_template(name)
             return (
