@@ -234,17 +234,7 @@ class Intake:
                 )
             )
         queries.add_events(session, events)
-        return IntakeResult(
-            case.number,
-            case.status,
-            case.grade,
-            case.category,
-            case.department,
-            case.language,
-            text,
-            created=existing is None,
-            duplicate=False,
-        ), queued
+        return case.result(text, created=existing is None, duplicate=False), queued
 
     def _thread(self, session: Session, inbound: Inbound, party: queries.Party) -> Complaint | None:
         """The complaint this message continues, if it names or references one of the sender's."""
@@ -358,18 +348,8 @@ class Intake:
     def _replay(self, session: Session, message_id: int, complaint_id: int) -> IntakeResult:
         complaint = session.get(Complaint, complaint_id)
         assert complaint is not None
-        case = _Case.of(complaint)
-        return IntakeResult(
-            case.number,
-            case.status,
-            case.grade,
-            case.category,
-            case.department,
-            case.language,
-            queries.first_reply_after(session, complaint_id, message_id),
-            created=False,
-            duplicate=True,
-        )
+        answer = queries.first_reply_after(session, complaint_id, message_id)
+        return _Case.of(complaint).result(answer, created=False, duplicate=True)
 
 
 @dataclass(frozen=True)
@@ -397,6 +377,19 @@ class _Case:
             complaint.department,
             complaint.language,
             complaint.first_response_due or complaint.created_at,
+        )
+
+    def result(self, acknowledgement: str, *, created: bool, duplicate: bool) -> IntakeResult:
+        return IntakeResult(
+            self.number,
+            self.status,
+            self.grade,
+            self.category,
+            self.department,
+            self.language,
+            acknowledgement,
+            created,
+            duplicate,
         )
 
 

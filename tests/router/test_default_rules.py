@@ -6,38 +6,18 @@ language the shipped rules must give it. A misrouted case means the rules need w
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from channels.base import Attachment, Inbound, Sender
+from channels.base import Inbound
 from desk.settings import Settings, load_settings
 from router import CustomerHistory, Decision, route
 from router.decide import Effect, TraceStep
+from tests.factories import RECEIVED, make_inbound
 
 SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
-RECEIVED = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
-
-
-def make_inbound(
-    text: str,
-    subject: str = "",
-    channel: str = "webhook",
-    tier: str = "",
-    attachments: tuple[Attachment, ...] = (),
-    language_hint: str = "",
-) -> Inbound:
-    return Inbound(
-        channel=channel,
-        external_id="msg-1",
-        sender=Sender(channel=channel, address="customer-1", tier=tier),
-        text=text,
-        received_at=RECEIVED,
-        subject=subject,
-        language_hint=language_hint,
-        attachments=attachments,
-    )
 
 
 @pytest.fixture(scope="module")

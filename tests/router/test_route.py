@@ -8,17 +8,17 @@ in rule order. Each condition records why it failed in the trace.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from channels.base import Attachment, Inbound, Sender
+from channels.base import Attachment, Inbound
 from router import CustomerHistory, Decision, RuleSet, ServiceLevel, load_rule_set, route
 from router.decide import Effect, TraceStep
+from tests.factories import RECEIVED, make_inbound
 
-RECEIVED = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
 SERVICE_LEVELS = {
     "general": ServiceLevel(first_response=timedelta(hours=24), resolution=timedelta(days=7)),
     "important": ServiceLevel(first_response=timedelta(hours=8), resolution=timedelta(days=3)),
@@ -42,26 +42,6 @@ PDF = Attachment("receipt.pdf", "application/pdf", b"%PDF-1.4")
 
 def rule_set(*rules: dict[str, Any]) -> RuleSet:
     return load_rule_set({**BASE, "rules": list(rules)}, Path("x.toml"), "")
-
-
-def make_inbound(
-    text: str,
-    subject: str = "",
-    channel: str = "webhook",
-    tier: str = "",
-    attachments: tuple[Attachment, ...] = (),
-    language_hint: str = "",
-) -> Inbound:
-    return Inbound(
-        channel=channel,
-        external_id="msg-1",
-        sender=Sender(channel=channel, address="customer-1", tier=tier),
-        text=text,
-        received_at=RECEIVED,
-        subject=subject,
-        language_hint=language_hint,
-        attachments=attachments,
-    )
 
 
 def decide(rules: RuleSet, inbound: Inbound, history: CustomerHistory | None = None) -> Decision:

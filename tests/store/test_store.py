@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, timedelta
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +13,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 
-from channels.base import Inbound, Sender
 from desk.clock import ManualClock
 from desk.intake import Intake, IntakePolicy
 from desk.replies import Replies
@@ -23,6 +21,7 @@ from store import queries
 from store.database import Database
 from store.models import Complaint, OutboxItem
 from tests.conftest import ROOT, START, postgres_schema, table_counts
+from tests.factories import make_inbound
 
 SETTINGS = load_settings(ROOT / "settings.toml")
 
@@ -35,18 +34,6 @@ class Deliverable:
 
     def can_send(self, address: str) -> bool:
         return True
-
-
-def make_inbound(external_id: str, text: str, customer: str = "c-1", **extra: Any) -> Inbound:
-    return Inbound(
-        channel="webhook",
-        external_id=external_id,
-        sender=Sender("webhook", f"shop:{customer}", "Ana"),
-        text=text,
-        received_at=START,
-        source="shop",
-        **extra,
-    )
 
 
 @pytest.fixture
@@ -75,7 +62,7 @@ def test_migrations_build_exactly_the_models_schema(database: Database) -> None:
 
 async def test_upgrading_again_keeps_the_data(database: Database, store_url: str) -> None:
     intake = make_intake(database, ManualClock(START))
-    await intake.receive(make_inbound("m-1", "The kettle leaks."))
+    await intake.receive(make_inbound(external_id="m-1", text="The kettle leaks."))
     before = table_counts(store_url)
     database.upgrade()
     assert table_counts(store_url) == before
@@ -85,7 +72,9 @@ async def test_a_complaint_round_trips_with_utc_times_and_a_human_number(
     database: Database,
 ) -> None:
     intake = make_intake(database, ManualClock(START))
-    result = await intake.receive(make_inbound("m-1", "The screen of my new TV is cracked."))
+    result = await intake.receive(
+        make_inbound(external_id="m-1", text="The screen of my new TV is cracked.")
+    )
     stored = await database.read(
         lambda s: s.exec(select(Complaint).where(Complaint.number == result.complaint)).one()
     )
@@ -100,7 +89,7 @@ async def test_concurrent_copies_of_one_message_store_one_complaint(
     database: Database, store_url: str
 ) -> None:
     intake = make_intake(database, ManualClock(START))
-    inbound = make_inbound("same", "My phone does not charge.")
+    inbound = make_inbound(external_id="same", text="My phone does not charge.")
     results = await asyncio.gather(*(intake.receive(inbound) for _ in range(8)))
     assert len({result.complaint for result in results}) == 1
     assert sum(not result.duplicate for result in results) == 1
@@ -113,7 +102,7 @@ async def test_concurrent_distinct_messages_get_distinct_numbers(database: Datab
     intake = make_intake(database, ManualClock(START))
     results = await asyncio.gather(
         *(
-            intake.receive(make_inbound(f"m-{n}", "Missing item.", customer=f"c-{n}"))
+            intake.receive(make_inbound("Missing item.", external_id=f"m-{n}", customer=f"c-{n}"))
             for n in range(20)
         )
     )
@@ -123,11 +112,13 @@ async def test_concurrent_distinct_messages_get_distinct_numbers(database: Datab
 async def test_a_repeat_complaint_within_30_days_is_raised_one_grade(database: Database) -> None:
     clock = ManualClock(START)
     intake = make_intake(database, clock)
-    first = await intake.receive(make_inbound("m-1", "The cashier was rude to me."))
+    first = await intake.receive(
+        make_inbound(external_id="m-1", text="The cashier was rude to me.")
+    )
     clock.advance(timedelta(days=3))
     second = await intake.receive(
         replace(
-            make_inbound("m-2", "Again the staff were rude at the checkout."),
+            make_inbound(external_id="m-2", text="Again the staff were rude at the checkout."),
             received_at=clock.now(),
         )
     )
@@ -141,7 +132,7 @@ async def test_claimed_deliveries_are_not_claimed_again_until_the_lease_ends(
     clock = ManualClock(START)
     intake = make_intake(database, clock)
     for n in range(6):
-        await intake.receive(make_inbound(f"m-{n}", "Broken.", customer=f"c-{n}"))
+        await intake.receive(make_inbound("Broken.", external_id=f"m-{n}", customer=f"c-{n}"))
     lease = timedelta(minutes=2)
     first = await database.write(lambda s: queries.claim_due_deliveries(s, clock.now(), lease, 4))
     second = await database.write(lambda s: queries.claim_due_deliveries(s, clock.now(), lease, 4))
@@ -187,7 +178,7 @@ def _claim_from_two_sessions(url: str) -> None:
 
 async def _receive_many(intake: Intake, count: int) -> None:
     for n in range(count):
-        await intake.receive(make_inbound(f"m-{n}", "Broken.", customer=f"c-{n}"))
+        await intake.receive(make_inbound("Broken.", external_id=f"m-{n}", customer=f"c-{n}"))
 
 
 async def test_an_unchanged_rule_set_keeps_its_version_and_a_change_makes_a_new_one(
