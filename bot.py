@@ -33,6 +33,7 @@ from store import queries
 from store.database import Database, StoreUnavailable
 
 log = logging.getLogger("bot")
+SHIPPED_PLACEHOLDER_SECRET = "change-me-to-a-long-random-secret"  # noqa: S105 (it is a warning)
 
 
 def open_store(settings: Settings, clock: Clock) -> tuple[Database, RuleSet]:
@@ -80,6 +81,13 @@ def build_app(
         channels,
         on_queued=dispatcher.wake,
     )
+    for source in settings.webhook_sources.values():
+        if source.secret == SHIPPED_PLACEHOLDER_SECRET:
+            log.warning(
+                "webhook source %r still uses the example secret from settings.toml; "
+                "set a long random one before exposing the bot",
+                source.name,
+            )
     webhook = WebhookChannel(
         settings.webhook_sources, intake.receive, clock, settings.webhook_max_body_bytes
     )
