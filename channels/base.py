@@ -55,6 +55,13 @@ class Inbound:
     """The configured integration (webhook source, mailbox) the message came through."""
     details: Mapping[str, str] = field(default_factory=dict)
     """Registration fields the channel already knows, keyed as in `REGISTRATION_FIELDS`."""
+    referenced_complaints: tuple[str, ...] = ()
+    """Complaint numbers the transport has verified this message refers to (a reply to one of
+    the bot's signed Message-IDs); threaded only when the complaint is the sender's."""
+    automated: str = ""
+    """Why this is machine mail (an auto-reply, a list), or "": recorded, never answered."""
+    no_reply: str = ""
+    """Why no automatic answer may go back (loop protection), or ""."""
 
 
 REGISTRATION_FIELDS = (

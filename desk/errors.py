@@ -3,7 +3,8 @@
     ComplaintBotError
      ├── UnknownComplaint        a follow-up names a complaint number that does not exist
      ├── ComplaintNotYours       a follow-up names another customer's complaint
-     └── InvalidMessage          the message breaks a limit (attachments, empty text)
+     ├── InvalidMessage          the message breaks a limit (attachments, empty text)
+     └── IgnoredMessage          machine mail that refers to no complaint: kept, not handled
 
 `store.database.StoreUnavailable` is the one other error a channel must expect: the database
 could not be reached, nothing was stored, and the sender should retry.
@@ -23,4 +24,8 @@ class ComplaintNotYours(ComplaintBotError):
 
 
 class InvalidMessage(ComplaintBotError):
+    pass
+
+
+class IgnoredMessage(ComplaintBotError):
     pass

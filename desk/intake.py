@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from channels.base import REGISTRATION_FIELDS, Channel, Inbound
 from desk.clock import Clock
-from desk.errors import ComplaintNotYours, InvalidMessage, UnknownComplaint
+from desk.errors import ComplaintNotYours, IgnoredMessage, InvalidMessage, UnknownComplaint
 from desk.replies import Replies, ReplyContext
 from router import CustomerHistory, RuleSet, ServiceLevel, route
 from store import queries
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 NUMBER_IN_TEXT = re.compile(r"\bC-\d{4}-\d{6,}\b")
 HISTORY_WINDOW = timedelta(days=366)
+REOPENABLE = ("resolved", "closed")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class IntakePolicy:
     default_language: str
     max_attachments: int
     max_attachment_bytes: int
+    replies_per_hour: Mapping[str, int] = field(default_factory=dict)
+    """Per channel, the most automatic replies one sender gets in an hour (mail loops)."""
 
 
 class Intake:
@@ -99,7 +102,7 @@ class Intake:
         return result
 
     def _check_limits(self, inbound: Inbound) -> None:
-        if not inbound.text.strip() and not inbound.attachments:
+        if not inbound.text.strip() and not inbound.attachments and not inbound.automated:
             raise InvalidMessage("the message has no text and no attachment")
         if len(inbound.attachments) > self.policy.max_attachments:
             raise InvalidMessage(f"at most {self.policy.max_attachments} attachments are accepted")
@@ -129,44 +132,52 @@ class Intake:
         # A new customer owns no complaint yet, unless they name one: then it must be refused.
         threadable = party.known or inbound.complaint_number
         existing = self._thread(session, inbound, party) if threadable else None
+        if inbound.automated and existing is None:
+            raise IgnoredMessage(f"machine mail ({inbound.automated}) about no known complaint")
+        if party.known and not inbound.automated:
+            queries.clear_suppression(session, sender.channel, sender.address, now)
         events: list[dict[str, Any]] = []
         if existing is None:
             case = self._open(session, inbound, party, now, events)
         else:
-            case = _Case.of(existing)
-            existing.updated_at = now
-            filled = _fill_details(existing, inbound.details)
-            if filled:
-                events.append(_event(case.id, now, "customer", "details_added", {"fields": filled}))
+            case = self._continue(existing, inbound, now, events)
         kind = "acknowledgement" if existing is None else "followup"
-        text = self.replies.render(
-            kind,
-            ReplyContext(
-                case.number,
-                party.name,
-                case.language,
-                case.department,
-                case.category,
-                case.grade,
-                case.first_response_due,
-            ),
+        withheld = self._reason_to_withhold(session, inbound, party, now)
+        text = (
+            ""
+            if withheld
+            else self.replies.render(
+                kind,
+                ReplyContext(
+                    case.number,
+                    party.name,
+                    case.language,
+                    case.department,
+                    case.category,
+                    case.grade,
+                    case.first_response_due,
+                ),
+            )
         )
-        message_id, reply_id = queries.add_messages(
-            session,
-            [
-                {
-                    "complaint_id": case.id,
-                    "direction": "in",
-                    "channel": inbound.channel,
-                    "external_id": inbound.external_id,
-                    "identity_id": party.identity_id,
-                    "author": "customer",
-                    "kind": "complaint" if existing is None else "follow-up",
-                    "subject": inbound.subject,
-                    "text": inbound.text,
-                    "language": case.language,
-                    "created_at": now,
-                },
+        rows = [
+            {
+                "complaint_id": case.id,
+                "direction": "in",
+                "channel": inbound.channel,
+                "external_id": inbound.external_id,
+                "identity_id": party.identity_id,
+                "author": "customer",
+                "kind": "automated"
+                if inbound.automated
+                else ("complaint" if existing is None else "follow-up"),
+                "subject": inbound.subject,
+                "text": inbound.text,
+                "language": case.language,
+                "created_at": now,
+            }
+        ]
+        if text:
+            rows.append(
                 {
                     "complaint_id": case.id,
                     "direction": "out",
@@ -177,9 +188,9 @@ class Intake:
                     "text": text,
                     "language": case.language,
                     "created_at": now,
-                },
-            ],
-        )
+                }
+            )
+        message_id, *reply = queries.add_messages(session, rows)
         queries.add_attachments(
             session,
             [
@@ -205,36 +216,108 @@ class Intake:
                     "channel": inbound.channel,
                     "source": inbound.source,
                     "attachments": len(inbound.attachments),
+                    **({"automated": inbound.automated} if inbound.automated else {}),
                 },
             ),
         )
-        channel = self.channels.get(sender.channel)
-        queued = channel is not None and channel.can_send(sender.address)
-        if queued:
-            queries.queue_delivery(
-                session,
-                {
-                    "complaint_id": case.id,
-                    "message_id": reply_id,
-                    "channel": sender.channel,
-                    "address": sender.address,
-                    "kind": kind,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                    "payload": {"complaint": case.number, "text": text, "language": case.language},
-                },
-            )
-            events.append(
-                _event(
-                    case.id,
-                    now,
-                    "system",
-                    "reply_queued",
-                    {"message": reply_id, "kind": kind, "channel": sender.channel},
-                )
-            )
+        queued = False
+        if withheld:
+            events.append(_event(case.id, now, "system", "reply_withheld", {"why": withheld}))
+        else:
+            queued = self._queue_reply(session, inbound, case, reply[0], kind, text, now, events)
         queries.add_events(session, events)
         return case.result(text, created=existing is None, duplicate=False), queued
+
+    def _continue(
+        self, complaint: Complaint, inbound: Inbound, now: datetime, events: list[dict[str, Any]]
+    ) -> _Case:
+        """A message joins its complaint: fill blank details, reopen a closed case."""
+        assert complaint.id is not None
+        complaint.updated_at = now
+        filled = _fill_details(complaint, inbound.details)
+        if filled:
+            events.append(
+                _event(complaint.id, now, "customer", "details_added", {"fields": filled})
+            )
+        if complaint.status in REOPENABLE and not inbound.automated:
+            events.append(
+                _event(
+                    complaint.id,
+                    now,
+                    "customer",
+                    "status_changed",
+                    {"from": complaint.status, "to": "reopened", "why": "the customer wrote again"},
+                )
+            )
+            complaint.status = "reopened"
+        return _Case.of(complaint)
+
+    def _reason_to_withhold(
+        self, session: Session, inbound: Inbound, party: queries.Party, now: datetime
+    ) -> str:
+        """Why no automatic answer may go back, or "": machine mail, loop protection, a
+        suppressed address, or too many automatic answers to this sender within the hour."""
+        if inbound.automated:
+            return f"machine mail: {inbound.automated}"
+        if inbound.no_reply:
+            return inbound.no_reply
+        sender = inbound.sender
+        limit = self.policy.replies_per_hour.get(sender.channel)
+        if limit is None:
+            return ""
+        if queries.is_suppressed(session, sender.channel, sender.address):
+            return "the address bounced repeatedly; automatic mail is suppressed"
+        sent = queries.replies_since(session, party.identity_id, now - timedelta(hours=1))
+        if sent >= limit:
+            return f"{sent} automatic replies to this sender in the last hour (limit {limit})"
+        return ""
+
+    def _queue_reply(
+        self,
+        session: Session,
+        inbound: Inbound,
+        case: _Case,
+        reply_id: int,
+        kind: str,
+        text: str,
+        now: datetime,
+        events: list[dict[str, Any]],
+    ) -> bool:
+        """Queue the reply for delivery when its channel can be written to later."""
+        sender = inbound.sender
+        channel = self.channels.get(sender.channel)
+        if channel is None or not channel.can_send(sender.address):
+            return False
+        queries.queue_delivery(
+            session,
+            {
+                "complaint_id": case.id,
+                "message_id": reply_id,
+                "channel": sender.channel,
+                "address": sender.address,
+                "kind": kind,
+                "next_attempt_at": now,
+                "created_at": now,
+                "payload": {
+                    "complaint": case.number,
+                    "text": text,
+                    "language": case.language,
+                    "subject": inbound.subject,
+                    "in_reply_to": inbound.external_id,
+                    "references": [*inbound.thread_hints, inbound.external_id],
+                },
+            },
+        )
+        events.append(
+            _event(
+                case.id,
+                now,
+                "system",
+                "reply_queued",
+                {"message": reply_id, "kind": kind, "channel": sender.channel},
+            )
+        )
+        return True
 
     def _thread(self, session: Session, inbound: Inbound, party: queries.Party) -> Complaint | None:
         """The complaint this message continues, if it names or references one of the sender's."""
@@ -247,7 +330,10 @@ class Intake:
                     f"complaint {inbound.complaint_number} belongs to another customer"
                 )
             return named
-        mentioned = NUMBER_IN_TEXT.findall(f"{inbound.subject}\n{inbound.text}")
+        mentioned = [
+            *inbound.referenced_complaints,
+            *NUMBER_IN_TEXT.findall(f"{inbound.subject}\n{inbound.text}"),
+        ]
         return queries.complaint_of_customer(session, party.customer_id, mentioned) or (
             queries.complaint_by_references(
                 session, inbound.channel, party.customer_id, inbound.thread_hints

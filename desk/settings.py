@@ -41,6 +41,61 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True)
+class SmtpServerSettings:
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 2525
+    tls_cert: str = ""
+    tls_key: str = ""
+    auth_username: str = ""
+    auth_password: str = ""
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    host: str = "127.0.0.1"
+    port: int = 25
+    starttls: bool = False
+    username: str = ""
+    password: str = ""
+
+
+@dataclass(frozen=True)
+class ImapMailbox:
+    enabled: bool = False
+    host: str = ""
+    port: int = 993
+    ssl: bool = True
+    username: str = ""
+    password: str = ""
+    folder: str = "INBOX"
+    processed_folder: str = ""
+    poll_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    address: str
+    aliases: tuple[str, ...]
+    display_name: str
+    signing_secret: str
+    max_message_bytes: int
+    max_replies_per_hour: int
+    bounces_before_suppression: int
+    smtp_server: SmtpServerSettings
+    relay: RelaySettings
+    imap: ImapMailbox
+
+    @property
+    def domain(self) -> str:
+        return self.address.rsplit("@", 1)[-1]
+
+    @property
+    def enabled(self) -> bool:
+        return self.smtp_server.enabled or self.imap.enabled
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path
     company_name: str
@@ -57,6 +112,7 @@ class Settings:
     service_levels: Mapping[str, ServiceLevel]
     outbox: OutboxSettings
     templates_dir: Path
+    email: EmailSettings
     rules: RuleSet
     rules_text: str
     """The routing part of the file as written, kept so the store can version it."""
@@ -143,8 +199,75 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             send_timeout=reader.duration("outbox.send_timeout", "10s"),
         ),
         templates_dir=(base / reader.get("templates.dir", "templates")).resolve(),
+        email=_email(reader, company=reader.get("bot.company_name", "Customer care")),
         rules=rules,
         rules_text=_routing_text(data),
+    )
+
+
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(reader: _Reader, company: str) -> EmailSettings:
+    address = reader.get("email.address", "complaints@localhost.localdomain").lower()
+    aliases = tuple(alias.lower() for alias in reader.get("email.aliases", []))
+    for key, value in (("email.address", address), *(("email.aliases", a) for a in aliases)):
+        if not _ADDRESS.match(value):
+            raise reader.error(key, f"{value!r} is not an e-mail address")
+    smtp = SmtpServerSettings(
+        enabled=reader.get("email.smtp_server.enabled", True),
+        host=reader.get("email.smtp_server.host", "127.0.0.1"),
+        port=reader.integer("email.smtp_server.port", 2525, 0, 65535),
+        tls_cert=reader.get("email.smtp_server.tls_cert", ""),
+        tls_key=reader.get("email.smtp_server.tls_key", ""),
+        auth_username=reader.get("email.smtp_server.auth_username", ""),
+        auth_password=reader.get("email.smtp_server.auth_password", ""),
+    )
+    if bool(smtp.tls_cert) != bool(smtp.tls_key):
+        raise reader.error("email.smtp_server.tls_cert", "tls_cert and tls_key go together")
+    if bool(smtp.auth_username) != bool(smtp.auth_password):
+        raise reader.error(
+            "email.smtp_server.auth_username", "auth_username and auth_password go together"
+        )
+    imap = ImapMailbox(
+        enabled=reader.get("email.imap.enabled", False),
+        host=reader.get("email.imap.host", ""),
+        port=reader.integer("email.imap.port", 993, 1, 65535),
+        ssl=reader.get("email.imap.ssl", True),
+        username=reader.get("email.imap.username", ""),
+        password=reader.get("email.imap.password", ""),
+        folder=reader.get("email.imap.folder", "INBOX"),
+        processed_folder=reader.get("email.imap.processed_folder", ""),
+        poll_seconds=reader.integer("email.imap.poll_seconds", 60, 1),
+    )
+    if imap.enabled and not (imap.host and imap.username and imap.password):
+        raise reader.error(
+            "email.imap.host", "host, username and password are needed when [email.imap] is enabled"
+        )
+    secret = reader.get("email.signing_secret", "")
+    if (smtp.enabled or imap.enabled) and len(secret) < 16:
+        raise reader.error(
+            "email.signing_secret",
+            "must be at least 16 characters: it signs "
+            "the bot's Message-IDs so replies thread safely",
+        )
+    return EmailSettings(
+        address=address,
+        aliases=aliases,
+        display_name=reader.get("email.display_name", company),
+        signing_secret=secret,
+        max_message_bytes=reader.integer("email.max_message_bytes", 25 << 20, 1024),
+        max_replies_per_hour=reader.integer("email.max_replies_per_hour", 5, 1),
+        bounces_before_suppression=reader.integer("email.bounces_before_suppression", 3, 1),
+        smtp_server=smtp,
+        relay=RelaySettings(
+            host=reader.get("email.relay.host", "127.0.0.1"),
+            port=reader.integer("email.relay.port", 25, 1, 65535),
+            starttls=reader.get("email.relay.starttls", False),
+            username=reader.get("email.relay.username", ""),
+            password=reader.get("email.relay.password", ""),
+        ),
+        imap=imap,
     )
 
 

@@ -99,7 +99,10 @@ class Message(SQLModel, table=True):
     """A message in either direction. Inbound ones carry the transport's dedupe key."""
 
     __tablename__ = "messages"
-    __table_args__ = (sa.UniqueConstraint("channel", "external_id", name="uq_message_external"),)
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "external_id", name="uq_message_external"),
+        sa.Index("ix_messages_identity_time", "identity_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaints.id", index=True)
@@ -178,3 +181,33 @@ class RuleSetVersion(SQLModel, table=True):
     source: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     origin: str = "settings"
     created_at: datetime = _time()
+
+
+class DeadLetter(SQLModel, table=True):
+    """Input that could not be processed at all, kept whole with the reason so it can be
+    reprocessed once the cause is fixed; also machine mail that refers to no complaint."""
+
+    __tablename__ = "dead_letters"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    reason: str
+    raw: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    status: str = Field(default="kept", index=True)
+    """kept (can be reprocessed), ignored (machine mail, nothing to do), reprocessed."""
+    received_at: datetime = _time()
+    reprocessed_at: datetime | None = _time(nullable=True)
+
+
+class Suppression(SQLModel, table=True):
+    """Addresses that bounce: after enough bounces in a row, no automatic mail goes there until
+    mail arrives from the address again (it works again)."""
+
+    __tablename__ = "suppressions"
+
+    channel: str = Field(primary_key=True)
+    address: str = Field(primary_key=True)
+    bounces: int = 0
+    suppressed: bool = False
+    last_reason: str = ""
+    updated_at: datetime = _time()

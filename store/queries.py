@@ -16,10 +16,12 @@ from sqlmodel import Session, SQLModel, col, select
 
 from store.models import (
     Complaint,
+    DeadLetter,
     Department,
     Message,
     OutboxItem,
     RuleSetVersion,
+    Suppression,
 )
 
 CUSTOMERS = SQLModel.metadata.tables["customers"]
@@ -326,3 +328,80 @@ def sync_departments(session: Session, names: Mapping[str, Mapping[str, str]]) -
             session.add(Department(key=key, names=dict(labels)))
         elif department.names != dict(labels):
             department.names = dict(labels)
+
+
+def replies_since(session: Session, identity_id: int, since: datetime) -> int:
+    """How many automatic messages the bot wrote to this identity since `since`."""
+    return (
+        session.connection()
+        .execute(
+            sa.select(sa.func.count())
+            .select_from(MESSAGES)
+            .where(
+                MESSAGES.c.identity_id == identity_id,
+                MESSAGES.c.created_at >= since,
+                MESSAGES.c.direction == "out",
+                MESSAGES.c.author == "bot",
+            )
+        )
+        .scalar_one()
+    )
+
+
+def is_suppressed(session: Session, channel: str, address: str) -> bool:
+    found = session.get(Suppression, (channel, address))
+    return bool(found and found.suppressed)
+
+
+def clear_suppression(session: Session, channel: str, address: str, now: datetime) -> None:
+    """Mail arrived from the address: it works, so bounces so far no longer count."""
+    found = session.get(Suppression, (channel, address))
+    if found is not None and (found.bounces or found.suppressed):
+        found.bounces, found.suppressed, found.updated_at = 0, False, now
+
+
+def count_bounce(
+    session: Session, channel: str, address: str, reason: str, threshold: int, now: datetime
+) -> bool:
+    """Count a bounce for `address`; return True when it has just become suppressed."""
+    found = session.get(Suppression, (channel, address))
+    if found is None:
+        found = Suppression(channel=channel, address=address, updated_at=now)
+        session.add(found)
+    found.bounces += 1
+    found.last_reason, found.updated_at = reason[:300], now
+    if found.bounces >= threshold and not found.suppressed:
+        found.suppressed = True
+        return True
+    return False
+
+
+def deliveries_by_transport_id(
+    session: Session, channel: str, transport_ids: Sequence[str]
+) -> list[OutboxItem]:
+    return list(
+        session.exec(
+            select(OutboxItem).where(
+                OutboxItem.channel == channel, col(OutboxItem.transport_id).in_(transport_ids)
+            )
+        )
+    )
+
+
+def keep_dead_letter(
+    session: Session, channel: str, raw: bytes, reason: str, now: datetime, status: str = "kept"
+) -> int:
+    letter = DeadLetter(
+        channel=channel, raw=raw, reason=reason[:1000], status=status, received_at=now
+    )
+    session.add(letter)
+    session.flush()
+    assert letter.id is not None
+    return letter.id
+
+
+def dead_letters(session: Session, status: str | None = None) -> list[DeadLetter]:
+    query = select(DeadLetter).order_by(col(DeadLetter.id))
+    if status is not None:
+        query = query.where(DeadLetter.status == status)
+    return list(session.exec(query))
