@@ -22,7 +22,11 @@ import uvicorn
 from fastapi import FastAPI
 
 from channels.base import Channel
+from channels.email import NAME as EMAIL
+from channels.email import EmailChannel
 from channels.webhook import WebhookChannel
+from desk.bounces import record_bounce
+from desk.dead_letters import DeadLetters
 from desk.clock import Clock, SystemClock
 from desk.dispatcher import Dispatcher
 from desk.intake import Intake, IntakePolicy
@@ -75,6 +79,7 @@ def build_app(
             settings.default_language,
             settings.max_attachments,
             settings.max_attachment_bytes,
+            replies_per_hour={EMAIL: settings.email.max_replies_per_hour},
         ),
         replies,
         clock,
@@ -92,6 +97,20 @@ def build_app(
         settings.webhook_sources, intake.receive, clock, settings.webhook_max_body_bytes
     )
     channels[webhook.name] = webhook
+    dead_letters = DeadLetters(database, clock)
+    if settings.email.enabled:
+        email = EmailChannel(
+            settings.email,
+            intake.receive,
+            on_bounce=lambda bounce: record_bounce(
+                database, clock, bounce, settings.email.bounces_before_suppression
+            ),
+            keep_dead_letter=lambda raw, reason, status: dead_letters.keep(
+                EMAIL, raw, reason, status
+            ),
+            clock=clock,
+        )
+        channels[email.name] = email
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -109,13 +128,18 @@ def build_app(
                 rules.version,
                 ", ".join(channels),
             )
+            app.state.ready.set()
             yield
         log.info("complaint bot stopped")
 
     app = FastAPI(title="Complaint bot", lifespan=lifespan)
+    app.state.ready = asyncio.Event()
+    """Set once the channels listen; tests await it instead of polling."""
     app.state.database = database
     app.state.dispatcher = dispatcher
     app.state.intake = intake
+    app.state.channels = channels
+    app.state.dead_letters = dead_letters
     app.include_router(webhook.routes())
 
     @app.get("/health", summary="Liveness: answers when the bot is serving")

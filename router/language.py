@@ -62,7 +62,10 @@ def detect_language(text: str, hint: str = "", default: str = "en") -> tuple[str
     if from_hint:
         return from_hint, f"channel language hint {hint!r}"
     han = cjk_count(text)
-    if han >= 2:
+    words = _WORD.findall(fold(text))
+    # Chinese when Chinese characters outnumber Latin-script words: a Chinese complaint may
+    # name "iPhone 15 Pro", and a Spanish one may quote a Chinese product name.
+    if han >= 2 and han >= len(words):
         identified = hanzidentifier.identify(text)
         if identified == hanzidentifier.TRADITIONAL:
             return "zh-Hant", f"{han} Chinese characters, traditional forms only"
@@ -72,7 +75,6 @@ def detect_language(text: str, hint: str = "", default: str = "en") -> tuple[str
             return _mixed_chinese(text)
         chinese_default = default if default.startswith("zh") else "zh-Hans"
         return chinese_default, f"{han} Chinese characters common to both scripts"
-    words = _WORD.findall(fold(text))
     spanish = sum(word in _SPANISH_WORDS for word in words)
     english = sum(word in _ENGLISH_WORDS for word in words)
     spanish += 2 * len(_SPANISH_LETTERS.findall(text))

@@ -37,6 +37,7 @@ from store.database import engine_url
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "test-secret-0123456789abcdef"
 OTHER_SECRET = "other-secret-0123456789abcdef"
+MAIL_SECRET = "mail-signing-secret-0123456789"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 POSTGRES_ADMIN_URL = os.environ.get(
     "COMPLAINT_BOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
@@ -68,6 +69,11 @@ def write_settings(directory: Path, overrides: Mapping[str, Any] | None = None) 
                 }
             },
             "templates": {"dir": str(ROOT / "templates")},
+            "email": {
+                "signing_secret": MAIL_SECRET,
+                "smtp_server": {"port": 0},
+                "relay": {"port": 1},  # nothing listens: mail waits in the outbox
+            },
         },
     )
     data = merge(data, overrides or {})
@@ -259,6 +265,8 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[Any]:
         app = bot.build_app(load_settings(path), clock, dispatch_in_background=background)
         instance = RunningBot(app, await serve(app, port), path)
         running.append(instance)
+        async with asyncio.timeout(30):
+            await app.state.ready.wait()
         return instance
 
     yield start

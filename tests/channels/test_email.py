@@ -1,0 +1,297 @@
+"""The e-mail channel end to end: the bot's SMTP server, smtplib as the customer's mail server,
+and an aiosmtpd sink as the relay, all on 127.0.0.1."""
+
+from __future__ import annotations
+
+import smtplib
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from desk.clock import ManualClock
+from tests.conftest import START, table_counts
+from tests.mailpeers import Sink, mail, send
+
+
+@pytest.fixture
+async def sink() -> AsyncIterator[Sink]:
+    relay = await Sink().start()
+    yield relay
+    await relay.stop()
+
+
+@pytest.fixture
+async def mailbot(start_bot: Any, sink: Sink) -> Any:
+    bot = await start_bot({"email": {"relay": {"port": sink.port}}})
+    bot.smtp_port = bot.app.state.channels["email"].smtp_port
+    return bot
+
+
+def rows(bot: Any, sql: str) -> list[dict[str, Any]]:
+    engine = sa.create_engine(bot.store_url)
+    with engine.connect() as connection:
+        found = [dict(row) for row in connection.execute(sa.text(sql)).mappings()]
+    engine.dispose()
+    return found
+
+
+def body(message: EmailMessage, subtype: str = "plain") -> str:
+    part = message.get_body((subtype,))
+    assert part is not None
+    return part.get_content()
+
+
+LANGUAGES = [
+    pytest.param(
+        "我在你们网店买的吹风机用了三次就坏了，要求退货。", "zh-Hans", "投诉编号", id="zh-Hans"
+    ),
+    pytest.param(
+        "我在門市買的冷氣安裝後一直漏水，師傅也沒有處理好。", "zh-Hant", "投訴編號", id="zh-Hant"
+    ),
+    pytest.param(
+        "Hola, la lavadora que compré hace un mes hace un ruido terrible y no centrifuga.",
+        "es",
+        "número de su reclamación",
+        id="es",
+    ),
+    pytest.param(
+        "Hello, the laptop I bought last week will not turn on anymore.",
+        "en",
+        "complaint number",
+        id="en",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "phrase"), LANGUAGES)
+async def test_a_mailed_complaint_is_acknowledged_by_mail_in_its_language(
+    mailbot: Any, sink: Sink, text: str, language: str, phrase: str
+) -> None:
+    sent = mail(text, subject="Problema / 问题", message_id="<first-1@customer.test>")
+    await send(mailbot.smtp_port, sent)
+    ack = await sink.next()
+    complaint = rows(mailbot, "SELECT number, language, status FROM complaints")[0]
+    assert complaint["language"] == language
+    assert ack["To"] == "ana@customer.test"
+    assert "complaints@example.com" in ack["From"]
+    assert ack["Subject"].startswith(f"[{complaint['number']}]")
+    assert ack["In-Reply-To"] == "<first-1@customer.test>"
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert ack["Content-Language"] == language
+    assert ack["Message-ID"].endswith("@example.com>")
+    assert phrase in body(ack) and complaint["number"] in body(ack)
+    assert complaint["number"] in body(ack, "html")
+
+
+async def test_a_reply_to_the_acknowledgement_threads_and_is_not_auto_answered(
+    mailbot: Any, sink: Sink
+) -> None:
+    await send(mailbot.smtp_port, mail("My fridge is not cooling.", message_id="<a1@c.test>"))
+    ack = await sink.next()
+    await send(
+        mailbot.smtp_port,
+        mail(
+            "Here is my order number: SO-1234.",
+            message_id="<a2@c.test>",
+            in_reply_to=ack["Message-ID"],
+            references=f"<a1@c.test> {ack['Message-ID']}",
+        ),
+    )
+    assert len(rows(mailbot, "SELECT id FROM complaints")) == 1
+    assert len(rows(mailbot, "SELECT id FROM messages WHERE direction = 'in'")) == 2
+    kinds = [row["kind"] for row in rows(mailbot, "SELECT kind FROM events ORDER BY id")]
+    assert "reply_withheld" in kinds
+    assert len(sink.received) == 1
+
+
+async def test_outlook_style_references_and_the_subject_number_thread(
+    mailbot: Any, sink: Sink
+) -> None:
+    await send(mailbot.smtp_port, mail("The TV remote is missing.", message_id="<b1@c.test>"))
+    ack = await sink.next()
+    number = rows(mailbot, "SELECT number FROM complaints")[0]["number"]
+    await send(
+        mailbot.smtp_port,
+        mail("Still waiting.", message_id="<b2@c.test>", references="<b1@c.test>"),
+    )
+    await send(
+        mailbot.smtp_port,
+        mail("Any news?", message_id="<b3@c.test>", subject=f"RE: [{number}] Re: Complaint"),
+    )
+    assert len(rows(mailbot, "SELECT id FROM complaints")) == 1
+    followups = [await sink.next(), await sink.next()]
+    assert all(message["Subject"] == ack["Subject"] for message in followups)
+
+
+async def test_a_forged_or_foreign_reference_opens_a_new_complaint(
+    mailbot: Any, sink: Sink
+) -> None:
+    await send(mailbot.smtp_port, mail("Broken phone.", message_id="<c1@c.test>"))
+    ack = await sink.next()
+    number = rows(mailbot, "SELECT number FROM complaints")[0]["number"]
+    forged = ack["Message-ID"].replace(ack["Message-ID"].split(".")[3], "0" * 20)
+    await send(
+        mailbot.smtp_port,
+        mail(
+            "Injected text",
+            sender="mallory@evil.test",
+            message_id="<m1@evil.test>",
+            in_reply_to=ack["Message-ID"],
+            subject=f"[{number}] hello",
+        ),
+        sender="mallory@evil.test",
+    )
+    await send(mailbot.smtp_port, mail("Forged", message_id="<c2@c.test>", in_reply_to=forged))
+    numbers = [row["number"] for row in rows(mailbot, "SELECT number FROM complaints")]
+    assert len(numbers) == 3
+
+
+async def test_mail_for_another_address_is_refused_with_550(mailbot: Any) -> None:
+    before = table_counts(mailbot.store_url)
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        await send(
+            mailbot.smtp_port,
+            mail("Hello", to="sales@example.com"),
+            recipients=["sales@example.com"],
+        )
+    code, reason = refused.value.recipients["sales@example.com"]
+    assert code == 550 and b"complaints@example.com" in reason
+    assert table_counts(mailbot.store_url) == before
+
+
+async def test_mail_over_the_size_limit_is_refused_with_552(start_bot: Any, sink: Sink) -> None:
+    bot = await start_bot({"email": {"relay": {"port": sink.port}, "max_message_bytes": 2048}})
+    port = bot.app.state.channels["email"].smtp_port
+    before = table_counts(bot.store_url)
+    with pytest.raises(smtplib.SMTPException) as refused:
+        await send(port, mail("x" * 5000))
+    assert "552" in str(refused.value)
+    assert table_counts(bot.store_url) == before
+
+
+async def test_the_store_unavailable_answers_451_and_a_retry_succeeds(
+    mailbot: Any, sink: Sink
+) -> None:
+    before = table_counts(mailbot.store_url)
+    locker = sqlite3.connect(sa.engine.make_url(mailbot.store_url).database, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            await send(mailbot.smtp_port, mail("Delivery late.", message_id="<d1@c.test>"))
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert refused.value.smtp_code == 451
+    assert table_counts(mailbot.store_url) == before
+    await send(mailbot.smtp_port, mail("Delivery late.", message_id="<d1@c.test>"))
+    assert (await sink.next())["In-Reply-To"] == "<d1@c.test>"
+
+
+async def test_the_same_message_twice_is_one_complaint_and_one_acknowledgement(
+    mailbot: Any, sink: Sink
+) -> None:
+    message = mail("Wrong size delivered.", message_id="<e1@c.test>")
+    await send(mailbot.smtp_port, message)
+    await sink.next()
+    await send(mailbot.smtp_port, message)
+    assert len(rows(mailbot, "SELECT id FROM complaints")) == 1
+    assert len(rows(mailbot, "SELECT id FROM outbox")) == 1
+
+
+async def test_an_auto_reply_is_recorded_on_its_complaint_but_never_answered(
+    mailbot: Any, sink: Sink
+) -> None:
+    await send(mailbot.smtp_port, mail("Damaged sofa.", message_id="<f1@c.test>"))
+    ack = await sink.next()
+    await send(
+        mailbot.smtp_port,
+        mail(
+            "I am out of the office until Monday.",
+            message_id="<f2@c.test>",
+            in_reply_to=ack["Message-ID"],
+            headers={"Auto-Submitted": "auto-replied"},
+        ),
+    )
+    await send(
+        mailbot.smtp_port,
+        mail(
+            "Out of office.",
+            message_id="<f3@c.test>",
+            sender="someone@else.test",
+            headers={"Precedence": "bulk"},
+        ),
+        sender="someone@else.test",
+    )
+    messages = rows(mailbot, "SELECT kind FROM messages WHERE direction = 'in' ORDER BY id")
+    assert [row["kind"] for row in messages] == ["complaint", "automated"]
+    ignored = rows(mailbot, "SELECT status, reason FROM dead_letters")
+    assert [row["status"] for row in ignored] == ["ignored"]
+    assert "machine mail" in ignored[0]["reason"]
+    assert len(sink.received) == 1
+
+
+async def test_two_bots_acknowledging_each_other_stop_after_one_exchange(
+    mailbot: Any, sink: Sink
+) -> None:
+    """The other side is a careless autoresponder: it answers everything, without headers."""
+    await send(
+        mailbot.smtp_port,
+        mail("Ticket received, thank you.", sender="bot@shop.test", message_id="<g1@shop.test>"),
+        sender="bot@shop.test",
+    )
+    for round_ in range(3):
+        ours = await sink.next()
+        await send(
+            mailbot.smtp_port,
+            mail(
+                "Ticket received, thank you.",
+                sender="bot@shop.test",
+                message_id=f"<g{round_ + 2}@shop.test>",
+                in_reply_to=ours["Message-ID"],
+            ),
+            sender="bot@shop.test",
+        )
+        if sink.messages.empty():
+            break
+    assert len(sink.received) == 1
+
+
+async def test_no_more_than_the_hourly_limit_of_replies_go_to_one_sender(
+    start_bot: Any, sink: Sink
+) -> None:
+    bot = await start_bot({"email": {"relay": {"port": sink.port}, "max_replies_per_hour": 2}})
+    port = bot.app.state.channels["email"].smtp_port
+    for n in range(3):
+        await send(port, mail(f"Problem number {n} with my order.", message_id=f"<h{n}@c.test>"))
+    assert len(rows(bot, "SELECT id FROM complaints")) == 3
+    withheld = rows(bot, "SELECT detail FROM events WHERE kind = 'reply_withheld'")
+    assert len(withheld) == 1 and "limit 2" in withheld[0]["detail"]
+    await sink.next()
+    await sink.next()
+    assert sink.messages.empty()
+
+
+async def test_a_relay_that_defers_is_retried_and_one_that_refuses_fails_the_reply(
+    start_bot: Any, sink: Sink
+) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot({"email": {"relay": {"port": sink.port}}}, clock, background=False)
+    port = bot.app.state.channels["email"].smtp_port
+    dispatcher = bot.app.state.dispatcher
+    sink.reply = "451 4.3.0 Try later"
+    await send(port, mail("Overcharged.", message_id="<i1@c.test>"))
+    assert await dispatcher.dispatch_due() == 1
+    outbox = rows(bot, "SELECT status, last_error FROM outbox")
+    assert outbox[0]["status"] == "pending" and "451" in outbox[0]["last_error"]
+    sink.reply = "554 5.7.1 Relaying denied"
+    clock.advance(timedelta(minutes=1))
+    assert await dispatcher.dispatch_due() == 1
+    outbox = rows(bot, "SELECT status, last_error FROM outbox")
+    assert outbox[0]["status"] == "failed" and "554" in outbox[0]["last_error"]
+    failed = rows(bot, "SELECT detail FROM events WHERE kind = 'delivery_failed'")
+    assert "554" in failed[0]["detail"]
