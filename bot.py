@@ -26,8 +26,8 @@ from channels.email import NAME as EMAIL
 from channels.email import EmailChannel
 from channels.webhook import WebhookChannel
 from desk.bounces import record_bounce
-from desk.dead_letters import DeadLetters
 from desk.clock import Clock, SystemClock
+from desk.dead_letters import DeadLetters
 from desk.dispatcher import Dispatcher
 from desk.intake import Intake, IntakePolicy
 from desk.replies import Replies, TemplateProblem
