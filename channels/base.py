@@ -89,6 +89,11 @@ class Outbound:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+AUTOMATIC_KINDS = frozenset({"acknowledgement", "followup", "progress", "survey", "reminder"})
+"""Outbound kinds the bot writes by itself, as opposed to an agent's reply: they are marked as
+automatic (Auto-Submitted) and are not sent to addresses suppressed after bounces."""
+
+
 class TemporaryDeliveryError(Exception):
     """The peer could not take the message now; the outbox will try again later."""
 

@@ -29,6 +29,7 @@ import aiosmtplib
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from channels.base import (
+    AUTOMATIC_KINDS,
     Attachment,
     Inbound,
     Outbound,
@@ -45,7 +46,6 @@ from store.database import StoreUnavailable
 log = logging.getLogger(__name__)
 
 NAME = "email"
-AUTOMATIC_KINDS = frozenset({"acknowledgement", "followup", "progress", "survey", "reminder"})
 SUBJECTS = {
     "en": "Your complaint {number}",
     "es": "Su reclamación {number}",

@@ -58,8 +58,9 @@ class DeadLetters:
                 outcome, ok = await handler(letter.raw), True
             except Exception as error:  # the reason is what the admin needs to see
                 outcome, ok = f"{type(error).__name__}: {error}", False
+            letter_id = letter.id
             await self.database.write(
-                lambda s, n=letter.id, o=outcome, k=ok: _mark(s, n, o, k, self.clock)
+                lambda session: _mark(session, letter_id, outcome, ok, self.clock)  # noqa: B023
             )
             results.append(Reprocessed(letter.id, ok, outcome))
         return results

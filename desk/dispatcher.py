@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from channels.base import Channel, Outbound, PermanentDeliveryError
+from channels.base import AUTOMATIC_KINDS, Channel, Outbound, PermanentDeliveryError
 from desk.clock import Clock
 from desk.settings import OutboxSettings
 from store import queries
@@ -28,6 +28,7 @@ from store.models import Complaint, OutboxItem
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+
 IDLE_WAIT = 60.0
 STORE_RETRY_WAIT = 5.0
 
@@ -74,11 +75,31 @@ class Dispatcher:
     async def dispatch_due(self) -> int:
         """Send every item due now (up to one batch); return how many were attempted."""
         now = self.clock.now()
-        items = await self.database.write(
-            lambda s: queries.claim_due_deliveries(s, now, LEASE, self.batch)
-        )
-        await asyncio.gather(*(self._deliver(item) for item in items))
+        items = await self.database.write(lambda s: self._claim(s, now))
+        await asyncio.gather(*(self._deliver(item) for item in items if item.status == "pending"))
         return len(items)
+
+    def _claim(self, session: Session, now: datetime) -> list[OutboxItem]:
+        """Claim due items; automatic mail to a suppressed address fails here, unsent."""
+        items = queries.claim_due_deliveries(session, now, LEASE, self.batch)
+        for item in items:
+            if item.kind in AUTOMATIC_KINDS and queries.is_suppressed(
+                session, item.channel, item.address
+            ):
+                item.status, item.last_error = "failed", "address suppressed after bounces"
+                queries.add_event(
+                    session,
+                    item.complaint_id,
+                    now,
+                    "system",
+                    "delivery_failed",
+                    {
+                        "message": item.message_id,
+                        "channel": item.channel,
+                        "reason": item.last_error,
+                    },
+                )
+        return items
 
     async def _deliver(self, item: OutboxItem) -> None:
         payload = item.payload or {}

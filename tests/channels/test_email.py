@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from typing import Any
 
 import pytest
@@ -295,3 +296,97 @@ async def test_a_relay_that_defers_is_retried_and_one_that_refuses_fails_the_rep
     assert outbox[0]["status"] == "failed" and "554" in outbox[0]["last_error"]
     failed = rows(bot, "SELECT detail FROM events WHERE kind = 'delivery_failed'")
     assert "554" in failed[0]["detail"]
+
+
+def bounce_for(message_id: str, recipient: str = "ana@customer.test") -> bytes:
+    """A standard delivery-status notification, as a receiving server's MAILER-DAEMON sends."""
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>\r\n"
+        "To: complaints@example.com\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <bounce-{abs(hash(message_id))}@mx.customer.test>\r\n"
+        "Auto-Submitted: auto-replied\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n'
+        "\r\n--B\r\nContent-Type: text/plain\r\n\r\nThe mailbox does not exist.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.customer.test\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: complaints@example.com\r\nTo: {recipient}\r\nMessage-ID: {message_id}\r\n"
+        "--B--\r\n"
+    ).encode()
+
+
+async def test_a_bounce_fails_the_reply_and_suppresses_the_address_until_it_writes_again(
+    start_bot: Any, sink: Sink
+) -> None:
+    overrides = {"email": {"relay": {"port": sink.port}, "bounces_before_suppression": 1}}
+    bot = await start_bot(overrides, ManualClock(START), background=False)
+    port, dispatcher = bot.app.state.channels["email"].smtp_port, bot.app.state.dispatcher
+    await send(port, mail("The blender's lid cracked.", message_id="<j1@c.test>"))
+    await dispatcher.dispatch_due()
+    first_ack = await sink.next()
+    await send(
+        port, mail("And the jug leaks too.", message_id="<j2@c.test>", subject="Another problem")
+    )
+    await send(port, bounce_for(first_ack["Message-ID"]), sender="")
+    statuses = [row["status"] for row in rows(bot, "SELECT status FROM outbox ORDER BY id")]
+    assert statuses == ["failed", "pending"]
+    assert rows(bot, "SELECT suppressed FROM suppressions")[0]["suppressed"]
+
+    await dispatcher.dispatch_due()  # the second acknowledgement is not sent
+    assert sink.messages.empty()
+    assert [row["status"] for row in rows(bot, "SELECT status FROM outbox ORDER BY id")] == [
+        "failed",
+        "failed",
+    ]
+    reasons = [
+        row["detail"]
+        for row in rows(bot, "SELECT detail FROM events WHERE kind = 'delivery_failed' ORDER BY id")
+    ]
+    assert "5.1.1" in reasons[0] and "suppressed" in reasons[1]
+
+    await send(port, mail("Is anyone there?", message_id="<j3@c.test>", subject="Hello?"))
+    await dispatcher.dispatch_due()
+    assert "Hello?" in (await sink.next())["Subject"]
+    assert not rows(bot, "SELECT suppressed FROM suppressions")[0]["suppressed"]
+
+
+async def test_a_bounce_for_unknown_mail_is_kept_as_ignored(mailbot: Any) -> None:
+    await send(mailbot.smtp_port, bounce_for("<nothing@example.com>"), sender="")
+    letters = rows(mailbot, "SELECT status, reason FROM dead_letters")
+    assert letters == [{"status": "ignored", "reason": "a bounce for no message the bot sent"}]
+
+
+async def test_unparseable_mail_is_kept_whole_and_reprocessed_once_the_cause_is_fixed(
+    start_bot: Any, sink: Sink
+) -> None:
+    limits = {"email": {"relay": {"port": sink.port}}, "intake": {"max_attachment_bytes": 100}}
+    bot = await start_bot(limits)
+    port = bot.app.state.channels["email"].smtp_port
+    message = mail("Photo of the damage attached.", message_id="<k1@c.test>")
+    message.add_attachment(
+        b"\xff\xd8" + b"x" * 500, maintype="image", subtype="jpeg", filename="damage.jpg"
+    )
+    raw = message.as_bytes(policy=SMTP)  # CRLF line ends, as on the wire
+    await send(port, raw)
+    await send(port, b"this is not an e-mail at all")
+    letters = rows(bot, "SELECT id, status, reason, raw FROM dead_letters ORDER BY id")
+    assert [letter["status"] for letter in letters] == ["kept", "kept"]
+    assert "damage.jpg" in letters[0]["reason"] and letters[0]["raw"] == raw
+    assert rows(bot, "SELECT id FROM complaints") == []
+    await bot.stop()
+
+    bot = await start_bot({**limits, "intake": {"max_attachment_bytes": 10_000}})
+    results = await bot.app.state.dead_letters.reprocess(
+        {"email": bot.app.state.channels["email"].process}
+    )
+    assert [result.ok for result in results] == [True, False]
+    assert len(rows(bot, "SELECT id FROM complaints")) == 1
+    assert [r["status"] for r in rows(bot, "SELECT status FROM dead_letters ORDER BY id")] == [
+        "reprocessed",
+        "kept",
+    ]
+    assert (await sink.next())["In-Reply-To"] == "<k1@c.test>"
