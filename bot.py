@@ -98,6 +98,7 @@ def build_app(
     )
     channels[webhook.name] = webhook
     dead_letters = DeadLetters(database, clock)
+    reprocessors = {}
     if settings.email.enabled:
         email = EmailChannel(
             settings.email,
@@ -111,6 +112,7 @@ def build_app(
             clock=clock,
         )
         channels[email.name] = email
+        reprocessors[email.name] = email.process
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -140,6 +142,7 @@ def build_app(
     app.state.intake = intake
     app.state.channels = channels
     app.state.dead_letters = dead_letters
+    app.state.reprocessors = reprocessors
     app.include_router(webhook.routes())
 
     @app.get("/health", summary="Liveness: answers when the bot is serving")
@@ -164,6 +167,18 @@ def main(argv: list[str] | None = None) -> int:
         help="settings file (default: settings.toml)",
     )
     parser.add_argument("--log-level", default="INFO")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="serve the bot (the default)")
+    letters = commands.add_parser(
+        "dead-letters", help="list input kept as dead letters, or reprocess it"
+    )
+    letters.add_argument(
+        "--reprocess",
+        nargs="*",
+        type=int,
+        metavar="ID",
+        help="reprocess these kept letters (all kept ones when no ID is given)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -175,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"complaint bot: {error}\n")
     except StoreUnavailable as error:
         parser.exit(2, f"complaint bot: cannot open the store {settings.store_url}: {error}\n")
+    if args.command == "dead-letters":
+        return asyncio.run(_dead_letters(app, args.reprocess))
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -191,6 +208,27 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     return 0 if server.started else 1
+
+
+async def _dead_letters(app: FastAPI, reprocess: list[int] | None) -> int:
+    """List dead letters, or reprocess kept ones through their channel; exit 1 if any fails.
+
+    Replies that reprocessing queues are sent by the running bot's dispatcher."""
+    letters: DeadLetters = app.state.dead_letters
+    try:
+        if reprocess is None:
+            for letter in await letters.listing():
+                print(  # noqa: T201 (a command-line listing)
+                    f"{letter.id}\t{letter.status}\t{letter.channel}\t"
+                    f"{letter.received_at:%Y-%m-%d %H:%M}\t{len(letter.raw)} bytes\t{letter.reason}"
+                )
+            return 0
+        results = await letters.reprocess(app.state.reprocessors, reprocess or None)
+        for result in results:
+            print(f"{result.letter}\t{'ok' if result.ok else 'failed'}\t{result.outcome}")  # noqa: T201
+        return 0 if all(result.ok for result in results) else 1
+    finally:
+        app.state.database.close()
 
 
 if __name__ == "__main__":

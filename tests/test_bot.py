@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 
+import bot
+from desk.settings import load_settings
 from tests.channels.test_webhook import complaint
 from tests.conftest import ROOT, signed, write_settings
 
@@ -89,3 +91,22 @@ async def test_an_unreachable_database_is_reported_at_start(tmp_path: Path) -> N
     _, stderr = await process.communicate()
     assert process.returncode == 2
     assert "cannot open the store" in stderr.decode()
+
+
+async def test_dead_letters_are_listed_and_reprocessed_from_the_command_line(
+    tmp_path: Path,
+) -> None:
+    path = write_settings(tmp_path)
+    app = bot.build_app(load_settings(path))
+    letter = await app.state.dead_letters.keep("email", b"not mail at all", "cannot be parsed")
+    app.state.database.close()
+
+    listing = await run_bot("--config", str(path), "dead-letters")
+    out, _ = await listing.communicate()
+    assert listing.returncode == 0
+    assert f"{letter}\tkept\temail" in out.decode() and "cannot be parsed" in out.decode()
+
+    retry = await run_bot("--config", str(path), "dead-letters", "--reprocess", str(letter))
+    out, _ = await retry.communicate()
+    assert retry.returncode == 1
+    assert f"{letter}\tfailed\tMalformedMail" in out.decode()
