@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -390,3 +392,24 @@ async def test_unparseable_mail_is_kept_whole_and_reprocessed_once_the_cause_is_
         "kept",
     ]
     assert (await sink.next())["In-Reply-To"] == "<k1@c.test>"
+
+
+CORPUS = sorted((Path(__file__).parent / "mail_corpus").glob("*.eml"))
+
+
+async def test_every_corpus_message_becomes_a_complaint_or_a_recorded_reason(
+    mailbot: Any,
+) -> None:
+    """The whole corpus through the bot's SMTP server: nothing crashes it, nothing is lost."""
+    assert len(CORPUS) >= 40
+    for path in CORPUS:
+        raw = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        await send(mailbot.smtp_port, raw, sender="")
+    received = rows(mailbot, "SELECT text FROM messages WHERE direction = 'in'")
+    letters = rows(mailbot, "SELECT status, reason FROM dead_letters")
+    assert len(received) + len(letters) == len(CORPUS)
+    assert all("\ufffd" not in row["text"] for row in received)
+    assert all(letter["reason"] for letter in letters)
+    assert {letter["status"] for letter in letters} <= {"kept", "ignored"}
+    async with httpx.AsyncClient(base_url=mailbot.url) as client:
+        assert (await client.get("/health")).status_code == 200
