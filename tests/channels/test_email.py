@@ -3,8 +3,10 @@ and an aiosmtpd sink as the relay, all on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import smtplib
 import sqlite3
+import ssl
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from email.message import EmailMessage
@@ -15,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+import trustme
 
 from desk.clock import ManualClock
 from tests.conftest import START, table_counts
@@ -413,3 +416,60 @@ async def test_every_corpus_message_becomes_a_complaint_or_a_recorded_reason(
     assert {letter["status"] for letter in letters} <= {"kept", "ignored"}
     async with httpx.AsyncClient(base_url=mailbot.url) as client:
         assert (await client.get("/health")).status_code == 200
+
+
+async def test_a_reply_to_a_resolved_complaint_reopens_it(mailbot: Any, sink: Sink) -> None:
+    await send(mailbot.smtp_port, mail("The heater is broken.", message_id="<l1@c.test>"))
+    ack = await sink.next()
+    engine = sa.create_engine(mailbot.store_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE complaints SET status = 'resolved'"))
+    engine.dispose()
+    await send(
+        mailbot.smtp_port,
+        mail("It broke again.", message_id="<l2@c.test>", references=ack["Message-ID"]),
+    )
+    assert rows(mailbot, "SELECT status FROM complaints") == [{"status": "reopened"}]
+
+
+async def test_starttls_and_auth_when_configured(
+    start_bot: Any, sink: Sink, tmp_path: Path
+) -> None:
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1", "localhost")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    certificate.cert_chain_pems[0].write_to_path(str(cert))
+    certificate.private_key_pem.write_to_path(str(key))
+    bot = await start_bot(
+        {
+            "email": {
+                "relay": {"port": sink.port},
+                "smtp_server": {
+                    "tls_cert": str(cert),
+                    "tls_key": str(key),
+                    "auth_username": "mta",
+                    "auth_password": "s3cret-passw0rd",
+                },
+            }
+        }
+    )
+    port = bot.app.state.channels["email"].smtp_port
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+    message = mail("Wrong invoice amount.", message_id="<n1@c.test>")
+
+    def deliver(password: str | None) -> None:
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            client.starttls(context=context)
+            if password is not None:
+                client.login("mta", password)
+            client.send_message(message)
+
+    with pytest.raises(smtplib.SMTPSenderRefused) as unauthenticated:
+        await asyncio.to_thread(deliver, None)
+    assert unauthenticated.value.smtp_code == 530
+    with pytest.raises(smtplib.SMTPAuthenticationError):
+        await asyncio.to_thread(deliver, "wrong")
+    assert rows(bot, "SELECT id FROM complaints") == []
+    await asyncio.to_thread(deliver, "s3cret-passw0rd")
+    assert (await sink.next())["In-Reply-To"] == "<n1@c.test>"
