@@ -183,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # aiosmtpd logs every envelope address at INFO; addresses are personal data.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     try:
         settings = load_settings(args.config)
         app = build_app(settings)

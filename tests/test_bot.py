@@ -14,6 +14,7 @@ import bot
 from desk.settings import load_settings
 from tests.channels.test_webhook import complaint
 from tests.conftest import ROOT, signed, write_settings
+from tests.mailpeers import mail, send
 
 
 async def run_bot(*args: str) -> asyncio.subprocess.Process:
@@ -44,8 +45,10 @@ def free_port() -> int:
 
 
 async def test_the_bot_serves_a_complaint_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    port = free_port()
-    path = write_settings(tmp_path, {"http": {"port": port}})
+    port, smtp_port = free_port(), free_port()
+    path = write_settings(
+        tmp_path, {"http": {"port": port}, "email": {"smtp_server": {"port": smtp_port}}}
+    )
     process = await run_bot("--config", str(path))
     assert process.stderr is not None
     startup = await read_until(process.stderr, "Application startup complete")
@@ -57,13 +60,24 @@ async def test_the_bot_serves_a_complaint_and_stops_cleanly_on_sigterm(tmp_path:
             f"http://127.0.0.1:{port}/webhook/shop", content=raw, headers=headers
         )
     assert response.status_code == 202
+    await send(
+        smtp_port,
+        mail(
+            "La tostadora quemó el pan y salió humo.",
+            sender="lucia@example.org",
+            name="Lucía Pérez",
+        ),
+        sender="lucia@example.org",
+    )
     process.send_signal(signal.SIGTERM)
     rest = (await process.stderr.read()).decode()
     assert await process.wait() == 0
     assert "complaint bot stopped" in rest
     log = startup + rest
     assert f"new {response.json()['complaint']} via webhook" in log
-    assert text not in log and "Lucía" not in log  # personal data stays out of the log
+    assert "via email" in log
+    for personal in (text, "Lucía", "lucia@example.org", "tostadora"):
+        assert personal not in log  # personal data stays out of the log
 
 
 async def test_a_bad_rule_stops_start_up_with_file_line_and_reason(tmp_path: Path) -> None:
