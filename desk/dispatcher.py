@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -73,10 +74,17 @@ class Dispatcher:
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
     async def dispatch_due(self) -> int:
-        """Send every item due now (up to one batch); return how many were attempted."""
+        """Send every item due now (up to one batch); return how many were attempted.
+
+        One transaction claims the batch and one records every outcome, however many items
+        the batch holds."""
         now = self.clock.now()
         items = await self.database.write(lambda s: self._claim(s, now))
-        await asyncio.gather(*(self._deliver(item) for item in items if item.status == "pending"))
+        sendable = [item for item in items if item.status == "pending"]
+        outcomes = await asyncio.gather(*(self._deliver(item) for item in sendable))
+        if outcomes:
+            done = self.clock.now()
+            await self.database.write(lambda s: self._record(s, outcomes, done))
         return len(items)
 
     def _claim(self, session: Session, now: datetime) -> list[OutboxItem]:
@@ -101,7 +109,7 @@ class Dispatcher:
                 )
         return items
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem) -> _Outcome:
         payload = item.payload or {}
         outbound = Outbound(
             message_id=f"{payload.get('complaint', '')}-M{item.message_id}",
@@ -117,6 +125,7 @@ class Dispatcher:
             },
         )
         channel = self.channels.get(item.channel)
+        assert item.id is not None
         try:
             if channel is None:
                 raise LookupError(f"channel {item.channel!r} is not enabled")
@@ -124,42 +133,39 @@ class Dispatcher:
                 channel.send(item.address, outbound), self.settings.send_timeout.total_seconds()
             )
         except PermanentDeliveryError as error:
-            await self._record(item, failed=str(error) or "refused", permanent=True)
+            return _Outcome(item.id, failed=str(error) or "refused", permanent=True)
         except Exception as error:
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            await self._record(item, failed=reason, permanent=False)
-        else:
-            await self._record(item, transport_id=transport_id)
+            return _Outcome(item.id, failed=reason)
+        log.info(
+            "delivered message %s of %s via %s",
+            item.message_id,
+            outbound.complaint_number or "?",
+            item.channel,
+        )
+        return _Outcome(item.id, transport_id=transport_id)
 
-    async def _record(
-        self, item: OutboxItem, *, transport_id: str = "", failed: str = "", permanent: bool = False
-    ) -> None:
-        now = self.clock.now()
-
-        def write(session: Session) -> None:
-            stored = queries.delivery(session, item.id or 0)
+    def _record(self, session: Session, outcomes: list[_Outcome], now: datetime) -> None:
+        for outcome in outcomes:
+            stored = queries.delivery(session, outcome.item)
             if stored is None or stored.status != "pending":
-                return
-            if not failed:
-                stored.status, stored.sent_at, stored.transport_id = "sent", now, transport_id
-                stored.last_error = ""
+                continue
+            detail = {
+                "message": stored.message_id,
+                "channel": stored.channel,
+                "attempts": stored.attempts,
+            }
+            if not outcome.failed:
+                stored.status, stored.sent_at = "sent", now
+                stored.transport_id, stored.last_error = outcome.transport_id, ""
                 queries.add_event(
-                    session,
-                    stored.complaint_id,
-                    now,
-                    "system",
-                    "reply_delivered",
-                    {
-                        "message": stored.message_id,
-                        "channel": stored.channel,
-                        "attempts": stored.attempts,
-                    },
+                    session, stored.complaint_id, now, "system", "reply_delivered", detail
                 )
                 if stored.kind == "acknowledgement":
                     _mark_acknowledged(session, stored, now)
-                return
-            stored.last_error = failed[:500]
-            if permanent or stored.attempts >= self.settings.max_attempts:
+                continue
+            stored.last_error = outcome.failed[:500]
+            if outcome.permanent or stored.attempts >= self.settings.max_attempts:
                 stored.status = "failed"
                 queries.add_event(
                     session,
@@ -167,12 +173,7 @@ class Dispatcher:
                     now,
                     "system",
                     "delivery_failed",
-                    {
-                        "message": stored.message_id,
-                        "channel": stored.channel,
-                        "attempts": stored.attempts,
-                        "reason": stored.last_error,
-                    },
+                    {**detail, "reason": stored.last_error},
                 )
                 log.error(
                     "delivery of message %s via %s failed for good after %d attempt(s)",
@@ -190,18 +191,19 @@ class Dispatcher:
                     stored.next_attempt_at.isoformat(),
                 )
 
-        await self.database.write(write)
-        if not failed:
-            log.info(
-                "delivered message %s of %s via %s",
-                item.message_id,
-                (item.payload or {}).get("complaint", "?"),
-                item.channel,
-            )
-
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failure: retry_base doubled each time, capped."""
         return min(self.settings.retry_base * (2 ** (attempts - 1)), self.settings.retry_max)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one send attempt came to: a transport id, or the reason it failed."""
+
+    item: int
+    transport_id: str = ""
+    failed: str = ""
+    permanent: bool = False
 
 
 def _mark_acknowledged(session: Session, item: OutboxItem, now: datetime) -> None:
