@@ -37,6 +37,7 @@ from channels.base import (
     Sender,
     TemporaryDeliveryError,
 )
+from channels.mail_imap import ImapPoller
 from channels.mail_parse import Bounce, MalformedMail, ParsedMail, parse_mail
 from desk.clock import Clock
 from desk.errors import IgnoredMessage, InvalidMessage
@@ -109,10 +110,17 @@ class EmailChannel:
         self.own_addresses = frozenset({settings.address, *settings.aliases})
         self.smtp_port = 0
         self._server: Any = None
+        self.poller = (
+            ImapPoller(settings.imap, self._from_mailbox) if settings.imap_enabled else None
+        )
 
     async def start(self) -> None:
-        if not self.settings.smtp_server.enabled:
-            return
+        if self.poller is not None:
+            await self.poller.start()
+        if self.settings.smtp_server.enabled:
+            await self._serve_smtp()
+
+    async def _serve_smtp(self) -> None:
         options = self.settings.smtp_server
         handler = _SmtpHandler(self)
         tls = _tls_context(options.tls_cert, options.tls_key) if options.tls_cert else None
@@ -137,6 +145,8 @@ class EmailChannel:
         log.info("SMTP intake listening on %s:%d", options.host, self.smtp_port)
 
     async def stop(self) -> None:
+        if self.poller is not None:
+            await self.poller.stop()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -161,6 +171,11 @@ class EmailChannel:
         except InvalidMessage as error:
             letter = await self.keep_dead_letter(raw, str(error), "kept")
             return f"kept as dead letter {letter}"
+
+    async def _from_mailbox(self, raw: bytes) -> None:
+        """The IMAP poller's hand-over: it flags the message only after this returns."""
+        outcome = await self.receive(raw)
+        log.info("mailbox message: %s", outcome)
 
     async def process(self, raw: bytes) -> str:
         """Parse and hand over; raise MalformedMail, IgnoredMessage, InvalidMessage."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from channels.mail_imap import ImapSettings
 from router import GRADES, RuleError, RuleSet, ServiceLevel, load_rule_set
 from router.language import SUPPORTED
 
@@ -61,19 +62,6 @@ class RelaySettings:
 
 
 @dataclass(frozen=True)
-class ImapMailbox:
-    enabled: bool = False
-    host: str = ""
-    port: int = 993
-    ssl: bool = True
-    username: str = ""
-    password: str = ""
-    folder: str = "INBOX"
-    processed_folder: str = ""
-    poll_seconds: int = 60
-
-
-@dataclass(frozen=True)
 class EmailSettings:
     address: str
     aliases: tuple[str, ...]
@@ -84,7 +72,8 @@ class EmailSettings:
     bounces_before_suppression: int
     smtp_server: SmtpServerSettings
     relay: RelaySettings
-    imap: ImapMailbox
+    imap_enabled: bool
+    imap: ImapSettings
 
     @property
     def domain(self) -> str:
@@ -92,7 +81,7 @@ class EmailSettings:
 
     @property
     def enabled(self) -> bool:
-        return self.smtp_server.enabled or self.imap.enabled
+        return self.smtp_server.enabled or self.imap_enabled
 
 
 @dataclass(frozen=True)
@@ -229,8 +218,8 @@ def _email(reader: _Reader, company: str) -> EmailSettings:
         raise reader.error(
             "email.smtp_server.auth_username", "auth_username and auth_password go together"
         )
-    imap = ImapMailbox(
-        enabled=reader.get("email.imap.enabled", False),
+    imap_enabled = reader.get("email.imap.enabled", False)
+    imap = ImapSettings(
         host=reader.get("email.imap.host", ""),
         port=reader.integer("email.imap.port", 993, 1, 65535),
         ssl=reader.get("email.imap.ssl", True),
@@ -240,12 +229,12 @@ def _email(reader: _Reader, company: str) -> EmailSettings:
         processed_folder=reader.get("email.imap.processed_folder", ""),
         poll_seconds=reader.integer("email.imap.poll_seconds", 60, 1),
     )
-    if imap.enabled and not (imap.host and imap.username and imap.password):
+    if imap_enabled and not (imap.host and imap.username and imap.password):
         raise reader.error(
             "email.imap.host", "host, username and password are needed when [email.imap] is enabled"
         )
     secret = reader.get("email.signing_secret", "")
-    if (smtp.enabled or imap.enabled) and len(secret) < 16:
+    if (smtp.enabled or imap_enabled) and len(secret) < 16:
         raise reader.error(
             "email.signing_secret",
             "must be at least 16 characters: it signs "
@@ -267,6 +256,7 @@ def _email(reader: _Reader, company: str) -> EmailSettings:
             username=reader.get("email.relay.username", ""),
             password=reader.get("email.relay.password", ""),
         ),
+        imap_enabled=imap_enabled,
         imap=imap,
     )
 

@@ -7,7 +7,7 @@ import asyncio
 import smtplib
 import sqlite3
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -21,6 +21,7 @@ import trustme
 
 from desk.clock import ManualClock
 from tests.conftest import START, table_counts
+from tests.dovecot import Dovecot, dovecot_server
 from tests.mailpeers import Sink, mail, send
 
 
@@ -473,3 +474,41 @@ async def test_starttls_and_auth_when_configured(
     assert rows(bot, "SELECT id FROM complaints") == []
     await asyncio.to_thread(deliver, "s3cret-passw0rd")
     assert (await sink.next())["In-Reply-To"] == "<n1@c.test>"
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    yield from dovecot_server()
+
+
+async def test_mail_from_an_imap_mailbox_is_handled_once_and_flagged_after_commit(
+    start_bot: Any, sink: Sink, dovecot: Dovecot
+) -> None:
+    bot = await start_bot(
+        {
+            "email": {
+                "relay": {"port": sink.port},
+                "smtp_server": {"enabled": False},
+                "imap": {
+                    "enabled": True,
+                    "host": "127.0.0.1",
+                    "port": dovecot.port,
+                    "ssl": False,
+                    "username": dovecot.username,
+                    "password": dovecot.password,
+                },
+            }
+        }
+    )
+    poller = bot.app.state.channels["email"].poller
+    async with asyncio.timeout(10):
+        await poller.idling.wait()  # appended before IDLE, mail would wait for the next pass
+    message = mail("我订的洗衣机送来时外壳凹了一大块，要求换货。", message_id="<imap-1@c.test>")
+    await asyncio.to_thread(dovecot.append, message.as_bytes(policy=SMTP))
+    ack = await sink.next(within=30)
+    assert ack["In-Reply-To"] == "<imap-1@c.test>"
+    assert "投诉编号" in body(ack)
+    assert await poller.poll_once() == 0  # nothing unseen is left
+    flags = await asyncio.to_thread(dovecot.flags_of_all)
+    assert flags == {"<imap-1@c.test>": frozenset({"\\Seen"})}
+    assert len(rows(bot, "SELECT id FROM complaints")) == 1
