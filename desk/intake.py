@@ -255,8 +255,9 @@ class Intake:
     def _reason_to_withhold(
         self, session: Session, inbound: Inbound, party: queries.Party, now: datetime
     ) -> str:
-        """Why no automatic answer may go back, or "": machine mail, loop protection, a
-        suppressed address, or too many automatic answers to this sender within the hour."""
+        """Why no automatic answer may go back, or "": machine mail, loop protection, or too
+        many automatic answers to this sender within the hour. (A suppressed address is not a
+        reason here: the sender's own message has just lifted the suppression.)"""
         if inbound.automated:
             return f"machine mail: {inbound.automated}"
         if inbound.no_reply:
@@ -265,8 +266,8 @@ class Intake:
         limit = self.policy.replies_per_hour.get(sender.channel)
         if limit is None:
             return ""
-        if queries.is_suppressed(session, sender.channel, sender.address):
-            return "the address bounced repeatedly; automatic mail is suppressed"
+        if not party.known:
+            return ""
         sent = queries.replies_since(session, party.identity_id, now - timedelta(hours=1))
         if sent >= limit:
             return f"{sent} automatic replies to this sender in the last hour (limit {limit})"

@@ -31,6 +31,7 @@ MESSAGES = SQLModel.metadata.tables["messages"]
 ATTACHMENTS = SQLModel.metadata.tables["attachments"]
 EVENTS = SQLModel.metadata.tables["events"]
 OUTBOX = SQLModel.metadata.tables["outbox"]
+SUPPRESSIONS = SQLModel.metadata.tables["suppressions"]
 # Intake writes through these Core tables: building ORM objects and flushing them cost several
 # times more than the SQL itself on the hot path (see bench/intake.py).
 
@@ -66,6 +67,25 @@ _SET_NUMBER = (
     sa.update(COMPLAINTS)
     .where(COMPLAINTS.c.id == sa.bindparam("complaint_id"))
     .values(number=sa.bindparam("number"))
+)
+_CLEAR_SUPPRESSION = (
+    sa.update(SUPPRESSIONS)
+    .where(
+        SUPPRESSIONS.c.channel == sa.bindparam("b_channel"),
+        SUPPRESSIONS.c.address == sa.bindparam("b_address"),
+        sa.or_(SUPPRESSIONS.c.bounces > 0, SUPPRESSIONS.c.suppressed),
+    )
+    .values(bounces=0, suppressed=False, updated_at=sa.bindparam("b_now"))
+)
+_REPLIES_SINCE = (
+    sa.select(sa.func.count())
+    .select_from(MESSAGES)
+    .where(
+        MESSAGES.c.identity_id == sa.bindparam("identity_id"),
+        MESSAGES.c.created_at >= sa.bindparam("since", type_=MESSAGES.c.created_at.type),
+        MESSAGES.c.direction == "out",
+        MESSAGES.c.author == "bot",
+    )
 )
 _INSERT_MESSAGES = sa.insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
 
@@ -355,9 +375,9 @@ def is_suppressed(session: Session, channel: str, address: str) -> bool:
 
 def clear_suppression(session: Session, channel: str, address: str, now: datetime) -> None:
     """Mail arrived from the address: it works, so bounces so far no longer count."""
-    found = session.get(Suppression, (channel, address))
-    if found is not None and (found.bounces or found.suppressed):
-        found.bounces, found.suppressed, found.updated_at = 0, False, now
+    session.connection().execute(
+        _CLEAR_SUPPRESSION, {"b_channel": channel, "b_address": address, "b_now": now}
+    )
 
 
 def count_bounce(
