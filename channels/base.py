@@ -89,7 +89,9 @@ class Outbound:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-AUTOMATIC_KINDS = frozenset({"acknowledgement", "followup", "progress", "survey", "reminder"})
+AUTOMATIC_KINDS = frozenset(
+    {"acknowledgement", "followup", "progress", "survey", "reminder", "notification"}
+)
 """Outbound kinds the bot writes by itself, as opposed to an agent's reply: they are marked as
 automatic (Auto-Submitted) and are not sent to addresses suppressed after bounces."""
 
