@@ -52,7 +52,7 @@ import tomllib
 import urllib.error
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -423,11 +423,15 @@ class Load:
 
     def percentile_ms(self, p: float) -> float:
         """Nearest-rank percentile of the requests' latencies."""
-        values = self.latencies_us
-        if not values:
-            return float("nan")
-        rank = max(1, -(-len(values) * p // 100))
-        return values[int(rank) - 1] / 1000
+        return nearest_rank(self.latencies_us, p) / 1000
+
+
+def nearest_rank(values: Sequence[float], p: float) -> float:
+    """The nearest-rank `p`-th percentile of sorted `values` (NaN when there are none)."""
+    if not values:
+        return float("nan")
+    rank = max(1, -(-len(values) * p // 100))
+    return values[int(rank) - 1]
 
 
 def uncorrect(

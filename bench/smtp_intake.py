@@ -80,6 +80,7 @@ from bench.intake import (  # noqa: E402
     cpu_seconds,
     free_port,
     memory_mb,
+    nearest_rank,
     serving,
     write_bot_settings,
 )
@@ -258,11 +259,7 @@ class Run:
 
     def percentile_ms(self, p: float) -> float:
         """Nearest-rank percentile of the time to 250."""
-        values = self.latencies_ns
-        if not values:
-            return float("nan")
-        rank = max(1, -(-len(values) * p // 100))
-        return values[int(rank) - 1] / 1e6
+        return nearest_rank(self.latencies_ns, p) / 1e6
 
 
 def run_load(
