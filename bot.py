@@ -12,21 +12,27 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
 
-from channels.base import Channel
+from channels.base import Channel, Outbound
 from channels.email import NAME as EMAIL
 from channels.email import EmailChannel
+from channels.telegram import NAME as TELEGRAM
+from channels.telegram import TelegramChannel
 from channels.webhook import WebhookChannel
+from desk.agent_desk import AgentDesk
 from desk.bounces import record_bounce
+from desk.chat_texts import say
 from desk.clock import Clock, SystemClock
+from desk.conversation import ChatDesk
 from desk.dead_letters import DeadLetters
 from desk.dispatcher import Dispatcher
 from desk.intake import Intake, IntakePolicy
@@ -52,6 +58,7 @@ def open_store(settings: Settings, clock: Clock) -> tuple[Database, RuleSet]:
             s, {key: d.names for key, d in settings.rules.departments.items()}
         )
     )
+    database.write_now(lambda s: queries.sync_agents(s, settings.agents))
     return database, replace(settings.rules, version=version)
 
 
@@ -80,6 +87,11 @@ def build_app(
             settings.max_attachments,
             settings.max_attachment_bytes,
             replies_per_hour={EMAIL: settings.email.max_replies_per_hour},
+            notify={
+                key: (TELEGRAM, str(department.telegram_chat_id))
+                for key, department in rules.departments.items()
+                if settings.telegram.enabled and department.telegram_chat_id is not None
+            },
         ),
         replies,
         clock,
@@ -113,6 +125,35 @@ def build_app(
         )
         channels[email.name] = email
         reprocessors[email.name] = email.process
+    telegram = None
+    if settings.telegram.enabled:
+        telegram = TelegramChannel(
+            settings.telegram,
+            intake.receive,
+            ChatDesk(
+                database,
+                clock,
+                rules,
+                replies,
+                settings.default_language,
+                settings.company_name,
+                on_queued=dispatcher.wake,
+            ),
+            AgentDesk(
+                database,
+                clock,
+                settings.service_levels,
+                can_send=lambda channel, address: (
+                    channel in channels and channels[channel].can_send(address)
+                ),
+                on_queued=dispatcher.wake,
+            ),
+            clock,
+            settings.company_name,
+            settings.default_language,
+            send_link_code=_link_code_sender(channels[EMAIL]) if EMAIL in channels else None,
+        )
+        channels[telegram.name] = telegram
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -144,12 +185,34 @@ def build_app(
     app.state.dead_letters = dead_letters
     app.state.reprocessors = reprocessors
     app.include_router(webhook.routes())
+    if telegram is not None:
+        app.include_router(telegram.routes())
 
     @app.get("/health", summary="Liveness: answers when the bot is serving")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
     return app
+
+
+def _link_code_sender(email: Channel) -> Callable[[str, str, str], Awaitable[None]]:
+    """How /link mails its one-time code: straight through the e-mail channel, not the outbox,
+    because the code is short-lived and belongs to no complaint; a failure is told to the user
+    at once (they can ask again)."""
+
+    async def send(address: str, code: str, language: str) -> None:
+        await email.send(
+            address,
+            Outbound(
+                message_id=f"link-{secrets.token_hex(8)}",
+                complaint_number="",
+                kind="notification",
+                text=say(language, "link_mail", code=code),
+                language=language,
+            ),
+        )
+
+    return send
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

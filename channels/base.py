@@ -90,14 +90,28 @@ class Outbound:
 
 
 AUTOMATIC_KINDS = frozenset(
-    {"acknowledgement", "followup", "progress", "survey", "reminder", "notification"}
+    {
+        "acknowledgement",
+        "followup",
+        "progress",
+        "survey",
+        "reminder",
+        "notification",
+        "question",
+        "chat",
+    }
 )
 """Outbound kinds the bot writes by itself, as opposed to an agent's reply: they are marked as
 automatic (Auto-Submitted) and are not sent to addresses suppressed after bounces."""
 
 
 class TemporaryDeliveryError(Exception):
-    """The peer could not take the message now; the outbox will try again later."""
+    """The peer could not take the message now; the outbox will try again later, not before
+    `retry_after` seconds when the peer said how long to wait (Telegram's 429)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
 
 
 class PermanentDeliveryError(Exception):

@@ -235,7 +235,12 @@ class EmailChannel:
         message["To"] = address
         original = _without_tags(outbound.subject or str(outbound.extra.get("subject", "")))
         default = SUBJECTS.get(outbound.language, SUBJECTS["en"]).format(number=number)
-        subject = f"[{number}] Re: {original}" if original else f"[{number}] {default}"
+        if not number:  # not about a complaint (a /link code)
+            subject = original or self.settings.display_name
+        elif original:
+            subject = f"[{number}] Re: {original}"
+        else:
+            subject = f"[{number}] {default}"
         message["Subject"] = Header(subject, "utf-8").encode()
         message["Message-ID"] = f"<{self.ids.make(number, outbound.message_id, automatic)}>"
         message["Date"] = formatdate(localtime=False)

@@ -19,7 +19,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from channels.base import AUTOMATIC_KINDS, Channel, Outbound, PermanentDeliveryError
+from channels.base import (
+    AUTOMATIC_KINDS,
+    Channel,
+    Outbound,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+)
 from desk.clock import Clock
 from desk.settings import OutboxSettings
 from store import queries
@@ -134,6 +140,8 @@ class Dispatcher:
             )
         except PermanentDeliveryError as error:
             return _Outcome(item.id, failed=str(error) or "refused", permanent=True)
+        except TemporaryDeliveryError as error:
+            return _Outcome(item.id, failed=str(error) or "deferred", retry_after=error.retry_after)
         except Exception as error:
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             return _Outcome(item.id, failed=reason)
@@ -182,7 +190,10 @@ class Dispatcher:
                     stored.attempts,
                 )
             else:
-                stored.next_attempt_at = now + self.backoff(stored.attempts)
+                wait = self.backoff(stored.attempts)
+                if outcome.retry_after is not None:  # the peer said when: never sooner
+                    wait = max(wait, timedelta(seconds=outcome.retry_after))
+                stored.next_attempt_at = now + wait
                 log.warning(
                     "delivery of message %s via %s failed (attempt %d), retrying at %s",
                     stored.message_id,
@@ -204,6 +215,7 @@ class _Outcome:
     transport_id: str = ""
     failed: str = ""
     permanent: bool = False
+    retry_after: float | None = None
 
 
 def _mark_acknowledged(session: Session, item: OutboxItem, now: datetime) -> None:

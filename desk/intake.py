@@ -23,7 +23,7 @@ from channels.base import REGISTRATION_FIELDS, Channel, Inbound
 from desk.clock import Clock
 from desk.errors import ComplaintNotYours, IgnoredMessage, InvalidMessage, UnknownComplaint
 from desk.replies import Replies, ReplyContext
-from router import CustomerHistory, RuleSet, ServiceLevel, route
+from router import CustomerHistory, Decision, RuleSet, ServiceLevel, route
 from store import queries
 from store.database import Database
 from store.models import Complaint
@@ -59,6 +59,8 @@ class IntakePolicy:
     max_attachment_bytes: int
     replies_per_hour: Mapping[str, int] = field(default_factory=dict)
     """Per channel, the most automatic replies one sender gets in an hour (mail loops)."""
+    notify: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Per department, where new complaints are posted for its agents: (channel, address)."""
 
 
 class Intake:
@@ -407,6 +409,7 @@ class Intake:
                 },
             )
         )
+        self._notify_department(session, inbound, party, decision, complaint_id, number, now)
         if answered_at_once:
             events.append(
                 _event(
@@ -431,6 +434,34 @@ class Intake:
             decision.language,
             decision.first_response_due,
         )
+
+    def _notify_department(
+        self,
+        session: Session,
+        inbound: Inbound,
+        party: queries.Party,
+        decision: Decision,
+        complaint_id: int,
+        number: str,
+        now: datetime,
+    ) -> None:
+        """Post the new complaint to its department's group, where agents answer by reply."""
+        target = self.policy.notify.get(decision.department)
+        if target is None:
+            return
+        complaint = session.get(Complaint, complaint_id)
+        assert complaint is not None
+        rules = self.policy.rules
+        language = self.policy.default_language
+        category = rules.categories[decision.category].names.get(language, decision.category)
+        text = (
+            f"{number} · {decision.grade} · {category}\n"
+            f"{party.name or 'Customer'} ({inbound.channel})\n\n"
+            f"{_clip(inbound.subject + chr(10) if inbound.subject else '')}"
+            f"{_clip(inbound.text)}\n\n"
+            "Reply to this message to answer the customer."
+        )
+        queries.queue_message(session, complaint, target[0], target[1], "notification", text, now)
 
     def _replay(self, session: Session, message_id: int, complaint_id: int) -> IntakeResult:
         complaint = session.get(Complaint, complaint_id)
@@ -484,6 +515,11 @@ def _event(
     complaint_id: int, at: datetime, actor: str, kind: str, detail: dict[str, Any]
 ) -> dict[str, Any]:
     return {"complaint_id": complaint_id, "at": at, "actor": actor, "kind": kind, "detail": detail}
+
+
+def _clip(text: str, limit: int = 3000) -> str:
+    """Keep a group post within one Telegram message, so a reply to it always finds it."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _fill_details(complaint: Complaint, details: Mapping[str, str]) -> list[str]:

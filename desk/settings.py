@@ -85,6 +85,25 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class TelegramSettings:
+    enabled: bool = False
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: str = "polling"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    poll_timeout: int = 30
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    name: str
+    telegram_user_id: int | None
+    departments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path
     company_name: str
@@ -102,6 +121,8 @@ class Settings:
     outbox: OutboxSettings
     templates_dir: Path
     email: EmailSettings
+    telegram: TelegramSettings
+    agents: tuple[AgentSettings, ...]
     rules: RuleSet
     rules_text: str
     """The routing part of the file as written, kept so the store can version it."""
@@ -189,6 +210,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         ),
         templates_dir=(base / reader.get("templates.dir", "templates")).resolve(),
         email=_email(reader, company=reader.get("bot.company_name", "Customer care")),
+        telegram=_telegram(reader),
+        agents=_agents(reader, rules),
         rules=rules,
         rules_text=_routing_text(data),
     )
@@ -259,6 +282,68 @@ def _email(reader: _Reader, company: str) -> EmailSettings:
         imap_enabled=imap_enabled,
         imap=imap,
     )
+
+
+_TOKEN = re.compile(r"^\d+:[\w-]{20,}$")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+
+
+def _telegram(reader: _Reader) -> TelegramSettings:
+    if not reader.get("telegram.enabled", False):
+        return TelegramSettings()
+    token = reader.get("telegram.token", "")
+    if not _TOKEN.match(token):
+        raise reader.error(
+            "telegram.token",
+            "must be the token @BotFather gave, like "
+            "'123456789:AA…' (or \"${TELEGRAM_BOT_TOKEN}\")",
+        )
+    mode = reader.get("telegram.mode", "polling")
+    if mode not in ("polling", "webhook"):
+        raise reader.error("telegram.mode", 'must be "polling" or "webhook"')
+    secret = reader.get("telegram.webhook_secret", "")
+    url = reader.get("telegram.webhook_url", "")
+    if mode == "webhook":
+        if not _WEBHOOK_SECRET.match(secret):
+            raise reader.error(
+                "telegram.webhook_secret",
+                "16-256 characters of A-Z, a-z, 0-9, _ and - are needed in webhook mode",
+            )
+        if not url.startswith("https://"):
+            raise reader.error(
+                "telegram.webhook_url",
+                "the public https:// URL of /telegram/webhook is needed in webhook mode",
+            )
+    return TelegramSettings(
+        enabled=True,
+        token=token,
+        base_url=reader.get("telegram.base_url", "https://api.telegram.org/bot"),
+        base_file_url=reader.get("telegram.base_file_url", "https://api.telegram.org/file/bot"),
+        mode=mode,
+        webhook_url=url,
+        webhook_secret=secret,
+        poll_timeout=reader.integer("telegram.poll_timeout", 30, 0, 600),
+    )
+
+
+def _agents(reader: _Reader, rules: RuleSet) -> tuple[AgentSettings, ...]:
+    agents = []
+    raw = reader.data.get("agents", [])
+    if not isinstance(raw, list):
+        raise reader.error("agents", "write agents as [[agents]] tables")
+    for number, entry in enumerate(raw, start=1):
+        key = f"agents.{number}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise reader.error(key, "every [[agents]] entry needs a name")
+        user = entry.get("telegram_user_id")
+        if user is not None and (not isinstance(user, int) or isinstance(user, bool)):
+            raise reader.error(f"{key}.telegram_user_id", "must be a Telegram user id (a number)")
+        departments = entry.get("departments", [])
+        unknown = set(departments) - set(rules.departments)
+        if unknown:
+            raise reader.error(f"{key}.departments", f"unknown department(s) {sorted(unknown)}")
+        agents.append(AgentSettings(entry["name"], user, tuple(departments)))
+    return tuple(agents)
 
 
 def _routing_text(data: Mapping[str, Any]) -> str:

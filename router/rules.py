@@ -82,6 +82,10 @@ class Category:
 class Department:
     key: str
     names: Mapping[str, str]
+    telegram_chat_id: int | None = None
+    """The department's Telegram group: new complaints are posted there, agents answer there."""
+    ask: tuple[str, ...] = ()
+    """Registration fields the bot asks a chat customer for, in order, when they are missing."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def load_rule_set(data: Mapping[str, Any], source: Path, text: str) -> RuleSet:
     `rules`). `text` is the file's content, used only to point errors at a line."""
     where = _Locator(source, text)
     departments = {
-        key: Department(key, _names(value, f"departments.{key}", where))
+        key: _department(key, value, where)
         for key, value in _table(data, "departments", where).items()
     }
     if not departments:
@@ -139,6 +143,40 @@ def load_rule_set(data: Mapping[str, Any], source: Path, text: str) -> RuleSet:
         if name in names[:index]:
             raise RuleError(where.rule(index, f"rule name {name!r} is used twice"))
     return RuleSet(rules, categories, departments, default_category, default_grade)
+
+
+ASKABLE = (
+    "product",
+    "model",
+    "serial_number",
+    "order_number",
+    "purchase_date",
+    "desired_outcome",
+    "phone",
+)
+
+
+def _department(key: str, value: Any, where: _Locator) -> Department:
+    place = f"[departments.{key}]"
+    if not isinstance(value, dict):
+        raise RuleError(where.at(place, f"departments.{key} must be a table"))
+    unknown = set(value) - {"name", "telegram_chat_id", "ask"}
+    if unknown:
+        raise RuleError(
+            where.at(
+                place,
+                f"unknown key(s) {', '.join(sorted(unknown))}; known: name, telegram_chat_id, ask",
+            )
+        )
+    chat = value.get("telegram_chat_id")
+    if chat is not None and (not isinstance(chat, int) or isinstance(chat, bool)):
+        raise RuleError(
+            where.at(place, "telegram_chat_id must be an integer chat id, e.g. -1001234567890")
+        )
+    ask = value.get("ask", [])
+    if not isinstance(ask, list) or set(ask) - set(ASKABLE):
+        raise RuleError(where.at(place, f"ask must be a list of fields among {ASKABLE}"))
+    return Department(key, _names(value, f"departments.{key}", where), chat, tuple(ask))
 
 
 def _rule(

@@ -93,6 +93,11 @@ class Complaint(SQLModel, table=True):
     updated_at: datetime = _time()
     first_response_due: datetime | None = _time(index=True, nullable=True)
     resolution_due: datetime | None = _time(index=True, nullable=True)
+    assignee: str = ""
+    resolution_summary: str = ""
+    survey_score: int | None = None
+    survey_comment: str = ""
+    survey_answered_at: datetime | None = _time(nullable=True)
 
 
 class Message(SQLModel, table=True):
@@ -211,3 +216,39 @@ class Suppression(SQLModel, table=True):
     suppressed: bool = False
     last_reason: str = ""
     updated_at: datetime = _time()
+
+
+class Agent(SQLModel, table=True):
+    """Someone who handles complaints; for now registered in settings.toml ([[agents]])."""
+
+    __tablename__ = "agents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    telegram_user_id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger(), unique=True, nullable=True)
+    )
+    departments: list[str] | None = _json()
+
+
+class ChatState(SQLModel, table=True):
+    """Where a Telegram conversation stands: the question awaiting an answer, the chosen
+    language, a pending link to an e-mail address. Kept in the store so a restart or a second
+    instance continues the same conversation."""
+
+    __tablename__ = "telegram_chats"
+
+    chat_id: int = Field(
+        sa_column=sa.Column(sa.BigInteger(), primary_key=True, autoincrement=False)
+    )
+    """Telegram ids exceed 32 bits (groups are -100…), hence BIGINT."""
+    language: str = ""
+    complaint_id: int | None = Field(default=None, foreign_key="complaints.id")
+    pending_field: str = ""
+    asked: list[str] | None = _json()
+    """Fields already asked for this complaint (answered or skipped): never asked twice."""
+    start_new: bool = False
+    link_email: str = ""
+    link_code_hash: str = ""
+    link_expires_at: datetime | None = _time(nullable=True)
+    link_attempts: int = 0

@@ -15,7 +15,9 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from store.models import (
+    Agent,
     Complaint,
+    Customer,
     DeadLetter,
     Department,
     Message,
@@ -425,3 +427,97 @@ def dead_letters(session: Session, status: str | None = None) -> list[DeadLetter
     if status is not None:
         query = query.where(DeadLetter.status == status)
     return list(session.exec(query))
+
+
+def queue_message(
+    session: Session,
+    complaint: Complaint,
+    channel: str,
+    address: str,
+    kind: str,
+    text: str,
+    now: datetime,
+    extra: Mapping[str, Any] | None = None,
+) -> int:
+    """Record a bot message about `complaint` and queue it for `address`; return its id."""
+    assert complaint.id is not None
+    (message_id,) = add_messages(
+        session,
+        [
+            {
+                "complaint_id": complaint.id,
+                "direction": "out",
+                "channel": channel,
+                "identity_id": complaint.identity_id,
+                "author": "bot",
+                "kind": kind,
+                "text": text,
+                "language": complaint.language,
+                "created_at": now,
+            }
+        ],
+    )
+    queue_delivery(
+        session,
+        {
+            "complaint_id": complaint.id,
+            "message_id": message_id,
+            "channel": channel,
+            "address": address,
+            "kind": kind,
+            "next_attempt_at": now,
+            "created_at": now,
+            "payload": {
+                "complaint": complaint.number,
+                "text": text,
+                "language": complaint.language,
+                **(extra or {}),
+            },
+        },
+    )
+    return message_id
+
+
+def merge_customers(session: Session, *, survivor: int, merged: int, now: datetime) -> None:
+    """Move everything of customer `merged` to `survivor` (a verified link) and drop `merged`,
+    so history, tier and repeat counts are shared from now on."""
+    moved = list(session.exec(select(Complaint).where(Complaint.customer_id == merged)))
+    session.connection().execute(
+        sa.update(IDENTITIES).where(IDENTITIES.c.customer_id == merged).values(customer_id=survivor)
+    )
+    session.connection().execute(
+        sa.update(COMPLAINTS).where(COMPLAINTS.c.customer_id == merged).values(customer_id=survivor)
+    )
+    kept, gone = session.get(Customer, survivor), session.get(Customer, merged)
+    if kept is not None and gone is not None:
+        for field in ("name", "email", "phone", "tier"):
+            if not getattr(kept, field) and getattr(gone, field):
+                setattr(kept, field, getattr(gone, field))
+        session.delete(gone)
+    for complaint in moved:
+        add_event(
+            session,
+            complaint.id or 0,
+            now,
+            "customer",
+            "customer_linked",
+            {"into_customer": survivor},
+        )
+
+
+def sync_agents(session: Session, agents: Sequence[Any]) -> None:
+    """Make the agents table hold the agents settings.toml names (by name)."""
+    existing = {agent.name: agent for agent in session.exec(select(Agent))}
+    for entry in agents:
+        agent = existing.get(entry.name)
+        if agent is None:
+            session.add(
+                Agent(
+                    name=entry.name,
+                    telegram_user_id=entry.telegram_user_id,
+                    departments=list(entry.departments),
+                )
+            )
+        else:
+            agent.telegram_user_id = entry.telegram_user_id
+            agent.departments = list(entry.departments)

@@ -1,0 +1,218 @@
+"""What an agent does to a complaint: answer the customer, note, take, resolve, regrade.
+
+Each action is one transaction that records an event (who, what, why); an answer to the
+customer is a message plus an outbox row addressed to the customer's own channel, threaded to
+their last message, so it leaves the same way whether the agent wrote from Telegram or, later,
+from the console.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from desk.clock import Clock
+from desk.errors import ComplaintBotError, UnknownComplaint
+from router import GRADES, ServiceLevel
+from store import queries
+from store.database import Database
+from store.models import Agent, Complaint, Identity, Message
+
+
+class NotAllowed(ComplaintBotError):
+    """The person is not a registered agent, or not one of this complaint's department."""
+
+
+class CannotReach(ComplaintBotError):
+    """The customer's channel cannot carry a later message (a webhook without callback_url)."""
+
+
+@dataclass(frozen=True)
+class Done:
+    number: str
+    summary: str
+    """One line for the agent: what happened."""
+
+
+class AgentDesk:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        service_levels: Mapping[str, ServiceLevel],
+        can_send: Callable[[str, str], bool],
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.service_levels = service_levels
+        self.can_send = can_send
+        self.on_queued = on_queued
+
+    async def agent_for_telegram(self, user_id: int) -> Agent | None:
+        return await self.database.read(
+            lambda s: s.exec(select(Agent).where(Agent.telegram_user_id == user_id)).first()
+        )
+
+    async def reply(self, number: str, agent: Agent, text: str) -> Done:
+        now = self.clock.now()
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            identity = session.get(Identity, complaint.identity_id)
+            assert identity is not None and complaint.id is not None
+            if not self.can_send(identity.channel, identity.address):
+                raise CannotReach(
+                    f"{number}: the customer's {identity.channel} channel cannot "
+                    "receive later messages; contact them another way"
+                )
+            last = session.exec(
+                select(Message)
+                .where(Message.complaint_id == complaint.id, Message.direction == "in")
+                .order_by(col(Message.id).desc())
+            ).first()
+            (reply_id,) = queries.add_messages(
+                session,
+                [
+                    {
+                        "complaint_id": complaint.id,
+                        "direction": "out",
+                        "channel": identity.channel,
+                        "identity_id": identity.id,
+                        "author": f"agent:{agent.name}",
+                        "kind": "reply",
+                        "text": text,
+                        "language": complaint.language,
+                        "created_at": now,
+                    }
+                ],
+            )
+            queries.queue_delivery(
+                session,
+                {
+                    "complaint_id": complaint.id,
+                    "message_id": reply_id,
+                    "channel": identity.channel,
+                    "address": identity.address,
+                    "kind": "reply",
+                    "next_attempt_at": now,
+                    "created_at": now,
+                    "payload": {
+                        "complaint": number,
+                        "text": text,
+                        "language": complaint.language,
+                        "subject": complaint.subject,
+                        "in_reply_to": last.external_id if last and last.external_id else "",
+                        "references": [last.external_id] if last and last.external_id else [],
+                    },
+                },
+            )
+            queries.add_event(
+                session,
+                complaint.id,
+                now,
+                f"agent:{agent.name}",
+                "agent_replied",
+                {"message": reply_id},
+            )
+            complaint.updated_at = now
+            return Done(number, f"sent to the customer by {identity.channel}")
+
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
+    async def note(self, number: str, agent: Agent, text: str) -> Done:
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                self.clock.now(),
+                f"agent:{agent.name}",
+                "note",
+                {"text": text},
+            )
+            return Done(number, "internal note added (the customer does not see it)")
+
+        return await self.database.write(work)
+
+    async def take(self, number: str, agent: Agent) -> Done:
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            previous = complaint.assignee
+            complaint.assignee = agent.name
+            _set_status(session, complaint, "assigned", agent, "taken", self.clock.now())
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                self.clock.now(),
+                f"agent:{agent.name}",
+                "assigned",
+                {"from": previous, "to": agent.name},
+            )
+            return Done(number, f"assigned to {agent.name}")
+
+        return await self.database.write(work)
+
+    async def resolve(self, number: str, agent: Agent, summary: str) -> Done:
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            complaint.resolution_summary = summary
+            _set_status(session, complaint, "resolved", agent, summary, self.clock.now())
+            return Done(number, "resolved")
+
+        return await self.database.write(work)
+
+    async def grade(self, number: str, agent: Agent, grade: str) -> Done:
+        if grade not in GRADES:
+            raise ComplaintBotError(f"grade must be one of {', '.join(GRADES)}")
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            previous, complaint.grade = complaint.grade, grade
+            level = self.service_levels[grade]
+            complaint.first_response_due = complaint.created_at + level.first_response
+            complaint.resolution_due = complaint.created_at + level.resolution
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                self.clock.now(),
+                f"agent:{agent.name}",
+                "grade_corrected",
+                {"from": previous, "to": grade},
+            )
+            return Done(number, f"grade {previous} → {grade}")
+
+        return await self.database.write(work)
+
+
+def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
+    complaint = queries.complaint_by_number(session, number)
+    if complaint is None:
+        raise UnknownComplaint(f"there is no complaint {number}")
+    if agent.departments and complaint.department not in agent.departments:
+        raise NotAllowed(
+            f"{number} belongs to {complaint.department}, not to your "
+            f"department(s) {', '.join(agent.departments)}"
+        )
+    return complaint
+
+
+def _set_status(
+    session: Session, complaint: Complaint, status: str, agent: Agent, why: str, now: datetime
+) -> None:
+    if complaint.status == status:
+        return
+    queries.add_event(
+        session,
+        complaint.id or 0,
+        now,
+        f"agent:{agent.name}",
+        "status_changed",
+        {"from": complaint.status, "to": status, "why": why},
+    )
+    complaint.status, complaint.updated_at = status, now

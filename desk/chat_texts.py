@@ -1,0 +1,175 @@
+"""What the bot says in a chat, in each supported language (the acknowledgement itself comes
+from the editable templates; these are the short conversational lines around it)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "welcome": "Hello {name}! I am the complaints assistant of {company}. Tell me in your own "
+        "words what went wrong; you can also send photos or documents. I will give you a "
+        "complaint number at once and ask only for what is missing.\n\n/status - your "
+        "complaints\n/new - a separate complaint\n/language - change the language\n"
+        "/link you@example.com - link your e-mail address",
+        "ask.product": "Which product or service is this about?",
+        "ask.model": "What is the model?",
+        "ask.serial_number": "What is the serial number (on the label or the box)?",
+        "ask.order_number": "What is the order or receipt number?",
+        "ask.purchase_date": "When did you buy it? (for example 2026-03-02)",
+        "ask.desired_outcome": "What would you like us to do: repair, exchange, refund, "
+        "something else?",
+        "ask.phone": "Which phone number is this about?",
+        "skip": "Skip",
+        "thanks_details": "Thank you, that is all we need for now. We will get back to you.",
+        "no_complaints": "You have no complaints with us yet. Just tell me what went wrong.",
+        "status_line": "{number} - {status} - next answer by {due}",
+        "new": "All right: your next message starts a new, separate complaint.",
+        "choose_language": "Choose your language:",
+        "language_set": "From now on I will write in English.",
+        "link_sent": "I have sent a 6-digit code to {email}. Send it here to link that "
+        "address to this chat.",
+        "link_usage": "Write /link followed by your e-mail address, e.g. /link you@example.com",
+        "link_unavailable": "Linking an e-mail address is not available at the moment.",
+        "link_done": "Done: {email} and this chat now belong to the same customer record.",
+        "link_wrong": "That code is not right or has expired. Use /link again for a new one.",
+        "link_mail": "Your code to link this address to our chat is {code}. It is valid for "
+        "15 minutes. If you did not ask for it, ignore this message.",
+        "survey_thanks": "Thank you for your rating! If you like, write a short comment.",
+        "survey_done": "Thank you, your answer is recorded.",
+        "survey_comment_thanks": "Thank you for your comment.",
+        "resolved": "Your complaint {number} has been resolved: {summary}",
+    },
+    "es": {
+        "welcome": "¡Hola, {name}! Soy el asistente de reclamaciones de {company}. Cuénteme con "
+        "sus palabras qué ha pasado; también puede enviar fotos o documentos. Le daré un "
+        "número de reclamación al momento y solo le preguntaré lo que falte.\n\n/status - sus "
+        "reclamaciones\n/new - otra reclamación\n/language - cambiar de idioma\n"
+        "/link usted@ejemplo.com - vincular su correo",
+        "ask.product": "¿De qué producto o servicio se trata?",
+        "ask.model": "¿Cuál es el modelo?",
+        "ask.serial_number": "¿Cuál es el número de serie (en la etiqueta o la caja)?",
+        "ask.order_number": "¿Cuál es el número de pedido o de ticket?",
+        "ask.purchase_date": "¿Cuándo lo compró? (por ejemplo 02/03/2026)",
+        "ask.desired_outcome": "¿Qué desea que hagamos: reparación, cambio, reembolso, otra cosa?",
+        "ask.phone": "¿De qué número de teléfono se trata?",
+        "skip": "Omitir",
+        "thanks_details": "Gracias, es todo lo que necesitamos por ahora. Le responderemos pronto.",
+        "no_complaints": "Aún no tiene reclamaciones con nosotros. Cuénteme qué ha pasado.",
+        "status_line": "{number} - {status} - próxima respuesta antes del {due}",
+        "new": "De acuerdo: su próximo mensaje abrirá una reclamación nueva.",
+        "choose_language": "Elija su idioma:",
+        "language_set": "A partir de ahora le escribiré en español.",
+        "link_sent": "He enviado un código de 6 cifras a {email}. Envíelo aquí para vincular "
+        "esa dirección con este chat.",
+        "link_usage": "Escriba /link seguido de su correo, p. ej. /link usted@ejemplo.com",
+        "link_unavailable": "En este momento no es posible vincular un correo.",
+        "link_done": "Hecho: {email} y este chat pertenecen ahora al mismo cliente.",
+        "link_wrong": "El código no es correcto o ha caducado. Use /link de nuevo.",
+        "link_mail": "Su código para vincular esta dirección con nuestro chat es {code}. Es "
+        "válido durante 15 minutos. Si no lo ha pedido, ignore este mensaje.",
+        "survey_thanks": "¡Gracias por su valoración! Si quiere, escriba un breve comentario.",
+        "survey_done": "Gracias, su respuesta ha quedado registrada.",
+        "survey_comment_thanks": "Gracias por su comentario.",
+        "resolved": "Su reclamación {number} se ha resuelto: {summary}",
+    },
+    "zh-Hans": {
+        "welcome": "{name}，您好！我是{company}的投诉助手。请用您自己的话告诉我发生了什么，"
+        "也可以发送照片或文件。我会立即给您投诉编号，并只询问缺少的信息。\n\n"
+        "/status - 查看您的投诉\n/new - 另开一个投诉\n/language - 更改语言\n"
+        "/link you@example.com - 绑定您的邮箱",
+        "ask.product": "请问涉及哪个产品或服务？",
+        "ask.model": "请问型号是什么？",
+        "ask.serial_number": "请问序列号是多少（在标签或包装盒上）？",
+        "ask.order_number": "请问订单号或小票号是多少？",
+        "ask.purchase_date": "请问是什么时候购买的？（例如 2026-03-02）",
+        "ask.desired_outcome": "您希望我们如何处理：维修、换货、退款，还是其他？",
+        "ask.phone": "请问涉及哪个电话号码？",
+        "skip": "跳过",
+        "thanks_details": "谢谢，目前需要的信息已经齐全，我们会尽快回复您。",
+        "no_complaints": "您目前还没有投诉记录。请告诉我发生了什么。",
+        "status_line": "{number} - {status} - 最迟答复时间 {due}",
+        "new": "好的：您的下一条消息将开启一个新的投诉。",
+        "choose_language": "请选择语言：",
+        "language_set": "好的，今后我将使用简体中文。",
+        "link_sent": "我已向 {email} 发送了 6 位验证码，请在此发送该验证码以绑定邮箱。",
+        "link_usage": "请输入 /link 加您的邮箱，例如 /link you@example.com",
+        "link_unavailable": "目前无法绑定邮箱。",
+        "link_done": "完成：{email} 与此聊天现已归属同一客户。",
+        "link_wrong": "验证码不正确或已过期，请重新使用 /link。",
+        "link_mail": "您用于绑定邮箱与聊天的验证码是 {code}，15 分钟内有效。如非本人操作，"
+        "请忽略此邮件。",
+        "survey_thanks": "感谢您的评分！如愿意，可以再写一句意见。",
+        "survey_done": "谢谢，您的评价已记录。",
+        "survey_comment_thanks": "感谢您的意见。",
+        "resolved": "您的投诉 {number} 已处理完毕：{summary}",
+    },
+    "zh-Hant": {
+        "welcome": "{name}，您好！我是{company}的投訴助理。請用您自己的話告訴我發生了什麼，"
+        "也可以傳送照片或文件。我會立即給您投訴編號，並只詢問缺少的資料。\n\n"
+        "/status - 查看您的投訴\n/new - 另開一個投訴\n/language - 變更語言\n"
+        "/link you@example.com - 綁定您的電子郵件",
+        "ask.product": "請問與哪個產品或服務有關？",
+        "ask.model": "請問型號是什麼？",
+        "ask.serial_number": "請問序號是多少（在標籤或包裝盒上）？",
+        "ask.order_number": "請問訂單編號或收據號碼是多少？",
+        "ask.purchase_date": "請問是什麼時候購買的？（例如 2026-03-02）",
+        "ask.desired_outcome": "您希望我們如何處理：維修、換貨、退款，還是其他？",
+        "ask.phone": "請問與哪個電話號碼有關？",
+        "skip": "略過",
+        "thanks_details": "謝謝，目前需要的資料已經齊全，我們會盡快回覆您。",
+        "no_complaints": "您目前還沒有投訴紀錄。請告訴我發生了什麼。",
+        "status_line": "{number} - {status} - 最遲回覆時間 {due}",
+        "new": "好的：您的下一則訊息將開啟一個新的投訴。",
+        "choose_language": "請選擇語言：",
+        "language_set": "好的，之後我會使用繁體中文。",
+        "link_sent": "我已寄送 6 位數驗證碼至 {email}，請在此傳送該驗證碼以綁定電子郵件。",
+        "link_usage": "請輸入 /link 加您的電子郵件，例如 /link you@example.com",
+        "link_unavailable": "目前無法綁定電子郵件。",
+        "link_done": "完成：{email} 與此聊天現已屬於同一位客戶。",
+        "link_wrong": "驗證碼不正確或已過期，請重新使用 /link。",
+        "link_mail": "您用於綁定電子郵件與聊天的驗證碼是 {code}，15 分鐘內有效。如非本人操作，"
+        "請忽略此郵件。",
+        "survey_thanks": "感謝您的評分！如願意，可以再寫一句意見。",
+        "survey_done": "謝謝，您的評價已記錄。",
+        "survey_comment_thanks": "感謝您的意見。",
+        "resolved": "您的投訴 {number} 已處理完成：{summary}",
+    },
+}
+
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    "en": {},
+    "es": {
+        "new": "nueva",
+        "acknowledged": "recibida",
+        "assigned": "asignada",
+        "reopened": "reabierta",
+        "resolved": "resuelta",
+        "closed": "cerrada",
+    },
+    "zh-Hans": {
+        "new": "新建",
+        "acknowledged": "已受理",
+        "assigned": "处理中",
+        "reopened": "重新打开",
+        "resolved": "已解决",
+        "closed": "已关闭",
+    },
+    "zh-Hant": {
+        "new": "新建",
+        "acknowledged": "已受理",
+        "assigned": "處理中",
+        "reopened": "重新開啟",
+        "resolved": "已解決",
+        "closed": "已結案",
+    },
+}
+
+LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "es": "Español", "en": "English"}
+
+
+def say(language: str, key: str, **values: object) -> str:
+    table = TEXTS.get(language, TEXTS["en"])
+    return table.get(key, TEXTS["en"][key]).format(**values)
+
+
+def status_name(language: str, status: str) -> str:
+    return STATUS_NAMES.get(language, {}).get(status, status.replace("_", " "))
