@@ -15,12 +15,18 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import os
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+
+# Opt in to python-telegram-bot's durations as timedelta (RetryAfter.retry_after), which its
+# older int form warns about on every 429.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -112,7 +118,11 @@ class TelegramChannel:
     # ---- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        await self.application.initialize()
+        try:
+            await self.application.initialize()
+        except TelegramError:
+            await self.bot.shutdown()  # Application.shutdown() skips a failed initialize
+            raise
         await self.application.start()
         if self.settings.mode == "webhook":
             await self.bot.set_webhook(
@@ -275,8 +285,6 @@ class TelegramChannel:
         external_id = f"{chat.id}:{message.message_id}"
         language = await self._language_of(update)
         if message.text:
-            if await self.chats.answer(chat.id, external_id, message.text):
-                return
             code = CODE.match(message.text)
             if code and await self.chats.link_pending(chat.id):
                 linked = await self.chats.verify_link(chat.id, code.group(1))
@@ -286,6 +294,8 @@ class TelegramChannel:
                     email=linked,
                 )
                 await _reply(update, reply)
+                return
+            if await self.chats.answer(chat.id, external_id, message.text):
                 return
         open_number = await self.chats.open_complaint(chat.id)
         inbound = Inbound(

@@ -1,0 +1,507 @@
+"""The Telegram channel end to end: the real python-telegram-bot Application of the bot against
+the Bot API server written for the tests (tests/telegram_api.py), on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from telegram import Update
+
+from desk.clock import ManualClock
+from tests.conftest import SECRET, START, CallbackReceiver, serve, signed
+from tests.mailpeers import Sink, mail, send
+from tests.telegram_api import FakeTelegram
+
+TOKEN = "123456:TEST-TOKEN-0123456789abcdef"
+GROUP = -1001234567890
+AGENT = 777
+CUSTOMER = 4242
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    api = FakeTelegram(token=TOKEN)
+    served = await serve(api.app())
+    api.url = served.url  # type: ignore[attr-defined]
+    yield api
+    api.close()
+    await served.stop()
+
+
+@pytest.fixture
+async def sink() -> AsyncIterator[Sink]:
+    relay = await Sink().start()
+    yield relay
+    await relay.stop()
+
+
+def telegram_settings(fake: FakeTelegram, sink: Sink | None = None, **telegram: Any) -> dict:
+    url = fake.url  # type: ignore[attr-defined]
+    return {
+        "telegram": {
+            "enabled": True,
+            "token": TOKEN,
+            "base_url": f"{url}/bot",
+            "base_file_url": f"{url}/file/bot",
+            "poll_timeout": 5,
+            **telegram,
+        },
+        "departments": {"billing": {"telegram_chat_id": GROUP}},
+        "agents": [{"name": "Li Wei", "telegram_user_id": AGENT, "departments": ["billing"]}],
+        "email": {"relay": {"port": sink.port if sink else 1}},
+    }
+
+
+def rows(bot: Any, sql: str) -> list[dict[str, Any]]:
+    engine = sa.create_engine(bot.store_url)
+    with engine.connect() as connection:
+        found = [dict(row) for row in connection.execute(sa.text(sql)).mappings()]
+    engine.dispose()
+    return found
+
+
+async def say(
+    fake: FakeTelegram, text: str, *, chat: int = CUSTOMER, language: str = "en", **extra: Any
+) -> dict:
+    update = fake.message_update(
+        chat_id=chat,
+        user_id=chat if chat > 0 else AGENT,
+        text=text,
+        language_code=language,
+        **extra,
+    )
+    fake.push_update(update)
+    return update
+
+
+async def to(fake: FakeTelegram, chat: int) -> dict:
+    """The next message the bot sent to `chat` that this test has not looked at yet, waiting
+    for it; messages to other chats stay for their own turn."""
+    seen = fake.__dict__.setdefault("seen_per_chat", defaultdict(int))
+    while True:
+        messages = [
+            entry
+            for entry in fake.sent
+            if entry["method"] == "sendMessage" and entry["chat_id"] == chat
+        ]
+        if len(messages) > seen[chat]:
+            seen[chat] += 1
+            return messages[seen[chat] - 1]
+        await fake.next_sent()
+
+
+LANGUAGES = [
+    pytest.param(
+        "我的手机话费账单多扣了五十元，请退还。", "zh-CN", "zh-Hans", "投诉编号", id="zh-Hans"
+    ),
+    pytest.param(
+        "這個月的帳單重複扣款了兩次，請盡快退款。", "zh-TW", "zh-Hant", "投訴編號", id="zh-Hant"
+    ),
+    pytest.param(
+        "Me han cobrado dos veces la factura de este mes.",
+        "es",
+        "es",
+        "número de su reclamación",
+        id="es",
+    ),
+    pytest.param(
+        "I was charged twice on this month's bill.", "en", "en", "complaint number", id="en"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "language", "phrase"), LANGUAGES)
+async def test_a_complaint_in_each_language_is_acknowledged_and_guided(
+    fake: FakeTelegram, start_bot: Any, text: str, code: str, language: str, phrase: str
+) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, text, language=code)
+    ack = await to(fake, CUSTOMER)
+    number = rows(bot, "SELECT number, language FROM complaints")[0]
+    assert number["language"] == language
+    assert number["number"] in ack["text"] and phrase in ack["text"]
+    question = await to(fake, CUSTOMER)
+    buttons = question["reply_markup"]["inline_keyboard"]
+    assert buttons[0][0]["callback_data"] == "skip:order_number"
+    post = await to(fake, GROUP)
+    assert number["number"] in post["text"]
+
+
+async def test_guided_intake_fills_answers_and_moves_on_when_skipped(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "The kettle I bought leaks and the handle is cracked, quality is terrible.")
+    await to(fake, CUSTOMER)  # acknowledgement
+    first = await to(fake, CUSTOMER)
+    assert "Which product" in first["text"]
+    await say(fake, "Electric kettle K-200")
+    second = await to(fake, CUSTOMER)
+    assert "model" in second["text"]
+    fake.push_update(
+        fake.callback_update(
+            chat_id=CUSTOMER,
+            user_id=CUSTOMER,
+            data="skip:model",
+            message_id=second["result"]["message_id"],
+        )
+    )
+    third = await to(fake, CUSTOMER)
+    assert "When did you buy" in third["text"]
+    await say(fake, "02/03/2026")
+    fourth = await to(fake, CUSTOMER)
+    assert "order" in fourth["text"]
+    complaint = rows(bot, "SELECT product, model, purchase_date FROM complaints")[0]
+    assert complaint == {
+        "product": "Electric kettle K-200",
+        "model": "",
+        "purchase_date": "2026-03-02",
+    }
+    assert len(rows(bot, "SELECT id FROM complaints")) == 1
+
+
+async def test_a_photo_is_downloaded_and_stored(fake: FakeTelegram, start_bot: Any) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    photo = b"\xff\xd8\xff" + bytes(range(200))
+    fake.add_file("photo-1", photo)
+    fake.push_update(
+        fake.message_update(
+            chat_id=CUSTOMER,
+            user_id=CUSTOMER,
+            photo_file_id="photo-1",
+            caption="The screen arrived cracked.",
+        )
+    )
+    await to(fake, CUSTOMER)
+    stored = rows(bot, "SELECT filename, content_type, data FROM attachments")
+    assert stored[0]["data"] == photo and stored[0]["content_type"] == "image/jpeg"
+
+
+async def test_status_lists_the_customers_complaints(fake: FakeTelegram, start_bot: Any) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, CUSTOMER)
+    await to(fake, CUSTOMER)
+    await say(fake, "/status")
+    status = await to(fake, CUSTOMER)
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    assert number in status["text"] and "acknowledged" in status["text"]
+
+
+async def test_a_duplicate_update_creates_nothing(fake: FakeTelegram, start_bot: Any) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    update = fake.message_update(
+        chat_id=CUSTOMER, user_id=CUSTOMER, text="I was charged twice on this month's bill."
+    )
+    fake.push_update(update)
+    await to(fake, CUSTOMER)
+    again = json.loads(json.dumps(update))
+    del again["update_id"]
+    fake.push_update(again)
+    await say(fake, "/status")
+    status = await to(fake, CUSTOMER)
+    while "acknowledged" not in status["text"]:  # the guided question may come first
+        status = await to(fake, CUSTOMER)
+    assert status["text"].count("C-") == 1
+    assert len(rows(bot, "SELECT id FROM messages WHERE direction = 'in'")) == 1
+
+
+async def test_an_agent_reply_in_the_group_reaches_a_telegram_customer(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.")
+    post = await to(fake, GROUP)
+    await say(
+        fake,
+        "We have refunded the second charge today.",
+        chat=GROUP,
+        chat_type="supergroup",
+        reply_to_message_id=post["result"]["message_id"],
+    )
+    answer = await to(fake, CUSTOMER)
+    while "refunded" not in answer["text"]:
+        answer = await to(fake, CUSTOMER)
+    confirmation = await to(fake, GROUP)
+    assert "sent to the customer by telegram" in confirmation["text"]
+    events = [row["kind"] for row in rows(bot, "SELECT kind FROM events")]
+    assert "agent_replied" in events
+
+
+async def test_an_agent_reply_reaches_webhook_and_email_customers(
+    fake: FakeTelegram, sink: Sink, start_bot: Any
+) -> None:
+    receiver = CallbackReceiver()
+    callback = await serve(receiver.app())
+    settings = telegram_settings(fake, sink)
+    settings["webhook"] = {
+        "sources": {"shop": {"secret": SECRET, "callback_url": f"{callback.url}/callback"}}
+    }
+    bot = await start_bot(settings)
+    raw, headers = signed(
+        {
+            "id": "w-1",
+            "customer": {"id": "c-9", "name": "Ana"},
+            "text": "I was charged twice on this month's bill.",
+        }
+    )
+    async with httpx.AsyncClient(base_url=bot.url) as client:
+        assert (await client.post("/webhook/shop", content=raw, headers=headers)).status_code == 202
+    await receiver.arrivals.get()  # the acknowledgement
+    webhook_post = await to(fake, GROUP)
+    await send(
+        bot.app.state.channels["email"].smtp_port,
+        mail("I was charged twice on this month's bill, please refund.", message_id="<t1@c.test>"),
+    )
+    await sink.next()  # the acknowledgement by mail
+    mail_post = await to(fake, GROUP)
+    for post, reply in ((webhook_post, "Refund issued."), (mail_post, "Invoice corrected.")):
+        await say(
+            fake,
+            reply,
+            chat=GROUP,
+            chat_type="supergroup",
+            reply_to_message_id=post["result"]["message_id"],
+        )
+    delivered = await receiver.arrivals.get()
+    assert delivered["kind"] == "reply" and delivered["text"] == "Refund issued."
+    by_mail = await sink.next()
+    assert "Invoice corrected." in by_mail.get_body(("plain",)).get_content()
+    assert by_mail["In-Reply-To"] == "<t1@c.test>" and by_mail["Auto-Submitted"] is None
+    await callback.stop()
+
+
+async def test_group_commands_act_for_agents_and_refuse_others(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, GROUP)
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    fake.push_update(
+        fake.message_update(
+            chat_id=GROUP, user_id=999, chat_type="supergroup", text=f"/take {number}"
+        )
+    )
+    refusal = await to(fake, GROUP)
+    assert "only registered agents" in refusal["text"]
+    for command in (
+        f"/take {number}",
+        f"/note {number} checked the ledger",
+        f"/grade {number} urgent",
+        f"/resolve {number} refunded",
+    ):
+        await say(fake, command, chat=GROUP, chat_type="supergroup")
+        assert number in (await to(fake, GROUP))["text"]
+    complaint = rows(bot, "SELECT status, assignee, grade, resolution_summary FROM complaints")
+    assert complaint == [
+        {
+            "status": "resolved",
+            "assignee": "Li Wei",
+            "grade": "urgent",
+            "resolution_summary": "refunded",
+        }
+    ]
+    kinds = [row["kind"] for row in rows(bot, "SELECT kind FROM events")]
+    assert {"assigned", "note", "grade_corrected"} <= set(kinds)
+    assert all(
+        sent["chat_id"] != CUSTOMER or "ledger" not in sent.get("text", "") for sent in fake.sent
+    )
+
+
+async def test_rate_limits_are_honoured_and_a_blocked_user_fails_the_message(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(telegram_settings(fake), clock, background=False)
+    channel, dispatcher = bot.app.state.channels["telegram"], bot.app.state.dispatcher
+    await channel.process(
+        Update.de_json(
+            fake.message_update(
+                chat_id=CUSTOMER, user_id=CUSTOMER, text="I was charged twice on this month's bill."
+            ),
+            channel.bot,
+        )
+    )
+    fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 30", retry_after=30)
+    assert await dispatcher.dispatch_due() == 3  # acknowledgement, question, group post
+    deferred = [
+        row
+        for row in rows(bot, "SELECT status, last_error FROM outbox")
+        if row["status"] == "pending"
+    ]
+    assert len(deferred) == 1 and "wait 30 s" in deferred[0]["last_error"]
+    clock.advance(timedelta(seconds=29))  # the backoff alone would allow a retry after 5 s
+    assert await dispatcher.dispatch_due() == 0
+    clock.advance(timedelta(seconds=1))
+    assert await dispatcher.dispatch_due() == 1
+    assert {row["status"] for row in rows(bot, "SELECT status FROM outbox")} == {"sent"}
+
+    fake.blocked_chats.add(CUSTOMER + 1)
+    await channel.process(
+        Update.de_json(
+            fake.message_update(
+                chat_id=CUSTOMER + 1, user_id=CUSTOMER + 1, text="You overcharged me on my bill."
+            ),
+            channel.bot,
+        )
+    )
+    await dispatcher.dispatch_due()
+    failed = [
+        row
+        for row in rows(bot, "SELECT address, status, last_error FROM outbox")
+        if row["address"] == str(CUSTOMER + 1)
+    ]
+    assert failed and all(row["status"] == "failed" for row in failed)
+    assert "blocked" in failed[0]["last_error"]
+    assert await dispatcher.dispatch_due() == 0  # no endless retry
+
+
+async def test_webhook_mode_checks_the_secret_token(fake: FakeTelegram, start_bot: Any) -> None:
+    secret = "telegram-secret-0123456789"
+    bot = await start_bot(
+        telegram_settings(
+            fake,
+            mode="webhook",
+            webhook_secret=secret,
+            webhook_url="https://bot.example.com/telegram/webhook",
+        )
+    )
+    assert fake.webhook is not None and fake.webhook["secret_token"] == secret
+    update = fake.message_update(
+        chat_id=CUSTOMER, user_id=CUSTOMER, text="I was charged twice on this month's bill."
+    )
+    async with httpx.AsyncClient(base_url=bot.url) as client:
+        wrong = await client.post(
+            "/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+        )
+        assert wrong.status_code == 401
+        assert rows(bot, "SELECT id FROM complaints") == []
+        right = await client.post(
+            "/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
+        )
+    assert right.status_code == 200
+    assert len(rows(bot, "SELECT id FROM complaints")) == 1
+
+
+async def test_the_survey_buttons_record_one_answer_and_a_comment(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, CUSTOMER)
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    from store import queries
+    from store.models import Complaint
+
+    clock_now = bot.app.state.dispatcher.clock.now()
+    await bot.app.state.database.write(
+        lambda s: queries.queue_message(
+            s,
+            queries.complaint_by_number(s, number),
+            "telegram",
+            str(CUSTOMER),
+            "survey",
+            "How satisfied are you?",
+            clock_now,
+        )
+    )
+    bot.app.state.dispatcher.wake()
+    survey = await to(fake, CUSTOMER)
+    while "satisfied" not in survey["text"]:
+        survey = await to(fake, CUSTOMER)
+    keys = [button["callback_data"] for button in survey["reply_markup"]["inline_keyboard"][0]]
+    assert keys == [f"survey:{number}:{score}" for score in range(1, 6)]
+    message_id = survey["result"]["message_id"]
+    for data in (keys[3], keys[0]):  # a second tap changes nothing
+        fake.push_update(
+            fake.callback_update(
+                chat_id=CUSTOMER, user_id=CUSTOMER, data=data, message_id=message_id
+            )
+        )
+        await fake.next_call("answerCallbackQuery")
+    await say(fake, "Quick and polite, thanks.")
+    while "Thank you for your comment" not in (await to(fake, CUSTOMER))["text"]:
+        pass
+    stored = await bot.app.state.database.read(lambda s: queries.complaint_by_number(s, number))
+    assert isinstance(stored, Complaint)
+    assert (stored.survey_score, stored.survey_comment) == (4, "Quick and polite, thanks.")
+
+
+async def test_link_merges_chat_and_email_after_the_code(
+    fake: FakeTelegram, sink: Sink, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake, sink))
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, CUSTOMER)
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    await say(fake, "/link ana@customer.test")
+    code_mail = await sink.next()
+    found = re.search(r"\b(\d{6})\b", code_mail.get_body(("plain",)).get_content())
+    assert found is not None
+    code = found.group(1)
+    await say(fake, "000000" if code != "000000" else "111111")
+    while "not right" not in (await to(fake, CUSTOMER))["text"]:
+        pass
+    assert len(rows(bot, "SELECT id FROM identities")) == 1
+    await say(fake, code)
+    while "ana@customer.test" not in (await to(fake, CUSTOMER))["text"]:
+        pass
+    await send(
+        bot.app.state.channels["email"].smtp_port,
+        mail("More details by mail.", message_id="<l9@c.test>", subject=f"[{number}] details"),
+    )
+    assert len(rows(bot, "SELECT id FROM complaints")) == 1
+    assert len(rows(bot, "SELECT DISTINCT customer_id FROM identities")) == 1
+
+
+async def test_an_update_whose_intake_failed_is_delivered_again(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """Webhook mode shows it over HTTP: 503 until intake commits (Telegram redelivers); in
+    polling mode the same `process` result keeps the offset from moving past the update."""
+    secret = "telegram-secret-0123456789"
+    bot = await start_bot(
+        telegram_settings(
+            fake,
+            mode="webhook",
+            webhook_secret=secret,
+            webhook_url="https://bot.example.com/telegram/webhook",
+        )
+    )
+    update = fake.message_update(
+        chat_id=CUSTOMER, user_id=CUSTOMER, text="I was charged twice on this month's bill."
+    )
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    locker = sqlite3.connect(sa.engine.make_url(bot.store_url).database, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        async with httpx.AsyncClient(base_url=bot.url, timeout=30) as client:
+            refused = await client.post("/telegram/webhook", json=update, headers=headers)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert refused.status_code == 503
+    assert rows(bot, "SELECT id FROM complaints") == []
+    async with httpx.AsyncClient(base_url=bot.url) as client:
+        accepted = await client.post("/telegram/webhook", json=update, headers=headers)
+    assert accepted.status_code == 200
+    assert len(rows(bot, "SELECT id FROM complaints")) == 1
+
+
+def test_long_texts_are_split_at_the_limit() -> None:
+    from channels.telegram import split
+
+    text = ("word " * 2000).strip()
+    parts = split(text, 4096)
+    assert len(parts) == 3 and all(len(part) <= 4096 for part in parts)
+    assert " ".join(parts) == text
