@@ -454,7 +454,7 @@ async def test_link_merges_chat_and_email_after_the_code(
         pass
     assert len(rows(bot, "SELECT id FROM identities")) == 1
     await say(fake, code)
-    while "ana@customer.test" not in (await to(fake, CUSTOMER))["text"]:
+    while "now belong" not in (await to(fake, CUSTOMER))["text"]:
         pass
     await send(
         bot.app.state.channels["email"].smtp_port,
@@ -505,3 +505,79 @@ def test_long_texts_are_split_at_the_limit() -> None:
     parts = split(text, 4096)
     assert len(parts) == 3 and all(len(part) <= 4096 for part in parts)
     assert " ".join(parts) == text
+
+
+async def test_start_greets_in_the_users_language_and_language_can_be_changed(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "/start", language="zh-hant")
+    assert "投訴助理" in (await to(fake, CUSTOMER))["text"]
+    await say(fake, "/language", language="zh-hant")
+    menu = await to(fake, CUSTOMER)
+    choices = [row[0]["callback_data"] for row in menu["reply_markup"]["inline_keyboard"]]
+    assert choices == ["lang:zh-Hans", "lang:zh-Hant", "lang:es", "lang:en"]
+    fake.push_update(
+        fake.callback_update(
+            chat_id=CUSTOMER,
+            user_id=CUSTOMER,
+            data="lang:es",
+            message_id=menu["result"]["message_id"],
+        )
+    )
+    assert "español" in (await to(fake, CUSTOMER))["text"]
+    await say(fake, "I was charged twice on this month's bill.", language="zh-hant")
+    ack = await to(fake, CUSTOMER)
+    assert "número de su reclamación" in ack["text"]
+    assert rows(bot, "SELECT language FROM complaints") == [{"language": "es"}]
+
+
+async def test_a_second_message_joins_the_open_complaint_and_new_starts_another(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, CUSTOMER)  # the acknowledgement
+    for field in ("order_number", "desired_outcome"):  # skip the guided questions
+        question = await to(fake, CUSTOMER)
+        assert f"skip:{field}" in json.dumps(question["reply_markup"])
+        fake.push_update(
+            fake.callback_update(
+                chat_id=CUSTOMER,
+                user_id=CUSTOMER,
+                data=f"skip:{field}",
+                message_id=question["result"]["message_id"],
+            )
+        )
+    assert "all we need" in (await to(fake, CUSTOMER))["text"]
+    await say(fake, "Also the roaming fee is wrong.")
+    assert "added your message" in (await to(fake, CUSTOMER))["text"]
+    assert len(rows(bot, "SELECT id FROM complaints")) == 1
+    await say(fake, "/new")
+    assert "new, separate complaint" in (await to(fake, CUSTOMER))["text"]
+    await say(fake, "The shop assistant in Mall Road was rude to me.")
+    assert "complaint number" in (await to(fake, CUSTOMER))["text"]
+    assert len(rows(bot, "SELECT id FROM complaints")) == 2
+
+
+async def test_link_merges_an_existing_email_customer_into_one(
+    fake: FakeTelegram, sink: Sink, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake, sink))
+    await send(
+        bot.app.state.channels["email"].smtp_port,
+        mail("My bill is wrong, I was charged twice.", message_id="<m0@c.test>"),
+    )
+    await sink.next()
+    await say(fake, "The shop assistant in Mall Road was rude to me.")
+    await to(fake, CUSTOMER)
+    assert len(rows(bot, "SELECT DISTINCT customer_id FROM complaints")) == 2
+    await say(fake, "/link ana@customer.test")
+    found = re.search(r"\b(\d{6})\b", (await sink.next()).get_body(("plain",)).get_content())
+    assert found is not None
+    await say(fake, found.group(1))
+    while "now belong" not in (await to(fake, CUSTOMER))["text"]:
+        pass
+    assert len(rows(bot, "SELECT DISTINCT customer_id FROM complaints")) == 1
+    assert len(rows(bot, "SELECT id FROM customers")) == 1
+    assert "customer_linked" in [row["kind"] for row in rows(bot, "SELECT kind FROM events")]
