@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from desk.chat_texts import say
 from desk.clock import Clock
 from desk.errors import ComplaintBotError, UnknownComplaint
 from router import GRADES, ServiceLevel
@@ -159,13 +160,30 @@ class AgentDesk:
         return await self.database.write(work)
 
     async def resolve(self, number: str, agent: Agent, summary: str) -> Done:
+        """Resolve, and tell the customer at once on their channel, in their language."""
+
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             complaint.resolution_summary = summary
-            _set_status(session, complaint, "resolved", agent, summary, self.clock.now())
-            return Done(number, "resolved")
+            now = self.clock.now()
+            _set_status(session, complaint, "resolved", agent, summary, now)
+            identity = session.get(Identity, complaint.identity_id)
+            if identity is None or not self.can_send(identity.channel, identity.address):
+                return Done(number, "resolved (the customer's channel cannot be written to)")
+            queries.queue_message(
+                session,
+                complaint,
+                identity.channel,
+                identity.address,
+                "progress",
+                say(complaint.language, "resolved", number=number, summary=summary),
+                now,
+            )
+            return Done(number, "resolved; the customer is told")
 
-        return await self.database.write(work)
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
 
     async def grade(self, number: str, agent: Agent, grade: str) -> Done:
         if grade not in GRADES:

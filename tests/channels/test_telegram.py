@@ -313,6 +313,10 @@ async def test_group_commands_act_for_agents_and_refuse_others(
     ]
     kinds = [row["kind"] for row in rows(bot, "SELECT kind FROM events")]
     assert {"assigned", "note", "grade_corrected"} <= set(kinds)
+    told = await to(fake, CUSTOMER)
+    while "resolved" not in told["text"]:
+        told = await to(fake, CUSTOMER)
+    assert number in told["text"] and "refunded" in told["text"]
     assert all(
         sent["chat_id"] != CUSTOMER or "ledger" not in sent.get("text", "") for sent in fake.sent
     )
