@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from desk.chat_texts import say
 from desk.clock import Clock
 from desk.errors import ComplaintBotError, UnknownComplaint
+from desk.workflow import OPEN_WORK, change_status
 from router import GRADES, ServiceLevel
 from store import queries
 from store.database import Database
@@ -146,7 +146,10 @@ class AgentDesk:
             complaint = _allowed(session, number, agent)
             previous = complaint.assignee
             complaint.assignee = agent.name
-            _set_status(session, complaint, "assigned", agent, "taken", self.clock.now())
+            if complaint.status not in OPEN_WORK:  # taking a case in progress keeps its stage
+                change_status(
+                    session, complaint, "assigned", f"agent:{agent.name}", "taken", self.clock.now()
+                )
             queries.add_event(
                 session,
                 complaint.id or 0,
@@ -166,7 +169,7 @@ class AgentDesk:
             complaint = _allowed(session, number, agent)
             complaint.resolution_summary = summary
             now = self.clock.now()
-            _set_status(session, complaint, "resolved", agent, summary, now)
+            change_status(session, complaint, "resolved", f"agent:{agent.name}", summary, now)
             identity = session.get(Identity, complaint.identity_id)
             if identity is None or not self.can_send(identity.channel, identity.address):
                 return Done(number, "resolved (the customer's channel cannot be written to)")
@@ -218,19 +221,3 @@ def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
             f"department(s) {', '.join(agent.departments)}"
         )
     return complaint
-
-
-def _set_status(
-    session: Session, complaint: Complaint, status: str, agent: Agent, why: str, now: datetime
-) -> None:
-    if complaint.status == status:
-        return
-    queries.add_event(
-        session,
-        complaint.id or 0,
-        now,
-        f"agent:{agent.name}",
-        "status_changed",
-        {"from": complaint.status, "to": status, "why": why},
-    )
-    complaint.status, complaint.updated_at = status, now

@@ -28,6 +28,7 @@ from channels.base import (
 )
 from desk.clock import Clock
 from desk.settings import OutboxSettings
+from desk.workflow import change_status
 from store import queries
 from store.database import Database, StoreUnavailable
 from store.models import Complaint, OutboxItem
@@ -221,12 +222,6 @@ class _Outcome:
 def _mark_acknowledged(session: Session, item: OutboxItem, now: datetime) -> None:
     complaint = session.get(Complaint, item.complaint_id)
     if complaint is not None and complaint.status == "new":
-        complaint.status = "acknowledged"
-        queries.add_event(
-            session,
-            item.complaint_id,
-            now,
-            "system",
-            "status_changed",
-            {"from": "new", "to": "acknowledged", "why": "acknowledgement delivered"},
+        change_status(
+            session, complaint, "acknowledged", "system", "acknowledgement delivered", now
         )

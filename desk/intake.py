@@ -23,6 +23,7 @@ from channels.base import REGISTRATION_FIELDS, Channel, Inbound
 from desk.clock import Clock
 from desk.errors import ComplaintNotYours, IgnoredMessage, InvalidMessage, UnknownComplaint
 from desk.replies import Replies, ReplyContext
+from desk.workflow import change_status
 from router import CustomerHistory, Decision, RuleSet, ServiceLevel, route
 from store import queries
 from store.database import Database
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 NUMBER_IN_TEXT = re.compile(r"\bC-\d{4}-\d{6,}\b")
 HISTORY_WINDOW = timedelta(days=366)
 REOPENABLE = ("resolved", "closed")
+"""Statuses a new message from the customer reopens (a rejection is not reopened by mail)."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ class Intake:
         if existing is None:
             case = self._open(session, inbound, party, now, events)
         else:
-            case = self._continue(existing, inbound, now, events)
+            case = self._continue(session, existing, inbound, now, events)
         kind = "acknowledgement" if existing is None else "followup"
         withheld = self._reason_to_withhold(session, inbound, party, now)
         text = (
@@ -231,7 +233,12 @@ class Intake:
         return case.result(text, created=existing is None, duplicate=False), queued
 
     def _continue(
-        self, complaint: Complaint, inbound: Inbound, now: datetime, events: list[dict[str, Any]]
+        self,
+        session: Session,
+        complaint: Complaint,
+        inbound: Inbound,
+        now: datetime,
+        events: list[dict[str, Any]],
     ) -> _Case:
         """A message joins its complaint: fill blank details, reopen a closed case."""
         assert complaint.id is not None
@@ -242,16 +249,9 @@ class Intake:
                 _event(complaint.id, now, "customer", "details_added", {"fields": filled})
             )
         if complaint.status in REOPENABLE and not inbound.automated:
-            events.append(
-                _event(
-                    complaint.id,
-                    now,
-                    "customer",
-                    "status_changed",
-                    {"from": complaint.status, "to": "reopened", "why": "the customer wrote again"},
-                )
+            change_status(
+                session, complaint, "reopened", "customer", "the customer wrote again", now
             )
-            complaint.status = "reopened"
         return _Case.of(complaint)
 
     def _reason_to_withhold(
