@@ -195,9 +195,9 @@ class AgentDesk:
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             previous, complaint.grade = complaint.grade, grade
-            level = self.service_levels[grade]
-            complaint.first_response_due = complaint.created_at + level.first_response
-            complaint.resolution_due = complaint.created_at + level.resolution
+            complaint.first_response_due, complaint.resolution_due = self.service_levels[grade].due(
+                complaint.created_at
+            )
             queries.add_event(
                 session,
                 complaint.id or 0,

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from channels.mail_imap import ImapSettings
 from router import GRADES, RuleError, RuleSet, ServiceLevel, load_rule_set
+from router.calendar import WorkingCalendar, parse_calendar
 from router.language import SUPPORTED
 
 
@@ -177,11 +178,19 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         if callback and not callback.startswith(("http://", "https://")):
             raise reader.error(f"{key}.callback_url", "must be an http:// or https:// URL")
         sources[name] = WebhookSource(name, secret, callback)
+    calendar = _business_hours(reader)
     levels = {}
     for grade in GRADES:
+        working_time = reader.get(f"grades.{grade}.working_time", False)
+        if working_time and calendar is None:
+            raise reader.error(
+                f"grades.{grade}.working_time",
+                "needs a [business_hours] table (timezone, hours, holidays)",
+            )
         levels[grade] = ServiceLevel(
             first_response=reader.duration(f"grades.{grade}.first_response"),
             resolution=reader.duration(f"grades.{grade}.resolution"),
+            calendar=calendar if working_time else None,
         )
     store_url = reader.get("store.url", "sqlite:///data/complaints.db")
     if store_url.startswith("sqlite:///") and not store_url.startswith("sqlite:////"):
@@ -218,6 +227,22 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
 
 
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _business_hours(reader: _Reader) -> WorkingCalendar | None:
+    table = reader.data.get("business_hours")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise reader.error("business_hours", "must be a table")
+    try:
+        return parse_calendar(
+            reader.get("business_hours.timezone", "UTC"),
+            reader.get("business_hours.hours", {}),
+            reader.get("business_hours.holidays", []),
+        )
+    except ValueError as error:
+        raise reader.error("business_hours.hours", str(error)) from None
 
 
 def _email(reader: _Reader, company: str) -> EmailSettings:

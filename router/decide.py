@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from channels.base import Inbound
+from router.calendar import WorkingCalendar, deadline
 from router.language import detect_language
 from router.rules import GRADES, Rule, RuleSet
 from router.text import FoldedText
@@ -19,10 +20,19 @@ from router.text import FoldedText
 
 @dataclass(frozen=True)
 class ServiceLevel:
-    """How soon a grade must get its first human answer and its resolution."""
+    """How soon a grade must get its first human answer and its resolution; with a working
+    calendar the durations count working time only."""
 
     first_response: timedelta
     resolution: timedelta
+    calendar: WorkingCalendar | None = None
+
+    def due(self, start: datetime) -> tuple[datetime, datetime]:
+        """(first-response deadline, resolution deadline) for a complaint opened at `start`."""
+        return (
+            deadline(start, self.first_response, self.calendar),
+            deadline(start, self.resolution, self.calendar),
+        )
 
 
 @dataclass(frozen=True)
@@ -178,15 +188,15 @@ def route(
         )
         grade = adjusted
 
-    level = service_levels[grade]
+    first_response_due, resolution_due = service_levels[grade].due(inbound.received_at)
     return Decision(
         category=category,
         department=department,
         grade=grade,
         tags=tuple(tags),
         language=language,
-        first_response_due=inbound.received_at + level.first_response,
-        resolution_due=inbound.received_at + level.resolution,
+        first_response_due=first_response_due,
+        resolution_due=resolution_due,
         rule_set_version=rules.version,
         trace=tuple(trace),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +86,45 @@ def test_a_bad_value_names_the_key_and_the_fix(
 def test_a_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="cannot read the settings file"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_business_hours_make_a_grade_count_working_time_only(tmp_path: Path) -> None:
+    path = write_settings(
+        tmp_path,
+        {
+            "business_hours": {
+                "timezone": "Europe/Madrid",
+                "hours": {"mon-fri": ["09:00-14:00", "15:00-18:00"]},
+                "holidays": ["2026-12-25"],
+            },
+            "grades": {"general": {"first_response": "8h", "working_time": True}},
+        },
+    )
+    settings = load_settings(path, {})
+    friday_evening = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)  # 17:00 in Madrid
+    first_response, _ = settings.service_levels["general"].due(friday_evening)
+    # 1 h on Friday (17-18), 5 h on Monday morning, 2 h after lunch: Monday 17:00 in Madrid
+    assert first_response == datetime(2026, 3, 9, 16, 0, tzinfo=UTC)
+    urgent, _ = settings.service_levels["urgent"].due(friday_evening)
+    assert urgent == friday_evening + timedelta(hours=2)  # urgent stays round the clock
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"grades": {"general": {"working_time": True}}},
+            "[grades.general] working_time: needs a [business_hours] table",
+        ),
+        (
+            {"business_hours": {"timezone": "UTC", "hours": {"mon": ["18:00-09:00"]}}},
+            "[business_hours] hours: hours 'mon': shift 18:00-09:00 ends before it starts",
+        ),
+    ],
+)
+def test_bad_business_hours_name_the_key(
+    tmp_path: Path, overrides: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(write_settings(tmp_path, overrides), {})
+    assert message in str(raised.value)
