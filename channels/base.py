@@ -105,6 +105,10 @@ AUTOMATIC_KINDS = frozenset(
 automatic (Auto-Submitted) and are not sent to addresses suppressed after bounces."""
 
 
+class ChannelError(Exception):
+    """A channel cannot start as configured; the message says which setting to fix."""
+
+
 class TemporaryDeliveryError(Exception):
     """The peer could not take the message now; the outbox will try again later, not before
     `retry_after` seconds when the peer said how long to wait (Telegram's 429)."""

@@ -34,7 +34,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -46,6 +46,7 @@ from telegram.ext import (
 
 from channels.base import (
     Attachment,
+    ChannelError,
     Inbound,
     Outbound,
     PermanentDeliveryError,
@@ -120,8 +121,13 @@ class TelegramChannel:
     async def start(self) -> None:
         try:
             await self.application.initialize()
-        except TelegramError:
+        except InvalidToken:
             await self.bot.shutdown()  # Application.shutdown() skips a failed initialize
+            raise ChannelError(
+                "Telegram refused [telegram] token: check the token @BotFather gave (and base_url)"
+            ) from None
+        except TelegramError:
+            await self.bot.shutdown()
             raise
         await self.application.start()
         if self.settings.mode == "webhook":

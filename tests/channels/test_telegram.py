@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from telegram import Update
 
+import bot as bot_module
 from desk.clock import ManualClock
 from tests.conftest import SECRET, START, CallbackReceiver, serve, signed
 from tests.mailpeers import Sink, mail, send
@@ -585,3 +586,19 @@ async def test_link_merges_an_existing_email_customer_into_one(
     assert len(rows(bot, "SELECT DISTINCT customer_id FROM complaints")) == 1
     assert len(rows(bot, "SELECT id FROM customers")) == 1
     assert "customer_linked" in [row["kind"] for row in rows(bot, "SELECT kind FROM events")]
+
+
+async def test_a_wrong_token_stops_start_up_with_a_clear_reason(
+    fake: FakeTelegram, tmp_path: Any
+) -> None:
+    from channels.base import ChannelError
+    from desk.settings import load_settings
+    from tests.conftest import write_settings
+
+    settings = telegram_settings(fake)
+    settings["telegram"]["token"] = "654321:WRONG-TOKEN-0123456789abcdef"
+    app = bot_module.build_app(load_settings(write_settings(tmp_path, settings)))
+    channel = app.state.channels["telegram"]
+    with pytest.raises(ChannelError, match=r"refused \[telegram\] token"):
+        await channel.start()
+    app.state.database.close()
