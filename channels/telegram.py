@@ -119,6 +119,18 @@ class TelegramChannel:
     # ---- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Connect to the Bot API. A wrong token stops start-up; an unreachable Telegram does
+        not: the rest of the bot serves and this channel keeps trying in the background."""
+        try:
+            await self._connect()
+        except NetworkError as error:
+            log.warning(
+                "Telegram unreachable at start (%s); retrying in the background",
+                type(error).__name__,
+            )
+            self._poller = asyncio.create_task(self._connect_later(), name="telegram-connect")
+
+    async def _connect(self) -> None:
         try:
             await self.application.initialize()
         except InvalidToken:
@@ -141,12 +153,24 @@ class TelegramChannel:
             self._poller = asyncio.create_task(self._poll(), name="telegram-poller")
         log.info("Telegram bot @%s ready (%s)", self.bot.username, self.settings.mode)
 
+    async def _connect_later(self) -> None:
+        delay = 1.0
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self._connect()
+                return
+            except NetworkError as error:
+                log.warning("Telegram still unreachable (%s)", type(error).__name__)
+                delay = min(delay * 2, 300.0)
+
     async def stop(self) -> None:
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
-        await self.application.stop()
+        if self.application.running:
+            await self.application.stop()
         await self.application.shutdown()
 
     async def _poll(self) -> None:

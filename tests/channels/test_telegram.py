@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -602,3 +603,24 @@ async def test_a_wrong_token_stops_start_up_with_a_clear_reason(
     with pytest.raises(ChannelError, match=r"refused \[telegram\] token"):
         await channel.start()
     app.state.database.close()
+
+
+async def test_the_bot_starts_while_telegram_is_unreachable_and_connects_later(
+    start_bot: Any, tmp_path: Any
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api = FakeTelegram(token=TOKEN)
+    api.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+    bot = await start_bot(telegram_settings(api))  # Telegram is down: the bot still starts
+    async with httpx.AsyncClient(base_url=bot.url) as client:
+        assert (await client.get("/health")).status_code == 200
+    served = await serve(api.app(), port)  # Telegram comes back
+    try:
+        await say(api, "I was charged twice on this month's bill.")
+        assert "complaint number" in (await to(api, CUSTOMER))["text"]
+    finally:
+        await bot.stop()
+        api.close()
+        await served.stop()
