@@ -17,9 +17,11 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 
 from channels.base import Channel, Outbound
@@ -38,6 +40,7 @@ from desk.dispatcher import Dispatcher
 from desk.intake import Intake, IntakePolicy
 from desk.replies import Replies, TemplateProblem
 from desk.settings import Settings, SettingsError, load_settings
+from desk.sweeps import Sweeps
 from router import RuleSet
 from store import queries
 from store.database import Database, StoreUnavailable
@@ -63,7 +66,11 @@ def open_store(settings: Settings, clock: Clock) -> tuple[Database, RuleSet]:
 
 
 def build_app(
-    settings: Settings, clock: Clock | None = None, *, dispatch_in_background: bool = True
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    dispatch_in_background: bool = True,
+    sweep_in_background: bool = True,
 ) -> FastAPI:
     """The whole bot as an ASGI app; its lifespan starts the channels and the dispatcher.
 
@@ -125,6 +132,28 @@ def build_app(
         )
         channels[email.name] = email
         reprocessors[email.name] = email.process
+
+    def can_send(channel: str, address: str) -> bool:
+        return channel in channels and channels[channel].can_send(address)
+
+    agents = AgentDesk(
+        database,
+        clock,
+        settings.service_levels,
+        can_send=can_send,
+        on_queued=dispatcher.wake,
+        survey_delay=settings.survey.delay,
+    )
+    sweeps = Sweeps(
+        database,
+        clock,
+        settings.service_levels,
+        settings.survey,
+        replies,
+        can_send,
+        on_queued=dispatcher.wake,
+        batch=settings.scheduler.batch,
+    )
     telegram = None
     if settings.telegram.enabled:
         telegram = TelegramChannel(
@@ -138,16 +167,9 @@ def build_app(
                 settings.default_language,
                 settings.company_name,
                 on_queued=dispatcher.wake,
+                reopen_at_or_below=settings.survey.reopen_at_or_below,
             ),
-            AgentDesk(
-                database,
-                clock,
-                settings.service_levels,
-                can_send=lambda channel, address: (
-                    channel in channels and channels[channel].can_send(address)
-                ),
-                on_queued=dispatcher.wake,
-            ),
+            agents,
             clock,
             settings.company_name,
             settings.default_language,
@@ -162,6 +184,22 @@ def build_app(
             for channel in channels.values():
                 await channel.start()
                 stack.push_async_callback(channel.stop)
+            if sweep_in_background:
+                scheduler = AsyncIOScheduler(timezone=UTC)
+                # One periodic job runs every sweep; the database decides what is due, so a
+                # missed run is simply caught up by the next (misfire_grace_time=None).
+                scheduler.add_job(
+                    sweeps.run_all,
+                    "interval",
+                    seconds=settings.scheduler.sweep_every.total_seconds(),
+                    next_run_time=datetime.now(UTC),
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=None,
+                    id="sweeps",
+                )
+                scheduler.start()
+                stack.callback(scheduler.shutdown, wait=False)
             if dispatch_in_background:
                 task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
                 stack.push_async_callback(_cancel, task)
@@ -184,6 +222,8 @@ def build_app(
     app.state.channels = channels
     app.state.dead_letters = dead_letters
     app.state.reprocessors = reprocessors
+    app.state.agents = agents
+    app.state.sweeps = sweeps
     app.include_router(webhook.routes())
     if telegram is not None:
         app.include_router(telegram.routes())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
@@ -21,6 +22,8 @@ from router import GRADES, ServiceLevel
 from store import queries
 from store.database import Database
 from store.models import Agent, Complaint, Identity, Message
+
+SURVEY_DELAY = timedelta(days=7)
 
 
 class NotAllowed(ComplaintBotError):
@@ -46,12 +49,19 @@ class AgentDesk:
         service_levels: Mapping[str, ServiceLevel],
         can_send: Callable[[str, str], bool],
         on_queued: Callable[[], None] = lambda: None,
+        survey_delay: timedelta = SURVEY_DELAY,
     ) -> None:
+        self.survey_delay = survey_delay
         self.database = database
         self.clock = clock
         self.service_levels = service_levels
         self.can_send = can_send
         self.on_queued = on_queued
+
+    async def agent_for_name(self, name: str) -> Agent | None:
+        return await self.database.read(
+            lambda s: s.exec(select(Agent).where(Agent.name == name)).first()
+        )
 
     async def agent_for_telegram(self, user_id: int) -> Agent | None:
         return await self.database.read(
@@ -120,6 +130,8 @@ class AgentDesk:
                 {"message": reply_id},
             )
             complaint.updated_at = now
+            # The customer just heard from a person: the next progress update can wait.
+            complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
             return Done(number, f"sent to the customer by {identity.channel}")
 
         done = await self.database.write(work)
@@ -170,6 +182,8 @@ class AgentDesk:
             complaint.resolution_summary = summary
             now = self.clock.now()
             change_status(session, complaint, "resolved", f"agent:{agent.name}", summary, now)
+            complaint.resolved_at, complaint.next_update_due = now, None
+            complaint.survey_due = now + self.survey_delay
             identity = session.get(Identity, complaint.identity_id)
             if identity is None or not self.can_send(identity.channel, identity.address):
                 return Done(number, "resolved (the customer's channel cannot be written to)")

@@ -5,6 +5,15 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "progress": "Update on your complaint {number}: it is {status}{owner}. A person will "
+        "answer you by {due}. Thank you for your patience.",
+        "survey": "Your complaint {number} was resolved. How satisfied are you with how we "
+        "handled it, from 1 (not at all) to 5 (very)? Reply with a number.",
+        "closed_thanks": "We have closed your complaint {number}. Thank you for telling us; it "
+        "helps us improve.",
+        "reopened": "We are sorry the solution did not satisfy you. We have reopened your "
+        "complaint {number} and a supervisor will look at it.",
+        "owner": ", handled by {name}",
         "welcome": "Hello {name}! I am the complaints assistant of {company}. Tell me in your own "
         "words what went wrong; you can also send photos or documents. I will give you a "
         "complaint number at once and ask only for what is missing.\n\n/status - your "
@@ -39,6 +48,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "Your complaint {number} has been resolved: {summary}",
     },
     "es": {
+        "progress": "Novedades de su reclamación {number}: está {status}{owner}. Una persona "
+        "le responderá antes del {due}. Gracias por su paciencia.",
+        "survey": "Su reclamación {number} se ha resuelto. ¿Cuál es su grado de satisfacción "
+        "con nuestra gestión, de 1 (nada) a 5 (mucho)? Responda con un número.",
+        "closed_thanks": "Hemos cerrado su reclamación {number}. Gracias por contárnoslo; nos "
+        "ayuda a mejorar.",
+        "reopened": "Lamentamos que la solución no le haya satisfecho. Hemos reabierto su "
+        "reclamación {number} y la revisará un supervisor.",
+        "owner": ", gestionada por {name}",
         "welcome": "¡Hola, {name}! Soy el asistente de reclamaciones de {company}. Cuénteme con "
         "sus palabras qué ha pasado; también puede enviar fotos o documentos. Le daré un "
         "número de reclamación al momento y solo le preguntaré lo que falte.\n\n/status - sus "
@@ -72,6 +90,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "Su reclamación {number} se ha resuelto: {summary}",
     },
     "zh-Hans": {
+        "progress": "您的投诉 {number} 进展：当前状态为{status}{owner}。工作人员将在 {due} "
+        "之前答复您，感谢您的耐心。",
+        "survey": "您的投诉 {number} 已处理完毕。您对我们的处理满意吗？请回复 1（很不满意）到 "
+        "5（非常满意）之间的数字。",
+        "closed_thanks": "您的投诉 {number} 已结案。感谢您的反馈，这能帮助我们改进。",
+        "reopened": "很抱歉处理结果未能让您满意。我们已重新打开投诉 {number}，并由主管跟进。",
+        "owner": "，由{name}负责",
         "welcome": "{name}，您好！我是{company}的投诉助手。请用您自己的话告诉我发生了什么，"
         "也可以发送照片或文件。我会立即给您投诉编号，并只询问缺少的信息。\n\n"
         "/status - 查看您的投诉\n/new - 另开一个投诉\n/language - 更改语言\n"
@@ -103,6 +128,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "您的投诉 {number} 已处理完毕：{summary}",
     },
     "zh-Hant": {
+        "progress": "您的投訴 {number} 進度：目前狀態為{status}{owner}。專人將於 {due} "
+        "之前回覆您，感謝您的耐心。",
+        "survey": "您的投訴 {number} 已處理完成。您對我們的處理滿意嗎？請回覆 1（很不滿意）到 "
+        "5（非常滿意）之間的數字。",
+        "closed_thanks": "您的投訴 {number} 已結案。感謝您的回饋，這能幫助我們改進。",
+        "reopened": "很抱歉處理結果未能讓您滿意。我們已重新開啟投訴 {number}，並由主管跟進。",
+        "owner": "，由{name}負責",
         "welcome": "{name}，您好！我是{company}的投訴助理。請用您自己的話告訴我發生了什麼，"
         "也可以傳送照片或文件。我會立即給您投訴編號，並只詢問缺少的資料。\n\n"
         "/status - 查看您的投訴\n/new - 另開一個投訴\n/language - 變更語言\n"

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from desk.chat_texts import say, status_name
 from desk.clock import Clock
 from desk.replies import Replies
+from desk.workflow import change_status
 from router import RuleSet
 from router.rules import ASKABLE
 from store import queries
@@ -50,7 +51,9 @@ class ChatDesk:
         default_language: str,
         company: str,
         on_queued: Callable[[], None] = lambda: None,
+        reopen_at_or_below: int = 2,
     ) -> None:
+        self.reopen_at_or_below = reopen_at_or_below
         self.database = database
         self.clock = clock
         self.rules = rules
@@ -322,14 +325,33 @@ class ChatDesk:
             if complaint.survey_score is not None:
                 return "survey_done"
             complaint.survey_score, complaint.survey_answered_at = score, now
+            complaint.close_due = None
             queries.add_event(
                 session, complaint.id or 0, now, "customer", "survey_answered", {"score": score}
             )
+            if complaint.status == "resolved" and score <= self.reopen_at_or_below:
+                change_status(
+                    session, complaint, "reopened", "customer", f"survey score {score}", now
+                )
+                self._queue(
+                    session,
+                    complaint,
+                    _state(session, chat_id),
+                    "progress",
+                    "reopened",
+                    number=number,
+                )
+            elif complaint.status == "resolved":
+                change_status(
+                    session, complaint, "closed", "customer", f"survey score {score}", now
+                )
             state = _state(session, chat_id)
             state.complaint_id, state.pending_field = complaint.id, "survey_comment"
             return "survey_thanks"
 
-        return await self.database.write(work)
+        answer = await self.database.write(work)
+        self.on_queued()
+        return answer
 
 
 def _state(session: Session, chat_id: int) -> ChatState:

@@ -388,6 +388,7 @@ class Intake:
             "updated_at": now,
             "first_response_due": decision.first_response_due,
             "resolution_due": decision.resolution_due,
+            "next_update_due": now + self.policy.service_levels[decision.grade].progress_every,
             **{
                 key: inbound.details[key] for key in REGISTRATION_FIELDS if inbound.details.get(key)
             },

@@ -86,6 +86,19 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class SurveySettings:
+    delay: timedelta = timedelta(days=7)
+    reopen_at_or_below: int = 2
+    close_after: timedelta = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    sweep_every: timedelta = timedelta(seconds=60)
+    batch: int = 500
+
+
+@dataclass(frozen=True)
 class TelegramSettings:
     enabled: bool = False
     token: str = ""
@@ -124,6 +137,8 @@ class Settings:
     email: EmailSettings
     telegram: TelegramSettings
     agents: tuple[AgentSettings, ...]
+    survey: SurveySettings
+    scheduler: SchedulerSettings
     rules: RuleSet
     rules_text: str
     """The routing part of the file as written, kept so the store can version it."""
@@ -191,6 +206,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             first_response=reader.duration(f"grades.{grade}.first_response"),
             resolution=reader.duration(f"grades.{grade}.resolution"),
             calendar=calendar if working_time else None,
+            progress_every=reader.duration(f"grades.{grade}.progress_every", "24h"),
         )
     store_url = reader.get("store.url", "sqlite:///data/complaints.db")
     if store_url.startswith("sqlite:///") and not store_url.startswith("sqlite:////"):
@@ -221,6 +237,15 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         email=_email(reader, company=reader.get("bot.company_name", "Customer care")),
         telegram=_telegram(reader),
         agents=_agents(reader, rules),
+        survey=SurveySettings(
+            delay=reader.duration("survey.delay", "7d"),
+            reopen_at_or_below=reader.integer("survey.reopen_at_or_below", 2, 0, 5),
+            close_after=reader.duration("survey.close_after", "14d"),
+        ),
+        scheduler=SchedulerSettings(
+            sweep_every=reader.duration("scheduler.sweep_every", "60s"),
+            batch=reader.integer("scheduler.batch", 500, 1),
+        ),
         rules=rules,
         rules_text=_routing_text(data),
     )

@@ -26,6 +26,8 @@ class ServiceLevel:
     first_response: timedelta
     resolution: timedelta
     calendar: WorkingCalendar | None = None
+    progress_every: timedelta = timedelta(days=1)
+    """How often the customer hears of progress while the complaint is open."""
 
     def due(self, start: datetime) -> tuple[datetime, datetime]:
         """(first-response deadline, resolution deadline) for a complaint opened at `start`."""

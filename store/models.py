@@ -98,6 +98,12 @@ class Complaint(SQLModel, table=True):
     survey_score: int | None = None
     survey_comment: str = ""
     survey_answered_at: datetime | None = _time(nullable=True)
+    next_update_due: datetime | None = _time(index=True, nullable=True)
+    """When the customer is next told of progress, unless someone writes to them first."""
+    resolved_at: datetime | None = _time(nullable=True)
+    survey_due: datetime | None = _time(index=True, nullable=True)
+    close_due: datetime | None = _time(index=True, nullable=True)
+    """After the survey went out: closed then if it stays unanswered."""
 
 
 class Message(SQLModel, table=True):

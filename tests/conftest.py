@@ -263,8 +263,15 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[Any]:
         background: bool = True,
         port: int = 0,
     ) -> RunningBot:
+        """`background=False`: neither the dispatcher nor the sweeps run by themselves; the
+        test calls `app.state.dispatcher.dispatch_due()` and `app.state.sweeps.run_all()`."""
         path = write_settings(tmp_path, overrides)
-        app = bot.build_app(load_settings(path), clock, dispatch_in_background=background)
+        app = bot.build_app(
+            load_settings(path),
+            clock,
+            dispatch_in_background=background,
+            sweep_in_background=background,
+        )
         instance = RunningBot(app, await serve(app, port), path)
         running.append(instance)
         async with asyncio.timeout(30):

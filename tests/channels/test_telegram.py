@@ -624,3 +624,52 @@ async def test_the_bot_starts_while_telegram_is_unreachable_and_connects_later(
         await bot.stop()
         api.close()
         await served.stop()
+
+
+async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, start_bot: Any) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(telegram_settings(fake), clock, background=False)
+    channel, dispatcher = bot.app.state.channels["telegram"], bot.app.state.dispatcher
+    await channel.process(
+        Update.de_json(
+            fake.message_update(
+                chat_id=CUSTOMER, user_id=CUSTOMER, text="I was charged twice on this month's bill."
+            ),
+            channel.bot,
+        )
+    )
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    for command in (f"/take {number}", f"/resolve {number} refunded"):
+        await channel.process(
+            Update.de_json(
+                fake.message_update(
+                    chat_id=GROUP, user_id=AGENT, chat_type="supergroup", text=command
+                ),
+                channel.bot,
+            )
+        )
+    clock.advance(timedelta(days=7))
+    assert (await bot.app.state.sweeps.run_all())["surveys"] == 1
+    await dispatcher.dispatch_due()
+    survey = await to(fake, CUSTOMER)
+    while "How satisfied" not in survey["text"]:
+        survey = await to(fake, CUSTOMER)
+    await channel.process(
+        Update.de_json(
+            fake.callback_update(
+                chat_id=CUSTOMER,
+                user_id=CUSTOMER,
+                data=f"survey:{number}:1",
+                message_id=survey["result"]["message_id"],
+            ),
+            channel.bot,
+        )
+    )
+    assert rows(bot, "SELECT status, survey_score FROM complaints") == [
+        {"status": "reopened", "survey_score": 1}
+    ]
+    await dispatcher.dispatch_due()
+    told = await to(fake, CUSTOMER)
+    while "reopened" not in told["text"]:
+        told = await to(fake, CUSTOMER)
+    assert (await bot.app.state.sweeps.run_all())["closing"] == 0

@@ -1,0 +1,112 @@
+"""The sweeps over due times, driven by an injected clock: a complaint's whole life by e-mail,
+progress updates at the grade's interval and not more, the survey after the delay, closing on
+silence; and a bot that was down catches up once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from desk.clock import ManualClock
+from tests.conftest import START
+from tests.mailpeers import Sink, mail, send
+
+
+@pytest.fixture
+async def sink() -> AsyncIterator[Sink]:
+    relay = await Sink().start()
+    yield relay
+    await relay.stop()
+
+
+def settings(sink: Sink) -> dict[str, Any]:
+    return {
+        "email": {"relay": {"port": sink.port}},
+        "grades": {"general": {"progress_every": "1d"}},
+        "survey": {"delay": "7d", "close_after": "14d"},
+        "agents": [{"name": "Li Wei", "departments": []}],
+    }
+
+
+def complaint(bot: Any) -> dict[str, Any]:
+    engine = sa.create_engine(bot.store_url)
+    with engine.connect() as connection:
+        row = connection.execute(sa.text("SELECT * FROM complaints")).mappings().one()
+    engine.dispose()
+    return dict(row)
+
+
+async def step(bot: Any, clock: ManualClock, by: timedelta) -> dict[str, int]:
+    clock.advance(by)
+    done = await bot.app.state.sweeps.run_all()
+    await bot.app.state.dispatcher.dispatch_due()
+    return done
+
+
+async def test_a_complaints_life_by_email(start_bot: Any, sink: Sink) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(settings(sink), clock, background=False)
+    port = bot.app.state.channels["email"].smtp_port
+    await send(
+        port, mail("The shop assistant was rude to me at the checkout.", message_id="<life@c.test>")
+    )
+    await bot.app.state.dispatcher.dispatch_due()
+    assert "complaint number" in (await sink.next()).get_body(("plain",)).get_content()
+    number = complaint(bot)["number"]
+
+    assert (await step(bot, clock, timedelta(hours=23)))["progress"] == 0
+    assert (await step(bot, clock, timedelta(hours=1)))["progress"] == 1
+    update = (await sink.next()).get_body(("plain",)).get_content()
+    assert f"Update on your complaint {number}" in update and "acknowledged" in update
+    assert (await step(bot, clock, timedelta(hours=12)))["progress"] == 0  # not more often
+
+    agent = await bot.app.state.agents.agent_for_name("Li Wei")
+    clock.advance(timedelta(hours=6))  # an agent writes: the next update waits a full day
+    await bot.app.state.agents.reply(number, agent, "We are looking into it.")
+    await bot.app.state.dispatcher.dispatch_due()
+    await sink.next()
+    assert (await step(bot, clock, timedelta(hours=12)))["progress"] == 0
+    await bot.app.state.agents.take(number, agent)
+    await bot.app.state.agents.resolve(number, agent, "The manager apologised in person.")
+    await bot.app.state.dispatcher.dispatch_due()
+    assert "resolved" in (await sink.next()).get_body(("plain",)).get_content()
+
+    assert (await step(bot, clock, timedelta(days=6)))["surveys"] == 0
+    assert (await step(bot, clock, timedelta(days=1)))["surveys"] == 1
+    survey = (await sink.next()).get_body(("plain",)).get_content()
+    assert "How satisfied" in survey and number in survey
+    assert (await step(bot, clock, timedelta(days=1)))["surveys"] == 0  # one survey only
+
+    assert (await step(bot, clock, timedelta(days=13)))["closing"] == 1
+    assert "closed" in (await sink.next()).get_body(("plain",)).get_content()
+    assert complaint(bot)["status"] == "closed"
+    assert (await step(bot, clock, timedelta(days=30))) == {
+        "progress": 0,
+        "surveys": 0,
+        "closing": 0,
+    }
+
+
+async def test_a_bot_that_was_down_catches_up_once(start_bot: Any, sink: Sink) -> None:
+    clock = ManualClock(START)
+    first = await start_bot(settings(sink), clock, background=False)
+    port = first.app.state.channels["email"].smtp_port
+    for n in range(3):
+        await send(
+            port,
+            mail(
+                f"Complaint number {n} about rude staff.",
+                sender=f"c{n}@customer.test",
+                message_id=f"<down{n}@c.test>",
+            ),
+            sender=f"c{n}@customer.test",
+        )
+    await first.stop()
+    clock.advance(timedelta(days=1, hours=1))  # a day of downtime
+    second = await start_bot(settings(sink), clock, background=False)
+    assert (await second.app.state.sweeps.run_all())["progress"] == 3
+    assert (await second.app.state.sweeps.run_all())["progress"] == 0
