@@ -94,6 +94,7 @@ def build_app(
             settings.max_attachments,
             settings.max_attachment_bytes,
             replies_per_hour={EMAIL: settings.email.max_replies_per_hour},
+            reopen_at_or_below=settings.survey.reopen_at_or_below,
             notify={
                 key: (TELEGRAM, str(department.telegram_chat_id))
                 for key, department in rules.departments.items()

@@ -20,14 +20,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from channels.base import REGISTRATION_FIELDS, Channel, Inbound
+from desk.chat_texts import say
 from desk.clock import Clock
 from desk.errors import ComplaintNotYours, IgnoredMessage, InvalidMessage, UnknownComplaint
 from desk.replies import Replies, ReplyContext
 from desk.workflow import change_status
 from router import CustomerHistory, Decision, RuleSet, ServiceLevel, route
+from router.text import fold
 from store import queries
 from store.database import Database
-from store.models import Complaint
+from store.models import Complaint, Identity
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,8 @@ class IntakePolicy:
     """Per channel, the most automatic replies one sender gets in an hour (mail loops)."""
     notify: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """Per department, where new complaints are posted for its agents: (channel, address)."""
+    reopen_at_or_below: int = 2
+    """A survey answered with this score or lower reopens the complaint."""
 
 
 class Intake:
@@ -248,11 +252,50 @@ class Intake:
             events.append(
                 _event(complaint.id, now, "customer", "details_added", {"fields": filled})
             )
-        if complaint.status in REOPENABLE and not inbound.automated:
+        if inbound.automated:
+            return _Case.of(complaint)
+        score = _survey_score(inbound.text) if _awaits_survey(complaint) else None
+        if score is not None:
+            self._record_survey(session, complaint, score, now)
+        elif complaint.status in REOPENABLE:
             change_status(
                 session, complaint, "reopened", "customer", "the customer wrote again", now
             )
         return _Case.of(complaint)
+
+    def _record_survey(
+        self, session: Session, complaint: Complaint, score: int, now: datetime
+    ) -> None:
+        """A reply that answers the survey (a digit 1-5) scores it once: a low score reopens
+        the case, a good one closes it; either way the customer is thanked."""
+        assert complaint.id is not None
+        complaint.survey_score, complaint.survey_answered_at = score, now
+        complaint.close_due = None
+        queries.add_event(
+            session, complaint.id, now, "customer", "survey_answered", {"score": score}
+        )
+        reopen = score <= self.policy.reopen_at_or_below
+        change_status(
+            session,
+            complaint,
+            "reopened" if reopen else "closed",
+            "customer",
+            f"survey score {score}",
+            now,
+        )
+        identity = session.get(Identity, complaint.identity_id)
+        channel = self.channels.get(identity.channel) if identity else None
+        if identity is not None and channel is not None and channel.can_send(identity.address):
+            key = "reopened" if reopen else "survey_done"
+            queries.queue_message(
+                session,
+                complaint,
+                identity.channel,
+                identity.address,
+                "progress",
+                say(complaint.language, key, number=complaint.number),
+                now,
+            )
 
     def _reason_to_withhold(
         self, session: Session, inbound: Inbound, party: queries.Party, now: datetime
@@ -516,6 +559,19 @@ def _event(
     complaint_id: int, at: datetime, actor: str, kind: str, detail: dict[str, Any]
 ) -> dict[str, Any]:
     return {"complaint_id": complaint_id, "at": at, "actor": actor, "kind": kind, "detail": detail}
+
+
+_SCORE = re.compile(r"^\s*([1-5])(?!\d)")
+
+
+def _awaits_survey(complaint: Complaint) -> bool:
+    return complaint.close_due is not None and complaint.survey_score is None
+
+
+def _survey_score(text: str) -> int | None:
+    """The score when the reply starts with a digit 1-5 ("4", "5 - great", "５")."""
+    found = _SCORE.match(fold(text))
+    return int(found.group(1)) if found else None
 
 
 def _clip(text: str, limit: int = 3000) -> str:

@@ -110,3 +110,31 @@ async def test_a_bot_that_was_down_catches_up_once(start_bot: Any, sink: Sink) -
     second = await start_bot(settings(sink), clock, background=False)
     assert (await second.app.state.sweeps.run_all())["progress"] == 3
     assert (await second.app.state.sweeps.run_all())["progress"] == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "reply"),
+    [
+        ("4 - the manager was very kind", "closed", "your answer is recorded"),
+        ("１", "reopened", "reopened your complaint"),
+    ],
+)
+async def test_an_emailed_survey_answer_scores_once(
+    start_bot: Any, sink: Sink, answer: str, status: str, reply: str
+) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(settings(sink), clock, background=False)
+    port = bot.app.state.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<s1@c.test>"))
+    number = complaint(bot)["number"]
+    agent = await bot.app.state.agents.agent_for_name("Li Wei")
+    await bot.app.state.agents.take(number, agent)
+    await bot.app.state.agents.resolve(number, agent, "Apologised.")
+    assert (await step(bot, clock, timedelta(days=7)))["surveys"] == 1
+    survey = [m for m in sink.received if "How satisfied" in m.get_body(("plain",)).get_content()]
+    await send(port, mail(answer, message_id="<s2@c.test>", in_reply_to=survey[0]["Message-ID"]))
+    await bot.app.state.dispatcher.dispatch_due()
+    stored = complaint(bot)
+    assert (stored["status"], stored["survey_score"]) == (status, int(answer[0].replace("１", "1")))
+    assert any(reply in m.get_body(("plain",)).get_content() for m in sink.received[-2:])
+    assert (await step(bot, clock, timedelta(days=30)))["closing"] == 0
