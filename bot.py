@@ -95,6 +95,7 @@ def build_app(
             settings.max_attachment_bytes,
             replies_per_hour={EMAIL: settings.email.max_replies_per_hour},
             reopen_at_or_below=settings.survey.reopen_at_or_below,
+            warn_before=settings.escalation.warn_before,
             notify={
                 key: (TELEGRAM, str(department.telegram_chat_id))
                 for key, department in rules.departments.items()
@@ -144,6 +145,7 @@ def build_app(
         can_send=can_send,
         on_queued=dispatcher.wake,
         survey_delay=settings.survey.delay,
+        warn_before=settings.escalation.warn_before,
     )
     sweeps = Sweeps(
         database,
@@ -154,6 +156,8 @@ def build_app(
         can_send,
         on_queued=dispatcher.wake,
         batch=settings.scheduler.batch,
+        escalation=settings.escalation,
+        rules=rules,
     )
     telegram = None
     if settings.telegram.enabled:

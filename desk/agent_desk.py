@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -24,6 +24,7 @@ from store.database import Database
 from store.models import Agent, Complaint, Identity, Message
 
 SURVEY_DELAY = timedelta(days=7)
+WARN_BEFORE = timedelta(hours=1)
 
 
 class NotAllowed(ComplaintBotError):
@@ -50,8 +51,10 @@ class AgentDesk:
         can_send: Callable[[str, str], bool],
         on_queued: Callable[[], None] = lambda: None,
         survey_delay: timedelta = SURVEY_DELAY,
+        warn_before: timedelta = WARN_BEFORE,
     ) -> None:
         self.survey_delay = survey_delay
+        self.warn_before = warn_before
         self.database = database
         self.clock = clock
         self.service_levels = service_levels
@@ -130,8 +133,12 @@ class AgentDesk:
                 {"message": reply_id},
             )
             complaint.updated_at = now
-            # The customer just heard from a person: the next progress update can wait.
+            # The customer just heard from a person: the next progress update can wait, and
+            # the first-response target is met; the resolution deadline is watched from now.
             complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+            if complaint.first_response_at is None:
+                complaint.first_response_at = now
+                _watch(complaint, complaint.resolution_due, self.warn_before)
             return Done(number, f"sent to the customer by {identity.channel}")
 
         done = await self.database.write(work)
@@ -183,6 +190,7 @@ class AgentDesk:
             now = self.clock.now()
             change_status(session, complaint, "resolved", f"agent:{agent.name}", summary, now)
             complaint.resolved_at, complaint.next_update_due = now, None
+            _watch(complaint, None, self.warn_before)
             complaint.survey_due = now + self.survey_delay
             identity = session.get(Identity, complaint.identity_id)
             if identity is None or not self.can_send(identity.channel, identity.address):
@@ -212,6 +220,13 @@ class AgentDesk:
             complaint.first_response_due, complaint.resolution_due = self.service_levels[grade].due(
                 complaint.created_at
             )
+            if complaint.status not in ("resolved", "closed", "rejected"):
+                watched = (
+                    complaint.resolution_due
+                    if complaint.first_response_at
+                    else complaint.first_response_due
+                )
+                _watch(complaint, watched, self.warn_before)
             queries.add_event(
                 session,
                 complaint.id or 0,
@@ -235,3 +250,9 @@ def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
             f"department(s) {', '.join(agent.departments)}"
         )
     return complaint
+
+
+def _watch(complaint: Complaint, due: datetime | None, warn_before: timedelta) -> None:
+    """Watch `due` for escalation (None: nothing to watch), with a warning ahead of it."""
+    complaint.escalate_due = due
+    complaint.warn_due = due - warn_before if due is not None else None

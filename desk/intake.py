@@ -67,6 +67,8 @@ class IntakePolicy:
     """Per department, where new complaints are posted for its agents: (channel, address)."""
     reopen_at_or_below: int = 2
     """A survey answered with this score or lower reopens the complaint."""
+    warn_before: timedelta = timedelta(hours=1)
+    """How long before a deadline the department is warned."""
 
 
 class Intake:
@@ -432,6 +434,8 @@ class Intake:
             "first_response_due": decision.first_response_due,
             "resolution_due": decision.resolution_due,
             "next_update_due": now + self.policy.service_levels[decision.grade].progress_every,
+            "escalate_due": decision.first_response_due,
+            "warn_due": decision.first_response_due - self.policy.warn_before,
             **{
                 key: inbound.details[key] for key in REGISTRATION_FIELDS if inbound.details.get(key)
             },
@@ -505,7 +509,9 @@ class Intake:
             f"{_clip(inbound.text)}\n\n"
             "Reply to this message to answer the customer."
         )
-        queries.queue_message(session, complaint, target[0], target[1], "notification", text, now)
+        queries.queue_message(
+            session, complaint, target[0], target[1], "notification", text, now, to_customer=False
+        )
 
     def _replay(self, session: Session, message_id: int, complaint_id: int) -> IntakeResult:
         complaint = session.get(Complaint, complaint_id)

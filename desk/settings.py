@@ -21,6 +21,7 @@ from channels.mail_imap import ImapSettings
 from router import GRADES, RuleError, RuleSet, ServiceLevel, load_rule_set
 from router.calendar import WorkingCalendar, parse_calendar
 from router.language import SUPPORTED
+from router.rules import STAFF_ADDRESS
 
 
 class SettingsError(ValueError):
@@ -93,6 +94,14 @@ class SurveySettings:
 
 
 @dataclass(frozen=True)
+class EscalationSettings:
+    raise_grade: bool = True
+    warn_before: timedelta = timedelta(hours=1)
+    levels: tuple[str, ...] = ()
+    """Where later misses go, after the department's supervisor: "email:…" or "telegram:…"."""
+
+
+@dataclass(frozen=True)
 class SchedulerSettings:
     sweep_every: timedelta = timedelta(seconds=60)
     batch: int = 500
@@ -138,6 +147,7 @@ class Settings:
     telegram: TelegramSettings
     agents: tuple[AgentSettings, ...]
     survey: SurveySettings
+    escalation: EscalationSettings
     scheduler: SchedulerSettings
     rules: RuleSet
     rules_text: str
@@ -242,6 +252,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             reopen_at_or_below=reader.integer("survey.reopen_at_or_below", 2, 0, 5),
             close_after=reader.duration("survey.close_after", "14d"),
         ),
+        escalation=_escalation(reader),
         scheduler=SchedulerSettings(
             sweep_every=reader.duration("scheduler.sweep_every", "60s"),
             batch=reader.integer("scheduler.batch", 500, 1),
@@ -252,6 +263,21 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
 
 
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _escalation(reader: _Reader) -> EscalationSettings:
+    levels = tuple(reader.get("escalation.levels", []))
+    for level in levels:
+        if not STAFF_ADDRESS.match(str(level)):
+            raise reader.error(
+                "escalation.levels",
+                f'{level!r} is not "email:someone@example.com" or "telegram:<chat id>"',
+            )
+    return EscalationSettings(
+        raise_grade=reader.get("escalation.raise_grade", True),
+        warn_before=reader.duration("escalation.warn_before", "1h"),
+        levels=levels,
+    )
 
 
 def _business_hours(reader: _Reader) -> WorkingCalendar | None:

@@ -18,9 +18,9 @@ from sqlmodel import Session, col, select
 from desk.chat_texts import say, status_name
 from desk.clock import Clock
 from desk.replies import Replies
-from desk.settings import SurveySettings
+from desk.settings import EscalationSettings, SurveySettings
 from desk.workflow import change_status
-from router import ServiceLevel
+from router import GRADES, RuleSet, ServiceLevel
 from store import queries
 from store.database import Database
 from store.models import Complaint, Identity
@@ -41,6 +41,8 @@ class Sweeps:
         can_send: Callable[[str, str], bool],
         on_queued: Callable[[], None] = lambda: None,
         batch: int = 500,
+        escalation: EscalationSettings | None = None,
+        rules: RuleSet | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -50,15 +52,20 @@ class Sweeps:
         self.can_send = can_send
         self.on_queued = on_queued
         self.batch = batch
+        self.escalation = escalation or EscalationSettings()
+        self.rules = rules
 
     async def run_all(self) -> dict[str, int]:
         """Every sweep once, each until nothing is due; how many rows each handled."""
-        done = {"progress": 0, "surveys": 0, "closing": 0}
-        for name, sweep in (
-            ("progress", self._progress),
-            ("surveys", self._surveys),
-            ("closing", self._closing),
-        ):
+        sweeps = {
+            "warnings": self._warnings,
+            "escalations": self._escalations,
+            "progress": self._progress,
+            "surveys": self._surveys,
+            "closing": self._closing,
+        }
+        done = dict.fromkeys(sweeps, 0)
+        for name, sweep in sweeps.items():
             while True:
                 now = self.clock.now()
                 handled = await self.database.write(
@@ -85,6 +92,94 @@ class Sweeps:
             )
         )
 
+    # ---- deadlines ---------------------------------------------------------------------------
+
+    def _warnings(self, session: Session, now: datetime) -> int:
+        """Tell the department a deadline is near, so it is met rather than reported missed."""
+        complaints = self._due(
+            session, col(Complaint.warn_due), now, col(Complaint.status).not_in(FINISHED)
+        )
+        for complaint in complaints:
+            complaint.warn_due = None
+            target = self._department_contact(complaint)
+            deadline = complaint.escalate_due or now
+            what = _watched(complaint)
+            text = (
+                f"{complaint.number}: the {what} deadline is {deadline:%Y-%m-%d %H:%M} UTC "
+                f"({complaint.grade}, owner: {complaint.assignee or 'nobody yet'})."
+            )
+            if target and self._notify(session, complaint, target, text, now):
+                queries.add_event(
+                    session,
+                    complaint.id or 0,
+                    now,
+                    "system",
+                    "deadline_warning",
+                    {"deadline": what, "to": target},
+                )
+        return len(complaints)
+
+    def _escalations(self, session: Session, now: datetime) -> int:
+        """A missed deadline: an event, the grade one step up, and the next level told.
+
+        The first miss goes to the department's supervisor, later ones to `[escalation]
+        levels` in turn. After a missed first response the resolution deadline is watched;
+        after a missed resolution nothing more is (the case is with management)."""
+        complaints = self._due(
+            session, col(Complaint.escalate_due), now, col(Complaint.status).not_in(FINISHED)
+        )
+        for complaint in complaints:
+            missed = _watched(complaint)
+            complaint.escalation_level += 1
+            level, previous = complaint.escalation_level, complaint.grade
+            if self.escalation.raise_grade:
+                complaint.grade = GRADES[min(GRADES.index(previous) + 1, len(GRADES) - 1)]
+            complaint.warn_due = None
+            if missed == "first response" and complaint.resolution_due is not None:
+                # Watch the resolution next; missed as well, it escalates again right away.
+                complaint.escalate_due = max(complaint.resolution_due, now)
+            else:
+                complaint.escalate_due = None
+            target = self._escalation_target(complaint, level)
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                now,
+                "system",
+                "escalated",
+                {
+                    "missed": missed,
+                    "level": level,
+                    "grade_from": previous,
+                    "grade_to": complaint.grade,
+                    "to": target,
+                },
+            )
+            text = (
+                f"Escalation level {level}: {complaint.number} missed its {missed} deadline. "
+                f"Grade {previous} -> {complaint.grade}; department {complaint.department}; "
+                f"owner: {complaint.assignee or 'nobody yet'}."
+            )
+            if target:
+                self._notify(session, complaint, target, text, now)
+        return len(complaints)
+
+    def _department_contact(self, complaint: Complaint) -> str:
+        department = self.rules.departments.get(complaint.department) if self.rules else None
+        if department is None:
+            return ""
+        if department.telegram_chat_id is not None:
+            return f"telegram:{department.telegram_chat_id}"
+        return department.supervisor
+
+    def _escalation_target(self, complaint: Complaint, level: int) -> str:
+        department = self.rules.departments.get(complaint.department) if self.rules else None
+        chain = [department.supervisor] if department and department.supervisor else []
+        chain += list(self.escalation.levels)
+        return chain[min(level - 1, len(chain) - 1)] if chain else ""
+
+    # ---- the customer --------------------------------------------------------------------------
+
     def _progress(self, session: Session, now: datetime) -> int:
         """Tell customers of open complaints where things stand, at their grade's interval."""
         complaints = self._due(
@@ -95,15 +190,14 @@ class Sweeps:
             complaint.next_update_due = now + level.progress_every
             language = complaint.language
             owner = say(language, "owner", name=complaint.assignee) if complaint.assignee else ""
+            due = complaint.escalate_due or complaint.resolution_due or complaint.created_at
             text = say(
                 language,
                 "progress",
                 number=complaint.number,
                 status=status_name(language, complaint.status),
                 owner=owner,
-                due=self.replies.format_due(
-                    complaint.first_response_due or complaint.created_at, language
-                ),
+                due=self.replies.format_due(due, language),
             )
             if self._send(session, complaint, "progress", text, now):
                 queries.add_event(session, complaint.id or 0, now, "system", "progress_sent", {})
@@ -139,6 +233,8 @@ class Sweeps:
             )
         return len(complaints)
 
+    # ---- delivery ------------------------------------------------------------------------------
+
     def _send(
         self, session: Session, complaint: Complaint, kind: str, text: str, now: datetime
     ) -> bool:
@@ -149,3 +245,27 @@ class Sweeps:
             session, complaint, identity.channel, identity.address, kind, text, now
         )
         return True
+
+    def _notify(
+        self, session: Session, complaint: Complaint, target: str, text: str, now: datetime
+    ) -> bool:
+        """Tell staff at `target` ("email:…" or "telegram:…"), outside the customer's thread."""
+        channel, _, address = target.partition(":")
+        if not self.can_send(channel, address):
+            return False
+        queries.queue_message(
+            session, complaint, channel, address, "notification", text, now, to_customer=False
+        )
+        return True
+
+
+def _watched(complaint: Complaint) -> str:
+    """Which deadline `escalate_due` stands for: the first response until a person answered
+    (and while it was not missed already), else the resolution."""
+    if (
+        complaint.first_response_at is None
+        and complaint.escalate_due is not None
+        and (complaint.escalate_due == complaint.first_response_due)
+    ):
+        return "first response"
+    return "resolution"

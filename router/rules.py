@@ -86,6 +86,8 @@ class Department:
     """The department's Telegram group: new complaints are posted there, agents answer there."""
     ask: tuple[str, ...] = ()
     """Registration fields the bot asks a chat customer for, in order, when they are missing."""
+    supervisor: str = ""
+    """Where escalations go first: "email:boss@example.com" or "telegram:-100…"."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,9 @@ def load_rule_set(data: Mapping[str, Any], source: Path, text: str) -> RuleSet:
     return RuleSet(rules, categories, departments, default_category, default_grade)
 
 
+STAFF_ADDRESS = re.compile(r"^(email:[^@\s]+@[^@\s]+\.[^@\s]+|telegram:-?\d+)$")
+"""A staff member's address on a channel: `email:…` or `telegram:<chat id>`."""
+
 ASKABLE = (
     "product",
     "model",
@@ -160,12 +165,13 @@ def _department(key: str, value: Any, where: _Locator) -> Department:
     place = f"[departments.{key}]"
     if not isinstance(value, dict):
         raise RuleError(where.at(place, f"departments.{key} must be a table"))
-    unknown = set(value) - {"name", "telegram_chat_id", "ask"}
+    unknown = set(value) - {"name", "telegram_chat_id", "ask", "supervisor"}
     if unknown:
         raise RuleError(
             where.at(
                 place,
-                f"unknown key(s) {', '.join(sorted(unknown))}; known: name, telegram_chat_id, ask",
+                f"unknown key(s) {', '.join(sorted(unknown))}; "
+                "known: name, telegram_chat_id, ask, supervisor",
             )
         )
     chat = value.get("telegram_chat_id")
@@ -173,10 +179,17 @@ def _department(key: str, value: Any, where: _Locator) -> Department:
         raise RuleError(
             where.at(place, "telegram_chat_id must be an integer chat id, e.g. -1001234567890")
         )
+    supervisor = str(value.get("supervisor", ""))
+    if supervisor and not STAFF_ADDRESS.match(supervisor):
+        raise RuleError(
+            where.at(
+                place, 'supervisor must be "email:someone@example.com" or "telegram:<chat id>"'
+            )
+        )
     ask = value.get("ask", [])
     if not isinstance(ask, list) or set(ask) - set(ASKABLE):
         raise RuleError(where.at(place, f"ask must be a list of fields among {ASKABLE}"))
-    return Department(key, _names(value, f"departments.{key}", where), chat, tuple(ask))
+    return Department(key, _names(value, f"departments.{key}", where), chat, tuple(ask), supervisor)
 
 
 def _rule(

@@ -104,6 +104,12 @@ class Complaint(SQLModel, table=True):
     survey_due: datetime | None = _time(index=True, nullable=True)
     close_due: datetime | None = _time(index=True, nullable=True)
     """After the survey went out: closed then if it stays unanswered."""
+    first_response_at: datetime | None = _time(nullable=True)
+    """When a person first wrote to the customer (the first-response target is met)."""
+    escalation_level: int = 0
+    escalate_due: datetime | None = _time(index=True, nullable=True)
+    """The deadline watched now: first response until a person answered, then resolution."""
+    warn_due: datetime | None = _time(index=True, nullable=True)
 
 
 class Message(SQLModel, table=True):

@@ -438,8 +438,11 @@ def queue_message(
     text: str,
     now: datetime,
     extra: Mapping[str, Any] | None = None,
+    *,
+    to_customer: bool = True,
 ) -> int:
-    """Record a bot message about `complaint` and queue it for `address`; return its id."""
+    """Record a bot message about `complaint` and queue it for `address`; return its id.
+    A message to staff (`to_customer=False`) is not counted as written to the customer."""
     assert complaint.id is not None
     (message_id,) = add_messages(
         session,
@@ -448,7 +451,7 @@ def queue_message(
                 "complaint_id": complaint.id,
                 "direction": "out",
                 "channel": channel,
-                "identity_id": complaint.identity_id,
+                "identity_id": complaint.identity_id if to_customer else None,
                 "author": "bot",
                 "kind": kind,
                 "text": text,

@@ -29,6 +29,12 @@ def settings(sink: Sink) -> dict[str, Any]:
         "grades": {"general": {"progress_every": "1d"}},
         "survey": {"delay": "7d", "close_after": "14d"},
         "agents": [{"name": "Li Wei", "departments": []}],
+        "escalation": {
+            "raise_grade": False,
+            "warn_before": "1h",
+            "levels": ["email:head@example.com"],
+        },
+        "departments": {"customer_care": {"supervisor": "email:boss@example.com"}},
     }
 
 
@@ -38,6 +44,13 @@ def complaint(bot: Any) -> dict[str, Any]:
         row = connection.execute(sa.text("SELECT * FROM complaints")).mappings().one()
     engine.dispose()
     return dict(row)
+
+
+async def drain(sink: Sink) -> list[Any]:
+    found = []
+    while not sink.messages.empty():
+        found.append(await sink.next())
+    return found
 
 
 async def step(bot: Any, clock: ManualClock, by: timedelta) -> dict[str, int]:
@@ -58,9 +71,16 @@ async def test_a_complaints_life_by_email(start_bot: Any, sink: Sink) -> None:
     assert "complaint number" in (await sink.next()).get_body(("plain",)).get_content()
     number = complaint(bot)["number"]
 
-    assert (await step(bot, clock, timedelta(hours=23)))["progress"] == 0
-    assert (await step(bot, clock, timedelta(hours=1)))["progress"] == 1
-    update = (await sink.next()).get_body(("plain",)).get_content()
+    done = await step(bot, clock, timedelta(hours=23))
+    assert (done["warnings"], done["progress"], done["escalations"]) == (1, 0, 0)
+    warning = await sink.next()  # the department has no group: its supervisor is warned
+    assert warning["To"] == "boss@example.com"
+    assert "first response deadline is" in warning.get_body(("plain",)).get_content()
+    done = await step(bot, clock, timedelta(hours=1))
+    assert (done["progress"], done["escalations"]) == (1, 1)
+    mails = {mail["To"]: mail.get_body(("plain",)).get_content() for mail in await drain(sink)}
+    assert "missed its first response deadline" in mails["boss@example.com"]
+    update = mails["ana@customer.test"]
     assert f"Update on your complaint {number}" in update and "acknowledged" in update
     assert (await step(bot, clock, timedelta(hours=12)))["progress"] == 0  # not more often
 
@@ -84,11 +104,7 @@ async def test_a_complaints_life_by_email(start_bot: Any, sink: Sink) -> None:
     assert (await step(bot, clock, timedelta(days=13)))["closing"] == 1
     assert "closed" in (await sink.next()).get_body(("plain",)).get_content()
     assert complaint(bot)["status"] == "closed"
-    assert (await step(bot, clock, timedelta(days=30))) == {
-        "progress": 0,
-        "surveys": 0,
-        "closing": 0,
-    }
+    assert not any((await step(bot, clock, timedelta(days=30))).values())
 
 
 async def test_a_bot_that_was_down_catches_up_once(start_bot: Any, sink: Sink) -> None:
@@ -138,3 +154,37 @@ async def test_an_emailed_survey_answer_scores_once(
     assert (stored["status"], stored["survey_score"]) == (status, int(answer[0].replace("１", "1")))
     assert any(reply in m.get_body(("plain",)).get_content() for m in sink.received[-2:])
     assert (await step(bot, clock, timedelta(days=30)))["closing"] == 0
+
+
+async def test_missed_deadlines_climb_one_level_at_a_time(start_bot: Any, sink: Sink) -> None:
+    clock = ManualClock(START)
+    overrides = settings(sink)
+    overrides["escalation"]["raise_grade"] = True
+    bot = await start_bot(overrides, clock, background=False)
+    port = bot.app.state.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<e1@c.test>"))
+    done = await step(bot, clock, timedelta(hours=24))
+    assert done["escalations"] == 1
+    assert (complaint(bot)["grade"], complaint(bot)["escalation_level"]) == ("important", 1)
+    done = await step(bot, clock, timedelta(days=6))
+    assert done["escalations"] == 1  # the resolution deadline (7 days) passed as well
+    stored = complaint(bot)
+    assert (stored["grade"], stored["escalation_level"]) == ("urgent", 2)
+    assert not (await step(bot, clock, timedelta(days=30)))["escalations"]
+    staff = [
+        m["To"] for m in sink.received if "Escalation level" in m.get_body(("plain",)).get_content()
+    ]
+    assert staff == ["boss@example.com", "head@example.com"]
+
+
+async def test_an_agent_answer_in_time_prevents_the_first_escalation(
+    start_bot: Any, sink: Sink
+) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(settings(sink), clock, background=False)
+    port = bot.app.state.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<e2@c.test>"))
+    clock.advance(timedelta(hours=2))
+    agent = await bot.app.state.agents.agent_for_name("Li Wei")
+    await bot.app.state.agents.reply(complaint(bot)["number"], agent, "We are sorry; looking.")
+    assert (await step(bot, clock, timedelta(days=1)))["escalations"] == 0
