@@ -203,3 +203,110 @@ async def test_an_aware_time_is_required(database: Database) -> None:
     )
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):
         await database.write(lambda s: (s.add(item), s.flush()))
+
+
+def test_two_sweepers_on_postgresql_send_each_due_update_exactly_once(
+    postgres_admin_url: str,
+) -> None:
+    """Two bot instances (two engines, as two processes would have) sweep the same 10,000 due
+    complaints at once: SKIP LOCKED shares the rows out, so each update is queued once."""
+    with postgres_schema(postgres_admin_url) as url:
+        asyncio.run(_two_sweepers(url, 10_000))
+
+
+async def _two_sweepers(url: str, count: int) -> None:
+    from desk.sweeps import Sweeps
+    from store.queries import COMPLAINTS, CUSTOMERS, IDENTITIES
+
+    first, second = Database(url), Database(url)
+    first.upgrade()
+    due = START - timedelta(minutes=1)
+    later = START + timedelta(days=30)
+    with first.writer.begin() as connection:
+        connection.execute(
+            sa.insert(CUSTOMERS),
+            [{"id": 1, "name": "Ana", "email": "", "phone": "", "tier": "", "created_at": due}],
+        )
+        connection.execute(
+            sa.insert(IDENTITIES),
+            [
+                {
+                    "id": 1,
+                    "customer_id": 1,
+                    "channel": "email",
+                    "address": "ana@example.org",
+                    "display_name": "Ana",
+                }
+            ],
+        )
+        connection.execute(
+            sa.insert(COMPLAINTS),
+            [
+                {
+                    "number": f"C-2026-{n:06d}",
+                    "customer_id": 1,
+                    "identity_id": 1,
+                    "channel": "email",
+                    "source": "",
+                    "status": "acknowledged",
+                    "grade": "general",
+                    "category": "other",
+                    "department": "customer_care",
+                    "language": "en",
+                    "subject": "",
+                    "product": "",
+                    "model": "",
+                    "serial_number": "",
+                    "order_number": "",
+                    "purchase_date": "",
+                    "desired_outcome": "",
+                    "tags": [],
+                    "rule_set_version": 1,
+                    "routing_trace": [],
+                    "created_at": due,
+                    "updated_at": due,
+                    "first_response_due": later,
+                    "resolution_due": later,
+                    "assignee": "",
+                    "resolution_summary": "",
+                    "survey_comment": "",
+                    "next_update_due": due,
+                    "escalation_level": 0,
+                    "escalate_due": later,
+                    "warn_due": later,
+                }
+                for n in range(1, count + 1)
+            ],
+        )
+    clock = ManualClock(START)
+    replies = Replies(SETTINGS.templates_dir, SETTINGS.rules, SETTINGS.timezone, "ACME")
+
+    def sweeper(database: Database) -> Sweeps:
+        return Sweeps(
+            database,
+            clock,
+            SETTINGS.service_levels,
+            SETTINGS.survey,
+            replies,
+            can_send=lambda channel, address: True,
+            batch=200,
+            escalation=SETTINGS.escalation,
+            rules=SETTINGS.rules,
+        )
+
+    done = await asyncio.gather(sweeper(first).run_all(), sweeper(second).run_all())
+    assert done[0]["progress"] + done[1]["progress"] == count
+    assert done[0]["progress"] and done[1]["progress"]  # both took a share
+    with first.reader.connect() as connection:
+        per_complaint = connection.execute(
+            sa.text(
+                "SELECT complaint_id, count(*) FROM outbox WHERE kind = 'progress' "
+                "GROUP BY complaint_id HAVING count(*) <> 1"
+            )
+        ).all()
+        total = connection.execute(
+            sa.text("SELECT count(*) FROM outbox WHERE kind = 'progress'")
+        ).scalar_one()
+    assert per_complaint == [] and total == count
+    first.close()
+    second.close()
