@@ -232,7 +232,7 @@ class TelegramChannel:
         add(CommandHandler("new", self._new, filters=private))
         add(CommandHandler("language", self._language, filters=private))
         add(CommandHandler("link", self._link, filters=private))
-        for command in ("take", "note", "resolve", "grade"):
+        for command in ("take", "note", "resolve", "grade", "reject"):
             add(CommandHandler(command, self._agent_command, filters=groups))
         content = filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.VOICE
         add(MessageHandler(private & content & ~filters.COMMAND, self._customer_message))
@@ -425,6 +425,7 @@ class TelegramChannel:
             "note": lambda agent: self.agents.note(number, agent, rest),
             "resolve": lambda agent: self.agents.resolve(number, agent, rest),
             "grade": lambda agent: self.agents.grade(number, agent, rest.strip().lower()),
+            "reject": lambda agent: self.agents.reject(number, agent, rest),
         }
         await self._as_agent(update, user.id, actions[command])
 

@@ -177,9 +177,50 @@ class AgentDesk:
                 "assigned",
                 {"from": previous, "to": agent.name},
             )
+            self._tell_customer(session, complaint, "assigned_notice", name=agent.name)
             return Done(number, f"assigned to {agent.name}")
 
-        return await self.database.write(work)
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
+    async def reject(self, number: str, agent: Agent, explanation: str) -> Done:
+        """Not a valid complaint (seed 002): the customer gets a polite explanation."""
+        if not explanation.strip():
+            raise ComplaintBotError("say why, politely: /reject C-… explanation")
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            change_status(
+                session, complaint, "rejected", f"agent:{agent.name}", explanation, self.clock.now()
+            )
+            _watch(complaint, None, self.warn_before)
+            complaint.next_update_due = None
+            told = self._tell_customer(
+                session, complaint, "rejected_notice", explanation=explanation
+            )
+            return Done(number, "rejected" + ("; the customer is told" if told else ""))
+
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
+    def _tell_customer(
+        self, session: Session, complaint: Complaint, key: str, **values: str
+    ) -> bool:
+        identity = session.get(Identity, complaint.identity_id)
+        if identity is None or not self.can_send(identity.channel, identity.address):
+            return False
+        queries.queue_message(
+            session,
+            complaint,
+            identity.channel,
+            identity.address,
+            "progress",
+            say(complaint.language, key, number=complaint.number or "", **values),
+            self.clock.now(),
+        )
+        return True
 
     async def resolve(self, number: str, agent: Agent, summary: str) -> Done:
         """Resolve, and tell the customer at once on their channel, in their language."""

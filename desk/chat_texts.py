@@ -5,6 +5,10 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "assigned_notice": "Your complaint {number} is now being handled by {name}.",
+        "rejected_notice": "Thank you for contacting us about {number}. After looking into it "
+        "carefully we cannot treat it as a complaint: {explanation} If you disagree, just "
+        "reply and we will look again.",
         "progress": "Update on your complaint {number}: it is {status}{owner}. A person will "
         "answer you by {due}. Thank you for your patience.",
         "survey": "Your complaint {number} was resolved. How satisfied are you with how we "
@@ -48,6 +52,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "Your complaint {number} has been resolved: {summary}",
     },
     "es": {
+        "assigned_notice": "Su reclamación {number} la gestiona ahora {name}.",
+        "rejected_notice": "Gracias por escribirnos sobre {number}. Tras revisarlo con atención, "
+        "no podemos tramitarlo como reclamación: {explanation} Si no está de acuerdo, "
+        "respóndanos y lo revisaremos de nuevo.",
         "progress": "Novedades de su reclamación {number}: está {status}{owner}. Una persona "
         "le responderá antes del {due}. Gracias por su paciencia.",
         "survey": "Su reclamación {number} se ha resuelto. ¿Cuál es su grado de satisfacción "
@@ -90,6 +98,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "Su reclamación {number} se ha resuelto: {summary}",
     },
     "zh-Hans": {
+        "assigned_notice": "您的投诉 {number} 现由{name}负责处理。",
+        "rejected_notice": "感谢您就 {number} 联系我们。经过仔细核实，我们无法将其作为投诉受理："
+        "{explanation} 如有异议，请直接回复，我们会重新审核。",
         "progress": "您的投诉 {number} 进展：当前状态为{status}{owner}。工作人员将在 {due} "
         "之前答复您，感谢您的耐心。",
         "survey": "您的投诉 {number} 已处理完毕。您对我们的处理满意吗？请回复 1（很不满意）到 "
@@ -128,6 +139,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "您的投诉 {number} 已处理完毕：{summary}",
     },
     "zh-Hant": {
+        "assigned_notice": "您的投訴 {number} 現由{name}負責處理。",
+        "rejected_notice": "感謝您就 {number} 與我們聯絡。經仔細查核，我們無法將其作為投訴受理："
+        "{explanation} 如有異議，請直接回覆，我們會重新審核。",
         "progress": "您的投訴 {number} 進度：目前狀態為{status}{owner}。專人將於 {due} "
         "之前回覆您，感謝您的耐心。",
         "survey": "您的投訴 {number} 已處理完成。您對我們的處理滿意嗎？請回覆 1（很不滿意）到 "

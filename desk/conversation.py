@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from desk.chat_texts import say, status_name
 from desk.clock import Clock
 from desk.replies import Replies
+from desk.staff import tell_supervisor
 from desk.workflow import change_status
 from router import RuleSet
 from router.rules import ASKABLE
@@ -330,6 +331,13 @@ class ChatDesk:
                 session, complaint.id or 0, now, "customer", "survey_answered", {"score": score}
             )
             if complaint.status == "resolved" and score <= self.reopen_at_or_below:
+                tell_supervisor(
+                    session,
+                    self.rules,
+                    complaint,
+                    f"{number} was reopened: the customer rated the solution {score}/5.",
+                    now,
+                )
                 change_status(
                     session, complaint, "reopened", "customer", f"survey score {score}", now
                 )

@@ -24,6 +24,7 @@ from desk.chat_texts import say
 from desk.clock import Clock
 from desk.errors import ComplaintNotYours, IgnoredMessage, InvalidMessage, UnknownComplaint
 from desk.replies import Replies, ReplyContext
+from desk.staff import tell_supervisor
 from desk.workflow import change_status
 from router import CustomerHistory, Decision, RuleSet, ServiceLevel, route
 from router.text import fold
@@ -277,6 +278,14 @@ class Intake:
             session, complaint.id, now, "customer", "survey_answered", {"score": score}
         )
         reopen = score <= self.policy.reopen_at_or_below
+        if reopen:
+            tell_supervisor(
+                session,
+                self.policy.rules,
+                complaint,
+                f"{complaint.number} was reopened: the customer rated the solution {score}/5.",
+                now,
+            )
         change_status(
             session,
             complaint,

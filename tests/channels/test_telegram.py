@@ -673,3 +673,26 @@ async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, star
     while "reopened" not in told["text"]:
         told = await to(fake, CUSTOMER)
     assert (await bot.app.state.sweeps.run_all())["closing"] == 0
+
+
+async def test_an_agent_rejects_with_a_polite_explanation(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, GROUP)
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    await say(
+        fake,
+        f"/reject {number} the second charge was a pre-authorisation, released after 3 days.",
+        chat=GROUP,
+        chat_type="supergroup",
+    )
+    assert "rejected" in (await to(fake, GROUP))["text"]
+    told = await to(fake, CUSTOMER)
+    while "cannot treat it as a complaint" not in told["text"]:
+        told = await to(fake, CUSTOMER)
+    assert "pre-authorisation" in told["text"]
+    assert rows(bot, "SELECT status FROM complaints") == [{"status": "rejected"}]
+    await say(fake, f"/resolve {number} done", chat=GROUP, chat_type="supergroup")
+    assert "cannot become resolved" in (await to(fake, GROUP))["text"]

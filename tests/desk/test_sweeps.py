@@ -93,6 +93,7 @@ async def test_a_complaints_life_by_email(start_bot: Any, sink: Sink) -> None:
     await bot.app.state.agents.take(number, agent)
     await bot.app.state.agents.resolve(number, agent, "The manager apologised in person.")
     await bot.app.state.dispatcher.dispatch_due()
+    assert "now being handled by Li Wei" in (await sink.next()).get_body(("plain",)).get_content()
     assert "resolved" in (await sink.next()).get_body(("plain",)).get_content()
 
     assert (await step(bot, clock, timedelta(days=6)))["surveys"] == 0
@@ -152,7 +153,14 @@ async def test_an_emailed_survey_answer_scores_once(
     await bot.app.state.dispatcher.dispatch_due()
     stored = complaint(bot)
     assert (stored["status"], stored["survey_score"]) == (status, int(answer[0].replace("１", "1")))
-    assert any(reply in m.get_body(("plain",)).get_content() for m in sink.received[-2:])
+    await bot.app.state.dispatcher.dispatch_due()
+    assert any(reply in m.get_body(("plain",)).get_content() for m in sink.received)
+    to_boss = [
+        m.get_body(("plain",)).get_content()
+        for m in sink.received
+        if m["To"] == "boss@example.com" and "was reopened" in m.get_body(("plain",)).get_content()
+    ]
+    assert len(to_boss) == (1 if status == "reopened" else 0)
     assert (await step(bot, clock, timedelta(days=30)))["closing"] == 0
 
 
