@@ -232,6 +232,7 @@ class TelegramChannel:
         add(CommandHandler("new", self._new, filters=private))
         add(CommandHandler("language", self._language, filters=private))
         add(CommandHandler("link", self._link, filters=private))
+        add(CommandHandler("handler", self._change_handler, filters=private))
         for command in ("take", "note", "resolve", "grade", "reject"):
             add(CommandHandler(command, self._agent_command, filters=groups))
         content = filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.VOICE
@@ -293,6 +294,18 @@ class TelegramChannel:
         message = update.effective_message
         assert message is not None
         await message.reply_text(say(language, "choose_language"), reply_markup=keyboard)
+
+    async def _change_handler(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = await self._language_of(update) or self.default_language
+        assert update.effective_chat is not None
+        number = await self.chats.open_complaint(update.effective_chat.id)
+        if not number:
+            await _reply(update, say(language, "no_complaints"))
+            return
+        try:
+            await self.agents.change_handler(number, self.chats.rules)
+        except ComplaintBotError:
+            await _reply(update, say(language, "handler_unavailable"))
 
     async def _link(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         language = await self._language_of(update) or self.default_language

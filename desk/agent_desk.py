@@ -17,8 +17,9 @@ from sqlmodel import Session, col, select
 from desk.chat_texts import say
 from desk.clock import Clock
 from desk.errors import ComplaintBotError, UnknownComplaint
+from desk.staff import tell_supervisor
 from desk.workflow import OPEN_WORK, change_status
-from router import GRADES, ServiceLevel
+from router import GRADES, RuleSet, ServiceLevel
 from store import queries
 from store.database import Database
 from store.models import Agent, Complaint, Identity, Message
@@ -179,6 +180,53 @@ class AgentDesk:
             )
             self._tell_customer(session, complaint, "assigned_notice", name=agent.name)
             return Done(number, f"assigned to {agent.name}")
+
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
+    async def change_handler(self, number: str, rules: RuleSet) -> Done:
+        """The customer asked for someone else (seed 001): a senior agent of the department
+        takes the case, the supervisor is told, and so is the customer."""
+        now = self.clock.now()
+
+        def work(session: Session) -> Done:
+            complaint = queries.complaint_by_number(session, number)
+            if complaint is None:
+                raise UnknownComplaint(f"there is no complaint {number}")
+            seniors = [
+                agent
+                for agent in session.exec(select(Agent).where(Agent.senior == True)).all()  # noqa: E712 (SQL, not Python)
+                if agent.name != complaint.assignee
+                and (not agent.departments or complaint.department in agent.departments)
+            ]
+            if not seniors:
+                raise NotAllowed("no senior agent of this department is registered")
+            senior, previous = seniors[0], complaint.assignee
+            complaint.assignee = senior.name
+            if complaint.status not in OPEN_WORK:
+                change_status(
+                    session, complaint, "assigned", "customer", "asked for another handler", now
+                )
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                now,
+                "customer",
+                "handler_changed",
+                {"from": previous, "to": senior.name},
+            )
+            tell_supervisor(
+                session,
+                rules,
+                complaint,
+                f"{number}: the customer asked for "
+                f"another handler; {senior.name} takes over from "
+                f"{previous or 'nobody'}.",
+                now,
+            )
+            self._tell_customer(session, complaint, "assigned_notice", name=senior.name)
+            return Done(number, f"now handled by {senior.name}")
 
         done = await self.database.write(work)
         self.on_queued()

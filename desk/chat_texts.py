@@ -5,6 +5,7 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "handler_unavailable": "We have noted your request; a supervisor will contact you.",
         "assigned_notice": "Your complaint {number} is now being handled by {name}.",
         "rejected_notice": "Thank you for contacting us about {number}. After looking into it "
         "carefully we cannot treat it as a complaint: {explanation} If you disagree, just "
@@ -22,7 +23,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "words what went wrong; you can also send photos or documents. I will give you a "
         "complaint number at once and ask only for what is missing.\n\n/status - your "
         "complaints\n/new - a separate complaint\n/language - change the language\n"
-        "/link you@example.com - link your e-mail address",
+        "/link you@example.com - link your e-mail address\n"
+        "/handler - ask for another person to handle your complaint",
         "ask.product": "Which product or service is this about?",
         "ask.model": "What is the model?",
         "ask.serial_number": "What is the serial number (on the label or the box)?",
@@ -52,6 +54,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "Your complaint {number} has been resolved: {summary}",
     },
     "es": {
+        "handler_unavailable": "Hemos anotado su petición; un supervisor se pondrá en contacto "
+        "con usted.",
         "assigned_notice": "Su reclamación {number} la gestiona ahora {name}.",
         "rejected_notice": "Gracias por escribirnos sobre {number}. Tras revisarlo con atención, "
         "no podemos tramitarlo como reclamación: {explanation} Si no está de acuerdo, "
@@ -98,6 +102,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "Su reclamación {number} se ha resuelto: {summary}",
     },
     "zh-Hans": {
+        "handler_unavailable": "我们已记录您的请求，主管会与您联系。",
         "assigned_notice": "您的投诉 {number} 现由{name}负责处理。",
         "rejected_notice": "感谢您就 {number} 联系我们。经过仔细核实，我们无法将其作为投诉受理："
         "{explanation} 如有异议，请直接回复，我们会重新审核。",
@@ -139,6 +144,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "您的投诉 {number} 已处理完毕：{summary}",
     },
     "zh-Hant": {
+        "handler_unavailable": "我們已記錄您的請求，主管會與您聯絡。",
         "assigned_notice": "您的投訴 {number} 現由{name}負責處理。",
         "rejected_notice": "感謝您就 {number} 與我們聯絡。經仔細查核，我們無法將其作為投訴受理："
         "{explanation} 如有異議，請直接回覆，我們會重新審核。",

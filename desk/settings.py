@@ -124,6 +124,7 @@ class AgentSettings:
     name: str
     telegram_user_id: int | None
     departments: tuple[str, ...]
+    senior: bool = False
 
 
 @dataclass(frozen=True)
@@ -418,7 +419,9 @@ def _agents(reader: _Reader, rules: RuleSet) -> tuple[AgentSettings, ...]:
         unknown = set(departments) - set(rules.departments)
         if unknown:
             raise reader.error(f"{key}.departments", f"unknown department(s) {sorted(unknown)}")
-        agents.append(AgentSettings(entry["name"], user, tuple(departments)))
+        agents.append(
+            AgentSettings(entry["name"], user, tuple(departments), bool(entry.get("senior", False)))
+        )
     return tuple(agents)
 
 

@@ -241,6 +241,8 @@ class Agent(SQLModel, table=True):
         default=None, sa_column=sa.Column(sa.BigInteger(), unique=True, nullable=True)
     )
     departments: list[str] | None = _json()
+    senior: bool = False
+    """Takes over when a customer asks for another handler (seed 001)."""
 
 
 class ChatState(SQLModel, table=True):

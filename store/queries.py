@@ -519,8 +519,10 @@ def sync_agents(session: Session, agents: Sequence[Any]) -> None:
                     name=entry.name,
                     telegram_user_id=entry.telegram_user_id,
                     departments=list(entry.departments),
+                    senior=entry.senior,
                 )
             )
         else:
             agent.telegram_user_id = entry.telegram_user_id
             agent.departments = list(entry.departments)
+            agent.senior = entry.senior

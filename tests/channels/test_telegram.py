@@ -696,3 +696,23 @@ async def test_an_agent_rejects_with_a_polite_explanation(
     assert rows(bot, "SELECT status FROM complaints") == [{"status": "rejected"}]
     await say(fake, f"/resolve {number} done", chat=GROUP, chat_type="supergroup")
     assert "cannot become resolved" in (await to(fake, GROUP))["text"]
+
+
+async def test_a_customer_may_ask_for_another_handler(fake: FakeTelegram, start_bot: Any) -> None:
+    settings = telegram_settings(fake)
+    settings["departments"]["billing"]["supervisor"] = f"telegram:{GROUP}"
+    settings["agents"].append({"name": "Mei Lin", "departments": ["billing"], "senior": True})
+    bot = await start_bot(settings)
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, GROUP)
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    await say(fake, f"/take {number}", chat=GROUP, chat_type="supergroup")
+    await say(fake, "/handler")
+    told = await to(fake, CUSTOMER)
+    while "Mei Lin" not in told["text"]:
+        told = await to(fake, CUSTOMER)
+    assert rows(bot, "SELECT assignee FROM complaints") == [{"assignee": "Mei Lin"}]
+    notice = await to(fake, GROUP)
+    while "another handler" not in notice["text"]:
+        notice = await to(fake, GROUP)
+    assert "Mei Lin takes over from Li Wei" in notice["text"]
