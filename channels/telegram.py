@@ -233,7 +233,7 @@ class TelegramChannel:
         add(CommandHandler("language", self._language, filters=private))
         add(CommandHandler("link", self._link, filters=private))
         add(CommandHandler("handler", self._change_handler, filters=private))
-        for command in ("take", "note", "resolve", "grade", "reject"):
+        for command in ("take", "note", "resolve", "grade", "reject", "propose"):
             add(CommandHandler(command, self._agent_command, filters=groups))
         content = filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.VOICE
         add(MessageHandler(private & content & ~filters.COMMAND, self._customer_message))
@@ -439,6 +439,7 @@ class TelegramChannel:
             "resolve": lambda agent: self.agents.resolve(number, agent, rest),
             "grade": lambda agent: self.agents.grade(number, agent, rest.strip().lower()),
             "reject": lambda agent: self.agents.reject(number, agent, rest),
+            "propose": lambda agent: self.agents.propose(number, agent, rest),
         }
         await self._as_agent(update, user.id, actions[command])
 

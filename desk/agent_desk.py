@@ -232,6 +232,33 @@ class AgentDesk:
         self.on_queued()
         return done
 
+    async def propose(self, number: str, agent: Agent, solution: str) -> Done:
+        """Propose a solution (return, exchange, repair, refund…): the customer is told at once
+        and the case waits for their answer."""
+        if not solution.strip():
+            raise ComplaintBotError("say what you propose: /propose C-… solution")
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            now = self.clock.now()
+            change_status(
+                session, complaint, "solution_proposed", f"agent:{agent.name}", solution, now
+            )
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                now,
+                f"agent:{agent.name}",
+                "solution_proposed",
+                {"solution": solution},
+            )
+            told = self._tell_customer(session, complaint, "proposal_notice", solution=solution)
+            return Done(number, "proposed" + ("; the customer is told" if told else ""))
+
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
     async def reject(self, number: str, agent: Agent, explanation: str) -> Done:
         """Not a valid complaint (seed 002): the customer gets a polite explanation."""
         if not explanation.strip():

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "proposal_notice": "About your complaint {number}, we propose: {solution} Please "
+        "reply to tell us whether this works for you.",
         "handler_unavailable": "We have noted your request; a supervisor will contact you.",
         "assigned_notice": "Your complaint {number} is now being handled by {name}.",
         "rejected_notice": "Thank you for contacting us about {number}. After looking into it "
@@ -54,6 +56,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "Your complaint {number} has been resolved: {summary}",
     },
     "es": {
+        "proposal_notice": "Sobre su reclamación {number}, le proponemos: {solution} "
+        "Respóndanos para decirnos si le parece bien.",
         "handler_unavailable": "Hemos anotado su petición; un supervisor se pondrá en contacto "
         "con usted.",
         "assigned_notice": "Su reclamación {number} la gestiona ahora {name}.",
@@ -102,6 +106,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "Su reclamación {number} se ha resuelto: {summary}",
     },
     "zh-Hans": {
+        "proposal_notice": "关于您的投诉 {number}，我们的处理方案是：{solution} 请回复告诉我们"
+        "您是否接受。",
         "handler_unavailable": "我们已记录您的请求，主管会与您联系。",
         "assigned_notice": "您的投诉 {number} 现由{name}负责处理。",
         "rejected_notice": "感谢您就 {number} 联系我们。经过仔细核实，我们无法将其作为投诉受理："
@@ -144,6 +150,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "resolved": "您的投诉 {number} 已处理完毕：{summary}",
     },
     "zh-Hant": {
+        "proposal_notice": "關於您的投訴 {number}，我們的處理方案是：{solution} 請回覆告訴我們"
+        "您是否接受。",
         "handler_unavailable": "我們已記錄您的請求，主管會與您聯絡。",
         "assigned_notice": "您的投訴 {number} 現由{name}負責處理。",
         "rejected_notice": "感謝您就 {number} 與我們聯絡。經仔細查核，我們無法將其作為投訴受理："

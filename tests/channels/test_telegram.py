@@ -298,6 +298,7 @@ async def test_group_commands_act_for_agents_and_refuse_others(
     assert "only registered agents" in refusal["text"]
     for command in (
         f"/take {number}",
+        f"/propose {number} a refund of the second charge",
         f"/note {number} checked the ledger",
         f"/grade {number} urgent",
         f"/resolve {number} refunded",
@@ -314,8 +315,11 @@ async def test_group_commands_act_for_agents_and_refuse_others(
         }
     ]
     kinds = [row["kind"] for row in rows(bot, "SELECT kind FROM events")]
-    assert {"assigned", "note", "grade_corrected"} <= set(kinds)
+    assert {"assigned", "note", "grade_corrected", "solution_proposed"} <= set(kinds)
     told = await to(fake, CUSTOMER)
+    while "we propose" not in told["text"]:
+        told = await to(fake, CUSTOMER)
+    assert "a refund of the second charge" in told["text"]
     while "resolved" not in told["text"]:
         told = await to(fake, CUSTOMER)
     assert number in told["text"] and "refunded" in told["text"]

@@ -196,3 +196,35 @@ async def test_an_agent_answer_in_time_prevents_the_first_escalation(
     agent = await bot.app.state.agents.agent_for_name("Li Wei")
     await bot.app.state.agents.reply(complaint(bot)["number"], agent, "We are sorry; looking.")
     assert (await step(bot, clock, timedelta(days=1)))["escalations"] == 0
+
+
+async def test_a_webhook_customer_answers_the_survey_by_posting_back(
+    start_bot: Any, callback_receiver: Any
+) -> None:
+    from tests.channels.test_webhook import complaint as webhook_complaint
+    from tests.channels.test_webhook import post
+    from tests.conftest import SECRET
+
+    receiver, served = callback_receiver
+    clock = ManualClock(START)
+    overrides = {
+        "webhook": {
+            "sources": {"shop": {"secret": SECRET, "callback_url": f"{served.url}/callback"}}
+        },
+        "agents": [{"name": "Li Wei", "departments": []}],
+    }
+    bot = await start_bot(overrides, clock, background=False)
+    first = (await post(bot, webhook_complaint("w-1", "The cashier was rude to me."))).json()
+    agent = await bot.app.state.agents.agent_for_name("Li Wei")
+    await bot.app.state.agents.take(first["complaint"], agent)
+    await bot.app.state.agents.resolve(first["complaint"], agent, "Apologised.")
+    clock.advance(timedelta(days=7))
+    assert (await bot.app.state.sweeps.run_all())["surveys"] == 1
+    await bot.app.state.dispatcher.dispatch_due()
+    kinds = []
+    while not receiver.arrivals.empty():
+        kinds.append((await receiver.arrivals.get())["kind"])
+    assert kinds[-1] == "survey"
+    answer = await post(bot, webhook_complaint("w-2", "5", complaint=first["complaint"]))
+    assert answer.status_code == 202
+    assert complaint(bot)["status"] == "closed" and complaint(bot)["survey_score"] == 5
