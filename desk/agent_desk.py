@@ -194,39 +194,11 @@ class AgentDesk:
             complaint = queries.complaint_by_number(session, number)
             if complaint is None:
                 raise UnknownComplaint(f"there is no complaint {number}")
-            seniors = [
-                agent
-                for agent in session.exec(select(Agent).where(Agent.senior == True)).all()  # noqa: E712 (SQL, not Python)
-                if agent.name != complaint.assignee
-                and (not agent.departments or complaint.department in agent.departments)
-            ]
-            if not seniors:
+            senior = hand_to_senior(session, rules, complaint, now)
+            if senior is None:
                 raise NotAllowed("no senior agent of this department is registered")
-            senior, previous = seniors[0], complaint.assignee
-            complaint.assignee = senior.name
-            if complaint.status not in OPEN_WORK:
-                change_status(
-                    session, complaint, "assigned", "customer", "asked for another handler", now
-                )
-            queries.add_event(
-                session,
-                complaint.id or 0,
-                now,
-                "customer",
-                "handler_changed",
-                {"from": previous, "to": senior.name},
-            )
-            tell_supervisor(
-                session,
-                rules,
-                complaint,
-                f"{number}: the customer asked for "
-                f"another handler; {senior.name} takes over from "
-                f"{previous or 'nobody'}.",
-                now,
-            )
-            self._tell_customer(session, complaint, "assigned_notice", name=senior.name)
-            return Done(number, f"now handled by {senior.name}")
+            self._tell_customer(session, complaint, "assigned_notice", name=senior)
+            return Done(number, f"now handled by {senior}")
 
         done = await self.database.write(work)
         self.on_queued()
@@ -372,3 +344,50 @@ def _watch(complaint: Complaint, due: datetime | None, warn_before: timedelta) -
     """Watch `due` for escalation (None: nothing to watch), with a warning ahead of it."""
     complaint.escalate_due = due
     complaint.warn_due = due - warn_before if due is not None else None
+
+
+def hand_to_senior(
+    session: Session, rules: RuleSet, complaint: Complaint, now: datetime
+) -> str | None:
+    """Reassign to a senior agent of the complaint's department (not the current handler) and
+    tell the supervisor; return the senior's name, or None when there is none (the supervisor
+    is told that too)."""
+    seniors = [
+        agent
+        for agent in session.exec(select(Agent).where(col(Agent.senior).is_(True))).all()
+        if agent.name != complaint.assignee
+        and (not agent.departments or complaint.department in agent.departments)
+    ]
+    previous = complaint.assignee or "nobody"
+    if not seniors:
+        tell_supervisor(
+            session,
+            rules,
+            complaint,
+            f"{complaint.number}: the customer asked for "
+            "another handler, and no senior agent is registered for "
+            f"{complaint.department}; {previous} keeps it for now.",
+            now,
+        )
+        return None
+    senior = seniors[0].name
+    queries.add_event(
+        session,
+        complaint.id or 0,
+        now,
+        "customer",
+        "handler_changed",
+        {"from": complaint.assignee, "to": senior},
+    )
+    complaint.assignee = senior
+    if complaint.status not in OPEN_WORK:
+        change_status(session, complaint, "assigned", "customer", "asked for another handler", now)
+    tell_supervisor(
+        session,
+        rules,
+        complaint,
+        f"{complaint.number}: the customer asked for "
+        f"another handler; {senior} takes over from {previous}.",
+        now,
+    )
+    return senior

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from channels.base import REGISTRATION_FIELDS, Channel, Inbound
+from desk.agent_desk import hand_to_senior
 from desk.chat_texts import say
 from desk.clock import Clock
 from desk.errors import ComplaintNotYours, IgnoredMessage, InvalidMessage, UnknownComplaint
@@ -259,7 +260,13 @@ class Intake:
             return _Case.of(complaint)
         score = _survey_score(inbound.text) if _awaits_survey(complaint) else None
         if score is not None:
-            self._record_survey(session, complaint, score, now)
+            self._record_survey(session, complaint, score, now, inbound.text)
+        elif _asks_for_handler(inbound.text) and complaint.status not in REOPENABLE:
+            senior = hand_to_senior(session, self.policy.rules, complaint, now)
+            key, values = (
+                ("assigned_notice", {"name": senior}) if senior else ("handler_unavailable", {})
+            )
+            self._tell(session, complaint, key, now, **values)
         elif complaint.status in REOPENABLE:
             change_status(
                 session, complaint, "reopened", "customer", "the customer wrote again", now
@@ -267,13 +274,16 @@ class Intake:
         return _Case.of(complaint)
 
     def _record_survey(
-        self, session: Session, complaint: Complaint, score: int, now: datetime
+        self, session: Session, complaint: Complaint, score: int, now: datetime, text: str = ""
     ) -> None:
         """A reply that answers the survey (a digit 1-5) scores it once: a low score reopens
         the case, a good one closes it; either way the customer is thanked."""
         assert complaint.id is not None
         complaint.survey_score, complaint.survey_answered_at = score, now
         complaint.close_due = None
+        comment = _SCORE.sub("", fold(text), count=1).strip(" -–—:.,!\n")
+        if comment:
+            complaint.survey_comment = text.strip()[:1000]
         queries.add_event(
             session, complaint.id, now, "customer", "survey_answered", {"score": score}
         )
@@ -294,18 +304,18 @@ class Intake:
             f"survey score {score}",
             now,
         )
+        self._tell(session, complaint, "reopened" if reopen else "survey_done", now)
+
+    def _tell(
+        self, session: Session, complaint: Complaint, key: str, now: datetime, **values: str
+    ) -> None:
+        """Queue a short notice to the customer on their channel, when it can carry one."""
         identity = session.get(Identity, complaint.identity_id)
         channel = self.channels.get(identity.channel) if identity else None
         if identity is not None and channel is not None and channel.can_send(identity.address):
-            key = "reopened" if reopen else "survey_done"
+            text = say(complaint.language, key, number=complaint.number or "", **values)
             queries.queue_message(
-                session,
-                complaint,
-                identity.channel,
-                identity.address,
-                "progress",
-                say(complaint.language, key, number=complaint.number),
-                now,
+                session, complaint, identity.channel, identity.address, "progress", text, now
             )
 
     def _reason_to_withhold(
@@ -581,6 +591,15 @@ _SCORE = re.compile(r"^\s*([1-5])(?!\d)")
 
 def _awaits_survey(complaint: Complaint) -> bool:
     return complaint.close_due is not None and complaint.survey_score is None
+
+
+_HANDLER = re.compile(r"^\s*(/handler\b|change handler\b|cambiar de gestor|更换处理人|更換處理人)")
+
+
+def _asks_for_handler(text: str) -> bool:
+    """The customer's explicit request for someone else: "/handler" (every channel), or the
+    phrase "change handler" in their language, at the start of the message."""
+    return _HANDLER.match(fold(text)) is not None
 
 
 def _survey_score(text: str) -> int | None:

@@ -153,6 +153,7 @@ async def test_an_emailed_survey_answer_scores_once(
     await bot.app.state.dispatcher.dispatch_due()
     stored = complaint(bot)
     assert (stored["status"], stored["survey_score"]) == (status, int(answer[0].replace("１", "1")))
+    assert stored["survey_comment"] == (answer if len(answer) > 1 else "")
     await bot.app.state.dispatcher.dispatch_due()
     assert any(reply in m.get_body(("plain",)).get_content() for m in sink.received)
     to_boss = [
@@ -228,3 +229,26 @@ async def test_a_webhook_customer_answers_the_survey_by_posting_back(
     answer = await post(bot, webhook_complaint("w-2", "5", complaint=first["complaint"]))
     assert answer.status_code == 202
     assert complaint(bot)["status"] == "closed" and complaint(bot)["survey_score"] == 5
+
+
+@pytest.mark.parametrize("request_text", ["/handler", "Change handler, please.", "更换处理人"])
+async def test_an_email_customer_may_ask_for_another_handler(
+    start_bot: Any, sink: Sink, request_text: str
+) -> None:
+    overrides = settings(sink)
+    overrides["agents"].append({"name": "Mei Lin", "departments": [], "senior": True})
+    bot = await start_bot(overrides, ManualClock(START), background=False)
+    port = bot.app.state.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<h1@c.test>"))
+    number = complaint(bot)["number"]
+    await bot.app.state.agents.take(number, await bot.app.state.agents.agent_for_name("Li Wei"))
+    await send(port, mail(request_text, message_id="<h2@c.test>", subject=f"Re: [{number}]"))
+    await bot.app.state.dispatcher.dispatch_due()
+    assert complaint(bot)["assignee"] == "Mei Lin"
+    mails = [(m["To"], m.get_body(("plain",)).get_content()) for m in await drain(sink)]
+    assert ("boss@example.com", True) in [
+        (to, "Mei Lin takes over from Li Wei" in text) for to, text in mails
+    ]
+    assert ("ana@customer.test", True) in [
+        (to, "now being handled by Mei Lin" in text) for to, text in mails
+    ]
