@@ -252,3 +252,18 @@ async def test_an_email_customer_may_ask_for_another_handler(
     assert ("ana@customer.test", True) in [
         (to, "now being handled by Mei Lin" in text) for to, text in mails
     ]
+
+
+async def test_the_scheduler_runs_the_sweeps_at_start_and_catches_up(
+    start_bot: Any, sink: Sink
+) -> None:
+    clock = ManualClock(START)
+    first = await start_bot(settings(sink), clock, background=False)
+    port = first.app.state.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<a1@c.test>"))
+    await first.stop()
+    clock.advance(timedelta(days=2))  # down for two days; the APScheduler job runs at start
+    await start_bot(settings(sink), clock)  # background: scheduler and dispatcher running
+    texts = []
+    while not any("Update on your complaint" in text for text in texts):
+        texts.append((await sink.next()).get_body(("plain",)).get_content())
