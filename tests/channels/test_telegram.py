@@ -63,6 +63,11 @@ def telegram_settings(fake: FakeTelegram, sink: Sink | None = None, **telegram: 
     }
 
 
+async def handle(channel: Any, update: dict) -> bool:
+    """Process one update the way the poll loop does, and wait until it is done."""
+    return bool(await channel.process(Update.de_json(update, channel.bot)))
+
+
 def rows(bot: Any, sql: str) -> list[dict[str, Any]]:
     engine = sa.create_engine(bot.store_url)
     with engine.connect() as connection:
@@ -336,13 +341,11 @@ async def test_rate_limits_are_honoured_and_a_blocked_user_fails_the_message(
     clock = ManualClock(START)
     bot = await start_bot(telegram_settings(fake), clock, background=False)
     channel, dispatcher = bot.app.state.channels["telegram"], bot.app.state.dispatcher
-    await channel.process(
-        Update.de_json(
-            fake.message_update(
-                chat_id=CUSTOMER, user_id=CUSTOMER, text="I was charged twice on this month's bill."
-            ),
-            channel.bot,
-        )
+    await handle(
+        channel,
+        fake.message_update(
+            chat_id=CUSTOMER, user_id=CUSTOMER, text="I was charged twice on this month's bill."
+        ),
     )
     fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 30", retry_after=30)
     assert await dispatcher.dispatch_due() == 3  # acknowledgement, question, group post
@@ -359,13 +362,11 @@ async def test_rate_limits_are_honoured_and_a_blocked_user_fails_the_message(
     assert {row["status"] for row in rows(bot, "SELECT status FROM outbox")} == {"sent"}
 
     fake.blocked_chats.add(CUSTOMER + 1)
-    await channel.process(
-        Update.de_json(
-            fake.message_update(
-                chat_id=CUSTOMER + 1, user_id=CUSTOMER + 1, text="You overcharged me on my bill."
-            ),
-            channel.bot,
-        )
+    await handle(
+        channel,
+        fake.message_update(
+            chat_id=CUSTOMER + 1, user_id=CUSTOMER + 1, text="You overcharged me on my bill."
+        ),
     )
     await dispatcher.dispatch_due()
     failed = [
@@ -636,23 +637,17 @@ async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, star
     clock = ManualClock(START)
     bot = await start_bot(telegram_settings(fake), clock, background=False)
     channel, dispatcher = bot.app.state.channels["telegram"], bot.app.state.dispatcher
-    await channel.process(
-        Update.de_json(
-            fake.message_update(
-                chat_id=CUSTOMER, user_id=CUSTOMER, text="I was charged twice on this month's bill."
-            ),
-            channel.bot,
-        )
+    await handle(
+        channel,
+        fake.message_update(
+            chat_id=CUSTOMER, user_id=CUSTOMER, text="I was charged twice on this month's bill."
+        ),
     )
     number = rows(bot, "SELECT number FROM complaints")[0]["number"]
     for command in (f"/take {number}", f"/resolve {number} refunded"):
-        await channel.process(
-            Update.de_json(
-                fake.message_update(
-                    chat_id=GROUP, user_id=AGENT, chat_type="supergroup", text=command
-                ),
-                channel.bot,
-            )
+        await handle(
+            channel,
+            fake.message_update(chat_id=GROUP, user_id=AGENT, chat_type="supergroup", text=command),
         )
     clock.advance(timedelta(days=7))
     assert (await bot.app.state.sweeps.run_all())["surveys"] == 1
@@ -660,16 +655,14 @@ async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, star
     survey = await to(fake, CUSTOMER)
     while "How satisfied" not in survey["text"]:
         survey = await to(fake, CUSTOMER)
-    await channel.process(
-        Update.de_json(
-            fake.callback_update(
-                chat_id=CUSTOMER,
-                user_id=CUSTOMER,
-                data=f"survey:{number}:1",
-                message_id=survey["result"]["message_id"],
-            ),
-            channel.bot,
-        )
+    await handle(
+        channel,
+        fake.callback_update(
+            chat_id=CUSTOMER,
+            user_id=CUSTOMER,
+            data=f"survey:{number}:1",
+            message_id=survey["result"]["message_id"],
+        ),
     )
     assert rows(bot, "SELECT status, survey_score FROM complaints") == [
         {"status": "reopened", "survey_score": 1}
