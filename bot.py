@@ -47,6 +47,7 @@ from store.database import Database, StoreUnavailable
 
 log = logging.getLogger("bot")
 SHIPPED_PLACEHOLDER_SECRET = "change-me-to-a-long-random-secret"  # noqa: S105 (it is a warning)
+SHIPPED_SIGNING_SECRET = "change-me-to-another-long-random-secret"  # noqa: S105
 
 
 def open_store(settings: Settings, clock: Clock) -> tuple[Database, RuleSet]:
@@ -107,6 +108,11 @@ def build_app(
         channels,
         on_queued=dispatcher.wake,
     )
+    if settings.email.enabled and settings.email.signing_secret == SHIPPED_SIGNING_SECRET:
+        log.warning(
+            "[email] signing_secret is still the example from settings.toml; set a "
+            "long random one so nobody can forge the bot's Message-IDs"
+        )
     for source in settings.webhook_sources.values():
         if source.secret == SHIPPED_PLACEHOLDER_SECRET:
             log.warning(
