@@ -52,7 +52,7 @@ import tomllib
 import urllib.error
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -574,14 +574,20 @@ def wait_healthy(process: subprocess.Popen[bytes], port: int, log: Path, limit_s
 
 @contextlib.contextmanager
 def serving(
-    command: list[str], port: int, log: Path, env: dict[str, str] | None = None
+    command: list[str],
+    port: int,
+    log: Path,
+    env: dict[str, str] | None = None,
+    ready: Callable[[subprocess.Popen[bytes], int, Path, float], None] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server for the length of the block; `ready` waits until it answers (by default
+    on /health), and the server is stopped with SIGTERM afterwards."""
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env or dict(os.environ)
         )
     try:
-        wait_healthy(process, port, log, 60)
+        (ready or wait_healthy)(process, port, log, 60)
         yield process
     finally:
         if process.poll() is None:

@@ -56,7 +56,6 @@ import threading
 import time
 import tomllib
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
@@ -365,24 +364,6 @@ def wait_smtp(process: subprocess.Popen[bytes], port: int, log: Path, limit_s: f
     sys.exit(f"bench: no SMTP greeting on port {port} in {limit_s:.0f}s:\n{log.read_text()}")
 
 
-@contextlib.contextmanager
-def serving_smtp(command: list[str], port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """As `bench.intake.serving`, for a server that has only its SMTP port."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_smtp(process, port, log, 60)
-        yield process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 class AckSink:
     """Plays the bot's relay: counts the mails it is given and the complaint numbers in them."""
 
@@ -477,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         baseline_db = work / "baseline.db"
         command = [PYTHON, "bench/baseline_smtp.py", "--port", str(port), "--db", str(baseline_db)]
-        with serving_smtp(command, port, work / "baseline.log") as baseline:
+        with serving(command, port, work / "baseline.log", ready=wait_smtp) as baseline:
             runs["baseline"] = run_load(
                 port, baseline.pid, load, args.connections, args.limit, None
             )

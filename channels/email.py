@@ -36,6 +36,7 @@ from channels.base import (
     AUTOMATIC_KINDS,
     Attachment,
     Inbound,
+    OnInbound,
     Outbound,
     PermanentDeliveryError,
     Sender,
@@ -98,7 +99,7 @@ class EmailChannel:
     def __init__(
         self,
         settings: EmailSettings,
-        on_inbound: Callable[[Inbound], Awaitable[Any]],
+        on_inbound: OnInbound,
         on_bounce: Callable[[Bounce], Awaitable[int]],
         keep_dead_letter: Callable[[bytes, str, str], Awaitable[int]],
         clock: Clock,

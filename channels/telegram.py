@@ -48,6 +48,7 @@ from channels.base import (
     Attachment,
     ChannelError,
     Inbound,
+    OnInbound,
     Outbound,
     PermanentDeliveryError,
     Sender,
@@ -80,7 +81,7 @@ class TelegramChannel:
     def __init__(
         self,
         settings: TelegramSettings,
-        on_inbound: Callable[[Inbound], Awaitable[Any]],
+        on_inbound: OnInbound,
         chats: ChatDesk,
         agents: AgentDesk,
         clock: Clock,

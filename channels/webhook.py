@@ -14,18 +14,19 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
 from channels.base import (
     Attachment,
     Inbound,
+    OnInbound,
     Outbound,
     PermanentDeliveryError,
     Sender,
@@ -42,17 +43,20 @@ NAME = "webhook"
 Text = Annotated[str, Field(max_length=200)]
 
 
+def _number_as_text(value: Any) -> Any:
+    """Integrators send ids as numbers as often as strings; both mean the same id."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Identifier = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1, max_length=200)]
+
+
 class CustomerIn(BaseModel):
-    id: Annotated[str, Field(min_length=1, max_length=200)]
+    id: Identifier
     name: Text = ""
     email: Text = ""
     phone: Text = ""
     tier: Annotated[str, Field(max_length=40)] = ""
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class AttachmentIn(BaseModel):
@@ -81,7 +85,7 @@ class DetailsIn(BaseModel):
 
 
 class ComplaintIn(BaseModel):
-    id: Annotated[str, Field(min_length=1, max_length=200)]
+    id: Identifier
     customer: CustomerIn
     text: Annotated[str, Field(max_length=50_000)]
     subject: Text = ""
@@ -89,11 +93,6 @@ class ComplaintIn(BaseModel):
     complaint: Annotated[str, Field(pattern=r"^(C-\d{4}-\d{6,})?$")] = ""
     attachments: list[AttachmentIn] = []
     details: DetailsIn = DetailsIn()
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -107,7 +106,7 @@ class WebhookChannel:
     def __init__(
         self,
         sources: Mapping[str, WebhookSource],
-        on_inbound: Callable[[Inbound], Awaitable[Any]],
+        on_inbound: OnInbound,
         clock: Clock,
         max_body_bytes: int,
         client: httpx.AsyncClient | None = None,
