@@ -68,6 +68,14 @@ async def handle(channel: Any, update: dict) -> bool:
     return bool(await channel.process(Update.de_json(update, channel.bot)))
 
 
+async def until(fake: FakeTelegram, chat: int, fragment: str) -> dict:
+    """The next message to `chat` containing `fragment`; others before it are passed over."""
+    sent = await to(fake, chat)
+    while fragment not in sent["text"]:
+        sent = await to(fake, chat)
+    return sent
+
+
 def rows(bot: Any, sql: str) -> list[dict[str, Any]]:
     engine = sa.create_engine(bot.store_url)
     with engine.connect() as connection:
@@ -217,9 +225,7 @@ async def test_a_duplicate_update_creates_nothing(fake: FakeTelegram, start_bot:
     del again["update_id"]
     fake.push_update(again)
     await say(fake, "/status")
-    status = await to(fake, CUSTOMER)
-    while "next answer by" not in status["text"]:  # the guided question may come first
-        status = await to(fake, CUSTOMER)
+    status = await until(fake, CUSTOMER, "next answer by")
     assert status["text"].count("C-") == 1
     assert len(rows(bot, "SELECT id FROM messages WHERE direction = 'in'")) == 1
 
@@ -237,9 +243,7 @@ async def test_an_agent_reply_in_the_group_reaches_a_telegram_customer(
         chat_type="supergroup",
         reply_to_message_id=post["result"]["message_id"],
     )
-    answer = await to(fake, CUSTOMER)
-    while "refunded" not in answer["text"]:
-        answer = await to(fake, CUSTOMER)
+    await until(fake, CUSTOMER, "refunded")
     confirmation = await to(fake, GROUP)
     assert "sent to the customer by telegram" in confirmation["text"]
     events = [row["kind"] for row in rows(bot, "SELECT kind FROM events")]
@@ -323,12 +327,9 @@ async def test_group_commands_act_for_agents_and_refuse_others(
     ]
     kinds = [row["kind"] for row in rows(bot, "SELECT kind FROM events")]
     assert {"assigned", "note", "grade_corrected", "solution_proposed"} <= set(kinds)
-    told = await to(fake, CUSTOMER)
-    while "we propose" not in told["text"]:
-        told = await to(fake, CUSTOMER)
+    told = await until(fake, CUSTOMER, "we propose")
     assert "a refund of the second charge" in told["text"]
-    while "resolved" not in told["text"]:
-        told = await to(fake, CUSTOMER)
+    told = await until(fake, CUSTOMER, "resolved")
     assert number in told["text"] and "refunded" in told["text"]
     assert all(
         sent["chat_id"] != CUSTOMER or "ledger" not in sent.get("text", "") for sent in fake.sent
@@ -429,9 +430,7 @@ async def test_the_survey_buttons_record_one_answer_and_a_comment(
         )
     )
     bot.app.state.dispatcher.wake()
-    survey = await to(fake, CUSTOMER)
-    while "satisfied" not in survey["text"]:
-        survey = await to(fake, CUSTOMER)
+    survey = await until(fake, CUSTOMER, "satisfied")
     keys = [button["callback_data"] for button in survey["reply_markup"]["inline_keyboard"][0]]
     assert keys == [f"survey:{number}:{score}" for score in range(1, 6)]
     message_id = survey["result"]["message_id"]
@@ -443,8 +442,7 @@ async def test_the_survey_buttons_record_one_answer_and_a_comment(
         )
         await fake.next_call("answerCallbackQuery")
     await say(fake, "Quick and polite, thanks.")
-    while "Thank you for your comment" not in (await to(fake, CUSTOMER))["text"]:
-        pass
+    await until(fake, CUSTOMER, "Thank you for your comment")
     stored = await bot.app.state.database.read(lambda s: queries.complaint_by_number(s, number))
     assert isinstance(stored, Complaint)
     assert (stored.survey_score, stored.survey_comment) == (4, "Quick and polite, thanks.")
@@ -463,12 +461,10 @@ async def test_link_merges_chat_and_email_after_the_code(
     assert found is not None
     code = found.group(1)
     await say(fake, "000000" if code != "000000" else "111111")
-    while "not right" not in (await to(fake, CUSTOMER))["text"]:
-        pass
+    await until(fake, CUSTOMER, "not right")
     assert len(rows(bot, "SELECT id FROM identities")) == 1
     await say(fake, code)
-    while "now belong" not in (await to(fake, CUSTOMER))["text"]:
-        pass
+    await until(fake, CUSTOMER, "now belong")
     await send(
         bot.app.state.channels["email"].smtp_port,
         mail("More details by mail.", message_id="<l9@c.test>", subject=f"[{number}] details"),
@@ -589,8 +585,7 @@ async def test_link_merges_an_existing_email_customer_into_one(
     found = re.search(r"\b(\d{6})\b", (await sink.next()).get_body(("plain",)).get_content())
     assert found is not None
     await say(fake, found.group(1))
-    while "now belong" not in (await to(fake, CUSTOMER))["text"]:
-        pass
+    await until(fake, CUSTOMER, "now belong")
     assert len(rows(bot, "SELECT DISTINCT customer_id FROM complaints")) == 1
     assert len(rows(bot, "SELECT id FROM customers")) == 1
     assert "customer_linked" in [row["kind"] for row in rows(bot, "SELECT kind FROM events")]
@@ -652,9 +647,7 @@ async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, star
     clock.advance(timedelta(days=7))
     assert (await bot.app.state.sweeps.run_all())["surveys"] == 1
     await dispatcher.dispatch_due()
-    survey = await to(fake, CUSTOMER)
-    while "How satisfied" not in survey["text"]:
-        survey = await to(fake, CUSTOMER)
+    survey = await until(fake, CUSTOMER, "How satisfied")
     await handle(
         channel,
         fake.callback_update(
@@ -668,9 +661,7 @@ async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, star
         {"status": "reopened", "survey_score": 1}
     ]
     await dispatcher.dispatch_due()
-    told = await to(fake, CUSTOMER)
-    while "reopened" not in told["text"]:
-        told = await to(fake, CUSTOMER)
+    await until(fake, CUSTOMER, "reopened")
     assert (await bot.app.state.sweeps.run_all())["closing"] == 0
 
 
@@ -688,9 +679,7 @@ async def test_an_agent_rejects_with_a_polite_explanation(
         chat_type="supergroup",
     )
     assert "rejected" in (await to(fake, GROUP))["text"]
-    told = await to(fake, CUSTOMER)
-    while "cannot treat it as a complaint" not in told["text"]:
-        told = await to(fake, CUSTOMER)
+    told = await until(fake, CUSTOMER, "cannot treat it as a complaint")
     assert "pre-authorisation" in told["text"]
     assert rows(bot, "SELECT status FROM complaints") == [{"status": "rejected"}]
     await say(fake, f"/resolve {number} done", chat=GROUP, chat_type="supergroup")
@@ -707,11 +696,7 @@ async def test_a_customer_may_ask_for_another_handler(fake: FakeTelegram, start_
     number = rows(bot, "SELECT number FROM complaints")[0]["number"]
     await say(fake, f"/take {number}", chat=GROUP, chat_type="supergroup")
     await say(fake, "/handler")
-    told = await to(fake, CUSTOMER)
-    while "Mei Lin" not in told["text"]:
-        told = await to(fake, CUSTOMER)
+    await until(fake, CUSTOMER, "Mei Lin")
     assert rows(bot, "SELECT assignee FROM complaints") == [{"assignee": "Mei Lin"}]
-    notice = await to(fake, GROUP)
-    while "another handler" not in notice["text"]:
-        notice = await to(fake, GROUP)
+    notice = await until(fake, GROUP, "another handler")
     assert "Mei Lin takes over from Li Wei" in notice["text"]
