@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import logging
 import secrets
 import signal
@@ -24,12 +25,14 @@ import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 
+import web.app as web
 from channels.base import Channel, Outbound
 from channels.email import NAME as EMAIL
 from channels.email import EmailChannel
 from channels.telegram import NAME as TELEGRAM
 from channels.telegram import TelegramChannel
 from channels.webhook import WebhookChannel
+from desk.accounts import AccountError, Accounts
 from desk.agent_desk import AgentDesk
 from desk.bounces import record_bounce
 from desk.chat_texts import say
@@ -39,6 +42,7 @@ from desk.dead_letters import DeadLetters
 from desk.dispatcher import Dispatcher
 from desk.intake import Intake, IntakePolicy
 from desk.replies import Replies, TemplateProblem
+from desk.rule_book import RuleBook, choose_at_start, rule_set_from_text
 from desk.settings import Settings, SettingsError, load_settings
 from desk.sweeps import Sweeps
 from router import RuleSet
@@ -50,20 +54,35 @@ SHIPPED_PLACEHOLDER_SECRET = "change-me-to-a-long-random-secret"  # noqa: S105 (
 SHIPPED_SIGNING_SECRET = "change-me-to-another-long-random-secret"  # noqa: S105
 
 
-def open_store(settings: Settings, clock: Clock) -> tuple[Database, RuleSet]:
-    """Upgrade the schema, record the rule set and departments; return the versioned rules."""
+def open_store(settings: Settings, clock: Clock) -> tuple[Database, RuleSet, int]:
+    """Upgrade the schema, record settings.toml's rule set, departments and agents; return
+    the active rules (settings.toml's, or a newer version published from the console) and
+    the version settings.toml holds."""
     database = Database(settings.store_url, settings.busy_timeout)
     database.upgrade()
-    version = database.write_now(
+    stored, from_settings = database.write_now(
+        lambda s: choose_at_start(s, settings.rules_text, clock.now())
+    )
+    settings_version = database.write_now(
         lambda s: queries.record_rule_set(s, settings.rules_text, clock.now())
     )
+    if from_settings:
+        rules = replace(settings.rules, version=settings_version)
+    else:
+        rules = rule_set_from_text(stored.source, stored.version or 0)
+        log.warning(
+            "routing rules: version %d, published from the console, is active; "
+            "settings.toml's rules (version %d) are not used until they change",
+            rules.version,
+            settings_version,
+        )
     database.write_now(
         lambda s: queries.sync_departments(
-            s, {key: d.names for key, d in settings.rules.departments.items()}
+            s, {key: d.names for key, d in rules.departments.items()}
         )
     )
     database.write_now(lambda s: queries.sync_agents(s, settings.agents))
-    return database, replace(settings.rules, version=version)
+    return database, rules, settings_version
 
 
 def build_app(
@@ -83,7 +102,7 @@ def build_app(
         settings.templates_dir, settings.rules, settings.timezone, settings.company_name
     )
     replies.check(clock.now())
-    database, rules = open_store(settings, clock)
+    database, rules, settings_version = open_store(settings, clock)
     channels: dict[str, Channel] = {}
     dispatcher = Dispatcher(database, channels, settings.outbox, clock)
     intake = Intake(
@@ -97,11 +116,7 @@ def build_app(
             replies_per_hour={EMAIL: settings.email.max_replies_per_hour},
             reopen_at_or_below=settings.survey.reopen_at_or_below,
             warn_before=settings.escalation.warn_before,
-            notify={
-                key: (TELEGRAM, str(department.telegram_chat_id))
-                for key, department in rules.departments.items()
-                if settings.telegram.enabled and department.telegram_chat_id is not None
-            },
+            notify=_department_chats(settings, rules),
         ),
         replies,
         clock,
@@ -165,6 +180,8 @@ def build_app(
         escalation=settings.escalation,
         rules=rules,
     )
+    rule_book = RuleBook(database, clock, rules, settings_version)
+    accounts = Accounts(database, clock, list(rules.departments))
     telegram = None
     if settings.telegram.enabled:
         telegram = TelegramChannel(
@@ -187,6 +204,16 @@ def build_app(
             send_link_code=_link_code_sender(channels[EMAIL]) if EMAIL in channels else None,
         )
         channels[telegram.name] = telegram
+
+    def use_rules(new: RuleSet) -> None:
+        """A version published from the console routes from the next message on."""
+        intake.policy = replace(intake.policy, rules=new, notify=_department_chats(settings, new))
+        sweeps.rules = replies.rules = new
+        accounts.departments = tuple(new.departments)
+        if telegram is not None:
+            telegram.chats.rules = new
+
+    rule_book.listen(use_rules)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -235,7 +262,13 @@ def build_app(
     app.state.reprocessors = reprocessors
     app.state.agents = agents
     app.state.sweeps = sweeps
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.replies = replies
+    app.state.rule_book = rule_book
+    app.state.accounts = accounts
     app.include_router(webhook.routes())
+    web.install(app)
     if telegram is not None:
         app.include_router(telegram.routes())
 
@@ -244,6 +277,15 @@ def build_app(
         return {"status": "ok"}
 
     return app
+
+
+def _department_chats(settings: Settings, rules: RuleSet) -> dict[str, tuple[str, str]]:
+    """Per department, the Telegram group where its new complaints are posted."""
+    return {
+        key: (TELEGRAM, str(department.telegram_chat_id))
+        for key, department in rules.departments.items()
+        if settings.telegram.enabled and department.telegram_chat_id is not None
+    }
 
 
 def _link_code_sender(email: Channel) -> Callable[[str, str, str], Awaitable[None]]:
@@ -293,6 +335,20 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ID",
         help="reprocess these kept letters (all kept ones when no ID is given)",
     )
+    admin = commands.add_parser(
+        "create-admin",
+        help="create an admin account for the console and API (asks for its password)",
+    )
+    admin.add_argument("name", help="the name to log in with")
+    admin.add_argument("--email", default="", help="where hot-spot alerts reach this admin")
+    admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of asking twice",
+    )
+    admin.add_argument(
+        "--token", action="store_true", help="also print a new API token for this admin"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -306,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"complaint bot: {error}\n")
     except StoreUnavailable as error:
         parser.exit(2, f"complaint bot: cannot open the store {settings.store_url}: {error}\n")
+    if args.command == "create-admin":
+        return _create_admin(app, args)
     if args.command == "dead-letters":
         return asyncio.run(_dead_letters(app, args.reprocess))
     server = uvicorn.Server(
@@ -324,6 +382,28 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     return 0 if server.started else 1
+
+
+def _create_admin(app: FastAPI, args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            print("complaint bot: the two passwords differ; nothing was created", file=sys.stderr)  # noqa: T201
+            return 2
+    accounts: Accounts = app.state.accounts
+    try:
+        agent = accounts.create_now(args.name, "admin", (), password, args.email)
+        print(f"admin {agent.name} created; log in at /console/login")  # noqa: T201
+        if args.token:
+            print(accounts.issue_token_now(agent.id or 0, "created with create-admin"))  # noqa: T201
+    except AccountError as error:
+        print(f"complaint bot: {error}; nothing was created", file=sys.stderr)  # noqa: T201
+        return 2
+    finally:
+        app.state.database.close()
+    return 0
 
 
 async def _dead_letters(app: FastAPI, reprocess: list[int] | None) -> int:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import logging
 
-from channels.mail_parse import Bounce
 from sqlmodel import Session
 
+from channels.mail_parse import Bounce
 from desk.clock import Clock
 from store import queries
 from store.database import Database

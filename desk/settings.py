@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from channels.mail_imap import ImapSettings
+from desk.rule_book import ROUTING_KEYS, canonical_text
 from router import GRADES, RuleError, RuleSet, ServiceLevel, load_rule_set
 from router.calendar import WorkingCalendar, parse_calendar
 from router.language import SUPPORTED
@@ -108,6 +109,35 @@ class SchedulerSettings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    session_lifetime: timedelta = timedelta(hours=12)
+    secure_cookies: bool = False
+    """Mark the session cookie Secure: set it when the console is served over https."""
+    approval_above_cents: int = 10000
+    """A solution whose amount exceeds this waits for a supervisor's approval."""
+    currency: str = "EUR"
+
+
+@dataclass(frozen=True)
+class DuplicateSettings:
+    window: timedelta = timedelta(days=2)
+    """Complaints of one customer opened on other channels this long apart are compared."""
+    similarity: float = 0.6
+    """How alike two texts must be (0-1, word overlap) to be flagged as the same complaint."""
+
+
+@dataclass(frozen=True)
+class HotSpotSettings:
+    window: timedelta = timedelta(days=1)
+    baseline_windows: int = 7
+    """The baseline is the mean count of the same category or product over this many earlier
+    windows."""
+    factor: float = 2.0
+    min_count: int = 5
+    """A spot needs at least this many complaints in the window, and factor × its baseline."""
+
+
+@dataclass(frozen=True)
 class TelegramSettings:
     enabled: bool = False
     token: str = ""
@@ -150,6 +180,9 @@ class Settings:
     survey: SurveySettings
     escalation: EscalationSettings
     scheduler: SchedulerSettings
+    console: ConsoleSettings
+    duplicates: DuplicateSettings
+    hot_spots: HotSpotSettings
     rules: RuleSet
     rules_text: str
     """The routing part of the file as written, kept so the store can version it."""
@@ -158,7 +191,6 @@ class Settings:
 _DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
 _ENV = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _KINDS = {int: "an integer", str: "a string", bool: "true or false", dict: "a table"}
-_ROUTING_KEYS = ("departments", "categories", "routing", "rules")
 
 
 def parse_duration(value: str) -> timedelta:
@@ -182,7 +214,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         raise SettingsError(f"{path}: not valid TOML: {error}") from None
     reader = _Reader(path, data, environ)
     try:
-        rules = load_rule_set({key: data.get(key, {}) for key in _ROUTING_KEYS}, path, text)
+        rules = load_rule_set({key: data.get(key, {}) for key in ROUTING_KEYS}, path, text)
     except RuleError as error:
         raise SettingsError(str(error)) from None
     base = path.parent
@@ -258,12 +290,63 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             sweep_every=reader.duration("scheduler.sweep_every", "60s"),
             batch=reader.integer("scheduler.batch", 500, 1),
         ),
+        console=_console(reader),
+        duplicates=DuplicateSettings(
+            window=reader.duration("duplicates.window", "2d"),
+            similarity=_fraction(reader, "duplicates.similarity", 0.6),
+        ),
+        hot_spots=HotSpotSettings(
+            window=reader.duration("hot_spots.window", "1d"),
+            baseline_windows=reader.integer("hot_spots.baseline_windows", 7, 1, 365),
+            factor=_number(reader, "hot_spots.factor", 2.0, low=1.0),
+            min_count=reader.integer("hot_spots.min_count", 5, 1),
+        ),
         rules=rules,
         rules_text=_routing_text(data),
     )
 
 
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _console(reader: _Reader) -> ConsoleSettings:
+    currency = reader.get("console.currency", "EUR")
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise reader.error("console.currency", "must be an ISO 4217 code such as EUR or CNY")
+    threshold = _number(reader, "console.approval_above", 100.0, low=0.0)
+    return ConsoleSettings(
+        session_lifetime=reader.duration("console.session_lifetime", "12h"),
+        secure_cookies=reader.get("console.secure_cookies", False),
+        approval_above_cents=round(threshold * 100),
+        currency=currency,
+    )
+
+
+def _number(reader: _Reader, key: str, default: float, low: float) -> float:
+    value = _peek(reader, key)
+    value = default if value is None else value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise reader.error(key, f"must be a number, not {value!r}")
+    if value < low:
+        raise reader.error(key, f"must be at least {low:g}")
+    return float(value)
+
+
+def _fraction(reader: _Reader, key: str, default: float) -> float:
+    value = _number(reader, key, default, low=0.0)
+    if value > 1:
+        raise reader.error(key, "must be between 0 and 1")
+    return value
+
+
+def _peek(reader: _Reader, key: str) -> Any:
+    """The raw value at `key` (None when absent): integers are accepted where numbers are."""
+    node: Any = reader.data
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
 
 
 def _escalation(reader: _Reader) -> EscalationSettings:
@@ -427,11 +510,7 @@ def _agents(reader: _Reader, rules: RuleSet) -> tuple[AgentSettings, ...]:
 
 def _routing_text(data: Mapping[str, Any]) -> str:
     """A canonical text of the routing tables, so an unchanged rule set is not a new version."""
-    import json
-
-    return json.dumps(
-        {key: data.get(key) for key in _ROUTING_KEYS}, sort_keys=True, ensure_ascii=False, indent=1
-    )
+    return canonical_text(dict(data))
 
 
 class _Reader:

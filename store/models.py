@@ -49,6 +49,8 @@ class Customer(SQLModel, table=True):
     phone: str = ""
     tier: str = ""
     created_at: datetime = _time()
+    erased_at: datetime | None = _time(nullable=True)
+    """Set when an admin erased the customer's personal data (statistics are kept)."""
 
 
 class Identity(SQLModel, table=True):
@@ -107,6 +109,9 @@ class Complaint(SQLModel, table=True):
     first_response_at: datetime | None = _time(nullable=True)
     """When a person first wrote to the customer (the first-response target is met)."""
     escalation_level: int = 0
+    root_cause: str = ""
+    merged_into: str = ""
+    """The number of the complaint this one was merged into (status "merged")."""
     escalate_due: datetime | None = _time(index=True, nullable=True)
     """The deadline watched now: first response until a person answered, then resolution."""
     warn_due: datetime | None = _time(index=True, nullable=True)
@@ -197,7 +202,10 @@ class RuleSetVersion(SQLModel, table=True):
     digest: str = Field(unique=True)
     source: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     origin: str = "settings"
+    """settings (settings.toml at start), console, import or rollback."""
     created_at: datetime = _time()
+    author: str = ""
+    note: str = ""
 
 
 class DeadLetter(SQLModel, table=True):
@@ -243,6 +251,14 @@ class Agent(SQLModel, table=True):
     departments: list[str] | None = _json()
     senior: bool = False
     """Takes over when a customer asks for another handler (seed 001)."""
+    role: str = "agent"
+    """agent (works its departments' complaints), supervisor (also approves solutions and
+    sees reports) or admin (configures everything, every department)."""
+    email: str = ""
+    """Where staff notices to this person go (hot-spot alerts) when they have no Telegram."""
+    password_hash: str = ""
+    """Empty: no console login (a Telegram-only agent)."""
+    active: bool = True
 
 
 class ChatState(SQLModel, table=True):
@@ -266,3 +282,100 @@ class ChatState(SQLModel, table=True):
     link_code_hash: str = ""
     link_expires_at: datetime | None = _time(nullable=True)
     link_attempts: int = 0
+
+
+class ActiveRules(SQLModel, table=True):
+    """Which rule set version routes now (one row). `settings_digest` is the routing text of
+    settings.toml as last seen at start: when the file changes, the file wins again; until
+    then a version published from the console stays active."""
+
+    __tablename__ = "active_rules"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(foreign_key="rule_sets.version")
+    settings_digest: str
+    changed_at: datetime = _time()
+    changed_by: str = ""
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the HTTP API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="agents.id", index=True)
+    name: str = ""
+    token_hash: str = Field(unique=True)
+    created_at: datetime = _time()
+    last_used_at: datetime | None = _time(nullable=True)
+    revoked_at: datetime | None = _time(nullable=True)
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A console login: the cookie holds the secret, the store its SHA-256 and the CSRF token."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: str = Field(primary_key=True)
+    agent_id: int = Field(foreign_key="agents.id", index=True)
+    csrf_token: str
+    created_at: datetime = _time()
+    expires_at: datetime = _time(index=True)
+
+
+class CannedReply(SQLModel, table=True):
+    """A standard script (seed 004) in one language; `{number}`, `{customer}`, `{agent}`,
+    `{product}` and `{company}` are filled in when it is used."""
+
+    __tablename__ = "canned_replies"
+    __table_args__ = (sa.UniqueConstraint("key", "language", name="uq_canned_key_language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str
+    language: str
+    title: str
+    text: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    updated_at: datetime = _time()
+    updated_by: str = ""
+
+
+class Solution(SQLModel, table=True):
+    """A proposed remedy (seed 002). Above the approval threshold it waits for a supervisor
+    before the customer hears of it."""
+
+    __tablename__ = "solutions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaints.id", index=True)
+    kind: str
+    """return, exchange, repair, refund, discount, compensation or apology."""
+    amount_cents: int | None = None
+    currency: str = ""
+    description: str = ""
+    status: str = Field(default="proposed", index=True)
+    """awaiting_approval, proposed (told to the customer), rejected."""
+    proposed_by: str
+    proposed_at: datetime = _time()
+    decided_by: str = ""
+    decided_at: datetime | None = _time(nullable=True)
+    decision_reason: str = ""
+
+
+class HotSpotAlert(SQLModel, table=True):
+    """A category or product that got markedly more complaints than its baseline; one row per
+    spot and window, so admins are told once."""
+
+    __tablename__ = "hot_spot_alerts"
+    __table_args__ = (
+        sa.UniqueConstraint("dimension", "value", "window_start", name="uq_hot_spot_window"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dimension: str
+    value: str
+    window_start: datetime = _time()
+    window_end: datetime = _time()
+    count: int
+    baseline: float
+    created_at: datetime = _time()

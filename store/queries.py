@@ -329,12 +329,21 @@ def delivery(session: Session, item_id: int) -> OutboxItem | None:
     return session.get(OutboxItem, item_id)
 
 
-def record_rule_set(session: Session, source: str, now: datetime) -> int:
+def record_rule_set(
+    session: Session,
+    source: str,
+    now: datetime,
+    origin: str = "settings",
+    author: str = "",
+    note: str = "",
+) -> int:
     """The version number of this rule set text, recording it as a new version when unseen."""
     digest = hashlib.sha256(source.encode()).hexdigest()
     found = session.exec(select(RuleSetVersion).where(RuleSetVersion.digest == digest)).first()
     if found is None:
-        found = RuleSetVersion(digest=digest, source=source, created_at=now)
+        found = RuleSetVersion(
+            digest=digest, source=source, created_at=now, origin=origin, author=author, note=note
+        )
         session.add(found)
         session.flush()
     assert found.version is not None
