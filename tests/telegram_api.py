@@ -130,7 +130,7 @@ class FakeTelegram:
 
     def __init__(
         self,
-        token: str = "123456:TEST-TOKEN",  # noqa: S107
+        token: str = "123456:TEST-TOKEN",
         bot_id: int = 123456,
         username: str = "complaints_bot",
     ) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from web import api_accounts, errors
+from web import api_accounts, api_duplicates, api_privacy, api_reports, api_rules, errors
 
 
 def install(app: FastAPI) -> None:
     errors.install(app)
-    app.include_router(api_accounts.router)
+    for module in (api_accounts, api_rules, api_reports, api_privacy, api_duplicates):
+        app.include_router(module.router)

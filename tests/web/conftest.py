@@ -1,0 +1,82 @@
+"""Fixtures for the staff side: a running bot with accounts of each role, their API clients,
+and complaints filed through the real webhook."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from desk.accounts import Accounts
+from desk.clock import ManualClock
+from tests.conftest import START, signed
+
+
+@dataclass
+class Desk:
+    """The running bot plus helpers to act as staff and as customers."""
+
+    bot: Any
+    clock: ManualClock
+    clients: list[httpx.AsyncClient] = field(default_factory=list)
+
+    @property
+    def app(self) -> Any:
+        return self.bot.app
+
+    @property
+    def url(self) -> str:
+        return self.bot.url
+
+    async def account(
+        self,
+        name: str,
+        role: str = "agent",
+        departments: Sequence[str] = ("billing",),
+        password: str | None = "correct horse battery",
+        email: str = "",
+    ) -> httpx.AsyncClient:
+        """Create an account and return an API client authenticated with a fresh token."""
+        accounts: Accounts = self.app.state.accounts
+        agent = await accounts.create(name, role, departments, password, email)
+        _, secret = await accounts.issue_token(agent.id or 0, "tests")
+        return self.client({"Authorization": f"Bearer {secret}"})
+
+    def client(self, headers: Mapping[str, str] | None = None) -> httpx.AsyncClient:
+        client = httpx.AsyncClient(base_url=self.url, headers=dict(headers or {}), timeout=10)
+        self.clients.append(client)
+        return client
+
+    async def complain(
+        self, text: str, customer: str = "c-1", id_: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        """File a complaint through the signed webhook, as a shop's system would."""
+        body = {
+            "id": id_ or f"m-{len(text)}-{abs(hash((text, customer)))}",
+            "customer": {
+                "id": customer,
+                "name": extra.pop("name", "Ana Pérez"),
+                **extra.pop("contact", {}),
+            },
+            "text": text,
+            **extra,
+        }
+        raw, headers = signed(body)
+        async with httpx.AsyncClient(base_url=self.url, timeout=10) as client:
+            response = await client.post("/webhook/shop", content=raw, headers=headers)
+        assert response.status_code in (200, 202), response.text
+        return json.loads(response.text)
+
+
+@pytest.fixture
+async def desk(start_bot: Callable[..., Awaitable[Any]]) -> AsyncIterator[Desk]:
+    """The bot on a manual clock with background work off: tests dispatch and sweep by hand."""
+    clock = ManualClock(START)
+    running = Desk(await start_bot(clock=clock, background=False), clock)
+    yield running
+    for client in running.clients:
+        await client.aclose()
