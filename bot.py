@@ -35,15 +35,18 @@ from channels.webhook import WebhookChannel
 from desk.accounts import AccountError, Accounts
 from desk.agent_desk import AgentDesk
 from desk.bounces import record_bounce
+from desk.canned_replies import CannedReplies
 from desk.chat_texts import say
 from desk.clock import Clock, SystemClock
 from desk.conversation import ChatDesk
 from desk.dead_letters import DeadLetters
 from desk.dispatcher import Dispatcher
+from desk.hot_spots import HotSpots
 from desk.intake import Intake, IntakePolicy
 from desk.replies import Replies, TemplateProblem
 from desk.rule_book import RuleBook, choose_at_start, rule_set_from_text
 from desk.settings import Settings, SettingsError, load_settings
+from desk.solutions import Solutions
 from desk.sweeps import Sweeps
 from router import RuleSet
 from store import queries
@@ -159,6 +162,8 @@ def build_app(
     def can_send(channel: str, address: str) -> bool:
         return channel in channels and channels[channel].can_send(address)
 
+    rule_book = RuleBook(database, clock, rules, settings_version)
+    accounts = Accounts(database, clock, list(rules.departments))
     agents = AgentDesk(
         database,
         clock,
@@ -167,6 +172,7 @@ def build_app(
         on_queued=dispatcher.wake,
         survey_delay=settings.survey.delay,
         warn_before=settings.escalation.warn_before,
+        rules=lambda: rule_book.current,
     )
     sweeps = Sweeps(
         database,
@@ -180,8 +186,14 @@ def build_app(
         escalation=settings.escalation,
         rules=rules,
     )
-    rule_book = RuleBook(database, clock, rules, settings_version)
-    accounts = Accounts(database, clock, list(rules.departments))
+    hot_spots = HotSpots(
+        database,
+        clock,
+        settings.hot_spots,
+        can_send,
+        settings.telegram.enabled,
+        on_queued=dispatcher.wake,
+    )
     telegram = None
     if settings.telegram.enabled:
         telegram = TelegramChannel(
@@ -236,6 +248,16 @@ def build_app(
                     misfire_grace_time=None,
                     id="sweeps",
                 )
+                scheduler.add_job(
+                    hot_spots.sweep,
+                    "interval",
+                    seconds=settings.scheduler.sweep_every.total_seconds(),
+                    next_run_time=datetime.now(UTC),
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=None,
+                    id="hot_spots",
+                )
                 scheduler.start()
                 stack.callback(scheduler.shutdown, wait=False)
             if dispatch_in_background:
@@ -262,11 +284,22 @@ def build_app(
     app.state.reprocessors = reprocessors
     app.state.agents = agents
     app.state.sweeps = sweeps
+    app.state.hot_spots = hot_spots
     app.state.settings = settings
     app.state.clock = clock
     app.state.replies = replies
     app.state.rule_book = rule_book
     app.state.accounts = accounts
+    app.state.solutions = Solutions(
+        database,
+        clock,
+        lambda: rule_book.current,
+        can_send,
+        settings.console.approval_above_cents,
+        settings.console.currency,
+        on_queued=dispatcher.wake,
+    )
+    app.state.canned = CannedReplies(database, clock, settings.company_name)
     app.include_router(webhook.routes())
     web.install(app)
     if telegram is not None:

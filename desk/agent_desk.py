@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from desk.accounts import sees
 from desk.chat_texts import say
 from desk.clock import Clock
 from desk.errors import ComplaintBotError, UnknownComplaint
@@ -53,7 +54,11 @@ class AgentDesk:
         on_queued: Callable[[], None] = lambda: None,
         survey_delay: timedelta = SURVEY_DELAY,
         warn_before: timedelta = WARN_BEFORE,
+        *,
+        rules: Callable[[], RuleSet],
     ) -> None:
+        """`rules()` gives the rule set in force now (it changes when an admin publishes)."""
+        self.rules = rules
         self.survey_delay = survey_delay
         self.warn_before = warn_before
         self.database = database
@@ -162,28 +167,7 @@ class AgentDesk:
         return await self.database.write(work)
 
     async def take(self, number: str, agent: Agent) -> Done:
-        def work(session: Session) -> Done:
-            complaint = _allowed(session, number, agent)
-            previous = complaint.assignee
-            complaint.assignee = agent.name
-            if complaint.status not in OPEN_WORK:  # taking a case in progress keeps its stage
-                change_status(
-                    session, complaint, "assigned", f"agent:{agent.name}", "taken", self.clock.now()
-                )
-            queries.add_event(
-                session,
-                complaint.id or 0,
-                self.clock.now(),
-                f"agent:{agent.name}",
-                "assigned",
-                {"from": previous, "to": agent.name},
-            )
-            self._tell_customer(session, complaint, "assigned_notice", name=agent.name)
-            return Done(number, f"assigned to {agent.name}")
-
-        done = await self.database.write(work)
-        self.on_queued()
-        return done
+        return await self.assign(number, agent, agent.name)
 
     async def change_handler(self, number: str, rules: RuleSet) -> Done:
         """The customer asked for someone else (seed 001): a senior agent of the department
@@ -255,26 +239,18 @@ class AgentDesk:
     def _tell_customer(
         self, session: Session, complaint: Complaint, key: str, **values: str
     ) -> bool:
-        identity = session.get(Identity, complaint.identity_id)
-        if identity is None or not self.can_send(identity.channel, identity.address):
-            return False
-        queries.queue_message(
-            session,
-            complaint,
-            identity.channel,
-            identity.address,
-            "progress",
-            say(complaint.language, key, number=complaint.number or "", **values),
-            self.clock.now(),
-        )
-        return True
+        return tell_customer(session, complaint, self.can_send, self.clock.now(), key, **values)
 
-    async def resolve(self, number: str, agent: Agent, summary: str) -> Done:
-        """Resolve, and tell the customer at once on their channel, in their language."""
+    async def resolve(self, number: str, agent: Agent, summary: str, root_cause: str = "") -> Done:
+        """Resolve with a summary for the customer and, for the desk's own improvement, the
+        root cause; the customer is told at once on their channel, in their language."""
+        if not summary.strip():
+            raise ComplaintBotError("say how it was resolved: the summary goes to the customer")
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
-            complaint.resolution_summary = summary
+            complaint.resolution_summary = summary.strip()
+            complaint.root_cause = root_cause.strip() or complaint.root_cause
             now = self.clock.now()
             change_status(session, complaint, "resolved", f"agent:{agent.name}", summary, now)
             complaint.resolved_at, complaint.next_update_due = now, None
@@ -299,45 +275,200 @@ class AgentDesk:
         return done
 
     async def grade(self, number: str, agent: Agent, grade: str) -> Done:
-        if grade not in GRADES:
+        return await self.correct(number, agent, grade=grade)
+
+    async def correct(
+        self,
+        number: str,
+        agent: Agent,
+        *,
+        category: str | None = None,
+        grade: str | None = None,
+        department: str | None = None,
+        reason: str = "",
+    ) -> Done:
+        """Correct the routing (recorded as a correction with who and why). A new category
+        brings its own department unless one is given; a new grade recomputes the deadlines
+        from the complaint's opening."""
+        rules = self.rules()
+        if grade is not None and grade not in GRADES:
             raise ComplaintBotError(f"grade must be one of {', '.join(GRADES)}")
+        if category is not None and category not in rules.categories:
+            raise ComplaintBotError(
+                f"unknown category {category!r}; categories: {', '.join(rules.categories)}"
+            )
+        if department is not None and department not in rules.departments:
+            raise ComplaintBotError(
+                f"unknown department {department!r}; departments: {', '.join(rules.departments)}"
+            )
+        if department is None and category is not None:
+            department = rules.categories[category].department
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
-            previous, complaint.grade = complaint.grade, grade
-            complaint.first_response_due, complaint.resolution_due = self.service_levels[grade].due(
-                complaint.created_at
-            )
-            if complaint.status not in ("resolved", "closed", "rejected"):
-                watched = (
-                    complaint.resolution_due
-                    if complaint.first_response_at
-                    else complaint.first_response_due
-                )
-                _watch(complaint, watched, self.warn_before)
+            changes: dict[str, dict[str, str]] = {}
+            for name, value in (("category", category), ("department", department)):
+                if value is not None and getattr(complaint, name) != value:
+                    changes[name] = {"from": getattr(complaint, name), "to": value}
+                    setattr(complaint, name, value)
+            if grade is not None and complaint.grade != grade:
+                changes["grade"] = {"from": complaint.grade, "to": grade}
+                complaint.grade = grade
+                self._reschedule(complaint)
+            if not changes:
+                return Done(number, "nothing to change")
+            complaint.updated_at = self.clock.now()
             queries.add_event(
                 session,
                 complaint.id or 0,
                 self.clock.now(),
                 f"agent:{agent.name}",
-                "grade_corrected",
-                {"from": previous, "to": grade},
+                "grade_corrected" if set(changes) == {"grade"} else "corrected",
+                {**changes, "why": reason} if set(changes) != {"grade"} else changes["grade"],
             )
-            return Done(number, f"grade {previous} → {grade}")
+            return Done(
+                number,
+                "; ".join(
+                    f"{key} {value['from']} → {value['to']}" for key, value in changes.items()
+                ),
+            )
 
         return await self.database.write(work)
+
+    def _reschedule(self, complaint: Complaint) -> None:
+        complaint.first_response_due, complaint.resolution_due = self.service_levels[
+            complaint.grade
+        ].due(complaint.created_at)
+        if complaint.status not in ("resolved", "closed", "rejected", "merged"):
+            watched = (
+                complaint.resolution_due
+                if complaint.first_response_at
+                else complaint.first_response_due
+            )
+            _watch(complaint, watched, self.warn_before)
+
+    async def edit_fields(self, number: str, agent: Agent, fields: Mapping[str, str]) -> Done:
+        """Fill in or fix the registration details (product, model, serial number…)."""
+        unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+        if unknown:
+            raise ComplaintBotError(
+                f"cannot edit {', '.join(unknown)}; editable: {', '.join(EDITABLE_FIELDS)}"
+            )
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            changes = {
+                key: {"from": getattr(complaint, key), "to": value.strip()}
+                for key, value in fields.items()
+                if getattr(complaint, key) != value.strip()
+            }
+            if not changes:
+                return Done(number, "nothing to change")
+            for key, change in changes.items():
+                setattr(complaint, key, change["to"])
+            complaint.updated_at = self.clock.now()
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                self.clock.now(),
+                f"agent:{agent.name}",
+                "fields_edited",
+                changes,
+            )
+            return Done(number, f"updated {', '.join(changes)}")
+
+        return await self.database.write(work)
+
+    async def assign(self, number: str, agent: Agent, to_name: str) -> Done:
+        """Give the complaint to another person of its department (or take it: to_name is
+        the agent's own name)."""
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            target = session.exec(select(Agent).where(Agent.name == to_name)).first()
+            if target is None or not target.active:
+                raise ComplaintBotError(f"there is no active account named {to_name!r}")
+            if not sees(target, complaint.department):
+                raise ComplaintBotError(
+                    f"{to_name} does not work for {complaint.department}; choose someone who does"
+                )
+            previous = complaint.assignee
+            if previous == target.name:
+                return Done(number, f"already assigned to {target.name}")
+            complaint.assignee = target.name
+            now = self.clock.now()
+            if complaint.status not in OPEN_WORK:  # taking a case in progress keeps its stage
+                change_status(
+                    session, complaint, "assigned", f"agent:{agent.name}", "assigned", now
+                )
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                now,
+                f"agent:{agent.name}",
+                "assigned",
+                {"from": previous, "to": target.name},
+            )
+            tell_customer(
+                session, complaint, self.can_send, now, "assigned_notice", name=target.name
+            )
+            return Done(number, f"assigned to {target.name}")
+
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
+
+EDITABLE_FIELDS = (
+    "subject",
+    "product",
+    "model",
+    "serial_number",
+    "order_number",
+    "purchase_date",
+    "desired_outcome",
+)
 
 
 def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
     complaint = queries.complaint_by_number(session, number)
     if complaint is None:
         raise UnknownComplaint(f"there is no complaint {number}")
-    if agent.departments and complaint.department not in agent.departments:
+    if not sees(agent, complaint.department):
         raise NotAllowed(
             f"{number} belongs to {complaint.department}, not to your "
-            f"department(s) {', '.join(agent.departments)}"
+            f"department(s) {', '.join(agent.departments or [])}"
+        )
+    if complaint.status == "merged":
+        raise ComplaintBotError(
+            f"{number} was merged into {complaint.merged_into}; work on that one instead"
         )
     return complaint
+
+
+def tell_customer(
+    session: Session,
+    complaint: Complaint,
+    can_send: Callable[[str, str], bool],
+    now: datetime,
+    key: str,
+    **values: str,
+) -> bool:
+    """Queue one of the chat texts to the customer on their own channel, in their language;
+    False when that channel cannot carry later messages."""
+    identity = session.get(Identity, complaint.identity_id)
+    if identity is None or not can_send(identity.channel, identity.address):
+        return False
+    queries.queue_message(
+        session,
+        complaint,
+        identity.channel,
+        identity.address,
+        "progress",
+        say(complaint.language, key, number=complaint.number or "", **values),
+        now,
+    )
+    return True
 
 
 def _watch(complaint: Complaint, due: datetime | None, warn_before: timedelta) -> None:

@@ -4,10 +4,29 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from web import api_accounts, api_duplicates, api_privacy, api_reports, api_rules, errors
+from web import (
+    api_accounts,
+    api_canned,
+    api_complaints,
+    api_duplicates,
+    api_privacy,
+    api_reports,
+    api_rules,
+    console,
+    errors,
+)
 
 
 def install(app: FastAPI) -> None:
     errors.install(app)
-    for module in (api_accounts, api_rules, api_reports, api_privacy, api_duplicates):
+    for module in (
+        api_accounts,
+        api_duplicates,
+        api_complaints,
+        api_canned,
+        api_rules,
+        api_reports,
+        api_privacy,
+    ):
         app.include_router(module.router)
+    console.install(app)

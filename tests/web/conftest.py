@@ -13,7 +13,7 @@ import pytest
 
 from desk.accounts import Accounts
 from desk.clock import ManualClock
-from tests.conftest import START, signed
+from tests.conftest import SECRET, START, CallbackReceiver, Served, signed
 
 
 @dataclass
@@ -80,3 +80,32 @@ async def desk(start_bot: Callable[..., Awaitable[Any]]) -> AsyncIterator[Desk]:
     yield running
     for client in running.clients:
         await client.aclose()
+
+
+@pytest.fixture
+async def reachable_desk(
+    start_bot: Callable[..., Awaitable[Any]],
+    callback_receiver: tuple[CallbackReceiver, Served],
+) -> AsyncIterator[tuple[Desk, CallbackReceiver]]:
+    """Like `desk`, but the shop's webhook has a callback_url: messages to its customers
+    (agents' replies, notices) are delivered to the returned receiver."""
+    receiver, served = callback_receiver
+    clock = ManualClock(START)
+    overrides = {
+        "webhook": {
+            "sources": {"shop": {"secret": SECRET, "callback_url": f"{served.url}/callback"}}
+        }
+    }
+    running = Desk(await start_bot(overrides, clock=clock, background=False), clock)
+    yield running, receiver
+    for client in running.clients:
+        await client.aclose()
+
+
+async def delivered(desk: Desk, receiver: CallbackReceiver) -> list[dict[str, Any]]:
+    """Dispatch what is due and return the callbacks that arrived (the customer's view)."""
+    await desk.app.state.dispatcher.dispatch_due()
+    arrived = []
+    while not receiver.arrivals.empty():
+        arrived.append(receiver.arrivals.get_nowait())
+    return arrived
