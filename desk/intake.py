@@ -23,8 +23,10 @@ from channels.base import REGISTRATION_FIELDS, Channel, Inbound
 from desk.agent_desk import hand_to_senior
 from desk.chat_texts import say
 from desk.clock import Clock
+from desk.duplicates import flag_duplicates, follow_merge
 from desk.errors import ComplaintNotYours, IgnoredMessage, InvalidMessage, UnknownComplaint
 from desk.replies import Replies, ReplyContext
+from desk.settings import DuplicateSettings
 from desk.staff import tell_supervisor
 from desk.workflow import change_status
 from router import CustomerHistory, Decision, RuleSet, ServiceLevel, route
@@ -71,6 +73,8 @@ class IntakePolicy:
     """A survey answered with this score or lower reopens the complaint."""
     warn_before: timedelta = timedelta(hours=1)
     """How long before a deadline the department is warned."""
+    duplicates: DuplicateSettings = field(default_factory=DuplicateSettings)
+    """When a new complaint is flagged as the same as one sent by another channel."""
 
 
 class Intake:
@@ -143,7 +147,10 @@ class Intake:
         )
         # A new customer owns no complaint yet, unless they name one: then it must be refused.
         threadable = party.known or inbound.complaint_number
-        existing = self._thread(session, inbound, party) if threadable else None
+        # A message naming a merged complaint continues the one it was merged into.
+        existing = (
+            follow_merge(session, self._thread(session, inbound, party)) if threadable else None
+        )
         if inbound.automated and existing is None:
             raise IgnoredMessage(f"machine mail ({inbound.automated}) about no known complaint")
         if party.known and not inbound.automated:
@@ -151,6 +158,15 @@ class Intake:
         events: list[dict[str, Any]] = []
         if existing is None:
             case = self._open(session, inbound, party, now, events)
+            events.extend(
+                flag_duplicates(
+                    session,
+                    case.id,
+                    f"{inbound.subject}\n{inbound.text}",
+                    self.policy.duplicates,
+                    now,
+                )
+            )
         else:
             case = self._continue(session, existing, inbound, now, events)
         kind = "acknowledgement" if existing is None else "followup"

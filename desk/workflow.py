@@ -4,7 +4,8 @@ resolve, archive; seed 002: a complaint found not valid is rejected with an expl
 
     new → acknowledged → assigned → investigating → solution_proposed → awaiting_customer
         → resolved → closed;   resolved/closed/rejected → reopened → (work again);
-    any open status → rejected
+    any open status → rejected;   any open status or reopened → merged (into another
+    complaint, which carries on; nothing follows merged)
 """
 
 from __future__ import annotations
@@ -20,18 +21,21 @@ from store.models import Complaint
 
 OPEN_WORK = frozenset({"assigned", "investigating", "solution_proposed", "awaiting_customer"})
 ALLOWED: Mapping[str, frozenset[str]] = {
-    "new": frozenset({"acknowledged", "assigned", "rejected"}),
-    "acknowledged": frozenset({"assigned", "investigating", "rejected"}),
-    "assigned": frozenset({"investigating", "solution_proposed", "resolved", "rejected"}),
-    "investigating": frozenset({"solution_proposed", "awaiting_customer", "resolved", "rejected"}),
-    "solution_proposed": frozenset({"awaiting_customer", "investigating", "resolved"}),
-    "awaiting_customer": frozenset({"investigating", "solution_proposed", "resolved"}),
+    "new": frozenset({"acknowledged", "assigned", "rejected", "merged"}),
+    "acknowledged": frozenset({"assigned", "investigating", "rejected", "merged"}),
+    "assigned": frozenset({"investigating", "solution_proposed", "resolved", "rejected", "merged"}),
+    "investigating": frozenset(
+        {"solution_proposed", "awaiting_customer", "resolved", "rejected", "merged"}
+    ),
+    "solution_proposed": frozenset({"awaiting_customer", "investigating", "resolved", "merged"}),
+    "awaiting_customer": frozenset({"investigating", "solution_proposed", "resolved", "merged"}),
     "resolved": frozenset({"closed", "reopened"}),
     "closed": frozenset({"reopened"}),
     "rejected": frozenset({"reopened"}),
     "reopened": frozenset(
-        {"assigned", "investigating", "solution_proposed", "resolved", "rejected"}
+        {"assigned", "investigating", "solution_proposed", "resolved", "rejected", "merged"}
     ),
+    "merged": frozenset(),
 }
 STATUSES = tuple(ALLOWED)
 

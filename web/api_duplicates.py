@@ -2,6 +2,75 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, Field
+
+from desk.duplicates import Duplicates
+from web.auth import AgentUser
 
 router = APIRouter(prefix="/api", tags=["duplicates"])
+Number = Annotated[str, Path(pattern=r"^C-\d{4}-\d{6,}$", description="a complaint number")]
+
+
+class CandidateOut(BaseModel):
+    number: str
+    channel: str
+    status: str
+    department: str
+    created_at: datetime
+    similarity: float
+
+
+class FlaggedOut(BaseModel):
+    complaint: str
+    status: str
+    merged_into: Annotated[str, Field(description='the complaint that carries on, or ""')]
+    candidates: list[CandidateOut]
+
+
+class MergeIn(BaseModel):
+    into: Annotated[str, Field(pattern=r"^C-\d{4}-\d{6,}$", description="the complaint kept")]
+    note: Annotated[str, Field(max_length=1000)] = ""
+
+
+class MergedOut(BaseModel):
+    merged: str
+    into: str
+    customer_told: bool
+
+
+def _duplicates(request: Request) -> Duplicates:
+    """Built from the running bot's parts; holds nothing of its own between requests."""
+    state = request.app.state
+    channels = state.channels
+
+    def can_send(channel: str, address: str) -> bool:
+        return channel in channels and bool(channels[channel].can_send(address))
+
+    return Duplicates(state.database, state.clock, can_send, state.dispatcher.wake)
+
+
+@router.get(
+    "/complaints/{number}/duplicates",
+    summary="Complaints this one was flagged as a possible duplicate of (sent by another channel)",
+)
+async def flagged(request: Request, number: Number, agent: AgentUser) -> FlaggedOut:
+    found = await _duplicates(request).flagged(number, agent)
+    return FlaggedOut(
+        complaint=found.number,
+        status=found.status,
+        merged_into=found.merged_into,
+        candidates=[CandidateOut(**vars(candidate)) for candidate in found.candidates],
+    )
+
+
+@router.post(
+    "/complaints/{number}/merge",
+    summary="Merge this complaint into another of the same customer; the customer is told once",
+)
+async def merge(request: Request, number: Number, body: MergeIn, agent: AgentUser) -> MergedOut:
+    merged = await _duplicates(request).merge(number, body.into, agent, body.note.strip())
+    return MergedOut(merged=merged.source, into=merged.target, customer_told=merged.customer_told)

@@ -1,0 +1,371 @@
+"""The same complaint sent by two channels: flagged on both at intake, merged by an agent.
+
+Flagging is only a hint (a tag and an event on each complaint), so it may cast a wider net than
+"the same customer record": a customer who wrote once by the shop's webhook with their e-mail
+address and once by e-mail is two customer records until someone links them. Merging is the
+human decision: the source complaint's timeline joins the target's, the source becomes
+"merged" (the scheduler leaves it alone) and the customer is told once.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, col, select
+
+from channels.base import REGISTRATION_FIELDS
+from channels.email import NAME as EMAIL
+from desk.accounts import sees
+from desk.agent_desk import NotAllowed
+from desk.clock import Clock
+from desk.errors import ComplaintBotError, UnknownComplaint
+from desk.settings import DuplicateSettings
+from desk.workflow import IllegalTransition, change_status
+from router.text import FoldedText, has_cjk
+from store import queries
+from store.database import Database
+from store.models import Agent, ChatState, Complaint, Event, Identity, OutboxItem
+
+TAG = "possible-duplicate"
+SUSPECTED = "duplicate_suspected"
+NOT_COMPARED = ("closed", "rejected", "merged")
+"""A complaint in these statuses is over (or gone): a new one is not its duplicate."""
+NOT_A_TARGET = ("resolved", *NOT_COMPARED)
+AUTOMATIC = ("progress", "survey")
+"""Outbox kinds the scheduler wrote for the source; they are moot once it is merged."""
+DUE_COLUMNS = ("escalate_due", "warn_due", "next_update_due", "survey_due", "close_due")
+NOTICE = {
+    "en": "Your complaints {source} and {target} are about the same matter; we now handle them "
+    "together as {target}.",
+    "es": "Sus reclamaciones {source} y {target} tratan del mismo asunto; a partir de ahora las "
+    "gestionamos juntas como {target}.",
+    "zh-Hans": "您的投诉 {source} 和 {target} 涉及同一事项；我们现已将其合并为 {target} 一并处理。",
+    "zh-Hant": "您的投訴 {source} 和 {target} 涉及同一事項；我們現已將其合併為 {target} 一併處理。",
+}
+
+
+class NotMergeable(IllegalTransition):
+    """The two complaints cannot be merged as asked (409); the message says why."""
+
+
+# ---- similarity ------------------------------------------------------------------------------
+
+
+def shingles(text: str) -> frozenset[str]:
+    """What two texts are compared by: their folded words, and for Chinese (which has no
+    spaces) character pairs, so "冰箱不制冷" and "冰箱不制冷了" still overlap."""
+    folded = FoldedText.of(text)
+    marks = set(folded.word_set)
+    run: list[str] = []
+    for char in f"{folded.folded} ":
+        if has_cjk(char):
+            run.append(char)
+            continue
+        if len(run) == 1:
+            marks.add(run[0])
+        marks.update(a + b for a, b in itertools.pairwise(run))
+        run = []
+    return frozenset(marks)
+
+
+def similarity(first: str, second: str) -> float:
+    """Jaccard overlap of the two texts' shingles: 1 for the same words, 0 for none shared."""
+    a, b = shingles(first), shingles(second)
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+# ---- flagging at intake ----------------------------------------------------------------------
+
+
+def _emails_of(customer_id: int) -> Any:
+    """The customer's e-mail addresses, lower-cased: the Customer row's and its e-mail
+    identities' (a subquery, so flagging stays one statement)."""
+    customers, identities = queries.CUSTOMERS, queries.IDENTITIES
+    return sa.union(
+        sa.select(sa.func.lower(customers.c.email))
+        .where(customers.c.id == customer_id, customers.c.email != "")
+        .correlate(None),
+        sa.select(sa.func.lower(identities.c.address))
+        .where(identities.c.customer_id == customer_id, identities.c.channel == EMAIL)
+        .correlate(None),
+    )
+
+
+def _candidates(session: Session, complaint: Complaint, since: datetime) -> list[Any]:
+    """Recent open complaints on other channels of the same person, with their first inbound
+    message: one statement driven by the created_at index."""
+    complaints, messages = queries.COMPLAINTS, queries.MESSAGES
+    customers, identities = queries.CUSTOMERS, queries.IDENTITIES
+    emails = _emails_of(complaint.customer_id)
+    first_inbound = (
+        sa.select(sa.func.min(messages.c.id))
+        .where(messages.c.complaint_id == complaints.c.id, messages.c.direction == "in")
+        .correlate(complaints)
+        .scalar_subquery()
+    )
+    same_person = sa.or_(
+        complaints.c.customer_id == complaint.customer_id,
+        complaints.c.customer_id.in_(
+            sa.select(customers.c.id).where(sa.func.lower(customers.c.email).in_(emails))
+        ),
+        complaints.c.customer_id.in_(
+            sa.select(identities.c.customer_id).where(
+                identities.c.channel == EMAIL, sa.func.lower(identities.c.address).in_(emails)
+            )
+        ),
+    )
+    return list(
+        session.connection().execute(
+            sa.select(complaints.c.id, complaints.c.number, messages.c.subject, messages.c.text)
+            .join(messages, messages.c.id == first_inbound)
+            .where(
+                complaints.c.created_at >= since,
+                complaints.c.id != complaint.id,
+                complaints.c.channel != complaint.channel,
+                complaints.c.status.not_in(NOT_COMPARED),
+                same_person,
+            )
+        )
+    )
+
+
+def flag_duplicates(
+    session: Session, complaint_id: int, text: str, settings: DuplicateSettings, now: datetime
+) -> list[dict[str, Any]]:
+    """Compare a complaint just opened (`text`: its subject and first message) with the same
+    person's recent complaints on other channels; tag both of each alike pair. Returns the new
+    complaint's events, for intake to record with the rest of its timeline; the other
+    complaints' events are written here."""
+    complaint = session.get(Complaint, complaint_id)
+    assert complaint is not None
+    events: list[dict[str, Any]] = []
+    for other_id, other_number, subject, other_text in _candidates(
+        session, complaint, now - settings.window
+    ):
+        score = round(similarity(text, f"{subject}\n{other_text}"), 3)
+        if score < settings.similarity:
+            continue
+        other = session.get(Complaint, other_id)
+        assert other is not None
+        for flagged in (complaint, other):
+            if TAG not in (flagged.tags or []):
+                flagged.tags = [*(flagged.tags or []), TAG]
+        queries.add_event(
+            session,
+            other_id,
+            now,
+            "system",
+            SUSPECTED,
+            {"of": complaint.number, "similarity": score},
+        )
+        events.append(
+            {
+                "complaint_id": complaint_id,
+                "at": now,
+                "actor": "system",
+                "kind": SUSPECTED,
+                "detail": {"of": other_number, "similarity": score},
+            }
+        )
+    return events
+
+
+def follow_merge(session: Session, complaint: Complaint | None) -> Complaint | None:
+    """The complaint that carries on for `complaint`: itself, or the one it was merged into
+    (and so on, if that was merged in turn), so a message naming an old number lands there."""
+    seen: set[str] = set()
+    while complaint is not None and complaint.merged_into and complaint.number not in seen:
+        seen.add(complaint.number or "")
+        complaint = queries.complaint_by_number(session, complaint.merged_into) or complaint
+    return complaint
+
+
+# ---- the desk: candidates and merging ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    number: str
+    channel: str
+    status: str
+    department: str
+    created_at: datetime
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Flagged:
+    number: str
+    status: str
+    merged_into: str
+    candidates: list[Candidate]
+
+
+@dataclass(frozen=True)
+class Merged:
+    source: str
+    target: str
+    customer_told: bool
+
+
+class Duplicates:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        can_send: Callable[[str, str], bool],
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.can_send = can_send
+        self.on_queued = on_queued
+
+    async def flagged(self, number: str, agent: Agent) -> Flagged:
+        """The complaints `number` was flagged as a possible duplicate of, still open."""
+
+        def work(session: Session) -> Flagged:
+            complaint = _visible(session, number, agent)
+            found: dict[str, Candidate] = {}
+            for detail in _suspicions(session, complaint):
+                other = queries.complaint_by_number(session, str(detail.get("of")))
+                if other is None or other.status == "merged" or other.number == number:
+                    continue
+                found[other.number or ""] = Candidate(
+                    other.number or "",
+                    other.channel,
+                    other.status,
+                    other.department,
+                    other.created_at,
+                    float(detail.get("similarity", 0)),
+                )
+            return Flagged(number, complaint.status, complaint.merged_into, list(found.values()))
+
+        return await self.database.read(work)
+
+    async def merge(self, number: str, into: str, agent: Agent, note: str = "") -> Merged:
+        """Merge complaint `number` into `into`: one transaction, or nothing changes."""
+        if number == into:
+            raise ComplaintBotError(f"{number} cannot be merged into itself; name the other one")
+        now, actor = self.clock.now(), f"agent:{agent.name}"
+
+        def work(session: Session) -> Merged:
+            source = _visible(session, number, agent)
+            target = _visible(session, into, agent)
+            _check_mergeable(session, source, target)
+            assert source.id is not None and target.id is not None
+            _cancel_automatic(session, source.id)
+            _move_timeline(session, source.id, target.id)
+            for field in REGISTRATION_FIELDS:
+                if not getattr(target, field) and getattr(source, field):
+                    setattr(target, field, getattr(source, field))
+            for complaint in (source, target):
+                complaint.tags = [tag for tag in complaint.tags or [] if tag != TAG]
+                complaint.updated_at = now
+            change_status(session, source, "merged", actor, f"merged into {into}", now)
+            source.merged_into = into
+            for column in DUE_COLUMNS:
+                setattr(source, column, None)
+            told = self._tell_customer(session, source, target, now)
+            extra = {"note": note} if note else {}
+            queries.add_event(session, source.id, now, actor, "merged", {"into": into, **extra})
+            queries.add_event(
+                session, target.id, now, actor, "merged", {"from": number, "told": told, **extra}
+            )
+            return Merged(number, into, told)
+
+        merged = await self.database.write(work)
+        if merged.customer_told:
+            self.on_queued()
+        return merged
+
+    def _tell_customer(
+        self, session: Session, source: Complaint, target: Complaint, now: datetime
+    ) -> bool:
+        """Once, on the target's channel and in its language: the two are handled as one."""
+        identity = session.get(Identity, target.identity_id)
+        if identity is None or not self.can_send(identity.channel, identity.address):
+            return False
+        text = NOTICE.get(target.language, NOTICE["en"]).format(
+            source=source.number, target=target.number
+        )
+        queries.queue_message(
+            session, target, identity.channel, identity.address, "progress", text, now
+        )
+        return True
+
+
+def _visible(session: Session, number: str, agent: Agent) -> Complaint:
+    complaint = queries.complaint_by_number(session, number)
+    if complaint is None:
+        raise UnknownComplaint(f"there is no complaint {number}; check the number")
+    if not sees(agent, complaint.department):
+        raise NotAllowed(
+            f"{number} belongs to {complaint.department}, which is not one of your departments "
+            f"({', '.join(agent.departments or [])}); ask its supervisor or an admin"
+        )
+    return complaint
+
+
+def _suspicions(session: Session, complaint: Complaint) -> list[dict[str, Any]]:
+    """The details ({"of": number, "similarity": x}) of the complaint's duplicate flags."""
+    return [
+        event.detail or {}
+        for event in session.exec(
+            select(Event)
+            .where(Event.complaint_id == complaint.id, Event.kind == SUSPECTED)
+            .order_by(col(Event.id))
+        )
+    ]
+
+
+def _check_mergeable(session: Session, source: Complaint, target: Complaint) -> None:
+    if source.status == "merged":
+        raise NotMergeable(f"{source.number} was already merged into {source.merged_into}")
+    if target.status in NOT_A_TARGET:
+        hint = f" (into {target.merged_into})" if target.merged_into else ""
+        raise NotMergeable(
+            f"{target.number} is {target.status}{hint}; merge into a complaint that is still open"
+        )
+    flagged = any(detail.get("of") == target.number for detail in _suspicions(session, source))
+    if source.customer_id != target.customer_id and not flagged:
+        raise NotMergeable(
+            f"{source.number} and {target.number} belong to different customers and were not "
+            "flagged as duplicates of each other; only one person's complaints can be merged"
+        )
+
+
+def _cancel_automatic(session: Session, source_id: int) -> None:
+    session.execute(
+        sa.update(OutboxItem)
+        .where(
+            col(OutboxItem.complaint_id) == source_id,
+            col(OutboxItem.status) == "pending",
+            col(OutboxItem.kind).in_(AUTOMATIC),
+        )
+        .values(status="cancelled", last_error="the complaint was merged into another")
+    )
+
+
+_MOVED = tuple(
+    SQLModel.metadata.tables[name] for name in ("messages", "events", "solutions", "outbox")
+)
+
+
+def _move_timeline(session: Session, source_id: int, target_id: int) -> None:
+    """Messages, events, solutions and deliveries keep their times and move to the target,
+    so its timeline reads as one; a Telegram conversation on the source continues there."""
+    for table in _MOVED:
+        session.execute(
+            sa.update(table).where(table.c.complaint_id == source_id).values(complaint_id=target_id)
+        )
+    session.execute(
+        sa.update(ChatState)
+        .where(col(ChatState.complaint_id) == source_id)
+        .values(complaint_id=target_id)
+    )
