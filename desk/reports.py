@@ -111,14 +111,14 @@ class Compliance:
     met: int
     missed: int
 
-    def cells(self) -> list[Any]:
-        return [self.met, self.missed, self.share]
-
     @property
     def share(self) -> float | None:
         """Met / (met + missed); None when nothing was due yet."""
         judged = self.met + self.missed
         return round(self.met / judged, 4) if judged else None
+
+    def cells(self) -> list[Any]:
+        return [self.met, self.missed, self.share]
 
 
 @dataclass(frozen=True)
@@ -262,19 +262,14 @@ def week_start(moment: datetime, zone: ZoneInfo) -> date:
 
 
 def parse_moment(text: str, name: str, zone: ZoneInfo) -> datetime:
-    """A date (midnight in `zone`) or an ISO 8601 time; one without an offset is in `zone`."""
+    """A date (its midnight) or an ISO 8601 time; without an offset it is in `zone`."""
     try:
-        if len(text) == 10:
-            moment = datetime.combine(date.fromisoformat(text), time(), zone)
-        else:
-            moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise ReportError(
-            f"{name}={text!r} is not a date; write 2026-03-02 or 2026-03-02T09:00:00+00:00"
+            f"{name}={text!r} is not a date; write 2026-03-02 or 2026-03-02T09:00Z"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
 def period(
@@ -319,7 +314,9 @@ class Reports:
                 f"you see reports of {', '.join(reader.departments or [])} only, "
                 f"not of {department}"
             )
-        scope = None if reader.role == "admin" or not reader.departments else reader.departments
+        scope = (
+            None if reader.role == "admin" or not reader.departments else tuple(reader.departments)
+        )
         trend_end = min(end, now)
         fetch_from = min(start, trend_end - 2 * TREND_WEEKS * WEEK)
 
@@ -330,15 +327,7 @@ class Reports:
             return _rows(session, fetch_from, end, [department] if department else scope)
 
         rows = await self.database.read(work)
-        return build(
-            rows,
-            start,
-            end,
-            now,
-            self.zone,
-            department or None,
-            tuple(scope) if scope is not None else None,
-        )
+        return build(rows, start, end, now, self.zone, department or None, scope)
 
 
 def _rows(

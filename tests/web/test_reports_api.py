@@ -167,6 +167,9 @@ async def test_report_numbers_and_csv_on_known_complaints(desk: Desk) -> None:
         "weekly": [2, 1, 0],
     }
 
+    with_offset = {"since": "2026-04-06T02:00+02:00", "until": "2026-04-27T00:00Z"}
+    assert (await admin.get("/api/reports", params=with_offset)).json()["total"] == 6
+
     default = (await admin.get("/api/reports")).json()
     assert len(default["by_week"]) == 12 and default["by_week"][-1]["week"] == "2026-04-20"
     assert default["since"] == "2026-02-02T00:00:00+00:00" and default["total"] == 7
