@@ -3,6 +3,68 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import contextlib
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from desk.privacy import AlreadyErased, Privacy, UnknownCustomer
+from web.auth import AdminUser
 
 router = APIRouter(prefix="/api", tags=["privacy"])
+
+
+class EraseIn(BaseModel):
+    confirm: Annotated[str, Field(description="the customer's id again, to confirm")]
+
+
+def _privacy(request: Request) -> Privacy:
+    return Privacy(request.app.state.database, request.app.state.clock)
+
+
+@contextlib.contextmanager
+def _answered() -> Iterator[None]:
+    """The privacy errors that are not a plain 422: an unknown customer, a second erasure."""
+    try:
+        yield
+    except UnknownCustomer as error:
+        raise HTTPException(404, str(error)) from error
+    except AlreadyErased as error:
+        raise HTTPException(409, str(error)) from error
+
+
+@router.get("/customers", summary="Find customers by name, e-mail, phone or channel address")
+async def search(
+    request: Request,
+    admin: AdminUser,
+    q: Annotated[str, Query(min_length=2, max_length=200, description="part of what to find")],
+) -> list[dict[str, Any]]:
+    return await _privacy(request).search(q)
+
+
+@router.get(
+    "/customers/{customer_id}/export",
+    summary="Everything stored about one customer, as a JSON file",
+)
+async def export(request: Request, customer_id: int, admin: AdminUser) -> JSONResponse:
+    with _answered():
+        document = await _privacy(request).export(customer_id)
+    return JSONResponse(
+        document,
+        headers={"Content-Disposition": f'attachment; filename="customer-{customer_id}.json"'},
+    )
+
+
+@router.post(
+    "/customers/{customer_id}/erase",
+    summary="Erase one customer's personal data (complaint statistics are kept)",
+)
+async def erase(
+    request: Request, customer_id: int, body: EraseIn, admin: AdminUser
+) -> dict[str, Any]:
+    with _answered():
+        counts = await _privacy(request).erase(customer_id, body.confirm, admin)
+    return {"customer": customer_id, "erased": counts}

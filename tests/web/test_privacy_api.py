@@ -1,0 +1,316 @@
+"""Customers' personal data over the real bot: admins search, export and erase it (statistics
+kept); who sees contact data on a complaint."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from desk.clock import ManualClock
+from desk.privacy import contact_for
+from store import queries
+from store.models import Agent, ChatState, Complaint, Customer, Identity
+from tests.conftest import SECRET, START, table_counts
+from tests.web.conftest import Desk
+
+PHONE = "+34 612 345 612"
+CHAT_ID = 777001
+PICTURE = b"\x89PNG\r\n\x1a\n-a-photo-of-the-receipt-"
+
+
+@pytest.fixture
+async def shop(start_bot: Callable[..., Awaitable[Any]]) -> AsyncIterator[Desk]:
+    """The bot with a shop whose webhook has a callback URL, so what is said to its customers
+    stays in the outbox (nothing is dispatched in these tests)."""
+    overrides = {
+        "webhook": {
+            "sources": {"shop": {"secret": SECRET, "callback_url": "http://127.0.0.1:1/callback"}}
+        }
+    }
+    clock = ManualClock(START)
+    running = Desk(await start_bot(overrides, clock=clock, background=False), clock)
+    yield running
+    for client in running.clients:
+        await client.aclose()
+
+
+def rows(desk: Desk, sql: str, **params: Any) -> list[dict[str, Any]]:
+    engine = sa.create_engine(desk.bot.store_url)
+    try:
+        with engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+async def ana_with_history(desk: Desk) -> tuple[int, str]:
+    """Ana's customer id and complaint: an attachment, an agent's note, a resolution, a survey
+    answered, a Telegram chat linked to her; return (customer id, number)."""
+    filed = await desk.complain(
+        "I was charged twice on invoice 5521; my card ends in 4242",
+        customer="c-1",
+        id_="order-1",
+        name="Ana Pérez",
+        contact={"email": "ana@example.com", "phone": PHONE},
+        subject="Double charge",
+        details={"order_number": "5521", "serial_number": "SN-1", "desired_outcome": "refund"},
+        attachments=[
+            {
+                "name": "receipt.png",
+                "content_type": "image/png",
+                "data": base64.b64encode(PICTURE).decode(),
+            }
+        ],
+    )
+    number = str(filed["complaint"])
+    await desk.app.state.accounts.create("Bea", "agent", ("billing",))
+    bea = await desk.app.state.agents.agent_for_name("Bea")
+    await desk.app.state.agents.take(number, bea)
+    await desk.app.state.agents.note(number, bea, "Ana phoned from +34 612 345 612")
+    await desk.app.state.agents.resolve(number, bea, "Refunded the second charge to Ana's card")
+    desk.clock.advance(timedelta(days=8))
+    await desk.app.state.sweeps.run_all()  # the survey goes out
+    await desk.complain("4 thanks", customer="c-1", id_="order-1-survey", complaint=number)
+    (customer,) = rows(desk, "SELECT customer_id FROM complaints WHERE number = :n", n=number)
+    customer_id = int(customer["customer_id"])
+
+    def link_telegram(session: Session) -> None:
+        complaint = queries.complaint_by_number(session, number)
+        assert complaint is not None
+        session.add(Identity(customer_id=customer_id, channel="telegram", address=str(CHAT_ID)))
+        session.add(ChatState(chat_id=CHAT_ID, language="es", complaint_id=complaint.id))
+
+    await desk.app.state.database.write(link_telegram)
+    return customer_id, number
+
+
+async def test_privacy_routes_are_for_admins_only(shop: Desk) -> None:
+    customer_id, _ = await ana_with_history(shop)
+    agent = await shop.account("Ana", role="agent", departments=("billing",))
+    supervisor = await shop.account("Sam", role="supervisor", departments=("billing",))
+    before = table_counts(shop.bot.store_url)
+    routes = [
+        ("GET", "/api/customers?q=ana", None),
+        ("GET", f"/api/customers/{customer_id}/export", None),
+        ("POST", f"/api/customers/{customer_id}/erase", {"confirm": str(customer_id)}),
+    ]
+    for method, path, body in routes:
+        assert (await shop.client().request(method, path, json=body)).status_code == 401, path
+        for client in (agent, supervisor):
+            refused = await client.request(method, path, json=body)
+            assert refused.status_code == 403, (path, refused.text)
+            assert "admin" in refused.json()["detail"]
+    assert table_counts(shop.bot.store_url) == before
+
+
+async def test_admins_find_customers_by_name_email_phone_or_address(shop: Desk) -> None:
+    customer_id, number = await ana_with_history(shop)
+    await shop.complain("Wrong price at the till", customer="c-2", name="Bob Li")
+    admin = await shop.account("Root", role="admin", departments=())
+
+    for query in ("ana p", "ANA@EXAMPLE", "612 345", "612345612", "shop:c-1", str(CHAT_ID)):
+        found = await admin.get("/api/customers", params={"q": query})
+        assert found.status_code == 200, found.text
+        assert [c["id"] for c in found.json()] == [customer_id], query
+        assert found.json()[0]["complaints"] == [number]
+        assert {"channel": "telegram", "address": str(CHAT_ID)} in found.json()[0]["identities"]
+    assert (await admin.get("/api/customers", params={"q": "nobody"})).json() == []
+    assert (await admin.get("/api/customers", params={"q": "%_"})).json() == []
+    assert (await admin.get("/api/customers", params={"q": "a"})).status_code == 422
+    assert (await admin.get("/api/customers")).status_code == 422
+
+
+async def test_the_export_holds_everything_about_the_customer(shop: Desk) -> None:
+    customer_id, number = await ana_with_history(shop)
+    admin = await shop.account("Root", role="admin", departments=())
+
+    answer = await admin.get(f"/api/customers/{customer_id}/export")
+
+    assert answer.status_code == 200, answer.text
+    disposition = answer.headers["content-disposition"]
+    assert disposition == f'attachment; filename="customer-{customer_id}.json"'
+    document = answer.json()
+    assert document["customer"]["email"] == "ana@example.com"
+    assert document["customer"]["phone"] == PHONE
+    assert {i["address"] for i in document["identities"]} == {"shop:c-1", str(CHAT_ID)}
+    (complaint,) = document["complaints"]
+    assert complaint["number"] == number and complaint["order_number"] == "5521"
+    texts = [m["text"] for m in document["messages"]]
+    assert "I was charged twice on invoice 5521; my card ends in 4242" in texts
+    assert {m["direction"] for m in document["messages"]} == {"in", "out"}
+    (attachment,) = document["attachments"]
+    assert attachment["filename"] == "receipt.png"
+    assert base64.b64decode(attachment["content_base64"]) == PICTURE
+    kinds = {e["kind"] for e in document["events"]}
+    assert {"routed", "note", "status_changed", "survey_answered"} <= kinds
+    assert document["deliveries"] and all(
+        d["address"] == "shop:c-1" for d in document["deliveries"]
+    )
+    assert [c["chat_id"] for c in document["telegram_chats"]] == [CHAT_ID]
+
+    assert (await admin.get("/api/customers/999999/export")).status_code == 404
+
+
+async def test_erasure_redacts_the_person_and_keeps_the_statistics(shop: Desk) -> None:
+    customer_id, number = await ana_with_history(shop)
+    admin = await shop.account("Root", role="admin", departments=())
+    (stats_before,) = rows(
+        shop,
+        "SELECT category, department, grade, channel, status, created_at, survey_score "
+        "FROM complaints WHERE number = :n",
+        n=number,
+    )
+    assert stats_before["survey_score"] == 4
+    before = table_counts(shop.bot.store_url)
+    erase = f"/api/customers/{customer_id}/erase"
+
+    wrong = await admin.post(erase, json={"confirm": "1234"})
+    assert wrong.status_code == 422 and f'"confirm": "{customer_id}"' in wrong.json()["detail"]
+    assert (await admin.post(erase, json={})).status_code == 422
+    assert (
+        await admin.post("/api/customers/999999/erase", json={"confirm": "999999"})
+    ).status_code == 404
+    assert table_counts(shop.bot.store_url) == before
+    assert (await admin.get(f"/api/customers/{customer_id}/export")).json()["customer"]["name"]
+
+    done = await admin.post(erase, json={"confirm": str(customer_id)})
+
+    assert done.status_code == 200, done.text
+    assert done.json()["erased"]["attachments_deleted"] == 1
+    document = (await admin.get(f"/api/customers/{customer_id}/export")).json()
+    person = document["customer"]
+    assert (person["name"], person["email"], person["phone"]) == ("", "", "")
+    assert person["erased_at"]
+    assert sorted(i["address"] for i in document["identities"]) == sorted(
+        f"erased-{i['id']}" for i in document["identities"]
+    )
+    assert all(m["text"] == "[erased]" for m in document["messages"])
+    assert document["attachments"] == [] and document["telegram_chats"] == []
+    (complaint,) = document["complaints"]
+    for field in ("subject", "serial_number", "order_number", "desired_outcome"):
+        assert complaint[field] == "", field
+    assert complaint["resolution_summary"] == "" and complaint["survey_comment"] == ""
+    details = json.dumps([e["detail"] for e in document["events"]], ensure_ascii=False)
+    assert "612 345" not in details and "Refunded" not in details
+    erased_by = [e["actor"] for e in document["events"] if e["kind"] == "customer_erased"]
+    assert erased_by == ["admin:Root"]
+    for delivery in document["deliveries"]:
+        assert delivery["address"].startswith("erased-")
+        assert delivery["status"] != "pending"
+        assert delivery["payload"]["text"] == "[erased]"
+    (stats_after,) = rows(
+        shop,
+        "SELECT category, department, grade, channel, status, created_at, survey_score "
+        "FROM complaints WHERE number = :n",
+        n=number,
+    )
+    assert stats_after == stats_before
+    dump = json.dumps(document, ensure_ascii=False)
+    for personal in ("ana@example.com", "Pérez", "4242", "5521", str(CHAT_ID)):
+        assert personal not in dump, personal
+
+    # The shop retrying a message it sent before is still recognised, and nothing is stored.
+    counts = table_counts(shop.bot.store_url)
+    replay = await shop.complain("anything", customer="c-1", id_="order-1")
+    assert replay["complaint"] == number and replay["acknowledgement"] == "[erased]"
+    assert table_counts(shop.bot.store_url) == counts
+
+    again = await admin.post(erase, json={"confirm": str(customer_id)})
+    assert again.status_code == 409 and "already erased" in again.json()["detail"]
+    assert table_counts(shop.bot.store_url) == counts
+
+
+def _people() -> tuple[Complaint, Customer, list[Identity]]:
+    complaint = Complaint(
+        number="C-2026-000001",
+        customer_id=1,
+        identity_id=1,
+        channel="webhook",
+        grade="general",
+        category="billing",
+        department="billing",
+        language="en",
+        assignee="Bea",
+        created_at=datetime(2026, 3, 2, tzinfo=UTC),
+        updated_at=datetime(2026, 3, 2, tzinfo=UTC),
+    )
+    customer = Customer(
+        name="Ana Pérez", email="ana@example.com", phone=PHONE, tier="vip", created_at=START
+    )
+    identities = [
+        Identity(customer_id=1, channel="email", address="ana@example.com", display_name="Ana P"),
+        Identity(customer_id=1, channel="telegram", address=str(CHAT_ID), display_name="Ana"),
+        Identity(customer_id=1, channel="webhook", address="shop:c-1", display_name="Ana Pérez"),
+    ]
+    return complaint, customer, identities
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "departments"),
+    [
+        ("Root", "admin", []),
+        ("Sam", "supervisor", ["billing"]),
+        ("Bea", "agent", ["billing"]),  # the assignee
+    ],
+)
+def test_contact_data_is_whole_for_those_who_need_it(
+    name: str, role: str, departments: list[str]
+) -> None:
+    complaint, customer, identities = _people()
+    shown = contact_for(
+        Agent(name=name, role=role, departments=departments), complaint, customer, identities
+    )
+    assert shown["masked"] is False
+    assert (shown["name"], shown["email"], shown["phone"]) == (
+        "Ana Pérez",
+        "ana@example.com",
+        PHONE,
+    )
+    assert [i["address"] for i in shown["identities"]] == [
+        "ana@example.com",
+        str(CHAT_ID),
+        "shop:c-1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "departments"),
+    [
+        ("Leo", "agent", ["billing"]),  # of the department, not the assignee
+        ("Sue", "supervisor", ["logistics"]),  # a supervisor of another department
+    ],
+)
+def test_contact_data_is_masked_for_everyone_else(
+    name: str, role: str, departments: list[str]
+) -> None:
+    complaint, customer, identities = _people()
+    shown = contact_for(
+        Agent(name=name, role=role, departments=departments), complaint, customer, identities
+    )
+    assert shown["masked"] is True
+    assert shown["name"] == "Ana P."
+    assert shown["email"] == "a***@example.com"
+    assert shown["phone"] == "+34 6** *** *12"
+    assert [i["address"] for i in shown["identities"]] == [
+        "a***@example.com",
+        "(hidden)",
+        "shop:c***",
+    ]
+    assert str(CHAT_ID) not in json.dumps(shown) and "ana@" not in json.dumps(shown)
+    assert shown["tier"] == "vip"
+
+
+def test_on_an_unassigned_complaint_no_agent_counts_as_its_assignee() -> None:
+    complaint, customer, identities = _people()
+    complaint.assignee = ""
+    shown = contact_for(
+        Agent(name="", role="agent", departments=["billing"]), complaint, customer, identities
+    )
+    assert shown["masked"] is True
