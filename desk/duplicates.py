@@ -98,7 +98,9 @@ def _emails_of(customer_id: int) -> Any:
 
 def _candidates(session: Session, complaint: Complaint, since: datetime) -> list[Any]:
     """Recent open complaints on other channels of the same person, with their first inbound
-    message: one statement driven by the created_at index."""
+    message: one statement that the created_at index drives (customers.email has no index, so
+    only the customers of recent complaints are compared; e-mail identities are stored
+    lower-cased, so their unique index finds them)."""
     complaints, messages = queries.COMPLAINTS, queries.MESSAGES
     customers, identities = queries.CUSTOMERS, queries.IDENTITIES
     emails = _emails_of(complaint.customer_id)
@@ -110,18 +112,17 @@ def _candidates(session: Session, complaint: Complaint, since: datetime) -> list
     )
     same_person = sa.or_(
         complaints.c.customer_id == complaint.customer_id,
+        sa.func.lower(customers.c.email).in_(emails),
         complaints.c.customer_id.in_(
-            sa.select(customers.c.id).where(sa.func.lower(customers.c.email).in_(emails))
-        ),
-        complaints.c.customer_id.in_(
-            sa.select(identities.c.customer_id).where(
-                identities.c.channel == EMAIL, sa.func.lower(identities.c.address).in_(emails)
-            )
+            sa.select(identities.c.customer_id)
+            .where(identities.c.channel == EMAIL, identities.c.address.in_(emails))
+            .correlate(None)
         ),
     )
     return list(
         session.connection().execute(
             sa.select(complaints.c.id, complaints.c.number, messages.c.subject, messages.c.text)
+            .join(customers, customers.c.id == complaints.c.customer_id)
             .join(messages, messages.c.id == first_inbound)
             .where(
                 complaints.c.created_at >= since,
