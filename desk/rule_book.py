@@ -125,8 +125,7 @@ def check(tables: Mapping[str, Any], source: str = "the new rule set", text: str
 
 def rule_set_from_text(text: str, version: int) -> RuleSet:
     """Build the rule set of a stored version (raises RuleError when it is not valid)."""
-    source = f"rule set version {version}" if version else "the new rule set"
-    return replace(check(tables_of(text), source), version=version)
+    return replace(check(tables_of(text), f"rule set version {version}"), version=version)
 
 
 # ---- one rule as a table ---------------------------------------------------------------------

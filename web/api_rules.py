@@ -396,9 +396,13 @@ async def import_rules(request: Request, admin: AdminUser) -> ActiveRulesOut:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in TOML_TYPES:
         raise HTTPException(415, "send the TOML as the body with Content-Type: application/toml")
+    too_big = HTTPException(413, f"the TOML is over {MAX_IMPORT_BYTES} bytes; send less")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
+        raise too_big
     raw = await request.body()
     if len(raw) > MAX_IMPORT_BYTES:
-        raise HTTPException(413, f"the TOML is over {MAX_IMPORT_BYTES} bytes; import less")
+        raise too_big
     try:
         text = raw.decode()
     except UnicodeDecodeError:

@@ -48,7 +48,9 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
     database.close()
 
 
-def start(database: Database, settings_text: str) -> tuple[RuleBook, bool]:
+def start(
+    database: Database, settings_text: str, clock: ManualClock | None = None
+) -> tuple[RuleBook, bool]:
     """What bot.open_store does at start: record settings.toml's rules, let one version win."""
     stored, from_settings = database.write_now(
         lambda session: choose_at_start(session, settings_text, START)
@@ -57,17 +59,18 @@ def start(database: Database, settings_text: str) -> tuple[RuleBook, bool]:
         lambda session: queries.record_rule_set(session, settings_text, START)
     )
     rules = rule_set_from_text(stored.source, stored.version or 0)
-    return RuleBook(database, ManualClock(START), rules, settings_version), from_settings
+    return RuleBook(database, clock or ManualClock(START), rules, settings_version), from_settings
 
 
 async def test_a_console_version_survives_a_restart_until_settings_toml_is_edited(
     database: Database,
 ) -> None:
-    book, from_settings = start(database, SHIPPED)
+    clock = ManualClock(START)
+    book, from_settings = start(database, SHIPPED, clock)
     assert from_settings and book.current.version == 1
     assert (await book.active()).origin == "settings"
 
-    book.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    clock.advance(timedelta(hours=1))
     changed = await book.add_rule(FLUX, "Root", position=1)
     assert (changed.version, changed.origin, changed.agrees_with_settings) == (2, "console", False)
 
