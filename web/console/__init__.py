@@ -13,12 +13,32 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from web.auth import session_of
-from web.console import canned_page, complaint_actions, complaint_page, login, queue_page
+from web.console import (
+    accounts_page,
+    canned_page,
+    complaint_actions,
+    complaint_page,
+    customers_page,
+    login,
+    queue_page,
+    reports_page,
+    rules_page,
+)
 from web.console.guard import ConsoleRefusal, LoginRequired
 from web.console.pages import HERE, redirect, render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-for module in (login, queue_page, complaint_page, complaint_actions, canned_page):
+for module in (
+    login,
+    queue_page,
+    complaint_page,
+    complaint_actions,
+    canned_page,
+    rules_page,
+    reports_page,
+    accounts_page,
+    customers_page,
+):
     router.include_router(module.router)
 
 HEADINGS = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 422: "Check the input"}
