@@ -9,8 +9,6 @@ contact settings) are for admins. The work is done by `desk.rule_book` and `desk
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
@@ -19,7 +17,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from desk.rule_admin import MAX_BACKTEST, TrialMessage, backtest, dry_run, rule_set_to_try
-from desk.rule_book import ActiveVersion, RuleBook, RuleSetView, UnknownRule, VersionInfo
+from desk.rule_book import ActiveVersion, RuleBook, RuleSetView, VersionInfo
 from router import Decision
 from web.auth import AdminUser, AgentUser, SupervisorUser
 
@@ -223,15 +221,6 @@ def _book(request: Request) -> RuleBook:
     return request.app.state.rule_book  # type: ignore[no-any-return]
 
 
-@contextlib.contextmanager
-def _found() -> Iterator[None]:
-    """An unknown rule name or version number is 404 (web.errors maps desk errors to 422)."""
-    try:
-        yield
-    except UnknownRule as error:
-        raise HTTPException(404, str(error)) from None
-
-
 async def _answer(book: RuleBook, active: ActiveVersion) -> ActiveRulesOut:
     return ActiveRulesOut.of(active, RuleSetView.of(await book.tables(active.version)))
 
@@ -263,36 +252,31 @@ async def replace_rules(request: Request, admin: AdminUser, rules: list[Rule]) -
 @router.put("/rules/{name}", summary="Replace one rule (it may be renamed)")
 async def replace_rule(request: Request, name: str, admin: AdminUser, rule: Rule) -> ActiveRulesOut:
     book = _book(request)
-    with _found():
-        return await _answer(book, await book.replace_rule(name, rule.table(), admin.name))
+    return await _answer(book, await book.replace_rule(name, rule.table(), admin.name))
 
 
 @router.post("/rules/{name}/move", summary="Move a rule to another position in the order")
 async def move_rule(request: Request, name: str, admin: AdminUser, move: Move) -> ActiveRulesOut:
     book = _book(request)
-    with _found():
-        return await _answer(book, await book.move_rule(name, move.position, admin.name))
+    return await _answer(book, await book.move_rule(name, move.position, admin.name))
 
 
 @router.post("/rules/{name}/enable", summary="Enable a rule")
 async def enable_rule(request: Request, name: str, admin: AdminUser) -> ActiveRulesOut:
     book = _book(request)
-    with _found():
-        return await _answer(book, await book.enable_rule(name, True, admin.name))
+    return await _answer(book, await book.enable_rule(name, True, admin.name))
 
 
 @router.post("/rules/{name}/disable", summary="Disable a rule (kept, but skipped in routing)")
 async def disable_rule(request: Request, name: str, admin: AdminUser) -> ActiveRulesOut:
     book = _book(request)
-    with _found():
-        return await _answer(book, await book.enable_rule(name, False, admin.name))
+    return await _answer(book, await book.enable_rule(name, False, admin.name))
 
 
 @router.delete("/rules/{name}", summary="Delete a rule")
 async def delete_rule(request: Request, name: str, admin: AdminUser) -> ActiveRulesOut:
     book = _book(request)
-    with _found():
-        return await _answer(book, await book.remove_rule(name, admin.name))
+    return await _answer(book, await book.remove_rule(name, admin.name))
 
 
 @router.get("/rules/versions", summary="Every stored rule set version, newest first")
@@ -303,9 +287,8 @@ async def versions(request: Request, agent: AgentUser) -> list[VersionOut]:
 @router.get("/rules/versions/{version}", summary="One version and its rules")
 async def version_detail(request: Request, version: int, agent: AgentUser) -> VersionDetail:
     book = _book(request)
-    with _found():
-        info = await book.version(version)
-        view = RuleSetView.of(await book.tables(version))
+    info = await book.version(version)
+    view = RuleSetView.of(await book.tables(version))
     return VersionDetail(**VersionOut.of(info).model_dump(), **RuleSetOut.fields_of(view))
 
 
@@ -315,8 +298,7 @@ async def version_detail(request: Request, version: int, agent: AgentUser) -> Ve
 )
 async def rollback(request: Request, version: int, admin: AdminUser) -> ActiveRulesOut:
     book = _book(request)
-    with _found():
-        return await _answer(book, await book.rollback(version, admin.name))
+    return await _answer(book, await book.rollback(version, admin.name))
 
 
 @router.post(
@@ -326,8 +308,7 @@ async def rollback(request: Request, version: int, admin: AdminUser) -> ActiveRu
 async def dry_run_message(request: Request, body: DryRunIn, user: SupervisorUser) -> DecisionOut:
     book = _book(request)
     drafted = None if body.rules is None else [rule.table() for rule in body.rules]
-    with _found():
-        rules = await rule_set_to_try(book, drafted, body.version)
+    rules = await rule_set_to_try(book, drafted, body.version)
     settings = request.app.state.settings
     message = TrialMessage(**body.model_dump(exclude={"rules", "version"}))
     decision = dry_run(
@@ -346,8 +327,7 @@ async def backtest_rules(request: Request, body: BacktestIn, admin: AdminUser) -
         raise HTTPException(422, "send either rules (a draft rule list) or version, not both")
     book = _book(request)
     drafted = None if body.rules is None else [rule.table() for rule in body.rules]
-    with _found():
-        draft = await rule_set_to_try(book, drafted, body.version)
+    draft = await rule_set_to_try(book, drafted, body.version)
     result = await backtest(
         book.database, book.current, draft, request.app.state.settings.service_levels, body.last
     )
@@ -373,8 +353,7 @@ async def backtest_rules(request: Request, body: BacktestIn, admin: AdminUser) -
     responses={200: {"content": {"application/toml": {"schema": {"type": "string"}}}}},
 )
 async def export_rules(request: Request, admin: AdminUser, version: int | None = None) -> Response:
-    with _found():
-        text = await _book(request).export_toml(version)
+    text = await _book(request).export_toml(version)
     return Response(
         text,
         media_type="application/toml",

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from desk.accounts import AccountError, UnknownAccount
 from desk.agent_desk import CannotReach, NotAllowed
 from desk.errors import ComplaintBotError, ComplaintNotYours, UnknownComplaint
+from desk.rule_book import UnknownRule
 from desk.workflow import IllegalTransition
 from router import RuleError
 from store.database import StoreUnavailable
@@ -16,6 +17,7 @@ from store.database import StoreUnavailable
 STATUS: dict[type[Exception], int] = {
     UnknownComplaint: 404,
     UnknownAccount: 404,
+    UnknownRule: 404,
     NotAllowed: 403,
     ComplaintNotYours: 403,
     IllegalTransition: 409,
