@@ -27,6 +27,7 @@ BILLING = "Me han cobrado dos veces la misma compra en la tarjeta, quiero el ree
 NETWORK = "No signal on my phone since Monday, the network keeps dropping every call."
 NASTY = '<script>alert("x")</script> 我的手机坏了 😡 <b>bold</b> &amp;'
 NASTY_NAME = "<img src=x onerror=alert(2)> 李伟 🙂"
+CANNED = {"key": "refund-done", "language": "es", "title": "Reembolso hecho"}
 
 
 def complaint_url(number: str) -> str:
@@ -101,25 +102,10 @@ async def test_an_agent_works_a_complaint_from_queue_to_resolved(
     await desk.account("Root", role="admin", departments=())
     await desk.account("Ana", departments=("billing",))
 
-    # An admin writes a canned reply on the admin page; a wrong placeholder is refused.
-    admin = await logged_in(browser, desk.url, "Root")
-    await admin.goto("/console/canned")
-    await admin.fill("input[name=key]", "refund-done")
-    await admin.select_option("select[name=language]", "es")
-    await admin.fill("input[name=title]", "Reembolso hecho")
-    await admin.fill("textarea[name=text]", "Estimada {cliente}: reembolso de {number} hecho.")
-    await admin.click("form[action='/console/canned'] button[type=submit]")
-    assert "{cliente}" in await flash(admin) and "Nothing was saved" in await flash(admin)
-    await admin.fill("input[name=key]", "refund-done")
-    await admin.fill("input[name=title]", "Reembolso hecho")
-    await admin.fill(
-        "textarea[name=text]", "Estimada {customer}: reembolso de {number} hecho. {agent}"
-    )
-    await admin.select_option("select[name=language]", "es")
-    await admin.click("form[action='/console/canned'] button[type=submit]")
-    await expect(admin.locator("p.flash.ok")).to_contain_text("refund-done")
-    await expect(admin.locator("tr[data-key='refund-done']")).to_have_count(1)
-    await screenshot(admin, "canned-replies")
+    root, csrf = await _session(desk, "Root")
+    script = "Estimada {customer}: reembolso de {number} hecho. {agent}"
+    saved = await root.post("/console/canned", data={**CANNED, "text": script, "csrf_token": csrf})
+    assert saved.status_code == 303
 
     page = await logged_in(browser, desk.url, "Ana")
     await page.click(f"a[href='{complaint_url(number)}']")
@@ -208,7 +194,14 @@ async def test_a_supervisor_approves_a_compensation_before_the_customer_hears_of
 
 
 async def test_customer_text_is_shown_escaped_and_intact(desk: Desk, browser: Browser) -> None:
-    number = (await desk.complain(NASTY, customer="c-9", name=NASTY_NAME))["complaint"]
+    attachment = {
+        "name": "<i>factura</i>.pdf",
+        "content_type": "application/pdf",
+        "data": "JVBERi0x",
+    }
+    number = (
+        await desk.complain(NASTY, customer="c-9", name=NASTY_NAME, attachments=[attachment])
+    )["complaint"]
     await desk.account("Root", role="admin", departments=())
     page = await logged_in(browser, desk.url, "Root")
     dialogs: list[str] = []
@@ -221,7 +214,10 @@ async def test_customer_text_is_shown_escaped_and_intact(desk: Desk, browser: Br
     inbound = page.locator("li.in pre.text")
     await expect(inbound).to_have_text(NASTY)
     await expect(page.locator("#customer")).to_have_text(NASTY_NAME)
-    await expect(page.locator("main script, main img, li.message b")).to_have_count(0)
+    await expect(page.locator("main script, main img, li.message b, li.message i")).to_have_count(0)
+    link = page.locator("li.in a", has_text="<i>factura</i>.pdf")
+    download = await page.request.get(await link.get_attribute("href") or "")  # the session's
+    assert download.status == 200 and await download.body() == b"%PDF-1"
     await screenshot(page, "complaint-escaped")
     assert dialogs == []
 
@@ -282,3 +278,78 @@ async def test_forms_without_the_session_token_or_from_another_department_are_re
     accepted = await ana.post(note, data={"text": "hi", "csrf_token": csrf})
     assert accepted.status_code == 303
     assert table_counts(desk.bot.store_url)["events"] == before["events"] + 1
+
+
+async def test_reassign_and_mark_not_valid(reachable_desk: tuple[Desk, CallbackReceiver]) -> None:
+    desk, receiver = reachable_desk
+    number = (await desk.complain(BILLING))["complaint"]
+    await delivered(desk, receiver)
+    await desk.account("Ana", departments=("billing",))
+    await desk.account("Bea", departments=("billing",))
+    await desk.account("Nico", departments=("network",))
+    ana, csrf = await _session(desk, "Ana")
+    page = complaint_url(number)
+
+    for to, outcome in [
+        ("Bea", f"{number}: assigned to Bea."),
+        ("Nico", "Nothing was changed: Nico does not work for billing"),
+        ("Ghost", "Nothing was changed: there is no active account named &#39;Ghost&#39;"),
+    ]:
+        answer = await ana.post(f"{page}/assign", data={"to": to, "csrf_token": csrf})
+        assert answer.status_code == 303 and answer.headers["location"] == page
+        assert outcome in (await ana.get(page)).text
+    told = await ana.post(
+        f"{page}/reject",
+        data={"explanation": "El cargo doble es una preautorización.", "csrf_token": csrf},
+    )
+    assert told.status_code == 303
+    shown = (await ana.get(page)).text
+    assert f"{number}: rejected; the customer is told." in shown and 'id="status">rejected' in shown
+    texts = sorted(message["text"] for message in await delivered(desk, receiver))
+    assert texts[0].startswith(f"Gracias por escribirnos sobre {number}.")
+    assert "El cargo doble es una preautorización." in texts[0]
+    assert texts[1] == f"Su reclamación {number} la gestiona ahora Bea."
+
+
+async def test_admins_manage_canned_replies_on_their_page(desk: Desk) -> None:
+    await desk.account("Root", role="admin", departments=())
+    root, csrf = await _session(desk, "Root")
+
+    typo = await root.post(
+        "/console/canned", data={**CANNED, "text": "Hola {cliente}", "csrf_token": csrf}
+    )
+    assert typo.status_code == 303
+    page = (await root.get("/console/canned")).text
+    assert "Nothing was saved: unknown placeholder(s) {cliente}" in page
+    assert "No canned replies yet." in page
+    created = await root.post(
+        "/console/canned", data={**CANNED, "text": "Hola {customer}", "csrf_token": csrf}
+    )
+    assert created.status_code == 303
+    page = (await root.get("/console/canned")).text
+    assert "Saved the es canned reply &#39;refund-done&#39;." in page
+    reply_id = re.search(r'href="/console/canned\?edit=(\d+)"', page)
+    assert reply_id is not None
+    form = (await root.get("/console/canned", params={"edit": reply_id[1]})).text
+    assert 'name="reply_id" value="' + reply_id[1] + '"' in form and "Hola {customer}" in form
+    edited = await root.post(
+        "/console/canned",
+        data={
+            **CANNED,
+            "title": "Hecho",
+            "text": "Hola",
+            "reply_id": reply_id[1],
+            "csrf_token": csrf,
+        },
+    )
+    assert edited.status_code == 303
+    assert "<td>Hecho</td>" in (await root.get("/console/canned")).text
+    deleted = await root.post(f"/console/canned/{reply_id[1]}/delete", data={"csrf_token": csrf})
+    assert deleted.status_code == 303
+    page = (await root.get("/console/canned")).text
+    assert "Deleted the canned reply." in page and "No canned replies yet." in page
+    again = await root.post(f"/console/canned/{reply_id[1]}/delete", data={"csrf_token": csrf})
+    assert again.status_code == 303
+    assert (
+        "Nothing was deleted: there is no canned reply" in (await root.get("/console/canned")).text
+    )

@@ -60,9 +60,9 @@ async def queue_page(
     pages = max(1, -(-found.total // PAGE_SIZE))
 
     def page_link(number: int) -> str:
-        return "/console/queue?" + urlencode(
-            {**{k: v for k, v in chosen.items() if v}, "page": number}
-        )
+        # status is always kept: empty means "all", while a missing one means "open".
+        kept = {key: value for key, value in chosen.items() if value or key == "status"}
+        return "/console/queue?" + urlencode({**kept, "page": number})
 
     return render(
         request,
