@@ -1,7 +1,7 @@
 """What staff read: the queue of complaints they may work, and one complaint's whole story.
 
 Both are read-only and scoped to the viewer: an agent sees the departments they belong to, an
-admin sees all. The customer's contact data is shown as `desk.contact.contact_for` allows.
+admin sees all. The customer's contact data is shown as `desk.privacy.contact_for` allows.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 
 from desk.accounts import sees
 from desk.agent_desk import NotAllowed
-from desk.contact import contact_for
 from desk.errors import UnknownComplaint
+from desk.privacy import contact_for
 from store import queries
 from store.database import Database
 from store.models import (
