@@ -120,6 +120,7 @@ def build_app(
             reopen_at_or_below=settings.survey.reopen_at_or_below,
             warn_before=settings.escalation.warn_before,
             notify=_department_chats(settings, rules),
+            duplicates=settings.duplicates,
         ),
         replies,
         clock,
