@@ -18,7 +18,14 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
-PACKAGES = ("chromium", "chromium-driver", "fonts-wqy-zenhei")  # the font: Chinese, not boxes
+INSTALLED = {
+    # Debian package: a file it installs. Without the fonts, Chinese and emoji in the
+    # screenshots are empty boxes (the tests, which read the DOM, would still pass).
+    "chromium": CHROMIUM,
+    "chromium-driver": Path("/usr/bin/chromedriver"),
+    "fonts-wqy-zenhei": Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    "fonts-noto-color-emoji": Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"),
+}
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -47,13 +54,15 @@ def _apt(*args: str) -> bool:
 
 @pytest.fixture(scope="session", name="chromium")
 def chromium_fixture() -> Path:
-    """/usr/bin/chromium, installed with apt-get (after `apt-get update` if need be)."""
-    if not CHROMIUM.exists():
-        installed = _apt("install", "-y", *PACKAGES) or (
-            _apt("update") and _apt("install", "-y", *PACKAGES)
+    """/usr/bin/chromium, with its fonts installed by apt-get (after `apt-get update` if the
+    package lists are stale) when any of them is missing."""
+    missing = [package for package, path in INSTALLED.items() if not path.exists()]
+    if missing:
+        installed = _apt("install", "-y", *missing) or (
+            _apt("update") and _apt("install", "-y", *missing)
         )
         if not installed or not CHROMIUM.exists():
-            reason = f"{CHROMIUM} is missing and `apt-get install -y {' '.join(PACKAGES)}` failed"
+            reason = f"`apt-get install -y {' '.join(missing)}` failed; the console needs Chromium"
             if os.environ.get("CI"):
                 pytest.fail(f"{reason}; CI requires the console tests to run")
             pytest.skip(reason)
