@@ -230,9 +230,16 @@ async def _session(desk: Desk, name: str) -> tuple[httpx.AsyncClient, str]:
     assert token is not None
     answer = await client.post(
         "/console/login",
-        data={"name": name, "password": PASSWORD, "csrf_token": token[1], "next": "/console/"},
+        data={"name": name, "password": PASSWORD, "csrf_token": token[1], "next": "//evil.test/"},
     )
     assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == "/console/queue"  # never to another site
+    cookie = next(
+        header
+        for header in answer.headers.get_list("set-cookie")
+        if header.startswith("complaint_session=")
+    )
+    assert {"HttpOnly", "Path=/", "SameSite=lax"} <= {part.strip() for part in cookie.split(";")}
     queue = await client.get("/console/queue")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', queue.text)
     assert csrf is not None
