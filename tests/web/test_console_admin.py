@@ -8,6 +8,7 @@ One browser per module: the browser steps run in one test, one page flow after t
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -166,6 +167,10 @@ async def _customers(desk: Desk, page: Page) -> None:
     await expect(page.locator("#customer-name")).to_have_text("Bea Ruiz")
     await expect(page.locator("table.complaints tr[data-number]")).to_have_count(1)
     await screenshot(page, "customers")
+    async with page.expect_download() as download:
+        await page.click("a:text('Export (JSON)')")
+    exported = json.loads((await (await download.value).path()).read_text(encoding="utf-8"))
+    assert exported["customer"]["name"] == "Bea Ruiz" and len(exported["complaints"]) == 1
 
     counts = table_counts(desk.bot.store_url)
     customer_id = page.url.rsplit("/", 1)[1]
@@ -290,3 +295,44 @@ async def test_supervisors_and_agents_are_refused_what_their_role_may_not_do(des
     assert demoted.status_code == 303
     assert "cannot disable or demote yourself" in (await admin.get(mine)).text
     assert table_counts(desk.bot.store_url) == before
+
+
+async def test_an_admin_reorders_disables_deletes_and_imports_rules_with_forms(desk: Desk) -> None:
+    await desk.account("Root", role="admin", departments=())
+    admin, csrf = await _console(desk, "Root")
+    book = desk.app.state.rule_book
+
+    async def send(path: str, **data: str) -> str:
+        """Post a form, follow the redirect, and return the flash message shown."""
+        answer = await admin.post(path, data={**data, "csrf_token": csrf})
+        assert answer.status_code == 303 and answer.headers["location"] == "/console/rules"
+        shown = (await admin.get("/console/rules")).text
+        found = re.search(r'<p class="flash (?:ok|error)"[^>]*>([^<]*)</p>', shown)
+        assert found is not None
+        return found[1].replace("&#39;", "'")
+
+    before = table_counts(desk.bot.store_url)
+    assert await send("/console/rules/move", rule="nope", position="1") == (
+        "Nothing was changed: there is no rule named 'nope'; the rule list shows the names in use."
+    )
+    broken = await send("/console/rules/import", toml="[[rules]]\nname = 'x'\npattern = '('")
+    assert broken.startswith("Nothing was changed:") and "not routing tables" not in broken
+    assert table_counts(desk.bot.store_url) == before
+
+    assert await send("/console/rules/move", rule="privacy", position="1") == (
+        "Moved 'privacy' to position 1; version 2 is active."
+    )
+    assert book.current.rules[0].name == "privacy"
+    assert await send("/console/rules/delete", rule="privacy") == (
+        "Deleted 'privacy'; version 3 is active."
+    )
+    exported = await admin.get("/api/rules/export", params={"version": 1})
+    assert exported.status_code == 200
+    imported = await admin.post(
+        "/console/rules/import",
+        data={"csrf_token": csrf},
+        files={"file": ("rules.toml", exported.content, "application/toml")},
+    )
+    assert imported.status_code == 303
+    assert (await book.active()).version == 1  # the same rules as version 1: that version again
+    assert [rule.name for rule in book.current.rules][5] == "privacy"
