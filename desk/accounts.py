@@ -165,6 +165,7 @@ class Accounts:
         self,
         agent_id: int,
         *,
+        by: Agent,
         role: str | None = None,
         departments: Sequence[str] | None = None,
         password: str | None = None,
@@ -178,6 +179,9 @@ class Accounts:
             if agent is None:
                 raise UnknownAccount(f"there is no account {agent_id}")
             new_role = role if role is not None else agent.role
+            if agent.id == by.id and (new_role != "admin" or active is False):
+                # Otherwise the last admin could lock everyone out of the configuration.
+                raise AccountError("you cannot disable or demote yourself; ask another admin")
             new_departments = departments if departments is not None else agent.departments or []
             self.validate(new_role, new_departments)
             agent.role, agent.departments = new_role, list(new_departments)

@@ -78,6 +78,8 @@ class AgentDesk:
         )
 
     async def reply(self, number: str, agent: Agent, text: str) -> Done:
+        if not text.strip():
+            raise ComplaintBotError("write the reply: an empty message is not sent")
         now = self.clock.now()
 
         def work(session: Session) -> Done:
@@ -152,6 +154,9 @@ class AgentDesk:
         return done
 
     async def note(self, number: str, agent: Agent, text: str) -> Done:
+        if not text.strip():
+            raise ComplaintBotError("write the note: an empty note is not kept")
+
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             queries.add_event(

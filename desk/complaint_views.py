@@ -32,6 +32,7 @@ from store.models import (
 
 FINISHED = ("resolved", "closed", "rejected", "merged")
 MAX_PAGE = 200
+EXCERPT = 120
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class QueueItem:
     channel: str
     language: str
     subject: str
+    excerpt: str
+    """The first words the customer wrote: what the queue shows when there is no subject."""
     customer_name: str
     assignee: str
     created_at: datetime
@@ -83,7 +86,15 @@ async def queue(
     """The complaints the viewer may work that match `filters`, most urgent deadline first."""
 
     def work(session: Session) -> QueuePage:
-        query = select(Complaint, Customer.name).join(
+        first_words = (
+            select(sa.func.substr(Message.text, 1, EXCERPT))
+            .where(Message.complaint_id == Complaint.id, Message.direction == "in")
+            .order_by(col(Message.id))
+            .limit(1)
+            .correlate(Complaint)
+            .scalar_subquery()
+        )
+        query = select(Complaint, Customer.name, first_words).join(
             Customer, col(Customer.id) == col(Complaint.customer_id)
         )
         conditions = _conditions(viewer, filters, now)
@@ -107,7 +118,10 @@ async def queue(
             .offset(max(filters.offset, 0))
             .limit(min(max(filters.limit, 1), MAX_PAGE))
         ).all()
-        return QueuePage([_item(complaint, name, now) for complaint, name in rows], total)
+        return QueuePage(
+            [_item(complaint, name, excerpt or "", now) for complaint, name, excerpt in rows],
+            total,
+        )
 
     return await database.read(work)
 
@@ -161,7 +175,7 @@ def _search(text: str) -> Any:
     return sa.and_(*clauses)
 
 
-def _item(complaint: Complaint, customer_name: str, now: datetime) -> QueueItem:
+def _item(complaint: Complaint, customer_name: str, excerpt: str, now: datetime) -> QueueItem:
     return QueueItem(
         number=complaint.number or "",
         status=complaint.status,
@@ -171,6 +185,7 @@ def _item(complaint: Complaint, customer_name: str, now: datetime) -> QueueItem:
         channel=complaint.channel,
         language=complaint.language,
         subject=complaint.subject,
+        excerpt=" ".join(excerpt.split()),
         customer_name=customer_name,
         assignee=complaint.assignee,
         created_at=complaint.created_at,

@@ -115,7 +115,9 @@ async def create_account(request: Request, admin: AdminUser, body: AccountIn) ->
 async def change_account(
     request: Request, account_id: int, admin: AdminUser, body: AccountChange
 ) -> AccountOut:
-    agent = await _accounts(request).update(account_id, **body.model_dump(exclude_unset=True))
+    agent = await _accounts(request).update(
+        account_id, by=admin, **body.model_dump(exclude_unset=True)
+    )
     return AccountOut.of(agent)
 
 

@@ -31,6 +31,7 @@ class QueueEntry(BaseModel):
     channel: str
     language: str
     subject: str
+    excerpt: str
     customer_name: str
     assignee: str
     created_at: datetime

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from desk.accounts import AccountError, UnknownAccount
 from desk.agent_desk import CannotReach, NotAllowed
 from desk.errors import ComplaintBotError, ComplaintNotYours, UnknownComplaint
+from desk.privacy import AlreadyErased, UnknownCustomer
 from desk.rule_book import UnknownRule
 from desk.workflow import IllegalTransition
 from router import RuleError
@@ -18,6 +19,8 @@ STATUS: dict[type[Exception], int] = {
     UnknownComplaint: 404,
     UnknownAccount: 404,
     UnknownRule: 404,
+    UnknownCustomer: 404,
+    AlreadyErased: 409,
     NotAllowed: 403,
     ComplaintNotYours: 403,
     IllegalTransition: 409,

@@ -64,9 +64,9 @@ async def test_a_burst_alerts_every_admin_once_per_window(start_bot: Any) -> Non
     clock = ManualClock(START)  # Monday 09:00 UTC
     bot = await start_bot(HOT_SPOTS, clock, background=False)
     accounts, hot_spots = bot.app.state.accounts, bot.app.state.hot_spots
-    await accounts.create("Root", "admin", (), email="root@example.com")
+    root = await accounts.create("Root", "admin", (), email="root@example.com")
     off = await accounts.create("Former", "admin", (), email="former@example.com")
-    await accounts.update(off.id, active=False)
+    await accounts.update(off.id, by=root, active=False)
     await accounts.create("Sam", "supervisor", ("billing",), email="sam@example.com")
     await accounts.create("Quiet", "admin", ())  # no address: cannot be told
 

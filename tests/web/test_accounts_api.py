@@ -132,3 +132,12 @@ def test_create_admin_command(tmp_path: Path) -> None:
     assert again.returncode == 2 and "already an account" in again.stderr
     short = _create_admin(settings, "other", "short")
     assert short.returncode == 2 and "10 characters" in short.stderr
+
+
+async def test_an_admin_cannot_demote_or_disable_themselves(desk: Desk) -> None:
+    admin = await desk.account("Root", role="admin", departments=())
+    me = (await admin.get("/api/me")).json()
+    for change in ({"role": "agent", "departments": ["billing"]}, {"active": False}):
+        refused = await admin.patch(f"/api/accounts/{me['id']}", json=change)
+        assert refused.status_code == 422 and "yourself" in refused.text
+    assert (await admin.get("/api/me")).json() == me

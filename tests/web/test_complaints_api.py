@@ -52,6 +52,7 @@ async def test_queue_is_scoped_filtered_and_searchable(desk: Desk) -> None:
 
     mine = (await ana.get("/api/complaints")).json()
     assert [item["number"] for item in mine["items"]] == [billing] and mine["total"] == 1
+    assert mine["items"][0]["excerpt"].startswith("Me han cobrado dos veces")
     everything = (await admin.get("/api/complaints")).json()
     assert {item["number"] for item in everything["items"]} == {billing, network}
 

@@ -128,13 +128,10 @@ async def change(
 ) -> RedirectResponse:
     """Every field of the form is applied; an empty password keeps the current one."""
     back = f"{PAGE}/{account_id}"
-    if account_id == staff.agent.id and (role != "admin" or not active):
-        return redirect(
-            back, ("error", "You cannot disable or demote yourself: ask another admin to.")
-        )
     try:
         changed = await _accounts(request).update(
             account_id,
+            by=staff.agent,
             role=role,
             departments=departments,
             email=email.strip(),
