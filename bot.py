@@ -237,28 +237,19 @@ def build_app(
                 stack.push_async_callback(channel.stop)
             if sweep_in_background:
                 scheduler = AsyncIOScheduler(timezone=UTC)
-                # One periodic job runs every sweep; the database decides what is due, so a
-                # missed run is simply caught up by the next (misfire_grace_time=None).
-                scheduler.add_job(
-                    sweeps.run_all,
-                    "interval",
-                    seconds=settings.scheduler.sweep_every.total_seconds(),
-                    next_run_time=datetime.now(UTC),
-                    max_instances=1,
-                    coalesce=True,
-                    misfire_grace_time=None,
-                    id="sweeps",
-                )
-                scheduler.add_job(
-                    hot_spots.sweep,
-                    "interval",
-                    seconds=settings.scheduler.sweep_every.total_seconds(),
-                    next_run_time=datetime.now(UTC),
-                    max_instances=1,
-                    coalesce=True,
-                    misfire_grace_time=None,
-                    id="hot_spots",
-                )
+                # Periodic jobs run the sweeps; the database decides what is due, so a missed
+                # run is simply caught up by the next (misfire_grace_time=None).
+                for job, run in (("sweeps", sweeps.run_all), ("hot_spots", hot_spots.sweep)):
+                    scheduler.add_job(
+                        run,
+                        "interval",
+                        seconds=settings.scheduler.sweep_every.total_seconds(),
+                        next_run_time=datetime.now(UTC),
+                        max_instances=1,
+                        coalesce=True,
+                        misfire_grace_time=None,
+                        id=job,
+                    )
                 scheduler.start()
                 stack.callback(scheduler.shutdown, wait=False)
             if dispatch_in_background:

@@ -219,35 +219,26 @@ class Accounts:
     async def issue_token(self, agent_id: int, name: str) -> tuple[ApiToken, str]:
         """A new token for the account; the secret is returned once and never stored."""
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-        def work(session: Session) -> ApiToken:
-            if session.get(Agent, agent_id) is None:
-                raise UnknownAccount(f"there is no account {agent_id}")
-            token = ApiToken(
-                agent_id=agent_id,
-                name=name,
-                token_hash=secret_hash(secret),
-                created_at=self.clock.now(),
-            )
-            session.add(token)
-            session.flush()
-            return token
-
-        return await self.database.write(work), secret
+        return await self.database.write(lambda s: self._issue(s, agent_id, name, secret)), secret
 
     def issue_token_now(self, agent_id: int, name: str) -> str:
+        """Synchronous, for the `create-admin` command."""
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        self.database.write_now(
-            lambda s: s.add(
-                ApiToken(
-                    agent_id=agent_id,
-                    name=name,
-                    token_hash=secret_hash(secret),
-                    created_at=self.clock.now(),
-                )
-            )
-        )
+        self.database.write_now(lambda s: self._issue(s, agent_id, name, secret))
         return secret
+
+    def _issue(self, session: Session, agent_id: int, name: str, secret: str) -> ApiToken:
+        if session.get(Agent, agent_id) is None:
+            raise UnknownAccount(f"there is no account {agent_id}")
+        token = ApiToken(
+            agent_id=agent_id,
+            name=name,
+            token_hash=secret_hash(secret),
+            created_at=self.clock.now(),
+        )
+        session.add(token)
+        session.flush()
+        return token
 
     async def tokens(self, agent_id: int) -> list[ApiToken]:
         return await self.database.read(

@@ -4,12 +4,14 @@ and complaints filed through the real webhook."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from desk.accounts import Accounts
 from desk.clock import ManualClock
@@ -109,3 +111,49 @@ async def delivered(desk: Desk, receiver: CallbackReceiver) -> list[dict[str, An
     while not receiver.arrivals.empty():
         arrived.append(receiver.arrivals.get_nowait())
     return arrived
+
+
+@pytest.fixture
+async def shop(start_bot: Callable[..., Awaitable[Any]]) -> AsyncIterator[Desk]:
+    """The bot with a shop whose webhook has a callback URL, so its customers can be written to
+    later; what is said to them stays in the outbox (these tests dispatch nothing)."""
+    overrides = {
+        "webhook": {
+            "sources": {"shop": {"secret": SECRET, "callback_url": "http://127.0.0.1:1/callback"}}
+        }
+    }
+    clock = ManualClock(START)
+    running = Desk(await start_bot(overrides, clock=clock, background=False), clock)
+    yield running
+    for client in running.clients:
+        await client.aclose()
+
+
+def rows(desk: Desk, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of a raw query on the bot's store: what the tests check the outcome against."""
+    engine = sa.create_engine(desk.bot.store_url)
+    try:
+        with engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+async def console_login(
+    desk: Desk, name: str, password: str, next_page: str = "/console/"
+) -> tuple[httpx.AsyncClient, str, httpx.Response]:
+    """An httpx client logged in to the console as `name`, its session's CSRF token, and the
+    login's answer."""
+    client = desk.client()
+    form = await client.get("/console/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    answer = await client.post(
+        "/console/login",
+        data={"name": name, "password": password, "csrf_token": token[1], "next": next_page},
+    )
+    assert answer.status_code == 303, answer.text
+    page = await client.get("/console/queue")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    return client, csrf[1], answer

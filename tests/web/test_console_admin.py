@@ -26,7 +26,7 @@ from tests.web.browser import (  # noqa: F401 (the fixtures: browser, chromium)
     logged_in,
     screenshot,
 )
-from tests.web.conftest import Desk
+from tests.web.conftest import Desk, console_login
 
 FLUX = "My flux capacitor hums and the display flickers."
 BILLING = "Me han cobrado dos veces la misma compra en la tarjeta, quiero el reembolso."
@@ -209,20 +209,8 @@ async def test_an_admin_edits_rules_reads_reports_and_manages_accounts_and_custo
 
 
 async def _console(desk: Desk, name: str) -> tuple[httpx.AsyncClient, str]:
-    """An httpx client logged in to the console as `name`, and its session's CSRF token."""
-    client = desk.client()
-    form = await client.get("/console/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert token is not None
-    answer = await client.post(
-        "/console/login",
-        data={"name": name, "password": PASSWORD, "csrf_token": token[1], "next": "/console/"},
-    )
-    assert answer.status_code == 303, answer.text
-    page = await client.get("/console/queue")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert csrf is not None
-    return client, csrf[1]
+    client, csrf, _ = await console_login(desk, name, PASSWORD)
+    return client, csrf
 
 
 ADMIN_PAGES = ("/console/rules/edit", "/console/accounts", "/console/customers")

@@ -21,7 +21,7 @@ from tests.web.browser import (  # noqa: F401 (the fixtures: browser, chromium)
     new_context,
     screenshot,
 )
-from tests.web.conftest import CallbackReceiver, Desk, delivered
+from tests.web.conftest import CallbackReceiver, Desk, console_login, delivered
 
 BILLING = "Me han cobrado dos veces la misma compra en la tarjeta, quiero el reembolso."
 NETWORK = "No signal on my phone since Monday, the network keeps dropping every call."
@@ -223,16 +223,9 @@ async def test_customer_text_is_shown_escaped_and_intact(desk: Desk, browser: Br
 
 
 async def _session(desk: Desk, name: str) -> tuple[httpx.AsyncClient, str]:
-    """An httpx client logged in to the console as `name`, and its session's CSRF token."""
-    client = desk.client()
-    form = await client.get("/console/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert token is not None
-    answer = await client.post(
-        "/console/login",
-        data={"name": name, "password": PASSWORD, "csrf_token": token[1], "next": "//evil.test/"},
-    )
-    assert answer.status_code == 303, answer.text
+    """A console session over httpx; its login is checked never to leave the site and to set
+    an HttpOnly, SameSite=Lax cookie."""
+    client, csrf, answer = await console_login(desk, name, PASSWORD, next_page="//evil.test/")
     assert answer.headers["location"] == "/console/queue"  # never to another site
     cookie = next(
         header
@@ -240,10 +233,7 @@ async def _session(desk: Desk, name: str) -> tuple[httpx.AsyncClient, str]:
         if header.startswith("complaint_session=")
     )
     assert {"HttpOnly", "Path=/", "SameSite=lax"} <= {part.strip() for part in cookie.split(";")}
-    queue = await client.get("/console/queue")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', queue.text)
-    assert csrf is not None
-    return client, csrf[1]
+    return client, csrf
 
 
 async def test_forms_without_the_session_token_or_from_another_department_are_refused(

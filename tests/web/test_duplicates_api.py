@@ -5,47 +5,18 @@ the scheduler done with the merged one)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
-import sqlalchemy as sa
 
-from desk.clock import ManualClock
-from tests.conftest import SECRET, START, table_counts
+from tests.conftest import table_counts
 from tests.mailpeers import mail, send
-from tests.web.conftest import Desk
+from tests.web.conftest import Desk, rows
 
 ANA = "ana@example.com"
 TEXT = "The invoice for order 5521 charged my card twice, please refund the second payment"
 CUSTOMER_ADDRESSES = ("shop:c-1", ANA)
-
-
-@pytest.fixture
-async def shop(start_bot: Callable[..., Awaitable[Any]]) -> AsyncIterator[Desk]:
-    """The bot with a shop whose webhook has a callback URL, so its customers can be written
-    to later; nothing is dispatched in these tests, so nothing needs to listen there."""
-    overrides = {
-        "webhook": {
-            "sources": {"shop": {"secret": SECRET, "callback_url": "http://127.0.0.1:1/callback"}}
-        }
-    }
-    clock = ManualClock(START)
-    running = Desk(await start_bot(overrides, clock=clock, background=False), clock)
-    yield running
-    for client in running.clients:
-        await client.aclose()
-
-
-def rows(desk: Desk, sql: str, **params: Any) -> list[dict[str, Any]]:
-    engine = sa.create_engine(desk.bot.store_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
 
 
 def complaint(desk: Desk, number: str) -> dict[str, Any]:

@@ -5,49 +5,20 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import Session
 
-from desk.clock import ManualClock
 from desk.privacy import contact_for
 from store import queries
 from store.models import Agent, ChatState, Complaint, Customer, Identity
-from tests.conftest import SECRET, START, table_counts
-from tests.web.conftest import Desk
+from tests.conftest import START, table_counts
+from tests.web.conftest import Desk, rows
 
 PHONE = "+34 612 345 612"
 CHAT_ID = 777001
 PICTURE = b"\x89PNG\r\n\x1a\n-a-photo-of-the-receipt-"
-
-
-@pytest.fixture
-async def shop(start_bot: Callable[..., Awaitable[Any]]) -> AsyncIterator[Desk]:
-    """The bot with a shop whose webhook has a callback URL, so what is said to its customers
-    stays in the outbox (nothing is dispatched in these tests)."""
-    overrides = {
-        "webhook": {
-            "sources": {"shop": {"secret": SECRET, "callback_url": "http://127.0.0.1:1/callback"}}
-        }
-    }
-    clock = ManualClock(START)
-    running = Desk(await start_bot(overrides, clock=clock, background=False), clock)
-    yield running
-    for client in running.clients:
-        await client.aclose()
-
-
-def rows(desk: Desk, sql: str, **params: Any) -> list[dict[str, Any]]:
-    engine = sa.create_engine(desk.bot.store_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
 
 
 async def ana_with_history(desk: Desk) -> tuple[int, str]:
