@@ -82,97 +82,122 @@ def similarity(first: str, second: str) -> float:
 # ---- flagging at intake ----------------------------------------------------------------------
 
 
-def _emails_of(customer_id: int) -> Any:
-    """The customer's e-mail addresses, lower-cased: the Customer row's and its e-mail
-    identities' (a subquery, so flagging stays one statement)."""
-    customers, identities = queries.CUSTOMERS, queries.IDENTITIES
-    return sa.union(
-        sa.select(sa.func.lower(customers.c.email))
-        .where(customers.c.id == customer_id, customers.c.email != "")
-        .correlate(None),
-        sa.select(sa.func.lower(identities.c.address))
-        .where(identities.c.customer_id == customer_id, identities.c.channel == EMAIL)
-        .correlate(None),
-    )
-
-
-def _candidates(session: Session, complaint: Complaint, since: datetime) -> list[Any]:
-    """Recent open complaints on other channels of the same person, with their first inbound
-    message: one statement that the created_at index drives (customers.email has no index, so
-    only the customers of recent complaints are compared; e-mail identities are stored
-    lower-cased, so their unique index finds them)."""
+def _statements() -> tuple[Any, Any, Any]:
+    """The three statements flagging runs, built once so SQLAlchemy compiles them once: the
+    person's e-mail addresses; their recent complaints by customer; and those of the other
+    customer records that share one of the addresses (both lookups indexed)."""
     complaints, messages = queries.COMPLAINTS, queries.MESSAGES
     customers, identities = queries.CUSTOMERS, queries.IDENTITIES
-    emails = _emails_of(complaint.customer_id)
+    customer: Any = sa.bindparam("customer")
+    emails = sa.union(
+        sa.select(customers.c.email).where(customers.c.id == customer, customers.c.email != ""),
+        sa.select(identities.c.address).where(
+            identities.c.customer_id == customer, identities.c.channel == EMAIL
+        ),
+    )
     first_inbound = (
         sa.select(sa.func.min(messages.c.id))
         .where(messages.c.complaint_id == complaints.c.id, messages.c.direction == "in")
         .correlate(complaints)
         .scalar_subquery()
     )
-    same_person = sa.or_(
-        complaints.c.customer_id == complaint.customer_id,
-        sa.func.lower(customers.c.email).in_(emails),
-        complaints.c.customer_id.in_(
-            sa.select(identities.c.customer_id)
-            .where(identities.c.channel == EMAIL, identities.c.address.in_(emails))
-            .correlate(None)
-        ),
-    )
-    return list(
-        session.connection().execute(
-            sa.select(complaints.c.id, complaints.c.number, messages.c.subject, messages.c.text)
-            .join(customers, customers.c.id == complaints.c.customer_id)
-            .join(messages, messages.c.id == first_inbound)
-            .where(
-                complaints.c.created_at >= since,
-                complaints.c.id != complaint.id,
-                complaints.c.channel != complaint.channel,
-                complaints.c.status.not_in(NOT_COMPARED),
-                same_person,
-            )
+    recent = (
+        sa.select(complaints.c.id, complaints.c.number, messages.c.subject, messages.c.text)
+        .join(messages, messages.c.id == first_inbound)
+        .where(
+            complaints.c.created_at >= sa.bindparam("since"),
+            complaints.c.id != sa.bindparam("complaint"),
+            complaints.c.channel != sa.bindparam("channel"),
+            complaints.c.status.not_in(NOT_COMPARED),
         )
     )
+    addresses: Any = sa.bindparam("emails", expanding=True)
+    sharing = sa.union(
+        sa.select(identities.c.customer_id).where(
+            identities.c.channel == EMAIL, identities.c.address.in_(addresses)
+        ),
+        sa.select(customers.c.id).where(customers.c.email.in_(addresses)),
+    )
+    return (
+        emails,
+        recent.where(complaints.c.customer_id == customer),
+        recent.where(complaints.c.customer_id.in_(sharing), complaints.c.customer_id != customer),
+    )
+
+
+_EMAILS, _SAME_CUSTOMER, _SAME_ADDRESS = _statements()
+
+
+def _candidates(session: Session, new: NewComplaint, since: datetime) -> list[Any]:
+    """Recent open complaints on other channels of the same person, with their first inbound
+    message: the cost grows with the person's complaints, not with the desk's."""
+    connection = session.connection()
+    values = {
+        "customer": new.customer_id,
+        "since": since,
+        "complaint": new.id,
+        "channel": new.channel,
+    }
+    found = list(connection.execute(_SAME_CUSTOMER, values))
+    emails = [email for (email,) in connection.execute(_EMAILS, values)]
+    if emails:
+        found += connection.execute(_SAME_ADDRESS, {**values, "emails": emails})
+    return found
+
+
+@dataclass(frozen=True)
+class NewComplaint:
+    """What flagging needs of the complaint intake has just opened."""
+
+    id: int
+    number: str
+    customer_id: int
+    channel: str
+    text: str
+    """Its subject and first message."""
+    customer_known: bool
+    """The customer wrote before (else only a shared e-mail address can find a duplicate)."""
+    has_email: bool
 
 
 def flag_duplicates(
-    session: Session, complaint_id: int, text: str, settings: DuplicateSettings, now: datetime
+    session: Session, new: NewComplaint, settings: DuplicateSettings, now: datetime
 ) -> list[dict[str, Any]]:
-    """Compare a complaint just opened (`text`: its subject and first message) with the same
-    person's recent complaints on other channels; tag both of each alike pair. Returns the new
-    complaint's events, for intake to record with the rest of its timeline; the other
-    complaints' events are written here."""
-    complaint = session.get(Complaint, complaint_id)
-    assert complaint is not None
+    """Compare a complaint just opened with the same person's recent complaints on other
+    channels; tag both of each alike pair. Returns the new complaint's events, for intake to
+    record with the rest of its timeline; the other complaints' events are written here."""
+    if not new.customer_known and not new.has_email:
+        return []  # a first-time sender without an e-mail address has nothing to compare
     events: list[dict[str, Any]] = []
+    tagged = False
     for other_id, other_number, subject, other_text in _candidates(
-        session, complaint, now - settings.window
+        session, new, now - settings.window
     ):
-        score = round(similarity(text, f"{subject}\n{other_text}"), 3)
+        score = round(similarity(new.text, f"{subject}\n{other_text}"), 3)
         if score < settings.similarity:
             continue
         other = session.get(Complaint, other_id)
         assert other is not None
-        for flagged in (complaint, other):
-            if TAG not in (flagged.tags or []):
-                flagged.tags = [*(flagged.tags or []), TAG]
+        if TAG not in (other.tags or []):
+            other.tags = [*(other.tags or []), TAG]
+        tagged = True
         queries.add_event(
-            session,
-            other_id,
-            now,
-            "system",
-            SUSPECTED,
-            {"of": complaint.number, "similarity": score},
+            session, other_id, now, "system", SUSPECTED, {"of": new.number, "similarity": score}
         )
         events.append(
             {
-                "complaint_id": complaint_id,
+                "complaint_id": new.id,
                 "at": now,
                 "actor": "system",
                 "kind": SUSPECTED,
                 "detail": {"of": other_number, "similarity": score},
             }
         )
+    if tagged:
+        complaint = session.get(Complaint, new.id)
+        assert complaint is not None
+        if TAG not in (complaint.tags or []):
+            complaint.tags = [*(complaint.tags or []), TAG]
     return events
 
 

@@ -20,10 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from channels.base import REGISTRATION_FIELDS, Channel, Inbound
+from channels.email import NAME as EMAIL
 from desk.agent_desk import hand_to_senior
 from desk.chat_texts import say
 from desk.clock import Clock
-from desk.duplicates import flag_duplicates, follow_merge
+from desk.duplicates import NewComplaint, flag_duplicates, follow_merge
 from desk.errors import ComplaintNotYours, IgnoredMessage, InvalidMessage, UnknownComplaint
 from desk.replies import Replies, ReplyContext
 from desk.settings import DuplicateSettings
@@ -141,7 +142,7 @@ class Intake:
             sender.address,
             now,
             display_name=sender.display_name,
-            email=sender.email,
+            email=sender.email.strip().lower(),  # compared case-blind (duplicates)
             phone=sender.phone,
             tier=sender.tier,
         )
@@ -158,15 +159,16 @@ class Intake:
         events: list[dict[str, Any]] = []
         if existing is None:
             case = self._open(session, inbound, party, now, events)
-            events.extend(
-                flag_duplicates(
-                    session,
-                    case.id,
-                    f"{inbound.subject}\n{inbound.text}",
-                    self.policy.duplicates,
-                    now,
-                )
+            new = NewComplaint(
+                case.id,
+                case.number,
+                party.customer_id,
+                inbound.channel,
+                f"{inbound.subject}\n{inbound.text}",
+                customer_known=party.known,
+                has_email=bool(sender.email) or inbound.channel == EMAIL,
             )
+            events.extend(flag_duplicates(session, new, self.policy.duplicates, now))
         else:
             case = self._continue(session, existing, inbound, now, events)
         kind = "acknowledgement" if existing is None else "followup"

@@ -45,7 +45,8 @@ class Customer(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = ""
-    email: str = ""
+    email: str = Field(default="", index=True)
+    """Lower-cased: duplicates across channels are found by it."""
     phone: str = ""
     tier: str = ""
     created_at: datetime = _time()
