@@ -63,13 +63,10 @@ def open_store(settings: Settings, clock: Clock) -> tuple[Database, RuleSet, int
     the version settings.toml holds."""
     database = Database(settings.store_url, settings.busy_timeout)
     database.upgrade()
-    stored, from_settings = database.write_now(
+    stored, settings_version = database.write_now(
         lambda s: choose_at_start(s, settings.rules_text, clock.now())
     )
-    settings_version = database.write_now(
-        lambda s: queries.record_rule_set(s, settings.rules_text, clock.now())
-    )
-    if from_settings:
+    if stored.version == settings_version:
         rules = replace(settings.rules, version=settings_version)
     else:
         rules = rule_set_from_text(stored.source, stored.version or 0)

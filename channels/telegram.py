@@ -54,7 +54,7 @@ from channels.base import (
     Sender,
     TemporaryDeliveryError,
 )
-from desk.agent_desk import AgentDesk, CannotReach, NotAllowed
+from desk.agent_desk import AgentDesk
 from desk.chat_texts import LANGUAGE_NAMES, say
 from desk.clock import Clock
 from desk.conversation import ChatDesk
@@ -453,7 +453,7 @@ class TelegramChannel:
             return
         try:
             done = await action(agent)
-        except (NotAllowed, CannotReach, ComplaintBotError) as error:
+        except ComplaintBotError as error:  # not allowed, cannot reach, bad input…
             await _reply(update, f"Not done: {error}")
             return
         await _reply(update, f"{done.number}: {done.summary}")

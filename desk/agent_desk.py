@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 from desk.accounts import sees
 from desk.chat_texts import say
 from desk.clock import Clock
-from desk.errors import ComplaintBotError, UnknownComplaint
+from desk.complaint_views import viewable
+from desk.errors import ComplaintBotError, NotAllowed, UnknownComplaint
 from desk.staff import tell_supervisor
 from desk.workflow import OPEN_WORK, change_status
 from router import GRADES, RuleSet, ServiceLevel
@@ -27,10 +28,6 @@ from store.models import Agent, Complaint, Identity, Message
 
 SURVEY_DELAY = timedelta(days=7)
 WARN_BEFORE = timedelta(hours=1)
-
-
-class NotAllowed(ComplaintBotError):
-    """The person is not a registered agent, or not one of this complaint's department."""
 
 
 class CannotReach(ComplaintBotError):
@@ -436,14 +433,8 @@ EDITABLE_FIELDS = (
 
 
 def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
-    complaint = queries.complaint_by_number(session, number)
-    if complaint is None:
-        raise UnknownComplaint(f"there is no complaint {number}")
-    if not sees(agent, complaint.department):
-        raise NotAllowed(
-            f"{number} belongs to {complaint.department}, not to your "
-            f"department(s) {', '.join(agent.departments or [])}"
-        )
+    """The complaint, if `agent` may work it: visible to them and not merged away."""
+    complaint = viewable(session, agent, number)
     if complaint.status == "merged":
         raise ComplaintBotError(
             f"{number} was merged into {complaint.merged_into}; work on that one instead"

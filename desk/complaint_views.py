@@ -14,8 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from desk.accounts import sees
-from desk.agent_desk import NotAllowed
-from desk.errors import UnknownComplaint
+from desk.errors import NotAllowed, UnknownComplaint
 from desk.privacy import contact_for
 from store import queries
 from store.database import Database

@@ -21,9 +21,8 @@ from sqlmodel import Session, SQLModel, col, select
 from channels.base import REGISTRATION_FIELDS
 from channels.email import NAME as EMAIL
 from desk.accounts import sees
-from desk.agent_desk import NotAllowed
 from desk.clock import Clock
-from desk.errors import ComplaintBotError, UnknownComplaint
+from desk.errors import ComplaintBotError, NotAllowed, UnknownComplaint
 from desk.settings import DuplicateSettings
 from desk.workflow import IllegalTransition, change_status
 from router.text import FoldedText, has_cjk

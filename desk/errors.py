@@ -3,6 +3,7 @@
     ComplaintBotError
      ├── UnknownComplaint        a follow-up names a complaint number that does not exist
      ├── ComplaintNotYours       a follow-up names another customer's complaint
+     ├── NotAllowed              a person's role or departments do not allow this
      ├── InvalidMessage          the message breaks a limit (attachments, empty text)
      └── IgnoredMessage          machine mail that refers to no complaint: kept, not handled
 
@@ -29,3 +30,7 @@ class InvalidMessage(ComplaintBotError):
 
 class IgnoredMessage(ComplaintBotError):
     pass
+
+
+class NotAllowed(ComplaintBotError):
+    """The person's role or departments do not allow this; the message says whose it is."""

@@ -24,9 +24,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from desk.accounts import sees
-from desk.agent_desk import NotAllowed
 from desk.clock import Clock
-from desk.errors import ComplaintBotError
+from desk.errors import ComplaintBotError, NotAllowed
 from store.database import Database
 from store.models import Agent, Department
 from store.queries import COMPLAINTS

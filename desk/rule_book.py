@@ -344,9 +344,9 @@ class VersionInfo:
 
 def choose_at_start(
     session: Session, settings_text: str, now: datetime
-) -> tuple[RuleSetVersion, bool]:
-    """Record settings.toml's rule set and decide which version is active; True when the
-    settings file's version is the active one."""
+) -> tuple[RuleSetVersion, int]:
+    """Record settings.toml's rule set and decide which version is active; return the active
+    version and settings.toml's version number (equal when the file's rules route)."""
     settings_version = queries.record_rule_set(session, settings_text, now)
     settings_digest = digest(settings_text)
     active = session.get(ActiveRules, 1)
@@ -357,7 +357,7 @@ def choose_at_start(
         session.add(active)
     stored = session.get(RuleSetVersion, active.version)
     assert stored is not None
-    return stored, active.version == settings_version
+    return stored, settings_version
 
 
 def _stored(session: Session, version: int) -> RuleSetVersion:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from desk.accounts import at_least, sees
-from desk.agent_desk import NotAllowed, tell_customer
+from desk.accounts import at_least
+from desk.agent_desk import tell_customer
 from desk.clock import Clock
 from desk.complaint_views import viewable
-from desk.errors import ComplaintBotError, UnknownComplaint
+from desk.errors import ComplaintBotError, NotAllowed, UnknownComplaint
 from desk.staff import tell_supervisor
 from desk.workflow import change_status
 from router import RuleSet
@@ -184,7 +184,7 @@ class Solutions:
         return outcome
 
     async def decide(
-        self, solution_id: int, agent: Agent, approve: bool, reason: str
+        self, number: str, solution_id: int, agent: Agent, approve: bool, reason: str
     ) -> SolutionOutcome:
         """A supervisor of the complaint's department approves (the customer is told now) or
         rejects (with the reason, for the agent; the customer hears nothing of it)."""
@@ -196,13 +196,10 @@ class Solutions:
         actor = f"supervisor:{agent.name}"
 
         def work(session: Session) -> SolutionOutcome:
+            complaint = viewable(session, agent, number)
             solution = session.get(Solution, solution_id)
-            if solution is None:
-                raise UnknownComplaint(f"there is no solution {solution_id}")
-            complaint = session.get(Complaint, solution.complaint_id)
-            assert complaint is not None
-            if not sees(agent, complaint.department):
-                raise NotAllowed(f"{complaint.number} is not in your department(s)")
+            if solution is None or solution.complaint_id != complaint.id:
+                raise UnknownComplaint(f"{number} has no solution {solution_id}")
             if solution.status != "awaiting_approval":
                 raise ComplaintBotError(
                     f"solution {solution_id} is {solution.status.replace('_', ' ')}, "

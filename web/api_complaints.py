@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from desk.agent_desk import EDITABLE_FIELDS, AgentDesk
-from desk.complaint_views import QueueFilter, attachment, complaint_view, queue
+from desk.complaint_views import QueueFilter, QueueItem, attachment, complaint_view, queue
 from desk.settings import parse_duration
 from desk.solutions import KINDS, Solutions, parse_amount
 from store.models import Solution
@@ -22,27 +22,9 @@ from web.auth import AgentUser, SupervisorUser
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
 
 
-class QueueEntry(BaseModel):
-    number: str
-    status: str
-    grade: str
-    category: str
-    department: str
-    channel: str
-    language: str
-    subject: str
-    excerpt: str
-    customer_name: str
-    assignee: str
-    created_at: datetime
-    next_deadline: datetime | None
-    overdue: bool
-    tags: list[str]
-
-
 class QueueOut(BaseModel):
     total: int
-    items: list[QueueEntry]
+    items: list[QueueItem]
 
 
 class SolutionOut(BaseModel):
@@ -165,7 +147,7 @@ async def list_complaints(
         try:
             within = parse_duration(due_within)
         except ValueError as error:
-            raise _bad(f"due_within: {error}") from None
+            raise HTTPException(422, f"due_within: {error}") from None
     page = await queue(
         request.app.state.database,
         agent,
@@ -174,7 +156,7 @@ async def list_complaints(
         ),
         request.app.state.clock.now(),
     )
-    return QueueOut(total=page.total, items=[QueueEntry(**vars(item)) for item in page.items])
+    return QueueOut(total=page.total, items=page.items)
 
 
 @router.get("/{number}", summary="One complaint: facts, customer, whole timeline, routing trace")
@@ -224,7 +206,7 @@ async def reply(request: Request, number: str, agent: AgentUser, body: Reply) ->
     if body.canned:
         text = (await request.app.state.canned.render(body.canned, number, agent)).text
     if not text:
-        raise _bad("write a text, or name a canned reply")
+        raise HTTPException(422, "write a text, or name a canned reply")
     await _agents(request).reply(number, agent, text)
     return await get_complaint(request, number, agent)
 
@@ -301,12 +283,7 @@ async def decide(
     supervisor: SupervisorUser,
     body: Decision,
 ) -> SolutionOut:
-    view = await complaint_view(request.app.state.database, supervisor, number)
-    if solution_id not in {solution.id for solution in view.solutions}:
-        raise _bad(f"{number} has no solution {solution_id}", 404)
-    outcome = await _solutions(request).decide(solution_id, supervisor, body.approve, body.reason)
+    outcome = await _solutions(request).decide(
+        number, solution_id, supervisor, body.approve, body.reason
+    )
     return SolutionOut.of(outcome.solution)
-
-
-def _bad(detail: str, status: int = 422) -> HTTPException:
-    return HTTPException(status, detail)

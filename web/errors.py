@@ -7,8 +7,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from desk.accounts import AccountError, UnknownAccount
-from desk.agent_desk import CannotReach, NotAllowed
-from desk.errors import ComplaintBotError, ComplaintNotYours, UnknownComplaint
+from desk.agent_desk import CannotReach
+from desk.errors import ComplaintBotError, ComplaintNotYours, NotAllowed, UnknownComplaint
 from desk.privacy import AlreadyErased, UnknownCustomer
 from desk.rule_book import UnknownRule
 from desk.workflow import IllegalTransition

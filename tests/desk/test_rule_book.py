@@ -32,7 +32,6 @@ from desk.rule_book import (
 )
 from desk.settings import load_settings
 from router import RuleError
-from store import queries
 from store.database import Database
 from tests.conftest import ROOT, START
 
@@ -52,14 +51,12 @@ def start(
     database: Database, settings_text: str, clock: ManualClock | None = None
 ) -> tuple[RuleBook, bool]:
     """What bot.open_store does at start: record settings.toml's rules, let one version win."""
-    stored, from_settings = database.write_now(
+    stored, settings_version = database.write_now(
         lambda session: choose_at_start(session, settings_text, START)
     )
-    settings_version = database.write_now(
-        lambda session: queries.record_rule_set(session, settings_text, START)
-    )
     rules = rule_set_from_text(stored.source, stored.version or 0)
-    return RuleBook(database, clock or ManualClock(START), rules, settings_version), from_settings
+    book = RuleBook(database, clock or ManualClock(START), rules, settings_version)
+    return book, stored.version == settings_version
 
 
 async def test_a_console_version_survives_a_restart_until_settings_toml_is_edited(

@@ -214,6 +214,12 @@ async def test_compensation_above_the_limit_waits_for_a_supervisor(
     path = f"/api/complaints/{number}/solutions/{solution}/decision"
 
     assert (await ana.post(path, json={"approve": True})).status_code == 403
+    other = (await desk.complain(BILLING, customer="c-9"))["complaint"]
+    elsewhere = await sam.post(
+        f"/api/complaints/{other}/solutions/{solution}/decision", json={"approve": True}
+    )
+    assert elsewhere.status_code == 404 and f"{other} has no solution" in elsewhere.text
+    await delivered(desk, receiver)  # the other complaint's acknowledgement copy
     assert (await far.post(path, json={"approve": True})).status_code == 403
     no_reason = await sam.post(path, json={"approve": False})
     assert no_reason.status_code == 422 and "say why" in no_reason.text

@@ -269,7 +269,9 @@ async def test_forms_without_the_session_token_or_from_another_department_are_re
     assert (await ana.get("/console/complaints/C-2000-999999")).status_code == 404
     empty = await ana.post(note, data={"text": " ", "csrf_token": csrf})
     assert empty.status_code == 303
-    assert "write the note first" in (await ana.get(complaint_url(number))).text
+    assert (
+        "write the note: an empty note is not kept" in (await ana.get(complaint_url(number))).text
+    )
     assert table_counts(desk.bot.store_url) == before
 
     accepted = await ana.post(note, data={"text": "hi", "csrf_token": csrf})

@@ -63,7 +63,7 @@ async def assign(request: Request, number: str, staff: Actor, to: Text = "") -> 
 @router.post("/reply")
 async def reply(request: Request, number: str, staff: Actor, text: Text = "") -> RedirectResponse:
     async def work() -> Outcome:
-        return await _desk(request).reply(number, staff.agent, _required(text, "the reply"))
+        return await _desk(request).reply(number, staff.agent, text)
 
     return await _act(number, work)
 
@@ -71,7 +71,7 @@ async def reply(request: Request, number: str, staff: Actor, text: Text = "") ->
 @router.post("/note")
 async def note(request: Request, number: str, staff: Actor, text: Text = "") -> RedirectResponse:
     async def work() -> Outcome:
-        return await _desk(request).note(number, staff.agent, _required(text, "the note"))
+        return await _desk(request).note(number, staff.agent, text)
 
     return await _act(number, work)
 
@@ -156,5 +156,5 @@ async def decide(
         raise ConsoleRefusal(422, "Choose Approve or Reject.")
     return await _act(
         number,
-        lambda: solutions.decide(solution_id, staff.agent, decision == "approve", reason),
+        lambda: solutions.decide(number, solution_id, staff.agent, decision == "approve", reason),
     )

@@ -19,7 +19,7 @@ from fastapi.routing import APIRouter
 from markupsafe import Markup
 
 from desk.accounts import at_least, sees
-from desk.agent_desk import NotAllowed
+from desk.errors import NotAllowed
 from desk.reports import TABLES, Report, ReportError, Reports, bar_chart_svg
 from router import RuleSet
 from web.console.guard import ConsoleRefusal, Viewer
