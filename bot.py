@@ -26,29 +26,29 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 
 import web.app as web
+from admin.accounts import AccountError, Accounts
+from admin.rule_book import RuleBook, choose_at_start, rule_set_from_text
 from channels.base import Channel, Outbound
-from channels.email import NAME as EMAIL
-from channels.email import EmailChannel
+from channels.email.channel import NAME as EMAIL
+from channels.email.channel import EmailChannel
 from channels.telegram import NAME as TELEGRAM
 from channels.telegram import TelegramChannel
 from channels.webhook import WebhookChannel
-from desk.accounts import AccountError, Accounts
-from desk.agent_desk import AgentDesk
-from desk.bounces import record_bounce
-from desk.canned_replies import CannedReplies
-from desk.chat_texts import say
-from desk.clock import Clock, SystemClock
-from desk.conversation import ChatDesk
-from desk.dead_letters import DeadLetters
-from desk.dispatcher import Dispatcher
-from desk.hot_spots import HotSpots
-from desk.intake import Intake, IntakePolicy
-from desk.replies import Replies, TemplateProblem
-from desk.rule_book import RuleBook, choose_at_start, rule_set_from_text
-from desk.settings import Settings, SettingsError, load_settings
-from desk.solutions import Solutions
-from desk.sweeps import Sweeps
+from complaints.clock import Clock, SystemClock
+from config import Settings, SettingsError, load_settings
+from intake.bounces import record_bounce
+from intake.chat import ChatDesk
+from intake.dead_letters import DeadLetters
+from intake.receive import Intake, IntakePolicy
+from outbox.dispatcher import Dispatcher
+from outbox.templates import Replies, TemplateProblem
+from outbox.texts import say
 from router import RuleSet
+from scheduler.hot_spots import HotSpots
+from scheduler.sweeps import Sweeps
+from staff.actions import AgentDesk
+from staff.canned_replies import CannedReplies
+from staff.solutions import Solutions
 from store import queries
 from store.database import Database, StoreUnavailable
 

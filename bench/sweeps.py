@@ -47,10 +47,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, the project is importable only from the root
     sys.path.insert(0, str(ROOT))
 
-from desk.clock import ManualClock  # noqa: E402
-from desk.replies import Replies  # noqa: E402
-from desk.settings import Settings, load_settings  # noqa: E402
-from desk.sweeps import Sweeps  # noqa: E402
+from complaints.clock import ManualClock  # noqa: E402
+from config import Settings, load_settings  # noqa: E402
+from outbox.templates import Replies  # noqa: E402
+from scheduler.sweeps import Sweeps  # noqa: E402
 from store.database import Database  # noqa: E402
 from store.queries import COMPLAINTS, CUSTOMERS, EVENTS, IDENTITIES, MESSAGES, OUTBOX  # noqa: E402
 

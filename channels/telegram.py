@@ -54,13 +54,13 @@ from channels.base import (
     Sender,
     TemporaryDeliveryError,
 )
-from desk.agent_desk import AgentDesk
-from desk.chat_texts import LANGUAGE_NAMES, say
-from desk.clock import Clock
-from desk.conversation import ChatDesk
-from desk.errors import ComplaintBotError
-from desk.settings import TelegramSettings
+from complaints.clock import Clock
+from complaints.errors import ComplaintBotError
+from config import TelegramSettings
+from intake.chat import ChatDesk
+from outbox.texts import LANGUAGE_NAMES, say
 from router.language import SUPPORTED, normalise_hint
+from staff.actions import AgentDesk
 from store.database import StoreUnavailable
 
 log = logging.getLogger(__name__)

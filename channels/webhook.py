@@ -32,9 +32,9 @@ from channels.base import (
     Sender,
     TemporaryDeliveryError,
 )
-from desk.clock import Clock
-from desk.errors import ComplaintNotYours, InvalidMessage, UnknownComplaint
-from desk.settings import WebhookSource
+from complaints.clock import Clock
+from complaints.errors import ComplaintNotYours, InvalidMessage, UnknownComplaint
+from config import WebhookSource
 from store.database import StoreUnavailable
 
 log = logging.getLogger(__name__)

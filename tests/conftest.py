@@ -30,8 +30,8 @@ from starlette.routing import Route
 
 import bot
 from channels.webhook import sign
-from desk.clock import Clock
-from desk.settings import load_settings
+from complaints.clock import Clock
+from config import load_settings
 from store.database import engine_url
 
 ROOT = Path(__file__).resolve().parents[1]

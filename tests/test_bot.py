@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 import bot
-from desk.settings import load_settings
+from config import load_settings
 from tests.channels.test_webhook import complaint
 from tests.conftest import ROOT, signed, write_settings
 from tests.mailpeers import mail, send

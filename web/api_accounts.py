@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from desk.accounts import ROLES, Accounts
+from admin.accounts import ROLES, Accounts
 from store.models import Agent, ApiToken
 from web.auth import AdminUser, AgentUser
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from desk.canned_replies import PLACEHOLDERS, CannedReplies
+from staff.canned_replies import PLACEHOLDERS, CannedReplies
 from store.models import CannedReply
 from web.auth import AdminUser, AgentUser
 

@@ -12,10 +12,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from desk.agent_desk import EDITABLE_FIELDS, AgentDesk
-from desk.complaint_views import QueueFilter, QueueItem, attachment, complaint_view, queue
-from desk.settings import parse_duration
-from desk.solutions import KINDS, Solutions, parse_amount
+from config import parse_duration
+from staff.actions import EDITABLE_FIELDS, AgentDesk
+from staff.solutions import KINDS, Solutions, parse_amount
+from staff.views import QueueFilter, QueueItem, attachment, complaint_view, queue
 from store.models import Solution
 from web.auth import AgentUser, SupervisorUser
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
-from desk.duplicates import Duplicates
+from intake.duplicates import Duplicates
 from web.auth import AgentUser
 
 router = APIRouter(prefix="/api", tags=["duplicates"])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from desk.privacy import Privacy
+from admin.privacy import Privacy
 from web.auth import AdminUser
 
 router = APIRouter(prefix="/api", tags=["privacy"])

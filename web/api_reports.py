@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from desk.reports import TABLES, Report, Reports
+from admin.reports import TABLES, Report, Reports
 from store.models import Agent
 from web.auth import SupervisorUser
 

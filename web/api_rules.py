@@ -4,7 +4,7 @@ TOML import and export.
 Any staff member may read the rules and their versions (agents want to know why a complaint
 routed as it did); supervisors may also dry-run a message; everything that changes rules, the
 backtest (it lists complaints of every department) and the export (it carries department
-contact settings) are for admins. The work is done by `desk.rule_book` and `desk.rule_admin`.
+contact settings) are for admins. The work is done by `admin.rule_book` and `admin.rule_trials`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from desk.rule_admin import MAX_BACKTEST, TrialMessage, backtest, dry_run, rule_set_to_try
-from desk.rule_book import ActiveVersion, RuleBook, RuleSetView, VersionInfo
+from admin.rule_book import ActiveVersion, RuleBook, RuleSetView, VersionInfo
+from admin.rule_trials import MAX_BACKTEST, TrialMessage, backtest, dry_run, rule_set_to_try
 from router import Decision
 from web.auth import AdminUser, AgentUser, SupervisorUser
 

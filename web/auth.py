@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from desk.accounts import Accounts, at_least
+from admin.accounts import Accounts, at_least
 from store.models import Agent
 
 SESSION_COOKIE = "complaint_session"

@@ -6,13 +6,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from desk.accounts import AccountError, UnknownAccount
-from desk.agent_desk import CannotReach
-from desk.errors import ComplaintBotError, ComplaintNotYours, NotAllowed, UnknownComplaint
-from desk.privacy import AlreadyErased, UnknownCustomer
-from desk.rule_book import UnknownRule
-from desk.workflow import IllegalTransition
+from admin.accounts import AccountError, UnknownAccount
+from admin.privacy import AlreadyErased, UnknownCustomer
+from admin.rule_book import UnknownRule
+from complaints.errors import ComplaintBotError, ComplaintNotYours, NotAllowed, UnknownComplaint
+from complaints.workflow import IllegalTransition
 from router import RuleError
+from staff.actions import CannotReach
 from store.database import StoreUnavailable
 
 STATUS: dict[type[Exception], int] = {

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 import trustme
 
-from desk.clock import ManualClock
+from complaints.clock import ManualClock
 from tests.conftest import START, table_counts
 from tests.dovecot import Dovecot, dovecot_server
 from tests.mailpeers import Sink, mail, send

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from telegram import Update
 
 import bot as bot_module
-from desk.clock import ManualClock
+from complaints.clock import ManualClock
 from tests.conftest import SECRET, START, CallbackReceiver, serve, signed
 from tests.mailpeers import Sink, mail, send
 from tests.telegram_api import FakeTelegram
@@ -595,7 +595,7 @@ async def test_a_wrong_token_stops_start_up_with_a_clear_reason(
     fake: FakeTelegram, tmp_path: Any
 ) -> None:
     from channels.base import ChannelError
-    from desk.settings import load_settings
+    from config import load_settings
     from tests.conftest import write_settings
 
     settings = telegram_settings(fake)

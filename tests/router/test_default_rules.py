@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from channels.base import Inbound
-from desk.settings import Settings, load_settings
+from config import Settings, load_settings
 from router import CustomerHistory, Decision, route
 from router.decide import Effect, TraceStep
 from tests.factories import RECEIVED, make_inbound

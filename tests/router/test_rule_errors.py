@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from desk.settings import SettingsError, load_settings
+from config import SettingsError, load_settings
 
 REAL = Path(__file__).parents[2] / "settings.toml"
 

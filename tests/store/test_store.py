@@ -13,10 +13,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 
-from desk.clock import ManualClock
-from desk.intake import Intake, IntakePolicy
-from desk.replies import Replies
-from desk.settings import load_settings
+from complaints.clock import ManualClock
+from config import load_settings
+from intake.receive import Intake, IntakePolicy
+from outbox.templates import Replies
 from store import queries
 from store.database import Database
 from store.models import Complaint, OutboxItem
@@ -215,7 +215,7 @@ def test_two_sweepers_on_postgresql_send_each_due_update_exactly_once(
 
 
 async def _two_sweepers(url: str, count: int) -> None:
-    from desk.sweeps import Sweeps
+    from scheduler.sweeps import Sweeps
     from store.queries import COMPLAINTS, CUSTOMERS, IDENTITIES
 
     first, second = Database(url), Database(url)

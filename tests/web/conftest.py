@@ -13,8 +13,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from desk.accounts import Accounts
-from desk.clock import ManualClock
+from admin.accounts import Accounts
+from complaints.clock import ManualClock
 from tests.conftest import SECRET, START, CallbackReceiver, Served, signed
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from desk.clock import ManualClock
-from desk.reports import bar_chart_svg
+from admin.reports import bar_chart_svg
+from complaints.clock import ManualClock
 from tests.conftest import START, table_counts
 from tests.web.conftest import Desk
 

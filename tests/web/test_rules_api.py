@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from desk.rule_book import canonical_text, check
+from admin.rule_book import canonical_text, check
 from store import queries
 from tests.conftest import table_counts
 from tests.web.conftest import Desk

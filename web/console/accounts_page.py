@@ -13,8 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from desk.accounts import ROLES, Accounts, UnknownAccount
-from desk.errors import ComplaintBotError
+from admin.accounts import ROLES, Accounts, UnknownAccount
+from complaints.errors import ComplaintBotError
 from store.models import Agent
 from web.console.guard import AdminActor, AdminViewer, ConsoleRefusal, Staff
 from web.console.pages import redirect, render

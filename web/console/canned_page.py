@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from desk.canned_replies import PLACEHOLDERS, CannedReplies
-from desk.errors import ComplaintBotError
+from complaints.errors import ComplaintBotError
 from router.language import SUPPORTED
+from staff.canned_replies import PLACEHOLDERS, CannedReplies
 from web.console.forms import Text
 from web.console.guard import AdminActor, AdminViewer
 from web.console.pages import redirect, render

@@ -10,9 +10,9 @@ from typing import Protocol
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from desk.agent_desk import EDITABLE_FIELDS, AgentDesk
-from desk.errors import ComplaintBotError
-from desk.solutions import Solutions, parse_amount
+from complaints.errors import ComplaintBotError
+from staff.actions import EDITABLE_FIELDS, AgentDesk
+from staff.solutions import Solutions, parse_amount
 from web.console.forms import Text
 from web.console.guard import Actor, ConsoleRefusal, SupervisorActor
 from web.console.pages import redirect

@@ -10,13 +10,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from desk.accounts import Accounts, at_least, sees
-from desk.agent_desk import EDITABLE_FIELDS
-from desk.canned_replies import CannedReplies
-from desk.complaint_views import ComplaintView, complaint_view
-from desk.errors import ComplaintBotError
-from desk.solutions import KINDS
+from admin.accounts import Accounts, at_least, sees
+from complaints.errors import ComplaintBotError
 from router import GRADES, RuleSet
+from staff.actions import EDITABLE_FIELDS
+from staff.canned_replies import CannedReplies
+from staff.solutions import KINDS
+from staff.views import ComplaintView, complaint_view
 from store.models import Agent, CannedReply
 from web.console.guard import ConsoleRefusal, Viewer
 from web.console.pages import render

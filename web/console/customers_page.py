@@ -12,8 +12,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, col, select
 
-from desk.errors import ComplaintBotError
-from desk.privacy import Privacy
+from admin.privacy import Privacy
+from complaints.errors import ComplaintBotError
 from store.models import Complaint, Customer, Identity
 from web.console.guard import AdminActor, AdminViewer, ConsoleRefusal
 from web.console.pages import redirect, render

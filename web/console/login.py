@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from desk.accounts import Accounts
+from admin.accounts import Accounts
 from web.auth import SESSION_COOKIE, session_of
 from web.console.guard import Actor, ConsoleRefusal
 from web.console.pages import redirect, render

@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from desk.complaint_views import QueueFilter, queue
-from desk.workflow import STATUSES
+from complaints.workflow import STATUSES
 from router import GRADES, RuleSet
+from staff.views import QueueFilter, queue
 from web.console.guard import Viewer
 from web.console.pages import render
 

@@ -2,7 +2,7 @@
 server-side as SVG, a period and department filter in the query (so a view can be bookmarked),
 and links to the same tables as CSV.
 
-The charts come from `desk.reports.bar_chart_svg`, which escapes every label (product names
+The charts come from `admin.reports.bar_chart_svg`, which escapes every label (product names
 come from customers), so the page embeds them as markup; a page without scripts can show them.
 """
 
@@ -18,9 +18,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRouter
 from markupsafe import Markup
 
-from desk.accounts import at_least, sees
-from desk.errors import NotAllowed
-from desk.reports import TABLES, Report, ReportError, Reports, bar_chart_svg
+from admin.accounts import at_least, sees
+from admin.reports import TABLES, Report, ReportError, Reports, bar_chart_svg
+from complaints.errors import NotAllowed
 from router import RuleSet
 from web.console.guard import ConsoleRefusal, Viewer
 from web.console.pages import render

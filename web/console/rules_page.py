@@ -18,17 +18,8 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from desk.accounts import at_least
-from desk.errors import ComplaintBotError
-from desk.rule_admin import (
-    MAX_BACKTEST,
-    Backtest,
-    TrialMessage,
-    backtest,
-    dry_run,
-    rule_set_to_try,
-)
-from desk.rule_book import (
+from admin.accounts import at_least
+from admin.rule_book import (
     ActiveVersion,
     RuleBook,
     RuleSetView,
@@ -37,6 +28,15 @@ from desk.rule_book import (
     with_rule,
     with_rule_replaced,
 )
+from admin.rule_trials import (
+    MAX_BACKTEST,
+    Backtest,
+    TrialMessage,
+    backtest,
+    dry_run,
+    rule_set_to_try,
+)
+from complaints.errors import ComplaintBotError
 from router import GRADES, Decision, RuleError
 from router.language import SUPPORTED
 from router.rules import SEARCHABLE_FIELDS

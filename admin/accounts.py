@@ -1,0 +1,344 @@
+"""Staff accounts: roles, departments, console passwords, API tokens and console sessions.
+
+Passwords are hashed with scrypt (hashlib, RFC 7914) and a random salt; tokens and session
+cookies are random secrets of which only the SHA-256 is stored, so a copy of the database
+lets nobody log in.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from complaints.clock import Clock
+from complaints.errors import ComplaintBotError
+from store.database import Database
+from store.models import Agent, ApiToken, ConsoleSession
+
+ROLES = ("agent", "supervisor", "admin")
+"""Each role can do what the ones before it can: a supervisor also approves solutions and
+reads reports, an admin also configures (accounts, rules, canned replies, privacy)."""
+TOKEN_PREFIX = "cbt_"  # noqa: S105 (a prefix that makes leaked tokens recognisable)
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+class AccountError(ComplaintBotError):
+    """The account cannot be created or changed that way; the message says why."""
+
+
+class UnknownAccount(ComplaintBotError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return "scrypt${n}${r}${p}${salt}${digest}".format(
+        **_SCRYPT,
+        salt=base64.b64encode(salt).decode(),
+        digest=base64.b64encode(digest).decode(),
+    )
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    computed = hashlib.scrypt(
+        password.encode(), salt=base64.b64decode(salt), dklen=32, n=int(n), r=int(r), p=int(p)
+    )
+    return hmac.compare_digest(computed, base64.b64decode(digest))
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < 10:
+        raise AccountError("a password needs at least 10 characters")
+
+
+def sees(agent: Agent, department: str) -> bool:
+    """Whether `agent` may see and work complaints of `department` (admins see all; an agent
+    registered without departments, as settings.toml allows, works every department)."""
+    return agent.role == "admin" or not agent.departments or department in agent.departments
+
+
+def at_least(agent: Agent, role: str) -> bool:
+    return ROLES.index(agent.role) >= ROLES.index(role)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    cookie: str
+    csrf_token: str
+    expires_at: datetime
+
+
+class Accounts:
+    def __init__(self, database: Database, clock: Clock, departments: Sequence[str]) -> None:
+        self.database = database
+        self.clock = clock
+        self.departments = tuple(departments)
+
+    def validate(self, role: str, departments: Sequence[str]) -> None:
+        if role not in ROLES:
+            raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        unknown = sorted(set(departments) - set(self.departments))
+        if unknown:
+            raise AccountError(
+                f"unknown department(s) {', '.join(unknown)}; known: {', '.join(self.departments)}"
+            )
+        if role != "admin" and not departments:
+            raise AccountError("an agent or supervisor needs at least one department")
+
+    def create_now(
+        self,
+        name: str,
+        role: str,
+        departments: Sequence[str] = (),
+        password: str | None = None,
+        email: str = "",
+    ) -> Agent:
+        """Synchronous, for the `create-admin` command."""
+        return self.database.write_now(
+            lambda s: self._create(s, name, role, departments, password, email)
+        )
+
+    async def create(
+        self,
+        name: str,
+        role: str,
+        departments: Sequence[str] = (),
+        password: str | None = None,
+        email: str = "",
+        telegram_user_id: int | None = None,
+    ) -> Agent:
+        return await self.database.write(
+            lambda s: self._create(s, name, role, departments, password, email, telegram_user_id)
+        )
+
+    def _create(
+        self,
+        session: Session,
+        name: str,
+        role: str,
+        departments: Sequence[str],
+        password: str | None,
+        email: str,
+        telegram_user_id: int | None = None,
+    ) -> Agent:
+        name = name.strip()
+        if not name:
+            raise AccountError("an account needs a name")
+        self.validate(role, departments)
+        if session.exec(select(Agent).where(Agent.name == name)).first() is not None:
+            raise AccountError(f"there is already an account named {name!r}")
+        if password is not None:
+            check_password_strength(password)
+        agent = Agent(
+            name=name,
+            role=role,
+            departments=list(departments),
+            email=email,
+            telegram_user_id=telegram_user_id,
+            password_hash=hash_password(password) if password else "",
+        )
+        session.add(agent)
+        session.flush()
+        return agent
+
+    async def update(
+        self,
+        agent_id: int,
+        *,
+        by: Agent,
+        role: str | None = None,
+        departments: Sequence[str] | None = None,
+        password: str | None = None,
+        email: str | None = None,
+        active: bool | None = None,
+        senior: bool | None = None,
+        telegram_user_id: int | None = None,
+    ) -> Agent:
+        def work(session: Session) -> Agent:
+            agent = session.get(Agent, agent_id)
+            if agent is None:
+                raise UnknownAccount(f"there is no account {agent_id}")
+            new_role = role if role is not None else agent.role
+            if agent.id == by.id and (new_role != "admin" or active is False):
+                # Otherwise the last admin could lock everyone out of the configuration.
+                raise AccountError("you cannot disable or demote yourself; ask another admin")
+            new_departments = departments if departments is not None else agent.departments or []
+            self.validate(new_role, new_departments)
+            agent.role, agent.departments = new_role, list(new_departments)
+            if password is not None:
+                check_password_strength(password)
+                agent.password_hash = hash_password(password)
+            if email is not None:
+                agent.email = email
+            if senior is not None:
+                agent.senior = senior
+            if telegram_user_id is not None:
+                agent.telegram_user_id = telegram_user_id
+            if active is not None:
+                agent.active = active
+                if not active:  # a disabled account is logged out everywhere at once
+                    _end_sessions(session, agent_id)
+            session.add(agent)
+            return agent
+
+        return await self.database.write(work)
+
+    async def listing(self) -> list[Agent]:
+        return await self.database.read(
+            lambda s: list(s.exec(select(Agent).order_by(col(Agent.name))))
+        )
+
+    async def get(self, agent_id: int) -> Agent:
+        agent = await self.database.read(lambda s: s.get(Agent, agent_id))
+        if agent is None:
+            raise UnknownAccount(f"there is no account {agent_id}")
+        return agent
+
+    # ---- API tokens ----
+
+    async def issue_token(self, agent_id: int, name: str) -> tuple[ApiToken, str]:
+        """A new token for the account; the secret is returned once and never stored."""
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        return await self.database.write(lambda s: self._issue(s, agent_id, name, secret)), secret
+
+    def issue_token_now(self, agent_id: int, name: str) -> str:
+        """Synchronous, for the `create-admin` command."""
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.database.write_now(lambda s: self._issue(s, agent_id, name, secret))
+        return secret
+
+    def _issue(self, session: Session, agent_id: int, name: str, secret: str) -> ApiToken:
+        if session.get(Agent, agent_id) is None:
+            raise UnknownAccount(f"there is no account {agent_id}")
+        token = ApiToken(
+            agent_id=agent_id,
+            name=name,
+            token_hash=secret_hash(secret),
+            created_at=self.clock.now(),
+        )
+        session.add(token)
+        session.flush()
+        return token
+
+    async def tokens(self, agent_id: int) -> list[ApiToken]:
+        return await self.database.read(
+            lambda s: list(s.exec(select(ApiToken).where(ApiToken.agent_id == agent_id)))
+        )
+
+    async def revoke_token(self, agent_id: int, token_id: int) -> None:
+        def work(session: Session) -> None:
+            token = session.get(ApiToken, token_id)
+            if token is None or token.agent_id != agent_id:
+                raise UnknownAccount(f"account {agent_id} has no token {token_id}")
+            token.revoked_at = token.revoked_at or self.clock.now()
+
+        await self.database.write(work)
+
+    async def by_token(self, secret: str) -> Agent | None:
+        """The active account holding this unrevoked token."""
+        digest = secret_hash(secret)
+
+        def work(session: Session) -> Agent | None:
+            return session.exec(
+                select(Agent)
+                .join(ApiToken, col(ApiToken.agent_id) == col(Agent.id))
+                .where(
+                    ApiToken.token_hash == digest,
+                    col(ApiToken.revoked_at).is_(None),
+                    col(Agent.active).is_(True),
+                )
+            ).first()
+
+        return await self.database.read(work)
+
+    # ---- console sessions ----
+
+    async def log_in(self, name: str, password: str, lifetime: timedelta) -> NewSession | None:
+        """A new session when the name and password match an active account, else None (the
+        caller says only "wrong name or password", never which)."""
+        agent = await self.database.read(
+            lambda s: s.exec(select(Agent).where(Agent.name == name.strip())).first()
+        )
+        stored = agent.password_hash if agent is not None and agent.active else ""
+        # Verify against a real hash even for unknown names, so timing does not tell them.
+        valid = verify_password(password, stored or _dummy_hash())
+        if agent is None or not stored or not valid:
+            return None
+        cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self.clock.now()
+        expires_at = now + lifetime
+        agent_id = agent.id or 0
+
+        def work(session: Session) -> None:
+            session.execute(sa.delete(ConsoleSession).where(col(ConsoleSession.expires_at) < now))
+            session.add(
+                ConsoleSession(
+                    token_hash=secret_hash(cookie),
+                    agent_id=agent_id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+            )
+
+        await self.database.write(work)
+        return NewSession(cookie, csrf, expires_at)
+
+    async def by_session(self, cookie: str) -> tuple[Agent, str] | None:
+        """The account and CSRF token of a live session."""
+        digest, now = secret_hash(cookie), self.clock.now()
+
+        def work(session: Session) -> tuple[Agent, str] | None:
+            row = session.exec(
+                select(Agent, ConsoleSession.csrf_token)
+                .join(ConsoleSession, col(ConsoleSession.agent_id) == col(Agent.id))
+                .where(
+                    ConsoleSession.token_hash == digest,
+                    ConsoleSession.expires_at > now,
+                    col(Agent.active).is_(True),
+                )
+            ).first()
+            return (row[0], row[1]) if row else None
+
+        return await self.database.read(work)
+
+    async def log_out(self, cookie: str) -> None:
+        digest = secret_hash(cookie)
+
+        def work(session: Session) -> None:
+            found = session.get(ConsoleSession, digest)
+            if found is not None:
+                session.delete(found)
+
+        await self.database.write(work)
+
+
+def _end_sessions(session: Session, agent_id: int) -> None:
+    for found in session.exec(select(ConsoleSession).where(ConsoleSession.agent_id == agent_id)):
+        session.delete(found)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the name is unknown (computed once, on first use)."""
+    return hash_password(secrets.token_urlsafe(16))

@@ -1,0 +1,575 @@
+"""Which routing rule set is in force, and changing it.
+
+settings.toml and the console can both change the rules, so one rule decides which wins: the
+newest change. At start, when settings.toml's routing tables differ from what the file held at
+the previous start, the file was edited and its rules become active; otherwise the active
+version stays, even when an admin published it from the console. The console shows which
+version is active, where it came from, and whether settings.toml agrees.
+
+A rule set is stored as the canonical JSON of its tables (departments, categories, routing,
+rules); every published text is a numbered version, and each complaint records the version
+that routed it. Equal tables are one version: publishing the rules of an earlier version (a
+rollback, or an edit that undoes another) makes that version active again rather than
+recording a copy, so a version number always names exactly one set of rules.
+
+The console and the HTTP API change rules through `RuleBook`; the rule tables they see and
+send have the keys of settings.toml's [[rules]] tables (`full_rule` lists every key,
+`compact_rule` keeps only those that differ from the default, as one writes them in TOML).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import tomli_w
+from sqlmodel import Session, SQLModel
+
+from complaints.clock import Clock
+from complaints.errors import ComplaintBotError
+from router import RuleSet
+from router.rules import SEARCHABLE_FIELDS, Category, Department, RuleError, load_rule_set
+from store import queries
+from store.database import Database
+from store.models import ActiveRules, RuleSetVersion
+
+ROUTING_KEYS = ("departments", "categories", "routing", "rules")
+SETTINGS_AUTHOR = "settings.toml"
+"""Who `choose_at_start` records as having activated settings.toml's rules."""
+
+_VERSIONS = SQLModel.metadata.tables["rule_sets"]
+"""Read as a Core table, so listing versions does not load every version's text."""
+
+Tables = dict[str, Any]
+"""A rule set's tables as in settings.toml: departments, categories, routing and rules."""
+
+RULE_KEYS = (
+    "name",
+    "enabled",
+    "description",
+    "keywords",
+    "pattern",
+    "fields",
+    "channel",
+    "language",
+    "tier",
+    "has_attachment",
+    "repeat",
+    "category",
+    "department",
+    "grade",
+    "min_grade",
+    "raise_grade",
+    "tags",
+)
+"""The keys of a [[rules]] table, in the order a person reads them."""
+_LIST_KEYS = ("keywords", "fields", "channel", "language", "tier", "tags")
+_DEFAULTS: dict[str, Any] = {
+    "enabled": True,
+    "description": "",
+    "pattern": "",
+    "fields": list(SEARCHABLE_FIELDS),
+    "has_attachment": None,
+    "repeat": None,
+    "category": "",
+    "department": "",
+    "grade": "",
+    "min_grade": "",
+    "raise_grade": False,
+    **{key: [] for key in ("keywords", "channel", "language", "tier", "tags")},
+}
+
+
+class UnknownRule(ComplaintBotError):
+    """No rule by that name, or no rule set version by that number."""
+
+
+class RuleChangeRefused(ComplaintBotError):
+    """The change cannot be made as asked (a position out of range); the message says why."""
+
+
+def canonical_text(tables: Mapping[str, Any]) -> str:
+    """The stored form of a rule set: equal tables give equal text, hence one version."""
+    return json.dumps(
+        {key: tables.get(key) for key in ROUTING_KEYS},
+        sort_keys=True,
+        ensure_ascii=False,
+        indent=1,
+    )
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def tables_of(text: str) -> Tables:
+    """The tables of a stored version's text."""
+    stored = json.loads(text)
+    return {key: stored.get(key) for key in ROUTING_KEYS}
+
+
+def check(tables: Mapping[str, Any], source: str = "the new rule set", text: str = "") -> RuleSet:
+    """Validate tables as the bot would at start; raise RuleError naming `source` and the
+    reason (`text`, the TOML they were read from, lets the error name a line)."""
+    data = {key: tables.get(key) or ({} if key != "rules" else []) for key in ROUTING_KEYS}
+    return load_rule_set(data, Path(source), text)
+
+
+def rule_set_from_text(text: str, version: int) -> RuleSet:
+    """Build the rule set of a stored version (raises RuleError when it is not valid)."""
+    return replace(check(tables_of(text), f"rule set version {version}"), version=version)
+
+
+# ---- one rule as a table ---------------------------------------------------------------------
+
+
+def full_rule(table: Mapping[str, Any]) -> dict[str, Any]:
+    """Every key of a [[rules]] table, defaults filled in and single strings made lists, so a
+    form or a client sees each condition and action explicitly."""
+    full = {"name": table.get("name", "")}
+    for key in RULE_KEYS[1:]:
+        value = table.get(key, copy.deepcopy(_DEFAULTS[key]))
+        full[key] = [value] if key in _LIST_KEYS and isinstance(value, str) else value
+    return full
+
+
+def compact_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """A rule as one writes it in settings.toml: only the keys that differ from the default
+    (unknown keys are kept, so validation names them)."""
+    known = {
+        key: rule[key]
+        for key in RULE_KEYS
+        if key in rule and rule[key] is not None and rule[key] != _DEFAULTS.get(key)
+    }
+    return known | {key: value for key, value in rule.items() if key not in RULE_KEYS}
+
+
+def _in_key_order(rule: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: rule[key] for key in RULE_KEYS if key in rule} | dict(rule)
+
+
+# ---- changes to the tables (pure: they return new tables) -------------------------------------
+
+
+def _rules(tables: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [dict(rule) for rule in tables.get("rules") or []]
+
+
+def _index(rules: Sequence[Mapping[str, Any]], name: str) -> int:
+    for index, rule in enumerate(rules):
+        if rule.get("name") == name:
+            return index
+    raise UnknownRule(f"there is no rule named {name!r}; the rule list shows the names in use")
+
+
+def _position(position: int, count: int) -> int:
+    """A 1-based position (1 = evaluated first) as a list index."""
+    if not 1 <= position <= count:
+        raise RuleChangeRefused(f"position must be between 1 and {count}; 1 is evaluated first")
+    return position - 1
+
+
+def with_rule(tables: Tables, rule: Mapping[str, Any], position: int | None = None) -> Tables:
+    """The tables with `rule` added at `position` (1-based; default: last)."""
+    rules = _rules(tables)
+    index = len(rules) if position is None else _position(position, len(rules) + 1)
+    rules.insert(index, compact_rule(rule))
+    return tables | {"rules": rules}
+
+
+def with_rule_replaced(tables: Tables, name: str, rule: Mapping[str, Any]) -> Tables:
+    rules = _rules(tables)
+    rules[_index(rules, name)] = compact_rule(rule)
+    return tables | {"rules": rules}
+
+
+def with_rule_moved(tables: Tables, name: str, position: int) -> Tables:
+    rules = _rules(tables)
+    moved = rules.pop(_index(rules, name))
+    rules.insert(_position(position, len(rules) + 1), moved)
+    return tables | {"rules": rules}
+
+
+def with_rule_enabled(tables: Tables, name: str, enabled: bool) -> Tables:
+    rules = _rules(tables)
+    index = _index(rules, name)
+    rules[index] = compact_rule(rules[index] | {"enabled": enabled})
+    return tables | {"rules": rules}
+
+
+def without_rule(tables: Tables, name: str) -> Tables:
+    rules = _rules(tables)
+    del rules[_index(rules, name)]
+    return tables | {"rules": rules}
+
+
+def with_rules(tables: Tables, rules: Sequence[Mapping[str, Any]]) -> Tables:
+    """The tables with their rule list replaced. A rule equal to the stored one of its name
+    keeps its stored form, so sending back the list as read changes nothing."""
+    stored = {rule.get("name"): rule for rule in _rules(tables)}
+    kept = []
+    for rule in rules:
+        old = stored.get(rule.get("name"))
+        same = old is not None and full_rule(old) == full_rule(compact_rule(rule))
+        kept.append(old if same else compact_rule(rule))
+    return tables | {"rules": kept}
+
+
+def describe_change(before: Tables, after: Tables) -> str:
+    """What changed between two rule sets, for the version's note."""
+    old = {rule.get("name"): full_rule(rule) for rule in _rules(before)}
+    new = {rule.get("name"): full_rule(rule) for rule in _rules(after)}
+    parts = [f"{key} changed" for key in ROUTING_KEYS[:3] if before.get(key) != after.get(key)]
+    for verb, names in (
+        ("added", [name for name in new if name not in old]),
+        ("removed", [name for name in old if name not in new]),
+    ):
+        if names:
+            parts.append(f"{verb} {', '.join(repr(name) for name in names)}")
+    for name, rule in new.items():
+        keys = [key for key in RULE_KEYS if name in old and rule[key] != old[name][key]]
+        if keys:
+            parts.append(f"changed {name!r} ({', '.join(keys)})")
+    common = [name for name in new if name in old]
+    if common != [name for name in old if name in new]:
+        parts.append("reordered")
+    return "; ".join(parts) or "no change"
+
+
+# ---- TOML -------------------------------------------------------------------------------------
+
+
+def to_toml(tables: Mapping[str, Any], version: int) -> str:
+    """The tables as settings.toml writes them ([routing], [departments.*], [categories.*],
+    [[rules]]), ready to paste there in place of those tables."""
+    ordered = {
+        key: tables[key]
+        for key in ("routing", "departments", "categories")
+        if tables.get(key) is not None
+    }
+    if tables.get("rules") is not None:
+        ordered["rules"] = [_in_key_order(rule) for rule in tables["rules"]]
+    return (
+        f"# Routing rules, version {version}. Paste these tables into settings.toml in place of\n"
+        "# its [routing], [departments.*], [categories.*] and [[rules]] tables, or import them.\n"
+        "# settings.toml's rules become active at the next start when its tables change.\n\n"
+        + tomli_w.dumps(ordered, multiline_strings=True)
+    )
+
+
+def tables_from_toml(text: str, source: str = "imported rules.toml") -> Tables:
+    """Parse and validate TOML holding the routing tables; raise RuleError with the reason
+    (and line) when it does not parse, holds other tables, or is not a valid rule set."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise RuleError(f"{source}: not valid TOML: {error}; fix it and import again") from None
+    other = sorted(set(data) - set(ROUTING_KEYS))
+    if other:
+        raise RuleError(
+            f"{source}: only [routing], [departments.*], [categories.*] and [[rules]] can be "
+            f"imported; remove {', '.join(other)}"
+        )
+    check(data, source, text)
+    return {key: data.get(key) for key in ROUTING_KEYS}
+
+
+# ---- the versions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActiveVersion:
+    version: int
+    origin: str
+    """How it became active: settings (settings.toml at start), console, import, or rollback
+    (an earlier version made active again)."""
+    changed_at: datetime
+    changed_by: str
+    settings_version: int
+    """The version settings.toml holds; differs from `version` when the console's wins."""
+
+    @property
+    def agrees_with_settings(self) -> bool:
+        return self.version == self.settings_version
+
+    @property
+    def which_wins(self) -> str:
+        """One sentence for the console: which rules route, and why."""
+        if self.agrees_with_settings:
+            return (
+                f"settings.toml and the active rules agree (version {self.version}); "
+                "a change in the console or in settings.toml makes a new version."
+            )
+        return (
+            f"Version {self.version} ({self.origin}, by {self.changed_by or 'unknown'}) routes, "
+            f"not settings.toml's version {self.settings_version}: the newest change wins, so "
+            "it stays active across restarts until settings.toml's routing tables are edited, "
+            "which makes the file's rules active again."
+        )
+
+
+@dataclass(frozen=True)
+class RuleSetView:
+    """What the console and API show of a rule set: every rule with all its keys, and the
+    categories and departments rules may name."""
+
+    rules: list[dict[str, Any]]
+    categories: Mapping[str, Category]
+    departments: Mapping[str, Department]
+
+    @classmethod
+    def of(cls, tables: Mapping[str, Any]) -> RuleSetView:
+        rules = check(tables, "the stored rule set")
+        full = [full_rule(rule) for rule in _rules(tables)]
+        return cls(full, rules.categories, rules.departments)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: int
+    origin: str
+    author: str
+    note: str
+    created_at: datetime
+    active: bool
+
+
+def choose_at_start(
+    session: Session, settings_text: str, now: datetime
+) -> tuple[RuleSetVersion, int]:
+    """Record settings.toml's rule set and decide which version is active; return the active
+    version and settings.toml's version number (equal when the file's rules route)."""
+    settings_version = queries.record_rule_set(session, settings_text, now)
+    settings_digest = digest(settings_text)
+    active = session.get(ActiveRules, 1)
+    if active is None or active.settings_digest != settings_digest:
+        active = active or ActiveRules(id=1, version=settings_version, settings_digest="")
+        active.version, active.settings_digest = settings_version, settings_digest
+        active.changed_at, active.changed_by = now, SETTINGS_AUTHOR
+        session.add(active)
+    stored = session.get(RuleSetVersion, active.version)
+    assert stored is not None
+    return stored, settings_version
+
+
+def _stored(session: Session, version: int) -> RuleSetVersion:
+    found = session.get(RuleSetVersion, version)
+    if found is None:
+        raise UnknownRule(f"there is no rule set version {version}; the version list shows them")
+    return found
+
+
+class RuleBook:
+    """The rule set routing now, its versions, and every change to it. A change stores a new
+    version (or finds the equal one) and makes it active at once in this process: every
+    listener (intake, sweeps, chat) gets the new rules. Invalid rules raise RuleError and
+    change nothing."""
+
+    def __init__(
+        self, database: Database, clock: Clock, rules: RuleSet, settings_version: int
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.current = rules
+        self.settings_version = settings_version
+        self.listeners: list[Callable[[RuleSet], None]] = []
+
+    def listen(self, listener: Callable[[RuleSet], None]) -> None:
+        self.listeners.append(listener)
+
+    # ---- reading ----
+
+    async def active(self) -> ActiveVersion:
+        return await self.database.read(self._active)
+
+    def _active(self, session: Session) -> ActiveVersion:
+        active = session.get(ActiveRules, 1)
+        assert active is not None
+        stored = _stored(session, active.version)
+        if active.changed_by == SETTINGS_AUTHOR:
+            origin = "settings"
+        elif (active.changed_at, active.changed_by) == (stored.created_at, stored.author):
+            origin = stored.origin  # activated when it was recorded
+        else:
+            origin = "rollback"
+        return ActiveVersion(
+            active.version, origin, active.changed_at, active.changed_by, self.settings_version
+        )
+
+    async def tables(self, version: int | None = None) -> Tables:
+        """The tables of `version` (default: the active one)."""
+
+        def work(session: Session) -> Tables:
+            number = version if version is not None else self._active(session).version
+            return tables_of(_stored(session, number).source)
+
+        return await self.database.read(work)
+
+    async def versions(self) -> list[VersionInfo]:
+        """Every stored version, newest first."""
+
+        def work(session: Session) -> list[VersionInfo]:
+            active = session.get(ActiveRules, 1)
+            rows = session.connection().execute(
+                sa.select(
+                    _VERSIONS.c.version,
+                    _VERSIONS.c.origin,
+                    _VERSIONS.c.author,
+                    _VERSIONS.c.note,
+                    _VERSIONS.c.created_at,
+                ).order_by(_VERSIONS.c.version.desc())
+            )
+            return [
+                VersionInfo(v or 0, o, a, n, at, active is not None and v == active.version)
+                for v, o, a, n, at in rows
+            ]
+
+        return await self.database.read(work)
+
+    async def version(self, version: int) -> VersionInfo:
+        """One stored version's details (UnknownRule when there is none)."""
+
+        def work(session: Session) -> VersionInfo:
+            stored = _stored(session, version)
+            active = session.get(ActiveRules, 1)
+            is_active = active is not None and active.version == version
+            return VersionInfo(
+                version, stored.origin, stored.author, stored.note, stored.created_at, is_active
+            )
+
+        return await self.database.read(work)
+
+    async def export_toml(self, version: int | None = None) -> str:
+        """The active rule set (or `version`) as TOML to paste into settings.toml."""
+
+        def work(session: Session) -> str:
+            number = version if version is not None else self._active(session).version
+            return to_toml(tables_of(_stored(session, number).source), number)
+
+        return await self.database.read(work)
+
+    # ---- changing ----
+
+    async def add_rule(
+        self, rule: Mapping[str, Any], author: str, position: int | None = None
+    ) -> ActiveVersion:
+        where = "last" if position is None else f"at position {position}"
+        return await self.change(
+            lambda tables: with_rule(tables, rule, position),
+            author,
+            note=f"added rule {rule.get('name')!r} {where}",
+        )
+
+    async def replace_rule(self, name: str, rule: Mapping[str, Any], author: str) -> ActiveVersion:
+        return await self.change(
+            lambda tables: with_rule_replaced(tables, name, rule), author, describe=True
+        )
+
+    async def move_rule(self, name: str, position: int, author: str) -> ActiveVersion:
+        return await self.change(
+            lambda tables: with_rule_moved(tables, name, position),
+            author,
+            note=f"moved rule {name!r} to position {position}",
+        )
+
+    async def enable_rule(self, name: str, enabled: bool, author: str) -> ActiveVersion:
+        return await self.change(
+            lambda tables: with_rule_enabled(tables, name, enabled),
+            author,
+            note=f"{'enabled' if enabled else 'disabled'} rule {name!r}",
+        )
+
+    async def remove_rule(self, name: str, author: str) -> ActiveVersion:
+        return await self.change(
+            lambda tables: without_rule(tables, name), author, note=f"deleted rule {name!r}"
+        )
+
+    async def replace_rules(self, rules: Sequence[Mapping[str, Any]], author: str) -> ActiveVersion:
+        return await self.change(
+            lambda tables: with_rules(tables, rules),
+            author,
+            note="replaced the rule list",
+            describe=True,
+        )
+
+    async def import_toml(self, text: str, author: str) -> ActiveVersion:
+        """Validate TOML routing tables and make them the active rules (origin import)."""
+        imported = tables_from_toml(text)
+        return await self.change(
+            lambda _: imported, author, origin="import", note="imported TOML", describe=True
+        )
+
+    async def publish(self, text: str, author: str, origin: str, note: str = "") -> RuleSet:
+        """Make the rule set of `text` (canonical JSON) active; returns the rules in force."""
+        await self.change(lambda _: tables_of(text), author, origin=origin, note=note)
+        return self.current
+
+    async def change(
+        self,
+        edit: Callable[[Tables], Tables],
+        author: str,
+        *,
+        origin: str = "console",
+        note: str = "",
+        describe: bool = False,
+    ) -> ActiveVersion:
+        """Apply `edit` to the active tables, validate, store and activate, in one transaction
+        (two admins' changes apply one after the other, none is lost). `describe` appends
+        what changed to the note. Tables equal to the active ones change nothing."""
+        now = self.clock.now()
+
+        def work(session: Session) -> tuple[ActiveVersion, RuleSet | None]:
+            active = session.get(ActiveRules, 1, with_for_update=True)
+            assert active is not None
+            before = tables_of(_stored(session, active.version).source)
+            after = edit(before)
+            rules = check(after)
+            detail = describe_change(before, after) if describe else ""
+            summary = ": ".join(part for part in (note, detail) if part)
+            text = canonical_text(after)
+            version = queries.record_rule_set(session, text, now, origin, author, summary)
+            return self._activate(session, active, replace(rules, version=version), author, now)
+
+        return self._activated(await self.database.write(work))
+
+    async def rollback(self, version: int, author: str) -> ActiveVersion:
+        """Make an earlier version active again. It keeps its number (a version names one set of
+        rules); the activation shows as origin rollback. Complaints keep the version that
+        routed them."""
+        now = self.clock.now()
+
+        def work(session: Session) -> tuple[ActiveVersion, RuleSet | None]:
+            active = session.get(ActiveRules, 1, with_for_update=True)
+            assert active is not None
+            rules = rule_set_from_text(_stored(session, version).source, version)
+            return self._activate(session, active, rules, author, now)
+
+        return self._activated(await self.database.write(work))
+
+    def _activate(
+        self, session: Session, active: ActiveRules, rules: RuleSet, author: str, now: datetime
+    ) -> tuple[ActiveVersion, RuleSet | None]:
+        """Point ActiveRules at `rules.version`; None instead of the rules when it already was."""
+        if rules.version == active.version:
+            return self._active(session), None
+        active.version, active.changed_at, active.changed_by = rules.version, now, author
+        session.add(active)
+        queries.sync_departments(session, {key: d.names for key, d in rules.departments.items()})
+        return self._active(session), rules
+
+    def _activated(self, outcome: tuple[ActiveVersion, RuleSet | None]) -> ActiveVersion:
+        """After the commit: hand newly active rules to every listener."""
+        activated, rules = outcome
+        if rules is not None:
+            self.current = rules
+            for listener in self.listeners:
+                listener(rules)
+        return activated

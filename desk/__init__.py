@@ -1,1 +1,0 @@
-"""The complaint desk's services: settings, intake, the outbox dispatcher and reply templates."""

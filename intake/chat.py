@@ -1,0 +1,430 @@
+"""The chat side of a complaint: guided intake, /status, language, linking an e-mail address,
+and the satisfaction survey's buttons.
+
+Guided intake asks, one question at a time, for the registration fields the complaint's
+department needs (`[departments.X] ask`) and does not have yet; an answer fills the field, a
+"skip" moves on, and nothing is asked twice. The state lives in the store (`telegram_chats`),
+so a restart or another instance continues the same conversation, and every message the bot
+writes about a complaint goes through the outbox like any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from complaints.clock import Clock
+from complaints.workflow import change_status
+from outbox.notify import tell_supervisor
+from outbox.templates import Replies
+from outbox.texts import say, status_name
+from router import RuleSet
+from router.rules import ASKABLE
+from store import queries
+from store.database import Database
+from store.models import ChatState, Complaint, Customer, Identity
+
+CHANNEL = "telegram"
+LINK_CODE_LIFETIME = timedelta(minutes=15)
+LINK_ATTEMPTS = 5
+CLOSED = ("resolved", "closed", "rejected")
+_DATE_FORMATS = (
+    (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"), (1, 2, 3)),
+    (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$"), (3, 2, 1)),
+    (re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?$"), (1, 2, 3)),
+)
+
+
+class ChatDesk:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        rules: RuleSet,
+        replies: Replies,
+        default_language: str,
+        company: str,
+        on_queued: Callable[[], None] = lambda: None,
+        reopen_at_or_below: int = 2,
+    ) -> None:
+        self.reopen_at_or_below = reopen_at_or_below
+        self.database = database
+        self.clock = clock
+        self.rules = rules
+        self.replies = replies
+        self.default_language = default_language
+        self.company = company
+        self.on_queued = on_queued
+
+    # ---- state ---------------------------------------------------------------------------
+
+    async def state(self, chat_id: int) -> ChatState:
+        found = await self.database.read(lambda s: s.get(ChatState, chat_id))
+        return found or ChatState(chat_id=chat_id)
+
+    async def set_language(self, chat_id: int, language: str) -> None:
+        await self.database.write(lambda s: setattr(_state(s, chat_id), "language", language))
+
+    async def start_new(self, chat_id: int) -> None:
+        def work(session: Session) -> None:
+            state = _state(session, chat_id)
+            state.start_new, state.pending_field = True, ""
+
+        await self.database.write(work)
+
+    async def open_complaint(self, chat_id: int) -> str:
+        """The number of the chat's open complaint a new message joins, or "" (none, or the
+        customer asked for a new one with /new)."""
+
+        def work(session: Session) -> str:
+            state = session.get(ChatState, chat_id)
+            if state is None or state.start_new or state.complaint_id is None:
+                return ""
+            complaint = session.get(Complaint, state.complaint_id)
+            if complaint is None or complaint.status in CLOSED:
+                return ""
+            return complaint.number or ""
+
+        return await self.database.read(work)
+
+    # ---- guided intake -------------------------------------------------------------------
+
+    async def after_intake(self, chat_id: int, number: str, created: bool) -> None:
+        """A message was recorded: for a new complaint, remember it and ask the first question."""
+        if not created:
+            return
+
+        def work(session: Session) -> bool:
+            complaint = queries.complaint_by_number(session, number)
+            assert complaint is not None
+            state = _state(session, chat_id)
+            state.complaint_id, state.asked, state.start_new = complaint.id, [], False
+            state.pending_field = ""
+            return self._ask_next(session, state, complaint)
+
+        if await self.database.write(work):
+            self.on_queued()
+
+    async def answer(self, chat_id: int, external_id: str, text: str) -> bool:
+        """Use `text` as the answer to the pending question; False when none is pending.
+        A repeated update (same `external_id`) changes nothing."""
+
+        def work(session: Session) -> bool:
+            state = session.get(ChatState, chat_id)
+            if state is None or not state.pending_field or state.complaint_id is None:
+                return False
+            if queries.find_inbound(session, CHANNEL, external_id) is not None:
+                return True
+            complaint = session.get(Complaint, state.complaint_id)
+            assert complaint is not None and complaint.id is not None
+            field, now = state.pending_field, self.clock.now()
+            queries.add_messages(
+                session,
+                [
+                    {
+                        "complaint_id": complaint.id,
+                        "direction": "in",
+                        "channel": CHANNEL,
+                        "external_id": external_id,
+                        "identity_id": complaint.identity_id,
+                        "author": "customer",
+                        "kind": f"answer:{field}",
+                        "text": text,
+                        "language": complaint.language,
+                        "created_at": now,
+                    }
+                ],
+            )
+            if field == "survey_comment":
+                complaint.survey_comment = complaint.survey_comment or text[:1000]
+                queries.add_event(session, complaint.id, now, "customer", "survey_commented", {})
+                state.pending_field = ""
+                self._queue(session, complaint, state, "chat", "survey_comment_thanks")
+                return True
+            _fill(session, complaint, field, text)
+            queries.add_event(
+                session,
+                complaint.id,
+                now,
+                "customer",
+                "details_added",
+                {"fields": [field], "via": "chat"},
+            )
+            self._ask_next(session, state, complaint)
+            return True
+
+        consumed = await self.database.write(work)
+        self.on_queued()
+        return consumed
+
+    async def skip(self, chat_id: int, field: str) -> None:
+        def work(session: Session) -> None:
+            state = session.get(ChatState, chat_id)
+            if state is None or state.pending_field != field or state.complaint_id is None:
+                return  # a double tap, or an old button: nothing to do
+            complaint = session.get(Complaint, state.complaint_id)
+            assert complaint is not None
+            self._ask_next(session, state, complaint)
+
+        await self.database.write(work)
+        self.on_queued()
+
+    def _ask_next(self, session: Session, state: ChatState, complaint: Complaint) -> bool:
+        """Queue the next question (or the closing thanks); True when something was queued."""
+        customer = session.get(Customer, complaint.customer_id)
+        asked = list(state.asked or [])
+        department = self.rules.departments.get(complaint.department)
+        wanted = department.ask if department else ()
+        missing = [
+            field
+            for field in wanted
+            if field not in asked and not _current(complaint, customer, field)
+        ]
+        if not missing:
+            had_questions = bool(state.pending_field)
+            state.pending_field = ""
+            if had_questions:
+                self._queue(session, complaint, state, "chat", "thanks_details")
+            return had_questions
+        field = missing[0]
+        state.pending_field, state.asked = field, [*asked, field]
+        language = state.language or complaint.language
+        self._queue(
+            session,
+            complaint,
+            state,
+            "question",
+            f"ask.{field}",
+            buttons=[[{"text": say(language, "skip"), "data": f"skip:{field}"}]],
+        )
+        return True
+
+    def _queue(
+        self,
+        session: Session,
+        complaint: Complaint,
+        state: ChatState,
+        kind: str,
+        key: str,
+        buttons: list[list[dict[str, str]]] | None = None,
+        **values: Any,
+    ) -> None:
+        language = state.language or complaint.language
+        text = say(language, key, **values)
+        queries.queue_message(
+            session,
+            complaint,
+            CHANNEL,
+            str(state.chat_id),
+            kind,
+            text,
+            self.clock.now(),
+            {"buttons": buttons} if buttons else {},
+        )
+
+    # ---- /status -------------------------------------------------------------------------
+
+    async def status(self, chat_id: int, language: str) -> str:
+        def work(session: Session) -> list[Complaint]:
+            identity = session.exec(
+                select(Identity).where(
+                    Identity.channel == CHANNEL, Identity.address == str(chat_id)
+                )
+            ).first()
+            if identity is None:
+                return []
+            return list(
+                session.exec(
+                    select(Complaint)
+                    .where(Complaint.customer_id == identity.customer_id)
+                    .order_by(col(Complaint.id))
+                )
+            )
+
+        complaints = await self.database.read(work)
+        if not complaints:
+            return say(language, "no_complaints")
+        return "\n".join(
+            say(
+                language,
+                "status_line",
+                number=c.number,
+                status=status_name(language, c.status),
+                due=self.replies.format_due(c.first_response_due or c.created_at, language),
+            )
+            for c in complaints[-10:]
+        )
+
+    # ---- linking an e-mail address --------------------------------------------------------
+
+    async def start_link(self, chat_id: int, email: str) -> str:
+        """Remember a fresh code for `email`; return the code, to be mailed to that address."""
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        now = self.clock.now()
+
+        def work(session: Session) -> None:
+            state = _state(session, chat_id)
+            state.link_email, state.link_code_hash = email.lower(), _digest(chat_id, code)
+            state.link_expires_at, state.link_attempts = now + LINK_CODE_LIFETIME, 0
+
+        await self.database.write(work)
+        return code
+
+    async def link_pending(self, chat_id: int) -> bool:
+        state = await self.state(chat_id)
+        return bool(state.link_code_hash)
+
+    async def verify_link(self, chat_id: int, code: str) -> str:
+        """Link on the right code: the e-mail address's customer and this chat's become one.
+        Returns the address linked, or "" (wrong or expired code; nothing is merged)."""
+        now = self.clock.now()
+
+        def work(session: Session) -> str:
+            state = session.get(ChatState, chat_id)
+            if state is None or not state.link_code_hash:
+                return ""
+            state.link_attempts += 1
+            expired = state.link_expires_at is None or state.link_expires_at < now
+            if expired or state.link_attempts > LINK_ATTEMPTS:
+                state.link_code_hash = ""
+                return ""
+            if not hmac.compare_digest(state.link_code_hash, _digest(chat_id, code)):
+                return ""
+            email, state.link_code_hash, state.link_email = state.link_email, "", ""
+            _merge(session, chat_id, email, now)
+            return email
+
+        return await self.database.write(work)
+
+    # ---- satisfaction survey ---------------------------------------------------------------
+
+    async def survey_answer(self, chat_id: int, number: str, score: int) -> str:
+        """Record a 1-5 score once; a second tap changes nothing. Returns the reply key."""
+        now = self.clock.now()
+
+        def work(session: Session) -> str:
+            complaint = queries.complaint_by_number(session, number)
+            identity = session.exec(
+                select(Identity).where(
+                    Identity.channel == CHANNEL, Identity.address == str(chat_id)
+                )
+            ).first()
+            if (
+                complaint is None
+                or identity is None
+                or not 1 <= score <= 5
+                or (complaint.customer_id != identity.customer_id)
+            ):
+                return "survey_done"
+            if complaint.survey_score is not None:
+                return "survey_done"
+            complaint.survey_score, complaint.survey_answered_at = score, now
+            complaint.close_due = None
+            queries.add_event(
+                session, complaint.id or 0, now, "customer", "survey_answered", {"score": score}
+            )
+            if complaint.status == "resolved" and score <= self.reopen_at_or_below:
+                tell_supervisor(
+                    session,
+                    self.rules,
+                    complaint,
+                    f"{number} was reopened: the customer rated the solution {score}/5.",
+                    now,
+                )
+                change_status(
+                    session, complaint, "reopened", "customer", f"survey score {score}", now
+                )
+                self._queue(
+                    session,
+                    complaint,
+                    _state(session, chat_id),
+                    "progress",
+                    "reopened",
+                    number=number,
+                )
+            elif complaint.status == "resolved":
+                change_status(
+                    session, complaint, "closed", "customer", f"survey score {score}", now
+                )
+            state = _state(session, chat_id)
+            state.complaint_id, state.pending_field = complaint.id, "survey_comment"
+            return "survey_thanks"
+
+        answer = await self.database.write(work)
+        self.on_queued()
+        return answer
+
+
+def _state(session: Session, chat_id: int) -> ChatState:
+    state = session.get(ChatState, chat_id)
+    if state is None:
+        state = ChatState(chat_id=chat_id, asked=[])
+        session.add(state)
+    return state
+
+
+def _current(complaint: Complaint, customer: Customer | None, field: str) -> str:
+    if field == "phone":
+        return customer.phone if customer else ""
+    return str(getattr(complaint, field) or "")
+
+
+def _fill(session: Session, complaint: Complaint, field: str, text: str) -> None:
+    value = text.strip()[:200]
+    if field == "phone":
+        customer = session.get(Customer, complaint.customer_id)
+        if customer is not None:
+            customer.phone = value
+        return
+    if field not in ASKABLE:
+        return
+    if field == "purchase_date":
+        value = _iso_date(value) or value
+    setattr(complaint, field, value)
+
+
+def _iso_date(text: str) -> str:
+    for pattern, (year, month, day) in _DATE_FORMATS:
+        found = pattern.match(text.strip())
+        if found:
+            try:
+                parsed = date(
+                    int(found.group(year)), int(found.group(month)), int(found.group(day))
+                )
+            except ValueError:
+                return ""
+            return parsed.isoformat()
+    return ""
+
+
+def _digest(chat_id: int, code: str) -> str:
+    return hashlib.sha256(f"{chat_id}:{code}".encode()).hexdigest()
+
+
+def _merge(session: Session, chat_id: int, email: str, now: datetime) -> None:
+    """Make the chat's customer and the e-mail address's customer one (the older survives)."""
+    chat = session.exec(
+        select(Identity).where(Identity.channel == CHANNEL, Identity.address == str(chat_id))
+    ).first()
+    if chat is None:
+        return
+    mail = session.exec(
+        select(Identity).where(Identity.channel == "email", Identity.address == email)
+    ).first()
+    if mail is None:
+        session.add(Identity(customer_id=chat.customer_id, channel="email", address=email))
+        customer = session.get(Customer, chat.customer_id)
+        if customer is not None and not customer.email:
+            customer.email = email
+        return
+    if mail.customer_id == chat.customer_id:
+        return
+    survivor, merged = sorted((mail.customer_id, chat.customer_id))
+    queries.merge_customers(session, survivor=survivor, merged=merged, now=now)

@@ -1,0 +1,269 @@
+"""The sweeps over due times, driven by an injected clock: a complaint's whole life by e-mail,
+progress updates at the grade's interval and not more, the survey after the delay, closing on
+silence; and a bot that was down catches up once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from complaints.clock import ManualClock
+from tests.conftest import START
+from tests.mailpeers import Sink, mail, send
+
+
+@pytest.fixture
+async def sink() -> AsyncIterator[Sink]:
+    relay = await Sink().start()
+    yield relay
+    await relay.stop()
+
+
+def settings(sink: Sink) -> dict[str, Any]:
+    return {
+        "email": {"relay": {"port": sink.port}},
+        "grades": {"general": {"progress_every": "1d"}},
+        "survey": {"delay": "7d", "close_after": "14d"},
+        "agents": [{"name": "Li Wei", "departments": []}],
+        "escalation": {
+            "raise_grade": False,
+            "warn_before": "1h",
+            "levels": ["email:head@example.com"],
+        },
+        "departments": {"customer_care": {"supervisor": "email:boss@example.com"}},
+    }
+
+
+def complaint(bot: Any) -> dict[str, Any]:
+    engine = sa.create_engine(bot.store_url)
+    with engine.connect() as connection:
+        row = connection.execute(sa.text("SELECT * FROM complaints")).mappings().one()
+    engine.dispose()
+    return dict(row)
+
+
+async def drain(sink: Sink) -> list[Any]:
+    found = []
+    while not sink.messages.empty():
+        found.append(await sink.next())
+    return found
+
+
+async def step(bot: Any, clock: ManualClock, by: timedelta) -> dict[str, int]:
+    clock.advance(by)
+    done = await bot.app.state.sweeps.run_all()
+    await bot.app.state.dispatcher.dispatch_due()
+    return done
+
+
+async def test_a_complaints_life_by_email(start_bot: Any, sink: Sink) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(settings(sink), clock, background=False)
+    port = bot.app.state.channels["email"].smtp_port
+    await send(
+        port, mail("The shop assistant was rude to me at the checkout.", message_id="<life@c.test>")
+    )
+    await bot.app.state.dispatcher.dispatch_due()
+    assert "complaint number" in (await sink.next()).get_body(("plain",)).get_content()
+    number = complaint(bot)["number"]
+
+    done = await step(bot, clock, timedelta(hours=23))
+    assert (done["warnings"], done["progress"], done["escalations"]) == (1, 0, 0)
+    warning = await sink.next()  # the department has no group: its supervisor is warned
+    assert warning["To"] == "boss@example.com"
+    assert "first response deadline is" in warning.get_body(("plain",)).get_content()
+    done = await step(bot, clock, timedelta(hours=1))
+    assert (done["progress"], done["escalations"]) == (1, 1)
+    mails = {mail["To"]: mail.get_body(("plain",)).get_content() for mail in await drain(sink)}
+    assert "missed its first response deadline" in mails["boss@example.com"]
+    update = mails["ana@customer.test"]
+    assert f"Update on your complaint {number}" in update and "acknowledged" in update
+    assert (await step(bot, clock, timedelta(hours=12)))["progress"] == 0  # not more often
+
+    agent = await bot.app.state.agents.agent_for_name("Li Wei")
+    clock.advance(timedelta(hours=6))  # an agent writes: the next update waits a full day
+    await bot.app.state.agents.reply(number, agent, "We are looking into it.")
+    await bot.app.state.dispatcher.dispatch_due()
+    await sink.next()
+    assert (await step(bot, clock, timedelta(hours=12)))["progress"] == 0
+    await bot.app.state.agents.take(number, agent)
+    await bot.app.state.agents.resolve(number, agent, "The manager apologised in person.")
+    await bot.app.state.dispatcher.dispatch_due()
+    assert "now being handled by Li Wei" in (await sink.next()).get_body(("plain",)).get_content()
+    assert "resolved" in (await sink.next()).get_body(("plain",)).get_content()
+
+    assert (await step(bot, clock, timedelta(days=6)))["surveys"] == 0
+    assert (await step(bot, clock, timedelta(days=1)))["surveys"] == 1
+    survey = (await sink.next()).get_body(("plain",)).get_content()
+    assert "How satisfied" in survey and number in survey
+    assert (await step(bot, clock, timedelta(days=1)))["surveys"] == 0  # one survey only
+
+    assert (await step(bot, clock, timedelta(days=13)))["closing"] == 1
+    assert "closed" in (await sink.next()).get_body(("plain",)).get_content()
+    assert complaint(bot)["status"] == "closed"
+    assert not any((await step(bot, clock, timedelta(days=30))).values())
+
+
+async def test_a_bot_that_was_down_catches_up_once(start_bot: Any, sink: Sink) -> None:
+    clock = ManualClock(START)
+    first = await start_bot(settings(sink), clock, background=False)
+    port = first.app.state.channels["email"].smtp_port
+    for n in range(3):
+        await send(
+            port,
+            mail(
+                f"Complaint number {n} about rude staff.",
+                sender=f"c{n}@customer.test",
+                message_id=f"<down{n}@c.test>",
+            ),
+            sender=f"c{n}@customer.test",
+        )
+    await first.stop()
+    clock.advance(timedelta(days=1, hours=1))  # a day of downtime
+    second = await start_bot(settings(sink), clock, background=False)
+    assert (await second.app.state.sweeps.run_all())["progress"] == 3
+    assert (await second.app.state.sweeps.run_all())["progress"] == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "reply"),
+    [
+        ("4 - the manager was very kind", "closed", "your answer is recorded"),
+        ("１", "reopened", "reopened your complaint"),
+    ],
+)
+async def test_an_emailed_survey_answer_scores_once(
+    start_bot: Any, sink: Sink, answer: str, status: str, reply: str
+) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(settings(sink), clock, background=False)
+    port = bot.app.state.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<s1@c.test>"))
+    number = complaint(bot)["number"]
+    agent = await bot.app.state.agents.agent_for_name("Li Wei")
+    await bot.app.state.agents.take(number, agent)
+    await bot.app.state.agents.resolve(number, agent, "Apologised.")
+    assert (await step(bot, clock, timedelta(days=7)))["surveys"] == 1
+    survey = [m for m in sink.received if "How satisfied" in m.get_body(("plain",)).get_content()]
+    await send(port, mail(answer, message_id="<s2@c.test>", in_reply_to=survey[0]["Message-ID"]))
+    await bot.app.state.dispatcher.dispatch_due()
+    stored = complaint(bot)
+    assert (stored["status"], stored["survey_score"]) == (status, int(answer[0].replace("１", "1")))
+    assert stored["survey_comment"] == (answer if len(answer) > 1 else "")
+    await bot.app.state.dispatcher.dispatch_due()
+    assert any(reply in m.get_body(("plain",)).get_content() for m in sink.received)
+    to_boss = [
+        m.get_body(("plain",)).get_content()
+        for m in sink.received
+        if m["To"] == "boss@example.com" and "was reopened" in m.get_body(("plain",)).get_content()
+    ]
+    assert len(to_boss) == (1 if status == "reopened" else 0)
+    assert (await step(bot, clock, timedelta(days=30)))["closing"] == 0
+
+
+async def test_missed_deadlines_climb_one_level_at_a_time(start_bot: Any, sink: Sink) -> None:
+    clock = ManualClock(START)
+    overrides = settings(sink)
+    overrides["escalation"]["raise_grade"] = True
+    bot = await start_bot(overrides, clock, background=False)
+    port = bot.app.state.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<e1@c.test>"))
+    done = await step(bot, clock, timedelta(hours=24))
+    assert done["escalations"] == 1
+    assert (complaint(bot)["grade"], complaint(bot)["escalation_level"]) == ("important", 1)
+    done = await step(bot, clock, timedelta(days=6))
+    assert done["escalations"] == 1  # the resolution deadline (7 days) passed as well
+    stored = complaint(bot)
+    assert (stored["grade"], stored["escalation_level"]) == ("urgent", 2)
+    assert not (await step(bot, clock, timedelta(days=30)))["escalations"]
+    staff = [
+        m["To"] for m in sink.received if "Escalation level" in m.get_body(("plain",)).get_content()
+    ]
+    assert staff == ["boss@example.com", "head@example.com"]
+
+
+async def test_an_agent_answer_in_time_prevents_the_first_escalation(
+    start_bot: Any, sink: Sink
+) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(settings(sink), clock, background=False)
+    port = bot.app.state.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<e2@c.test>"))
+    clock.advance(timedelta(hours=2))
+    agent = await bot.app.state.agents.agent_for_name("Li Wei")
+    await bot.app.state.agents.reply(complaint(bot)["number"], agent, "We are sorry; looking.")
+    assert (await step(bot, clock, timedelta(days=1)))["escalations"] == 0
+
+
+async def test_a_webhook_customer_answers_the_survey_by_posting_back(
+    start_bot: Any, callback_receiver: Any
+) -> None:
+    from tests.channels.test_webhook import complaint as webhook_complaint
+    from tests.channels.test_webhook import post
+    from tests.conftest import SECRET
+
+    receiver, served = callback_receiver
+    clock = ManualClock(START)
+    overrides = {
+        "webhook": {
+            "sources": {"shop": {"secret": SECRET, "callback_url": f"{served.url}/callback"}}
+        },
+        "agents": [{"name": "Li Wei", "departments": []}],
+    }
+    bot = await start_bot(overrides, clock, background=False)
+    first = (await post(bot, webhook_complaint("w-1", "The cashier was rude to me."))).json()
+    agent = await bot.app.state.agents.agent_for_name("Li Wei")
+    await bot.app.state.agents.take(first["complaint"], agent)
+    await bot.app.state.agents.resolve(first["complaint"], agent, "Apologised.")
+    clock.advance(timedelta(days=7))
+    assert (await bot.app.state.sweeps.run_all())["surveys"] == 1
+    await bot.app.state.dispatcher.dispatch_due()
+    kinds = []
+    while not receiver.arrivals.empty():
+        kinds.append((await receiver.arrivals.get())["kind"])
+    assert kinds[-1] == "survey"
+    answer = await post(bot, webhook_complaint("w-2", "5", complaint=first["complaint"]))
+    assert answer.status_code == 202
+    assert complaint(bot)["status"] == "closed" and complaint(bot)["survey_score"] == 5
+
+
+@pytest.mark.parametrize("request_text", ["/handler", "Change handler, please.", "更换处理人"])
+async def test_an_email_customer_may_ask_for_another_handler(
+    start_bot: Any, sink: Sink, request_text: str
+) -> None:
+    overrides = settings(sink)
+    overrides["agents"].append({"name": "Mei Lin", "departments": [], "senior": True})
+    bot = await start_bot(overrides, ManualClock(START), background=False)
+    port = bot.app.state.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<h1@c.test>"))
+    number = complaint(bot)["number"]
+    await bot.app.state.agents.take(number, await bot.app.state.agents.agent_for_name("Li Wei"))
+    await send(port, mail(request_text, message_id="<h2@c.test>", subject=f"Re: [{number}]"))
+    await bot.app.state.dispatcher.dispatch_due()
+    assert complaint(bot)["assignee"] == "Mei Lin"
+    mails = [(m["To"], m.get_body(("plain",)).get_content()) for m in await drain(sink)]
+    assert ("boss@example.com", True) in [
+        (to, "Mei Lin takes over from Li Wei" in text) for to, text in mails
+    ]
+    assert ("ana@customer.test", True) in [
+        (to, "now being handled by Mei Lin" in text) for to, text in mails
+    ]
+
+
+async def test_the_scheduler_runs_the_sweeps_at_start_and_catches_up(
+    start_bot: Any, sink: Sink
+) -> None:
+    clock = ManualClock(START)
+    first = await start_bot(settings(sink), clock, background=False)
+    port = first.app.state.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<a1@c.test>"))
+    await first.stop()
+    clock.advance(timedelta(days=2))  # down for two days; the APScheduler job runs at start
+    await start_bot(settings(sink), clock)  # background: scheduler and dispatcher running
+    texts = []
+    while not any("Update on your complaint" in text for text in texts):
+        texts.append((await sink.next()).get_body(("plain",)).get_content())
