@@ -26,7 +26,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 
 import web.app as web
-from admin.accounts import AccountError, Accounts
+from admin.accounts import Accounts
 from admin.rule_book import RuleBook, choose_at_start, rule_set_from_text
 from channels.base import Channel, Outbound
 from channels.email.channel import NAME as EMAIL
@@ -35,13 +35,14 @@ from channels.telegram import NAME as TELEGRAM
 from channels.telegram import TelegramChannel
 from channels.webhook import WebhookChannel
 from complaints.clock import Clock, SystemClock
-from config import Settings, SettingsError, load_settings
+from complaints.errors import AccountError, SettingsError, StoreUnavailable, TemplateProblem
+from config import Settings, load_settings
 from intake.bounces import record_bounce
 from intake.chat import ChatDesk
 from intake.dead_letters import DeadLetters
 from intake.receive import Intake, IntakePolicy
 from outbox.dispatcher import Dispatcher
-from outbox.templates import Replies, TemplateProblem
+from outbox.templates import Replies
 from outbox.texts import say
 from router import RuleSet
 from scheduler.hot_spots import HotSpots
@@ -50,7 +51,7 @@ from staff.actions import AgentDesk
 from staff.canned_replies import CannedReplies
 from staff.solutions import Solutions
 from store import queries
-from store.database import Database, StoreUnavailable
+from store.database import Database
 
 log = logging.getLogger("bot")
 SHIPPED_PLACEHOLDER_SECRET = "change-me-to-a-long-random-secret"  # noqa: S105 (it is a warning)

@@ -19,14 +19,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from admin.rule_book import ROUTING_KEYS, canonical_text
 from channels.email.imap import ImapSettings
-from router import GRADES, RuleError, RuleSet, ServiceLevel, load_rule_set
+from complaints.errors import RuleError, SettingsError
+from router import GRADES, RuleSet, ServiceLevel, load_rule_set
 from router.calendar import WorkingCalendar, parse_calendar
 from router.language import SUPPORTED
 from router.rules import STAFF_ADDRESS
-
-
-class SettingsError(ValueError):
-    """settings.toml cannot be used as it is; the message says where and why."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from complaints.clock import Clock
-from complaints.errors import ComplaintBotError
+from complaints.errors import AccountError, UnknownAccount
 from store.database import Database
 from store.models import Agent, ApiToken, ConsoleSession
 
@@ -29,14 +29,6 @@ ROLES = ("agent", "supervisor", "admin")
 reads reports, an admin also configures (accounts, rules, canned replies, privacy)."""
 TOKEN_PREFIX = "cbt_"  # noqa: S105 (a prefix that makes leaked tokens recognisable)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-class AccountError(ComplaintBotError):
-    """The account cannot be created or changed that way; the message says why."""
-
-
-class UnknownAccount(ComplaintBotError):
-    pass
 
 
 def hash_password(password: str) -> str:

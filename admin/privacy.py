@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from admin.accounts import at_least, sees
 from complaints.clock import Clock
-from complaints.errors import ComplaintBotError
+from complaints.errors import AlreadyErased, ComplaintBotError, UnknownCustomer
 from store import queries
 from store.database import Database
 from store.models import (
@@ -48,14 +48,6 @@ ERASED_COMPLAINT_FIELDS = (
     "resolution_summary",
 )
 SEARCH_LIMIT = 50
-
-
-class UnknownCustomer(ComplaintBotError):
-    pass
-
-
-class AlreadyErased(ComplaintBotError):
-    pass
 
 
 # ---- contact data on complaint views ---------------------------------------------------------

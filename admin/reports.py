@@ -25,7 +25,8 @@ from sqlmodel import Session, select
 
 from admin.accounts import sees
 from complaints.clock import Clock
-from complaints.errors import ComplaintBotError, NotAllowed
+from complaints.errors import NotAllowed, ReportError
+from complaints.workflow import FINISHED, SOLVED
 from store.database import Database
 from store.models import Agent, Department
 from store.queries import COMPLAINTS
@@ -36,9 +37,9 @@ TREND_WEEKS = 4
 """A trend compares the last TREND_WEEKS weeks with the TREND_WEEKS weeks before them."""
 TOP = 10
 MAX_PERIOD = timedelta(days=366)
-RESOLVED = frozenset({"resolved", "closed"})
+RESOLVED = SOLVED
 """A reopened complaint is not resolved any more, whatever its old resolved_at says."""
-NOT_SERVED = frozenset({"rejected", "merged"})
+NOT_SERVED = FINISHED - SOLVED
 """Left out of SLA compliance: a rejected complaint is not worked to a resolution, and a merged
 one is served (and counted) on the complaint it was merged into."""
 TABLES = (
@@ -52,10 +53,6 @@ TABLES = (
     "times",
 )
 """The tables a report can be downloaded as (CSV)."""
-
-
-class ReportError(ComplaintBotError):
-    """The report cannot be made as asked (a bad date, an unknown department)."""
 
 
 class Row(NamedTuple):

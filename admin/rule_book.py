@@ -34,9 +34,9 @@ import tomli_w
 from sqlmodel import Session, SQLModel
 
 from complaints.clock import Clock
-from complaints.errors import ComplaintBotError
+from complaints.errors import RuleChangeRefused, RuleError, UnknownRule
 from router import RuleSet
-from router.rules import SEARCHABLE_FIELDS, Category, Department, RuleError, load_rule_set
+from router.rules import SEARCHABLE_FIELDS, Category, Department, load_rule_set
 from store import queries
 from store.database import Database
 from store.models import ActiveRules, RuleSetVersion
@@ -86,14 +86,6 @@ _DEFAULTS: dict[str, Any] = {
     "raise_grade": False,
     **{key: [] for key in ("keywords", "channel", "language", "tier", "tags")},
 }
-
-
-class UnknownRule(ComplaintBotError):
-    """No rule by that name, or no rule set version by that number."""
-
-
-class RuleChangeRefused(ComplaintBotError):
-    """The change cannot be made as asked (a position out of range); the message says why."""
 
 
 def canonical_text(tables: Mapping[str, Any]) -> str:

@@ -24,7 +24,7 @@ from sqlmodel import Session, SQLModel
 
 from admin.rule_book import RuleBook, check, with_rules
 from channels.base import Attachment, Inbound, Sender
-from complaints.errors import ComplaintBotError
+from complaints.errors import TrialRefused
 from intake.receive import HISTORY_WINDOW
 from router import CustomerHistory, Decision, RuleSet, ServiceLevel, route
 from router.language import SUPPORTED
@@ -51,10 +51,6 @@ async def rule_set_to_try(
     if version is not None:
         return replace(check(await book.tables(version), f"version {version}"), version=version)
     return book.current
-
-
-class TrialRefused(ComplaintBotError):
-    """A dry run or backtest asked for something impossible; the message says what to send."""
 
 
 @dataclass(frozen=True)

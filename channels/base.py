@@ -64,17 +64,6 @@ class Inbound:
     """Why no automatic answer may go back (loop protection), or ""."""
 
 
-REGISTRATION_FIELDS = (
-    "product",
-    "model",
-    "serial_number",
-    "order_number",
-    "purchase_date",
-    "desired_outcome",
-)
-"""What the seeds ask to record about a complaint besides its text (seeds 002, 003)."""
-
-
 @dataclass(frozen=True, slots=True)
 class Outbound:
     """One message to a customer, as the dispatcher hands it to the channel that delivers it."""
@@ -103,23 +92,6 @@ AUTOMATIC_KINDS = frozenset(
 )
 """Outbound kinds the bot writes by itself, as opposed to an agent's reply: they are marked as
 automatic (Auto-Submitted) and are not sent to addresses suppressed after bounces."""
-
-
-class ChannelError(Exception):
-    """A channel cannot start as configured; the message says which setting to fix."""
-
-
-class TemporaryDeliveryError(Exception):
-    """The peer could not take the message now; the outbox will try again later, not before
-    `retry_after` seconds when the peer said how long to wait (Telegram's 429)."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
-
-
-class PermanentDeliveryError(Exception):
-    """The peer refused the message for good; retrying would not help."""
 
 
 OnInbound = Callable[[Inbound], Awaitable[Any]]

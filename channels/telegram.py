@@ -23,6 +23,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from complaints import numbers
+
 # Opt in to python-telegram-bot's durations as timedelta (RetryAfter.retry_after), which its
 # older int form warns about on every 429.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -44,31 +46,26 @@ from telegram.ext import (
     filters,
 )
 
-from channels.base import (
-    Attachment,
+from channels.base import Attachment, Inbound, OnInbound, Outbound, Sender
+from complaints.clock import Clock
+from complaints.errors import (
     ChannelError,
-    Inbound,
-    OnInbound,
-    Outbound,
+    ComplaintBotError,
     PermanentDeliveryError,
-    Sender,
+    StoreUnavailable,
     TemporaryDeliveryError,
 )
-from complaints.clock import Clock
-from complaints.errors import ComplaintBotError
 from config import TelegramSettings
 from intake.chat import ChatDesk
 from outbox.texts import LANGUAGE_NAMES, say
 from router.language import SUPPORTED, normalise_hint
 from staff.actions import AgentDesk
-from store.database import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 NAME = "telegram"
 LIMIT = 4096
 """Telegram's longest message; longer texts are split at line or word boundaries."""
-NUMBER = re.compile(r"\bC-\d{4}-\d{6,}\b")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE = re.compile(r"^\s*(\d{6})\s*$")
 RETRY_LATER = 5.0
@@ -416,7 +413,7 @@ class TelegramChannel:
         replied = message.reply_to_message
         if replied is None or replied.from_user is None or replied.from_user.id != self.bot.id:
             return  # agents talking among themselves
-        number = NUMBER.search(replied.text or replied.caption or "")
+        number = numbers.IN_TEXT.search(replied.text or replied.caption or "")
         if number is None:
             return
         await self._as_agent(
@@ -430,7 +427,7 @@ class TelegramChannel:
         assert message is not None and user is not None
         args = context.args or []
         command = (message.text or "").split()[0].lstrip("/").split("@")[0]
-        if not args or not NUMBER.fullmatch(args[0]):
+        if not args or not numbers.IN_TEXT.fullmatch(args[0]):
             await _reply(update, f"Usage: /{command} C-2026-000123 …")
             return
         number, rest = args[0], " ".join(args[1:])

@@ -23,19 +23,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
-from channels.base import (
-    Attachment,
-    Inbound,
-    OnInbound,
-    Outbound,
-    PermanentDeliveryError,
-    Sender,
-    TemporaryDeliveryError,
-)
+from channels.base import Attachment, Inbound, OnInbound, Outbound, Sender
+from complaints import numbers
 from complaints.clock import Clock
-from complaints.errors import ComplaintNotYours, InvalidMessage, UnknownComplaint
+from complaints.errors import (
+    ComplaintNotYours,
+    InvalidMessage,
+    PermanentDeliveryError,
+    StoreUnavailable,
+    TemporaryDeliveryError,
+    UnknownComplaint,
+)
 from config import WebhookSource
-from store.database import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ class ComplaintIn(BaseModel):
     text: Annotated[str, Field(max_length=50_000)]
     subject: Text = ""
     language: Annotated[str, Field(max_length=35)] = ""
-    complaint: Annotated[str, Field(pattern=r"^(C-\d{4}-\d{6,})?$")] = ""
+    complaint: Annotated[str, Field(pattern=rf"^({numbers.PATTERN})?$")] = ""
     attachments: list[AttachmentIn] = []
     details: DetailsIn = DetailsIn()
 

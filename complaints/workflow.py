@@ -11,15 +11,9 @@ resolve, archive; seed 002: a complaint found not valid is rejected with an expl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
-from sqlmodel import Session
+from complaints.errors import IllegalTransition
 
-from complaints.errors import ComplaintBotError
-from store import queries
-from store.models import Complaint
-
-OPEN_WORK = frozenset({"assigned", "investigating", "solution_proposed", "awaiting_customer"})
 ALLOWED: Mapping[str, frozenset[str]] = {
     "new": frozenset({"acknowledged", "assigned", "rejected", "merged"}),
     "acknowledged": frozenset({"assigned", "investigating", "rejected", "merged"}),
@@ -39,9 +33,14 @@ ALLOWED: Mapping[str, frozenset[str]] = {
 }
 STATUSES = tuple(ALLOWED)
 
-
-class IllegalTransition(ComplaintBotError):
-    """The status cannot change that way; the message says what is allowed."""
+FINISHED = frozenset({"resolved", "closed", "rejected", "merged"})
+"""Nobody works on it and nothing is due: no deadlines, warnings or progress updates."""
+OPEN = frozenset(STATUSES) - FINISHED
+"""Someone should be working on it; its deadlines are watched."""
+OPEN_WORK = frozenset({"assigned", "investigating", "solution_proposed", "awaiting_customer"})
+"""A person has taken it up; taking it over keeps its stage."""
+SOLVED = frozenset({"resolved", "closed"})
+"""A solution was reached: the customer's next message reopens it; reports count it resolved."""
 
 
 def check(current: str, target: str) -> None:
@@ -53,22 +52,3 @@ def check(current: str, target: str) -> None:
         raise IllegalTransition(
             f"a complaint that is {current} cannot become {target} (from {current}: {choices})"
         )
-
-
-def change_status(
-    session: Session, complaint: Complaint, target: str, actor: str, why: str, now: datetime
-) -> bool:
-    """Move `complaint` to `target` with an event; False when it already is there."""
-    if complaint.status == target:
-        return False
-    check(complaint.status, target)
-    queries.add_event(
-        session,
-        complaint.id or 0,
-        now,
-        actor,
-        "status_changed",
-        {"from": complaint.status, "to": target, "why": why},
-    )
-    complaint.status, complaint.updated_at = target, now
-    return True

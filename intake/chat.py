@@ -21,12 +21,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from complaints.clock import Clock
-from complaints.workflow import change_status
+from complaints.fields import ASKABLE_FIELDS
+from complaints.workflow import FINISHED
 from outbox.notify import tell_supervisor
 from outbox.templates import Replies
 from outbox.texts import say, status_name
 from router import RuleSet
-from router.rules import ASKABLE
 from store import queries
 from store.database import Database
 from store.models import ChatState, Complaint, Customer, Identity
@@ -34,7 +34,9 @@ from store.models import ChatState, Complaint, Customer, Identity
 CHANNEL = "telegram"
 LINK_CODE_LIFETIME = timedelta(minutes=15)
 LINK_ATTEMPTS = 5
-CLOSED = ("resolved", "closed", "rejected")
+CLOSED = FINISHED - {"merged"}
+"""A chat whose complaint is over starts a new one (a merged one's number still leads on to the
+complaint it was merged into)."""
 _DATE_FORMATS = (
     (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"), (1, 2, 3)),
     (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$"), (3, 2, 1)),
@@ -338,7 +340,7 @@ class ChatDesk:
                     f"{number} was reopened: the customer rated the solution {score}/5.",
                     now,
                 )
-                change_status(
+                queries.change_status(
                     session, complaint, "reopened", "customer", f"survey score {score}", now
                 )
                 self._queue(
@@ -350,7 +352,7 @@ class ChatDesk:
                     number=number,
                 )
             elif complaint.status == "resolved":
-                change_status(
+                queries.change_status(
                     session, complaint, "closed", "customer", f"survey score {score}", now
                 )
             state = _state(session, chat_id)
@@ -383,7 +385,7 @@ def _fill(session: Session, complaint: Complaint, field: str, text: str) -> None
         if customer is not None:
             customer.phone = value
         return
-    if field not in ASKABLE:
+    if field not in ASKABLE_FIELDS:
         return
     if field == "purchase_date":
         value = _iso_date(value) or value

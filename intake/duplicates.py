@@ -19,11 +19,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 from admin.accounts import sees
-from channels.base import REGISTRATION_FIELDS
 from channels.email.channel import NAME as EMAIL
 from complaints.clock import Clock
-from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
-from complaints.workflow import IllegalTransition, change_status
+from complaints.errors import (
+    ComplaintBotError,
+    NotAllowed,
+    NotMergeable,
+    UnknownComplaint,
+)
+from complaints.fields import REGISTRATION_FIELDS
+from complaints.workflow import FINISHED
 from config import DuplicateSettings
 from router.text import FoldedText, has_cjk
 from store import queries
@@ -32,9 +37,9 @@ from store.models import Agent, ChatState, Complaint, Event, Identity, OutboxIte
 
 TAG = "possible-duplicate"
 SUSPECTED = "duplicate_suspected"
-NOT_COMPARED = ("closed", "rejected", "merged")
+NOT_COMPARED = tuple(FINISHED - {"resolved"})
 """A complaint in these statuses is over (or gone): a new one is not its duplicate."""
-NOT_A_TARGET = ("resolved", *NOT_COMPARED)
+NOT_A_TARGET = FINISHED
 AUTOMATIC = ("progress", "survey")
 """Outbox kinds the scheduler wrote for the source; they are moot once it is merged."""
 DUE_COLUMNS = ("escalate_due", "warn_due", "next_update_due", "survey_due", "close_due")
@@ -46,10 +51,6 @@ NOTICE = {
     "zh-Hans": "您的投诉 {source} 和 {target} 涉及同一事项；我们现已将其合并为 {target} 一并处理。",
     "zh-Hant": "您的投訴 {source} 和 {target} 涉及同一事項；我們現已將其合併為 {target} 一併處理。",
 }
-
-
-class NotMergeable(IllegalTransition):
-    """The two complaints cannot be merged as asked (409); the message says why."""
 
 
 # ---- similarity ------------------------------------------------------------------------------
@@ -292,7 +293,7 @@ class Duplicates:
             for complaint in (source, target):
                 complaint.tags = [tag for tag in complaint.tags or [] if tag != TAG]
                 complaint.updated_at = now
-            change_status(session, source, "merged", actor, f"merged into {into}", now)
+            queries.change_status(session, source, "merged", actor, f"merged into {into}", now)
             source.merged_into = into
             for column in DUE_COLUMNS:
                 setattr(source, column, None)

@@ -19,11 +19,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from channels.base import REGISTRATION_FIELDS, Channel, Inbound
+from channels.base import Channel, Inbound
 from channels.email.channel import NAME as EMAIL
 from complaints.clock import Clock
 from complaints.errors import ComplaintNotYours, IgnoredMessage, InvalidMessage, UnknownComplaint
-from complaints.workflow import change_status
+from complaints.fields import REGISTRATION_FIELDS
+from complaints.numbers import numbers_in
+from complaints.workflow import SOLVED
 from config import DuplicateSettings
 from intake.duplicates import NewComplaint, flag_duplicates, follow_merge
 from outbox.notify import tell_supervisor
@@ -38,9 +40,8 @@ from store.models import Complaint, Identity
 
 log = logging.getLogger(__name__)
 
-NUMBER_IN_TEXT = re.compile(r"\bC-\d{4}-\d{6,}\b")
 HISTORY_WINDOW = timedelta(days=366)
-REOPENABLE = ("resolved", "closed")
+REOPENABLE = SOLVED
 """Statuses a new message from the customer reopens (a rejection is not reopened by mail)."""
 
 
@@ -286,7 +287,7 @@ class Intake:
             )
             self._tell(session, complaint, key, now, **values)
         elif complaint.status in REOPENABLE:
-            change_status(
+            queries.change_status(
                 session, complaint, "reopened", "customer", "the customer wrote again", now
             )
         return _Case.of(complaint)
@@ -314,7 +315,7 @@ class Intake:
                 f"{complaint.number} was reopened: the customer rated the solution {score}/5.",
                 now,
             )
-        change_status(
+        queries.change_status(
             session,
             complaint,
             "reopened" if reopen else "closed",
@@ -417,7 +418,7 @@ class Intake:
             return named
         mentioned = [
             *inbound.referenced_complaints,
-            *NUMBER_IN_TEXT.findall(f"{inbound.subject}\n{inbound.text}"),
+            *numbers_in(f"{inbound.subject}\n{inbound.text}"),
         ]
         return queries.complaint_of_customer(session, party.customer_id, mentioned) or (
             queries.complaint_by_references(

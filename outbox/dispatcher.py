@@ -19,18 +19,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from channels.base import (
-    AUTOMATIC_KINDS,
-    Channel,
-    Outbound,
-    PermanentDeliveryError,
-    TemporaryDeliveryError,
-)
+from channels.base import AUTOMATIC_KINDS, Channel, Outbound
 from complaints.clock import Clock
-from complaints.workflow import change_status
+from complaints.errors import PermanentDeliveryError, StoreUnavailable, TemporaryDeliveryError
 from config import OutboxSettings
 from store import queries
-from store.database import Database, StoreUnavailable
+from store.database import Database
 from store.models import Complaint, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -222,6 +216,6 @@ class _Outcome:
 def _mark_acknowledged(session: Session, item: OutboxItem, now: datetime) -> None:
     complaint = session.get(Complaint, item.complaint_id)
     if complaint is not None and complaint.status == "new":
-        change_status(
+        queries.change_status(
             session, complaint, "acknowledged", "system", "acknowledgement delivered", now
         )

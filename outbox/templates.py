@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from complaints.errors import TemplateProblem
 from router import GRADES, RuleSet
 from router.language import SUPPORTED
 
@@ -34,10 +35,6 @@ _DUE_FORMATS = {
     "zh-Hans": "%Y年%m月%d日 %H:%M（{zone}）",
     "zh-Hant": "%Y年%m月%d日 %H:%M（{zone}）",
 }
-
-
-class TemplateProblem(ValueError):
-    """A reply template is missing or cannot be rendered; the message names the file."""
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,12 @@
 """Routing: grade, category, department and language for a complaint, with the reasons why."""
 
 from router.decide import CustomerHistory, Decision, ServiceLevel, TraceStep, route
-from router.rules import GRADES, RuleError, RuleSet, load_rule_set
+from router.rules import GRADES, RuleSet, load_rule_set
 
 __all__ = [
     "GRADES",
     "CustomerHistory",
     "Decision",
-    "RuleError",
     "RuleSet",
     "ServiceLevel",
     "TraceStep",

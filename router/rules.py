@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from complaints.errors import RuleError
+from complaints.fields import ASKABLE_FIELDS
 from router.language import SUPPORTED
 from router.text import KeywordMatcher
 
@@ -35,10 +37,6 @@ _CONDITION_KEYS = {
 }
 _ACTION_KEYS = {"category", "department", "grade", "min_grade", "raise_grade", "tags"}
 _RULE_KEYS = {"name", "enabled", "description"} | _CONDITION_KEYS | _ACTION_KEYS
-
-
-class RuleError(ValueError):
-    """A rule set that cannot be used; the message names the file, line and reason."""
 
 
 @dataclass(frozen=True)
@@ -150,16 +148,6 @@ def load_rule_set(data: Mapping[str, Any], source: Path, text: str) -> RuleSet:
 STAFF_ADDRESS = re.compile(r"^(email:[^@\s]+@[^@\s]+\.[^@\s]+|telegram:-?\d+)$")
 """A staff member's address on a channel: `email:…` or `telegram:<chat id>`."""
 
-ASKABLE = (
-    "product",
-    "model",
-    "serial_number",
-    "order_number",
-    "purchase_date",
-    "desired_outcome",
-    "phone",
-)
-
 
 def _department(key: str, value: Any, where: _Locator) -> Department:
     place = f"[departments.{key}]"
@@ -187,8 +175,8 @@ def _department(key: str, value: Any, where: _Locator) -> Department:
             )
         )
     ask = value.get("ask", [])
-    if not isinstance(ask, list) or set(ask) - set(ASKABLE):
-        raise RuleError(where.at(place, f"ask must be a list of fields among {ASKABLE}"))
+    if not isinstance(ask, list) or set(ask) - set(ASKABLE_FIELDS):
+        raise RuleError(where.at(place, f"ask must be a list of fields among {ASKABLE_FIELDS}"))
     return Department(key, _names(value, f"departments.{key}", where), chat, tuple(ask), supervisor)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from complaints.clock import Clock
-from complaints.workflow import change_status
+from complaints.workflow import FINISHED
 from config import EscalationSettings, SurveySettings
 from outbox.templates import Replies
 from outbox.texts import say, status_name
@@ -26,8 +26,6 @@ from store.database import Database
 from store.models import Complaint, Identity
 
 log = logging.getLogger(__name__)
-
-FINISHED = ("resolved", "closed", "rejected")
 
 
 class Sweeps:
@@ -223,7 +221,7 @@ class Sweeps:
         )
         for complaint in complaints:
             complaint.close_due = None
-            change_status(session, complaint, "closed", "system", "no survey answer", now)
+            queries.change_status(session, complaint, "closed", "system", "no survey answer", now)
             self._send(
                 session,
                 complaint,

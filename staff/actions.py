@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 
 from admin.accounts import sees
 from complaints.clock import Clock
-from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
-from complaints.workflow import OPEN_WORK, change_status
+from complaints.errors import CannotReach, ComplaintBotError, NotAllowed, UnknownComplaint
+from complaints.fields import EDITABLE_FIELDS
+from complaints.workflow import FINISHED, OPEN_WORK
 from outbox.notify import tell_supervisor
 from outbox.texts import say
 from router import GRADES, RuleSet, ServiceLevel
@@ -28,10 +29,6 @@ from store.models import Agent, Complaint, Identity, Message
 
 SURVEY_DELAY = timedelta(days=7)
 WARN_BEFORE = timedelta(hours=1)
-
-
-class CannotReach(ComplaintBotError):
-    """The customer's channel cannot carry a later message (a webhook without callback_url)."""
 
 
 @dataclass(frozen=True)
@@ -199,7 +196,7 @@ class AgentDesk:
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             now = self.clock.now()
-            change_status(
+            queries.change_status(
                 session, complaint, "solution_proposed", f"agent:{agent.name}", solution, now
             )
             queries.add_event(
@@ -224,7 +221,7 @@ class AgentDesk:
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
-            change_status(
+            queries.change_status(
                 session, complaint, "rejected", f"agent:{agent.name}", explanation, self.clock.now()
             )
             _watch(complaint, None, self.warn_before)
@@ -254,7 +251,9 @@ class AgentDesk:
             complaint.resolution_summary = summary.strip()
             complaint.root_cause = root_cause.strip() or complaint.root_cause
             now = self.clock.now()
-            change_status(session, complaint, "resolved", f"agent:{agent.name}", summary, now)
+            queries.change_status(
+                session, complaint, "resolved", f"agent:{agent.name}", summary, now
+            )
             complaint.resolved_at, complaint.next_update_due = now, None
             _watch(complaint, None, self.warn_before)
             complaint.survey_due = now + self.survey_delay
@@ -341,7 +340,7 @@ class AgentDesk:
         complaint.first_response_due, complaint.resolution_due = self.service_levels[
             complaint.grade
         ].due(complaint.created_at)
-        if complaint.status not in ("resolved", "closed", "rejected", "merged"):
+        if complaint.status not in FINISHED:
             watched = (
                 complaint.resolution_due
                 if complaint.first_response_at
@@ -400,7 +399,7 @@ class AgentDesk:
             complaint.assignee = target.name
             now = self.clock.now()
             if complaint.status not in OPEN_WORK:  # taking a case in progress keeps its stage
-                change_status(
+                queries.change_status(
                     session, complaint, "assigned", f"agent:{agent.name}", "assigned", now
                 )
             queries.add_event(
@@ -419,17 +418,6 @@ class AgentDesk:
         done = await self.database.write(work)
         self.on_queued()
         return done
-
-
-EDITABLE_FIELDS = (
-    "subject",
-    "product",
-    "model",
-    "serial_number",
-    "order_number",
-    "purchase_date",
-    "desired_outcome",
-)
 
 
 def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
@@ -508,7 +496,9 @@ def hand_to_senior(
     )
     complaint.assignee = senior
     if complaint.status not in OPEN_WORK:
-        change_status(session, complaint, "assigned", "customer", "asked for another handler", now)
+        queries.change_status(
+            session, complaint, "assigned", "customer", "asked for another handler", now
+        )
     tell_supervisor(
         session,
         rules,

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from admin.accounts import at_least
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
-from complaints.workflow import change_status
+from complaints.workflow import FINISHED
 from outbox.notify import tell_supervisor
 from router import RuleSet
 from staff.actions import tell_customer
@@ -137,7 +137,7 @@ class Solutions:
 
         def work(session: Session) -> SolutionOutcome:
             complaint = viewable(session, agent, number)
-            if complaint.status in ("resolved", "closed", "rejected", "merged"):
+            if complaint.status in FINISHED:
                 raise ComplaintBotError(
                     f"{number} is {complaint.status}; reopen it before proposing a solution"
                 )
@@ -244,10 +244,10 @@ class Solutions:
         now = self.clock.now()
         # Proposing a solution means the complaint was received and looked into.
         if complaint.status == "new":
-            change_status(session, complaint, "acknowledged", actor, "solution found", now)
+            queries.change_status(session, complaint, "acknowledged", actor, "solution found", now)
         if complaint.status == "acknowledged":
-            change_status(session, complaint, "investigating", actor, "solution found", now)
-        change_status(session, complaint, "solution_proposed", actor, solution.kind, now)
+            queries.change_status(session, complaint, "investigating", actor, "solution found", now)
+        queries.change_status(session, complaint, "solution_proposed", actor, solution.kind, now)
         queries.add_event(session, complaint.id or 0, now, actor, "solution_proposed", detail)
         return tell_customer(
             session,

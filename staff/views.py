@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from admin.accounts import sees
 from admin.privacy import contact_for
 from complaints.errors import NotAllowed, UnknownComplaint
+from complaints.workflow import FINISHED
 from store import queries
 from store.database import Database
 from store.models import (
@@ -29,7 +30,6 @@ from store.models import (
     Solution,
 )
 
-FINISHED = ("resolved", "closed", "rejected", "merged")
 MAX_PAGE = 200
 EXCERPT = 120
 

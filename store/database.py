@@ -25,13 +25,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
+from complaints.errors import StoreUnavailable
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-
-class StoreUnavailable(Exception):
-    """The database cannot be reached or stays locked; the caller should ask to retry later."""
 
 
 def engine_url(url: str) -> str:

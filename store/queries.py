@@ -14,6 +14,8 @@ from pydantic_core import PydanticUndefined
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
+from complaints.numbers import complaint_number
+from complaints.workflow import check
 from store.models import (
     Agent,
     Complaint,
@@ -104,11 +106,6 @@ def _defaults(model: type[SQLModel]) -> dict[str, Any]:
 
 def _row(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]:
     return {**_defaults(model), **values}
-
-
-def complaint_number(complaint_id: int, year: int) -> str:
-    """Human number: the year it was opened and a serial that never repeats (C-2026-000123)."""
-    return f"C-{year}-{complaint_id:06d}"
 
 
 def find_inbound(session: Session, channel: str, external_id: str) -> tuple[int, int] | None:
@@ -535,3 +532,22 @@ def sync_agents(session: Session, agents: Sequence[Any]) -> None:
             agent.telegram_user_id = entry.telegram_user_id
             agent.departments = list(entry.departments)
             agent.senior = entry.senior
+
+
+def change_status(
+    session: Session, complaint: Complaint, target: str, actor: str, why: str, now: datetime
+) -> bool:
+    """Move `complaint` to `target` with an event; False when it already is there."""
+    if complaint.status == target:
+        return False
+    check(complaint.status, target)
+    add_event(
+        session,
+        complaint.id or 0,
+        now,
+        actor,
+        "status_changed",
+        {"from": complaint.status, "to": target, "why": why},
+    )
+    complaint.status, complaint.updated_at = target, now
+    return True

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from config import SettingsError, load_settings, parse_duration
+from complaints.errors import SettingsError
+from config import load_settings, parse_duration
 from tests.conftest import ROOT, write_settings
 
 

@@ -12,8 +12,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from complaints.fields import EDITABLE_FIELDS
 from config import parse_duration
-from staff.actions import EDITABLE_FIELDS, AgentDesk
+from staff.actions import AgentDesk
 from staff.solutions import KINDS, Solutions, parse_amount
 from staff.views import QueueFilter, QueueItem, attachment, complaint_view, queue
 from store.models import Solution

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
+from complaints.numbers import FIELD_PATTERN
 from intake.duplicates import Duplicates
 from web.auth import AgentUser
 
 router = APIRouter(prefix="/api", tags=["duplicates"])
-Number = Annotated[str, Path(pattern=r"^C-\d{4}-\d{6,}$", description="a complaint number")]
+Number = Annotated[str, Path(pattern=FIELD_PATTERN, description="a complaint number")]
 
 
 class CandidateOut(BaseModel):
@@ -32,7 +33,7 @@ class FlaggedOut(BaseModel):
 
 
 class MergeIn(BaseModel):
-    into: Annotated[str, Field(pattern=r"^C-\d{4}-\d{6,}$", description="the complaint kept")]
+    into: Annotated[str, Field(pattern=FIELD_PATTERN, description="the complaint kept")]
     note: Annotated[str, Field(max_length=1000)] = ""
 
 

@@ -6,14 +6,21 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from admin.accounts import AccountError, UnknownAccount
-from admin.privacy import AlreadyErased, UnknownCustomer
-from admin.rule_book import UnknownRule
-from complaints.errors import ComplaintBotError, ComplaintNotYours, NotAllowed, UnknownComplaint
-from complaints.workflow import IllegalTransition
-from router import RuleError
-from staff.actions import CannotReach
-from store.database import StoreUnavailable
+from complaints.errors import (
+    AccountError,
+    AlreadyErased,
+    CannotReach,
+    ComplaintBotError,
+    ComplaintNotYours,
+    IllegalTransition,
+    NotAllowed,
+    RuleError,
+    StoreUnavailable,
+    UnknownAccount,
+    UnknownComplaint,
+    UnknownCustomer,
+    UnknownRule,
+)
 
 STATUS: dict[type[Exception], int] = {
     UnknownComplaint: 404,

@@ -32,22 +32,20 @@ from typing import Any
 import aiosmtplib
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from channels.base import (
-    AUTOMATIC_KINDS,
-    Attachment,
-    Inbound,
-    OnInbound,
-    Outbound,
+from channels.base import AUTOMATIC_KINDS, Attachment, Inbound, OnInbound, Outbound, Sender
+from channels.email.imap import ImapPoller
+from channels.email.parse import Bounce, ParsedMail, parse_mail
+from complaints import numbers
+from complaints.clock import Clock
+from complaints.errors import (
+    IgnoredMessage,
+    InvalidMessage,
+    MalformedMail,
     PermanentDeliveryError,
-    Sender,
+    StoreUnavailable,
     TemporaryDeliveryError,
 )
-from channels.email.imap import ImapPoller
-from channels.email.parse import Bounce, MalformedMail, ParsedMail, parse_mail
-from complaints.clock import Clock
-from complaints.errors import IgnoredMessage, InvalidMessage
 from config import EmailSettings, RelaySettings
-from store.database import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +66,7 @@ class MessageIds:
     by inventing a reference; `a` marks automatic mail, so a reply to it is never auto-answered.
     """
 
-    _SHAPE = re.compile(r"^(C-\d{4}-\d{6,})\.([\w-]+)\.([ah])\.([0-9a-f]{20})@(.+)$")
+    _SHAPE = re.compile(rf"^({numbers.PATTERN})\.([\w-]+)\.([ah])\.([0-9a-f]{{20}})@(.+)$")
 
     def __init__(self, secret: str, domain: str) -> None:
         self.secret = secret.encode()
@@ -392,7 +390,8 @@ def _tls_context(cert: str, key: str) -> ssl.SSLContext:
 
 _MSGID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")
 _TAG = re.compile(
-    r"\[C-\d{4}-\d{6,}\]\s*|^(?:(?:re|aw|sv|fw|fwd|rv|答复|回复|回覆)\s*[:：]\s*)+", re.IGNORECASE
+    rf"\[{numbers.PATTERN}\]\s*|^(?:(?:re|aw|sv|fw|fwd|rv|答复|回复|回覆)\s*[:：]\s*)+",
+    re.IGNORECASE,
 )
 
 

@@ -29,9 +29,7 @@ from email.parser import HeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
-
-class MalformedMail(ValueError):
-    """The message cannot be used at all; str() says why."""
+from complaints.errors import MalformedMail
 
 
 @dataclass(frozen=True)

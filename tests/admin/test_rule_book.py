@@ -13,8 +13,6 @@ import pytest
 
 from admin.rule_book import (
     RuleBook,
-    RuleChangeRefused,
-    UnknownRule,
     canonical_text,
     check,
     choose_at_start,
@@ -30,8 +28,8 @@ from admin.rule_book import (
     with_rules,
 )
 from complaints.clock import ManualClock
+from complaints.errors import RuleChangeRefused, RuleError, UnknownRule
 from config import load_settings
-from router import RuleError
 from store.database import Database
 from tests.conftest import ROOT, START
 

@@ -18,14 +18,8 @@ from typing import Any
 
 import pytest
 
-from channels.email.parse import (
-    Bounce,
-    MalformedMail,
-    ParsedMail,
-    html_to_text,
-    parse_mail,
-    strip_quoted,
-)
+from channels.email.parse import Bounce, ParsedMail, html_to_text, parse_mail, strip_quoted
+from complaints.errors import MalformedMail
 
 CORPUS = Path(__file__).parent / "mail_corpus"
 DESK = "service@complaints.example.com"

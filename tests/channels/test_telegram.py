@@ -594,7 +594,7 @@ async def test_link_merges_an_existing_email_customer_into_one(
 async def test_a_wrong_token_stops_start_up_with_a_clear_reason(
     fake: FakeTelegram, tmp_path: Any
 ) -> None:
-    from channels.base import ChannelError
+    from complaints.errors import ChannelError
     from config import load_settings
     from tests.conftest import write_settings
 

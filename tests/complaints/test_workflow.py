@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from complaints.workflow import ALLOWED, STATUSES, IllegalTransition, check
+from complaints.errors import IllegalTransition
+from complaints.workflow import ALLOWED, STATUSES, check
 
 ALLOWED_STEPS = [
     ("new", "acknowledged"),

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from complaints.errors import TemplateProblem
 from config import load_settings
-from outbox.templates import Replies, ReplyContext, TemplateProblem
+from outbox.templates import Replies, ReplyContext
 from tests.conftest import ROOT
 
 RULES = load_settings(ROOT / "settings.toml").rules

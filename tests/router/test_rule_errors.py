@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from config import SettingsError, load_settings
+from complaints.errors import SettingsError
+from config import load_settings
 
 REAL = Path(__file__).parents[2] / "settings.toml"
 

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from complaints.errors import ComplaintBotError
-from staff.actions import EDITABLE_FIELDS, AgentDesk
+from complaints.fields import EDITABLE_FIELDS
+from staff.actions import AgentDesk
 from staff.solutions import Solutions, parse_amount
 from web.console.forms import Text
 from web.console.guard import Actor, ConsoleRefusal, SupervisorActor

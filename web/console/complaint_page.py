@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse
 
 from admin.accounts import Accounts, at_least, sees
 from complaints.errors import ComplaintBotError
+from complaints.fields import EDITABLE_FIELDS
+from complaints.workflow import FINISHED
 from router import GRADES, RuleSet
-from staff.actions import EDITABLE_FIELDS
 from staff.canned_replies import CannedReplies
 from staff.solutions import KINDS
 from staff.views import ComplaintView, complaint_view
@@ -96,7 +97,7 @@ async def complaint_page(
             "currency": console.currency,
             "approval_above_cents": console.approval_above_cents,
             "may_decide": at_least(staff.agent, "supervisor"),
-            "finished": view.complaint.status in ("resolved", "closed", "rejected", "merged"),
+            "finished": view.complaint.status in FINISHED,
         },
         agent=staff.agent,
         csrf=staff.csrf,

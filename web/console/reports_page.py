@@ -19,8 +19,8 @@ from fastapi.routing import APIRouter
 from markupsafe import Markup
 
 from admin.accounts import at_least, sees
-from admin.reports import TABLES, Report, ReportError, Reports, bar_chart_svg
-from complaints.errors import NotAllowed
+from admin.reports import TABLES, Report, Reports, bar_chart_svg
+from complaints.errors import NotAllowed, ReportError
 from router import RuleSet
 from web.console.guard import ConsoleRefusal, Viewer
 from web.console.pages import render

@@ -37,7 +37,7 @@ from admin.rule_trials import (
     rule_set_to_try,
 )
 from complaints.errors import ComplaintBotError
-from router import GRADES, Decision, RuleError
+from router import GRADES, Decision
 from router.language import SUPPORTED
 from router.rules import SEARCHABLE_FIELDS
 from web.api_rules import MAX_IMPORT_BYTES
@@ -103,7 +103,7 @@ async def _changed(what: str, change: Awaitable[ActiveVersion]) -> RedirectRespo
     """Run a rule book change; back to the list with what happened (or why not)."""
     try:
         active = await change
-    except (ComplaintBotError, RuleError) as error:
+    except ComplaintBotError as error:
         return redirect(PAGE, ("error", f"Nothing was changed: {error}."))
     return redirect(PAGE, ("ok", f"{what}; version {active.version} is active."))
 
@@ -341,7 +341,7 @@ async def edit(request: Request, staff: AdminActor) -> HTMLResponse | RedirectRe
             settings.default_language,
         )
         return _edit_page(request, staff, view, values, decision=decision)
-    except (ComplaintBotError, RuleError) as error:
+    except ComplaintBotError as error:
         nothing = "Nothing was saved" if action == "publish" else "Could not try the rule"
         return _edit_page(request, staff, view, values, error=f"{nothing}: {error}.", status=422)
 
