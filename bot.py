@@ -31,9 +31,9 @@ from admin.rule_book import RuleBook, choose_at_start, rule_set_from_text
 from channels.base import Channel, Outbound
 from channels.email.channel import NAME as EMAIL
 from channels.email.channel import EmailChannel
-from channels.telegram import NAME as TELEGRAM
-from channels.telegram import TelegramChannel
-from channels.webhook import WebhookChannel
+from channels.telegram.adapter import NAME as TELEGRAM
+from channels.telegram.adapter import TelegramChannel
+from channels.webhook.adapter import WebhookChannel
 from complaints.clock import Clock, SystemClock
 from complaints.errors import AccountError, SettingsError, StoreUnavailable, TemplateProblem
 from config import Settings, load_settings

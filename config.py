@@ -18,7 +18,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from admin.rule_book import ROUTING_KEYS, canonical_text
-from channels.email.imap import ImapSettings
+from channels.email.settings import EmailSettings, ImapSettings, RelaySettings, SmtpServerSettings
+from channels.telegram.settings import TelegramSettings
+from channels.webhook.settings import WebhookSource
 from complaints.errors import RuleError, SettingsError
 from router import GRADES, RuleSet, ServiceLevel, load_rule_set
 from router.calendar import WorkingCalendar, parse_calendar
@@ -27,61 +29,11 @@ from router.rules import STAFF_ADDRESS
 
 
 @dataclass(frozen=True)
-class WebhookSource:
-    name: str
-    secret: str
-    callback_url: str = ""
-
-
-@dataclass(frozen=True)
 class OutboxSettings:
     max_attempts: int = 10
     retry_base: timedelta = timedelta(seconds=5)
     retry_max: timedelta = timedelta(hours=1)
     send_timeout: timedelta = timedelta(seconds=10)
-
-
-@dataclass(frozen=True)
-class SmtpServerSettings:
-    enabled: bool = True
-    host: str = "127.0.0.1"
-    port: int = 2525
-    tls_cert: str = ""
-    tls_key: str = ""
-    auth_username: str = ""
-    auth_password: str = ""
-
-
-@dataclass(frozen=True)
-class RelaySettings:
-    host: str = "127.0.0.1"
-    port: int = 25
-    starttls: bool = False
-    username: str = ""
-    password: str = ""
-
-
-@dataclass(frozen=True)
-class EmailSettings:
-    address: str
-    aliases: tuple[str, ...]
-    display_name: str
-    signing_secret: str
-    max_message_bytes: int
-    max_replies_per_hour: int
-    bounces_before_suppression: int
-    smtp_server: SmtpServerSettings
-    relay: RelaySettings
-    imap_enabled: bool
-    imap: ImapSettings
-
-    @property
-    def domain(self) -> str:
-        return self.address.rsplit("@", 1)[-1]
-
-    @property
-    def enabled(self) -> bool:
-        return self.smtp_server.enabled or self.imap_enabled
 
 
 @dataclass(frozen=True)
@@ -132,18 +84,6 @@ class HotSpotSettings:
     factor: float = 2.0
     min_count: int = 5
     """A spot needs at least this many complaints in the window, and factor × its baseline."""
-
-
-@dataclass(frozen=True)
-class TelegramSettings:
-    enabled: bool = False
-    token: str = ""
-    base_url: str = "https://api.telegram.org/bot"
-    base_file_url: str = "https://api.telegram.org/file/bot"
-    mode: str = "polling"
-    webhook_url: str = ""
-    webhook_secret: str = ""
-    poll_timeout: int = 30
 
 
 @dataclass(frozen=True)

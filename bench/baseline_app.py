@@ -8,7 +8,7 @@ routing, no customers, no replies: whatever the bot costs beyond this is its own
     BENCH_BASELINE_DB=/tmp/baseline.db BENCH_SECRET=... \
         python -m uvicorn bench.baseline_app:app --port 8081 --log-level warning
 
-Run it from the project root (it imports `channels.webhook`).
+Run it from the project root (it imports `channels.webhook.adapter`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from channels.webhook import ComplaintIn
+from channels.webhook.adapter import ComplaintIn
 
 SOURCES = {"bench": os.environ.get("BENCH_SECRET", "bench-secret-0123456789abcdef")}
 DATABASE = os.environ.get("BENCH_BASELINE_DB", "baseline.db")

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 import bot
-from channels.webhook import sign
+from channels.webhook.adapter import sign
 from complaints.clock import Clock
 from config import load_settings
 from store.database import engine_url

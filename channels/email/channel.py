@@ -35,6 +35,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from channels.base import AUTOMATIC_KINDS, Attachment, Inbound, OnInbound, Outbound, Sender
 from channels.email.imap import ImapPoller
 from channels.email.parse import Bounce, ParsedMail, parse_mail
+from channels.email.settings import EmailSettings, RelaySettings
 from complaints import numbers
 from complaints.clock import Clock
 from complaints.errors import (
@@ -45,7 +46,6 @@ from complaints.errors import (
     StoreUnavailable,
     TemporaryDeliveryError,
 )
-from config import EmailSettings, RelaySettings
 
 log = logging.getLogger(__name__)
 

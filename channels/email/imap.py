@@ -24,11 +24,12 @@ import imaplib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 from imapclient import DELETED, SEEN, IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
+
+from channels.email.settings import ImapSettings
 
 log = logging.getLogger(__name__)
 
@@ -45,20 +46,6 @@ STOP_GRACE = 5.0
 SUSPECT_EMPTY_CHECKS = 3
 """Early, empty IDLE checks in a row that mean the server closed the connection: IMAPClient's
 `idle_check` returns an empty list at once on end-of-file instead of raising."""
-
-
-@dataclass(frozen=True)
-class ImapSettings:
-    host: str
-    port: int = 993
-    ssl: bool = True
-    username: str = ""
-    password: str = field(default="", repr=False)  # never in logs or tracebacks
-    folder: str = "INBOX"
-    processed_folder: str = ""
-    """When set, handled mail is moved here instead of being flagged `\\Seen`."""
-    poll_seconds: float = 60.0
-    """Pause between passes when the server cannot IDLE (and before retrying a failed message)."""
 
 
 class ConnectionLost(ConnectionError):

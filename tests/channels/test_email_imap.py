@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from imapclient.exceptions import LoginError
 
-from channels.email.imap import ImapPoller, ImapSettings, MissingFolder
+from channels.email.imap import ImapPoller, MissingFolder
+from channels.email.settings import ImapSettings
 from tests.dovecot import Dovecot, dovecot_server
 
 SEEN = "\\Seen"

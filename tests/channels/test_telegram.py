@@ -508,7 +508,7 @@ async def test_an_update_whose_intake_failed_is_delivered_again(
 
 
 def test_long_texts_are_split_at_the_limit() -> None:
-    from channels.telegram import split
+    from channels.telegram.adapter import split
 
     text = ("word " * 2000).strip()
     parts = split(text, 4096)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from channels.webhook import sign
+from channels.webhook.adapter import sign
 from complaints.clock import ManualClock
 from config import OutboxSettings
 from outbox.dispatcher import Dispatcher

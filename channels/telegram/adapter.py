@@ -47,6 +47,7 @@ from telegram.ext import (
 )
 
 from channels.base import Attachment, Inbound, OnInbound, Outbound, Sender
+from channels.telegram.settings import TelegramSettings
 from complaints.clock import Clock
 from complaints.errors import (
     ChannelError,
@@ -55,7 +56,6 @@ from complaints.errors import (
     StoreUnavailable,
     TemporaryDeliveryError,
 )
-from config import TelegramSettings
 from intake.chat import ChatDesk
 from outbox.texts import LANGUAGE_NAMES, say
 from router.language import SUPPORTED, normalise_hint

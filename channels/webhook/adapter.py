@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
 from channels.base import Attachment, Inbound, OnInbound, Outbound, Sender
+from channels.webhook.settings import WebhookSource
 from complaints import numbers
 from complaints.clock import Clock
 from complaints.errors import (
@@ -34,7 +35,6 @@ from complaints.errors import (
     TemporaryDeliveryError,
     UnknownComplaint,
 )
-from config import WebhookSource
 
 log = logging.getLogger(__name__)
 
