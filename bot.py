@@ -31,7 +31,6 @@ from admin.rule_book import RuleBook, choose_at_start, rule_set_from_text
 from channels.base import Channel, Outbound
 from channels.email.channel import NAME as EMAIL
 from channels.email.channel import EmailChannel
-from channels.telegram.adapter import NAME as TELEGRAM
 from channels.telegram.adapter import TelegramChannel
 from channels.webhook.adapter import WebhookChannel
 from complaints.clock import Clock, SystemClock
@@ -42,13 +41,16 @@ from intake.chat import ChatDesk
 from intake.dead_letters import DeadLetters
 from intake.receive import Intake, IntakePolicy
 from outbox.dispatcher import Dispatcher
+from outbox.notify import Notifier
 from outbox.templates import Replies
 from outbox.texts import say
 from router import RuleSet
+from scheduler.due import DueTimes
 from scheduler.hot_spots import HotSpots
 from scheduler.sweeps import Sweeps
 from staff.actions import AgentDesk
 from staff.canned_replies import CannedReplies
+from staff.merge import Duplicates
 from staff.solutions import Solutions
 from store import queries
 from store.database import Database
@@ -106,23 +108,34 @@ def build_app(
     database, rules, settings_version = open_store(settings, clock)
     channels: dict[str, Channel] = {}
     dispatcher = Dispatcher(database, channels, settings.outbox, clock)
+    rule_book = RuleBook(database, clock, rules, settings_version)
+
+    def can_send(channel: str, address: str) -> bool:
+        return channel in channels and channels[channel].can_send(address)
+
+    notifier = Notifier(can_send, lambda: rule_book.current)
+    due = DueTimes(
+        settings.service_levels,
+        warn_before=settings.escalation.warn_before,
+        survey_delay=settings.survey.delay,
+        close_after=settings.survey.close_after,
+    )
     intake = Intake(
         database,
         IntakePolicy(
-            rules,
-            settings.service_levels,
             settings.default_language,
             settings.max_attachments,
             settings.max_attachment_bytes,
             replies_per_hour={EMAIL: settings.email.max_replies_per_hour},
             reopen_at_or_below=settings.survey.reopen_at_or_below,
-            warn_before=settings.escalation.warn_before,
-            notify=_department_chats(settings, rules),
             duplicates=settings.duplicates,
         ),
         replies,
         clock,
         channels,
+        notifier,
+        due,
+        rules=lambda: rule_book.current,
         on_queued=dispatcher.wake,
     )
     if settings.email.enabled and settings.email.signing_secret == SHIPPED_SIGNING_SECRET:
@@ -158,32 +171,24 @@ def build_app(
         channels[email.name] = email
         reprocessors[email.name] = email.process
 
-    def can_send(channel: str, address: str) -> bool:
-        return channel in channels and channels[channel].can_send(address)
-
-    rule_book = RuleBook(database, clock, rules, settings_version)
     accounts = Accounts(database, clock, list(rules.departments))
     agents = AgentDesk(
         database,
         clock,
-        settings.service_levels,
-        can_send=can_send,
-        on_queued=dispatcher.wake,
-        survey_delay=settings.survey.delay,
-        warn_before=settings.escalation.warn_before,
+        notifier,
+        due,
         rules=lambda: rule_book.current,
+        on_queued=dispatcher.wake,
     )
     sweeps = Sweeps(
         database,
         clock,
-        settings.service_levels,
-        settings.survey,
+        notifier,
+        due,
         replies,
-        can_send,
-        on_queued=dispatcher.wake,
-        batch=settings.scheduler.batch,
         escalation=settings.escalation,
-        rules=rules,
+        batch=settings.scheduler.batch,
+        on_queued=dispatcher.wake,
     )
     hot_spots = HotSpots(
         database,
@@ -207,6 +212,8 @@ def build_app(
                 settings.company_name,
                 on_queued=dispatcher.wake,
                 reopen_at_or_below=settings.survey.reopen_at_or_below,
+                notifier=notifier,
+                due=due,
             ),
             agents,
             clock,
@@ -218,8 +225,7 @@ def build_app(
 
     def use_rules(new: RuleSet) -> None:
         """A version published from the console routes from the next message on."""
-        intake.policy = replace(intake.policy, rules=new, notify=_department_chats(settings, new))
-        sweeps.rules = replies.rules = new
+        replies.rules = new
         accounts.departments = tuple(new.departments)
         if telegram is not None:
             telegram.chats.rules = new
@@ -283,12 +289,12 @@ def build_app(
     app.state.solutions = Solutions(
         database,
         clock,
-        lambda: rule_book.current,
-        can_send,
+        notifier,
         settings.console.approval_above_cents,
         settings.console.currency,
         on_queued=dispatcher.wake,
     )
+    app.state.duplicates = Duplicates(database, clock, notifier, on_queued=dispatcher.wake)
     app.state.canned = CannedReplies(database, clock, settings.company_name)
     app.include_router(webhook.routes())
     web.install(app)
@@ -300,15 +306,6 @@ def build_app(
         return {"status": "ok"}
 
     return app
-
-
-def _department_chats(settings: Settings, rules: RuleSet) -> dict[str, tuple[str, str]]:
-    """Per department, the Telegram group where its new complaints are posted."""
-    return {
-        key: (TELEGRAM, str(department.telegram_chat_id))
-        for key, department in rules.departments.items()
-        if settings.telegram.enabled and department.telegram_chat_id is not None
-    }
 
 
 def _link_code_sender(email: Channel) -> Callable[[str, str, str], Awaitable[None]]:

@@ -25,7 +25,7 @@ from sqlmodel import Session, SQLModel
 from admin.rule_book import RuleBook, check, with_rules
 from channels.base import Attachment, Inbound, Sender
 from complaints.errors import TrialRefused
-from intake.receive import HISTORY_WINDOW
+from intake.opening import HISTORY_WINDOW
 from router import CustomerHistory, Decision, RuleSet, ServiceLevel, route
 from router.language import SUPPORTED
 from store.database import Database

@@ -49,7 +49,9 @@ if str(ROOT) not in sys.path:  # run as a script, the project is importable only
 
 from complaints.clock import ManualClock  # noqa: E402
 from config import Settings, load_settings  # noqa: E402
+from outbox.notify import Notifier  # noqa: E402
 from outbox.templates import Replies  # noqa: E402
+from scheduler.due import DueTimes  # noqa: E402
 from scheduler.sweeps import Sweeps  # noqa: E402
 from store.database import Database  # noqa: E402
 from store.queries import COMPLAINTS, CUSTOMERS, EVENTS, IDENTITIES, MESSAGES, OUTBOX  # noqa: E402
@@ -233,13 +235,11 @@ async def sweep(
     sweeps = Sweeps(
         database,
         ManualClock(NOW),
-        settings.service_levels,
-        settings.survey,
+        Notifier(lambda channel, address: True, lambda: settings.rules),
+        DueTimes(settings.service_levels, close_after=settings.survey.close_after),
         replies,
-        can_send=lambda channel, address: True,
         batch=batch,
         escalation=settings.escalation,
-        rules=settings.rules,
     )
     started = time.perf_counter()
     done = await sweeps.run_all()

@@ -23,10 +23,12 @@ from sqlmodel import Session, col, select
 from complaints.clock import Clock
 from complaints.fields import ASKABLE_FIELDS
 from complaints.workflow import FINISHED
-from outbox.notify import tell_supervisor
+from intake.survey import record_survey
+from outbox.notify import Notifier
 from outbox.templates import Replies
 from outbox.texts import say, status_name
 from router import RuleSet
+from scheduler.due import DueTimes
 from store import queries
 from store.database import Database
 from store.models import ChatState, Complaint, Customer, Identity
@@ -55,8 +57,13 @@ class ChatDesk:
         company: str,
         on_queued: Callable[[], None] = lambda: None,
         reopen_at_or_below: int = 2,
+        *,
+        notifier: Notifier,
+        due: DueTimes,
     ) -> None:
         self.reopen_at_or_below = reopen_at_or_below
+        self.notifier = notifier
+        self.due = due
         self.database = database
         self.clock = clock
         self.rules = rules
@@ -327,22 +334,16 @@ class ChatDesk:
                 return "survey_done"
             if complaint.survey_score is not None:
                 return "survey_done"
-            complaint.survey_score, complaint.survey_answered_at = score, now
-            complaint.close_due = None
-            queries.add_event(
-                session, complaint.id or 0, now, "customer", "survey_answered", {"score": score}
+            reopened = record_survey(
+                session,
+                complaint,
+                score,
+                now,
+                notifier=self.notifier,
+                due=self.due,
+                reopen_at_or_below=self.reopen_at_or_below,
             )
-            if complaint.status == "resolved" and score <= self.reopen_at_or_below:
-                tell_supervisor(
-                    session,
-                    self.rules,
-                    complaint,
-                    f"{number} was reopened: the customer rated the solution {score}/5.",
-                    now,
-                )
-                queries.change_status(
-                    session, complaint, "reopened", "customer", f"survey score {score}", now
-                )
+            if reopened:
                 self._queue(
                     session,
                     complaint,
@@ -350,10 +351,6 @@ class ChatDesk:
                     "progress",
                     "reopened",
                     number=number,
-                )
-            elif complaint.status == "resolved":
-                queries.change_status(
-                    session, complaint, "closed", "customer", f"survey score {score}", now
                 )
             state = _state(session, chat_id)
             state.complaint_id, state.pending_field = complaint.id, "survey_comment"

@@ -54,6 +54,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_done": "Thank you, your answer is recorded.",
         "survey_comment_thanks": "Thank you for your comment.",
         "resolved": "Your complaint {number} has been resolved: {summary}",
+        "merged_notice": "Your complaints {source} and {target} are about the same matter; we "
+        "now handle them together as {target}.",
     },
     "es": {
         "proposal_notice": "Sobre su reclamación {number}, le proponemos: {solution} "
@@ -104,6 +106,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_done": "Gracias, su respuesta ha quedado registrada.",
         "survey_comment_thanks": "Gracias por su comentario.",
         "resolved": "Su reclamación {number} se ha resuelto: {summary}",
+        "merged_notice": "Sus reclamaciones {source} y {target} tratan del mismo asunto; a partir "
+        "de ahora las gestionamos juntas como {target}.",
     },
     "zh-Hans": {
         "proposal_notice": "关于您的投诉 {number}，我们的处理方案是：{solution} 请回复告诉我们"
@@ -148,6 +152,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_done": "谢谢，您的评价已记录。",
         "survey_comment_thanks": "感谢您的意见。",
         "resolved": "您的投诉 {number} 已处理完毕：{summary}",
+        "merged_notice": "您的投诉 {source} 和 {target} 涉及同一事项；我们现已将其合并为 {target} "
+        "一并处理。",
     },
     "zh-Hant": {
         "proposal_notice": "關於您的投訴 {number}，我們的處理方案是：{solution} 請回覆告訴我們"
@@ -192,6 +198,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_done": "謝謝，您的評價已記錄。",
         "survey_comment_thanks": "感謝您的意見。",
         "resolved": "您的投訴 {number} 已處理完成：{summary}",
+        "merged_notice": "您的投訴 {source} 和 {target} 涉及同一事項；我們現已將其合併為 {target} "
+        "一併處理。",
     },
 }
 
@@ -233,3 +241,44 @@ def say(language: str, key: str, **values: object) -> str:
 
 def status_name(language: str, status: str) -> str:
     return STATUS_NAMES.get(language, {}).get(status, status.replace("_", " "))
+
+
+KIND_NAMES: dict[str, dict[str, str]] = {
+    # How a proposed solution of each kind is named to the customer (staff.solutions.describe).
+    "en": {
+        "return": "a return of the product",
+        "exchange": "an exchange for a new one",
+        "repair": "a free repair",
+        "refund": "a refund",
+        "discount": "a discount",
+        "compensation": "compensation",
+        "apology": "our formal apology",
+    },
+    "es": {
+        "return": "la devolución del producto",
+        "exchange": "el cambio por uno nuevo",
+        "repair": "la reparación gratuita",
+        "refund": "el reembolso",
+        "discount": "un descuento",
+        "compensation": "una compensación",
+        "apology": "nuestras disculpas formales",
+    },
+    "zh-Hans": {
+        "return": "退货",
+        "exchange": "换新",
+        "repair": "免费维修",
+        "refund": "退款",
+        "discount": "折扣",
+        "compensation": "赔偿",
+        "apology": "正式致歉",
+    },
+    "zh-Hant": {
+        "return": "退貨",
+        "exchange": "換新",
+        "repair": "免費維修",
+        "refund": "退款",
+        "discount": "折扣",
+        "compensation": "賠償",
+        "apology": "正式致歉",
+    },
+}

@@ -1,7 +1,7 @@
 """Routing: grade, category, department and language for a complaint, with the reasons why."""
 
 from router.decide import CustomerHistory, Decision, ServiceLevel, TraceStep, route
-from router.rules import GRADES, RuleSet, load_rule_set
+from router.rules import GRADES, RuleSet, load_rule_set, raised
 
 __all__ = [
     "GRADES",
@@ -11,5 +11,6 @@ __all__ = [
     "ServiceLevel",
     "TraceStep",
     "load_rule_set",
+    "raised",
     "route",
 ]

@@ -325,3 +325,8 @@ class _Locator:
                 if seen == index:
                     return f"{self.source}:{number}: {reason}"
         return f"{self.source}: rule #{index + 1}: {reason}"
+
+
+def raised(grade: str) -> str:
+    """The grade one step up (urgent stays urgent): an escalation or a rule's raise_grade."""
+    return GRADES[min(GRADES.index(grade) + 1, len(GRADES) - 1)]

@@ -9,7 +9,7 @@ same transaction that moves the row's due time on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,13 +17,15 @@ from sqlmodel import Session, col, select
 
 from complaints.clock import Clock
 from complaints.workflow import FINISHED
-from config import EscalationSettings, SurveySettings
+from config import EscalationSettings
+from outbox.notify import Notifier
 from outbox.templates import Replies
 from outbox.texts import say, status_name
-from router import GRADES, RuleSet, ServiceLevel
+from router import raised
+from scheduler.due import DueTimes, watched
 from store import queries
 from store.database import Database
-from store.models import Complaint, Identity
+from store.models import Complaint
 
 log = logging.getLogger(__name__)
 
@@ -33,25 +35,22 @@ class Sweeps:
         self,
         database: Database,
         clock: Clock,
-        service_levels: Mapping[str, ServiceLevel],
-        survey: SurveySettings,
+        notifier: Notifier,
+        due: DueTimes,
         replies: Replies,
-        can_send: Callable[[str, str], bool],
-        on_queued: Callable[[], None] = lambda: None,
+        *,
+        escalation: EscalationSettings,
         batch: int = 500,
-        escalation: EscalationSettings | None = None,
-        rules: RuleSet | None = None,
+        on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.database = database
         self.clock = clock
-        self.service_levels = service_levels
-        self.survey = survey
+        self.notifier = notifier
+        self.due = due
         self.replies = replies
-        self.can_send = can_send
-        self.on_queued = on_queued
+        self.escalation = escalation
         self.batch = batch
-        self.escalation = escalation or EscalationSettings()
-        self.rules = rules
+        self.on_queued = on_queued
 
     async def run_all(self) -> dict[str, int]:
         """Every sweep once, each until nothing is due; how many rows each handled."""
@@ -98,15 +97,15 @@ class Sweeps:
             session, col(Complaint.warn_due), now, col(Complaint.status).not_in(FINISHED)
         )
         for complaint in complaints:
-            complaint.warn_due = None
-            target = self._department_contact(complaint)
+            self.due.after_warning(complaint)
+            target = self.notifier.department_contact(complaint.department)
             deadline = complaint.escalate_due or now
-            what = _watched(complaint)
+            what = watched(complaint)
             text = (
                 f"{complaint.number}: the {what} deadline is {deadline:%Y-%m-%d %H:%M} UTC "
                 f"({complaint.grade}, owner: {complaint.assignee or 'nobody yet'})."
             )
-            if target and self._notify(session, complaint, target, text, now):
+            if target and self.notifier.tell_staff(session, complaint, target, text, now):
                 queries.add_event(
                     session,
                     complaint.id or 0,
@@ -127,17 +126,12 @@ class Sweeps:
             session, col(Complaint.escalate_due), now, col(Complaint.status).not_in(FINISHED)
         )
         for complaint in complaints:
-            missed = _watched(complaint)
+            missed = watched(complaint)
             complaint.escalation_level += 1
             level, previous = complaint.escalation_level, complaint.grade
             if self.escalation.raise_grade:
-                complaint.grade = GRADES[min(GRADES.index(previous) + 1, len(GRADES) - 1)]
-            complaint.warn_due = None
-            if missed == "first response" and complaint.resolution_due is not None:
-                # Watch the resolution next; missed as well, it escalates again right away.
-                complaint.escalate_due = max(complaint.resolution_due, now)
-            else:
-                complaint.escalate_due = None
+                complaint.grade = raised(previous)
+            self.due.after_escalation(complaint, missed, now)
             target = self._escalation_target(complaint, level)
             queries.add_event(
                 session,
@@ -159,19 +153,13 @@ class Sweeps:
                 f"owner: {complaint.assignee or 'nobody yet'}."
             )
             if target:
-                self._notify(session, complaint, target, text, now)
+                self.notifier.tell_staff(session, complaint, target, text, now)
         return len(complaints)
 
-    def _department_contact(self, complaint: Complaint) -> str:
-        department = self.rules.departments.get(complaint.department) if self.rules else None
-        if department is None:
-            return ""
-        if department.telegram_chat_id is not None:
-            return f"telegram:{department.telegram_chat_id}"
-        return department.supervisor
-
     def _escalation_target(self, complaint: Complaint, level: int) -> str:
-        department = self.rules.departments.get(complaint.department) if self.rules else None
+        """The first miss goes to the department's supervisor, later ones to `[escalation]
+        levels` in turn (the last one again when the chain runs out)."""
+        department = self.notifier.rules().departments.get(complaint.department)
         chain = [department.supervisor] if department and department.supervisor else []
         chain += list(self.escalation.levels)
         return chain[min(level - 1, len(chain) - 1)] if chain else ""
@@ -184,20 +172,19 @@ class Sweeps:
             session, col(Complaint.next_update_due), now, col(Complaint.status).not_in(FINISHED)
         )
         for complaint in complaints:
-            level = self.service_levels[complaint.grade]
-            complaint.next_update_due = now + level.progress_every
+            self.due.after_progress(complaint, now)
             language = complaint.language
             owner = say(language, "owner", name=complaint.assignee) if complaint.assignee else ""
             due = complaint.escalate_due or complaint.resolution_due or complaint.created_at
-            text = say(
-                language,
+            if self.notifier.tell_customer(
+                session,
+                complaint,
                 "progress",
-                number=complaint.number,
+                now,
                 status=status_name(language, complaint.status),
                 owner=owner,
                 due=self.replies.format_due(due, language),
-            )
-            if self._send(session, complaint, "progress", text, now):
+            ):
                 queries.add_event(session, complaint.id or 0, now, "system", "progress_sent", {})
         return len(complaints)
 
@@ -207,10 +194,8 @@ class Sweeps:
             session, col(Complaint.survey_due), now, Complaint.status == "resolved"
         )
         for complaint in complaints:
-            complaint.survey_due = None
-            complaint.close_due = now + self.survey.close_after
-            text = say(complaint.language, "survey", number=complaint.number)
-            if self._send(session, complaint, "survey", text, now):
+            self.due.after_survey_sent(complaint, now)
+            if self.notifier.tell_customer(session, complaint, "survey", now, kind="survey"):
                 queries.add_event(session, complaint.id or 0, now, "system", "survey_sent", {})
         return len(complaints)
 
@@ -220,50 +205,7 @@ class Sweeps:
             session, col(Complaint.close_due), now, Complaint.status == "resolved"
         )
         for complaint in complaints:
-            complaint.close_due = None
+            self.due.on_closed(complaint)
             queries.change_status(session, complaint, "closed", "system", "no survey answer", now)
-            self._send(
-                session,
-                complaint,
-                "progress",
-                say(complaint.language, "closed_thanks", number=complaint.number),
-                now,
-            )
+            self.notifier.tell_customer(session, complaint, "closed_thanks", now)
         return len(complaints)
-
-    # ---- delivery ------------------------------------------------------------------------------
-
-    def _send(
-        self, session: Session, complaint: Complaint, kind: str, text: str, now: datetime
-    ) -> bool:
-        identity = session.get(Identity, complaint.identity_id)
-        if identity is None or not self.can_send(identity.channel, identity.address):
-            return False
-        queries.queue_message(
-            session, complaint, identity.channel, identity.address, kind, text, now
-        )
-        return True
-
-    def _notify(
-        self, session: Session, complaint: Complaint, target: str, text: str, now: datetime
-    ) -> bool:
-        """Tell staff at `target` ("email:…" or "telegram:…"), outside the customer's thread."""
-        channel, _, address = target.partition(":")
-        if not self.can_send(channel, address):
-            return False
-        queries.queue_message(
-            session, complaint, channel, address, "notification", text, now, to_customer=False
-        )
-        return True
-
-
-def _watched(complaint: Complaint) -> str:
-    """Which deadline `escalate_due` stands for: the first response until a person answered
-    (and while it was not missed already), else the resolution."""
-    if (
-        complaint.first_response_at is None
-        and complaint.escalate_due is not None
-        and (complaint.escalate_due == complaint.first_response_due)
-    ):
-        return "first response"
-    return "resolution"

@@ -10,25 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from admin.accounts import sees
+from complaints.access import sees
 from complaints.clock import Clock
 from complaints.errors import CannotReach, ComplaintBotError, NotAllowed, UnknownComplaint
-from complaints.fields import EDITABLE_FIELDS
-from complaints.workflow import FINISHED, OPEN_WORK
-from outbox.notify import tell_supervisor
-from outbox.texts import say
-from router import GRADES, RuleSet, ServiceLevel
+from complaints.workflow import OPEN_WORK
+from intake.handler_requests import hand_to_senior
+from outbox.notify import Notifier
+from router import RuleSet
+from scheduler.due import DueTimes
+from staff.corrections import Correction, check_editable, correct_routing, edit_fields
 from staff.views import viewable
 from store import queries
 from store.database import Database
-from store.models import Agent, Complaint, Identity, Message
-
-SURVEY_DELAY = timedelta(days=7)
-WARN_BEFORE = timedelta(hours=1)
+from store.models import Agent, Complaint, Message
 
 
 @dataclass(frozen=True)
@@ -43,22 +40,18 @@ class AgentDesk:
         self,
         database: Database,
         clock: Clock,
-        service_levels: Mapping[str, ServiceLevel],
-        can_send: Callable[[str, str], bool],
-        on_queued: Callable[[], None] = lambda: None,
-        survey_delay: timedelta = SURVEY_DELAY,
-        warn_before: timedelta = WARN_BEFORE,
+        notifier: Notifier,
+        due: DueTimes,
         *,
         rules: Callable[[], RuleSet],
+        on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         """`rules()` gives the rule set in force now (it changes when an admin publishes)."""
-        self.rules = rules
-        self.survey_delay = survey_delay
-        self.warn_before = warn_before
         self.database = database
         self.clock = clock
-        self.service_levels = service_levels
-        self.can_send = can_send
+        self.notifier = notifier
+        self.due = due
+        self.rules = rules
         self.on_queued = on_queued
 
     async def agent_for_name(self, name: str) -> Agent | None:
@@ -78,11 +71,11 @@ class AgentDesk:
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
-            identity = session.get(Identity, complaint.identity_id)
-            assert identity is not None and complaint.id is not None
-            if not self.can_send(identity.channel, identity.address):
+            identity = self.notifier.customer_address(session, complaint)
+            assert complaint.id is not None
+            if identity is None:
                 raise CannotReach(
-                    f"{number}: the customer's {identity.channel} channel cannot "
+                    f"{number}: the customer's {complaint.channel} channel cannot "
                     "receive later messages; contact them another way"
                 )
             last = session.exec(
@@ -97,7 +90,7 @@ class AgentDesk:
                         "complaint_id": complaint.id,
                         "direction": "out",
                         "channel": identity.channel,
-                        "identity_id": identity.id,
+                        "identity_id": complaint.identity_id,
                         "author": f"agent:{agent.name}",
                         "kind": "reply",
                         "text": text,
@@ -135,12 +128,7 @@ class AgentDesk:
                 {"message": reply_id},
             )
             complaint.updated_at = now
-            # The customer just heard from a person: the next progress update can wait, and
-            # the first-response target is met; the resolution deadline is watched from now.
-            complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
-            if complaint.first_response_at is None:
-                complaint.first_response_at = now
-                _watch(complaint, complaint.resolution_due, self.warn_before)
+            self.due.on_answered(complaint, now)
             return Done(number, f"sent to the customer by {identity.channel}")
 
         done = await self.database.write(work)
@@ -177,10 +165,10 @@ class AgentDesk:
             complaint = queries.complaint_by_number(session, number)
             if complaint is None:
                 raise UnknownComplaint(f"there is no complaint {number}")
-            senior = hand_to_senior(session, rules, complaint, now)
+            senior = hand_to_senior(session, self.notifier, complaint, now)
             if senior is None:
                 raise NotAllowed("no senior agent of this department is registered")
-            self._tell_customer(session, complaint, "assigned_notice", name=senior)
+            self.notifier.tell_customer(session, complaint, "assigned_notice", now, name=senior)
             return Done(number, f"now handled by {senior}")
 
         done = await self.database.write(work)
@@ -207,7 +195,9 @@ class AgentDesk:
                 "solution_proposed",
                 {"solution": solution},
             )
-            told = self._tell_customer(session, complaint, "proposal_notice", solution=solution)
+            told = self.notifier.tell_customer(
+                session, complaint, "proposal_notice", now, solution=solution
+            )
             return Done(number, "proposed" + ("; the customer is told" if told else ""))
 
         done = await self.database.write(work)
@@ -221,24 +211,19 @@ class AgentDesk:
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
+            now = self.clock.now()
             queries.change_status(
-                session, complaint, "rejected", f"agent:{agent.name}", explanation, self.clock.now()
+                session, complaint, "rejected", f"agent:{agent.name}", explanation, now
             )
-            _watch(complaint, None, self.warn_before)
-            complaint.next_update_due = None
-            told = self._tell_customer(
-                session, complaint, "rejected_notice", explanation=explanation
+            self.due.on_rejected(complaint)
+            told = self.notifier.tell_customer(
+                session, complaint, "rejected_notice", now, explanation=explanation
             )
             return Done(number, "rejected" + ("; the customer is told" if told else ""))
 
         done = await self.database.write(work)
         self.on_queued()
         return done
-
-    def _tell_customer(
-        self, session: Session, complaint: Complaint, key: str, **values: str
-    ) -> bool:
-        return tell_customer(session, complaint, self.can_send, self.clock.now(), key, **values)
 
     async def resolve(self, number: str, agent: Agent, summary: str, root_cause: str = "") -> Done:
         """Resolve with a summary for the customer and, for the desk's own improvement, the
@@ -254,21 +239,12 @@ class AgentDesk:
             queries.change_status(
                 session, complaint, "resolved", f"agent:{agent.name}", summary, now
             )
-            complaint.resolved_at, complaint.next_update_due = now, None
-            _watch(complaint, None, self.warn_before)
-            complaint.survey_due = now + self.survey_delay
-            identity = session.get(Identity, complaint.identity_id)
-            if identity is None or not self.can_send(identity.channel, identity.address):
+            complaint.resolved_at = now
+            self.due.on_resolved(complaint, now)
+            if not self.notifier.tell_customer(
+                session, complaint, "resolved", now, summary=summary
+            ):
                 return Done(number, "resolved (the customer's channel cannot be written to)")
-            queries.queue_message(
-                session,
-                complaint,
-                identity.channel,
-                identity.address,
-                "progress",
-                say(complaint.language, "resolved", number=number, summary=summary),
-                now,
-            )
             return Done(number, "resolved; the customer is told")
 
         done = await self.database.write(work)
@@ -288,95 +264,29 @@ class AgentDesk:
         department: str | None = None,
         reason: str = "",
     ) -> Done:
-        """Correct the routing (recorded as a correction with who and why). A new category
-        brings its own department unless one is given; a new grade recomputes the deadlines
-        from the complaint's opening."""
-        rules = self.rules()
-        if grade is not None and grade not in GRADES:
-            raise ComplaintBotError(f"grade must be one of {', '.join(GRADES)}")
-        if category is not None and category not in rules.categories:
-            raise ComplaintBotError(
-                f"unknown category {category!r}; categories: {', '.join(rules.categories)}"
-            )
-        if department is not None and department not in rules.departments:
-            raise ComplaintBotError(
-                f"unknown department {department!r}; departments: {', '.join(rules.departments)}"
-            )
-        if department is None and category is not None:
-            department = rules.categories[category].department
+        """Correct the routing (recorded as a correction with who and why)."""
+        correction = Correction(category, grade, department, reason).checked(self.rules())
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
-            changes: dict[str, dict[str, str]] = {}
-            for name, value in (("category", category), ("department", department)):
-                if value is not None and getattr(complaint, name) != value:
-                    changes[name] = {"from": getattr(complaint, name), "to": value}
-                    setattr(complaint, name, value)
-            if grade is not None and complaint.grade != grade:
-                changes["grade"] = {"from": complaint.grade, "to": grade}
-                complaint.grade = grade
-                self._reschedule(complaint)
-            if not changes:
-                return Done(number, "nothing to change")
-            complaint.updated_at = self.clock.now()
-            queries.add_event(
-                session,
-                complaint.id or 0,
-                self.clock.now(),
-                f"agent:{agent.name}",
-                "grade_corrected" if set(changes) == {"grade"} else "corrected",
-                {**changes, "why": reason} if set(changes) != {"grade"} else changes["grade"],
+            now = self.clock.now()
+            summary = correct_routing(
+                session, complaint, correction, f"agent:{agent.name}", now, self.due
             )
-            return Done(
-                number,
-                "; ".join(
-                    f"{key} {value['from']} → {value['to']}" for key, value in changes.items()
-                ),
-            )
+            return Done(number, summary or "nothing to change")
 
         return await self.database.write(work)
 
-    def _reschedule(self, complaint: Complaint) -> None:
-        complaint.first_response_due, complaint.resolution_due = self.service_levels[
-            complaint.grade
-        ].due(complaint.created_at)
-        if complaint.status not in FINISHED:
-            watched = (
-                complaint.resolution_due
-                if complaint.first_response_at
-                else complaint.first_response_due
-            )
-            _watch(complaint, watched, self.warn_before)
-
     async def edit_fields(self, number: str, agent: Agent, fields: Mapping[str, str]) -> Done:
         """Fill in or fix the registration details (product, model, serial number…)."""
-        unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
-        if unknown:
-            raise ComplaintBotError(
-                f"cannot edit {', '.join(unknown)}; editable: {', '.join(EDITABLE_FIELDS)}"
-            )
+        check_editable(fields)
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
-            changes = {
-                key: {"from": getattr(complaint, key), "to": value.strip()}
-                for key, value in fields.items()
-                if getattr(complaint, key) != value.strip()
-            }
-            if not changes:
-                return Done(number, "nothing to change")
-            for key, change in changes.items():
-                setattr(complaint, key, change["to"])
-            complaint.updated_at = self.clock.now()
-            queries.add_event(
-                session,
-                complaint.id or 0,
-                self.clock.now(),
-                f"agent:{agent.name}",
-                "fields_edited",
-                changes,
+            changed = edit_fields(
+                session, complaint, fields, f"agent:{agent.name}", self.clock.now()
             )
-            return Done(number, f"updated {', '.join(changes)}")
+            return Done(number, f"updated {', '.join(changed)}" if changed else "nothing to change")
 
         return await self.database.write(work)
 
@@ -410,8 +320,8 @@ class AgentDesk:
                 "assigned",
                 {"from": previous, "to": target.name},
             )
-            tell_customer(
-                session, complaint, self.can_send, now, "assigned_notice", name=target.name
+            self.notifier.tell_customer(
+                session, complaint, "assigned_notice", now, name=target.name
             )
             return Done(number, f"assigned to {target.name}")
 
@@ -428,83 +338,3 @@ def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
             f"{number} was merged into {complaint.merged_into}; work on that one instead"
         )
     return complaint
-
-
-def tell_customer(
-    session: Session,
-    complaint: Complaint,
-    can_send: Callable[[str, str], bool],
-    now: datetime,
-    key: str,
-    **values: str,
-) -> bool:
-    """Queue one of the chat texts to the customer on their own channel, in their language;
-    False when that channel cannot carry later messages."""
-    identity = session.get(Identity, complaint.identity_id)
-    if identity is None or not can_send(identity.channel, identity.address):
-        return False
-    queries.queue_message(
-        session,
-        complaint,
-        identity.channel,
-        identity.address,
-        "progress",
-        say(complaint.language, key, number=complaint.number or "", **values),
-        now,
-    )
-    return True
-
-
-def _watch(complaint: Complaint, due: datetime | None, warn_before: timedelta) -> None:
-    """Watch `due` for escalation (None: nothing to watch), with a warning ahead of it."""
-    complaint.escalate_due = due
-    complaint.warn_due = due - warn_before if due is not None else None
-
-
-def hand_to_senior(
-    session: Session, rules: RuleSet, complaint: Complaint, now: datetime
-) -> str | None:
-    """Reassign to a senior agent of the complaint's department (not the current handler) and
-    tell the supervisor; return the senior's name, or None when there is none (the supervisor
-    is told that too)."""
-    seniors = [
-        agent
-        for agent in session.exec(select(Agent).where(col(Agent.senior).is_(True))).all()
-        if agent.name != complaint.assignee
-        and (not agent.departments or complaint.department in agent.departments)
-    ]
-    previous = complaint.assignee or "nobody"
-    if not seniors:
-        tell_supervisor(
-            session,
-            rules,
-            complaint,
-            f"{complaint.number}: the customer asked for "
-            "another handler, and no senior agent is registered for "
-            f"{complaint.department}; {previous} keeps it for now.",
-            now,
-        )
-        return None
-    senior = seniors[0].name
-    queries.add_event(
-        session,
-        complaint.id or 0,
-        now,
-        "customer",
-        "handler_changed",
-        {"from": complaint.assignee, "to": senior},
-    )
-    complaint.assignee = senior
-    if complaint.status not in OPEN_WORK:
-        queries.change_status(
-            session, complaint, "assigned", "customer", "asked for another handler", now
-        )
-    tell_supervisor(
-        session,
-        rules,
-        complaint,
-        f"{complaint.number}: the customer asked for "
-        f"another handler; {senior} takes over from {previous}.",
-        now,
-    )
-    return senior

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from admin.accounts import at_least
+from complaints.access import at_least
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
 from complaints.workflow import FINISHED
-from outbox.notify import tell_supervisor
-from router import RuleSet
-from staff.actions import tell_customer
+from outbox.notify import Notifier
+from outbox.texts import KIND_NAMES
 from staff.views import viewable
 from store import queries
 from store.database import Database
@@ -24,44 +23,6 @@ from store.models import Agent, Complaint, Solution
 KINDS = ("return", "exchange", "repair", "refund", "discount", "compensation", "apology")
 NEEDS_AMOUNT = frozenset({"refund", "compensation"})
 MONETARY = NEEDS_AMOUNT | {"discount"}
-KIND_NAMES: dict[str, dict[str, str]] = {
-    "en": {
-        "return": "a return of the product",
-        "exchange": "an exchange for a new one",
-        "repair": "a free repair",
-        "refund": "a refund",
-        "discount": "a discount",
-        "compensation": "compensation",
-        "apology": "our formal apology",
-    },
-    "es": {
-        "return": "la devolución del producto",
-        "exchange": "el cambio por uno nuevo",
-        "repair": "la reparación gratuita",
-        "refund": "el reembolso",
-        "discount": "un descuento",
-        "compensation": "una compensación",
-        "apology": "nuestras disculpas formales",
-    },
-    "zh-Hans": {
-        "return": "退货",
-        "exchange": "换新",
-        "repair": "免费维修",
-        "refund": "退款",
-        "discount": "折扣",
-        "compensation": "赔偿",
-        "apology": "正式致歉",
-    },
-    "zh-Hant": {
-        "return": "退貨",
-        "exchange": "換新",
-        "repair": "免費維修",
-        "refund": "退款",
-        "discount": "折扣",
-        "compensation": "賠償",
-        "apology": "正式致歉",
-    },
-}
 
 
 def parse_amount(text: str) -> int | None:
@@ -101,16 +62,14 @@ class Solutions:
         self,
         database: Database,
         clock: Clock,
-        rules: Callable[[], RuleSet],
-        can_send: Callable[[str, str], bool],
+        notifier: Notifier,
         approval_above_cents: int,
         currency: str,
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.database = database
         self.clock = clock
-        self.rules = rules
-        self.can_send = can_send
+        self.notifier = notifier
         self.approval_above_cents = approval_above_cents
         self.currency = currency
         self.on_queued = on_queued
@@ -163,9 +122,8 @@ class Solutions:
                 queries.add_event(
                     session, complaint.id or 0, now, actor, "solution_awaiting_approval", detail
                 )
-                tell_supervisor(
+                self.notifier.tell_supervisor(
                     session,
-                    self.rules(),
                     complaint,
                     f"{number}: {agent.name} proposes {kind} {_amount(solution)}, above the "
                     "approval limit; approve or reject it in the console.",
@@ -249,12 +207,11 @@ class Solutions:
             queries.change_status(session, complaint, "investigating", actor, "solution found", now)
         queries.change_status(session, complaint, "solution_proposed", actor, solution.kind, now)
         queries.add_event(session, complaint.id or 0, now, actor, "solution_proposed", detail)
-        return tell_customer(
+        return self.notifier.tell_customer(
             session,
             complaint,
-            self.can_send,
-            now,
             "proposal_notice",
+            now,
             solution=describe(solution, complaint.language),
         )
 

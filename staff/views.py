@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from admin.accounts import sees
 from admin.privacy import contact_for
+from complaints.access import sees
 from complaints.errors import NotAllowed, UnknownComplaint
 from complaints.workflow import FINISHED
 from store import queries
@@ -305,11 +305,11 @@ def viewable(session: Session, viewer: Agent, number: str) -> Complaint:
     """The complaint, or UnknownComplaint / NotAllowed with a message for the viewer."""
     complaint = queries.complaint_by_number(session, number)
     if complaint is None:
-        raise UnknownComplaint(f"there is no complaint {number}")
+        raise UnknownComplaint(f"there is no complaint {number}; check the number")
     if not sees(viewer, complaint.department):
         raise NotAllowed(
-            f"{number} belongs to {complaint.department}, not to your department(s) "
-            f"{', '.join(viewer.departments or [])}"
+            f"{number} belongs to {complaint.department}, which is not one of your departments "
+            f"({', '.join(viewer.departments or [])}); ask its supervisor or an admin"
         )
     return complaint
 

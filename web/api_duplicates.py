@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
 from complaints.numbers import FIELD_PATTERN
-from intake.duplicates import Duplicates
+from staff.merge import Duplicates
 from web.auth import AgentUser
 
 router = APIRouter(prefix="/api", tags=["duplicates"])
@@ -44,14 +44,8 @@ class MergedOut(BaseModel):
 
 
 def _duplicates(request: Request) -> Duplicates:
-    """Built from the running bot's parts; holds nothing of its own between requests."""
-    state = request.app.state
-    channels = state.channels
-
-    def can_send(channel: str, address: str) -> bool:
-        return channel in channels and bool(channels[channel].can_send(address))
-
-    return Duplicates(state.database, state.clock, can_send, state.dispatcher.wake)
+    duplicates: Duplicates = request.app.state.duplicates
+    return duplicates
 
 
 @router.get(

@@ -16,7 +16,9 @@ from sqlmodel import Session, SQLModel, select
 from complaints.clock import ManualClock
 from config import load_settings
 from intake.receive import Intake, IntakePolicy
+from outbox.notify import Notifier
 from outbox.templates import Replies
+from scheduler.due import DueTimes
 from store import queries
 from store.database import Database
 from store.models import Complaint, OutboxItem
@@ -49,9 +51,20 @@ def make_intake(database: Database, clock: ManualClock) -> Intake:
         lambda s: queries.record_rule_set(s, SETTINGS.rules_text, clock.now())
     )
     rules = replace(SETTINGS.rules, version=version)
-    policy = IntakePolicy(rules, SETTINGS.service_levels, "en", 10, 1 << 20)
+    policy = IntakePolicy("en", 10, 1 << 20)
     replies = Replies(SETTINGS.templates_dir, rules, SETTINGS.timezone, "ACME")
-    return Intake(database, policy, replies, clock, {"webhook": Deliverable()})  # type: ignore[dict-item]
+    channels = {"webhook": Deliverable()}
+    notifier = Notifier(lambda channel, address: channel in channels, lambda: rules)
+    return Intake(
+        database,
+        policy,
+        replies,
+        clock,
+        channels,  # type: ignore[arg-type]
+        notifier,
+        DueTimes(SETTINGS.service_levels),
+        rules=lambda: rules,
+    )
 
 
 def test_migrations_build_exactly_the_models_schema(database: Database) -> None:
@@ -285,13 +298,11 @@ async def _two_sweepers(url: str, count: int) -> None:
         return Sweeps(
             database,
             clock,
-            SETTINGS.service_levels,
-            SETTINGS.survey,
+            Notifier(lambda channel, address: True, lambda: SETTINGS.rules),
+            DueTimes(SETTINGS.service_levels, close_after=SETTINGS.survey.close_after),
             replies,
-            can_send=lambda channel, address: True,
             batch=200,
             escalation=SETTINGS.escalation,
-            rules=SETTINGS.rules,
         )
 
     done = await asyncio.gather(sweeper(first).run_all(), sweeper(second).run_all())

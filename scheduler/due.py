@@ -1,0 +1,133 @@
+"""Every rule that sets or clears a complaint's due times, in one place.
+
+The sweeps act on five indexed columns; whatever happens to a complaint (opened, answered,
+regraded, resolved, rejected, surveyed, merged), the matching function here moves them, so the
+question "when does X happen next?" has one answer:
+
+    next_update_due   the next progress update to the customer (their grade's interval)
+    escalate_due      the deadline being watched: the first response until a person answered,
+                      then the resolution; a miss escalates
+    warn_due          a warning to the department `warn_before` ahead of escalate_due
+    survey_due        when the satisfaction survey goes out after a resolution
+    close_due         when a resolved complaint whose survey got no answer is closed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from router import Decision, ServiceLevel
+from store.models import Complaint
+
+COLUMNS = ("escalate_due", "warn_due", "next_update_due", "survey_due", "close_due")
+
+
+@dataclass(frozen=True)
+class DueTimes:
+    """The durations due times are computed from (settings.toml's grades, [survey] and
+    [escalation])."""
+
+    service_levels: Mapping[str, ServiceLevel]
+    warn_before: timedelta = timedelta(hours=1)
+    survey_delay: timedelta = timedelta(days=7)
+    close_after: timedelta = timedelta(days=14)
+
+    def on_open(self, decision: Decision, now: datetime) -> dict[str, datetime]:
+        """The due columns of a complaint the router just graded."""
+        return {
+            "first_response_due": decision.first_response_due,
+            "resolution_due": decision.resolution_due,
+            "next_update_due": now + self.service_levels[decision.grade].progress_every,
+            "escalate_due": decision.first_response_due,
+            "warn_due": decision.first_response_due - self.warn_before,
+        }
+
+    def on_answered(self, complaint: Complaint, now: datetime) -> None:
+        """A person wrote to the customer: the next progress update can wait, and once the
+        first response is given the resolution deadline is watched."""
+        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+        if complaint.first_response_at is None:
+            complaint.first_response_at = now
+            self._watch(complaint, complaint.resolution_due)
+
+    def on_regraded(self, complaint: Complaint, *, finished: bool) -> None:
+        """A new grade brings new deadlines, counted from the complaint's opening."""
+        complaint.first_response_due, complaint.resolution_due = self.service_levels[
+            complaint.grade
+        ].due(complaint.created_at)
+        if not finished:
+            watched = (
+                complaint.resolution_due
+                if complaint.first_response_at
+                else complaint.first_response_due
+            )
+            self._watch(complaint, watched)
+
+    def on_resolved(self, complaint: Complaint, now: datetime) -> None:
+        """No more updates or deadlines; the survey goes out after `survey_delay`."""
+        complaint.next_update_due = None
+        self._watch(complaint, None)
+        complaint.survey_due = now + self.survey_delay
+
+    def on_rejected(self, complaint: Complaint) -> None:
+        complaint.next_update_due = None
+        self._watch(complaint, None)
+
+    def after_warning(self, complaint: Complaint) -> None:
+        complaint.warn_due = None
+
+    def after_escalation(self, complaint: Complaint, missed: str, now: datetime) -> None:
+        """After a missed first response the resolution deadline is watched (missed as well,
+        it escalates again right away); after a missed resolution nothing more is."""
+        complaint.warn_due = None
+        if missed == FIRST_RESPONSE and complaint.resolution_due is not None:
+            complaint.escalate_due = max(complaint.resolution_due, now)
+        else:
+            complaint.escalate_due = None
+
+    def after_progress(self, complaint: Complaint, now: datetime) -> None:
+        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+
+    def after_survey_sent(self, complaint: Complaint, now: datetime) -> None:
+        complaint.survey_due = None
+        complaint.close_due = now + self.close_after
+
+    def on_survey_answered(self, complaint: Complaint) -> None:
+        complaint.close_due = None
+
+    def on_closed(self, complaint: Complaint) -> None:
+        complaint.close_due = None
+
+    @staticmethod
+    def on_merged_away(complaint: Complaint) -> None:
+        """A merged complaint is carried on by another: nothing is due on it any more."""
+        for column in COLUMNS:
+            setattr(complaint, column, None)
+
+    def _watch(self, complaint: Complaint, due: datetime | None) -> None:
+        """Watch `due` for escalation (None: nothing to watch), with a warning ahead of it."""
+        complaint.escalate_due = due
+        complaint.warn_due = due - self.warn_before if due is not None else None
+
+
+FIRST_RESPONSE = "first response"
+RESOLUTION = "resolution"
+
+
+def watched(complaint: Complaint) -> str:
+    """Which deadline `escalate_due` stands for: the first response until a person answered
+    (and while it was not missed already), else the resolution."""
+    if (
+        complaint.first_response_at is None
+        and complaint.escalate_due is not None
+        and (complaint.escalate_due == complaint.first_response_due)
+    ):
+        return FIRST_RESPONSE
+    return RESOLUTION
+
+
+def awaits_survey(complaint: Complaint) -> bool:
+    """The survey went out and is not answered yet (the case closes at close_due)."""
+    return complaint.close_due is not None and complaint.survey_score is None
