@@ -18,11 +18,9 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 
 import web.app as web
@@ -47,6 +45,7 @@ from outbox.texts import say
 from router import RuleSet
 from scheduler.due import DueTimes
 from scheduler.hot_spots import HotSpots
+from scheduler.jobs import periodic
 from scheduler.sweeps import Sweeps
 from staff.actions import AgentDesk
 from staff.canned_replies import CannedReplies
@@ -101,14 +100,13 @@ def build_app(
     `app.state.dispatcher.dispatch_due()` themselves.
     """
     clock = clock or SystemClock()
-    replies = Replies(
-        settings.templates_dir, settings.rules, settings.timezone, settings.company_name
-    )
-    replies.check(clock.now())
+    # Templates are checked before the store is opened: a broken one stops start-up at once.
+    _replies(settings, lambda: settings.rules).check(clock.now())
     database, rules, settings_version = open_store(settings, clock)
     channels: dict[str, Channel] = {}
     dispatcher = Dispatcher(database, channels, settings.outbox, clock)
     rule_book = RuleBook(database, clock, rules, settings_version)
+    replies = _replies(settings, lambda: rule_book.current)
 
     def can_send(channel: str, address: str) -> bool:
         return channel in channels and channels[channel].can_send(address)
@@ -225,7 +223,6 @@ def build_app(
 
     def use_rules(new: RuleSet) -> None:
         """A version published from the console routes from the next message on."""
-        replies.rules = new
         accounts.departments = tuple(new.departments)
         if telegram is not None:
             telegram.chats.rules = new
@@ -240,22 +237,8 @@ def build_app(
                 await channel.start()
                 stack.push_async_callback(channel.stop)
             if sweep_in_background:
-                scheduler = AsyncIOScheduler(timezone=UTC)
-                # Periodic jobs run the sweeps; the database decides what is due, so a missed
-                # run is simply caught up by the next (misfire_grace_time=None).
-                for job, run in (("sweeps", sweeps.run_all), ("hot_spots", hot_spots.sweep)):
-                    scheduler.add_job(
-                        run,
-                        "interval",
-                        seconds=settings.scheduler.sweep_every.total_seconds(),
-                        next_run_time=datetime.now(UTC),
-                        max_instances=1,
-                        coalesce=True,
-                        misfire_grace_time=None,
-                        id=job,
-                    )
-                scheduler.start()
-                stack.callback(scheduler.shutdown, wait=False)
+                jobs = {"sweeps": sweeps.run_all, "hot_spots": hot_spots.sweep}
+                stack.enter_context(periodic(jobs, settings.scheduler.sweep_every))
             if dispatch_in_background:
                 task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
                 stack.push_async_callback(_cancel, task)
@@ -306,6 +289,10 @@ def build_app(
         return {"status": "ok"}
 
     return app
+
+
+def _replies(settings: Settings, rules: Callable[[], RuleSet]) -> Replies:
+    return Replies(settings.templates_dir, rules, settings.timezone, settings.company_name)
 
 
 def _link_code_sender(email: Channel) -> Callable[[str, str, str], Awaitable[None]]:

@@ -8,7 +8,7 @@ than failing a customer's complaint later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,7 +49,11 @@ class ReplyContext:
 
 
 class Replies:
-    def __init__(self, directory: Path, rules: RuleSet, timezone: ZoneInfo, company: str) -> None:
+    def __init__(
+        self, directory: Path, rules: Callable[[], RuleSet], timezone: ZoneInfo, company: str
+    ) -> None:
+        """`rules()` gives the rule set in force now: department and category names follow
+        what an admin publishes."""
         self.directory = directory
         self.rules = rules
         self.timezone = timezone
@@ -68,9 +72,10 @@ class Replies:
 
     def check(self, sample_due: datetime) -> None:
         """Render every kind in every language (and department override) once, or raise."""
+        rules = self.rules()
         for kind in KINDS:
             for language in SUPPORTED:
-                for department in (None, *self.rules.departments):
+                for department in (None, *rules.departments):
                     name = self._name(kind, department, language)
                     if department is not None and name not in self.available:
                         continue
@@ -78,8 +83,8 @@ class Replies:
                         "C-2000-000001",
                         "Ana",
                         language,
-                        department or next(iter(self.rules.departments)),
-                        self.rules.default_category,
+                        department or next(iter(rules.departments)),
+                        rules.default_category,
                         GRADES[0],
                         sample_due,
                     )
@@ -88,6 +93,7 @@ class Replies:
     def render(self, kind: str, context: ReplyContext) -> str:
         override = self._name(kind, context.department, context.language)
         name = override if override in self.available else self._name(kind, None, context.language)
+        rules = self.rules()
         try:
             template = self.environment.get_template(name)
             return (
@@ -95,10 +101,10 @@ class Replies:
                     number=context.number,
                     customer_name=context.customer_name,
                     company=self.company,
-                    department=self.rules.departments[context.department].names.get(
+                    department=rules.departments[context.department].names.get(
                         context.language, context.department
                     ),
-                    category=self.rules.categories[context.category].names.get(
+                    category=rules.categories[context.category].names.get(
                         context.language, context.category
                     ),
                     grade=GRADE_NAMES[context.language][context.grade],

@@ -32,7 +32,7 @@ def context(language: str, department: str = "billing") -> ReplyContext:
     ],
 )
 def test_the_acknowledgement_in_each_language(language: str, expected: list[str]) -> None:
-    replies = Replies(ROOT / "templates", RULES, ZoneInfo("Europe/Madrid"), "ACME")
+    replies = Replies(ROOT / "templates", lambda: RULES, ZoneInfo("Europe/Madrid"), "ACME")
     text = replies.render("acknowledgement", context(language))
     for fragment in expected:
         assert fragment in text
@@ -42,7 +42,7 @@ def test_a_department_may_have_its_own_template(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     (tmp_path / "templates/acknowledgement/billing").mkdir()
     (tmp_path / "templates/acknowledgement/billing/en.txt").write_text("Billing desk: {{ number }}")
-    replies = Replies(tmp_path / "templates", RULES, ZoneInfo("UTC"), "ACME")
+    replies = Replies(tmp_path / "templates", lambda: RULES, ZoneInfo("UTC"), "ACME")
     assert replies.render("acknowledgement", context("en")) == "Billing desk: C-2026-000042\n"
     assert "Dear Ana" in replies.render("acknowledgement", context("en", "quality"))
 
@@ -50,7 +50,7 @@ def test_a_department_may_have_its_own_template(tmp_path: Path) -> None:
 def test_a_missing_language_stops_the_check_naming_the_file(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     (tmp_path / "templates/followup/es.txt").unlink()
-    replies = Replies(tmp_path / "templates", RULES, ZoneInfo("UTC"), "ACME")
+    replies = Replies(tmp_path / "templates", lambda: RULES, ZoneInfo("UTC"), "ACME")
     with pytest.raises(TemplateProblem, match=r"followup/es.txt: template missing"):
         replies.check(DUE)
 
@@ -58,6 +58,6 @@ def test_a_missing_language_stops_the_check_naming_the_file(tmp_path: Path) -> N
 def test_an_unknown_placeholder_stops_the_check_naming_the_file(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     (tmp_path / "templates/acknowledgement/en.txt").write_text("Hello {{ nmuber }}")
-    replies = Replies(tmp_path / "templates", RULES, ZoneInfo("UTC"), "ACME")
+    replies = Replies(tmp_path / "templates", lambda: RULES, ZoneInfo("UTC"), "ACME")
     with pytest.raises(TemplateProblem, match=r"acknowledgement/en.txt.*nmuber"):
         replies.check(DUE)
