@@ -53,6 +53,7 @@ from staff.merge import Duplicates
 from staff.solutions import Solutions
 from store import queries
 from store.database import Database
+from web.services import Services
 
 log = logging.getLogger("bot")
 SHIPPED_PLACEHOLDER_SECRET = "change-me-to-a-long-random-secret"  # noqa: S105 (it is a warning)
@@ -97,7 +98,7 @@ def build_app(
     """The whole bot as an ASGI app; its lifespan starts the channels and the dispatcher.
 
     Tests that move an injected clock turn the background dispatcher off and call
-    `app.state.dispatcher.dispatch_due()` themselves.
+    `app.state.services.dispatcher.dispatch_due()` themselves.
     """
     clock = clock or SystemClock()
     # Templates are checked before the store is opened: a broken one stops start-up at once.
@@ -255,30 +256,34 @@ def build_app(
     app = FastAPI(title="Complaint bot", lifespan=lifespan)
     app.state.ready = asyncio.Event()
     """Set once the channels listen; tests await it instead of polling."""
-    app.state.database = database
-    app.state.dispatcher = dispatcher
-    app.state.intake = intake
-    app.state.channels = channels
-    app.state.dead_letters = dead_letters
-    app.state.reprocessors = reprocessors
-    app.state.agents = agents
-    app.state.sweeps = sweeps
-    app.state.hot_spots = hot_spots
-    app.state.settings = settings
-    app.state.clock = clock
-    app.state.replies = replies
-    app.state.rule_book = rule_book
-    app.state.accounts = accounts
-    app.state.solutions = Solutions(
-        database,
-        clock,
-        notifier,
-        settings.console.approval_above_cents,
-        settings.console.currency,
-        on_queued=dispatcher.wake,
+    app.state.services = Services(
+        settings=settings,
+        clock=clock,
+        database=database,
+        rule_book=rule_book,
+        accounts=accounts,
+        agents=agents,
+        solutions=Solutions(
+            database,
+            clock,
+            notifier,
+            settings.console.approval_above_cents,
+            settings.console.currency,
+            on_queued=dispatcher.wake,
+        ),
+        canned=CannedReplies(database, clock, settings.company_name),
+        duplicates=Duplicates(database, clock, notifier, on_queued=dispatcher.wake),
+        replies=replies,
+        intake=intake,
+        dispatcher=dispatcher,
+        sweeps=sweeps,
+        hot_spots=hot_spots,
+        dead_letters=dead_letters,
+        reprocessors=reprocessors,
+        can_send=can_send,
+        channels=channels,
     )
-    app.state.duplicates = Duplicates(database, clock, notifier, on_queued=dispatcher.wake)
-    app.state.canned = CannedReplies(database, clock, settings.company_name)
+    """The services the routes reach through `web.deps`; tests use them too."""
     app.include_router(webhook.routes())
     web.install(app)
     if telegram is not None:
@@ -399,7 +404,8 @@ def _create_admin(app: FastAPI, args: argparse.Namespace) -> int:
         if getpass.getpass("again: ") != password:
             print("complaint bot: the two passwords differ; nothing was created", file=sys.stderr)  # noqa: T201
             return 2
-    accounts: Accounts = app.state.accounts
+    services: Services = app.state.services
+    accounts = services.accounts
     try:
         agent = accounts.create_now(args.name, "admin", (), password, args.email)
         print(f"admin {agent.name} created; log in at /console/login")  # noqa: T201
@@ -409,7 +415,7 @@ def _create_admin(app: FastAPI, args: argparse.Namespace) -> int:
         print(f"complaint bot: {error}; nothing was created", file=sys.stderr)  # noqa: T201
         return 2
     finally:
-        app.state.database.close()
+        services.database.close()
     return 0
 
 
@@ -417,7 +423,8 @@ async def _dead_letters(app: FastAPI, reprocess: list[int] | None) -> int:
     """List dead letters, or reprocess kept ones through their channel; exit 1 if any fails.
 
     Replies that reprocessing queues are sent by the running bot's dispatcher."""
-    letters: DeadLetters = app.state.dead_letters
+    services: Services = app.state.services
+    letters = services.dead_letters
     try:
         if reprocess is None:
             for letter in await letters.listing():
@@ -426,12 +433,12 @@ async def _dead_letters(app: FastAPI, reprocess: list[int] | None) -> int:
                     f"{letter.received_at:%Y-%m-%d %H:%M}\t{len(letter.raw)} bytes\t{letter.reason}"
                 )
             return 0
-        results = await letters.reprocess(app.state.reprocessors, reprocess or None)
+        results = await letters.reprocess(dict(services.reprocessors), reprocess or None)
         for result in results:
             print(f"{result.letter}\t{'ok' if result.ok else 'failed'}\t{result.outcome}")  # noqa: T201
         return 0 if all(result.ok for result in results) else 1
     finally:
-        app.state.database.close()
+        services.database.close()
 
 
 if __name__ == "__main__":

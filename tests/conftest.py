@@ -245,7 +245,7 @@ class RunningBot:
 
     @property
     def store_url(self) -> str:
-        return self.app.state.database.url
+        return self.app.state.services.database.url
 
     async def stop(self) -> None:
         await self.served.stop()
@@ -264,7 +264,8 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[Any]:
         port: int = 0,
     ) -> RunningBot:
         """`background=False`: neither the dispatcher nor the sweeps run by themselves; the
-        test calls `app.state.dispatcher.dispatch_due()` and `app.state.sweeps.run_all()`."""
+        test calls `app.state.services.dispatcher.dispatch_due()` and
+        `app.state.services.sweeps.run_all()`."""
         path = write_settings(tmp_path, overrides)
         app = bot.build_app(
             load_settings(path),

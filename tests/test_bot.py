@@ -112,8 +112,10 @@ async def test_dead_letters_are_listed_and_reprocessed_from_the_command_line(
 ) -> None:
     path = write_settings(tmp_path)
     app = bot.build_app(load_settings(path))
-    letter = await app.state.dead_letters.keep("email", b"not mail at all", "cannot be parsed")
-    app.state.database.close()
+    letter = await app.state.services.dead_letters.keep(
+        "email", b"not mail at all", "cannot be parsed"
+    )
+    app.state.services.database.close()
 
     listing = await run_bot("--config", str(path), "dead-letters")
     out, _ = await listing.communicate()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from admin.accounts import ROLES, Accounts
+from admin.accounts import ROLES
 from store.models import Agent, ApiToken
 from web.auth import AdminUser, AgentUser
+from web.deps import AccountsDep
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 
@@ -84,23 +85,19 @@ class IssuedToken(TokenOut):
     token: Annotated[str, Field(description="shown once; store it now")]
 
 
-def _accounts(request: Request) -> Accounts:
-    return request.app.state.accounts  # type: ignore[no-any-return]
-
-
 @router.get("/me", summary="The account making the request")
 async def me(agent: AgentUser) -> AccountOut:
     return AccountOut.of(agent)
 
 
 @router.get("/accounts", summary="All accounts")
-async def list_accounts(request: Request, admin: AdminUser) -> list[AccountOut]:
-    return [AccountOut.of(agent) for agent in await _accounts(request).listing()]
+async def list_accounts(admin: AdminUser, accounts: AccountsDep) -> list[AccountOut]:
+    return [AccountOut.of(agent) for agent in await accounts.listing()]
 
 
 @router.post("/accounts", status_code=201, summary="Create an account")
-async def create_account(request: Request, admin: AdminUser, body: AccountIn) -> AccountOut:
-    agent = await _accounts(request).create(
+async def create_account(admin: AdminUser, accounts: AccountsDep, body: AccountIn) -> AccountOut:
+    agent = await accounts.create(
         body.name,
         body.role,
         body.departments,
@@ -113,30 +110,30 @@ async def create_account(request: Request, admin: AdminUser, body: AccountIn) ->
 
 @router.patch("/accounts/{account_id}", summary="Change role, departments, password; disable")
 async def change_account(
-    request: Request, account_id: int, admin: AdminUser, body: AccountChange
+    account_id: int, admin: AdminUser, accounts: AccountsDep, body: AccountChange
 ) -> AccountOut:
-    agent = await _accounts(request).update(
-        account_id, by=admin, **body.model_dump(exclude_unset=True)
-    )
+    agent = await accounts.update(account_id, by=admin, **body.model_dump(exclude_unset=True))
     return AccountOut.of(agent)
 
 
 @router.get("/accounts/{account_id}/tokens", summary="An account's API tokens (not their secrets)")
-async def list_tokens(request: Request, account_id: int, admin: AdminUser) -> list[TokenOut]:
-    await _accounts(request).get(account_id)
-    return [TokenOut.of(token) for token in await _accounts(request).tokens(account_id)]
+async def list_tokens(account_id: int, admin: AdminUser, accounts: AccountsDep) -> list[TokenOut]:
+    await accounts.get(account_id)
+    return [TokenOut.of(token) for token in await accounts.tokens(account_id)]
 
 
 @router.post("/accounts/{account_id}/tokens", status_code=201, summary="Issue an API token")
 async def issue_token(
-    request: Request, account_id: int, admin: AdminUser, body: TokenIn
+    account_id: int, admin: AdminUser, accounts: AccountsDep, body: TokenIn
 ) -> IssuedToken:
-    token, secret = await _accounts(request).issue_token(account_id, body.name)
+    token, secret = await accounts.issue_token(account_id, body.name)
     return IssuedToken(**TokenOut.of(token).model_dump(), token=secret)
 
 
 @router.delete(
     "/accounts/{account_id}/tokens/{token_id}", status_code=204, summary="Revoke an API token"
 )
-async def revoke_token(request: Request, account_id: int, token_id: int, admin: AdminUser) -> None:
-    await _accounts(request).revoke_token(account_id, token_id)
+async def revoke_token(
+    account_id: int, token_id: int, admin: AdminUser, accounts: AccountsDep
+) -> None:
+    await accounts.revoke_token(account_id, token_id)

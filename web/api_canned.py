@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from staff.canned_replies import PLACEHOLDERS, CannedReplies
+from staff.canned_replies import PLACEHOLDERS
 from store.models import CannedReply
 from web.auth import AdminUser, AgentUser
+from web.deps import CannedRepliesDep
 
 router = APIRouter(prefix="/api/canned-replies", tags=["canned replies"])
 
@@ -47,39 +48,37 @@ class Rendered(BaseModel):
     language: str
 
 
-def _canned(request: Request) -> CannedReplies:
-    return request.app.state.canned  # type: ignore[no-any-return]
-
-
 @router.get("", summary="All canned replies, or those of one language")
-async def list_canned(request: Request, agent: AgentUser, language: str = "") -> list[CannedOut]:
-    return [CannedOut.of(reply) for reply in await _canned(request).listing(language or None)]
+async def list_canned(
+    agent: AgentUser, canned: CannedRepliesDep, language: str = ""
+) -> list[CannedOut]:
+    return [CannedOut.of(reply) for reply in await canned.listing(language or None)]
 
 
 @router.post("", status_code=201, summary="Add a canned reply")
-async def create_canned(request: Request, admin: AdminUser, body: CannedIn) -> CannedOut:
-    reply = await _canned(request).save(body.key, body.language, body.title, body.text, admin)
+async def create_canned(admin: AdminUser, canned: CannedRepliesDep, body: CannedIn) -> CannedOut:
+    reply = await canned.save(body.key, body.language, body.title, body.text, admin)
     return CannedOut.of(reply)
 
 
 @router.put("/{reply_id}", summary="Change a canned reply")
 async def change_canned(
-    request: Request, reply_id: int, admin: AdminUser, body: CannedIn
+    reply_id: int, admin: AdminUser, canned: CannedRepliesDep, body: CannedIn
 ) -> CannedOut:
-    reply = await _canned(request).save(
-        body.key, body.language, body.title, body.text, admin, reply_id
-    )
+    reply = await canned.save(body.key, body.language, body.title, body.text, admin, reply_id)
     return CannedOut.of(reply)
 
 
 @router.delete("/{reply_id}", status_code=204, summary="Delete a canned reply")
-async def delete_canned(request: Request, reply_id: int, admin: AdminUser) -> None:
-    await _canned(request).delete(reply_id)
+async def delete_canned(reply_id: int, admin: AdminUser, canned: CannedRepliesDep) -> None:
+    await canned.delete(reply_id)
 
 
 @router.get(
     "/{key}/for/{number}", summary="A canned reply filled in for one complaint, in its language"
 )
-async def render_canned(request: Request, key: str, number: str, agent: AgentUser) -> Rendered:
-    rendered = await _canned(request).render(key, number, agent)
+async def render_canned(
+    key: str, number: str, agent: AgentUser, canned: CannedRepliesDep
+) -> Rendered:
+    rendered = await canned.render(key, number, agent)
     return Rendered(text=rendered.text, language=rendered.language)

@@ -9,16 +9,16 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
 from complaints.fields import EDITABLE_FIELDS
 from config import parse_duration
-from staff.actions import AgentDesk
-from staff.solutions import KINDS, Solutions, parse_amount
+from staff.solutions import KINDS, parse_amount
 from staff.views import QueueFilter, QueueItem, attachment, complaint_view, queue
 from store.models import Solution
 from web.auth import AgentUser, SupervisorUser
+from web.deps import AgentDeskDep, CannedRepliesDep, ClockDep, DatabaseDep, SolutionsDep
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
 
@@ -120,18 +120,11 @@ class Decision(BaseModel):
     reason: str = ""
 
 
-def _agents(request: Request) -> AgentDesk:
-    return request.app.state.agents  # type: ignore[no-any-return]
-
-
-def _solutions(request: Request) -> Solutions:
-    return request.app.state.solutions  # type: ignore[no-any-return]
-
-
 @router.get("", summary="The queue: complaints of your departments, most urgent first")
 async def list_complaints(
-    request: Request,
     agent: AgentUser,
+    database: DatabaseDep,
+    clock: ClockDep,
     department: str = "",
     status: Annotated[str, Query(description='a status, or "open"')] = "",
     grade: str = "",
@@ -150,19 +143,19 @@ async def list_complaints(
         except ValueError as error:
             raise HTTPException(422, f"due_within: {error}") from None
     page = await queue(
-        request.app.state.database,
+        database,
         agent,
         QueueFilter(
             department, status, grade, channel, assignee, overdue, within, q, limit, offset
         ),
-        request.app.state.clock.now(),
+        clock.now(),
     )
     return QueueOut(total=page.total, items=page.items)
 
 
 @router.get("/{number}", summary="One complaint: facts, customer, whole timeline, routing trace")
-async def get_complaint(request: Request, number: str, agent: AgentUser) -> ComplaintOut:
-    view = await complaint_view(request.app.state.database, agent, number)
+async def get_complaint(number: str, agent: AgentUser, database: DatabaseDep) -> ComplaintOut:
+    view = await complaint_view(database, agent, number)
     complaint = view.complaint.model_dump(mode="json", exclude={"routing_trace"})
     return ComplaintOut(
         complaint=complaint,
@@ -188,9 +181,9 @@ async def get_complaint(request: Request, number: str, agent: AgentUser) -> Comp
 
 @router.get("/{number}/attachments/{attachment_id}", summary="Download an attachment")
 async def get_attachment(
-    request: Request, number: str, attachment_id: int, agent: AgentUser
+    number: str, attachment_id: int, agent: AgentUser, database: DatabaseDep
 ) -> Response:
-    found = await attachment(request.app.state.database, agent, number, attachment_id)
+    found = await attachment(database, agent, number, attachment_id)
     return Response(
         found.data,
         media_type=found.content_type or "application/octet-stream",
@@ -202,33 +195,44 @@ async def get_attachment(
 
 
 @router.post("/{number}/reply", summary="Answer the customer on their own channel and thread")
-async def reply(request: Request, number: str, agent: AgentUser, body: Reply) -> ComplaintOut:
+async def reply(
+    number: str,
+    agent: AgentUser,
+    body: Reply,
+    desk: AgentDeskDep,
+    canned: CannedRepliesDep,
+    database: DatabaseDep,
+) -> ComplaintOut:
     text = body.text.strip()
     if body.canned:
-        text = (await request.app.state.canned.render(body.canned, number, agent)).text
+        text = (await canned.render(body.canned, number, agent)).text
     if not text:
         raise HTTPException(422, "write a text, or name a canned reply")
-    await _agents(request).reply(number, agent, text)
-    return await get_complaint(request, number, agent)
+    await desk.reply(number, agent, text)
+    return await get_complaint(number, agent, database)
 
 
 @router.post("/{number}/notes", summary="An internal note (the customer never sees it)")
-async def note(request: Request, number: str, agent: AgentUser, body: Text) -> ComplaintOut:
-    await _agents(request).note(number, agent, body.text)
-    return await get_complaint(request, number, agent)
+async def note(
+    number: str, agent: AgentUser, body: Text, desk: AgentDeskDep, database: DatabaseDep
+) -> ComplaintOut:
+    await desk.note(number, agent, body.text)
+    return await get_complaint(number, agent, database)
 
 
 @router.post("/{number}/assign", summary="Take it, or give it to someone of its department")
-async def assign(request: Request, number: str, agent: AgentUser, body: Assign) -> ComplaintOut:
-    await _agents(request).assign(number, agent, body.to.strip() or agent.name)
-    return await get_complaint(request, number, agent)
+async def assign(
+    number: str, agent: AgentUser, body: Assign, desk: AgentDeskDep, database: DatabaseDep
+) -> ComplaintOut:
+    await desk.assign(number, agent, body.to.strip() or agent.name)
+    return await get_complaint(number, agent, database)
 
 
 @router.post("/{number}/correct", summary="Correct category, department or grade")
 async def correct(
-    request: Request, number: str, agent: AgentUser, body: Correction
+    number: str, agent: AgentUser, body: Correction, desk: AgentDeskDep, database: DatabaseDep
 ) -> ComplaintOut:
-    await _agents(request).correct(
+    await desk.correct(
         number,
         agent,
         category=body.category,
@@ -236,30 +240,34 @@ async def correct(
         department=body.department,
         reason=body.reason,
     )
-    return await get_complaint(request, number, agent)
+    return await get_complaint(number, agent, database)
 
 
 @router.patch(
     "/{number}",
     summary=f"Edit registration fields: {', '.join(EDITABLE_FIELDS)}",
 )
-async def edit(request: Request, number: str, agent: AgentUser, body: Fields) -> ComplaintOut:
-    await _agents(request).edit_fields(number, agent, body.model_dump(exclude_none=True))
-    return await get_complaint(request, number, agent)
+async def edit(
+    number: str, agent: AgentUser, body: Fields, desk: AgentDeskDep, database: DatabaseDep
+) -> ComplaintOut:
+    await desk.edit_fields(number, agent, body.model_dump(exclude_none=True))
+    return await get_complaint(number, agent, database)
 
 
 @router.post("/{number}/reject", summary="Not a valid complaint: the customer is told why")
-async def reject(request: Request, number: str, agent: AgentUser, body: Rejection) -> ComplaintOut:
-    await _agents(request).reject(number, agent, body.explanation)
-    return await get_complaint(request, number, agent)
+async def reject(
+    number: str, agent: AgentUser, body: Rejection, desk: AgentDeskDep, database: DatabaseDep
+) -> ComplaintOut:
+    await desk.reject(number, agent, body.explanation)
+    return await get_complaint(number, agent, database)
 
 
 @router.post("/{number}/resolve", summary="Resolve with a summary (to the customer) and root cause")
 async def resolve(
-    request: Request, number: str, agent: AgentUser, body: Resolution
+    number: str, agent: AgentUser, body: Resolution, desk: AgentDeskDep, database: DatabaseDep
 ) -> ComplaintOut:
-    await _agents(request).resolve(number, agent, body.summary, body.root_cause)
-    return await get_complaint(request, number, agent)
+    await desk.resolve(number, agent, body.summary, body.root_cause)
+    return await get_complaint(number, agent, database)
 
 
 @router.post(
@@ -267,9 +275,11 @@ async def resolve(
     status_code=201,
     summary="Propose a solution; above the approval limit it waits for a supervisor",
 )
-async def propose(request: Request, number: str, agent: AgentUser, body: Proposal) -> SolutionOut:
+async def propose(
+    number: str, agent: AgentUser, body: Proposal, solutions: SolutionsDep
+) -> SolutionOut:
     amount = None if body.amount is None else parse_amount(str(body.amount))
-    outcome = await _solutions(request).propose(number, agent, body.kind, amount, body.description)
+    outcome = await solutions.propose(number, agent, body.kind, amount, body.description)
     return SolutionOut.of(outcome.solution)
 
 
@@ -278,13 +288,11 @@ async def propose(request: Request, number: str, agent: AgentUser, body: Proposa
     summary="A supervisor approves (the customer is told) or rejects (with the reason)",
 )
 async def decide(
-    request: Request,
     number: str,
     solution_id: int,
     supervisor: SupervisorUser,
     body: Decision,
+    solutions: SolutionsDep,
 ) -> SolutionOut:
-    outcome = await _solutions(request).decide(
-        number, solution_id, supervisor, body.approve, body.reason
-    )
+    outcome = await solutions.decide(number, solution_id, supervisor, body.approve, body.reason)
     return SolutionOut.of(outcome.solution)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from complaints.numbers import FIELD_PATTERN
-from staff.merge import Duplicates
 from web.auth import AgentUser
+from web.deps import DuplicatesDep
 
 router = APIRouter(prefix="/api", tags=["duplicates"])
 Number = Annotated[str, Path(pattern=FIELD_PATTERN, description="a complaint number")]
@@ -43,17 +43,12 @@ class MergedOut(BaseModel):
     customer_told: bool
 
 
-def _duplicates(request: Request) -> Duplicates:
-    duplicates: Duplicates = request.app.state.duplicates
-    return duplicates
-
-
 @router.get(
     "/complaints/{number}/duplicates",
     summary="Complaints this one was flagged as a possible duplicate of (sent by another channel)",
 )
-async def flagged(request: Request, number: Number, agent: AgentUser) -> FlaggedOut:
-    found = await _duplicates(request).flagged(number, agent)
+async def flagged(number: Number, agent: AgentUser, duplicates: DuplicatesDep) -> FlaggedOut:
+    found = await duplicates.flagged(number, agent)
     return FlaggedOut(
         complaint=found.number,
         status=found.status,
@@ -66,6 +61,8 @@ async def flagged(request: Request, number: Number, agent: AgentUser) -> Flagged
     "/complaints/{number}/merge",
     summary="Merge this complaint into another of the same customer; the customer is told once",
 )
-async def merge(request: Request, number: Number, body: MergeIn, agent: AgentUser) -> MergedOut:
-    merged = await _duplicates(request).merge(number, body.into, agent, body.note.strip())
+async def merge(
+    number: Number, body: MergeIn, agent: AgentUser, duplicates: DuplicatesDep
+) -> MergedOut:
+    merged = await duplicates.merge(number, body.into, agent, body.note.strip())
     return MergedOut(merged=merged.source, into=merged.target, customer_told=merged.customer_told)

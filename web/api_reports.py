@@ -10,12 +10,12 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
-from admin.reports import TABLES, Report, Reports
-from store.models import Agent
+from admin.reports import TABLES
 from web.auth import SupervisorUser
+from web.deps import ReportsDep
 
 router = APIRouter(prefix="/api", tags=["reports"])
 
@@ -30,23 +30,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 customers, so such text cells are prefixed with an apostrophe."""
 
 
-async def _report(
-    request: Request, reader: Agent, since: str | None, until: str | None, department: str | None
-) -> Report:
-    state = request.app.state
-    reports = Reports(state.database, state.clock, state.settings.timezone)
-    return await reports.report(reader, since, until, department)
-
-
 @router.get("/reports", summary="The report for a period, as JSON")
 async def report(
-    request: Request,
     reader: SupervisorUser,
+    reports: ReportsDep,
     since: Since = None,
     until: Until = None,
     department: Department = None,
 ) -> dict[str, Any]:
-    return (await _report(request, reader, since, until, department)).as_json()
+    return (await reports.report(reader, since, until, department)).as_json()
 
 
 @router.get(
@@ -55,16 +47,16 @@ async def report(
     response_class=Response,
 )
 async def report_csv(
-    request: Request,
     table: str,
     reader: SupervisorUser,
+    reports: ReportsDep,
     since: Since = None,
     until: Until = None,
     department: Department = None,
 ) -> Response:
     if table not in TABLES:
         raise HTTPException(404, f"there is no report table {table!r}; tables: {', '.join(TABLES)}")
-    found = await _report(request, reader, since, until, department)
+    found = await reports.report(reader, since, until, department)
     header, rows = found.table(table)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")

@@ -20,6 +20,7 @@ from admin.rule_book import ActiveVersion, RuleBook, RuleSetView, VersionInfo
 from admin.rule_trials import MAX_BACKTEST, TrialMessage, backtest, dry_run, rule_set_to_try
 from router import Decision
 from web.auth import AdminUser, AgentUser, SupervisorUser
+from web.deps import RuleBookDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["rules"])
 MAX_IMPORT_BYTES = 1_000_000
@@ -217,76 +218,65 @@ class BacktestOut(BaseModel):
     changed: list[ChangedOut]
 
 
-def _book(request: Request) -> RuleBook:
-    return request.app.state.rule_book  # type: ignore[no-any-return]
-
-
 async def _answer(book: RuleBook, active: ActiveVersion) -> ActiveRulesOut:
     return ActiveRulesOut.of(active, RuleSetView.of(await book.tables(active.version)))
 
 
 @router.get("/rules", summary="The active rules, their version, and whether settings.toml agrees")
-async def active_rules(request: Request, agent: AgentUser) -> ActiveRulesOut:
-    book = _book(request)
+async def active_rules(agent: AgentUser, book: RuleBookDep) -> ActiveRulesOut:
     return await _answer(book, await book.active())
 
 
 @router.post("/rules", status_code=201, summary="Add a rule (a new version, active at once)")
 async def add_rule(
-    request: Request,
     admin: AdminUser,
+    book: RuleBookDep,
     rule: Rule,
     position: Annotated[int | None, Query(ge=1, description="1 = first; default: last")] = None,
 ) -> ActiveRulesOut:
-    book = _book(request)
     return await _answer(book, await book.add_rule(rule.table(), admin.name, position))
 
 
 @router.put("/rules", summary="Replace the whole rule list (a new version, active at once)")
-async def replace_rules(request: Request, admin: AdminUser, rules: list[Rule]) -> ActiveRulesOut:
-    book = _book(request)
+async def replace_rules(admin: AdminUser, book: RuleBookDep, rules: list[Rule]) -> ActiveRulesOut:
     tables = [rule.table() for rule in rules]
     return await _answer(book, await book.replace_rules(tables, admin.name))
 
 
 @router.put("/rules/{name}", summary="Replace one rule (it may be renamed)")
-async def replace_rule(request: Request, name: str, admin: AdminUser, rule: Rule) -> ActiveRulesOut:
-    book = _book(request)
+async def replace_rule(
+    name: str, admin: AdminUser, book: RuleBookDep, rule: Rule
+) -> ActiveRulesOut:
     return await _answer(book, await book.replace_rule(name, rule.table(), admin.name))
 
 
 @router.post("/rules/{name}/move", summary="Move a rule to another position in the order")
-async def move_rule(request: Request, name: str, admin: AdminUser, move: Move) -> ActiveRulesOut:
-    book = _book(request)
+async def move_rule(name: str, admin: AdminUser, book: RuleBookDep, move: Move) -> ActiveRulesOut:
     return await _answer(book, await book.move_rule(name, move.position, admin.name))
 
 
 @router.post("/rules/{name}/enable", summary="Enable a rule")
-async def enable_rule(request: Request, name: str, admin: AdminUser) -> ActiveRulesOut:
-    book = _book(request)
+async def enable_rule(name: str, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
     return await _answer(book, await book.enable_rule(name, True, admin.name))
 
 
 @router.post("/rules/{name}/disable", summary="Disable a rule (kept, but skipped in routing)")
-async def disable_rule(request: Request, name: str, admin: AdminUser) -> ActiveRulesOut:
-    book = _book(request)
+async def disable_rule(name: str, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
     return await _answer(book, await book.enable_rule(name, False, admin.name))
 
 
 @router.delete("/rules/{name}", summary="Delete a rule")
-async def delete_rule(request: Request, name: str, admin: AdminUser) -> ActiveRulesOut:
-    book = _book(request)
+async def delete_rule(name: str, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
     return await _answer(book, await book.remove_rule(name, admin.name))
 
 
 @router.get("/rules/versions", summary="Every stored rule set version, newest first")
-async def versions(request: Request, agent: AgentUser) -> list[VersionOut]:
-    return [VersionOut.of(info) for info in await _book(request).versions()]
+async def versions(agent: AgentUser, book: RuleBookDep) -> list[VersionOut]:
+    return [VersionOut.of(info) for info in await book.versions()]
 
 
 @router.get("/rules/versions/{version}", summary="One version and its rules")
-async def version_detail(request: Request, version: int, agent: AgentUser) -> VersionDetail:
-    book = _book(request)
+async def version_detail(version: int, agent: AgentUser, book: RuleBookDep) -> VersionDetail:
     info = await book.version(version)
     view = RuleSetView.of(await book.tables(version))
     return VersionDetail(**VersionOut.of(info).model_dump(), **RuleSetOut.fields_of(view))
@@ -296,8 +286,7 @@ async def version_detail(request: Request, version: int, agent: AgentUser) -> Ve
     "/rules/versions/{version}/rollback",
     summary="Make an earlier version active again (it keeps its number; origin rollback)",
 )
-async def rollback(request: Request, version: int, admin: AdminUser) -> ActiveRulesOut:
-    book = _book(request)
+async def rollback(version: int, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
     return await _answer(book, await book.rollback(version, admin.name))
 
 
@@ -305,11 +294,11 @@ async def rollback(request: Request, version: int, admin: AdminUser) -> ActiveRu
     "/rules/dry-run",
     summary="How a message would route, with the trace (active rules, a version or a draft)",
 )
-async def dry_run_message(request: Request, body: DryRunIn, user: SupervisorUser) -> DecisionOut:
-    book = _book(request)
+async def dry_run_message(
+    body: DryRunIn, user: SupervisorUser, book: RuleBookDep, settings: SettingsDep
+) -> DecisionOut:
     drafted = None if body.rules is None else [rule.table() for rule in body.rules]
     rules = await rule_set_to_try(book, drafted, body.version)
-    settings = request.app.state.settings
     message = TrialMessage(**body.model_dump(exclude={"rules", "version"}))
     decision = dry_run(
         message, rules, settings.service_levels, book.clock.now(), settings.default_language
@@ -322,15 +311,14 @@ async def dry_run_message(request: Request, body: DryRunIn, user: SupervisorUser
     summary="Replay a draft (or a version) over recent complaints; list what would route "
     "differently. Changes nothing.",
 )
-async def backtest_rules(request: Request, body: BacktestIn, admin: AdminUser) -> BacktestOut:
+async def backtest_rules(
+    body: BacktestIn, admin: AdminUser, book: RuleBookDep, settings: SettingsDep
+) -> BacktestOut:
     if (body.rules is None) == (body.version is None):
         raise HTTPException(422, "send either rules (a draft rule list) or version, not both")
-    book = _book(request)
     drafted = None if body.rules is None else [rule.table() for rule in body.rules]
     draft = await rule_set_to_try(book, drafted, body.version)
-    result = await backtest(
-        book.database, book.current, draft, request.app.state.settings.service_levels, body.last
-    )
+    result = await backtest(book.database, book.current, draft, settings.service_levels, body.last)
     return BacktestOut(
         examined=result.examined,
         active_version=result.active_version,
@@ -352,8 +340,8 @@ async def backtest_rules(request: Request, body: BacktestIn, admin: AdminUser) -
     response_class=Response,
     responses={200: {"content": {"application/toml": {"schema": {"type": "string"}}}}},
 )
-async def export_rules(request: Request, admin: AdminUser, version: int | None = None) -> Response:
-    text = await _book(request).export_toml(version)
+async def export_rules(admin: AdminUser, book: RuleBookDep, version: int | None = None) -> Response:
+    text = await book.export_toml(version)
     return Response(
         text,
         media_type="application/toml",
@@ -371,7 +359,7 @@ async def export_rules(request: Request, admin: AdminUser, version: int | None =
         }
     },
 )
-async def import_rules(request: Request, admin: AdminUser) -> ActiveRulesOut:
+async def import_rules(request: Request, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in TOML_TYPES:
         raise HTTPException(415, "send the TOML as the body with Content-Type: application/toml")
@@ -386,5 +374,4 @@ async def import_rules(request: Request, admin: AdminUser) -> ActiveRulesOut:
         text = raw.decode()
     except UnicodeDecodeError:
         raise HTTPException(422, "the TOML must be UTF-8 text") from None
-    book = _book(request)
     return await _answer(book, await book.import_toml(text, admin.name))

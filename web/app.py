@@ -1,4 +1,6 @@
-"""Puts the staff side on the bot's app: the API routers, the console, the error answers."""
+"""Puts the staff side on the bot's app: the API routers, the console, the error answers.
+
+Routes reach the bot's services through the `Annotated` dependencies of `web.deps`."""
 
 from __future__ import annotations
 

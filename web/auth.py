@@ -16,6 +16,7 @@ from fastapi import Depends, HTTPException, Request
 
 from admin.accounts import Accounts, at_least
 from store.models import Agent
+from web.deps import AccountsDep, services_of
 
 SESSION_COOKIE = "complaint_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -43,12 +44,10 @@ async def session_of(request: Request) -> tuple[Agent, str] | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    accounts: Accounts = request.app.state.accounts
-    return await accounts.by_session(cookie)
+    return await services_of(request).accounts.by_session(cookie)
 
 
-async def authenticated(request: Request) -> Agent:
-    accounts: Accounts = request.app.state.accounts
+async def authenticated(request: Request, accounts: AccountsDep) -> Agent:
     agent = await _from_token(request, accounts)
     if agent is not None:
         return agent

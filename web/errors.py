@@ -46,6 +46,9 @@ def status_for(error: Exception) -> int:
 
 
 def install(app: FastAPI) -> None:
+    """One handler for the whole error tree (`RuleError` included): `STATUS` picks the code
+    by the nearest class in the error's MRO."""
+
     async def desk_error(request: Request, error: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=status_for(error))
 
@@ -57,5 +60,4 @@ def install(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(ComplaintBotError, desk_error)
-    app.add_exception_handler(RuleError, desk_error)
     app.add_exception_handler(StoreUnavailable, unavailable)

@@ -35,7 +35,7 @@ async def sink() -> AsyncIterator[Sink]:
 @pytest.fixture
 async def mailbot(start_bot: Any, sink: Sink) -> Any:
     bot = await start_bot({"email": {"relay": {"port": sink.port}}})
-    bot.smtp_port = bot.app.state.channels["email"].smtp_port
+    bot.smtp_port = bot.app.state.services.channels["email"].smtp_port
     return bot
 
 
@@ -173,7 +173,7 @@ async def test_mail_for_another_address_is_refused_with_550(mailbot: Any) -> Non
 
 async def test_mail_over_the_size_limit_is_refused_with_552(start_bot: Any, sink: Sink) -> None:
     bot = await start_bot({"email": {"relay": {"port": sink.port}, "max_message_bytes": 2048}})
-    port = bot.app.state.channels["email"].smtp_port
+    port = bot.app.state.services.channels["email"].smtp_port
     before = table_counts(bot.store_url)
     with pytest.raises(smtplib.SMTPException) as refused:
         await send(port, mail("x" * 5000))
@@ -272,7 +272,7 @@ async def test_no_more_than_the_hourly_limit_of_replies_go_to_one_sender(
     start_bot: Any, sink: Sink
 ) -> None:
     bot = await start_bot({"email": {"relay": {"port": sink.port}, "max_replies_per_hour": 2}})
-    port = bot.app.state.channels["email"].smtp_port
+    port = bot.app.state.services.channels["email"].smtp_port
     for n in range(3):
         await send(port, mail(f"Problem number {n} with my order.", message_id=f"<h{n}@c.test>"))
     assert len(rows(bot, "SELECT id FROM complaints")) == 3
@@ -288,8 +288,8 @@ async def test_a_relay_that_defers_is_retried_and_one_that_refuses_fails_the_rep
 ) -> None:
     clock = ManualClock(START)
     bot = await start_bot({"email": {"relay": {"port": sink.port}}}, clock, background=False)
-    port = bot.app.state.channels["email"].smtp_port
-    dispatcher = bot.app.state.dispatcher
+    port = bot.app.state.services.channels["email"].smtp_port
+    dispatcher = bot.app.state.services.dispatcher
     sink.reply = "451 4.3.0 Try later"
     await send(port, mail("Overcharged.", message_id="<i1@c.test>"))
     assert await dispatcher.dispatch_due() == 1
@@ -330,7 +330,10 @@ async def test_a_bounce_fails_the_reply_and_suppresses_the_address_until_it_writ
 ) -> None:
     overrides = {"email": {"relay": {"port": sink.port}, "bounces_before_suppression": 1}}
     bot = await start_bot(overrides, ManualClock(START), background=False)
-    port, dispatcher = bot.app.state.channels["email"].smtp_port, bot.app.state.dispatcher
+    port, dispatcher = (
+        bot.app.state.services.channels["email"].smtp_port,
+        bot.app.state.services.dispatcher,
+    )
     await send(port, mail("The blender's lid cracked.", message_id="<j1@c.test>"))
     await dispatcher.dispatch_due()
     first_ack = await sink.next()
@@ -371,7 +374,7 @@ async def test_unparseable_mail_is_kept_whole_and_reprocessed_once_the_cause_is_
 ) -> None:
     limits = {"email": {"relay": {"port": sink.port}}, "intake": {"max_attachment_bytes": 100}}
     bot = await start_bot(limits)
-    port = bot.app.state.channels["email"].smtp_port
+    port = bot.app.state.services.channels["email"].smtp_port
     message = mail("Photo of the damage attached.", message_id="<k1@c.test>")
     message.add_attachment(
         b"\xff\xd8" + b"x" * 500, maintype="image", subtype="jpeg", filename="damage.jpg"
@@ -386,8 +389,8 @@ async def test_unparseable_mail_is_kept_whole_and_reprocessed_once_the_cause_is_
     await bot.stop()
 
     bot = await start_bot({**limits, "intake": {"max_attachment_bytes": 10_000}})
-    results = await bot.app.state.dead_letters.reprocess(
-        {"email": bot.app.state.channels["email"].process}
+    results = await bot.app.state.services.dead_letters.reprocess(
+        {"email": bot.app.state.services.channels["email"].process}
     )
     assert [result.ok for result in results] == [True, False]
     assert len(rows(bot, "SELECT id FROM complaints")) == 1
@@ -454,7 +457,7 @@ async def test_starttls_and_auth_when_configured(
             }
         }
     )
-    port = bot.app.state.channels["email"].smtp_port
+    port = bot.app.state.services.channels["email"].smtp_port
     context = ssl.create_default_context()
     authority.configure_trust(context)
     message = mail("Wrong invoice amount.", message_id="<n1@c.test>")
@@ -500,7 +503,7 @@ async def test_mail_from_an_imap_mailbox_is_handled_once_and_flagged_after_commi
             }
         }
     )
-    poller = bot.app.state.channels["email"].poller
+    poller = bot.app.state.services.channels["email"].poller
     async with asyncio.timeout(10):
         await poller.idling.wait()  # appended before IDLE, mail would wait for the next pass
     message = mail("我订的洗衣机送来时外壳凹了一大块，要求换货。", message_id="<imap-1@c.test>")

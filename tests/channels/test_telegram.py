@@ -272,7 +272,7 @@ async def test_an_agent_reply_reaches_webhook_and_email_customers(
     await receiver.arrivals.get()  # the acknowledgement
     webhook_post = await to(fake, GROUP)
     await send(
-        bot.app.state.channels["email"].smtp_port,
+        bot.app.state.services.channels["email"].smtp_port,
         mail("I was charged twice on this month's bill, please refund.", message_id="<t1@c.test>"),
     )
     await sink.next()  # the acknowledgement by mail
@@ -341,7 +341,10 @@ async def test_rate_limits_are_honoured_and_a_blocked_user_fails_the_message(
 ) -> None:
     clock = ManualClock(START)
     bot = await start_bot(telegram_settings(fake), clock, background=False)
-    channel, dispatcher = bot.app.state.channels["telegram"], bot.app.state.dispatcher
+    channel, dispatcher = (
+        bot.app.state.services.channels["telegram"],
+        bot.app.state.services.dispatcher,
+    )
     await handle(
         channel,
         fake.message_update(
@@ -417,8 +420,8 @@ async def test_the_survey_buttons_record_one_answer_and_a_comment(
     from store import queries
     from store.models import Complaint
 
-    clock_now = bot.app.state.dispatcher.clock.now()
-    await bot.app.state.database.write(
+    clock_now = bot.app.state.services.dispatcher.clock.now()
+    await bot.app.state.services.database.write(
         lambda s: queries.queue_message(
             s,
             queries.complaint_by_number(s, number),
@@ -429,7 +432,7 @@ async def test_the_survey_buttons_record_one_answer_and_a_comment(
             clock_now,
         )
     )
-    bot.app.state.dispatcher.wake()
+    bot.app.state.services.dispatcher.wake()
     survey = await until(fake, CUSTOMER, "satisfied")
     keys = [button["callback_data"] for button in survey["reply_markup"]["inline_keyboard"][0]]
     assert keys == [f"survey:{number}:{score}" for score in range(1, 6)]
@@ -443,7 +446,9 @@ async def test_the_survey_buttons_record_one_answer_and_a_comment(
         await fake.next_call("answerCallbackQuery")
     await say(fake, "Quick and polite, thanks.")
     await until(fake, CUSTOMER, "Thank you for your comment")
-    stored = await bot.app.state.database.read(lambda s: queries.complaint_by_number(s, number))
+    stored = await bot.app.state.services.database.read(
+        lambda s: queries.complaint_by_number(s, number)
+    )
     assert isinstance(stored, Complaint)
     assert (stored.survey_score, stored.survey_comment) == (4, "Quick and polite, thanks.")
 
@@ -466,7 +471,7 @@ async def test_link_merges_chat_and_email_after_the_code(
     await say(fake, code)
     await until(fake, CUSTOMER, "now belong")
     await send(
-        bot.app.state.channels["email"].smtp_port,
+        bot.app.state.services.channels["email"].smtp_port,
         mail("More details by mail.", message_id="<l9@c.test>", subject=f"[{number}] details"),
     )
     assert len(rows(bot, "SELECT id FROM complaints")) == 1
@@ -574,7 +579,7 @@ async def test_link_merges_an_existing_email_customer_into_one(
 ) -> None:
     bot = await start_bot(telegram_settings(fake, sink))
     await send(
-        bot.app.state.channels["email"].smtp_port,
+        bot.app.state.services.channels["email"].smtp_port,
         mail("My bill is wrong, I was charged twice.", message_id="<m0@c.test>"),
     )
     await sink.next()
@@ -601,10 +606,10 @@ async def test_a_wrong_token_stops_start_up_with_a_clear_reason(
     settings = telegram_settings(fake)
     settings["telegram"]["token"] = "654321:WRONG-TOKEN-0123456789abcdef"
     app = bot_module.build_app(load_settings(write_settings(tmp_path, settings)))
-    channel = app.state.channels["telegram"]
+    channel = app.state.services.channels["telegram"]
     with pytest.raises(ChannelError, match=r"refused \[telegram\] token"):
         await channel.start()
-    app.state.database.close()
+    app.state.services.database.close()
 
 
 async def test_the_bot_starts_while_telegram_is_unreachable_and_connects_later(
@@ -631,7 +636,10 @@ async def test_the_bot_starts_while_telegram_is_unreachable_and_connects_later(
 async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, start_bot: Any) -> None:
     clock = ManualClock(START)
     bot = await start_bot(telegram_settings(fake), clock, background=False)
-    channel, dispatcher = bot.app.state.channels["telegram"], bot.app.state.dispatcher
+    channel, dispatcher = (
+        bot.app.state.services.channels["telegram"],
+        bot.app.state.services.dispatcher,
+    )
     await handle(
         channel,
         fake.message_update(
@@ -645,7 +653,7 @@ async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, star
             fake.message_update(chat_id=GROUP, user_id=AGENT, chat_type="supergroup", text=command),
         )
     clock.advance(timedelta(days=7))
-    assert (await bot.app.state.sweeps.run_all())["surveys"] == 1
+    assert (await bot.app.state.services.sweeps.run_all())["surveys"] == 1
     await dispatcher.dispatch_due()
     survey = await until(fake, CUSTOMER, "How satisfied")
     await handle(
@@ -662,7 +670,7 @@ async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, star
     ]
     await dispatcher.dispatch_due()
     await until(fake, CUSTOMER, "reopened")
-    assert (await bot.app.state.sweeps.run_all())["closing"] == 0
+    assert (await bot.app.state.services.sweeps.run_all())["closing"] == 0
 
 
 async def test_an_agent_rejects_with_a_polite_explanation(

@@ -92,7 +92,7 @@ async def test_a_callback_that_is_down_is_retried_with_backoff_until_it_is_back(
     clock = ManualClock(START)
     port = free_port()
     bot = await start_bot(callback_settings(port), clock, background=False)
-    dispatcher = bot.app.state.dispatcher
+    dispatcher = bot.app.state.services.dispatcher
     assert (await post(bot, complaint("o-1", "Wrong item delivered."))).status_code == 202
 
     assert await dispatcher.dispatch_due() == 1  # connection refused
@@ -123,7 +123,7 @@ async def test_delivery_resumes_after_a_restart_and_happens_once(start_bot: Any)
     port = free_port()
     first = await start_bot(callback_settings(port), clock, background=False)
     assert (await post(first, complaint("o-1", "Refund not received."))).status_code == 202
-    assert await first.app.state.dispatcher.dispatch_due() == 1  # refused
+    assert await first.app.state.services.dispatcher.dispatch_due() == 1  # refused
     await first.stop()
 
     receiver = CallbackReceiver()
@@ -131,8 +131,8 @@ async def test_delivery_resumes_after_a_restart_and_happens_once(start_bot: Any)
     clock.advance(timedelta(minutes=5))
     second = await start_bot(callback_settings(port), clock, background=False)
     assert second.store_url == first.store_url
-    assert await second.app.state.dispatcher.dispatch_due() == 1
-    assert await second.app.state.dispatcher.dispatch_due() == 0
+    assert await second.app.state.services.dispatcher.dispatch_due() == 1
+    assert await second.app.state.services.dispatcher.dispatch_due() == 0
     await second.stop()
     await served.stop()
     assert len(receiver.received) == 1
@@ -162,16 +162,16 @@ async def test_a_refusing_callback_fails_at_once_and_a_down_one_after_the_bound(
     clock = ManualClock(START)
     bot = await start_bot(callback_settings(served.port, max_attempts=3), clock, background=False)
     await post(bot, complaint("o-1", "Late delivery."))
-    assert await bot.app.state.dispatcher.dispatch_due() == 1
+    assert await bot.app.state.services.dispatcher.dispatch_due() == 1
     assert outbox_rows(bot.store_url)[0]["status"] == "failed"
     assert "410" in outbox_rows(bot.store_url)[0]["last_error"]
 
     receiver.status = 503
     await post(bot, complaint("o-2", "Late delivery again.", customer="c-2"))
     for _ in range(3):
-        assert await bot.app.state.dispatcher.dispatch_due() == 1
+        assert await bot.app.state.services.dispatcher.dispatch_due() == 1
         clock.advance(timedelta(minutes=1))
-    assert await bot.app.state.dispatcher.dispatch_due() == 0
+    assert await bot.app.state.services.dispatcher.dispatch_due() == 0
     row = outbox_rows(bot.store_url)[1]
     assert (row["status"], row["attempts"]) == ("failed", 3)
     assert "503" in row["last_error"]

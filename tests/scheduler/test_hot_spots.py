@@ -1,5 +1,6 @@
 """Hot-spot alerts on the running bot: complaints filed through the webhook on a manual clock,
-`app.state.hot_spots.sweep()` run by hand, and what reaches the admins through the outbox."""
+`app.state.services.hot_spots.sweep()` run by hand, and what reaches the admins through the
+outbox."""
 
 from __future__ import annotations
 
@@ -52,18 +53,18 @@ async def stored(bot: Any) -> tuple[list[HotSpotAlert], list[OutboxItem], list[E
             list(session.exec(select(Event).where(Event.kind == "hot_spot"))),
         )
 
-    return await bot.app.state.database.read(work)
+    return await bot.app.state.services.database.read(work)
 
 
 async def number_of(bot: Any, complaint_id: int) -> str:
-    complaint = await bot.app.state.database.read(lambda s: s.get(Complaint, complaint_id))
+    complaint = await bot.app.state.services.database.read(lambda s: s.get(Complaint, complaint_id))
     return str(complaint.number)
 
 
 async def test_a_burst_alerts_every_admin_once_per_window(start_bot: Any) -> None:
     clock = ManualClock(START)  # Monday 09:00 UTC
     bot = await start_bot(HOT_SPOTS, clock, background=False)
-    accounts, hot_spots = bot.app.state.accounts, bot.app.state.hot_spots
+    accounts, hot_spots = bot.app.state.services.accounts, bot.app.state.services.hot_spots
     root = await accounts.create("Root", "admin", (), email="root@example.com")
     off = await accounts.create("Former", "admin", (), email="former@example.com")
     await accounts.update(off.id, by=root, active=False)
@@ -146,16 +147,16 @@ async def test_an_admin_on_telegram_is_told_in_their_private_chat(
         },
     }
     bot = await start_bot(settings, ManualClock(START), background=False)
-    await bot.app.state.accounts.create(
+    await bot.app.state.services.accounts.create(
         "Root", "admin", (), email="root@example.com", telegram_user_id=777
     )
     for _ in range(3):
         await file(bot, DAMAGED, "Blender B2")
 
-    assert len(await bot.app.state.hot_spots.sweep()) == 2  # the category and the product
+    assert len(await bot.app.state.services.hot_spots.sweep()) == 2  # the category and the product
     _, outbox, _ = await stored(bot)
     assert {(item.channel, item.address) for item in outbox} == {("telegram", "777")}
-    await bot.app.state.dispatcher.dispatch_due()
+    await bot.app.state.services.dispatcher.dispatch_due()
     told = [sent for sent in telegram.sent if str(sent.get("chat_id")) == "777"]
     assert len(told) == 2
     assert any("product 'Blender B2' has 3 complaints" in sent["text"] for sent in told)

@@ -55,19 +55,19 @@ async def drain(sink: Sink) -> list[Any]:
 
 async def step(bot: Any, clock: ManualClock, by: timedelta) -> dict[str, int]:
     clock.advance(by)
-    done = await bot.app.state.sweeps.run_all()
-    await bot.app.state.dispatcher.dispatch_due()
+    done = await bot.app.state.services.sweeps.run_all()
+    await bot.app.state.services.dispatcher.dispatch_due()
     return done
 
 
 async def test_a_complaints_life_by_email(start_bot: Any, sink: Sink) -> None:
     clock = ManualClock(START)
     bot = await start_bot(settings(sink), clock, background=False)
-    port = bot.app.state.channels["email"].smtp_port
+    port = bot.app.state.services.channels["email"].smtp_port
     await send(
         port, mail("The shop assistant was rude to me at the checkout.", message_id="<life@c.test>")
     )
-    await bot.app.state.dispatcher.dispatch_due()
+    await bot.app.state.services.dispatcher.dispatch_due()
     assert "complaint number" in (await sink.next()).get_body(("plain",)).get_content()
     number = complaint(bot)["number"]
 
@@ -84,15 +84,15 @@ async def test_a_complaints_life_by_email(start_bot: Any, sink: Sink) -> None:
     assert f"Update on your complaint {number}" in update and "acknowledged" in update
     assert (await step(bot, clock, timedelta(hours=12)))["progress"] == 0  # not more often
 
-    agent = await bot.app.state.agents.agent_for_name("Li Wei")
+    agent = await bot.app.state.services.agents.agent_for_name("Li Wei")
     clock.advance(timedelta(hours=6))  # an agent writes: the next update waits a full day
-    await bot.app.state.agents.reply(number, agent, "We are looking into it.")
-    await bot.app.state.dispatcher.dispatch_due()
+    await bot.app.state.services.agents.reply(number, agent, "We are looking into it.")
+    await bot.app.state.services.dispatcher.dispatch_due()
     await sink.next()
     assert (await step(bot, clock, timedelta(hours=12)))["progress"] == 0
-    await bot.app.state.agents.take(number, agent)
-    await bot.app.state.agents.resolve(number, agent, "The manager apologised in person.")
-    await bot.app.state.dispatcher.dispatch_due()
+    await bot.app.state.services.agents.take(number, agent)
+    await bot.app.state.services.agents.resolve(number, agent, "The manager apologised in person.")
+    await bot.app.state.services.dispatcher.dispatch_due()
     assert "now being handled by Li Wei" in (await sink.next()).get_body(("plain",)).get_content()
     assert "resolved" in (await sink.next()).get_body(("plain",)).get_content()
 
@@ -111,7 +111,7 @@ async def test_a_complaints_life_by_email(start_bot: Any, sink: Sink) -> None:
 async def test_a_bot_that_was_down_catches_up_once(start_bot: Any, sink: Sink) -> None:
     clock = ManualClock(START)
     first = await start_bot(settings(sink), clock, background=False)
-    port = first.app.state.channels["email"].smtp_port
+    port = first.app.state.services.channels["email"].smtp_port
     for n in range(3):
         await send(
             port,
@@ -125,8 +125,8 @@ async def test_a_bot_that_was_down_catches_up_once(start_bot: Any, sink: Sink) -
     await first.stop()
     clock.advance(timedelta(days=1, hours=1))  # a day of downtime
     second = await start_bot(settings(sink), clock, background=False)
-    assert (await second.app.state.sweeps.run_all())["progress"] == 3
-    assert (await second.app.state.sweeps.run_all())["progress"] == 0
+    assert (await second.app.state.services.sweeps.run_all())["progress"] == 3
+    assert (await second.app.state.services.sweeps.run_all())["progress"] == 0
 
 
 @pytest.mark.parametrize(
@@ -141,20 +141,20 @@ async def test_an_emailed_survey_answer_scores_once(
 ) -> None:
     clock = ManualClock(START)
     bot = await start_bot(settings(sink), clock, background=False)
-    port = bot.app.state.channels["email"].smtp_port
+    port = bot.app.state.services.channels["email"].smtp_port
     await send(port, mail("The shop assistant was rude to me.", message_id="<s1@c.test>"))
     number = complaint(bot)["number"]
-    agent = await bot.app.state.agents.agent_for_name("Li Wei")
-    await bot.app.state.agents.take(number, agent)
-    await bot.app.state.agents.resolve(number, agent, "Apologised.")
+    agent = await bot.app.state.services.agents.agent_for_name("Li Wei")
+    await bot.app.state.services.agents.take(number, agent)
+    await bot.app.state.services.agents.resolve(number, agent, "Apologised.")
     assert (await step(bot, clock, timedelta(days=7)))["surveys"] == 1
     survey = [m for m in sink.received if "How satisfied" in m.get_body(("plain",)).get_content()]
     await send(port, mail(answer, message_id="<s2@c.test>", in_reply_to=survey[0]["Message-ID"]))
-    await bot.app.state.dispatcher.dispatch_due()
+    await bot.app.state.services.dispatcher.dispatch_due()
     stored = complaint(bot)
     assert (stored["status"], stored["survey_score"]) == (status, int(answer[0].replace("１", "1")))
     assert stored["survey_comment"] == (answer if len(answer) > 1 else "")
-    await bot.app.state.dispatcher.dispatch_due()
+    await bot.app.state.services.dispatcher.dispatch_due()
     assert any(reply in m.get_body(("plain",)).get_content() for m in sink.received)
     to_boss = [
         m.get_body(("plain",)).get_content()
@@ -170,7 +170,7 @@ async def test_missed_deadlines_climb_one_level_at_a_time(start_bot: Any, sink: 
     overrides = settings(sink)
     overrides["escalation"]["raise_grade"] = True
     bot = await start_bot(overrides, clock, background=False)
-    port = bot.app.state.channels["email"].smtp_port
+    port = bot.app.state.services.channels["email"].smtp_port
     await send(port, mail("The shop assistant was rude to me.", message_id="<e1@c.test>"))
     done = await step(bot, clock, timedelta(hours=24))
     assert done["escalations"] == 1
@@ -191,11 +191,13 @@ async def test_an_agent_answer_in_time_prevents_the_first_escalation(
 ) -> None:
     clock = ManualClock(START)
     bot = await start_bot(settings(sink), clock, background=False)
-    port = bot.app.state.channels["email"].smtp_port
+    port = bot.app.state.services.channels["email"].smtp_port
     await send(port, mail("The shop assistant was rude to me.", message_id="<e2@c.test>"))
     clock.advance(timedelta(hours=2))
-    agent = await bot.app.state.agents.agent_for_name("Li Wei")
-    await bot.app.state.agents.reply(complaint(bot)["number"], agent, "We are sorry; looking.")
+    agent = await bot.app.state.services.agents.agent_for_name("Li Wei")
+    await bot.app.state.services.agents.reply(
+        complaint(bot)["number"], agent, "We are sorry; looking."
+    )
     assert (await step(bot, clock, timedelta(days=1)))["escalations"] == 0
 
 
@@ -216,12 +218,12 @@ async def test_a_webhook_customer_answers_the_survey_by_posting_back(
     }
     bot = await start_bot(overrides, clock, background=False)
     first = (await post(bot, webhook_complaint("w-1", "The cashier was rude to me."))).json()
-    agent = await bot.app.state.agents.agent_for_name("Li Wei")
-    await bot.app.state.agents.take(first["complaint"], agent)
-    await bot.app.state.agents.resolve(first["complaint"], agent, "Apologised.")
+    agent = await bot.app.state.services.agents.agent_for_name("Li Wei")
+    await bot.app.state.services.agents.take(first["complaint"], agent)
+    await bot.app.state.services.agents.resolve(first["complaint"], agent, "Apologised.")
     clock.advance(timedelta(days=7))
-    assert (await bot.app.state.sweeps.run_all())["surveys"] == 1
-    await bot.app.state.dispatcher.dispatch_due()
+    assert (await bot.app.state.services.sweeps.run_all())["surveys"] == 1
+    await bot.app.state.services.dispatcher.dispatch_due()
     kinds = []
     while not receiver.arrivals.empty():
         kinds.append((await receiver.arrivals.get())["kind"])
@@ -238,12 +240,14 @@ async def test_an_email_customer_may_ask_for_another_handler(
     overrides = settings(sink)
     overrides["agents"].append({"name": "Mei Lin", "departments": [], "senior": True})
     bot = await start_bot(overrides, ManualClock(START), background=False)
-    port = bot.app.state.channels["email"].smtp_port
+    port = bot.app.state.services.channels["email"].smtp_port
     await send(port, mail("The shop assistant was rude to me.", message_id="<h1@c.test>"))
     number = complaint(bot)["number"]
-    await bot.app.state.agents.take(number, await bot.app.state.agents.agent_for_name("Li Wei"))
+    await bot.app.state.services.agents.take(
+        number, await bot.app.state.services.agents.agent_for_name("Li Wei")
+    )
     await send(port, mail(request_text, message_id="<h2@c.test>", subject=f"Re: [{number}]"))
-    await bot.app.state.dispatcher.dispatch_due()
+    await bot.app.state.services.dispatcher.dispatch_due()
     assert complaint(bot)["assignee"] == "Mei Lin"
     mails = [(m["To"], m.get_body(("plain",)).get_content()) for m in await drain(sink)]
     assert ("boss@example.com", True) in [
@@ -259,7 +263,7 @@ async def test_the_scheduler_runs_the_sweeps_at_start_and_catches_up(
 ) -> None:
     clock = ManualClock(START)
     first = await start_bot(settings(sink), clock, background=False)
-    port = first.app.state.channels["email"].smtp_port
+    port = first.app.state.services.channels["email"].smtp_port
     await send(port, mail("The shop assistant was rude to me.", message_id="<a1@c.test>"))
     await first.stop()
     clock.advance(timedelta(days=2))  # down for two days; the APScheduler job runs at start

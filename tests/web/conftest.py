@@ -43,7 +43,7 @@ class Desk:
         email: str = "",
     ) -> httpx.AsyncClient:
         """Create an account and return an API client authenticated with a fresh token."""
-        accounts: Accounts = self.app.state.accounts
+        accounts: Accounts = self.app.state.services.accounts
         agent = await accounts.create(name, role, departments, password, email)
         _, secret = await accounts.issue_token(agent.id or 0, "tests")
         return self.client({"Authorization": f"Bearer {secret}"})
@@ -106,7 +106,7 @@ async def reachable_desk(
 
 async def delivered(desk: Desk, receiver: CallbackReceiver) -> list[dict[str, Any]]:
     """Dispatch what is due and return the callbacks that arrived (the customer's view)."""
-    await desk.app.state.dispatcher.dispatch_due()
+    await desk.app.state.services.dispatcher.dispatch_due()
     arrived = []
     while not receiver.arrivals.empty():
         arrived.append(receiver.arrivals.get_nowait())

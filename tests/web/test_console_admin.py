@@ -37,7 +37,7 @@ async def flash(page: Page) -> str:
 
 
 async def active_version(desk: Desk) -> int:
-    return int((await desk.app.state.rule_book.active()).version)
+    return int((await desk.app.state.services.rule_book.active()).version)
 
 
 async def _rules(desk: Desk, page: Page, before: dict[str, Any]) -> None:
@@ -185,7 +185,9 @@ async def _customers(desk: Desk, page: Page) -> None:
     assert f"Erased customer {customer_id}'s personal data" in await flash(page)
     await expect(page.locator("#erased")).to_be_visible()
     await expect(page.locator("#customer-name")).to_have_text("")
-    stored = await desk.app.state.database.read(lambda s: s.get(Customer, int(customer_id)))
+    stored = await desk.app.state.services.database.read(
+        lambda s: s.get(Customer, int(customer_id))
+    )
     assert stored.name == "" and stored.erased_at is not None
 
 
@@ -202,7 +204,7 @@ async def test_an_admin_edits_rules_reads_reports_and_manages_accounts_and_custo
     await _reports(desk, page)
     await _accounts(desk, page)
     await _customers(desk, page)
-    complaint = await desk.app.state.database.read(
+    complaint = await desk.app.state.services.database.read(
         lambda s: queries.complaint_by_number(s, before["complaint"])
     )
     assert complaint.rule_set_version == 1  # a complaint keeps the version that routed it
@@ -236,7 +238,7 @@ async def test_supervisors_and_agents_are_refused_what_their_role_may_not_do(des
     supervisor, supervisor_csrf = await _console(desk, "Sam")
     agent, agent_csrf = await _console(desk, "Ana")
     admin, admin_csrf = await _console(desk, "Root")
-    root = next(a.id for a in await desk.app.state.accounts.listing() if a.name == "Root")
+    root = next(a.id for a in await desk.app.state.services.accounts.listing() if a.name == "Root")
     forms = [(path.format(root=root), data) for path, data in ADMIN_FORMS]
     before = table_counts(desk.bot.store_url)
 
@@ -276,7 +278,7 @@ async def test_supervisors_and_agents_are_refused_what_their_role_may_not_do(des
     assert (await admin.get("/console/accounts/999")).status_code == 404
     assert (await admin.get("/console/rules/edit", params={"name": "nope"})).status_code == 404
     assert table_counts(desk.bot.store_url) == before
-    assert (await desk.app.state.rule_book.active()).version == 1
+    assert (await desk.app.state.services.rule_book.active()).version == 1
 
     mine = f"/console/accounts/{root}"  # an admin cannot lock themselves out
     demoted = await admin.post(mine, data={"role": "agent", "csrf_token": admin_csrf})
@@ -288,7 +290,7 @@ async def test_supervisors_and_agents_are_refused_what_their_role_may_not_do(des
 async def test_an_admin_reorders_disables_deletes_and_imports_rules_with_forms(desk: Desk) -> None:
     await desk.account("Root", role="admin", departments=())
     admin, csrf = await _console(desk, "Root")
-    book = desk.app.state.rule_book
+    book = desk.app.state.services.rule_book
 
     async def send(path: str, **data: str) -> str:
         """Post a form, follow the redirect, and return the flash message shown."""

@@ -149,7 +149,7 @@ async def test_an_agent_works_a_complaint_from_queue_to_resolved(
     await screenshot(page, "complaint")
     [resolution] = await delivered(desk, receiver)
     assert "Le hemos devuelto 30 €." in resolution["text"]
-    stored = await desk.app.state.database.read(
+    stored = await desk.app.state.services.database.read(
         lambda session: session.exec(select(Complaint).where(Complaint.number == number)).one()
     )
     assert (stored.status, stored.root_cause, stored.order_number, stored.grade) == (

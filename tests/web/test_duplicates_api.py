@@ -36,7 +36,7 @@ async def by_webhook(desk: Desk, text: str = TEXT, email: str = ANA, customer: s
 async def by_email(
     desk: Desk, text: str = TEXT, sender: str = ANA, subject: str = "Invoice"
 ) -> str:
-    port = desk.app.state.channels["email"].smtp_port
+    port = desk.app.state.services.channels["email"].smtp_port
     await send(port, mail(text, sender=sender, subject=subject), sender=sender)
     (newest,) = rows(
         desk,
@@ -106,7 +106,7 @@ async def test_merge_joins_timelines_tells_the_customer_once_and_the_scheduler_s
     shop.clock.advance(timedelta(hours=1))
     source = await by_email(shop)
     shop.clock.advance(timedelta(days=1, hours=1))
-    await shop.app.state.sweeps.run_all()  # progress updates fall due on both
+    await shop.app.state.services.sweeps.run_all()  # progress updates fall due on both
     source_id, target_id = complaint(shop, source)["id"], complaint(shop, target)["id"]
     source_messages = rows(
         shop, "SELECT id, created_at FROM messages WHERE complaint_id = :i", i=source_id
@@ -155,14 +155,14 @@ async def test_merge_joins_timelines_tells_the_customer_once_and_the_scheduler_s
 
     events_before = rows(shop, "SELECT id FROM events WHERE complaint_id = :i", i=source_id)
     shop.clock.advance(timedelta(days=10))
-    await shop.app.state.sweeps.run_all()
+    await shop.app.state.services.sweeps.run_all()
     assert rows(shop, "SELECT id FROM events WHERE complaint_id = :i", i=source_id) == events_before
     assert not rows(
         shop, "SELECT id FROM outbox WHERE complaint_id = :i AND status = 'pending'", i=source_id
     )
 
     # The customer writes again naming the old number: it lands on the complaint kept.
-    port = shop.app.state.channels["email"].smtp_port
+    port = shop.app.state.services.channels["email"].smtp_port
     await send(
         port, mail("Any news on the refund?", sender=ANA, subject=f"Re: {source}"), sender=ANA
     )

@@ -41,13 +41,15 @@ async def ana_with_history(desk: Desk) -> tuple[int, str]:
         ],
     )
     number = str(filed["complaint"])
-    await desk.app.state.accounts.create("Bea", "agent", ("billing",))
-    bea = await desk.app.state.agents.agent_for_name("Bea")
-    await desk.app.state.agents.take(number, bea)
-    await desk.app.state.agents.note(number, bea, "Ana phoned from +34 612 345 612")
-    await desk.app.state.agents.resolve(number, bea, "Refunded the second charge to Ana's card")
+    await desk.app.state.services.accounts.create("Bea", "agent", ("billing",))
+    bea = await desk.app.state.services.agents.agent_for_name("Bea")
+    await desk.app.state.services.agents.take(number, bea)
+    await desk.app.state.services.agents.note(number, bea, "Ana phoned from +34 612 345 612")
+    await desk.app.state.services.agents.resolve(
+        number, bea, "Refunded the second charge to Ana's card"
+    )
     desk.clock.advance(timedelta(days=8))
-    await desk.app.state.sweeps.run_all()  # the survey goes out
+    await desk.app.state.services.sweeps.run_all()  # the survey goes out
     await desk.complain("4 thanks", customer="c-1", id_="order-1-survey", complaint=number)
     (customer,) = rows(desk, "SELECT customer_id FROM complaints WHERE number = :n", n=number)
     customer_id = int(customer["customer_id"])
@@ -58,7 +60,7 @@ async def ana_with_history(desk: Desk) -> tuple[int, str]:
         session.add(Identity(customer_id=customer_id, channel="telegram", address=str(CHAT_ID)))
         session.add(ChatState(chat_id=CHAT_ID, language="es", complaint_id=complaint.id))
 
-    await desk.app.state.database.write(link_telegram)
+    await desk.app.state.services.database.write(link_telegram)
     return customer_id, number
 
 

@@ -53,7 +53,7 @@ async def scenario(desk: Desk) -> dict[str, str]:
     c5  04-13 product quality, Blender B2   never answered
     c6  04-20 10:00 safety (urgent)         not due yet: left out of SLA compliance
     """
-    state, clock = desk.app.state, desk.clock
+    state, clock = desk.app.state.services, desk.clock
     root = await state.accounts.create("Root", "admin", ())
     numbers = {"c0": await file(desk, "Me cobraron dos veces en la factura.", "c-0", "Router X1")}
     clock.advance(timedelta(days=35))

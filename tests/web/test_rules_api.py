@@ -18,7 +18,7 @@ FLUX = {"name": "flux", "keywords": ["flux capacitor"], "category": "safety", "g
 
 
 async def _routed_by(desk: Desk, number: str) -> int:
-    complaint = await desk.app.state.database.read(
+    complaint = await desk.app.state.services.database.read(
         lambda session: queries.complaint_by_number(session, number)
     )
     return int(complaint.rule_set_version)
@@ -280,7 +280,7 @@ async def test_export_and_import_round_trip(desk: Desk) -> None:
     assert exported.headers["content-disposition"] == 'attachment; filename="rules.toml"'
     tables = tomllib.loads(exported.text)
     assert set(tables) == {"routing", "departments", "categories", "rules"}
-    settings = desk.app.state.settings
+    settings = desk.app.state.services.settings
     assert canonical_text(tables) == settings.rules_text  # the shipped settings, exactly
     assert check(tables) == settings.rules
 

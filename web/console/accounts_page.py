@@ -18,15 +18,12 @@ from complaints.errors import ComplaintBotError, UnknownAccount
 from store.models import Agent
 from web.console.guard import AdminActor, AdminViewer, ConsoleRefusal, Staff
 from web.console.pages import redirect, render
+from web.deps import AccountsDep
 
 PAGE = "/console/accounts"
 router = APIRouter(prefix="/accounts")
 Text = Annotated[str, Form()]
 Choices = Annotated[list[str], Form()]
-
-
-def _accounts(request: Request) -> Accounts:
-    return request.app.state.accounts  # type: ignore[no-any-return]
 
 
 def _telegram_id(text: str) -> int | None:
@@ -39,9 +36,9 @@ def _telegram_id(text: str) -> int | None:
     return int(text)
 
 
-async def _account(request: Request, account_id: int) -> Agent:
+async def _account(accounts: Accounts, account_id: int) -> Agent:
     try:
-        return await _accounts(request).get(account_id)
+        return await accounts.get(account_id)
     except UnknownAccount:
         raise ConsoleRefusal(
             404, f"There is no account {account_id}; pick one from the account list."
@@ -49,8 +46,9 @@ async def _account(request: Request, account_id: int) -> Agent:
 
 
 @router.get("", response_class=HTMLResponse)
-async def accounts_page(request: Request, staff: AdminViewer) -> HTMLResponse:
-    accounts = _accounts(request)
+async def accounts_page(
+    request: Request, staff: AdminViewer, accounts: AccountsDep
+) -> HTMLResponse:
     return render(
         request,
         "accounts.html",
@@ -66,8 +64,8 @@ async def accounts_page(request: Request, staff: AdminViewer) -> HTMLResponse:
 
 @router.post("")
 async def create(
-    request: Request,
     staff: AdminActor,
+    accounts: AccountsDep,
     name: Text = "",
     role: Text = "agent",
     departments: Choices = [],  # noqa: B006 (FastAPI copies defaults)
@@ -76,7 +74,7 @@ async def create(
     telegram_user_id: Text = "",
 ) -> RedirectResponse:
     try:
-        created = await _accounts(request).create(
+        created = await accounts.create(
             name,
             role,
             departments,
@@ -90,9 +88,8 @@ async def create(
 
 
 async def _account_page(
-    request: Request, staff: Staff, agent: Agent, secret: str = ""
+    request: Request, accounts: Accounts, staff: Staff, agent: Agent, secret: str = ""
 ) -> HTMLResponse:
-    accounts = _accounts(request)
     return render(
         request,
         "accounts_edit.html",
@@ -109,15 +106,17 @@ async def _account_page(
 
 
 @router.get("/{account_id}", response_class=HTMLResponse)
-async def account_page(request: Request, account_id: int, staff: AdminViewer) -> HTMLResponse:
-    return await _account_page(request, staff, await _account(request, account_id))
+async def account_page(
+    request: Request, account_id: int, staff: AdminViewer, accounts: AccountsDep
+) -> HTMLResponse:
+    return await _account_page(request, accounts, staff, await _account(accounts, account_id))
 
 
 @router.post("/{account_id}")
 async def change(
-    request: Request,
     account_id: int,
     staff: AdminActor,
+    accounts: AccountsDep,
     role: Text,
     departments: Choices = [],  # noqa: B006 (FastAPI copies defaults)
     email: Text = "",
@@ -129,7 +128,7 @@ async def change(
     """Every field of the form is applied; an empty password keeps the current one."""
     back = f"{PAGE}/{account_id}"
     try:
-        changed = await _accounts(request).update(
+        changed = await accounts.update(
             account_id,
             by=staff.agent,
             role=role,
@@ -147,22 +146,21 @@ async def change(
 
 @router.post("/{account_id}/tokens", response_class=HTMLResponse)
 async def issue_token(
-    request: Request, account_id: int, staff: AdminActor, name: Text = ""
+    request: Request, account_id: int, staff: AdminActor, accounts: AccountsDep, name: Text = ""
 ) -> HTMLResponse:
     """The page again, with the new secret shown this once."""
-    accounts = _accounts(request)
-    agent = await _account(request, account_id)
+    agent = await _account(accounts, account_id)
     _, secret = await accounts.issue_token(account_id, name.strip())
-    return await _account_page(request, staff, agent, secret)
+    return await _account_page(request, accounts, staff, agent, secret)
 
 
 @router.post("/{account_id}/tokens/{token_id}/revoke")
 async def revoke_token(
-    request: Request, account_id: int, token_id: int, staff: AdminActor
+    account_id: int, token_id: int, staff: AdminActor, accounts: AccountsDep
 ) -> RedirectResponse:
     back = f"{PAGE}/{account_id}"
     try:
-        await _accounts(request).revoke_token(account_id, token_id)
+        await accounts.revoke_token(account_id, token_id)
     except ComplaintBotError as error:
         return redirect(back, ("error", f"Nothing was revoked: {error}."))
     return redirect(back, ("ok", "Revoked the token; it no longer works."))

@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from complaints.errors import ComplaintBotError
 from router.language import SUPPORTED
-from staff.canned_replies import PLACEHOLDERS, CannedReplies
+from staff.canned_replies import PLACEHOLDERS
 from web.console.forms import Text
 from web.console.guard import AdminActor, AdminViewer
 from web.console.pages import redirect, render
+from web.deps import CannedRepliesDep
 
 PAGE = "/console/canned"
 router = APIRouter(prefix="/canned")
@@ -21,9 +22,8 @@ router = APIRouter(prefix="/canned")
 
 @router.get("", response_class=HTMLResponse)
 async def canned_page(
-    request: Request, staff: AdminViewer, edit: int | None = None
+    request: Request, staff: AdminViewer, library: CannedRepliesDep, edit: int | None = None
 ) -> HTMLResponse:
-    library: CannedReplies = request.app.state.canned
     replies = await library.listing()
     editing = next((reply for reply in replies if reply.id == edit), None)
     return render(
@@ -42,15 +42,14 @@ async def canned_page(
 
 @router.post("")
 async def save(
-    request: Request,
     staff: AdminActor,
+    library: CannedRepliesDep,
     key: Text = "",
     language: Text = "",
     title: Text = "",
     text: Text = "",
     reply_id: Annotated[int | None, Form()] = None,
 ) -> RedirectResponse:
-    library: CannedReplies = request.app.state.canned
     try:
         saved = await library.save(key, language, title, text, staff.agent, reply_id)
     except ComplaintBotError as error:
@@ -60,8 +59,7 @@ async def save(
 
 
 @router.post("/{reply_id}/delete")
-async def delete(request: Request, reply_id: int, staff: AdminActor) -> RedirectResponse:
-    library: CannedReplies = request.app.state.canned
+async def delete(reply_id: int, staff: AdminActor, library: CannedRepliesDep) -> RedirectResponse:
     try:
         await library.delete(reply_id)
     except ComplaintBotError as error:

@@ -12,11 +12,11 @@ from fastapi.responses import RedirectResponse
 
 from complaints.errors import ComplaintBotError
 from complaints.fields import EDITABLE_FIELDS
-from staff.actions import AgentDesk
-from staff.solutions import Solutions, parse_amount
+from staff.solutions import parse_amount
 from web.console.forms import Text
 from web.console.guard import Actor, ConsoleRefusal, SupervisorActor
 from web.console.pages import redirect
+from web.deps import AgentDeskDep, SolutionsDep
 from web.errors import status_for
 
 router = APIRouter(prefix="/complaints/{number}")
@@ -46,42 +46,37 @@ def _required(text: str, what: str) -> str:
     return text
 
 
-def _desk(request: Request) -> AgentDesk:
-    desk: AgentDesk = request.app.state.agents
-    return desk
-
-
 @router.post("/take")
-async def take(request: Request, number: str, staff: Actor) -> RedirectResponse:
-    return await _act(number, lambda: _desk(request).take(number, staff.agent))
+async def take(number: str, staff: Actor, desk: AgentDeskDep) -> RedirectResponse:
+    return await _act(number, lambda: desk.take(number, staff.agent))
 
 
 @router.post("/assign")
-async def assign(request: Request, number: str, staff: Actor, to: Text = "") -> RedirectResponse:
-    return await _act(number, lambda: _desk(request).assign(number, staff.agent, to))
+async def assign(number: str, staff: Actor, desk: AgentDeskDep, to: Text = "") -> RedirectResponse:
+    return await _act(number, lambda: desk.assign(number, staff.agent, to))
 
 
 @router.post("/reply")
-async def reply(request: Request, number: str, staff: Actor, text: Text = "") -> RedirectResponse:
+async def reply(number: str, staff: Actor, desk: AgentDeskDep, text: Text = "") -> RedirectResponse:
     async def work() -> Outcome:
-        return await _desk(request).reply(number, staff.agent, text)
+        return await desk.reply(number, staff.agent, text)
 
     return await _act(number, work)
 
 
 @router.post("/note")
-async def note(request: Request, number: str, staff: Actor, text: Text = "") -> RedirectResponse:
+async def note(number: str, staff: Actor, desk: AgentDeskDep, text: Text = "") -> RedirectResponse:
     async def work() -> Outcome:
-        return await _desk(request).note(number, staff.agent, text)
+        return await desk.note(number, staff.agent, text)
 
     return await _act(number, work)
 
 
 @router.post("/correct")
 async def correct(
-    request: Request,
     number: str,
     staff: Actor,
+    desk: AgentDeskDep,
     category: Text = "",
     grade: Text = "",
     department: Text = "",
@@ -90,7 +85,7 @@ async def correct(
     """Empty fields stay as they are; the reason is recorded with the correction."""
 
     async def work() -> Outcome:
-        return await _desk(request).correct(
+        return await desk.correct(
             number,
             staff.agent,
             category=category or None,
@@ -103,38 +98,41 @@ async def correct(
 
 
 @router.post("/fields")
-async def edit_fields(request: Request, number: str, staff: Actor) -> RedirectResponse:
+async def edit_fields(
+    request: Request, number: str, staff: Actor, desk: AgentDeskDep
+) -> RedirectResponse:
     form = await request.form()
     fields = {name: str(form[name]) for name in EDITABLE_FIELDS if name in form}
-    return await _act(number, lambda: _desk(request).edit_fields(number, staff.agent, fields))
+    return await _act(number, lambda: desk.edit_fields(number, staff.agent, fields))
 
 
 @router.post("/reject")
 async def reject(
-    request: Request, number: str, staff: Actor, explanation: Text = ""
+    number: str, staff: Actor, desk: AgentDeskDep, explanation: Text = ""
 ) -> RedirectResponse:
-    return await _act(number, lambda: _desk(request).reject(number, staff.agent, explanation))
+    return await _act(number, lambda: desk.reject(number, staff.agent, explanation))
 
 
 @router.post("/resolve")
 async def resolve(
-    request: Request, number: str, staff: Actor, summary: Text = "", root_cause: Text = ""
+    number: str,
+    staff: Actor,
+    desk: AgentDeskDep,
+    summary: Text = "",
+    root_cause: Text = "",
 ) -> RedirectResponse:
-    return await _act(
-        number, lambda: _desk(request).resolve(number, staff.agent, summary, root_cause)
-    )
+    return await _act(number, lambda: desk.resolve(number, staff.agent, summary, root_cause))
 
 
 @router.post("/solutions")
 async def propose(
-    request: Request,
     number: str,
     staff: Actor,
+    solutions: SolutionsDep,
     kind: Text = "",
     amount: Text = "",
     description: Text = "",
 ) -> RedirectResponse:
-    solutions: Solutions = request.app.state.solutions
 
     async def work() -> Outcome:
         return await solutions.propose(number, staff.agent, kind, parse_amount(amount), description)
@@ -144,15 +142,14 @@ async def propose(
 
 @router.post("/solutions/{solution_id}/decision")
 async def decide(
-    request: Request,
     number: str,
     solution_id: int,
     staff: SupervisorActor,
+    solutions: SolutionsDep,
     decision: Text = "",
     reason: Text = "",
 ) -> RedirectResponse:
     """Approve (the customer is told now) or reject with a reason (the agent sees it)."""
-    solutions: Solutions = request.app.state.solutions
     if decision not in ("approve", "reject"):
         raise ConsoleRefusal(422, "Choose Approve or Reject.")
     return await _act(

@@ -10,25 +10,26 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from admin.accounts import Accounts, at_least, sees
+from admin.accounts import at_least, sees
 from complaints.errors import ComplaintBotError
 from complaints.fields import EDITABLE_FIELDS
 from complaints.workflow import FINISHED
 from router import GRADES, RuleSet
-from staff.canned_replies import CannedReplies
 from staff.solutions import KINDS
 from staff.views import ComplaintView, complaint_view
+from store.database import Database
 from store.models import Agent, CannedReply
 from web.console.guard import ConsoleRefusal, Viewer
 from web.console.pages import render
+from web.deps import AccountsDep, CannedRepliesDep, DatabaseDep, RuleBookDep, SettingsDep
 from web.errors import status_for
 
 router = APIRouter()
 
 
-async def view_or_refuse(request: Request, agent: Agent, number: str) -> ComplaintView:
+async def view_or_refuse(database: Database, agent: Agent, number: str) -> ComplaintView:
     try:
-        return await complaint_view(request.app.state.database, agent, number)
+        return await complaint_view(database, agent, number)
     except ComplaintBotError as error:
         raise ConsoleRefusal(status_for(error), f"{error}.") from None
 
@@ -59,25 +60,30 @@ def describe_detail(detail: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 @router.get("/complaints/{number}", response_class=HTMLResponse)
 async def complaint_page(
-    request: Request, number: str, staff: Viewer, canned: str = ""
+    request: Request,
+    number: str,
+    staff: Viewer,
+    database: DatabaseDep,
+    library: CannedRepliesDep,
+    accounts: AccountsDep,
+    book: RuleBookDep,
+    settings: SettingsDep,
+    canned: str = "",
 ) -> HTMLResponse:
-    state = request.app.state
-    view = await view_or_refuse(request, staff.agent, number)
-    library: CannedReplies = state.canned
+    view = await view_or_refuse(database, staff.agent, number)
     reply_text, canned_error = "", ""
     if canned:
         try:
             reply_text = (await library.render(canned, number, staff.agent)).text
         except ComplaintBotError as error:
             canned_error = str(error)
-    accounts: Accounts = state.accounts
     colleagues = [
         account.name
         for account in await accounts.listing()
         if account.active and sees(account, view.complaint.department)
     ]
-    rules: RuleSet = state.rule_book.current
-    console = state.settings.console
+    rules: RuleSet = book.current
+    console = settings.console
     return render(
         request,
         "complaint.html",

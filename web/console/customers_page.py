@@ -12,11 +12,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, col, select
 
-from admin.privacy import Privacy
 from complaints.errors import ComplaintBotError
 from store.models import Complaint, Customer, Identity
 from web.console.guard import AdminActor, AdminViewer, ConsoleRefusal
 from web.console.pages import redirect, render
+from web.deps import DatabaseDep, PrivacyDep
 
 PAGE = "/console/customers"
 MIN_SEARCH = 2
@@ -32,16 +32,15 @@ class CustomerFile:
     complaints: list[Complaint]
 
 
-def _privacy(request: Request) -> Privacy:
-    return Privacy(request.app.state.database, request.app.state.clock)
-
-
 @router.get("", response_class=HTMLResponse)
 async def customers_page(
-    request: Request, staff: AdminViewer, q: Annotated[str, Query(max_length=200)] = ""
+    request: Request,
+    staff: AdminViewer,
+    privacy: PrivacyDep,
+    q: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
     wanted = q.strip()
-    found = await _privacy(request).search(wanted) if len(wanted) >= MIN_SEARCH else []
+    found = await privacy.search(wanted) if len(wanted) >= MIN_SEARCH else []
     return render(
         request,
         "customers.html",
@@ -63,8 +62,10 @@ def _file(session: Session, customer_id: int) -> CustomerFile | None:
 
 
 @router.get("/{customer_id}", response_class=HTMLResponse)
-async def customer_page(request: Request, customer_id: int, staff: AdminViewer) -> HTMLResponse:
-    found = await request.app.state.database.read(lambda session: _file(session, customer_id))
+async def customer_page(
+    request: Request, customer_id: int, staff: AdminViewer, database: DatabaseDep
+) -> HTMLResponse:
+    found = await database.read(lambda session: _file(session, customer_id))
     if found is None:
         raise ConsoleRefusal(404, f"There is no customer {customer_id}; search for them instead.")
     return render(
@@ -74,9 +75,9 @@ async def customer_page(request: Request, customer_id: int, staff: AdminViewer) 
 
 @router.post("/{customer_id}/erase")
 async def erase(
-    request: Request,
     customer_id: int,
     staff: AdminActor,
+    privacy: PrivacyDep,
     confirm: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     back = f"{PAGE}/{customer_id}"
@@ -84,7 +85,7 @@ async def erase(
         refusal = f"Nothing was erased: type the customer's id, {customer_id}, to confirm."
         return redirect(back, ("error", refusal))
     try:
-        counts = await _privacy(request).erase(customer_id, confirm, staff.agent)
+        counts = await privacy.erase(customer_id, confirm, staff.agent)
     except ComplaintBotError as error:
         return redirect(back, ("error", f"Nothing was erased: {error}."))
     touched = ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in counts.items())

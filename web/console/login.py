@@ -13,10 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from admin.accounts import Accounts
 from web.auth import SESSION_COOKIE, session_of
 from web.console.guard import Actor, ConsoleRefusal
 from web.console.pages import redirect, render
+from web.deps import AccountsDep, SettingsDep
 
 LOGIN_COOKIE = "console_login_csrf"
 HOME = "/console/queue"
@@ -30,7 +30,9 @@ def safe_next(url: str) -> str:
     return HOME
 
 
-def _login_page(request: Request, next_url: str, error: str = "", name: str = "") -> HTMLResponse:
+def _login_page(
+    request: Request, secure: bool, next_url: str, error: str = "", name: str = ""
+) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
     response = render(
         request,
@@ -45,7 +47,7 @@ def _login_page(request: Request, next_url: str, error: str = "", name: str = ""
         path="/console/login",
         httponly=True,
         samesite="lax",
-        secure=request.app.state.settings.console.secure_cookies,
+        secure=secure,
     )
     return response
 
@@ -53,16 +55,19 @@ def _login_page(request: Request, next_url: str, error: str = "", name: str = ""
 @router.get("/login", response_model=None)
 async def login_form(
     request: Request,
+    settings: SettingsDep,
     next: str = HOME,
 ) -> HTMLResponse | RedirectResponse:
     if await session_of(request) is not None:
         return redirect(safe_next(next))
-    return _login_page(request, safe_next(next))
+    return _login_page(request, settings.console.secure_cookies, safe_next(next))
 
 
 @router.post("/login", response_model=None)
 async def log_in(
     request: Request,
+    accounts: AccountsDep,
+    settings: SettingsDep,
     name: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
@@ -73,29 +78,28 @@ async def log_in(
         raise ConsoleRefusal(
             403, "This login form has expired or came from elsewhere: open the login page again."
         )
-    settings = request.app.state.settings.console
-    accounts: Accounts = request.app.state.accounts
-    session = await accounts.log_in(name, password, settings.session_lifetime)
+    console = settings.console
+    session = await accounts.log_in(name, password, console.session_lifetime)
     if session is None:
-        return _login_page(request, safe_next(next), "Wrong name or password.", name)
+        wrong = "Wrong name or password."
+        return _login_page(request, console.secure_cookies, safe_next(next), wrong, name)
     response = redirect(safe_next(next))
     response.set_cookie(
         SESSION_COOKIE,
         session.cookie,
         # A lifetime, not the end time: the browser's clock need not agree with the server's.
-        max_age=int(settings.session_lifetime.total_seconds()),
+        max_age=int(console.session_lifetime.total_seconds()),
         path="/",
         httponly=True,
         samesite="lax",
-        secure=settings.secure_cookies,
+        secure=console.secure_cookies,
     )
     response.delete_cookie(LOGIN_COOKIE, path="/console/login")
     return response
 
 
 @router.post("/logout")
-async def log_out(request: Request, staff: Actor) -> RedirectResponse:
-    accounts: Accounts = request.app.state.accounts
+async def log_out(request: Request, staff: Actor, accounts: AccountsDep) -> RedirectResponse:
     await accounts.log_out(request.cookies.get(SESSION_COOKIE, ""))
     response = redirect("/console/login", ("ok", "You are logged out."))
     response.delete_cookie(SESSION_COOKIE, path="/")

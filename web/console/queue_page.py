@@ -14,6 +14,7 @@ from router import GRADES, RuleSet
 from staff.views import QueueFilter, queue
 from web.console.guard import Viewer
 from web.console.pages import render
+from web.deps import ClockDep, DatabaseDep, RuleBookDep
 
 PAGE_SIZE = 50
 CHANNELS = ("email", "telegram", "webhook")
@@ -24,6 +25,9 @@ router = APIRouter()
 async def queue_page(
     request: Request,
     staff: Viewer,
+    database: DatabaseDep,
+    clock: ClockDep,
+    book: RuleBookDep,
     department: str = "",
     status: str = "open",
     grade: str = "",
@@ -44,10 +48,8 @@ async def queue_page(
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
-    found = await queue(
-        request.app.state.database, staff.agent, filters, request.app.state.clock.now()
-    )
-    rules: RuleSet = request.app.state.rule_book.current
+    found = await queue(database, staff.agent, filters, clock.now())
+    rules: RuleSet = book.current
     chosen = {
         "department": department,
         "status": status,

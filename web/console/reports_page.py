@@ -19,11 +19,12 @@ from fastapi.routing import APIRouter
 from markupsafe import Markup
 
 from admin.accounts import at_least, sees
-from admin.reports import TABLES, Report, Reports, bar_chart_svg
+from admin.reports import TABLES, Report, bar_chart_svg
 from complaints.errors import NotAllowed, ReportError
 from router import RuleSet
 from web.console.guard import ConsoleRefusal, Viewer
 from web.console.pages import render
+from web.deps import ReportsDep, RuleBookDep
 
 router = APIRouter()
 Moment = Annotated[str, Query(max_length=40)]
@@ -83,15 +84,15 @@ def csv_links(report: Report) -> list[tuple[str, str]]:
 async def reports_page(
     request: Request,
     staff: Viewer,
+    reports: ReportsDep,
+    book: RuleBookDep,
     since: Moment = "",
     until: Moment = "",
     department: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
     if not at_least(staff.agent, "supervisor"):
         raise ConsoleRefusal(403, f"Reports need the supervisor role; you are {staff.agent.role}.")
-    state = request.app.state
-    reports = Reports(state.database, state.clock, state.settings.timezone)
-    rules: RuleSet = state.rule_book.current
+    rules: RuleSet = book.current
     chosen = {"since": since, "until": until, "department": department}
     context = {
         "chosen": chosen,

@@ -16,12 +16,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.datastructures import FormData
 
 from admin.accounts import at_least
 from admin.rule_book import (
     ActiveVersion,
-    RuleBook,
     RuleSetView,
     Tables,
     full_rule,
@@ -31,7 +29,6 @@ from admin.rule_book import (
 from admin.rule_trials import (
     MAX_BACKTEST,
     Backtest,
-    TrialMessage,
     backtest,
     dry_run,
     rule_set_to_try,
@@ -51,20 +48,22 @@ from web.console.guard import (
 )
 from web.console.pages import redirect, render
 from web.console.queue_page import CHANNELS
+from web.console.rule_forms import (
+    DEFAULT_LAST,
+    FormError,
+    blank_message,
+    form_values,
+    message_from_form,
+    message_values,
+    rule_from_form,
+    whole_number,
+)
+from web.deps import RuleBookDep, SettingsDep
 
 PAGE = "/console/rules"
 SHOWN_VERSIONS = 50
-DEFAULT_LAST = 200
 router = APIRouter(prefix="/rules")
 RuleName = Annotated[str, Form()]
-
-
-class FormError(ComplaintBotError):
-    """A form value the page cannot turn into a rule or a message (e.g. a number field)."""
-
-
-def _book(request: Request) -> RuleBook:
-    return request.app.state.rule_book  # type: ignore[no-any-return]
 
 
 def _context(staff: Staff) -> dict[str, Any]:
@@ -79,8 +78,7 @@ def _context(staff: Staff) -> dict[str, Any]:
 
 
 @router.get("", response_class=HTMLResponse)
-async def rules_page(request: Request, staff: Viewer) -> HTMLResponse:
-    book = _book(request)
+async def rules_page(request: Request, staff: Viewer, book: RuleBookDep) -> HTMLResponse:
     active = await book.active()
     view = RuleSetView.of(await book.tables(active.version))
     versions = await book.versions()
@@ -110,38 +108,38 @@ async def _changed(what: str, change: Awaitable[ActiveVersion]) -> RedirectRespo
 
 @router.post("/move")
 async def move(
-    request: Request, staff: AdminActor, rule: RuleName, position: Annotated[int, Form()]
+    staff: AdminActor, book: RuleBookDep, rule: RuleName, position: Annotated[int, Form()]
 ) -> RedirectResponse:
-    change = _book(request).move_rule(rule, position, staff.agent.name)
+    change = book.move_rule(rule, position, staff.agent.name)
     return await _changed(f"Moved {rule!r} to position {position}", change)
 
 
 @router.post("/enable")
 async def enable(
-    request: Request, staff: AdminActor, rule: RuleName, enabled: Annotated[bool, Form()]
+    staff: AdminActor, book: RuleBookDep, rule: RuleName, enabled: Annotated[bool, Form()]
 ) -> RedirectResponse:
-    change = _book(request).enable_rule(rule, enabled, staff.agent.name)
+    change = book.enable_rule(rule, enabled, staff.agent.name)
     return await _changed(f"{'Enabled' if enabled else 'Disabled'} {rule!r}", change)
 
 
 @router.post("/delete")
-async def delete(request: Request, staff: AdminActor, rule: RuleName) -> RedirectResponse:
-    change = _book(request).remove_rule(rule, staff.agent.name)
+async def delete(staff: AdminActor, book: RuleBookDep, rule: RuleName) -> RedirectResponse:
+    change = book.remove_rule(rule, staff.agent.name)
     return await _changed(f"Deleted {rule!r}", change)
 
 
 @router.post("/rollback")
 async def rollback(
-    request: Request, staff: AdminActor, version: Annotated[int, Form()]
+    staff: AdminActor, book: RuleBookDep, version: Annotated[int, Form()]
 ) -> RedirectResponse:
-    change = _book(request).rollback(version, staff.agent.name)
+    change = book.rollback(version, staff.agent.name)
     return await _changed(f"Rolled back to version {version}", change)
 
 
 @router.post("/import")
 async def import_toml(
-    request: Request,
     staff: AdminActor,
+    book: RuleBookDep,
     toml: Annotated[str, Form()] = "",
     file: UploadFile | None = None,
 ) -> RedirectResponse:
@@ -155,70 +153,11 @@ async def import_toml(
         return redirect(PAGE, ("error", "Nothing was imported: the file must be UTF-8 text."))
     if not text.strip():
         return redirect(PAGE, ("error", "Nothing was imported: paste the TOML or choose a file."))
-    change = _book(request).import_toml(text, staff.agent.name)
+    change = book.import_toml(text, staff.agent.name)
     return await _changed("Imported the TOML", change)
 
 
 # ---- editing one rule, with its dry run and backtest ----------------------------------------
-
-
-def _lines(form: FormData, key: str, separator: str = "\n") -> list[str]:
-    text = str(form.get(key, ""))
-    return [part.strip() for part in text.split(separator) if part.strip()]
-
-
-def _whole_number(form: FormData, key: str, label: str) -> int | None:
-    text = str(form.get(key, "")).strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise FormError(f"{label} must be a whole number, not {text!r}") from None
-
-
-def rule_from_form(form: FormData) -> dict[str, Any]:
-    """The [[rules]] table the edit form describes (validated later by the rule book)."""
-    at_least_count = _whole_number(form, "repeat_at_least", "repeat: at least")
-    within_days = _whole_number(form, "repeat_within_days", "repeat: within days")
-    # Half a repeat is passed on as typed: the rule book's validation says what it needs.
-    repeat = {
-        key: value
-        for key, value in (("at_least", at_least_count), ("within_days", within_days))
-        if value is not None
-    }
-    attachment = str(form.get("has_attachment", ""))
-    return {
-        "name": str(form.get("name", "")).strip(),
-        "enabled": form.get("enabled") == "true",
-        "description": str(form.get("description", "")).strip(),
-        "keywords": _lines(form, "keywords"),
-        "pattern": str(form.get("pattern", "")),
-        "fields": [str(value) for value in form.getlist("fields")],
-        "channel": [str(value) for value in form.getlist("channel")],
-        "language": [str(value) for value in form.getlist("language")],
-        "tier": _lines(form, "tier", ","),
-        "has_attachment": {"yes": True, "no": False}.get(attachment),
-        "repeat": repeat or None,
-        "category": str(form.get("category", "")),
-        "department": str(form.get("department", "")),
-        "grade": str(form.get("grade", "")),
-        "min_grade": str(form.get("min_grade", "")),
-        "raise_grade": form.get("raise_grade") == "true",
-        "tags": _lines(form, "tags", ","),
-    }
-
-
-def message_from_form(form: FormData) -> TrialMessage:
-    return TrialMessage(
-        text=str(form.get("text", "")),
-        subject=str(form.get("subject", "")),
-        channel=str(form.get("channel_of_message", "webhook")),
-        language=str(form.get("message_language", "")),
-        tier=str(form.get("message_tier", "")).strip(),
-        has_attachment=form.get("message_has_attachment") == "true",
-        earlier_complaints=_whole_number(form, "earlier_complaints", "earlier complaints") or 0,
-    )
 
 
 def _draft(tables: Tables, original: str, rule: Mapping[str, Any], position: int | None) -> Tables:
@@ -262,55 +201,33 @@ def _edit_page(
     )
 
 
-def _blank_message() -> dict[str, Any]:
-    return {
-        "text": "",
-        "subject": "",
-        "channel_of_message": "webhook",
-        "message_language": "",
-        "message_tier": "",
-        "message_has_attachment": False,
-        "earlier_complaints": 0,
-        "last": DEFAULT_LAST,
-    }
-
-
-def _message_values(form: FormData) -> dict[str, Any]:
-    """The sample message as sent, to show it again with the result."""
-    shown = {key: form.get(key, value) for key, value in _blank_message().items()}
-    return shown | {"message_has_attachment": form.get("message_has_attachment") == "true"}
-
-
-def _form_values(original: str, position: int | None, rule: Mapping[str, Any]) -> dict[str, Any]:
-    """What the edit form shows: the rule with every key, where it goes, a sample message."""
-    return {"original": original, "position": position, "rule": full_rule(rule)} | _blank_message()
-
-
 @router.get("/edit", response_class=HTMLResponse)
-async def edit_page(request: Request, staff: AdminViewer, name: str = "") -> HTMLResponse:
+async def edit_page(
+    request: Request, staff: AdminViewer, book: RuleBookDep, name: str = ""
+) -> HTMLResponse:
     """`?name=` edits that rule; no name: a new rule."""
-    book = _book(request)
     view = RuleSetView.of(await book.tables())
     if not name:
-        return _edit_page(request, staff, view, _form_values("", None, {"name": ""}))
+        return _edit_page(request, staff, view, form_values("", None, {"name": ""}))
     rule = next((rule for rule in view.rules if rule["name"] == name), None)
     if rule is None:
         raise ConsoleRefusal(404, f"There is no rule named {name!r}; pick one from the rule list.")
-    return _edit_page(request, staff, view, _form_values(name, None, rule))
+    return _edit_page(request, staff, view, form_values(name, None, rule))
 
 
 @router.post("/edit", response_model=None)
-async def edit(request: Request, staff: AdminActor) -> HTMLResponse | RedirectResponse:
+async def edit(
+    request: Request, staff: AdminActor, book: RuleBookDep, settings: SettingsDep
+) -> HTMLResponse | RedirectResponse:
     """action=dry_run or backtest: try the rule set with this rule; action=publish: save it."""
     form = await request.form()
-    book = _book(request)
     tables = await book.tables()
     view = RuleSetView.of(tables)
     original = str(form.get("original", ""))
     action = str(form.get("action", "dry_run"))
-    shown = _message_values(form)
+    shown = message_values(form)
     try:
-        position = _whole_number(form, "position", "position")
+        position = whole_number(form, "position", "position")
         rule = rule_from_form(form)
     except FormError as error:
         blank: dict[str, Any] = {"original": original, "position": None, **shown}
@@ -326,9 +243,8 @@ async def edit(request: Request, staff: AdminActor) -> HTMLResponse | RedirectRe
             done = f"Published {rule['name']!r}; version {active.version} is active."
             return redirect(PAGE, ("ok", done))
         draft = await rule_set_to_try(book, _draft(tables, original, rule, position)["rules"])
-        settings = request.app.state.settings
         if action == "backtest":
-            last = _whole_number(form, "last", "last") or DEFAULT_LAST
+            last = whole_number(form, "last", "last") or DEFAULT_LAST
             tested = await backtest(
                 book.database, book.current, draft, settings.service_levels, last
             )
@@ -357,6 +273,7 @@ def _may_try(staff: Staff) -> None:
 def _try_page(
     request: Request,
     staff: Staff,
+    version: int,
     form: Mapping[str, Any],
     decision: Decision | None = None,
     error: str = "",
@@ -371,7 +288,7 @@ def _try_page(
             "languages": SUPPORTED,
             "decision": decision,
             "error": error,
-            "version": _book(request).current.version,
+            "version": version,
         },
         agent=staff.agent,
         csrf=staff.csrf,
@@ -380,18 +297,18 @@ def _try_page(
 
 
 @router.get("/try", response_class=HTMLResponse)
-async def try_page(request: Request, staff: Viewer) -> HTMLResponse:
+async def try_page(request: Request, staff: Viewer, book: RuleBookDep) -> HTMLResponse:
     _may_try(staff)
-    return _try_page(request, staff, _blank_message())
+    return _try_page(request, staff, book.current.version, blank_message())
 
 
 @router.post("/try", response_class=HTMLResponse)
-async def try_message(request: Request, staff: SupervisorActor) -> HTMLResponse:
+async def try_message(
+    request: Request, staff: SupervisorActor, book: RuleBookDep, settings: SettingsDep
+) -> HTMLResponse:
     """How a message would route under the active rules, with the trace (changes nothing)."""
     form = await request.form()
-    shown = _message_values(form)
-    book = _book(request)
-    settings = request.app.state.settings
+    shown = message_values(form)
     try:
         decision = dry_run(
             message_from_form(form),
@@ -401,5 +318,5 @@ async def try_message(request: Request, staff: SupervisorActor) -> HTMLResponse:
             settings.default_language,
         )
     except ComplaintBotError as error:
-        return _try_page(request, staff, shown, error=f"{error}.", status=422)
-    return _try_page(request, staff, shown, decision)
+        return _try_page(request, staff, book.current.version, shown, error=f"{error}.", status=422)
+    return _try_page(request, staff, book.current.version, shown, decision)
