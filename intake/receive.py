@@ -32,6 +32,7 @@ from outbox.notify import tell_supervisor
 from outbox.templates import Replies, ReplyContext
 from outbox.texts import say
 from router import CustomerHistory, Decision, RuleSet, ServiceLevel, route
+from router.input import RoutingInput
 from router.text import fold
 from staff.actions import hand_to_senior
 from store import queries
@@ -444,7 +445,15 @@ class Intake:
             else (),
         )
         decision = route(
-            inbound,
+            RoutingInput(
+                text=inbound.text,
+                received_at=inbound.received_at,
+                subject=inbound.subject,
+                channel=inbound.channel,
+                language_hint=inbound.language_hint,
+                tier=inbound.sender.tier,
+                has_attachment=bool(inbound.attachments),
+            ),
             history,
             self.policy.rules,
             self.policy.service_levels,
