@@ -118,7 +118,7 @@ def imports_of(path: Path, name: str) -> Iterator[Import]:
         elif isinstance(node, ast.ImportFrom):
             module = node.module or ""
             if node.level:
-                base = package[: len(package) - node.level + 1]
+                base = package[: max(len(package) - node.level + 1, 0)]
                 module = ".".join([*base, module] if module else base)
             yield Import(node.lineno, module, tuple(alias.name for alias in node.names))
 
@@ -169,7 +169,7 @@ def _library(importer: str, found: Import) -> tuple[str, str]:
 
 
 def check_tree(root: Path) -> list[Violation]:
-    """Every broken import rule in the production modules under `root`, in file order."""
+    """Every broken import rule in the production modules under `root`, by path and line."""
     violations = []
     for path in production_files(root):
         name = module_name(root, path)
