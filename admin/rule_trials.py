@@ -23,10 +23,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from admin.rule_book import RuleBook, check, with_rules
-from channels.base import Attachment, Inbound, Sender
 from complaints.errors import TrialRefused
-from intake.opening import HISTORY_WINDOW
-from router import CustomerHistory, Decision, RuleSet, ServiceLevel, route
+from router import (
+    HISTORY_WINDOW,
+    CustomerHistory,
+    Decision,
+    RoutingInput,
+    RuleSet,
+    ServiceLevel,
+    route,
+)
 from router.language import SUPPORTED
 from store.database import Database
 
@@ -37,8 +43,6 @@ _COMPLAINTS = SQLModel.metadata.tables["complaints"]
 _MESSAGES = SQLModel.metadata.tables["messages"]
 _ATTACHMENTS = SQLModel.metadata.tables["attachments"]
 _CUSTOMERS = SQLModel.metadata.tables["customers"]
-_PLACEHOLDER = Attachment("attachment", "application/octet-stream", b"")
-"""Stands for attachments: the router only asks whether there are any."""
 
 
 async def rule_set_to_try(
@@ -82,18 +86,17 @@ def dry_run(
         raise TrialRefused("paste the message's text (or subject) to see how it routes")
     if message.earlier_complaints < 0:
         raise TrialRefused("earlier_complaints cannot be negative")
-    inbound = Inbound(
-        channel=message.channel,
-        external_id="dry-run",
-        sender=Sender(message.channel, "dry-run", tier=message.tier),
+    routed = RoutingInput(
         text=message.text,
         received_at=now,
         subject=message.subject,
+        channel=message.channel,
         language_hint=message.language,
-        attachments=(_PLACEHOLDER,) if message.has_attachment else (),
+        tier=message.tier,
+        has_attachment=message.has_attachment,
     )
     history = CustomerHistory(message.tier, (now - timedelta(days=1),) * message.earlier_complaints)
-    return route(inbound, history, rules, service_levels, default_language)
+    return route(routed, history, rules, service_levels, default_language)
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ class _Replay:
 
     number: str
     routed_by: int
-    inbound: Inbound
+    message: RoutingInput
     history: CustomerHistory
 
 
@@ -151,8 +154,8 @@ async def backtest(
     def compare() -> tuple[Changed, ...]:
         changed = []
         for replay in replays:
-            before = Routing.of(route(replay.inbound, replay.history, active, service_levels))
-            after = Routing.of(route(replay.inbound, replay.history, draft, service_levels))
+            before = Routing.of(route(replay.message, replay.history, active, service_levels))
+            after = Routing.of(route(replay.message, replay.history, draft, service_levels))
             if before != after:
                 changed.append(Changed(replay.number, replay.routed_by, before, after))
         return tuple(changed)
@@ -205,15 +208,13 @@ def _replays(session: Session, last: int) -> list[_Replay]:
         _Replay(
             row.number,
             row.rule_set_version,
-            Inbound(
-                channel=row.channel,
-                external_id=row.number,
-                sender=Sender(row.channel, "backtest"),
+            RoutingInput(
                 text=row.text,
                 received_at=row.created_at,
                 subject=row.subject,
+                channel=row.channel,
                 language_hint=row.language,
-                attachments=(_PLACEHOLDER,) if row.has_attachment else (),
+                has_attachment=bool(row.has_attachment),
             ),
             CustomerHistory(
                 row.tier,

@@ -4,7 +4,7 @@ are set, and its department's group hears of it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -13,13 +13,11 @@ from channels.base import Inbound
 from complaints.fields import REGISTRATION_FIELDS
 from intake.case import Case, event
 from outbox.notify import Notifier
-from router import CustomerHistory, Decision, RuleSet, route
+from router import HISTORY_WINDOW, CustomerHistory, Decision, RoutingInput, RuleSet, route
 from scheduler.due import DueTimes
 from store import queries
 from store.models import Complaint
 
-HISTORY_WINDOW = timedelta(days=366)
-"""How far back the router looks at the sender's earlier complaints (repeat complainers)."""
 GROUP_POST_LIMIT = 3000
 """Keep a group post within one Telegram message, so a reply to it always finds it."""
 
@@ -53,7 +51,15 @@ def open_complaint(
         else (),
     )
     decision = route(
-        inbound,
+        RoutingInput(
+            text=inbound.text,
+            received_at=inbound.received_at,
+            subject=inbound.subject,
+            channel=inbound.channel,
+            language_hint=inbound.language_hint,
+            tier=inbound.sender.tier,
+            has_attachment=bool(inbound.attachments),
+        ),
         history,
         opening.rules,
         opening.due.service_levels,

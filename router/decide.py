@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from channels.base import Inbound
 from router.calendar import WorkingCalendar, deadline
+from router.input import RoutingInput
 from router.language import detect_language
-from router.rules import GRADES, Rule, RuleSet
+from router.rules import GRADES, Rule, RuleSet, raised
 from router.text import FoldedText
 
 
@@ -35,6 +35,10 @@ class ServiceLevel:
             deadline(start, self.first_response, self.calendar),
             deadline(start, self.resolution, self.calendar),
         )
+
+
+HISTORY_WINDOW = timedelta(days=366)
+"""How far back the router looks at the sender's earlier complaints (repeat complainers)."""
 
 
 @dataclass(frozen=True)
@@ -91,17 +95,19 @@ class Decision:
 
 
 def route(
-    inbound: Inbound,
+    message: RoutingInput,
     history: CustomerHistory,
     rules: RuleSet,
     service_levels: Mapping[str, ServiceLevel],
     default_language: str = "en",
 ) -> Decision:
+    """Decide `message`'s category, department, grade, tags, language and deadlines under
+    `rules`, with a trace of every rule tried; reads nothing but its arguments."""
     language, language_why = detect_language(
-        f"{inbound.subject}\n{inbound.text}", inbound.language_hint, default_language
+        f"{message.subject}\n{message.text}", message.language_hint, default_language
     )
-    tier = (inbound.sender.tier or history.tier).lower()
-    folded = {"subject": FoldedText.of(inbound.subject), "text": FoldedText.of(inbound.text)}
+    tier = (message.tier or history.tier).lower()
+    folded = {"subject": FoldedText.of(message.subject), "text": FoldedText.of(message.text)}
     trace = [TraceStep("language", True, f"{language}: {language_why}")]
     settled: dict[str, tuple[str, str]] = {}
     tags: list[str] = []
@@ -111,7 +117,7 @@ def route(
         if not rule.enabled:
             trace.append(TraceStep(rule.name, False, "disabled"))
             continue
-        failed, matched_because = _check(rule, inbound, folded, language, tier, history)
+        failed, matched_because = _check(rule, message, folded, language, tier, history)
         if failed:
             trace.append(TraceStep(rule.name, False, failed))
             continue
@@ -190,7 +196,7 @@ def route(
         )
         grade = adjusted
 
-    first_response_due, resolution_due = service_levels[grade].due(inbound.received_at)
+    first_response_due, resolution_due = service_levels[grade].due(message.received_at)
     return Decision(
         category=category,
         department=department,
@@ -205,17 +211,14 @@ def route(
 
 
 def _adjust(grade: str, rule: Rule) -> str:
-    index = GRADES.index(grade)
-    if rule.min_grade:
-        index = max(index, GRADES.index(rule.min_grade))
-    if rule.raise_grade:
-        index = min(index + 1, len(GRADES) - 1)
-    return GRADES[index]
+    if rule.min_grade and GRADES.index(rule.min_grade) > GRADES.index(grade):
+        grade = rule.min_grade
+    return raised(grade) if rule.raise_grade else grade
 
 
 def _check(
     rule: Rule,
-    inbound: Inbound,
+    message: RoutingInput,
     folded: Mapping[str, FoldedText],
     language: str,
     tier: str,
@@ -224,9 +227,9 @@ def _check(
     """Return (the first failed condition, "") or ("", what matched)."""
     matched: list[str] = []
     if rule.channels:
-        if inbound.channel not in rule.channels:
-            return f"channel {inbound.channel!r} not in {sorted(rule.channels)}", ""
-        matched.append(f"channel {inbound.channel}")
+        if message.channel not in rule.channels:
+            return f"channel {message.channel!r} not in {sorted(rule.channels)}", ""
+        matched.append(f"channel {message.channel}")
     if rule.languages:
         if language not in rule.languages:
             return f"language {language!r} not in {sorted(rule.languages)}", ""
@@ -236,7 +239,7 @@ def _check(
             return f"customer tier {tier or '(none)'!r} not in {sorted(rule.tiers)}", ""
         matched.append(f"tier {tier}")
     if rule.has_attachment is not None:
-        has = bool(inbound.attachments)
+        has = message.has_attachment
         if has != rule.has_attachment:
             return f"has_attachment is {str(has).lower()}", ""
         matched.append(f"has_attachment {str(has).lower()}")
@@ -249,14 +252,14 @@ def _check(
             return f"none of {len(rule.keywords)} keywords in {'/'.join(rule.fields)}", ""
         matched.append(f"keyword {found!r}")
     if rule.pattern_regex is not None:
-        original = {"subject": inbound.subject, "text": inbound.text}
+        original = {"subject": message.subject, "text": message.text}
         found = _search(rule.pattern_regex, (original[name] for name in rule.fields))
         if found is None:
             return f"pattern {rule.pattern!r} not found in {'/'.join(rule.fields)}", ""
         matched.append(f"pattern matched {found!r}")
     if rule.repeat is not None:
-        since = inbound.received_at - timedelta(days=rule.repeat.within_days)
-        count = sum(1 for at in history.complaint_times if since <= at <= inbound.received_at)
+        since = message.received_at - timedelta(days=rule.repeat.within_days)
+        count = sum(1 for at in history.complaint_times if since <= at <= message.received_at)
         if count < rule.repeat.at_least:
             return (
                 f"{count} earlier complaint(s) in {rule.repeat.within_days} days, "

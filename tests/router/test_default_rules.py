@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from channels.base import Inbound
 from config import Settings, load_settings
-from router import CustomerHistory, Decision, route
+from router import CustomerHistory, Decision, RoutingInput, route
 from router.decide import Effect, TraceStep
-from tests.factories import RECEIVED, make_inbound
+from tests.factories import RECEIVED
+from tests.router.inputs import make_input
 
 SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
 
@@ -26,10 +26,10 @@ def settings() -> Settings:
 
 
 def decide(
-    settings: Settings, inbound: Inbound, history: CustomerHistory | None = None
+    settings: Settings, message: RoutingInput, history: CustomerHistory | None = None
 ) -> Decision:
     return route(
-        inbound,
+        message,
         history or CustomerHistory(),
         settings.rules,
         settings.service_levels,
@@ -933,7 +933,7 @@ def test_default_rules_route_complaint(
     language: str,
     tags: tuple[str, ...],
 ) -> None:
-    decision = decide(settings, make_inbound(text, subject=subject))
+    decision = decide(settings, make_input(text, subject=subject))
     explanation = "\n".join(
         f"{step.rule}: {step.matched} {step.detail} {step.effects}" for step in decision.trace
     )
@@ -953,31 +953,31 @@ QUALITY_EN = "The blender stopped working after three days. Very poor quality."
 
 
 def test_vip_tier_makes_general_important(settings: Settings) -> None:
-    decision = decide(settings, make_inbound(QUALITY_EN, tier="VIP"))
+    decision = decide(settings, make_input(QUALITY_EN, tier="VIP"))
     assert (decision.category, decision.grade) == ("product_quality", "important")
     assert "vip" in decision.tags
 
 
 def test_vip_tier_from_history_counts_too(settings: Settings) -> None:
-    decision = decide(settings, make_inbound("收到的床单有破洞"), CustomerHistory(tier="vip"))
+    decision = decide(settings, make_input("收到的床单有破洞"), CustomerHistory(tier="vip"))
     assert (decision.category, decision.grade) == ("product_quality", "important")
     assert "vip" in decision.tags
 
 
 def test_vip_does_not_lower_an_urgent_complaint(settings: Settings) -> None:
     text = "The kettle caught fire on the counter."
-    decision = decide(settings, make_inbound(text, tier="vip"))
+    decision = decide(settings, make_input(text, tier="vip"))
     assert (decision.category, decision.grade) == ("safety", "urgent")
 
 
 def test_vip_keeps_privacy_important(settings: Settings) -> None:
     text = "Someone else could see my personal data in your app."
-    decision = decide(settings, make_inbound(text, tier="vip"))
+    decision = decide(settings, make_input(text, tier="vip"))
     assert (decision.category, decision.grade) == ("privacy", "important")
 
 
 def test_other_tiers_are_not_vip(settings: Settings) -> None:
-    decision = decide(settings, make_inbound(QUALITY_EN, tier="gold"))
+    decision = decide(settings, make_input(QUALITY_EN, tier="gold"))
     assert decision.grade == "general"
     step = _step(decision, "vip customer")
     assert not step.matched
@@ -986,7 +986,7 @@ def test_other_tiers_are_not_vip(settings: Settings) -> None:
 
 def test_repeat_within_30_days_raises_one_grade(settings: Settings) -> None:
     history = CustomerHistory(complaint_times=(RECEIVED - timedelta(days=12),))
-    decision = decide(settings, make_inbound(QUALITY_EN), history)
+    decision = decide(settings, make_input(QUALITY_EN), history)
     assert decision.grade == "important"
     assert "repeat" in decision.tags
     assert "1 earlier complaint(s) in 30 days" in _step(decision, "repeat complaint").detail
@@ -994,12 +994,12 @@ def test_repeat_within_30_days_raises_one_grade(settings: Settings) -> None:
 
 def test_repeat_on_day_30_still_counts(settings: Settings) -> None:
     history = CustomerHistory(complaint_times=(RECEIVED - timedelta(days=30),))
-    assert decide(settings, make_inbound(QUALITY_EN), history).grade == "important"
+    assert decide(settings, make_input(QUALITY_EN), history).grade == "important"
 
 
 def test_repeat_after_31_days_does_not_raise(settings: Settings) -> None:
     history = CustomerHistory(complaint_times=(RECEIVED - timedelta(days=31),))
-    decision = decide(settings, make_inbound(QUALITY_EN), history)
+    decision = decide(settings, make_input(QUALITY_EN), history)
     assert decision.grade == "general"
     assert "repeat" not in decision.tags
     step = _step(decision, "repeat complaint")
@@ -1009,19 +1009,19 @@ def test_repeat_after_31_days_does_not_raise(settings: Settings) -> None:
 
 def test_repeat_raises_privacy_to_urgent(settings: Settings) -> None:
     history = CustomerHistory(complaint_times=(RECEIVED - timedelta(days=2),))
-    decision = decide(settings, make_inbound("我的个人信息被泄露了"), history)
+    decision = decide(settings, make_input("我的个人信息被泄露了"), history)
     assert (decision.category, decision.grade) == ("privacy", "urgent")
 
 
 def test_vip_repeat_is_urgent(settings: Settings) -> None:
     history = CustomerHistory(tier="vip", complaint_times=(RECEIVED - timedelta(days=3),))
-    decision = decide(settings, make_inbound(QUALITY_EN), history)
+    decision = decide(settings, make_input(QUALITY_EN), history)
     assert decision.grade == "urgent"
     assert decision.tags == ("vip", "repeat")
 
 
 def test_subject_alone_can_route(settings: Settings) -> None:
-    decision = decide(settings, make_inbound("Please call me back.", subject="Out of stock again"))
+    decision = decide(settings, make_input("Please call me back.", subject="Out of stock again"))
     assert decision.category == "stock"
 
 
@@ -1035,7 +1035,7 @@ def _step(decision: Decision, rule: str) -> TraceStep:
 
 
 def test_trace_names_the_rule_that_set_the_category(settings: Settings) -> None:
-    decision = decide(settings, make_inbound("我家小区手机信号很差，打电话经常掉线。"))
+    decision = decide(settings, make_input("我家小区手机信号很差，打电话经常掉线。"))
     step = _step(decision, "network signal")
     assert step.matched
     assert "keyword '信号'" in step.detail
@@ -1043,7 +1043,7 @@ def test_trace_names_the_rule_that_set_the_category(settings: Settings) -> None:
 
 
 def test_trace_records_why_a_rule_did_not_match(settings: Settings) -> None:
-    decision = decide(settings, make_inbound("My new monitor arrived with a cracked screen."))
+    decision = decide(settings, make_input("My new monitor arrived with a cracked screen."))
     safety = _step(decision, "safety incident")
     assert not safety.matched
     assert safety.detail.startswith("none of ") and safety.detail.endswith(
@@ -1058,7 +1058,7 @@ def test_trace_records_why_a_rule_did_not_match(settings: Settings) -> None:
 
 def test_trace_of_a_legal_threat_on_a_billing_complaint(settings: Settings) -> None:
     text = "You charged me for a subscription I cancelled. I will sue you over this wrong charge."
-    decision = decide(settings, make_inbound(text))
+    decision = decide(settings, make_input(text))
     legal = [step for step in decision.trace if step.rule == "legal threat"]
     assert legal[0].matched
     assert legal[0].effects == (Effect("tags", "legal", True),)
@@ -1071,7 +1071,7 @@ def test_trace_of_a_legal_threat_on_a_billing_complaint(settings: Settings) -> N
 
 def test_trace_when_two_category_rules_match(settings: Settings) -> None:
     text = "The charger caught fire and the shop assistant was rude about it."
-    decision = decide(settings, make_inbound(text))
+    decision = decide(settings, make_input(text))
     assert decision.category == "safety"
     staff = _step(decision, "staff attitude")
     assert staff.matched
@@ -1081,7 +1081,7 @@ def test_trace_when_two_category_rules_match(settings: Settings) -> None:
 
 
 def test_trace_of_the_default_category(settings: Settings) -> None:
-    decision = decide(settings, make_inbound("Why is the shop on Main Street closed?"))
+    decision = decide(settings, make_input("Why is the shop on Main Street closed?"))
     assert decision.category == "other"
     assert (
         TraceStep(
