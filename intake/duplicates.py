@@ -29,7 +29,7 @@ from complaints.errors import (
 )
 from complaints.fields import REGISTRATION_FIELDS
 from complaints.workflow import FINISHED
-from config import DuplicateSettings
+from intake.settings import DuplicateSettings
 from router.text import FoldedText, has_cjk
 from store import queries
 from store.database import Database

@@ -26,8 +26,8 @@ from complaints.errors import ComplaintNotYours, IgnoredMessage, InvalidMessage,
 from complaints.fields import REGISTRATION_FIELDS
 from complaints.numbers import numbers_in
 from complaints.workflow import SOLVED
-from config import DuplicateSettings
 from intake.duplicates import NewComplaint, flag_duplicates, follow_merge
+from intake.settings import DuplicateSettings
 from outbox.notify import tell_supervisor
 from outbox.templates import Replies, ReplyContext
 from outbox.texts import say

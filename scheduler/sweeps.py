@@ -17,10 +17,10 @@ from sqlmodel import Session, col, select
 
 from complaints.clock import Clock
 from complaints.workflow import FINISHED
-from config import EscalationSettings, SurveySettings
 from outbox.templates import Replies
 from outbox.texts import say, status_name
 from router import GRADES, RuleSet, ServiceLevel
+from scheduler.settings import EscalationSettings, SurveySettings
 from store import queries
 from store.database import Database
 from store.models import Complaint, Identity
