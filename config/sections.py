@@ -28,11 +28,9 @@ from scheduler.settings import (
 )
 from web.settings import ConsoleSettings
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
-
 
 class BotSettings(BaseModel):
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     company_name: str = "Customer care"
     default_language: str = "en"
@@ -56,7 +54,7 @@ class BotSettings(BaseModel):
 
 
 class StoreSettings(BaseModel):
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     url: str = "sqlite:///data/complaints.db"
     """A relative SQLite path is relative to the settings file."""
@@ -64,14 +62,14 @@ class StoreSettings(BaseModel):
 
 
 class HttpSettings(BaseModel):
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
 
 
 class TemplatesSettings(BaseModel):
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     dir: str = "templates"
     """Relative to the settings file."""
@@ -80,7 +78,7 @@ class TemplatesSettings(BaseModel):
 class GradeSettings(BaseModel):
     """One grade's service level; becomes a `router.ServiceLevel`."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     first_response: timedelta
     resolution: timedelta
@@ -91,14 +89,14 @@ class GradeSettings(BaseModel):
 
 GradesSettings = create_model(
     "GradesSettings",
-    __config__=_FROZEN,
+    __config__=ConfigDict(frozen=True, extra="forbid"),
     **{grade: (GradeSettings, ...) for grade in GRADES},  # type: ignore[call-overload]
 )
 """[grades.general], [grades.important], [grades.urgent]: built from `router.GRADES`."""
 
 
 class BusinessHoursSettings(BaseModel):
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     timezone: str = "UTC"
     hours: dict[str, list[str]] = {}
@@ -108,7 +106,7 @@ class BusinessHoursSettings(BaseModel):
 class SettingsFile(BaseModel):
     """Every section of settings.toml but the routing tables, as written."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     bot: BotSettings
     store: StoreSettings
