@@ -36,12 +36,20 @@ from sqlmodel import Session, SQLModel
 from complaints.clock import Clock
 from complaints.errors import RuleChangeRefused, RuleError, UnknownRule
 from router import RuleSet
-from router.rules import SEARCHABLE_FIELDS, Category, Department, load_rule_set
+from router.rules import (
+    ROUTING_KEYS,
+    RULE_DEFAULTS,
+    RULE_KEYS,
+    RULE_LIST_KEYS,
+    Category,
+    Department,
+    canonical_text,
+    load_rule_set,
+)
 from store import queries
 from store.database import Database
 from store.models import ActiveRules, RuleSetVersion
 
-ROUTING_KEYS = ("departments", "categories", "routing", "rules")
 SETTINGS_AUTHOR = "settings.toml"
 """Who `choose_at_start` records as having activated settings.toml's rules."""
 
@@ -50,52 +58,6 @@ _VERSIONS = SQLModel.metadata.tables["rule_sets"]
 
 Tables = dict[str, Any]
 """A rule set's tables as in settings.toml: departments, categories, routing and rules."""
-
-RULE_KEYS = (
-    "name",
-    "enabled",
-    "description",
-    "keywords",
-    "pattern",
-    "fields",
-    "channel",
-    "language",
-    "tier",
-    "has_attachment",
-    "repeat",
-    "category",
-    "department",
-    "grade",
-    "min_grade",
-    "raise_grade",
-    "tags",
-)
-"""The keys of a [[rules]] table, in the order a person reads them."""
-_LIST_KEYS = ("keywords", "fields", "channel", "language", "tier", "tags")
-_DEFAULTS: dict[str, Any] = {
-    "enabled": True,
-    "description": "",
-    "pattern": "",
-    "fields": list(SEARCHABLE_FIELDS),
-    "has_attachment": None,
-    "repeat": None,
-    "category": "",
-    "department": "",
-    "grade": "",
-    "min_grade": "",
-    "raise_grade": False,
-    **{key: [] for key in ("keywords", "channel", "language", "tier", "tags")},
-}
-
-
-def canonical_text(tables: Mapping[str, Any]) -> str:
-    """The stored form of a rule set: equal tables give equal text, hence one version."""
-    return json.dumps(
-        {key: tables.get(key) for key in ROUTING_KEYS},
-        sort_keys=True,
-        ensure_ascii=False,
-        indent=1,
-    )
 
 
 def digest(text: str) -> str:
@@ -128,8 +90,8 @@ def full_rule(table: Mapping[str, Any]) -> dict[str, Any]:
     form or a client sees each condition and action explicitly."""
     full = {"name": table.get("name", "")}
     for key in RULE_KEYS[1:]:
-        value = table.get(key, copy.deepcopy(_DEFAULTS[key]))
-        full[key] = [value] if key in _LIST_KEYS and isinstance(value, str) else value
+        value = table.get(key, copy.deepcopy(RULE_DEFAULTS[key]))
+        full[key] = [value] if key in RULE_LIST_KEYS and isinstance(value, str) else value
     return full
 
 
@@ -139,7 +101,7 @@ def compact_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
     known = {
         key: rule[key]
         for key in RULE_KEYS
-        if key in rule and rule[key] is not None and rule[key] != _DEFAULTS.get(key)
+        if key in rule and rule[key] is not None and rule[key] != RULE_DEFAULTS.get(key)
     }
     return known | {key: value for key, value in rule.items() if key not in RULE_KEYS}
 

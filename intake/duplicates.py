@@ -20,7 +20,7 @@ from sqlmodel import Session
 from complaints.addresses import EMAIL
 from complaints.duplicates import SUSPECTED, TAG
 from complaints.workflow import FINISHED
-from config import DuplicateSettings
+from intake.settings import DuplicateSettings
 from router.text import FoldedText, has_cjk
 from store import queries
 from store.models import Complaint

@@ -22,11 +22,11 @@ from channels.base import Channel, Inbound
 from complaints.addresses import EMAIL
 from complaints.clock import Clock
 from complaints.errors import IgnoredMessage, InvalidMessage
-from config import DuplicateSettings
 from intake.case import Case, IntakeResult, event
 from intake.duplicates import NewComplaint, flag_duplicates
 from intake.follow_up import FollowUp, continue_complaint
 from intake.opening import Opening, open_complaint
+from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
 from outbox.notify import Notifier
 from outbox.templates import Replies, ReplyContext

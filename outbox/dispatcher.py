@@ -22,7 +22,7 @@ from sqlmodel import Session
 from channels.base import AUTOMATIC_KINDS, Channel, Outbound
 from complaints.clock import Clock
 from complaints.errors import PermanentDeliveryError, StoreUnavailable, TemporaryDeliveryError
-from config import OutboxSettings
+from outbox.settings import OutboxSettings
 from store import queries
 from store.database import Database
 from store.models import Complaint, OutboxItem

@@ -11,6 +11,7 @@ category, a bad regular expression) stops the bot at start with the file, line a
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +26,12 @@ from router.text import KeywordMatcher
 GRADES = ("general", "important", "urgent")
 SEARCHABLE_FIELDS = ("subject", "text")
 
-_CONDITION_KEYS = {
+# ---- the schema of the routing tables: the one place that lists their keys ----------------------
+
+ROUTING_KEYS = ("departments", "categories", "routing", "rules")
+"""The tables of settings.toml (and of a stored rule set) that make up the routing rules."""
+DEPARTMENT_KEYS = ("name", "telegram_chat_id", "ask", "supervisor")
+CONDITION_KEYS = (
     "keywords",
     "pattern",
     "fields",
@@ -34,9 +40,37 @@ _CONDITION_KEYS = {
     "tier",
     "has_attachment",
     "repeat",
+)
+ACTION_KEYS = ("category", "department", "grade", "min_grade", "raise_grade", "tags")
+RULE_KEYS = ("name", "enabled", "description", *CONDITION_KEYS, *ACTION_KEYS)
+"""The keys of a [[rules]] table, in the order a person reads them."""
+RULE_LIST_KEYS = ("keywords", "fields", "channel", "language", "tier", "tags")
+"""Keys whose value is a list (a single string is accepted as a list of one)."""
+RULE_DEFAULTS: Mapping[str, Any] = {
+    "enabled": True,
+    "description": "",
+    "pattern": "",
+    "fields": list(SEARCHABLE_FIELDS),
+    "has_attachment": None,
+    "repeat": None,
+    "category": "",
+    "department": "",
+    "grade": "",
+    "min_grade": "",
+    "raise_grade": False,
+    **{key: [] for key in ("keywords", "channel", "language", "tier", "tags")},
 }
-_ACTION_KEYS = {"category", "department", "grade", "min_grade", "raise_grade", "tags"}
-_RULE_KEYS = {"name", "enabled", "description"} | _CONDITION_KEYS | _ACTION_KEYS
+"""What a key of a [[rules]] table means when it is left out (`name` has no default)."""
+
+
+def canonical_text(tables: Mapping[str, Any]) -> str:
+    """The stored form of a rule set's tables: equal tables give equal text, hence one version."""
+    return json.dumps(
+        {key: tables.get(key) for key in ROUTING_KEYS},
+        sort_keys=True,
+        ensure_ascii=False,
+        indent=1,
+    )
 
 
 @dataclass(frozen=True)
@@ -153,13 +187,12 @@ def _department(key: str, value: Any, where: _Locator) -> Department:
     place = f"[departments.{key}]"
     if not isinstance(value, dict):
         raise RuleError(where.at(place, f"departments.{key} must be a table"))
-    unknown = set(value) - {"name", "telegram_chat_id", "ask", "supervisor"}
+    unknown = set(value) - set(DEPARTMENT_KEYS)
     if unknown:
         raise RuleError(
             where.at(
                 place,
-                f"unknown key(s) {', '.join(sorted(unknown))}; "
-                "known: name, telegram_chat_id, ask, supervisor",
+                f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(DEPARTMENT_KEYS)}",
             )
         )
     chat = value.get("telegram_chat_id")
@@ -192,12 +225,12 @@ def _rule(
 
     if not isinstance(raw, dict):
         raise fail("a rule must be a table")
-    unknown = set(raw) - _RULE_KEYS
+    unknown = set(raw) - set(RULE_KEYS)
     if unknown:
         raise fail(
             f"unknown key(s) {', '.join(sorted(unknown))}; "
-            f"conditions: {', '.join(sorted(_CONDITION_KEYS))}; "
-            f"actions: {', '.join(sorted(_ACTION_KEYS))}"
+            f"conditions: {', '.join(sorted(CONDITION_KEYS))}; "
+            f"actions: {', '.join(sorted(ACTION_KEYS))}"
         )
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():

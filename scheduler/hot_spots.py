@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from complaints.clock import Clock
-from config import HotSpotSettings
+from scheduler.settings import HotSpotSettings
 from store import queries
 from store.database import Database
 from store.models import Agent, Complaint, HotSpotAlert

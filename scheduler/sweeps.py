@@ -17,12 +17,12 @@ from sqlmodel import Session, col, select
 
 from complaints.clock import Clock
 from complaints.workflow import FINISHED
-from config import EscalationSettings
 from outbox.notify import Notifier
 from outbox.templates import Replies
 from outbox.texts import say, status_name
 from router import raised
 from scheduler.due import DueTimes, watched
+from scheduler.settings import EscalationSettings
 from store import queries
 from store.database import Database
 from store.models import Complaint

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from complaints.errors import SettingsError
 from config import load_settings, parse_duration
-from tests.conftest import ROOT, write_settings
+from tests.conftest import MAIL_SECRET, ROOT, SECRET, write_settings
 
 
 def test_the_shipped_settings_load() -> None:
@@ -129,3 +130,190 @@ def test_bad_business_hours_name_the_key(
     with pytest.raises(SettingsError) as raised:
         load_settings(write_settings(tmp_path, overrides), {})
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"emial": {}}, ": emial: unknown key; did you mean email?"),
+        ({"rule": {}}, ": rule: unknown key; did you mean rules?"),
+        (
+            {"email": {"smpt_server": {}}},
+            "[email] smpt_server: unknown key; did you mean smtp_server?",
+        ),
+        (
+            {"email": {"smtp_server": {"prot": 25}}},
+            "[email.smtp_server] prot: unknown key; did you mean port?",
+        ),
+        (
+            {"webhook": {"sources": {"shop": {"secert": "s" * 32}}}},
+            "[webhook.sources.shop] secert: unknown key; did you mean secret?",
+        ),
+        (
+            {"agents": [{"name": "Li Wei", "departmens": ["billing"]}]},
+            "[agents.1] departmens: unknown key; did you mean departments?",
+        ),
+        ({"grades": {"urgnt": {}}}, "[grades] urgnt: unknown key; did you mean urgent?"),
+        (
+            {"bot": {"zzz": 1}},
+            "[bot] zzz: unknown key; known keys: company_name, default_language, timezone",
+        ),
+    ],
+)
+def test_an_unknown_key_is_refused_with_the_nearest_name(
+    tmp_path: Path, overrides: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(write_settings(tmp_path, overrides), {})
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "environ", "read"),
+    [
+        ({"http": {"port": "${PORT}"}}, {"PORT": "9090"}, lambda s: s.http_port == 9090),
+        (
+            {"telegram": {"enabled": "${ON}"}},
+            {"ON": "false"},
+            lambda s: s.telegram.enabled is False,
+        ),
+        ({"console": {"secure_cookies": "${ON}"}}, {"ON": "1"}, lambda s: s.console.secure_cookies),
+        (
+            {"console": {"secure_cookies": "${ON}"}},
+            {"ON": "0"},
+            lambda s: not s.console.secure_cookies,
+        ),
+        ({"hot_spots": {"factor": "${F}"}}, {"F": "2.5"}, lambda s: s.hot_spots.factor == 2.5),
+        (
+            {"survey": {"delay": "${DELAY}"}},
+            {"DELAY": "1d12h"},
+            lambda s: s.survey.delay == timedelta(days=1, hours=12),
+        ),
+        (
+            {"escalation": {"levels": ["${BOSS}"]}},
+            {"BOSS": "email:boss@example.com"},
+            lambda s: s.escalation.levels == ("email:boss@example.com",),
+        ),
+    ],
+)
+def test_an_environment_value_takes_the_type_of_its_key(
+    tmp_path: Path, overrides: dict[str, Any], environ: dict[str, str], read: Any
+) -> None:
+    assert read(load_settings(write_settings(tmp_path, overrides), environ))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "environ", "message"),
+    [
+        (
+            {"http": {"port": "${PORT}"}},
+            {"PORT": "eighty"},
+            "[http] port: environment variable PORT must hold an integer",
+        ),
+        ({"http": {"port": "${PORT}"}}, {"PORT": "99999"}, "[http] port: must be between 0 and"),
+        (
+            {"telegram": {"enabled": "${ON}"}},
+            {"ON": "yes"},
+            "[telegram] enabled: environment variable ON must hold true, false, 1 or 0",
+        ),
+        (
+            {"hot_spots": {"factor": "${F}"}},
+            {"F": "lots"},
+            "[hot_spots] factor: environment variable F must hold a number",
+        ),
+        (
+            {"survey": {"delay": "${DELAY}"}},
+            {"DELAY": "a week"},
+            "[survey] delay: environment variable DELAY must hold a duration",
+        ),
+        (
+            {"email": {"relay": {"password": "${RELAY_PASSWORD}"}}},
+            {},
+            "[email.relay] password: names environment variable RELAY_PASSWORD, which is not set",
+        ),
+    ],
+)
+def test_a_bad_environment_value_names_the_key_and_the_variable(
+    tmp_path: Path, overrides: dict[str, Any], environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(write_settings(tmp_path, overrides), environ)
+    assert message in str(raised.value)
+    assert "eighty" not in str(raised.value)  # the value may be a misplaced secret
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"telegram": {"enabled": "false"}},
+            "[telegram] enabled: must be true or false, not 'false'",
+        ),
+        ({"hot_spots": {"factor": "2"}}, "[hot_spots] factor: must be a number, not '2'"),
+        ({"http": {"port": 80.5}}, "[http] port: must be an integer, not 80.5"),
+        ({"bot": {"company_name": 5}}, "[bot] company_name: must be a string, not 5"),
+        ({"survey": {"delay": 7}}, "[survey] delay: must be a duration such as '90m'"),
+        ({"email": {"aliases": "a@example.com"}}, "[email] aliases: must be a list"),
+        ({"email": "complaints@example.com"}, "email: must be a table"),
+        (
+            {"agents": [{"name": "Li", "telegram_user_id": "x"}]},
+            "[agents.1] telegram_user_id: must",
+        ),
+        ({"agents": [{"name": "Li", "departments": ["nope"]}]}, "[agents.1] departments: unknown"),
+        ({"agents": [{"departments": []}]}, "[agents.1] name: is required"),
+        ({"duplicates": {"similarity": 1.5}}, "[duplicates] similarity: must be between 0 and 1"),
+        ({"hot_spots": {"factor": 0.5}}, "[hot_spots] factor: must be at least 1"),
+        ({"telegram": {"mode": "hook"}}, "[telegram] mode: must be 'polling' or 'webhook'"),
+        ({"console": {"currency": "euro"}}, "[console] currency: must be an ISO 4217 code"),
+        ({"email": {"address": "nobody"}}, "[email] address: 'nobody' is not an e-mail address"),
+        ({"email": {"signing_secret": "short"}}, "[email] signing_secret: must be at least 16"),
+        ({"email": {"smtp_server": {"tls_cert": "c.pem"}}}, "tls_cert and tls_key go together"),
+        (
+            {"email": {"imap": {"enabled": True, "password": ""}}},
+            "[email.imap] enabled: host, username and password are needed",
+        ),
+        (
+            {"escalation": {"levels": ["boss@example.com"]}},
+            "[escalation] levels: 'boss@example.com' is not \"email:someone@example.com\"",
+        ),
+        (
+            {"telegram": {"enabled": True, "token": "nope"}},
+            "[telegram] token: must be the token @BotFather gave",
+        ),
+    ],
+)
+def test_a_wrong_type_or_value_is_said_in_one_line(
+    tmp_path: Path, overrides: dict[str, Any], message: str
+) -> None:
+    path = write_settings(tmp_path, overrides)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(path, {})
+    text = str(raised.value)
+    assert text.startswith(f"{path}: ")
+    assert message in text
+    assert "\n" not in text and "pydantic" not in text and "Input should" not in text
+
+
+def test_secrets_stay_out_of_repr(tmp_path: Path) -> None:
+    settings = load_settings(write_settings(tmp_path), {})
+    shown = repr(settings.email) + repr(settings.webhook_sources) + repr(settings.telegram)
+    assert MAIL_SECRET not in shown and SECRET not in shown
+    assert "signing_secret" not in shown and "password" not in shown
+
+
+def test_the_display_name_defaults_to_the_company_name(tmp_path: Path) -> None:
+    text = (ROOT / "settings.toml").read_text(encoding="utf-8")
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        text.replace('display_name = "Customer care"\n', "").replace(
+            'company_name = "Customer care"', 'company_name = "Acme"'
+        ),
+        encoding="utf-8",
+    )
+    assert load_settings(path, {}).email.display_name == "Acme"
+
+
+def test_settings_are_frozen(tmp_path: Path) -> None:
+    settings = load_settings(write_settings(tmp_path), {})
+    with pytest.raises(ValidationError):
+        settings.email.smtp_server.port = 25  # type: ignore[misc]

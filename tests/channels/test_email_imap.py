@@ -4,7 +4,6 @@ and how the poller lives through IDLE, a stopped server and its own stop."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import email
 import logging
 from collections import Counter
@@ -45,7 +44,7 @@ def settings_for(server: Dovecot, **overrides: Any) -> ImapSettings:
         password=server.password,
         poll_seconds=3600.0,  # a test that gets mail in time did not get it by polling
     )
-    return dataclasses.replace(settings, **overrides)
+    return settings.model_copy(update=overrides)
 
 
 def make_mail(key: str) -> bytes:

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from channels.webhook.adapter import sign
 from complaints.clock import ManualClock
-from config import OutboxSettings
 from outbox.dispatcher import Dispatcher
+from outbox.settings import OutboxSettings
 from tests.channels.test_webhook import complaint, post
 from tests.conftest import SECRET, START, CallbackReceiver, serve
 
