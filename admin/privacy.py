@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel import Session, SQLModel
+from pydantic import BaseModel
+from sqlmodel import Session
 
 from admin.contact import contact_for as contact_for  # staff/views.py imports it from here
 from admin.erasure import erase
@@ -35,7 +36,7 @@ _MIN_PHONE_DIGITS = 4
 """Fewer digits than this match too many phone numbers to be worth searching without spaces."""
 
 
-def _rows(items: Iterable[SQLModel], exclude: set[str] | None = None) -> list[dict[str, Any]]:
+def _rows(items: Iterable[BaseModel], exclude: set[str] | None = None) -> list[dict[str, Any]]:
     return [item.model_dump(mode="json", exclude=exclude) for item in items]
 
 
