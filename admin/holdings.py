@@ -31,6 +31,8 @@ from store.queries.suppressions import suppressions_of
 
 @dataclass
 class Holdings:
+    """One customer's rows, loaded once; the id lists and addresses find what hangs off them."""
+
     identities: list[Identity]
     complaints: list[Complaint]
     messages: list[Message]
