@@ -16,13 +16,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from complaints.clock import Clock
 from complaints.errors import AccountError, UnknownAccount
 from store.database import Database
-from store.models import Agent, ApiToken, ConsoleSession
+from store.models import Agent, ApiToken
+from store.queries.accounts import (
+    add_agent,
+    add_api_token,
+    agent_by_id,
+    agent_by_token,
+    agent_named,
+    agents_by_name,
+    api_token,
+    api_tokens_of,
+    console_session_agent,
+    end_console_session,
+    end_console_sessions_of,
+    save_agent,
+    start_console_session,
+)
 
 ROLES = ("agent", "supervisor", "admin")
 """Each role can do what the ones before it can: a supervisor also approves solutions and
@@ -137,7 +151,7 @@ class Accounts:
         if not name:
             raise AccountError("an account needs a name")
         self.validate(role, departments)
-        if session.exec(select(Agent).where(Agent.name == name)).first() is not None:
+        if agent_named(session, name=name) is not None:
             raise AccountError(f"there is already an account named {name!r}")
         if password is not None:
             check_password_strength(password)
@@ -149,9 +163,7 @@ class Accounts:
             telegram_user_id=telegram_user_id,
             password_hash=hash_password(password) if password else "",
         )
-        session.add(agent)
-        session.flush()
-        return agent
+        return add_agent(session, agent=agent)
 
     async def update(
         self,
@@ -167,7 +179,7 @@ class Accounts:
         telegram_user_id: int | None = None,
     ) -> Agent:
         def work(session: Session) -> Agent:
-            agent = session.get(Agent, agent_id)
+            agent = agent_by_id(session, agent_id=agent_id)
             if agent is None:
                 raise UnknownAccount(f"there is no account {agent_id}")
             new_role = role if role is not None else agent.role
@@ -189,19 +201,17 @@ class Accounts:
             if active is not None:
                 agent.active = active
                 if not active:  # a disabled account is logged out everywhere at once
-                    _end_sessions(session, agent_id)
-            session.add(agent)
+                    end_console_sessions_of(session, agent_id=agent_id)
+            save_agent(session, agent=agent)
             return agent
 
         return await self.database.write(work)
 
     async def listing(self) -> list[Agent]:
-        return await self.database.read(
-            lambda s: list(s.exec(select(Agent).order_by(col(Agent.name))))
-        )
+        return await self.database.read(agents_by_name)
 
     async def get(self, agent_id: int) -> Agent:
-        agent = await self.database.read(lambda s: s.get(Agent, agent_id))
+        agent = await self.database.read(lambda s: agent_by_id(s, agent_id=agent_id))
         if agent is None:
             raise UnknownAccount(f"there is no account {agent_id}")
         return agent
@@ -220,26 +230,22 @@ class Accounts:
         return secret
 
     def _issue(self, session: Session, agent_id: int, name: str, secret: str) -> ApiToken:
-        if session.get(Agent, agent_id) is None:
+        if agent_by_id(session, agent_id=agent_id) is None:
             raise UnknownAccount(f"there is no account {agent_id}")
-        token = ApiToken(
+        return add_api_token(
+            session,
             agent_id=agent_id,
             name=name,
             token_hash=secret_hash(secret),
-            created_at=self.clock.now(),
+            now=self.clock.now(),
         )
-        session.add(token)
-        session.flush()
-        return token
 
     async def tokens(self, agent_id: int) -> list[ApiToken]:
-        return await self.database.read(
-            lambda s: list(s.exec(select(ApiToken).where(ApiToken.agent_id == agent_id)))
-        )
+        return await self.database.read(lambda s: api_tokens_of(s, agent_id=agent_id))
 
     async def revoke_token(self, agent_id: int, token_id: int) -> None:
         def work(session: Session) -> None:
-            token = session.get(ApiToken, token_id)
+            token = api_token(session, token_id=token_id)
             if token is None or token.agent_id != agent_id:
                 raise UnknownAccount(f"account {agent_id} has no token {token_id}")
             token.revoked_at = token.revoked_at or self.clock.now()
@@ -249,28 +255,14 @@ class Accounts:
     async def by_token(self, secret: str) -> Agent | None:
         """The active account holding this unrevoked token."""
         digest = secret_hash(secret)
-
-        def work(session: Session) -> Agent | None:
-            return session.exec(
-                select(Agent)
-                .join(ApiToken, col(ApiToken.agent_id) == col(Agent.id))
-                .where(
-                    ApiToken.token_hash == digest,
-                    col(ApiToken.revoked_at).is_(None),
-                    col(Agent.active).is_(True),
-                )
-            ).first()
-
-        return await self.database.read(work)
+        return await self.database.read(lambda s: agent_by_token(s, token_hash=digest))
 
     # ---- console sessions ----
 
     async def log_in(self, name: str, password: str, lifetime: timedelta) -> NewSession | None:
         """A new session when the name and password match an active account, else None (the
         caller says only "wrong name or password", never which)."""
-        agent = await self.database.read(
-            lambda s: s.exec(select(Agent).where(Agent.name == name.strip())).first()
-        )
+        agent = await self.database.read(lambda s: agent_named(s, name=name.strip()))
         stored = agent.password_hash if agent is not None and agent.active else ""
         # Verify against a real hash even for unknown names, so timing does not tell them.
         valid = verify_password(password, stored or _dummy_hash())
@@ -281,53 +273,28 @@ class Accounts:
         expires_at = now + lifetime
         agent_id = agent.id or 0
 
-        def work(session: Session) -> None:
-            session.execute(sa.delete(ConsoleSession).where(col(ConsoleSession.expires_at) < now))
-            session.add(
-                ConsoleSession(
-                    token_hash=secret_hash(cookie),
-                    agent_id=agent_id,
-                    csrf_token=csrf,
-                    created_at=now,
-                    expires_at=expires_at,
-                )
+        await self.database.write(
+            lambda s: start_console_session(
+                s,
+                token_hash=secret_hash(cookie),
+                agent_id=agent_id,
+                csrf_token=csrf,
+                now=now,
+                expires_at=expires_at,
             )
-
-        await self.database.write(work)
+        )
         return NewSession(cookie, csrf, expires_at)
 
     async def by_session(self, cookie: str) -> tuple[Agent, str] | None:
         """The account and CSRF token of a live session."""
         digest, now = secret_hash(cookie), self.clock.now()
-
-        def work(session: Session) -> tuple[Agent, str] | None:
-            row = session.exec(
-                select(Agent, ConsoleSession.csrf_token)
-                .join(ConsoleSession, col(ConsoleSession.agent_id) == col(Agent.id))
-                .where(
-                    ConsoleSession.token_hash == digest,
-                    ConsoleSession.expires_at > now,
-                    col(Agent.active).is_(True),
-                )
-            ).first()
-            return (row[0], row[1]) if row else None
-
-        return await self.database.read(work)
+        return await self.database.read(
+            lambda s: console_session_agent(s, token_hash=digest, now=now)
+        )
 
     async def log_out(self, cookie: str) -> None:
         digest = secret_hash(cookie)
-
-        def work(session: Session) -> None:
-            found = session.get(ConsoleSession, digest)
-            if found is not None:
-                session.delete(found)
-
-        await self.database.write(work)
-
-
-def _end_sessions(session: Session, agent_id: int) -> None:
-    for found in session.exec(select(ConsoleSession).where(ConsoleSession.agent_id == agent_id)):
-        session.delete(found)
+        await self.database.write(lambda s: end_console_session(s, token_hash=digest))
 
 
 @functools.cache

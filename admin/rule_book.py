@@ -13,13 +13,11 @@ rollback, or an edit that undoes another) makes that version active again rather
 recording a copy, so a version number always names exactly one set of rules.
 
 The console and the HTTP API change rules through `RuleBook`; the rule tables they see and
-send have the keys of settings.toml's [[rules]] tables (`full_rule` lists every key,
-`compact_rule` keeps only those that differ from the default, as one writes them in TOML).
+send, and the pure edits of them, are `admin.rule_tables`.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import tomllib
@@ -29,18 +27,27 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-import tomli_w
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
+from admin.rule_tables import (
+    Tables,
+    full_rule,
+    rules_of,
+    to_toml,
+    with_rule,
+    with_rule_enabled,
+    with_rule_moved,
+    with_rule_replaced,
+    with_rules,
+    without_rule,
+)
+from admin.rule_versions import ActiveVersion, VersionInfo  # web/ imports them from here too
 from complaints.clock import Clock
-from complaints.errors import RuleChangeRefused, RuleError, UnknownRule
+from complaints.errors import RuleError, UnknownRule
 from router import RuleSet
 from router.rules import (
     ROUTING_KEYS,
-    RULE_DEFAULTS,
     RULE_KEYS,
-    RULE_LIST_KEYS,
     Category,
     Department,
     canonical_text,
@@ -49,15 +56,15 @@ from router.rules import (
 from store import queries
 from store.database import Database
 from store.models import ActiveRules, RuleSetVersion
+from store.queries.rule_sets import (
+    activate_rule_set,
+    active_rules,
+    rule_set_version,
+    rule_set_versions,
+)
 
 SETTINGS_AUTHOR = "settings.toml"
 """Who `choose_at_start` records as having activated settings.toml's rules."""
-
-_VERSIONS = SQLModel.metadata.tables["rule_sets"]
-"""Read as a Core table, so listing versions does not load every version's text."""
-
-Tables = dict[str, Any]
-"""A rule set's tables as in settings.toml: departments, categories, routing and rules."""
 
 
 def digest(text: str) -> str:
@@ -82,105 +89,10 @@ def rule_set_from_text(text: str, version: int) -> RuleSet:
     return replace(check(tables_of(text), f"rule set version {version}"), version=version)
 
 
-# ---- one rule as a table ---------------------------------------------------------------------
-
-
-def full_rule(table: Mapping[str, Any]) -> dict[str, Any]:
-    """Every key of a [[rules]] table, defaults filled in and single strings made lists, so a
-    form or a client sees each condition and action explicitly."""
-    full = {"name": table.get("name", "")}
-    for key in RULE_KEYS[1:]:
-        value = table.get(key, copy.deepcopy(RULE_DEFAULTS[key]))
-        full[key] = [value] if key in RULE_LIST_KEYS and isinstance(value, str) else value
-    return full
-
-
-def compact_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
-    """A rule as one writes it in settings.toml: only the keys that differ from the default
-    (unknown keys are kept, so validation names them)."""
-    known = {
-        key: rule[key]
-        for key in RULE_KEYS
-        if key in rule and rule[key] is not None and rule[key] != RULE_DEFAULTS.get(key)
-    }
-    return known | {key: value for key, value in rule.items() if key not in RULE_KEYS}
-
-
-def _in_key_order(rule: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: rule[key] for key in RULE_KEYS if key in rule} | dict(rule)
-
-
-# ---- changes to the tables (pure: they return new tables) -------------------------------------
-
-
-def _rules(tables: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [dict(rule) for rule in tables.get("rules") or []]
-
-
-def _index(rules: Sequence[Mapping[str, Any]], name: str) -> int:
-    for index, rule in enumerate(rules):
-        if rule.get("name") == name:
-            return index
-    raise UnknownRule(f"there is no rule named {name!r}; the rule list shows the names in use")
-
-
-def _position(position: int, count: int) -> int:
-    """A 1-based position (1 = evaluated first) as a list index."""
-    if not 1 <= position <= count:
-        raise RuleChangeRefused(f"position must be between 1 and {count}; 1 is evaluated first")
-    return position - 1
-
-
-def with_rule(tables: Tables, rule: Mapping[str, Any], position: int | None = None) -> Tables:
-    """The tables with `rule` added at `position` (1-based; default: last)."""
-    rules = _rules(tables)
-    index = len(rules) if position is None else _position(position, len(rules) + 1)
-    rules.insert(index, compact_rule(rule))
-    return tables | {"rules": rules}
-
-
-def with_rule_replaced(tables: Tables, name: str, rule: Mapping[str, Any]) -> Tables:
-    rules = _rules(tables)
-    rules[_index(rules, name)] = compact_rule(rule)
-    return tables | {"rules": rules}
-
-
-def with_rule_moved(tables: Tables, name: str, position: int) -> Tables:
-    rules = _rules(tables)
-    moved = rules.pop(_index(rules, name))
-    rules.insert(_position(position, len(rules) + 1), moved)
-    return tables | {"rules": rules}
-
-
-def with_rule_enabled(tables: Tables, name: str, enabled: bool) -> Tables:
-    rules = _rules(tables)
-    index = _index(rules, name)
-    rules[index] = compact_rule(rules[index] | {"enabled": enabled})
-    return tables | {"rules": rules}
-
-
-def without_rule(tables: Tables, name: str) -> Tables:
-    rules = _rules(tables)
-    del rules[_index(rules, name)]
-    return tables | {"rules": rules}
-
-
-def with_rules(tables: Tables, rules: Sequence[Mapping[str, Any]]) -> Tables:
-    """The tables with their rule list replaced. A rule equal to the stored one of its name
-    keeps its stored form, so sending back the list as read changes nothing."""
-    stored = {rule.get("name"): rule for rule in _rules(tables)}
-    kept = []
-    for rule in rules:
-        old = stored.get(rule.get("name"))
-        same = old is not None and full_rule(old) == full_rule(compact_rule(rule))
-        kept.append(old if same else compact_rule(rule))
-    return tables | {"rules": kept}
-
-
 def describe_change(before: Tables, after: Tables) -> str:
     """What changed between two rule sets, for the version's note."""
-    old = {rule.get("name"): full_rule(rule) for rule in _rules(before)}
-    new = {rule.get("name"): full_rule(rule) for rule in _rules(after)}
+    old = {rule.get("name"): full_rule(rule) for rule in rules_of(before)}
+    new = {rule.get("name"): full_rule(rule) for rule in rules_of(after)}
     parts = [f"{key} changed" for key in ROUTING_KEYS[:3] if before.get(key) != after.get(key)]
     for verb, names in (
         ("added", [name for name in new if name not in old]),
@@ -196,27 +108,6 @@ def describe_change(before: Tables, after: Tables) -> str:
     if common != [name for name in old if name in new]:
         parts.append("reordered")
     return "; ".join(parts) or "no change"
-
-
-# ---- TOML -------------------------------------------------------------------------------------
-
-
-def to_toml(tables: Mapping[str, Any], version: int) -> str:
-    """The tables as settings.toml writes them ([routing], [departments.*], [categories.*],
-    [[rules]]), ready to paste there in place of those tables."""
-    ordered = {
-        key: tables[key]
-        for key in ("routing", "departments", "categories")
-        if tables.get(key) is not None
-    }
-    if tables.get("rules") is not None:
-        ordered["rules"] = [_in_key_order(rule) for rule in tables["rules"]]
-    return (
-        f"# Routing rules, version {version}. Paste these tables into settings.toml in place of\n"
-        "# its [routing], [departments.*], [categories.*] and [[rules]] tables, or import them.\n"
-        "# settings.toml's rules become active at the next start when its tables change.\n\n"
-        + tomli_w.dumps(ordered, multiline_strings=True)
-    )
 
 
 def tables_from_toml(text: str, source: str = "imported rules.toml") -> Tables:
@@ -240,37 +131,6 @@ def tables_from_toml(text: str, source: str = "imported rules.toml") -> Tables:
 
 
 @dataclass(frozen=True)
-class ActiveVersion:
-    version: int
-    origin: str
-    """How it became active: settings (settings.toml at start), console, import, or rollback
-    (an earlier version made active again)."""
-    changed_at: datetime
-    changed_by: str
-    settings_version: int
-    """The version settings.toml holds; differs from `version` when the console's wins."""
-
-    @property
-    def agrees_with_settings(self) -> bool:
-        return self.version == self.settings_version
-
-    @property
-    def which_wins(self) -> str:
-        """One sentence for the console: which rules route, and why."""
-        if self.agrees_with_settings:
-            return (
-                f"settings.toml and the active rules agree (version {self.version}); "
-                "a change in the console or in settings.toml makes a new version."
-            )
-        return (
-            f"Version {self.version} ({self.origin}, by {self.changed_by or 'unknown'}) routes, "
-            f"not settings.toml's version {self.settings_version}: the newest change wins, so "
-            "it stays active across restarts until settings.toml's routing tables are edited, "
-            "which makes the file's rules active again."
-        )
-
-
-@dataclass(frozen=True)
 class RuleSetView:
     """What the console and API show of a rule set: every rule with all its keys, and the
     categories and departments rules may name."""
@@ -282,18 +142,8 @@ class RuleSetView:
     @classmethod
     def of(cls, tables: Mapping[str, Any]) -> RuleSetView:
         rules = check(tables, "the stored rule set")
-        full = [full_rule(rule) for rule in _rules(tables)]
+        full = [full_rule(rule) for rule in rules_of(tables)]
         return cls(full, rules.categories, rules.departments)
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    version: int
-    origin: str
-    author: str
-    note: str
-    created_at: datetime
-    active: bool
 
 
 def choose_at_start(
@@ -303,19 +153,22 @@ def choose_at_start(
     version and settings.toml's version number (equal when the file's rules route)."""
     settings_version = queries.record_rule_set(session, settings_text, now)
     settings_digest = digest(settings_text)
-    active = session.get(ActiveRules, 1)
+    active = active_rules(session)
     if active is None or active.settings_digest != settings_digest:
-        active = active or ActiveRules(id=1, version=settings_version, settings_digest="")
-        active.version, active.settings_digest = settings_version, settings_digest
-        active.changed_at, active.changed_by = now, SETTINGS_AUTHOR
-        session.add(active)
-    stored = session.get(RuleSetVersion, active.version)
+        active = activate_rule_set(
+            session,
+            version=settings_version,
+            at=now,
+            by=SETTINGS_AUTHOR,
+            settings_digest=settings_digest,
+        )
+    stored = rule_set_version(session, version=active.version)
     assert stored is not None
     return stored, settings_version
 
 
 def _stored(session: Session, version: int) -> RuleSetVersion:
-    found = session.get(RuleSetVersion, version)
+    found = rule_set_version(session, version=version)
     if found is None:
         raise UnknownRule(f"there is no rule set version {version}; the version list shows them")
     return found
@@ -345,7 +198,7 @@ class RuleBook:
         return await self.database.read(self._active)
 
     def _active(self, session: Session) -> ActiveVersion:
-        active = session.get(ActiveRules, 1)
+        active = active_rules(session)
         assert active is not None
         stored = _stored(session, active.version)
         if active.changed_by == SETTINGS_AUTHOR:
@@ -371,19 +224,10 @@ class RuleBook:
         """Every stored version, newest first."""
 
         def work(session: Session) -> list[VersionInfo]:
-            active = session.get(ActiveRules, 1)
-            rows = session.connection().execute(
-                sa.select(
-                    _VERSIONS.c.version,
-                    _VERSIONS.c.origin,
-                    _VERSIONS.c.author,
-                    _VERSIONS.c.note,
-                    _VERSIONS.c.created_at,
-                ).order_by(_VERSIONS.c.version.desc())
-            )
+            active = active_rules(session)
             return [
-                VersionInfo(v or 0, o, a, n, at, active is not None and v == active.version)
-                for v, o, a, n, at in rows
+                VersionInfo(*row, active is not None and row.version == active.version)
+                for row in rule_set_versions(session)
             ]
 
         return await self.database.read(work)
@@ -393,7 +237,7 @@ class RuleBook:
 
         def work(session: Session) -> VersionInfo:
             stored = _stored(session, version)
-            active = session.get(ActiveRules, 1)
+            active = active_rules(session)
             is_active = active is not None and active.version == version
             return VersionInfo(
                 version, stored.origin, stored.author, stored.note, stored.created_at, is_active
@@ -481,7 +325,7 @@ class RuleBook:
         now = self.clock.now()
 
         def work(session: Session) -> tuple[ActiveVersion, RuleSet | None]:
-            active = session.get(ActiveRules, 1, with_for_update=True)
+            active = active_rules(session, for_update=True)
             assert active is not None
             before = tables_of(_stored(session, active.version).source)
             after = edit(before)
@@ -501,7 +345,7 @@ class RuleBook:
         now = self.clock.now()
 
         def work(session: Session) -> tuple[ActiveVersion, RuleSet | None]:
-            active = session.get(ActiveRules, 1, with_for_update=True)
+            active = active_rules(session, for_update=True)
             assert active is not None
             rules = rule_set_from_text(_stored(session, version).source, version)
             return self._activate(session, active, rules, author, now)
@@ -514,8 +358,7 @@ class RuleBook:
         """Point ActiveRules at `rules.version`; None instead of the rules when it already was."""
         if rules.version == active.version:
             return self._active(session), None
-        active.version, active.changed_at, active.changed_by = rules.version, now, author
-        session.add(active)
+        activate_rule_set(session, version=rules.version, at=now, by=author)
         queries.sync_departments(session, {key: d.names for key, d in rules.departments.items()})
         return self._active(session), rules
 

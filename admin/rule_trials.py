@@ -13,16 +13,15 @@ complaints the draft would route differently, not the ones staff corrected by ha
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from admin.rule_book import RuleBook, check, with_rules
+from admin.rule_book import RuleBook, check
+from admin.rule_tables import with_rules
 from complaints.errors import TrialRefused
 from router import (
     HISTORY_WINDOW,
@@ -35,14 +34,10 @@ from router import (
 )
 from router.language import SUPPORTED
 from store.database import Database
+from store.queries.backtests import opening_messages, recent_customers_complaint_times
 
 MAX_BACKTEST = 5000
 """The most complaints one backtest replays; it runs in the request, so it is bounded."""
-
-_COMPLAINTS = SQLModel.metadata.tables["complaints"]
-_MESSAGES = SQLModel.metadata.tables["messages"]
-_ATTACHMENTS = SQLModel.metadata.tables["attachments"]
-_CUSTOMERS = SQLModel.metadata.tables["customers"]
 
 
 async def rule_set_to_try(
@@ -166,44 +161,11 @@ async def backtest(
 
 def _replays(session: Session, last: int) -> list[_Replay]:
     """The newest `last` complaints that have an inbound message, rebuilt as intake saw them."""
-    connection = session.connection()
-    recent = sa.select(_COMPLAINTS.c.id).order_by(_COMPLAINTS.c.id.desc()).limit(last).subquery()
-    first_inbound = (
-        sa.select(sa.func.min(_MESSAGES.c.id))
-        .where(_MESSAGES.c.direction == "in", _MESSAGES.c.complaint_id.in_(sa.select(recent.c.id)))
-        .group_by(_MESSAGES.c.complaint_id)
-    )
-    has_attachment = (
-        sa.select(_ATTACHMENTS.c.id)
-        .where(_ATTACHMENTS.c.message_id == _MESSAGES.c.id)
-        .exists()
-        .label("has_attachment")
-    )
-    rows = connection.execute(
-        sa.select(
-            _COMPLAINTS.c.id,
-            _COMPLAINTS.c.number,
-            _COMPLAINTS.c.channel,
-            _COMPLAINTS.c.language,
-            _COMPLAINTS.c.customer_id,
-            _COMPLAINTS.c.created_at,
-            _COMPLAINTS.c.rule_set_version,
-            _CUSTOMERS.c.tier,
-            _MESSAGES.c.subject,
-            _MESSAGES.c.text,
-            has_attachment,
-        )
-        .join(_MESSAGES, _MESSAGES.c.complaint_id == _COMPLAINTS.c.id)
-        .join(_CUSTOMERS, _CUSTOMERS.c.id == _COMPLAINTS.c.customer_id)
-        .where(_MESSAGES.c.id.in_(first_inbound))
-        .order_by(_COMPLAINTS.c.id.desc())
-    ).all()
+    rows = opening_messages(session, last=last)
     if not rows:
         return []
-    customers = sa.select(_COMPLAINTS.c.customer_id).where(
-        _COMPLAINTS.c.id.in_(sa.select(recent.c.id))
-    )
-    earlier = _complaint_times(session, customers, min(row.created_at for row in rows))
+    oldest = min(row.created_at for row in rows)
+    earlier = recent_customers_complaint_times(session, last=last, since=oldest - HISTORY_WINDOW)
     return [
         _Replay(
             row.number,
@@ -220,26 +182,10 @@ def _replays(session: Session, last: int) -> list[_Replay]:
                 row.tier,
                 tuple(
                     at
-                    for complaint_id, at in earlier[row.customer_id]
+                    for complaint_id, at in earlier.get(row.customer_id, ())
                     if complaint_id < row.id and at >= row.created_at - HISTORY_WINDOW
                 ),
             ),
         )
         for row in rows
     ]
-
-
-def _complaint_times(
-    session: Session, customers: sa.Select[tuple[int]], oldest: datetime
-) -> dict[int, list[tuple[int, datetime]]]:
-    """Per customer, (id, created_at) of their complaints that may count for `repeat`."""
-    times: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    rows = session.connection().execute(
-        sa.select(_COMPLAINTS.c.customer_id, _COMPLAINTS.c.id, _COMPLAINTS.c.created_at).where(
-            _COMPLAINTS.c.customer_id.in_(customers),
-            _COMPLAINTS.c.created_at >= oldest - HISTORY_WINDOW,
-        )
-    )
-    for customer_id, complaint_id, at in rows:
-        times[customer_id].append((complaint_id, at))
-    return times

@@ -7,12 +7,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
 from complaints.clock import Clock
 from store import queries
 from store.database import Database
 from store.models import DeadLetter
+from store.queries.dead_letter_queue import mark_dead_letter
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +57,12 @@ class DeadLetters:
                 outcome, ok = await handler(letter.raw), True
             except Exception as error:  # the reason is what the admin needs to see
                 outcome, ok = f"{type(error).__name__}: {error}", False
-            letter_id = letter.id
-            await self.database.write(
-                lambda session: _mark(session, letter_id, outcome, ok, self.clock)  # noqa: B023
-            )
+            await self._record(letter.id, ok, outcome)
             results.append(Reprocessed(letter.id, ok, outcome))
         return results
 
-
-def _mark(session: Session, letter_id: int, outcome: str, ok: bool, clock: Clock) -> None:
-    letter = session.get(DeadLetter, letter_id)
-    if letter is None:
-        return
-    if ok:
-        letter.status, letter.reprocessed_at = "reprocessed", clock.now()
-    letter.reason = (outcome if not ok else f"{letter.reason} | reprocessed: {outcome}")[:1000]
+    async def _record(self, letter_id: int, ok: bool, outcome: str) -> None:
+        now = self.clock.now()
+        await self.database.write(
+            lambda s: mark_dead_letter(s, letter_id=letter_id, ok=ok, outcome=outcome, now=now)
+        )

@@ -18,26 +18,29 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session
 
 from complaints.clock import Clock
 from scheduler.settings import HotSpotSettings
 from store import queries
 from store.database import Database
-from store.models import Agent, Complaint, HotSpotAlert
-from store.queries import COMPLAINTS
+from store.models import Agent, HotSpotAlert
+from store.queries.accounts import active_admins
+from store.queries.complaints import complaint_by_id
+from store.queries.hot_spots import (
+    DIMENSIONS,
+    newest_complaints,
+    record_alert,
+    unalerted_counts,
+    value_counts,
+)
 
 log = logging.getLogger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NEWEST = 5
 """How many of the spot's newest complaint numbers the alert names."""
-DIMENSIONS = {"category": COMPLAINTS.c.category, "product": COMPLAINTS.c.product}
-ALERTS = SQLModel.metadata.tables["hot_spot_alerts"]
 
 
 def window_start(now: datetime, window: timedelta) -> datetime:
@@ -90,16 +93,15 @@ class HotSpots:
         end = start + settings.window
         baseline_from = start - settings.baseline_windows * settings.window
         spots = []
-        for dimension, column in DIMENSIONS.items():
-            alerted = sa.exists().where(
-                ALERTS.c.dimension == dimension,
-                ALERTS.c.value == column,
-                ALERTS.c.window_start == start,
+        for dimension in DIMENSIONS:
+            busy = unalerted_counts(
+                session, dimension=dimension, since=start, until=end, min_count=settings.min_count
             )
-            busy = _counts(session, column, start, end, ~alerted, min_count=settings.min_count)
             if not busy:
                 continue
-            before = _counts(session, column, baseline_from, start, column.in_(list(busy)))
+            before = value_counts(
+                session, dimension=dimension, since=baseline_from, until=start, values=list(busy)
+            )
             for value, count in busy.items():
                 baseline = before.get(value, 0) / settings.baseline_windows
                 if count >= settings.factor * baseline:
@@ -111,12 +113,7 @@ class HotSpots:
     ) -> list[HotSpotAlert]:
         """Record each spot and tell every active admin, in this one transaction."""
         end = start + self.settings.window
-        admins = session.exec(
-            select(Agent)
-            .where(Agent.role == "admin", col(Agent.active).is_(True))
-            .order_by(col(Agent.id))
-        ).all()
-        targets = [target for admin in admins if (target := self._target(admin))]
+        targets = [target for admin in active_admins(session) if (target := self._target(admin))]
         recorded = []
         for spot in spots:
             alert = HotSpotAlert(
@@ -128,41 +125,9 @@ class HotSpots:
                 baseline=spot.baseline,
                 created_at=now,
             )
-            try:
-                with session.begin_nested():
-                    session.add(alert)
-            except IntegrityError:
+            if not record_alert(session, alert=alert):
                 continue  # another bot on this store alerted it a moment ago
-            newest = _newest(session, DIMENSIONS[spot.dimension], spot.value, start, end)
-            complaint = session.get(Complaint, newest[0][0])
-            assert complaint is not None
-            text = _message(spot, start, end, self.settings, [number for _, number in newest])
-            for channel, address in targets:
-                queries.queue_message(
-                    session,
-                    complaint,
-                    channel,
-                    address,
-                    "notification",
-                    text,
-                    now,
-                    to_customer=False,
-                )
-            queries.add_event(
-                session,
-                complaint.id or 0,
-                now,
-                "system",
-                "hot_spot",
-                {
-                    "dimension": spot.dimension,
-                    "value": spot.value,
-                    "count": spot.count,
-                    "baseline": spot.baseline,
-                    "window_start": start.isoformat(),
-                    "told": [f"{channel}:{address}" for channel, address in targets],
-                },
-            )
+            self._tell(session, spot, start, now, targets)
             recorded.append(alert)
         if recorded and not targets:
             log.warning(
@@ -170,6 +135,54 @@ class HotSpots:
                 "bot can write to; give an admin an e-mail address (/api/accounts)"
             )
         return recorded
+
+    def _tell(
+        self,
+        session: Session,
+        spot: Spot,
+        start: datetime,
+        now: datetime,
+        targets: Sequence[tuple[str, str]],
+    ) -> None:
+        """Queue the alert for every target, on the spot's newest complaint's timeline."""
+        end = start + self.settings.window
+        newest = newest_complaints(
+            session,
+            dimension=spot.dimension,
+            value=spot.value,
+            since=start,
+            until=end,
+            limit=NEWEST,
+        )
+        complaint = complaint_by_id(session, complaint_id=newest[0][0])
+        assert complaint is not None
+        text = _message(spot, start, end, self.settings, [number for _, number in newest])
+        for channel, address in targets:
+            queries.queue_message(
+                session,
+                complaint,
+                channel,
+                address,
+                "notification",
+                text,
+                now,
+                to_customer=False,
+            )
+        queries.add_event(
+            session,
+            complaint.id or 0,
+            now,
+            "system",
+            "hot_spot",
+            {
+                "dimension": spot.dimension,
+                "value": spot.value,
+                "count": spot.count,
+                "baseline": spot.baseline,
+                "window_start": start.isoformat(),
+                "told": [f"{channel}:{address}" for channel, address in targets],
+            },
+        )
 
     def _target(self, admin: Agent) -> tuple[str, str] | None:
         """The admin's private Telegram chat when the bot can write there, else their e-mail."""
@@ -180,43 +193,6 @@ class HotSpots:
         if admin.email and self.can_send("email", admin.email):
             return "email", admin.email
         return None
-
-
-def _counts(
-    session: Session,
-    column: Any,
-    since: datetime,
-    until: datetime,
-    condition: Any,
-    min_count: int = 0,
-) -> dict[str, int]:
-    """Complaints per non-empty value of `column` opened in [since, until)."""
-    number = sa.func.count()
-    query = (
-        sa.select(column, number)
-        .where(
-            COMPLAINTS.c.created_at >= since,
-            COMPLAINTS.c.created_at < until,
-            column != "",
-            condition,
-        )
-        .group_by(column)
-    )
-    if min_count:
-        query = query.having(number >= min_count)
-    return {value: count for value, count in session.execute(query)}
-
-
-def _newest(
-    session: Session, column: Any, value: str, start: datetime, end: datetime
-) -> list[tuple[int, str]]:
-    rows = session.execute(
-        sa.select(COMPLAINTS.c.id, COMPLAINTS.c.number)
-        .where(COMPLAINTS.c.created_at >= start, COMPLAINTS.c.created_at < end, column == value)
-        .order_by(COMPLAINTS.c.created_at.desc(), COMPLAINTS.c.id.desc())
-        .limit(NEWEST)
-    )
-    return [(row[0], row[1] or "") for row in rows]
 
 
 def _message(

@@ -16,12 +16,14 @@ from admin.rule_book import (
     canonical_text,
     check,
     choose_at_start,
-    compact_rule,
     describe_change,
-    full_rule,
     rule_set_from_text,
     tables_from_toml,
     tables_of,
+)
+from admin.rule_tables import (
+    compact_rule,
+    full_rule,
     to_toml,
     with_rule,
     with_rule_moved,

@@ -10,10 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from complaints.errors import ComplaintBotError
 from store.models import Complaint, Customer, Identity
+from store.queries.complaints import complaints_of_customer
+from store.queries.customers import customer, identities_of
 from web.console.guard import AdminActor, AdminViewer, ConsoleRefusal
 from web.console.pages import redirect, render
 from web.deps import DatabaseDep, PrivacyDep
@@ -51,14 +53,14 @@ async def customers_page(
 
 
 def _file(session: Session, customer_id: int) -> CustomerFile | None:
-    customer = session.get(Customer, customer_id)
-    if customer is None:
+    found = customer(session, customer_id=customer_id)
+    if found is None:
         return None
-    identities = session.exec(select(Identity).where(Identity.customer_id == customer_id)).all()
-    complaints = session.exec(
-        select(Complaint).where(Complaint.customer_id == customer_id).order_by(col(Complaint.id))
-    ).all()
-    return CustomerFile(customer, list(identities), list(complaints))
+    return CustomerFile(
+        found,
+        identities_of(session, customer_id=customer_id),
+        complaints_of_customer(session, customer_id=customer_id),
+    )
 
 
 @router.get("/{customer_id}", response_class=HTMLResponse)
