@@ -14,20 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
-from complaints.addresses import EMAIL
 from complaints.duplicates import SUSPECTED, TAG
-from complaints.workflow import FINISHED
 from intake.settings import DuplicateSettings
 from router.text import FoldedText, has_cjk
 from store import queries
-from store.models import Complaint
-
-NOT_COMPARED = tuple(FINISHED - {"resolved"})
-"""A complaint in these statuses is over (or gone): a new one is not its duplicate."""
-
+from store.queries.complaints import complaint_by_id
+from store.queries.duplicates import duplicate_candidates
 
 # ---- similarity ------------------------------------------------------------------------------
 
@@ -58,69 +52,6 @@ def similarity(first: str, second: str) -> float:
 # ---- flagging at intake ----------------------------------------------------------------------
 
 
-def _statements() -> tuple[Any, Any, Any]:
-    """The three statements flagging runs, built once so SQLAlchemy compiles them once: the
-    person's e-mail addresses; their recent complaints by customer; and those of the other
-    customer records that share one of the addresses (both lookups indexed)."""
-    complaints, messages = queries.COMPLAINTS, queries.MESSAGES
-    customers, identities = queries.CUSTOMERS, queries.IDENTITIES
-    customer: Any = sa.bindparam("customer")
-    emails = sa.union(
-        sa.select(customers.c.email).where(customers.c.id == customer, customers.c.email != ""),
-        sa.select(identities.c.address).where(
-            identities.c.customer_id == customer, identities.c.channel == EMAIL
-        ),
-    )
-    first_inbound = (
-        sa.select(sa.func.min(messages.c.id))
-        .where(messages.c.complaint_id == complaints.c.id, messages.c.direction == "in")
-        .correlate(complaints)
-        .scalar_subquery()
-    )
-    recent = (
-        sa.select(complaints.c.id, complaints.c.number, messages.c.subject, messages.c.text)
-        .join(messages, messages.c.id == first_inbound)
-        .where(
-            complaints.c.created_at >= sa.bindparam("since"),
-            complaints.c.id != sa.bindparam("complaint"),
-            complaints.c.channel != sa.bindparam("channel"),
-            complaints.c.status.not_in(NOT_COMPARED),
-        )
-    )
-    addresses: Any = sa.bindparam("emails", expanding=True)
-    sharing = sa.union(
-        sa.select(identities.c.customer_id).where(
-            identities.c.channel == EMAIL, identities.c.address.in_(addresses)
-        ),
-        sa.select(customers.c.id).where(customers.c.email.in_(addresses)),
-    )
-    return (
-        emails,
-        recent.where(complaints.c.customer_id == customer),
-        recent.where(complaints.c.customer_id.in_(sharing), complaints.c.customer_id != customer),
-    )
-
-
-_EMAILS, _SAME_CUSTOMER, _SAME_ADDRESS = _statements()
-
-
-def _candidates(session: Session, new: NewComplaint, since: datetime) -> list[Any]:
-    """Recent open complaints on other channels of the same person, with their first inbound
-    message: the cost grows with the person's complaints, not with the desk's."""
-    connection = session.connection()
-    values = {
-        "customer": new.customer_id,
-        "since": since,
-        "complaint": new.id,
-        "channel": new.channel,
-    }
-    found = list(connection.execute(_SAME_CUSTOMER, values))
-    emails = [email for (email,) in connection.execute(_EMAILS, values)]
-    if emails:
-        found += connection.execute(_SAME_ADDRESS, {**values, "emails": emails})
-    return found
-
-
 @dataclass(frozen=True)
 class NewComplaint:
     """What flagging needs of the complaint intake has just opened."""
@@ -146,13 +77,17 @@ def flag_duplicates(
         return []  # a first-time sender without an e-mail address has nothing to compare
     events: list[dict[str, Any]] = []
     tagged = False
-    for other_id, other_number, subject, other_text in _candidates(
-        session, new, now - settings.window
+    for other_id, other_number, subject, other_text in duplicate_candidates(
+        session,
+        customer_id=new.customer_id,
+        complaint_id=new.id,
+        channel=new.channel,
+        since=now - settings.window,
     ):
         score = round(similarity(new.text, f"{subject}\n{other_text}"), 3)
         if score < settings.similarity:
             continue
-        other = session.get(Complaint, other_id)
+        other = complaint_by_id(session, complaint_id=other_id)
         assert other is not None
         if TAG not in (other.tags or []):
             other.tags = [*(other.tags or []), TAG]
@@ -170,7 +105,7 @@ def flag_duplicates(
             }
         )
     if tagged:
-        complaint = session.get(Complaint, new.id)
+        complaint = complaint_by_id(session, complaint_id=new.id)
         assert complaint is not None
         if TAG not in (complaint.tags or []):
             complaint.tags = [*(complaint.tags or []), TAG]

@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from complaints.workflow import OPEN_WORK
 from outbox.notify import Notifier
 from router.text import fold
 from store import queries
-from store.models import Agent, Complaint
+from store.models import Complaint
+from store.queries.accounts import senior_agents
 
 _HANDLER = re.compile(r"^\s*(/handler\b|change handler\b|cambiar de gestor|更换处理人|更換處理人)")
 
@@ -31,7 +32,7 @@ def hand_to_senior(
     is told that too)."""
     seniors = [
         agent
-        for agent in session.exec(select(Agent).where(col(Agent.senior).is_(True))).all()
+        for agent in senior_agents(session)
         if agent.name != complaint.assignee
         and (not agent.departments or complaint.department in agent.departments)
     ]

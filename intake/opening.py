@@ -16,7 +16,7 @@ from outbox.notify import Notifier
 from router import HISTORY_WINDOW, CustomerHistory, Decision, RoutingInput, RuleSet, route
 from scheduler.due import DueTimes
 from store import queries
-from store.models import Complaint
+from store.queries.complaints import complaint_by_id
 
 GROUP_POST_LIMIT = 3000
 """Keep a group post within one Telegram message, so a reply to it always finds it."""
@@ -129,7 +129,7 @@ def _post_to_department(
     group = opening.notifier.department_group(decision.department)
     if group is None:
         return
-    complaint = session.get(Complaint, complaint_id)
+    complaint = complaint_by_id(session, complaint_id=complaint_id)
     assert complaint is not None
     category = opening.rules.categories[decision.category].names.get(
         opening.default_language, decision.category

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from channels.base import Channel, Inbound
@@ -34,7 +33,7 @@ from router import RuleSet
 from scheduler.due import DueTimes
 from store import queries
 from store.database import Database
-from store.models import Complaint
+from store.queries.complaints import complaint_by_id
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +82,11 @@ class Intake:
 
     async def receive(self, inbound: Inbound) -> IntakeResult:
         self._check_limits(inbound)
-        try:
-            result, queued = await self.database.write(lambda s: self._record(s, inbound))
-        except IntegrityError:
-            # A concurrent copy of the same message won the race (PostgreSQL); now it is a
-            # duplicate, answered from what that copy stored.
-            result, queued = await self.database.write(lambda s: self._record(s, inbound))
+        # A concurrent copy of the same message may win the race (PostgreSQL); the retry then
+        # finds it a duplicate, answered from what that copy stored.
+        result, queued = await self.database.write(
+            lambda s: self._record(s, inbound), retry_on_conflict=True
+        )
         if queued:
             self.on_queued()
         log.info(
@@ -324,7 +322,7 @@ class Intake:
         return True
 
     def _replay(self, session: Session, message_id: int, complaint_id: int) -> IntakeResult:
-        complaint = session.get(Complaint, complaint_id)
+        complaint = complaint_by_id(session, complaint_id=complaint_id)
         assert complaint is not None
         answer = queries.first_reply_after(session, complaint_id, message_id)
         return Case.of(complaint).result(answer, created=False, duplicate=True)

@@ -25,7 +25,8 @@ from complaints.errors import PermanentDeliveryError, StoreUnavailable, Temporar
 from outbox.settings import OutboxSettings
 from store import queries
 from store.database import Database
-from store.models import Complaint, OutboxItem
+from store.models import OutboxItem
+from store.queries.complaints import complaint_by_id
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +215,7 @@ class _Outcome:
 
 
 def _mark_acknowledged(session: Session, item: OutboxItem, now: datetime) -> None:
-    complaint = session.get(Complaint, item.complaint_id)
+    complaint = complaint_by_id(session, complaint_id=item.complaint_id)
     if complaint is not None and complaint.status == "new":
         queries.change_status(
             session, complaint, "acknowledged", "system", "acknowledgement delivered", now

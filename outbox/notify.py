@@ -19,7 +19,8 @@ from complaints.addresses import TELEGRAM, Address
 from outbox.texts import say
 from router import RuleSet
 from store import queries
-from store.models import Complaint, Identity
+from store.models import Complaint
+from store.queries.customers import identity_by_id
 
 CanSend = Callable[[str, str], bool]
 """Whether the channel named first can write to the address given second, later on."""
@@ -35,7 +36,7 @@ class Notifier:
     def customer_address(self, session: Session, complaint: Complaint) -> Address | None:
         """Where the customer can be written to later, or None (a webhook source without a
         callback URL gets its answers only in the HTTP response)."""
-        identity = session.get(Identity, complaint.identity_id)
+        identity = identity_by_id(session, identity_id=complaint.identity_id)
         if identity is None or not self.can_send(identity.channel, identity.address):
             return None
         return Address(identity.channel, identity.address)

@@ -9,11 +9,10 @@ same transaction that moves the row's due time on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
-from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from complaints.clock import Clock
 from complaints.workflow import FINISHED
@@ -26,6 +25,7 @@ from scheduler.settings import EscalationSettings
 from store import queries
 from store.database import Database
 from store.models import Complaint
+from store.queries.due import DueColumn, claim_due
 
 log = logging.getLogger(__name__)
 
@@ -77,25 +77,28 @@ class Sweeps:
         return done
 
     def _due(
-        self, session: Session, column: Any, now: datetime, *conditions: Any
+        self,
+        session: Session,
+        column: DueColumn,
+        now: datetime,
+        *,
+        statuses: Collection[str] = (),
+        not_statuses: Collection[str] = FINISHED,
     ) -> list[Complaint]:
-        return list(
-            session.exec(
-                select(Complaint)
-                .where(column <= now, *conditions)
-                .order_by(column)
-                .limit(self.batch)
-                .with_for_update(skip_locked=True)
-            )
+        return claim_due(
+            session,
+            column=column,
+            now=now,
+            limit=self.batch,
+            statuses=statuses,
+            not_statuses=() if statuses else not_statuses,
         )
 
     # ---- deadlines ---------------------------------------------------------------------------
 
     def _warnings(self, session: Session, now: datetime) -> int:
         """Tell the department a deadline is near, so it is met rather than reported missed."""
-        complaints = self._due(
-            session, col(Complaint.warn_due), now, col(Complaint.status).not_in(FINISHED)
-        )
+        complaints = self._due(session, "warn_due", now)
         for complaint in complaints:
             self.due.after_warning(complaint)
             target = self.notifier.department_contact(complaint.department)
@@ -122,9 +125,7 @@ class Sweeps:
         The first miss goes to the department's supervisor, later ones to `[escalation]
         levels` in turn. After a missed first response the resolution deadline is watched;
         after a missed resolution nothing more is (the case is with management)."""
-        complaints = self._due(
-            session, col(Complaint.escalate_due), now, col(Complaint.status).not_in(FINISHED)
-        )
+        complaints = self._due(session, "escalate_due", now)
         for complaint in complaints:
             missed = watched(complaint)
             complaint.escalation_level += 1
@@ -168,9 +169,7 @@ class Sweeps:
 
     def _progress(self, session: Session, now: datetime) -> int:
         """Tell customers of open complaints where things stand, at their grade's interval."""
-        complaints = self._due(
-            session, col(Complaint.next_update_due), now, col(Complaint.status).not_in(FINISHED)
-        )
+        complaints = self._due(session, "next_update_due", now)
         for complaint in complaints:
             self.due.after_progress(complaint, now)
             language = complaint.language
@@ -190,9 +189,7 @@ class Sweeps:
 
     def _surveys(self, session: Session, now: datetime) -> int:
         """Ask how satisfied the customer is, once per resolution."""
-        complaints = self._due(
-            session, col(Complaint.survey_due), now, Complaint.status == "resolved"
-        )
+        complaints = self._due(session, "survey_due", now, statuses=("resolved",))
         for complaint in complaints:
             self.due.after_survey_sent(complaint, now)
             if self.notifier.tell_customer(session, complaint, "survey", now, kind="survey"):
@@ -201,9 +198,7 @@ class Sweeps:
 
     def _closing(self, session: Session, now: datetime) -> int:
         """No answer to the survey in time: close the case, and thank the customer."""
-        complaints = self._due(
-            session, col(Complaint.close_due), now, Complaint.status == "resolved"
-        )
+        complaints = self._due(session, "close_due", now, statuses=("resolved",))
         for complaint in complaints:
             self.due.on_closed(complaint)
             queries.change_status(session, complaint, "closed", "system", "no survey answer", now)

@@ -22,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from complaints.errors import StoreUnavailable
@@ -63,9 +63,18 @@ class Database:
         self._writes = ThreadPoolExecutor(writers, thread_name_prefix="store-write")
         self._reads = ThreadPoolExecutor(4, thread_name_prefix="store-read")
 
-    async def write(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in one transaction on a writer thread; it commits when `work` returns."""
-        return await self._run(self._writes, self.writer, work)
+    async def write(self, work: Callable[[Session], T], *, retry_on_conflict: bool = False) -> T:
+        """Run `work` in one transaction on a writer thread; it commits when `work` returns.
+
+        With `retry_on_conflict`, a unique-key clash (another process wrote the same row at the
+        same moment, on PostgreSQL) runs `work` once more, in a new transaction that now sees
+        that row: how intake answers a copy of a message that arrived twice at once."""
+        try:
+            return await self._run(self._writes, self.writer, work)
+        except IntegrityError:
+            if not retry_on_conflict:
+                raise
+            return await self._run(self._writes, self.writer, work)
 
     async def read(self, work: Callable[[Session], T]) -> T:
         return await self._run(self._reads, self.reader, work)

@@ -56,6 +56,14 @@ def active_admins(session: Session) -> list[Agent]:
     )
 
 
+def senior_agents(session: Session) -> list[Agent]:
+    """The senior agents, oldest first: who takes over when a customer asks for another
+    handler."""
+    return list(
+        session.exec(select(Agent).where(col(Agent.senior).is_(True)).order_by(col(Agent.id)))
+    )
+
+
 def add_agent(session: Session, *, agent: Agent) -> Agent:
     """Insert a new account; flushed, so it has its id."""
     session.add(agent)

@@ -131,6 +131,10 @@ def identities_of(session: Session, *, customer_id: int) -> list[Identity]:
     return list(session.exec(select(Identity).where(Identity.customer_id == customer_id)))
 
 
+def identity_by_id(session: Session, *, identity_id: int) -> Identity | None:
+    return session.get(Identity, identity_id)
+
+
 def complaint_numbers_of(session: Session, *, customer_id: int) -> list[str | None]:
     """The numbers of the customer's complaints, oldest first."""
     return list(
