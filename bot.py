@@ -49,6 +49,7 @@ from scheduler.hot_spots import HotSpots
 from scheduler.sweeps import Sweeps
 from staff.actions import AgentDesk
 from staff.canned_replies import CannedReplies
+from staff.chat_commands import ChatCommands
 from staff.solutions import Solutions
 from store import queries
 from store.database import Database
@@ -194,24 +195,25 @@ def build_app(
         on_queued=dispatcher.wake,
     )
     telegram = None
+    chats: ChatDesk | None = None
     if settings.telegram.enabled:
+        chats = ChatDesk(
+            database,
+            clock,
+            rules,
+            replies,
+            settings.default_language,
+            settings.company_name,
+            change_handler=agents.change_handler,
+            on_queued=dispatcher.wake,
+            reopen_at_or_below=settings.survey.reopen_at_or_below,
+        )
         telegram = TelegramChannel(
             settings.telegram,
             intake.receive,
-            ChatDesk(
-                database,
-                clock,
-                rules,
-                replies,
-                settings.default_language,
-                settings.company_name,
-                on_queued=dispatcher.wake,
-                reopen_at_or_below=settings.survey.reopen_at_or_below,
-            ),
-            agents,
+            chats,
+            ChatCommands(agents),
             clock,
-            settings.company_name,
-            settings.default_language,
             send_link_code=_link_code_sender(channels[EMAIL]) if EMAIL in channels else None,
         )
         channels[telegram.name] = telegram
@@ -221,8 +223,8 @@ def build_app(
         intake.policy = replace(intake.policy, rules=new, notify=_department_chats(settings, new))
         sweeps.rules = replies.rules = new
         accounts.departments = tuple(new.departments)
-        if telegram is not None:
-            telegram.chats.rules = new
+        if chats is not None:
+            chats.rules = new
 
     rule_book.listen(use_rules)
 

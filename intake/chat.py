@@ -1,5 +1,8 @@
 """The chat side of a complaint: guided intake, /status, language, linking an e-mail address,
-and the satisfaction survey's buttons.
+asking for another handler, and the satisfaction survey's buttons.
+
+`ChatDesk` is what the Telegram chat flow reaches through its `CustomerChat` port
+(`channels/telegram/ports.py`): the adapter reads updates, this decides and says.
 
 Guided intake asks, one question at a time, for the registration fields the complaint's
 department needs (`[departments.X] ask`) and does not have yet; an answer fills the field, a
@@ -14,18 +17,19 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from complaints.clock import Clock
+from complaints.errors import ComplaintBotError
 from complaints.fields import ASKABLE_FIELDS
 from complaints.workflow import FINISHED
 from outbox.notify import tell_supervisor
 from outbox.templates import Replies
-from outbox.texts import say, status_name
+from outbox.texts import LANGUAGE_NAMES, say, status_name
 from router import RuleSet
 from store import queries
 from store.database import Database
@@ -53,9 +57,12 @@ class ChatDesk:
         replies: Replies,
         default_language: str,
         company: str,
+        change_handler: Callable[[str, RuleSet], Awaitable[object]],
         on_queued: Callable[[], None] = lambda: None,
         reopen_at_or_below: int = 2,
     ) -> None:
+        """`change_handler(number, rules)` hands a complaint to a senior agent (the staff's
+        desk; intake does not import staff)."""
         self.reopen_at_or_below = reopen_at_or_below
         self.database = database
         self.clock = clock
@@ -63,13 +70,27 @@ class ChatDesk:
         self.replies = replies
         self.default_language = default_language
         self.company = company
+        self.change_handler = change_handler
         self.on_queued = on_queued
+
+    # ---- texts -----------------------------------------------------------------------------
+
+    def say(self, language: str, key: str, /, **values: object) -> str:
+        """The chat's text `key` in `language`, with the company's name at hand."""
+        return say(language, key, company=self.company, **values)
+
+    def language_name(self, language: str) -> str:
+        return LANGUAGE_NAMES[language]
 
     # ---- state ---------------------------------------------------------------------------
 
     async def state(self, chat_id: int) -> ChatState:
         found = await self.database.read(lambda s: s.get(ChatState, chat_id))
         return found or ChatState(chat_id=chat_id)
+
+    async def chosen_language(self, chat_id: int) -> str:
+        """The language the chat chose with /language, or ""."""
+        return (await self.state(chat_id)).language or ""
 
     async def set_language(self, chat_id: int, language: str) -> None:
         await self.database.write(lambda s: setattr(_state(s, chat_id), "language", language))
@@ -95,6 +116,18 @@ class ChatDesk:
             return complaint.number or ""
 
         return await self.database.read(work)
+
+    async def ask_other_handler(self, chat_id: int) -> str:
+        """/handler: a senior agent takes the chat's open complaint (the customer is told
+        through the outbox). Returns the key of the text to answer with, "" when done."""
+        number = await self.open_complaint(chat_id)
+        if not number:
+            return "no_complaints"
+        try:
+            await self.change_handler(number, self.rules)
+        except ComplaintBotError:
+            return "handler_unavailable"
+        return ""
 
     # ---- guided intake -------------------------------------------------------------------
 
