@@ -13,12 +13,9 @@ writes about a complaint goes through the outbox like any other.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -27,6 +24,7 @@ from complaints.clock import Clock
 from complaints.errors import ComplaintBotError
 from complaints.fields import ASKABLE_FIELDS
 from complaints.workflow import FINISHED
+from intake import chat_link
 from outbox.notify import tell_supervisor
 from outbox.templates import Replies
 from outbox.texts import LANGUAGE_NAMES, say, status_name
@@ -35,9 +33,7 @@ from store import queries
 from store.database import Database
 from store.models import ChatState, Complaint, Customer, Identity
 
-CHANNEL = "telegram"
-LINK_CODE_LIFETIME = timedelta(minutes=15)
-LINK_ATTEMPTS = 5
+CHANNEL = chat_link.CHANNEL
 CLOSED = FINISHED - {"merged"}
 """A chat whose complaint is over starts a new one (a merged one's number still leads on to the
 complaint it was merged into)."""
@@ -301,42 +297,21 @@ class ChatDesk:
 
     async def start_link(self, chat_id: int, email: str) -> str:
         """Remember a fresh code for `email`; return the code, to be mailed to that address."""
-        code = f"{secrets.randbelow(1_000_000):06d}"
         now = self.clock.now()
-
-        def work(session: Session) -> None:
-            state = _state(session, chat_id)
-            state.link_email, state.link_code_hash = email.lower(), _digest(chat_id, code)
-            state.link_expires_at, state.link_attempts = now + LINK_CODE_LIFETIME, 0
-
-        await self.database.write(work)
-        return code
+        return await self.database.write(
+            lambda session: chat_link.new_code(_state(session, chat_id), email, now)
+        )
 
     async def link_pending(self, chat_id: int) -> bool:
         state = await self.state(chat_id)
         return bool(state.link_code_hash)
 
     async def verify_link(self, chat_id: int, code: str) -> str:
-        """Link on the right code: the e-mail address's customer and this chat's become one.
-        Returns the address linked, or "" (wrong or expired code; nothing is merged)."""
+        """The address linked by `code` (its customer and the chat's become one), or ""."""
         now = self.clock.now()
-
-        def work(session: Session) -> str:
-            state = session.get(ChatState, chat_id)
-            if state is None or not state.link_code_hash:
-                return ""
-            state.link_attempts += 1
-            expired = state.link_expires_at is None or state.link_expires_at < now
-            if expired or state.link_attempts > LINK_ATTEMPTS:
-                state.link_code_hash = ""
-                return ""
-            if not hmac.compare_digest(state.link_code_hash, _digest(chat_id, code)):
-                return ""
-            email, state.link_code_hash, state.link_email = state.link_email, "", ""
-            _merge(session, chat_id, email, now)
-            return email
-
-        return await self.database.write(work)
+        return await self.database.write(
+            lambda session: chat_link.verify(session, session.get(ChatState, chat_id), code, now)
+        )
 
     # ---- satisfaction survey ---------------------------------------------------------------
 
@@ -437,29 +412,3 @@ def _iso_date(text: str) -> str:
                 return ""
             return parsed.isoformat()
     return ""
-
-
-def _digest(chat_id: int, code: str) -> str:
-    return hashlib.sha256(f"{chat_id}:{code}".encode()).hexdigest()
-
-
-def _merge(session: Session, chat_id: int, email: str, now: datetime) -> None:
-    """Make the chat's customer and the e-mail address's customer one (the older survives)."""
-    chat = session.exec(
-        select(Identity).where(Identity.channel == CHANNEL, Identity.address == str(chat_id))
-    ).first()
-    if chat is None:
-        return
-    mail = session.exec(
-        select(Identity).where(Identity.channel == "email", Identity.address == email)
-    ).first()
-    if mail is None:
-        session.add(Identity(customer_id=chat.customer_id, channel="email", address=email))
-        customer = session.get(Customer, chat.customer_id)
-        if customer is not None and not customer.email:
-            customer.email = email
-        return
-    if mail.customer_id == chat.customer_id:
-        return
-    survivor, merged = sorted((mail.customer_id, chat.customer_id))
-    queries.merge_customers(session, survivor=survivor, merged=merged, now=now)
