@@ -49,6 +49,7 @@ from scheduler.jobs import periodic
 from scheduler.sweeps import Sweeps
 from staff.actions import AgentDesk
 from staff.canned_replies import CannedReplies
+from staff.chat_commands import ChatCommands
 from staff.merge import Duplicates
 from staff.solutions import Solutions
 from store import queries
@@ -170,7 +171,7 @@ def build_app(
         channels[email.name] = email
         reprocessors[email.name] = email.process
 
-    accounts = Accounts(database, clock, list(rules.departments))
+    accounts = Accounts(database, clock, lambda: tuple(rule_book.current.departments))
     agents = AgentDesk(
         database,
         clock,
@@ -198,37 +199,29 @@ def build_app(
         on_queued=dispatcher.wake,
     )
     telegram = None
+    chats: ChatDesk | None = None
     if settings.telegram.enabled:
+        chats = ChatDesk(
+            database,
+            clock,
+            lambda: rule_book.current,
+            replies,
+            settings.default_language,
+            settings.company_name,
+            on_queued=dispatcher.wake,
+            reopen_at_or_below=settings.survey.reopen_at_or_below,
+            notifier=notifier,
+            due=due,
+        )
         telegram = TelegramChannel(
             settings.telegram,
             intake.receive,
-            ChatDesk(
-                database,
-                clock,
-                rules,
-                replies,
-                settings.default_language,
-                settings.company_name,
-                on_queued=dispatcher.wake,
-                reopen_at_or_below=settings.survey.reopen_at_or_below,
-                notifier=notifier,
-                due=due,
-            ),
-            agents,
+            chats,
+            ChatCommands(agents),
             clock,
-            settings.company_name,
-            settings.default_language,
             send_link_code=_link_code_sender(channels[EMAIL]) if EMAIL in channels else None,
         )
         channels[telegram.name] = telegram
-
-    def use_rules(new: RuleSet) -> None:
-        """A version published from the console routes from the next message on."""
-        accounts.departments = tuple(new.departments)
-        if telegram is not None:
-            telegram.chats.rules = new
-
-    rule_book.listen(use_rules)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

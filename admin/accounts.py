@@ -12,7 +12,7 @@ import functools
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -95,18 +95,22 @@ class NewSession:
 
 
 class Accounts:
-    def __init__(self, database: Database, clock: Clock, departments: Sequence[str]) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, departments: Callable[[], Sequence[str]]
+    ) -> None:
+        """`departments()` names the departments of the rule set in force now."""
         self.database = database
         self.clock = clock
-        self.departments = tuple(departments)
+        self.departments = departments
 
     def validate(self, role: str, departments: Sequence[str]) -> None:
         if role not in ROLES:
             raise AccountError(f"role must be one of {', '.join(ROLES)}")
-        unknown = sorted(set(departments) - set(self.departments))
+        known = self.departments()
+        unknown = sorted(set(departments) - set(known))
         if unknown:
             raise AccountError(
-                f"unknown department(s) {', '.join(unknown)}; known: {', '.join(self.departments)}"
+                f"unknown department(s) {', '.join(unknown)}; known: {', '.join(known)}"
             )
         if role != "admin" and not departments:
             raise AccountError("an agent or supervisor needs at least one department")

@@ -176,9 +176,10 @@ def _stored(session: Session, version: int) -> RuleSetVersion:
 
 class RuleBook:
     """The rule set routing now, its versions, and every change to it. A change stores a new
-    version (or finds the equal one) and makes it active at once in this process: every
-    listener (intake, sweeps, chat) gets the new rules. Invalid rules raise RuleError and
-    change nothing."""
+    version (or finds the equal one) and makes it active at once in this process: `current`
+    is the one place every consumer (intake, sweeps, the outbox, the chat, accounts) reads the
+    rules from, through the `lambda: rule_book.current` bot.py hands them. Invalid rules raise
+    RuleError and change nothing."""
 
     def __init__(
         self, database: Database, clock: Clock, rules: RuleSet, settings_version: int
@@ -187,10 +188,6 @@ class RuleBook:
         self.clock = clock
         self.current = rules
         self.settings_version = settings_version
-        self.listeners: list[Callable[[RuleSet], None]] = []
-
-    def listen(self, listener: Callable[[RuleSet], None]) -> None:
-        self.listeners.append(listener)
 
     # ---- reading ----
 
@@ -363,10 +360,8 @@ class RuleBook:
         return self._active(session), rules
 
     def _activated(self, outcome: tuple[ActiveVersion, RuleSet | None]) -> ActiveVersion:
-        """After the commit: hand newly active rules to every listener."""
+        """After the commit: newly active rules route from the next message on."""
         activated, rules = outcome
         if rules is not None:
             self.current = rules
-            for listener in self.listeners:
-                listener(rules)
         return activated

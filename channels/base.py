@@ -65,6 +65,18 @@ class Inbound:
 
 
 @dataclass(frozen=True, slots=True)
+class Bounce:
+    """A delivery-status notification about a message the bot sent (e-mail DSNs): handed to
+    intake, which counts it against the address."""
+
+    original_message_ids: tuple[str, ...]
+    recipients: tuple[str, ...]
+    status: str
+    permanent: bool
+    diagnostic: str
+
+
+@dataclass(frozen=True, slots=True)
 class Outbound:
     """One message to a customer, as the dispatcher hands it to the channel that delivers it."""
 

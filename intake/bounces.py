@@ -8,7 +8,7 @@ import logging
 
 from sqlmodel import Session
 
-from channels.email.parse import Bounce
+from channels.base import Bounce
 from complaints.clock import Clock
 from store import queries
 from store.database import Database

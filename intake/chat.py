@@ -1,5 +1,8 @@
 """The chat side of a complaint: guided intake, /status, language, linking an e-mail address,
-and the satisfaction survey's buttons.
+asking for another handler, and the satisfaction survey's buttons.
+
+`ChatDesk` is what the Telegram chat flow reaches through its `CustomerChat` port
+(`channels/telegram/ports.py`): the adapter reads updates, this decides and says.
 
 Guided intake asks, one question at a time, for the registration fields the complaint's
 department needs (`[departments.X] ask`) and does not have yet; an answer fills the field, a
@@ -10,12 +13,9 @@ writes about a complaint goes through the outbox like any other.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -23,19 +23,19 @@ from sqlmodel import Session, col, select
 from complaints.clock import Clock
 from complaints.fields import ASKABLE_FIELDS
 from complaints.workflow import FINISHED
+from intake import chat_link
+from intake.handler_requests import hand_to_senior
 from intake.survey import record_survey
 from outbox.notify import Notifier
 from outbox.templates import Replies
-from outbox.texts import say, status_name
+from outbox.texts import LANGUAGE_NAMES, say, status_name
 from router import RuleSet
 from scheduler.due import DueTimes
 from store import queries
 from store.database import Database
 from store.models import ChatState, Complaint, Customer, Identity
 
-CHANNEL = "telegram"
-LINK_CODE_LIFETIME = timedelta(minutes=15)
-LINK_ATTEMPTS = 5
+CHANNEL = chat_link.CHANNEL
 CLOSED = FINISHED - {"merged"}
 """A chat whose complaint is over starts a new one (a merged one's number still leads on to the
 complaint it was merged into)."""
@@ -51,7 +51,7 @@ class ChatDesk:
         self,
         database: Database,
         clock: Clock,
-        rules: RuleSet,
+        rules: Callable[[], RuleSet],
         replies: Replies,
         default_language: str,
         company: str,
@@ -72,11 +72,24 @@ class ChatDesk:
         self.company = company
         self.on_queued = on_queued
 
+    # ---- texts -----------------------------------------------------------------------------
+
+    def say(self, language: str, key: str, /, **values: object) -> str:
+        """The chat's text `key` in `language`, with the company's name at hand."""
+        return say(language, key, company=self.company, **values)
+
+    def language_name(self, language: str) -> str:
+        return LANGUAGE_NAMES[language]
+
     # ---- state ---------------------------------------------------------------------------
 
     async def state(self, chat_id: int) -> ChatState:
         found = await self.database.read(lambda s: s.get(ChatState, chat_id))
         return found or ChatState(chat_id=chat_id)
+
+    async def chosen_language(self, chat_id: int) -> str:
+        """The language the chat chose with /language, or ""."""
+        return (await self.state(chat_id)).language or ""
 
     async def set_language(self, chat_id: int, language: str) -> None:
         await self.database.write(lambda s: setattr(_state(s, chat_id), "language", language))
@@ -102,6 +115,27 @@ class ChatDesk:
             return complaint.number or ""
 
         return await self.database.read(work)
+
+    async def ask_other_handler(self, chat_id: int) -> str:
+        """/handler: a senior agent takes the chat's open complaint (the customer is told
+        through the outbox). Returns the key of the text to answer with, "" when done."""
+        number = await self.open_complaint(chat_id)
+        if not number:
+            return "no_complaints"
+        now = self.clock.now()
+
+        def work(session: Session) -> str | None:
+            complaint = queries.complaint_by_number(session, number)
+            if complaint is None:
+                return None
+            senior = hand_to_senior(session, self.notifier, complaint, now)
+            if senior is not None:
+                self.notifier.tell_customer(session, complaint, "assigned_notice", now, name=senior)
+            return senior
+
+        senior = await self.database.write(work)
+        self.on_queued()
+        return "" if senior else "handler_unavailable"
 
     # ---- guided intake -------------------------------------------------------------------
 
@@ -189,7 +223,7 @@ class ChatDesk:
         """Queue the next question (or the closing thanks); True when something was queued."""
         customer = session.get(Customer, complaint.customer_id)
         asked = list(state.asked or [])
-        department = self.rules.departments.get(complaint.department)
+        department = self.rules().departments.get(complaint.department)
         wanted = department.ask if department else ()
         missing = [
             field
@@ -275,42 +309,21 @@ class ChatDesk:
 
     async def start_link(self, chat_id: int, email: str) -> str:
         """Remember a fresh code for `email`; return the code, to be mailed to that address."""
-        code = f"{secrets.randbelow(1_000_000):06d}"
         now = self.clock.now()
-
-        def work(session: Session) -> None:
-            state = _state(session, chat_id)
-            state.link_email, state.link_code_hash = email.lower(), _digest(chat_id, code)
-            state.link_expires_at, state.link_attempts = now + LINK_CODE_LIFETIME, 0
-
-        await self.database.write(work)
-        return code
+        return await self.database.write(
+            lambda session: chat_link.new_code(_state(session, chat_id), email, now)
+        )
 
     async def link_pending(self, chat_id: int) -> bool:
         state = await self.state(chat_id)
         return bool(state.link_code_hash)
 
     async def verify_link(self, chat_id: int, code: str) -> str:
-        """Link on the right code: the e-mail address's customer and this chat's become one.
-        Returns the address linked, or "" (wrong or expired code; nothing is merged)."""
+        """The address linked by `code` (its customer and the chat's become one), or ""."""
         now = self.clock.now()
-
-        def work(session: Session) -> str:
-            state = session.get(ChatState, chat_id)
-            if state is None or not state.link_code_hash:
-                return ""
-            state.link_attempts += 1
-            expired = state.link_expires_at is None or state.link_expires_at < now
-            if expired or state.link_attempts > LINK_ATTEMPTS:
-                state.link_code_hash = ""
-                return ""
-            if not hmac.compare_digest(state.link_code_hash, _digest(chat_id, code)):
-                return ""
-            email, state.link_code_hash, state.link_email = state.link_email, "", ""
-            _merge(session, chat_id, email, now)
-            return email
-
-        return await self.database.write(work)
+        return await self.database.write(
+            lambda session: chat_link.verify(session, session.get(ChatState, chat_id), code, now)
+        )
 
     # ---- satisfaction survey ---------------------------------------------------------------
 
@@ -401,29 +414,3 @@ def _iso_date(text: str) -> str:
                 return ""
             return parsed.isoformat()
     return ""
-
-
-def _digest(chat_id: int, code: str) -> str:
-    return hashlib.sha256(f"{chat_id}:{code}".encode()).hexdigest()
-
-
-def _merge(session: Session, chat_id: int, email: str, now: datetime) -> None:
-    """Make the chat's customer and the e-mail address's customer one (the older survives)."""
-    chat = session.exec(
-        select(Identity).where(Identity.channel == CHANNEL, Identity.address == str(chat_id))
-    ).first()
-    if chat is None:
-        return
-    mail = session.exec(
-        select(Identity).where(Identity.channel == "email", Identity.address == email)
-    ).first()
-    if mail is None:
-        session.add(Identity(customer_id=chat.customer_id, channel="email", address=email))
-        customer = session.get(Customer, chat.customer_id)
-        if customer is not None and not customer.email:
-            customer.email = email
-        return
-    if mail.customer_id == chat.customer_id:
-        return
-    survivor, merged = sorted((mail.customer_id, chat.customer_id))
-    queries.merge_customers(session, survivor=survivor, merged=merged, now=now)

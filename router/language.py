@@ -12,9 +12,10 @@ import re
 
 import hanzidentifier
 
+from complaints.languages import SUPPORTED, normalise_hint
 from router.text import cjk_count, fold
 
-SUPPORTED = ("zh-Hans", "zh-Hant", "es", "en")
+__all__ = ["SUPPORTED", "detect_language", "normalise_hint"]
 
 _SPANISH_WORDS = frozenset(
     "el la los las de del que y en un una por para con no mi me se lo es muy pero mas ya "
@@ -29,31 +30,6 @@ _ENGLISH_WORDS = frozenset(
 )
 _SPANISH_LETTERS = re.compile(r"[ñ¿¡áéíóúü]", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
-
-
-def normalise_hint(hint: str) -> str:
-    """Map a transport's language tag (BCP 47, Telegram's `language_code`) to a supported one.
-
-    Returns "" when the tag names no supported language, or only "zh" without a script or
-    region, which the text must then decide.
-    """
-    tag = hint.strip().replace("_", "-").lower()
-    if not tag:
-        return ""
-    if tag.startswith("zh"):
-        # the script subtag, when there is one, decides: "zh-Hans-HK" is simplified Chinese
-        subtags = set(tag.split("-")[1:])
-        if "hant" in subtags:
-            return "zh-Hant"
-        if "hans" in subtags:
-            return "zh-Hans"
-        if subtags & {"tw", "hk", "mo"}:
-            return "zh-Hant"
-        if subtags & {"cn", "sg", "my"}:
-            return "zh-Hans"
-        return ""
-    primary = tag.split("-")[0]
-    return primary if primary in ("es", "en") else ""
 
 
 def detect_language(text: str, hint: str = "", default: str = "en") -> tuple[str, str]:

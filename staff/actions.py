@@ -15,9 +15,8 @@ from sqlmodel import Session, col, select
 
 from complaints.access import sees
 from complaints.clock import Clock
-from complaints.errors import CannotReach, ComplaintBotError, NotAllowed, UnknownComplaint
+from complaints.errors import CannotReach, ComplaintBotError
 from complaints.workflow import OPEN_WORK
-from intake.handler_requests import hand_to_senior
 from outbox.notify import Notifier
 from router import RuleSet
 from scheduler.due import DueTimes
@@ -155,25 +154,6 @@ class AgentDesk:
 
     async def take(self, number: str, agent: Agent) -> Done:
         return await self.assign(number, agent, agent.name)
-
-    async def change_handler(self, number: str, rules: RuleSet) -> Done:
-        """The customer asked for someone else (seed 001): a senior agent of the department
-        takes the case, the supervisor is told, and so is the customer."""
-        now = self.clock.now()
-
-        def work(session: Session) -> Done:
-            complaint = queries.complaint_by_number(session, number)
-            if complaint is None:
-                raise UnknownComplaint(f"there is no complaint {number}")
-            senior = hand_to_senior(session, self.notifier, complaint, now)
-            if senior is None:
-                raise NotAllowed("no senior agent of this department is registered")
-            self.notifier.tell_customer(session, complaint, "assigned_notice", now, name=senior)
-            return Done(number, f"now handled by {senior}")
-
-        done = await self.database.write(work)
-        self.on_queued()
-        return done
 
     async def propose(self, number: str, agent: Agent, solution: str) -> Done:
         """Propose a solution (return, exchange, repair, refund…): the customer is told at once

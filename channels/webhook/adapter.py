@@ -183,6 +183,8 @@ class WebhookChannel:
         return router
 
     async def receive(self, source: str, request: Request) -> JSONResponse:
+        """Check the signature, validate, hand over; 202 (or 200 for a repeat) only after
+        intake committed, a 4xx with the reason for bad input, 503 when the store is down."""
         configured = self.sources.get(source)
         if configured is None:
             return _error(
@@ -190,6 +192,23 @@ class WebhookChannel:
                 f"unknown webhook source {source!r}; configure "
                 f"[webhook.sources.{source}] in settings.toml",
             )
+        body = await self._signed_body(configured, request)
+        if isinstance(body, JSONResponse):
+            return body
+        try:
+            payload = ComplaintIn.model_validate_json(body)
+            attachments = tuple(
+                Attachment(item.name, item.content_type, item.decoded())
+                for item in payload.attachments
+            )
+        except ValidationError as error:
+            return _invalid(error)
+        except binascii.Error:
+            return _error(422, "attachments: data must be base64")
+        return await self._hand_over(self._inbound(source, payload, attachments))
+
+    async def _signed_body(self, source: WebhookSource, request: Request) -> bytes | JSONResponse:
+        """The body when it is within the limit and signed under the source's secret."""
         body = await self._read_limited(request)
         if body is None:
             return _error(413, f"body larger than {self.max_body_bytes} bytes")
@@ -200,30 +219,14 @@ class WebhookChannel:
                 "missing X-Signature header: sha256=<hex HMAC-SHA256 of the "
                 "body under the source's secret>",
             )
-        if not hmac.compare_digest(signature, sign(configured.secret, body)):
+        if not hmac.compare_digest(signature, sign(source.secret, body)):
             return _error(401, "X-Signature does not match the body")
-        try:
-            payload = ComplaintIn.model_validate_json(body)
-            attachments = tuple(
-                Attachment(item.name, item.content_type, item.decoded())
-                for item in payload.attachments
-            )
-        except ValidationError as error:
-            return JSONResponse(
-                status_code=422,
-                content={
-                    "detail": [
-                        {
-                            "field": ".".join(str(part) for part in problem["loc"]) or "body",
-                            "error": problem["msg"],
-                        }
-                        for problem in error.errors(include_url=False)
-                    ]
-                },
-            )
-        except binascii.Error:
-            return _error(422, "attachments: data must be base64")
-        inbound = Inbound(
+        return body
+
+    def _inbound(
+        self, source: str, payload: ComplaintIn, attachments: tuple[Attachment, ...]
+    ) -> Inbound:
+        return Inbound(
             channel=NAME,
             external_id=f"{source}:{payload.id}",
             sender=Sender(
@@ -243,6 +246,9 @@ class WebhookChannel:
             source=source,
             details=payload.details.as_fields(),
         )
+
+    async def _hand_over(self, inbound: Inbound) -> JSONResponse:
+        """Intake's outcome as the response: the acknowledgement comes back at once."""
         try:
             result = await self.on_inbound(inbound)
         except ComplaintNotYours as error:
@@ -284,3 +290,19 @@ class WebhookChannel:
 
 def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
+
+
+def _invalid(error: ValidationError) -> JSONResponse:
+    """422 naming each field that is wrong and why."""
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {
+                    "field": ".".join(str(part) for part in problem["loc"]) or "body",
+                    "error": problem["msg"],
+                }
+                for problem in error.errors(include_url=False)
+            ]
+        },
+    )

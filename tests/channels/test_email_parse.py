@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 
-from channels.email.parse import Bounce, ParsedMail, html_to_text, parse_mail, strip_quoted
+from channels.base import Bounce
+from channels.email.parse import ParsedMail, parse_mail
+from channels.email.text import html_to_text, strip_quoted
 from complaints.errors import MalformedMail
 
 CORPUS = Path(__file__).parent / "mail_corpus"

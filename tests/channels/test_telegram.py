@@ -3,6 +3,7 @@ the Bot API server written for the tests (tests/telegram_api.py), on 127.0.0.1."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -269,7 +270,7 @@ async def test_an_agent_reply_reaches_webhook_and_email_customers(
     )
     async with httpx.AsyncClient(base_url=bot.url) as client:
         assert (await client.post("/webhook/shop", content=raw, headers=headers)).status_code == 202
-    await receiver.arrivals.get()  # the acknowledgement
+    await asyncio.wait_for(receiver.arrivals.get(), timeout=30)  # the acknowledgement
     webhook_post = await to(fake, GROUP)
     await send(
         bot.app.state.services.channels["email"].smtp_port,
@@ -285,7 +286,7 @@ async def test_an_agent_reply_reaches_webhook_and_email_customers(
             chat_type="supergroup",
             reply_to_message_id=post["result"]["message_id"],
         )
-    delivered = await receiver.arrivals.get()
+    delivered = await asyncio.wait_for(receiver.arrivals.get(), timeout=30)
     assert delivered["kind"] == "reply" and delivered["text"] == "Refund issued."
     by_mail = await sink.next()
     assert "Invoice corrected." in by_mail.get_body(("plain",)).get_content()

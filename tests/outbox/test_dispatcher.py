@@ -3,6 +3,7 @@ receiver is down, also across a restart of the bot, and given up loudly after th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from datetime import timedelta
@@ -72,7 +73,7 @@ async def test_the_acknowledgement_is_posted_to_the_callback_signed_and_once(
         bot, complaint("o-1", "My parcel arrived with the box torn open.", customer="cust-9")
     )
     assert response.status_code == 202
-    delivered = await receiver.arrivals.get()
+    delivered = await asyncio.wait_for(receiver.arrivals.get(), timeout=30)
     headers, body = receiver.received[0]
     assert headers["x-signature"] == sign(SECRET, body)
     assert delivered["complaint"] == response.json()["complaint"]
@@ -149,7 +150,7 @@ async def test_the_background_dispatcher_delivers_after_a_restart_without_help(
     receiver = CallbackReceiver()
     served = await serve(receiver.app(), port)
     await start_bot(callback_settings(port))  # real clock, dispatcher running
-    delivered = await receiver.arrivals.get()
+    delivered = await asyncio.wait_for(receiver.arrivals.get(), timeout=30)
     assert delivered["kind"] == "acknowledgement"
     await served.stop()
 

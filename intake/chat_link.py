@@ -1,0 +1,74 @@
+"""Linking a Telegram chat to an e-mail address (/link): a six-digit code is mailed to the
+address, and typing it in the chat makes the two customers one.
+
+Only a digest of the code is stored; it expires after `LINK_CODE_LIFETIME` and after
+`LINK_ATTEMPTS` wrong tries, so a code cannot be guessed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from store import queries
+from store.models import ChatState, Customer, Identity
+
+CHANNEL = "telegram"
+"""The chat's channel, as identities are stored."""
+LINK_CODE_LIFETIME = timedelta(minutes=15)
+LINK_ATTEMPTS = 5
+
+
+def new_code(state: ChatState, email: str, now: datetime) -> str:
+    """Remember a fresh code for `email` in the chat's state; return the code to mail."""
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    state.link_email, state.link_code_hash = email.lower(), _digest(state.chat_id, code)
+    state.link_expires_at, state.link_attempts = now + LINK_CODE_LIFETIME, 0
+    return code
+
+
+def verify(session: Session, state: ChatState | None, code: str, now: datetime) -> str:
+    """Link on the right code: the e-mail address's customer and this chat's become one.
+    Returns the address linked, or "" (wrong or expired code; nothing is merged)."""
+    if state is None or not state.link_code_hash:
+        return ""
+    state.link_attempts += 1
+    expired = state.link_expires_at is None or state.link_expires_at < now
+    if expired or state.link_attempts > LINK_ATTEMPTS:
+        state.link_code_hash = ""
+        return ""
+    if not hmac.compare_digest(state.link_code_hash, _digest(state.chat_id, code)):
+        return ""
+    email, state.link_code_hash, state.link_email = state.link_email, "", ""
+    _merge(session, state.chat_id, email, now)
+    return email
+
+
+def _digest(chat_id: int, code: str) -> str:
+    return hashlib.sha256(f"{chat_id}:{code}".encode()).hexdigest()
+
+
+def _merge(session: Session, chat_id: int, email: str, now: datetime) -> None:
+    """Make the chat's customer and the e-mail address's customer one (the older survives)."""
+    chat = session.exec(
+        select(Identity).where(Identity.channel == CHANNEL, Identity.address == str(chat_id))
+    ).first()
+    if chat is None:
+        return
+    mail = session.exec(
+        select(Identity).where(Identity.channel == "email", Identity.address == email)
+    ).first()
+    if mail is None:
+        session.add(Identity(customer_id=chat.customer_id, channel="email", address=email))
+        customer = session.get(Customer, chat.customer_id)
+        if customer is not None and not customer.email:
+            customer.email = email
+        return
+    if mail.customer_id == chat.customer_id:
+        return
+    survivor, merged = sorted((mail.customer_id, chat.customer_id))
+    queries.merge_customers(session, survivor=survivor, merged=merged, now=now)
