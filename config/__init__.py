@@ -180,3 +180,24 @@ def _agents(
                 f"unknown department(s) {sorted(unknown)}",
             )
     return agents
+
+
+SHIPPED_WEBHOOK_SECRET = "change-me-to-a-long-random-secret"  # noqa: S105 (to warn about it)
+SHIPPED_SIGNING_SECRET = "change-me-to-another-long-random-secret"  # noqa: S105
+
+
+def shipped_secrets(settings: Settings) -> list[str]:
+    """Warnings for the example secrets of the shipped settings.toml still in use."""
+    warnings = []
+    if settings.email.enabled and settings.email.signing_secret == SHIPPED_SIGNING_SECRET:
+        warnings.append(
+            "[email] signing_secret is still the example from settings.toml; set a long random "
+            "one so nobody can forge the bot's Message-IDs"
+        )
+    warnings += [
+        f"webhook source {source.name!r} still uses the example secret from settings.toml; "
+        "set a long random one before exposing the bot"
+        for source in settings.webhook_sources.values()
+        if source.secret == SHIPPED_WEBHOOK_SECRET
+    ]
+    return warnings

@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from channels.base import Channel, Outbound
+from outbox.texts import say
 from store import queries
 from store.models import ChatState, Customer, Identity
 
@@ -72,3 +75,23 @@ def _merge(session: Session, chat_id: int, email: str, now: datetime) -> None:
         return
     survivor, merged = sorted((mail.customer_id, chat.customer_id))
     queries.merge_customers(session, survivor=survivor, merged=merged, now=now)
+
+
+def link_code_mailer(email: Channel) -> Callable[[str, str, str], Awaitable[None]]:
+    """How /link mails its one-time code: straight through the e-mail channel, not the outbox,
+    because the code is short-lived and belongs to no complaint; a failure is told to the user
+    at once (they can ask again)."""
+
+    async def send(address: str, code: str, language: str) -> None:
+        await email.send(
+            address,
+            Outbound(
+                message_id=f"link-{secrets.token_hex(8)}",
+                complaint_number="",
+                kind="notification",
+                text=say(language, "link_mail", code=code),
+                language=language,
+            ),
+        )
+
+    return send

@@ -4,7 +4,7 @@ accepted is lost; once the cause is fixed they are reprocessed through the same 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from complaints.clock import Clock
@@ -14,6 +14,9 @@ from store.models import DeadLetter
 from store.queries.dead_letter_queue import mark_dead_letter
 
 log = logging.getLogger(__name__)
+
+Reprocess = Callable[[bytes], Awaitable[str]]
+"""A channel's handler that runs a kept letter through intake again."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class DeadLetters:
         return await self.database.read(lambda s: queries.dead_letters(s, status))
 
     async def reprocess(
-        self, handlers: dict[str, Callable[[bytes], Awaitable[str]]], ids: list[int] | None = None
+        self, handlers: Mapping[str, Reprocess], ids: list[int] | None = None
     ) -> list[Reprocessed]:
         """Run kept letters through their channel's handler again; a success marks the letter
         reprocessed, a failure updates its reason and keeps it."""
@@ -66,3 +69,21 @@ class DeadLetters:
         await self.database.write(
             lambda s: mark_dead_letter(s, letter_id=letter_id, ok=ok, outcome=outcome, now=now)
         )
+
+
+async def dead_letters_command(
+    letters: DeadLetters, reprocessors: Mapping[str, Reprocess], reprocess: list[int] | None
+) -> int:
+    """`python bot.py dead-letters [--reprocess [ID…]]`: list kept input, or reprocess it through
+    its channel (the replies it queues are sent by the running bot); 1 when any fails."""
+    if reprocess is None:
+        for letter in await letters.listing():
+            print(  # noqa: T201 (a command-line listing)
+                f"{letter.id}\t{letter.status}\t{letter.channel}\t"
+                f"{letter.received_at:%Y-%m-%d %H:%M}\t{len(letter.raw)} bytes\t{letter.reason}"
+            )
+        return 0
+    results = await letters.reprocess(reprocessors, reprocess or None)
+    for result in results:
+        print(f"{result.letter}\t{'ok' if result.ok else 'failed'}\t{result.outcome}")  # noqa: T201
+    return 0 if all(result.ok for result in results) else 1

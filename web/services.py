@@ -9,14 +9,14 @@ inside a service (`RuleBook.current`), never by swapping an attribute here.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from admin.accounts import Accounts
 from admin.rule_book import RuleBook
 from complaints.clock import Clock
 from config import Settings
-from intake.dead_letters import DeadLetters
+from intake.dead_letters import DeadLetters, Reprocess
 from intake.receive import Intake
 from outbox.dispatcher import Dispatcher
 from outbox.templates import Replies
@@ -27,9 +27,6 @@ from staff.canned_replies import CannedReplies
 from staff.merge import Duplicates
 from staff.solutions import Solutions
 from store.database import Database
-
-Reprocess = Callable[[bytes], Awaitable[str]]
-"""A channel's handler that runs a kept dead letter through intake again."""
 
 
 @dataclass(frozen=True, slots=True)
