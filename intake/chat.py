@@ -13,17 +13,15 @@ writes about a complaint goes through the outbox like any other.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from complaints.clock import Clock
-from complaints.fields import ASKABLE_FIELDS
 from complaints.workflow import FINISHED
 from intake import chat_link
+from intake.chat_answers import current_answer, fill_answer
 from intake.handler_requests import hand_to_senior
 from intake.survey import record_survey
 from outbox.notify import Notifier
@@ -33,17 +31,16 @@ from router import RuleSet
 from scheduler.due import DueTimes
 from store import queries
 from store.database import Database
-from store.models import ChatState, Complaint, Customer, Identity
+from store.models import ChatState, Complaint
+from store.queries.chat import chat_state, chat_state_to_change
+from store.queries.complaints import complaint_by_id, complaints_of_customer
+from store.queries.customers import customer as customer_by_id
+from store.queries.customers import identity_at
 
 CHANNEL = chat_link.CHANNEL
 CLOSED = FINISHED - {"merged"}
 """A chat whose complaint is over starts a new one (a merged one's number still leads on to the
 complaint it was merged into)."""
-_DATE_FORMATS = (
-    (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"), (1, 2, 3)),
-    (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$"), (3, 2, 1)),
-    (re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?$"), (1, 2, 3)),
-)
 
 
 class ChatDesk:
@@ -106,10 +103,10 @@ class ChatDesk:
         customer asked for a new one with /new)."""
 
         def work(session: Session) -> str:
-            state = session.get(ChatState, chat_id)
+            state = chat_state(session, chat_id=chat_id)
             if state is None or state.start_new or state.complaint_id is None:
                 return ""
-            complaint = session.get(Complaint, state.complaint_id)
+            complaint = complaint_by_id(session, complaint_id=state.complaint_id)
             if complaint is None or complaint.status in CLOSED:
                 return ""
             return complaint.number or ""
@@ -160,12 +157,12 @@ class ChatDesk:
         A repeated update (same `external_id`) changes nothing."""
 
         def work(session: Session) -> bool:
-            state = session.get(ChatState, chat_id)
+            state = chat_state(session, chat_id=chat_id)
             if state is None or not state.pending_field or state.complaint_id is None:
                 return False
             if queries.find_inbound(session, CHANNEL, external_id) is not None:
                 return True
-            complaint = session.get(Complaint, state.complaint_id)
+            complaint = complaint_by_id(session, complaint_id=state.complaint_id)
             assert complaint is not None and complaint.id is not None
             field, now = state.pending_field, self.clock.now()
             queries.add_messages(
@@ -191,7 +188,7 @@ class ChatDesk:
                 state.pending_field = ""
                 self._queue(session, complaint, state, "chat", "survey_comment_thanks")
                 return True
-            _fill(session, complaint, field, text)
+            fill_answer(session, complaint, field, text)
             queries.add_event(
                 session,
                 complaint.id,
@@ -209,10 +206,10 @@ class ChatDesk:
 
     async def skip(self, chat_id: int, field: str) -> None:
         def work(session: Session) -> None:
-            state = session.get(ChatState, chat_id)
+            state = chat_state(session, chat_id=chat_id)
             if state is None or state.pending_field != field or state.complaint_id is None:
                 return  # a double tap, or an old button: nothing to do
-            complaint = session.get(Complaint, state.complaint_id)
+            complaint = complaint_by_id(session, complaint_id=state.complaint_id)
             assert complaint is not None
             self._ask_next(session, state, complaint)
 
@@ -221,14 +218,14 @@ class ChatDesk:
 
     def _ask_next(self, session: Session, state: ChatState, complaint: Complaint) -> bool:
         """Queue the next question (or the closing thanks); True when something was queued."""
-        customer = session.get(Customer, complaint.customer_id)
+        customer = customer_by_id(session, customer_id=complaint.customer_id)
         asked = list(state.asked or [])
         department = self.rules().departments.get(complaint.department)
         wanted = department.ask if department else ()
         missing = [
             field
             for field in wanted
-            if field not in asked and not _current(complaint, customer, field)
+            if field not in asked and not current_answer(complaint, customer, field)
         ]
         if not missing:
             had_questions = bool(state.pending_field)
@@ -276,20 +273,10 @@ class ChatDesk:
 
     async def status(self, chat_id: int, language: str) -> str:
         def work(session: Session) -> list[Complaint]:
-            identity = session.exec(
-                select(Identity).where(
-                    Identity.channel == CHANNEL, Identity.address == str(chat_id)
-                )
-            ).first()
+            identity = identity_at(session, channel=CHANNEL, address=str(chat_id))
             if identity is None:
                 return []
-            return list(
-                session.exec(
-                    select(Complaint)
-                    .where(Complaint.customer_id == identity.customer_id)
-                    .order_by(col(Complaint.id))
-                )
-            )
+            return complaints_of_customer(session, customer_id=identity.customer_id)
 
         complaints = await self.database.read(work)
         if not complaints:
@@ -322,7 +309,9 @@ class ChatDesk:
         """The address linked by `code` (its customer and the chat's become one), or ""."""
         now = self.clock.now()
         return await self.database.write(
-            lambda session: chat_link.verify(session, session.get(ChatState, chat_id), code, now)
+            lambda session: chat_link.verify(
+                session, chat_state(session, chat_id=chat_id), code, now
+            )
         )
 
     # ---- satisfaction survey ---------------------------------------------------------------
@@ -333,11 +322,7 @@ class ChatDesk:
 
         def work(session: Session) -> str:
             complaint = queries.complaint_by_number(session, number)
-            identity = session.exec(
-                select(Identity).where(
-                    Identity.channel == CHANNEL, Identity.address == str(chat_id)
-                )
-            ).first()
+            identity = identity_at(session, channel=CHANNEL, address=str(chat_id))
             if (
                 complaint is None
                 or identity is None
@@ -375,42 +360,4 @@ class ChatDesk:
 
 
 def _state(session: Session, chat_id: int) -> ChatState:
-    state = session.get(ChatState, chat_id)
-    if state is None:
-        state = ChatState(chat_id=chat_id, asked=[])
-        session.add(state)
-    return state
-
-
-def _current(complaint: Complaint, customer: Customer | None, field: str) -> str:
-    if field == "phone":
-        return customer.phone if customer else ""
-    return str(getattr(complaint, field) or "")
-
-
-def _fill(session: Session, complaint: Complaint, field: str, text: str) -> None:
-    value = text.strip()[:200]
-    if field == "phone":
-        customer = session.get(Customer, complaint.customer_id)
-        if customer is not None:
-            customer.phone = value
-        return
-    if field not in ASKABLE_FIELDS:
-        return
-    if field == "purchase_date":
-        value = _iso_date(value) or value
-    setattr(complaint, field, value)
-
-
-def _iso_date(text: str) -> str:
-    for pattern, (year, month, day) in _DATE_FORMATS:
-        found = pattern.match(text.strip())
-        if found:
-            try:
-                parsed = date(
-                    int(found.group(year)), int(found.group(month)), int(found.group(day))
-                )
-            except ValueError:
-                return ""
-            return parsed.isoformat()
-    return ""
+    return chat_state_to_change(session, chat_id=chat_id)

@@ -13,12 +13,15 @@ import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from channels.base import Channel, Outbound
+from complaints.addresses import EMAIL
 from outbox.texts import say
 from store import queries
-from store.models import ChatState, Customer, Identity
+from store.models import ChatState
+from store.queries.customers import add_identity, identity_at
+from store.queries.customers import customer as customer_by_id
 
 CHANNEL = "telegram"
 """The chat's channel, as identities are stored."""
@@ -57,17 +60,13 @@ def _digest(chat_id: int, code: str) -> str:
 
 def _merge(session: Session, chat_id: int, email: str, now: datetime) -> None:
     """Make the chat's customer and the e-mail address's customer one (the older survives)."""
-    chat = session.exec(
-        select(Identity).where(Identity.channel == CHANNEL, Identity.address == str(chat_id))
-    ).first()
+    chat = identity_at(session, channel=CHANNEL, address=str(chat_id))
     if chat is None:
         return
-    mail = session.exec(
-        select(Identity).where(Identity.channel == "email", Identity.address == email)
-    ).first()
+    mail = identity_at(session, channel=EMAIL, address=email)
     if mail is None:
-        session.add(Identity(customer_id=chat.customer_id, channel="email", address=email))
-        customer = session.get(Customer, chat.customer_id)
+        add_identity(session, customer_id=chat.customer_id, channel=EMAIL, address=email)
+        customer = customer_by_id(session, customer_id=chat.customer_id)
         if customer is not None and not customer.email:
             customer.email = email
         return

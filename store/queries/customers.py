@@ -135,6 +135,17 @@ def identity_by_id(session: Session, *, identity_id: int) -> Identity | None:
     return session.get(Identity, identity_id)
 
 
+def identity_at(session: Session, *, channel: str, address: str) -> Identity | None:
+    """Who writes from `address` on `channel` (`telegram`, a chat id), if anyone has."""
+    return session.exec(
+        select(Identity).where(Identity.channel == channel, Identity.address == address)
+    ).first()
+
+
+def add_identity(session: Session, *, customer_id: int, channel: str, address: str) -> None:
+    session.add(Identity(customer_id=customer_id, channel=channel, address=address))
+
+
 def complaint_numbers_of(session: Session, *, customer_id: int) -> list[str | None]:
     """The numbers of the customer's complaints, oldest first."""
     return list(
