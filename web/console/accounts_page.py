@@ -55,7 +55,7 @@ async def accounts_page(
         {
             "accounts": await accounts.listing(),
             "roles": ROLES,
-            "departments": accounts.departments,
+            "departments": accounts.departments(),
         },
         agent=staff.agent,
         csrf=staff.csrf,
@@ -97,7 +97,7 @@ async def _account_page(
             "account": agent,
             "tokens": await accounts.tokens(agent.id or 0),
             "roles": ROLES,
-            "departments": accounts.departments,
+            "departments": accounts.departments(),
             "secret": secret,
         },
         agent=staff.agent,
