@@ -231,9 +231,7 @@ def _services(
             batch=settings.scheduler.batch,
             on_queued=wake,
         ),
-        hot_spots=HotSpots(
-            database, clock, settings.hot_spots, can_send, telegram is not None, on_queued=wake
-        ),
+        hot_spots=HotSpots(database, clock, settings.hot_spots, notifier, on_queued=wake),
         dead_letters=dead_letters,
         reprocessors={EMAIL: email.process} if isinstance(email, EmailChannel) else {},
         can_send=can_send,

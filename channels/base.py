@@ -87,6 +87,10 @@ class Outbound:
     text: str
     language: str
     subject: str = ""
+    """The customer's own subject, when the answer continues a thread of theirs."""
+    default_subject: str = ""
+    """The subject line in the customer's language when there is none to continue (from the
+    outbox's texts; transports that show a subject use it)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -23,6 +24,7 @@ from channels.base import AUTOMATIC_KINDS, Channel, Outbound
 from complaints.clock import Clock
 from complaints.errors import PermanentDeliveryError, StoreUnavailable, TemporaryDeliveryError
 from outbox.settings import OutboxSettings
+from outbox.texts import say
 from store import queries
 from store.database import Database
 from store.models import OutboxItem
@@ -120,6 +122,7 @@ class Dispatcher:
             text=payload.get("text", ""),
             language=payload.get("language", ""),
             subject=payload.get("subject", ""),
+            default_subject=_default_subject(payload),
             extra={
                 key: value
                 for key, value in payload.items()
@@ -220,3 +223,8 @@ def _mark_acknowledged(session: Session, item: OutboxItem, now: datetime) -> Non
         queries.change_status(
             session, complaint, "acknowledged", "system", "acknowledgement delivered", now
         )
+
+
+def _default_subject(payload: dict[str, Any]) -> str:
+    number, language = payload.get("complaint", ""), payload.get("language", "")
+    return say(language, "subject", number=number) if number else ""

@@ -54,6 +54,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_done": "Thank you, your answer is recorded.",
         "survey_comment_thanks": "Thank you for your comment.",
         "resolved": "Your complaint {number} has been resolved: {summary}",
+        "subject": "Your complaint {number}",
         "merged_notice": "Your complaints {source} and {target} are about the same matter; we "
         "now handle them together as {target}.",
     },
@@ -106,6 +107,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_done": "Gracias, su respuesta ha quedado registrada.",
         "survey_comment_thanks": "Gracias por su comentario.",
         "resolved": "Su reclamación {number} se ha resuelto: {summary}",
+        "subject": "Su reclamación {number}",
         "merged_notice": "Sus reclamaciones {source} y {target} tratan del mismo asunto; a partir "
         "de ahora las gestionamos juntas como {target}.",
     },
@@ -152,6 +154,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_done": "谢谢，您的评价已记录。",
         "survey_comment_thanks": "感谢您的意见。",
         "resolved": "您的投诉 {number} 已处理完毕：{summary}",
+        "subject": "您的投诉 {number}",
         "merged_notice": "您的投诉 {source} 和 {target} 涉及同一事项；我们现已将其合并为 {target} "
         "一并处理。",
     },
@@ -198,6 +201,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_done": "謝謝，您的評價已記錄。",
         "survey_comment_thanks": "感謝您的意見。",
         "resolved": "您的投訴 {number} 已處理完成：{summary}",
+        "subject": "您的投訴 {number}",
         "merged_notice": "您的投訴 {source} 和 {target} 涉及同一事項；我們現已將其合併為 {target} "
         "一併處理。",
     },

@@ -21,7 +21,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
+from complaints.addresses import EMAIL, TELEGRAM, Address
 from complaints.clock import Clock
+from outbox.notify import Notifier
 from scheduler.settings import HotSpotSettings
 from store import queries
 from store.database import Database
@@ -62,15 +64,13 @@ class HotSpots:
         database: Database,
         clock: Clock,
         settings: HotSpotSettings,
-        can_send: Callable[[str, str], bool],
-        telegram_enabled: bool,
+        notifier: Notifier,
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.database = database
         self.clock = clock
         self.settings = settings
-        self.can_send = can_send
-        self.telegram_enabled = telegram_enabled
+        self.notifier = notifier
         self.on_queued = on_queued
 
     async def sweep(self) -> list[HotSpotAlert]:
@@ -142,7 +142,7 @@ class HotSpots:
         spot: Spot,
         start: datetime,
         now: datetime,
-        targets: Sequence[tuple[str, str]],
+        targets: Sequence[Address],
     ) -> None:
         """Queue the alert for every target, on the spot's newest complaint's timeline."""
         end = start + self.settings.window
@@ -157,17 +157,8 @@ class HotSpots:
         complaint = complaint_by_id(session, complaint_id=newest[0][0])
         assert complaint is not None
         text = _message(spot, start, end, self.settings, [number for _, number in newest])
-        for channel, address in targets:
-            queries.queue_message(
-                session,
-                complaint,
-                channel,
-                address,
-                "notification",
-                text,
-                now,
-                to_customer=False,
-            )
+        for target in targets:
+            self.notifier.tell_staff(session, complaint, target, text, now)
         queries.add_event(
             session,
             complaint.id or 0,
@@ -180,18 +171,17 @@ class HotSpots:
                 "count": spot.count,
                 "baseline": spot.baseline,
                 "window_start": start.isoformat(),
-                "told": [f"{channel}:{address}" for channel, address in targets],
+                "told": [str(target) for target in targets],
             },
         )
 
-    def _target(self, admin: Agent) -> tuple[str, str] | None:
+    def _target(self, admin: Agent) -> Address | None:
         """The admin's private Telegram chat when the bot can write there, else their e-mail."""
-        if self.telegram_enabled and admin.telegram_user_id is not None:
-            address = str(admin.telegram_user_id)
-            if self.can_send("telegram", address):
-                return "telegram", address
-        if admin.email and self.can_send("email", admin.email):
-            return "email", admin.email
+        can_send = self.notifier.can_send
+        if admin.telegram_user_id is not None and can_send(TELEGRAM, str(admin.telegram_user_id)):
+            return Address(TELEGRAM, str(admin.telegram_user_id))
+        if admin.email and can_send(EMAIL, admin.email):
+            return Address(EMAIL, admin.email)
         return None
 
 

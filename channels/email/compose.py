@@ -19,13 +19,6 @@ from channels.base import AUTOMATIC_KINDS, Outbound
 from channels.email.settings import EmailSettings
 from complaints import numbers
 
-SUBJECTS = {
-    "en": "Your complaint {number}",
-    "es": "Su reclamación {number}",
-    "zh-Hans": "您的投诉 {number}",
-    "zh-Hant": "您的投訴 {number}",
-}
-
 
 class MessageIds:
     """The bot's Message-IDs: `<number>.<message>.<a|h>.<signature>@<domain>`.
@@ -94,7 +87,7 @@ def _subject(outbound: Outbound, display_name: str) -> str:
         return original or display_name
     if original:
         return f"[{number}] Re: {original}"
-    return f"[{number}] " + SUBJECTS.get(outbound.language, SUBJECTS["en"]).format(number=number)
+    return f"[{number}] {outbound.default_subject or number}"
 
 
 _MSGID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")
