@@ -25,6 +25,7 @@ from intake.case import Case, IntakeResult, event
 from intake.duplicates import NewComplaint, flag_duplicates
 from intake.follow_up import FollowUp, continue_complaint
 from intake.opening import Opening, open_complaint
+from intake.recording import queue_reply, received_event, record_message
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
 from outbox.notify import Notifier
@@ -33,6 +34,7 @@ from router import RuleSet
 from scheduler.due import DueTimes
 from store import queries
 from store.database import Database
+from store.models import Complaint
 from store.queries.complaints import complaint_by_id
 
 log = logging.getLogger(__name__)
@@ -121,138 +123,85 @@ class Intake:
         return channel is not None and channel.answers_in_response
 
     def _record(self, session: Session, inbound: Inbound) -> tuple[IntakeResult, bool]:
+        """Parse → decide → persist → say, in the caller's one transaction; the result, and
+        whether a delivery was queued."""
         seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
         if seen is not None:
             return self._replay(session, *seen), False
         now = self.clock.now()
-        sender = inbound.sender
-        party = queries.identity_for(
-            session,
-            sender.channel,
-            sender.address,
-            now,
-            display_name=sender.display_name,
-            email=sender.email.strip().lower(),  # compared case-blind (duplicates)
-            phone=sender.phone,
-            tier=sender.tier,
-        )
-        # A new customer owns no complaint yet, unless they name one: then it must be refused.
-        threadable = party.known or inbound.complaint_number
-        # A message naming a merged complaint continues the one it was merged into.
-        existing = follow_merge(session, thread_of(session, inbound, party)) if threadable else None
-        if inbound.automated and existing is None:
-            raise IgnoredMessage(f"machine mail ({inbound.automated}) about no known complaint")
+        party = _party(session, inbound, now)
+        existing = self._existing(session, inbound, party)
         if party.known and not inbound.automated:
-            queries.clear_suppression(session, sender.channel, sender.address, now)
+            queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
         events: list[dict[str, Any]] = []
         if existing is None:
-            case = open_complaint(
-                session,
-                inbound,
-                party,
-                now,
-                events,
-                self._opening(),
-                answered_at_once=self._answers_at_once(inbound),
-            )
-            new = NewComplaint(
-                case.id,
-                case.number,
-                party.customer_id,
-                inbound.channel,
-                f"{inbound.subject}\n{inbound.text}",
-                customer_known=party.known,
-                has_email=bool(sender.email) or inbound.channel == EMAIL,
-            )
-            events.extend(flag_duplicates(session, new, self.policy.duplicates, now))
+            case = self._open(session, inbound, party, now, events)
         else:
             case = continue_complaint(session, existing, inbound, now, events, self._follow_up())
         kind = "acknowledgement" if existing is None else "followup"
         withheld = self._reason_to_withhold(session, inbound, party, now)
-        text = (
-            ""
-            if withheld
-            else self.replies.render(
-                kind,
-                ReplyContext(
-                    case.number,
-                    party.name,
-                    case.language,
-                    case.department,
-                    case.category,
-                    case.grade,
-                    case.first_response_due,
-                ),
-            )
-        )
-        rows = [
-            {
-                "complaint_id": case.id,
-                "direction": "in",
-                "channel": inbound.channel,
-                "external_id": inbound.external_id,
-                "identity_id": party.identity_id,
-                "author": "customer",
-                "kind": "automated"
-                if inbound.automated
-                else ("complaint" if existing is None else "follow-up"),
-                "subject": inbound.subject,
-                "text": inbound.text,
-                "language": case.language,
-                "created_at": now,
-            }
-        ]
-        if text:
-            rows.append(
-                {
-                    "complaint_id": case.id,
-                    "direction": "out",
-                    "channel": sender.channel,
-                    "identity_id": party.identity_id,
-                    "author": "bot",
-                    "kind": kind,
-                    "text": text,
-                    "language": case.language,
-                    "created_at": now,
-                }
-            )
-        message_id, *reply = queries.add_messages(session, rows)
-        queries.add_attachments(
-            session,
-            [
-                {
-                    "message_id": message_id,
-                    "filename": item.filename,
-                    "content_type": item.content_type,
-                    "size": item.size,
-                    "data": item.data,
-                }
-                for item in inbound.attachments
-            ],
-        )
-        events.insert(
-            0,
-            event(
-                case.id,
-                now,
-                "customer",
-                "message_received",
-                {
-                    "message": message_id,
-                    "channel": inbound.channel,
-                    "source": inbound.source,
-                    "attachments": len(inbound.attachments),
-                    **({"automated": inbound.automated} if inbound.automated else {}),
-                },
-            ),
-        )
+        text = "" if withheld else self._render(kind, case, party)
+        message_id, reply_id = record_message(session, inbound, case, party, kind, text, now)
+        events.insert(0, received_event(inbound, case, message_id, now))
         queued = False
         if withheld:
             events.append(event(case.id, now, "system", "reply_withheld", {"why": withheld}))
-        else:
-            queued = self._queue_reply(session, inbound, case, reply[0], kind, text, now, events)
+        elif reply_id is not None and self.notifier.can_send(
+            inbound.sender.channel, inbound.sender.address
+        ):
+            events.append(queue_reply(session, inbound, case, reply_id, kind, text, now))
+            queued = True
         queries.add_events(session, events)
         return case.result(text, created=existing is None, duplicate=False), queued
+
+    def _existing(
+        self, session: Session, inbound: Inbound, party: queries.Party
+    ) -> Complaint | None:
+        """The complaint the message continues; machine mail about none is ignored. A new
+        customer owns no complaint yet, unless they name one: then it must be refused. A
+        message naming a merged complaint continues the one it was merged into."""
+        threadable = party.known or inbound.complaint_number
+        existing = follow_merge(session, thread_of(session, inbound, party)) if threadable else None
+        if inbound.automated and existing is None:
+            raise IgnoredMessage(f"machine mail ({inbound.automated}) about no known complaint")
+        return existing
+
+    def _open(
+        self,
+        session: Session,
+        inbound: Inbound,
+        party: queries.Party,
+        now: datetime,
+        events: list[dict[str, Any]],
+    ) -> Case:
+        """Open the complaint and flag it when it looks like one the person sent elsewhere."""
+        answered = self._answers_at_once(inbound)
+        case = open_complaint(
+            session, inbound, party, now, events, self._opening(), answered_at_once=answered
+        )
+        new = NewComplaint(
+            case.id,
+            case.number,
+            party.customer_id,
+            inbound.channel,
+            f"{inbound.subject}\n{inbound.text}",
+            customer_known=party.known,
+            has_email=bool(inbound.sender.email) or inbound.channel == EMAIL,
+        )
+        events.extend(flag_duplicates(session, new, self.policy.duplicates, now))
+        return case
+
+    def _render(self, kind: str, case: Case, party: queries.Party) -> str:
+        context = ReplyContext(
+            case.number,
+            party.name,
+            case.language,
+            case.department,
+            case.category,
+            case.grade,
+            case.first_response_due,
+        )
+        return self.replies.render(kind, context)
 
     def _reason_to_withhold(
         self, session: Session, inbound: Inbound, party: queries.Party, now: datetime
@@ -275,54 +224,23 @@ class Intake:
             return f"{sent} automatic replies to this sender in the last hour (limit {limit})"
         return ""
 
-    def _queue_reply(
-        self,
-        session: Session,
-        inbound: Inbound,
-        case: Case,
-        reply_id: int,
-        kind: str,
-        text: str,
-        now: datetime,
-        events: list[dict[str, Any]],
-    ) -> bool:
-        """Queue the reply for delivery when its channel can be written to later."""
-        sender = inbound.sender
-        if not self.notifier.can_send(sender.channel, sender.address):
-            return False
-        queries.queue_delivery(
-            session,
-            {
-                "complaint_id": case.id,
-                "message_id": reply_id,
-                "channel": sender.channel,
-                "address": sender.address,
-                "kind": kind,
-                "next_attempt_at": now,
-                "created_at": now,
-                "payload": {
-                    "complaint": case.number,
-                    "text": text,
-                    "language": case.language,
-                    "subject": inbound.subject,
-                    "in_reply_to": inbound.external_id,
-                    "references": [*inbound.thread_hints, inbound.external_id],
-                },
-            },
-        )
-        events.append(
-            event(
-                case.id,
-                now,
-                "system",
-                "reply_queued",
-                {"message": reply_id, "kind": kind, "channel": sender.channel},
-            )
-        )
-        return True
-
     def _replay(self, session: Session, message_id: int, complaint_id: int) -> IntakeResult:
         complaint = complaint_by_id(session, complaint_id=complaint_id)
         assert complaint is not None
         answer = queries.first_reply_after(session, complaint_id, message_id)
         return Case.of(complaint).result(answer, created=False, duplicate=True)
+
+
+def _party(session: Session, inbound: Inbound, now: datetime) -> queries.Party:
+    """The sender as a customer identity, created or updated with what the channel knows."""
+    sender = inbound.sender
+    return queries.identity_for(
+        session,
+        sender.channel,
+        sender.address,
+        now,
+        display_name=sender.display_name,
+        email=sender.email.strip().lower(),  # compared case-blind (duplicates)
+        phone=sender.phone,
+        tier=sender.tier,
+    )
