@@ -22,7 +22,7 @@ def solutions_of_complaint(session: Session, *, complaint_id: int) -> list[Solut
     )
 
 
-def solution(session: Session, *, solution_id: int) -> Solution | None:
+def solution_by_id(session: Session, *, solution_id: int) -> Solution | None:
     return session.get(Solution, solution_id)
 
 
