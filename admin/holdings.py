@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from admin.contact import TELEGRAM
+from complaints.addresses import TELEGRAM
 from store.models import (
     ChatState,
     Complaint,

@@ -1,6 +1,6 @@
 """Customers' personal data for an admin: search, export of everything stored, and erasure.
 
-Who sees contact details on complaint views is `admin.contact`; what erasure replaces and what
+Who sees contact details on complaint views is `staff.contact`; what erasure replaces and what
 it keeps is `admin.erasure`.
 """
 
@@ -14,7 +14,6 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from admin.contact import contact_for as contact_for  # staff/views.py imports it from here
 from admin.erasure import erase
 from admin.holdings import Holdings
 from complaints.clock import Clock

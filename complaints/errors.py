@@ -16,6 +16,7 @@ SMTP handler, chat replies, the command line) turn them into their own answers.
      │    ├── AccountError          an account cannot be created or changed that way
      │    ├── UnknownAccount, UnknownCustomer, UnknownRule
      │    ├── AlreadyErased         the customer's personal data was erased before
+     │    ├── AlreadyExists         a unique name (a canned reply's key and language) is taken
      │    ├── RuleChangeRefused     a rule change cannot be made as asked
      │    ├── RuleError             a rule set that cannot be used (file, line and reason)
      │    ├── TrialRefused          a dry run or backtest asked for something impossible
@@ -93,6 +94,10 @@ class UnknownCustomer(ComplaintBotError):
 
 class AlreadyErased(ComplaintBotError):
     pass
+
+
+class AlreadyExists(ComplaintBotError):
+    """Something with that unique name exists already; the message names it."""
 
 
 class UnknownRule(ComplaintBotError):

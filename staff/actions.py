@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from complaints.access import sees
+from complaints.addresses import Address
 from complaints.clock import Clock
 from complaints.errors import CannotReach, ComplaintBotError
 from complaints.workflow import OPEN_WORK
@@ -24,7 +26,9 @@ from staff.corrections import Correction, check_editable, correct_routing, edit_
 from staff.views import viewable
 from store import queries
 from store.database import Database
-from store.models import Agent, Complaint, Message
+from store.models import Agent, Complaint
+from store.queries.accounts import agent_by_telegram, agent_named
+from store.queries.messages import last_inbound
 
 
 @dataclass(frozen=True)
@@ -54,14 +58,10 @@ class AgentDesk:
         self.on_queued = on_queued
 
     async def agent_for_name(self, name: str) -> Agent | None:
-        return await self.database.read(
-            lambda s: s.exec(select(Agent).where(Agent.name == name)).first()
-        )
+        return await self.database.read(lambda s: agent_named(s, name=name))
 
     async def agent_for_telegram(self, user_id: int) -> Agent | None:
-        return await self.database.read(
-            lambda s: s.exec(select(Agent).where(Agent.telegram_user_id == user_id)).first()
-        )
+        return await self.database.read(lambda s: agent_by_telegram(s, user_id=user_id))
 
     async def reply(self, number: str, agent: Agent, text: str) -> Done:
         if not text.strip():
@@ -77,47 +77,7 @@ class AgentDesk:
                     f"{number}: the customer's {complaint.channel} channel cannot "
                     "receive later messages; contact them another way"
                 )
-            last = session.exec(
-                select(Message)
-                .where(Message.complaint_id == complaint.id, Message.direction == "in")
-                .order_by(col(Message.id).desc())
-            ).first()
-            (reply_id,) = queries.add_messages(
-                session,
-                [
-                    {
-                        "complaint_id": complaint.id,
-                        "direction": "out",
-                        "channel": identity.channel,
-                        "identity_id": complaint.identity_id,
-                        "author": f"agent:{agent.name}",
-                        "kind": "reply",
-                        "text": text,
-                        "language": complaint.language,
-                        "created_at": now,
-                    }
-                ],
-            )
-            queries.queue_delivery(
-                session,
-                {
-                    "complaint_id": complaint.id,
-                    "message_id": reply_id,
-                    "channel": identity.channel,
-                    "address": identity.address,
-                    "kind": "reply",
-                    "next_attempt_at": now,
-                    "created_at": now,
-                    "payload": {
-                        "complaint": number,
-                        "text": text,
-                        "language": complaint.language,
-                        "subject": complaint.subject,
-                        "in_reply_to": last.external_id if last and last.external_id else "",
-                        "references": [last.external_id] if last and last.external_id else [],
-                    },
-                },
-            )
+            reply_id = _queue_reply(session, complaint, identity, f"agent:{agent.name}", text, now)
             queries.add_event(
                 session,
                 complaint.id,
@@ -276,7 +236,7 @@ class AgentDesk:
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
-            target = session.exec(select(Agent).where(Agent.name == to_name)).first()
+            target = agent_named(session, name=to_name)
             if target is None or not target.active:
                 raise ComplaintBotError(f"there is no active account named {to_name!r}")
             if not sees(target, complaint.department):
@@ -318,3 +278,50 @@ def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
             f"{number} was merged into {complaint.merged_into}; work on that one instead"
         )
     return complaint
+
+
+def _queue_reply(
+    session: Session, complaint: Complaint, to: Address, author: str, text: str, now: datetime
+) -> int:
+    """Record an agent's answer and queue it for the customer, threaded to their last message
+    (mail clients show it in the same conversation); the message's id."""
+    assert complaint.id is not None
+    last = last_inbound(session, complaint_id=complaint.id)
+    thread = last.external_id if last and last.external_id else ""
+    (reply_id,) = queries.add_messages(
+        session,
+        [
+            {
+                "complaint_id": complaint.id,
+                "direction": "out",
+                "channel": to.channel,
+                "identity_id": complaint.identity_id,
+                "author": author,
+                "kind": "reply",
+                "text": text,
+                "language": complaint.language,
+                "created_at": now,
+            }
+        ],
+    )
+    queries.queue_delivery(
+        session,
+        {
+            "complaint_id": complaint.id,
+            "message_id": reply_id,
+            "channel": to.channel,
+            "address": to.address,
+            "kind": "reply",
+            "next_attempt_at": now,
+            "created_at": now,
+            "payload": {
+                "complaint": complaint.number,
+                "text": text,
+                "language": complaint.language,
+                "subject": complaint.subject,
+                "in_reply_to": thread,
+                "references": [thread] if thread else [],
+            },
+        },
+    )
+    return reply_id

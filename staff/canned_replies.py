@@ -10,15 +10,22 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, UnknownComplaint
 from router.language import SUPPORTED
 from staff.views import viewable
 from store.database import Database
-from store.models import Agent, CannedReply, Customer
+from store.models import Agent, CannedReply
+from store.queries.canned_replies import (
+    canned_replies,
+    canned_reply,
+    canned_reply_versions,
+    delete_canned_reply,
+    save_canned_reply,
+)
+from store.queries.customers import customer
 
 PLACEHOLDERS = ("number", "customer", "agent", "product", "company")
 
@@ -53,13 +60,7 @@ class CannedReplies:
         self.company = company
 
     async def listing(self, language: str | None = None) -> list[CannedReply]:
-        def work(session: Session) -> list[CannedReply]:
-            query = select(CannedReply).order_by(col(CannedReply.key), col(CannedReply.language))
-            if language:
-                query = query.where(CannedReply.language == language)
-            return list(session.exec(query))
-
-        return await self.database.read(work)
+        return await self.database.read(lambda s: canned_replies(s, language=language))
 
     async def save(
         self,
@@ -82,29 +83,20 @@ class CannedReplies:
             if reply_id is None:
                 reply = CannedReply(key=key, language=language, title=title, text=text)
             else:
-                found = session.get(CannedReply, reply_id)
+                found = canned_reply(session, reply_id=reply_id)
                 if found is None:
                     raise UnknownComplaint(f"there is no canned reply {reply_id}")
                 reply = found
                 reply.key, reply.language, reply.title, reply.text = key, language, title, text
             reply.updated_at, reply.updated_by = self.clock.now(), author.name
-            session.add(reply)
-            try:
-                session.flush()
-            except IntegrityError:
-                raise ComplaintBotError(
-                    f"there is already a {language} canned reply with the key {key!r}"
-                ) from None
-            return reply
+            return save_canned_reply(session, reply=reply)
 
         return await self.database.write(work)
 
     async def delete(self, reply_id: int) -> None:
         def work(session: Session) -> None:
-            found = session.get(CannedReply, reply_id)
-            if found is None:
+            if not delete_canned_reply(session, reply_id=reply_id):
                 raise UnknownComplaint(f"there is no canned reply {reply_id}")
-            session.delete(found)
 
         await self.database.write(work)
 
@@ -114,19 +106,16 @@ class CannedReplies:
 
         def work(session: Session) -> CannedText:
             complaint = viewable(session, agent, number)
-            versions = {
-                reply.language: reply
-                for reply in session.exec(select(CannedReply).where(CannedReply.key == key))
-            }
+            versions = canned_reply_versions(session, key=key)
             reply = versions.get(complaint.language) or versions.get("en")
             if reply is None:
                 raise UnknownComplaint(
                     f"there is no canned reply {key!r} in {complaint.language} or en"
                 )
-            customer = session.get(Customer, complaint.customer_id)
+            person = customer(session, customer_id=complaint.customer_id)
             text = reply.text.format(
                 number=complaint.number or "",
-                customer=(customer.name if customer else "") or "",
+                customer=(person.name if person else "") or "",
                 agent=agent.name,
                 product=complaint.product,
                 company=self.company,

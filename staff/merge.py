@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session
 
 from complaints.clock import Clock
 from complaints.duplicates import SUSPECTED, TAG
@@ -22,7 +21,10 @@ from scheduler.due import DueTimes
 from staff.views import viewable
 from store import queries
 from store.database import Database
-from store.models import Agent, ChatState, Complaint, Event, OutboxItem
+from store.models import Agent, Complaint
+from store.queries.complaints import move_timeline
+from store.queries.events import events_of_kind
+from store.queries.outbox import cancel_pending
 
 AUTOMATIC = ("progress", "survey")
 """Outbox kinds the scheduler wrote for the source; they are moot once it is merged."""
@@ -99,8 +101,13 @@ class Duplicates:
             target = viewable(session, agent, into)
             _check_mergeable(session, source, target)
             assert source.id is not None and target.id is not None
-            _cancel_automatic(session, source.id)
-            _move_timeline(session, source.id, target.id)
+            cancel_pending(
+                session,
+                complaint_id=source.id,
+                kinds=AUTOMATIC,
+                reason="the complaint was merged into another",
+            )
+            move_timeline(session, source_id=source.id, target_id=target.id)
             for field in REGISTRATION_FIELDS:
                 if not getattr(target, field) and getattr(source, field):
                     setattr(target, field, getattr(source, field))
@@ -128,14 +135,8 @@ class Duplicates:
 
 def _suspicions(session: Session, complaint: Complaint) -> list[dict[str, Any]]:
     """The details ({"of": number, "similarity": x}) of the complaint's duplicate flags."""
-    return [
-        event.detail or {}
-        for event in session.exec(
-            select(Event)
-            .where(Event.complaint_id == complaint.id, Event.kind == SUSPECTED)
-            .order_by(col(Event.id))
-        )
-    ]
+    found = events_of_kind(session, complaint_id=complaint.id or 0, kind=SUSPECTED)
+    return [event.detail or {} for event in found]
 
 
 def _check_mergeable(session: Session, source: Complaint, target: Complaint) -> None:
@@ -152,34 +153,3 @@ def _check_mergeable(session: Session, source: Complaint, target: Complaint) -> 
             f"{source.number} and {target.number} belong to different customers and were not "
             "flagged as duplicates of each other; only one person's complaints can be merged"
         )
-
-
-def _cancel_automatic(session: Session, source_id: int) -> None:
-    session.execute(
-        sa.update(OutboxItem)
-        .where(
-            col(OutboxItem.complaint_id) == source_id,
-            col(OutboxItem.status) == "pending",
-            col(OutboxItem.kind).in_(AUTOMATIC),
-        )
-        .values(status="cancelled", last_error="the complaint was merged into another")
-    )
-
-
-_MOVED = tuple(
-    SQLModel.metadata.tables[name] for name in ("messages", "events", "solutions", "outbox")
-)
-
-
-def _move_timeline(session: Session, source_id: int, target_id: int) -> None:
-    """Messages, events, solutions and deliveries keep their times and move to the target,
-    so its timeline reads as one; a Telegram conversation on the source continues there."""
-    for table in _MOVED:
-        session.execute(
-            sa.update(table).where(table.c.complaint_id == source_id).values(complaint_id=target_id)
-        )
-    session.execute(
-        sa.update(ChatState)
-        .where(col(ChatState.complaint_id) == source_id)
-        .values(complaint_id=target_id)
-    )

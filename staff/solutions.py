@@ -19,6 +19,7 @@ from staff.views import viewable
 from store import queries
 from store.database import Database
 from store.models import Agent, Complaint, Solution
+from store.queries.solutions import add_solution, solution_by_id
 
 KINDS = ("return", "exchange", "repair", "refund", "discount", "compensation", "apology")
 NEEDS_AMOUNT = frozenset({"refund", "compensation"})
@@ -37,6 +38,18 @@ def parse_amount(text: str) -> int | None:
         return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
     except ValueError:
         raise ComplaintBotError(f"{text!r} is not an amount; write it like 150 or 150.50") from None
+
+
+def check_proposal(kind: str, amount_cents: int | None) -> None:
+    """Refuse a solution of an unknown kind, or with an amount its kind cannot have."""
+    if kind not in KINDS:
+        raise ComplaintBotError(f"a solution is one of {', '.join(KINDS)}")
+    if kind in NEEDS_AMOUNT and amount_cents is None:
+        raise ComplaintBotError(f"a {kind} needs an amount")
+    if amount_cents is not None and kind not in MONETARY:
+        raise ComplaintBotError(f"a {kind} has no amount; leave it empty")
+    if amount_cents is not None and amount_cents <= 0:
+        raise ComplaintBotError("the amount must be more than zero")
 
 
 def describe(solution: Solution, language: str) -> str:
@@ -82,14 +95,7 @@ class Solutions:
         amount_cents: int | None,
         description: str,
     ) -> SolutionOutcome:
-        if kind not in KINDS:
-            raise ComplaintBotError(f"a solution is one of {', '.join(KINDS)}")
-        if kind in NEEDS_AMOUNT and amount_cents is None:
-            raise ComplaintBotError(f"a {kind} needs an amount")
-        if amount_cents is not None and kind not in MONETARY:
-            raise ComplaintBotError(f"a {kind} has no amount; leave it empty")
-        if amount_cents is not None and amount_cents <= 0:
-            raise ComplaintBotError("the amount must be more than zero")
+        check_proposal(kind, amount_cents)
         needs_approval = (amount_cents or 0) > self.approval_above_cents
         now = self.clock.now()
         actor = f"agent:{agent.name}"
@@ -110,8 +116,7 @@ class Solutions:
                 proposed_by=agent.name,
                 proposed_at=now,
             )
-            session.add(solution)
-            session.flush()
+            add_solution(session, solution=solution)
             detail = {
                 "solution": solution.id,
                 "kind": kind,
@@ -155,7 +160,7 @@ class Solutions:
 
         def work(session: Session) -> SolutionOutcome:
             complaint = viewable(session, agent, number)
-            solution = session.get(Solution, solution_id)
+            solution = solution_by_id(session, solution_id=solution_id)
             if solution is None or solution.complaint_id != complaint.id:
                 raise UnknownComplaint(f"{number} has no solution {solution_id}")
             if solution.status != "awaiting_approval":
@@ -173,13 +178,11 @@ class Solutions:
             }
             if not approve:
                 solution.status = "rejected"
-                session.add(solution)
                 queries.add_event(
                     session, complaint.id or 0, now, actor, "solution_rejected", detail
                 )
                 return SolutionOutcome(solution, "rejected; the agent sees why on the timeline")
             solution.status = "proposed"
-            session.add(solution)
             queries.add_event(session, complaint.id or 0, now, actor, "solution_approved", detail)
             told = self._offer(session, complaint, solution, actor, detail)
             return SolutionOutcome(

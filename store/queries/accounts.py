@@ -40,6 +40,11 @@ def agent_named(session: Session, *, name: str) -> Agent | None:
     return session.exec(select(Agent).where(Agent.name == name)).first()
 
 
+def agent_by_telegram(session: Session, *, user_id: int) -> Agent | None:
+    """The account of this Telegram user, active or not."""
+    return session.exec(select(Agent).where(Agent.telegram_user_id == user_id)).first()
+
+
 def agents_by_name(session: Session) -> list[Agent]:
     """Every account, in name order."""
     return list(session.exec(select(Agent).order_by(col(Agent.name))))

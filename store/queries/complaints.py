@@ -12,14 +12,16 @@ from sqlmodel import Session, col, select
 
 from complaints.numbers import complaint_number
 from complaints.workflow import check
-from store.models import Complaint, Message
+from store.models import ChatState, Complaint, Message
 from store.queries.events import add_event
-from store.queries.tables import COMPLAINTS, with_defaults
+from store.queries.tables import COMPLAINTS, EVENTS, MESSAGES, OUTBOX, SOLUTIONS, with_defaults
 
 _COMPLAINT_TIMES = sa.select(COMPLAINTS.c.created_at).where(
     COMPLAINTS.c.customer_id == sa.bindparam("customer_id"),
     COMPLAINTS.c.created_at >= sa.bindparam("since", type_=COMPLAINTS.c.created_at.type),
 )
+_TIMELINE = (MESSAGES, EVENTS, SOLUTIONS, OUTBOX)
+"""What a complaint's timeline is made of: rows that follow it when it is merged."""
 _INSERT_COMPLAINT = sa.insert(COMPLAINTS).returning(COMPLAINTS.c.id)
 _SET_NUMBER = (
     sa.update(COMPLAINTS)
@@ -118,3 +120,18 @@ def change_status(
     )
     complaint.status, complaint.updated_at = target, now
     return True
+
+
+def move_timeline(session: Session, *, source_id: int, target_id: int) -> None:
+    """Move the source complaint's messages, events, solutions and deliveries to the target,
+    keeping their times, so its timeline reads as one; a Telegram conversation on the source
+    continues on the target."""
+    for table in _TIMELINE:
+        session.execute(
+            sa.update(table).where(table.c.complaint_id == source_id).values(complaint_id=target_id)
+        )
+    session.execute(
+        sa.update(ChatState)
+        .where(col(ChatState.complaint_id) == source_id)
+        .values(complaint_id=target_id)
+    )

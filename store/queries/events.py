@@ -47,3 +47,25 @@ def events_of_complaints(session: Session, *, complaint_ids: Sequence[int]) -> l
             select(Event).where(col(Event.complaint_id).in_(complaint_ids)).order_by(col(Event.id))
         )
     )
+
+
+def timeline_events(session: Session, *, complaint_id: int) -> list[Event]:
+    """The complaint's events in the order they happened."""
+    return list(
+        session.exec(
+            select(Event)
+            .where(Event.complaint_id == complaint_id)
+            .order_by(col(Event.at), col(Event.id))
+        )
+    )
+
+
+def events_of_kind(session: Session, *, complaint_id: int, kind: str) -> list[Event]:
+    """The complaint's events of one kind, oldest first."""
+    return list(
+        session.exec(
+            select(Event)
+            .where(Event.complaint_id == complaint_id, Event.kind == kind)
+            .order_by(col(Event.id))
+        )
+    )

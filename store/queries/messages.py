@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -17,6 +17,16 @@ _FIND_INBOUND = sa.select(MESSAGES.c.id, MESSAGES.c.complaint_id).where(
     MESSAGES.c.external_id == sa.bindparam("external_id"),
 )
 _INSERT_MESSAGES = sa.insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
+
+
+class AttachmentRow(NamedTuple):
+    """What a timeline shows of an attachment: everything but its contents."""
+
+    id: int
+    message_id: int
+    filename: str
+    content_type: str
+    size: int
 
 
 def find_inbound(session: Session, channel: str, external_id: str) -> tuple[int, int] | None:
@@ -103,3 +113,51 @@ def delete_attachments(session: Session, *, message_ids: Sequence[int]) -> int:
         sa.delete(ATTACHMENTS).where(ATTACHMENTS.c.message_id.in_(message_ids))
     )
     return result.rowcount
+
+
+def messages_of_complaint(session: Session, *, complaint_id: int) -> list[Message]:
+    """The complaint's messages in both directions, in the order they were written."""
+    return list(
+        session.exec(
+            select(Message)
+            .where(Message.complaint_id == complaint_id)
+            .order_by(col(Message.created_at), col(Message.id))
+        )
+    )
+
+
+def last_inbound(session: Session, *, complaint_id: int) -> Message | None:
+    """The customer's latest message on the complaint (an answer threads to it)."""
+    return session.exec(
+        select(Message)
+        .where(Message.complaint_id == complaint_id, Message.direction == "in")
+        .order_by(col(Message.id).desc())
+    ).first()
+
+
+def attachment_rows(session: Session, *, message_ids: Sequence[int]) -> list[AttachmentRow]:
+    """The attachments of these messages without their contents, which stay in the database
+    until downloaded."""
+    if not message_ids:
+        return []
+    rows = session.connection().execute(
+        sa.select(
+            ATTACHMENTS.c.id,
+            ATTACHMENTS.c.message_id,
+            ATTACHMENTS.c.filename,
+            ATTACHMENTS.c.content_type,
+            ATTACHMENTS.c.size,
+        ).where(ATTACHMENTS.c.message_id.in_(list(message_ids)))
+    )
+    return [AttachmentRow(*row) for row in rows]
+
+
+def attachment_of_complaint(
+    session: Session, *, complaint_id: int, attachment_id: int
+) -> Attachment | None:
+    """The attachment, if it came with a message on this complaint."""
+    return session.exec(
+        select(Attachment)
+        .join(Message, col(Message.id) == col(Attachment.message_id))
+        .where(Attachment.id == attachment_id, Message.complaint_id == complaint_id)
+    ).first()

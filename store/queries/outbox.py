@@ -144,3 +144,18 @@ def queue_message(
         },
     )
     return message_id
+
+
+def cancel_pending(
+    session: Session, *, complaint_id: int, kinds: Sequence[str], reason: str
+) -> None:
+    """Cancel the complaint's deliveries of these kinds that are still waiting to be sent."""
+    session.execute(
+        sa.update(OutboxItem)
+        .where(
+            col(OutboxItem.complaint_id) == complaint_id,
+            col(OutboxItem.status) == "pending",
+            col(OutboxItem.kind).in_(list(kinds)),
+        )
+        .values(status="cancelled", last_error=reason)
+    )

@@ -22,6 +22,7 @@ MESSAGES = SQLModel.metadata.tables["messages"]
 ATTACHMENTS = SQLModel.metadata.tables["attachments"]
 EVENTS = SQLModel.metadata.tables["events"]
 OUTBOX = SQLModel.metadata.tables["outbox"]
+SOLUTIONS = SQLModel.metadata.tables["solutions"]
 SUPPRESSIONS = SQLModel.metadata.tables["suppressions"]
 RULE_SETS = SQLModel.metadata.tables["rule_sets"]
 """Read as a Core table, so listing versions does not load every version's text."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from admin.privacy import contact_for
+from staff.contact import contact_for
 from store import queries
 from store.models import Agent, ChatState, Complaint, Customer, Identity
 from tests.conftest import START, table_counts

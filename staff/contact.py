@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from admin.accounts import at_least, sees
+from complaints.access import at_least, sees
+from complaints.addresses import TELEGRAM
 from store.models import Agent, Complaint, Customer, Identity
-
-TELEGRAM = "telegram"
 
 
 def may_see_contact(viewer: Agent, complaint: Complaint) -> bool:
