@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from complaints.access import ROLES
 from complaints.clock import Clock
 from complaints.errors import AccountError, UnknownAccount
 from store.database import Database
@@ -38,9 +39,6 @@ from store.queries.accounts import (
     start_console_session,
 )
 
-ROLES = ("agent", "supervisor", "admin")
-"""Each role can do what the ones before it can: a supervisor also approves solutions and
-reads reports, an admin also configures (accounts, rules, canned replies, privacy)."""
 TOKEN_PREFIX = "cbt_"  # noqa: S105 (a prefix that makes leaked tokens recognisable)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
@@ -75,16 +73,6 @@ def secret_hash(secret: str) -> str:
 def check_password_strength(password: str) -> None:
     if len(password) < 10:
         raise AccountError("a password needs at least 10 characters")
-
-
-def sees(agent: Agent, department: str) -> bool:
-    """Whether `agent` may see and work complaints of `department` (admins see all; an agent
-    registered without departments, as settings.toml allows, works every department)."""
-    return agent.role == "admin" or not agent.departments or department in agent.departments
-
-
-def at_least(agent: Agent, role: str) -> bool:
-    return ROLES.index(agent.role) >= ROLES.index(role)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from admin.accounts import sees
 from admin.report_chart import bar_chart_svg as bar_chart_svg  # web/ imports these from here
 from admin.report_figures import build
 from admin.report_model import TABLES as TABLES
 from admin.report_model import TREND_WEEKS, Report
 from admin.report_period import WEEK, period
+from complaints.access import sees
 from complaints.clock import Clock
 from complaints.errors import NotAllowed, ReportError
 from store.database import Database

@@ -366,19 +366,17 @@ def test_the_checker_counts_lines(tmp_path: Path) -> None:
 # ---- The real tree ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=False, reason="restructuring in progress")
 def test_every_production_module_follows_the_package_rules() -> None:
     violations = check_tree(ROOT)
     assert not violations, "\n".join(map(str, violations))
 
 
-@pytest.mark.xfail(strict=False, reason="restructuring in progress")
 def test_no_production_module_exceeds_the_line_limit() -> None:
     violations = long_modules(ROOT)
     assert not violations, "\n".join(map(str, violations))
 
 
 def test_the_real_tree_is_read() -> None:
-    """Guards the xfailed tests above from passing on an empty file list."""
+    """Guards the real-tree tests above from passing on an empty file list."""
     names = {module_name(ROOT, path) for path in production_files(ROOT)}
     assert {"complaints.errors", "router.decide", "intake.receive", "config", "bot"} <= names

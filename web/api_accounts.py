@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from admin.accounts import ROLES
+from complaints.access import ROLES
 from store.models import Agent, ApiToken
 from web.auth import AdminUser, AgentUser
 from web.deps import AccountsDep

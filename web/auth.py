@@ -14,7 +14,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from admin.accounts import Accounts, at_least
+from admin.accounts import Accounts
+from complaints.access import at_least
 from store.models import Agent
 from web.deps import AccountsDep, services_of
 

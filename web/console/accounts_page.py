@@ -13,7 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from admin.accounts import ROLES, Accounts
+from admin.accounts import Accounts
+from complaints.access import ROLES
 from complaints.errors import ComplaintBotError, UnknownAccount
 from store.models import Agent
 from web.console.guard import AdminActor, AdminViewer, ConsoleRefusal, Staff

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from admin.accounts import at_least, sees
+from complaints.access import at_least, sees
 from complaints.errors import ComplaintBotError
 from complaints.fields import EDITABLE_FIELDS
 from complaints.workflow import FINISHED

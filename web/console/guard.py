@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from admin.accounts import at_least
+from complaints.access import at_least
 from store.models import Agent
 from web.auth import session_of
 

@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from admin.accounts import at_least
+from complaints.access import at_least
 from store.models import Agent
 
 HERE = Path(__file__).resolve().parent

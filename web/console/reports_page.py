@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRouter
 from markupsafe import Markup
 
-from admin.accounts import at_least, sees
 from admin.reports import TABLES, Report, bar_chart_svg
+from complaints.access import at_least, sees
 from complaints.errors import NotAllowed, ReportError
 from router import RuleSet
 from web.console.guard import ConsoleRefusal, Viewer

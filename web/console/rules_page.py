@@ -17,7 +17,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from admin.accounts import at_least
 from admin.rule_book import (
     ActiveVersion,
     RuleSetView,
@@ -33,6 +32,7 @@ from admin.rule_trials import (
     dry_run,
     rule_set_to_try,
 )
+from complaints.access import at_least
 from complaints.errors import ComplaintBotError
 from router import GRADES, Decision
 from router.language import SUPPORTED
