@@ -160,46 +160,19 @@ def _services(
     )
     agents = AgentDesk(database, clock, notifier, due, rules=rules, on_queued=wake)
     dead_letters = DeadLetters(database, clock)
-    webhook = WebhookChannel(
-        settings.webhook_sources, intake.receive, clock, settings.webhook_max_body_bytes
+    chats = ChatDesk(
+        database,
+        clock,
+        rules,
+        replies,
+        settings.default_language,
+        settings.company_name,
+        on_queued=wake,
+        reopen_at_or_below=settings.survey.reopen_at_or_below,
+        notifier=notifier,
+        due=due,
     )
-    channels[webhook.name] = webhook
-    routes = [webhook.routes()]
-    if settings.email.enabled:
-        channels[EMAIL] = EmailChannel(
-            settings.email,
-            intake.receive,
-            on_bounce=lambda bounce: record_bounce(
-                database, clock, bounce, settings.email.bounces_before_suppression
-            ),
-            keep_dead_letter=lambda raw, why, status: dead_letters.keep(EMAIL, raw, why, status),
-            clock=clock,
-        )
-    telegram = None
-    if settings.telegram.enabled:
-        chats = ChatDesk(
-            database,
-            clock,
-            rules,
-            replies,
-            settings.default_language,
-            settings.company_name,
-            on_queued=wake,
-            reopen_at_or_below=settings.survey.reopen_at_or_below,
-            notifier=notifier,
-            due=due,
-        )
-        mail_code = link_code_mailer(channels[EMAIL]) if EMAIL in channels else None
-        telegram = TelegramChannel(
-            settings.telegram,
-            intake.receive,
-            chats,
-            ChatCommands(agents),
-            clock,
-            send_link_code=mail_code,
-        )
-        channels[telegram.name] = telegram
-        routes.append(telegram.routes())
+    routes = _channels(settings, clock, channels, intake, dead_letters, chats, ChatCommands(agents))
     email = channels.get(EMAIL)
     services = Services(
         settings=settings,
@@ -238,6 +211,42 @@ def _services(
         channels=channels,
     )
     return services, channels, routes
+
+
+def _channels(
+    settings: Settings,
+    clock: Clock,
+    channels: dict[str, Channel],
+    intake: Intake,
+    dead_letters: DeadLetters,
+    chats: ChatDesk,
+    commands: ChatCommands,
+) -> list[APIRouter]:
+    """Add the enabled channels to `channels`, each handing what it receives to intake; their
+    HTTP routes."""
+    webhook = WebhookChannel(
+        settings.webhook_sources, intake.receive, clock, settings.webhook_max_body_bytes
+    )
+    channels[webhook.name] = webhook
+    routes = [webhook.routes()]
+    if settings.email.enabled:
+        channels[EMAIL] = EmailChannel(
+            settings.email,
+            intake.receive,
+            on_bounce=lambda bounce: record_bounce(
+                dead_letters.database, clock, bounce, settings.email.bounces_before_suppression
+            ),
+            keep_dead_letter=lambda raw, why, status: dead_letters.keep(EMAIL, raw, why, status),
+            clock=clock,
+        )
+    if settings.telegram.enabled:
+        mail_code = link_code_mailer(channels[EMAIL]) if EMAIL in channels else None
+        telegram = TelegramChannel(
+            settings.telegram, intake.receive, chats, commands, clock, send_link_code=mail_code
+        )
+        channels[telegram.name] = telegram
+        routes.append(telegram.routes())
+    return routes
 
 
 def _replies(settings: Settings, rules: Callable[[], RuleSet]) -> Replies:

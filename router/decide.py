@@ -7,7 +7,7 @@ dry-run from a console and replayed over history with the same result.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -106,108 +106,88 @@ def route(
     language, language_why = detect_language(
         f"{message.subject}\n{message.text}", message.language_hint, default_language
     )
+    outcome = _Outcome([TraceStep("language", True, f"{language}: {language_why}")])
     tier = (message.tier or history.tier).lower()
     folded = {"subject": FoldedText.of(message.subject), "text": FoldedText.of(message.text)}
-    trace = [TraceStep("language", True, f"{language}: {language_why}")]
-    settled: dict[str, tuple[str, str]] = {}
-    tags: list[str] = []
-    adjustments: list[tuple[Rule, str]] = []
-
     for rule in rules.rules:
         if not rule.enabled:
-            trace.append(TraceStep(rule.name, False, "disabled"))
+            outcome.trace.append(TraceStep(rule.name, False, "disabled"))
             continue
         failed, matched_because = _check(rule, message, folded, language, tier, history)
         if failed:
-            trace.append(TraceStep(rule.name, False, failed))
-            continue
-        effects = []
-        for name in ("category", "department", "grade"):
-            value = getattr(rule, name)
-            if not value:
-                continue
-            if name in settled:
-                effects.append(
-                    Effect(name, value, False, f"already set by rule {settled[name][1]!r}")
-                )
-            else:
-                settled[name] = (value, rule.name)
-                effects.append(Effect(name, value, True))
-        for tag in rule.tags:
-            effects.append(
-                Effect("tags", tag, tag not in tags, "" if tag not in tags else "duplicate")
-            )
-            if tag not in tags:
-                tags.append(tag)
-        if rule.min_grade:
-            adjustments.append((rule, f"at least {rule.min_grade}"))
-        if rule.raise_grade:
-            adjustments.append((rule, "raise by one"))
-        trace.append(TraceStep(rule.name, True, matched_because, tuple(effects)))
-
-    category = settled.get("category", (rules.default_category, ""))[0]
-    if "category" not in settled:
-        trace.append(
-            TraceStep(
-                "default",
-                True,
-                "no rule set the category",
-                (Effect("category", category, True, "routing.default_category"),),
-            )
-        )
-    if "department" in settled:
-        department = settled["department"][0]
-    else:
-        department = rules.categories[category].department
-        trace.append(
-            TraceStep(
-                "default",
-                True,
-                "no rule set the department",
-                (
-                    Effect(
-                        "department",
-                        department,
-                        True,
-                        f"default department of category {category!r}",
-                    ),
-                ),
-            )
-        )
-    grade = settled.get("grade", (rules.default_grade, ""))[0]
-    if "grade" not in settled:
-        trace.append(
-            TraceStep(
-                "default",
-                True,
-                "no rule set the grade",
-                (Effect("grade", grade, True, "routing.default_grade"),),
-            )
-        )
-    for rule, what in adjustments:
-        adjusted = _adjust(grade, rule)
-        trace.append(
-            TraceStep(
-                rule.name,
-                True,
-                what,
-                (Effect("grade", adjusted, adjusted != grade, f"was {grade}"),),
-            )
-        )
-        grade = adjusted
-
+            outcome.trace.append(TraceStep(rule.name, False, failed))
+        else:
+            outcome.apply(rule, matched_because)
+    category = outcome.decided("category", rules.default_category, "routing.default_category")
+    department = outcome.decided(
+        "department",
+        rules.categories[category].department,
+        f"default department of category {category!r}",
+    )
+    grade = outcome.adjusted(outcome.decided("grade", rules.default_grade, "routing.default_grade"))
     first_response_due, resolution_due = service_levels[grade].due(message.received_at)
     return Decision(
         category=category,
         department=department,
         grade=grade,
-        tags=tuple(tags),
+        tags=tuple(outcome.tags),
         language=language,
         first_response_due=first_response_due,
         resolution_due=resolution_due,
         rule_set_version=rules.version,
-        trace=tuple(trace),
+        trace=tuple(outcome.trace),
     )
+
+
+@dataclass
+class _Outcome:
+    """What the matching rules decided so far, in order: the first rule to set a field wins."""
+
+    trace: list[TraceStep]
+    settled: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """field → (value, the rule that set it)"""
+    tags: list[str] = field(default_factory=list)
+    adjustments: list[tuple[Rule, str]] = field(default_factory=list)
+
+    def apply(self, rule: Rule, matched_because: str) -> None:
+        effects = []
+        for name in ("category", "department", "grade"):
+            value = getattr(rule, name)
+            if not value:
+                continue
+            if name in self.settled:
+                why = f"already set by rule {self.settled[name][1]!r}"
+                effects.append(Effect(name, value, False, why))
+            else:
+                self.settled[name] = (value, rule.name)
+                effects.append(Effect(name, value, True))
+        for tag in rule.tags:
+            new = tag not in self.tags
+            effects.append(Effect("tags", tag, new, "" if new else "duplicate"))
+            if new:
+                self.tags.append(tag)
+        if rule.min_grade:
+            self.adjustments.append((rule, f"at least {rule.min_grade}"))
+        if rule.raise_grade:
+            self.adjustments.append((rule, "raise by one"))
+        self.trace.append(TraceStep(rule.name, True, matched_because, tuple(effects)))
+
+    def decided(self, name: str, default: str, default_why: str) -> str:
+        """The value a rule set for `name`, else `default` (traced as such)."""
+        if name in self.settled:
+            return self.settled[name][0]
+        effect = Effect(name, default, True, default_why)
+        self.trace.append(TraceStep("default", True, f"no rule set the {name}", (effect,)))
+        return default
+
+    def adjusted(self, grade: str) -> str:
+        """`grade` after the matching rules' min_grade and raise_grade, each traced."""
+        for rule, what in self.adjustments:
+            adjusted = _adjust(grade, rule)
+            effect = Effect("grade", adjusted, adjusted != grade, f"was {grade}")
+            self.trace.append(TraceStep(rule.name, True, what, (effect,)))
+            grade = adjusted
+        return grade
 
 
 def _adjust(grade: str, rule: Rule) -> str:
