@@ -23,6 +23,7 @@ from sqlmodel import Session
 from admin.rule_book import RuleBook, check
 from admin.rule_tables import with_rules
 from complaints.errors import TrialRefused
+from complaints.languages import SUPPORTED
 from router import (
     HISTORY_WINDOW,
     CustomerHistory,
@@ -32,7 +33,6 @@ from router import (
     ServiceLevel,
     route,
 )
-from router.language import SUPPORTED
 from store.database import Database
 from store.queries.backtests import opening_messages, recent_customers_complaint_times
 

@@ -16,10 +16,10 @@ from admin.settings import AgentSettings
 from channels.email.settings import EmailSettings
 from channels.telegram.settings import TelegramSettings
 from channels.webhook.settings import WebhookSettings
+from complaints.languages import SUPPORTED
 from intake.settings import DuplicateSettings, IntakeSettings
 from outbox.settings import OutboxSettings
 from router import GRADES
-from router.language import SUPPORTED
 from scheduler.settings import (
     EscalationSettings,
     HotSpotSettings,

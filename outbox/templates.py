@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from complaints.errors import TemplateProblem
+from complaints.languages import SUPPORTED
 from router import GRADES, RuleSet
-from router.language import SUPPORTED
 
 KINDS = ("acknowledgement", "followup")
 

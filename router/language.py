@@ -12,10 +12,10 @@ import re
 
 import hanzidentifier
 
-from complaints.languages import SUPPORTED, normalise_hint
+from complaints.languages import normalise_hint
 from router.text import cjk_count, fold
 
-__all__ = ["SUPPORTED", "detect_language", "normalise_hint"]
+__all__ = ["detect_language"]
 
 _SPANISH_WORDS = frozenset(
     "el la los las de del que y en un una por para con no mi me se lo es muy pero mas ya "

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from complaints.addresses import STAFF_ADDRESS, STAFF_ADDRESS_HINT
 from complaints.errors import RuleError
 from complaints.fields import ASKABLE_FIELDS
-from router.language import SUPPORTED
+from complaints.languages import SUPPORTED
 from router.text import KeywordMatcher
 
 GRADES = ("general", "important", "urgent")
@@ -179,10 +180,6 @@ def load_rule_set(data: Mapping[str, Any], source: Path, text: str) -> RuleSet:
     return RuleSet(rules, categories, departments, default_category, default_grade)
 
 
-STAFF_ADDRESS = re.compile(r"^(email:[^@\s]+@[^@\s]+\.[^@\s]+|telegram:-?\d+)$")
-"""A staff member's address on a channel: `email:…` or `telegram:<chat id>`."""
-
-
 def _department(key: str, value: Any, where: _Locator) -> Department:
     place = f"[departments.{key}]"
     if not isinstance(value, dict):
@@ -202,11 +199,7 @@ def _department(key: str, value: Any, where: _Locator) -> Department:
         )
     supervisor = str(value.get("supervisor", ""))
     if supervisor and not STAFF_ADDRESS.match(supervisor):
-        raise RuleError(
-            where.at(
-                place, 'supervisor must be "email:someone@example.com" or "telegram:<chat id>"'
-            )
-        )
+        raise RuleError(where.at(place, f"supervisor must be {STAFF_ADDRESS_HINT}"))
     ask = value.get("ask", [])
     if not isinstance(ask, list) or set(ask) - set(ASKABLE_FIELDS):
         raise RuleError(where.at(place, f"ask must be a list of fields among {ASKABLE_FIELDS}"))

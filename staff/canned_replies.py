@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, UnknownComplaint
-from router.language import SUPPORTED
+from complaints.languages import SUPPORTED
 from staff.views import viewable
 from store.database import Database
 from store.models import Agent, CannedReply

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from router.language import SUPPORTED, detect_language, normalise_hint
+from complaints.languages import SUPPORTED, normalise_hint
+from router.language import detect_language
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from complaints.errors import ComplaintBotError
-from router.language import SUPPORTED
+from complaints.languages import SUPPORTED
 from staff.canned_replies import PLACEHOLDERS
 from web.console.forms import Text
 from web.console.guard import AdminActor, AdminViewer

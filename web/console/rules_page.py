@@ -34,8 +34,8 @@ from admin.rule_trials import (
 )
 from complaints.access import at_least
 from complaints.errors import ComplaintBotError
+from complaints.languages import SUPPORTED
 from router import GRADES, Decision
-from router.language import SUPPORTED
 from router.rules import SEARCHABLE_FIELDS
 from web.api_rules import MAX_IMPORT_BYTES
 from web.console.guard import (
