@@ -14,7 +14,8 @@ SMTP handler, chat replies, the command line) turn them into their own answers.
      │    │    └── NotMergeable     two complaints cannot be merged as asked
      │    ├── CannotReach           the customer's channel cannot carry a later message
      │    ├── AccountError          an account cannot be created or changed that way
-     │    ├── UnknownAccount, UnknownCustomer, UnknownRule
+     │    ├── UnknownAccount, UnknownCustomer, UnknownRule, UnknownDeadLetter
+     │    ├── NotReprocessable      a dead letter was reprocessed already, or is being now
      │    ├── AlreadyErased         the customer's personal data was erased before
      │    ├── AlreadyExists         a unique name (a canned reply's key and language) is taken
      │    ├── RuleChangeRefused     a rule change cannot be made as asked
@@ -90,6 +91,15 @@ class UnknownAccount(ComplaintBotError):
 
 class UnknownCustomer(ComplaintBotError):
     pass
+
+
+class UnknownDeadLetter(ComplaintBotError):
+    pass
+
+
+class NotReprocessable(ComplaintBotError):
+    """The dead letter is not kept (reprocessed already, being reprocessed, or ignored machine
+    mail): running it again could answer what was accepted twice; the message says which."""
 
 
 class AlreadyErased(ComplaintBotError):

@@ -10,6 +10,7 @@ from web import (
     api_accounts,
     api_canned,
     api_complaints,
+    api_dead_letters,
     api_duplicates,
     api_privacy,
     api_reports,
@@ -29,6 +30,7 @@ def install(app: FastAPI) -> None:
         api_rules,
         api_reports,
         api_privacy,
+        api_dead_letters,
     ):
         app.include_router(module.router)
     console.install(app)

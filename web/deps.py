@@ -11,6 +11,7 @@ the request) uses `services_of(request)`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -21,6 +22,7 @@ from admin.reports import Reports
 from admin.rule_book import RuleBook
 from complaints.clock import Clock
 from config import Settings
+from intake.dead_letters import DeadLetters, Reprocess
 from staff.actions import AgentDesk
 from staff.canned_replies import CannedReplies
 from staff.merge import Duplicates
@@ -88,6 +90,14 @@ async def _duplicates(services: ServicesDep) -> Duplicates:
     return services.duplicates
 
 
+async def _dead_letters(services: ServicesDep) -> DeadLetters:
+    return services.dead_letters
+
+
+async def _reprocessors(services: ServicesDep) -> Mapping[str, Reprocess]:
+    return services.reprocessors
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 DatabaseDep = Annotated[Database, Depends(_database)]
@@ -99,3 +109,6 @@ CannedRepliesDep = Annotated[CannedReplies, Depends(_canned_replies)]
 PrivacyDep = Annotated[Privacy, Depends(_privacy)]
 ReportsDep = Annotated[Reports, Depends(_reports)]
 DuplicatesDep = Annotated[Duplicates, Depends(_duplicates)]
+DeadLettersDep = Annotated[DeadLetters, Depends(_dead_letters)]
+ReprocessorsDep = Annotated[Mapping[str, Reprocess], Depends(_reprocessors)]
+"""Per channel name, how that channel's dead letters are run through intake again."""

@@ -14,11 +14,13 @@ from complaints.errors import (
     ComplaintNotYours,
     IllegalTransition,
     NotAllowed,
+    NotReprocessable,
     RuleError,
     StoreUnavailable,
     UnknownAccount,
     UnknownComplaint,
     UnknownCustomer,
+    UnknownDeadLetter,
     UnknownRule,
 )
 
@@ -27,6 +29,8 @@ STATUS: dict[type[Exception], int] = {
     UnknownAccount: 404,
     UnknownRule: 404,
     UnknownCustomer: 404,
+    UnknownDeadLetter: 404,
+    NotReprocessable: 409,
     AlreadyErased: 409,
     NotAllowed: 403,
     ComplaintNotYours: 403,
