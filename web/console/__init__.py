@@ -19,6 +19,7 @@ from web.console import (
     complaint_actions,
     complaint_page,
     customers_page,
+    dead_letters_page,
     login,
     queue_page,
     reports_page,
@@ -38,6 +39,7 @@ for module in (
     reports_page,
     accounts_page,
     customers_page,
+    dead_letters_page,
 ):
     router.include_router(module.router)
 

@@ -49,6 +49,7 @@ NAVIGATION = (
     ("Rules", "/console/rules", "admin"),
     ("Accounts", "/console/accounts", "admin"),
     ("Canned replies", "/console/canned", "admin"),
+    ("Dead letters", "/console/dead-letters", "admin"),
 )
 
 
