@@ -220,7 +220,8 @@ class DeadLetter(SQLModel, table=True):
     reason: str
     raw: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
     status: str = Field(default="kept", index=True)
-    """kept (can be reprocessed), ignored (machine mail, nothing to do), reprocessed."""
+    """kept (can be reprocessed), reprocessing (claimed by a run now), ignored (machine mail,
+    nothing to do), reprocessed."""
     received_at: datetime = _time()
     reprocessed_at: datetime | None = _time(nullable=True)
 
