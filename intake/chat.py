@@ -5,10 +5,12 @@ asking for another handler, and the satisfaction survey's buttons.
 (`channels/telegram/ports.py`): the adapter reads updates, this decides and says.
 
 Guided intake asks, one question at a time, for the registration fields the complaint's
-department needs (`[departments.X] ask`) and does not have yet; an answer fills the field, a
-"skip" moves on, and nothing is asked twice. The state lives in the store (`telegram_chats`),
-so a restart or another instance continues the same conversation, and every message the bot
-writes about a complaint goes through the outbox like any other.
+department needs (`[departments.X] ask`) and does not have yet, after filling what the first
+message says (`chat_details`); an answer fills the field, "skip" (button or typed) moves on.
+A message that is not an answer (`chat_answers.looks_like_answer`, or it grades higher) is
+more of the complaint: intake records it, the grade rises when it is graver (`regrade`), and
+the question is asked once more, then dropped. The state lives in the store, so a restart or
+another instance continues the conversation; every message goes through the outbox.
 """
 
 from __future__ import annotations
@@ -21,8 +23,17 @@ from sqlmodel import Session
 from complaints.clock import Clock
 from complaints.workflow import FINISHED
 from intake import chat_link
-from intake.chat_answers import current_answer, fill_answer
+from intake.chat_answers import (
+    current_answer,
+    fill_answer,
+    fill_found,
+    is_skip,
+    looks_like_answer,
+    record_answer,
+)
+from intake.chat_details import found_details
 from intake.handler_requests import hand_to_senior
+from intake.regrade import grades_higher, raise_grade_from
 from intake.survey import record_survey
 from outbox.notify import Notifier
 from outbox.templates import Replies
@@ -36,6 +47,7 @@ from store.queries.chat import chat_state, chat_state_to_change
 from store.queries.complaints import complaint_by_id, complaints_of_customer
 from store.queries.customers import customer as customer_by_id
 from store.queries.customers import identity_at
+from store.queries.messages import last_inbound
 
 CHANNEL = chat_link.CHANNEL
 CLOSED = FINISHED - {"merged"}
@@ -137,24 +149,33 @@ class ChatDesk:
     # ---- guided intake -------------------------------------------------------------------
 
     async def after_intake(self, chat_id: int, number: str, created: bool) -> None:
-        """A message was recorded: for a new complaint, remember it and ask the first question."""
-        if not created:
-            return
+        """A message was recorded. A new complaint: fill what its text already says, then ask
+        the first question. More of an open one while a question waits: raise the grade when
+        the message grades higher, then ask that question once more, or move on."""
 
         def work(session: Session) -> bool:
             complaint = queries.complaint_by_number(session, number)
-            assert complaint is not None
+            assert complaint is not None and complaint.id is not None
             state = _state(session, chat_id)
+            message = last_inbound(session, complaint_id=complaint.id)
+            text = message.text if message is not None else ""
+            now = self.clock.now()
+            if not created:
+                rules, due = self.rules(), self.due
+                raise_grade_from(session, complaint, text, now, rules=rules, due=due)
+                return bool(state.pending_field) and self._ask_again(session, state, complaint)
             state.complaint_id, state.asked, state.start_new = complaint.id, [], False
             state.pending_field = ""
+            fill_found(session, complaint, found_details(text, now.date()), now)
             return self._ask_next(session, state, complaint)
 
         if await self.database.write(work):
             self.on_queued()
 
     async def answer(self, chat_id: int, external_id: str, text: str) -> bool:
-        """Use `text` as the answer to the pending question; False when none is pending.
-        A repeated update (same `external_id`) changes nothing."""
+        """Use `text` as the answer to the pending question; False when none is pending or
+        `text` is more of the complaint. A repeated update (same `external_id`) changes
+        nothing."""
 
         def work(session: Session) -> bool:
             state = chat_state(session, chat_id=chat_id)
@@ -165,44 +186,39 @@ class ChatDesk:
             complaint = complaint_by_id(session, complaint_id=state.complaint_id)
             assert complaint is not None and complaint.id is not None
             field, now = state.pending_field, self.clock.now()
-            queries.add_messages(
-                session,
-                [
-                    {
-                        "complaint_id": complaint.id,
-                        "direction": "in",
-                        "channel": CHANNEL,
-                        "external_id": external_id,
-                        "identity_id": complaint.identity_id,
-                        "author": "customer",
-                        "kind": f"answer:{field}",
-                        "text": text,
-                        "language": complaint.language,
-                        "created_at": now,
-                    }
-                ],
-            )
             if field == "survey_comment":
+                record_answer(session, complaint, external_id, f"answer:{field}", text, now)
                 complaint.survey_comment = complaint.survey_comment or text[:1000]
                 queries.add_event(session, complaint.id, now, "customer", "survey_commented", {})
                 state.pending_field = ""
                 self._queue(session, complaint, state, "chat", "survey_comment_thanks")
-                return True
-            fill_answer(session, complaint, field, text)
-            queries.add_event(
-                session,
-                complaint.id,
-                now,
-                "customer",
-                "details_added",
-                {"fields": [field], "via": "chat"},
-            )
-            self._ask_next(session, state, complaint)
+            elif is_skip(text):
+                record_answer(session, complaint, external_id, f"skipped:{field}", text, now)
+                self._ask_next(session, state, complaint)
+            elif self._is_answer(complaint, field, text):
+                record_answer(session, complaint, external_id, f"answer:{field}", text, now)
+                self._take_answer(session, state, complaint, text)
+            else:
+                return False  # more of the complaint: intake records it, after_intake re-asks
             return True
 
         consumed = await self.database.write(work)
         self.on_queued()
         return consumed
+
+    def _take_answer(
+        self, session: Session, state: ChatState, complaint: Complaint, text: str
+    ) -> None:
+        """Fill the pending field and ask the next question; a purchase date in a form the
+        field does not take is asked for again, saying which form."""
+        field, now = state.pending_field, self.clock.now()
+        if not fill_answer(session, complaint, field, text, now.date()):
+            buttons = self._skip(state, complaint)
+            self._queue(session, complaint, state, "question", "date_format", buttons)
+            return
+        detail = {"fields": [field], "via": "chat"}
+        queries.add_event(session, complaint.id or 0, now, "customer", "details_added", detail)
+        self._ask_next(session, state, complaint)
 
     async def skip(self, chat_id: int, field: str) -> None:
         def work(session: Session) -> None:
@@ -215,6 +231,32 @@ class ChatDesk:
 
         await self.database.write(work)
         self.on_queued()
+
+    def _is_answer(self, complaint: Complaint, field: str, text: str) -> bool:
+        """`text` reads as an answer to the question about `field` and says nothing graver
+        than the complaint already does."""
+        return looks_like_answer(field, text) and not grades_higher(
+            text, complaint, self.clock.now(), self.rules(), self.due
+        )
+
+    def _ask_again(self, session: Session, state: ChatState, complaint: Complaint) -> bool:
+        """The pending question once more after a message that did not answer it; the
+        second time, the next question instead (the customer can always skip)."""
+        field, asked = state.pending_field, list(state.asked or [])
+        if field == "survey_comment":
+            return False
+        if asked.count(field) >= 2:
+            return self._ask_next(session, state, complaint)
+        state.asked = [*asked, field]
+        self._queue(
+            session, complaint, state, "question", f"ask.{field}", self._skip(state, complaint)
+        )
+        return True
+
+    def _skip(self, state: ChatState, complaint: Complaint) -> list[list[dict[str, str]]]:
+        """The Skip button of the pending question."""
+        text = say(state.language or complaint.language, "skip")
+        return [[{"text": text, "data": f"skip:{state.pending_field}"}]]
 
     def _ask_next(self, session: Session, state: ChatState, complaint: Complaint) -> bool:
         """Queue the next question (or the closing thanks); True when something was queued."""
@@ -235,14 +277,8 @@ class ChatDesk:
             return had_questions
         field = missing[0]
         state.pending_field, state.asked = field, [*asked, field]
-        language = state.language or complaint.language
         self._queue(
-            session,
-            complaint,
-            state,
-            "question",
-            f"ask.{field}",
-            buttons=[[{"text": say(language, "skip"), "data": f"skip:{field}"}]],
+            session, complaint, state, "question", f"ask.{field}", self._skip(state, complaint)
         )
         return True
 

@@ -37,6 +37,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ask.phone": "Which phone number is this about?",
         "skip": "Skip",
         "thanks_details": "Thank you, that is all we need for now. We will get back to you.",
+        "date_format": "Please write the purchase date as a date, for example 2026-03-02 "
+        "(year-month-day), or tap Skip.",
         "no_complaints": "You have no complaints with us yet. Just tell me what went wrong.",
         "status_line": "{number} - {status} - next answer by {due}",
         "new": "All right: your next message starts a new, separate complaint.",
@@ -90,6 +92,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ask.phone": "¿De qué número de teléfono se trata?",
         "skip": "Omitir",
         "thanks_details": "Gracias, es todo lo que necesitamos por ahora. Le responderemos pronto.",
+        "date_format": "Escriba la fecha de compra como una fecha, por ejemplo 2026-03-02 "
+        "(año-mes-día), o pulse Omitir.",
         "no_complaints": "Aún no tiene reclamaciones con nosotros. Cuénteme qué ha pasado.",
         "status_line": "{number} - {status} - próxima respuesta antes del {due}",
         "new": "De acuerdo: su próximo mensaje abrirá una reclamación nueva.",
@@ -138,6 +142,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ask.phone": "请问涉及哪个电话号码？",
         "skip": "跳过",
         "thanks_details": "谢谢，目前需要的信息已经齐全，我们会尽快回复您。",
+        "date_format": "请按日期格式填写购买日期，例如 2026-03-02（年-月-日），或点击“跳过”。",
         "no_complaints": "您目前还没有投诉记录。请告诉我发生了什么。",
         "status_line": "{number} - {status} - 最迟答复时间 {due}",
         "new": "好的：您的下一条消息将开启一个新的投诉。",
@@ -185,6 +190,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ask.phone": "請問與哪個電話號碼有關？",
         "skip": "略過",
         "thanks_details": "謝謝，目前需要的資料已經齊全，我們會盡快回覆您。",
+        "date_format": "請按日期格式填寫購買日期，例如 2026-03-02（年-月-日），或點選「略過」。",
         "no_complaints": "您目前還沒有投訴紀錄。請告訴我發生了什麼。",
         "status_line": "{number} - {status} - 最遲回覆時間 {due}",
         "new": "好的：您的下一則訊息將開啟一個新的投訴。",

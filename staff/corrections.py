@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from complaints.dates import EXPECTED, purchase_date
 from complaints.errors import ComplaintBotError
 from complaints.fields import EDITABLE_FIELDS
 from complaints.workflow import FINISHED
@@ -91,11 +92,17 @@ def check_editable(fields: Mapping[str, str]) -> None:
 def edit_fields(
     session: Session, complaint: Complaint, fields: Mapping[str, str], actor: str, now: datetime
 ) -> list[str]:
-    """Fill in or fix registration details, with their event; the names of those changed."""
+    """Fill in or fix registration details, with their event; the names of those changed.
+    A purchase date must be a date (complaints.dates); it is stored as ISO."""
+    fields = {key: value.strip() for key, value in fields.items()}
+    if fields.get("purchase_date"):
+        fields["purchase_date"] = purchase_date(fields["purchase_date"], now.date())
+        if not fields["purchase_date"]:
+            raise ComplaintBotError(f"purchase_date must be {EXPECTED}, not after today")
     changes = {
-        key: {"from": getattr(complaint, key), "to": value.strip()}
+        key: {"from": getattr(complaint, key), "to": value}
         for key, value in fields.items()
-        if getattr(complaint, key) != value.strip()
+        if getattr(complaint, key) != value
     }
     for key, change in changes.items():
         setattr(complaint, key, change["to"])

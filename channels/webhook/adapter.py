@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
@@ -21,12 +22,13 @@ from typing import Annotated, Any
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
 
 from channels.base import Attachment, Inbound, OnInbound, Outbound, Sender
 from channels.webhook.settings import WebhookSource
 from complaints import numbers
 from complaints.clock import Clock
+from complaints.dates import EXPECTED, purchase_date
 from complaints.errors import (
     ComplaintNotYours,
     InvalidMessage,
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 NAME = "webhook"
 Text = Annotated[str, Field(max_length=200)]
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _number_as_text(value: Any) -> Any:
@@ -68,6 +71,13 @@ class AttachmentIn(BaseModel):
         return base64.b64decode(self.data, validate=True)
 
 
+def _iso_date(value: str) -> str:
+    """A purchase date as the webhook takes it: exactly YYYY-MM-DD, a real date."""
+    if value and not (ISO_DATE.fullmatch(value) and purchase_date(value, date.max)):
+        raise ValueError(f"purchase_date must be {EXPECTED}")
+    return value
+
+
 class DetailsIn(BaseModel):
     """Registration data the integrating system already has (seeds 002, 003)."""
 
@@ -75,7 +85,8 @@ class DetailsIn(BaseModel):
     model: Text = ""
     serial_number: Text = ""
     order_number: Text = ""
-    purchase_date: date | None = None
+    purchase_date: Annotated[str, AfterValidator(_iso_date)] = ""
+    """YYYY-MM-DD only: free text ("yesterday", "last tuesday") and numbers are refused."""
     desired_outcome: Annotated[str, Field(max_length=1000)] = ""
 
     def as_fields(self) -> dict[str, str]:

@@ -709,3 +709,79 @@ async def test_a_customer_may_ask_for_another_handler(fake: FakeTelegram, start_
     assert rows(bot, "SELECT assignee FROM complaints") == [{"assignee": "Mei Lin"}]
     notice = await until(fake, GROUP, "another handler")
     assert "Mei Lin takes over from Li Wei" in notice["text"]
+
+
+async def test_guided_intake_does_not_ask_for_what_the_first_message_says(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(
+        fake,
+        "My Philips HD9252 air fryer, bought on 2026-02-01, order A-123, is cracked, "
+        "quality is terrible.",
+    )
+    await to(fake, CUSTOMER)  # acknowledgement
+    question = await to(fake, CUSTOMER)
+    assert "skip:desired_outcome" in json.dumps(question["reply_markup"])
+    [complaint] = rows(
+        bot, "SELECT department, product, model, purchase_date, order_number FROM complaints"
+    )
+    assert complaint == {
+        "department": "quality",
+        "product": "Philips HD9252 air fryer",
+        "model": "HD9252",
+        "purchase_date": "2026-02-01",
+        "order_number": "A-123",
+    }
+    [found] = rows(bot, "SELECT detail FROM events WHERE kind = 'details_found'")
+    assert json.loads(found["detail"])["fields"] == [
+        "product",
+        "model",
+        "order_number",
+        "purchase_date",
+    ]
+
+
+async def test_a_message_that_is_not_an_answer_is_more_of_the_complaint_and_regrades_it(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "The kettle I bought leaks and the handle is cracked, quality is terrible.")
+    await to(fake, CUSTOMER)  # acknowledgement
+    assert "Which product" in (await to(fake, CUSTOMER))["text"]
+    assert rows(bot, "SELECT grade FROM complaints") == [{"grade": "general"}]
+    await say(fake, "Wait, sparks came out when I unplugged it!")
+    assert "added your message" in (await to(fake, CUSTOMER))["text"]
+    assert "Which product" in (await to(fake, CUSTOMER))["text"]  # asked once more
+    [complaint] = rows(bot, "SELECT product, grade, first_response_due FROM complaints")
+    assert complaint["product"] == "" and complaint["grade"] == "urgent"
+    [regraded] = rows(bot, "SELECT detail FROM events WHERE kind = 'regraded'")
+    detail = json.loads(regraded["detail"])
+    assert (detail["from"], detail["to"]) == ("general", "urgent")
+    assert "safety incident" in detail["rules"]
+    kinds = [r["kind"] for r in rows(bot, "SELECT kind FROM messages WHERE direction = 'in'")]
+    assert len(kinds) == 2 and not any(kind.startswith("answer:") for kind in kinds)
+    await say(fake, "skip")  # typed: the customer can always skip
+    assert "model" in (await to(fake, CUSTOMER))["text"]
+    assert rows(bot, "SELECT product FROM complaints") == [{"product": ""}]
+
+
+async def test_a_free_text_purchase_date_is_refused_and_a_day_word_is_counted_from_today(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake), clock=ManualClock(START))
+    await say(fake, "The kettle I bought leaks and the handle is cracked, quality is terrible.")
+    await to(fake, CUSTOMER)  # acknowledgement
+    await to(fake, CUSTOMER)  # which product
+    await say(fake, "Electric kettle K-200")
+    assert "model" in (await to(fake, CUSTOMER))["text"]
+    await say(fake, "K-200")
+    assert "When did you buy" in (await to(fake, CUSTOMER))["text"]
+    await say(fake, "last tuesday")
+    refused = await to(fake, CUSTOMER)
+    assert "2026-03-02" in refused["text"] and "year-month-day" in refused["text"]
+    assert "skip:purchase_date" in json.dumps(refused["reply_markup"])
+    assert rows(bot, "SELECT purchase_date FROM complaints") == [{"purchase_date": ""}]
+    await say(fake, "yesterday")
+    assert "order" in (await to(fake, CUSTOMER))["text"]
+    assert rows(bot, "SELECT purchase_date FROM complaints") == [{"purchase_date": "2026-03-01"}]

@@ -417,7 +417,8 @@ async def test_registration_details_are_recorded_and_a_follow_up_fills_the_blank
 async def test_a_bad_purchase_date_is_422_naming_the_field(start_bot: Any) -> None:
     bot = await start_bot()
     before = table_counts(bot.store_url)
-    response = await post(bot, complaint("r-1", "Broken.", details={"purchase_date": "yesterday"}))
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["field"] == "details.purchase_date"
+    for bad in ("yesterday", "last tuesday", 1772409600, "2026-03-02T10:00:00"):
+        response = await post(bot, complaint("r-1", "Broken.", details={"purchase_date": bad}))
+        assert response.status_code == 422, bad
+        assert response.json()["detail"][0]["field"] == "details.purchase_date"
     assert table_counts(bot.store_url) == before

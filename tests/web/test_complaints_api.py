@@ -324,3 +324,16 @@ async def test_the_store_is_read_not_written_by_views(desk: Desk) -> None:
     with engine.connect() as connection:
         assert connection.execute(sa.text("select count(*) from events")).scalar_one() > 0
     engine.dispose()
+
+
+async def test_an_edited_purchase_date_must_be_a_date(desk: Desk) -> None:
+    number = (await desk.complain(BILLING))["complaint"]
+    ana = await desk.account("Ana", departments=("billing",))
+    for text in ("last tuesday", "el martes pasado", "上周二", "2026-02-30"):
+        refused = await ana.patch(f"/api/complaints/{number}", json={"purchase_date": text})
+        assert refused.status_code == 422 and "YYYY-MM-DD" in refused.json()["detail"], text
+    edited = await ana.patch(f"/api/complaints/{number}", json={"purchase_date": "yesterday"})
+    expected = (desk.clock.now() - timedelta(days=1)).date().isoformat()
+    assert edited.json()["complaint"]["purchase_date"] == expected
+    edited = await ana.patch(f"/api/complaints/{number}", json={"purchase_date": "2026/2/1"})
+    assert edited.json()["complaint"]["purchase_date"] == "2026-02-01"
