@@ -92,6 +92,9 @@ def build_app(
             if sweep_in_background:
                 jobs = {"sweeps": services.sweeps.run_all, "hot_spots": services.hot_spots.sweep}
                 stack.enter_context(periodic(jobs, settings.scheduler.sweep_every))
+                # another instance may publish rules: route with them within seconds
+                rules = {"rules": rule_book.refresh}
+                stack.enter_context(periodic(rules, RuleBook.REFRESH_EVERY))
             if dispatch_in_background:
                 task = asyncio.create_task(services.dispatcher.run(), name="outbox-dispatcher")
                 stack.push_async_callback(_cancel, task)

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,8 @@ from store.queries.rule_sets import (
     rule_set_version,
     rule_set_versions,
 )
+
+log = logging.getLogger(__name__)
 
 SETTINGS_AUTHOR = "settings.toml"
 """Who `choose_at_start` records as having activated settings.toml's rules."""
@@ -179,7 +182,12 @@ class RuleBook:
     version (or finds the equal one) and makes it active at once in this process: `current`
     is the one place every consumer (intake, sweeps, the outbox, the chat, accounts) reads the
     rules from, through the `lambda: rule_book.current` bot.py hands them. Invalid rules raise
-    RuleError and change nothing."""
+    RuleError and change nothing. Each instance on one database holds its own `current`;
+    `refresh`, run every `REFRESH_EVERY`, loads a version another instance activated."""
+
+    REFRESH_EVERY = timedelta(seconds=5)
+    """How soon every instance routes with a version published on another: one primary-key
+    read of active_rules each time; the version's text is read only when it changed."""
 
     def __init__(
         self, database: Database, clock: Clock, rules: RuleSet, settings_version: int
@@ -190,6 +198,30 @@ class RuleBook:
         self.settings_version = settings_version
 
     # ---- reading ----
+
+    async def refresh(self) -> bool:
+        """Route with the active version when another instance changed it; True when it did.
+        A version that no longer loads (RuleError) keeps the rules in force, with a warning."""
+        seen = self.current
+
+        def work(session: Session) -> RuleSet | None:
+            active = active_rules(session)
+            if active is None or active.version == seen.version:
+                return None
+            return rule_set_from_text(_stored(session, active.version).source, active.version)
+
+        try:
+            rules = await self.database.read(work)
+        except RuleError as error:
+            log.warning(
+                "the active rule set cannot be loaded, version %d stays: %s", seen.version, error
+            )
+            return False
+        if rules is None or self.current is not seen:  # unchanged, or changed here meanwhile
+            return False
+        self.current = rules
+        log.info("rule set version %d is active (changed by another instance)", rules.version)
+        return True
 
     async def active(self) -> ActiveVersion:
         return await self.database.read(self._active)

@@ -4,6 +4,10 @@ Chinese is told from the script, simplified from traditional by `hanzidentifier`
 tables. Spanish and English share a script, so they are told apart by their most frequent short
 words and by Spanish's own letters; complaints are short, and a statistical model trained on
 long text gains nothing here over these signals.
+
+The text decides. A channel's language hint only breaks a tie, because it describes the app or
+the mail client, not the message: Telegram's app language, Outlook's `Content-Language: en-US`
+on Spanish or Chinese mail, an app set to zh-hans used to write traditional characters.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import re
 
 import hanzidentifier
 
-from complaints.languages import normalise_hint
+from complaints.languages import SUPPORTED, normalise_hint
 from router.text import cjk_count, fold
 
 __all__ = ["detect_language"]
@@ -33,10 +37,26 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def detect_language(text: str, hint: str = "", default: str = "en") -> tuple[str, str]:
-    """Return (language, why): the hint when it names a supported language, else the text's."""
+    """Return (language, why). The text decides; the channel's hint (Telegram's app language,
+    e-mail's Content-Language, the webhook's `language`) only breaks a tie: text too short or
+    without signal ("ok", "12345", an emoji), or Chinese in characters both scripts share.
+    Apps and mail clients send their own setting (Outlook says en-US on any mail), not the
+    language the customer wrote in."""
     from_hint = normalise_hint(hint)
+    found, why = _from_text(text)
+    if found in SUPPORTED:
+        return found, why
+    if found == "zh":  # Chinese, but which script the text does not tell
+        if from_hint.startswith("zh"):
+            return from_hint, f"{why}; channel language hint {hint!r}"
+        return (default if default.startswith("zh") else "zh-Hans"), why
     if from_hint:
-        return from_hint, f"channel language hint {hint!r}"
+        return from_hint, f"{why}: channel language hint {hint!r}"
+    return default, f"{why}: default"
+
+
+def _from_text(text: str) -> tuple[str, str]:
+    """The text's language, "zh" for Chinese of either script, or "" with no clear signal."""
     han = cjk_count(text)
     words = _WORD.findall(fold(text))
     # Chinese when Chinese characters outnumber Latin-script words: a Chinese complaint may
@@ -49,8 +69,7 @@ def detect_language(text: str, hint: str = "", default: str = "en") -> tuple[str
             return "zh-Hans", f"{han} Chinese characters, simplified forms only"
         if identified == hanzidentifier.MIXED:
             return _mixed_chinese(text)
-        chinese_default = default if default.startswith("zh") else "zh-Hans"
-        return chinese_default, f"{han} Chinese characters common to both scripts"
+        return "zh", f"{han} Chinese characters common to both scripts"
     spanish = sum(word in _SPANISH_WORDS for word in words)
     english = sum(word in _ENGLISH_WORDS for word in words)
     spanish += 2 * len(_SPANISH_LETTERS.findall(text))
@@ -58,7 +77,7 @@ def detect_language(text: str, hint: str = "", default: str = "en") -> tuple[str
         return "es", f"Spanish signals {spanish} > English {english}"
     if english > spanish:
         return "en", f"English signals {english} > Spanish {spanish}"
-    return default, f"no clear signal (Spanish {spanish}, English {english}): default"
+    return "", f"no clear signal (Spanish {spanish}, English {english})"
 
 
 def _mixed_chinese(text: str) -> tuple[str, str]:
@@ -67,4 +86,6 @@ def _mixed_chinese(text: str) -> tuple[str, str]:
     simplified = sum(1 for ch in text if hanzidentifier.identify(ch) == hanzidentifier.SIMPLIFIED)
     if traditional > simplified:
         return "zh-Hant", f"mixed scripts, {traditional} traditional > {simplified} simplified"
-    return "zh-Hans", f"mixed scripts, {simplified} simplified >= {traditional} traditional"
+    if simplified > traditional:
+        return "zh-Hans", f"mixed scripts, {simplified} simplified > {traditional} traditional"
+    return "zh", f"mixed scripts, {simplified} simplified = {traditional} traditional"

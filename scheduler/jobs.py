@@ -1,7 +1,8 @@
 """APScheduler only triggers: a few periodic jobs run the sweeps, and the database decides what
 is due, so a missed run is simply caught up by the next (`misfire_grace_time=None`) and a
 restart loses nothing. Two instances may both run the jobs: the sweeps claim rows with
-`FOR UPDATE SKIP LOCKED`."""
+`FOR UPDATE SKIP LOCKED`. bot.py also runs the rule book's refresh here, every few seconds, so
+each instance routes with the rules another one published."""
 
 from __future__ import annotations
 

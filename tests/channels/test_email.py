@@ -95,6 +95,19 @@ async def test_a_mailed_complaint_is_acknowledged_by_mail_in_its_language(
     assert complaint["number"] in body(ack, "html")
 
 
+@pytest.mark.parametrize(("text", "language", "phrase"), [LANGUAGES[1], LANGUAGES[2]])
+async def test_outlooks_content_language_does_not_beat_the_text(
+    mailbot: Any, sink: Sink, text: str, language: str, phrase: str
+) -> None:
+    sent = mail(text)
+    sent["Content-Language"] = "en-US"  # after set_content, which drops Content-* headers
+    await send(mailbot.smtp_port, sent)
+    ack = await sink.next()
+    assert rows(mailbot, "SELECT language FROM complaints") == [{"language": language}]
+    assert ack["Content-Language"] == language
+    assert phrase in body(ack)
+
+
 async def test_a_reply_to_the_acknowledgement_threads_and_is_not_auto_answered(
     mailbot: Any, sink: Sink
 ) -> None:

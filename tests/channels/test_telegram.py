@@ -152,6 +152,18 @@ async def test_a_complaint_in_each_language_is_acknowledged_and_guided(
     assert number["number"] in post["text"]
 
 
+async def test_chinese_text_from_an_english_telegram_app_is_answered_and_routed_in_chinese(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "收到的手机屏幕碎了，请尽快处理。", language="en")
+    ack = await to(fake, CUSTOMER)
+    found = rows(bot, "SELECT number, language, category FROM complaints")[0]
+    assert found["language"] == "zh-Hans"
+    assert found["category"] == "delivery_damage"  # a rule for Chinese text only
+    assert "投诉编号" in ack["text"] and found["number"] in ack["text"]
+
+
 async def test_guided_intake_fills_answers_and_moves_on_when_skipped(
     fake: FakeTelegram, start_bot: Any
 ) -> None:
@@ -541,7 +553,8 @@ async def test_start_greets_in_the_users_language_and_language_can_be_changed(
         )
     )
     assert "español" in (await to(fake, CUSTOMER))["text"]
-    await say(fake, "I was charged twice on this month's bill.", language="zh-hant")
+    # the chosen language breaks the tie of a message without language ("12345")
+    await say(fake, "12345", language="zh-hant")
     ack = await to(fake, CUSTOMER)
     assert "número de su reclamación" in ack["text"]
     assert rows(bot, "SELECT language FROM complaints") == [{"language": "es"}]

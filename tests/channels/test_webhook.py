@@ -83,6 +83,45 @@ async def test_a_complaint_in_each_language_is_routed_and_acknowledged_in_it(
         assert phrase in body["acknowledgement"]
 
 
+HINT_AGAINST_TEXT = [
+    pytest.param(
+        "收到的手机屏幕碎了，请尽快处理。",
+        "en",
+        {"language": "zh-Hans", "category": "delivery_damage", "department": "logistics"},
+        "投诉编号",
+        id="en-hint-simplified-text-zh-rule",
+    ),
+    pytest.param(
+        "Me han cobrado dos veces la misma compra, quiero que me devuelvan el cobro duplicado.",
+        "en-US",
+        {"language": "es", "category": "billing"},
+        "número de su reclamación",
+        id="en-US-hint-spanish-text",
+    ),
+    pytest.param(
+        "這個月的帳單重複扣款了兩次，請盡快退款。",
+        "zh-hans",
+        {"language": "zh-Hant", "category": "billing"},
+        "投訴編號",
+        id="zh-hans-hint-traditional-text",
+    ),
+    pytest.param("12345", "es-MX", {"language": "es"}, "número de su reclamación", id="tie-es"),
+]
+
+
+@pytest.mark.parametrize(("text", "hint", "expected", "phrase"), HINT_AGAINST_TEXT)
+async def test_the_text_decides_the_language_and_the_hint_only_breaks_a_tie(
+    start_bot: Any, text: str, hint: str, expected: dict[str, str], phrase: str
+) -> None:
+    bot = await start_bot()
+    response = await post(bot, complaint("order-1", text, language=hint))
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert {key: body[key] for key in expected} == expected
+    assert phrase in body["acknowledgement"]
+    assert _one_complaint(bot)["language"] == expected["language"]
+
+
 async def test_the_acknowledgement_says_by_when_a_person_answers(start_bot: Any) -> None:
     bot = await start_bot({"grades": {"general": {"first_response": "24h"}}})
     response = await post(bot, complaint("o-1", "The shop assistant was rude to me."))

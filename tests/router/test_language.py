@@ -1,4 +1,4 @@
-"""Language of a complaint: a transport's hint when it names a supported language, else the text."""
+"""Language of a complaint: the text decides; a transport's hint only breaks a tie."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_normalise_hint(hint: str, expected: str) -> None:
             "这个产品質量",
             "en",
             "zh-Hans",
-            "mixed scripts, 3 simplified >= 1 traditional",
+            "mixed scripts, 3 simplified > 1 traditional",
             id="mixed-mostly-simplified",
         ),
         pytest.param(
@@ -111,19 +111,54 @@ def test_detect_language_from_text(text: str, default: str, expected: str, why: 
 @pytest.mark.parametrize(
     ("text", "hint", "expected", "why"),
     [
+        # the text decides over any hint
         pytest.param(
-            "手机没有信号", "en-US", "en", "channel language hint 'en-US'", id="hint-wins"
+            "手机没有信号", "en", "zh-Hans", "simplified forms only", id="telegram-en-chinese"
         ),
-        pytest.param("你好", "zh-HK", "zh-Hant", "channel language hint 'zh-HK'", id="hint-zh-HK"),
-        pytest.param("Hello there", "es-MX", "es", "channel language hint", id="hint-es-MX"),
+        pytest.param(
+            "屏幕碎了", "en", "zh-Hans", "common to both scripts", id="telegram-en-screen"
+        ),
+        pytest.param(
+            "手机没有信号", "en-US", "zh-Hans", "simplified forms only", id="outlook-en-US-zh"
+        ),
+        pytest.param(
+            "手機沒有訊號", "en-US", "zh-Hant", "traditional forms only", id="outlook-en-US-hant"
+        ),
+        pytest.param(
+            "Buenos días, el pedido no llegó y nadie me responde",
+            "en-US",
+            "es",
+            "Spanish signals",
+            id="outlook-en-US-spanish",
+        ),
+        pytest.param(
+            "手機沒有訊號", "zh-hans", "zh-Hant", "traditional forms only", id="app-hans-hant-text"
+        ),
+        pytest.param(
+            "手机没有信号", "zh-TW", "zh-Hans", "simplified forms only", id="app-tw-hans-text"
+        ),
+        pytest.param("Hello there", "es-MX", "en", "English signals", id="es-MX-english-text"),
+        pytest.param(
+            "¿Dónde está mi pedido?", "en", "es", "Spanish signals", id="en-hint-spanish-text"
+        ),
         pytest.param(
             "手機沒有訊號", "zh", "zh-Hant", "traditional forms only", id="hint-zh-text-decides"
         ),
-        pytest.param(
-            "手机没有信号", "zh", "zh-Hans", "simplified forms only", id="hint-zh-simplified-text"
-        ),
         pytest.param("Where is my order?", "fr", "en", "English signals", id="unsupported-hint"),
         pytest.param("¿Dónde está mi pedido?", "", "es", "Spanish signals", id="no-hint"),
+        # a tie: the hint breaks it
+        pytest.param("ok", "es", "es", "no clear signal", id="ok-es-hint"),
+        pytest.param("ok", "zh-Hant", "zh-Hant", "channel language hint 'zh-Hant'", id="ok-hant"),
+        pytest.param("12345", "zh-CN", "zh-Hans", "channel language hint", id="digits-zh-CN"),
+        pytest.param("👍", "es-MX", "es", "channel language hint 'es-MX'", id="emoji-es-MX"),
+        pytest.param("no", "es", "es", "no clear signal (Spanish 1, English 1)", id="no-es"),
+        pytest.param("好", "zh-HK", "zh-Hant", "channel language hint", id="one-char-zh-HK"),
+        pytest.param("你好", "zh-HK", "zh-Hant", "common to both scripts", id="common-zh-HK"),
+        pytest.param("你好", "zh-hans", "zh-Hans", "channel language hint", id="common-zh-hans"),
+        # a tie the hint cannot break: a Latin-script hint for Chinese of either script
+        pytest.param("你好", "en", "zh-Hans", "common to both scripts", id="common-en-hint"),
+        pytest.param("ok", "fr", "en", "no clear signal (Spanish 0, English 0): default", id="fr"),
+        pytest.param("ok", "zh", "en", "no clear signal", id="zh-alone-no-script"),
     ],
 )
 def test_detect_language_with_hint(text: str, hint: str, expected: str, why: str) -> None:
