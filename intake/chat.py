@@ -32,7 +32,7 @@ from intake.chat_answers import (
     record_answer,
 )
 from intake.chat_details import found_details
-from intake.handler_requests import hand_to_senior
+from intake.handler_requests import asks_for_handler, hand_to_senior
 from intake.regrade import grades_higher, raise_grade_from
 from intake.survey import record_survey
 from outbox.notify import Notifier
@@ -101,11 +101,13 @@ class ChatDesk:
         return (await self.state(chat_id)).language or ""
 
     async def set_language(self, chat_id: int, language: str) -> None:
-        await self.database.write(lambda s: setattr(_state(s, chat_id), "language", language))
+        await self.database.write(
+            lambda s: setattr(chat_state_to_change(s, chat_id=chat_id), "language", language)
+        )
 
     async def start_new(self, chat_id: int) -> None:
         def work(session: Session) -> None:
-            state = _state(session, chat_id)
+            state = chat_state_to_change(session, chat_id=chat_id)
             state.start_new, state.pending_field = True, ""
 
         await self.database.write(work)
@@ -156,7 +158,7 @@ class ChatDesk:
         def work(session: Session) -> bool:
             complaint = queries.complaint_by_number(session, number)
             assert complaint is not None and complaint.id is not None
-            state = _state(session, chat_id)
+            state = chat_state_to_change(session, chat_id=chat_id)
             message = last_inbound(session, complaint_id=complaint.id)
             text = message.text if message is not None else ""
             now = self.clock.now()
@@ -176,6 +178,9 @@ class ChatDesk:
         """Use `text` as the answer to the pending question; False when none is pending or
         `text` is more of the complaint. A repeated update (same `external_id`) changes
         nothing."""
+
+        if asks_for_handler(text):
+            return False  # a request for another handler is no answer: intake hears it
 
         def work(session: Session) -> bool:
             state = chat_state(session, chat_id=chat_id)
@@ -334,7 +339,9 @@ class ChatDesk:
         """Remember a fresh code for `email`; return the code, to be mailed to that address."""
         now = self.clock.now()
         return await self.database.write(
-            lambda session: chat_link.new_code(_state(session, chat_id), email, now)
+            lambda session: chat_link.new_code(
+                chat_state_to_change(session, chat_id=chat_id), email, now
+            )
         )
 
     async def link_pending(self, chat_id: int) -> bool:
@@ -381,19 +388,15 @@ class ChatDesk:
                 self._queue(
                     session,
                     complaint,
-                    _state(session, chat_id),
+                    chat_state_to_change(session, chat_id=chat_id),
                     "progress",
                     "reopened",
                     number=number,
                 )
-            state = _state(session, chat_id)
+            state = chat_state_to_change(session, chat_id=chat_id)
             state.complaint_id, state.pending_field = complaint.id, "survey_comment"
             return "survey_thanks"
 
         answer = await self.database.write(work)
         self.on_queued()
         return answer
-
-
-def _state(session: Session, chat_id: int) -> ChatState:
-    return chat_state_to_change(session, chat_id=chat_id)

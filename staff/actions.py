@@ -209,6 +209,7 @@ class AgentDesk:
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
+            correction.check_reach(agent, complaint)
             now = self.clock.now()
             summary = correct_routing(
                 session, complaint, correction, f"agent:{agent.name}", now, self.due

@@ -1,6 +1,11 @@
 """An agent corrects what the router decided (category, department, grade) or the complaint's
 registration details. Each correction is recorded with who and why; a new grade brings new
-deadlines (scheduler.due)."""
+deadlines (scheduler.due).
+
+A correction may move a complaint only to a department the person works for: moved elsewhere,
+it would leave their sight at once, so they could neither check nor undo the move. Such a
+correction is refused whole, before anything is written; a supervisor or admin who works for
+both departments makes it instead."""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from complaints.access import StaffMember, sees
 from complaints.dates import EXPECTED, purchase_date
-from complaints.errors import ComplaintBotError
+from complaints.errors import ComplaintBotError, NotAllowed
 from complaints.fields import EDITABLE_FIELDS
 from complaints.workflow import FINISHED
 from router import GRADES, RuleSet
@@ -45,6 +51,17 @@ class Correction:
             department = rules.categories[self.category].department
             return Correction(self.category, self.grade, department, self.reason)
         return self
+
+    def check_reach(self, person: StaffMember, complaint: Complaint) -> None:
+        """Refuse (NotAllowed) a move to a department `person` does not work for."""
+        target = self.department
+        if target is None or target == complaint.department or sees(person, target):
+            return
+        raise NotAllowed(
+            f"{complaint.number} cannot be moved to {target}: you do not work for {target}, so "
+            "you could not see or undo the move; nothing was changed. Leave a note saying where "
+            f"it belongs, or ask a supervisor or admin who works for {target} to move it"
+        )
 
 
 def correct_routing(

@@ -798,3 +798,24 @@ async def test_a_free_text_purchase_date_is_refused_and_a_day_word_is_counted_fr
     await say(fake, "yesterday")
     assert "order" in (await to(fake, CUSTOMER))["text"]
     assert rows(bot, "SELECT purchase_date FROM complaints") == [{"purchase_date": "2026-03-01"}]
+
+
+async def test_a_customer_may_ask_for_another_handler_in_their_own_words(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    settings = telegram_settings(fake)
+    settings["departments"]["billing"]["supervisor"] = f"telegram:{GROUP}"
+    settings["departments"]["billing"]["ask"] = []  # no guided questions pending
+    settings["agents"].append({"name": "Mei Lin", "departments": ["billing"], "senior": True})
+    bot = await start_bot(settings)
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, GROUP)
+    ack = await until(fake, CUSTOMER, "/handler")
+    assert "I want another handler" in ack["text"]  # the acknowledgement says how to ask
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    await say(fake, f"/take {number}", chat=GROUP, chat_type="supergroup")
+    await say(fake, "Nobody answers. Can I talk to a manager, please?")
+    await until(fake, CUSTOMER, "Mei Lin")
+    assert rows(bot, "SELECT assignee FROM complaints") == [{"assignee": "Mei Lin"}]
+    notice = await until(fake, GROUP, "another handler")
+    assert "Mei Lin takes over from Li Wei" in notice["text"]

@@ -233,7 +233,18 @@ async def test_a_webhook_customer_answers_the_survey_by_posting_back(
     assert complaint(bot)["status"] == "closed" and complaint(bot)["survey_score"] == 5
 
 
-@pytest.mark.parametrize("request_text", ["/handler", "Change handler, please.", "更换处理人"])
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "/handler",
+        "Change handler, please.",
+        "更换处理人",
+        "Hello again. Nobody has called me back, I want to speak to a manager.",
+        "Hola, quiero hablar con otra persona, por favor.",
+        "你好，我要换个处理人",
+        "請找你們主管處理",
+    ],
+)
 async def test_an_email_customer_may_ask_for_another_handler(
     start_bot: Any, sink: Sink, request_text: str
 ) -> None:
@@ -256,6 +267,35 @@ async def test_an_email_customer_may_ask_for_another_handler(
     assert ("ana@customer.test", True) in [
         (to, "now being handled by Mei Lin" in text) for to, text in mails
     ]
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "The manager at the shop was rude to me as well.",
+        "I don't want to speak to a manager, I want my money back.",
+        "I went back to the shop today. The assistant said the manager was out, so I waited "
+        "for an hour, and when he came he told me to write to you again. I want to speak to a "
+        "manager who can actually decide something about my refund.",
+    ],
+)
+async def test_a_mention_of_a_manager_is_no_request_for_another_handler(
+    start_bot: Any, sink: Sink, follow_up: str
+) -> None:
+    overrides = settings(sink)
+    overrides["agents"].append({"name": "Mei Lin", "departments": [], "senior": True})
+    bot = await start_bot(overrides, ManualClock(START), background=False)
+    port = bot.app.state.services.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<m1@c.test>"))
+    number = complaint(bot)["number"]
+    await bot.app.state.services.agents.take(
+        number, await bot.app.state.services.agents.agent_for_name("Li Wei")
+    )
+    await send(port, mail(follow_up, message_id="<m2@c.test>", subject=f"Re: [{number}]"))
+    await bot.app.state.services.dispatcher.dispatch_due()
+    assert complaint(bot)["assignee"] == "Li Wei"
+    mails = [m.get_body(("plain",)).get_content() for m in await drain(sink)]
+    assert not any("Mei Lin" in text for text in mails)
 
 
 async def test_the_scheduler_runs_the_sweeps_at_start_and_catches_up(

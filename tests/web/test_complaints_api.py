@@ -186,6 +186,41 @@ async def test_bad_actions_are_refused_and_change_nothing(desk: Desk) -> None:
     assert (await ana.get(f"/api/complaints/{number}")).json() == view_before
 
 
+async def test_a_correction_out_of_the_agents_departments_is_refused_and_changes_nothing(
+    desk: Desk,
+) -> None:
+    number = (await desk.complain(BILLING))["complaint"]
+    ana = await desk.account("Ana", departments=("billing",))
+    before = table_counts(desk.bot.store_url)
+    view_before = (await ana.get(f"/api/complaints/{number}")).json()
+    assert view_before["complaint"]["department"] == "billing"
+
+    for body in (
+        {"department": "network", "reason": "it is about the signal"},
+        {"category": "network_signal", "reason": "it is about the signal"},  # brings network
+        {"department": "network", "grade": "urgent", "reason": "both at once"},
+    ):
+        refused = await ana.post(f"/api/complaints/{number}/correct", json=body)
+        assert refused.status_code == 403, (body, refused.text)
+        detail = refused.json()["detail"]
+        assert "you do not work for network" in detail and "nothing was changed" in detail
+    assert table_counts(desk.bot.store_url) == before  # no event, no message, nothing queued
+    assert (await ana.get(f"/api/complaints/{number}")).json() == view_before
+
+    # Who sees the target department may move it: a supervisor of both, or an admin.
+    sam = await desk.account("Sam", role="supervisor", departments=("billing", "network"))
+    moved = await sam.post(
+        f"/api/complaints/{number}/correct",
+        json={"category": "network_signal", "reason": "it is about the signal"},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["complaint"]["department"] == "network"
+    corrected = [e for e in moved.json()["timeline"] if e.get("event") == "corrected"]
+    assert [e["actor"] for e in corrected] == ["agent:Sam"]
+    gone = await ana.get(f"/api/complaints/{number}")
+    assert gone.status_code == 403  # Ana no longer sees it, as it should be
+
+
 async def test_compensation_above_the_limit_waits_for_a_supervisor(
     reachable_desk: tuple[Desk, CallbackReceiver],
 ) -> None:
