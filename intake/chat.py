@@ -14,6 +14,7 @@ writes about a complaint goes through the outbox like any other.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -22,6 +23,7 @@ from complaints.clock import Clock
 from complaints.workflow import FINISHED
 from intake import chat_link
 from intake.chat_answers import current_answer, fill_answer
+from intake.chat_survey import refusal
 from intake.handler_requests import hand_to_senior
 from intake.survey import record_survey
 from outbox.notify import Notifier
@@ -316,8 +318,13 @@ class ChatDesk:
 
     # ---- satisfaction survey ---------------------------------------------------------------
 
-    async def survey_answer(self, chat_id: int, number: str, score: int) -> str:
-        """Record a 1-5 score once; a second tap changes nothing. Returns the reply key."""
+    async def survey_answer(
+        self, chat_id: int, number: str, score: int, message_id: int | None = None
+    ) -> str:
+        """Record a 1-5 score once per survey round. `message_id` is the Telegram message whose
+        button was tapped: only the complaint's latest survey counts (the round it opened), an
+        older one's buttons are stale. Returns the reply key: "survey_thanks" (recorded),
+        "survey_done" (this round was answered already) or "survey_stale"."""
         now = self.clock.now()
 
         def work(session: Session) -> str:
@@ -329,34 +336,33 @@ class ChatDesk:
                 or not 1 <= score <= 5
                 or (complaint.customer_id != identity.customer_id)
             ):
-                return "survey_done"
-            if complaint.survey_score is not None:
-                return "survey_done"
-            reopened = record_survey(
-                session,
-                complaint,
-                score,
-                now,
-                notifier=self.notifier,
-                due=self.due,
-                reopen_at_or_below=self.reopen_at_or_below,
-            )
-            if reopened:
-                self._queue(
-                    session,
-                    complaint,
-                    _state(session, chat_id),
-                    "progress",
-                    "reopened",
-                    number=number,
-                )
-            state = _state(session, chat_id)
-            state.complaint_id, state.pending_field = complaint.id, "survey_comment"
+                return "survey_stale"
+            refused = refusal(session, chat_id, message_id, complaint)
+            if refused:
+                return refused
+            self._record_score(session, chat_id, complaint, score, now)
             return "survey_thanks"
 
         answer = await self.database.write(work)
         self.on_queued()
         return answer
+
+    def _record_score(
+        self, session: Session, chat_id: int, complaint: Complaint, score: int, now: datetime
+    ) -> None:
+        reopened = record_survey(
+            session,
+            complaint,
+            score,
+            now,
+            notifier=self.notifier,
+            due=self.due,
+            reopen_at_or_below=self.reopen_at_or_below,
+        )
+        state = _state(session, chat_id)
+        if reopened:
+            self._queue(session, complaint, state, "progress", "reopened", number=complaint.number)
+        state.complaint_id, state.pending_field = complaint.id, "survey_comment"
 
 
 def _state(session: Session, chat_id: int) -> ChatState:
