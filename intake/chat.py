@@ -16,6 +16,7 @@ another instance continues the conversation; every message goes through the outb
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -32,19 +33,21 @@ from intake.chat_answers import (
     record_answer,
 )
 from intake.chat_details import found_details
+from intake.chat_status import complaints_of_chat, status_text
+from intake.chat_survey import refusal
 from intake.handler_requests import asks_for_handler, hand_to_senior
 from intake.regrade import grades_higher, raise_grade_from
 from intake.survey import record_survey
 from outbox.notify import Notifier
 from outbox.templates import Replies
-from outbox.texts import LANGUAGE_NAMES, say, status_name
+from outbox.texts import LANGUAGE_NAMES, say
 from router import RuleSet
 from scheduler.due import DueTimes
 from store import queries
 from store.database import Database
 from store.models import ChatState, Complaint
 from store.queries.chat import chat_state, chat_state_to_change
-from store.queries.complaints import complaint_by_id, complaints_of_customer
+from store.queries.complaints import complaint_by_id
 from store.queries.customers import customer as customer_by_id
 from store.queries.customers import identity_at
 from store.queries.messages import last_inbound
@@ -313,25 +316,8 @@ class ChatDesk:
     # ---- /status -------------------------------------------------------------------------
 
     async def status(self, chat_id: int, language: str) -> str:
-        def work(session: Session) -> list[Complaint]:
-            identity = identity_at(session, channel=CHANNEL, address=str(chat_id))
-            if identity is None:
-                return []
-            return complaints_of_customer(session, customer_id=identity.customer_id)
-
-        complaints = await self.database.read(work)
-        if not complaints:
-            return say(language, "no_complaints")
-        return "\n".join(
-            say(
-                language,
-                "status_line",
-                number=c.number,
-                status=status_name(language, c.status),
-                due=self.replies.format_due(c.first_response_due or c.created_at, language),
-            )
-            for c in complaints[-10:]
-        )
+        complaints = await self.database.read(lambda s: complaints_of_chat(s, chat_id))
+        return status_text(complaints, language, self.replies.format_due)
 
     # ---- linking an e-mail address --------------------------------------------------------
 
@@ -359,8 +345,13 @@ class ChatDesk:
 
     # ---- satisfaction survey ---------------------------------------------------------------
 
-    async def survey_answer(self, chat_id: int, number: str, score: int) -> str:
-        """Record a 1-5 score once; a second tap changes nothing. Returns the reply key."""
+    async def survey_answer(
+        self, chat_id: int, number: str, score: int, message_id: int | None = None
+    ) -> str:
+        """Record a 1-5 score once per survey round. `message_id` is the Telegram message whose
+        button was tapped: only the complaint's latest survey counts (the round it opened), an
+        older one's buttons are stale. Returns the reply key: "survey_thanks" (recorded),
+        "survey_done" (this round was answered already) or "survey_stale"."""
         now = self.clock.now()
 
         def work(session: Session) -> str:
@@ -372,31 +363,30 @@ class ChatDesk:
                 or not 1 <= score <= 5
                 or (complaint.customer_id != identity.customer_id)
             ):
-                return "survey_done"
-            if complaint.survey_score is not None:
-                return "survey_done"
-            reopened = record_survey(
-                session,
-                complaint,
-                score,
-                now,
-                notifier=self.notifier,
-                due=self.due,
-                reopen_at_or_below=self.reopen_at_or_below,
-            )
-            if reopened:
-                self._queue(
-                    session,
-                    complaint,
-                    chat_state_to_change(session, chat_id=chat_id),
-                    "progress",
-                    "reopened",
-                    number=number,
-                )
-            state = chat_state_to_change(session, chat_id=chat_id)
-            state.complaint_id, state.pending_field = complaint.id, "survey_comment"
+                return "survey_stale"
+            refused = refusal(session, chat_id, message_id, complaint)
+            if refused:
+                return refused
+            self._record_score(session, chat_id, complaint, score, now)
             return "survey_thanks"
 
         answer = await self.database.write(work)
         self.on_queued()
         return answer
+
+    def _record_score(
+        self, session: Session, chat_id: int, complaint: Complaint, score: int, now: datetime
+    ) -> None:
+        reopened = record_survey(
+            session,
+            complaint,
+            score,
+            now,
+            notifier=self.notifier,
+            due=self.due,
+            reopen_at_or_below=self.reopen_at_or_below,
+        )
+        state = chat_state_to_change(session, chat_id=chat_id)
+        if reopened:
+            self._queue(session, complaint, state, "progress", "reopened", number=complaint.number)
+        state.complaint_id, state.pending_field = complaint.id, "survey_comment"

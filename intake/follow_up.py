@@ -1,5 +1,6 @@
 """A message that joins its complaint: it fills blank details, answers the survey, asks for
-another handler, or reopens a solved case."""
+another handler, reopens a resolved or closed case, or disputes a rejection (which reopens it
+too); a mere "thanks" to a finished case reopens nothing."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from complaints.fields import REGISTRATION_FIELDS
 from complaints.workflow import SOLVED
 from intake.case import Case, event
 from intake.handler_requests import asks_for_handler, hand_to_senior
+from intake.reopening import is_courtesy, reopen
 from intake.survey import comment_of, record_survey, survey_score
 from outbox.notify import Notifier
 from scheduler.due import DueTimes
-from store import queries
 from store.models import Complaint
 
 
@@ -32,6 +33,17 @@ class FollowUp:
     """A survey answered with this score or lower reopens the complaint."""
 
 
+@dataclass(frozen=True)
+class Continued:
+    """The complaint a follow-up joined, and how intake answers it: with the generic
+    follow-up acknowledgement, with one text of `outbox.texts` instead (`answer`), or not at
+    all (`quiet` says why)."""
+
+    case: Case
+    answer: str = ""
+    quiet: str = ""
+
+
 def continue_complaint(
     session: Session,
     complaint: Complaint,
@@ -39,7 +51,7 @@ def continue_complaint(
     now: datetime,
     events: list[dict[str, Any]],
     follow_up: FollowUp,
-) -> Case:
+) -> Continued:
     """Join the message to `complaint`; append its events."""
     assert complaint.id is not None
     complaint.updated_at = now
@@ -47,7 +59,7 @@ def continue_complaint(
     if filled:
         events.append(event(complaint.id, now, "customer", "details_added", {"fields": filled}))
     if inbound.automated:
-        return Case.of(complaint)
+        return Continued(Case.of(complaint))
     notifier = follow_up.notifier
     score = survey_score(complaint, inbound.text)
     if score is not None:
@@ -61,18 +73,38 @@ def continue_complaint(
             reopen_at_or_below=follow_up.reopen_at_or_below,
             comment=comment_of(inbound.text),
         )
-        notifier.tell_customer(session, complaint, "reopened" if reopened else "survey_done", now)
-    elif asks_for_handler(inbound.text) and complaint.status not in SOLVED:
+        return Continued(Case.of(complaint), "reopened" if reopened else "survey_done")
+    if asks_for_handler(inbound.text) and complaint.status not in SOLVED:
         senior = hand_to_senior(session, notifier, complaint, now)
         if senior:
             notifier.tell_customer(session, complaint, "assigned_notice", now, name=senior)
         else:
             notifier.tell_customer(session, complaint, "handler_unavailable", now)
-    elif complaint.status in SOLVED:
-        queries.change_status(
-            session, complaint, "reopened", "customer", "the customer wrote again", now
-        )
-    return Case.of(complaint)
+    elif complaint.status in SOLVED | {"rejected"}:
+        return _to_finished(session, complaint, inbound, now, follow_up)
+    return Continued(Case.of(complaint))
+
+
+def _to_finished(
+    session: Session, complaint: Complaint, inbound: Inbound, now: datetime, follow_up: FollowUp
+) -> Continued:
+    """A message to a resolved, closed or rejected complaint: a mere courtesy ("thanks", "ok")
+    is noted without an answer; anything else reopens it, and to a rejected complaint it is a
+    dispute the supervisor is told of."""
+    if is_courtesy(inbound):
+        return Continued(Case.of(complaint), quiet="a courtesy message to a finished complaint")
+    if complaint.status != "rejected":
+        reopen(session, complaint, "the customer wrote again", now, due=follow_up.due)
+        return Continued(Case.of(complaint), "reopened_notice")
+    follow_up.notifier.tell_supervisor(
+        session,
+        complaint,
+        f"{complaint.number} was rejected and the customer disputes it; it is reopened for "
+        "review. Please look at the customer's reply and decide again.",
+        now,
+    )
+    reopen(session, complaint, "the customer disputes the rejection", now, due=follow_up.due)
+    return Continued(Case.of(complaint), "dispute_received")
 
 
 def fill_details(complaint: Complaint, details: Mapping[str, str]) -> list[str]:

@@ -23,13 +23,14 @@ from complaints.clock import Clock
 from complaints.errors import IgnoredMessage, InvalidMessage
 from intake.case import Case, IntakeResult, event
 from intake.duplicates import NewComplaint, flag_duplicates
-from intake.follow_up import FollowUp, continue_complaint
+from intake.follow_up import Continued, FollowUp, continue_complaint
 from intake.opening import Opening, open_complaint
 from intake.recording import queue_reply, received_event, record_message
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
 from outbox.notify import Notifier
 from outbox.templates import Replies, ReplyContext
+from outbox.texts import say
 from router import RuleSet
 from scheduler.due import DueTimes
 from store import queries
@@ -135,12 +136,17 @@ class Intake:
             queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
         events: list[dict[str, Any]] = []
         if existing is None:
-            case = self._open(session, inbound, party, now, events)
+            continued = Continued(self._open(session, inbound, party, now, events))
         else:
-            case = continue_complaint(session, existing, inbound, now, events, self._follow_up())
+            continued = continue_complaint(
+                session, existing, inbound, now, events, self._follow_up()
+            )
+        case = continued.case
         kind = "acknowledgement" if existing is None else "followup"
-        withheld = self._reason_to_withhold(session, inbound, party, now)
-        text = "" if withheld else self._render(kind, case, party)
+        withheld = continued.quiet or self._reason_to_withhold(
+            session, inbound, party, now, answering=bool(continued.answer)
+        )
+        text = "" if withheld else self._render(kind, case, party, continued.answer)
         message_id, reply_id = record_message(session, inbound, case, party, kind, text, now)
         events.insert(0, received_event(inbound, case, message_id, now))
         queued = False
@@ -191,7 +197,13 @@ class Intake:
         events.extend(flag_duplicates(session, new, self.policy.duplicates, now))
         return case
 
-    def _render(self, kind: str, case: Case, party: queries.Party) -> str:
+    def _render(self, kind: str, case: Case, party: queries.Party, answer: str = "") -> str:
+        """The acknowledgement's or follow-up's template, or the text `answer` of
+        outbox.texts that replaces it (the survey's thanks, a reopening, a dispute): one
+        answer per message."""
+        if answer:
+            due = self.replies.format_due(case.first_response_due, case.language)
+            return say(case.language, answer, number=case.number, due=due) + "\n"
         context = ReplyContext(
             case.number,
             party.name,
@@ -204,14 +216,23 @@ class Intake:
         return self.replies.render(kind, context)
 
     def _reason_to_withhold(
-        self, session: Session, inbound: Inbound, party: queries.Party, now: datetime
+        self,
+        session: Session,
+        inbound: Inbound,
+        party: queries.Party,
+        now: datetime,
+        *,
+        answering: bool = False,
     ) -> str:
         """Why no automatic answer may go back, or "": machine mail, loop protection, or too
         many automatic answers to this sender within the hour. (A suppressed address is not a
-        reason here: the sender's own message has just lifted the suppression.)"""
+        reason here: the sender's own message has just lifted the suppression.) An answer to
+        what the message did (`answering`: the survey's thanks, a reopening, a dispute) goes
+        even to a reply to the bot's automatic mail, such as the survey; the hourly limit
+        still bounds a loop."""
         if inbound.automated:
             return f"machine mail: {inbound.automated}"
-        if inbound.no_reply:
+        if inbound.no_reply and not answering:
             return inbound.no_reply
         sender = inbound.sender
         limit = self.policy.replies_per_hour.get(sender.channel)

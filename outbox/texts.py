@@ -5,6 +5,12 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "reopened_notice": "Thank you for writing. We have reopened your complaint {number}; "
+        "a person will answer you by {due}.",
+        "dispute_received": "Thank you for your reply about {number}. We have reopened it: a "
+        "supervisor will review our decision, and a person will answer you by {due}.",
+        "survey_stale": "This survey is no longer open. If something is still wrong, just "
+        "write to us here.",
         "proposal_notice": "About your complaint {number}, we propose: {solution} Please "
         "reply to tell us whether this works for you.",
         "handler_unavailable": "We have noted your request; a supervisor will contact you.",
@@ -61,6 +67,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "now handle them together as {target}.",
     },
     "es": {
+        "reopened_notice": "Gracias por escribirnos. Hemos reabierto su reclamación {number}; "
+        "una persona le responderá antes del {due}.",
+        "dispute_received": "Gracias por su respuesta sobre {number}. La hemos reabierto: un "
+        "supervisor revisará nuestra decisión y una persona le responderá antes del {due}.",
+        "survey_stale": "Esta encuesta ya no está abierta. Si algo sigue mal, escríbanos aquí.",
         "proposal_notice": "Sobre su reclamación {number}, le proponemos: {solution} "
         "Respóndanos para decirnos si le parece bien.",
         "handler_unavailable": "Hemos anotado su petición; un supervisor se pondrá en contacto "
@@ -116,6 +127,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "de ahora las gestionamos juntas como {target}.",
     },
     "zh-Hans": {
+        "reopened_notice": "感谢您的来信。我们已重新打开投诉 {number}，工作人员将在 {due} 之前"
+        "答复您。",
+        "dispute_received": "感谢您就 {number} 的回复。我们已重新打开此案：主管将重新审核我们的"
+        "决定，工作人员将在 {due} 之前答复您。",
+        "survey_stale": "此调查已结束。如果问题仍未解决，请直接在这里告诉我们。",
         "proposal_notice": "关于您的投诉 {number}，我们的处理方案是：{solution} 请回复告诉我们"
         "您是否接受。",
         "handler_unavailable": "我们已记录您的请求，主管会与您联系。",
@@ -164,6 +180,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "一并处理。",
     },
     "zh-Hant": {
+        "reopened_notice": "感謝您的來信。我們已重新開啟投訴 {number}，專人將於 {due} 之前回覆您。",
+        "dispute_received": "感謝您就 {number} 的回覆。我們已重新開啟此案：主管將重新審核我們的"
+        "決定，專人將於 {due} 之前回覆您。",
+        "survey_stale": "此調查已結束。如果問題仍未解決，請直接在這裡告訴我們。",
         "proposal_notice": "關於您的投訴 {number}，我們的處理方案是：{solution} 請回覆告訴我們"
         "您是否接受。",
         "handler_unavailable": "我們已記錄您的請求，主管會與您聯絡。",

@@ -71,6 +71,21 @@ class DueTimes:
         self._watch(complaint, None)
         complaint.survey_due = now + self.survey_delay
 
+    def on_reopened(self, complaint: Complaint, now: datetime) -> None:
+        """A resolved, closed or rejected complaint is worked again: fresh deadlines counted
+        from `now` by its grade's service level, not the time that was left when it was
+        finished (usually none: a reopening a week later would escalate at once, though the
+        customer's new message is new work; help desks restart their reply-time target the
+        same way). A person must answer again, so the first response is watched again (then
+        the resolution), with a warning ahead; progress updates restart; no survey is pending
+        (the next resolution starts a new survey round)."""
+        level = self.service_levels[complaint.grade]
+        complaint.first_response_due, complaint.resolution_due = level.due(now)
+        complaint.first_response_at = None
+        complaint.next_update_due = now + level.progress_every
+        complaint.survey_due = complaint.close_due = None
+        self._watch(complaint, complaint.first_response_due)
+
     def on_rejected(self, complaint: Complaint) -> None:
         complaint.next_update_due = None
         self._watch(complaint, None)
@@ -129,5 +144,8 @@ def watched(complaint: Complaint) -> str:
 
 
 def awaits_survey(complaint: Complaint) -> bool:
-    """The survey went out and is not answered yet (the case closes at close_due)."""
-    return complaint.close_due is not None and complaint.survey_score is None
+    """A survey round is open: its survey went out and is not answered yet (the case closes
+    at close_due). Each resolution starts a round (`after_survey_sent` sets close_due); an
+    answer, the closing or a reopening ends it, so a complaint resolved again after a reopening
+    takes a new answer even though it holds an earlier round's score."""
+    return complaint.close_due is not None

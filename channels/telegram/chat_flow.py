@@ -187,10 +187,15 @@ class ChatFlow:
             await context.bot.send_message(chat.id, self.chats.say(value, "language_set"))
         elif kind == "survey":
             number, _, score = value.rpartition(":")
-            key = await self.chats.survey_answer(chat.id, number, int(score or 0))
-            await query.answer(self.chats.say(language, "survey_done"))
+            tapped = query.message.message_id if query.message else None
+            key = await self.chats.survey_answer(
+                chat.id, number, int(score) if score.isdigit() else 0, tapped
+            )
             if key == "survey_thanks":
+                await query.answer(self.chats.say(language, "survey_done"))
                 await context.bot.send_message(chat.id, self.chats.say(language, key))
+            else:  # answered already, or an earlier round's button: say so plainly
+                await query.answer(self.chats.say(language, key), show_alert=key != "survey_done")
         else:
             await query.answer()
 

@@ -77,8 +77,12 @@ class CustomerChat(Protocol):
         """The address linked by `code`, or "" (wrong or expired code)."""
         ...
 
-    async def survey_answer(self, chat_id: int, number: str, score: int) -> str:
-        """Record a survey score; returns the key of the text to answer with."""
+    async def survey_answer(
+        self, chat_id: int, number: str, score: int, message_id: int | None = None
+    ) -> str:
+        """Record a survey score from a button under the survey message `message_id`;
+        returns the key of the text to answer with ("survey_thanks", "survey_done",
+        "survey_stale")."""
         ...
 
 

@@ -434,17 +434,15 @@ async def test_the_survey_buttons_record_one_answer_and_a_comment(
     from store.models import Complaint
 
     clock_now = bot.app.state.services.dispatcher.clock.now()
-    await bot.app.state.services.database.write(
-        lambda s: queries.queue_message(
-            s,
-            queries.complaint_by_number(s, number),
-            "telegram",
-            str(CUSTOMER),
-            "survey",
-            "How satisfied are you?",
-            clock_now,
+
+    def send_survey(s: Any) -> None:  # as the survey sweep does: a round opens
+        complaint = queries.complaint_by_number(s, number)
+        bot.app.state.services.sweeps.due.after_survey_sent(complaint, clock_now)
+        queries.queue_message(
+            s, complaint, "telegram", str(CUSTOMER), "survey", "How satisfied are you?", clock_now
         )
-    )
+
+    await bot.app.state.services.database.write(send_survey)
     bot.app.state.services.dispatcher.wake()
     survey = await until(fake, CUSTOMER, "satisfied")
     keys = [button["callback_data"] for button in survey["reply_markup"]["inline_keyboard"][0]]
