@@ -12,10 +12,11 @@ from sqlmodel import Session
 
 from channels.base import Inbound
 from complaints.fields import REGISTRATION_FIELDS
-from complaints.workflow import SOLVED
+from complaints.workflow import SOLVED, WAITING
 from intake.case import Case, event
 from intake.handler_requests import asks_for_handler, hand_to_senior
 from intake.survey import comment_of, record_survey, survey_score
+from intake.waiting import customer_answered
 from outbox.notify import Notifier
 from scheduler.due import DueTimes
 from store import queries
@@ -72,6 +73,8 @@ def continue_complaint(
         queries.change_status(
             session, complaint, "reopened", "customer", "the customer wrote again", now
         )
+    if complaint.status in WAITING:  # the desk waited for this answer: the clock runs again
+        customer_answered(session, complaint, follow_up.due, now)
     return Case.of(complaint)
 
 
