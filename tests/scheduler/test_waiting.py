@@ -59,7 +59,9 @@ async def test_the_clock_stops_while_the_desk_waits_for_the_customer(
 
     await send(
         port,
-        mail("It was the shop on Main Street.", message_id="<w2@c.test>", subject=f"Re: [{number}]"),
+        mail(
+            "It was the shop on Main Street.", message_id="<w2@c.test>", subject=f"Re: [{number}]"
+        ),
     )
     after = complaint(bot)
     assert after["status"] == "investigating"

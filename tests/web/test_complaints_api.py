@@ -324,3 +324,20 @@ async def test_the_store_is_read_not_written_by_views(desk: Desk) -> None:
     with engine.connect() as connection:
         assert connection.execute(sa.text("select count(*) from events")).scalar_one() > 0
     engine.dispose()
+
+
+async def test_a_reply_that_asks_the_customer_waits_for_their_answer(
+    reachable_desk: tuple[Desk, CallbackReceiver],
+) -> None:
+    desk, receiver = reachable_desk
+    number = (await desk.complain(BILLING))["complaint"]
+    ana = await desk.account("Ana", departments=("billing",))
+    await ana.post(f"/api/complaints/{number}/assign", json={})
+    asked = await ana.post(
+        f"/api/complaints/{number}/reply",
+        json={"text": "¿En qué fecha vio el cargo?", "wait_for_customer": True},
+    )
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["complaint"]["status"] == "awaiting_customer"
+    texts = [n["text"] for n in await delivered(desk, receiver)]
+    assert "¿En qué fecha vio el cargo?" in texts
