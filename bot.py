@@ -143,7 +143,7 @@ def _services(
     dispatcher = Dispatcher(database, channels, settings.outbox, clock)
     wake = dispatcher.wake
     replies = _replies(settings, rules)
-    notifier = Notifier(can_send, rules)
+    notifier = Notifier(can_send, rules, settings.default_language)
     due = DueTimes(
         settings.service_levels,
         warn_before=settings.escalation.warn_before,

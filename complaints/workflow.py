@@ -3,7 +3,9 @@ every change (seed 003's flow: receive, acknowledge, assign, investigate, propos
 resolve, archive; seed 002: a complaint found not valid is rejected with an explanation).
 
     new → acknowledged → assigned → investigating → solution_proposed → awaiting_customer
-        → resolved → closed;   resolved/closed/rejected → reopened → (work again);
+        → resolved → closed;   assigned/reopened → awaiting_customer (an agent asks);
+    solution_proposed/awaiting_customer → investigating (the customer answered);
+    resolved/closed/rejected → reopened → (work again);
     any open status → rejected;   any open status or reopened → merged (into another
     complaint, which carries on; nothing follows merged)
 """
@@ -17,7 +19,16 @@ from complaints.errors import IllegalTransition
 ALLOWED: Mapping[str, frozenset[str]] = {
     "new": frozenset({"acknowledged", "assigned", "rejected", "merged"}),
     "acknowledged": frozenset({"assigned", "investigating", "rejected", "merged"}),
-    "assigned": frozenset({"investigating", "solution_proposed", "resolved", "rejected", "merged"}),
+    "assigned": frozenset(
+        {
+            "investigating",
+            "solution_proposed",
+            "awaiting_customer",
+            "resolved",
+            "rejected",
+            "merged",
+        }
+    ),
     "investigating": frozenset(
         {"solution_proposed", "awaiting_customer", "resolved", "rejected", "merged"}
     ),
@@ -27,7 +38,15 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "closed": frozenset({"reopened"}),
     "rejected": frozenset({"reopened"}),
     "reopened": frozenset(
-        {"assigned", "investigating", "solution_proposed", "resolved", "rejected", "merged"}
+        {
+            "assigned",
+            "investigating",
+            "solution_proposed",
+            "awaiting_customer",
+            "resolved",
+            "rejected",
+            "merged",
+        }
     ),
     "merged": frozenset(),
 }
@@ -39,6 +58,9 @@ OPEN = frozenset(STATUSES) - FINISHED
 """Someone should be working on it; its deadlines are watched."""
 OPEN_WORK = frozenset({"assigned", "investigating", "solution_proposed", "awaiting_customer"})
 """A person has taken it up; taking it over keeps its stage."""
+WAITING = frozenset({"solution_proposed", "awaiting_customer"})
+"""The desk waits for the customer (to accept a proposal, or to answer a question): the SLA
+clock stops (no warnings, escalations or progress updates) until they write."""
 SOLVED = frozenset({"resolved", "closed"})
 """A solution was reached: the customer's next message reopens it; reports count it resolved."""
 

@@ -13,11 +13,12 @@ from sqlmodel import Session
 
 from channels.base import Inbound
 from complaints.fields import REGISTRATION_FIELDS
-from complaints.workflow import SOLVED
+from complaints.workflow import SOLVED, WAITING
 from intake.case import Case, event
 from intake.handler_requests import asks_for_handler, hand_to_senior
 from intake.reopening import is_courtesy, reopen
 from intake.survey import comment_of, record_survey, survey_score
+from intake.waiting import customer_answered
 from outbox.notify import Notifier
 from scheduler.due import DueTimes
 from store.models import Complaint
@@ -82,6 +83,8 @@ def continue_complaint(
             notifier.tell_customer(session, complaint, "handler_unavailable", now)
     elif complaint.status in SOLVED | {"rejected"}:
         return _to_finished(session, complaint, inbound, now, follow_up)
+    if complaint.status in WAITING:  # the desk waited for this answer: the clock runs again
+        customer_answered(session, complaint, follow_up.due, now)
     return Continued(Case.of(complaint))
 
 

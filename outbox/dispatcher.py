@@ -226,5 +226,8 @@ def _mark_acknowledged(session: Session, item: OutboxItem, now: datetime) -> Non
 
 
 def _default_subject(payload: dict[str, Any]) -> str:
+    """The customer's "Your complaint …", or for a notice to staff (outbox.notify.tell_staff)
+    a staff subject, each in the language of the payload."""
     number, language = payload.get("complaint", ""), payload.get("language", "")
-    return say(language, "subject", number=number) if number else ""
+    key = "staff_subject" if payload.get("staff") else "subject"
+    return say(language, key, number=number) if number else ""

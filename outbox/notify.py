@@ -27,11 +27,15 @@ CanSend = Callable[[str, str], bool]
 
 
 class Notifier:
-    def __init__(self, can_send: CanSend, rules: Callable[[], RuleSet]) -> None:
+    def __init__(
+        self, can_send: CanSend, rules: Callable[[], RuleSet], staff_language: str = "en"
+    ) -> None:
         """`rules()` gives the rule set in force now: departments, their groups and supervisors
-        change when an admin publishes."""
+        change when an admin publishes. Staff notices carry a subject of their own (never the
+        customer's "Your complaint …") in `staff_language`, the bot's `default_language`."""
         self.can_send = can_send
         self.rules = rules
+        self.staff_language = staff_language
 
     def customer_address(self, session: Session, complaint: Complaint) -> Address | None:
         """Where the customer can be written to later, or None (a webhook source without a
@@ -84,6 +88,7 @@ class Notifier:
             "notification",
             text,
             now,
+            {"staff": True, "language": self.staff_language},
             to_customer=False,
         )
         return True

@@ -18,8 +18,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "rejected_notice": "Thank you for contacting us about {number}. After looking into it "
         "carefully we cannot treat it as a complaint: {explanation} If you disagree, just "
         "reply and we will look again.",
-        "progress": "Update on your complaint {number}: it is {status}{owner}. A person will "
-        "answer you by {due}. Thank you for your patience.",
+        "progress": "Update on your complaint {number}: it is {status}{owner}. {next} Thank you "
+        "for your patience.",
+        "next.first_response": "A person will answer you by {due}.",
+        "next.first_response_late": "We are sorry it is taking longer than promised; a person "
+        "will answer you as soon as possible.",
+        "next.resolution": "We aim to resolve it by {due}.",
+        "next.resolution_late": "We are sorry it is taking longer than planned; it has been "
+        "given priority and we will tell you as soon as it is resolved.",
+        "staff_subject": "Complaint {number}: notice for staff",
         "survey": "Your complaint {number} was resolved. How satisfied are you with how we "
         "handled it, from 1 (not at all) to 5 (very)? Reply with a number.",
         "closed_thanks": "We have closed your complaint {number}. Thank you for telling us; it "
@@ -80,8 +87,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "rejected_notice": "Gracias por escribirnos sobre {number}. Tras revisarlo con atención, "
         "no podemos tramitarlo como reclamación: {explanation} Si no está de acuerdo, "
         "respóndanos y lo revisaremos de nuevo.",
-        "progress": "Novedades de su reclamación {number}: está {status}{owner}. Una persona "
-        "le responderá antes del {due}. Gracias por su paciencia.",
+        "progress": "Novedades de su reclamación {number}: está {status}{owner}. {next} Gracias "
+        "por su paciencia.",
+        "next.first_response": "Una persona le responderá antes del {due}.",
+        "next.first_response_late": "Lamentamos el retraso; una persona le responderá lo antes "
+        "posible.",
+        "next.resolution": "Nuestro objetivo es resolverla antes del {due}.",
+        "next.resolution_late": "Lamentamos que esté tardando más de lo previsto; la hemos "
+        "priorizado y le avisaremos en cuanto esté resuelta.",
+        "staff_subject": "Reclamación {number}: aviso interno",
         "survey": "Su reclamación {number} se ha resuelto. ¿Cuál es su grado de satisfacción "
         "con nuestra gestión, de 1 (nada) a 5 (mucho)? Responda con un número.",
         "closed_thanks": "Hemos cerrado su reclamación {number}. Gracias por contárnoslo; nos "
@@ -138,8 +152,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "assigned_notice": "您的投诉 {number} 现由{name}负责处理。",
         "rejected_notice": "感谢您就 {number} 联系我们。经过仔细核实，我们无法将其作为投诉受理："
         "{explanation} 如有异议，请直接回复，我们会重新审核。",
-        "progress": "您的投诉 {number} 进展：当前状态为{status}{owner}。工作人员将在 {due} "
-        "之前答复您，感谢您的耐心。",
+        "progress": "您的投诉 {number} 进展：当前状态为{status}{owner}。{next}感谢您的耐心。",
+        "next.first_response": "工作人员将在 {due} 之前答复您。",
+        "next.first_response_late": "很抱歉让您久等，工作人员将尽快答复您。",
+        "next.resolution": "我们争取在 {due} 之前处理完毕。",
+        "next.resolution_late": "很抱歉处理时间超出预期，我们已优先处理，解决后会立即通知您。",
+        "staff_subject": "投诉 {number}：内部通知",
         "survey": "您的投诉 {number} 已处理完毕。您对我们的处理满意吗？请回复 1（很不满意）到 "
         "5（非常满意）之间的数字。",
         "closed_thanks": "您的投诉 {number} 已结案。感谢您的反馈，这能帮助我们改进。",
@@ -190,8 +208,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "assigned_notice": "您的投訴 {number} 現由{name}負責處理。",
         "rejected_notice": "感謝您就 {number} 與我們聯絡。經仔細查核，我們無法將其作為投訴受理："
         "{explanation} 如有異議，請直接回覆，我們會重新審核。",
-        "progress": "您的投訴 {number} 進度：目前狀態為{status}{owner}。專人將於 {due} "
-        "之前回覆您，感謝您的耐心。",
+        "progress": "您的投訴 {number} 進度：目前狀態為{status}{owner}。{next}感謝您的耐心。",
+        "next.first_response": "專人將於 {due} 之前回覆您。",
+        "next.first_response_late": "很抱歉讓您久等，專人將盡快回覆您。",
+        "next.resolution": "我們力求在 {due} 之前處理完成。",
+        "next.resolution_late": "很抱歉處理時間超出預期，我們已優先處理，解決後會立即通知您。",
+        "staff_subject": "投訴 {number}：內部通知",
         "survey": "您的投訴 {number} 已處理完成。您對我們的處理滿意嗎？請回覆 1（很不滿意）到 "
         "5（非常滿意）之間的數字。",
         "closed_thanks": "您的投訴 {number} 已結案。感謝您的回饋，這能幫助我們改進。",
@@ -234,30 +256,58 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 STATUS_NAMES: dict[str, dict[str, str]] = {
-    "en": {},
+    # Every status of complaints.workflow.STATUSES, in every language (a test checks).
+    "en": {
+        "new": "new",
+        "acknowledged": "acknowledged",
+        "assigned": "assigned",
+        "investigating": "being investigated",
+        "solution_proposed": "waiting for your answer to our proposal",
+        "awaiting_customer": "waiting for your answer",
+        "resolved": "resolved",
+        "closed": "closed",
+        "rejected": "not accepted as a complaint",
+        "reopened": "reopened",
+        "merged": "merged with another complaint",
+    },
     "es": {
         "new": "nueva",
         "acknowledged": "recibida",
         "assigned": "asignada",
-        "reopened": "reabierta",
+        "investigating": "en investigación",
+        "solution_proposed": "a la espera de su respuesta a nuestra propuesta",
+        "awaiting_customer": "a la espera de su respuesta",
         "resolved": "resuelta",
         "closed": "cerrada",
+        "rejected": "no admitida como reclamación",
+        "reopened": "reabierta",
+        "merged": "unida a otra reclamación",
     },
     "zh-Hans": {
         "new": "新建",
         "acknowledged": "已受理",
         "assigned": "处理中",
-        "reopened": "重新打开",
+        "investigating": "调查中",
+        "solution_proposed": "已提出解决方案，等待您的答复",
+        "awaiting_customer": "等待您的答复",
         "resolved": "已解决",
         "closed": "已关闭",
+        "rejected": "未予受理",
+        "reopened": "重新打开",
+        "merged": "已与其他投诉合并",
     },
     "zh-Hant": {
         "new": "新建",
         "acknowledged": "已受理",
         "assigned": "處理中",
-        "reopened": "重新開啟",
+        "investigating": "調查中",
+        "solution_proposed": "已提出解決方案，等待您的回覆",
+        "awaiting_customer": "等待您的回覆",
         "resolved": "已解決",
         "closed": "已結案",
+        "rejected": "未予受理",
+        "reopened": "重新開啟",
+        "merged": "已與其他投訴合併",
     },
 }
 

@@ -6,20 +6,26 @@ question "when does X happen next?" has one answer:
 
     next_update_due   the next progress update to the customer (their grade's interval)
     escalate_due      the deadline being watched: the first response until a person answered,
-                      then the resolution; a miss escalates
+                      then the resolution; a miss escalates, and a missed resolution escalates
+                      again every `resolution` interval of the (raised) grade until finished
     warn_due          a warning to the department `warn_before` ahead of escalate_due
     survey_due        when the satisfaction survey goes out after a resolution
     close_due         when a resolved complaint whose survey got no answer is closed
+
+While the desk waits for the customer (complaints.workflow.WAITING) the sweeps pass the
+complaint by; when the customer writes, every deadline moves on by the time spent waiting
+(`on_customer_answered`), as Zendesk's and Zammad's "pending" do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from complaints.workflow import WAITING
 from router import Decision, ServiceLevel
-from store.models import Complaint
+from store.models import Complaint, Event
 
 COLUMNS = ("escalate_due", "warn_due", "next_update_due", "survey_due", "close_due")
 
@@ -50,7 +56,9 @@ class DueTimes:
         complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
         if complaint.first_response_at is None:
             complaint.first_response_at = now
-            self._watch(complaint, complaint.resolution_due)
+            # an escalation already watching a later time (a missed resolution) keeps it
+            later = [d for d in (complaint.resolution_due, complaint.escalate_due) if d]
+            self._watch(complaint, max(later) if later else None, now)
 
     def on_regraded(self, complaint: Complaint, *, finished: bool) -> None:
         """A new grade brings new deadlines, counted from the complaint's opening."""
@@ -94,13 +102,30 @@ class DueTimes:
         complaint.warn_due = None
 
     def after_escalation(self, complaint: Complaint, missed: str, now: datetime) -> None:
-        """After a missed first response the resolution deadline is watched (missed as well,
-        it escalates again right away); after a missed resolution nothing more is."""
-        complaint.warn_due = None
+        """After a missed first response the resolution deadline is watched, with its warning
+        (missed as well, it escalates again at the next sweep). After a missed resolution the
+        complaint escalates again one `resolution` interval of its grade (already raised, and
+        counted on the working calendar) later, and so on until it is finished: the interval
+        grows with the case's own time scale, so an urgent case climbs fast and a general one
+        does not flood management."""
         if missed == FIRST_RESPONSE and complaint.resolution_due is not None:
-            complaint.escalate_due = max(complaint.resolution_due, now)
+            self._watch(complaint, max(complaint.resolution_due, now), now)
         else:
-            complaint.escalate_due = None
+            self._watch(complaint, self.service_levels[complaint.grade].due(now)[1], now)
+
+    def on_customer_answered(self, complaint: Complaint, since: datetime, now: datetime) -> None:
+        """The customer answered what the desk waited for (since `since`): the deadlines (and
+        their warning) move on by the time spent waiting; the next update is a full interval
+        away."""
+        waited = max(now - since, timedelta(0))
+        columns = ["resolution_due", "escalate_due", "warn_due"]
+        if complaint.first_response_at is None:
+            columns.append("first_response_due")
+        for column in columns:
+            value = getattr(complaint, column)
+            if value is not None:
+                setattr(complaint, column, value + waited)
+        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
 
     def after_progress(self, complaint: Complaint, now: datetime) -> None:
         complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
@@ -121,10 +146,17 @@ class DueTimes:
         for column in COLUMNS:
             setattr(complaint, column, None)
 
-    def _watch(self, complaint: Complaint, due: datetime | None) -> None:
-        """Watch `due` for escalation (None: nothing to watch), with a warning ahead of it."""
+    def _watch(
+        self, complaint: Complaint, due: datetime | None, now: datetime | None = None
+    ) -> None:
+        """Watch `due` for escalation (None: nothing to watch), with a warning ahead of it;
+        given `now`, a warning whose time passed goes out at once, and none for a deadline
+        already missed."""
         complaint.escalate_due = due
-        complaint.warn_due = due - self.warn_before if due is not None else None
+        warn = due - self.warn_before if due is not None else None
+        if warn is not None and due is not None and now is not None:
+            warn = max(warn, now) if due > now else None
+        complaint.warn_due = warn
 
 
 FIRST_RESPONSE = "first response"
@@ -149,3 +181,16 @@ def awaits_survey(complaint: Complaint) -> bool:
     answer, the closing or a reopening ends it, so a complaint resolved again after a reopening
     takes a new answer even though it holds an earlier round's score."""
     return complaint.close_due is not None
+
+
+def wait_started(status_changes: Iterable[Event]) -> datetime | None:
+    """When the current wait for the customer began: the last change into a WAITING status
+    from one outside it (solution_proposed → awaiting_customer is one wait), oldest first."""
+    started = None
+    for change in status_changes:
+        detail = change.detail or {}
+        if detail.get("to") in WAITING and detail.get("from") not in WAITING:
+            started = change.at
+        elif detail.get("to") not in WAITING:
+            started = None
+    return started

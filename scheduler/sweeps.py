@@ -2,6 +2,9 @@
 complaint: the database is the only truth, so a bot that was down catches up at start and two
 bots on one PostgreSQL never do the same row twice (`FOR UPDATE SKIP LOCKED`).
 
+A complaint waiting for the customer (complaints.workflow.WAITING) is passed by: its clock is
+stopped until they answer (scheduler.due.DueTimes.on_customer_answered).
+
 Each sweep takes up to `batch` due rows, and for each writes its events and outbox rows in the
 same transaction that moves the row's due time on.
 """
@@ -15,12 +18,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from complaints.clock import Clock
-from complaints.workflow import FINISHED
+from complaints.workflow import FINISHED, WAITING
 from outbox.notify import Notifier
 from outbox.templates import Replies
 from outbox.texts import say, status_name
 from router import raised
-from scheduler.due import DueTimes, watched
+from scheduler.due import FIRST_RESPONSE, DueTimes, watched
 from scheduler.settings import EscalationSettings
 from store import queries
 from store.database import Database
@@ -83,7 +86,7 @@ class Sweeps:
         now: datetime,
         *,
         statuses: Collection[str] = (),
-        not_statuses: Collection[str] = FINISHED,
+        not_statuses: Collection[str] = FINISHED | WAITING,
     ) -> list[Complaint]:
         return claim_due(
             session,
@@ -104,8 +107,16 @@ class Sweeps:
             target = self.notifier.department_contact(complaint.department)
             deadline = complaint.escalate_due or now
             what = watched(complaint)
+            overdue = complaint.resolution_due
+            if what != FIRST_RESPONSE and overdue is not None and deadline > overdue:
+                when = (
+                    f"the resolution deadline passed at {overdue:%Y-%m-%d %H:%M} UTC; it "
+                    f"escalates again at {deadline:%Y-%m-%d %H:%M} UTC"
+                )
+            else:
+                when = f"the {what} deadline is {deadline:%Y-%m-%d %H:%M} UTC"
             text = (
-                f"{complaint.number}: the {what} deadline is {deadline:%Y-%m-%d %H:%M} UTC "
+                f"{complaint.number}: {when} "
                 f"({complaint.grade}, owner: {complaint.assignee or 'nobody yet'})."
             )
             if target and self.notifier.tell_staff(session, complaint, target, text, now):
@@ -124,7 +135,8 @@ class Sweeps:
 
         The first miss goes to the department's supervisor, later ones to `[escalation]
         levels` in turn. After a missed first response the resolution deadline is watched;
-        after a missed resolution nothing more is (the case is with management)."""
+        after a missed resolution the case escalates again, one level further each time,
+        until it is finished (scheduler.due.DueTimes.after_escalation says when)."""
         complaints = self._due(session, "escalate_due", now)
         for complaint in complaints:
             missed = watched(complaint)
@@ -174,7 +186,6 @@ class Sweeps:
             self.due.after_progress(complaint, now)
             language = complaint.language
             owner = say(language, "owner", name=complaint.assignee) if complaint.assignee else ""
-            due = complaint.escalate_due or complaint.resolution_due or complaint.created_at
             if self.notifier.tell_customer(
                 session,
                 complaint,
@@ -182,10 +193,21 @@ class Sweeps:
                 now,
                 status=status_name(language, complaint.status),
                 owner=owner,
-                due=self.replies.format_due(due, language),
+                next=self._next_step(complaint, now),
             ):
                 queries.add_event(session, complaint.id or 0, now, "system", "progress_sent", {})
         return len(complaints)
+
+    def _next_step(self, complaint: Complaint, now: datetime) -> str:
+        """What the customer can expect next, never a time already past: a person's first
+        answer until one was given, then the resolution target."""
+        if complaint.first_response_at is None:
+            key, due = "next.first_response", complaint.first_response_due
+        else:
+            key, due = "next.resolution", complaint.resolution_due
+        if due is None or due <= now:
+            return say(complaint.language, f"{key}_late")
+        return say(complaint.language, key, due=self.replies.format_due(due, complaint.language))
 
     def _surveys(self, session: Session, now: datetime) -> int:
         """Ask how satisfied the customer is, once per resolution."""

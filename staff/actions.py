@@ -63,7 +63,11 @@ class AgentDesk:
     async def agent_for_telegram(self, user_id: int) -> Agent | None:
         return await self.database.read(lambda s: agent_by_telegram(s, user_id=user_id))
 
-    async def reply(self, number: str, agent: Agent, text: str) -> Done:
+    async def reply(
+        self, number: str, agent: Agent, text: str, *, wait_for_customer: bool = False
+    ) -> Done:
+        """Answer the customer; with `wait_for_customer` the answer is a question and the case
+        waits for theirs (awaiting_customer: its SLA clock stops until they write)."""
         if not text.strip():
             raise ComplaintBotError("write the reply: an empty message is not sent")
         now = self.clock.now()
@@ -77,6 +81,10 @@ class AgentDesk:
                     f"{number}: the customer's {complaint.channel} channel cannot "
                     "receive later messages; contact them another way"
                 )
+            if wait_for_customer:
+                queries.change_status(
+                    session, complaint, "awaiting_customer", f"agent:{agent.name}", "asked", now
+                )
             reply_id = _queue_reply(session, complaint, identity, f"agent:{agent.name}", text, now)
             queries.add_event(
                 session,
@@ -88,7 +96,8 @@ class AgentDesk:
             )
             complaint.updated_at = now
             self.due.on_answered(complaint, now)
-            return Done(number, f"sent to the customer by {identity.channel}")
+            waiting = "; waiting for their answer" if wait_for_customer else ""
+            return Done(number, f"sent to the customer by {identity.channel}{waiting}")
 
         done = await self.database.write(work)
         self.on_queued()
@@ -138,6 +147,8 @@ class AgentDesk:
             told = self.notifier.tell_customer(
                 session, complaint, "proposal_notice", now, solution=solution
             )
+            if told:  # a person's answer: the first response is given
+                self.due.on_answered(complaint, now)
             return Done(number, "proposed" + ("; the customer is told" if told else ""))
 
         done = await self.database.write(work)

@@ -23,7 +23,7 @@ Action = Callable[[Agent], Awaitable[Done]]
 class ChatCommands:
     """`AgentCommands` on top of the agent desk."""
 
-    names = ("take", "note", "resolve", "grade", "reject", "propose")
+    names = ("take", "note", "resolve", "grade", "reject", "propose", "ask")
 
     def __init__(self, agents: AgentDesk) -> None:
         self.agents = agents
@@ -54,6 +54,7 @@ class ChatCommands:
             "grade": lambda agent: desk.grade(number, agent, rest.strip().lower()),
             "reject": lambda agent: desk.reject(number, agent, rest),
             "propose": lambda agent: desk.propose(number, agent, rest),
+            "ask": lambda agent: desk.reply(number, agent, rest, wait_for_customer=True),
         }
         return actions[command]
 

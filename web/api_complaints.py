@@ -74,6 +74,13 @@ class Text(BaseModel):
 class Reply(BaseModel):
     text: Annotated[str, Field(max_length=20000)] = ""
     canned: Annotated[str, Field(description="key of a canned reply to send instead")] = ""
+    wait_for_customer: Annotated[
+        bool,
+        Field(
+            description="the reply asks the customer something: the complaint becomes "
+            "awaiting_customer and its deadlines pause until they answer"
+        ),
+    ] = False
 
 
 class Assign(BaseModel):
@@ -208,7 +215,7 @@ async def reply(
         text = (await canned.render(body.canned, number, agent)).text
     if not text:
         raise HTTPException(422, "write a text, or name a canned reply")
-    await desk.reply(number, agent, text)
+    await desk.reply(number, agent, text, wait_for_customer=body.wait_for_customer)
     return await get_complaint(number, agent, database)
 
 

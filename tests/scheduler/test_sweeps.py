@@ -179,11 +179,12 @@ async def test_missed_deadlines_climb_one_level_at_a_time(start_bot: Any, sink: 
     assert done["escalations"] == 1  # the resolution deadline (7 days) passed as well
     stored = complaint(bot)
     assert (stored["grade"], stored["escalation_level"]) == ("urgent", 2)
-    assert not (await step(bot, clock, timedelta(days=30)))["escalations"]
+    # overdue, it escalates again an urgent resolution interval (24 h) later, to the last level
+    assert (await step(bot, clock, timedelta(days=1)))["escalations"] == 1
     staff = [
         m["To"] for m in sink.received if "Escalation level" in m.get_body(("plain",)).get_content()
     ]
-    assert staff == ["boss@example.com", "head@example.com"]
+    assert staff == ["boss@example.com", "head@example.com", "head@example.com"]
 
 
 async def test_an_agent_answer_in_time_prevents_the_first_escalation(

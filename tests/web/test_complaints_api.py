@@ -372,3 +372,20 @@ async def test_an_edited_purchase_date_must_be_a_date(desk: Desk) -> None:
     assert edited.json()["complaint"]["purchase_date"] == expected
     edited = await ana.patch(f"/api/complaints/{number}", json={"purchase_date": "2026/2/1"})
     assert edited.json()["complaint"]["purchase_date"] == "2026-02-01"
+
+
+async def test_a_reply_that_asks_the_customer_waits_for_their_answer(
+    reachable_desk: tuple[Desk, CallbackReceiver],
+) -> None:
+    desk, receiver = reachable_desk
+    number = (await desk.complain(BILLING))["complaint"]
+    ana = await desk.account("Ana", departments=("billing",))
+    await ana.post(f"/api/complaints/{number}/assign", json={})
+    asked = await ana.post(
+        f"/api/complaints/{number}/reply",
+        json={"text": "¿En qué fecha vio el cargo?", "wait_for_customer": True},
+    )
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["complaint"]["status"] == "awaiting_customer"
+    texts = [n["text"] for n in await delivered(desk, receiver)]
+    assert "¿En qué fecha vio el cargo?" in texts

@@ -57,9 +57,13 @@ async def assign(number: str, staff: Actor, desk: AgentDeskDep, to: Text = "") -
 
 
 @router.post("/reply")
-async def reply(number: str, staff: Actor, desk: AgentDeskDep, text: Text = "") -> RedirectResponse:
+async def reply(
+    number: str, staff: Actor, desk: AgentDeskDep, text: Text = "", wait_for_customer: Text = ""
+) -> RedirectResponse:
     async def work() -> Outcome:
-        return await desk.reply(number, staff.agent, text)
+        return await desk.reply(
+            number, staff.agent, text, wait_for_customer=bool(wait_for_customer)
+        )
 
     return await _act(number, work)
 
