@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from email.message import Message
 
 from channels.base import Attachment, Bounce, Inbound, OnInbound, Outbound, Sender
@@ -109,14 +110,22 @@ class EmailChannel:
         """Parse and hand over; raise MalformedMail, IgnoredMessage, InvalidMessage."""
         mail = parse_mail(raw)
         if mail.bounce is not None:
-            matched = await self.on_bounce(mail.bounce)
-            if not matched:
-                raise IgnoredMessage("a bounce for no message the bot sent")
-            return f"bounce recorded for {matched} message(s)"
+            return await self._bounce(mail.bounce)
         if mail.from_address in self.own_addresses:
             raise IgnoredMessage("mail from the bot's own address (a loop)")
         result = await self.on_inbound(self.inbound(mail, raw))
         return f"{'duplicate of' if result.duplicate else 'recorded in'} {result.complaint}"
+
+    async def _bounce(self, bounce: Bounce) -> str:
+        """Hand over a delivery report about mail the bot signed; anyone can write a report
+        naming any address, so one about no signed Message-ID counts against nobody."""
+        signed = tuple(i for i in bounce.original_message_ids if self.ids.verify(i))
+        if not signed:
+            raise IgnoredMessage("a bounce for no message the bot signed")
+        matched = await self.on_bounce(replace(bounce, original_message_ids=signed))
+        if not matched:
+            raise IgnoredMessage("a bounce for no message the bot sent")
+        return f"bounce recorded for {matched} message(s)"
 
     def inbound(self, mail: ParsedMail, raw: bytes) -> Inbound:
         references = tuple(dict.fromkeys((*mail.in_reply_to, *mail.references)))
