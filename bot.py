@@ -242,7 +242,13 @@ def _channels(
     if settings.telegram.enabled:
         mail_code = link_code_mailer(channels[EMAIL]) if EMAIL in channels else None
         telegram = TelegramChannel(
-            settings.telegram, intake.receive, chats, commands, clock, send_link_code=mail_code
+            settings.telegram,
+            intake.receive,
+            chats,
+            commands,
+            clock,
+            send_link_code=mail_code,
+            max_attachment_bytes=settings.max_attachment_bytes,
         )
         channels[telegram.name] = telegram
         routes.append(telegram.routes())
