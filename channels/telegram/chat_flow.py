@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from channels.base import Attachment, Inbound, OnInbound, Sender
+from channels.base import Attachment, Inbound, OnInbound, Sender, readable_size
 from channels.telegram import NAME
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
 from complaints.clock import Clock
@@ -163,7 +163,7 @@ class ChatFlow:
                 return
         text = message.text or message.caption or ""
         attachments, too_large = await _attachments(message, self.max_attachment_bytes)
-        limit = _size(self.max_attachment_bytes)
+        limit = readable_size(self.max_attachment_bytes)
         if too_large and not text.strip() and not attachments:
             language = language or self.chats.default_language
             await _reply(
@@ -277,14 +277,6 @@ async def _attachments(
             continue
         attachments.append(Attachment(filename, content_type, data))
     return tuple(attachments), too_large
-
-
-def _size(limit: int) -> str:
-    """A byte count as people read it: "5 MB", "200 KB", "100 bytes"."""
-    for unit, size in (("MB", 1 << 20), ("KB", 1 << 10)):
-        if limit >= size:
-            return f"{limit / size:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{limit} bytes"
 
 
 def _first_name(update: Update) -> str:

@@ -121,3 +121,55 @@ def _suppress(bot: Any, address: str) -> None:
             {"address": address, "now": START},
         )
     engine.dispose()
+
+
+async def test_a_person_whose_mail_is_kept_is_told_once_in_their_language(
+    start_bot: Any, sink: Sink
+) -> None:
+    limits = {"email": {"relay": {"port": sink.port}}, "intake": {"max_attachment_bytes": 100}}
+    bot = await start_bot(limits)
+    port = bot.app.state.services.channels["email"].smtp_port
+    spanish = mail(
+        "Hola, le envío la foto de la lavadora rota que compré el mes pasado.",
+        message_id="<d1@c.test>",
+        subject="Lavadora rota",
+        headers={"Content-Language": "en-US"},
+    )
+    spanish.add_attachment(b"x" * 500, maintype="image", subtype="jpeg", filename="foto.jpg")
+    await send(port, spanish)
+    notice = await sink.next()
+    assert notice["To"] == "ana@customer.test"
+    assert notice["Subject"] == "No pudimos registrar su correo"
+    assert notice["In-Reply-To"] == "<d1@c.test>" and notice["Auto-Submitted"]
+    text = notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "adjuntos" in text and "100 bytes" in text
+
+    # The same sender again the same day, and machine mail: kept, nobody told.
+    again = mail("Otra vez la foto.", message_id="<d2@c.test>")
+    again.add_attachment(b"x" * 500, maintype="image", subtype="jpeg", filename="foto.jpg")
+    await send(port, again)
+    robot = mail(
+        "", message_id="<d3@c.test>", sender="robot@c.test", headers={"Precedence": "bulk"}
+    )
+    robot.add_attachment(b"x" * 500, maintype="image", subtype="jpeg", filename="x.jpg")
+    await send(port, robot, sender="robot@c.test")
+    # An empty mail from someone else, in Chinese by its subject.
+    await send(
+        port,
+        mail("", sender="bo@c.test", message_id="<d4@c.test>", subject="我的投诉"),
+        sender="bo@c.test",
+    )
+    told = await sink.next()
+    assert told["To"] == "bo@c.test" and "没有任何文字" in told.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert len(sink.received) == 2
+    letters = rows(bot, "SELECT status FROM dead_letters")
+    assert [letter["status"] for letter in letters] == ["kept", "kept", "kept", "kept"]
+
+
+def test_the_texts_about_refused_input_exist_in_every_language() -> None:
+    from complaints.languages import SUPPORTED
+    from outbox.texts import TEXTS
+
+    keys = ["file_too_large", "file_too_large_taken", "mail_kept_subject"]
+    keys += ["mail_kept.empty", "mail_kept.attachments"]
+    assert all(key in TEXTS[language] for language in SUPPORTED for key in keys)
