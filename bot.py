@@ -38,6 +38,7 @@ from intake.bounces import record_bounce
 from intake.chat import ChatDesk
 from intake.chat_link import link_code_mailer
 from intake.dead_letters import DeadLetters, dead_letters_command
+from intake.kept_mail import KeptMailNotice
 from intake.receive import Intake, IntakePolicy
 from outbox.dispatcher import Dispatcher
 from outbox.notify import Notifier
@@ -241,11 +242,23 @@ def _channels(
             ),
             keep_dead_letter=lambda raw, why, status: dead_letters.keep(EMAIL, raw, why, status),
             clock=clock,
+            kept_notice=KeptMailNotice(
+                settings.default_language,
+                settings.company_name,
+                settings.max_attachments,
+                settings.max_attachment_bytes,
+            ),
         )
     if settings.telegram.enabled:
         mail_code = link_code_mailer(channels[EMAIL]) if EMAIL in channels else None
         telegram = TelegramChannel(
-            settings.telegram, intake.receive, chats, commands, clock, send_link_code=mail_code
+            settings.telegram,
+            intake.receive,
+            chats,
+            commands,
+            clock,
+            send_link_code=mail_code,
+            max_attachment_bytes=settings.max_attachment_bytes,
         )
         channels[telegram.name] = telegram
         routes.append(telegram.routes())

@@ -113,6 +113,14 @@ automatic (Auto-Submitted) and are not sent to addresses suppressed after bounce
 OnInbound = Callable[[Inbound], Awaitable[Any]]
 
 
+def readable_size(size: int) -> str:
+    """A byte count as a customer reads it in a limit: "5 MB", "1.5 MB", "200 KB", "100 bytes"."""
+    for unit, step in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= step:
+            return f"{size / step:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
 class Channel(Protocol):
     """What the bot needs of a transport: a name, a lifecycle and a way to deliver."""
 

@@ -1,10 +1,19 @@
 """Bounces: a delivery-status notification marks the bot's mail as failed, on the complaint's
 timeline, and an address that keeps bouncing gets no more automatic mail until it works again
-(until mail arrives from it: see intake)."""
+(until mail arrives from it: see intake).
+
+Only reports about mail the bot sent count (the channel checks that the report names a
+Message-ID the bot signed; here it must match a delivery), each delivery at most once: the
+same report sent again, or a second report about the same mail, finds the delivery already
+failed and counts nothing. The address counted is the one the bot sent that mail to, never one
+the report merely names, so a forged report cannot silence someone else's address.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -12,6 +21,7 @@ from channels.base import Bounce
 from complaints.clock import Clock
 from store import queries
 from store.database import Database
+from store.models import OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -25,40 +35,41 @@ async def record_bounce(
     def work(session: Session) -> int:
         items = queries.deliveries_by_transport_id(session, channel, bounce.original_message_ids)
         reason = f"bounced: {bounce.status} {bounce.diagnostic}".strip()
-        for item in items:
+        for item in _concerned(items, bounce.recipients):
             detail = {
                 "message": item.message_id,
                 "channel": channel,
                 "reason": reason,
                 "permanent": bounce.permanent,
             }
-            if bounce.permanent:
+            if not bounce.permanent:
+                queries.add_event(
+                    session, item.complaint_id, now, "system", "delivery_delayed", detail
+                )
+            elif item.status != "failed":  # a delivery fails once, however often reported
                 item.status, item.last_error = "failed", reason[:500]
                 queries.add_event(
                     session, item.complaint_id, now, "system", "delivery_failed", detail
                 )
-            else:
-                queries.add_event(
-                    session, item.complaint_id, now, "system", "delivery_delayed", detail
-                )
-        if not bounce.permanent:
-            return len(items)
-        addresses = bounce.recipients or tuple(dict.fromkeys(item.address for item in items))
-        for address in addresses:
-            if queries.count_bounce(session, channel, address, reason, threshold, now):
-                log.warning(
-                    "automatic mail to an address is suppressed after %d bounces", threshold
-                )
-                for item in items:
-                    if item.address == address:
-                        queries.add_event(
-                            session,
-                            item.complaint_id,
-                            now,
-                            "system",
-                            "address_suppressed",
-                            {"bounces": threshold},
-                        )
+                _count(session, item, channel, reason, threshold, now)
         return len(items)
 
     return await database.write(work)
+
+
+def _concerned(items: Sequence[OutboxItem], recipients: Sequence[str]) -> Sequence[OutboxItem]:
+    """The deliveries the report is about: those to the recipients it names when it names
+    some of them (one mail sent to several addresses), else every delivery of the mail (the
+    report may name only where the mail was forwarded to)."""
+    named = [item for item in items if item.address.lower() in recipients]
+    return named or items
+
+
+def _count(
+    session: Session, item: OutboxItem, channel: str, reason: str, threshold: int, now: datetime
+) -> None:
+    if queries.count_bounce(session, channel, item.address, reason, threshold, now):
+        log.warning("automatic mail to an address is suppressed after %d bounces", threshold)
+        queries.add_event(
+            session, item.complaint_id, now, "system", "address_suppressed", {"bounces": threshold}
+        )

@@ -132,7 +132,7 @@ class Intake:
         now = self.clock.now()
         party = _party(session, inbound, now)
         existing = self._existing(session, inbound, party)
-        if party.known and not inbound.automated:
+        if not inbound.automated:  # the address works: known or not, it may be mailed again
             queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
         events: list[dict[str, Any]] = []
         if existing is None:

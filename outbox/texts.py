@@ -53,6 +53,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "date_format": "Please write the purchase date as a date, for example 2026-03-02 "
         "(year-month-day), or tap Skip.",
         "no_complaints": "You have no complaints with us yet. Just tell me what went wrong.",
+        "file_too_large": "Sorry, the file {name} is too large for us to receive: files can "
+        "be at most {limit}. Please send a smaller one (a compressed photo or a screenshot), "
+        "or describe the problem in words.",
+        "file_too_large_taken": "We have recorded your message in complaint {number}, but the "
+        "file {name} is too large for us to receive: files can be at most {limit}. Please send "
+        "a smaller one (a compressed photo or a screenshot).",
+        "mail_kept_subject": "We could not register your e-mail",
+        "mail_kept.empty": "Thank you for writing to {company}. Your e-mail reached us without "
+        "any text, so we could not register it as a complaint. Please write again and tell us "
+        "in a few words what went wrong.",
+        "mail_kept.attachments": "Thank you for writing to {company}. We could not register "
+        "your e-mail as a complaint because of its attachments: we accept at most {count} "
+        "files of up to {limit} each. We have kept your e-mail and our team will look at it; "
+        "you can also send it again with fewer or smaller files.",
         "status_line": "{number} - {status} - next answer by {due}",
         "new": "All right: your next message starts a new, separate complaint.",
         "choose_language": "Choose your language:",
@@ -120,6 +134,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "date_format": "Escriba la fecha de compra como una fecha, por ejemplo 2026-03-02 "
         "(año-mes-día), o pulse Omitir.",
         "no_complaints": "Aún no tiene reclamaciones con nosotros. Cuénteme qué ha pasado.",
+        "file_too_large": "Lo sentimos, el archivo {name} es demasiado grande para recibirlo: "
+        "el máximo es {limit}. Envíenos uno más pequeño (una foto comprimida o una captura de "
+        "pantalla) o describa el problema con palabras.",
+        "file_too_large_taken": "Hemos registrado su mensaje en la reclamación {number}, pero "
+        "el archivo {name} es demasiado grande para recibirlo: el máximo es {limit}. Envíenos "
+        "uno más pequeño (una foto comprimida o una captura de pantalla).",
+        "mail_kept_subject": "No pudimos registrar su correo",
+        "mail_kept.empty": "Gracias por escribir a {company}. Su correo nos llegó sin texto, "
+        "así que no pudimos registrarlo como reclamación. Escríbanos de nuevo y cuéntenos en "
+        "pocas palabras qué ha pasado.",
+        "mail_kept.attachments": "Gracias por escribir a {company}. No pudimos registrar su "
+        "correo como reclamación por sus adjuntos: aceptamos como máximo {count} archivos de "
+        "hasta {limit} cada uno. Hemos guardado su correo y nuestro equipo lo revisará; "
+        "también puede enviarlo de nuevo con menos archivos o más pequeños.",
         "status_line": "{number} - {status} - próxima respuesta antes del {due}",
         "new": "De acuerdo: su próximo mensaje abrirá una reclamación nueva.",
         "choose_language": "Elija su idioma:",
@@ -178,6 +206,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "thanks_details": "谢谢，目前需要的信息已经齐全，我们会尽快回复您。",
         "date_format": "请按日期格式填写购买日期，例如 2026-03-02（年-月-日），或点击“跳过”。",
         "no_complaints": "您目前还没有投诉记录。请告诉我发生了什么。",
+        "file_too_large": "抱歉，文件 {name} 太大，我们无法接收：每个文件最大 {limit}。"
+        "请发送较小的文件（例如压缩后的照片或截图），或用文字描述问题。",
+        "file_too_large_taken": "您的留言已记录在投诉 {number} 中，但文件 {name} 太大，"
+        "我们无法接收：每个文件最大 {limit}。请发送较小的文件（例如压缩后的照片或截图）。",
+        "mail_kept_subject": "我们无法登记您的邮件",
+        "mail_kept.empty": "感谢您联系{company}。您的邮件没有任何文字内容，因此我们无法将其"
+        "登记为投诉。请再次来信，简单说明发生了什么。",
+        "mail_kept.attachments": "感谢您联系{company}。由于附件的原因，我们无法将您的邮件登记"
+        "为投诉：最多接受 {count} 个文件，每个不超过 {limit}。我们已保存您的邮件，工作人员会"
+        "查看；您也可以减少附件数量或缩小文件后重新发送。",
         "status_line": "{number} - {status} - 最迟答复时间 {due}",
         "new": "好的：您的下一条消息将开启一个新的投诉。",
         "choose_language": "请选择语言：",
@@ -234,6 +272,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "thanks_details": "謝謝，目前需要的資料已經齊全，我們會盡快回覆您。",
         "date_format": "請按日期格式填寫購買日期，例如 2026-03-02（年-月-日），或點選「略過」。",
         "no_complaints": "您目前還沒有投訴紀錄。請告訴我發生了什麼。",
+        "file_too_large": "抱歉，檔案 {name} 太大，我們無法接收：每個檔案最大 {limit}。"
+        "請傳送較小的檔案（例如壓縮後的照片或截圖），或用文字描述問題。",
+        "file_too_large_taken": "您的留言已記錄在投訴 {number} 中，但檔案 {name} 太大，"
+        "我們無法接收：每個檔案最大 {limit}。請傳送較小的檔案（例如壓縮後的照片或截圖）。",
+        "mail_kept_subject": "我們無法登記您的郵件",
+        "mail_kept.empty": "感謝您聯絡{company}。您的郵件沒有任何文字內容，因此我們無法將其"
+        "登記為投訴。請再次來信，簡單說明發生了什麼。",
+        "mail_kept.attachments": "感謝您聯絡{company}。由於附件的緣故，我們無法將您的郵件登記"
+        "為投訴：最多接受 {count} 個檔案，每個不超過 {limit}。我們已保存您的郵件，工作人員會"
+        "查看；您也可以減少附件數量或縮小檔案後重新傳送。",
         "status_line": "{number} - {status} - 最遲回覆時間 {due}",
         "new": "好的：您的下一則訊息將開啟一個新的投訴。",
         "choose_language": "請選擇語言：",

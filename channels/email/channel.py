@@ -15,6 +15,8 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
 from email.message import Message
 
 from channels.base import Attachment, Bounce, Inbound, OnInbound, Outbound, Sender
@@ -25,11 +27,22 @@ from channels.email.relay import Relay
 from channels.email.settings import EmailSettings
 from channels.email.smtp_server import serve_smtp
 from complaints.clock import Clock
-from complaints.errors import IgnoredMessage, InvalidMessage, MalformedMail
+from complaints.errors import (
+    IgnoredMessage,
+    InvalidMessage,
+    MalformedMail,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+)
 
 log = logging.getLogger(__name__)
 
 NAME = "email"
+TELL_KEPT_EVERY = timedelta(days=1)
+
+KeptNotice = Callable[[str, str, str], tuple[str, str, str]]
+"""`kept_notice(problem, text, language_hint)` → (language, subject, text) of what the sender
+of a kept mail is told; `problem` is "empty" or "attachments"."""
 
 
 class EmailChannel:
@@ -43,10 +56,14 @@ class EmailChannel:
         on_bounce: Callable[[Bounce], Awaitable[int]],
         keep_dead_letter: Callable[[bytes, str, str], Awaitable[int]],
         clock: Clock,
+        kept_notice: KeptNotice | None = None,
     ) -> None:
         """`on_bounce` returns how many sent messages the bounce matched;
-        `keep_dead_letter(raw, reason, status)` stores what could not be handled."""
+        `keep_dead_letter(raw, reason, status)` stores what could not be handled;
+        `kept_notice` writes what a person whose mail was kept is told (without it, nothing)."""
         self.settings = settings
+        self.kept_notice = kept_notice
+        self._told: dict[str, datetime] = {}
         self.on_inbound = on_inbound
         self.on_bounce = on_bounce
         self.keep_dead_letter = keep_dead_letter
@@ -98,7 +115,44 @@ class EmailChannel:
             return f"recorded as ignored ({letter})"
         except InvalidMessage as error:
             letter = await self.keep_dead_letter(raw, str(error), "kept")
+            await self._tell_kept(raw, letter)
             return f"kept as dead letter {letter}"
+
+    async def _tell_kept(self, raw: bytes, letter: int) -> None:
+        """Tell a person (never machine mail) that their mail was kept, not registered: once
+        per kept mail, and at most once a day per address, so that neither forged senders nor
+        another bot answering the notice can make the bot send mail after mail."""
+        mail = parse_mail(raw)  # it was parsed before: only a limit was broken
+        address, now = mail.from_address, self.clock.now()
+        told = self._told.get(address)
+        if (
+            self.kept_notice is None
+            or mail.automated
+            or address in self.own_addresses
+            or (told is not None and now - told < TELL_KEPT_EVERY)
+        ):
+            return
+        problem = "attachments" if mail.attachments else "empty"
+        language, subject, text = self.kept_notice(
+            problem, f"{mail.subject}\n{mail.text}", mail.language_hint
+        )
+        references = [*mail.references, mail.message_id] if mail.message_id else []
+        notice = Outbound(
+            message_id=f"kept-{letter}",
+            complaint_number="",
+            kind="notification",
+            text=text,
+            language=language,
+            subject=subject,
+            extra={"in_reply_to": mail.message_id, "references": references},
+        )
+        self._told[address] = now
+        try:
+            await self.send(address, notice)
+        except (TemporaryDeliveryError, PermanentDeliveryError) as error:
+            log.warning("could not tell the sender of dead letter %d: %s", letter, error)
+            return
+        log.info("the sender of dead letter %d was told it was kept", letter)
 
     async def _from_mailbox(self, raw: bytes) -> None:
         """The IMAP poller's hand-over: it flags the message only after this returns."""
@@ -109,14 +163,22 @@ class EmailChannel:
         """Parse and hand over; raise MalformedMail, IgnoredMessage, InvalidMessage."""
         mail = parse_mail(raw)
         if mail.bounce is not None:
-            matched = await self.on_bounce(mail.bounce)
-            if not matched:
-                raise IgnoredMessage("a bounce for no message the bot sent")
-            return f"bounce recorded for {matched} message(s)"
+            return await self._bounce(mail.bounce)
         if mail.from_address in self.own_addresses:
             raise IgnoredMessage("mail from the bot's own address (a loop)")
         result = await self.on_inbound(self.inbound(mail, raw))
         return f"{'duplicate of' if result.duplicate else 'recorded in'} {result.complaint}"
+
+    async def _bounce(self, bounce: Bounce) -> str:
+        """Hand over a delivery report about mail the bot signed; anyone can write a report
+        naming any address, so one about no signed Message-ID counts against nobody."""
+        signed = tuple(i for i in bounce.original_message_ids if self.ids.verify(i))
+        if not signed:
+            raise IgnoredMessage("a bounce for no message the bot signed")
+        matched = await self.on_bounce(replace(bounce, original_message_ids=signed))
+        if not matched:
+            raise IgnoredMessage("a bounce for no message the bot sent")
+        return f"bounce recorded for {matched} message(s)"
 
     def inbound(self, mail: ParsedMail, raw: bytes) -> Inbound:
         references = tuple(dict.fromkeys((*mail.in_reply_to, *mail.references)))

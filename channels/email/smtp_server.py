@@ -1,7 +1,12 @@
 """The SMTP server complaints arrive at: aiosmtpd served on the bot's own loop (not its
 `Controller`, which runs a thread and loop of its own). It accepts our addresses only and says
 250 only after intake committed; 451, without the reason, when it could not, so the sending
-server retries."""
+server retries.
+
+Like a mail server's final delivery (RFC 5321 4.4), it records a null envelope sender
+(`MAIL FROM:<>`, which only delivery reports and other machine mail use) as a `Return-Path: <>`
+line on top of the message, so the parser treats the mail as machine mail (recorded, never
+answered), and a dead letter or a reprocessing sees the same."""
 
 from __future__ import annotations
 
@@ -21,6 +26,9 @@ log = logging.getLogger(__name__)
 
 Receive = Callable[[bytes], Awaitable[str]]
 """Handle one raw message; returns a short outcome for the 250 answer, raises on failure."""
+
+NULL_RETURN_PATH = b"Return-Path: <>\r\n"
+"""The trace line put on top of mail whose envelope sender is null (`MAIL FROM:<>`)."""
 
 
 async def serve_smtp(settings: EmailSettings, receive: Receive) -> asyncio.Server:
@@ -72,6 +80,8 @@ class SmtpHandler:
         raw = envelope.original_content or envelope.content
         if not isinstance(raw, bytes):
             raw = str(raw).encode("utf-8", "surrogateescape")
+        if envelope.mail_from in ("", "<>"):
+            raw = NULL_RETURN_PATH + raw
         try:
             outcome = await self.receive(raw)
         except StoreUnavailable:

@@ -30,7 +30,7 @@ from telegram.ext import Application, ContextTypes
 
 from channels.base import OnInbound, Outbound
 from channels.telegram import NAME
-from channels.telegram.chat_flow import ChatFlow
+from channels.telegram.chat_flow import DOWNLOAD_LIMIT, ChatFlow
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
 from channels.telegram.settings import TelegramSettings
 from complaints.clock import Clock
@@ -62,10 +62,12 @@ class TelegramChannel:
         agents: AgentCommands,
         clock: Clock,
         send_link_code: SendLinkCode | None = None,
+        max_attachment_bytes: int = DOWNLOAD_LIMIT,
     ) -> None:
         """`chats` and `agents` decide what the customers' and the agents' messages mean;
         `send_link_code(address, code, language)` mails a /link code (the e-mail channel);
-        without it /link is unavailable."""
+        without it /link is unavailable. Files over `max_attachment_bytes` are refused with
+        a reply (intake's `[intake] max_attachment_bytes`)."""
         self.settings = settings
         self.application = (
             Application.builder()
@@ -75,7 +77,9 @@ class TelegramChannel:
             .updater(None)
             .build()
         )
-        ChatFlow(chats, agents, on_inbound, clock, send_link_code).register(self.application)
+        ChatFlow(chats, agents, on_inbound, clock, send_link_code, max_attachment_bytes).register(
+            self.application
+        )
         self.application.add_error_handler(self._error)
         self._failed: set[int] = set()
         self._poller: asyncio.Task[None] | None = None

@@ -25,12 +25,14 @@ from telegram.ext import (
     filters,
 )
 
-from channels.base import Attachment, Inbound, OnInbound, Sender
+from channels.base import Attachment, Inbound, OnInbound, Sender, readable_size
 from channels.telegram import NAME
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
 from complaints.clock import Clock
 from complaints.languages import SUPPORTED, normalise_hint
 
+DOWNLOAD_LIMIT = 20 << 20
+"""The largest file the Bot API lets a bot download (getFile)."""
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE = re.compile(r"^\s*(\d{6})\s*$")
 
@@ -45,13 +47,17 @@ class ChatFlow:
         on_inbound: OnInbound,
         clock: Clock,
         send_link_code: SendLinkCode | None = None,
+        max_attachment_bytes: int = DOWNLOAD_LIMIT,
     ) -> None:
-        """Without `send_link_code` (no e-mail channel) /link is unavailable."""
+        """Without `send_link_code` (no e-mail channel) /link is unavailable. A file over
+        `max_attachment_bytes` (at most what the Bot API lets a bot download) is not fetched:
+        the customer is told at once, and a caption sent with it is still taken."""
         self.chats = chats
         self.agents = agents
         self.on_inbound = on_inbound
         self.clock = clock
         self.send_link_code = send_link_code
+        self.max_attachment_bytes = min(max_attachment_bytes, DOWNLOAD_LIMIT)
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Add the handlers to `application`; within its group the first match wins."""
@@ -155,21 +161,40 @@ class ChatFlow:
                 return
             if await self.chats.answer(chat.id, external_id, message.text):
                 return
+        text = message.text or message.caption or ""
+        attachments, too_large = await _attachments(message, self.max_attachment_bytes)
+        limit = readable_size(self.max_attachment_bytes)
+        if too_large and not text.strip() and not attachments:
+            language = language or self.chats.default_language
+            await _reply(
+                update, self.chats.say(language, "file_too_large", **too_large, limit=limit)
+            )
+            return
         open_number = await self.chats.open_complaint(chat.id)
         inbound = Inbound(
             channel=NAME,
             external_id=external_id,
             sender=Sender(NAME, str(chat.id), user.full_name),
-            text=message.text or message.caption or "",
+            text=text,
             received_at=self.clock.now(),
             language_hint=language,
-            attachments=await _attachments(message),
+            attachments=attachments,
             referenced_complaints=(open_number,) if open_number else (),
             source=NAME,
         )
         result = await self.on_inbound(inbound)
-        if not result.duplicate:
-            await self.chats.after_intake(chat.id, result.complaint, result.created)
+        if result.duplicate:
+            return
+        if too_large:
+            said = self.chats.say(
+                result.language or language or self.chats.default_language,
+                "file_too_large_taken",
+                number=result.complaint,
+                limit=limit,
+                **too_large,
+            )
+            await _reply(update, said)
+        await self.chats.after_intake(chat.id, result.complaint, result.created)
 
     async def _button(self, update: Update, context: Context) -> None:
         """Buttons: "skip:<field>", "lang:<language>", "survey:<number>:<score>"."""
@@ -220,8 +245,11 @@ class ChatFlow:
         await _reply(update, await self.agents.run(user.id, command, context.args or []))
 
 
-async def _attachments(message: Message) -> tuple[Attachment, ...]:
-    """Photos (the largest size), documents and voice notes, fetched through the Bot API."""
+async def _attachments(
+    message: Message, limit: int
+) -> tuple[tuple[Attachment, ...], dict[str, str]]:
+    """Photos (the largest size), documents and voice notes, fetched through the Bot API; and
+    `{"name": …}` of a file over `limit` bytes, which is not fetched ({} when none is)."""
     found: list[tuple[Any, str, str]] = []
     if message.photo:
         found.append((message.photo[-1], f"photo-{message.message_id}.jpg", "image/jpeg"))
@@ -242,12 +270,18 @@ async def _attachments(message: Message) -> tuple[Attachment, ...]:
                 message.voice.mime_type or "audio/ogg",
             )
         )
-    attachments = []
+    attachments, too_large = [], {}
     for item, filename, content_type in found:
+        if (item.file_size or 0) > limit:
+            too_large = {"name": filename}
+            continue
         file = await item.get_file()
         data = bytes(await file.download_as_bytearray())
+        if len(data) > limit:  # Telegram did not say the size beforehand
+            too_large = {"name": filename}
+            continue
         attachments.append(Attachment(filename, content_type, data))
-    return tuple(attachments)
+    return tuple(attachments), too_large
 
 
 def _first_name(update: Update) -> str:

@@ -379,7 +379,7 @@ async def test_a_bounce_fails_the_reply_and_suppresses_the_address_until_it_writ
 async def test_a_bounce_for_unknown_mail_is_kept_as_ignored(mailbot: Any) -> None:
     await send(mailbot.smtp_port, bounce_for("<nothing@example.com>"), sender="")
     letters = rows(mailbot, "SELECT status, reason FROM dead_letters")
-    assert letters == [{"status": "ignored", "reason": "a bounce for no message the bot sent"}]
+    assert letters == [{"status": "ignored", "reason": "a bounce for no message the bot signed"}]
 
 
 async def test_unparseable_mail_is_kept_whole_and_reprocessed_once_the_cause_is_fixed(
@@ -424,7 +424,7 @@ async def test_every_corpus_message_becomes_a_complaint_or_a_recorded_reason(
     assert len(CORPUS) >= 40
     for path in CORPUS:
         raw = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-        await send(mailbot.smtp_port, raw, sender="")
+        await send(mailbot.smtp_port, raw, sender="relay@corpus.test")
     received = rows(mailbot, "SELECT text FROM messages WHERE direction = 'in'")
     letters = rows(mailbot, "SELECT status, reason FROM dead_letters")
     assert len(received) + len(letters) == len(CORPUS)

@@ -214,6 +214,34 @@ async def test_a_photo_is_downloaded_and_stored(fake: FakeTelegram, start_bot: A
     assert stored[0]["data"] == photo and stored[0]["content_type"] == "image/jpeg"
 
 
+async def test_a_file_over_the_limit_is_refused_politely_and_a_caption_is_still_taken(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    bot = await start_bot({**telegram_settings(fake), "intake": {"max_attachment_bytes": 2048}})
+    fake.add_file("doc-1", b"%PDF-1.7" + b"x" * 5000)
+    fake.push_update(
+        fake.message_update(chat_id=CUSTOMER, user_id=CUSTOMER, document=("doc-1", "bill.pdf"))
+    )
+    refused = await until(fake, CUSTOMER, "too large")
+    assert "bill.pdf" in refused["text"] and "2 KB" in refused["text"]
+    assert rows(bot, "SELECT id FROM complaints") == []
+
+    fake.push_update(
+        fake.message_update(
+            chat_id=CUSTOMER,
+            user_id=CUSTOMER,
+            language_code="es",
+            document=("doc-1", "factura.pdf"),
+            caption="Me han cobrado dos veces la factura de este mes.",
+        )
+    )
+    taken = await until(fake, CUSTOMER, "demasiado grande")
+    (complaint,) = rows(bot, "SELECT number FROM complaints")
+    assert complaint["number"] in taken["text"] and "2 KB" in taken["text"]
+    assert rows(bot, "SELECT id FROM attachments") == []
+    assert "cobrado dos veces" in rows(bot, "SELECT text FROM messages")[0]["text"]
+
+
 async def test_status_lists_the_customers_complaints(fake: FakeTelegram, start_bot: Any) -> None:
     bot = await start_bot(telegram_settings(fake))
     await say(fake, "I was charged twice on this month's bill.")
