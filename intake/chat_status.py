@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from intake.chat_link import CHANNEL
-from outbox.texts import say, status_name
+from outbox.names import status_name
+from outbox.texts import say
 from store.models import Complaint
 from store.queries.complaints import complaints_of_customer
 from store.queries.customers import identity_at

@@ -19,9 +19,10 @@ from sqlmodel import Session
 
 from complaints.clock import Clock
 from complaints.workflow import FINISHED, WAITING
+from outbox.names import status_name
 from outbox.notify import Notifier
 from outbox.templates import Replies
-from outbox.texts import say, status_name
+from outbox.texts import say
 from router import raised
 from scheduler.due import FIRST_RESPONSE, DueTimes, watched
 from scheduler.settings import EscalationSettings

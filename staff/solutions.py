@@ -13,8 +13,8 @@ from complaints.access import at_least
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
 from complaints.workflow import FINISHED
+from outbox.names import KIND_NAMES
 from outbox.notify import Notifier
-from outbox.texts import KIND_NAMES
 from staff.views import viewable
 from store import queries
 from store.database import Database

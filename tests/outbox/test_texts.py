@@ -7,7 +7,8 @@ import pytest
 
 from complaints.languages import SUPPORTED
 from complaints.workflow import STATUSES
-from outbox.texts import STATUS_NAMES, TEXTS, status_name
+from outbox.names import STATUS_NAMES, status_name
+from outbox.texts import TEXTS
 
 
 @pytest.mark.parametrize("language", SUPPORTED)
