@@ -317,7 +317,7 @@ class ChatDesk:
 
     async def status(self, chat_id: int, language: str) -> str:
         complaints = await self.database.read(lambda s: complaints_of_chat(s, chat_id))
-        return status_text(complaints, language, self.replies.format_due)
+        return status_text(complaints, language, self.clock.now(), self.replies.format_due)
 
     # ---- linking an e-mail address --------------------------------------------------------
 

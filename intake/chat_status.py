@@ -3,13 +3,14 @@ language."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session
 
 from intake.chat_link import CHANNEL
 from outbox.names import status_name
+from outbox.next_step import FormatDue, next_step
 from outbox.texts import say
 from store.models import Complaint
 from store.queries.complaints import complaints_of_customer
@@ -27,17 +28,20 @@ def complaints_of_chat(session: Session, chat_id: int) -> list[Complaint]:
 
 
 def status_text(
-    complaints: Sequence[Complaint], language: str, format_due: Callable[[datetime, str], str]
+    complaints: Sequence[Complaint], language: str, now: datetime, format_due: FormatDue
 ) -> str:
+    """One line per complaint: its number, its status in words and what happens next (nothing
+    promised for a finished complaint, never a time already past)."""
     if not complaints:
         return say(language, "no_complaints")
-    return "\n".join(
-        say(
+    lines = []
+    for complaint in complaints[-SHOWN:]:
+        line = say(
             language,
             "status_line",
-            number=c.number,
-            status=status_name(language, c.status),
-            due=format_due(c.first_response_due or c.created_at, language),
+            number=complaint.number,
+            status=status_name(language, complaint.status),
         )
-        for c in complaints[-SHOWN:]
-    )
+        step = next_step(complaint, now, format_due)
+        lines.append(f"{line} {step}" if step else line)
+    return "\n".join(lines)

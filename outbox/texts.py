@@ -67,7 +67,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "your e-mail as a complaint because of its attachments: we accept at most {count} "
         "files of up to {limit} each. We have kept your e-mail and our team will look at it; "
         "you can also send it again with fewer or smaller files.",
-        "status_line": "{number} - {status} - next answer by {due}",
+        "status_line": "{number} - {status}.",
         "new": "All right: your next message starts a new, separate complaint.",
         "choose_language": "Choose your language:",
         "language_set": "From now on I will write in English.",
@@ -148,7 +148,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "correo como reclamación por sus adjuntos: aceptamos como máximo {count} archivos de "
         "hasta {limit} cada uno. Hemos guardado su correo y nuestro equipo lo revisará; "
         "también puede enviarlo de nuevo con menos archivos o más pequeños.",
-        "status_line": "{number} - {status} - próxima respuesta antes del {due}",
+        "status_line": "{number} - {status}.",
         "new": "De acuerdo: su próximo mensaje abrirá una reclamación nueva.",
         "choose_language": "Elija su idioma:",
         "language_set": "A partir de ahora le escribiré en español.",
@@ -216,7 +216,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail_kept.attachments": "感谢您联系{company}。由于附件的原因，我们无法将您的邮件登记"
         "为投诉：最多接受 {count} 个文件，每个不超过 {limit}。我们已保存您的邮件，工作人员会"
         "查看；您也可以减少附件数量或缩小文件后重新发送。",
-        "status_line": "{number} - {status} - 最迟答复时间 {due}",
+        "status_line": "{number} - {status}。",
         "new": "好的：您的下一条消息将开启一个新的投诉。",
         "choose_language": "请选择语言：",
         "language_set": "好的，今后我将使用简体中文。",
@@ -282,7 +282,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail_kept.attachments": "感謝您聯絡{company}。由於附件的緣故，我們無法將您的郵件登記"
         "為投訴：最多接受 {count} 個檔案，每個不超過 {limit}。我們已保存您的郵件，工作人員會"
         "查看；您也可以減少附件數量或縮小檔案後重新傳送。",
-        "status_line": "{number} - {status} - 最遲回覆時間 {due}",
+        "status_line": "{number} - {status}。",
         "new": "好的：您的下一則訊息將開啟一個新的投訴。",
         "choose_language": "請選擇語言：",
         "language_set": "好的，之後我會使用繁體中文。",

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from complaints.clock import Clock
 from complaints.workflow import FINISHED, WAITING
 from outbox.names import status_name
+from outbox.next_step import next_step
 from outbox.notify import Notifier
 from outbox.templates import Replies
 from outbox.texts import say
@@ -194,21 +195,10 @@ class Sweeps:
                 now,
                 status=status_name(language, complaint.status),
                 owner=owner,
-                next=self._next_step(complaint, now),
+                next=next_step(complaint, now, self.replies.format_due),
             ):
                 queries.add_event(session, complaint.id or 0, now, "system", "progress_sent", {})
         return len(complaints)
-
-    def _next_step(self, complaint: Complaint, now: datetime) -> str:
-        """What the customer can expect next, never a time already past: a person's first
-        answer until one was given, then the resolution target."""
-        if complaint.first_response_at is None:
-            key, due = "next.first_response", complaint.first_response_due
-        else:
-            key, due = "next.resolution", complaint.resolution_due
-        if due is None or due <= now:
-            return say(complaint.language, f"{key}_late")
-        return say(complaint.language, key, due=self.replies.format_due(due, complaint.language))
 
     def _surveys(self, session: Session, now: datetime) -> int:
         """Ask how satisfied the customer is, once per resolution."""

@@ -250,9 +250,9 @@ async def test_status_lists_the_customers_complaints(fake: FakeTelegram, start_b
     await say(fake, "/status")
     status = await to(fake, CUSTOMER)
     number = rows(bot, "SELECT number FROM complaints")[0]["number"]
-    assert number in status["text"] and "next answer by" in status["text"]
+    assert number in status["text"] and "A person will answer you by" in status["text"]
     # "new" until the outbox has recorded the acknowledgement as delivered, then "acknowledged"
-    assert " - new - " in status["text"] or " - acknowledged - " in status["text"]
+    assert " - new." in status["text"] or " - acknowledged." in status["text"]
 
 
 async def test_a_duplicate_update_creates_nothing(fake: FakeTelegram, start_bot: Any) -> None:
@@ -266,7 +266,7 @@ async def test_a_duplicate_update_creates_nothing(fake: FakeTelegram, start_bot:
     del again["update_id"]
     fake.push_update(again)
     await say(fake, "/status")
-    status = await until(fake, CUSTOMER, "next answer by")
+    status = await until(fake, CUSTOMER, "A person will answer you by")
     assert status["text"].count("C-") == 1
     assert len(rows(bot, "SELECT id FROM messages WHERE direction = 'in'")) == 1
 
