@@ -43,6 +43,8 @@ class Continued:
     case: Case
     answer: str = ""
     quiet: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+    """What `answer`'s text names besides the complaint (the new handler's name)."""
 
 
 def continue_complaint(
@@ -78,10 +80,9 @@ def continue_complaint(
     if asks_for_handler(inbound.text) and complaint.status not in SOLVED:
         senior = hand_to_senior(session, notifier, complaint, now)
         if senior:
-            notifier.tell_customer(session, complaint, "assigned_notice", now, name=senior)
-        else:
-            notifier.tell_customer(session, complaint, "handler_unavailable", now)
-    elif complaint.status in SOLVED | {"rejected"}:
+            return Continued(Case.of(complaint), "assigned_notice", values=(("name", senior),))
+        return Continued(Case.of(complaint), "handler_unavailable")
+    if complaint.status in SOLVED | {"rejected"}:
         return _to_finished(session, complaint, inbound, now, follow_up)
     if complaint.status in WAITING:  # the desk waited for this answer: the clock runs again
         customer_answered(session, complaint, follow_up.due, now)

@@ -146,7 +146,7 @@ class Intake:
         withheld = continued.quiet or self._reason_to_withhold(
             session, inbound, party, now, answering=bool(continued.answer)
         )
-        text = "" if withheld else self._render(kind, case, party, continued.answer)
+        text = "" if withheld else self._render(kind, party, continued)
         message_id, reply_id = record_message(session, inbound, case, party, kind, text, now)
         events.insert(0, received_event(inbound, case, message_id, now))
         queued = False
@@ -197,13 +197,15 @@ class Intake:
         events.extend(flag_duplicates(session, new, self.policy.duplicates, now))
         return case
 
-    def _render(self, kind: str, case: Case, party: queries.Party, answer: str = "") -> str:
+    def _render(self, kind: str, party: queries.Party, continued: Continued) -> str:
         """The acknowledgement's or follow-up's template, or the text `answer` of
         outbox.texts that replaces it (the survey's thanks, a reopening, a dispute): one
         answer per message."""
+        case, answer = continued.case, continued.answer
         if answer:
             due = self.replies.format_due(case.first_response_due, case.language)
-            return say(case.language, answer, number=case.number, due=due) + "\n"
+            values = dict(continued.values)
+            return say(case.language, answer, number=case.number, due=due, **values) + "\n"
         context = ReplyContext(
             case.number,
             party.name,

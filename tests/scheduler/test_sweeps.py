@@ -268,6 +268,9 @@ async def test_an_email_customer_may_ask_for_another_handler(
     assert ("ana@customer.test", True) in [
         (to, "now being handled by Mei Lin" in text) for to, text in mails
     ]
+    # One answer to the request (the new handler's name), not also the generic follow-up one:
+    # the customer's mails are the acknowledgement, Li Wei's taking it, and Mei Lin's.
+    assert [to for to, _ in mails].count("ana@customer.test") == 3
 
 
 @pytest.mark.parametrize(
