@@ -189,6 +189,7 @@ def _services(
             database,
             clock,
             notifier,
+            due,
             settings.console.approval_above_cents,
             settings.console.currency,
             on_queued=wake,

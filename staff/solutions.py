@@ -15,6 +15,7 @@ from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
 from complaints.workflow import FINISHED
 from outbox.names import KIND_NAMES
 from outbox.notify import Notifier
+from scheduler.due import DueTimes
 from staff.views import viewable
 from store import queries
 from store.database import Database
@@ -76,6 +77,7 @@ class Solutions:
         database: Database,
         clock: Clock,
         notifier: Notifier,
+        due: DueTimes,
         approval_above_cents: int,
         currency: str,
         on_queued: Callable[[], None] = lambda: None,
@@ -83,6 +85,7 @@ class Solutions:
         self.database = database
         self.clock = clock
         self.notifier = notifier
+        self.due = due
         self.approval_above_cents = approval_above_cents
         self.currency = currency
         self.on_queued = on_queued
@@ -210,13 +213,16 @@ class Solutions:
             queries.change_status(session, complaint, "investigating", actor, "solution found", now)
         queries.change_status(session, complaint, "solution_proposed", actor, solution.kind, now)
         queries.add_event(session, complaint.id or 0, now, actor, "solution_proposed", detail)
-        return self.notifier.tell_customer(
+        told = self.notifier.tell_customer(
             session,
             complaint,
             "proposal_notice",
             now,
             solution=describe(solution, complaint.language),
         )
+        if told:  # a person's answer: the first response is given
+            self.due.on_answered(complaint, now)
+        return told
 
 
 def _amount(solution: Solution) -> str:

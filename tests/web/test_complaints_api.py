@@ -238,6 +238,9 @@ async def test_compensation_above_the_limit_waits_for_a_supervisor(
     assert small.status_code == 201 and small.json()["status"] == "proposed"
     [offer] = await delivered(desk, receiver)
     assert "un descuento (20.00 EUR): en su próxima compra." in offer["text"]
+    # An offer the customer was told is a person's answer: the first response is given.
+    shown = (await ana.get(f"/api/complaints/{number}")).json()["complaint"]
+    assert shown["first_response_at"] is not None and shown["status"] == "solution_proposed"
 
     big = await ana.post(
         f"/api/complaints/{number}/solutions",
