@@ -132,6 +132,8 @@ def complaint_rows(
                     "order_number": "",
                     "purchase_date": "",
                     "desired_outcome": "",
+                    "merged_into": "",
+                    "root_cause": "",
                     "tags": [],
                     "rule_set_version": 1,
                     "routing_trace": [],
