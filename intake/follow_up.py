@@ -100,13 +100,7 @@ def _to_finished(
     if complaint.status != "rejected":
         reopen(session, complaint, "the customer wrote again", now, due=follow_up.due)
         return Continued(Case.of(complaint), "reopened_notice")
-    follow_up.notifier.tell_supervisor(
-        session,
-        complaint,
-        f"{complaint.number} was rejected and the customer disputes it; it is reopened for "
-        "review. Please look at the customer's reply and decide again.",
-        now,
-    )
+    follow_up.notifier.tell_supervisor(session, complaint, "dispute", now)
     reopen(session, complaint, "the customer disputes the rejection", now, due=follow_up.due)
     return Continued(Case.of(complaint), "dispute_received")
 

@@ -181,14 +181,15 @@ def hand_to_senior(
         if agent.name != complaint.assignee
         and (not agent.departments or complaint.department in agent.departments)
     ]
-    previous = complaint.assignee or "nobody"
+    previous = complaint.assignee or notifier.say_staff("nobody")
     if not seniors:
         notifier.tell_supervisor(
             session,
             complaint,
-            f"{complaint.number}: the customer asked for another handler, and no senior agent "
-            f"is registered for {complaint.department}; {previous} keeps it for now.",
+            "no_senior",
             now,
+            department=complaint.department,
+            previous=previous,
         )
         return None
     senior = seniors[0].name
@@ -206,10 +207,6 @@ def hand_to_senior(
             session, complaint, "assigned", "customer", "asked for another handler", now
         )
     notifier.tell_supervisor(
-        session,
-        complaint,
-        f"{complaint.number}: the customer asked for another handler; {senior} takes over from "
-        f"{previous}.",
-        now,
+        session, complaint, "handler_changed", now, senior=senior, previous=previous
     )
     return senior

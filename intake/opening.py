@@ -87,7 +87,7 @@ def open_complaint(
     }
     complaint_id, number = queries.open_complaint(session, values)
     events.append(event(complaint_id, now, "router", "routed", _routed(decision)))
-    _post_to_department(session, inbound, party, decision, complaint_id, number, now, opening)
+    _post_to_department(session, inbound, party, decision, complaint_id, now, opening)
     if answered_at_once:
         why = f"acknowledged in the {inbound.channel} response"
         detail = {"from": "new", "to": "acknowledged", "why": why}
@@ -121,7 +121,6 @@ def _post_to_department(
     party: queries.Party,
     decision: Decision,
     complaint_id: int,
-    number: str,
     now: datetime,
     opening: Opening,
 ) -> None:
@@ -135,13 +134,19 @@ def _post_to_department(
         opening.default_language, decision.category
     )
     subject = _clip(inbound.subject + "\n") if inbound.subject else ""
-    text = (
-        f"{number} · {decision.grade} · {category}\n"
-        f"{party.name or 'Customer'} ({inbound.channel})\n\n"
-        f"{subject}{_clip(inbound.text)}\n\n"
-        "Reply to this message to answer the customer."
+    opening.notifier.tell_staff(
+        session,
+        complaint,
+        group,
+        "group_post",
+        now,
+        grade=decision.grade,
+        category=category,
+        customer=party.name or opening.notifier.say_staff("customer"),
+        channel=inbound.channel,
+        subject=subject,
+        text=_clip(inbound.text),
     )
-    opening.notifier.tell_staff(session, complaint, group, text, now)
 
 
 def _clip(text: str, limit: int = GROUP_POST_LIMIT) -> str:

@@ -94,11 +94,6 @@ def record_survey(
             session, complaint, "closed", "customer", f"survey score {score}", now
         )
         return False
-    notifier.tell_supervisor(
-        session,
-        complaint,
-        f"{complaint.number} was reopened: the customer rated the solution {score}/5.",
-        now,
-    )
+    notifier.tell_supervisor(session, complaint, "survey_reopened", now, score=score)
     reopen(session, complaint, f"survey score {score}", now, due=due)
     return True

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from complaints.addresses import TELEGRAM, Address
+from outbox.staff_texts import say_staff
 from outbox.texts import say
 from router import RuleSet
 from store import queries
@@ -32,10 +33,16 @@ class Notifier:
     ) -> None:
         """`rules()` gives the rule set in force now: departments, their groups and supervisors
         change when an admin publishes. Staff notices carry a subject of their own (never the
-        customer's "Your complaint …") in `staff_language`, the bot's `default_language`."""
+        customer's "Your complaint …") and a text of outbox.staff_texts, both in
+        `staff_language`, the bot's `default_language`."""
         self.can_send = can_send
         self.rules = rules
         self.staff_language = staff_language
+
+    def say_staff(self, key: str, **values: object) -> str:
+        """The staff text `key` (outbox.staff_texts) in the desk's language, for a part of a
+        notice such as "nobody yet"."""
+        return say_staff(self.staff_language, key, **values)
 
     def customer_address(self, session: Session, complaint: Complaint) -> Address | None:
         """Where the customer can be written to later, or None (a webhook source without a
@@ -72,12 +79,15 @@ class Notifier:
         session: Session,
         complaint: Complaint,
         target: str | Address,
-        text: str,
+        key: str,
         now: datetime,
+        **values: object,
     ) -> bool:
-        """Queue `text` to a staff address about `complaint`; False when no channel can
-        write there (the channel is disabled or the address is not one of its kind)."""
+        """Queue the text `key` of outbox.staff_texts to a staff address about `complaint`, in
+        the desk's language; False when no channel can write there (the channel is disabled or
+        the address is not one of its kind)."""
         address = target if isinstance(target, Address) else Address.parse(target)
+        text = self.say_staff(key, number=complaint.number or "", **values)
         if not self.can_send(address.channel, address.address):
             return False
         queries.queue_message(
@@ -94,14 +104,14 @@ class Notifier:
         return True
 
     def tell_supervisor(
-        self, session: Session, complaint: Complaint, text: str, now: datetime
+        self, session: Session, complaint: Complaint, key: str, now: datetime, **values: object
     ) -> bool:
-        """Queue `text` to the complaint's department supervisor, with an event; False when
-        the department has none."""
+        """Queue the staff text `key` to the complaint's department supervisor, with an event;
+        False when the department has none."""
         department = self.rules().departments.get(complaint.department)
         if department is None or not department.supervisor:
             return False
-        if not self.tell_staff(session, complaint, department.supervisor, text, now):
+        if not self.tell_staff(session, complaint, department.supervisor, key, now, **values):
             return False
         queries.add_event(
             session,

@@ -156,9 +156,9 @@ class HotSpots:
         )
         complaint = complaint_by_id(session, complaint_id=newest[0][0])
         assert complaint is not None
-        text = _message(spot, start, end, self.settings, [number for _, number in newest])
+        values = _values(spot, start, end, self.settings, [number for _, number in newest])
         for target in targets:
-            self.notifier.tell_staff(session, complaint, target, text, now)
+            self.notifier.tell_staff(session, complaint, target, "hot_spot", now, **values)
         queries.add_event(
             session,
             complaint.id or 0,
@@ -185,13 +185,19 @@ class HotSpots:
         return None
 
 
-def _message(
+def _values(
     spot: Spot, start: datetime, end: datetime, settings: HotSpotSettings, numbers: list[str]
-) -> str:
-    return (
-        f"Hot spot: {spot.dimension} {spot.value!r} has {spot.count} complaints between "
-        f"{start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC, against a baseline of "
-        f"{spot.baseline:g} per window over the {settings.baseline_windows} windows before "
-        f"(alert at {settings.factor:g}x and at least {settings.min_count}). "
-        f"Newest: {', '.join(numbers)}."
-    )
+) -> dict[str, object]:
+    """The values of the "hot_spot" staff text (outbox.staff_texts)."""
+    return {
+        "dimension": spot.dimension,
+        "value": repr(spot.value),
+        "count": spot.count,
+        "start": f"{start:%Y-%m-%d %H:%M}",
+        "end": f"{end:%Y-%m-%d %H:%M}",
+        "baseline": f"{spot.baseline:g}",
+        "windows": settings.baseline_windows,
+        "factor": f"{settings.factor:g}",
+        "min_count": settings.min_count,
+        "numbers": ", ".join(numbers),
+    }

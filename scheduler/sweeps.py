@@ -110,18 +110,22 @@ class Sweeps:
             deadline = complaint.escalate_due or now
             what = watched(complaint)
             overdue = complaint.resolution_due
+            key = "deadline_warning"
             if what != FIRST_RESPONSE and overdue is not None and deadline > overdue:
-                when = (
-                    f"the resolution deadline passed at {overdue:%Y-%m-%d %H:%M} UTC; it "
-                    f"escalates again at {deadline:%Y-%m-%d %H:%M} UTC"
-                )
-            else:
-                when = f"the {what} deadline is {deadline:%Y-%m-%d %H:%M} UTC"
-            text = (
-                f"{complaint.number}: {when} "
-                f"({complaint.grade}, owner: {complaint.assignee or 'nobody yet'})."
+                key = "deadline_overdue"
+            told = target and self.notifier.tell_staff(
+                session,
+                complaint,
+                target,
+                key,
+                now,
+                deadline=self._deadline_name(what),
+                due=f"{deadline:%Y-%m-%d %H:%M}",
+                overdue=f"{overdue:%Y-%m-%d %H:%M}" if overdue else "",
+                grade=complaint.grade,
+                owner=self._owner(complaint),
             )
-            if target and self.notifier.tell_staff(session, complaint, target, text, now):
+            if told:
                 queries.add_event(
                     session,
                     complaint.id or 0,
@@ -162,14 +166,28 @@ class Sweeps:
                     "to": target,
                 },
             )
-            text = (
-                f"Escalation level {level}: {complaint.number} missed its {missed} deadline. "
-                f"Grade {previous} -> {complaint.grade}; department {complaint.department}; "
-                f"owner: {complaint.assignee or 'nobody yet'}."
-            )
             if target:
-                self.notifier.tell_staff(session, complaint, target, text, now)
+                self.notifier.tell_staff(
+                    session,
+                    complaint,
+                    target,
+                    "escalated",
+                    now,
+                    level=level,
+                    deadline=self._deadline_name(missed),
+                    grade_from=previous,
+                    grade_to=complaint.grade,
+                    department=complaint.department,
+                    owner=self._owner(complaint),
+                )
         return len(complaints)
+
+    def _deadline_name(self, deadline: str) -> str:
+        """ "first response" or "resolution", in the desk's language."""
+        return self.notifier.say_staff("deadline." + deadline.replace(" ", "_"))
+
+    def _owner(self, complaint: Complaint) -> str:
+        return complaint.assignee or self.notifier.say_staff("nobody_yet")
 
     def _escalation_target(self, complaint: Complaint, level: int) -> str:
         """The first miss goes to the department's supervisor, later ones to `[escalation]

@@ -133,9 +133,11 @@ class Solutions:
                 self.notifier.tell_supervisor(
                     session,
                     complaint,
-                    f"{number}: {agent.name} proposes {kind} {_amount(solution)}, above the "
-                    "approval limit; approve or reject it in the console.",
+                    "awaiting_approval",
                     now,
+                    agent=agent.name,
+                    kind=kind,
+                    amount=_amount(solution),
                 )
                 return SolutionOutcome(
                     solution, "waiting for a supervisor's approval; the customer is not told yet"

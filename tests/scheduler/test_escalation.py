@@ -127,3 +127,21 @@ async def test_progress_updates_say_what_is_next_and_never_a_past_time(
     assert (await step(bot, clock, timedelta(days=1)))["progress"] == 1  # past the resolution
     update = [_text(m) for m in await drain(sink) if m["To"] == "ana@customer.test"][-1]
     assert "by " not in update and "taking longer than planned" in update
+
+
+async def test_staff_alerts_are_written_in_the_desk_language(start_bot: Any, sink: Sink) -> None:
+    clock = ManualClock(START)
+    overrides = settings(sink)
+    overrides["bot"] = {"default_language": "es"}
+    bot = await start_bot(overrides, clock, background=False)
+    port = bot.app.state.services.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<d1@c.test>"))
+    number = complaint(bot)["number"]
+    await step(bot, clock, timedelta(hours=24))  # a warning, then an escalation
+    boss = [_text(m) for m in sink.received if m["To"] == "boss@example.com"]
+    assert len(boss) == 2
+    warning, escalation = sorted(boss, key=lambda text: "Escalado" in text)
+    assert f"{number}: el plazo de primera respuesta vence el " in warning
+    assert "responsable: nadie todavía)." in warning
+    assert f"Escalado de nivel 1: {number} incumplió su plazo de primera respuesta." in escalation
+    assert "deadline" not in warning + escalation
