@@ -150,7 +150,10 @@ class EmailChannel:
         try:
             await self.send(address, notice)
         except (TemporaryDeliveryError, PermanentDeliveryError) as error:
-            log.warning("could not tell the sender of dead letter %d: %s", letter, error)
+            # The relay's reason may quote the address: only its kind is logged.
+            log.warning(
+                "could not tell the sender of dead letter %d (%s)", letter, type(error).__name__
+            )
             return
         log.info("the sender of dead letter %d was told it was kept", letter)
 
