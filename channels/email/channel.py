@@ -146,6 +146,8 @@ class EmailChannel:
             subject=subject,
             extra={"in_reply_to": mail.message_id, "references": references},
         )
+        # Forget who was told more than a day ago, so forged senders cannot grow this map.
+        self._told = {key: at for key, at in self._told.items() if now - at < TELL_KEPT_EVERY}
         self._told[address] = now
         try:
             await self.send(address, notice)
