@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from admin.login_throttle import LoginThrottle
 from complaints.access import ROLES
 from complaints.clock import Clock
 from complaints.errors import AccountError, UnknownAccount
@@ -82,6 +83,13 @@ class NewSession:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class Throttled:
+    """Too many failed logins for this account or from this address: try again after `wait`."""
+
+    wait: timedelta
+
+
 class Accounts:
     def __init__(
         self, database: Database, clock: Clock, departments: Callable[[], Sequence[str]]
@@ -90,6 +98,7 @@ class Accounts:
         self.database = database
         self.clock = clock
         self.departments = departments
+        self.throttle = LoginThrottle(clock)
 
     def validate(self, role: str, departments: Sequence[str]) -> None:
         if role not in ROLES:
@@ -251,15 +260,24 @@ class Accounts:
 
     # ---- console sessions ----
 
-    async def log_in(self, name: str, password: str, lifetime: timedelta) -> NewSession | None:
+    async def log_in(
+        self, name: str, password: str, lifetime: timedelta, client: str = ""
+    ) -> NewSession | Throttled | None:
         """A new session when the name and password match an active account, else None (the
-        caller says only "wrong name or password", never which)."""
+        caller says only "wrong name or password", never which). Throttled, without looking at
+        the password, while too many logins failed for `name` or from the `client` address
+        (`admin/login_throttle.py`)."""
+        wait = self.throttle.wait(name, client)
+        if wait:
+            return Throttled(wait)
         agent = await self.database.read(lambda s: agent_named(s, name=name.strip()))
         stored = agent.password_hash if agent is not None and agent.active else ""
         # Verify against a real hash even for unknown names, so timing does not tell them.
         valid = verify_password(password, stored or _dummy_hash())
         if agent is None or not stored or not valid:
+            self.throttle.failed(name, client)
             return None
+        self.throttle.succeeded(name)
         cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = self.clock.now()
         expires_at = now + lifetime

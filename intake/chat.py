@@ -16,7 +16,7 @@ another instance continues the conversation; every message goes through the outb
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -83,6 +83,7 @@ class ChatDesk:
         self.default_language = default_language
         self.company = company
         self.on_queued = on_queued
+        self.link_budget = chat_link.CodeBudget()
 
     # ---- texts -----------------------------------------------------------------------------
 
@@ -322,13 +323,20 @@ class ChatDesk:
     # ---- linking an e-mail address --------------------------------------------------------
 
     async def start_link(self, chat_id: int, email: str) -> str:
-        """Remember a fresh code for `email`; return the code, to be mailed to that address."""
+        """Remember a fresh code for `email`; return the code, to be mailed to that address,
+        or "" when this chat or address had its codes for now (`link_wait` says how long)."""
         now = self.clock.now()
+        if not self.link_budget.take(chat_id, email, now):
+            return ""
         return await self.database.write(
             lambda session: chat_link.new_code(
                 chat_state_to_change(session, chat_id=chat_id), email, now
             )
         )
+
+    def link_wait(self, chat_id: int, email: str) -> timedelta:
+        """How long until /link may mail another code for this chat and address."""
+        return self.link_budget.wait(chat_id, email, self.clock.now())
 
     async def link_pending(self, chat_id: int) -> bool:
         state = await self.state(chat_id)

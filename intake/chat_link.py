@@ -2,7 +2,11 @@
 address, and typing it in the chat makes the two customers one.
 
 Only a digest of the code is stored; it expires after `LINK_CODE_LIFETIME` and after
-`LINK_ATTEMPTS` wrong tries, so a code cannot be guessed.
+`LINK_ATTEMPTS` wrong tries, so a code cannot be guessed; a new /link while a code is pending
+keeps the tries already used. `CodeBudget` limits how many codes are mailed per chat and per
+address (`CODES_PER_WINDOW` per `CODE_WINDOW`), so /link cannot be used to flood an address
+with mail from the company or to renew the tries over and over. The budget is counted in
+memory: a restart forgets it, and each instance counts its own.
 """
 
 from __future__ import annotations
@@ -27,14 +31,55 @@ CHANNEL = "telegram"
 """The chat's channel, as identities are stored."""
 LINK_CODE_LIFETIME = timedelta(minutes=15)
 LINK_ATTEMPTS = 5
+CODES_PER_WINDOW = 3
+CODE_WINDOW = timedelta(hours=1)
 
 
 def new_code(state: ChatState, email: str, now: datetime) -> str:
     """Remember a fresh code for `email` in the chat's state; return the code to mail."""
     code = f"{secrets.randbelow(1_000_000):06d}"
+    pending = bool(state.link_code_hash) and (
+        state.link_expires_at is not None and state.link_expires_at >= now
+    )
     state.link_email, state.link_code_hash = email.lower(), _digest(state.chat_id, code)
-    state.link_expires_at, state.link_attempts = now + LINK_CODE_LIFETIME, 0
+    state.link_expires_at = now + LINK_CODE_LIFETIME
+    if not pending:  # the tries of a pending code carry over to its successor
+        state.link_attempts = 0
     return code
+
+
+class CodeBudget:
+    """How many /link codes were mailed lately, per chat and per address."""
+
+    def __init__(self) -> None:
+        self._sent: dict[str, list[datetime]] = {}
+
+    def wait(self, chat_id: int, email: str, now: datetime) -> timedelta:
+        """How long until a code may be mailed for this chat and address (zero: now)."""
+        waits = [timedelta(0)]
+        for key in _budget_keys(chat_id, email):
+            recent = self._recent(key, now)
+            if len(recent) >= CODES_PER_WINDOW:
+                waits.append(recent[-CODES_PER_WINDOW] + CODE_WINDOW - now)
+        return max(waits)
+
+    def take(self, chat_id: int, email: str, now: datetime) -> bool:
+        """Count one code mailed now, if the budget allows it (else False, nothing counted)."""
+        if self.wait(chat_id, email, now):
+            return False
+        for key in _budget_keys(chat_id, email):
+            self._sent[key] = [*self._recent(key, now), now]
+        if len(self._sent) > 10_000:  # forget the keys with nothing recent
+            for key in [key for key in self._sent if not self._recent(key, now)]:
+                del self._sent[key]
+        return True
+
+    def _recent(self, key: str, now: datetime) -> list[datetime]:
+        return [at for at in self._sent.get(key, []) if at > now - CODE_WINDOW]
+
+
+def _budget_keys(chat_id: int, email: str) -> tuple[str, str]:
+    return f"chat:{chat_id}", f"address:{email.lower()}"
 
 
 def verify(session: Session, state: ChatState | None, code: str, now: datetime) -> str:

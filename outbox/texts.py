@@ -77,6 +77,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "link_unavailable": "Linking an e-mail address is not available at the moment.",
         "link_done": "Done: {email} and this chat now belong to the same customer record.",
         "link_wrong": "That code is not right or has expired. Use /link again for a new one.",
+        "link_too_many": "You have asked for several codes in a short time. Please use the "
+        "last code you received, or ask again in {minutes} minutes.",
         "link_mail": "Your code to link this address to our chat is {code}. It is valid for "
         "15 minutes. If you did not ask for it, ignore this message.",
         "survey_thanks": "Thank you for your rating! If you like, write a short comment.",
@@ -158,6 +160,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "link_unavailable": "En este momento no es posible vincular un correo.",
         "link_done": "Hecho: {email} y este chat pertenecen ahora al mismo cliente.",
         "link_wrong": "El código no es correcto o ha caducado. Use /link de nuevo.",
+        "link_too_many": "Ha pedido varios códigos en poco tiempo. Use el último código que "
+        "recibió o vuelva a pedirlo dentro de {minutes} minutos.",
         "link_mail": "Su código para vincular esta dirección con nuestro chat es {code}. Es "
         "válido durante 15 minutos. Si no lo ha pedido, ignore este mensaje.",
         "survey_thanks": "¡Gracias por su valoración! Si quiere, escriba un breve comentario.",
@@ -225,6 +229,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "link_unavailable": "目前无法绑定邮箱。",
         "link_done": "完成：{email} 与此聊天现已归属同一客户。",
         "link_wrong": "验证码不正确或已过期，请重新使用 /link。",
+        "link_too_many": "您在短时间内已申请了多个验证码。请使用最近收到的验证码，"
+        "或在 {minutes} 分钟后再试。",
         "link_mail": "您用于绑定邮箱与聊天的验证码是 {code}，15 分钟内有效。如非本人操作，"
         "请忽略此邮件。",
         "survey_thanks": "感谢您的评分！如愿意，可以再写一句意见。",
@@ -291,6 +297,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "link_unavailable": "目前無法綁定電子郵件。",
         "link_done": "完成：{email} 與此聊天現已屬於同一位客戶。",
         "link_wrong": "驗證碼不正確或已過期，請重新使用 /link。",
+        "link_too_many": "您在短時間內已申請了多個驗證碼。請使用最近收到的驗證碼，"
+        "或在 {minutes} 分鐘後再試。",
         "link_mail": "您用於綁定電子郵件與聊天的驗證碼是 {code}，15 分鐘內有效。如非本人操作，"
         "請忽略此郵件。",
         "survey_thanks": "感謝您的評分！如願意，可以再寫一句意見。",

@@ -12,6 +12,7 @@ to the command itself; everything the bot says about a complaint leaves through 
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -142,6 +143,10 @@ class ChatFlow:
             await _reply(update, self.chats.say(language, "link_usage"))
             return
         code = await self.chats.start_link(chat.id, address)
+        if not code:
+            minutes = math.ceil(self.chats.link_wait(chat.id, address).total_seconds() / 60)
+            await _reply(update, self.chats.say(language, "link_too_many", minutes=max(1, minutes)))
+            return
         await self.send_link_code(address, code, language)
         await _reply(update, self.chats.say(language, "link_sent", email=address))
 

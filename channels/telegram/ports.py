@@ -9,6 +9,7 @@ implementations to the adapter, so this package imports neither.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Protocol
 
 SendLinkCode = Callable[[str, str, str], Awaitable[None]]
@@ -68,7 +69,12 @@ class CustomerChat(Protocol):
         ...
 
     async def start_link(self, chat_id: int, email: str) -> str:
-        """/link: remember a fresh code for `email` and return it, to be mailed there."""
+        """/link: remember a fresh code for `email` and return it, to be mailed there; ""
+        when too many codes were asked for this chat or address lately."""
+        ...
+
+    def link_wait(self, chat_id: int, email: str) -> timedelta:
+        """How long until /link may mail another code for this chat and address."""
         ...
 
     async def link_pending(self, chat_id: int) -> bool: ...

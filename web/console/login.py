@@ -7,12 +7,14 @@ random value in a cookie and in a hidden field, which another site can neither r
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from admin.accounts import Throttled
 from web.auth import SESSION_COOKIE, session_of
 from web.console.guard import Actor, ConsoleRefusal
 from web.console.pages import redirect, render
@@ -31,14 +33,19 @@ def safe_next(url: str) -> str:
 
 
 def _login_page(
-    request: Request, secure: bool, next_url: str, error: str = "", name: str = ""
+    request: Request,
+    secure: bool,
+    next_url: str,
+    error: str = "",
+    name: str = "",
+    status: int = 200,
 ) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
     response = render(
         request,
         "login.html",
         {"login_token": token, "next_url": next_url, "error": error, "name": name},
-        status=200,
+        status=status,
     )
     response.set_cookie(
         LOGIN_COOKIE,
@@ -79,7 +86,14 @@ async def log_in(
             403, "This login form has expired or came from elsewhere: open the login page again."
         )
     console = settings.console
-    session = await accounts.log_in(name, password, console.session_lifetime)
+    client = request.client.host if request.client is not None else ""
+    session = await accounts.log_in(name, password, console.session_lifetime, client)
+    if isinstance(session, Throttled):
+        refused = _login_page(
+            request, console.secure_cookies, safe_next(next), _too_many(session), name, 429
+        )
+        refused.headers["Retry-After"] = str(_seconds(session))
+        return refused
     if session is None:
         wrong = "Wrong name or password."
         return _login_page(request, console.secure_cookies, safe_next(next), wrong, name)
@@ -96,6 +110,19 @@ async def log_in(
     )
     response.delete_cookie(LOGIN_COOKIE, path="/console/login")
     return response
+
+
+def _seconds(throttled: Throttled) -> int:
+    return max(1, math.ceil(throttled.wait.total_seconds()))
+
+
+def _too_many(throttled: Throttled) -> str:
+    seconds = _seconds(throttled)
+    wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
+    return (
+        "Too many failed logins for this account or from this network. For your safety, "
+        f"logging in is paused: try again in {wait}."
+    )
 
 
 @router.post("/logout")
