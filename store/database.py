@@ -57,6 +57,7 @@ class Database:
             self.writer = self.reader = sa.create_engine(
                 self.url,
                 pool_pre_ping=True,
+                hide_parameters=True,
                 pool_size=writers + 2,
                 connect_args={"connect_timeout": max(1, int(busy_timeout.total_seconds()))},
             )
@@ -127,6 +128,7 @@ def _sqlite_engine(url: str, busy_timeout: timedelta, *, immediate: bool) -> Eng
     engine = sa.create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout.total_seconds()},
+        hide_parameters=True,  # an error's text must not quote names, addresses, messages
     )
 
     @event.listens_for(engine, "connect")

@@ -230,7 +230,11 @@ class WebhookChannel:
                 "missing X-Signature header: sha256=<hex HMAC-SHA256 of the "
                 "body under the source's secret>",
             )
-        if not hmac.compare_digest(signature, sign(source.secret, body)):
+        # Hex digits in either case (.NET's Convert.ToHexString writes upper case); the
+        # comparison itself takes constant time.
+        scheme, _, digest = signature.strip().partition("=")
+        given = f"{scheme.lower()}={digest.lower()}".encode()
+        if not hmac.compare_digest(given, sign(source.secret, body).encode()):
             return _error(401, "X-Signature does not match the body")
         return body
 

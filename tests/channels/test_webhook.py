@@ -264,6 +264,26 @@ async def test_a_missing_or_wrong_signature_is_401(start_bot: Any) -> None:
     await _refused(bot, wrong, 401, before, "does not match")
 
 
+async def test_a_signature_in_upper_case_hex_is_accepted(start_bot: Any) -> None:
+    """.NET's Convert.ToHexString writes upper-case hex; a digest is the same in either case."""
+    bot = await start_bot()
+    raw, headers = signed(complaint("x-upper", "Broken screen."))
+    digest = headers["X-Signature"].removeprefix("sha256=")
+    async with httpx.AsyncClient(base_url=bot.url) as client:
+        upper = await client.post(
+            "/webhook/shop",
+            content=raw,
+            headers={**headers, "X-Signature": f"sha256={digest.upper()}"},
+        )
+        assert upper.status_code == 202, upper.text
+        before = table_counts(bot.store_url)
+        other = complaint("x-upper-2", "Broken screen.")
+        wrong_raw, wrong_headers = signed(other, OTHER_SECRET)
+        wrong_headers["X-Signature"] = wrong_headers["X-Signature"].upper()
+        wrong = await client.post("/webhook/shop", content=wrong_raw, headers=wrong_headers)
+    await _refused(bot, wrong, 401, before, "does not match")
+
+
 async def test_a_body_altered_after_signing_is_401(start_bot: Any) -> None:
     bot = await start_bot()
     before = table_counts(bot.store_url)
