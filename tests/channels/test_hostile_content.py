@@ -1,9 +1,12 @@
 """Content a sloppy or hostile sender writes, through the real channels, on SQLite and on
-PostgreSQL: NUL characters (PostgreSQL's text columns cannot hold them) are dropped at intake."""
+PostgreSQL: NUL characters (PostgreSQL's text columns cannot hold them) are dropped at intake,
+and mail with bare LF line ends is read like mail with CRLF ones, whatever its size."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import smtplib
 from typing import Any
 
 import pytest
@@ -78,3 +81,70 @@ async def test_a_nul_byte_in_a_mails_body_or_encoded_header_is_dropped_not_a_451
     ]
     assert rows(bot.store_url, "SELECT display_name FROM identities") == [{"display_name": "Ana"}]
     assert (await sink.next())["In-Reply-To"] == "<nul-1@customer.test>"
+
+
+def _bare_lf_mail(message_id: str, lines: list[str]) -> bytes:
+    head = [
+        "From: Ana <ana@customer.test>",
+        "To: complaints@example.com",
+        "Subject: Broken fridge",
+        f"Message-ID: <{message_id}@customer.test>",
+        "",
+    ]
+    return "\n".join([*head, *lines, ""]).encode()
+
+
+SHORT = ["The fridge stopped cooling yesterday."]
+LONG = [f"Line {n}: the fridge stopped cooling and the food went bad." for n in range(50)]
+
+
+@pytest.mark.parametrize("lines", [SHORT, LONG], ids=["short", "3-KB"])
+async def test_bare_lf_mail_is_accepted_like_crlf_mail_whatever_its_size(
+    start_bot: Any, sink: Sink, lines: list[str]
+) -> None:
+    bot = await start_bot({"email": {"relay": {"port": sink.port}}})
+    port = bot.app.state.services.channels["email"].smtp_port
+    raw = _bare_lf_mail("lf-1", [*lines, ".", ".. two dots", "End."])
+    assert (len(raw) < 200) == (lines is SHORT) and (len(raw) > 3000) == (lines is LONG)
+    assert await send(port, raw) == {}
+    [stored] = rows(bot.store_url, "SELECT text FROM messages WHERE direction = 'in'")
+    assert stored["text"].splitlines() == [*lines, ".", ".. two dots", "End."]
+    assert (await sink.next())["In-Reply-To"] == "<lf-1@customer.test>"
+
+
+def _send_unstuffed(port: int, raw: bytes) -> tuple[int, bytes]:
+    """DATA written as given, without smtplib's dot-stuffing (as a smuggler writes it)."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        client.ehlo()
+        client.mail("ana@customer.test")
+        client.rcpt("complaints@example.com")
+        assert client.docmd("DATA")[0] == 354
+        client.send(raw + b"\r\n.\r\n")
+        return client.getreply()
+
+
+async def test_a_bare_lf_dot_line_does_not_end_the_mail_so_nothing_is_smuggled(
+    start_bot: Any, sink: Sink
+) -> None:
+    bot = await start_bot({"email": {"relay": {"port": sink.port}}})
+    port = bot.app.state.services.channels["email"].smtp_port
+    first = _bare_lf_mail("lf-2", ["The oven is broken."])
+    forged = _bare_lf_mail("forged", ["I withdraw every complaint."])
+    code, _ = await asyncio.to_thread(_send_unstuffed, port, first + b".\n" + forged)
+    assert code == 250
+    [stored] = rows(bot.store_url, "SELECT text FROM messages WHERE direction = 'in'")
+    assert stored["text"].startswith("The oven is broken.")
+    assert table_counts(bot.store_url)["complaints"] == 1
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"], ids=["bare-LF", "CRLF"])
+async def test_a_line_over_the_rfc_limit_is_refused_alike_whatever_ends_it(
+    start_bot: Any, sink: Sink, ending: bytes
+) -> None:
+    bot = await start_bot({"email": {"relay": {"port": sink.port}}})
+    port = bot.app.state.services.channels["email"].smtp_port
+    raw = _bare_lf_mail("long-1", ["x" * 1500, "End."]).replace(b"\n", ending)
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        await send(port, raw)
+    assert refused.value.smtp_code == 500 and b"Line too long" in refused.value.smtp_error
+    assert table_counts(bot.store_url)["complaints"] == 0
