@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from channels.base import Bounce
 from complaints.clock import Clock
+from intake.clean import without_nul
 from store import queries
 from store.database import Database
 from store.models import OutboxItem
@@ -30,7 +31,7 @@ async def record_bounce(
     database: Database, clock: Clock, bounce: Bounce, threshold: int, channel: str = "email"
 ) -> int:
     """Record `bounce`; return how many of the bot's sent messages it matched."""
-    now = clock.now()
+    now, bounce = clock.now(), without_nul(bounce)
 
     def work(session: Session) -> int:
         items = queries.deliveries_by_transport_id(session, channel, bounce.original_message_ids)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from complaints.clock import Clock
 from complaints.errors import NotReprocessable, UnknownDeadLetter
+from intake.clean import without_nul
 from store import queries
 from store.database import Database
 from store.models import DeadLetter
@@ -62,7 +63,7 @@ class DeadLetters:
         self.clock = clock
 
     async def keep(self, channel: str, raw: bytes, reason: str, status: str = "kept") -> int:
-        now = self.clock.now()
+        now, reason = self.clock.now(), without_nul(reason)  # the raw bytes are kept whole
         letter = await self.database.write(
             lambda s: queries.keep_dead_letter(s, channel, raw, reason, now, status)
         )

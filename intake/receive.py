@@ -22,6 +22,7 @@ from complaints.addresses import EMAIL
 from complaints.clock import Clock
 from complaints.errors import IgnoredMessage, InvalidMessage
 from intake.case import Case, IntakeResult, event
+from intake.clean import without_nul
 from intake.duplicates import NewComplaint, flag_duplicates
 from intake.follow_up import Continued, FollowUp, continue_complaint
 from intake.opening import Opening, open_complaint
@@ -84,6 +85,7 @@ class Intake:
         self.on_queued = on_queued
 
     async def receive(self, inbound: Inbound) -> IntakeResult:
+        inbound = without_nul(inbound)  # PostgreSQL cannot store U+0000 (see intake.clean)
         self._check_limits(inbound)
         # A concurrent copy of the same message may win the race (PostgreSQL); the retry then
         # finds it a duplicate, answered from what that copy stored.

@@ -6,7 +6,14 @@ server retries.
 Like a mail server's final delivery (RFC 5321 4.4), it records a null envelope sender
 (`MAIL FROM:<>`, which only delivery reports and other machine mail use) as a `Return-Path: <>`
 line on top of the message, so the parser treats the mail as machine mail (recorded, never
-answered), and a dead letter or a reprocessing sees the same."""
+answered), and a dead letter or a reprocessing sees the same.
+
+Mail whose lines end in a bare LF (sloppy clients and scripts write it) is read like mail with
+CRLF line ends, as Postfix and Exim do: aiosmtpd reads DATA up to CRLF only, so such a mail was
+one long line and refused with "500 Line too long" past 1001 bytes (and its dot-stuffed lines
+kept their extra dot below that). Each bare LF ends a line (normalised to CRLF), under the same
+998-octet line limit, but only `CRLF.CRLF` ends the data: a bare-LF line holding only a dot is
+text, so nothing can be smuggled in as a second message behind it."""
 
 from __future__ import annotations
 
@@ -39,7 +46,7 @@ async def serve_smtp(settings: EmailSettings, receive: Receive) -> asyncio.Serve
     authenticator = _Authenticator(options.auth_username, options.auth_password)
     loop = asyncio.get_running_loop()
     return await loop.create_server(
-        lambda: SMTP(
+        lambda: _Smtp(
             handler,
             data_size_limit=settings.max_message_bytes,
             enable_SMTPUTF8=True,
@@ -53,6 +60,33 @@ async def serve_smtp(settings: EmailSettings, receive: Receive) -> asyncio.Serve
         host=options.host,
         port=options.port,
     )
+
+
+class _BareLfReader(asyncio.StreamReader):
+    """Reads DATA lines ended by CRLF or by a bare LF, as lines ended by CRLF."""
+
+    async def readuntil(self, separator: Any = b"\n") -> bytes:
+        if separator != b"\r\n":
+            return await super().readuntil(separator)
+        line = await super().readuntil(b"\n")
+        if line.endswith(b"\r\n"):
+            return line
+        text = line[:-1]
+        # A bare-LF "." is text, never the end of the data: "..", unstuffed by aiosmtpd, is ".".
+        return (b".." if text == b"." else text) + b"\r\n"
+
+
+class _ReadBareLf(asyncio.StreamReaderProtocol):
+    """Puts a `_BareLfReader` in place of the reader `SMTP.__init__` creates."""
+
+    def __init__(self, stream_reader: asyncio.StreamReader, *args: Any, **kwargs: Any) -> None:
+        limit = SMTP.line_length_limit
+        reader = _BareLfReader(limit=limit, loop=kwargs.get("loop"))
+        super().__init__(reader, *args, **kwargs)
+
+
+class _Smtp(SMTP, _ReadBareLf):
+    """aiosmtpd's SMTP, reading bare-LF mail like CRLF mail (see the module's docstring)."""
 
 
 class SmtpHandler:
