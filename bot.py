@@ -21,6 +21,7 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
 
 import web.app as web
 from admin.accounts import Accounts
@@ -122,6 +123,21 @@ def build_app(
     @app.get("/health", summary="Liveness: answers when the bot is serving")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get(
+        "/ready",
+        summary="Readiness: the store takes a write within a second",
+        responses={503: {"description": "The store is locked or unreachable; the reason"}},
+    )
+    async def ready() -> JSONResponse:
+        reason = await database.unready()
+        if reason is None:
+            return JSONResponse({"status": "ready"})
+        return JSONResponse(
+            {"status": "unavailable", "reason": reason},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     return app
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import sqlite3
+import time
 from typing import Any
 
 import httpx
@@ -12,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import OTHER_SECRET, SECRET, postgres_schema, signed, table_counts
+from tests.store.test_locked_store import locked
 
 
 def complaint(id_: str, text: str, customer: str = "c-1", **extra: Any) -> dict[str, Any]:
@@ -417,6 +420,49 @@ async def test_the_database_unavailable_is_503_and_the_retry_succeeds(start_bot:
     assert response.headers["retry-after"] == "30"
     retry = await post(bot, complaint("d-1", "My order never arrived."))
     assert retry.status_code == 202
+
+
+async def test_a_locked_store_answers_every_concurrent_request_503_within_the_busy_timeout(
+    start_bot: Any,
+) -> None:
+    bot = await start_bot()  # busy_timeout 1 s (tests/conftest.py)
+    before = table_counts(bot.store_url)
+
+    async def timed(n: int) -> tuple[float, httpx.Response]:
+        started = time.monotonic()
+        response = await post(bot, complaint(f"l-{n}", "My order never arrived.", f"c-{n}"))
+        return time.monotonic() - started, response
+
+    async with httpx.AsyncClient(base_url=bot.url, timeout=10) as client:
+        assert (await client.get("/ready")).json() == {"status": "ready"}
+        with locked(bot.store_url):
+            answers = await asyncio.gather(*(timed(n) for n in range(6)))
+            not_ready = await client.get("/ready")
+            assert (await client.get("/health")).status_code == 200  # liveness stays
+        assert [response.status_code for _, response in answers] == [503] * 6
+        # Queued one behind another they were answered after 1, 2, ... 6 s.
+        assert max(seconds for seconds, _ in answers) < 2.5, [s for s, _ in answers]
+        assert table_counts(bot.store_url) == before
+        assert not_ready.status_code == 503
+        assert "locked" in not_ready.json()["reason"]
+        assert (await client.get("/ready")).status_code == 200
+    assert (await post(bot, complaint("l-0", "My order never arrived.", "c-0"))).status_code == 202
+
+
+async def test_ready_on_postgresql_is_503_while_a_table_is_locked(
+    start_bot: Any, postgres_admin_url: str
+) -> None:
+    with postgres_schema(postgres_admin_url) as url:
+        bot = await start_bot({"store": {"url": url}})
+        async with httpx.AsyncClient(base_url=bot.url, timeout=10) as client:
+            assert (await client.get("/ready")).status_code == 200
+            with locked(url):
+                not_ready = await client.get("/ready")
+            ready = await client.get("/ready")
+        await bot.stop()
+    assert not_ready.status_code == 503, not_ready.text
+    assert "locked" in not_ready.json()["reason"]
+    assert ready.json() == {"status": "ready"}
 
 
 def _one_complaint(bot: Any) -> dict[str, Any]:

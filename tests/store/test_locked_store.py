@@ -1,0 +1,96 @@
+"""A store locked by another process: every caller hears StoreUnavailable within about the
+busy timeout, on SQLite and on PostgreSQL, and nothing is stored."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from complaints.clock import ManualClock
+from complaints.errors import StoreUnavailable
+from store.database import Database
+from tests.conftest import START, table_counts
+from tests.factories import make_inbound
+from tests.store.test_store import make_intake
+
+BUSY = timedelta(seconds=1)
+"""The injected busy timeout: six writes queued one after another would take six of them."""
+
+
+@contextlib.contextmanager
+def locked(url: str) -> Iterator[None]:
+    """Another process holds the store: SQLite's whole file, or PostgreSQL's complaints table,
+    as an ALTER TABLE or a VACUUM FULL would."""
+    if url.startswith("sqlite"):
+        locker = sqlite3.connect(str(sa.engine.make_url(url).database), isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        return
+    with psycopg.connect(url) as connection:
+        connection.execute("LOCK TABLE complaints IN ACCESS EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            connection.rollback()
+
+
+@pytest.fixture
+async def database(store_url: str) -> AsyncIterator[Database]:
+    db = Database(store_url, BUSY)
+    db.upgrade()
+    yield db
+    db.close()
+
+
+async def _timed(work: asyncio.Future[object] | object) -> tuple[float, BaseException | None]:
+    started = time.monotonic()
+    try:
+        await work  # type: ignore[misc]
+    except Exception as error:
+        return time.monotonic() - started, error
+    return time.monotonic() - started, None
+
+
+async def test_concurrent_writes_to_a_locked_store_each_fail_within_the_busy_timeout(
+    database: Database, store_url: str
+) -> None:
+    intake = make_intake(database, ManualClock(START))
+    before = table_counts(store_url)
+    with locked(store_url):
+        async with asyncio.timeout(20):
+            outcomes = await asyncio.gather(
+                *(
+                    _timed(intake.receive(make_inbound("Late.", external_id=f"m-{n}")))
+                    for n in range(6)
+                )
+            )
+    assert all(isinstance(error, StoreUnavailable) for _, error in outcomes), outcomes
+    # Queued one behind another they took 1, 2, ... 6 s (and forever on PostgreSQL).
+    assert max(seconds for seconds, _ in outcomes) < 2.5 * BUSY.total_seconds(), outcomes
+    assert table_counts(store_url) == before
+    done = await intake.receive(make_inbound("Late.", external_id="m-0"))
+    assert not done.duplicate
+
+
+async def test_the_readiness_check_names_the_lock_and_clears_with_it(
+    database: Database, store_url: str
+) -> None:
+    assert await database.unready() is None
+    with locked(store_url):
+        started = time.monotonic()
+        reason = await database.unready()
+        assert time.monotonic() - started < 2 * BUSY.total_seconds()
+    assert reason is not None and "locked" in reason, reason
+    assert await database.unready() is None
