@@ -66,6 +66,8 @@ async def test_queue_is_scoped_filtered_and_searchable(desk: Desk) -> None:
     assert await numbers(q="bo li") == {network}  # the customer's name
     assert await numbers(q=network.lower()) == {network}
     assert await numbers(q="nothing-like-this") == set()
+    for wildcard in ("%", "_", "a%b", "Bo_Li"):  # LIKE's wildcards are searched as themselves
+        assert await numbers(q=wildcard) == set(), wildcard
     assert await numbers(status="open") == {billing, network}
     assert await numbers(channel="email") == set()
     assert await numbers(assignee="-") == {billing, network}
