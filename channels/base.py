@@ -121,6 +121,14 @@ def readable_size(size: int) -> str:
     return f"{size} bytes"
 
 
+def safe_filename(name: str) -> str:
+    """An attachment's file name without any directory part a client or attacker put in front
+    (`../../x` is `x`) and without control characters; "" when nothing usable is left."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(char for char in base if char.isprintable()).strip()
+    return "" if base in (".", "..") else base
+
+
 class Channel(Protocol):
     """What the bot needs of a transport: a name, a lifecycle and a way to deliver."""
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
 from complaints.fields import EDITABLE_FIELDS
+from complaints.media import FALLBACK, media_type
 from config import parse_duration
 from staff.solutions import KINDS, parse_amount
 from staff.views import QueueFilter, QueueItem, attachment, complaint_view, queue
@@ -193,7 +194,7 @@ async def get_attachment(
     found = await attachment(database, agent, number, attachment_id)
     return Response(
         found.data,
-        media_type=found.content_type or "application/octet-stream",
+        media_type=media_type(found.content_type) or FALLBACK,
         headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename, safe='')}",
             "X-Content-Type-Options": "nosniff",

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from email.message import Message
 
+from channels.base import safe_filename
 from channels.email.charsets import decode_text, without_surrogates
 from channels.email.headers import decode_words, header, unescape_8bit
 from channels.email.text import html_to_text
@@ -154,8 +155,7 @@ def param(part: Message, name: str, header: str = "content-type") -> str:
 
 def _filename(part: Message) -> str:
     """The file's name without any directory part a client or attacker put in front."""
-    name = param(part, "filename", "content-disposition") or param(part, "name")
-    return name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return safe_filename(param(part, "filename", "content-disposition") or param(part, "name"))
 
 
 def payload(part: Message) -> bytes:

@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from channels.base import Attachment, Inbound, OnInbound, Sender, readable_size
+from channels.base import Attachment, Inbound, OnInbound, Sender, readable_size, safe_filename
 from channels.telegram import NAME
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
 from complaints.clock import Clock
@@ -263,7 +263,7 @@ async def _attachments(
         found.append(
             (
                 document,
-                document.file_name or f"document-{message.message_id}",
+                safe_filename(document.file_name or "") or f"document-{message.message_id}",
                 document.mime_type or "application/octet-stream",
             )
         )

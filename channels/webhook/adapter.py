@@ -1,9 +1,11 @@
 """The webhook channel: other systems (a web shop, a chat widget, a CRM) post complaints here.
 
 In: `POST /webhook/{source}` with `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>`
-under the source's secret. The acknowledgement comes back in the response (202 for a new
-message, 200 for a repeated `id`). Out: when the source has a `callback_url`, every message
-to the customer is POSTed there, signed the same way, through the outbox.
+under the source's secret; optionally with `X-Signature-Timestamp: <Unix seconds>`, and then the
+HMAC is of `<timestamp>.<body>` and the timestamp must be within 5 minutes of the server's clock,
+so a captured request cannot be replayed later. The acknowledgement comes back in the response
+(202 for a new message, 200 for a repeated `id`). Out: when the source has a `callback_url`,
+every message to the customer is POSTed there, signed the same way, through the outbox.
 """
 
 from __future__ import annotations
@@ -22,9 +24,17 @@ from typing import Annotated, Any
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
-from channels.base import Attachment, Inbound, OnInbound, Outbound, Sender
+from channels.base import Attachment, Inbound, OnInbound, Outbound, Sender, safe_filename
 from channels.webhook.settings import WebhookSource
 from complaints import numbers
 from complaints.clock import Clock
@@ -37,12 +47,15 @@ from complaints.errors import (
     TemporaryDeliveryError,
     UnknownComplaint,
 )
+from complaints.media import media_type
 
 log = logging.getLogger(__name__)
 
 NAME = "webhook"
 Text = Annotated[str, Field(max_length=200)]
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TIMESTAMP_TOLERANCE_SECONDS = 300
+"""How far a signed X-Signature-Timestamp may be from the server's clock, either way."""
 
 
 def _number_as_text(value: Any) -> Any:
@@ -67,8 +80,23 @@ class AttachmentIn(BaseModel):
     data: str
     """The file's bytes, base64-encoded."""
 
-    def decoded(self) -> bytes:
-        return base64.b64decode(self.data, validate=True)
+    @field_validator("content_type")
+    @classmethod
+    def _media_type(cls, value: str, info: ValidationInfo) -> str:
+        """A media type (`image/png`, `text/plain; charset=utf-8`), else the attachment is
+        refused: a CR/LF here would otherwise be stored and break the download's header."""
+        checked = media_type(value)
+        if not checked:
+            name = info.data.get("name", "")
+            raise ValueError(
+                f"attachment {name!r}: content_type must be a media type such as image/png"
+            )
+        return checked
+
+    def attachment(self) -> Attachment:
+        """The file as intake stores it: its name without any directory part."""
+        data = base64.b64decode(self.data, validate=True)
+        return Attachment(safe_filename(self.name) or "attachment", self.content_type, data)
 
 
 def _iso_date(value: str) -> str:
@@ -208,10 +236,7 @@ class WebhookChannel:
             return body
         try:
             payload = ComplaintIn.model_validate_json(body)
-            attachments = tuple(
-                Attachment(item.name, item.content_type, item.decoded())
-                for item in payload.attachments
-            )
+            attachments = tuple(item.attachment() for item in payload.attachments)
         except ValidationError as error:
             return _invalid(error)
         except binascii.Error:
@@ -230,13 +255,32 @@ class WebhookChannel:
                 "missing X-Signature header: sha256=<hex HMAC-SHA256 of the "
                 "body under the source's secret>",
             )
+        stamp = request.headers.get("x-signature-timestamp")
+        if stamp is not None and not (stamp.isascii() and stamp.isdigit()):
+            return _error(
+                401, "X-Signature-Timestamp must be the Unix time in seconds, e.g. 1767225600"
+            )
+        signed_bytes = body if stamp is None else f"{stamp}.".encode() + body
         # Hex digits in either case (.NET's Convert.ToHexString writes upper case); the
         # comparison itself takes constant time.
         scheme, _, digest = signature.strip().partition("=")
         given = f"{scheme.lower()}={digest.lower()}".encode()
-        if not hmac.compare_digest(given, sign(source.secret, body).encode()):
+        if not hmac.compare_digest(given, sign(source.secret, signed_bytes).encode()):
             return _error(401, "X-Signature does not match the body")
+        if stamp is not None and (refused := self._stale(stamp)):
+            return _error(401, refused)
         return body
+
+    def _stale(self, stamp: str) -> str:
+        """Why a signed X-Signature-Timestamp is refused (further than the tolerance from our
+        clock: a replayed request, or a wrong clock), or "" when it is within the window."""
+        skew = abs(int(stamp) - self.clock.now().timestamp())
+        if skew > TIMESTAMP_TOLERANCE_SECONDS:
+            return (
+                f"X-Signature-Timestamp is more than {TIMESTAMP_TOLERANCE_SECONDS} seconds "
+                "from the server's time: a replayed request, or the sender's clock is off"
+            )
+        return ""
 
     def _inbound(
         self, source: str, payload: ComplaintIn, attachments: tuple[Attachment, ...]

@@ -119,24 +119,26 @@ def _conditions(
 
 
 def _search(text: str) -> Any:
-    """Every word must occur somewhere in the complaint or its customer (case-insensitive)."""
+    """Every word must occur somewhere in the complaint or its customer (case-insensitive).
+    `%` and `_` are searched as themselves, as in the customer search (`autoescape`)."""
     clauses = []
     for word in text.split()[:SEARCH_WORDS]:
-        pattern = f"%{word.lower()}%"
-        messages = select(Message.complaint_id).where(sa.func.lower(Message.text).like(pattern))
-        identities = select(Identity.customer_id).where(
-            sa.func.lower(Identity.address).like(pattern)
-        )
+        messages = select(Message.complaint_id).where(_has(Message.text, word))
+        identities = select(Identity.customer_id).where(_has(Identity.address, word))
         clauses.append(
             sa.or_(
-                sa.func.lower(Complaint.number).like(pattern),
-                sa.func.lower(Complaint.subject).like(pattern),
-                sa.func.lower(Complaint.product).like(pattern),
-                sa.func.lower(Customer.name).like(pattern),
-                sa.func.lower(Customer.email).like(pattern),
-                sa.func.lower(Customer.phone).like(pattern),
+                _has(Complaint.number, word),
+                _has(Complaint.subject, word),
+                _has(Complaint.product, word),
+                _has(Customer.name, word),
+                _has(Customer.email, word),
+                _has(Customer.phone, word),
                 col(Complaint.id).in_(messages),
                 col(Complaint.customer_id).in_(identities),
             )
         )
     return sa.and_(*clauses)
+
+
+def _has(column: Any, word: str) -> Any:
+    return col(column).icontains(word, autoescape=True)

@@ -214,6 +214,22 @@ async def test_a_photo_is_downloaded_and_stored(fake: FakeTelegram, start_bot: A
     assert stored[0]["data"] == photo and stored[0]["content_type"] == "image/jpeg"
 
 
+async def test_a_document_name_loses_its_directory_part(fake: FakeTelegram, start_bot: Any) -> None:
+    bot = await start_bot(telegram_settings(fake))
+    fake.add_file("doc-1", b"%PDF-1.7")
+    fake.push_update(
+        fake.message_update(
+            chat_id=CUSTOMER,
+            user_id=CUSTOMER,
+            document=("doc-1", "../../etc/bill.pdf"),
+            caption="I was charged twice for this bill.",
+        )
+    )
+    await to(fake, CUSTOMER)
+    stored = rows(bot, "SELECT filename, data FROM attachments")
+    assert stored == [{"filename": "bill.pdf", "data": b"%PDF-1.7"}]
+
+
 async def test_a_file_over_the_limit_is_refused_politely_and_a_caption_is_still_taken(
     fake: FakeTelegram, start_bot: Any
 ) -> None:

@@ -13,7 +13,16 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import OTHER_SECRET, SECRET, postgres_schema, signed, table_counts
+from channels.webhook.adapter import sign
+from complaints.clock import ManualClock
+from tests.conftest import (
+    OTHER_SECRET,
+    SECRET,
+    START,
+    postgres_schema,
+    signed,
+    table_counts,
+)
 from tests.store.test_locked_store import locked
 
 
@@ -527,3 +536,121 @@ async def test_a_bad_purchase_date_is_422_naming_the_field(start_bot: Any) -> No
         assert response.status_code == 422, bad
         assert response.json()["detail"][0]["field"] == "details.purchase_date"
     assert table_counts(bot.store_url) == before
+
+
+# ---- attachments from a sloppy or hostile integrator -----------------------------------------
+
+
+def _attachment(name: str, content_type: str) -> dict[str, str]:
+    return {"name": name, "content_type": content_type, "data": base64.b64encode(b"x").decode()}
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["image/png\r\nSet-Cookie: a=b", "image/png\n", "image", "image/png extra", "té/xt"],
+)
+async def test_an_attachment_type_that_is_not_a_media_type_is_422_naming_it(
+    start_bot: Any, content_type: str
+) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    body = complaint("x-1", "Broken.", attachments=[_attachment("box.png", content_type)])
+    response = await post(bot, body)
+    await _refused(bot, response, 422, before, "attachments.0.content_type")
+    await _refused(bot, response, 422, before, "'box.png'")
+
+
+async def test_attachment_names_lose_any_directory_part_and_types_keep_parameters(
+    start_bot: Any,
+) -> None:
+    bot = await start_bot()
+    attachments = [
+        _attachment("../../etc/passwd", "text/plain; charset=utf-8"),
+        _attachment("..\\..\\boot.ini", "Application/Octet-Stream"),
+        _attachment("..", "image/png"),
+        _attachment("a\r\nb.txt", "text/plain"),
+    ]
+    response = await post(bot, complaint("a-1", "Broken.", attachments=attachments))
+    assert response.status_code == 202, response.text
+    engine = sa.create_engine(bot.store_url)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sa.text("SELECT filename, content_type FROM attachments ORDER BY id")
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in stored] == [
+        ("passwd", "text/plain; charset=utf-8"),
+        ("boot.ini", "application/octet-stream"),
+        ("attachment", "image/png"),
+        ("ab.txt", "text/plain"),
+    ]
+
+
+# ---- replay: an optional signed timestamp ----------------------------------------------------
+
+
+async def _post_stamped(
+    bot: Any, body: dict[str, Any], stamp: int, *, signed_stamp: int | None = None
+) -> httpx.Response:
+    raw = json.dumps(body).encode()
+    signature = sign(SECRET, f"{stamp if signed_stamp is None else signed_stamp}.".encode() + raw)
+    headers = {
+        "Content-Type": "application/json",
+        "X-Signature": signature,
+        "X-Signature-Timestamp": str(stamp),
+    }
+    async with httpx.AsyncClient(base_url=bot.url, timeout=10) as client:
+        return await client.post("/webhook/shop", content=raw, headers=headers)
+
+
+async def test_a_signed_timestamp_within_five_minutes_is_accepted(start_bot: Any) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(clock=clock)
+    now = int(START.timestamp())
+    first = await _post_stamped(bot, complaint("s-1", "Broken screen."), now - 299)
+    assert first.status_code == 202, first.text
+    second = await _post_stamped(bot, complaint("s-2", "Broken lid.", "c-2"), now + 299)
+    assert second.status_code == 202, second.text
+
+
+async def test_a_signed_timestamp_outside_the_window_is_401(start_bot: Any) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(clock=clock)
+    before = table_counts(bot.store_url)
+    now = int(START.timestamp())
+    body = complaint("s-1", "Broken screen.")
+    old = await _post_stamped(bot, body, now - 301)
+    await _refused(bot, old, 401, before, "more than 300 seconds")
+    future = await _post_stamped(bot, body, now + 301)
+    await _refused(bot, future, 401, before, "more than 300 seconds")
+    in_time = await _post_stamped(bot, body, now)
+    assert in_time.status_code == 202, in_time.text  # the same request within the window
+
+
+async def test_a_replayed_body_with_a_new_timestamp_does_not_match(start_bot: Any) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(clock=clock)
+    before = table_counts(bot.store_url)
+    now = int(START.timestamp())
+    moved = await _post_stamped(bot, complaint("s-1", "Broken."), now, signed_stamp=now - 3600)
+    await _refused(bot, moved, 401, before, "does not match")
+    # A body signed without a timestamp does not pass with one added.
+    raw, headers = signed(complaint("s-1", "Broken."))
+    async with httpx.AsyncClient(base_url=bot.url, timeout=10) as client:
+        added = await client.post(
+            "/webhook/shop", content=raw, headers={**headers, "X-Signature-Timestamp": str(now)}
+        )
+    await _refused(bot, added, 401, before, "does not match")
+
+
+async def test_a_timestamp_that_is_not_unix_seconds_is_401(start_bot: Any) -> None:
+    bot = await start_bot(clock=ManualClock(START))
+    before = table_counts(bot.store_url)
+    raw, headers = signed(complaint("s-1", "Broken."))
+    async with httpx.AsyncClient(base_url=bot.url, timeout=10) as client:
+        response = await client.post(
+            "/webhook/shop",
+            content=raw,
+            headers={**headers, "X-Signature-Timestamp": "2026-03-02T09:00:00Z"},
+        )
+    await _refused(bot, response, 401, before, "Unix time in seconds")

@@ -66,6 +66,8 @@ async def test_queue_is_scoped_filtered_and_searchable(desk: Desk) -> None:
     assert await numbers(q="bo li") == {network}  # the customer's name
     assert await numbers(q=network.lower()) == {network}
     assert await numbers(q="nothing-like-this") == set()
+    for wildcard in ("%", "_", "a%b", "Bo_Li"):  # LIKE's wildcards are searched as themselves
+        assert await numbers(q=wildcard) == set(), wildcard
     assert await numbers(status="open") == {billing, network}
     assert await numbers(channel="email") == set()
     assert await numbers(assignee="-") == {billing, network}
@@ -95,6 +97,29 @@ async def test_timeline_shows_messages_events_trace_and_attachments(desk: Desk) 
     assert download.content == b"%PDF-1"
     assert download.headers["content-disposition"].startswith("attachment;")
     assert (await admin.get(f"/api/complaints/{number}/attachments/999")).status_code == 404
+
+
+async def test_a_stored_type_that_is_not_a_media_type_downloads_as_octet_stream(
+    desk: Desk,
+) -> None:
+    attachment = {"name": "box.png", "content_type": "image/png", "data": "iVBORw=="}
+    number = (await desk.complain(BILLING, attachments=[attachment]))["complaint"]
+    # As a webhook stored it before types were checked at intake.
+    engine = sa.create_engine(desk.bot.store_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE attachments SET content_type = :bad"),
+            {"bad": "image/png\r\nSet-Cookie: session=x"},
+        )
+    engine.dispose()
+    admin = await desk.account("Root", role="admin", departments=())
+    view = (await admin.get(f"/api/complaints/{number}")).json()
+    inbound = [e for e in view["timeline"] if e["kind"] == "message" and e["direction"] == "in"]
+    download = await admin.get(inbound[0]["attachments"][0]["url"])
+    assert download.status_code == 200, download.text
+    assert download.headers["content-type"] == "application/octet-stream"
+    assert "set-cookie" not in download.headers
+    assert download.content == b"\x89PNG"
 
 
 async def test_work_a_complaint_from_queue_to_resolved(

@@ -195,7 +195,8 @@ async def test_a_supervisor_approves_a_compensation_before_the_customer_hears_of
 
 async def test_customer_text_is_shown_escaped_and_intact(desk: Desk, browser: Browser) -> None:
     attachment = {
-        "name": "<i>factura</i>.pdf",
+        # No "/": a name's directory part is dropped at intake, like ../../x.
+        "name": "<img src=x onerror=alert(1)><i>factura.pdf",
         "content_type": "application/pdf",
         "data": "JVBERi0x",
     }
@@ -215,7 +216,7 @@ async def test_customer_text_is_shown_escaped_and_intact(desk: Desk, browser: Br
     await expect(inbound).to_have_text(NASTY)
     await expect(page.locator("#customer")).to_have_text(NASTY_NAME)
     await expect(page.locator("main script, main img, li.message b, li.message i")).to_have_count(0)
-    link = page.locator("li.in a", has_text="<i>factura</i>.pdf")
+    link = page.locator("li.in a", has_text="<img src=x onerror=alert(1)><i>factura.pdf")
     download = await page.request.get(await link.get_attribute("href") or "")  # the session's
     assert download.status == 200 and await download.body() == b"%PDF-1"
     await screenshot(page, "complaint-escaped")
