@@ -15,9 +15,11 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
+from admin.audit import CLI, actor_of, mask_address, record
 from admin.login_throttle import LoginThrottle
 from complaints.access import ROLES
 from complaints.clock import Clock
@@ -122,7 +124,7 @@ class Accounts:
     ) -> Agent:
         """Synchronous, for the `create-admin` command."""
         return self.database.write_now(
-            lambda s: self._create(s, name, role, departments, password, email)
+            lambda s: self._create(s, name, role, departments, password, email, actor=CLI)
         )
 
     async def create(
@@ -133,9 +135,14 @@ class Accounts:
         password: str | None = None,
         email: str = "",
         telegram_user_id: int | None = None,
+        *,
+        by: Agent | None = None,
     ) -> Agent:
+        actor = actor_of(by)
         return await self.database.write(
-            lambda s: self._create(s, name, role, departments, password, email, telegram_user_id)
+            lambda s: self._create(
+                s, name, role, departments, password, email, telegram_user_id, actor=actor
+            )
         )
 
     def _create(
@@ -147,6 +154,8 @@ class Accounts:
         password: str | None,
         email: str,
         telegram_user_id: int | None = None,
+        *,
+        actor: str,
     ) -> Agent:
         name = name.strip()
         if not name:
@@ -164,7 +173,10 @@ class Accounts:
             telegram_user_id=telegram_user_id,
             password_hash=hash_password(password) if password else "",
         )
-        return add_agent(session, agent=agent)
+        created = add_agent(session, agent=agent)
+        detail = {"role": role, "departments": list(departments), "password_set": bool(password)}
+        record(session, self.clock, actor, "account_created", created.id, detail)
+        return created
 
     async def update(
         self,
@@ -189,6 +201,7 @@ class Accounts:
                 raise AccountError("you cannot disable or demote yourself; ask another admin")
             new_departments = departments if departments is not None else agent.departments or []
             self.validate(new_role, new_departments)
+            before = _audited(agent)
             agent.role, agent.departments = new_role, list(new_departments)
             if password is not None:
                 check_password_strength(password)
@@ -204,6 +217,11 @@ class Accounts:
                 if not active:  # a disabled account is logged out everywhere at once
                     end_console_sessions_of(session, agent_id=agent_id)
             save_agent(session, agent=agent)
+            detail = _changes(before, _audited(agent))
+            if password is not None:
+                detail["password_changed"] = True
+            if detail:
+                record(session, self.clock, actor_of(by), "account_updated", agent_id, detail)
             return agent
 
         return await self.database.write(work)
@@ -219,37 +237,48 @@ class Accounts:
 
     # ---- API tokens ----
 
-    async def issue_token(self, agent_id: int, name: str) -> tuple[ApiToken, str]:
+    async def issue_token(
+        self, agent_id: int, name: str, *, by: Agent | None = None
+    ) -> tuple[ApiToken, str]:
         """A new token for the account; the secret is returned once and never stored."""
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        return await self.database.write(lambda s: self._issue(s, agent_id, name, secret)), secret
+        actor = actor_of(by)
+        issued = await self.database.write(lambda s: self._issue(s, agent_id, name, secret, actor))
+        return issued, secret
 
     def issue_token_now(self, agent_id: int, name: str) -> str:
         """Synchronous, for the `create-admin` command."""
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        self.database.write_now(lambda s: self._issue(s, agent_id, name, secret))
+        self.database.write_now(lambda s: self._issue(s, agent_id, name, secret, CLI))
         return secret
 
-    def _issue(self, session: Session, agent_id: int, name: str, secret: str) -> ApiToken:
+    def _issue(
+        self, session: Session, agent_id: int, name: str, secret: str, actor: str
+    ) -> ApiToken:
         if agent_by_id(session, agent_id=agent_id) is None:
             raise UnknownAccount(f"there is no account {agent_id}")
-        return add_api_token(
+        token = add_api_token(
             session,
             agent_id=agent_id,
             name=name,
             token_hash=secret_hash(secret),
             now=self.clock.now(),
         )
+        record(session, self.clock, actor, "token_issued", agent_id, {"token_id": token.id})
+        return token
 
     async def tokens(self, agent_id: int) -> list[ApiToken]:
         return await self.database.read(lambda s: api_tokens_of(s, agent_id=agent_id))
 
-    async def revoke_token(self, agent_id: int, token_id: int) -> None:
+    async def revoke_token(self, agent_id: int, token_id: int, *, by: Agent | None = None) -> None:
         def work(session: Session) -> None:
             token = api_token(session, token_id=token_id)
             if token is None or token.agent_id != agent_id:
                 raise UnknownAccount(f"account {agent_id} has no token {token_id}")
-            token.revoked_at = token.revoked_at or self.clock.now()
+            if token.revoked_at is None:
+                token.revoked_at = self.clock.now()
+                detail = {"token_id": token_id}
+                record(session, self.clock, actor_of(by), "token_revoked", agent_id, detail)
 
         await self.database.write(work)
 
@@ -268,14 +297,16 @@ class Accounts:
         the password, while too many logins failed for `name` or from the `client` address
         (`admin/login_throttle.py`)."""
         wait = self.throttle.wait(name, client)
-        if wait:
-            return Throttled(wait)
         agent = await self.database.read(lambda s: agent_named(s, name=name.strip()))
+        if wait:
+            await self._refused(agent, client, "login_throttled")
+            return Throttled(wait)
         stored = agent.password_hash if agent is not None and agent.active else ""
         # Verify against a real hash even for unknown names, so timing does not tell them.
         valid = verify_password(password, stored or _dummy_hash())
         if agent is None or not stored or not valid:
             self.throttle.failed(name, client)
+            await self._refused(agent, client, "login_refused")
             return None
         self.throttle.succeeded(name)
         cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -295,6 +326,13 @@ class Accounts:
         )
         return NewSession(cookie, csrf, expires_at)
 
+    async def _refused(self, agent: Agent | None, client: str, action: str) -> None:
+        """Audited by account id, or "unknown" for a name no account has (never the name typed,
+        which may be a mistyped password) and the client's masked network."""
+        target = agent.id if agent is not None else "unknown"
+        detail = {"network": mask_address(client)}
+        await self.database.write(lambda s: record(s, self.clock, "system", action, target, detail))
+
     async def by_session(self, cookie: str) -> tuple[Agent, str] | None:
         """The account and CSRF token of a live session."""
         digest, now = secret_hash(cookie), self.clock.now()
@@ -305,6 +343,27 @@ class Accounts:
     async def log_out(self, cookie: str) -> None:
         digest = secret_hash(cookie)
         await self.database.write(lambda s: end_console_session(s, token_hash=digest))
+
+
+def _audited(agent: Agent) -> dict[str, Any]:
+    """What an account update may change that the audit log shows by value (no contact data)."""
+    return {
+        "role": agent.role,
+        "departments": list(agent.departments or []),
+        "active": agent.active,
+        "senior": agent.senior,
+        "email_changed": agent.email,
+        "telegram_changed": agent.telegram_user_id,
+    }
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The changed fields: by value, or only `True` for contact fields (named `*_changed`)."""
+    return {
+        key: True if key.endswith("_changed") else value
+        for key, value in after.items()
+        if before[key] != value
+    }
 
 
 @functools.cache

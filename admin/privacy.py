@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from admin.audit import actor_of, record
 from admin.erasure import erase
 from admin.holdings import Holdings
 from complaints.clock import Clock
@@ -57,8 +58,8 @@ class Privacy:
 
         return await self.database.read(work)
 
-    async def export(self, customer_id: int) -> dict[str, Any]:
-        """Everything stored about one customer, as one JSON-ready document."""
+    async def export(self, customer_id: int, *, by: Agent | None = None) -> dict[str, Any]:
+        """Everything stored about one customer, as one JSON-ready document (audited)."""
 
         def work(session: Session) -> dict[str, Any]:
             customer = _customer(session, customer_id)
@@ -84,7 +85,12 @@ class Privacy:
                 "suppressions": _rows(found.suppressions(session)),
             }
 
-        return await self.database.read(work)
+        document = await self.database.read(work)
+        actor = actor_of(by)
+        await self.database.write(
+            lambda s: record(s, self.clock, actor, "customer_exported", customer_id)
+        )
+        return document
 
     async def erase(self, customer_id: int, confirm: str, admin: Agent) -> dict[str, int]:
         """Erase the customer's personal data in one transaction; how many rows were touched."""
@@ -108,6 +114,7 @@ class Privacy:
                 queries.add_event(
                     session, complaint.id or 0, now, f"admin:{admin.name}", "customer_erased", {}
                 )
+            record(session, self.clock, actor_of(admin), "customer_erased", customer_id, counts)
             return counts
 
         return await self.database.write(work)

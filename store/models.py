@@ -381,3 +381,19 @@ class HotSpotAlert(SQLModel, table=True):
     count: int
     baseline: float
     created_at: datetime = _time()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed an account or token, which login was refused, who exported or erased a
+    customer. Accounts and customers appear by id only; never a password, token or personal data.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _time(index=True)
+    actor: str
+    """An account id, or "system" / "cli"."""
+    action: str = Field(index=True)
+    target: str = ""
+    detail: dict[str, Any] | None = _json()

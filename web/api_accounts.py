@@ -104,6 +104,7 @@ async def create_account(admin: AdminUser, accounts: AccountsDep, body: AccountI
         body.password,
         body.email,
         body.telegram_user_id,
+        by=admin,
     )
     return AccountOut.of(agent)
 
@@ -126,7 +127,7 @@ async def list_tokens(account_id: int, admin: AdminUser, accounts: AccountsDep) 
 async def issue_token(
     account_id: int, admin: AdminUser, accounts: AccountsDep, body: TokenIn
 ) -> IssuedToken:
-    token, secret = await accounts.issue_token(account_id, body.name)
+    token, secret = await accounts.issue_token(account_id, body.name, by=admin)
     return IssuedToken(**TokenOut.of(token).model_dump(), token=secret)
 
 
@@ -136,4 +137,4 @@ async def issue_token(
 async def revoke_token(
     account_id: int, token_id: int, admin: AdminUser, accounts: AccountsDep
 ) -> None:
-    await accounts.revoke_token(account_id, token_id)
+    await accounts.revoke_token(account_id, token_id, by=admin)

@@ -33,7 +33,7 @@ async def search(
     summary="Everything stored about one customer, as a JSON file",
 )
 async def export(customer_id: int, admin: AdminUser, privacy: PrivacyDep) -> JSONResponse:
-    document = await privacy.export(customer_id)
+    document = await privacy.export(customer_id, by=admin)
     return JSONResponse(
         document,
         headers={"Content-Disposition": f'attachment; filename="customer-{customer_id}.json"'},

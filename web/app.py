@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from web import (
     api_accounts,
+    api_audit,
     api_canned,
     api_complaints,
     api_dead_letters,
@@ -31,6 +32,7 @@ def install(app: FastAPI) -> None:
         api_reports,
         api_privacy,
         api_dead_letters,
+        api_audit,
     ):
         app.include_router(module.router)
     console.install(app)

@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from admin.accounts import Accounts
+from admin.audit import AuditLog
 from admin.privacy import Privacy
 from admin.reports import Reports
 from admin.rule_book import RuleBook
@@ -82,6 +83,10 @@ async def _privacy(services: ServicesDep) -> Privacy:
     return Privacy(services.database, services.clock)
 
 
+async def _audit_log(services: ServicesDep) -> AuditLog:
+    return AuditLog(services.database)
+
+
 async def _reports(services: ServicesDep) -> Reports:
     return Reports(services.database, services.clock, services.settings.timezone)
 
@@ -108,6 +113,7 @@ SolutionsDep = Annotated[Solutions, Depends(_solutions)]
 CannedRepliesDep = Annotated[CannedReplies, Depends(_canned_replies)]
 PrivacyDep = Annotated[Privacy, Depends(_privacy)]
 ReportsDep = Annotated[Reports, Depends(_reports)]
+AuditLogDep = Annotated[AuditLog, Depends(_audit_log)]
 DuplicatesDep = Annotated[Duplicates, Depends(_duplicates)]
 DeadLettersDep = Annotated[DeadLetters, Depends(_dead_letters)]
 ReprocessorsDep = Annotated[Mapping[str, Reprocess], Depends(_reprocessors)]

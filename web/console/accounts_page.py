@@ -82,6 +82,7 @@ async def create(
             password or None,
             email.strip(),
             _telegram_id(telegram_user_id),
+            by=staff.agent,
         )
     except ComplaintBotError as error:
         return redirect(PAGE, ("error", f"No account was created: {error}."))
@@ -151,7 +152,7 @@ async def issue_token(
 ) -> HTMLResponse:
     """The page again, with the new secret shown this once."""
     agent = await _account(accounts, account_id)
-    _, secret = await accounts.issue_token(account_id, name.strip())
+    _, secret = await accounts.issue_token(account_id, name.strip(), by=staff.agent)
     return await _account_page(request, accounts, staff, agent, secret)
 
 
@@ -161,7 +162,7 @@ async def revoke_token(
 ) -> RedirectResponse:
     back = f"{PAGE}/{account_id}"
     try:
-        await accounts.revoke_token(account_id, token_id)
+        await accounts.revoke_token(account_id, token_id, by=staff.agent)
     except ComplaintBotError as error:
         return redirect(back, ("error", f"Nothing was revoked: {error}."))
     return redirect(back, ("ok", "Revoked the token; it no longer works."))
