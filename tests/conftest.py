@@ -33,6 +33,7 @@ from channels.webhook.adapter import sign
 from complaints.clock import Clock
 from config import load_settings
 from store.database import engine_url
+from tests.mailpeers import Sink
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "test-secret-0123456789abcdef"
@@ -283,3 +284,11 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[Any]:
     for instance in running:
         if not instance.served.task.done():
             await instance.stop()
+
+
+@pytest.fixture
+async def sink() -> AsyncIterator[Sink]:
+    """A relay on loopback that keeps what the bot sends by mail."""
+    relay = await Sink().start()
+    yield relay
+    await relay.stop()

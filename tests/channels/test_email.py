@@ -7,7 +7,7 @@ import asyncio
 import smtplib
 import sqlite3
 import ssl
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -23,13 +23,6 @@ from complaints.clock import ManualClock
 from tests.conftest import START, table_counts
 from tests.dovecot import Dovecot, dovecot_server
 from tests.mailpeers import Sink, mail, send
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[Sink]:
-    relay = await Sink().start()
-    yield relay
-    await relay.stop()
 
 
 @pytest.fixture

@@ -4,23 +4,14 @@ sender is machine mail."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from complaints.clock import ManualClock
 from tests.channels.test_email import bounce_for, rows
 from tests.conftest import START
 from tests.mailpeers import Sink, mail, send
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[Sink]:
-    relay = await Sink().start()
-    yield relay
-    await relay.stop()
 
 
 async def _bot(start_bot: Any, sink: Sink, threshold: int) -> tuple[Any, int, Any]:

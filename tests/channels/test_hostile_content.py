@@ -25,13 +25,6 @@ def rows(url: str, sql: str) -> list[dict[str, Any]]:
     return found
 
 
-@pytest.fixture
-async def sink() -> Any:
-    relay = await Sink().start()
-    yield relay
-    await relay.stop()
-
-
 async def test_nul_characters_in_a_webhook_message_are_dropped_not_a_500(
     start_bot: Any, store_url: str
 ) -> None:

@@ -40,13 +40,6 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await served.stop()
 
 
-@pytest.fixture
-async def sink() -> AsyncIterator[Sink]:
-    relay = await Sink().start()
-    yield relay
-    await relay.stop()
-
-
 def telegram_settings(fake: FakeTelegram, sink: Sink | None = None, **telegram: Any) -> dict:
     url = fake.url  # type: ignore[attr-defined]
     return {

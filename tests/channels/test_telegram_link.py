@@ -14,7 +14,7 @@ from tests.conftest import START
 from tests.mailpeers import Sink
 from tests.telegram_api import FakeTelegram
 
-fake, sink = test_telegram.fake, test_telegram.sink  # the fixtures
+fake = test_telegram.fake  # the fixture (sink comes from tests/conftest.py)
 
 
 async def said(fake: FakeTelegram, channel: Any, text: str, chat: int = CUSTOMER) -> str:

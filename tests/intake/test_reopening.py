@@ -6,7 +6,6 @@ a mere "thanks" to a finished complaint reopens nothing. Each answer is one mess
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,13 +17,6 @@ from store import queries
 from tests.conftest import START
 from tests.mailpeers import Sink, mail, send
 from tests.scheduler.test_sweeps import complaint, drain, settings, step
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[Sink]:
-    relay = await Sink().start()
-    yield relay
-    await relay.stop()
 
 
 def events(bot: Any, kind: str) -> list[Any]:

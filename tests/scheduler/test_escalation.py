@@ -5,7 +5,6 @@ the staff alerts carry a staff subject; progress updates never promise a time al
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from typing import Any
@@ -16,13 +15,6 @@ from complaints.clock import ManualClock
 from tests.conftest import START
 from tests.mailpeers import Sink, mail, send
 from tests.scheduler.test_sweeps import complaint, drain, settings, step
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[Sink]:
-    relay = await Sink().start()
-    yield relay
-    await relay.stop()
 
 
 def _text(message: Any) -> str:

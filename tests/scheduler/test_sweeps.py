@@ -4,7 +4,6 @@ silence; and a bot that was down catches up once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -14,13 +13,6 @@ import sqlalchemy as sa
 from complaints.clock import ManualClock
 from tests.conftest import START
 from tests.mailpeers import Sink, mail, send
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[Sink]:
-    relay = await Sink().start()
-    yield relay
-    await relay.stop()
 
 
 def settings(sink: Sink) -> dict[str, Any]:

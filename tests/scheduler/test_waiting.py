@@ -5,7 +5,6 @@ the time spent waiting."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,13 +15,6 @@ from staff.chat_commands import ChatCommands
 from tests.conftest import START
 from tests.mailpeers import Sink, mail, send
 from tests.scheduler.test_sweeps import complaint, settings, step
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[Sink]:
-    relay = await Sink().start()
-    yield relay
-    await relay.stop()
 
 
 def _at(value: str) -> datetime:
