@@ -9,23 +9,17 @@ It wires and holds no business logic; `build_app` is what tests start too.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
-import re
-import signal
 import sys
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
-import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
 import web.app as web
 from admin.accounts import Accounts
-from admin.commands import create_admin
 from admin.rule_book import RuleBook
 from admin.startup import open_store
 from channels.base import Channel
@@ -34,12 +28,11 @@ from channels.telegram.adapter import TelegramChannel
 from channels.webhook.adapter import WebhookChannel
 from complaints.addresses import EMAIL
 from complaints.clock import Clock, SystemClock
-from complaints.errors import SettingsError, StoreUnavailable
-from config import Settings, load_settings, shipped_secrets
+from config import Settings, shipped_secrets
 from intake.bounces import record_bounce
 from intake.chat import ChatDesk
 from intake.chat_link import link_code_mailer
-from intake.dead_letters import DeadLetters, dead_letters_command
+from intake.dead_letters import DeadLetters
 from intake.kept_mail import KeptMailNotice
 from intake.receive import Intake, IntakePolicy
 from outbox.dispatcher import Dispatcher
@@ -293,103 +286,7 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         await task
 
 
-def _arguments(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
-    parser = argparse.ArgumentParser(description="Run the complaint bot.")
-    parser.add_argument("--config", type=Path, default=Path("settings.toml"), help="settings file")
-    parser.add_argument("--log-level", default="INFO")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="serve the bot (the default)")
-    letters = commands.add_parser("dead-letters", help="list kept dead letters, or reprocess them")
-    letters.add_argument(
-        "--reprocess",
-        nargs="*",
-        type=int,
-        metavar="ID",
-        help="reprocess these kept letters (all kept ones when no ID is given)",
-    )
-    admin = commands.add_parser("create-admin", help="create an admin account (asks a password)")
-    admin.add_argument("name", help="the name to log in with")
-    admin.add_argument("--email", default="", help="where hot-spot alerts reach this admin")
-    admin.add_argument("--password-stdin", action="store_true", help="read it from stdin")
-    admin.add_argument("--token", action="store_true", help="also print a new API token")
-    return parser, parser.parse_args(argv)
-
-
-_QUERY = re.compile(r"\?[^\s\"]*")
-_BOT_TOKEN = re.compile(r"/bot[^/\s\"]+/")
-
-
-class _RedactUrls(logging.Filter):
-    """Rewrites a record's URLs: a query string (`?q=ana@example.org`) is dropped and the
-    Telegram bot token in `/bot<token>/` is masked, so neither reaches any handler."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _BOT_TOKEN.sub("/bot***/", _QUERY.sub("", message))
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
-
-
-def protect_logs() -> None:
-    """Keep personal data and secrets out of the log at every --log-level. uvicorn's access
-    log and httpx's request log write whole URLs (searches by address, the bot token);
-    aiosmtpd logs every envelope address at INFO; python-telegram-bot and httpcore log whole
-    requests at DEBUG (message texts, the token). SQLAlchemy's parameters are hidden by the
-    engines themselves (store/database.py)."""
-    for name in ("uvicorn.access", "httpx"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _RedactUrls) for f in logger.filters):
-            logger.addFilter(_RedactUrls())
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
-    for name in ("telegram", "httpcore"):
-        logger = logging.getLogger(name)
-        logger.setLevel(max(logging.INFO, logger.getEffectiveLevel()))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser, args = _arguments(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    protect_logs()
-    try:
-        settings = load_settings(args.config)
-        app = build_app(settings)
-    except SettingsError as error:
-        parser.exit(2, f"complaint bot: {error}\n")
-    except StoreUnavailable as error:
-        parser.exit(2, f"complaint bot: cannot open the store {settings.store_url}: {error}\n")
-    services: Services = app.state.services
-    if args.command in ("create-admin", "dead-letters"):
-        with contextlib.closing(services.database):
-            if args.command == "create-admin":
-                return create_admin(
-                    services.accounts,
-                    args.name,
-                    args.email,
-                    stdin=args.password_stdin,
-                    token=args.token,
-                )
-            return asyncio.run(
-                dead_letters_command(services.dead_letters, services.reprocessors, args.reprocess)
-            )
-    config = uvicorn.Config(
-        app,
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        lifespan="on",
-        timeout_graceful_shutdown=30,
-    )
-    server = uvicorn.Server(config)
-    # uvicorn stops gracefully on SIGINT or SIGTERM (in-flight requests finish), then raises
-    # the signal again; after a graceful stop that is a normal exit, not a crash.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run()
-    return 0 if server.started else 1
-
-
 if __name__ == "__main__":
+    from cli import main
+
     sys.exit(main())

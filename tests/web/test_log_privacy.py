@@ -1,5 +1,5 @@
 """No personal data and no secret in any log record: the real bot, with the logging set up as
-`bot.main` sets it up, driven through the webhook, the customer search, a database error and
+`cli.main` sets it up, driven through the webhook, the customer search, a database error and
 Telegram polling; every record (message and traceback) is searched for what must not be there."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-import bot as bot_module
+from observe.logs import protect_logs
 from tests.channels.test_telegram import CUSTOMER, TOKEN, fake, say, telegram_settings, until
 from tests.conftest import signed
 from tests.telegram_api import FakeTelegram
@@ -31,7 +31,7 @@ def logged(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixtur
     loggers = [logging.getLogger(name) for name in LOGGERS]
     saved = [(logger.level, list(logger.filters)) for logger in loggers]
     caplog.set_level(logging.INFO)
-    bot_module.protect_logs()
+    protect_logs()
     for name in ("uvicorn.access", "uvicorn.error", "httpx"):
         caplog.set_level(logging.INFO, logger=name)
     yield caplog
