@@ -15,9 +15,10 @@ from pathlib import Path
 import uvicorn
 
 from admin.commands import create_admin
+from admin.routing_evaluation import evaluate_routing_command
 from bot import build_app
 from complaints.errors import SettingsError, StoreUnavailable
-from config import load_settings
+from config import Settings, load_settings
 from intake.dead_letters import dead_letters_command
 from observe.logs import protect_logs
 from web.services import Services
@@ -42,6 +43,10 @@ def arguments(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse
     admin.add_argument("--email", default="", help="where hot-spot alerts reach this admin")
     admin.add_argument("--password-stdin", action="store_true", help="read it from stdin")
     admin.add_argument("--token", action="store_true", help="also print a new API token")
+    evaluation = commands.add_parser(
+        "evaluate-routing", help="measure routing on labelled complaints (JSON lines)"
+    )
+    evaluation.add_argument("files", nargs="+", type=Path, metavar="FILE.jsonl")
     return parser, parser.parse_args(argv)
 
 
@@ -59,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     except StoreUnavailable as error:
         parser.exit(2, f"complaint bot: cannot open the store {settings.store_url}: {error}\n")
     services: Services = app.state.services
-    if args.command in ("create-admin", "dead-letters"):
+    if args.command in ("create-admin", "dead-letters", "evaluate-routing"):
         with contextlib.closing(services.database):
+            if args.command == "evaluate-routing":
+                return _evaluate_routing(args.files, services, settings)
             if args.command == "create-admin":
                 return create_admin(
                     services.accounts,
@@ -87,3 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     return 0 if server.started else 1
+
+
+def _evaluate_routing(files: list[Path], services: Services, settings: Settings) -> int:
+    try:
+        return evaluate_routing_command(
+            files,
+            services.rule_book.current,
+            settings.service_levels,
+            settings.default_language,
+            sys.stdout.write,
+        )
+    except SettingsError as error:
+        sys.stderr.write(f"complaint bot: {error}\n")
+        return 2
