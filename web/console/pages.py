@@ -131,7 +131,7 @@ def render(
             "nav": navigation(agent) if agent is not None else [],
             "flash": flash,
             "language": language,
-            "languages": ENDONYMS,
+            "console_languages": ENDONYMS,
             "rules": services_of(request).rule_book.current,
             "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             **(context or {}),
