@@ -24,6 +24,7 @@ from admin.login_throttle import LoginThrottle
 from complaints.access import ROLES
 from complaints.clock import Clock
 from complaints.errors import AccountError, UnknownAccount
+from complaints.languages import SUPPORTED
 from store.database import Database
 from store.models import Agent, ApiToken
 from store.queries.accounts import (
@@ -137,11 +138,13 @@ class Accounts:
         telegram_user_id: int | None = None,
         *,
         by: Agent | None = None,
+        language: str = "",
     ) -> Agent:
+        """`language`: the account's console language; empty follows the browser."""
         actor = actor_of(by)
         return await self.database.write(
             lambda s: self._create(
-                s, name, role, departments, password, email, telegram_user_id, actor=actor
+                s, name, role, departments, password, email, telegram_user_id, actor, language
             )
         )
 
@@ -154,13 +157,14 @@ class Accounts:
         password: str | None,
         email: str,
         telegram_user_id: int | None = None,
-        *,
-        actor: str,
+        actor: str = CLI,
+        language: str = "",
     ) -> Agent:
         name = name.strip()
         if not name:
             raise AccountError("an account needs a name")
         self.validate(role, departments)
+        _validate_language(language)
         if agent_named(session, name=name) is not None:
             raise AccountError(f"there is already an account named {name!r}")
         if password is not None:
@@ -172,6 +176,7 @@ class Accounts:
             email=email,
             telegram_user_id=telegram_user_id,
             password_hash=hash_password(password) if password else "",
+            language=language,
         )
         created = add_agent(session, agent=agent)
         detail = {"role": role, "departments": list(departments), "password_set": bool(password)}
@@ -190,17 +195,19 @@ class Accounts:
         active: bool | None = None,
         senior: bool | None = None,
         telegram_user_id: int | None = None,
+        language: str | None = None,
     ) -> Agent:
         def work(session: Session) -> Agent:
             agent = agent_by_id(session, agent_id=agent_id)
             if agent is None:
                 raise UnknownAccount(f"there is no account {agent_id}")
             new_role = role if role is not None else agent.role
-            if agent.id == by.id and (new_role != "admin" or active is False):
+            if agent.id == by.id and ((role or "admin") != "admin" or active is False):
                 # Otherwise the last admin could lock everyone out of the configuration.
                 raise AccountError("you cannot disable or demote yourself; ask another admin")
             new_departments = departments if departments is not None else agent.departments or []
             self.validate(new_role, new_departments)
+            _validate_language(language or "")
             before = _audited(agent)
             agent.role, agent.departments = new_role, list(new_departments)
             if password is not None:
@@ -210,6 +217,8 @@ class Accounts:
                 agent.email = email
             if senior is not None:
                 agent.senior = senior
+            if language is not None:
+                agent.language = language
             if telegram_user_id is not None:
                 agent.telegram_user_id = telegram_user_id
             if active is not None:
@@ -225,6 +234,10 @@ class Accounts:
             return agent
 
         return await self.database.write(work)
+
+    async def set_language(self, agent: Agent, language: str) -> Agent:
+        """What any account may change of its own: the console's language ("" = browser's)."""
+        return await self.update(agent.id or 0, by=agent, language=language)
 
     async def listing(self) -> list[Agent]:
         return await self.database.read(agents_by_name)
@@ -345,6 +358,11 @@ class Accounts:
         await self.database.write(lambda s: end_console_session(s, token_hash=digest))
 
 
+def _validate_language(language: str) -> None:
+    if language and language not in SUPPORTED:
+        raise AccountError(f"language must be one of {', '.join(SUPPORTED)}, or empty")
+
+
 def _audited(agent: Agent) -> dict[str, Any]:
     """What an account update may change that the audit log shows by value (no contact data)."""
     return {
@@ -352,6 +370,7 @@ def _audited(agent: Agent) -> dict[str, Any]:
         "departments": list(agent.departments or []),
         "active": agent.active,
         "senior": agent.senior,
+        "language": agent.language,
         "email_changed": agent.email,
         "telegram_changed": agent.telegram_user_id,
     }

@@ -7,37 +7,17 @@ outbox holds everything that must still be delivered.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores naive UTC, returns aware UTC: SQLite keeps no offset, and comparisons must agree."""
-
-    impl = sa.DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store; use timezone-aware UTC")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-def _time(*, index: bool = False, nullable: bool = False) -> Any:
-    return Field(sa_column=sa.Column(UTCDateTime(), index=index, nullable=nullable))
-
-
-def _json() -> Any:
-    return Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+from store.columns import UTCDateTime as UTCDateTime
+from store.columns import json_field, time_field
+from store.models_accounts import Agent as Agent
+from store.models_accounts import ApiToken as ApiToken
+from store.models_accounts import ConsoleSession as ConsoleSession
 
 
 class Customer(SQLModel, table=True):
@@ -49,8 +29,8 @@ class Customer(SQLModel, table=True):
     """Lower-cased: duplicates across channels are found by it."""
     phone: str = ""
     tier: str = ""
-    created_at: datetime = _time()
-    erased_at: datetime | None = _time(nullable=True)
+    created_at: datetime = time_field()
+    erased_at: datetime | None = time_field(nullable=True)
     """Set when an admin erased the customer's personal data (statistics are kept)."""
 
 
@@ -89,33 +69,33 @@ class Complaint(SQLModel, table=True):
     order_number: str = ""
     purchase_date: str = ""
     desired_outcome: str = ""
-    tags: list[str] | None = _json()
+    tags: list[str] | None = json_field()
     rule_set_version: int = 0
-    routing_trace: list[dict[str, Any]] | None = _json()
-    created_at: datetime = _time(index=True)
-    updated_at: datetime = _time()
-    first_response_due: datetime | None = _time(index=True, nullable=True)
-    resolution_due: datetime | None = _time(index=True, nullable=True)
+    routing_trace: list[dict[str, Any]] | None = json_field()
+    created_at: datetime = time_field(index=True)
+    updated_at: datetime = time_field()
+    first_response_due: datetime | None = time_field(index=True, nullable=True)
+    resolution_due: datetime | None = time_field(index=True, nullable=True)
     assignee: str = ""
     resolution_summary: str = ""
     survey_score: int | None = None
     survey_comment: str = ""
-    survey_answered_at: datetime | None = _time(nullable=True)
-    next_update_due: datetime | None = _time(index=True, nullable=True)
+    survey_answered_at: datetime | None = time_field(nullable=True)
+    next_update_due: datetime | None = time_field(index=True, nullable=True)
     """When the customer is next told of progress, unless someone writes to them first."""
-    resolved_at: datetime | None = _time(nullable=True)
-    survey_due: datetime | None = _time(index=True, nullable=True)
-    close_due: datetime | None = _time(index=True, nullable=True)
+    resolved_at: datetime | None = time_field(nullable=True)
+    survey_due: datetime | None = time_field(index=True, nullable=True)
+    close_due: datetime | None = time_field(index=True, nullable=True)
     """After the survey went out: closed then if it stays unanswered."""
-    first_response_at: datetime | None = _time(nullable=True)
+    first_response_at: datetime | None = time_field(nullable=True)
     """When a person first wrote to the customer (the first-response target is met)."""
     escalation_level: int = 0
     root_cause: str = ""
     merged_into: str = ""
     """The number of the complaint this one was merged into (status "merged")."""
-    escalate_due: datetime | None = _time(index=True, nullable=True)
+    escalate_due: datetime | None = time_field(index=True, nullable=True)
     """The deadline watched now: first response until a person answered, then resolution."""
-    warn_due: datetime | None = _time(index=True, nullable=True)
+    warn_due: datetime | None = time_field(index=True, nullable=True)
 
 
 class Message(SQLModel, table=True):
@@ -138,7 +118,7 @@ class Message(SQLModel, table=True):
     subject: str = ""
     text: str = ""
     language: str = ""
-    created_at: datetime = _time()
+    created_at: datetime = time_field()
 
 
 class Attachment(SQLModel, table=True):
@@ -159,10 +139,10 @@ class Event(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaints.id", index=True)
-    at: datetime = _time()
+    at: datetime = time_field()
     actor: str
     kind: str
-    detail: dict[str, Any] | None = _json()
+    detail: dict[str, Any] | None = json_field()
 
 
 class OutboxItem(SQLModel, table=True):
@@ -177,21 +157,21 @@ class OutboxItem(SQLModel, table=True):
     channel: str
     address: str
     kind: str
-    payload: dict[str, Any] | None = _json()
+    payload: dict[str, Any] | None = json_field()
     status: str = "pending"
     attempts: int = 0
-    next_attempt_at: datetime = _time()
+    next_attempt_at: datetime = time_field()
     last_error: str = ""
     transport_id: str = ""
-    sent_at: datetime | None = _time(nullable=True)
-    created_at: datetime = _time()
+    sent_at: datetime | None = time_field(nullable=True)
+    created_at: datetime = time_field()
 
 
 class Department(SQLModel, table=True):
     __tablename__ = "departments"
 
     key: str = Field(primary_key=True)
-    names: dict[str, str] | None = _json()
+    names: dict[str, str] | None = json_field()
 
 
 class RuleSetVersion(SQLModel, table=True):
@@ -204,7 +184,7 @@ class RuleSetVersion(SQLModel, table=True):
     source: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     origin: str = "settings"
     """settings (settings.toml at start), console, import or rollback."""
-    created_at: datetime = _time()
+    created_at: datetime = time_field()
     author: str = ""
     note: str = ""
 
@@ -222,8 +202,8 @@ class DeadLetter(SQLModel, table=True):
     status: str = Field(default="kept", index=True)
     """kept (can be reprocessed), reprocessing (claimed by a run now), ignored (machine mail,
     nothing to do), reprocessed."""
-    received_at: datetime = _time()
-    reprocessed_at: datetime | None = _time(nullable=True)
+    received_at: datetime = time_field()
+    reprocessed_at: datetime | None = time_field(nullable=True)
 
 
 class Suppression(SQLModel, table=True):
@@ -237,30 +217,7 @@ class Suppression(SQLModel, table=True):
     bounces: int = 0
     suppressed: bool = False
     last_reason: str = ""
-    updated_at: datetime = _time()
-
-
-class Agent(SQLModel, table=True):
-    """Someone who handles complaints; for now registered in settings.toml ([[agents]])."""
-
-    __tablename__ = "agents"
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str
-    telegram_user_id: int | None = Field(
-        default=None, sa_column=sa.Column(sa.BigInteger(), unique=True, nullable=True)
-    )
-    departments: list[str] | None = _json()
-    senior: bool = False
-    """Takes over when a customer asks for another handler (seed 001)."""
-    role: str = "agent"
-    """agent (works its departments' complaints), supervisor (also approves solutions and
-    sees reports) or admin (configures everything, every department)."""
-    email: str = ""
-    """Where staff notices to this person go (hot-spot alerts) when they have no Telegram."""
-    password_hash: str = ""
-    """Empty: no console login (a Telegram-only agent)."""
-    active: bool = True
+    updated_at: datetime = time_field()
 
 
 class ChatState(SQLModel, table=True):
@@ -277,12 +234,12 @@ class ChatState(SQLModel, table=True):
     language: str = ""
     complaint_id: int | None = Field(default=None, foreign_key="complaints.id")
     pending_field: str = ""
-    asked: list[str] | None = _json()
+    asked: list[str] | None = json_field()
     """Fields already asked for this complaint (answered or skipped): never asked twice."""
     start_new: bool = False
     link_email: str = ""
     link_code_hash: str = ""
-    link_expires_at: datetime | None = _time(nullable=True)
+    link_expires_at: datetime | None = time_field(nullable=True)
     link_attempts: int = 0
 
 
@@ -296,34 +253,8 @@ class ActiveRules(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     version: int = Field(foreign_key="rule_sets.version")
     settings_digest: str
-    changed_at: datetime = _time()
+    changed_at: datetime = time_field()
     changed_by: str = ""
-
-
-class ApiToken(SQLModel, table=True):
-    """A bearer token for the HTTP API; only its SHA-256 is stored."""
-
-    __tablename__ = "api_tokens"
-
-    id: int | None = Field(default=None, primary_key=True)
-    agent_id: int = Field(foreign_key="agents.id", index=True)
-    name: str = ""
-    token_hash: str = Field(unique=True)
-    created_at: datetime = _time()
-    last_used_at: datetime | None = _time(nullable=True)
-    revoked_at: datetime | None = _time(nullable=True)
-
-
-class ConsoleSession(SQLModel, table=True):
-    """A console login: the cookie holds the secret, the store its SHA-256 and the CSRF token."""
-
-    __tablename__ = "console_sessions"
-
-    token_hash: str = Field(primary_key=True)
-    agent_id: int = Field(foreign_key="agents.id", index=True)
-    csrf_token: str
-    created_at: datetime = _time()
-    expires_at: datetime = _time(index=True)
 
 
 class CannedReply(SQLModel, table=True):
@@ -338,7 +269,7 @@ class CannedReply(SQLModel, table=True):
     language: str
     title: str
     text: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    updated_at: datetime = _time()
+    updated_at: datetime = time_field()
     updated_by: str = ""
 
 
@@ -358,9 +289,9 @@ class Solution(SQLModel, table=True):
     status: str = Field(default="proposed", index=True)
     """awaiting_approval, proposed (told to the customer), rejected."""
     proposed_by: str
-    proposed_at: datetime = _time()
+    proposed_at: datetime = time_field()
     decided_by: str = ""
-    decided_at: datetime | None = _time(nullable=True)
+    decided_at: datetime | None = time_field(nullable=True)
     decision_reason: str = ""
 
 
@@ -376,11 +307,11 @@ class HotSpotAlert(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     dimension: str
     value: str
-    window_start: datetime = _time()
-    window_end: datetime = _time()
+    window_start: datetime = time_field()
+    window_end: datetime = time_field()
     count: int
     baseline: float
-    created_at: datetime = _time()
+    created_at: datetime = time_field()
 
 
 class AuditEvent(SQLModel, table=True):
@@ -391,9 +322,9 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _time(index=True)
+    at: datetime = time_field(index=True)
     actor: str
     """An account id, or "system" / "cli"."""
     action: str = Field(index=True)
     target: str = ""
-    detail: dict[str, Any] | None = _json()
+    detail: dict[str, Any] | None = json_field()

@@ -9,11 +9,13 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from complaints.access import ROLES
+from complaints.languages import SUPPORTED
 from store.models import Agent, ApiToken
 from web.auth import AdminUser, AgentUser
 from web.deps import AccountsDep
 
 router = APIRouter(prefix="/api", tags=["accounts"])
+LANGUAGE = f"the console's language: one of {', '.join(SUPPORTED)}; empty: the browser's"
 
 
 class AccountOut(BaseModel):
@@ -26,6 +28,7 @@ class AccountOut(BaseModel):
     senior: bool
     active: bool
     can_log_in: bool
+    language: Annotated[str, Field(description=LANGUAGE)]
 
     @classmethod
     def of(cls, agent: Agent) -> AccountOut:
@@ -39,6 +42,7 @@ class AccountOut(BaseModel):
             senior=agent.senior,
             active=agent.active,
             can_log_in=bool(agent.password_hash),
+            language=agent.language,
         )
 
 
@@ -49,6 +53,7 @@ class AccountIn(BaseModel):
     password: Annotated[str | None, Field(description="console password, 10+ characters")] = None
     email: str = ""
     telegram_user_id: int | None = None
+    language: Annotated[str, Field(description=LANGUAGE)] = ""
 
 
 class AccountChange(BaseModel):
@@ -59,6 +64,7 @@ class AccountChange(BaseModel):
     telegram_user_id: int | None = None
     senior: bool | None = None
     active: bool | None = None
+    language: Annotated[str | None, Field(description=LANGUAGE)] = None
 
 
 class TokenIn(BaseModel):
@@ -105,6 +111,7 @@ async def create_account(admin: AdminUser, accounts: AccountsDep, body: AccountI
         body.email,
         body.telegram_user_id,
         by=admin,
+        language=body.language,
     )
     return AccountOut.of(agent)
 

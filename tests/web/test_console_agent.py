@@ -65,7 +65,7 @@ async def test_log_in_and_find_complaints_in_the_queue(desk: Desk, browser: Brow
     await expect(rows).to_have_count(2)
     row = page.locator(f"tr[data-number='{billing}']")
     await expect(row).to_contain_text("Ana Pérez")
-    await expect(row).to_contain_text("billing")
+    await expect(row).to_contain_text("Billing")  # the department by its name
     await screenshot(page, "queue")
     await page.fill("input[name=q]", "tarjeta")  # words of the customer's message
     await page.click("form[role=search] button[type=submit]")

@@ -20,12 +20,14 @@ from web.console import (
     complaint_page,
     customers_page,
     dead_letters_page,
+    language_page,
     login,
     queue_page,
     reports_page,
     rules_page,
 )
 from web.console.guard import ConsoleRefusal, LoginRequired
+from web.console.i18n import N_
 from web.console.pages import HERE, redirect, render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -40,10 +42,16 @@ for module in (
     accounts_page,
     customers_page,
     dead_letters_page,
+    language_page,
 ):
     router.include_router(module.router)
 
-HEADINGS = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 422: "Check the input"}
+HEADINGS = {
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    409: N_("Not possible now"),
+    422: N_("Check the input"),
+}
 
 
 @router.get("/")
@@ -65,7 +73,7 @@ def install(app: FastAPI) -> None:
         return render(
             request,
             "refused.html",
-            {"heading": HEADINGS.get(error.status, "Refused"), "message": error.message},
+            {"heading": HEADINGS.get(error.status, N_("Refused")), "message": error.message},
             agent=found[0] if found else None,
             csrf=found[1] if found else "",
             status=error.status,

@@ -17,8 +17,11 @@ from admin.accounts import Accounts
 from complaints.access import ROLES
 from complaints.errors import ComplaintBotError, UnknownAccount
 from store.models import Agent
+from web.console.forms import FormError, reason
 from web.console.guard import AdminActor, AdminViewer, ConsoleRefusal, Staff
+from web.console.i18n import N_
 from web.console.pages import redirect, render
+from web.console.wording import label
 from web.deps import AccountsDep
 
 PAGE = "/console/accounts"
@@ -33,7 +36,7 @@ def _telegram_id(text: str) -> int | None:
     if not text:
         return None
     if not text.lstrip("-").isdigit():
-        raise ComplaintBotError(f"the Telegram user id is a number, not {text!r}")
+        raise FormError(N_("the Telegram user id is a number, not %(text)s", text=repr(text)))
     return int(text)
 
 
@@ -42,7 +45,7 @@ async def _account(accounts: Accounts, account_id: int) -> Agent:
         return await accounts.get(account_id)
     except UnknownAccount:
         raise ConsoleRefusal(
-            404, f"There is no account {account_id}; pick one from the account list."
+            404, N_("There is no account %(id)s; pick one from the account list.", id=account_id)
         ) from None
 
 
@@ -73,6 +76,7 @@ async def create(
     password: Text = "",
     email: Text = "",
     telegram_user_id: Text = "",
+    language: Text = "",
 ) -> RedirectResponse:
     try:
         created = await accounts.create(
@@ -83,10 +87,18 @@ async def create(
             email.strip(),
             _telegram_id(telegram_user_id),
             by=staff.agent,
+            language=language,
         )
     except ComplaintBotError as error:
-        return redirect(PAGE, ("error", f"No account was created: {error}."))
-    return redirect(f"{PAGE}/{created.id}", ("ok", f"Created the {role} account {created.name!r}."))
+        return redirect(
+            PAGE, ("error", N_("No account was created: %(error)s.", error=reason(error)))
+        )
+    done = N_(
+        "Created the %(role)s account %(name)s.",
+        role=label("role", created.role),
+        name=repr(created.name),
+    )
+    return redirect(f"{PAGE}/{created.id}", ("ok", done))
 
 
 async def _account_page(
@@ -126,6 +138,7 @@ async def change(
     password: Text = "",
     active: Annotated[bool, Form()] = False,
     senior: Annotated[bool, Form()] = False,
+    language: Text = "",
 ) -> RedirectResponse:
     """Every field of the form is applied; an empty password keeps the current one."""
     back = f"{PAGE}/{account_id}"
@@ -140,10 +153,11 @@ async def change(
             password=password or None,
             active=active,
             senior=senior,
+            language=language,
         )
     except ComplaintBotError as error:
-        return redirect(back, ("error", f"Nothing was changed: {error}."))
-    return redirect(back, ("ok", f"Saved {changed.name!r}."))
+        return redirect(back, ("error", N_("Nothing was changed: %(error)s.", error=reason(error))))
+    return redirect(back, ("ok", N_("Saved %(name)s.", name=repr(changed.name))))
 
 
 @router.post("/{account_id}/tokens", response_class=HTMLResponse)
@@ -164,5 +178,5 @@ async def revoke_token(
     try:
         await accounts.revoke_token(account_id, token_id, by=staff.agent)
     except ComplaintBotError as error:
-        return redirect(back, ("error", f"Nothing was revoked: {error}."))
-    return redirect(back, ("ok", "Revoked the token; it no longer works."))
+        return redirect(back, ("error", N_("Nothing was revoked: %(error)s.", error=reason(error))))
+    return redirect(back, ("ok", N_("Revoked the token; it no longer works.")))

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from complaints.errors import ComplaintBotError
-from complaints.languages import SUPPORTED
 from staff.canned_replies import PLACEHOLDERS
-from web.console.forms import Text
+from web.console.forms import Text, reason
 from web.console.guard import AdminActor, AdminViewer
+from web.console.i18n import N_
 from web.console.pages import redirect, render
 from web.deps import CannedRepliesDep
 
@@ -32,7 +32,6 @@ async def canned_page(
         {
             "replies": replies,
             "editing": editing,
-            "languages": SUPPORTED,
             "placeholders": PLACEHOLDERS,
         },
         agent=staff.agent,
@@ -54,8 +53,13 @@ async def save(
         saved = await library.save(key, language, title, text, staff.agent, reply_id)
     except ComplaintBotError as error:
         back = f"{PAGE}?edit={reply_id}" if reply_id else PAGE
-        return redirect(back, ("error", f"Nothing was saved: {error}."))
-    return redirect(PAGE, ("ok", f"Saved the {saved.language} canned reply {saved.key!r}."))
+        return redirect(back, ("error", N_("Nothing was saved: %(error)s.", error=reason(error))))
+    done = N_(
+        "Saved the %(language)s canned reply %(key)s.",
+        language=saved.language,
+        key=repr(saved.key),
+    )
+    return redirect(PAGE, ("ok", done))
 
 
 @router.post("/{reply_id}/delete")
@@ -63,5 +67,5 @@ async def delete(reply_id: int, staff: AdminActor, library: CannedRepliesDep) ->
     try:
         await library.delete(reply_id)
     except ComplaintBotError as error:
-        return redirect(PAGE, ("error", f"Nothing was deleted: {error}."))
-    return redirect(PAGE, ("ok", "Deleted the canned reply."))
+        return redirect(PAGE, ("error", N_("Nothing was deleted: %(error)s.", error=reason(error))))
+    return redirect(PAGE, ("ok", N_("Deleted the canned reply.")))

@@ -16,7 +16,9 @@ from complaints.errors import ComplaintBotError
 from store.models import Complaint, Customer, Identity
 from store.queries.complaints import complaints_of_customer
 from store.queries.customers import customer, identities_of
+from web.console.forms import reason
 from web.console.guard import AdminActor, AdminViewer, ConsoleRefusal
+from web.console.i18n import N_
 from web.console.pages import redirect, render
 from web.deps import DatabaseDep, PrivacyDep
 
@@ -69,7 +71,8 @@ async def customer_page(
 ) -> HTMLResponse:
     found = await database.read(lambda session: _file(session, customer_id))
     if found is None:
-        raise ConsoleRefusal(404, f"There is no customer {customer_id}; search for them instead.")
+        missing = N_("There is no customer %(id)s; search for them instead.", id=customer_id)
+        raise ConsoleRefusal(404, missing)
     return render(
         request, "customers_detail.html", {"file": found}, agent=staff.agent, csrf=staff.csrf
     )
@@ -84,11 +87,16 @@ async def erase(
 ) -> RedirectResponse:
     back = f"{PAGE}/{customer_id}"
     if confirm.strip() != str(customer_id):
-        refusal = f"Nothing was erased: type the customer's id, {customer_id}, to confirm."
+        refusal = N_(
+            "Nothing was erased: type the customer's id, %(id)s, to confirm.", id=customer_id
+        )
         return redirect(back, ("error", refusal))
     try:
         counts = await privacy.erase(customer_id, confirm, staff.agent)
     except ComplaintBotError as error:
-        return redirect(back, ("error", f"Nothing was erased: {error}."))
+        return redirect(back, ("error", N_("Nothing was erased: %(error)s.", error=reason(error))))
     touched = ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in counts.items())
-    return redirect(back, ("ok", f"Erased customer {customer_id}'s personal data ({touched})."))
+    done = N_(
+        "Erased customer %(id)s's personal data (%(touched)s).", id=customer_id, touched=touched
+    )
+    return redirect(back, ("ok", done))

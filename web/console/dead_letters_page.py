@@ -13,7 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from complaints.errors import ComplaintBotError, UnknownDeadLetter
 from intake.dead_letters import Reprocessed
 from web.api_dead_letters import Status, raw_response
+from web.console.forms import reason
 from web.console.guard import AdminActor, AdminViewer, ConsoleRefusal
+from web.console.i18n import N_, Phrase
 from web.console.pages import redirect, render
 from web.deps import DeadLettersDep, ReprocessorsDep
 
@@ -32,11 +34,18 @@ def _listing(status: str, page: int = 1) -> str:
     return f"{PAGE}?{query}" if query else PAGE
 
 
-def _said(result: Reprocessed) -> tuple[str, str]:
+def _said(result: Reprocessed) -> tuple[str, Phrase]:
     outcome = result.outcome[:OUTCOME_SHOWN]
     if result.ok:
-        return "ok", f"Dead letter {result.letter} was reprocessed: {outcome}."
-    return "error", f"Dead letter {result.letter} failed again and stays kept: {outcome}."
+        return "ok", N_(
+            "Dead letter %(id)s was reprocessed: %(outcome)s.", id=result.letter, outcome=outcome
+        )
+    again = N_(
+        "Dead letter %(id)s failed again and stays kept: %(outcome)s.",
+        id=result.letter,
+        outcome=outcome,
+    )
+    return "error", again
 
 
 @router.get("", response_class=HTMLResponse)
@@ -48,7 +57,10 @@ async def dead_letters_page(
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
     if status and status not in STATUSES:
-        raise ConsoleRefusal(422, f"The status is one of {', '.join(STATUSES)}, or empty for all.")
+        known = ", ".join(STATUSES)
+        raise ConsoleRefusal(
+            422, N_("The status is one of %(known)s, or empty for all.", known=known)
+        )
     found = await letters.page(status or None, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     pages = max(1, -(-found.total // PAGE_SIZE))
     chosen = status
@@ -74,7 +86,7 @@ async def raw(letter_id: int, staff: AdminViewer, letters: DeadLettersDep) -> Re
     try:
         letter = await letters.get(letter_id)
     except UnknownDeadLetter:
-        raise ConsoleRefusal(404, f"There is no dead letter {letter_id}.") from None
+        raise ConsoleRefusal(404, N_("There is no dead letter %(id)s.", id=letter_id)) from None
     return raw_response(letter)
 
 
@@ -88,12 +100,19 @@ async def reprocess_all(
     results = await letters.reprocess(handlers, by=f"account {staff.agent.id}")
     back = _listing(status)
     if not results:
-        return redirect(back, ("ok", "There were no kept dead letters to reprocess."))
+        return redirect(back, ("ok", N_("There were no kept dead letters to reprocess.")))
     failed = sum(not result.ok for result in results)
-    said = f"Reprocessed {len(results) - failed} of {len(results)} kept dead letters"
+    counts = {"done": len(results) - failed, "all": len(results), "failed": failed}
     if failed:
-        return redirect(back, ("error", f"{said}; {failed} failed again (see their reasons)."))
-    return redirect(back, ("ok", f"{said}."))
+        said = N_(
+            "Reprocessed %(done)s of %(all)s kept dead letters; %(failed)s failed again "
+            "(see their reasons).",
+            **counts,
+        )
+        return redirect(back, ("error", said))
+    return redirect(
+        back, ("ok", N_("Reprocessed %(done)s of %(all)s kept dead letters.", **counts))
+    )
 
 
 @router.post("/{letter_id}/reprocess")
@@ -108,5 +127,5 @@ async def reprocess_one(
     try:
         result = await letters.reprocess_one(handlers, letter_id, by=f"account {staff.agent.id}")
     except ComplaintBotError as error:
-        return redirect(back, ("error", f"Nothing was done: {error}."))
+        return redirect(back, ("error", N_("Nothing was done: %(error)s.", error=reason(error))))
     return redirect(back, _said(result))

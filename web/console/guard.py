@@ -19,6 +19,8 @@ from fastapi import Depends, Request
 from complaints.access import at_least
 from store.models import Agent
 from web.auth import session_of
+from web.console.i18n import N_, Shown
+from web.console.wording import label
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class LoginRequired(Exception):
 class ConsoleRefusal(Exception):
     """A request the console refuses; `message` tells the person what to do instead."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: Shown) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -67,8 +69,10 @@ async def _form_staff(request: Request) -> Staff:
     if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), staff.csrf.encode()):
         raise ConsoleRefusal(
             403,
-            "This form did not come from your console session (it may have expired): "
-            "reload the page and send it again.",
+            N_(
+                "This form did not come from your console session (it may have expired): "
+                "reload the page and send it again."
+            ),
         )
     return staff
 
@@ -78,7 +82,12 @@ def _needs(role: str, form: bool) -> Callable[[Request], Awaitable[Staff]]:
         staff = await (_form_staff(request) if form else _staff(request))
         if not at_least(staff.agent, role):
             raise ConsoleRefusal(
-                403, f"This page needs the {role} role; you are {staff.agent.role}."
+                403,
+                N_(
+                    "This page needs the %(role)s role; you are %(yours)s.",
+                    role=label("role", role),
+                    yours=label("role", staff.agent.role),
+                ),
             )
         return staff
 

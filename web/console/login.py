@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from admin.accounts import Throttled
 from web.auth import SESSION_COOKIE, session_of
 from web.console.guard import Actor, ConsoleRefusal
+from web.console.i18n import N_, Phrase, Shown
 from web.console.pages import redirect, render
 from web.deps import AccountsDep, SettingsDep
 
@@ -36,7 +37,7 @@ def _login_page(
     request: Request,
     secure: bool,
     next_url: str,
-    error: str = "",
+    error: Shown = "",
     name: str = "",
     status: int = 200,
 ) -> HTMLResponse:
@@ -83,7 +84,8 @@ async def log_in(
     expected = request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(csrf_token.encode(), expected.encode()):
         raise ConsoleRefusal(
-            403, "This login form has expired or came from elsewhere: open the login page again."
+            403,
+            N_("This login form has expired or came from elsewhere: open the login page again."),
         )
     console = settings.console
     client = request.client.host if request.client is not None else ""
@@ -95,7 +97,7 @@ async def log_in(
         refused.headers["Retry-After"] = str(_seconds(session))
         return refused
     if session is None:
-        wrong = "Wrong name or password."
+        wrong = N_("Wrong name or password.")
         return _login_page(request, console.secure_cookies, safe_next(next), wrong, name)
     response = redirect(safe_next(next))
     response.set_cookie(
@@ -116,18 +118,22 @@ def _seconds(throttled: Throttled) -> int:
     return max(1, math.ceil(throttled.wait.total_seconds()))
 
 
-def _too_many(throttled: Throttled) -> str:
+def _too_many(throttled: Throttled) -> Phrase:
     seconds = _seconds(throttled)
-    wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
-    return (
+    if seconds < 120:
+        wait = N_("%(count)s seconds", count=seconds)
+    else:
+        wait = N_("%(count)s minutes", count=math.ceil(seconds / 60))
+    return N_(
         "Too many failed logins for this account or from this network. For your safety, "
-        f"logging in is paused: try again in {wait}."
+        "logging in is paused: try again in %(wait)s.",
+        wait=wait,
     )
 
 
 @router.post("/logout")
 async def log_out(request: Request, staff: Actor, accounts: AccountsDep) -> RedirectResponse:
     await accounts.log_out(request.cookies.get(SESSION_COOKIE, ""))
-    response = redirect("/console/login", ("ok", "You are logged out."))
+    response = redirect("/console/login", ("ok", N_("You are logged out.")))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

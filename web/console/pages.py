@@ -1,14 +1,13 @@
-"""Rendering console pages: one Jinja2 environment (autoescape always on, so text a customer
-sent is shown as text, never run), flash messages carried across Post/Redirect/Get in a short
-cookie, and the security headers every page gets."""
+"""Rendering console pages: one Jinja2 environment per language (autoescape always on, so text
+a customer sent is shown as text, never run), flash messages carried across Post/Redirect/Get
+in a short cookie, and the security headers every page gets."""
 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,9 @@ from fastapi.templating import Jinja2Templates
 
 from complaints.access import at_least
 from store.models import Agent
+from web.console.i18n import ENDONYMS, LOCALES, N_, Phrase, Shown, catalogs, choose, say
+from web.console.wording import label, money, named, when
+from web.deps import services_of
 
 HERE = Path(__file__).resolve().parent
 FLASH_COOKIE = "console_flash"
@@ -37,19 +39,19 @@ SECURITY_HEADERS = {
 
 @dataclass(frozen=True)
 class NavLink:
-    label: str
+    label: Phrase
     href: str
 
 
 NAVIGATION = (
     # (label, href, lowest role that may use the page)
-    ("Queue", "/console/queue", "agent"),
-    ("Reports", "/console/reports", "supervisor"),
-    ("Customers", "/console/customers", "admin"),
-    ("Rules", "/console/rules", "admin"),
-    ("Accounts", "/console/accounts", "admin"),
-    ("Canned replies", "/console/canned", "admin"),
-    ("Dead letters", "/console/dead-letters", "admin"),
+    (N_("Queue"), "/console/queue", "agent"),
+    (N_("Reports"), "/console/reports", "supervisor"),
+    (N_("Customers"), "/console/customers", "admin"),
+    (N_("Rules"), "/console/rules", "admin"),
+    (N_("Accounts"), "/console/accounts", "admin"),
+    (N_("Canned replies"), "/console/canned", "admin"),
+    (N_("Dead letters"), "/console/dead-letters", "admin"),
 )
 
 
@@ -58,30 +60,51 @@ def navigation(agent: Agent) -> list[NavLink]:
     return [NavLink(label, href) for label, href, role in NAVIGATION if at_least(agent, role)]
 
 
-def when(value: datetime | None) -> str:
-    return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def money(cents: int | None, currency: str = "") -> str:
-    if cents is None:
-        return ""
-    return f"{Decimal(cents) / 100:.2f} {currency}".strip()
-
-
-def _environment() -> jinja2.Environment:
+@functools.cache
+def _templates(language: str) -> Jinja2Templates:
+    """One environment per language, its catalog installed (`_`, `gettext`, `ngettext` in
+    templates, new style: `_("Page %(page)s", page=page)`, values escaped) and its filters
+    bound to the locale. `{{ key | label("status") }}`, `{{ key | department }}` and
+    `{{ key | category }}` name keys; `{{ text | say }}` translates a Phrase from the code."""
+    translations = catalogs()[language]
+    locale = LOCALES[language]
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    environment.filters["when"] = when
-    environment.filters["money"] = money
-    return environment
+    environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+
+    def say_filter(text: Shown) -> str:
+        return say(translations, text)
+
+    @jinja2.pass_context
+    def department(context: jinja2.runtime.Context, key: str) -> str:
+        return named(context["rules"], "department", key, language)
+
+    @jinja2.pass_context
+    def category(context: jinja2.runtime.Context, key: str) -> str:
+        return named(context["rules"], "category", key, language)
+
+    environment.filters.update(
+        when=functools.partial(when, locale=locale),
+        money=lambda cents, currency="": money(cents, currency, locale),
+        say=say_filter,
+        label=lambda key, kind: say(translations, label(kind, key)),
+        department=department,
+        category=category,
+    )
+    return Jinja2Templates(env=environment)
 
 
-templates = Jinja2Templates(env=_environment())
+def language_of(request: Request, agent: Agent | None) -> str:
+    """The language this request is answered in (see web.console.i18n)."""
+    default = services_of(request).settings.default_language
+    own = agent.language if agent is not None else ""
+    return choose(own, request.headers.get("accept-language", ""), default)
 
 
 def render(
@@ -93,10 +116,13 @@ def render(
     csrf: str = "",
     status: int = 200,
 ) -> HTMLResponse:
-    """A page with the base template's context: who is logged in, their navigation, their
-    CSRF token for forms, and the flash message left by the previous action (shown once)."""
+    """A page in the reader's language with the base template's context: who is logged in,
+    their navigation, their CSRF token for forms, the flash message left by the previous
+    action (shown once), the language (`language`, for `<html lang>`), and the rule set in
+    force (`rules`, for naming departments and categories)."""
     flash = read_flash(request)
-    response = templates.TemplateResponse(
+    language = language_of(request, agent)
+    response = _templates(language).TemplateResponse(
         request,
         template,
         {
@@ -104,6 +130,10 @@ def render(
             "csrf": csrf,
             "nav": navigation(agent) if agent is not None else [],
             "flash": flash,
+            "language": language,
+            "console_languages": ENDONYMS,
+            "rules": services_of(request).rule_book.current,
+            "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             **(context or {}),
         },
         status_code=status,
@@ -114,25 +144,29 @@ def render(
     return response
 
 
-def redirect(url: str, flash: tuple[str, str] | None = None) -> RedirectResponse:
+def redirect(url: str, flash: tuple[str, Shown] | None = None) -> RedirectResponse:
     """303 See Other to `url` (Post/Redirect/Get), leaving `flash` = (kind, text) for it;
-    kind is "ok" or "error"."""
+    kind is "ok" or "error". A Phrase travels untranslated (its English text and values) and
+    is translated by the page that shows it."""
     response = RedirectResponse(url, status_code=303, headers=SECURITY_HEADERS)
     if flash is not None:
         kind, text = flash
-        encoded = base64.urlsafe_b64encode(json.dumps([kind, text]).encode()).decode()
+        phrase = text if isinstance(text, Phrase) else Phrase(text)
+        carried = [kind, phrase.carried()]
+        encoded = base64.urlsafe_b64encode(json.dumps(carried).encode()).decode()
         response.set_cookie(
             FLASH_COOKIE, encoded, max_age=60, path="/console", httponly=True, samesite="lax"
         )
     return response
 
 
-def read_flash(request: Request) -> tuple[str, str] | None:
+def read_flash(request: Request) -> tuple[str, Phrase] | None:
     raw = request.cookies.get(FLASH_COOKIE)
     if not raw:
         return None
     try:
-        kind, text = json.loads(base64.urlsafe_b64decode(raw.encode()))
-    except (ValueError, TypeError):  # not ours: ignore it
+        kind, carried = json.loads(base64.urlsafe_b64decode(raw.encode()))
+        phrase = Phrase.of(carried)
+    except (ValueError, TypeError, RecursionError):  # not ours: ignore it
         return None
-    return ("error" if kind == "error" else "ok", str(text))
+    return ("error" if kind == "error" else "ok", phrase)

@@ -83,7 +83,7 @@ async def queue_page(
                 or not staff.agent.departments
                 or key in staff.agent.departments
             ],
-            "statuses": ("open", *STATUSES, "merged"),
+            "statuses": ("open", *STATUSES),
             "grades": GRADES,
             "channels": CHANNELS,
         },
