@@ -24,6 +24,7 @@ from admin.login_throttle import LoginThrottle
 from complaints.access import ROLES
 from complaints.clock import Clock
 from complaints.errors import AccountError, UnknownAccount
+from observe.metrics import Metrics
 from store.database import Database
 from store.models import Agent, ApiToken
 from store.queries.accounts import (
@@ -94,12 +95,17 @@ class Throttled:
 
 class Accounts:
     def __init__(
-        self, database: Database, clock: Clock, departments: Callable[[], Sequence[str]]
+        self,
+        database: Database,
+        clock: Clock,
+        departments: Callable[[], Sequence[str]],
+        metrics: Metrics | None = None,
     ) -> None:
         """`departments()` names the departments of the rule set in force now."""
         self.database = database
         self.clock = clock
         self.departments = departments
+        self.metrics = metrics or Metrics()
         self.throttle = LoginThrottle(clock)
 
     def validate(self, role: str, departments: Sequence[str]) -> None:
@@ -332,6 +338,8 @@ class Accounts:
         target = agent.id if agent is not None else "unknown"
         detail = {"network": mask_address(client)}
         await self.database.write(lambda s: record(s, self.clock, "system", action, target, detail))
+        reason = "throttled" if action == "login_throttled" else "wrong_credentials"
+        self.metrics.login_refusals.labels(reason).inc()
 
     async def by_session(self, cookie: str) -> tuple[Agent, str] | None:
         """The account and CSRF token of a live session."""
