@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from complaints.clock import ManualClock
 from tests.channels.test_webhook import complaint, post
 from tests.conftest import SECRET, START, CallbackReceiver, Served
+from tests.mailpeers import Sink, mail, send
 from tests.web.conftest import Desk, desk
 from tests.web.test_console_login_throttle import attempt
 
@@ -198,3 +199,37 @@ async def test_a_metrics_token_is_required_when_set_and_metrics_can_be_turned_of
         response = await client.get("/metrics")
     assert response.status_code == 404
     assert "[metrics] enabled" in response.json()["detail"]
+
+
+async def test_mail_in_and_machine_mail_kept_as_a_dead_letter_are_counted(
+    start_bot: Any, sink: Sink
+) -> None:
+    overrides = {"email": {"relay": {"port": sink.port}}}
+    bot = await start_bot(overrides, ManualClock(START), background=False)
+    port = bot.app.state.services.channels["email"].smtp_port
+    before = await scrape(bot)
+    await send(port, mail("The blender's lid cracked.", message_id="<k1@c.test>"))
+    auto_reply = mail(
+        "I am out of the office.",
+        sender="away@elsewhere.test",
+        message_id="<k2@c.test>",
+        headers={"Auto-Submitted": "auto-replied"},
+    )
+    await send(port, auto_reply, sender="away@elsewhere.test")
+    await bot.app.state.services.dispatcher.dispatch_due()
+    await sink.next()  # the acknowledgement reached the relay
+
+    after = await scrape(bot)
+    assert after.moved(before, "complaint_bot_messages_received_total") == {
+        labels(channel="email", outcome="new"): 1,
+        labels(channel="email", outcome="ignored"): 1,
+    }
+    assert after.moved(before, "complaint_bot_dead_letters_total") == {
+        labels(channel="email", status="ignored"): 1
+    }
+    assert after.moved(before, "complaint_bot_acknowledgements_sent_total") == {
+        labels(channel="email", via="outbox"): 1
+    }
+    assert after.moved(before, "complaint_bot_deliveries_total") == {
+        labels(channel="email", kind="acknowledgement", result="sent"): 1
+    }
