@@ -197,7 +197,7 @@ class Dispatcher:
         """Give up, or plan the next attempt; the log line names the complaint and the reason
         without personal data (`outcome.said`), the timeline keeps the peer's full answer."""
         stored.last_error = outcome.failed[:500]
-        number = (stored.payload or {}).get("complaint", "") or "?"
+        number = (stored.payload or {}).get("complaint", "")
         if outcome.permanent or stored.attempts >= self.settings.max_attempts:
             stored.status = "failed"
             queries.add_event(
@@ -211,7 +211,7 @@ class Dispatcher:
             log.error(
                 "delivery of message %s of %s via %s failed for good after %d attempt(s): %s",
                 stored.message_id,
-                number,
+                number or "?",
                 stored.channel,
                 stored.attempts,
                 outcome.said,
@@ -225,7 +225,7 @@ class Dispatcher:
         log.warning(
             "delivery of message %s of %s via %s failed (attempt %d: %s), retrying at %s",
             stored.message_id,
-            number,
+            number or "?",
             stored.channel,
             stored.attempts,
             outcome.said,
