@@ -35,6 +35,7 @@ from intake.chat_link import link_code_mailer
 from intake.dead_letters import DeadLetters
 from intake.kept_mail import KeptMailNotice
 from intake.receive import Intake, IntakePolicy
+from observe.metrics import Metrics
 from outbox.dispatcher import Dispatcher
 from outbox.notify import Notifier
 from outbox.templates import Replies
@@ -151,7 +152,8 @@ def _services(
     def can_send(channel: str, address: str) -> bool:
         return channel in channels and channels[channel].can_send(address)
 
-    dispatcher = Dispatcher(database, channels, settings.outbox, clock)
+    metrics = Metrics()
+    dispatcher = Dispatcher(database, channels, settings.outbox, clock, metrics=metrics)
     wake = dispatcher.wake
     replies = _replies(settings, rules)
     notifier = Notifier(can_send, rules, settings.default_language)
@@ -170,10 +172,19 @@ def _services(
         duplicates=settings.duplicates,
     )
     intake = Intake(
-        database, policy, replies, clock, channels, notifier, due, rules=rules, on_queued=wake
+        database,
+        policy,
+        replies,
+        clock,
+        channels,
+        notifier,
+        due,
+        rules=rules,
+        on_queued=wake,
+        metrics=metrics,
     )
     agents = AgentDesk(database, clock, notifier, due, rules=rules, on_queued=wake)
-    dead_letters = DeadLetters(database, clock)
+    dead_letters = DeadLetters(database, clock, metrics)
     chats = ChatDesk(
         database,
         clock,
@@ -193,7 +204,9 @@ def _services(
         clock=clock,
         database=database,
         rule_book=rule_book,
-        accounts=Accounts(database, clock, lambda: tuple(rule_book.current.departments)),
+        accounts=Accounts(
+            database, clock, lambda: tuple(rule_book.current.departments), metrics=metrics
+        ),
         agents=agents,
         solutions=Solutions(
             database,
@@ -218,11 +231,13 @@ def _services(
             escalation=settings.escalation,
             batch=settings.scheduler.batch,
             on_queued=wake,
+            metrics=metrics,
         ),
         hot_spots=HotSpots(database, clock, settings.hot_spots, notifier, on_queued=wake),
         dead_letters=dead_letters,
         reprocessors={EMAIL: email.process} if isinstance(email, EmailChannel) else {},
         can_send=can_send,
+        metrics=metrics,
         channels=channels,
     )
     return services, channels, routes

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import signal
 import sys
 from pathlib import Path
@@ -20,14 +19,15 @@ from bot import build_app
 from complaints.errors import SettingsError, StoreUnavailable
 from config import Settings, load_settings
 from intake.dead_letters import dead_letters_command
-from observe.logs import protect_logs
+from observe.logs import set_up_logs
+from observe.settings import LEVELS
 from web.services import Services
 
 
 def arguments(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
     parser = argparse.ArgumentParser(description="Run the complaint bot.")
     parser.add_argument("--config", type=Path, default=Path("settings.toml"), help="settings file")
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--log-level", type=str.upper, choices=LEVELS, help="overrides [log] level")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="serve the bot (the default)")
     letters = commands.add_parser("dead-letters", help="list kept dead letters, or reprocess them")
@@ -52,12 +52,9 @@ def arguments(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse
 
 def main(argv: list[str] | None = None) -> int:
     parser, args = arguments(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    protect_logs()
     try:
         settings = load_settings(args.config)
+        set_up_logs(settings.log, args.log_level or "")
         app = build_app(settings)
     except SettingsError as error:
         parser.exit(2, f"complaint bot: {error}\n")

@@ -25,6 +25,7 @@ from complaints.access import ROLES
 from complaints.clock import Clock
 from complaints.errors import AccountError, UnknownAccount
 from complaints.languages import SUPPORTED
+from observe.metrics import Metrics
 from store.database import Database
 from store.models import Agent, ApiToken
 from store.queries.accounts import (
@@ -95,12 +96,17 @@ class Throttled:
 
 class Accounts:
     def __init__(
-        self, database: Database, clock: Clock, departments: Callable[[], Sequence[str]]
+        self,
+        database: Database,
+        clock: Clock,
+        departments: Callable[[], Sequence[str]],
+        metrics: Metrics | None = None,
     ) -> None:
         """`departments()` names the departments of the rule set in force now."""
         self.database = database
         self.clock = clock
         self.departments = departments
+        self.metrics = metrics or Metrics()
         self.throttle = LoginThrottle(clock)
 
     def validate(self, role: str, departments: Sequence[str]) -> None:
@@ -345,6 +351,8 @@ class Accounts:
         target = agent.id if agent is not None else "unknown"
         detail = {"network": mask_address(client)}
         await self.database.write(lambda s: record(s, self.clock, "system", action, target, detail))
+        reason = "throttled" if action == "login_throttled" else "wrong_credentials"
+        self.metrics.login_refusals.labels(reason).inc()
 
     async def by_session(self, cookie: str) -> tuple[Agent, str] | None:
         """The account and CSRF token of a live session."""

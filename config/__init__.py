@@ -28,6 +28,7 @@ from complaints.errors import RuleError, SettingsError
 from config.reading import parse_duration, read_table, settings_error
 from config.sections import BusinessHoursSettings, GradeSettings, SettingsFile
 from intake.settings import DuplicateSettings
+from observe.settings import LogSettings, MetricsSettings
 from outbox.settings import OutboxSettings
 from router import GRADES, RuleSet, ServiceLevel, load_rule_set
 from router.calendar import WorkingCalendar, parse_calendar
@@ -74,6 +75,8 @@ class Settings:
     rules: RuleSet
     rules_text: str
     """The routing part of the file as written, kept so the store can version it."""
+    log: LogSettings
+    metrics: MetricsSettings
 
 
 def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
@@ -127,6 +130,8 @@ def _assemble(path: Path, file: SettingsFile, rules: RuleSet, rules_text: str) -
         hot_spots=file.hot_spots,
         rules=rules,
         rules_text=rules_text,
+        log=file.log,
+        metrics=file.metrics,
     )
 
 

@@ -18,6 +18,7 @@ from channels.telegram.settings import TelegramSettings
 from channels.webhook.settings import WebhookSettings
 from complaints.languages import SUPPORTED
 from intake.settings import DuplicateSettings, IntakeSettings
+from observe.settings import LogSettings, MetricsSettings
 from outbox.settings import OutboxSettings
 from router import GRADES
 from scheduler.settings import (
@@ -126,3 +127,5 @@ class SettingsFile(BaseModel):
     email: EmailSettings
     telegram: TelegramSettings
     agents: tuple[AgentSettings, ...] = ()
+    log: LogSettings
+    metrics: MetricsSettings

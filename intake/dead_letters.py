@@ -11,6 +11,7 @@ from datetime import timedelta
 from complaints.clock import Clock
 from complaints.errors import NotReprocessable, UnknownDeadLetter
 from intake.clean import without_nul
+from observe.metrics import Metrics
 from store import queries
 from store.database import Database
 from store.models import DeadLetter
@@ -58,15 +59,17 @@ class Reprocessed:
 
 
 class DeadLetters:
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock, metrics: Metrics | None = None) -> None:
         self.database = database
         self.clock = clock
+        self.metrics = metrics or Metrics()
 
     async def keep(self, channel: str, raw: bytes, reason: str, status: str = "kept") -> int:
         now, reason = self.clock.now(), without_nul(reason)  # the raw bytes are kept whole
         letter = await self.database.write(
             lambda s: queries.keep_dead_letter(s, channel, raw, reason, now, status)
         )
+        self.metrics.dead_letters.labels(channel, status).inc()
         log.warning("%s input kept as dead letter %d (%s)", channel, letter, status)
         return letter
 

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from channels.base import Channel, Inbound
 from complaints.addresses import EMAIL
 from complaints.clock import Clock
-from complaints.errors import IgnoredMessage, InvalidMessage
+from complaints.errors import ComplaintBotError, IgnoredMessage, InvalidMessage
 from intake.case import Case, IntakeResult, event
 from intake.clean import without_nul
 from intake.duplicates import NewComplaint, flag_duplicates
@@ -29,6 +29,7 @@ from intake.opening import Opening, open_complaint
 from intake.recording import queue_reply, received_event, record_message
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
+from observe.metrics import Metrics
 from outbox.notify import Notifier
 from outbox.templates import Replies, ReplyContext
 from outbox.texts import say
@@ -70,10 +71,11 @@ class Intake:
         *,
         rules: Callable[[], RuleSet],
         on_queued: Callable[[], None] = lambda: None,
+        metrics: Metrics | None = None,
     ) -> None:
         """`channels` are asked whether they hand the acknowledgement back at once; `rules()`
         gives the rule set in force now; `on_queued` wakes the dispatcher after a commit that
-        queued deliveries."""
+        queued deliveries; `metrics` counts every message by outcome."""
         self.database = database
         self.policy = policy
         self.replies = replies
@@ -83,23 +85,39 @@ class Intake:
         self.due = due
         self.rules = rules
         self.on_queued = on_queued
+        self.metrics = metrics or Metrics()
 
     async def receive(self, inbound: Inbound) -> IntakeResult:
         inbound = without_nul(inbound)  # PostgreSQL cannot store U+0000 (see intake.clean)
-        self._check_limits(inbound)
-        # A concurrent copy of the same message may win the race (PostgreSQL); the retry then
-        # finds it a duplicate, answered from what that copy stored.
-        result, queued = await self.database.write(
-            lambda s: self._record(s, inbound), retry_on_conflict=True
-        )
+        received = self.metrics.messages_received
+        try:
+            self._check_limits(inbound)
+            # A concurrent copy of the same message may win the race (PostgreSQL); the retry
+            # then finds it a duplicate, answered from what that copy stored.
+            result, queued = await self.database.write(
+                lambda s: self._record(s, inbound), retry_on_conflict=True
+            )
+        except IgnoredMessage:
+            received.labels(inbound.channel, "ignored").inc()
+            raise
+        except ComplaintBotError:
+            received.labels(inbound.channel, "refused").inc()
+            raise
+        except Exception:
+            received.labels(inbound.channel, "failed").inc()
+            raise
         if queued:
             self.on_queued()
+        outcome = "duplicate" if result.duplicate else "new" if result.created else "follow_up"
+        received.labels(inbound.channel, outcome).inc()
+        if outcome == "new" and result.acknowledgement and self._answers_at_once(inbound):
+            self.metrics.acknowledgements_sent.labels(inbound.channel, "response").inc()
         log.info(
-            "%s %s via %s%s",
-            "new" if result.created else "follow-up",
+            "%s %s via %s",
+            outcome.replace("_", "-"),
             result.complaint,
             inbound.channel,
-            " (duplicate)" if result.duplicate else "",
+            extra={"complaint": result.complaint},
         )
         return result
 

@@ -16,13 +16,15 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
 from channels.base import AUTOMATIC_KINDS, Channel, Outbound
 from complaints.clock import Clock
 from complaints.errors import PermanentDeliveryError, StoreUnavailable, TemporaryDeliveryError
+from observe.logs import safe_reason
+from observe.metrics import Metrics
 from outbox.settings import OutboxSettings
 from outbox.texts import say
 from store import queries
@@ -46,12 +48,14 @@ class Dispatcher:
         settings: OutboxSettings,
         clock: Clock,
         batch: int = 32,
+        metrics: Metrics | None = None,
     ) -> None:
         self.database = database
         self.channels = channels
         self.settings = settings
         self.clock = clock
         self.batch = batch
+        self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -85,10 +89,12 @@ class Dispatcher:
         now = self.clock.now()
         items = await self.database.write(lambda s: self._claim(s, now))
         sendable = [item for item in items if item.status == "pending"]
+        suppressed = [item for item in items if item.status == "failed"]
+        self._count([_Counted(item.channel, item.kind, "failed") for item in suppressed])
         outcomes = await asyncio.gather(*(self._deliver(item) for item in sendable))
         if outcomes:
             done = self.clock.now()
-            await self.database.write(lambda s: self._record(s, outcomes, done))
+            self._count(await self.database.write(lambda s: self._record(s, outcomes, done)))
         return len(items)
 
     def _claim(self, session: Session, now: datetime) -> list[OutboxItem]:
@@ -138,21 +144,26 @@ class Dispatcher:
                 channel.send(item.address, outbound), self.settings.send_timeout.total_seconds()
             )
         except PermanentDeliveryError as error:
-            return _Outcome(item.id, failed=str(error) or "refused", permanent=True)
+            failed = str(error) or "refused"
+            return _Outcome(item.id, failed, safe_reason(error), permanent=True)
         except TemporaryDeliveryError as error:
-            return _Outcome(item.id, failed=str(error) or "deferred", retry_after=error.retry_after)
+            failed = str(error) or "deferred"
+            return _Outcome(item.id, failed, safe_reason(error), retry_after=error.retry_after)
         except Exception as error:
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            return _Outcome(item.id, failed=reason)
+            return _Outcome(item.id, reason, safe_reason(error))
         log.info(
             "delivered message %s of %s via %s",
             item.message_id,
             outbound.complaint_number or "?",
             item.channel,
+            extra={"complaint": outbound.complaint_number},
         )
         return _Outcome(item.id, transport_id=transport_id)
 
-    def _record(self, session: Session, outcomes: list[_Outcome], now: datetime) -> None:
+    def _record(self, session: Session, outcomes: list[_Outcome], now: datetime) -> list[_Counted]:
+        """Store each outcome; what to count once this transaction committed."""
+        counted = []
         for outcome in outcomes:
             stored = queries.delivery(session, outcome.item)
             if stored is None or stored.status != "pending":
@@ -170,36 +181,63 @@ class Dispatcher:
                 )
                 if stored.kind == "acknowledgement":
                     _mark_acknowledged(session, stored, now)
-                continue
-            stored.last_error = outcome.failed[:500]
-            if outcome.permanent or stored.attempts >= self.settings.max_attempts:
-                stored.status = "failed"
-                queries.add_event(
-                    session,
-                    stored.complaint_id,
-                    now,
-                    "system",
-                    "delivery_failed",
-                    {**detail, "reason": stored.last_error},
-                )
-                log.error(
-                    "delivery of message %s via %s failed for good after %d attempt(s)",
-                    stored.message_id,
-                    stored.channel,
-                    stored.attempts,
-                )
             else:
-                wait = self.backoff(stored.attempts)
-                if outcome.retry_after is not None:  # the peer said when: never sooner
-                    wait = max(wait, timedelta(seconds=outcome.retry_after))
-                stored.next_attempt_at = now + wait
-                log.warning(
-                    "delivery of message %s via %s failed (attempt %d), retrying at %s",
-                    stored.message_id,
-                    stored.channel,
-                    stored.attempts,
-                    stored.next_attempt_at.isoformat(),
-                )
+                self._failed(session, stored, outcome, now, detail)
+            counted.append(_Counted(stored.channel, stored.kind, _RESULTS[stored.status]))
+        return counted
+
+    def _failed(
+        self,
+        session: Session,
+        stored: OutboxItem,
+        outcome: _Outcome,
+        now: datetime,
+        detail: dict[str, Any],
+    ) -> None:
+        """Give up, or plan the next attempt; the log line names the complaint and the reason
+        without personal data (`outcome.said`), the timeline keeps the peer's full answer."""
+        stored.last_error = outcome.failed[:500]
+        number = (stored.payload or {}).get("complaint", "")
+        if outcome.permanent or stored.attempts >= self.settings.max_attempts:
+            stored.status = "failed"
+            queries.add_event(
+                session,
+                stored.complaint_id,
+                now,
+                "system",
+                "delivery_failed",
+                {**detail, "reason": stored.last_error},
+            )
+            log.error(
+                "delivery of message %s of %s via %s failed for good after %d attempt(s): %s",
+                stored.message_id,
+                number or "?",
+                stored.channel,
+                stored.attempts,
+                outcome.said,
+                extra={"complaint": number},
+            )
+            return
+        wait = self.backoff(stored.attempts)
+        if outcome.retry_after is not None:  # the peer said when: never sooner
+            wait = max(wait, timedelta(seconds=outcome.retry_after))
+        stored.next_attempt_at = now + wait
+        log.warning(
+            "delivery of message %s of %s via %s failed (attempt %d: %s), retrying at %s",
+            stored.message_id,
+            number or "?",
+            stored.channel,
+            stored.attempts,
+            outcome.said,
+            stored.next_attempt_at.isoformat(),
+            extra={"complaint": number},
+        )
+
+    def _count(self, counted: list[_Counted]) -> None:
+        for channel, kind, result in counted:
+            self.metrics.deliveries.labels(channel, kind, result).inc()
+            if kind == "acknowledgement" and result == "sent":
+                self.metrics.acknowledgements_sent.labels(channel, "outbox").inc()
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failure: retry_base doubled each time, capped."""
@@ -208,13 +246,27 @@ class Dispatcher:
 
 @dataclass(frozen=True)
 class _Outcome:
-    """What one send attempt came to: a transport id, or the reason it failed."""
+    """What one send attempt came to: a transport id, or the reason it failed (`failed` in
+    full for the timeline, `said` without personal data for the log)."""
 
     item: int
-    transport_id: str = ""
     failed: str = ""
+    said: str = ""
+    transport_id: str = ""
     permanent: bool = False
     retry_after: float | None = None
+
+
+class _Counted(NamedTuple):
+    """One delivery outcome for the metrics: labels only, no address."""
+
+    channel: str
+    kind: str
+    result: str
+
+
+_RESULTS = {"sent": "sent", "pending": "retry", "failed": "failed"}
+"""An item's status after an attempt, as the `result` label of the deliveries metric."""
 
 
 def _mark_acknowledged(session: Session, item: OutboxItem, now: datetime) -> None:

@@ -7,6 +7,7 @@ each instance routes with the rules another one published."""
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 def periodic(jobs: Mapping[str, Callable[[], Awaitable[Any]]], every: timedelta) -> Iterator[None]:
     """Run each job now and then every `every`, never two runs of one job at once, until the
     block ends."""
+    # APScheduler writes four INFO lines per run ("Running job", "executed successfully", ...)
+    # that say nothing the jobs' own lines do not; its warnings (a run missed, a job that
+    # raised) still show.
+    apscheduler = logging.getLogger("apscheduler")
+    apscheduler.setLevel(max(logging.WARNING, apscheduler.level))
     scheduler = AsyncIOScheduler(timezone=UTC)
     for name, run in jobs.items():
         scheduler.add_job(

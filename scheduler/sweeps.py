@@ -12,6 +12,7 @@ same transaction that moves the row's due time on.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Collection
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from sqlmodel import Session
 
 from complaints.clock import Clock
 from complaints.workflow import FINISHED, WAITING
+from observe.metrics import Metrics
 from outbox.names import status_name
 from outbox.next_step import next_step
 from outbox.notify import Notifier
@@ -47,6 +49,7 @@ class Sweeps:
         escalation: EscalationSettings,
         batch: int = 500,
         on_queued: Callable[[], None] = lambda: None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -56,6 +59,10 @@ class Sweeps:
         self.escalation = escalation
         self.batch = batch
         self.on_queued = on_queued
+        self.metrics = metrics or Metrics()
+        self._breaches: list[tuple[str, str]] = []
+        """(deadline, grade) of the misses the current transaction escalates: counted once it
+        committed."""
 
     async def run_all(self) -> dict[str, int]:
         """Every sweep once, each until nothing is due; how many rows each handled."""
@@ -68,14 +75,20 @@ class Sweeps:
         }
         done = dict.fromkeys(sweeps, 0)
         for name, sweep in sweeps.items():
+            started = time.perf_counter()
             while True:
                 now = self.clock.now()
+                self._breaches.clear()
                 handled = await self.database.write(
                     lambda session: sweep(session, now)  # noqa: B023 (awaited at once)
                 )
+                for deadline, grade in self._breaches:
+                    self.metrics.sla_breaches.labels(deadline, grade).inc()
                 done[name] += handled
                 if handled < self.batch:
                     break
+            self.metrics.sweep_seconds.labels(name).observe(time.perf_counter() - started)
+            self.metrics.sweep_rows.labels(name).inc(done[name])
         if any(done.values()):
             self.on_queued()
             log.info("sweeps: %s", done)
@@ -146,6 +159,7 @@ class Sweeps:
         complaints = self._due(session, "escalate_due", now)
         for complaint in complaints:
             missed = watched(complaint)
+            self._breaches.append((missed.replace(" ", "_"), complaint.grade))
             complaint.escalation_level += 1
             level, previous = complaint.escalation_level, complaint.grade
             if self.escalation.raise_grade:

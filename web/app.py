@@ -13,6 +13,7 @@ from web import (
     api_complaints,
     api_dead_letters,
     api_duplicates,
+    api_metrics,
     api_privacy,
     api_reports,
     api_rules,
@@ -33,6 +34,7 @@ def install(app: FastAPI) -> None:
         api_privacy,
         api_dead_letters,
         api_audit,
+        api_metrics,
     ):
         app.include_router(module.router)
     console.install(app)

@@ -18,6 +18,7 @@ from complaints.clock import Clock
 from config import Settings
 from intake.dead_letters import DeadLetters, Reprocess
 from intake.receive import Intake
+from observe.metrics import Metrics
 from outbox.dispatcher import Dispatcher
 from outbox.templates import Replies
 from scheduler.hot_spots import HotSpots
@@ -52,6 +53,8 @@ class Services:
     """Per channel name, how its dead letters are reprocessed (the `dead-letters` command)."""
     can_send: Callable[[str, str], bool]
     """Whether a channel is running and can reach an address; what routes ask of channels."""
+    metrics: Metrics
+    """What the services count, rendered at /metrics (web/api_metrics.py)."""
     channels: Mapping[str, object]
     """The running transports by name, for `bot.py` and tests. Typed loosely on purpose: the
     web side does not import the transports, and routes reach them only through `can_send`."""
