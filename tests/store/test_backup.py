@@ -103,6 +103,10 @@ class Writer(threading.Thread):
             self.enough.set()
 
 
+def partial_files(folder: Path) -> list[Path]:
+    return list(folder.glob(".*.partial"))
+
+
 def probe_rows(path: Path) -> tuple[int, int, int, int]:
     """(rows in probe, their highest n, the tally's rows, the tally's total minus the sum of n)."""
     with contextlib.closing(sqlite3.connect(path)) as copy:
@@ -139,7 +143,7 @@ async def test_a_live_sqlite_store_is_copied_consistently_and_restores(
     assert writer.error is None, writer.error
     assert made.path == tmp_path / "complaints-20260302T090000Z.db"
     assert made.path.stat().st_mode & 0o777 == 0o600  # it holds personal data
-    assert not list(tmp_path.glob(".*partial"))
+    assert not partial_files(tmp_path)
 
     with contextlib.closing(sqlite3.connect(made.path)) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -202,7 +206,7 @@ def test_a_store_in_memory_or_without_pg_dump_is_refused_with_what_to_do(
     with pytest.raises(BackupFailed, match="in memory"):
         backup("sqlite:///:memory:", tmp_path, NOW)
     monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump on this PATH
-    with pytest.raises(BackupFailed, match="pg_dump is not installed.*postgresql-client"):
+    with pytest.raises(BackupFailed, match=r"pg_dump is not installed.*postgresql-client"):
         backup("postgresql://postgres@127.0.0.1:5432/test", tmp_path, NOW)
     assert list(tmp_path.iterdir()) == []
 
