@@ -1,0 +1,372 @@
+"""Staff accounts: roles, departments, console passwords, API tokens and console sessions.
+
+Passwords are hashed with scrypt (hashlib, RFC 7914) and a random salt; tokens and session
+cookies are random secrets of which only the SHA-256 is stored, so a copy of the database
+lets nobody log in.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from admin.audit import CLI, actor_of, mask_address, record
+from admin.login_throttle import LoginThrottle
+from complaints.access import ROLES
+from complaints.clock import Clock
+from complaints.errors import AccountError, UnknownAccount
+from store.database import Database
+from store.models import Agent, ApiToken
+from store.queries.accounts import (
+    add_agent,
+    add_api_token,
+    agent_by_id,
+    agent_by_token,
+    agent_named,
+    agents_by_name,
+    api_token,
+    api_tokens_of,
+    console_session_agent,
+    end_console_session,
+    end_console_sessions_of,
+    save_agent,
+    start_console_session,
+)
+
+TOKEN_PREFIX = "cbt_"  # noqa: S105 (a prefix that makes leaked tokens recognisable)
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return "scrypt${n}${r}${p}${salt}${digest}".format(
+        **_SCRYPT,
+        salt=base64.b64encode(salt).decode(),
+        digest=base64.b64encode(digest).decode(),
+    )
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    computed = hashlib.scrypt(
+        password.encode(), salt=base64.b64decode(salt), dklen=32, n=int(n), r=int(r), p=int(p)
+    )
+    return hmac.compare_digest(computed, base64.b64decode(digest))
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < 10:
+        raise AccountError("a password needs at least 10 characters")
+
+
+@dataclass(frozen=True)
+class NewSession:
+    cookie: str
+    csrf_token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Throttled:
+    """Too many failed logins for this account or from this address: try again after `wait`."""
+
+    wait: timedelta
+
+
+class Accounts:
+    def __init__(
+        self, database: Database, clock: Clock, departments: Callable[[], Sequence[str]]
+    ) -> None:
+        """`departments()` names the departments of the rule set in force now."""
+        self.database = database
+        self.clock = clock
+        self.departments = departments
+        self.throttle = LoginThrottle(clock)
+
+    def validate(self, role: str, departments: Sequence[str]) -> None:
+        if role not in ROLES:
+            raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        known = self.departments()
+        unknown = sorted(set(departments) - set(known))
+        if unknown:
+            raise AccountError(
+                f"unknown department(s) {', '.join(unknown)}; known: {', '.join(known)}"
+            )
+        if role != "admin" and not departments:
+            raise AccountError("an agent or supervisor needs at least one department")
+
+    def create_now(
+        self,
+        name: str,
+        role: str,
+        departments: Sequence[str] = (),
+        password: str | None = None,
+        email: str = "",
+    ) -> Agent:
+        """Synchronous, for the `create-admin` command."""
+        return self.database.write_now(
+            lambda s: self._create(s, name, role, departments, password, email, actor=CLI)
+        )
+
+    async def create(
+        self,
+        name: str,
+        role: str,
+        departments: Sequence[str] = (),
+        password: str | None = None,
+        email: str = "",
+        telegram_user_id: int | None = None,
+        *,
+        by: Agent | None = None,
+    ) -> Agent:
+        actor = actor_of(by)
+        return await self.database.write(
+            lambda s: self._create(
+                s, name, role, departments, password, email, telegram_user_id, actor=actor
+            )
+        )
+
+    def _create(
+        self,
+        session: Session,
+        name: str,
+        role: str,
+        departments: Sequence[str],
+        password: str | None,
+        email: str,
+        telegram_user_id: int | None = None,
+        *,
+        actor: str,
+    ) -> Agent:
+        name = name.strip()
+        if not name:
+            raise AccountError("an account needs a name")
+        self.validate(role, departments)
+        if agent_named(session, name=name) is not None:
+            raise AccountError(f"there is already an account named {name!r}")
+        if password is not None:
+            check_password_strength(password)
+        agent = Agent(
+            name=name,
+            role=role,
+            departments=list(departments),
+            email=email,
+            telegram_user_id=telegram_user_id,
+            password_hash=hash_password(password) if password else "",
+        )
+        created = add_agent(session, agent=agent)
+        detail = {"role": role, "departments": list(departments), "password_set": bool(password)}
+        record(session, self.clock, actor, "account_created", created.id, detail)
+        return created
+
+    async def update(
+        self,
+        agent_id: int,
+        *,
+        by: Agent,
+        role: str | None = None,
+        departments: Sequence[str] | None = None,
+        password: str | None = None,
+        email: str | None = None,
+        active: bool | None = None,
+        senior: bool | None = None,
+        telegram_user_id: int | None = None,
+    ) -> Agent:
+        def work(session: Session) -> Agent:
+            agent = agent_by_id(session, agent_id=agent_id)
+            if agent is None:
+                raise UnknownAccount(f"there is no account {agent_id}")
+            new_role = role if role is not None else agent.role
+            if agent.id == by.id and (new_role != "admin" or active is False):
+                # Otherwise the last admin could lock everyone out of the configuration.
+                raise AccountError("you cannot disable or demote yourself; ask another admin")
+            new_departments = departments if departments is not None else agent.departments or []
+            self.validate(new_role, new_departments)
+            before = _audited(agent)
+            agent.role, agent.departments = new_role, list(new_departments)
+            if password is not None:
+                check_password_strength(password)
+                agent.password_hash = hash_password(password)
+            if email is not None:
+                agent.email = email
+            if senior is not None:
+                agent.senior = senior
+            if telegram_user_id is not None:
+                agent.telegram_user_id = telegram_user_id
+            if active is not None:
+                agent.active = active
+                if not active:  # a disabled account is logged out everywhere at once
+                    end_console_sessions_of(session, agent_id=agent_id)
+            save_agent(session, agent=agent)
+            detail = _changes(before, _audited(agent))
+            if password is not None:
+                detail["password_changed"] = True
+            if detail:
+                record(session, self.clock, actor_of(by), "account_updated", agent_id, detail)
+            return agent
+
+        return await self.database.write(work)
+
+    async def listing(self) -> list[Agent]:
+        return await self.database.read(agents_by_name)
+
+    async def get(self, agent_id: int) -> Agent:
+        agent = await self.database.read(lambda s: agent_by_id(s, agent_id=agent_id))
+        if agent is None:
+            raise UnknownAccount(f"there is no account {agent_id}")
+        return agent
+
+    # ---- API tokens ----
+
+    async def issue_token(
+        self, agent_id: int, name: str, *, by: Agent | None = None
+    ) -> tuple[ApiToken, str]:
+        """A new token for the account; the secret is returned once and never stored."""
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        actor = actor_of(by)
+        issued = await self.database.write(lambda s: self._issue(s, agent_id, name, secret, actor))
+        return issued, secret
+
+    def issue_token_now(self, agent_id: int, name: str) -> str:
+        """Synchronous, for the `create-admin` command."""
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.database.write_now(lambda s: self._issue(s, agent_id, name, secret, CLI))
+        return secret
+
+    def _issue(
+        self, session: Session, agent_id: int, name: str, secret: str, actor: str
+    ) -> ApiToken:
+        if agent_by_id(session, agent_id=agent_id) is None:
+            raise UnknownAccount(f"there is no account {agent_id}")
+        token = add_api_token(
+            session,
+            agent_id=agent_id,
+            name=name,
+            token_hash=secret_hash(secret),
+            now=self.clock.now(),
+        )
+        record(session, self.clock, actor, "token_issued", agent_id, {"token_id": token.id})
+        return token
+
+    async def tokens(self, agent_id: int) -> list[ApiToken]:
+        return await self.database.read(lambda s: api_tokens_of(s, agent_id=agent_id))
+
+    async def revoke_token(self, agent_id: int, token_id: int, *, by: Agent | None = None) -> None:
+        def work(session: Session) -> None:
+            token = api_token(session, token_id=token_id)
+            if token is None or token.agent_id != agent_id:
+                raise UnknownAccount(f"account {agent_id} has no token {token_id}")
+            if token.revoked_at is None:
+                token.revoked_at = self.clock.now()
+                detail = {"token_id": token_id}
+                record(session, self.clock, actor_of(by), "token_revoked", agent_id, detail)
+
+        await self.database.write(work)
+
+    async def by_token(self, secret: str) -> Agent | None:
+        """The active account holding this unrevoked token."""
+        digest = secret_hash(secret)
+        return await self.database.read(lambda s: agent_by_token(s, token_hash=digest))
+
+    # ---- console sessions ----
+
+    async def log_in(
+        self, name: str, password: str, lifetime: timedelta, client: str = ""
+    ) -> NewSession | Throttled | None:
+        """A new session when the name and password match an active account, else None (the
+        caller says only "wrong name or password", never which). Throttled, without looking at
+        the password, while too many logins failed for `name` or from the `client` address
+        (`admin/login_throttle.py`)."""
+        wait = self.throttle.wait(name, client)
+        agent = await self.database.read(lambda s: agent_named(s, name=name.strip()))
+        if wait:
+            await self._refused(agent, client, "login_throttled")
+            return Throttled(wait)
+        stored = agent.password_hash if agent is not None and agent.active else ""
+        # Verify against a real hash even for unknown names, so timing does not tell them.
+        valid = verify_password(password, stored or _dummy_hash())
+        if agent is None or not stored or not valid:
+            self.throttle.failed(name, client)
+            await self._refused(agent, client, "login_refused")
+            return None
+        self.throttle.succeeded(name)
+        cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self.clock.now()
+        expires_at = now + lifetime
+        agent_id = agent.id or 0
+
+        await self.database.write(
+            lambda s: start_console_session(
+                s,
+                token_hash=secret_hash(cookie),
+                agent_id=agent_id,
+                csrf_token=csrf,
+                now=now,
+                expires_at=expires_at,
+            )
+        )
+        return NewSession(cookie, csrf, expires_at)
+
+    async def _refused(self, agent: Agent | None, client: str, action: str) -> None:
+        """Audited by account id, or "unknown" for a name no account has (never the name typed,
+        which may be a mistyped password) and the client's masked network."""
+        target = agent.id if agent is not None else "unknown"
+        detail = {"network": mask_address(client)}
+        await self.database.write(lambda s: record(s, self.clock, "system", action, target, detail))
+
+    async def by_session(self, cookie: str) -> tuple[Agent, str] | None:
+        """The account and CSRF token of a live session."""
+        digest, now = secret_hash(cookie), self.clock.now()
+        return await self.database.read(
+            lambda s: console_session_agent(s, token_hash=digest, now=now)
+        )
+
+    async def log_out(self, cookie: str) -> None:
+        digest = secret_hash(cookie)
+        await self.database.write(lambda s: end_console_session(s, token_hash=digest))
+
+
+def _audited(agent: Agent) -> dict[str, Any]:
+    """What an account update may change that the audit log shows by value (no contact data)."""
+    return {
+        "role": agent.role,
+        "departments": list(agent.departments or []),
+        "active": agent.active,
+        "senior": agent.senior,
+        "email_changed": agent.email,
+        "telegram_changed": agent.telegram_user_id,
+    }
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The changed fields: by value, or only `True` for contact fields (named `*_changed`)."""
+    return {
+        key: True if key.endswith("_changed") else value
+        for key, value in after.items()
+        if before[key] != value
+    }
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the name is unknown (computed once, on first use)."""
+    return hash_password(secrets.token_urlsafe(16))

@@ -1,0 +1,96 @@
+"""Erasing a customer's personal data: the content is replaced, the rows are kept.
+
+Statistics (category, department, grade, channel, product, times, statuses, survey scores) and
+every row other tables point at stay: identities and messages keep existing with their personal
+content replaced, so reports and the dedupe of inbound messages still work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session
+
+from admin.holdings import Holdings
+from store.models import Event, OutboxItem, Solution
+from store.queries.chat import forget_chats
+from store.queries.messages import delete_attachments
+from store.queries.suppressions import forget_suppressions
+
+ERASED = "[erased]"
+FREE_TEXT_DETAILS = ("text", "solution", "explanation", "summary", "why", "note", "reason")
+"""Event detail fields that hold what someone wrote (possibly about the customer)."""
+ERASED_COMPLAINT_FIELDS = (
+    "subject",
+    "serial_number",
+    "order_number",
+    "desired_outcome",
+    "survey_comment",
+    "resolution_summary",
+)
+
+
+def erase(session: Session, found: Holdings, now: datetime) -> dict[str, int]:
+    """Replace the personal content of everything the customer holds; how many rows were
+    touched. The caller blanks the customer row itself."""
+    deliveries = found.deliveries(session)
+    _erase_deliveries(found, deliveries)
+    forget_suppressions(session, addresses=found.addresses)
+    forget_chats(session, chat_ids=found.chat_ids())
+    for identity in found.identities:
+        identity.address, identity.display_name = f"erased-{identity.id}", ""
+    for message in found.messages:
+        message.text = ERASED
+        message.subject = ERASED if message.subject else ""
+    attachments = delete_attachments(session, message_ids=found.message_ids)
+    for complaint in found.complaints:
+        for field in ERASED_COMPLAINT_FIELDS:
+            setattr(complaint, field, "")
+    events = _redact_events(found.events(session))
+    solutions = found.solutions(session)
+    _redact_solutions(solutions)
+    return {
+        "identities": len(found.identities),
+        "complaints": len(found.complaints),
+        "messages": len(found.messages),
+        "attachments_deleted": attachments,
+        "events_redacted": len(events),
+        "solutions": len(solutions),
+        "deliveries": len(deliveries),
+    }
+
+
+def _erase_deliveries(found: Holdings, deliveries: Sequence[OutboxItem]) -> None:
+    """Blank what was said, hide where it went; what was still to be sent is not sent."""
+    addressed_to = {(i.channel, i.address): i.id for i in found.identities}
+    for item in deliveries:
+        payload = dict(item.payload or {})
+        for key in ("text", "subject"):
+            if payload.get(key):
+                payload[key] = ERASED
+        item.payload = payload
+        identity_id = addressed_to.get((item.channel, item.address))
+        if identity_id is not None:
+            item.address = f"erased-{identity_id}"
+            if item.status == "pending":
+                item.status, item.last_error = "cancelled", "the customer's data was erased"
+
+
+def _redact_events(events: Sequence[Event]) -> list[Event]:
+    """Blank the free-text details of the events that have any; those events."""
+    redacted = [
+        event for event in events if any((event.detail or {}).get(key) for key in FREE_TEXT_DETAILS)
+    ]
+    for event in redacted:
+        event.detail = {
+            key: ERASED if key in FREE_TEXT_DETAILS and value else value
+            for key, value in (event.detail or {}).items()
+        }
+    return redacted
+
+
+def _redact_solutions(solutions: Sequence[Solution]) -> None:
+    for solution in solutions:
+        solution.description = ERASED if solution.description else ""
+        solution.decision_reason = ERASED if solution.decision_reason else ""

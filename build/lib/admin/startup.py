@@ -1,0 +1,49 @@
+"""What the store needs at start, before anything is served: the schema upgraded, settings.toml's
+rule set recorded as a version, and its departments and agents synced."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from admin.rule_book import RuleBook, choose_at_start, rule_set_from_text
+from complaints.clock import Clock
+from router import RuleSet
+from store import queries
+from store.database import Database
+
+log = logging.getLogger(__name__)
+
+
+def open_store(
+    *,
+    url: str,
+    busy_timeout: timedelta,
+    rules: RuleSet,
+    rules_text: str,
+    agents: Sequence[Any],
+    clock: Clock,
+) -> tuple[Database, RuleBook]:
+    """The store, upgraded, and the rule book with the active rules: settings.toml's (`rules`,
+    written as `rules_text`), or a newer version an admin published from the console."""
+    database = Database(url, busy_timeout)
+    database.upgrade()
+    now: datetime = clock.now()
+    stored, settings_version = database.write_now(lambda s: choose_at_start(s, rules_text, now))
+    if stored.version == settings_version:
+        active = replace(rules, version=settings_version)
+    else:
+        active = rule_set_from_text(stored.source, stored.version or 0)
+        log.warning(
+            "routing rules: version %d, published from the console, is active; "
+            "settings.toml's rules (version %d) are not used until they change",
+            active.version,
+            settings_version,
+        )
+    names = {key: department.names for key, department in active.departments.items()}
+    database.write_now(lambda s: queries.sync_departments(s, names))
+    database.write_now(lambda s: queries.sync_agents(s, agents))
+    return database, RuleBook(database, clock, active, settings_version)

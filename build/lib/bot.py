@@ -1,0 +1,292 @@
+"""Runs the complaint bot: reads settings.toml, wires the store, the services, the channels, the
+outbox dispatcher, the scheduler and the HTTP app, and serves them on one asyncio loop until
+SIGINT or SIGTERM.
+
+    python bot.py [--config settings.toml] [run | create-admin NAME | dead-letters]
+
+It wires and holds no business logic; `build_app` is what tests start too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator, Callable
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+import web.app as web
+from admin.accounts import Accounts
+from admin.rule_book import RuleBook
+from admin.startup import open_store
+from channels.base import Channel
+from channels.email.channel import EmailChannel
+from channels.telegram.adapter import TelegramChannel
+from channels.webhook.adapter import WebhookChannel
+from complaints.addresses import EMAIL
+from complaints.clock import Clock, SystemClock
+from config import Settings, shipped_secrets
+from intake.bounces import record_bounce
+from intake.chat import ChatDesk
+from intake.chat_link import link_code_mailer
+from intake.dead_letters import DeadLetters
+from intake.kept_mail import KeptMailNotice
+from intake.receive import Intake, IntakePolicy
+from outbox.dispatcher import Dispatcher
+from outbox.notify import Notifier
+from outbox.templates import Replies
+from router import RuleSet
+from scheduler.due import DueTimes
+from scheduler.hot_spots import HotSpots
+from scheduler.jobs import periodic
+from scheduler.sweeps import Sweeps
+from staff.actions import AgentDesk
+from staff.canned_replies import CannedReplies
+from staff.chat_commands import ChatCommands
+from staff.merge import Duplicates
+from staff.solutions import Solutions
+from web.services import Services
+
+log = logging.getLogger("bot")
+
+
+def build_app(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    dispatch_in_background: bool = True,
+    sweep_in_background: bool = True,
+) -> FastAPI:
+    """The whole bot as an ASGI app; its lifespan starts the channels, the dispatcher and the
+    sweeps. Tests that move an injected clock turn the background work off and call
+    `app.state.services.dispatcher.dispatch_due()` and `.sweeps.run_all()` themselves."""
+    clock = clock or SystemClock()
+    # Templates are checked before the store is opened: a broken one stops start-up at once.
+    _replies(settings, lambda: settings.rules).check(clock.now())
+    database, rule_book = open_store(
+        url=settings.store_url,
+        busy_timeout=settings.busy_timeout,
+        rules=settings.rules,
+        rules_text=settings.rules_text,
+        agents=settings.agents,
+        clock=clock,
+    )
+    for warning in shipped_secrets(settings):
+        log.warning("%s", warning)
+    services, channels, routes = _services(settings, clock, rule_book)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            stack.callback(database.close)
+            for channel in channels.values():
+                await channel.start()
+                stack.push_async_callback(channel.stop)
+            if sweep_in_background:
+                jobs = {"sweeps": services.sweeps.run_all, "hot_spots": services.hot_spots.sweep}
+                stack.enter_context(periodic(jobs, settings.scheduler.sweep_every))
+                # another instance may publish rules: route with them within seconds
+                rules = {"rules": rule_book.refresh}
+                stack.enter_context(periodic(rules, RuleBook.REFRESH_EVERY))
+            if dispatch_in_background:
+                task = asyncio.create_task(services.dispatcher.run(), name="outbox-dispatcher")
+                stack.push_async_callback(_cancel, task)
+            log.info(
+                "complaint bot ready: store %s, rule set version %d, channels %s",
+                database.writer.url.render_as_string(hide_password=True),
+                rule_book.current.version,
+                ", ".join(channels),
+            )
+            app.state.ready.set()
+            yield
+        log.info("complaint bot stopped")
+
+    app = FastAPI(title="Complaint bot", lifespan=lifespan)
+    app.state.ready = asyncio.Event()
+    """Set once the channels listen; tests await it instead of polling."""
+    app.state.services = services
+    """The services the routes reach through `web.deps`; tests use them too."""
+    for route in routes:
+        app.include_router(route)
+    web.install(app)
+
+    @app.get("/health", summary="Liveness: answers when the bot is serving")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/ready",
+        summary="Readiness: the store takes a write within a second",
+        responses={503: {"description": "The store is locked or unreachable; the reason"}},
+    )
+    async def ready() -> JSONResponse:
+        reason = await database.unready()
+        if reason is None:
+            return JSONResponse({"status": "ready"})
+        return JSONResponse(
+            {"status": "unavailable", "reason": reason},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    return app
+
+
+def _services(
+    settings: Settings, clock: Clock, rule_book: RuleBook
+) -> tuple[Services, dict[str, Channel], list[APIRouter]]:
+    """Every service and channel, each handed the parts it uses, and the channels' HTTP routes;
+    `rules()` everywhere is the rule book's current set, so a version an admin publishes
+    reaches every consumer at once."""
+    database = rule_book.database
+
+    def rules() -> RuleSet:
+        return rule_book.current
+
+    channels: dict[str, Channel] = {}
+
+    def can_send(channel: str, address: str) -> bool:
+        return channel in channels and channels[channel].can_send(address)
+
+    dispatcher = Dispatcher(database, channels, settings.outbox, clock)
+    wake = dispatcher.wake
+    replies = _replies(settings, rules)
+    notifier = Notifier(can_send, rules, settings.default_language)
+    due = DueTimes(
+        settings.service_levels,
+        warn_before=settings.escalation.warn_before,
+        survey_delay=settings.survey.delay,
+        close_after=settings.survey.close_after,
+    )
+    policy = IntakePolicy(
+        settings.default_language,
+        settings.max_attachments,
+        settings.max_attachment_bytes,
+        replies_per_hour={EMAIL: settings.email.max_replies_per_hour},
+        reopen_at_or_below=settings.survey.reopen_at_or_below,
+        duplicates=settings.duplicates,
+    )
+    intake = Intake(
+        database, policy, replies, clock, channels, notifier, due, rules=rules, on_queued=wake
+    )
+    agents = AgentDesk(database, clock, notifier, due, rules=rules, on_queued=wake)
+    dead_letters = DeadLetters(database, clock)
+    chats = ChatDesk(
+        database,
+        clock,
+        rules,
+        replies,
+        settings.default_language,
+        settings.company_name,
+        on_queued=wake,
+        reopen_at_or_below=settings.survey.reopen_at_or_below,
+        notifier=notifier,
+        due=due,
+    )
+    routes = _channels(settings, clock, channels, intake, dead_letters, chats, ChatCommands(agents))
+    email = channels.get(EMAIL)
+    services = Services(
+        settings=settings,
+        clock=clock,
+        database=database,
+        rule_book=rule_book,
+        accounts=Accounts(database, clock, lambda: tuple(rule_book.current.departments)),
+        agents=agents,
+        solutions=Solutions(
+            database,
+            clock,
+            notifier,
+            due,
+            settings.console.approval_above_cents,
+            settings.console.currency,
+            on_queued=wake,
+        ),
+        canned=CannedReplies(database, clock, settings.company_name),
+        duplicates=Duplicates(database, clock, notifier, on_queued=wake),
+        replies=replies,
+        intake=intake,
+        dispatcher=dispatcher,
+        sweeps=Sweeps(
+            database,
+            clock,
+            notifier,
+            due,
+            replies,
+            escalation=settings.escalation,
+            batch=settings.scheduler.batch,
+            on_queued=wake,
+        ),
+        hot_spots=HotSpots(database, clock, settings.hot_spots, notifier, on_queued=wake),
+        dead_letters=dead_letters,
+        reprocessors={EMAIL: email.process} if isinstance(email, EmailChannel) else {},
+        can_send=can_send,
+        channels=channels,
+    )
+    return services, channels, routes
+
+
+def _channels(
+    settings: Settings,
+    clock: Clock,
+    channels: dict[str, Channel],
+    intake: Intake,
+    dead_letters: DeadLetters,
+    chats: ChatDesk,
+    commands: ChatCommands,
+) -> list[APIRouter]:
+    """Add the enabled channels to `channels`, each handing what it receives to intake; their
+    HTTP routes."""
+    webhook = WebhookChannel(
+        settings.webhook_sources, intake.receive, clock, settings.webhook_max_body_bytes
+    )
+    channels[webhook.name] = webhook
+    routes = [webhook.routes()]
+    if settings.email.enabled:
+        channels[EMAIL] = EmailChannel(
+            settings.email,
+            intake.receive,
+            on_bounce=lambda bounce: record_bounce(
+                dead_letters.database, clock, bounce, settings.email.bounces_before_suppression
+            ),
+            keep_dead_letter=lambda raw, why, status: dead_letters.keep(EMAIL, raw, why, status),
+            clock=clock,
+            kept_notice=KeptMailNotice(
+                settings.default_language,
+                settings.company_name,
+                settings.max_attachments,
+                settings.max_attachment_bytes,
+            ),
+        )
+    if settings.telegram.enabled:
+        mail_code = link_code_mailer(channels[EMAIL]) if EMAIL in channels else None
+        telegram = TelegramChannel(
+            settings.telegram,
+            intake.receive,
+            chats,
+            commands,
+            clock,
+            send_link_code=mail_code,
+            max_attachment_bytes=settings.max_attachment_bytes,
+        )
+        channels[telegram.name] = telegram
+        routes.append(telegram.routes())
+    return routes
+
+
+def _replies(settings: Settings, rules: Callable[[], RuleSet]) -> Replies:
+    return Replies(settings.templates_dir, rules, settings.timezone, settings.company_name)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+if __name__ == "__main__":
+    from cli import main
+
+    sys.exit(main())

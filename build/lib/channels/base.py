@@ -1,0 +1,150 @@
+"""The types every channel adapter shares: what arrives (`Inbound`) and what leaves (`Outbound`).
+
+One frozen `Inbound` for every transport keeps intake and the router channel-agnostic; transport
+details that only the adapter understands go in `thread_hints`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote: `address` is unique within `channel` (an e-mail address, a chat id, a CRM id)."""
+
+    channel: str
+    address: str
+    display_name: str = ""
+    email: str = ""
+    phone: str = ""
+    tier: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One customer message, normalised. `external_id` is the transport's dedupe key."""
+
+    channel: str
+    external_id: str
+    sender: Sender
+    text: str
+    received_at: datetime
+    subject: str = ""
+    language_hint: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    complaint_number: str = ""
+    """A complaint the sender explicitly names as the one this message continues."""
+    thread_hints: tuple[str, ...] = ()
+    """Transport-level references (Message-IDs, chat ids) that may identify an earlier message."""
+    source: str = ""
+    """The configured integration (webhook source, mailbox) the message came through."""
+    details: Mapping[str, str] = field(default_factory=dict)
+    """Registration fields the channel already knows, keyed as in `REGISTRATION_FIELDS`."""
+    referenced_complaints: tuple[str, ...] = ()
+    """Complaint numbers the transport has verified this message refers to (a reply to one of
+    the bot's signed Message-IDs); threaded only when the complaint is the sender's."""
+    automated: str = ""
+    """Why this is machine mail (an auto-reply, a list), or "": recorded, never answered."""
+    no_reply: str = ""
+    """Why no automatic answer may go back (loop protection), or ""."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bounce:
+    """A delivery-status notification about a message the bot sent (e-mail DSNs): handed to
+    intake, which counts it against the address."""
+
+    original_message_ids: tuple[str, ...]
+    recipients: tuple[str, ...]
+    status: str
+    permanent: bool
+    diagnostic: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message to a customer, as the dispatcher hands it to the channel that delivers it."""
+
+    message_id: str
+    """Stable across retries, so the receiving side can drop a redelivery."""
+    complaint_number: str
+    kind: str
+    text: str
+    language: str
+    subject: str = ""
+    """The customer's own subject, when the answer continues a thread of theirs."""
+    default_subject: str = ""
+    """The subject line in the customer's language when there is none to continue (from the
+    outbox's texts; transports that show a subject use it)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+AUTOMATIC_KINDS = frozenset(
+    {
+        "acknowledgement",
+        "followup",
+        "progress",
+        "survey",
+        "reminder",
+        "notification",
+        "question",
+        "chat",
+    }
+)
+"""Outbound kinds the bot writes by itself, as opposed to an agent's reply: they are marked as
+automatic (Auto-Submitted) and are not sent to addresses suppressed after bounces."""
+
+
+OnInbound = Callable[[Inbound], Awaitable[Any]]
+
+
+def readable_size(size: int) -> str:
+    """A byte count as a customer reads it in a limit: "5 MB", "1.5 MB", "200 KB", "100 bytes"."""
+    for unit, step in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= step:
+            return f"{size / step:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+def safe_filename(name: str) -> str:
+    """An attachment's file name without any directory part a client or attacker put in front
+    (`../../x` is `x`) and without control characters; "" when nothing usable is left."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(char for char in base if char.isprintable()).strip()
+    return "" if base in (".", "..") else base
+
+
+class Channel(Protocol):
+    """What the bot needs of a transport: a name, a lifecycle and a way to deliver."""
+
+    name: str
+    answers_in_response: bool
+    """The transport hands the acknowledgement back to the sender at once (an HTTP response),
+    so the complaint counts as acknowledged when intake commits, not when the outbox sends."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def can_send(self, address: str) -> bool:
+        """Whether messages to `address` can be delivered later, outside the sender's request."""
+        ...
+
+    async def send(self, address: str, outbound: Outbound) -> str:
+        """Deliver and return the transport's id for the message; raise a *DeliveryError."""
+        ...

@@ -1,0 +1,1 @@
+"""The e-mail channel: SMTP intake, relay delivery, IMAP polling and MIME parsing."""

@@ -1,0 +1,126 @@
+"""Turn one raw e-mail into what intake needs: who wrote, what they newly wrote, and what it is.
+
+Pure and standard-library only, so the SMTP and IMAP adapters share it and tests need no server.
+`parse_mail` is lenient: real mail is often broken (a lost MIME boundary, truncated base64, charset
+labels that lie), and a complaint must not be lost because of that. It raises `MalformedMail` only
+when the bytes are not a usable message at all, and never anything else.
+
+The `email` package (policy.default) parses the MIME structure. Header values and text bodies are
+decoded by the modules beside this one instead of by the package, because it decodes by the
+declared charset and quietly puts U+FFFD where the label lies (gb2312 mail holding GBK characters,
+big5 holding HKSCS ones), and its structured header parsing can itself raise on broken headers:
+`charsets` decodes bytes, `headers` reads header fields, `mime` walks the parts, `bounces` tells
+machine mail and delivery reports, `text` turns HTML into text and drops quoted history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email import errors
+from email.message import Message
+
+from channels.base import Bounce
+from channels.email.bounces import automated, read_bounce
+from channels.email.headers import (
+    FIELD_LINE,
+    decode_words,
+    header,
+    message_ids,
+    parse_date,
+    recipients,
+    sender,
+)
+from channels.email.mime import MailAttachment, Parts, collect, named, parsed
+from channels.email.text import strip_quoted
+from complaints.errors import MalformedMail
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    message_id: str
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    from_name: str
+    from_address: str
+    to: tuple[str, ...]
+    subject: str
+    date: datetime | None
+    text: str
+    """What the customer newly wrote: the best body with quoted history and signature removed."""
+    full_text: str
+    language_hint: str
+    attachments: tuple[MailAttachment, ...]
+    automated: str
+    """Empty for a human message, else why it looks machine-sent (auto-reply, list, bounce)."""
+    bounce: Bounce | None
+
+
+def parse_mail(raw: bytes) -> ParsedMail:
+    """Parse raw RFC 5322 bytes; raise `MalformedMail` (and only that) when they are unusable."""
+    try:
+        return _parse(raw)
+    except MalformedMail:
+        raise
+    except Exception as exc:  # hostile input must not crash the channel with a stray exception
+        raise MalformedMail(f"unreadable message ({type(exc).__name__}: {exc})") from exc
+
+
+def _parse(raw: bytes) -> ParsedMail:
+    if not raw.strip():
+        raise MalformedMail("empty message")
+    msg = _message(raw)
+    if not list(msg.raw_items()):
+        raise MalformedMail("not an e-mail message: no header lines")
+    from_name, from_address = sender(msg)
+    if not from_address:
+        raise MalformedMail("no usable From address")
+
+    found = Parts()
+    collect(msg, found)
+    full_text = "\n\n".join(text for text in found.texts if text.strip()).strip()
+    bounce = read_bounce(msg, from_address, full_text)
+    return ParsedMail(
+        message_id=next(iter(message_ids(header(msg, "Message-ID"))), ""),
+        in_reply_to=message_ids(header(msg, "In-Reply-To")),
+        references=message_ids(header(msg, "References")),
+        from_name=from_name,
+        from_address=from_address,
+        to=recipients(msg),
+        subject=decode_words(header(msg, "Subject")),
+        date=parse_date(header(msg, "Date")),
+        text=strip_quoted(full_text),
+        full_text=full_text,
+        language_hint=header(msg, "Content-Language").split(",")[0].strip(),
+        attachments=named(found.attachments),
+        automated="delivery status notification" if bounce else automated(msg, from_address),
+        bounce=bounce,
+    )
+
+
+def _message(raw: bytes) -> Message:
+    """Parse with policy.default, again without junk lines inside the header block if needed.
+
+    The package ends the header block at a line that is no header ("X-Broken without colon")
+    and reads the headers after it as body text, losing Content-Type and the rest.
+    """
+    msg = parsed(raw)
+    if any(isinstance(d, errors.MissingHeaderBodySeparatorDefect) for d in msg.defects):
+        repaired = _without_junk_header_lines(raw)
+        if repaired != raw:
+            msg = parsed(repaired)
+    return msg
+
+
+def _without_junk_header_lines(raw: bytes) -> bytes:
+    """Drop lines of the header block that are neither a field nor a continuation, when real
+    fields follow them (otherwise they are the body of a message without the blank line)."""
+    lines = raw.splitlines(keepends=True)
+    end = next((i for i, line in enumerate(lines) if line in (b"\n", b"\r\n")), len(lines))
+    fields = [i for i in range(end) if FIELD_LINE.match(lines[i])]
+    last_field = fields[-1] if fields else -1
+    return b"".join(
+        line
+        for i, line in enumerate(lines)
+        if i >= end or i > last_field or FIELD_LINE.match(line) or line[:1] in b" \t"
+    )

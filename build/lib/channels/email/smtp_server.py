@@ -1,0 +1,148 @@
+"""The SMTP server complaints arrive at: aiosmtpd served on the bot's own loop (not its
+`Controller`, which runs a thread and loop of its own). It accepts our addresses only and says
+250 only after intake committed; 451, without the reason, when it could not, so the sending
+server retries.
+
+Like a mail server's final delivery (RFC 5321 4.4), it records a null envelope sender
+(`MAIL FROM:<>`, which only delivery reports and other machine mail use) as a `Return-Path: <>`
+line on top of the message, so the parser treats the mail as machine mail (recorded, never
+answered), and a dead letter or a reprocessing sees the same.
+
+Mail whose lines end in a bare LF (sloppy clients and scripts write it) is read like mail with
+CRLF line ends, as Postfix and Exim do: aiosmtpd reads DATA up to CRLF only, so such a mail was
+one long line and refused with "500 Line too long" past 1001 bytes (and its dot-stuffed lines
+kept their extra dot below that). Each bare LF ends a line (normalised to CRLF), under the same
+998-octet line limit, but only `CRLF.CRLF` ends the data: a bare-LF line holding only a dot is
+text, so nothing can be smuggled in as a second message behind it."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from channels.email.settings import EmailSettings
+from complaints.errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+Receive = Callable[[bytes], Awaitable[str]]
+"""Handle one raw message; returns a short outcome for the 250 answer, raises on failure."""
+
+NULL_RETURN_PATH = b"Return-Path: <>\r\n"
+"""The trace line put on top of mail whose envelope sender is null (`MAIL FROM:<>`)."""
+
+
+async def serve_smtp(settings: EmailSettings, receive: Receive) -> asyncio.Server:
+    """Listen on `[email.smtp_server]`'s host and port, with TLS and AUTH when configured."""
+    options = settings.smtp_server
+    handler = SmtpHandler(receive, settings.address, {settings.address, *settings.aliases})
+    tls = _tls_context(options.tls_cert, options.tls_key) if options.tls_cert else None
+    authenticator = _Authenticator(options.auth_username, options.auth_password)
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(
+        lambda: _Smtp(
+            handler,
+            data_size_limit=settings.max_message_bytes,
+            enable_SMTPUTF8=True,
+            hostname=settings.domain,
+            ident="complaint-bot",
+            tls_context=tls,
+            auth_required=bool(options.auth_username),
+            auth_require_tls=tls is not None,
+            authenticator=authenticator if options.auth_username else None,
+        ),
+        host=options.host,
+        port=options.port,
+    )
+
+
+class _BareLfReader(asyncio.StreamReader):
+    """Reads DATA lines ended by CRLF or by a bare LF, as lines ended by CRLF."""
+
+    async def readuntil(self, separator: Any = b"\n") -> bytes:
+        if separator != b"\r\n":
+            return await super().readuntil(separator)
+        line = await super().readuntil(b"\n")
+        if line.endswith(b"\r\n"):
+            return line
+        text = line[:-1]
+        # A bare-LF "." is text, never the end of the data: "..", unstuffed by aiosmtpd, is ".".
+        return (b".." if text == b"." else text) + b"\r\n"
+
+
+class _ReadBareLf(asyncio.StreamReaderProtocol):
+    """Puts a `_BareLfReader` in place of the reader `SMTP.__init__` creates."""
+
+    def __init__(self, stream_reader: asyncio.StreamReader, *args: Any, **kwargs: Any) -> None:
+        limit = SMTP.line_length_limit
+        reader = _BareLfReader(limit=limit, loop=kwargs.get("loop"))
+        super().__init__(reader, *args, **kwargs)
+
+
+class _Smtp(SMTP, _ReadBareLf):
+    """aiosmtpd's SMTP, reading bare-LF mail like CRLF mail (see the module's docstring)."""
+
+
+class SmtpHandler:
+    """aiosmtpd hooks: accept our addresses only, answer 250 after intake committed."""
+
+    def __init__(self, receive: Receive, address: str, own_addresses: set[str]) -> None:
+        self.receive = receive
+        self.address = address
+        self.own_addresses = frozenset(own_addresses)
+
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if address.lower() not in self.own_addresses:
+            return f"550 5.1.1 <{address}>: no such mailbox here; complaints go to <{self.address}>"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content
+        if not isinstance(raw, bytes):
+            raw = str(raw).encode("utf-8", "surrogateescape")
+        if envelope.mail_from in ("", "<>"):
+            raw = NULL_RETURN_PATH + raw
+        try:
+            outcome = await self.receive(raw)
+        except StoreUnavailable:
+            return "451 4.3.0 The complaint store is unavailable; please try again later"
+        except Exception:
+            log.exception("SMTP intake failed; the sender will retry")
+            return "451 4.3.0 Temporary failure; please try again later"
+        return f"250 2.0.0 {outcome}"
+
+
+class _Authenticator:
+    def __init__(self, username: str, password: str) -> None:
+        self.username, self.password = username.encode(), password.encode()
+
+    def __call__(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        if (
+            isinstance(auth_data, LoginPassword)
+            and hmac.compare_digest(auth_data.login, self.username)
+            and hmac.compare_digest(auth_data.password, self.password)
+        ):
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
+
+
+def _tls_context(cert: str, key: str) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context

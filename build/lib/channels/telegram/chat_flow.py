@@ -1,0 +1,300 @@
+"""The Telegram chat flow: which update goes where.
+
+A customer's private chat: /start, /status, /new, /language, /link, /handler, the buttons
+(skip a question, choose a language, rate the solution), answers to guided questions and
+/link codes, and everything else as a complaint message handed to intake as an `Inbound`.
+An agents' group: the commands `AgentCommands.names` and replies to the bot's posts.
+
+What each of these means is decided behind the ports (`ports.py`); this module only reads the
+update, calls the port, and answers with the text it returns. Answers to commands are replies
+to the command itself; everything the bot says about a complaint leaves through the outbox.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from channels.base import Attachment, Inbound, OnInbound, Sender, readable_size, safe_filename
+from channels.telegram import NAME
+from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
+from complaints.clock import Clock
+from complaints.languages import SUPPORTED, normalise_hint
+
+DOWNLOAD_LIMIT = 20 << 20
+"""The largest file the Bot API lets a bot download (getFile)."""
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CODE = re.compile(r"^\s*(\d{6})\s*$")
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+class ChatFlow:
+    def __init__(
+        self,
+        chats: CustomerChat,
+        agents: AgentCommands,
+        on_inbound: OnInbound,
+        clock: Clock,
+        send_link_code: SendLinkCode | None = None,
+        max_attachment_bytes: int = DOWNLOAD_LIMIT,
+    ) -> None:
+        """Without `send_link_code` (no e-mail channel) /link is unavailable. A file over
+        `max_attachment_bytes` (at most what the Bot API lets a bot download) is not fetched:
+        the customer is told at once, and a caption sent with it is still taken."""
+        self.chats = chats
+        self.agents = agents
+        self.on_inbound = on_inbound
+        self.clock = clock
+        self.send_link_code = send_link_code
+        self.max_attachment_bytes = min(max_attachment_bytes, DOWNLOAD_LIMIT)
+
+    def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Add the handlers to `application`; within its group the first match wins."""
+        private = filters.ChatType.PRIVATE
+        groups = filters.ChatType.GROUPS
+        add = application.add_handler
+        add(CommandHandler("start", self._start, filters=private))
+        add(CommandHandler("status", self._status, filters=private))
+        add(CommandHandler("new", self._new, filters=private))
+        add(CommandHandler("language", self._language, filters=private))
+        add(CommandHandler("link", self._link, filters=private))
+        add(CommandHandler("handler", self._other_handler, filters=private))
+        for command in self.agents.names:
+            add(CommandHandler(command, self._agent_command, filters=groups))
+        content = filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.VOICE
+        add(MessageHandler(private & content & ~filters.COMMAND, self._customer_message))
+        add(
+            MessageHandler(
+                groups & filters.REPLY & filters.TEXT & ~filters.COMMAND, self._agent_reply
+            )
+        )
+        add(CallbackQueryHandler(self._button))
+
+    # ---- a customer's private chat -------------------------------------------------------------
+
+    async def _language_of(self, update: Update) -> str:
+        """The chat's chosen language, else the user's Telegram language, else "" (then the
+        text decides, or the default)."""
+        chat = update.effective_chat
+        chosen = await self.chats.chosen_language(chat.id) if chat else ""
+        if chosen:
+            return chosen
+        user = update.effective_user
+        return normalise_hint(user.language_code or "") if user else ""
+
+    async def _reply_language(self, update: Update) -> str:
+        return await self._language_of(update) or self.chats.default_language
+
+    async def _start(self, update: Update, context: Context) -> None:
+        language = await self._reply_language(update)
+        await _reply(update, self.chats.say(language, "welcome", name=_first_name(update)))
+
+    async def _status(self, update: Update, context: Context) -> None:
+        language = await self._reply_language(update)
+        assert update.effective_chat is not None
+        await _reply(update, await self.chats.status(update.effective_chat.id, language))
+
+    async def _new(self, update: Update, context: Context) -> None:
+        language = await self._reply_language(update)
+        assert update.effective_chat is not None
+        await self.chats.start_new(update.effective_chat.id)
+        await _reply(update, self.chats.say(language, "new"))
+
+    async def _language(self, update: Update, context: Context) -> None:
+        language = await self._reply_language(update)
+        keyboard = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(self.chats.language_name(code), callback_data=f"lang:{code}")]
+                for code in SUPPORTED
+            ]
+        )
+        message = update.effective_message
+        assert message is not None
+        await message.reply_text(self.chats.say(language, "choose_language"), reply_markup=keyboard)
+
+    async def _other_handler(self, update: Update, context: Context) -> None:
+        language = await self._reply_language(update)
+        assert update.effective_chat is not None
+        key = await self.chats.ask_other_handler(update.effective_chat.id)
+        if key:
+            await _reply(update, self.chats.say(language, key))
+
+    async def _link(self, update: Update, context: Context) -> None:
+        language = await self._reply_language(update)
+        chat = update.effective_chat
+        assert chat is not None
+        if self.send_link_code is None:
+            await _reply(update, self.chats.say(language, "link_unavailable"))
+            return
+        address = (context.args or [""])[0].strip().lower()
+        if not EMAIL.match(address):
+            await _reply(update, self.chats.say(language, "link_usage"))
+            return
+        code = await self.chats.start_link(chat.id, address)
+        if not code:
+            minutes = math.ceil(self.chats.link_wait(chat.id, address).total_seconds() / 60)
+            await _reply(update, self.chats.say(language, "link_too_many", minutes=max(1, minutes)))
+            return
+        await self.send_link_code(address, code, language)
+        await _reply(update, self.chats.say(language, "link_sent", email=address))
+
+    async def _customer_message(self, update: Update, context: Context) -> None:
+        """A /link code, an answer to a guided question, or else a message for intake."""
+        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+        assert message is not None and chat is not None and user is not None
+        external_id = f"{chat.id}:{message.message_id}"
+        language = await self._language_of(update)
+        if message.text:
+            code = CODE.match(message.text)
+            if code and await self.chats.link_pending(chat.id):
+                linked = await self.chats.verify_link(chat.id, code.group(1))
+                key = "link_done" if linked else "link_wrong"
+                language = language or self.chats.default_language
+                await _reply(update, self.chats.say(language, key, email=linked))
+                return
+            if await self.chats.answer(chat.id, external_id, message.text):
+                return
+        text = message.text or message.caption or ""
+        attachments, too_large = await _attachments(message, self.max_attachment_bytes)
+        limit = readable_size(self.max_attachment_bytes)
+        if too_large and not text.strip() and not attachments:
+            language = language or self.chats.default_language
+            await _reply(
+                update, self.chats.say(language, "file_too_large", **too_large, limit=limit)
+            )
+            return
+        open_number = await self.chats.open_complaint(chat.id)
+        inbound = Inbound(
+            channel=NAME,
+            external_id=external_id,
+            sender=Sender(NAME, str(chat.id), user.full_name),
+            text=text,
+            received_at=self.clock.now(),
+            language_hint=language,
+            attachments=attachments,
+            referenced_complaints=(open_number,) if open_number else (),
+            source=NAME,
+        )
+        result = await self.on_inbound(inbound)
+        if result.duplicate:
+            return
+        if too_large:
+            said = self.chats.say(
+                result.language or language or self.chats.default_language,
+                "file_too_large_taken",
+                number=result.complaint,
+                limit=limit,
+                **too_large,
+            )
+            await _reply(update, said)
+        await self.chats.after_intake(chat.id, result.complaint, result.created)
+
+    async def _button(self, update: Update, context: Context) -> None:
+        """Buttons: "skip:<field>", "lang:<language>", "survey:<number>:<score>"."""
+        query = update.callback_query
+        chat = update.effective_chat
+        assert query is not None and chat is not None
+        kind, _, value = (query.data or "").partition(":")
+        language = await self._reply_language(update)
+        if kind == "skip":
+            await self.chats.skip(chat.id, value)
+            await query.answer()
+        elif kind == "lang" and value in SUPPORTED:
+            await self.chats.set_language(chat.id, value)
+            await query.answer()
+            await context.bot.send_message(chat.id, self.chats.say(value, "language_set"))
+        elif kind == "survey":
+            number, _, score = value.rpartition(":")
+            tapped = query.message.message_id if query.message else None
+            key = await self.chats.survey_answer(
+                chat.id, number, int(score) if score.isdigit() else 0, tapped
+            )
+            if key == "survey_thanks":
+                await query.answer(self.chats.say(language, "survey_done"))
+                await context.bot.send_message(chat.id, self.chats.say(language, key))
+            else:  # answered already, or an earlier round's button: say so plainly
+                await query.answer(self.chats.say(language, key), show_alert=key != "survey_done")
+        else:
+            await query.answer()
+
+    # ---- agents in groups ------------------------------------------------------------------------
+
+    async def _agent_reply(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and user is not None
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+            return  # agents talking among themselves
+        answer = await self.agents.reply(
+            user.id, replied.text or replied.caption or "", message.text or ""
+        )
+        if answer:
+            await _reply(update, answer)
+
+    async def _agent_command(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and user is not None
+        command = (message.text or "").split()[0].lstrip("/").split("@")[0]
+        await _reply(update, await self.agents.run(user.id, command, context.args or []))
+
+
+async def _attachments(
+    message: Message, limit: int
+) -> tuple[tuple[Attachment, ...], dict[str, str]]:
+    """Photos (the largest size), documents and voice notes, fetched through the Bot API; and
+    `{"name": …}` of a file over `limit` bytes, which is not fetched ({} when none is)."""
+    found: list[tuple[Any, str, str]] = []
+    if message.photo:
+        found.append((message.photo[-1], f"photo-{message.message_id}.jpg", "image/jpeg"))
+    if message.document:
+        document = message.document
+        found.append(
+            (
+                document,
+                safe_filename(document.file_name or "") or f"document-{message.message_id}",
+                document.mime_type or "application/octet-stream",
+            )
+        )
+    if message.voice:
+        found.append(
+            (
+                message.voice,
+                f"voice-{message.message_id}.ogg",
+                message.voice.mime_type or "audio/ogg",
+            )
+        )
+    attachments, too_large = [], {}
+    for item, filename, content_type in found:
+        if (item.file_size or 0) > limit:
+            too_large = {"name": filename}
+            continue
+        file = await item.get_file()
+        data = bytes(await file.download_as_bytearray())
+        if len(data) > limit:  # Telegram did not say the size beforehand
+            too_large = {"name": filename}
+            continue
+        attachments.append(Attachment(filename, content_type, data))
+    return tuple(attachments), too_large
+
+
+def _first_name(update: Update) -> str:
+    user = update.effective_user
+    return user.first_name if user else ""
+
+
+async def _reply(update: Update, text: str) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(text)

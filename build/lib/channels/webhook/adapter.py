@@ -1,0 +1,367 @@
+"""The webhook channel: other systems (a web shop, a chat widget, a CRM) post complaints here.
+
+In: `POST /webhook/{source}` with `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>`
+under the source's secret; optionally with `X-Signature-Timestamp: <Unix seconds>`, and then the
+HMAC is of `<timestamp>.<body>` and the timestamp must be within 5 minutes of the server's clock,
+so a captured request cannot be replayed later. The acknowledgement comes back in the response
+(202 for a new message, 200 for a repeated `id`). Out: when the source has a `callback_url`,
+every message to the customer is POSTed there, signed the same way, through the outbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import logging
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from channels.base import Attachment, Inbound, OnInbound, Outbound, Sender, safe_filename
+from channels.webhook.settings import WebhookSource
+from complaints import numbers
+from complaints.clock import Clock
+from complaints.dates import EXPECTED, purchase_date
+from complaints.errors import (
+    ComplaintNotYours,
+    InvalidMessage,
+    PermanentDeliveryError,
+    StoreUnavailable,
+    TemporaryDeliveryError,
+    UnknownComplaint,
+)
+from complaints.media import media_type
+
+log = logging.getLogger(__name__)
+
+NAME = "webhook"
+Text = Annotated[str, Field(max_length=200)]
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TIMESTAMP_TOLERANCE_SECONDS = 300
+"""How far a signed X-Signature-Timestamp may be from the server's clock, either way."""
+
+
+def _number_as_text(value: Any) -> Any:
+    """Integrators send ids as numbers as often as strings; both mean the same id."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Identifier = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1, max_length=200)]
+
+
+class CustomerIn(BaseModel):
+    id: Identifier
+    name: Text = ""
+    email: Text = ""
+    phone: Text = ""
+    tier: Annotated[str, Field(max_length=40)] = ""
+
+
+class AttachmentIn(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=255)]
+    content_type: Annotated[str, Field(min_length=3, max_length=255)]
+    data: str
+    """The file's bytes, base64-encoded."""
+
+    @field_validator("content_type")
+    @classmethod
+    def _media_type(cls, value: str, info: ValidationInfo) -> str:
+        """A media type (`image/png`, `text/plain; charset=utf-8`), else the attachment is
+        refused: a CR/LF here would otherwise be stored and break the download's header."""
+        checked = media_type(value)
+        if not checked:
+            name = info.data.get("name", "")
+            raise ValueError(
+                f"attachment {name!r}: content_type must be a media type such as image/png"
+            )
+        return checked
+
+    def attachment(self) -> Attachment:
+        """The file as intake stores it: its name without any directory part."""
+        data = base64.b64decode(self.data, validate=True)
+        return Attachment(safe_filename(self.name) or "attachment", self.content_type, data)
+
+
+def _iso_date(value: str) -> str:
+    """A purchase date as the webhook takes it: exactly YYYY-MM-DD, a real date."""
+    if value and not (ISO_DATE.fullmatch(value) and purchase_date(value, date.max)):
+        raise ValueError(f"purchase_date must be {EXPECTED}")
+    return value
+
+
+class DetailsIn(BaseModel):
+    """Registration data the integrating system already has (seeds 002, 003)."""
+
+    product: Text = ""
+    model: Text = ""
+    serial_number: Text = ""
+    order_number: Text = ""
+    purchase_date: Annotated[str, AfterValidator(_iso_date)] = ""
+    """YYYY-MM-DD only: free text ("yesterday", "last tuesday") and numbers are refused."""
+    desired_outcome: Annotated[str, Field(max_length=1000)] = ""
+
+    def as_fields(self) -> dict[str, str]:
+        values = self.model_dump(exclude_none=True)
+        return {key: str(value) for key, value in values.items() if value}
+
+
+class ComplaintIn(BaseModel):
+    id: Identifier
+    customer: CustomerIn
+    text: Annotated[str, Field(max_length=50_000)]
+    subject: Text = ""
+    language: Annotated[str, Field(max_length=35)] = ""
+    complaint: Annotated[str, Field(pattern=rf"^({numbers.PATTERN})?$")] = ""
+    attachments: list[AttachmentIn] = []
+    details: DetailsIn = DetailsIn()
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class WebhookChannel:
+    name = NAME
+    answers_in_response = True
+
+    def __init__(
+        self,
+        sources: Mapping[str, WebhookSource],
+        on_inbound: OnInbound,
+        clock: Clock,
+        max_body_bytes: int,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.sources = sources
+        self.on_inbound = on_inbound
+        self.clock = clock
+        self.max_body_bytes = max_body_bytes
+        self.client = client or httpx.AsyncClient(timeout=10.0)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        await self.client.aclose()
+
+    def can_send(self, address: str) -> bool:
+        source = self.sources.get(address.split(":", 1)[0])
+        return bool(source and source.callback_url)
+
+    async def send(self, address: str, outbound: Outbound) -> str:
+        source_name, customer_id = address.split(":", 1)
+        source = self.sources.get(source_name)
+        if source is None or not source.callback_url:
+            raise PermanentDeliveryError(f"webhook source {source_name!r} has no callback_url")
+        body = json.dumps(
+            {
+                "message_id": outbound.message_id,
+                "complaint": outbound.complaint_number,
+                "kind": outbound.kind,
+                "customer": {"id": customer_id},
+                "language": outbound.language,
+                "subject": outbound.subject,
+                "text": outbound.text,
+            },
+            ensure_ascii=False,
+        ).encode()
+        try:
+            response = await self.client.post(
+                source.callback_url,
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Signature": sign(source.secret, body),
+                    "Idempotency-Key": outbound.message_id,
+                },
+            )
+        except httpx.HTTPError as error:
+            raise TemporaryDeliveryError(f"callback unreachable: {type(error).__name__}") from None
+        if response.is_success:
+            return outbound.message_id
+        reason = f"callback answered {response.status_code}"
+        if response.status_code in (408, 425, 429) or response.status_code >= 500:
+            raise TemporaryDeliveryError(reason)
+        raise PermanentDeliveryError(reason)
+
+    def routes(self) -> APIRouter:
+        router = APIRouter()
+        router.add_api_route(
+            "/webhook/{source}",
+            self.receive,
+            methods=["POST"],
+            status_code=202,
+            summary="Receive a complaint or a follow-up from an integrated system",
+            responses={
+                200: {"description": "this id was received before; nothing new stored"},
+                401: {},
+                404: {},
+                409: {},
+                413: {},
+                422: {},
+                503: {},
+            },
+        )
+        return router
+
+    async def receive(self, source: str, request: Request) -> JSONResponse:
+        """Check the signature, validate, hand over; 202 (or 200 for a repeat) only after
+        intake committed, a 4xx with the reason for bad input, 503 when the store is down."""
+        configured = self.sources.get(source)
+        if configured is None:
+            return _error(
+                404,
+                f"unknown webhook source {source!r}; configure "
+                f"[webhook.sources.{source}] in settings.toml",
+            )
+        body = await self._signed_body(configured, request)
+        if isinstance(body, JSONResponse):
+            return body
+        try:
+            payload = ComplaintIn.model_validate_json(body)
+            attachments = tuple(item.attachment() for item in payload.attachments)
+        except ValidationError as error:
+            return _invalid(error)
+        except binascii.Error:
+            return _error(422, "attachments: data must be base64")
+        return await self._hand_over(self._inbound(source, payload, attachments))
+
+    async def _signed_body(self, source: WebhookSource, request: Request) -> bytes | JSONResponse:
+        """The body when it is within the limit and signed under the source's secret."""
+        body = await self._read_limited(request)
+        if body is None:
+            return _error(413, f"body larger than {self.max_body_bytes} bytes")
+        signature = request.headers.get("x-signature", "")
+        if not signature:
+            return _error(
+                401,
+                "missing X-Signature header: sha256=<hex HMAC-SHA256 of the "
+                "body under the source's secret>",
+            )
+        stamp = request.headers.get("x-signature-timestamp")
+        if stamp is not None and not (stamp.isascii() and stamp.isdigit()):
+            return _error(
+                401, "X-Signature-Timestamp must be the Unix time in seconds, e.g. 1767225600"
+            )
+        signed_bytes = body if stamp is None else f"{stamp}.".encode() + body
+        # Hex digits in either case (.NET's Convert.ToHexString writes upper case); the
+        # comparison itself takes constant time.
+        scheme, _, digest = signature.strip().partition("=")
+        given = f"{scheme.lower()}={digest.lower()}".encode()
+        if not hmac.compare_digest(given, sign(source.secret, signed_bytes).encode()):
+            return _error(401, "X-Signature does not match the body")
+        if stamp is not None and (refused := self._stale(stamp)):
+            return _error(401, refused)
+        return body
+
+    def _stale(self, stamp: str) -> str:
+        """Why a signed X-Signature-Timestamp is refused (further than the tolerance from our
+        clock: a replayed request, or a wrong clock), or "" when it is within the window."""
+        skew = abs(int(stamp) - self.clock.now().timestamp())
+        if skew > TIMESTAMP_TOLERANCE_SECONDS:
+            return (
+                f"X-Signature-Timestamp is more than {TIMESTAMP_TOLERANCE_SECONDS} seconds "
+                "from the server's time: a replayed request, or the sender's clock is off"
+            )
+        return ""
+
+    def _inbound(
+        self, source: str, payload: ComplaintIn, attachments: tuple[Attachment, ...]
+    ) -> Inbound:
+        return Inbound(
+            channel=NAME,
+            external_id=f"{source}:{payload.id}",
+            sender=Sender(
+                NAME,
+                f"{source}:{payload.customer.id}",
+                payload.customer.name,
+                payload.customer.email,
+                payload.customer.phone,
+                payload.customer.tier,
+            ),
+            text=payload.text,
+            received_at=self.clock.now(),
+            subject=payload.subject,
+            language_hint=payload.language,
+            attachments=attachments,
+            complaint_number=payload.complaint,
+            source=source,
+            details=payload.details.as_fields(),
+        )
+
+    async def _hand_over(self, inbound: Inbound) -> JSONResponse:
+        """Intake's outcome as the response: the acknowledgement comes back at once."""
+        try:
+            result = await self.on_inbound(inbound)
+        except ComplaintNotYours as error:
+            return _error(409, str(error))
+        except (UnknownComplaint, InvalidMessage) as error:
+            return _error(422, str(error))
+        except StoreUnavailable:
+            return _error(
+                503,
+                "the complaint store is unavailable; nothing was stored, retry later",
+                headers={"Retry-After": "30"},
+            )
+        return JSONResponse(
+            status_code=200 if result.duplicate else 202,
+            content={
+                "complaint": result.complaint,
+                "status": result.status,
+                "grade": result.grade,
+                "category": result.category,
+                "department": result.department,
+                "language": result.language,
+                "acknowledgement": result.acknowledgement,
+            },
+        )
+
+    async def _read_limited(self, request: Request) -> bytes | None:
+        """The body, or None once it exceeds the limit (without reading the rest into memory)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            return None
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
+
+
+def _invalid(error: ValidationError) -> JSONResponse:
+    """422 naming each field that is wrong and why."""
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {
+                    "field": ".".join(str(part) for part in problem["loc"]) or "body",
+                    "error": problem["msg"],
+                }
+                for problem in error.errors(include_url=False)
+            ]
+        },
+    )

@@ -1,0 +1,31 @@
+"""Where a message goes or comes from, as one value: `email:ana@example.com`,
+`telegram:123456` (a chat id; negative for groups), `webhook:shop:42`. The store keeps the
+text form; the outbox turns it back into a channel and an address for the dispatcher."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+EMAIL = "email"
+TELEGRAM = "telegram"
+WEBHOOK = "webhook"
+
+STAFF_ADDRESS = re.compile(r"^(email:[^@\s]+@[^@\s]+\.[^@\s]+|telegram:-?\d+)$")
+"""A staff member's address: `email:…` or `telegram:<chat id>`."""
+STAFF_ADDRESS_HINT = '"email:someone@example.com" or "telegram:<chat id>"'
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    channel: str
+    address: str
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        """`email:ana@example.com` → Address("email", "ana@example.com")."""
+        channel, _, address = text.partition(":")
+        return cls(channel, address)
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.address}"

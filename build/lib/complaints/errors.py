@@ -1,0 +1,159 @@
+"""The one error tree of the bot. Every package raises these; the boundaries (HTTP routes, the
+SMTP handler, chat replies, the command line) turn them into their own answers.
+
+    BotError                        every error of ours
+     ├── ComplaintBotError          a request refused: the message is safe to show the person
+     │    │                         who asked (HTTP 4xx, SMTP 5xx, a chat reply, a console flash)
+     │    ├── UnknownComplaint      a message or an agent names a complaint that does not exist
+     │    ├── ComplaintNotYours     a follow-up names another customer's complaint
+     │    ├── NotAllowed            a person's role or departments do not allow this
+     │    ├── InvalidMessage        the message breaks a limit (attachments, empty text)
+     │    │    └── MalformedMail    mail that cannot be parsed at all
+     │    ├── IgnoredMessage        machine mail that refers to no complaint: kept, not handled
+     │    ├── IllegalTransition     the status cannot change that way
+     │    │    └── NotMergeable     two complaints cannot be merged as asked
+     │    ├── CannotReach           the customer's channel cannot carry a later message
+     │    ├── AccountError          an account cannot be created or changed that way
+     │    ├── UnknownAccount, UnknownCustomer, UnknownRule, UnknownDeadLetter
+     │    ├── NotReprocessable      a dead letter was reprocessed already, or is being now
+     │    ├── AlreadyErased         the customer's personal data was erased before
+     │    ├── AlreadyExists         a unique name (a canned reply's key and language) is taken
+     │    ├── RuleChangeRefused     a rule change cannot be made as asked
+     │    ├── RuleError             a rule set that cannot be used (file, line and reason)
+     │    ├── TrialRefused          a dry run or backtest asked for something impossible
+     │    └── ReportError           a report cannot be made as asked
+     ├── StoreUnavailable           the database cannot be reached or stays locked: retry later
+     │                              (HTTP 503, SMTP 451); nothing was stored
+     ├── SettingsError              settings.toml cannot be used; the message names key and reason
+     │    └── TemplateProblem       a reply template is missing or cannot be rendered
+     ├── ChannelError               a channel cannot start as configured
+     ├── TemporaryDeliveryError     the peer could not take a message now: the outbox retries
+     └── PermanentDeliveryError     the peer refused a message for good
+
+Refusals stay apart from StoreUnavailable on purpose: a page that shows a refusal as a flash
+must still answer 503 when the store is down.
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every error the bot raises on purpose."""
+
+
+class ComplaintBotError(BotError):
+    """A request refused; the message is safe to show the sender."""
+
+
+class UnknownComplaint(ComplaintBotError):
+    pass
+
+
+class ComplaintNotYours(ComplaintBotError):
+    pass
+
+
+class NotAllowed(ComplaintBotError):
+    """The person's role or departments do not allow this; the message says whose it is."""
+
+
+class InvalidMessage(ComplaintBotError):
+    pass
+
+
+class MalformedMail(InvalidMessage, ValueError):
+    """The message cannot be used at all; str() says why."""
+
+
+class IgnoredMessage(ComplaintBotError):
+    pass
+
+
+class IllegalTransition(ComplaintBotError):
+    """The status cannot change that way; the message says what is allowed."""
+
+
+class NotMergeable(IllegalTransition):
+    """The two complaints cannot be merged as asked (409); the message says why."""
+
+
+class CannotReach(ComplaintBotError):
+    """The customer's channel cannot carry a later message (a webhook without callback_url)."""
+
+
+class AccountError(ComplaintBotError):
+    """The account cannot be created or changed that way; the message says why."""
+
+
+class UnknownAccount(ComplaintBotError):
+    pass
+
+
+class UnknownCustomer(ComplaintBotError):
+    pass
+
+
+class UnknownDeadLetter(ComplaintBotError):
+    pass
+
+
+class NotReprocessable(ComplaintBotError):
+    """The dead letter is not kept (reprocessed already, being reprocessed, or ignored machine
+    mail): running it again could answer what was accepted twice; the message says which."""
+
+
+class AlreadyErased(ComplaintBotError):
+    pass
+
+
+class AlreadyExists(ComplaintBotError):
+    """Something with that unique name exists already; the message names it."""
+
+
+class UnknownRule(ComplaintBotError):
+    """No rule by that name, or no rule set version by that number."""
+
+
+class RuleChangeRefused(ComplaintBotError):
+    """The change cannot be made as asked (a position out of range); the message says why."""
+
+
+class RuleError(ComplaintBotError, ValueError):
+    """A rule set that cannot be used; the message names the file, line and reason."""
+
+
+class TrialRefused(ComplaintBotError):
+    """A dry run or backtest asked for something impossible; the message says what to send."""
+
+
+class ReportError(ComplaintBotError):
+    """The report cannot be made as asked (a bad date, an unknown department)."""
+
+
+class StoreUnavailable(BotError):
+    """The database cannot be reached or stays locked; the caller should ask to retry later."""
+
+
+class SettingsError(BotError, ValueError):
+    """settings.toml cannot be used as it is; the message says where and why."""
+
+
+class TemplateProblem(SettingsError):
+    """A reply template is missing or cannot be rendered; the message names the file."""
+
+
+class ChannelError(BotError):
+    """A channel cannot start as configured; the message says which setting to fix."""
+
+
+class TemporaryDeliveryError(BotError):
+    """The peer could not take the message now; the outbox will try again later, not before
+    `retry_after` seconds when the peer said how long to wait (Telegram's 429)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentDeliveryError(BotError):
+    """The peer refused the message for good; retrying would not help."""

@@ -1,0 +1,34 @@
+"""The languages the bot speaks, and how a transport's language tag maps onto them.
+
+Kept in the kernel because channels need it too (Telegram's `language_code`, the /language
+keyboard) and channels may not import the router, which detects a language from the text.
+"""
+
+from __future__ import annotations
+
+SUPPORTED = ("zh-Hans", "zh-Hant", "es", "en")
+
+
+def normalise_hint(hint: str) -> str:
+    """Map a transport's language tag (BCP 47, Telegram's `language_code`) to a supported one.
+
+    Returns "" when the tag names no supported language, or only "zh" without a script or
+    region, which the text must then decide.
+    """
+    tag = hint.strip().replace("_", "-").lower()
+    if not tag:
+        return ""
+    if tag.startswith("zh"):
+        # the script subtag, when there is one, decides: "zh-Hans-HK" is simplified Chinese
+        subtags = set(tag.split("-")[1:])
+        if "hant" in subtags:
+            return "zh-Hant"
+        if "hans" in subtags:
+            return "zh-Hans"
+        if subtags & {"tw", "hk", "mo"}:
+            return "zh-Hant"
+        if subtags & {"cn", "sg", "my"}:
+            return "zh-Hans"
+        return ""
+    primary = tag.split("-")[0]
+    return primary if primary in ("es", "en") else ""

@@ -1,0 +1,129 @@
+"""The sections of settings.toml that only the wiring reads, and the file as a whole.
+
+`[bot]`, `[store]`, `[http]` and `[templates]` are flattened into `config.Settings` for bot.py;
+`[grades.*]` and `[business_hours]` become the router's service levels. Every other section is
+the model of the package it configures, imported here to make up `SettingsFile`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+
+from admin.settings import AgentSettings
+from channels.email.settings import EmailSettings
+from channels.telegram.settings import TelegramSettings
+from channels.webhook.settings import WebhookSettings
+from complaints.languages import SUPPORTED
+from intake.settings import DuplicateSettings, IntakeSettings
+from outbox.settings import OutboxSettings
+from router import GRADES
+from scheduler.settings import (
+    EscalationSettings,
+    HotSpotSettings,
+    SchedulerSettings,
+    SurveySettings,
+)
+from web.settings import ConsoleSettings
+
+
+class BotSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    company_name: str = "Customer care"
+    default_language: str = "en"
+    timezone: str = "UTC"
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in SUPPORTED:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone") from None
+        return value
+
+
+class StoreSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str = "sqlite:///data/complaints.db"
+    """A relative SQLite path is relative to the settings file."""
+    busy_timeout: timedelta = timedelta(seconds=5)
+
+
+class HttpSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class TemplatesSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dir: str = ""
+    """A folder whose files replace the shipped templates one by one, relative to the settings
+    file; empty: the shipped templates only."""
+
+
+class GradeSettings(BaseModel):
+    """One grade's service level; becomes a `router.ServiceLevel`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first_response: timedelta
+    resolution: timedelta
+    working_time: bool = False
+    """Count the durations in [business_hours] only."""
+    progress_every: timedelta = timedelta(hours=24)
+
+
+GradesSettings = create_model(
+    "GradesSettings",
+    __config__=ConfigDict(frozen=True, extra="forbid"),
+    **{grade: (GradeSettings, ...) for grade in GRADES},  # type: ignore[call-overload]
+)
+"""[grades.general], [grades.important], [grades.urgent]: built from `router.GRADES`."""
+
+
+class BusinessHoursSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str = "UTC"
+    hours: dict[str, list[str]] = {}
+    holidays: list[str] = []
+
+
+class SettingsFile(BaseModel):
+    """Every section of settings.toml but the routing tables, as written."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bot: BotSettings
+    store: StoreSettings
+    http: HttpSettings
+    webhook: WebhookSettings
+    intake: IntakeSettings
+    templates: TemplatesSettings
+    grades: GradesSettings  # type: ignore[valid-type]
+    business_hours: BusinessHoursSettings | None = None
+    survey: SurveySettings
+    escalation: EscalationSettings
+    scheduler: SchedulerSettings
+    outbox: OutboxSettings
+    console: ConsoleSettings
+    duplicates: DuplicateSettings
+    hot_spots: HotSpotSettings
+    email: EmailSettings
+    telegram: TelegramSettings
+    agents: tuple[AgentSettings, ...] = ()

@@ -1,0 +1,400 @@
+"""The chat side of a complaint: guided intake, /status, language, linking an e-mail address,
+asking for another handler, and the satisfaction survey's buttons.
+
+`ChatDesk` is what the Telegram chat flow reaches through its `CustomerChat` port
+(`channels/telegram/ports.py`): the adapter reads updates, this decides and says.
+
+Guided intake asks, one question at a time, for the registration fields the complaint's
+department needs (`[departments.X] ask`) and does not have yet, after filling what the first
+message says (`chat_details`); an answer fills the field, "skip" (button or typed) moves on.
+A message that is not an answer (`chat_answers.looks_like_answer`, or it grades higher) is
+more of the complaint: intake records it, the grade rises when it is graver (`regrade`), and
+the question is asked once more, then dropped. The state lives in the store, so a restart or
+another instance continues the conversation; every message goes through the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from complaints.clock import Clock
+from complaints.workflow import FINISHED
+from intake import chat_link
+from intake.chat_answers import (
+    current_answer,
+    fill_answer,
+    fill_found,
+    is_skip,
+    looks_like_answer,
+    record_answer,
+)
+from intake.chat_details import found_details
+from intake.chat_status import complaints_of_chat, status_text
+from intake.chat_survey import refusal
+from intake.handler_requests import asks_for_handler, hand_to_senior
+from intake.regrade import grades_higher, raise_grade_from
+from intake.survey import record_survey
+from outbox.notify import Notifier
+from outbox.templates import Replies
+from outbox.texts import LANGUAGE_NAMES, say
+from router import RuleSet
+from scheduler.due import DueTimes
+from store import queries
+from store.database import Database
+from store.models import ChatState, Complaint
+from store.queries.chat import chat_state, chat_state_to_change
+from store.queries.complaints import complaint_by_id
+from store.queries.customers import customer as customer_by_id
+from store.queries.customers import identity_at
+from store.queries.messages import last_inbound
+
+CHANNEL = chat_link.CHANNEL
+CLOSED = FINISHED - {"merged"}
+"""A chat whose complaint is over starts a new one (a merged one's number still leads on to the
+complaint it was merged into)."""
+
+
+class ChatDesk:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        rules: Callable[[], RuleSet],
+        replies: Replies,
+        default_language: str,
+        company: str,
+        on_queued: Callable[[], None] = lambda: None,
+        reopen_at_or_below: int = 2,
+        *,
+        notifier: Notifier,
+        due: DueTimes,
+    ) -> None:
+        self.reopen_at_or_below = reopen_at_or_below
+        self.notifier = notifier
+        self.due = due
+        self.database = database
+        self.clock = clock
+        self.rules = rules
+        self.replies = replies
+        self.default_language = default_language
+        self.company = company
+        self.on_queued = on_queued
+        self.link_budget = chat_link.CodeBudget()
+
+    # ---- texts -----------------------------------------------------------------------------
+
+    def say(self, language: str, key: str, /, **values: object) -> str:
+        """The chat's text `key` in `language`, with the company's name at hand."""
+        return say(language, key, company=self.company, **values)
+
+    def language_name(self, language: str) -> str:
+        return LANGUAGE_NAMES[language]
+
+    # ---- state ---------------------------------------------------------------------------
+
+    async def state(self, chat_id: int) -> ChatState:
+        found = await self.database.read(lambda s: s.get(ChatState, chat_id))
+        return found or ChatState(chat_id=chat_id)
+
+    async def chosen_language(self, chat_id: int) -> str:
+        """The language the chat chose with /language, or ""."""
+        return (await self.state(chat_id)).language or ""
+
+    async def set_language(self, chat_id: int, language: str) -> None:
+        await self.database.write(
+            lambda s: setattr(chat_state_to_change(s, chat_id=chat_id), "language", language)
+        )
+
+    async def start_new(self, chat_id: int) -> None:
+        def work(session: Session) -> None:
+            state = chat_state_to_change(session, chat_id=chat_id)
+            state.start_new, state.pending_field = True, ""
+
+        await self.database.write(work)
+
+    async def open_complaint(self, chat_id: int) -> str:
+        """The number of the chat's open complaint a new message joins, or "" (none, or the
+        customer asked for a new one with /new)."""
+
+        def work(session: Session) -> str:
+            state = chat_state(session, chat_id=chat_id)
+            if state is None or state.start_new or state.complaint_id is None:
+                return ""
+            complaint = complaint_by_id(session, complaint_id=state.complaint_id)
+            if complaint is None or complaint.status in CLOSED:
+                return ""
+            return complaint.number or ""
+
+        return await self.database.read(work)
+
+    async def ask_other_handler(self, chat_id: int) -> str:
+        """/handler: a senior agent takes the chat's open complaint (the customer is told
+        through the outbox). Returns the key of the text to answer with, "" when done."""
+        number = await self.open_complaint(chat_id)
+        if not number:
+            return "no_complaints"
+        now = self.clock.now()
+
+        def work(session: Session) -> str | None:
+            complaint = queries.complaint_by_number(session, number)
+            if complaint is None:
+                return None
+            senior = hand_to_senior(session, self.notifier, complaint, now)
+            if senior is not None:
+                self.notifier.tell_customer(session, complaint, "assigned_notice", now, name=senior)
+            return senior
+
+        senior = await self.database.write(work)
+        self.on_queued()
+        return "" if senior else "handler_unavailable"
+
+    # ---- guided intake -------------------------------------------------------------------
+
+    async def after_intake(self, chat_id: int, number: str, created: bool) -> None:
+        """A message was recorded. A new complaint: fill what its text already says, then ask
+        the first question. More of an open one while a question waits: raise the grade when
+        the message grades higher, then ask that question once more, or move on."""
+
+        def work(session: Session) -> bool:
+            complaint = queries.complaint_by_number(session, number)
+            assert complaint is not None and complaint.id is not None
+            state = chat_state_to_change(session, chat_id=chat_id)
+            message = last_inbound(session, complaint_id=complaint.id)
+            text = message.text if message is not None else ""
+            now = self.clock.now()
+            if not created:
+                rules, due = self.rules(), self.due
+                raise_grade_from(session, complaint, text, now, rules=rules, due=due)
+                return bool(state.pending_field) and self._ask_again(session, state, complaint)
+            state.complaint_id, state.asked, state.start_new = complaint.id, [], False
+            state.pending_field = ""
+            fill_found(session, complaint, found_details(text, now.date()), now)
+            return self._ask_next(session, state, complaint)
+
+        if await self.database.write(work):
+            self.on_queued()
+
+    async def answer(self, chat_id: int, external_id: str, text: str) -> bool:
+        """Use `text` as the answer to the pending question; False when none is pending or
+        `text` is more of the complaint. A repeated update (same `external_id`) changes
+        nothing."""
+
+        if asks_for_handler(text):
+            return False  # a request for another handler is no answer: intake hears it
+
+        def work(session: Session) -> bool:
+            state = chat_state(session, chat_id=chat_id)
+            if state is None or not state.pending_field or state.complaint_id is None:
+                return False
+            if queries.find_inbound(session, CHANNEL, external_id) is not None:
+                return True
+            complaint = complaint_by_id(session, complaint_id=state.complaint_id)
+            assert complaint is not None and complaint.id is not None
+            field, now = state.pending_field, self.clock.now()
+            if field == "survey_comment":
+                record_answer(session, complaint, external_id, f"answer:{field}", text, now)
+                complaint.survey_comment = complaint.survey_comment or text[:1000]
+                queries.add_event(session, complaint.id, now, "customer", "survey_commented", {})
+                state.pending_field = ""
+                self._queue(session, complaint, state, "chat", "survey_comment_thanks")
+            elif is_skip(text):
+                record_answer(session, complaint, external_id, f"skipped:{field}", text, now)
+                self._ask_next(session, state, complaint)
+            elif self._is_answer(complaint, field, text):
+                record_answer(session, complaint, external_id, f"answer:{field}", text, now)
+                self._take_answer(session, state, complaint, text)
+            else:
+                return False  # more of the complaint: intake records it, after_intake re-asks
+            return True
+
+        consumed = await self.database.write(work)
+        self.on_queued()
+        return consumed
+
+    def _take_answer(
+        self, session: Session, state: ChatState, complaint: Complaint, text: str
+    ) -> None:
+        """Fill the pending field and ask the next question; a purchase date in a form the
+        field does not take is asked for again, saying which form."""
+        field, now = state.pending_field, self.clock.now()
+        if not fill_answer(session, complaint, field, text, now.date()):
+            buttons = self._skip(state, complaint)
+            self._queue(session, complaint, state, "question", "date_format", buttons)
+            return
+        detail = {"fields": [field], "via": "chat"}
+        queries.add_event(session, complaint.id or 0, now, "customer", "details_added", detail)
+        self._ask_next(session, state, complaint)
+
+    async def skip(self, chat_id: int, field: str) -> None:
+        def work(session: Session) -> None:
+            state = chat_state(session, chat_id=chat_id)
+            if state is None or state.pending_field != field or state.complaint_id is None:
+                return  # a double tap, or an old button: nothing to do
+            complaint = complaint_by_id(session, complaint_id=state.complaint_id)
+            assert complaint is not None
+            self._ask_next(session, state, complaint)
+
+        await self.database.write(work)
+        self.on_queued()
+
+    def _is_answer(self, complaint: Complaint, field: str, text: str) -> bool:
+        """`text` reads as an answer to the question about `field` and says nothing graver
+        than the complaint already does."""
+        return looks_like_answer(field, text) and not grades_higher(
+            text, complaint, self.clock.now(), self.rules(), self.due
+        )
+
+    def _ask_again(self, session: Session, state: ChatState, complaint: Complaint) -> bool:
+        """The pending question once more after a message that did not answer it; the
+        second time, the next question instead (the customer can always skip)."""
+        field, asked = state.pending_field, list(state.asked or [])
+        if field == "survey_comment":
+            return False
+        if asked.count(field) >= 2:
+            return self._ask_next(session, state, complaint)
+        state.asked = [*asked, field]
+        self._queue(
+            session, complaint, state, "question", f"ask.{field}", self._skip(state, complaint)
+        )
+        return True
+
+    def _skip(self, state: ChatState, complaint: Complaint) -> list[list[dict[str, str]]]:
+        """The Skip button of the pending question."""
+        text = say(state.language or complaint.language, "skip")
+        return [[{"text": text, "data": f"skip:{state.pending_field}"}]]
+
+    def _ask_next(self, session: Session, state: ChatState, complaint: Complaint) -> bool:
+        """Queue the next question (or the closing thanks); True when something was queued."""
+        customer = customer_by_id(session, customer_id=complaint.customer_id)
+        asked = list(state.asked or [])
+        department = self.rules().departments.get(complaint.department)
+        wanted = department.ask if department else ()
+        missing = [
+            field
+            for field in wanted
+            if field not in asked and not current_answer(complaint, customer, field)
+        ]
+        if not missing:
+            had_questions = bool(state.pending_field)
+            state.pending_field = ""
+            if had_questions:
+                self._queue(session, complaint, state, "chat", "thanks_details")
+            return had_questions
+        field = missing[0]
+        state.pending_field, state.asked = field, [*asked, field]
+        self._queue(
+            session, complaint, state, "question", f"ask.{field}", self._skip(state, complaint)
+        )
+        return True
+
+    def _queue(
+        self,
+        session: Session,
+        complaint: Complaint,
+        state: ChatState,
+        kind: str,
+        key: str,
+        buttons: list[list[dict[str, str]]] | None = None,
+        **values: Any,
+    ) -> None:
+        language = state.language or complaint.language
+        text = say(language, key, **values)
+        queries.queue_message(
+            session,
+            complaint,
+            CHANNEL,
+            str(state.chat_id),
+            kind,
+            text,
+            self.clock.now(),
+            {"buttons": buttons} if buttons else {},
+        )
+
+    # ---- /status -------------------------------------------------------------------------
+
+    async def status(self, chat_id: int, language: str) -> str:
+        complaints = await self.database.read(lambda s: complaints_of_chat(s, chat_id))
+        return status_text(complaints, language, self.clock.now(), self.replies.format_due)
+
+    # ---- linking an e-mail address --------------------------------------------------------
+
+    async def start_link(self, chat_id: int, email: str) -> str:
+        """Remember a fresh code for `email`; return the code, to be mailed to that address,
+        or "" when this chat or address had its codes for now (`link_wait` says how long)."""
+        now = self.clock.now()
+        if not self.link_budget.take(chat_id, email, now):
+            return ""
+        return await self.database.write(
+            lambda session: chat_link.new_code(
+                chat_state_to_change(session, chat_id=chat_id), email, now
+            )
+        )
+
+    def link_wait(self, chat_id: int, email: str) -> timedelta:
+        """How long until /link may mail another code for this chat and address."""
+        return self.link_budget.wait(chat_id, email, self.clock.now())
+
+    async def link_pending(self, chat_id: int) -> bool:
+        state = await self.state(chat_id)
+        return bool(state.link_code_hash)
+
+    async def verify_link(self, chat_id: int, code: str) -> str:
+        """The address linked by `code` (its customer and the chat's become one), or ""."""
+        now = self.clock.now()
+        return await self.database.write(
+            lambda session: chat_link.verify(
+                session, chat_state(session, chat_id=chat_id), code, now
+            )
+        )
+
+    # ---- satisfaction survey ---------------------------------------------------------------
+
+    async def survey_answer(
+        self, chat_id: int, number: str, score: int, message_id: int | None = None
+    ) -> str:
+        """Record a 1-5 score once per survey round. `message_id` is the Telegram message whose
+        button was tapped: only the complaint's latest survey counts (the round it opened), an
+        older one's buttons are stale. Returns the reply key: "survey_thanks" (recorded),
+        "survey_done" (this round was answered already) or "survey_stale"."""
+        now = self.clock.now()
+
+        def work(session: Session) -> str:
+            complaint = queries.complaint_by_number(session, number)
+            identity = identity_at(session, channel=CHANNEL, address=str(chat_id))
+            if (
+                complaint is None
+                or identity is None
+                or not 1 <= score <= 5
+                or (complaint.customer_id != identity.customer_id)
+            ):
+                return "survey_stale"
+            refused = refusal(session, chat_id, message_id, complaint)
+            if refused:
+                return refused
+            self._record_score(session, chat_id, complaint, score, now)
+            return "survey_thanks"
+
+        answer = await self.database.write(work)
+        self.on_queued()
+        return answer
+
+    def _record_score(
+        self, session: Session, chat_id: int, complaint: Complaint, score: int, now: datetime
+    ) -> None:
+        reopened = record_survey(
+            session,
+            complaint,
+            score,
+            now,
+            notifier=self.notifier,
+            due=self.due,
+            reopen_at_or_below=self.reopen_at_or_below,
+        )
+        state = chat_state_to_change(session, chat_id=chat_id)
+        if reopened:
+            self._queue(session, complaint, state, "progress", "reopened", number=complaint.number)
+        state.complaint_id, state.pending_field = complaint.id, "survey_comment"

@@ -1,0 +1,52 @@
+"""Survey rounds on Telegram: the buttons under a survey message answer that message's round.
+Each resolution sends a new survey message (a new round); a tap counts only on the complaint's
+latest survey while its round is open, so a button of an earlier round answers clearly that it
+is stale instead of scoring the new round or silently doing nothing."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from intake.chat_link import CHANNEL
+from scheduler.due import awaits_survey
+from store.models import Complaint, Message
+from store.queries.messages import messages_of_complaint
+from store.queries.outbox import deliveries_by_transport_id
+
+
+def refusal(session: Session, chat_id: int, message_id: int | None, complaint: Complaint) -> str:
+    """ "" when a tap on the survey message `message_id` (Telegram's id in the chat; None when
+    Telegram did not say) may score `complaint`; else the key of the text to answer with:
+    "survey_done" (this round is answered already) or "survey_stale" (an earlier round's
+    button, or a round that ended unanswered)."""
+    latest = _latest_survey(session, complaint)
+    if message_id is not None and _survey_of_button(session, chat_id, message_id, complaint) != (
+        latest.id if latest else None
+    ):
+        return "survey_stale"
+    if awaits_survey(complaint):
+        return ""
+    answered = complaint.survey_answered_at
+    if latest is not None and answered is not None and answered >= latest.created_at:
+        return "survey_done"
+    return "survey_stale"
+
+
+def _latest_survey(session: Session, complaint: Complaint) -> Message | None:
+    """The complaint's latest survey message: its buttons are the open round's."""
+    surveys = [
+        message
+        for message in messages_of_complaint(session, complaint_id=complaint.id or 0)
+        if message.direction == "out" and message.kind == "survey"
+    ]
+    return surveys[-1] if surveys else None
+
+
+def _survey_of_button(
+    session: Session, chat_id: int, message_id: int, complaint: Complaint
+) -> int | None:
+    """The id of the bot's message that Telegram message `message_id` in the chat delivered."""
+    for item in deliveries_by_transport_id(session, CHANNEL, [str(message_id)]):
+        if item.address == str(chat_id) and item.complaint_id == complaint.id:
+            return item.message_id
+    return None

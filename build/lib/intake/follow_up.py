@@ -1,0 +1,115 @@
+"""A message that joins its complaint: it fills blank details, answers the survey, asks for
+another handler, reopens a resolved or closed case, or disputes a rejection (which reopens it
+too); a mere "thanks" to a finished case reopens nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from channels.base import Inbound
+from complaints.fields import REGISTRATION_FIELDS
+from complaints.workflow import SOLVED, WAITING
+from intake.case import Case, event
+from intake.handler_requests import asks_for_handler, hand_to_senior
+from intake.reopening import is_courtesy, reopen
+from intake.survey import comment_of, record_survey, survey_score
+from intake.waiting import customer_answered
+from outbox.notify import Notifier
+from scheduler.due import DueTimes
+from store.models import Complaint
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What continuing a complaint needs besides the message."""
+
+    notifier: Notifier
+    due: DueTimes
+    reopen_at_or_below: int
+    """A survey answered with this score or lower reopens the complaint."""
+
+
+@dataclass(frozen=True)
+class Continued:
+    """The complaint a follow-up joined, and how intake answers it: with the generic
+    follow-up acknowledgement, with one text of `outbox.texts` instead (`answer`), or not at
+    all (`quiet` says why)."""
+
+    case: Case
+    answer: str = ""
+    quiet: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+    """What `answer`'s text names besides the complaint (the new handler's name)."""
+
+
+def continue_complaint(
+    session: Session,
+    complaint: Complaint,
+    inbound: Inbound,
+    now: datetime,
+    events: list[dict[str, Any]],
+    follow_up: FollowUp,
+) -> Continued:
+    """Join the message to `complaint`; append its events."""
+    assert complaint.id is not None
+    complaint.updated_at = now
+    filled = fill_details(complaint, inbound.details)
+    if filled:
+        events.append(event(complaint.id, now, "customer", "details_added", {"fields": filled}))
+    if inbound.automated:
+        return Continued(Case.of(complaint))
+    notifier = follow_up.notifier
+    score = survey_score(complaint, inbound.text)
+    if score is not None:
+        reopened = record_survey(
+            session,
+            complaint,
+            score,
+            now,
+            notifier=notifier,
+            due=follow_up.due,
+            reopen_at_or_below=follow_up.reopen_at_or_below,
+            comment=comment_of(inbound.text),
+        )
+        return Continued(Case.of(complaint), "reopened" if reopened else "survey_done")
+    if asks_for_handler(inbound.text) and complaint.status not in SOLVED:
+        senior = hand_to_senior(session, notifier, complaint, now)
+        if senior:
+            return Continued(Case.of(complaint), "assigned_notice", values=(("name", senior),))
+        return Continued(Case.of(complaint), "handler_unavailable")
+    if complaint.status in SOLVED | {"rejected"}:
+        return _to_finished(session, complaint, inbound, now, follow_up)
+    if complaint.status in WAITING:  # the desk waited for this answer: the clock runs again
+        customer_answered(session, complaint, follow_up.due, now)
+    return Continued(Case.of(complaint))
+
+
+def _to_finished(
+    session: Session, complaint: Complaint, inbound: Inbound, now: datetime, follow_up: FollowUp
+) -> Continued:
+    """A message to a resolved, closed or rejected complaint: a mere courtesy ("thanks", "ok")
+    is noted without an answer; anything else reopens it, and to a rejected complaint it is a
+    dispute the supervisor is told of."""
+    if is_courtesy(inbound):
+        return Continued(Case.of(complaint), quiet="a courtesy message to a finished complaint")
+    if complaint.status != "rejected":
+        reopen(session, complaint, "the customer wrote again", now, due=follow_up.due)
+        return Continued(Case.of(complaint), "reopened_notice")
+    follow_up.notifier.tell_supervisor(session, complaint, "dispute", now)
+    reopen(session, complaint, "the customer disputes the rejection", now, due=follow_up.due)
+    return Continued(Case.of(complaint), "dispute_received")
+
+
+def fill_details(complaint: Complaint, details: Mapping[str, str]) -> list[str]:
+    """Set the registration fields the complaint does not have yet; never overwrite one."""
+    filled = []
+    for key in REGISTRATION_FIELDS:
+        if details.get(key) and not getattr(complaint, key):
+            setattr(complaint, key, details[key])
+            filled.append(key)
+    return filled

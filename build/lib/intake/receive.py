@@ -1,0 +1,271 @@
+"""Intake: one inbound message becomes one recorded, routed and acknowledged complaint.
+
+All of it happens in one transaction: dedupe on (channel, external id), link or create the
+customer, thread into an existing complaint or open a new one, route it, record the message
+and events, and write the acknowledgement and its deliveries to the outbox. A channel tells its
+sender "received" only after `receive` returns, so a crash before that loses nothing: the
+sender retries and the dedupe key makes the retry harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from channels.base import Channel, Inbound
+from complaints.addresses import EMAIL
+from complaints.clock import Clock
+from complaints.errors import IgnoredMessage, InvalidMessage
+from intake.case import Case, IntakeResult, event
+from intake.clean import without_nul
+from intake.duplicates import NewComplaint, flag_duplicates
+from intake.follow_up import Continued, FollowUp, continue_complaint
+from intake.opening import Opening, open_complaint
+from intake.recording import queue_reply, received_event, record_message
+from intake.settings import DuplicateSettings
+from intake.threads import follow_merge, thread_of
+from outbox.notify import Notifier
+from outbox.templates import Replies, ReplyContext
+from outbox.texts import say
+from router import RuleSet
+from scheduler.due import DueTimes
+from store import queries
+from store.database import Database
+from store.models import Complaint
+from store.queries.complaints import complaint_by_id
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Intake", "IntakePolicy", "IntakeResult"]
+
+
+@dataclass(frozen=True)
+class IntakePolicy:
+    default_language: str
+    max_attachments: int
+    max_attachment_bytes: int
+    replies_per_hour: Mapping[str, int] = field(default_factory=dict)
+    """Per channel, the most automatic replies one sender gets in an hour (mail loops)."""
+    reopen_at_or_below: int = 2
+    """A survey answered with this score or lower reopens the complaint."""
+    duplicates: DuplicateSettings = field(default_factory=DuplicateSettings)
+    """When a new complaint is flagged as the same as one sent by another channel."""
+
+
+class Intake:
+    def __init__(
+        self,
+        database: Database,
+        policy: IntakePolicy,
+        replies: Replies,
+        clock: Clock,
+        channels: Mapping[str, Channel],
+        notifier: Notifier,
+        due: DueTimes,
+        *,
+        rules: Callable[[], RuleSet],
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        """`channels` are asked whether they hand the acknowledgement back at once; `rules()`
+        gives the rule set in force now; `on_queued` wakes the dispatcher after a commit that
+        queued deliveries."""
+        self.database = database
+        self.policy = policy
+        self.replies = replies
+        self.clock = clock
+        self.channels = channels
+        self.notifier = notifier
+        self.due = due
+        self.rules = rules
+        self.on_queued = on_queued
+
+    async def receive(self, inbound: Inbound) -> IntakeResult:
+        inbound = without_nul(inbound)  # PostgreSQL cannot store U+0000 (see intake.clean)
+        self._check_limits(inbound)
+        # A concurrent copy of the same message may win the race (PostgreSQL); the retry then
+        # finds it a duplicate, answered from what that copy stored.
+        result, queued = await self.database.write(
+            lambda s: self._record(s, inbound), retry_on_conflict=True
+        )
+        if queued:
+            self.on_queued()
+        log.info(
+            "%s %s via %s%s",
+            "new" if result.created else "follow-up",
+            result.complaint,
+            inbound.channel,
+            " (duplicate)" if result.duplicate else "",
+        )
+        return result
+
+    def _check_limits(self, inbound: Inbound) -> None:
+        if not inbound.text.strip() and not inbound.attachments and not inbound.automated:
+            raise InvalidMessage("the message has no text and no attachment")
+        if len(inbound.attachments) > self.policy.max_attachments:
+            raise InvalidMessage(f"at most {self.policy.max_attachments} attachments are accepted")
+        for attachment in inbound.attachments:
+            if attachment.size > self.policy.max_attachment_bytes:
+                raise InvalidMessage(
+                    f"attachment {attachment.filename!r} is {attachment.size} bytes; the limit "
+                    f"is {self.policy.max_attachment_bytes}"
+                )
+
+    def _opening(self) -> Opening:
+        return Opening(self.rules(), self.due, self.policy.default_language, self.notifier)
+
+    def _follow_up(self) -> FollowUp:
+        return FollowUp(self.notifier, self.due, self.policy.reopen_at_or_below)
+
+    def _answers_at_once(self, inbound: Inbound) -> bool:
+        channel = self.channels.get(inbound.channel)
+        return channel is not None and channel.answers_in_response
+
+    def _record(self, session: Session, inbound: Inbound) -> tuple[IntakeResult, bool]:
+        """Parse → decide → persist → say, in the caller's one transaction; the result, and
+        whether a delivery was queued."""
+        seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
+        if seen is not None:
+            return self._replay(session, *seen), False
+        now = self.clock.now()
+        party = _party(session, inbound, now)
+        existing = self._existing(session, inbound, party)
+        if not inbound.automated:  # the address works: known or not, it may be mailed again
+            queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
+        events: list[dict[str, Any]] = []
+        if existing is None:
+            continued = Continued(self._open(session, inbound, party, now, events))
+        else:
+            continued = continue_complaint(
+                session, existing, inbound, now, events, self._follow_up()
+            )
+        case = continued.case
+        kind = "acknowledgement" if existing is None else "followup"
+        withheld = continued.quiet or self._reason_to_withhold(
+            session, inbound, party, now, answering=bool(continued.answer)
+        )
+        text = "" if withheld else self._render(kind, party, continued)
+        message_id, reply_id = record_message(session, inbound, case, party, kind, text, now)
+        events.insert(0, received_event(inbound, case, message_id, now))
+        queued = False
+        if withheld:
+            events.append(event(case.id, now, "system", "reply_withheld", {"why": withheld}))
+        elif reply_id is not None and self.notifier.can_send(
+            inbound.sender.channel, inbound.sender.address
+        ):
+            events.append(queue_reply(session, inbound, case, reply_id, kind, text, now))
+            queued = True
+        queries.add_events(session, events)
+        return case.result(text, created=existing is None, duplicate=False), queued
+
+    def _existing(
+        self, session: Session, inbound: Inbound, party: queries.Party
+    ) -> Complaint | None:
+        """The complaint the message continues; machine mail about none is ignored. A new
+        customer owns no complaint yet, unless they name one: then it must be refused. A
+        message naming a merged complaint continues the one it was merged into."""
+        threadable = party.known or inbound.complaint_number
+        existing = follow_merge(session, thread_of(session, inbound, party)) if threadable else None
+        if inbound.automated and existing is None:
+            raise IgnoredMessage(f"machine mail ({inbound.automated}) about no known complaint")
+        return existing
+
+    def _open(
+        self,
+        session: Session,
+        inbound: Inbound,
+        party: queries.Party,
+        now: datetime,
+        events: list[dict[str, Any]],
+    ) -> Case:
+        """Open the complaint and flag it when it looks like one the person sent elsewhere."""
+        answered = self._answers_at_once(inbound)
+        case = open_complaint(
+            session, inbound, party, now, events, self._opening(), answered_at_once=answered
+        )
+        new = NewComplaint(
+            case.id,
+            case.number,
+            party.customer_id,
+            inbound.channel,
+            f"{inbound.subject}\n{inbound.text}",
+            customer_known=party.known,
+            has_email=bool(inbound.sender.email) or inbound.channel == EMAIL,
+        )
+        events.extend(flag_duplicates(session, new, self.policy.duplicates, now))
+        return case
+
+    def _render(self, kind: str, party: queries.Party, continued: Continued) -> str:
+        """The acknowledgement's or follow-up's template, or the text `answer` of
+        outbox.texts that replaces it (the survey's thanks, a reopening, a dispute): one
+        answer per message."""
+        case, answer = continued.case, continued.answer
+        if answer:
+            due = self.replies.format_due(case.first_response_due, case.language)
+            values = dict(continued.values)
+            return say(case.language, answer, number=case.number, due=due, **values) + "\n"
+        context = ReplyContext(
+            case.number,
+            party.name,
+            case.language,
+            case.department,
+            case.category,
+            case.grade,
+            case.first_response_due,
+        )
+        return self.replies.render(kind, context)
+
+    def _reason_to_withhold(
+        self,
+        session: Session,
+        inbound: Inbound,
+        party: queries.Party,
+        now: datetime,
+        *,
+        answering: bool = False,
+    ) -> str:
+        """Why no automatic answer may go back, or "": machine mail, loop protection, or too
+        many automatic answers to this sender within the hour. (A suppressed address is not a
+        reason here: the sender's own message has just lifted the suppression.) An answer to
+        what the message did (`answering`: the survey's thanks, a reopening, a dispute) goes
+        even to a reply to the bot's automatic mail, such as the survey; the hourly limit
+        still bounds a loop."""
+        if inbound.automated:
+            return f"machine mail: {inbound.automated}"
+        if inbound.no_reply and not answering:
+            return inbound.no_reply
+        sender = inbound.sender
+        limit = self.policy.replies_per_hour.get(sender.channel)
+        if limit is None:
+            return ""
+        if not party.known:
+            return ""
+        sent = queries.replies_since(session, party.identity_id, now - timedelta(hours=1))
+        if sent >= limit:
+            return f"{sent} automatic replies to this sender in the last hour (limit {limit})"
+        return ""
+
+    def _replay(self, session: Session, message_id: int, complaint_id: int) -> IntakeResult:
+        complaint = complaint_by_id(session, complaint_id=complaint_id)
+        assert complaint is not None
+        answer = queries.first_reply_after(session, complaint_id, message_id)
+        return Case.of(complaint).result(answer, created=False, duplicate=True)
+
+
+def _party(session: Session, inbound: Inbound, now: datetime) -> queries.Party:
+    """The sender as a customer identity, created or updated with what the channel knows."""
+    sender = inbound.sender
+    return queries.identity_for(
+        session,
+        sender.channel,
+        sender.address,
+        now,
+        display_name=sender.display_name,
+        email=sender.email.strip().lower(),  # compared case-blind (duplicates)
+        phone=sender.phone,
+        tier=sender.tier,
+    )

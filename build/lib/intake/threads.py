@@ -1,0 +1,45 @@
+"""Which complaint a message continues: the one it names, or one of the sender's that it
+mentions or replies to (In-Reply-To/References, signed Message-IDs, chat replies)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from channels.base import Inbound
+from complaints.errors import ComplaintNotYours, UnknownComplaint
+from complaints.numbers import numbers_in
+from store import queries
+from store.models import Complaint
+
+
+def thread_of(session: Session, inbound: Inbound, party: queries.Party) -> Complaint | None:
+    """The complaint this message continues, if it names or references one of the sender's;
+    a named complaint that does not exist or is another customer's is refused."""
+    if inbound.complaint_number:
+        named = queries.complaint_by_number(session, inbound.complaint_number)
+        if named is None:
+            raise UnknownComplaint(f"there is no complaint {inbound.complaint_number}")
+        if named.customer_id != party.customer_id:
+            raise ComplaintNotYours(
+                f"complaint {inbound.complaint_number} belongs to another customer"
+            )
+        return named
+    mentioned = [
+        *inbound.referenced_complaints,
+        *numbers_in(f"{inbound.subject}\n{inbound.text}"),
+    ]
+    return queries.complaint_of_customer(session, party.customer_id, mentioned) or (
+        queries.complaint_by_references(
+            session, inbound.channel, party.customer_id, inbound.thread_hints
+        )
+    )
+
+
+def follow_merge(session: Session, complaint: Complaint | None) -> Complaint | None:
+    """The complaint that carries on for `complaint`: itself, or the one it was merged into
+    (and so on, if that was merged in turn), so a message naming an old number lands there."""
+    seen: set[str] = set()
+    while complaint is not None and complaint.merged_into and complaint.number not in seen:
+        seen.add(complaint.number or "")
+        complaint = queries.complaint_by_number(session, complaint.merged_into) or complaint
+    return complaint

@@ -1,0 +1,142 @@
+"""Everything the bot says about a complaint goes through here: to the customer on their own
+channel and in their language (`tell_customer`), or to staff outside the customer's thread, at
+addresses like "email:boss@example.com" or "telegram:-100…" (`tell_staff` and the department
+and supervisor shortcuts built on it).
+
+Each notice is a message row plus an outbox row written in the caller's transaction, so it is
+sent exactly when its cause is committed; the dispatcher delivers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from complaints.addresses import TELEGRAM, Address
+from outbox.staff_texts import say_staff
+from outbox.texts import say
+from router import RuleSet
+from store import queries
+from store.models import Complaint
+from store.queries.customers import identity_by_id
+
+CanSend = Callable[[str, str], bool]
+"""Whether the channel named first can write to the address given second, later on."""
+
+
+class Notifier:
+    def __init__(
+        self, can_send: CanSend, rules: Callable[[], RuleSet], staff_language: str = "en"
+    ) -> None:
+        """`rules()` gives the rule set in force now: departments, their groups and supervisors
+        change when an admin publishes. Staff notices carry a subject of their own (never the
+        customer's "Your complaint …") and a text of outbox.staff_texts, both in
+        `staff_language`, the bot's `default_language`."""
+        self.can_send = can_send
+        self.rules = rules
+        self.staff_language = staff_language
+
+    def say_staff(self, key: str, **values: object) -> str:
+        """The staff text `key` (outbox.staff_texts) in the desk's language, for a part of a
+        notice such as "nobody yet"."""
+        return say_staff(self.staff_language, key, **values)
+
+    def customer_address(self, session: Session, complaint: Complaint) -> Address | None:
+        """Where the customer can be written to later, or None (a webhook source without a
+        callback URL gets its answers only in the HTTP response)."""
+        identity = identity_by_id(session, identity_id=complaint.identity_id)
+        if identity is None or not self.can_send(identity.channel, identity.address):
+            return None
+        return Address(identity.channel, identity.address)
+
+    def tell_customer(
+        self,
+        session: Session,
+        complaint: Complaint,
+        key: str,
+        now: datetime,
+        *,
+        kind: str = "progress",
+        extra: dict[str, Any] | None = None,
+        **values: str,
+    ) -> bool:
+        """Queue the text `key` of outbox.texts to the customer, in the complaint's language;
+        False when their channel cannot carry a later message."""
+        address = self.customer_address(session, complaint)
+        if address is None:
+            return False
+        text = say(complaint.language, key, number=complaint.number or "", **values)
+        queries.queue_message(
+            session, complaint, address.channel, address.address, kind, text, now, extra
+        )
+        return True
+
+    def tell_staff(
+        self,
+        session: Session,
+        complaint: Complaint,
+        target: str | Address,
+        key: str,
+        now: datetime,
+        **values: object,
+    ) -> bool:
+        """Queue the text `key` of outbox.staff_texts to a staff address about `complaint`, in
+        the desk's language; False when no channel can write there (the channel is disabled or
+        the address is not one of its kind)."""
+        address = target if isinstance(target, Address) else Address.parse(target)
+        text = self.say_staff(key, number=complaint.number or "", **values)
+        if not self.can_send(address.channel, address.address):
+            return False
+        queries.queue_message(
+            session,
+            complaint,
+            address.channel,
+            address.address,
+            "notification",
+            text,
+            now,
+            {"staff": True, "language": self.staff_language},
+            to_customer=False,
+        )
+        return True
+
+    def tell_supervisor(
+        self, session: Session, complaint: Complaint, key: str, now: datetime, **values: object
+    ) -> bool:
+        """Queue the staff text `key` to the complaint's department supervisor, with an event;
+        False when the department has none."""
+        department = self.rules().departments.get(complaint.department)
+        if department is None or not department.supervisor:
+            return False
+        if not self.tell_staff(session, complaint, department.supervisor, key, now, **values):
+            return False
+        queries.add_event(
+            session,
+            complaint.id or 0,
+            now,
+            "system",
+            "supervisor_told",
+            {"to": department.supervisor},
+        )
+        return True
+
+    def department_group(self, department: str) -> Address | None:
+        """The Telegram group where `department`'s agents work, when it has one the bot can
+        write to."""
+        found = self.rules().departments.get(department)
+        if found is None or found.telegram_chat_id is None:
+            return None
+        group = Address(TELEGRAM, str(found.telegram_chat_id))
+        return group if self.can_send(group.channel, group.address) else None
+
+    def department_contact(self, department: str) -> str:
+        """Who hears of a department's deadlines: its Telegram group, else its supervisor."""
+        found = self.rules().departments.get(department)
+        if found is None:
+            return ""
+        if found.telegram_chat_id is not None:
+            return str(Address(TELEGRAM, str(found.telegram_chat_id)))
+        return found.supervisor

@@ -1,0 +1,122 @@
+"""What the bot tells staff (department groups, supervisors, escalation levels, admins) about a
+complaint, in each supported language. They are rendered in the desk's language, `[bot]
+default_language`, by outbox.notify.Notifier (`tell_staff`, `tell_supervisor`); a test checks
+every key exists in every language with the same placeholders. Dates stay "YYYY-MM-DD HH:MM" UTC
+and identifiers (grades, departments, solution kinds) stay as configured."""
+
+from __future__ import annotations
+
+STAFF_TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "group_post": "{number} · {grade} · {category}\n{customer} ({channel})\n\n"
+        "{subject}{text}\n\nReply to this message to answer the customer.",
+        "customer": "Customer",
+        "nobody": "nobody",
+        "nobody_yet": "nobody yet",
+        "deadline.first_response": "first response",
+        "deadline.resolution": "resolution",
+        "deadline_warning": "{number}: the {deadline} deadline is {due} UTC ({grade}, owner: "
+        "{owner}).",
+        "deadline_overdue": "{number}: the resolution deadline passed at {overdue} UTC; it "
+        "escalates again at {due} UTC ({grade}, owner: {owner}).",
+        "escalated": "Escalation level {level}: {number} missed its {deadline} deadline. Grade "
+        "{grade_from} -> {grade_to}; department {department}; owner: {owner}.",
+        "hot_spot": "Hot spot: {dimension} {value} has {count} complaints between {start} and "
+        "{end} UTC, against a baseline of {baseline} per window over the {windows} windows "
+        "before (alert at {factor}x and at least {min_count}). Newest: {numbers}.",
+        "dispute": "{number} was rejected and the customer disputes it; it is reopened for "
+        "review. Please look at the customer's reply and decide again.",
+        "survey_reopened": "{number} was reopened: the customer rated the solution {score}/5.",
+        "no_senior": "{number}: the customer asked for another handler, and no senior agent is "
+        "registered for {department}; {previous} keeps it for now.",
+        "handler_changed": "{number}: the customer asked for another handler; {senior} takes "
+        "over from {previous}.",
+        "awaiting_approval": "{number}: {agent} proposes {kind} {amount}, above the approval "
+        "limit; approve or reject it in the console.",
+    },
+    "es": {
+        "group_post": "{number} · {grade} · {category}\n{customer} ({channel})\n\n"
+        "{subject}{text}\n\nResponda a este mensaje para contestar al cliente.",
+        "customer": "Cliente",
+        "nobody": "nadie",
+        "nobody_yet": "nadie todavía",
+        "deadline.first_response": "primera respuesta",
+        "deadline.resolution": "resolución",
+        "deadline_warning": "{number}: el plazo de {deadline} vence el {due} UTC ({grade}, "
+        "responsable: {owner}).",
+        "deadline_overdue": "{number}: el plazo de resolución venció el {overdue} UTC; se "
+        "escalará de nuevo el {due} UTC ({grade}, responsable: {owner}).",
+        "escalated": "Escalado de nivel {level}: {number} incumplió su plazo de {deadline}. "
+        "Prioridad {grade_from} -> {grade_to}; departamento {department}; responsable: "
+        "{owner}.",
+        "hot_spot": "Punto caliente: {dimension} {value} tiene {count} reclamaciones entre el "
+        "{start} y el {end} UTC, frente a una referencia de {baseline} por intervalo en los "
+        "{windows} intervalos anteriores (alerta a partir de {factor}x y al menos "
+        "{min_count}). Más recientes: {numbers}.",
+        "dispute": "{number} fue rechazada y el cliente lo impugna; se ha reabierto para su "
+        "revisión. Lea la respuesta del cliente y decida de nuevo.",
+        "survey_reopened": "{number} se ha reabierto: el cliente valoró la solución con {score}/5.",
+        "no_senior": "{number}: el cliente pidió otro responsable y no hay ningún agente sénior "
+        "registrado para {department}; {previous} la mantiene por ahora.",
+        "handler_changed": "{number}: el cliente pidió otro responsable; {senior} sustituye a "
+        "{previous}.",
+        "awaiting_approval": "{number}: {agent} propone {kind} {amount}, por encima del límite "
+        "de aprobación; apruébelo o recházelo en la consola.",
+    },
+    "zh-Hans": {
+        "group_post": "{number} · {grade} · {category}\n{customer}（{channel}）\n\n"
+        "{subject}{text}\n\n回复此消息即可答复客户。",
+        "customer": "客户",
+        "nobody": "无人",
+        "nobody_yet": "暂无",
+        "deadline.first_response": "首次答复",
+        "deadline.resolution": "解决",
+        "deadline_warning": "{number}：{deadline}期限为 {due} UTC（{grade}，负责人：{owner}）。",
+        "deadline_overdue": "{number}：解决期限已于 {overdue} UTC 到期；将于 {due} UTC 再次升级"
+        "（{grade}，负责人：{owner}）。",
+        "escalated": "第 {level} 级升级：{number} 错过了{deadline}期限。等级 {grade_from} -> "
+        "{grade_to}；部门 {department}；负责人：{owner}。",
+        "hot_spot": "热点：{dimension} {value} 在 {start} 至 {end} UTC 之间有 {count} 件投诉，"
+        "此前 {windows} 个时段的基线为每时段 {baseline} 件（达到 {factor} 倍且至少 "
+        "{min_count} 件时报警）。最新：{numbers}。",
+        "dispute": "{number} 已被驳回，客户提出异议；现已重新打开以便复核。请查看客户的回复并"
+        "重新决定。",
+        "survey_reopened": "{number} 已重新打开：客户对解决方案的评分为 {score}/5。",
+        "no_senior": "{number}：客户要求更换处理人，但 {department} 没有登记的资深客服；暂由 "
+        "{previous} 继续处理。",
+        "handler_changed": "{number}：客户要求更换处理人；由 {senior} 接替 {previous}。",
+        "awaiting_approval": "{number}：{agent} 提议 {kind} {amount}，超出审批限额；请在控制台"
+        "批准或拒绝。",
+    },
+    "zh-Hant": {
+        "group_post": "{number} · {grade} · {category}\n{customer}（{channel}）\n\n"
+        "{subject}{text}\n\n回覆此訊息即可答覆客戶。",
+        "customer": "客戶",
+        "nobody": "無人",
+        "nobody_yet": "暫無",
+        "deadline.first_response": "首次答覆",
+        "deadline.resolution": "解決",
+        "deadline_warning": "{number}：{deadline}期限為 {due} UTC（{grade}，負責人：{owner}）。",
+        "deadline_overdue": "{number}：解決期限已於 {overdue} UTC 到期；將於 {due} UTC 再次升級"
+        "（{grade}，負責人：{owner}）。",
+        "escalated": "第 {level} 級升級：{number} 錯過了{deadline}期限。等級 {grade_from} -> "
+        "{grade_to}；部門 {department}；負責人：{owner}。",
+        "hot_spot": "熱點：{dimension} {value} 在 {start} 至 {end} UTC 之間有 {count} 件投訴，"
+        "此前 {windows} 個時段的基線為每時段 {baseline} 件（達到 {factor} 倍且至少 "
+        "{min_count} 件時警示）。最新：{numbers}。",
+        "dispute": "{number} 已被駁回，客戶提出異議；現已重新開啟以便複核。請查看客戶的回覆並"
+        "重新決定。",
+        "survey_reopened": "{number} 已重新開啟：客戶對解決方案的評分為 {score}/5。",
+        "no_senior": "{number}：客戶要求更換處理人，但 {department} 沒有登記的資深客服；暫由 "
+        "{previous} 繼續處理。",
+        "handler_changed": "{number}：客戶要求更換處理人；由 {senior} 接替 {previous}。",
+        "awaiting_approval": "{number}：{agent} 提議 {kind} {amount}，超出審批限額；請在控制台"
+        "核准或拒絕。",
+    },
+}
+
+
+def say_staff(language: str, key: str, **values: object) -> str:
+    """The staff text `key` in `language` (English when the language is not one of ours)."""
+    table = STAFF_TEXTS.get(language, STAFF_TEXTS["en"])
+    return table.get(key, STAFF_TEXTS["en"][key]).format(**values)

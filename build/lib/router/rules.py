@@ -1,0 +1,358 @@
+"""The routing rule set: its data types and how it is read and validated from TOML tables.
+
+A rule is a set of conditions (all must hold) and a set of actions. Rules are evaluated in
+order, every one of them, so the trace is complete. For category, department and grade the
+first matching rule that sets the field wins; tags accumulate; `min_grade` and `raise_grade`
+then adjust the settled grade, in rule order.
+
+Validation happens here, once, at load time: a rule that would fail at routing time (an unknown
+category, a bad regular expression) stops the bot at start with the file, line and reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from complaints.addresses import STAFF_ADDRESS, STAFF_ADDRESS_HINT
+from complaints.errors import RuleError
+from complaints.fields import ASKABLE_FIELDS
+from complaints.languages import SUPPORTED
+from router.text import KeywordMatcher
+
+GRADES = ("general", "important", "urgent")
+SEARCHABLE_FIELDS = ("subject", "text")
+
+# ---- the schema of the routing tables: the one place that lists their keys ----------------------
+
+ROUTING_KEYS = ("departments", "categories", "routing", "rules")
+"""The tables of settings.toml (and of a stored rule set) that make up the routing rules."""
+DEPARTMENT_KEYS = ("name", "telegram_chat_id", "ask", "supervisor")
+CONDITION_KEYS = (
+    "keywords",
+    "pattern",
+    "fields",
+    "channel",
+    "language",
+    "tier",
+    "has_attachment",
+    "repeat",
+)
+ACTION_KEYS = ("category", "department", "grade", "min_grade", "raise_grade", "tags")
+RULE_KEYS = ("name", "enabled", "description", *CONDITION_KEYS, *ACTION_KEYS)
+"""The keys of a [[rules]] table, in the order a person reads them."""
+RULE_LIST_KEYS = ("keywords", "fields", "channel", "language", "tier", "tags")
+"""Keys whose value is a list (a single string is accepted as a list of one)."""
+RULE_DEFAULTS: Mapping[str, Any] = {
+    "enabled": True,
+    "description": "",
+    "pattern": "",
+    "fields": list(SEARCHABLE_FIELDS),
+    "has_attachment": None,
+    "repeat": None,
+    "category": "",
+    "department": "",
+    "grade": "",
+    "min_grade": "",
+    "raise_grade": False,
+    **{key: [] for key in ("keywords", "channel", "language", "tier", "tags")},
+}
+"""What a key of a [[rules]] table means when it is left out (`name` has no default)."""
+
+
+def canonical_text(tables: Mapping[str, Any]) -> str:
+    """The stored form of a rule set's tables: equal tables give equal text, hence one version."""
+    return json.dumps(
+        {key: tables.get(key) for key in ROUTING_KEYS},
+        sort_keys=True,
+        ensure_ascii=False,
+        indent=1,
+    )
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """Holds when the customer opened at least `at_least` complaints in the last `within_days`."""
+
+    at_least: int
+    within_days: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    enabled: bool = True
+    keywords: tuple[str, ...] = ()
+    pattern: str = ""
+    fields: tuple[str, ...] = SEARCHABLE_FIELDS
+    channels: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+    tiers: frozenset[str] = frozenset()
+    has_attachment: bool | None = None
+    repeat: Repeat | None = None
+    category: str = ""
+    department: str = ""
+    grade: str = ""
+    min_grade: str = ""
+    raise_grade: bool = False
+    tags: tuple[str, ...] = ()
+    keyword_matcher: KeywordMatcher | None = field(default=None, compare=False, repr=False)
+    pattern_regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    department: str
+    names: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Department:
+    key: str
+    names: Mapping[str, str]
+    telegram_chat_id: int | None = None
+    """The department's Telegram group: new complaints are posted there, agents answer there."""
+    ask: tuple[str, ...] = ()
+    """Registration fields the bot asks a chat customer for, in order, when they are missing."""
+    supervisor: str = ""
+    """Where escalations go first: "email:boss@example.com" or "telegram:-100…"."""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    categories: Mapping[str, Category]
+    departments: Mapping[str, Department]
+    default_category: str
+    default_grade: str = "general"
+    version: int = 0
+    """The stored version number; 0 until the store has recorded this rule set."""
+
+
+def load_rule_set(data: Mapping[str, Any], source: Path, text: str) -> RuleSet:
+    """Build a `RuleSet` from the parsed settings (`departments`, `categories`, `routing`,
+    `rules`). `text` is the file's content, used only to point errors at a line."""
+    where = _Locator(source, text)
+    departments = {
+        key: _department(key, value, where)
+        for key, value in _table(data, "departments", where).items()
+    }
+    if not departments:
+        raise RuleError(where.at("[departments]", "at least one department is required"))
+    categories: dict[str, Category] = {}
+    for key, value in _table(data, "categories", where).items():
+        department = value.get("department", "") if isinstance(value, dict) else ""
+        if department not in departments:
+            raise RuleError(
+                where.at(
+                    f"[categories.{key}]",
+                    f"category {key!r} names department {department!r}; "
+                    f"known departments: {', '.join(sorted(departments))}",
+                )
+            )
+        categories[key] = Category(key, department, _names(value, f"categories.{key}", where))
+    routing = _table(data, "routing", where)
+    default_category = routing.get("default_category", "other")
+    if default_category not in categories:
+        raise RuleError(
+            where.at(
+                "[routing]", f"default_category {default_category!r} is not a defined category"
+            )
+        )
+    default_grade = routing.get("default_grade", "general")
+    if default_grade not in GRADES:
+        raise RuleError(where.at("[routing]", f"default_grade must be one of {GRADES}"))
+    raw_rules = data.get("rules", [])
+    if not isinstance(raw_rules, list):
+        raise RuleError(where.at("rules", "rules must be an array of tables: [[rules]]"))
+    rules = tuple(
+        _rule(raw, index, categories, departments, where) for index, raw in enumerate(raw_rules)
+    )
+    names = [rule.name for rule in rules]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise RuleError(where.rule(index, f"rule name {name!r} is used twice"))
+    return RuleSet(rules, categories, departments, default_category, default_grade)
+
+
+def _department(key: str, value: Any, where: _Locator) -> Department:
+    place = f"[departments.{key}]"
+    if not isinstance(value, dict):
+        raise RuleError(where.at(place, f"departments.{key} must be a table"))
+    unknown = set(value) - set(DEPARTMENT_KEYS)
+    if unknown:
+        raise RuleError(
+            where.at(
+                place,
+                f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(DEPARTMENT_KEYS)}",
+            )
+        )
+    chat = value.get("telegram_chat_id")
+    if chat is not None and (not isinstance(chat, int) or isinstance(chat, bool)):
+        raise RuleError(
+            where.at(place, "telegram_chat_id must be an integer chat id, e.g. -1001234567890")
+        )
+    supervisor = str(value.get("supervisor", ""))
+    if supervisor and not STAFF_ADDRESS.match(supervisor):
+        raise RuleError(where.at(place, f"supervisor must be {STAFF_ADDRESS_HINT}"))
+    ask = value.get("ask", [])
+    if not isinstance(ask, list) or set(ask) - set(ASKABLE_FIELDS):
+        raise RuleError(where.at(place, f"ask must be a list of fields among {ASKABLE_FIELDS}"))
+    return Department(key, _names(value, f"departments.{key}", where), chat, tuple(ask), supervisor)
+
+
+def _rule(
+    raw: Any,
+    index: int,
+    categories: Mapping[str, Category],
+    departments: Mapping[str, Department],
+    where: _Locator,
+) -> Rule:
+    def fail(reason: str) -> RuleError:
+        return RuleError(where.rule(index, reason))
+
+    if not isinstance(raw, dict):
+        raise fail("a rule must be a table")
+    unknown = set(raw) - set(RULE_KEYS)
+    if unknown:
+        raise fail(
+            f"unknown key(s) {', '.join(sorted(unknown))}; "
+            f"conditions: {', '.join(sorted(CONDITION_KEYS))}; "
+            f"actions: {', '.join(sorted(ACTION_KEYS))}"
+        )
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail("every rule needs a non-empty name")
+    keywords = _strings(raw, "keywords", fail)
+    pattern = raw.get("pattern", "")
+    pattern_regex = None
+    if pattern:
+        try:
+            pattern_regex = re.compile(pattern, re.IGNORECASE)
+        except re.error as error:
+            raise fail(f"rule {name!r}: bad regular expression {pattern!r}: {error}") from None
+    fields = _strings(raw, "fields", fail) or SEARCHABLE_FIELDS
+    if set(fields) - set(SEARCHABLE_FIELDS):
+        raise fail(f"rule {name!r}: fields may only be {SEARCHABLE_FIELDS}")
+    languages = _strings(raw, "language", fail)
+    if set(languages) - set(SUPPORTED):
+        raise fail(f"rule {name!r}: language must be among {SUPPORTED}")
+    has_attachment = raw.get("has_attachment")
+    if has_attachment is not None and not isinstance(has_attachment, bool):
+        raise fail(f"rule {name!r}: has_attachment must be true or false")
+    repeat = _repeat(raw.get("repeat"), name, fail)
+    category = raw.get("category", "")
+    if category and category not in categories:
+        raise fail(f"rule {name!r}: unknown category {category!r}")
+    department = raw.get("department", "")
+    if department and department not in departments:
+        raise fail(f"rule {name!r}: unknown department {department!r}")
+    for key in ("grade", "min_grade"):
+        if raw.get(key, "") and raw[key] not in GRADES:
+            raise fail(f"rule {name!r}: {key} must be one of {', '.join(GRADES)}")
+    raise_grade = raw.get("raise_grade", False)
+    if not isinstance(raise_grade, bool):
+        raise fail(f"rule {name!r}: raise_grade must be true or false")
+    tags = _strings(raw, "tags", fail)
+    if not (
+        category or department or raw.get("grade") or raw.get("min_grade") or raise_grade or tags
+    ):
+        raise fail(
+            f"rule {name!r} has no action: set category, department, grade, "
+            "min_grade, raise_grade or tags"
+        )
+    return Rule(
+        name=name,
+        enabled=bool(raw.get("enabled", True)),
+        keywords=keywords,
+        pattern=pattern,
+        fields=fields,
+        channels=frozenset(_strings(raw, "channel", fail)),
+        languages=frozenset(languages),
+        tiers=frozenset(tier.lower() for tier in _strings(raw, "tier", fail)),
+        has_attachment=has_attachment,
+        repeat=repeat,
+        category=category,
+        department=department,
+        grade=raw.get("grade", ""),
+        min_grade=raw.get("min_grade", ""),
+        raise_grade=raise_grade,
+        tags=tags,
+        keyword_matcher=KeywordMatcher(list(keywords)) if keywords else None,
+        pattern_regex=pattern_regex,
+    )
+
+
+def _repeat(raw: Any, name: str, fail: Any) -> Repeat | None:
+    if raw is None:
+        return None
+    if (
+        not isinstance(raw, dict)
+        or set(raw) != {"at_least", "within_days"}
+        or not all(isinstance(value, int) and value > 0 for value in raw.values())
+    ):
+        raise fail(f"rule {name!r}: repeat must be {{ at_least = N, within_days = D }}, N, D > 0")
+    return Repeat(raw["at_least"], raw["within_days"])
+
+
+def _strings(raw: Mapping[str, Any], key: str, fail: Any) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise fail(f"rule {raw.get('name')!r}: {key} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _table(data: Mapping[str, Any], key: str, where: _Locator) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise RuleError(where.at(key, f"{key} must be a table"))
+    return value
+
+
+def _names(value: Any, key: str, where: _Locator) -> dict[str, str]:
+    names = value.get("name", {}) if isinstance(value, dict) else None
+    if isinstance(names, str):
+        return {language: names for language in SUPPORTED}
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise RuleError(
+            where.at(f"[{key}]", f"{key}.name must be a string or a table of names per language")
+        )
+    unknown = set(names) - set(SUPPORTED)
+    if unknown:
+        raise RuleError(where.at(f"[{key}]", f"{key}.name has unsupported language(s) {unknown}"))
+    return names
+
+
+class _Locator:
+    """Finds the line of a table in the TOML source, since `tomllib` keeps no positions."""
+
+    def __init__(self, source: Path, text: str) -> None:
+        self.source = source
+        self.lines = text.splitlines()
+
+    def at(self, needle: str, reason: str) -> str:
+        for number, line in enumerate(self.lines, start=1):
+            if line.strip().startswith(needle):
+                return f"{self.source}:{number}: {reason}"
+        return f"{self.source}: {reason}"
+
+    def rule(self, index: int, reason: str) -> str:
+        seen = -1
+        for number, line in enumerate(self.lines, start=1):
+            if line.strip().replace(" ", "").startswith("[[rules]]"):
+                seen += 1
+                if seen == index:
+                    return f"{self.source}:{number}: {reason}"
+        return f"{self.source}: rule #{index + 1}: {reason}"
+
+
+def raised(grade: str) -> str:
+    """The grade one step up (urgent stays urgent): an escalation or a rule's raise_grade."""
+    return GRADES[min(GRADES.index(grade) + 1, len(GRADES) - 1)]

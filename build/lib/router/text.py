@@ -1,0 +1,100 @@
+"""Text normalisation and keyword matching shared by the rule conditions and language detection.
+
+Keywords are matched on a folded form of the text (case-folded, accents and full-width forms
+removed) so that "Devolución", "DEVOLUCION" and "devolucion" are the same word to an admin's rule.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_CJK_RANGES = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+_CJK = re.compile(f"[{_CJK_RANGES}]")
+# A word character that is not a Chinese character. `re` counts Chinese characters as word
+# characters, but Chinese has no spaces, so "向12315投诉" must still hold the word "12315".
+_WORD_NOT_CJK = rf"[^\W{_CJK_RANGES}]"
+
+
+def fold(text: str) -> str:
+    """Case-fold, strip combining marks and compatibility forms (full-width digits, ligatures)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
+def cjk_count(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+_WORDS = re.compile(f"{_WORD_NOT_CJK}+")
+
+
+@dataclass(frozen=True)
+class FoldedText:
+    """A text prepared once for every rule: folded, and split into its non-Chinese words."""
+
+    folded: str
+    words: tuple[str, ...]
+    word_set: frozenset[str]
+    joined: str
+    """The words between single spaces, with a space at each end, for phrase lookups."""
+
+    @classmethod
+    def of(cls, text: str) -> FoldedText:
+        folded = fold(text)
+        words = tuple(_WORDS.findall(folded))
+        return cls(folded, words, frozenset(words), f" {' '.join(words)} ")
+
+
+class KeywordMatcher:
+    """A rule's keywords, matched against a `FoldedText` with set and substring lookups.
+
+    Latin-script keywords match whole words; a trailing `*` matches any ending ("refund*"
+    matches "refunded"); a keyword of several words matches them in sequence whatever spaces,
+    line breaks or punctuation stand between them. Keywords in Chinese match anywhere, since
+    Chinese has no spaces. A Latin word between Chinese characters ("向12315投诉") is a word.
+    """
+
+    def __init__(self, keywords: list[str]) -> None:
+        self.words: set[str] = set()
+        self.prefixes: list[str] = []
+        self.phrases: list[tuple[str, str]] = []
+        self.chinese: list[str] = []
+        for keyword in keywords:
+            folded = fold(keyword.strip())
+            wildcard = folded.endswith("*")
+            if has_cjk(folded):
+                self.chinese.append(folded.rstrip("*"))
+                continue
+            words = _WORDS.findall(folded)
+            if len(words) == 1 and not wildcard:
+                self.words.add(words[0])
+            elif len(words) == 1:
+                self.prefixes.append(words[0])
+            elif words:
+                joined = " ".join(words)
+                self.phrases.append((f" {joined}" if wildcard else f" {joined} ", joined))
+        self.prefix_tuple = tuple(self.prefixes)
+
+    def find(self, text: FoldedText) -> str | None:
+        """The first keyword found in `text`, as it appears there; None when none is."""
+        if self.words:
+            common = self.words & text.word_set
+            if common:
+                return next(word for word in text.words if word in common)
+        if self.prefix_tuple:
+            for word in text.words:
+                if word.startswith(self.prefix_tuple):
+                    return word
+        for needle, phrase in self.phrases:
+            if needle in text.joined:
+                return phrase
+        for keyword in self.chinese:
+            if keyword in text.folded:
+                return keyword
+        return None

@@ -1,0 +1,196 @@
+"""Every rule that sets or clears a complaint's due times, in one place.
+
+The sweeps act on five indexed columns; whatever happens to a complaint (opened, answered,
+regraded, resolved, rejected, surveyed, merged), the matching function here moves them, so the
+question "when does X happen next?" has one answer:
+
+    next_update_due   the next progress update to the customer (their grade's interval)
+    escalate_due      the deadline being watched: the first response until a person answered,
+                      then the resolution; a miss escalates, and a missed resolution escalates
+                      again every `resolution` interval of the (raised) grade until finished
+    warn_due          a warning to the department `warn_before` ahead of escalate_due
+    survey_due        when the satisfaction survey goes out after a resolution
+    close_due         when a resolved complaint whose survey got no answer is closed
+
+While the desk waits for the customer (complaints.workflow.WAITING) the sweeps pass the
+complaint by; when the customer writes, every deadline moves on by the time spent waiting
+(`on_customer_answered`), as Zendesk's and Zammad's "pending" do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from complaints.workflow import WAITING
+from router import Decision, ServiceLevel
+from store.models import Complaint, Event
+
+COLUMNS = ("escalate_due", "warn_due", "next_update_due", "survey_due", "close_due")
+
+
+@dataclass(frozen=True)
+class DueTimes:
+    """The durations due times are computed from (settings.toml's grades, [survey] and
+    [escalation])."""
+
+    service_levels: Mapping[str, ServiceLevel]
+    warn_before: timedelta = timedelta(hours=1)
+    survey_delay: timedelta = timedelta(days=7)
+    close_after: timedelta = timedelta(days=14)
+
+    def on_open(self, decision: Decision, now: datetime) -> dict[str, datetime]:
+        """The due columns of a complaint the router just graded."""
+        return {
+            "first_response_due": decision.first_response_due,
+            "resolution_due": decision.resolution_due,
+            "next_update_due": now + self.service_levels[decision.grade].progress_every,
+            "escalate_due": decision.first_response_due,
+            "warn_due": decision.first_response_due - self.warn_before,
+        }
+
+    def on_answered(self, complaint: Complaint, now: datetime) -> None:
+        """A person wrote to the customer: the next progress update can wait, and once the
+        first response is given the resolution deadline is watched."""
+        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+        if complaint.first_response_at is None:
+            complaint.first_response_at = now
+            # an escalation already watching a later time (a missed resolution) keeps it
+            later = [d for d in (complaint.resolution_due, complaint.escalate_due) if d]
+            self._watch(complaint, max(later) if later else None, now)
+
+    def on_regraded(self, complaint: Complaint, *, finished: bool) -> None:
+        """A new grade brings new deadlines, counted from the complaint's opening."""
+        complaint.first_response_due, complaint.resolution_due = self.service_levels[
+            complaint.grade
+        ].due(complaint.created_at)
+        if not finished:
+            watched = (
+                complaint.resolution_due
+                if complaint.first_response_at
+                else complaint.first_response_due
+            )
+            self._watch(complaint, watched)
+
+    def on_resolved(self, complaint: Complaint, now: datetime) -> None:
+        """No more updates or deadlines; the survey goes out after `survey_delay`."""
+        complaint.next_update_due = None
+        self._watch(complaint, None)
+        complaint.survey_due = now + self.survey_delay
+
+    def on_reopened(self, complaint: Complaint, now: datetime) -> None:
+        """A resolved, closed or rejected complaint is worked again: fresh deadlines counted
+        from `now` by its grade's service level, not the time that was left when it was
+        finished (usually none: a reopening a week later would escalate at once, though the
+        customer's new message is new work; help desks restart their reply-time target the
+        same way). A person must answer again, so the first response is watched again (then
+        the resolution), with a warning ahead; progress updates restart; no survey is pending
+        (the next resolution starts a new survey round)."""
+        level = self.service_levels[complaint.grade]
+        complaint.first_response_due, complaint.resolution_due = level.due(now)
+        complaint.first_response_at = None
+        complaint.next_update_due = now + level.progress_every
+        complaint.survey_due = complaint.close_due = None
+        self._watch(complaint, complaint.first_response_due)
+
+    def on_rejected(self, complaint: Complaint) -> None:
+        complaint.next_update_due = None
+        self._watch(complaint, None)
+
+    def after_warning(self, complaint: Complaint) -> None:
+        complaint.warn_due = None
+
+    def after_escalation(self, complaint: Complaint, missed: str, now: datetime) -> None:
+        """After a missed first response the resolution deadline is watched, with its warning
+        (missed as well, it escalates again at the next sweep). After a missed resolution the
+        complaint escalates again one `resolution` interval of its grade (already raised, and
+        counted on the working calendar) later, and so on until it is finished: the interval
+        grows with the case's own time scale, so an urgent case climbs fast and a general one
+        does not flood management."""
+        if missed == FIRST_RESPONSE and complaint.resolution_due is not None:
+            self._watch(complaint, max(complaint.resolution_due, now), now)
+        else:
+            self._watch(complaint, self.service_levels[complaint.grade].due(now)[1], now)
+
+    def on_customer_answered(self, complaint: Complaint, since: datetime, now: datetime) -> None:
+        """The customer answered what the desk waited for (since `since`): the deadlines (and
+        their warning) move on by the time spent waiting; the next update is a full interval
+        away."""
+        waited = max(now - since, timedelta(0))
+        columns = ["resolution_due", "escalate_due", "warn_due"]
+        if complaint.first_response_at is None:
+            columns.append("first_response_due")
+        for column in columns:
+            value = getattr(complaint, column)
+            if value is not None:
+                setattr(complaint, column, value + waited)
+        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+
+    def after_progress(self, complaint: Complaint, now: datetime) -> None:
+        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+
+    def after_survey_sent(self, complaint: Complaint, now: datetime) -> None:
+        complaint.survey_due = None
+        complaint.close_due = now + self.close_after
+
+    def on_survey_answered(self, complaint: Complaint) -> None:
+        complaint.close_due = None
+
+    def on_closed(self, complaint: Complaint) -> None:
+        complaint.close_due = None
+
+    @staticmethod
+    def on_merged_away(complaint: Complaint) -> None:
+        """A merged complaint is carried on by another: nothing is due on it any more."""
+        for column in COLUMNS:
+            setattr(complaint, column, None)
+
+    def _watch(
+        self, complaint: Complaint, due: datetime | None, now: datetime | None = None
+    ) -> None:
+        """Watch `due` for escalation (None: nothing to watch), with a warning ahead of it;
+        given `now`, a warning whose time passed goes out at once, and none for a deadline
+        already missed."""
+        complaint.escalate_due = due
+        warn = due - self.warn_before if due is not None else None
+        if warn is not None and due is not None and now is not None:
+            warn = max(warn, now) if due > now else None
+        complaint.warn_due = warn
+
+
+FIRST_RESPONSE = "first response"
+RESOLUTION = "resolution"
+
+
+def watched(complaint: Complaint) -> str:
+    """Which deadline `escalate_due` stands for: the first response until a person answered
+    (and while it was not missed already), else the resolution."""
+    if (
+        complaint.first_response_at is None
+        and complaint.escalate_due is not None
+        and (complaint.escalate_due == complaint.first_response_due)
+    ):
+        return FIRST_RESPONSE
+    return RESOLUTION
+
+
+def awaits_survey(complaint: Complaint) -> bool:
+    """A survey round is open: its survey went out and is not answered yet (the case closes
+    at close_due). Each resolution starts a round (`after_survey_sent` sets close_due); an
+    answer, the closing or a reopening ends it, so a complaint resolved again after a reopening
+    takes a new answer even though it holds an earlier round's score."""
+    return complaint.close_due is not None
+
+
+def wait_started(status_changes: Iterable[Event]) -> datetime | None:
+    """When the current wait for the customer began: the last change into a WAITING status
+    from one outside it (solution_proposed → awaiting_customer is one wait), oldest first."""
+    started = None
+    for change in status_changes:
+        detail = change.detail or {}
+        if detail.get("to") in WAITING and detail.get("from") not in WAITING:
+            started = change.at
+        elif detail.get("to") not in WAITING:
+            started = None
+    return started

@@ -1,0 +1,237 @@
+"""Due work, done by periodic sweeps over indexed due-time columns rather than one timer per
+complaint: the database is the only truth, so a bot that was down catches up at start and two
+bots on one PostgreSQL never do the same row twice (`FOR UPDATE SKIP LOCKED`).
+
+A complaint waiting for the customer (complaints.workflow.WAITING) is passed by: its clock is
+stopped until they answer (scheduler.due.DueTimes.on_customer_answered).
+
+Each sweep takes up to `batch` due rows, and for each writes its events and outbox rows in the
+same transaction that moves the row's due time on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from datetime import datetime
+
+from sqlmodel import Session
+
+from complaints.clock import Clock
+from complaints.workflow import FINISHED, WAITING
+from outbox.names import status_name
+from outbox.next_step import next_step
+from outbox.notify import Notifier
+from outbox.templates import Replies
+from outbox.texts import say
+from router import raised
+from scheduler.due import FIRST_RESPONSE, DueTimes, watched
+from scheduler.settings import EscalationSettings
+from store import queries
+from store.database import Database
+from store.models import Complaint
+from store.queries.due import DueColumn, claim_due
+
+log = logging.getLogger(__name__)
+
+
+class Sweeps:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        notifier: Notifier,
+        due: DueTimes,
+        replies: Replies,
+        *,
+        escalation: EscalationSettings,
+        batch: int = 500,
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.notifier = notifier
+        self.due = due
+        self.replies = replies
+        self.escalation = escalation
+        self.batch = batch
+        self.on_queued = on_queued
+
+    async def run_all(self) -> dict[str, int]:
+        """Every sweep once, each until nothing is due; how many rows each handled."""
+        sweeps = {
+            "warnings": self._warnings,
+            "escalations": self._escalations,
+            "progress": self._progress,
+            "surveys": self._surveys,
+            "closing": self._closing,
+        }
+        done = dict.fromkeys(sweeps, 0)
+        for name, sweep in sweeps.items():
+            while True:
+                now = self.clock.now()
+                handled = await self.database.write(
+                    lambda session: sweep(session, now)  # noqa: B023 (awaited at once)
+                )
+                done[name] += handled
+                if handled < self.batch:
+                    break
+        if any(done.values()):
+            self.on_queued()
+            log.info("sweeps: %s", done)
+        return done
+
+    def _due(
+        self,
+        session: Session,
+        column: DueColumn,
+        now: datetime,
+        *,
+        statuses: Collection[str] = (),
+        not_statuses: Collection[str] = FINISHED | WAITING,
+    ) -> list[Complaint]:
+        return claim_due(
+            session,
+            column=column,
+            now=now,
+            limit=self.batch,
+            statuses=statuses,
+            not_statuses=() if statuses else not_statuses,
+        )
+
+    # ---- deadlines ---------------------------------------------------------------------------
+
+    def _warnings(self, session: Session, now: datetime) -> int:
+        """Tell the department a deadline is near, so it is met rather than reported missed."""
+        complaints = self._due(session, "warn_due", now)
+        for complaint in complaints:
+            self.due.after_warning(complaint)
+            target = self.notifier.department_contact(complaint.department)
+            deadline = complaint.escalate_due or now
+            what = watched(complaint)
+            overdue = complaint.resolution_due
+            key = "deadline_warning"
+            if what != FIRST_RESPONSE and overdue is not None and deadline > overdue:
+                key = "deadline_overdue"
+            told = target and self.notifier.tell_staff(
+                session,
+                complaint,
+                target,
+                key,
+                now,
+                deadline=self._deadline_name(what),
+                due=f"{deadline:%Y-%m-%d %H:%M}",
+                overdue=f"{overdue:%Y-%m-%d %H:%M}" if overdue else "",
+                grade=complaint.grade,
+                owner=self._owner(complaint),
+            )
+            if told:
+                queries.add_event(
+                    session,
+                    complaint.id or 0,
+                    now,
+                    "system",
+                    "deadline_warning",
+                    {"deadline": what, "to": target},
+                )
+        return len(complaints)
+
+    def _escalations(self, session: Session, now: datetime) -> int:
+        """A missed deadline: an event, the grade one step up, and the next level told.
+
+        The first miss goes to the department's supervisor, later ones to `[escalation]
+        levels` in turn. After a missed first response the resolution deadline is watched;
+        after a missed resolution the case escalates again, one level further each time,
+        until it is finished (scheduler.due.DueTimes.after_escalation says when)."""
+        complaints = self._due(session, "escalate_due", now)
+        for complaint in complaints:
+            missed = watched(complaint)
+            complaint.escalation_level += 1
+            level, previous = complaint.escalation_level, complaint.grade
+            if self.escalation.raise_grade:
+                complaint.grade = raised(previous)
+            self.due.after_escalation(complaint, missed, now)
+            target = self._escalation_target(complaint, level)
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                now,
+                "system",
+                "escalated",
+                {
+                    "missed": missed,
+                    "level": level,
+                    "grade_from": previous,
+                    "grade_to": complaint.grade,
+                    "to": target,
+                },
+            )
+            if target:
+                self.notifier.tell_staff(
+                    session,
+                    complaint,
+                    target,
+                    "escalated",
+                    now,
+                    level=level,
+                    deadline=self._deadline_name(missed),
+                    grade_from=previous,
+                    grade_to=complaint.grade,
+                    department=complaint.department,
+                    owner=self._owner(complaint),
+                )
+        return len(complaints)
+
+    def _deadline_name(self, deadline: str) -> str:
+        """ "first response" or "resolution", in the desk's language."""
+        return self.notifier.say_staff("deadline." + deadline.replace(" ", "_"))
+
+    def _owner(self, complaint: Complaint) -> str:
+        return complaint.assignee or self.notifier.say_staff("nobody_yet")
+
+    def _escalation_target(self, complaint: Complaint, level: int) -> str:
+        """The first miss goes to the department's supervisor, later ones to `[escalation]
+        levels` in turn (the last one again when the chain runs out)."""
+        department = self.notifier.rules().departments.get(complaint.department)
+        chain = [department.supervisor] if department and department.supervisor else []
+        chain += list(self.escalation.levels)
+        return chain[min(level - 1, len(chain) - 1)] if chain else ""
+
+    # ---- the customer --------------------------------------------------------------------------
+
+    def _progress(self, session: Session, now: datetime) -> int:
+        """Tell customers of open complaints where things stand, at their grade's interval."""
+        complaints = self._due(session, "next_update_due", now)
+        for complaint in complaints:
+            self.due.after_progress(complaint, now)
+            language = complaint.language
+            owner = say(language, "owner", name=complaint.assignee) if complaint.assignee else ""
+            if self.notifier.tell_customer(
+                session,
+                complaint,
+                "progress",
+                now,
+                status=status_name(language, complaint.status),
+                owner=owner,
+                next=next_step(complaint, now, self.replies.format_due),
+            ):
+                queries.add_event(session, complaint.id or 0, now, "system", "progress_sent", {})
+        return len(complaints)
+
+    def _surveys(self, session: Session, now: datetime) -> int:
+        """Ask how satisfied the customer is, once per resolution."""
+        complaints = self._due(session, "survey_due", now, statuses=("resolved",))
+        for complaint in complaints:
+            self.due.after_survey_sent(complaint, now)
+            if self.notifier.tell_customer(session, complaint, "survey", now, kind="survey"):
+                queries.add_event(session, complaint.id or 0, now, "system", "survey_sent", {})
+        return len(complaints)
+
+    def _closing(self, session: Session, now: datetime) -> int:
+        """No answer to the survey in time: close the case, and thank the customer."""
+        complaints = self._due(session, "close_due", now, statuses=("resolved",))
+        for complaint in complaints:
+            self.due.on_closed(complaint)
+            queries.change_status(session, complaint, "closed", "system", "no survey answer", now)
+            self.notifier.tell_customer(session, complaint, "closed_thanks", now)
+        return len(complaints)

@@ -1,0 +1,339 @@
+"""What an agent does to a complaint: answer the customer, note, take, resolve, regrade.
+
+Each action is one transaction that records an event (who, what, why); an answer to the
+customer is a message plus an outbox row addressed to the customer's own channel, threaded to
+their last message, so it leaves the same way whether the agent wrote from Telegram or, later,
+from the console.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from complaints.access import sees
+from complaints.addresses import Address
+from complaints.clock import Clock
+from complaints.errors import CannotReach, ComplaintBotError
+from complaints.workflow import OPEN_WORK
+from outbox.notify import Notifier
+from router import RuleSet
+from scheduler.due import DueTimes
+from staff.corrections import Correction, check_editable, correct_routing, edit_fields
+from staff.views import viewable
+from store import queries
+from store.database import Database
+from store.models import Agent, Complaint
+from store.queries.accounts import agent_by_telegram, agent_named
+from store.queries.messages import last_inbound
+
+
+@dataclass(frozen=True)
+class Done:
+    number: str
+    summary: str
+    """One line for the agent: what happened."""
+
+
+class AgentDesk:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        notifier: Notifier,
+        due: DueTimes,
+        *,
+        rules: Callable[[], RuleSet],
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        """`rules()` gives the rule set in force now (it changes when an admin publishes)."""
+        self.database = database
+        self.clock = clock
+        self.notifier = notifier
+        self.due = due
+        self.rules = rules
+        self.on_queued = on_queued
+
+    async def agent_for_name(self, name: str) -> Agent | None:
+        return await self.database.read(lambda s: agent_named(s, name=name))
+
+    async def agent_for_telegram(self, user_id: int) -> Agent | None:
+        return await self.database.read(lambda s: agent_by_telegram(s, user_id=user_id))
+
+    async def reply(
+        self, number: str, agent: Agent, text: str, *, wait_for_customer: bool = False
+    ) -> Done:
+        """Answer the customer; with `wait_for_customer` the answer is a question and the case
+        waits for theirs (awaiting_customer: its SLA clock stops until they write)."""
+        if not text.strip():
+            raise ComplaintBotError("write the reply: an empty message is not sent")
+        now = self.clock.now()
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            identity = self.notifier.customer_address(session, complaint)
+            assert complaint.id is not None
+            if identity is None:
+                raise CannotReach(
+                    f"{number}: the customer's {complaint.channel} channel cannot "
+                    "receive later messages; contact them another way"
+                )
+            if wait_for_customer:
+                queries.change_status(
+                    session, complaint, "awaiting_customer", f"agent:{agent.name}", "asked", now
+                )
+            reply_id = _queue_reply(session, complaint, identity, f"agent:{agent.name}", text, now)
+            queries.add_event(
+                session,
+                complaint.id,
+                now,
+                f"agent:{agent.name}",
+                "agent_replied",
+                {"message": reply_id},
+            )
+            complaint.updated_at = now
+            self.due.on_answered(complaint, now)
+            waiting = "; waiting for their answer" if wait_for_customer else ""
+            return Done(number, f"sent to the customer by {identity.channel}{waiting}")
+
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
+    async def note(self, number: str, agent: Agent, text: str) -> Done:
+        if not text.strip():
+            raise ComplaintBotError("write the note: an empty note is not kept")
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                self.clock.now(),
+                f"agent:{agent.name}",
+                "note",
+                {"text": text},
+            )
+            return Done(number, "internal note added (the customer does not see it)")
+
+        return await self.database.write(work)
+
+    async def take(self, number: str, agent: Agent) -> Done:
+        return await self.assign(number, agent, agent.name)
+
+    async def propose(self, number: str, agent: Agent, solution: str) -> Done:
+        """Propose a solution (return, exchange, repair, refund…): the customer is told at once
+        and the case waits for their answer."""
+        if not solution.strip():
+            raise ComplaintBotError("say what you propose: /propose C-… solution")
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            now = self.clock.now()
+            queries.change_status(
+                session, complaint, "solution_proposed", f"agent:{agent.name}", solution, now
+            )
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                now,
+                f"agent:{agent.name}",
+                "solution_proposed",
+                {"solution": solution},
+            )
+            told = self.notifier.tell_customer(
+                session, complaint, "proposal_notice", now, solution=solution
+            )
+            if told:  # a person's answer: the first response is given
+                self.due.on_answered(complaint, now)
+            return Done(number, "proposed" + ("; the customer is told" if told else ""))
+
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
+    async def reject(self, number: str, agent: Agent, explanation: str) -> Done:
+        """Not a valid complaint (seed 002): the customer gets a polite explanation."""
+        if not explanation.strip():
+            raise ComplaintBotError("say why, politely: /reject C-… explanation")
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            now = self.clock.now()
+            queries.change_status(
+                session, complaint, "rejected", f"agent:{agent.name}", explanation, now
+            )
+            self.due.on_rejected(complaint)
+            told = self.notifier.tell_customer(
+                session, complaint, "rejected_notice", now, explanation=explanation
+            )
+            return Done(number, "rejected" + ("; the customer is told" if told else ""))
+
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
+    async def resolve(self, number: str, agent: Agent, summary: str, root_cause: str = "") -> Done:
+        """Resolve with a summary for the customer and, for the desk's own improvement, the
+        root cause; the customer is told at once on their channel, in their language."""
+        if not summary.strip():
+            raise ComplaintBotError("say how it was resolved: the summary goes to the customer")
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            complaint.resolution_summary = summary.strip()
+            complaint.root_cause = root_cause.strip() or complaint.root_cause
+            now = self.clock.now()
+            queries.change_status(
+                session, complaint, "resolved", f"agent:{agent.name}", summary, now
+            )
+            complaint.resolved_at = now
+            self.due.on_resolved(complaint, now)
+            if not self.notifier.tell_customer(
+                session, complaint, "resolved", now, summary=summary
+            ):
+                return Done(number, "resolved (the customer's channel cannot be written to)")
+            return Done(number, "resolved; the customer is told")
+
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
+    async def grade(self, number: str, agent: Agent, grade: str) -> Done:
+        return await self.correct(number, agent, grade=grade)
+
+    async def correct(
+        self,
+        number: str,
+        agent: Agent,
+        *,
+        category: str | None = None,
+        grade: str | None = None,
+        department: str | None = None,
+        reason: str = "",
+    ) -> Done:
+        """Correct the routing (recorded as a correction with who and why)."""
+        correction = Correction(category, grade, department, reason).checked(self.rules())
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            correction.check_reach(agent, complaint)
+            now = self.clock.now()
+            summary = correct_routing(
+                session, complaint, correction, f"agent:{agent.name}", now, self.due
+            )
+            return Done(number, summary or "nothing to change")
+
+        return await self.database.write(work)
+
+    async def edit_fields(self, number: str, agent: Agent, fields: Mapping[str, str]) -> Done:
+        """Fill in or fix the registration details (product, model, serial number…)."""
+        check_editable(fields)
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            changed = edit_fields(
+                session, complaint, fields, f"agent:{agent.name}", self.clock.now()
+            )
+            return Done(number, f"updated {', '.join(changed)}" if changed else "nothing to change")
+
+        return await self.database.write(work)
+
+    async def assign(self, number: str, agent: Agent, to_name: str) -> Done:
+        """Give the complaint to another person of its department (or take it: to_name is
+        the agent's own name)."""
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            target = agent_named(session, name=to_name)
+            if target is None or not target.active:
+                raise ComplaintBotError(f"there is no active account named {to_name!r}")
+            if not sees(target, complaint.department):
+                raise ComplaintBotError(
+                    f"{to_name} does not work for {complaint.department}; choose someone who does"
+                )
+            previous = complaint.assignee
+            if previous == target.name:
+                return Done(number, f"already assigned to {target.name}")
+            complaint.assignee = target.name
+            now = self.clock.now()
+            if complaint.status not in OPEN_WORK:  # taking a case in progress keeps its stage
+                queries.change_status(
+                    session, complaint, "assigned", f"agent:{agent.name}", "assigned", now
+                )
+            queries.add_event(
+                session,
+                complaint.id or 0,
+                now,
+                f"agent:{agent.name}",
+                "assigned",
+                {"from": previous, "to": target.name},
+            )
+            self.notifier.tell_customer(
+                session, complaint, "assigned_notice", now, name=target.name
+            )
+            return Done(number, f"assigned to {target.name}")
+
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
+
+def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
+    """The complaint, if `agent` may work it: visible to them and not merged away."""
+    complaint = viewable(session, agent, number)
+    if complaint.status == "merged":
+        raise ComplaintBotError(
+            f"{number} was merged into {complaint.merged_into}; work on that one instead"
+        )
+    return complaint
+
+
+def _queue_reply(
+    session: Session, complaint: Complaint, to: Address, author: str, text: str, now: datetime
+) -> int:
+    """Record an agent's answer and queue it for the customer, threaded to their last message
+    (mail clients show it in the same conversation); the message's id."""
+    assert complaint.id is not None
+    last = last_inbound(session, complaint_id=complaint.id)
+    thread = last.external_id if last and last.external_id else ""
+    (reply_id,) = queries.add_messages(
+        session,
+        [
+            {
+                "complaint_id": complaint.id,
+                "direction": "out",
+                "channel": to.channel,
+                "identity_id": complaint.identity_id,
+                "author": author,
+                "kind": "reply",
+                "text": text,
+                "language": complaint.language,
+                "created_at": now,
+            }
+        ],
+    )
+    queries.queue_delivery(
+        session,
+        {
+            "complaint_id": complaint.id,
+            "message_id": reply_id,
+            "channel": to.channel,
+            "address": to.address,
+            "kind": "reply",
+            "next_attempt_at": now,
+            "created_at": now,
+            "payload": {
+                "complaint": complaint.number,
+                "text": text,
+                "language": complaint.language,
+                "subject": complaint.subject,
+                "in_reply_to": thread,
+                "references": [thread] if thread else [],
+            },
+        },
+    )
+    return reply_id

@@ -1,0 +1,129 @@
+"""An agent corrects what the router decided (category, department, grade) or the complaint's
+registration details. Each correction is recorded with who and why; a new grade brings new
+deadlines (scheduler.due).
+
+A correction may move a complaint only to a department the person works for: moved elsewhere,
+it would leave their sight at once, so they could neither check nor undo the move. Such a
+correction is refused whole, before anything is written; a supervisor or admin who works for
+both departments makes it instead."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from complaints.access import StaffMember, sees
+from complaints.dates import EXPECTED, purchase_date
+from complaints.errors import ComplaintBotError, NotAllowed
+from complaints.fields import EDITABLE_FIELDS
+from complaints.workflow import FINISHED
+from router import GRADES, RuleSet
+from scheduler.due import DueTimes
+from store import queries
+from store.models import Complaint
+
+
+@dataclass(frozen=True)
+class Correction:
+    category: str | None = None
+    grade: str | None = None
+    department: str | None = None
+    reason: str = ""
+
+    def checked(self, rules: RuleSet) -> Correction:
+        """The correction with its department filled in (a new category brings its own unless
+        one is given); refused before anything is written when a value is unknown."""
+        if self.grade is not None and self.grade not in GRADES:
+            raise ComplaintBotError(f"grade must be one of {', '.join(GRADES)}")
+        if self.category is not None and self.category not in rules.categories:
+            raise ComplaintBotError(
+                f"unknown category {self.category!r}; categories: {', '.join(rules.categories)}"
+            )
+        if self.department is not None and self.department not in rules.departments:
+            raise ComplaintBotError(
+                f"unknown department {self.department!r}; "
+                f"departments: {', '.join(rules.departments)}"
+            )
+        if self.department is None and self.category is not None:
+            department = rules.categories[self.category].department
+            return Correction(self.category, self.grade, department, self.reason)
+        return self
+
+    def check_reach(self, person: StaffMember, complaint: Complaint) -> None:
+        """Refuse (NotAllowed) a move to a department `person` does not work for."""
+        target = self.department
+        if target is None or target == complaint.department or sees(person, target):
+            return
+        raise NotAllowed(
+            f"{complaint.number} cannot be moved to {target}: you do not work for {target}, so "
+            "you could not see or undo the move; nothing was changed. Leave a note saying where "
+            f"it belongs, or ask a supervisor or admin who works for {target} to move it"
+        )
+
+
+def correct_routing(
+    session: Session,
+    complaint: Complaint,
+    correction: Correction,
+    actor: str,
+    now: datetime,
+    due: DueTimes,
+) -> str:
+    """Apply `correction` with its event; a one-line summary ("" when nothing changed)."""
+    changes: dict[str, dict[str, str]] = {}
+    for name in ("category", "department"):
+        value = getattr(correction, name)
+        if value is not None and getattr(complaint, name) != value:
+            changes[name] = {"from": getattr(complaint, name), "to": value}
+            setattr(complaint, name, value)
+    if correction.grade is not None and complaint.grade != correction.grade:
+        changes["grade"] = {"from": complaint.grade, "to": correction.grade}
+        complaint.grade = correction.grade
+        due.on_regraded(complaint, finished=complaint.status in FINISHED)
+    if not changes:
+        return ""
+    complaint.updated_at = now
+    only_grade = set(changes) == {"grade"}
+    queries.add_event(
+        session,
+        complaint.id or 0,
+        now,
+        actor,
+        "grade_corrected" if only_grade else "corrected",
+        changes["grade"] if only_grade else {**changes, "why": correction.reason},
+    )
+    return "; ".join(f"{key} {value['from']} → {value['to']}" for key, value in changes.items())
+
+
+def check_editable(fields: Mapping[str, str]) -> None:
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ComplaintBotError(
+            f"cannot edit {', '.join(unknown)}; editable: {', '.join(EDITABLE_FIELDS)}"
+        )
+
+
+def edit_fields(
+    session: Session, complaint: Complaint, fields: Mapping[str, str], actor: str, now: datetime
+) -> list[str]:
+    """Fill in or fix registration details, with their event; the names of those changed.
+    A purchase date must be a date (complaints.dates); it is stored as ISO."""
+    fields = {key: value.strip() for key, value in fields.items()}
+    if fields.get("purchase_date"):
+        fields["purchase_date"] = purchase_date(fields["purchase_date"], now.date())
+        if not fields["purchase_date"]:
+            raise ComplaintBotError(f"purchase_date must be {EXPECTED}, not after today")
+    changes = {
+        key: {"from": getattr(complaint, key), "to": value}
+        for key, value in fields.items()
+        if getattr(complaint, key) != value
+    }
+    for key, change in changes.items():
+        setattr(complaint, key, change["to"])
+    if changes:
+        complaint.updated_at = now
+        queries.add_event(session, complaint.id or 0, now, actor, "fields_edited", changes)
+    return list(changes)

@@ -1,0 +1,155 @@
+"""Merging the same complaint sent by two channels (intake flags the suspects): the source
+complaint's timeline joins the target's, the source becomes "merged" (the scheduler leaves it
+alone) and the customer is told once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from complaints.clock import Clock
+from complaints.duplicates import SUSPECTED, TAG
+from complaints.errors import ComplaintBotError, NotMergeable
+from complaints.fields import REGISTRATION_FIELDS
+from complaints.workflow import FINISHED
+from outbox.notify import Notifier
+from scheduler.due import DueTimes
+from staff.views import viewable
+from store import queries
+from store.database import Database
+from store.models import Agent, Complaint
+from store.queries.complaints import move_timeline
+from store.queries.events import events_of_kind
+from store.queries.outbox import cancel_pending
+
+AUTOMATIC = ("progress", "survey")
+"""Outbox kinds the scheduler wrote for the source; they are moot once it is merged."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    number: str
+    channel: str
+    status: str
+    department: str
+    created_at: datetime
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Flagged:
+    number: str
+    status: str
+    merged_into: str
+    candidates: list[Candidate]
+
+
+@dataclass(frozen=True)
+class Merged:
+    source: str
+    target: str
+    customer_told: bool
+
+
+class Duplicates:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        notifier: Notifier,
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.notifier = notifier
+        self.on_queued = on_queued
+
+    async def flagged(self, number: str, agent: Agent) -> Flagged:
+        """The complaints `number` was flagged as a possible duplicate of, still open."""
+
+        def work(session: Session) -> Flagged:
+            complaint = viewable(session, agent, number)
+            found: dict[str, Candidate] = {}
+            for detail in _suspicions(session, complaint):
+                other = queries.complaint_by_number(session, str(detail.get("of")))
+                if other is None or other.status == "merged" or other.number == number:
+                    continue
+                found[other.number or ""] = Candidate(
+                    other.number or "",
+                    other.channel,
+                    other.status,
+                    other.department,
+                    other.created_at,
+                    float(detail.get("similarity", 0)),
+                )
+            return Flagged(number, complaint.status, complaint.merged_into, list(found.values()))
+
+        return await self.database.read(work)
+
+    async def merge(self, number: str, into: str, agent: Agent, note: str = "") -> Merged:
+        """Merge complaint `number` into `into`: one transaction, or nothing changes."""
+        if number == into:
+            raise ComplaintBotError(f"{number} cannot be merged into itself; name the other one")
+        now, actor = self.clock.now(), f"agent:{agent.name}"
+
+        def work(session: Session) -> Merged:
+            source = viewable(session, agent, number)
+            target = viewable(session, agent, into)
+            _check_mergeable(session, source, target)
+            assert source.id is not None and target.id is not None
+            cancel_pending(
+                session,
+                complaint_id=source.id,
+                kinds=AUTOMATIC,
+                reason="the complaint was merged into another",
+            )
+            move_timeline(session, source_id=source.id, target_id=target.id)
+            for field in REGISTRATION_FIELDS:
+                if not getattr(target, field) and getattr(source, field):
+                    setattr(target, field, getattr(source, field))
+            for complaint in (source, target):
+                complaint.tags = [tag for tag in complaint.tags or [] if tag != TAG]
+                complaint.updated_at = now
+            queries.change_status(session, source, "merged", actor, f"merged into {into}", now)
+            source.merged_into = into
+            DueTimes.on_merged_away(source)
+            told = self.notifier.tell_customer(
+                session, target, "merged_notice", now, source=number, target=into
+            )
+            extra = {"note": note} if note else {}
+            queries.add_event(session, source.id, now, actor, "merged", {"into": into, **extra})
+            queries.add_event(
+                session, target.id, now, actor, "merged", {"from": number, "told": told, **extra}
+            )
+            return Merged(number, into, told)
+
+        merged = await self.database.write(work)
+        if merged.customer_told:
+            self.on_queued()
+        return merged
+
+
+def _suspicions(session: Session, complaint: Complaint) -> list[dict[str, Any]]:
+    """The details ({"of": number, "similarity": x}) of the complaint's duplicate flags."""
+    found = events_of_kind(session, complaint_id=complaint.id or 0, kind=SUSPECTED)
+    return [event.detail or {} for event in found]
+
+
+def _check_mergeable(session: Session, source: Complaint, target: Complaint) -> None:
+    if source.status == "merged":
+        raise NotMergeable(f"{source.number} was already merged into {source.merged_into}")
+    if target.status in FINISHED:
+        hint = f" (into {target.merged_into})" if target.merged_into else ""
+        raise NotMergeable(
+            f"{target.number} is {target.status}{hint}; merge into a complaint that is still open"
+        )
+    flagged = any(detail.get("of") == target.number for detail in _suspicions(session, source))
+    if source.customer_id != target.customer_id and not flagged:
+        raise NotMergeable(
+            f"{source.number} and {target.number} belong to different customers and were not "
+            "flagged as duplicates of each other; only one person's complaints can be merged"
+        )

@@ -1,0 +1,233 @@
+"""Solutions (seed 002): an agent proposes a remedy; above the approval threshold a supervisor
+approves it first, and only then is the customer told. Every step is on the timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from complaints.access import at_least
+from complaints.clock import Clock
+from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
+from complaints.workflow import FINISHED
+from outbox.names import KIND_NAMES
+from outbox.notify import Notifier
+from scheduler.due import DueTimes
+from staff.views import viewable
+from store import queries
+from store.database import Database
+from store.models import Agent, Complaint, Solution
+from store.queries.solutions import add_solution, solution_by_id
+
+KINDS = ("return", "exchange", "repair", "refund", "discount", "compensation", "apology")
+NEEDS_AMOUNT = frozenset({"refund", "compensation"})
+MONETARY = NEEDS_AMOUNT | {"discount"}
+
+
+def parse_amount(text: str) -> int | None:
+    """Cents from "150", "150.5" or "150,50"; None for an empty field."""
+    cleaned = text.strip().replace(",", ".")
+    if not cleaned:
+        return None
+    try:
+        whole, _, fraction = cleaned.partition(".")
+        if not whole.isdigit() or (fraction and (not fraction.isdigit() or len(fraction) > 2)):
+            raise ValueError
+        return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
+    except ValueError:
+        raise ComplaintBotError(f"{text!r} is not an amount; write it like 150 or 150.50") from None
+
+
+def check_proposal(kind: str, amount_cents: int | None) -> None:
+    """Refuse a solution of an unknown kind, or with an amount its kind cannot have."""
+    if kind not in KINDS:
+        raise ComplaintBotError(f"a solution is one of {', '.join(KINDS)}")
+    if kind in NEEDS_AMOUNT and amount_cents is None:
+        raise ComplaintBotError(f"a {kind} needs an amount")
+    if amount_cents is not None and kind not in MONETARY:
+        raise ComplaintBotError(f"a {kind} has no amount; leave it empty")
+    if amount_cents is not None and amount_cents <= 0:
+        raise ComplaintBotError("the amount must be more than zero")
+
+
+def describe(solution: Solution, language: str) -> str:
+    """The solution as the customer reads it, in their language."""
+    names = KIND_NAMES.get(language, KIND_NAMES["en"])
+    text = names[solution.kind]
+    if solution.amount_cents is not None:
+        text += f" ({solution.amount_cents / 100:.2f} {solution.currency})"
+    separator = "：" if language.startswith("zh") else ": "
+    if solution.description:
+        text += separator + solution.description
+    return text.rstrip(".。") + ("。" if language.startswith("zh") else ".")
+
+
+@dataclass(frozen=True)
+class SolutionOutcome:
+    solution: Solution
+    summary: str
+
+
+class Solutions:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        notifier: Notifier,
+        due: DueTimes,
+        approval_above_cents: int,
+        currency: str,
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.notifier = notifier
+        self.due = due
+        self.approval_above_cents = approval_above_cents
+        self.currency = currency
+        self.on_queued = on_queued
+
+    async def propose(
+        self,
+        number: str,
+        agent: Agent,
+        kind: str,
+        amount_cents: int | None,
+        description: str,
+    ) -> SolutionOutcome:
+        check_proposal(kind, amount_cents)
+        needs_approval = (amount_cents or 0) > self.approval_above_cents
+        now = self.clock.now()
+        actor = f"agent:{agent.name}"
+
+        def work(session: Session) -> SolutionOutcome:
+            complaint = viewable(session, agent, number)
+            if complaint.status in FINISHED:
+                raise ComplaintBotError(
+                    f"{number} is {complaint.status}; reopen it before proposing a solution"
+                )
+            solution = Solution(
+                complaint_id=complaint.id or 0,
+                kind=kind,
+                amount_cents=amount_cents,
+                currency=self.currency if amount_cents is not None else "",
+                description=description.strip(),
+                status="awaiting_approval" if needs_approval else "proposed",
+                proposed_by=agent.name,
+                proposed_at=now,
+            )
+            add_solution(session, solution=solution)
+            detail = {
+                "solution": solution.id,
+                "kind": kind,
+                "amount": _amount(solution),
+                "description": solution.description,
+            }
+            if needs_approval:
+                queries.add_event(
+                    session, complaint.id or 0, now, actor, "solution_awaiting_approval", detail
+                )
+                self.notifier.tell_supervisor(
+                    session,
+                    complaint,
+                    "awaiting_approval",
+                    now,
+                    agent=agent.name,
+                    kind=kind,
+                    amount=_amount(solution),
+                )
+                return SolutionOutcome(
+                    solution, "waiting for a supervisor's approval; the customer is not told yet"
+                )
+            told = self._offer(session, complaint, solution, actor, detail)
+            return SolutionOutcome(
+                solution, "proposed" + ("; the customer is told" if told else "")
+            )
+
+        outcome = await self.database.write(work)
+        self.on_queued()
+        return outcome
+
+    async def decide(
+        self, number: str, solution_id: int, agent: Agent, approve: bool, reason: str
+    ) -> SolutionOutcome:
+        """A supervisor of the complaint's department approves (the customer is told now) or
+        rejects (with the reason, for the agent; the customer hears nothing of it)."""
+        if not at_least(agent, "supervisor"):
+            raise NotAllowed("only a supervisor or an admin approves solutions")
+        if not approve and not reason.strip():
+            raise ComplaintBotError("say why the solution is rejected")
+        now = self.clock.now()
+        actor = f"supervisor:{agent.name}"
+
+        def work(session: Session) -> SolutionOutcome:
+            complaint = viewable(session, agent, number)
+            solution = solution_by_id(session, solution_id=solution_id)
+            if solution is None or solution.complaint_id != complaint.id:
+                raise UnknownComplaint(f"{number} has no solution {solution_id}")
+            if solution.status != "awaiting_approval":
+                raise ComplaintBotError(
+                    f"solution {solution_id} is {solution.status.replace('_', ' ')}, "
+                    "not waiting for approval"
+                )
+            solution.decided_by, solution.decided_at = agent.name, now
+            solution.decision_reason = reason.strip()
+            detail = {
+                "solution": solution.id,
+                "kind": solution.kind,
+                "amount": _amount(solution),
+                "why": solution.decision_reason,
+            }
+            if not approve:
+                solution.status = "rejected"
+                queries.add_event(
+                    session, complaint.id or 0, now, actor, "solution_rejected", detail
+                )
+                return SolutionOutcome(solution, "rejected; the agent sees why on the timeline")
+            solution.status = "proposed"
+            queries.add_event(session, complaint.id or 0, now, actor, "solution_approved", detail)
+            told = self._offer(session, complaint, solution, actor, detail)
+            return SolutionOutcome(
+                solution, "approved" + ("; the customer is told" if told else "")
+            )
+
+        outcome = await self.database.write(work)
+        self.on_queued()
+        return outcome
+
+    def _offer(
+        self,
+        session: Session,
+        complaint: Complaint,
+        solution: Solution,
+        actor: str,
+        detail: Mapping[str, object],
+    ) -> bool:
+        """Tell the customer the solution and wait for their answer."""
+        now = self.clock.now()
+        # Proposing a solution means the complaint was received and looked into.
+        if complaint.status == "new":
+            queries.change_status(session, complaint, "acknowledged", actor, "solution found", now)
+        if complaint.status == "acknowledged":
+            queries.change_status(session, complaint, "investigating", actor, "solution found", now)
+        queries.change_status(session, complaint, "solution_proposed", actor, solution.kind, now)
+        queries.add_event(session, complaint.id or 0, now, actor, "solution_proposed", detail)
+        told = self.notifier.tell_customer(
+            session,
+            complaint,
+            "proposal_notice",
+            now,
+            solution=describe(solution, complaint.language),
+        )
+        if told:  # a person's answer: the first response is given
+            self.due.on_answered(complaint, now)
+        return told
+
+
+def _amount(solution: Solution) -> str:
+    if solution.amount_cents is None:
+        return ""
+    return f"{solution.amount_cents / 100:.2f} {solution.currency}"

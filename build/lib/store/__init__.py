@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, the database and the queries. Nothing else touches SQL."""

@@ -1,0 +1,243 @@
+"""The engine, its sessions and the schema upgrade: the only place that knows which database runs.
+
+SQLite (the default) allows one writer at a time, and writers that contend from a thread pool
+wait on each other's locks with long tail latencies; so every write runs on one dedicated
+thread, in order, and reads run beside it (WAL lets them). PostgreSQL gets a small pool of
+writer threads instead.
+
+Every transaction asked for through `write` or `read` has a budget of `busy_timeout` from the
+moment it is asked for, spent waiting for a thread and then for the database's locks: it waits
+for a lock only for what is left (SQLite's busy_timeout, PostgreSQL's lock_timeout, set per
+transaction), and one whose turn came after its budget was spent tries the lock once, without
+waiting, and fails with `StoreUnavailable` if it is taken. So when another process holds the
+store locked, every caller hears so within about busy_timeout, instead of each waiting for all
+the ones queued before it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlmodel import Session
+
+from complaints.errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+READY_TIMEOUT = timedelta(seconds=1)
+"""The readiness probe's budget (or busy_timeout, if shorter): a probe answers quickly."""
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def engine_url(url: str) -> str:
+    """Accept the usual `postgresql://` spelling and use the psycopg 3 driver for it."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+class Database:
+    def __init__(
+        self, url: str, busy_timeout: timedelta = timedelta(seconds=5), writers: int = 4
+    ) -> None:
+        self.url = engine_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            database = sa.engine.make_url(self.url).database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self.writer = _sqlite_engine(self.url, busy_timeout, immediate=True)
+            self.reader = _sqlite_engine(self.url, busy_timeout, immediate=False)
+            writers = 1
+        else:
+            self.writer = self.reader = sa.create_engine(
+                self.url,
+                pool_pre_ping=True,
+                hide_parameters=True,
+                pool_size=writers + 2,
+                connect_args={"connect_timeout": max(1, int(busy_timeout.total_seconds()))},
+            )
+            event.listen(self.writer, "begin", _postgres_lock_timeout)
+        self.busy_timeout = busy_timeout
+        self._writes = ThreadPoolExecutor(writers, thread_name_prefix="store-write")
+        self._reads = ThreadPoolExecutor(4, thread_name_prefix="store-read")
+        self._probes = ThreadPoolExecutor(1, thread_name_prefix="store-probe")
+
+    async def write(self, work: Callable[[Session], T], *, retry_on_conflict: bool = False) -> T:
+        """Run `work` in one transaction on a writer thread; it commits when `work` returns.
+
+        With `retry_on_conflict`, a unique-key clash (another process wrote the same row at the
+        same moment, on PostgreSQL) runs `work` once more, in a new transaction that now sees
+        that row: how intake answers a copy of a message that arrived twice at once."""
+        try:
+            return await self._run(self._writes, self.writer, work)
+        except IntegrityError:
+            if not retry_on_conflict:
+                raise
+            return await self._run(self._writes, self.writer, work)
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        return await self._run(self._reads, self.reader, work)
+
+    def write_now(self, work: Callable[[Session], T]) -> T:
+        """The synchronous form, for start-up and command-line tools outside the event loop."""
+        with _unavailable_on_connection_errors():
+            return _transaction(self.writer, work)
+
+    async def _run(
+        self, pool: ThreadPoolExecutor, engine: Engine, work: Callable[[Session], T]
+    ) -> T:
+        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + self.busy_timeout.total_seconds()
+        with _unavailable_on_connection_errors():
+            return await loop.run_in_executor(pool, _budgeted, deadline, engine, work)
+
+    async def unready(self) -> str | None:
+        """Why the store cannot take a write now, or None when it can: the readiness check.
+
+        It asks for the write lock (BEGIN IMMEDIATE on SQLite; on PostgreSQL the lock an INSERT
+        into complaints takes) and rolls back, within READY_TIMEOUT or busy_timeout if shorter.
+        The reason names the kind of failure only, never the driver's text (it may name hosts
+        and users)."""
+        budget = min(READY_TIMEOUT, self.busy_timeout).total_seconds()
+        deadline = time.monotonic() + budget
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._probes, self._probe, deadline, budget)
+        except DBAPIError as error:
+            if _is_lock_wait(error):
+                return f"the store is locked by another connection (waited {budget:g} s)"
+            return f"the store cannot be reached ({error.orig.__class__.__name__})"
+        return None
+
+    def _probe(self, deadline: float, budget: float) -> None:
+        _budget.deadline = deadline
+        try:
+            with self.writer.connect() as connection, connection.begin() as transaction:
+                if not self.is_sqlite:
+                    milliseconds = max(1, int(budget * 1000))
+                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
+                    connection.exec_driver_sql("LOCK TABLE complaints IN ROW EXCLUSIVE MODE")
+                transaction.rollback()
+        finally:
+            _budget.deadline = None
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration; an upgrade never drops data."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with _unavailable_on_connection_errors(), self.writer.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def close(self) -> None:
+        self._writes.shutdown(wait=True)
+        self._reads.shutdown(wait=True)
+        self._probes.shutdown(wait=True)
+        self.writer.dispose()
+        self.reader.dispose()
+
+
+@contextlib.contextmanager
+def _unavailable_on_connection_errors() -> Iterator[None]:
+    """Turn "cannot reach or lock the database" into `StoreUnavailable`; other errors pass."""
+    try:
+        yield
+    except DBAPIError as error:
+        if isinstance(error, OperationalError) or error.connection_invalidated:
+            log.warning("database unavailable: %s", error.orig.__class__.__name__)
+            raise StoreUnavailable(str(error.orig).strip()) from error
+        raise
+
+
+def _transaction(engine: Engine, work: Callable[[Session], Any]) -> Any:
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        return work(session)
+
+
+class _Budget(threading.local):
+    deadline: float | None = None
+    """When the transaction this thread runs must give up waiting (time.monotonic)."""
+
+
+_budget = _Budget()
+
+
+def _budgeted(deadline: float, engine: Engine, work: Callable[[Session], Any]) -> Any:
+    """`_transaction` on a pool thread; the begin listeners cap its lock wait at what is left
+    of the budget, so one whose wait for the thread spent it tries the lock once and fails at
+    once if the lock is taken (but still runs when the store is free: a slow turn under load
+    is not a locked store)."""
+    _budget.deadline = deadline
+    try:
+        return _transaction(engine, work)
+    finally:
+        _budget.deadline = None
+
+
+def _lock_wait_ms(default: timedelta) -> int:
+    """How long the transaction beginning on this thread may wait for a lock, in ms (at least
+    1: to PostgreSQL a lock_timeout of 0 means no limit)."""
+    if _budget.deadline is None:
+        return int(default.total_seconds() * 1000)
+    return max(1, int((_budget.deadline - time.monotonic()) * 1000))
+
+
+def _is_lock_wait(error: DBAPIError) -> bool:
+    """SQLite's "database is locked/busy" or PostgreSQL's lock or statement timeout."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in {"55P03", "57014"}
+    return any(word in str(error.orig).lower() for word in ("locked", "busy"))
+
+
+def _sqlite_engine(url: str, busy_timeout: timedelta, *, immediate: bool) -> Engine:
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout.total_seconds()},
+        hide_parameters=True,  # an error's text must not quote names, addresses, messages
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so BEGIN IMMEDIATE can be issued below.
+        connection.isolation_level = None
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout.total_seconds() * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # Wait for the lock only for what is left of this transaction's budget.
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={_lock_wait_ms(busy_timeout)}")
+        # A writer takes the write lock up front, so busy_timeout applies instead of a
+        # deadlock-avoidance SQLITE_BUSY when a deferred transaction upgrades its lock.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgres_lock_timeout(connection: Any) -> None:
+    """A budgeted transaction on PostgreSQL waits for a lock only for what is left of its
+    budget; start-up and command-line work (no budget) waits as long as it must."""
+    if _budget.deadline is not None:
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_wait_ms(timedelta())}")

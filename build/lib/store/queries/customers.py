@@ -1,0 +1,186 @@
+"""Customers and their identities: first contact, contact details, verified links between two
+customer records, and an admin's search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from store.models import Complaint, Customer, Identity
+from store.queries.events import add_event
+from store.queries.tables import COMPLAINTS, CUSTOMERS, IDENTITIES
+
+_FIND_IDENTITY = (
+    sa.select(
+        IDENTITIES.c.id,
+        IDENTITIES.c.display_name,
+        CUSTOMERS.c.id,
+        CUSTOMERS.c.name,
+        CUSTOMERS.c.email,
+        CUSTOMERS.c.phone,
+        CUSTOMERS.c.tier,
+    )
+    .join(CUSTOMERS, CUSTOMERS.c.id == IDENTITIES.c.customer_id)
+    .where(
+        IDENTITIES.c.channel == sa.bindparam("channel"),
+        IDENTITIES.c.address == sa.bindparam("address"),
+    )
+)
+_INSERT_CUSTOMER = sa.insert(CUSTOMERS).returning(CUSTOMERS.c.id)
+_INSERT_IDENTITY = sa.insert(IDENTITIES).returning(IDENTITIES.c.id)
+_PHONE_SEPARATORS = (" ", "-", ".", "(", ")", "/")
+
+
+@dataclass(frozen=True)
+class Party:
+    """A sender as intake needs them: their identity on the channel and the customer behind it."""
+
+    identity_id: int
+    customer_id: int
+    name: str
+    tier: str
+    known: bool
+    """The customer existed before this message (so there is history to look up)."""
+
+
+def identity_for(
+    session: Session,
+    channel: str,
+    address: str,
+    now: datetime,
+    *,
+    display_name: str = "",
+    email: str = "",
+    phone: str = "",
+    tier: str = "",
+) -> Party:
+    """The identity for (channel, address) and its customer, created on first contact.
+
+    Contact details the channel supplies update the customer, since the newest is the best.
+    """
+    connection = session.connection()
+    found = connection.execute(_FIND_IDENTITY, {"channel": channel, "address": address}).first()
+    fresh = {"name": display_name, "email": email, "phone": phone, "tier": tier}
+    if found is None:
+        customer_id = connection.execute(
+            _INSERT_CUSTOMER, {**fresh, "created_at": now}
+        ).scalar_one()
+        identity_id = connection.execute(
+            _INSERT_IDENTITY,
+            {
+                "customer_id": customer_id,
+                "channel": channel,
+                "address": address,
+                "display_name": display_name,
+            },
+        ).scalar_one()
+        return Party(identity_id, customer_id, display_name, tier, known=False)
+    identity_id, shown_as, customer_id, *current = found
+    changed = {
+        key: value
+        for (key, value), old in zip(fresh.items(), current, strict=True)
+        if value and value != old
+    }
+    if changed:
+        session.execute(sa.update(CUSTOMERS).where(CUSTOMERS.c.id == customer_id), changed)
+    if display_name and display_name != shown_as:
+        session.execute(
+            sa.update(IDENTITIES).where(IDENTITIES.c.id == identity_id),
+            {"display_name": display_name},
+        )
+    name, tier_now = changed.get("name", current[0]), changed.get("tier", current[3])
+    return Party(identity_id, customer_id, name, tier_now, known=True)
+
+
+def merge_customers(session: Session, *, survivor: int, merged: int, now: datetime) -> None:
+    """Move everything of customer `merged` to `survivor` (a verified link) and drop `merged`,
+    so history, tier and repeat counts are shared from now on."""
+    moved = list(session.exec(select(Complaint).where(Complaint.customer_id == merged)))
+    session.connection().execute(
+        sa.update(IDENTITIES).where(IDENTITIES.c.customer_id == merged).values(customer_id=survivor)
+    )
+    session.connection().execute(
+        sa.update(COMPLAINTS).where(COMPLAINTS.c.customer_id == merged).values(customer_id=survivor)
+    )
+    kept, gone = session.get(Customer, survivor), session.get(Customer, merged)
+    if kept is not None and gone is not None:
+        for field in ("name", "email", "phone", "tier"):
+            if not getattr(kept, field) and getattr(gone, field):
+                setattr(kept, field, getattr(gone, field))
+        session.delete(gone)
+    for complaint in moved:
+        add_event(
+            session,
+            complaint.id or 0,
+            now,
+            "customer",
+            "customer_linked",
+            {"into_customer": survivor},
+        )
+
+
+def customer(session: Session, *, customer_id: int) -> Customer | None:
+    return session.get(Customer, customer_id)
+
+
+def identities_of(session: Session, *, customer_id: int) -> list[Identity]:
+    return list(session.exec(select(Identity).where(Identity.customer_id == customer_id)))
+
+
+def identity_by_id(session: Session, *, identity_id: int) -> Identity | None:
+    return session.get(Identity, identity_id)
+
+
+def identity_at(session: Session, *, channel: str, address: str) -> Identity | None:
+    """Who writes from `address` on `channel` (`telegram`, a chat id), if anyone has."""
+    return session.exec(
+        select(Identity).where(Identity.channel == channel, Identity.address == address)
+    ).first()
+
+
+def add_identity(session: Session, *, customer_id: int, channel: str, address: str) -> None:
+    session.add(Identity(customer_id=customer_id, channel=channel, address=address))
+
+
+def complaint_numbers_of(session: Session, *, customer_id: int) -> list[str | None]:
+    """The numbers of the customer's complaints, oldest first."""
+    return list(
+        session.exec(
+            select(Complaint.number)
+            .where(Complaint.customer_id == customer_id)
+            .order_by(col(Complaint.id))
+        )
+    )
+
+
+def _digits_only(column: Any) -> Any:
+    """The column without the separators people write phone numbers with, in SQL."""
+    for separator in _PHONE_SEPARATORS:
+        column = sa.func.replace(column, separator, "")
+    return column
+
+
+def search_customers(session: Session, *, text: str, digits: str, limit: int) -> list[Customer]:
+    """Customers whose name, e-mail, phone or an identity address contains `text`
+    (case-insensitive), or whose phone without separators contains `digits` (when given)."""
+    conditions = [
+        col(Customer.name).icontains(text, autoescape=True),
+        col(Customer.email).icontains(text, autoescape=True),
+        col(Customer.phone).icontains(text, autoescape=True),
+        col(Customer.id).in_(
+            select(Identity.customer_id).where(
+                col(Identity.address).icontains(text, autoescape=True)
+            )
+        ),
+    ]
+    if digits:
+        conditions.append(_digits_only(col(Customer.phone)).contains(digits))
+    return list(
+        session.exec(
+            select(Customer).where(sa.or_(*conditions)).order_by(col(Customer.id)).limit(limit)
+        )
+    )

@@ -1,0 +1,163 @@
+"""Messages in and out, and their attachments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from store.models import Attachment, Message
+from store.queries.tables import ATTACHMENTS, MESSAGES, with_defaults
+
+_FIND_INBOUND = sa.select(MESSAGES.c.id, MESSAGES.c.complaint_id).where(
+    MESSAGES.c.channel == sa.bindparam("channel"),
+    MESSAGES.c.external_id == sa.bindparam("external_id"),
+)
+_INSERT_MESSAGES = sa.insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
+
+
+class AttachmentRow(NamedTuple):
+    """What a timeline shows of an attachment: everything but its contents."""
+
+    id: int
+    message_id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+def find_inbound(session: Session, channel: str, external_id: str) -> tuple[int, int] | None:
+    """(message id, complaint id) of a message already received with this dedupe key."""
+    row = (
+        session.connection()
+        .execute(_FIND_INBOUND, {"channel": channel, "external_id": external_id})
+        .first()
+    )
+    return None if row is None else (row[0], row[1])
+
+
+def add_messages(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert messages in one statement; return their ids in the order given."""
+    result = session.connection().execute(
+        _INSERT_MESSAGES, [with_defaults(Message, row) for row in rows]
+    )
+    return list(result.scalars())
+
+
+def add_attachments(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        session.connection().execute(sa.insert(ATTACHMENTS), [dict(row) for row in rows])
+
+
+def first_reply_after(session: Session, complaint_id: int, message_id: int) -> str:
+    """The text of the bot's first message on this complaint after message `message_id`."""
+    text = session.execute(
+        sa.select(MESSAGES.c.text)
+        .where(
+            MESSAGES.c.complaint_id == complaint_id,
+            MESSAGES.c.direction == "out",
+            MESSAGES.c.id > message_id,
+        )
+        .order_by(MESSAGES.c.id)
+        .limit(1)
+    ).scalar()
+    return text or ""
+
+
+def replies_since(session: Session, identity_id: int, since: datetime) -> int:
+    """How many automatic messages the bot wrote to this identity since `since`."""
+    return (
+        session.connection()
+        .execute(
+            sa.select(sa.func.count())
+            .select_from(MESSAGES)
+            .where(
+                MESSAGES.c.identity_id == identity_id,
+                MESSAGES.c.created_at >= since,
+                MESSAGES.c.direction == "out",
+                MESSAGES.c.author == "bot",
+            )
+        )
+        .scalar_one()
+    )
+
+
+def messages_of(
+    session: Session, *, complaint_ids: Sequence[int], identity_ids: Sequence[int]
+) -> list[Message]:
+    """The messages on these complaints or written by these identities, oldest first."""
+    return list(
+        session.exec(
+            select(Message)
+            .where(
+                sa.or_(
+                    col(Message.complaint_id).in_(complaint_ids),
+                    col(Message.identity_id).in_(identity_ids),
+                )
+            )
+            .order_by(col(Message.id))
+        )
+    )
+
+
+def attachments_of(session: Session, *, message_ids: Sequence[int]) -> list[Attachment]:
+    return list(session.exec(select(Attachment).where(col(Attachment.message_id).in_(message_ids))))
+
+
+def delete_attachments(session: Session, *, message_ids: Sequence[int]) -> int:
+    """Delete the attachments of these messages; how many there were."""
+    result = session.connection().execute(
+        sa.delete(ATTACHMENTS).where(ATTACHMENTS.c.message_id.in_(message_ids))
+    )
+    return result.rowcount
+
+
+def messages_of_complaint(session: Session, *, complaint_id: int) -> list[Message]:
+    """The complaint's messages in both directions, in the order they were written."""
+    return list(
+        session.exec(
+            select(Message)
+            .where(Message.complaint_id == complaint_id)
+            .order_by(col(Message.created_at), col(Message.id))
+        )
+    )
+
+
+def last_inbound(session: Session, *, complaint_id: int) -> Message | None:
+    """The customer's latest message on the complaint (an answer threads to it)."""
+    return session.exec(
+        select(Message)
+        .where(Message.complaint_id == complaint_id, Message.direction == "in")
+        .order_by(col(Message.id).desc())
+    ).first()
+
+
+def attachment_rows(session: Session, *, message_ids: Sequence[int]) -> list[AttachmentRow]:
+    """The attachments of these messages without their contents, which stay in the database
+    until downloaded."""
+    if not message_ids:
+        return []
+    rows = session.connection().execute(
+        sa.select(
+            ATTACHMENTS.c.id,
+            ATTACHMENTS.c.message_id,
+            ATTACHMENTS.c.filename,
+            ATTACHMENTS.c.content_type,
+            ATTACHMENTS.c.size,
+        ).where(ATTACHMENTS.c.message_id.in_(list(message_ids)))
+    )
+    return [AttachmentRow(*row) for row in rows]
+
+
+def attachment_of_complaint(
+    session: Session, *, complaint_id: int, attachment_id: int
+) -> Attachment | None:
+    """The attachment, if it came with a message on this complaint."""
+    return session.exec(
+        select(Attachment)
+        .join(Message, col(Message.id) == col(Attachment.message_id))
+        .where(Attachment.id == attachment_id, Message.complaint_id == complaint_id)
+    ).first()

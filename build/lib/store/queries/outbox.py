@@ -1,0 +1,161 @@
+"""The outbox: everything that must still be delivered, queued in the transaction of its cause
+and claimed by the dispatcher under a lease."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store.models import Complaint, OutboxItem
+from store.queries.messages import add_messages
+from store.queries.tables import OUTBOX, with_defaults
+
+
+def queue_delivery(session: Session, values: Mapping[str, Any]) -> None:
+    session.connection().execute(sa.insert(OUTBOX), with_defaults(OutboxItem, values))
+
+
+def claim_due_deliveries(
+    session: Session, now: datetime, lease: timedelta, limit: int
+) -> list[OutboxItem]:
+    """Take up to `limit` due deliveries and lease them, so no other dispatcher sends them.
+
+    The lease is `next_attempt_at` moved forward: if this process dies while sending, the item
+    becomes due again when the lease runs out. On PostgreSQL, SKIP LOCKED lets several
+    dispatchers claim disjoint items at once.
+    """
+    items = list(
+        session.exec(
+            select(OutboxItem)
+            .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
+            .order_by(col(OutboxItem.next_attempt_at), col(OutboxItem.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for item in items:
+        item.attempts += 1
+        item.next_attempt_at = now + lease
+    return items
+
+
+def next_delivery_due(session: Session) -> datetime | None:
+    return session.exec(
+        select(func.min(OutboxItem.next_attempt_at)).where(OutboxItem.status == "pending")
+    ).one()
+
+
+def delivery(session: Session, item_id: int) -> OutboxItem | None:
+    return session.get(OutboxItem, item_id)
+
+
+def deliveries_by_transport_id(
+    session: Session, channel: str, transport_ids: Sequence[str]
+) -> list[OutboxItem]:
+    return list(
+        session.exec(
+            select(OutboxItem).where(
+                OutboxItem.channel == channel, col(OutboxItem.transport_id).in_(transport_ids)
+            )
+        )
+    )
+
+
+def deliveries_concerning(
+    session: Session,
+    *,
+    addresses: Sequence[tuple[str, str]],
+    complaint_ids: Sequence[int],
+    message_ids: Sequence[int],
+) -> list[OutboxItem]:
+    """Deliveries to any of these (channel, address) pairs, or about these complaints or
+    messages, oldest first."""
+    addressed = [
+        sa.and_(col(OutboxItem.channel) == channel, col(OutboxItem.address) == address)
+        for channel, address in addresses
+    ]
+    return list(
+        session.exec(
+            select(OutboxItem)
+            .where(
+                sa.or_(
+                    *addressed,
+                    col(OutboxItem.complaint_id).in_(complaint_ids),
+                    col(OutboxItem.message_id).in_(message_ids),
+                )
+            )
+            .order_by(col(OutboxItem.id))
+        )
+    )
+
+
+def queue_message(
+    session: Session,
+    complaint: Complaint,
+    channel: str,
+    address: str,
+    kind: str,
+    text: str,
+    now: datetime,
+    extra: Mapping[str, Any] | None = None,
+    *,
+    to_customer: bool = True,
+) -> int:
+    """Record a bot message about `complaint` and queue it for `address`; return its id.
+    A message to staff (`to_customer=False`) is not counted as written to the customer."""
+    assert complaint.id is not None
+    (message_id,) = add_messages(
+        session,
+        [
+            {
+                "complaint_id": complaint.id,
+                "direction": "out",
+                "channel": channel,
+                "identity_id": complaint.identity_id if to_customer else None,
+                "author": "bot",
+                "kind": kind,
+                "text": text,
+                "language": complaint.language,
+                "created_at": now,
+            }
+        ],
+    )
+    queue_delivery(
+        session,
+        {
+            "complaint_id": complaint.id,
+            "message_id": message_id,
+            "channel": channel,
+            "address": address,
+            "kind": kind,
+            "next_attempt_at": now,
+            "created_at": now,
+            "payload": {
+                "complaint": complaint.number,
+                "text": text,
+                "language": complaint.language,
+                **(extra or {}),
+            },
+        },
+    )
+    return message_id
+
+
+def cancel_pending(
+    session: Session, *, complaint_id: int, kinds: Sequence[str], reason: str
+) -> None:
+    """Cancel the complaint's deliveries of these kinds that are still waiting to be sent."""
+    session.execute(
+        sa.update(OutboxItem)
+        .where(
+            col(OutboxItem.complaint_id) == complaint_id,
+            col(OutboxItem.status) == "pending",
+            col(OutboxItem.kind).in_(list(kinds)),
+        )
+        .values(status="cancelled", last_error=reason)
+    )

@@ -1,0 +1,144 @@
+"""The staff's work queue: complaints filtered, searched and paged, the most urgent deadline
+first. Who may see which departments is decided by the caller (`complaints.access`); this module
+only applies the departments it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from complaints.workflow import FINISHED
+from store.models import Complaint, Customer, Identity, Message
+
+MAX_PAGE = 200
+EXCERPT = 120
+"""How many characters of the customer's first message a queue row carries."""
+SEARCH_WORDS = 8
+"""Words of a search beyond this many are ignored: each one adds subqueries."""
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    department: str = ""
+    status: str = ""
+    """A status, or "open" (anything not finished), or "" for all."""
+    grade: str = ""
+    channel: str = ""
+    assignee: str = ""
+    """An agent's name, or "-" for unassigned."""
+    overdue: bool = False
+    due_within: timedelta | None = None
+    """Only open complaints whose watched deadline falls within this time from now."""
+    q: str = ""
+    """Words searched in the complaint's number, subject, messages and the customer's name,
+    e-mail, phone and addresses."""
+    limit: int = 50
+    offset: int = 0
+
+
+class QueueRow(NamedTuple):
+    complaint: Complaint
+    customer_name: str
+    excerpt: str
+    """The first `EXCERPT` characters the customer wrote, as stored ("" when none)."""
+
+
+def complaint_queue(
+    session: Session,
+    *,
+    filters: QueueFilter,
+    departments: Sequence[str] | None,
+    now: datetime,
+) -> tuple[list[QueueRow], int]:
+    """One page of the complaints of `departments` (None: all) that match `filters`, and how
+    many match in all. Pages hold 1 to `MAX_PAGE` rows."""
+    first_words = (
+        select(sa.func.substr(Message.text, 1, EXCERPT))
+        .where(Message.complaint_id == Complaint.id, Message.direction == "in")
+        .order_by(col(Message.id))
+        .limit(1)
+        .correlate(Complaint)
+        .scalar_subquery()
+    )
+    conditions = _conditions(filters, departments, now)
+    if filters.q.strip():
+        conditions.append(_search(filters.q.strip()))
+    total = session.exec(
+        select(sa.func.count()).select_from(
+            select(Complaint.id)
+            .join(Customer, col(Customer.id) == col(Complaint.customer_id))
+            .where(*conditions)
+            .subquery()
+        )
+    ).one()
+    rows = session.exec(
+        select(Complaint, Customer.name, first_words)
+        .join(Customer, col(Customer.id) == col(Complaint.customer_id))
+        .where(*conditions)
+        .order_by(
+            col(Complaint.escalate_due).is_(None),
+            col(Complaint.escalate_due),
+            col(Complaint.id).desc(),
+        )
+        .offset(max(filters.offset, 0))
+        .limit(min(max(filters.limit, 1), MAX_PAGE))
+    ).all()
+    return [QueueRow(complaint, name, excerpt or "") for complaint, name, excerpt in rows], total
+
+
+def _conditions(
+    filters: QueueFilter, departments: Sequence[str] | None, now: datetime
+) -> list[Any]:
+    conditions: list[Any] = []
+    if departments is not None:
+        conditions.append(col(Complaint.department).in_(list(departments)))
+    if filters.department:
+        conditions.append(Complaint.department == filters.department)
+    if filters.status == "open":
+        conditions.append(col(Complaint.status).not_in(FINISHED))
+    elif filters.status:
+        conditions.append(Complaint.status == filters.status)
+    if filters.grade:
+        conditions.append(Complaint.grade == filters.grade)
+    if filters.channel:
+        conditions.append(Complaint.channel == filters.channel)
+    if filters.assignee == "-":
+        conditions.append(Complaint.assignee == "")
+    elif filters.assignee:
+        conditions.append(Complaint.assignee == filters.assignee)
+    if filters.overdue:
+        conditions.append(col(Complaint.escalate_due) <= now)
+    if filters.due_within is not None:
+        conditions.append(col(Complaint.escalate_due) <= now + filters.due_within)
+    return conditions
+
+
+def _search(text: str) -> Any:
+    """Every word must occur somewhere in the complaint or its customer (case-insensitive).
+    `%` and `_` are searched as themselves, as in the customer search (`autoescape`)."""
+    clauses = []
+    for word in text.split()[:SEARCH_WORDS]:
+        messages = select(Message.complaint_id).where(_has(Message.text, word))
+        identities = select(Identity.customer_id).where(_has(Identity.address, word))
+        clauses.append(
+            sa.or_(
+                _has(Complaint.number, word),
+                _has(Complaint.subject, word),
+                _has(Complaint.product, word),
+                _has(Customer.name, word),
+                _has(Customer.email, word),
+                _has(Customer.phone, word),
+                col(Complaint.id).in_(messages),
+                col(Complaint.customer_id).in_(identities),
+            )
+        )
+    return sa.and_(*clauses)
+
+
+def _has(column: Any, word: str) -> Any:
+    return col(column).icontains(word, autoescape=True)

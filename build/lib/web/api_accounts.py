@@ -1,0 +1,140 @@
+"""Accounts and API tokens: who may use the desk, in which role and departments (admins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from complaints.access import ROLES
+from store.models import Agent, ApiToken
+from web.auth import AdminUser, AgentUser
+from web.deps import AccountsDep
+
+router = APIRouter(prefix="/api", tags=["accounts"])
+
+
+class AccountOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    departments: list[str]
+    email: str
+    telegram_user_id: int | None
+    senior: bool
+    active: bool
+    can_log_in: bool
+
+    @classmethod
+    def of(cls, agent: Agent) -> AccountOut:
+        return cls(
+            id=agent.id or 0,
+            name=agent.name,
+            role=agent.role,
+            departments=list(agent.departments or []),
+            email=agent.email,
+            telegram_user_id=agent.telegram_user_id,
+            senior=agent.senior,
+            active=agent.active,
+            can_log_in=bool(agent.password_hash),
+        )
+
+
+class AccountIn(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    role: Annotated[str, Field(description=f"one of {', '.join(ROLES)}")] = "agent"
+    departments: list[str] = []
+    password: Annotated[str | None, Field(description="console password, 10+ characters")] = None
+    email: str = ""
+    telegram_user_id: int | None = None
+
+
+class AccountChange(BaseModel):
+    role: str | None = None
+    departments: list[str] | None = None
+    password: str | None = None
+    email: str | None = None
+    telegram_user_id: int | None = None
+    senior: bool | None = None
+    active: bool | None = None
+
+
+class TokenIn(BaseModel):
+    name: Annotated[str, Field(max_length=100, description="what the token is for")] = ""
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, token: ApiToken) -> TokenOut:
+        return cls(
+            id=token.id or 0,
+            name=token.name,
+            created_at=token.created_at,
+            revoked_at=token.revoked_at,
+        )
+
+
+class IssuedToken(TokenOut):
+    token: Annotated[str, Field(description="shown once; store it now")]
+
+
+@router.get("/me", summary="The account making the request")
+async def me(agent: AgentUser) -> AccountOut:
+    return AccountOut.of(agent)
+
+
+@router.get("/accounts", summary="All accounts")
+async def list_accounts(admin: AdminUser, accounts: AccountsDep) -> list[AccountOut]:
+    return [AccountOut.of(agent) for agent in await accounts.listing()]
+
+
+@router.post("/accounts", status_code=201, summary="Create an account")
+async def create_account(admin: AdminUser, accounts: AccountsDep, body: AccountIn) -> AccountOut:
+    agent = await accounts.create(
+        body.name,
+        body.role,
+        body.departments,
+        body.password,
+        body.email,
+        body.telegram_user_id,
+        by=admin,
+    )
+    return AccountOut.of(agent)
+
+
+@router.patch("/accounts/{account_id}", summary="Change role, departments, password; disable")
+async def change_account(
+    account_id: int, admin: AdminUser, accounts: AccountsDep, body: AccountChange
+) -> AccountOut:
+    agent = await accounts.update(account_id, by=admin, **body.model_dump(exclude_unset=True))
+    return AccountOut.of(agent)
+
+
+@router.get("/accounts/{account_id}/tokens", summary="An account's API tokens (not their secrets)")
+async def list_tokens(account_id: int, admin: AdminUser, accounts: AccountsDep) -> list[TokenOut]:
+    await accounts.get(account_id)
+    return [TokenOut.of(token) for token in await accounts.tokens(account_id)]
+
+
+@router.post("/accounts/{account_id}/tokens", status_code=201, summary="Issue an API token")
+async def issue_token(
+    account_id: int, admin: AdminUser, accounts: AccountsDep, body: TokenIn
+) -> IssuedToken:
+    token, secret = await accounts.issue_token(account_id, body.name, by=admin)
+    return IssuedToken(**TokenOut.of(token).model_dump(), token=secret)
+
+
+@router.delete(
+    "/accounts/{account_id}/tokens/{token_id}", status_code=204, summary="Revoke an API token"
+)
+async def revoke_token(
+    account_id: int, token_id: int, admin: AdminUser, accounts: AccountsDep
+) -> None:
+    await accounts.revoke_token(account_id, token_id, by=admin)

@@ -1,0 +1,306 @@
+"""Agents' work on complaints: the queue, one complaint's timeline, and every action on it.
+
+Each action answers with the complaint as it now stands, so a script sees the effect at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import BaseModel, Field
+
+from complaints.fields import EDITABLE_FIELDS
+from complaints.media import FALLBACK, media_type
+from config import parse_duration
+from staff.solutions import KINDS, parse_amount
+from staff.views import QueueFilter, QueueItem, attachment, complaint_view, queue
+from store.models import Solution
+from web.auth import AgentUser, SupervisorUser
+from web.deps import AgentDeskDep, CannedRepliesDep, ClockDep, DatabaseDep, SolutionsDep
+
+router = APIRouter(prefix="/api/complaints", tags=["complaints"])
+
+
+class QueueOut(BaseModel):
+    total: int
+    items: list[QueueItem]
+
+
+class SolutionOut(BaseModel):
+    id: int
+    kind: str
+    amount: str | None
+    currency: str
+    description: str
+    status: str
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str
+    decided_at: datetime | None
+    decision_reason: str
+
+    @classmethod
+    def of(cls, solution: Solution) -> SolutionOut:
+        amount = solution.amount_cents
+        return cls(
+            id=solution.id or 0,
+            kind=solution.kind,
+            amount=None if amount is None else f"{amount / 100:.2f}",
+            currency=solution.currency,
+            description=solution.description,
+            status=solution.status,
+            proposed_by=solution.proposed_by,
+            proposed_at=solution.proposed_at,
+            decided_by=solution.decided_by,
+            decided_at=solution.decided_at,
+            decision_reason=solution.decision_reason,
+        )
+
+
+class ComplaintOut(BaseModel):
+    complaint: dict[str, Any]
+    customer: dict[str, Any]
+    timeline: list[dict[str, Any]]
+    routing_trace: list[dict[str, Any]]
+    solutions: list[SolutionOut]
+
+
+class Text(BaseModel):
+    text: Annotated[str, Field(min_length=1, max_length=20000)]
+
+
+class Reply(BaseModel):
+    text: Annotated[str, Field(max_length=20000)] = ""
+    canned: Annotated[str, Field(description="key of a canned reply to send instead")] = ""
+    wait_for_customer: Annotated[
+        bool,
+        Field(
+            description="the reply asks the customer something: the complaint becomes "
+            "awaiting_customer and its deadlines pause until they answer"
+        ),
+    ] = False
+
+
+class Assign(BaseModel):
+    to: Annotated[str, Field(description="the account name; omit to take it yourself")] = ""
+
+
+class Correction(BaseModel):
+    category: str | None = None
+    grade: str | None = None
+    department: str | None = None
+    reason: str = ""
+
+
+class Fields(BaseModel):
+    model_config = {"extra": "forbid"}
+    subject: str | None = None
+    product: str | None = None
+    model: str | None = None
+    serial_number: str | None = None
+    order_number: str | None = None
+    purchase_date: str | None = None
+    desired_outcome: str | None = None
+
+
+class Rejection(BaseModel):
+    explanation: Annotated[str, Field(min_length=1, description="told to the customer")]
+
+
+class Resolution(BaseModel):
+    summary: Annotated[str, Field(min_length=1, description="told to the customer")]
+    root_cause: Annotated[str, Field(description="for the desk's improvement")] = ""
+
+
+class Proposal(BaseModel):
+    kind: Annotated[str, Field(description=f"one of {', '.join(KINDS)}")]
+    amount: Annotated[
+        str | float | None, Field(description="for refund, discount, compensation")
+    ] = None
+    description: str = ""
+
+
+class Decision(BaseModel):
+    approve: bool
+    reason: str = ""
+
+
+@router.get("", summary="The queue: complaints of your departments, most urgent first")
+async def list_complaints(
+    agent: AgentUser,
+    database: DatabaseDep,
+    clock: ClockDep,
+    department: str = "",
+    status: Annotated[str, Query(description='a status, or "open"')] = "",
+    grade: str = "",
+    channel: str = "",
+    assignee: Annotated[str, Query(description='a name, or "-" for unassigned')] = "",
+    overdue: bool = False,
+    due_within: Annotated[str, Query(description='e.g. "2h", "1d"')] = "",
+    q: Annotated[str, Query(description="words in the text, subject or customer")] = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> QueueOut:
+    within: timedelta | None = None
+    if due_within:
+        try:
+            within = parse_duration(due_within)
+        except ValueError as error:
+            raise HTTPException(422, f"due_within: {error}") from None
+    page = await queue(
+        database,
+        agent,
+        QueueFilter(
+            department, status, grade, channel, assignee, overdue, within, q, limit, offset
+        ),
+        clock.now(),
+    )
+    return QueueOut(total=page.total, items=page.items)
+
+
+@router.get("/{number}", summary="One complaint: facts, customer, whole timeline, routing trace")
+async def get_complaint(number: str, agent: AgentUser, database: DatabaseDep) -> ComplaintOut:
+    view = await complaint_view(database, agent, number)
+    complaint = view.complaint.model_dump(mode="json", exclude={"routing_trace"})
+    return ComplaintOut(
+        complaint=complaint,
+        customer=view.contact,
+        timeline=[
+            {
+                **{k: v for k, v in vars(entry).items() if k != "attachments"},
+                "at": entry.at.isoformat(),
+                "attachments": [
+                    {
+                        **vars(file),
+                        "url": f"/api/complaints/{number}/attachments/{file.id}",
+                    }
+                    for file in entry.attachments
+                ],
+            }
+            for entry in view.timeline
+        ],
+        routing_trace=list(view.complaint.routing_trace or []),
+        solutions=[SolutionOut.of(solution) for solution in view.solutions],
+    )
+
+
+@router.get("/{number}/attachments/{attachment_id}", summary="Download an attachment")
+async def get_attachment(
+    number: str, attachment_id: int, agent: AgentUser, database: DatabaseDep
+) -> Response:
+    found = await attachment(database, agent, number, attachment_id)
+    return Response(
+        found.data,
+        media_type=media_type(found.content_type) or FALLBACK,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename, safe='')}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.post("/{number}/reply", summary="Answer the customer on their own channel and thread")
+async def reply(
+    number: str,
+    agent: AgentUser,
+    body: Reply,
+    desk: AgentDeskDep,
+    canned: CannedRepliesDep,
+    database: DatabaseDep,
+) -> ComplaintOut:
+    text = body.text.strip()
+    if body.canned:
+        text = (await canned.render(body.canned, number, agent)).text
+    if not text:
+        raise HTTPException(422, "write a text, or name a canned reply")
+    await desk.reply(number, agent, text, wait_for_customer=body.wait_for_customer)
+    return await get_complaint(number, agent, database)
+
+
+@router.post("/{number}/notes", summary="An internal note (the customer never sees it)")
+async def note(
+    number: str, agent: AgentUser, body: Text, desk: AgentDeskDep, database: DatabaseDep
+) -> ComplaintOut:
+    await desk.note(number, agent, body.text)
+    return await get_complaint(number, agent, database)
+
+
+@router.post("/{number}/assign", summary="Take it, or give it to someone of its department")
+async def assign(
+    number: str, agent: AgentUser, body: Assign, desk: AgentDeskDep, database: DatabaseDep
+) -> ComplaintOut:
+    await desk.assign(number, agent, body.to.strip() or agent.name)
+    return await get_complaint(number, agent, database)
+
+
+@router.post("/{number}/correct", summary="Correct category, department or grade")
+async def correct(
+    number: str, agent: AgentUser, body: Correction, desk: AgentDeskDep, database: DatabaseDep
+) -> ComplaintOut:
+    await desk.correct(
+        number,
+        agent,
+        category=body.category,
+        grade=body.grade,
+        department=body.department,
+        reason=body.reason,
+    )
+    return await get_complaint(number, agent, database)
+
+
+@router.patch(
+    "/{number}",
+    summary=f"Edit registration fields: {', '.join(EDITABLE_FIELDS)}",
+)
+async def edit(
+    number: str, agent: AgentUser, body: Fields, desk: AgentDeskDep, database: DatabaseDep
+) -> ComplaintOut:
+    await desk.edit_fields(number, agent, body.model_dump(exclude_none=True))
+    return await get_complaint(number, agent, database)
+
+
+@router.post("/{number}/reject", summary="Not a valid complaint: the customer is told why")
+async def reject(
+    number: str, agent: AgentUser, body: Rejection, desk: AgentDeskDep, database: DatabaseDep
+) -> ComplaintOut:
+    await desk.reject(number, agent, body.explanation)
+    return await get_complaint(number, agent, database)
+
+
+@router.post("/{number}/resolve", summary="Resolve with a summary (to the customer) and root cause")
+async def resolve(
+    number: str, agent: AgentUser, body: Resolution, desk: AgentDeskDep, database: DatabaseDep
+) -> ComplaintOut:
+    await desk.resolve(number, agent, body.summary, body.root_cause)
+    return await get_complaint(number, agent, database)
+
+
+@router.post(
+    "/{number}/solutions",
+    status_code=201,
+    summary="Propose a solution; above the approval limit it waits for a supervisor",
+)
+async def propose(
+    number: str, agent: AgentUser, body: Proposal, solutions: SolutionsDep
+) -> SolutionOut:
+    amount = None if body.amount is None else parse_amount(str(body.amount))
+    outcome = await solutions.propose(number, agent, body.kind, amount, body.description)
+    return SolutionOut.of(outcome.solution)
+
+
+@router.post(
+    "/{number}/solutions/{solution_id}/decision",
+    summary="A supervisor approves (the customer is told) or rejects (with the reason)",
+)
+async def decide(
+    number: str,
+    solution_id: int,
+    supervisor: SupervisorUser,
+    body: Decision,
+    solutions: SolutionsDep,
+) -> SolutionOut:
+    outcome = await solutions.decide(number, solution_id, supervisor, body.approve, body.reason)
+    return SolutionOut.of(outcome.solution)

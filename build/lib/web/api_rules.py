@@ -1,0 +1,377 @@
+"""Routing rules for admins: view, edit, reorder, disable, dry-run, backtest, versions, rollback,
+TOML import and export.
+
+Any staff member may read the rules and their versions (agents want to know why a complaint
+routed as it did); supervisors may also dry-run a message; everything that changes rules, the
+backtest (it lists complaints of every department) and the export (it carries department
+contact settings) are for admins. The work is done by `admin.rule_book` and `admin.rule_trials`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from admin.rule_book import ActiveVersion, RuleBook, RuleSetView, VersionInfo
+from admin.rule_trials import MAX_BACKTEST, TrialMessage, backtest, dry_run, rule_set_to_try
+from router import Decision
+from web.auth import AdminUser, AgentUser, SupervisorUser
+from web.deps import RuleBookDep, SettingsDep
+
+router = APIRouter(prefix="/api", tags=["rules"])
+MAX_IMPORT_BYTES = 1_000_000
+TOML_TYPES = ("application/toml", "text/plain")
+
+
+class Rule(BaseModel):
+    """A routing rule with the keys of a settings.toml [[rules]] table. Conditions (all must
+    hold): keywords, pattern, fields, channel, language, tier, has_attachment, repeat. Actions:
+    category, department, grade, min_grade, raise_grade, tags. Unknown keys are refused."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    enabled: bool = True
+    description: str = ""
+    keywords: list[str] = []
+    pattern: Annotated[str, Field(description="a regular expression, case-insensitive")] = ""
+    fields: Annotated[list[str], Field(description="where to look: subject, text")] = [
+        "subject",
+        "text",
+    ]
+    channel: list[str] = []
+    language: list[str] = []
+    tier: list[str] = []
+    has_attachment: bool | None = None
+    repeat: Annotated[
+        dict[str, int] | None,
+        Field(description="{at_least: N, within_days: D}: the customer's earlier complaints"),
+    ] = None
+    category: str = ""
+    department: str = ""
+    grade: str = ""
+    min_grade: str = ""
+    raise_grade: bool = False
+    tags: list[str] = []
+
+    def table(self) -> dict[str, Any]:
+        """The keys the client sent (and any unknown ones, which validation names)."""
+        return self.model_dump(exclude_unset=True)
+
+
+class CategoryOut(BaseModel):
+    key: str
+    department: str
+    names: dict[str, str]
+
+
+class DepartmentOut(BaseModel):
+    key: str
+    names: dict[str, str]
+
+
+class RuleSetOut(BaseModel):
+    rules: list[Rule]
+    categories: list[CategoryOut]
+    departments: list[DepartmentOut]
+
+    @staticmethod
+    def fields_of(view: RuleSetView) -> dict[str, Any]:
+        return {
+            "rules": [Rule(**rule) for rule in view.rules],
+            "categories": [
+                CategoryOut(key=c.key, department=c.department, names=dict(c.names))
+                for c in view.categories.values()
+            ],
+            "departments": [
+                DepartmentOut(key=d.key, names=dict(d.names)) for d in view.departments.values()
+            ],
+        }
+
+
+class ActiveRulesOut(RuleSetOut):
+    version: int
+    origin: Annotated[str, Field(description="settings, console, import or rollback")]
+    changed_at: datetime
+    changed_by: str
+    settings_version: Annotated[int, Field(description="the version settings.toml holds")]
+    agrees_with_settings: bool
+    which_wins: Annotated[str, Field(description="which rules route, and why")]
+
+    @classmethod
+    def of(cls, active: ActiveVersion, view: RuleSetView) -> ActiveRulesOut:
+        return cls(
+            version=active.version,
+            origin=active.origin,
+            changed_at=active.changed_at,
+            changed_by=active.changed_by,
+            settings_version=active.settings_version,
+            agrees_with_settings=active.agrees_with_settings,
+            which_wins=active.which_wins,
+            **cls.fields_of(view),
+        )
+
+
+class VersionOut(BaseModel):
+    version: int
+    origin: str
+    author: str
+    note: str
+    created_at: datetime
+    active: bool
+
+    @classmethod
+    def of(cls, info: VersionInfo) -> VersionOut:
+        return cls(**asdict(info))
+
+
+class VersionDetail(VersionOut, RuleSetOut):
+    pass
+
+
+class Move(BaseModel):
+    position: Annotated[int, Field(ge=1, description="1 is evaluated first")]
+
+
+class Effect(BaseModel):
+    field: str
+    value: str
+    applied: bool
+    note: str
+
+
+class TraceStep(BaseModel):
+    rule: str
+    matched: bool
+    detail: str
+    effects: list[Effect]
+
+
+class DryRunIn(BaseModel):
+    text: Annotated[str, Field(max_length=20_000)]
+    subject: Annotated[str, Field(max_length=1000)] = ""
+    channel: str = "webhook"
+    language: Annotated[str, Field(description="zh-Hans, zh-Hant, es, en; empty: detect")] = ""
+    tier: str = ""
+    has_attachment: bool = False
+    earlier_complaints: Annotated[
+        int, Field(ge=0, le=1000, description="earlier complaints, as if made yesterday")
+    ] = 0
+    rules: Annotated[
+        list[Rule] | None, Field(description="a draft rule list; default: the active rules")
+    ] = None
+    version: Annotated[int | None, Field(description="or a stored version to try")] = None
+
+
+class DecisionOut(BaseModel):
+    category: str
+    department: str
+    grade: str
+    language: str
+    tags: list[str]
+    rule_set_version: Annotated[int, Field(description="0 for a draft")]
+    first_response_due: datetime
+    resolution_due: datetime
+    trace: list[TraceStep]
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionOut:
+        return cls(
+            category=decision.category,
+            department=decision.department,
+            grade=decision.grade,
+            language=decision.language,
+            tags=list(decision.tags),
+            rule_set_version=decision.rule_set_version,
+            first_response_due=decision.first_response_due,
+            resolution_due=decision.resolution_due,
+            trace=[TraceStep(**step) for step in decision.trace_as_json()],
+        )
+
+
+class BacktestIn(BaseModel):
+    rules: Annotated[list[Rule] | None, Field(description="the draft rule list to try")] = None
+    version: Annotated[int | None, Field(description="or a stored version to try")] = None
+    last: Annotated[int, Field(ge=1, le=MAX_BACKTEST, description="newest complaints")] = 200
+
+
+class RoutingOut(BaseModel):
+    category: str
+    department: str
+    grade: str
+
+
+class ChangedOut(BaseModel):
+    number: str
+    routed_by: Annotated[int, Field(description="the version that routed it on arrival")]
+    before: Annotated[RoutingOut, Field(description="under the active rules")]
+    after: Annotated[RoutingOut, Field(description="under the draft")]
+
+
+class BacktestOut(BaseModel):
+    examined: int
+    active_version: int
+    changed: list[ChangedOut]
+
+
+async def _answer(book: RuleBook, active: ActiveVersion) -> ActiveRulesOut:
+    return ActiveRulesOut.of(active, RuleSetView.of(await book.tables(active.version)))
+
+
+@router.get("/rules", summary="The active rules, their version, and whether settings.toml agrees")
+async def active_rules(agent: AgentUser, book: RuleBookDep) -> ActiveRulesOut:
+    return await _answer(book, await book.active())
+
+
+@router.post("/rules", status_code=201, summary="Add a rule (a new version, active at once)")
+async def add_rule(
+    admin: AdminUser,
+    book: RuleBookDep,
+    rule: Rule,
+    position: Annotated[int | None, Query(ge=1, description="1 = first; default: last")] = None,
+) -> ActiveRulesOut:
+    return await _answer(book, await book.add_rule(rule.table(), admin.name, position))
+
+
+@router.put("/rules", summary="Replace the whole rule list (a new version, active at once)")
+async def replace_rules(admin: AdminUser, book: RuleBookDep, rules: list[Rule]) -> ActiveRulesOut:
+    tables = [rule.table() for rule in rules]
+    return await _answer(book, await book.replace_rules(tables, admin.name))
+
+
+@router.put("/rules/{name}", summary="Replace one rule (it may be renamed)")
+async def replace_rule(
+    name: str, admin: AdminUser, book: RuleBookDep, rule: Rule
+) -> ActiveRulesOut:
+    return await _answer(book, await book.replace_rule(name, rule.table(), admin.name))
+
+
+@router.post("/rules/{name}/move", summary="Move a rule to another position in the order")
+async def move_rule(name: str, admin: AdminUser, book: RuleBookDep, move: Move) -> ActiveRulesOut:
+    return await _answer(book, await book.move_rule(name, move.position, admin.name))
+
+
+@router.post("/rules/{name}/enable", summary="Enable a rule")
+async def enable_rule(name: str, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
+    return await _answer(book, await book.enable_rule(name, True, admin.name))
+
+
+@router.post("/rules/{name}/disable", summary="Disable a rule (kept, but skipped in routing)")
+async def disable_rule(name: str, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
+    return await _answer(book, await book.enable_rule(name, False, admin.name))
+
+
+@router.delete("/rules/{name}", summary="Delete a rule")
+async def delete_rule(name: str, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
+    return await _answer(book, await book.remove_rule(name, admin.name))
+
+
+@router.get("/rules/versions", summary="Every stored rule set version, newest first")
+async def versions(agent: AgentUser, book: RuleBookDep) -> list[VersionOut]:
+    return [VersionOut.of(info) for info in await book.versions()]
+
+
+@router.get("/rules/versions/{version}", summary="One version and its rules")
+async def version_detail(version: int, agent: AgentUser, book: RuleBookDep) -> VersionDetail:
+    info = await book.version(version)
+    view = RuleSetView.of(await book.tables(version))
+    return VersionDetail(**VersionOut.of(info).model_dump(), **RuleSetOut.fields_of(view))
+
+
+@router.post(
+    "/rules/versions/{version}/rollback",
+    summary="Make an earlier version active again (it keeps its number; origin rollback)",
+)
+async def rollback(version: int, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
+    return await _answer(book, await book.rollback(version, admin.name))
+
+
+@router.post(
+    "/rules/dry-run",
+    summary="How a message would route, with the trace (active rules, a version or a draft)",
+)
+async def dry_run_message(
+    body: DryRunIn, user: SupervisorUser, book: RuleBookDep, settings: SettingsDep
+) -> DecisionOut:
+    drafted = None if body.rules is None else [rule.table() for rule in body.rules]
+    rules = await rule_set_to_try(book, drafted, body.version)
+    message = TrialMessage(**body.model_dump(exclude={"rules", "version"}))
+    decision = dry_run(
+        message, rules, settings.service_levels, book.clock.now(), settings.default_language
+    )
+    return DecisionOut.of(decision)
+
+
+@router.post(
+    "/rules/backtest",
+    summary="Replay a draft (or a version) over recent complaints; list what would route "
+    "differently. Changes nothing.",
+)
+async def backtest_rules(
+    body: BacktestIn, admin: AdminUser, book: RuleBookDep, settings: SettingsDep
+) -> BacktestOut:
+    if (body.rules is None) == (body.version is None):
+        raise HTTPException(422, "send either rules (a draft rule list) or version, not both")
+    drafted = None if body.rules is None else [rule.table() for rule in body.rules]
+    draft = await rule_set_to_try(book, drafted, body.version)
+    result = await backtest(book.database, book.current, draft, settings.service_levels, body.last)
+    return BacktestOut(
+        examined=result.examined,
+        active_version=result.active_version,
+        changed=[
+            ChangedOut(
+                number=item.number,
+                routed_by=item.routed_by,
+                before=RoutingOut(**asdict(item.before)),
+                after=RoutingOut(**asdict(item.after)),
+            )
+            for item in result.changed
+        ],
+    )
+
+
+@router.get(
+    "/rules/export",
+    summary="The active rules (or a version) as TOML to paste into settings.toml",
+    response_class=Response,
+    responses={200: {"content": {"application/toml": {"schema": {"type": "string"}}}}},
+)
+async def export_rules(admin: AdminUser, book: RuleBookDep, version: int | None = None) -> Response:
+    text = await book.export_toml(version)
+    return Response(
+        text,
+        media_type="application/toml",
+        headers={"Content-Disposition": 'attachment; filename="rules.toml"'},
+    )
+
+
+@router.post(
+    "/rules/import",
+    summary="Make TOML routing tables the active rules (origin import)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {media: {"schema": {"type": "string"}} for media in TOML_TYPES},
+        }
+    },
+)
+async def import_rules(request: Request, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in TOML_TYPES:
+        raise HTTPException(415, "send the TOML as the body with Content-Type: application/toml")
+    too_big = HTTPException(413, f"the TOML is over {MAX_IMPORT_BYTES} bytes; send less")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
+        raise too_big
+    raw = await request.body()
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise too_big
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        raise HTTPException(422, "the TOML must be UTF-8 text") from None
+    return await _answer(book, await book.import_toml(text, admin.name))

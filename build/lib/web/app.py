@@ -1,0 +1,38 @@
+"""Puts the staff side on the bot's app: the API routers, the console, the error answers.
+
+Routes reach the bot's services through the `Annotated` dependencies of `web.deps`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from web import (
+    api_accounts,
+    api_audit,
+    api_canned,
+    api_complaints,
+    api_dead_letters,
+    api_duplicates,
+    api_privacy,
+    api_reports,
+    api_rules,
+    console,
+    errors,
+)
+
+
+def install(app: FastAPI) -> None:
+    errors.install(app)
+    for module in (
+        api_accounts,
+        api_duplicates,
+        api_complaints,
+        api_canned,
+        api_rules,
+        api_reports,
+        api_privacy,
+        api_dead_letters,
+        api_audit,
+    ):
+        app.include_router(module.router)
+    console.install(app)

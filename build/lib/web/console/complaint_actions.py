@@ -1,0 +1,162 @@
+"""The forms of a complaint's page. Each one calls the desk, then redirects back to the page
+(Post/Redirect/Get) with the desk's one-line outcome or its error as the flash message; a
+refusal (another department's complaint, an unknown one) is a refusal page instead."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from complaints.errors import ComplaintBotError
+from complaints.fields import EDITABLE_FIELDS
+from staff.solutions import parse_amount
+from web.console.forms import Text
+from web.console.guard import Actor, ConsoleRefusal, SupervisorActor
+from web.console.pages import redirect
+from web.deps import AgentDeskDep, SolutionsDep
+from web.errors import status_for
+
+router = APIRouter(prefix="/complaints/{number}")
+
+
+class Outcome(Protocol):
+    """What the desk answers: `Done` or `SolutionOutcome`, both with a one-line summary."""
+
+    @property
+    def summary(self) -> str: ...
+
+
+async def _act(number: str, work: Callable[[], Awaitable[Outcome]]) -> RedirectResponse:
+    page = f"/console/complaints/{number}"
+    try:
+        done = await work()
+    except ComplaintBotError as error:
+        if status_for(error) in (403, 404):
+            raise ConsoleRefusal(status_for(error), f"{error}.") from None
+        return redirect(page, ("error", f"Nothing was changed: {error}."))
+    return redirect(page, ("ok", f"{number}: {done.summary}."))
+
+
+def _required(text: str, what: str) -> str:
+    if not text.strip():
+        raise ComplaintBotError(f"write {what} first")
+    return text
+
+
+@router.post("/take")
+async def take(number: str, staff: Actor, desk: AgentDeskDep) -> RedirectResponse:
+    return await _act(number, lambda: desk.take(number, staff.agent))
+
+
+@router.post("/assign")
+async def assign(number: str, staff: Actor, desk: AgentDeskDep, to: Text = "") -> RedirectResponse:
+    return await _act(number, lambda: desk.assign(number, staff.agent, to))
+
+
+@router.post("/reply")
+async def reply(
+    number: str, staff: Actor, desk: AgentDeskDep, text: Text = "", wait_for_customer: Text = ""
+) -> RedirectResponse:
+    async def work() -> Outcome:
+        return await desk.reply(
+            number, staff.agent, text, wait_for_customer=bool(wait_for_customer)
+        )
+
+    return await _act(number, work)
+
+
+@router.post("/note")
+async def note(number: str, staff: Actor, desk: AgentDeskDep, text: Text = "") -> RedirectResponse:
+    async def work() -> Outcome:
+        return await desk.note(number, staff.agent, text)
+
+    return await _act(number, work)
+
+
+@router.post("/correct")
+async def correct(
+    number: str,
+    staff: Actor,
+    desk: AgentDeskDep,
+    category: Text = "",
+    grade: Text = "",
+    department: Text = "",
+    reason: Text = "",
+) -> RedirectResponse:
+    """Empty fields stay as they are; the reason is recorded with the correction."""
+
+    async def work() -> Outcome:
+        return await desk.correct(
+            number,
+            staff.agent,
+            category=category or None,
+            grade=grade or None,
+            department=department or None,
+            reason=_required(reason, "why the routing was wrong"),
+        )
+
+    return await _act(number, work)
+
+
+@router.post("/fields")
+async def edit_fields(
+    request: Request, number: str, staff: Actor, desk: AgentDeskDep
+) -> RedirectResponse:
+    form = await request.form()
+    fields = {name: str(form[name]) for name in EDITABLE_FIELDS if name in form}
+    return await _act(number, lambda: desk.edit_fields(number, staff.agent, fields))
+
+
+@router.post("/reject")
+async def reject(
+    number: str, staff: Actor, desk: AgentDeskDep, explanation: Text = ""
+) -> RedirectResponse:
+    return await _act(number, lambda: desk.reject(number, staff.agent, explanation))
+
+
+@router.post("/resolve")
+async def resolve(
+    number: str,
+    staff: Actor,
+    desk: AgentDeskDep,
+    summary: Text = "",
+    root_cause: Text = "",
+) -> RedirectResponse:
+    return await _act(number, lambda: desk.resolve(number, staff.agent, summary, root_cause))
+
+
+@router.post("/solutions")
+async def propose(
+    number: str,
+    staff: Actor,
+    solutions: SolutionsDep,
+    kind: Text = "",
+    amount: Text = "",
+    description: Text = "",
+) -> RedirectResponse:
+
+    async def work() -> Outcome:
+        return await solutions.propose(number, staff.agent, kind, parse_amount(amount), description)
+
+    return await _act(number, work)
+
+
+@router.post("/solutions/{solution_id}/decision")
+async def decide(
+    number: str,
+    solution_id: int,
+    staff: SupervisorActor,
+    solutions: SolutionsDep,
+    decision: Text = "",
+    reason: Text = "",
+) -> RedirectResponse:
+    """Approve (the customer is told now) or reject with a reason (the agent sees it)."""
+    if decision not in ("approve", "reject"):
+        raise ConsoleRefusal(422, "Choose Approve or Reject.")
+    return await _act(
+        number,
+        lambda: solutions.decide(number, solution_id, staff.agent, decision == "approve", reason),
+    )

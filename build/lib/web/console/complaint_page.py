@@ -1,0 +1,110 @@
+"""One complaint's page: its facts, the whole timeline, the routing trace, and the forms to work
+it. `?canned=<key>` fills the reply box with that canned reply, filled in for this complaint
+(server-side, so the console needs no script)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from complaints.access import at_least, sees
+from complaints.errors import ComplaintBotError
+from complaints.fields import EDITABLE_FIELDS
+from complaints.workflow import FINISHED
+from router import GRADES, RuleSet
+from staff.solutions import KINDS
+from staff.views import ComplaintView, complaint_view
+from store.database import Database
+from store.models import Agent, CannedReply
+from web.console.guard import ConsoleRefusal, Viewer
+from web.console.pages import render
+from web.deps import AccountsDep, CannedRepliesDep, DatabaseDep, RuleBookDep, SettingsDep
+from web.errors import status_for
+
+router = APIRouter()
+
+
+async def view_or_refuse(database: Database, agent: Agent, number: str) -> ComplaintView:
+    try:
+        return await complaint_view(database, agent, number)
+    except ComplaintBotError as error:
+        raise ConsoleRefusal(status_for(error), f"{error}.") from None
+
+
+def canned_choices(replies: list[CannedReply], language: str) -> list[tuple[str, str]]:
+    """(key, title) per canned reply, titled in the complaint's language when it has one."""
+    titles: dict[str, str] = {}
+    for reply in replies:
+        if reply.key not in titles or reply.language == language:
+            titles[reply.key] = reply.title
+    return sorted(titles.items(), key=lambda item: item[1].lower())
+
+
+def describe_detail(detail: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """An event's detail as (label, text) lines: {"from": a, "to": b} reads "a → b"."""
+    lines = []
+    for key, value in detail.items():
+        if isinstance(value, Mapping) and set(value) == {"from", "to"}:
+            text = f"{value['from'] or '—'} → {value['to'] or '—'}"
+        elif isinstance(value, list | tuple):
+            text = ", ".join(str(item) for item in value)
+        else:
+            text = "" if value is None else str(value)
+        if text:
+            lines.append((key.replace("_", " "), text))
+    return lines
+
+
+@router.get("/complaints/{number}", response_class=HTMLResponse)
+async def complaint_page(
+    request: Request,
+    number: str,
+    staff: Viewer,
+    database: DatabaseDep,
+    library: CannedRepliesDep,
+    accounts: AccountsDep,
+    book: RuleBookDep,
+    settings: SettingsDep,
+    canned: str = "",
+) -> HTMLResponse:
+    view = await view_or_refuse(database, staff.agent, number)
+    reply_text, canned_error = "", ""
+    if canned:
+        try:
+            reply_text = (await library.render(canned, number, staff.agent)).text
+        except ComplaintBotError as error:
+            canned_error = str(error)
+    colleagues = [
+        account.name
+        for account in await accounts.listing()
+        if account.active and sees(account, view.complaint.department)
+    ]
+    rules: RuleSet = book.current
+    console = settings.console
+    return render(
+        request,
+        "complaint.html",
+        {
+            "view": view,
+            "c": view.complaint,
+            "describe_detail": describe_detail,
+            "reply_text": reply_text,
+            "canned_error": canned_error,
+            "canned_choices": canned_choices(await library.listing(), view.complaint.language),
+            "colleagues": colleagues,
+            "categories": list(rules.categories),
+            "departments": list(rules.departments),
+            "grades": GRADES,
+            "editable_fields": EDITABLE_FIELDS,
+            "kinds": KINDS,
+            "currency": console.currency,
+            "approval_above_cents": console.approval_above_cents,
+            "may_decide": at_least(staff.agent, "supervisor"),
+            "finished": view.complaint.status in FINISHED,
+        },
+        agent=staff.agent,
+        csrf=staff.csrf,
+    )

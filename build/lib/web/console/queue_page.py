@@ -1,0 +1,92 @@
+"""The queue: the complaints the viewer may work, filtered by GET parameters so a filtered view
+can be bookmarked and shared, most urgent deadline first, a page at a time."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from complaints.workflow import STATUSES
+from router import GRADES, RuleSet
+from staff.views import QueueFilter, queue
+from web.console.guard import Viewer
+from web.console.pages import render
+from web.deps import ClockDep, DatabaseDep, RuleBookDep
+
+PAGE_SIZE = 50
+CHANNELS = ("email", "telegram", "webhook")
+router = APIRouter()
+
+
+@router.get("/queue", response_class=HTMLResponse)
+async def queue_page(
+    request: Request,
+    staff: Viewer,
+    database: DatabaseDep,
+    clock: ClockDep,
+    book: RuleBookDep,
+    department: str = "",
+    status: str = "open",
+    grade: str = "",
+    channel: str = "",
+    assignee: str = "",
+    overdue: bool = False,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    filters = QueueFilter(
+        department=department,
+        status=status,
+        grade=grade,
+        channel=channel,
+        assignee=assignee,
+        overdue=overdue,
+        q=q,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    found = await queue(database, staff.agent, filters, clock.now())
+    rules: RuleSet = book.current
+    chosen = {
+        "department": department,
+        "status": status,
+        "grade": grade,
+        "channel": channel,
+        "assignee": assignee,
+        "overdue": "true" if overdue else "",
+        "q": q,
+    }
+    pages = max(1, -(-found.total // PAGE_SIZE))
+
+    def page_link(number: int) -> str:
+        # status is always kept: empty means "all", while a missing one means "open".
+        kept = {key: value for key, value in chosen.items() if value or key == "status"}
+        return "/console/queue?" + urlencode({**kept, "page": number})
+
+    return render(
+        request,
+        "queue.html",
+        {
+            "found": found,
+            "chosen": chosen,
+            "page": page,
+            "pages": pages,
+            "previous_link": page_link(page - 1) if page > 1 else "",
+            "next_link": page_link(page + 1) if page < pages else "",
+            "departments": [
+                key
+                for key in rules.departments
+                if staff.agent.role == "admin"
+                or not staff.agent.departments
+                or key in staff.agent.departments
+            ],
+            "statuses": ("open", *STATUSES, "merged"),
+            "grades": GRADES,
+            "channels": CHANNELS,
+        },
+        agent=staff.agent,
+        csrf=staff.csrf,
+    )

@@ -1,0 +1,120 @@
+"""The report page for supervisors and admins: the figures of /api/reports with bar charts drawn
+server-side as SVG, a period and department filter in the query (so a view can be bookmarked),
+and links to the same tables as CSV.
+
+The charts come from `admin.reports.bar_chart_svg`, which escapes every label (product names
+come from customers), so the page embeds them as markup; a page without scripts can show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRouter
+from markupsafe import Markup
+
+from admin.reports import TABLES, Report, bar_chart_svg
+from complaints.access import at_least, sees
+from complaints.errors import NotAllowed, ReportError
+from router import RuleSet
+from web.console.guard import ConsoleRefusal, Viewer
+from web.console.pages import render
+from web.deps import ReportsDep, RuleBookDep
+
+router = APIRouter()
+Moment = Annotated[str, Query(max_length=40)]
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: Markup
+    empty: bool
+
+
+def charts(report: Report) -> list[Chart]:
+    """One chart per figure; SLA bars are percentages of the complaints judged so far."""
+    sla = [
+        (label, round(compliance.share * 100, 1))
+        for label, compliance in (
+            ("first response in time (%)", report.first_response_sla),
+            ("resolution in time (%)", report.resolution_sla),
+        )
+        if compliance.share is not None
+    ]
+    figures: list[tuple[str, Sequence[tuple[str, float]]]] = [
+        ("Complaints per category", report.by_category),
+        ("Complaints per department", report.by_department),
+        ("Complaints per grade", report.by_grade),
+        ("Complaints per channel", report.by_channel),
+        (
+            "Complaints per week (starting Monday)",
+            [
+                (week.isoformat(), count)
+                for week, count in zip(report.weeks, report.by_week, strict=True)
+            ],
+        ),
+        ("Top products", [(trend.value, trend.count) for trend in report.top_products]),
+        ("Service levels kept", sla),
+        (
+            "Satisfaction (survey scores, 1–5)",
+            [(f"score {score}", n) for score, n in report.satisfaction.distribution.items()],
+        ),
+    ]
+    # Our own markup: bar_chart_svg escapes every label and title.
+    return [
+        Chart(Markup(bar_chart_svg(title, bars)), not any(value for _, value in bars))  # noqa: S704
+        for title, bars in figures
+    ]
+
+
+def csv_links(report: Report) -> list[tuple[str, str]]:
+    """Each table as a CSV download of exactly the period shown (the API takes the session)."""
+    query = {"since": report.since.isoformat(), "until": report.until.isoformat()}
+    if report.department:
+        query["department"] = report.department
+    return [(table, f"/api/reports/{table}.csv?{urlencode(query)}") for table in TABLES]
+
+
+@router.get("/reports", response_class=HTMLResponse)
+async def reports_page(
+    request: Request,
+    staff: Viewer,
+    reports: ReportsDep,
+    book: RuleBookDep,
+    since: Moment = "",
+    until: Moment = "",
+    department: Annotated[str, Query(max_length=100)] = "",
+) -> HTMLResponse:
+    if not at_least(staff.agent, "supervisor"):
+        raise ConsoleRefusal(403, f"Reports need the supervisor role; you are {staff.agent.role}.")
+    rules: RuleSet = book.current
+    chosen = {"since": since, "until": until, "department": department}
+    context = {
+        "chosen": chosen,
+        "departments": [key for key in rules.departments if sees(staff.agent, key)],
+    }
+    try:
+        report = await reports.report(staff.agent, since or None, until or None, department or None)
+    except (ReportError, NotAllowed) as error:
+        status = 403 if isinstance(error, NotAllowed) else 422
+        return render(
+            request,
+            "reports.html",
+            context | {"report": None, "error": f"{error}."},
+            agent=staff.agent,
+            csrf=staff.csrf,
+            status=status,
+        )
+    return render(
+        request,
+        "reports.html",
+        context
+        | {"report": report, "charts": charts(report), "csv": csv_links(report), "error": ""},
+        agent=staff.agent,
+        csrf=staff.csrf,
+    )

@@ -1,0 +1,67 @@
+"""How the desk's errors become HTTP answers: the message is written for the person using the
+API or console, and says what to do instead."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from complaints.errors import (
+    AccountError,
+    AlreadyErased,
+    CannotReach,
+    ComplaintBotError,
+    ComplaintNotYours,
+    IllegalTransition,
+    NotAllowed,
+    NotReprocessable,
+    RuleError,
+    StoreUnavailable,
+    UnknownAccount,
+    UnknownComplaint,
+    UnknownCustomer,
+    UnknownDeadLetter,
+    UnknownRule,
+)
+
+STATUS: dict[type[Exception], int] = {
+    UnknownComplaint: 404,
+    UnknownAccount: 404,
+    UnknownRule: 404,
+    UnknownCustomer: 404,
+    UnknownDeadLetter: 404,
+    NotReprocessable: 409,
+    AlreadyErased: 409,
+    NotAllowed: 403,
+    ComplaintNotYours: 403,
+    IllegalTransition: 409,
+    CannotReach: 409,
+    AccountError: 422,
+    ComplaintBotError: 422,
+    RuleError: 422,
+}
+
+
+def status_for(error: Exception) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 500
+
+
+def install(app: FastAPI) -> None:
+    """One handler for the whole error tree (`RuleError` included): `STATUS` picks the code
+    by the nearest class in the error's MRO."""
+
+    async def desk_error(request: Request, error: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=status_for(error))
+
+    async def unavailable(request: Request, error: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "the store is busy or unreachable; nothing was changed, try again"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    app.add_exception_handler(ComplaintBotError, desk_error)
+    app.add_exception_handler(StoreUnavailable, unavailable)
