@@ -139,7 +139,8 @@ class Replies:
             ) from None
         except jinja2.TemplateError as error:
             line = getattr(error, "lineno", None)
-            raise TemplateProblem(f"{self.file(name)}{f':{line}' if line else ''}: {error}") from None
+            where = f"{self.file(name)}{f':{line}' if line else ''}"
+            raise TemplateProblem(f"{where}: {error}") from None
 
     def file(self, name: str) -> Path:
         """Where the template `name` is read from: the configured folder's, else the shipped."""

@@ -1,2 +1,0 @@
-"""The webhook channel: signed JSON complaints from other systems, answers to their callback
-URL."""

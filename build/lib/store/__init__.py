@@ -1,1 +1,0 @@
-"""Persistence: SQLModel tables, the database and the queries. Nothing else touches SQL."""
