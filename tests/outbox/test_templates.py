@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from complaints.errors import SettingsError, TemplateProblem
+from complaints.errors import TemplateProblem
 from complaints.languages import SUPPORTED
 from config import load_settings
 from outbox.templates import KINDS, SHIPPED, Replies, ReplyContext
-from tests.conftest import ROOT, write_settings
+from tests.conftest import ROOT
 
 RULES = load_settings(ROOT / "settings.toml").rules
 DUE = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
@@ -88,18 +88,3 @@ def test_an_unknown_placeholder_stops_the_check_naming_the_file(tmp_path: Path) 
     replies = Replies(tmp_path, lambda: RULES, ZoneInfo("UTC"), "ACME")
     with pytest.raises(TemplateProblem, match=rf"{tmp_path}/acknowledgement/en.txt.*nmuber"):
         replies.check(DUE)
-
-
-def test_the_settings_name_a_folder_relative_to_the_settings_file(tmp_path: Path) -> None:
-    (tmp_path / "texts").mkdir()
-    path = write_settings(tmp_path, {"templates": {"dir": "texts"}})
-    assert load_settings(path).templates_dir == tmp_path / "texts"
-    assert load_settings(write_settings(tmp_path)).templates_dir is None
-
-
-def test_a_configured_folder_that_does_not_exist_is_refused_naming_the_key(
-    tmp_path: Path,
-) -> None:
-    path = write_settings(tmp_path, {"templates": {"dir": "absent"}})
-    with pytest.raises(SettingsError, match=r"\[templates\] dir: .*absent is not a folder"):
-        load_settings(path)
