@@ -1,18 +1,30 @@
-"""The command line: `python bot.py [--config settings.toml] [run | create-admin NAME |
-dead-letters]`. Parses the arguments, sets up logging, and runs the chosen command on the bot
-that `bot.build_app` wires."""
+"""The command line: `python bot.py [--config settings.toml] [run | check-config | create-admin
+NAME | dead-letters | backup DEST | evaluate-routing FILE...]`. Parses the arguments, sets up
+logging, and runs the chosen command on the bot that `bot.build_app` wires; one function per
+command.
+
+What an operator gets wrong at start (a bad settings file, a port another program holds) is said
+in one line naming the settings key to change, exit status 2, instead of a traceback."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import errno
+import os
+import re
 import signal
+import socket
 import sys
+import tomllib
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from admin.commands import create_admin
 from admin.routing_evaluation import evaluate_routing_command
@@ -22,16 +34,30 @@ from config import Settings, load_settings
 from intake.dead_letters import dead_letters_command
 from observe.logs import set_up_logs
 from observe.settings import LEVELS
+from outbox.templates import Replies
 from store.backup import BackupFailed, backup
 from web.services import Services
+
+CONFIG_VARIABLE = "COMPLAINT_BOT_CONFIG"
+"""The settings file when --config is not given (containers and services set it once)."""
 
 
 def arguments(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
     parser = argparse.ArgumentParser(description="Run the complaint bot.")
-    parser.add_argument("--config", type=Path, default=Path("settings.toml"), help="settings file")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help=f"settings file (default: ${CONFIG_VARIABLE}, else settings.toml here)",
+    )
     parser.add_argument("--log-level", type=str.upper, choices=LEVELS, help="overrides [log] level")
+    parser.add_argument("--version", action="version", version=f"complaint-bot {version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="serve the bot (the default)")
+    commands.add_parser(
+        "check-config",
+        help="check the settings, rules and templates and print a summary; opens no port and "
+        "writes nothing",
+    )
     letters = commands.add_parser("dead-letters", help="list kept dead letters, or reprocess them")
     letters.add_argument(
         "--reprocess",
@@ -56,11 +82,15 @@ def arguments(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse
 
 def main(argv: list[str] | None = None) -> int:
     parser, args = arguments(argv)
+    path = settings_path(args.config, os.environ)
+    if args.command == "check-config":
+        return check_config(path)
     if args.command == "backup":
-        return backup_command(parser, args.config, args.dest)
+        return backup_command(parser, path, args.dest)
     try:
-        settings = load_settings(args.config)
+        settings = load_settings(path)
         set_up_logs(settings.log, args.log_level or "")
+        http = listen_socket(settings) if args.command in (None, "run") else None
         app = build_app(settings)
     except SettingsError as error:
         parser.exit(2, f"complaint bot: {error}\n")
@@ -82,6 +112,12 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(
                 dead_letters_command(services.dead_letters, services.reprocessors, args.reprocess)
             )
+    assert http is not None
+    return serve(app, settings, http)
+
+
+def serve(app: FastAPI, settings: Settings, http: socket.socket) -> int:
+    """Serve on the socket bound before the store was opened, until SIGINT or SIGTERM."""
     config = uvicorn.Config(
         app,
         host=settings.http_host,
@@ -95,8 +131,107 @@ def main(argv: list[str] | None = None) -> int:
     # the signal again; after a graceful stop that is a normal exit, not a crash.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with contextlib.suppress(KeyboardInterrupt):
-        server.run()
+        server.run(sockets=[http])
     return 0 if server.started else 1
+
+
+def settings_path(given: Path | None, environ: Mapping[str, str]) -> Path:
+    """--config, else $COMPLAINT_BOT_CONFIG, else settings.toml in the current folder."""
+    return given or Path(environ.get(CONFIG_VARIABLE) or "settings.toml")
+
+
+def version() -> str:
+    """The installed package's version; pyproject.toml's when run from a checkout that was
+    never installed."""
+    try:
+        return metadata.version("complaint-bot")
+    except metadata.PackageNotFoundError:
+        project = Path(__file__).with_name("pyproject.toml").read_text(encoding="utf-8")
+        return str(tomllib.loads(project)["project"]["version"])
+
+
+def listen_socket(settings: Settings) -> socket.socket:
+    """The HTTP socket, bound before anything starts, and the SMTP intake's port checked too:
+    a port another program holds stops the bot in one line naming the key to change, before
+    the store is opened or a channel started (uvicorn would start them, then print a traceback).
+    The SMTP intake binds its own port a moment later; that port is only probed here."""
+    smtp = settings.email.smtp_server
+    if settings.email.enabled and smtp.enabled and smtp.port != 0:
+        with _bound(settings, smtp.host, smtp.port, "[email.smtp_server]"):
+            pass
+    return _bound(settings, settings.http_host, settings.http_port, "[http]")
+
+
+def _bound(settings: Settings, host: str, port: int, section: str) -> socket.socket:
+    where = f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as error:
+        raise SettingsError(
+            f"cannot listen on {where}: {error.strerror}; change {section} host in {settings.path}"
+        ) from None
+    # What uvicorn and asyncio set too: a restart may reuse the port at once.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            reason = f"{where} is already in use; change {section} port in {settings.path}"
+        else:
+            reason = (
+                f"cannot listen on {where}: {error.strerror}; change {section} in {settings.path}"
+            )
+        raise SettingsError(reason) from None
+    return sock
+
+
+def check_config(path: Path) -> int:
+    """Load and check everything start-up checks that needs neither the store nor a port."""
+    try:
+        settings = load_settings(path)
+        replies = Replies(
+            settings.templates_dir, lambda: settings.rules, settings.timezone, settings.company_name
+        )
+        replies.check(datetime.now(UTC))
+    except SettingsError as error:
+        print(f"complaint bot: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    print("\n".join(summary(settings, replies)))  # noqa: T201
+    return 0
+
+
+def summary(settings: Settings, replies: Replies) -> list[str]:
+    """What the bot would run with, one line per part, without secrets."""
+    email, smtp, telegram = settings.email, settings.email.smtp_server, settings.telegram
+    mail = []
+    if email.enabled and smtp.enabled:
+        mail.append(f"SMTP intake on {smtp.host}:{smtp.port}")
+    if email.imap_enabled:
+        mail.append(f"IMAP {email.imap.host}:{email.imap.port}")
+    if email.enabled:
+        mail.append(f"relay {email.relay.host}:{email.relay.port}")
+    rules = settings.rules
+    replaced = sorted(replies.replaced)
+    return [
+        f"{settings.path}: valid",
+        f"store: {_without_password(settings.store_url)}",
+        f"http: {settings.http_host}:{settings.http_port}",
+        f"webhook sources: {', '.join(settings.webhook_sources) or 'none'}",
+        f"email: {', '.join(mail) if mail else 'off'}",
+        f"telegram: {telegram.mode if telegram.enabled else 'off'}",
+        f"rules in the file: {len(rules.rules)} rules, {len(rules.categories)} categories, "
+        f"{len(rules.departments)} departments",
+        "templates: shipped"
+        + (f", {len(replaced)} replaced from {replies.directory}" if replaced else ""),
+    ]
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 
 def _evaluate_routing(files: list[Path], services: Services, settings: Settings) -> int:

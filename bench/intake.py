@@ -636,7 +636,6 @@ def write_bot_settings(directory: Path, port: int) -> tuple[Path, Path]:
         **data.get("webhook", {}),
         "sources": {SOURCE: {"secret": SECRET, "callback_url": ""}},
     }
-    data["templates"] = {**data.get("templates", {}), "dir": str(ROOT / "templates")}
     path = directory / "settings.toml"
     path.write_bytes(tomli_w.dumps(data).encode())
     return path, database

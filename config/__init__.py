@@ -62,7 +62,8 @@ class Settings:
     max_attachments: int
     service_levels: Mapping[str, ServiceLevel]
     outbox: OutboxSettings
-    templates_dir: Path
+    templates_dir: Path | None
+    """The folder replacing shipped reply templates file by file; None: the shipped ones."""
     email: EmailSettings
     telegram: TelegramSettings
     agents: tuple[AgentSettings, ...]
@@ -118,7 +119,7 @@ def _assemble(path: Path, file: SettingsFile, rules: RuleSet, rules_text: str) -
         max_attachments=file.intake.max_attachments,
         service_levels=_service_levels(path, file),
         outbox=file.outbox,
-        templates_dir=(base / file.templates.dir).resolve(),
+        templates_dir=_templates_dir(path, file.templates.dir),
         email=email,
         telegram=file.telegram,
         agents=_agents(path, file.agents, rules),
@@ -142,6 +143,21 @@ def _store_url(url: str, base: Path) -> str:
         if relative != ":memory:":
             return f"sqlite:///{(base / relative).resolve()}"
     return url
+
+
+def _templates_dir(path: Path, written: str) -> Path | None:
+    """A relative folder is relative to the settings file, like the store's path, so a copied
+    settings file finds the folder copied beside it."""
+    if not written:
+        return None
+    folder = (path.parent / written).resolve()
+    if not folder.is_dir():
+        reason = (
+            f"{folder} is not a folder; create it with the templates you change, "
+            'or set dir = "" to use the shipped ones'
+        )
+        raise settings_error(path, ("templates", "dir"), reason)
+    return folder
 
 
 def _service_levels(path: Path, file: SettingsFile) -> dict[str, ServiceLevel]:

@@ -72,8 +72,9 @@ class HttpSettings(BaseModel):
 class TemplatesSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    dir: str = "templates"
-    """Relative to the settings file."""
+    dir: str = ""
+    """A folder whose files replace the shipped templates one by one, relative to the settings
+    file; empty: the shipped templates only."""
 
 
 class GradeSettings(BaseModel):

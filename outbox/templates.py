@@ -1,9 +1,14 @@
 """Texts the bot writes to customers, from template files an admin can edit.
 
-`templates/<kind>/<language>.txt` is the default; `templates/<kind>/<department>/<language>.txt`,
-when present, is used for that department instead. Every kind must exist in every supported
-language: that is checked at start, so a missing or broken template stops the bot there rather
-than failing a customer's complaint later.
+`<kind>/<language>.txt` is the default text of a kind; `<kind>/<department>/<language>.txt`, when
+present, is used for that department instead. The bot ships a complete set in
+`outbox/default_templates/` (package data), so it runs from any folder; `[templates] dir` names a
+folder whose files replace the shipped ones file by file, so an admin copies only the texts they
+change and still gets the shipped ones (and any added in later versions) for the rest.
+
+Every template in use is rendered once at start, so a broken one stops the bot there rather than
+failing a customer's complaint later; a file in the configured folder that the bot would never
+use (a misspelt kind or language) is refused too, since it would otherwise be silently ignored.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from complaints.languages import SUPPORTED
 from router import GRADES, RuleSet
 
 KINDS = ("acknowledgement", "followup")
+
+SHIPPED = Path(__file__).parent / "default_templates"
+"""The complete set the bot ships, used for every file `[templates] dir` does not replace."""
 
 GRADE_NAMES: Mapping[str, Mapping[str, str]] = {
     "en": {"general": "general", "important": "important", "urgent": "urgent"},
@@ -50,15 +58,22 @@ class ReplyContext:
 
 class Replies:
     def __init__(
-        self, directory: Path, rules: Callable[[], RuleSet], timezone: ZoneInfo, company: str
+        self,
+        directory: Path | None,
+        rules: Callable[[], RuleSet],
+        timezone: ZoneInfo,
+        company: str,
     ) -> None:
-        """`rules()` gives the rule set in force now: department and category names follow
-        what an admin publishes."""
+        """`directory` holds the admin's replacements (None: the shipped templates only);
+        `rules()` gives the rule set in force now: department and category names follow what an
+        admin publishes."""
         self.directory = directory
         self.rules = rules
         self.timezone = timezone
         self.company = company
-        loader = jinja2.FileSystemLoader(directory)
+        shipped = jinja2.FileSystemLoader(SHIPPED)
+        own = jinja2.FileSystemLoader(directory) if directory is not None else None
+        loader = jinja2.ChoiceLoader([own, shipped]) if own is not None else shipped
         # Templates are read once, like settings: an edit takes effect at the next start, and
         # no file is looked at while a complaint is being recorded.
         self.environment = jinja2.Environment(
@@ -69,9 +84,12 @@ class Replies:
             auto_reload=False,
         )
         self.available = frozenset(loader.list_templates())
+        self.replaced = frozenset(own.list_templates() if own is not None else ())
+        """The names of the files the configured folder replaces or adds."""
 
     def check(self, sample_due: datetime) -> None:
         """Render every kind in every language (and department override) once, or raise."""
+        self._refuse_unused()
         rules = self.rules()
         for kind in KINDS:
             for language in SUPPORTED:
@@ -116,14 +134,31 @@ class Replies:
             )
         except jinja2.TemplateNotFound:
             raise TemplateProblem(
-                f"{self.directory / name}: template missing; every kind ({', '.join(KINDS)}) "
+                f"{self.file(name)}: template missing; every kind ({', '.join(KINDS)}) "
                 f"needs a file per language ({', '.join(SUPPORTED)})"
             ) from None
         except jinja2.TemplateError as error:
             line = getattr(error, "lineno", None)
-            raise TemplateProblem(
-                f"{self.directory / name}{f':{line}' if line else ''}: {error}"
-            ) from None
+            where = f"{self.file(name)}{f':{line}' if line else ''}"
+            raise TemplateProblem(f"{where}: {error}") from None
+
+    def file(self, name: str) -> Path:
+        """Where the template `name` is read from: the configured folder's, else the shipped."""
+        if self.directory is not None and name in self.replaced:
+            return self.directory / name
+        return SHIPPED / name
+
+    def _refuse_unused(self) -> None:
+        """Other files (a README, an editor's backup) may sit beside the templates."""
+        for name in sorted(n for n in self.replaced if n.endswith(".txt")):
+            parts = name.split("/")
+            language = parts[-1].removesuffix(".txt")
+            if len(parts) not in (2, 3) or parts[0] not in KINDS or language not in SUPPORTED:
+                raise TemplateProblem(
+                    f"{self.file(name)}: not a reply template the bot uses; name it "
+                    f"<kind>/<language>.txt or <kind>/<department>/<language>.txt, kind one of "
+                    f"{', '.join(KINDS)}, language one of {', '.join(SUPPORTED)}"
+                )
 
     def format_due(self, due: datetime, language: str) -> str:
         local = due.astimezone(self.timezone)

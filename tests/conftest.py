@@ -69,7 +69,6 @@ def write_settings(directory: Path, overrides: Mapping[str, Any] | None = None) 
                     "crm": {"secret": OTHER_SECRET, "callback_url": ""},
                 }
             },
-            "templates": {"dir": str(ROOT / "templates")},
             "email": {
                 "signing_secret": MAIL_SECRET,
                 "smtp_server": {"port": 0},

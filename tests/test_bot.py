@@ -3,29 +3,50 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import signal
 import socket
 import sys
+import tomllib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx
+import pytest
 
 import bot
+from channels.email.smtp_server import serve_smtp
+from complaints.errors import ChannelError
 from config import load_settings
 from tests.channels.test_webhook import complaint
 from tests.conftest import ROOT, signed, write_settings
 from tests.mailpeers import mail, send
 
 
-async def run_bot(*args: str) -> asyncio.subprocess.Process:
+async def run_bot(
+    *args: str, cwd: Path = ROOT, env: Mapping[str, str] | None = None
+) -> asyncio.subprocess.Process:
+    """bot.py as a user runs it; `env` is added to this process's environment, without any
+    COMPLAINT_BOT_CONFIG set outside the tests."""
+    environment = {k: v for k, v in os.environ.items() if k != "COMPLAINT_BOT_CONFIG"}
     return await asyncio.create_subprocess_exec(
         sys.executable,
         str(ROOT / "bot.py"),
         *args,
-        cwd=ROOT,
+        cwd=cwd,
+        env={**environment, **(env or {})},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def finish(process: asyncio.subprocess.Process) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of a command that ends by itself (bounded)."""
+    async with asyncio.timeout(60):
+        out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
 
 
 async def read_until(stream: asyncio.StreamReader, marker: str) -> str:
@@ -126,3 +147,127 @@ async def test_dead_letters_are_listed_and_reprocessed_from_the_command_line(
     out, _ = await retry.communicate()
     assert retry.returncode == 1
     assert f"{letter}\tfailed\tMalformedMail" in out.decode()
+
+
+def names_in(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+@pytest.fixture
+def held_port() -> Iterator[int]:
+    """A loopback port another program listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("section", ["http", "email.smtp_server"])
+async def test_a_port_in_use_stops_start_up_in_one_line_naming_the_key(
+    tmp_path: Path, held_port: int, section: str
+) -> None:
+    ports = {"http": {"port": free_port()}, "email": {"smtp_server": {"port": free_port()}}}
+    if section == "http":
+        ports["http"]["port"] = held_port
+    else:
+        ports["email"]["smtp_server"]["port"] = held_port
+    path = write_settings(tmp_path, ports)
+    status, _, stderr = await finish(await run_bot("--config", str(path)))
+    assert status == 2
+    assert stderr.splitlines() == [
+        f"complaint bot: 127.0.0.1:{held_port} is already in use; change [{section}] port in {path}"
+    ]
+    assert not (tmp_path / "complaints.db").exists()  # the store was not even opened
+
+
+async def test_the_settings_path_comes_from_the_option_the_environment_or_the_folder(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "etc").mkdir()
+    path = write_settings(tmp_path / "etc")
+    here = tmp_path / "here"
+    here.mkdir()
+    shutil.copy(path, here / "settings.toml")
+    from_environment = await run_bot("check-config", env={"COMPLAINT_BOT_CONFIG": str(path)})
+    option_wins = await run_bot(
+        "--config", str(path), "check-config", env={"COMPLAINT_BOT_CONFIG": str(tmp_path / "no")}
+    )
+    from_the_folder = await run_bot("check-config", cwd=here)
+    for process, shown in [
+        (from_environment, str(path)),
+        (option_wins, str(path)),
+        (from_the_folder, "settings.toml"),
+    ]:
+        status, out, err = await finish(process)
+        assert (status, out.splitlines()[0]) == (0, f"{shown}: valid"), err
+
+
+async def test_check_config_summarises_without_opening_the_store_or_a_port(
+    tmp_path: Path, held_port: int
+) -> None:
+    (tmp_path / "texts/acknowledgement").mkdir(parents=True)
+    (tmp_path / "texts/acknowledgement/es.txt").write_text("Hola {{ customer_name }}")
+    url = "postgresql://bot:s3cret-password@db.example.com:5432/complaints"
+    path = write_settings(
+        tmp_path,
+        {
+            "http": {"port": held_port},
+            "store": {"url": url},
+            "templates": {"dir": "texts"},
+            "email": {"smtp_server": {"port": held_port}},
+        },
+    )
+    status, out, err = await finish(await run_bot("--config", str(path), "check-config"))
+    assert status == 0, err
+    assert out.splitlines() == [
+        f"{path}: valid",
+        "store: postgresql://bot:***@db.example.com:5432/complaints",
+        f"http: 127.0.0.1:{held_port}",
+        "webhook sources: shop, crm",
+        f"email: SMTP intake on 127.0.0.1:{held_port}, relay 127.0.0.1:1",
+        "telegram: off",
+        "rules in the file: 21 rules, 13 categories, 8 departments",
+        f"templates: shipped, 1 replaced from {tmp_path / 'texts'}",
+    ]
+    assert "s3cret" not in out + err
+    assert names_in(tmp_path) == ["settings.toml", "texts"]  # no store was created
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"http": {"prot": 1}}, "[http] prot: unknown key; did you mean port?"),
+        ({"templates": {"dir": "absent"}}, "[templates] dir: "),
+        ({"templates": {"dir": "."}}, "settings.toml.txt: not a reply template the bot uses"),
+    ],
+)
+async def test_check_config_reports_a_problem_in_one_line(
+    tmp_path: Path, overrides: dict[str, object], problem: str
+) -> None:
+    path = write_settings(tmp_path, overrides)
+    (tmp_path / "acknowledgement").mkdir()
+    (tmp_path / "acknowledgement/settings.toml.txt").write_text("never used")
+    status, out, err = await finish(await run_bot("--config", str(path), "check-config"))
+    assert (status, out) == (2, "")
+    assert len(err.splitlines()) == 1 and err.startswith("complaint bot: ")
+    assert problem in err
+
+
+async def test_version_is_the_project_version() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    status, out, _ = await finish(await run_bot("--version"))
+    assert (status, out) == (0, f"complaint-bot {project['version']}\n")
+
+
+async def test_the_smtp_intake_names_the_key_when_its_port_is_taken_after_the_check(
+    tmp_path: Path, held_port: int
+) -> None:
+    settings = load_settings(
+        write_settings(tmp_path, {"email": {"smtp_server": {"port": held_port}}})
+    )
+
+    async def receive(raw: bytes) -> str:
+        raise AssertionError("nothing arrives")
+
+    with pytest.raises(ChannelError, match=rf"^127.0.0.1:{held_port} is already in use; change "):
+        await serve_smtp(settings.email, receive)

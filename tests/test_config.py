@@ -317,3 +317,18 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
     settings = load_settings(write_settings(tmp_path), {})
     with pytest.raises(ValidationError):
         settings.email.smtp_server.port = 25  # type: ignore[misc]
+
+
+def test_the_settings_name_a_folder_relative_to_the_settings_file(tmp_path: Path) -> None:
+    (tmp_path / "texts").mkdir()
+    path = write_settings(tmp_path, {"templates": {"dir": "texts"}})
+    assert load_settings(path).templates_dir == tmp_path / "texts"
+    assert load_settings(write_settings(tmp_path)).templates_dir is None
+
+
+def test_a_configured_folder_that_does_not_exist_is_refused_naming_the_key(
+    tmp_path: Path,
+) -> None:
+    path = write_settings(tmp_path, {"templates": {"dir": "absent"}})
+    with pytest.raises(SettingsError, match=r"\[templates\] dir: .*absent is not a folder"):
+        load_settings(path)

@@ -18,6 +18,7 @@ text, so nothing can be smuggled in as a second message behind it."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import hmac
 import logging
 import ssl
@@ -27,7 +28,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from channels.email.settings import EmailSettings
-from complaints.errors import StoreUnavailable
+from complaints.errors import ChannelError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -39,27 +40,36 @@ NULL_RETURN_PATH = b"Return-Path: <>\r\n"
 
 
 async def serve_smtp(settings: EmailSettings, receive: Receive) -> asyncio.Server:
-    """Listen on `[email.smtp_server]`'s host and port, with TLS and AUTH when configured."""
+    """Listen on `[email.smtp_server]`'s host and port, with TLS and AUTH when configured; a
+    port another program holds is a `ChannelError` naming the key to change."""
     options = settings.smtp_server
     handler = SmtpHandler(receive, settings.address, {settings.address, *settings.aliases})
     tls = _tls_context(options.tls_cert, options.tls_key) if options.tls_cert else None
     authenticator = _Authenticator(options.auth_username, options.auth_password)
     loop = asyncio.get_running_loop()
-    return await loop.create_server(
-        lambda: _Smtp(
-            handler,
-            data_size_limit=settings.max_message_bytes,
-            enable_SMTPUTF8=True,
-            hostname=settings.domain,
-            ident="complaint-bot",
-            tls_context=tls,
-            auth_required=bool(options.auth_username),
-            auth_require_tls=tls is not None,
-            authenticator=authenticator if options.auth_username else None,
-        ),
-        host=options.host,
-        port=options.port,
-    )
+    try:
+        return await loop.create_server(
+            lambda: _Smtp(
+                handler,
+                data_size_limit=settings.max_message_bytes,
+                enable_SMTPUTF8=True,
+                hostname=settings.domain,
+                ident="complaint-bot",
+                tls_context=tls,
+                auth_required=bool(options.auth_username),
+                auth_require_tls=tls is not None,
+                authenticator=authenticator if options.auth_username else None,
+            ),
+            host=options.host,
+            port=options.port,
+        )
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        raise ChannelError(
+            f"{options.host}:{options.port} is already in use; change [email.smtp_server] port "
+            "in the settings"
+        ) from None
 
 
 class _BareLfReader(asyncio.StreamReader):

@@ -11,7 +11,6 @@ import pytest
 from complaints.languages import SUPPORTED
 from intake.handler_requests import SHORT_WORDS, asks_for_handler
 from outbox.templates import Replies
-from tests.conftest import ROOT
 from tests.outbox.test_templates import RULES, context
 
 COMMANDS = ["/handler", "Change handler, please.", "cambiar de gestor", "更换处理人", "更換處理人"]
@@ -112,7 +111,7 @@ def test_short_is_counted_in_words_and_half_chinese_characters() -> None:
 
 @pytest.mark.parametrize("language", SUPPORTED)
 def test_the_acknowledgement_tells_how_to_ask_and_its_phrase_works(language: str) -> None:
-    replies = Replies(ROOT / "templates", lambda: RULES, ZoneInfo("UTC"), "ACME")
+    replies = Replies(None, lambda: RULES, ZoneInfo("UTC"), "ACME")
     text = replies.render("acknowledgement", context(language))
     assert "/handler" in text
     quoted = re.findall(r"[\"«“「]([^\"»”」]+)[\"»”」]", text)

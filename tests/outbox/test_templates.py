@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaints.errors import TemplateProblem
+from complaints.languages import SUPPORTED
 from config import load_settings
-from outbox.templates import Replies, ReplyContext
+from outbox.templates import KINDS, SHIPPED, Replies, ReplyContext
 from tests.conftest import ROOT
 
 RULES = load_settings(ROOT / "settings.toml").rules
@@ -32,32 +32,59 @@ def context(language: str, department: str = "billing") -> ReplyContext:
     ],
 )
 def test_the_acknowledgement_in_each_language(language: str, expected: list[str]) -> None:
-    replies = Replies(ROOT / "templates", lambda: RULES, ZoneInfo("Europe/Madrid"), "ACME")
+    replies = Replies(None, lambda: RULES, ZoneInfo("Europe/Madrid"), "ACME")
     text = replies.render("acknowledgement", context(language))
     for fragment in expected:
         assert fragment in text
 
 
+def test_the_shipped_templates_are_complete_and_render() -> None:
+    replies = Replies(None, lambda: RULES, ZoneInfo("UTC"), "ACME")
+    replies.check(DUE)
+    assert replies.available == {
+        f"{kind}/{language}.txt" for kind in KINDS for language in SUPPORTED
+    }
+    assert replies.file("followup/es.txt") == SHIPPED / "followup/es.txt"
+
+
+def test_a_configured_folder_replaces_the_shipped_templates_file_by_file(tmp_path: Path) -> None:
+    (tmp_path / "acknowledgement").mkdir()
+    (tmp_path / "acknowledgement/es.txt").write_text("Hola {{ customer_name }}: {{ number }}")
+    replies = Replies(tmp_path, lambda: RULES, ZoneInfo("Europe/Madrid"), "ACME")
+    replies.check(DUE)
+    assert replies.render("acknowledgement", context("es")) == "Hola Ana: C-2026-000042\n"
+    # every file the folder does not hold is still the shipped one
+    assert "Dear Ana" in replies.render("acknowledgement", context("en"))
+    assert "C-2026-000042" in replies.render("followup", context("es"))
+    assert replies.file("acknowledgement/es.txt") == tmp_path / "acknowledgement/es.txt"
+    assert replies.file("acknowledgement/en.txt") == SHIPPED / "acknowledgement/en.txt"
+
+
 def test_a_department_may_have_its_own_template(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    (tmp_path / "templates/acknowledgement/billing").mkdir()
-    (tmp_path / "templates/acknowledgement/billing/en.txt").write_text("Billing desk: {{ number }}")
-    replies = Replies(tmp_path / "templates", lambda: RULES, ZoneInfo("UTC"), "ACME")
+    (tmp_path / "acknowledgement/billing").mkdir(parents=True)
+    (tmp_path / "acknowledgement/billing/en.txt").write_text("Billing desk: {{ number }}")
+    replies = Replies(tmp_path, lambda: RULES, ZoneInfo("UTC"), "ACME")
     assert replies.render("acknowledgement", context("en")) == "Billing desk: C-2026-000042\n"
     assert "Dear Ana" in replies.render("acknowledgement", context("en", "quality"))
 
 
-def test_a_missing_language_stops_the_check_naming_the_file(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    (tmp_path / "templates/followup/es.txt").unlink()
-    replies = Replies(tmp_path / "templates", lambda: RULES, ZoneInfo("UTC"), "ACME")
-    with pytest.raises(TemplateProblem, match=r"followup/es.txt: template missing"):
+@pytest.mark.parametrize(
+    "name", ["acknowledgment/en.txt", "acknowledgement/english.txt", "followup/a/b/en.txt"]
+)
+def test_a_file_the_bot_would_never_use_stops_the_check_naming_it(
+    tmp_path: Path, name: str
+) -> None:
+    (tmp_path / name).parent.mkdir(parents=True)
+    (tmp_path / name).write_text("Hello {{ number }}")
+    (tmp_path / "README.md").write_text("notes beside the templates are left alone")
+    replies = Replies(tmp_path, lambda: RULES, ZoneInfo("UTC"), "ACME")
+    with pytest.raises(TemplateProblem, match=rf"{tmp_path / name}: not a reply template"):
         replies.check(DUE)
 
 
 def test_an_unknown_placeholder_stops_the_check_naming_the_file(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    (tmp_path / "templates/acknowledgement/en.txt").write_text("Hello {{ nmuber }}")
-    replies = Replies(tmp_path / "templates", lambda: RULES, ZoneInfo("UTC"), "ACME")
-    with pytest.raises(TemplateProblem, match=r"acknowledgement/en.txt.*nmuber"):
+    (tmp_path / "acknowledgement").mkdir()
+    (tmp_path / "acknowledgement/en.txt").write_text("Hello\n{{ nmuber }}")
+    replies = Replies(tmp_path, lambda: RULES, ZoneInfo("UTC"), "ACME")
+    with pytest.raises(TemplateProblem, match=rf"{tmp_path}/acknowledgement/en.txt.*nmuber"):
         replies.check(DUE)
