@@ -22,16 +22,15 @@ fail() {
 }
 
 # The shipped settings.toml, changed for the service: the store in the state directory (a path
-# relative to the settings file would point into /etc, which the service cannot write), the
-# reply templates from the installed code, and secure cookies (the console is served over
-# https by the proxy in deploy/nginx-complaint-bot.conf).
+# relative to the settings file would point into /etc, which the service cannot write) and
+# secure cookies (the console is served over https by the proxy in
+# deploy/nginx-complaint-bot.conf). The reply templates ship inside the package.
 service_settings() {
   local source=$1 line
-  for line in '^url = "sqlite:///data/complaints.db"' '^dir = "templates"' '^secure_cookies = false'; do
+  for line in '^url = "sqlite:///data/complaints.db"' '^secure_cookies = false'; do
     grep -q "$line" "$source" || fail "$source has no line matching $line: edit the settings by hand"
   done
   sed -e "s|^url = \"sqlite:///data/complaints.db\"|url = \"sqlite:///$STATE_DIR/complaints.db\"|" \
-      -e "s|^dir = \"templates\"|dir = \"$PREFIX/templates\"|" \
       -e 's|^secure_cookies = false|secure_cookies = true|' \
       "$source"
 }
