@@ -1,11 +1,13 @@
-"""The API described where a new user looks first: /docs (Swagger UI), /redoc, /openapi.json.
+"""The API described where a new user looks first: /docs (Swagger UI) and /openapi.json.
 
-The pages load their scripts and styles from this process (the fastapi-offline package ships
-Swagger UI 5 and ReDoc), never from a CDN, so they work on a machine without internet.
-Swagger UI 5 is needed: FastAPI writes OpenAPI 3.1, which Swagger UI 4 refuses to render.
+The page loads its script and styles from this process (the fastapi-offline package ships
+Swagger UI 5), never from a CDN, so it works on a machine without internet. Swagger UI 5 is
+needed: FastAPI writes OpenAPI 3.1, which Swagger UI 4 refuses to render. There is no ReDoc
+page: ReDoc fetches its logo from a CDN whatever it is told, and Swagger UI alone can send
+requests with a token.
 
 FastAPI sees neither the refusals the desk raises nor those of the auth dependencies, so
-`install` adds them to every /api operation, with the bodies really sent
+`install` adds them to every /api operation of the description, with the bodies really sent
 (`complaints.problems`): 401 and 503 everywhere; 403 where a role above agent is needed or
 something changes (a session without its CSRF token); 404 where the path names something;
 422 where the operation takes input. What only the desk knows (409, and 403 for a complaint
@@ -14,21 +16,18 @@ of another department) a route declares with `responses=refusals(...)`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI, Request
-from fastapi.dependencies.models import Dependant
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
-from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic.json_schema import models_json_schema
 
 from complaints.problems import Invalid, Refusal
-from web.auth import NO_CREDENTIAL, SAFE_METHODS, Role, authenticated
+from web.auth import NO_CREDENTIAL
 
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 STATIC = "/docs/static"
@@ -134,55 +133,60 @@ def _response(status: int) -> dict[str, Any]:
     }
 
 
-def _calls(dependant: Dependant) -> Iterator[object]:
-    for dependency in dependant.dependencies:
-        yield dependency.call
-        yield from _calls(dependency)
-
-
-def derived(route: APIRoute) -> set[int]:
-    """The refusals an /api operation can answer, from its dependencies and parameters."""
-    calls = list(_calls(route.dependant))
-    roles = {call.role for call in calls if isinstance(call, Role)}
-    found = {503}
-    if authenticated in calls:
-        found.add(401)
-        if roles - {"agent"} or not (route.methods or set()) <= SAFE_METHODS:
-            found.add(403)
-    if route.dependant.path_params:
+def derived(method: str, path: str, operation: dict[str, Any]) -> set[int]:
+    """The refusals an /api operation can answer, read from its own description: who may
+    call it (the role names of its security requirements), its method, path and input."""
+    roles = {role for need in operation.get("security", []) for v in need.values() for role in v}
+    found = {401, 503}
+    if roles - {"agent"} or method != "get":
+        found.add(403)  # a role too low; for a change, also a session without its CSRF token
+    if "{" in path:
         found.add(404)
-    if route.dependant.path_params or route.dependant.query_params or route.body_field:
+    if operation.get("parameters") or "requestBody" in operation:
         found.add(422)
     return found
 
 
-def _document(app: FastAPI) -> None:
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.path.startswith("/api/"):
-            route.responses = {**refusals(*sorted(derived(route))), **route.responses}
-    schemas = models_json_schema(
+def describe(spec: dict[str, Any]) -> None:
+    """Put the refusals and their bodies into FastAPI's description `spec`, in place: the
+    derived ones where a route declared none of that status, and our 422 in place of
+    FastAPI's standard body, which this app never sends."""
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            if "HTTPValidationError" in str(responses.get("422", "")):
+                responses["422"] = _response(422)
+            if path.startswith("/api/"):
+                for status in sorted(derived(method, path, operation)):
+                    responses.setdefault(str(status), _response(status))
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    definitions = models_json_schema(
         [(Refusal, "serialization"), (Invalid, "serialization")],
         ref_template=SCHEMAS + "{model}",
     )[1]["$defs"]
+    for name, schema in definitions.items():
+        schemas.setdefault(name, schema)
+
+
+def _describing(app: FastAPI) -> None:
+    """FastAPI's documented way to extend the description: replace `app.openapi`."""
     default = app.openapi
 
     def openapi() -> dict[str, Any]:
-        """FastAPI's description, plus the error bodies the refusals above refer to."""
         if app.openapi_schema is None:
-            described = default()
-            known = described.setdefault("components", {}).setdefault("schemas", {})
-            for name, schema in schemas.items():
-                known.setdefault(name, schema)
+            describe(default())
         return app.openapi_schema or default()
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install(app: FastAPI) -> None:
-    """Serve /docs and /redoc from local files; describe every /api operation's refusals.
-    `bot.py` builds the app with `docs_url=None, redoc_url=None` so these pages replace
-    FastAPI's, which load their scripts from a CDN."""
-    _document(app)
+    """Serve /docs from local files; describe every /api operation's refusals. `bot.py`
+    builds the app with `docs_url=None, redoc_url=None`: FastAPI's pages load their scripts
+    from a CDN."""
+    _describing(app)
     app.mount(STATIC, StaticFiles(directory=ASSETS), name="docs-static")
     spec = app.openapi_url or "/openapi.json"
 
@@ -195,15 +199,4 @@ def install(app: FastAPI) -> None:
             swagger_js_url=f"{root}{STATIC}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{STATIC}/swagger-ui.css",
             swagger_favicon_url=f"{root}{STATIC}/favicon.png",
-        )
-
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return get_redoc_html(
-            openapi_url=root + spec,
-            title=f"{app.title} - API",
-            redoc_js_url=f"{root}{STATIC}/redoc.standalone.js",
-            redoc_favicon_url=f"{root}{STATIC}/favicon.png",
-            with_google_fonts=False,
         )

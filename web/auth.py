@@ -10,8 +10,7 @@ logged-in browser.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -92,19 +91,18 @@ async def authenticated(
     return agent
 
 
-@dataclass(frozen=True)
-class Role:
-    """The dependency that admits `role` and above; a value (not a closure) so the OpenAPI
-    description can tell which routes refuse lower roles with 403."""
+def _role(role: str) -> Any:
+    """Admits `role` and above. Declared as a security scope, so the OpenAPI description
+    names the role each route needs (`"security": [{"token": ["admin"]}, ...]`)."""
 
-    role: str
-
-    async def __call__(self, agent: Annotated[Agent, Depends(authenticated)]) -> Agent:
-        if not at_least(agent, self.role):
-            raise HTTPException(403, f"this needs the {self.role} role; you are {agent.role}")
+    async def check(agent: Annotated[Agent, Depends(authenticated)]) -> Agent:
+        if not at_least(agent, role):
+            raise HTTPException(403, f"this needs the {role} role; you are {agent.role}")
         return agent
 
+    return Security(check, scopes=[role])
 
-AgentUser = Annotated[Agent, Depends(Role("agent"))]
-SupervisorUser = Annotated[Agent, Depends(Role("supervisor"))]
-AdminUser = Annotated[Agent, Depends(Role("admin"))]
+
+AgentUser = Annotated[Agent, _role("agent")]
+SupervisorUser = Annotated[Agent, _role("supervisor")]
+AdminUser = Annotated[Agent, _role("admin")]
