@@ -3,8 +3,8 @@
 The page loads its script and styles from this process (the fastapi-offline package ships
 Swagger UI 5), never from a CDN, so it works on a machine without internet. Swagger UI 5 is
 needed: FastAPI writes OpenAPI 3.1, which Swagger UI 4 refuses to render. There is no ReDoc
-page: ReDoc fetches its logo from a CDN whatever it is told, and Swagger UI alone can send
-requests with a token.
+page: the bundled ReDoc fetches its logo from a CDN (seen with the network blocked), and only
+Swagger UI sends requests with a token.
 
 FastAPI sees neither the refusals the desk raises nor those of the auth dependencies, so
 `install` adds them to every /api operation of the description, with the bodies really sent
