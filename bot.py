@@ -105,7 +105,8 @@ def build_app(
             yield
         log.info("complaint bot stopped")
 
-    app = FastAPI(title="Complaint bot", lifespan=lifespan)
+    # web.install serves the docs pages from local files instead of FastAPI's CDN-loaded ones
+    app = FastAPI(title="Complaint bot", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.ready = asyncio.Event()
     """Set once the channels listen; tests await it instead of polling."""
     app.state.services = services

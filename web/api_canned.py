@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from staff.canned_replies import PLACEHOLDERS
 from store.models import CannedReply
+from web.api_docs import refusals
 from web.auth import AdminUser, AgentUser
 from web.deps import CannedRepliesDep
 
@@ -75,7 +76,9 @@ async def delete_canned(reply_id: int, admin: AdminUser, canned: CannedRepliesDe
 
 
 @router.get(
-    "/{key}/for/{number}", summary="A canned reply filled in for one complaint, in its language"
+    "/{key}/for/{number}",
+    summary="A canned reply filled in for one complaint, in its language",
+    responses=refusals(403),
 )
 async def render_canned(
     key: str, number: str, agent: AgentUser, canned: CannedRepliesDep

@@ -18,6 +18,7 @@ from config import parse_duration
 from staff.solutions import KINDS, parse_amount
 from staff.views import QueueFilter, QueueItem, attachment, complaint_view, queue
 from store.models import Solution
+from web.api_docs import refusals
 from web.auth import AgentUser, SupervisorUser
 from web.deps import AgentDeskDep, CannedRepliesDep, ClockDep, DatabaseDep, SolutionsDep
 
@@ -161,7 +162,11 @@ async def list_complaints(
     return QueueOut(total=page.total, items=page.items)
 
 
-@router.get("/{number}", summary="One complaint: facts, customer, whole timeline, routing trace")
+@router.get(
+    "/{number}",
+    summary="One complaint: facts, customer, whole timeline, routing trace",
+    responses=refusals(403),
+)
 async def get_complaint(number: str, agent: AgentUser, database: DatabaseDep) -> ComplaintOut:
     view = await complaint_view(database, agent, number)
     complaint = view.complaint.model_dump(mode="json", exclude={"routing_trace"})
@@ -187,7 +192,11 @@ async def get_complaint(number: str, agent: AgentUser, database: DatabaseDep) ->
     )
 
 
-@router.get("/{number}/attachments/{attachment_id}", summary="Download an attachment")
+@router.get(
+    "/{number}/attachments/{attachment_id}",
+    summary="Download an attachment",
+    responses=refusals(403),
+)
 async def get_attachment(
     number: str, attachment_id: int, agent: AgentUser, database: DatabaseDep
 ) -> Response:
@@ -202,7 +211,11 @@ async def get_attachment(
     )
 
 
-@router.post("/{number}/reply", summary="Answer the customer on their own channel and thread")
+@router.post(
+    "/{number}/reply",
+    summary="Answer the customer on their own channel and thread",
+    responses=refusals(409),
+)
 async def reply(
     number: str,
     agent: AgentUser,
@@ -228,7 +241,11 @@ async def note(
     return await get_complaint(number, agent, database)
 
 
-@router.post("/{number}/assign", summary="Take it, or give it to someone of its department")
+@router.post(
+    "/{number}/assign",
+    summary="Take it, or give it to someone of its department",
+    responses=refusals(409),
+)
 async def assign(
     number: str, agent: AgentUser, body: Assign, desk: AgentDeskDep, database: DatabaseDep
 ) -> ComplaintOut:
@@ -262,7 +279,11 @@ async def edit(
     return await get_complaint(number, agent, database)
 
 
-@router.post("/{number}/reject", summary="Not a valid complaint: the customer is told why")
+@router.post(
+    "/{number}/reject",
+    summary="Not a valid complaint: the customer is told why",
+    responses=refusals(409),
+)
 async def reject(
     number: str, agent: AgentUser, body: Rejection, desk: AgentDeskDep, database: DatabaseDep
 ) -> ComplaintOut:
@@ -270,7 +291,11 @@ async def reject(
     return await get_complaint(number, agent, database)
 
 
-@router.post("/{number}/resolve", summary="Resolve with a summary (to the customer) and root cause")
+@router.post(
+    "/{number}/resolve",
+    summary="Resolve with a summary (to the customer) and root cause",
+    responses=refusals(409),
+)
 async def resolve(
     number: str, agent: AgentUser, body: Resolution, desk: AgentDeskDep, database: DatabaseDep
 ) -> ComplaintOut:
@@ -282,6 +307,7 @@ async def resolve(
     "/{number}/solutions",
     status_code=201,
     summary="Propose a solution; above the approval limit it waits for a supervisor",
+    responses=refusals(409),
 )
 async def propose(
     number: str, agent: AgentUser, body: Proposal, solutions: SolutionsDep
@@ -294,6 +320,7 @@ async def propose(
 @router.post(
     "/{number}/solutions/{solution_id}/decision",
     summary="A supervisor approves (the customer is told) or rejects (with the reason)",
+    responses=refusals(409),
 )
 async def decide(
     number: str,

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from intake.dead_letters import Reprocessed
 from store.models import DeadLetter
 from store.queries.dead_letter_queue import DeadLetterRow
+from web.api_docs import refusals
 from web.auth import AdminUser
 from web.deps import DeadLettersDep, ReprocessorsDep
 
@@ -100,6 +101,7 @@ async def raw(letter_id: int, admin: AdminUser, letters: DeadLettersDep) -> Resp
 @router.post(
     "/{letter_id}/reprocess",
     summary="Run one kept dead letter through its channel again (409 unless it is kept)",
+    responses=refusals(409),
 )
 async def reprocess_one(
     letter_id: int, admin: AdminUser, letters: DeadLettersDep, handlers: ReprocessorsDep

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from complaints.numbers import FIELD_PATTERN
+from web.api_docs import refusals
 from web.auth import AgentUser
 from web.deps import DuplicatesDep
 
@@ -46,6 +47,7 @@ class MergedOut(BaseModel):
 @router.get(
     "/complaints/{number}/duplicates",
     summary="Complaints this one was flagged as a possible duplicate of (sent by another channel)",
+    responses=refusals(403),
 )
 async def flagged(number: Number, agent: AgentUser, duplicates: DuplicatesDep) -> FlaggedOut:
     found = await duplicates.flagged(number, agent)
@@ -60,6 +62,7 @@ async def flagged(number: Number, agent: AgentUser, duplicates: DuplicatesDep) -
 @router.post(
     "/complaints/{number}/merge",
     summary="Merge this complaint into another of the same customer; the customer is told once",
+    responses=refusals(409),
 )
 async def merge(
     number: Number, body: MergeIn, agent: AgentUser, duplicates: DuplicatesDep

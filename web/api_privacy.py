@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from web.api_docs import refusals
 from web.auth import AdminUser
 from web.deps import PrivacyDep
 
@@ -43,6 +44,7 @@ async def export(customer_id: int, admin: AdminUser, privacy: PrivacyDep) -> JSO
 @router.post(
     "/customers/{customer_id}/erase",
     summary="Erase one customer's personal data (complaint statistics are kept)",
+    responses=refusals(409),
 )
 async def erase(
     customer_id: int, body: EraseIn, admin: AdminUser, privacy: PrivacyDep

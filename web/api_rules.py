@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from admin.rule_book import ActiveVersion, RuleBook, RuleSetView, VersionInfo
 from admin.rule_trials import MAX_BACKTEST, TrialMessage, backtest, dry_run, rule_set_to_try
 from router import Decision
+from web.api_docs import refusals
 from web.auth import AdminUser, AgentUser, SupervisorUser
 from web.deps import RuleBookDep, SettingsDep
 
@@ -352,6 +353,7 @@ async def export_rules(admin: AdminUser, book: RuleBookDep, version: int | None 
 @router.post(
     "/rules/import",
     summary="Make TOML routing tables the active rules (origin import)",
+    responses=refusals(413, 415),
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -1,4 +1,6 @@
-"""Puts the staff side on the bot's app: the API routers, the console, the error answers.
+"""Puts the staff side on the bot's app: the API routers, the console, the error answers, and
+the API's documentation pages (served from local files: the app is built with
+`docs_url=None, redoc_url=None`).
 
 Routes reach the bot's services through the `Annotated` dependencies of `web.deps`."""
 
@@ -12,6 +14,7 @@ from web import (
     api_canned,
     api_complaints,
     api_dead_letters,
+    api_docs,
     api_duplicates,
     api_metrics,
     api_privacy,
@@ -38,3 +41,4 @@ def install(app: FastAPI) -> None:
     ):
         app.include_router(module.router)
     console.install(app)
+    api_docs.install(app)  # last: it describes the routes included above

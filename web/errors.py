@@ -1,9 +1,12 @@
 """How the desk's errors become HTTP answers: the message is written for the person using the
-API or console, and says what to do instead."""
+API or console, and says what to do instead. Every answer has the one body of
+`complaints.problems` (the webhook's too): `{"detail": reason}`, or for fields that fail
+validation, 422 with `{"detail": [Problem, ...]}`."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from complaints.errors import (
@@ -23,6 +26,7 @@ from complaints.errors import (
     UnknownDeadLetter,
     UnknownRule,
 )
+from complaints.problems import problems
 
 STATUS: dict[type[Exception], int] = {
     UnknownComplaint: 404,
@@ -51,7 +55,8 @@ def status_for(error: Exception) -> int:
 
 def install(app: FastAPI) -> None:
     """One handler for the whole error tree (`RuleError` included): `STATUS` picks the code
-    by the nearest class in the error's MRO."""
+    by the nearest class in the error's MRO. Validation errors keep FastAPI's `loc`, `msg`
+    and `type` and gain the webhook's `field` and `error`; the submitted `input` is dropped."""
 
     async def desk_error(request: Request, error: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=status_for(error))
@@ -63,5 +68,10 @@ def install(app: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
+    async def invalid(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, RequestValidationError)
+        return JSONResponse({"detail": problems(error.errors())}, status_code=422)
+
     app.add_exception_handler(ComplaintBotError, desk_error)
+    app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StoreUnavailable, unavailable)

@@ -10,35 +10,21 @@ every message to the customer is POSTed there, signed the same way, through the 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
 import logging
-import re
 from collections.abc import Mapping
-from datetime import date
-from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import ValidationError
 
-from channels.base import Attachment, Inbound, OnInbound, Outbound, Sender, safe_filename
+from channels.base import Attachment, Inbound, OnInbound, Outbound, Sender
+from channels.webhook.body import OPENAPI, RESPONSES, Acknowledged, ComplaintIn
 from channels.webhook.settings import WebhookSource
-from complaints import numbers
 from complaints.clock import Clock
-from complaints.dates import EXPECTED, purchase_date
 from complaints.errors import (
     ComplaintNotYours,
     InvalidMessage,
@@ -47,90 +33,13 @@ from complaints.errors import (
     TemporaryDeliveryError,
     UnknownComplaint,
 )
-from complaints.media import media_type
+from complaints.problems import problems
 
 log = logging.getLogger(__name__)
 
 NAME = "webhook"
-Text = Annotated[str, Field(max_length=200)]
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TIMESTAMP_TOLERANCE_SECONDS = 300
 """How far a signed X-Signature-Timestamp may be from the server's clock, either way."""
-
-
-def _number_as_text(value: Any) -> Any:
-    """Integrators send ids as numbers as often as strings; both mean the same id."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-Identifier = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1, max_length=200)]
-
-
-class CustomerIn(BaseModel):
-    id: Identifier
-    name: Text = ""
-    email: Text = ""
-    phone: Text = ""
-    tier: Annotated[str, Field(max_length=40)] = ""
-
-
-class AttachmentIn(BaseModel):
-    name: Annotated[str, Field(min_length=1, max_length=255)]
-    content_type: Annotated[str, Field(min_length=3, max_length=255)]
-    data: str
-    """The file's bytes, base64-encoded."""
-
-    @field_validator("content_type")
-    @classmethod
-    def _media_type(cls, value: str, info: ValidationInfo) -> str:
-        """A media type (`image/png`, `text/plain; charset=utf-8`), else the attachment is
-        refused: a CR/LF here would otherwise be stored and break the download's header."""
-        checked = media_type(value)
-        if not checked:
-            name = info.data.get("name", "")
-            raise ValueError(
-                f"attachment {name!r}: content_type must be a media type such as image/png"
-            )
-        return checked
-
-    def attachment(self) -> Attachment:
-        """The file as intake stores it: its name without any directory part."""
-        data = base64.b64decode(self.data, validate=True)
-        return Attachment(safe_filename(self.name) or "attachment", self.content_type, data)
-
-
-def _iso_date(value: str) -> str:
-    """A purchase date as the webhook takes it: exactly YYYY-MM-DD, a real date."""
-    if value and not (ISO_DATE.fullmatch(value) and purchase_date(value, date.max)):
-        raise ValueError(f"purchase_date must be {EXPECTED}")
-    return value
-
-
-class DetailsIn(BaseModel):
-    """Registration data the integrating system already has (seeds 002, 003)."""
-
-    product: Text = ""
-    model: Text = ""
-    serial_number: Text = ""
-    order_number: Text = ""
-    purchase_date: Annotated[str, AfterValidator(_iso_date)] = ""
-    """YYYY-MM-DD only: free text ("yesterday", "last tuesday") and numbers are refused."""
-    desired_outcome: Annotated[str, Field(max_length=1000)] = ""
-
-    def as_fields(self) -> dict[str, str]:
-        values = self.model_dump(exclude_none=True)
-        return {key: str(value) for key, value in values.items() if value}
-
-
-class ComplaintIn(BaseModel):
-    id: Identifier
-    customer: CustomerIn
-    text: Annotated[str, Field(max_length=50_000)]
-    subject: Text = ""
-    language: Annotated[str, Field(max_length=35)] = ""
-    complaint: Annotated[str, Field(pattern=rf"^({numbers.PATTERN})?$")] = ""
-    attachments: list[AttachmentIn] = []
-    details: DetailsIn = DetailsIn()
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -209,15 +118,10 @@ class WebhookChannel:
             methods=["POST"],
             status_code=202,
             summary="Receive a complaint or a follow-up from an integrated system",
-            responses={
-                200: {"description": "this id was received before; nothing new stored"},
-                401: {},
-                404: {},
-                409: {},
-                413: {},
-                422: {},
-                503: {},
-            },
+            response_model=Acknowledged,
+            response_description="A new complaint, or a follow-up added to one",
+            responses=RESPONSES,
+            openapi_extra=OPENAPI,
         )
         return router
 
@@ -236,11 +140,9 @@ class WebhookChannel:
             return body
         try:
             payload = ComplaintIn.model_validate_json(body)
-            attachments = tuple(item.attachment() for item in payload.attachments)
         except ValidationError as error:
             return _invalid(error)
-        except binascii.Error:
-            return _error(422, "attachments: data must be base64")
+        attachments = tuple(item.attachment() for item in payload.attachments)
         return await self._hand_over(self._inbound(source, payload, attachments))
 
     async def _signed_body(self, source: WebhookSource, request: Request) -> bytes | JSONResponse:
@@ -352,16 +254,6 @@ def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> J
 
 
 def _invalid(error: ValidationError) -> JSONResponse:
-    """422 naming each field that is wrong and why."""
-    return JSONResponse(
-        status_code=422,
-        content={
-            "detail": [
-                {
-                    "field": ".".join(str(part) for part in problem["loc"]) or "body",
-                    "error": problem["msg"],
-                }
-                for problem in error.errors(include_url=False)
-            ]
-        },
-    )
+    """422 naming each field that is wrong and why, in the API's form (`complaints.problems`)."""
+    found = problems(error.errors(include_url=False), where="body")
+    return JSONResponse(status_code=422, content={"detail": found})
