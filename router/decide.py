@@ -15,7 +15,7 @@ from router.calendar import WorkingCalendar, deadline
 from router.input import RoutingInput
 from router.language import detect_language
 from router.rules import GRADES, Rule, RuleSet, raised
-from router.text import FoldedText
+from router.text import FoldedText, as_written
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,29 @@ class Effect:
     value: str
     applied: bool
     note: str = ""
+    decided_by: str = ""
+    """The rule higher in the list that had already set this field, when that is why the effect
+    was not applied."""
+
+
+REASONS = {
+    "language_detected": "the language step; facts: language",
+    "disabled": "the rule is disabled",
+    "wrong_channel": "condition not met; facts: channel, expected",
+    "wrong_language": "condition not met; facts: language, expected",
+    "wrong_tier": "condition not met; facts: tier, expected",
+    "wrong_attachment": "condition not met; facts: has_attachment (the message's)",
+    "no_keyword": "no matching words; facts: keywords (how many), fields",
+    "no_pattern": "the pattern is not in the text; facts: fields",
+    "too_few_complaints": "condition not met; facts: count, needed, days",
+    "matched": "every condition held; found: the matched words; facts: field and the conditions",
+    "min_grade": "a matched rule's min_grade; facts: min_grade, was",
+    "raise_grade": "a matched rule's raise_grade; facts: was",
+    "default": "no rule set the field; facts: field, setting",
+    "category_department": "no rule set the department; facts: category",
+}
+"""The reason codes of `TraceStep.reason`, so a reader's language can phrase each step (the
+`detail` line is the router's own English, kept for the API)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +88,12 @@ class TraceStep:
     matched: bool
     detail: str
     effects: tuple[Effect, ...] = ()
+    reason: str = ""
+    """One of `REASONS`."""
+    found: tuple[str, ...] = ()
+    """The words of the message that matched the rule's keywords or pattern, as written there."""
+    facts: tuple[tuple[str, str], ...] = ()
+    """The values the reason speaks of, as (name, value) pairs."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +115,18 @@ class Decision:
                 "matched": step.matched,
                 "detail": step.detail,
                 "effects": [
-                    {"field": e.field, "value": e.value, "applied": e.applied, "note": e.note}
+                    {
+                        "field": e.field,
+                        "value": e.value,
+                        "applied": e.applied,
+                        "note": e.note,
+                        "decided_by": e.decided_by,
+                    }
                     for e in step.effects
                 ],
+                "reason": step.reason,
+                "found": list(step.found),
+                "facts": dict(step.facts),
             }
             for step in self.trace
         ]
@@ -106,23 +144,30 @@ def route(
     language, language_why = detect_language(
         f"{message.subject}\n{message.text}", message.language_hint, default_language
     )
-    outcome = _Outcome([TraceStep("language", True, f"{language}: {language_why}")])
+    why = f"{language}: {language_why}"
+    language_step = TraceStep(
+        "language", True, why, (), "language_detected", (), _facts(language=language)
+    )
+    outcome = _Outcome([language_step])
     tier = (message.tier or history.tier).lower()
     folded = {"subject": FoldedText.of(message.subject), "text": FoldedText.of(message.text)}
     for rule in rules.rules:
         if not rule.enabled:
-            outcome.trace.append(TraceStep(rule.name, False, "disabled"))
+            outcome.trace.append(TraceStep(rule.name, False, "disabled", reason="disabled"))
             continue
-        failed, matched_because = _check(rule, message, folded, language, tier, history)
-        if failed:
-            outcome.trace.append(TraceStep(rule.name, False, failed))
+        verdict = _check(rule, message, folded, language, tier, history)
+        if verdict.matched:
+            outcome.apply(rule, verdict)
         else:
-            outcome.apply(rule, matched_because)
+            outcome.trace.append(
+                TraceStep(rule.name, False, verdict.detail, (), verdict.reason, (), verdict.facts)
+            )
     category = outcome.decided("category", rules.default_category, "routing.default_category")
     department = outcome.decided(
         "department",
         rules.categories[category].department,
         f"default department of category {category!r}",
+        (("category", category),),
     )
     grade = outcome.adjusted(outcome.decided("grade", rules.default_grade, "routing.default_grade"))
     first_response_due, resolution_due = service_levels[grade].due(message.received_at)
@@ -147,17 +192,18 @@ class _Outcome:
     settled: dict[str, tuple[str, str]] = field(default_factory=dict)
     """field → (value, the rule that set it)"""
     tags: list[str] = field(default_factory=list)
-    adjustments: list[tuple[Rule, str]] = field(default_factory=list)
+    adjustments: list[tuple[Rule, str, str]] = field(default_factory=list)
+    """(rule, what it does in words, its reason code), in rule order"""
 
-    def apply(self, rule: Rule, matched_because: str) -> None:
+    def apply(self, rule: Rule, verdict: _Verdict) -> None:
         effects = []
         for name in ("category", "department", "grade"):
             value = getattr(rule, name)
             if not value:
                 continue
             if name in self.settled:
-                why = f"already set by rule {self.settled[name][1]!r}"
-                effects.append(Effect(name, value, False, why))
+                by = self.settled[name][1]
+                effects.append(Effect(name, value, False, f"already set by rule {by!r}", by))
             else:
                 self.settled[name] = (value, rule.name)
                 effects.append(Effect(name, value, True))
@@ -167,25 +213,43 @@ class _Outcome:
             if new:
                 self.tags.append(tag)
         if rule.min_grade:
-            self.adjustments.append((rule, f"at least {rule.min_grade}"))
+            self.adjustments.append((rule, f"at least {rule.min_grade}", "min_grade"))
         if rule.raise_grade:
-            self.adjustments.append((rule, "raise by one"))
-        self.trace.append(TraceStep(rule.name, True, matched_because, tuple(effects)))
+            self.adjustments.append((rule, "raise by one", "raise_grade"))
+        self.trace.append(
+            TraceStep(
+                rule.name,
+                True,
+                verdict.detail,
+                tuple(effects),
+                "matched",
+                verdict.found,
+                verdict.facts,
+            )
+        )
 
-    def decided(self, name: str, default: str, default_why: str) -> str:
-        """The value a rule set for `name`, else `default` (traced as such)."""
+    def decided(
+        self, name: str, default: str, default_why: str, facts: tuple[tuple[str, str], ...] = ()
+    ) -> str:
+        """The value a rule set for `name`, else `default` (traced as such). Without `facts` the
+        default is a setting (`default_why`); with them, the category's department."""
         if name in self.settled:
             return self.settled[name][0]
         effect = Effect(name, default, True, default_why)
-        self.trace.append(TraceStep("default", True, f"no rule set the {name}", (effect,)))
+        reason = "category_department" if facts else "default"
+        facts = facts or (("field", name), ("setting", default_why))
+        self.trace.append(
+            TraceStep("default", True, f"no rule set the {name}", (effect,), reason, (), facts)
+        )
         return default
 
     def adjusted(self, grade: str) -> str:
         """`grade` after the matching rules' min_grade and raise_grade, each traced."""
-        for rule, what in self.adjustments:
+        for rule, what, reason in self.adjustments:
             adjusted = _adjust(grade, rule)
             effect = Effect("grade", adjusted, adjusted != grade, f"was {grade}")
-            self.trace.append(TraceStep(rule.name, True, what, (effect,)))
+            facts = _facts(min_grade=rule.min_grade, was=grade)
+            self.trace.append(TraceStep(rule.name, True, what, (effect,), reason, (), facts))
             grade = adjusted
         return grade
 
@@ -196,6 +260,23 @@ def _adjust(grade: str, rule: Rule) -> str:
     return raised(grade) if rule.raise_grade else grade
 
 
+def _facts(**values: str) -> tuple[tuple[str, str], ...]:
+    """The non-empty `values` as a step's facts."""
+    return tuple((name, value) for name, value in values.items() if value)
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """Whether a rule's conditions held, in the router's words (`detail`) and as a reason code
+    with its facts (see `REASONS`)."""
+
+    matched: bool
+    detail: str
+    reason: str
+    facts: tuple[tuple[str, str], ...] = ()
+    found: tuple[str, ...] = ()
+
+
 def _check(
     rule: Rule,
     message: RoutingInput,
@@ -203,55 +284,86 @@ def _check(
     language: str,
     tier: str,
     history: CustomerHistory,
-) -> tuple[str, str]:
-    """Return (the first failed condition, "") or ("", what matched)."""
-    matched: list[str] = []
-    if rule.channels:
-        if message.channel not in rule.channels:
-            return f"channel {message.channel!r} not in {sorted(rule.channels)}", ""
-        matched.append(f"channel {message.channel}")
-    if rule.languages:
-        if language not in rule.languages:
-            return f"language {language!r} not in {sorted(rule.languages)}", ""
-        matched.append(f"language {language}")
-    if rule.tiers:
-        if tier not in rule.tiers:
-            return f"customer tier {tier or '(none)'!r} not in {sorted(rule.tiers)}", ""
-        matched.append(f"tier {tier}")
+) -> _Verdict:
+    """The first condition of `rule` the message fails, or every condition that held."""
+    held: list[tuple[str, str]] = []
+    for name, actual, allowed in (
+        ("channel", message.channel, rule.channels),
+        ("language", language, rule.languages),
+        ("tier", tier, rule.tiers),
+    ):
+        if not allowed:
+            continue
+        if actual not in allowed:
+            what = "customer tier" if name == "tier" else name
+            detail = f"{what} {actual or '(none)'!r} not in {sorted(allowed)}"
+            expected = ", ".join(sorted(allowed))
+            return _Verdict(
+                False, detail, f"wrong_{name}", ((name, actual), ("expected", expected))
+            )
+        held.append((name, actual))
     if rule.has_attachment is not None:
-        has = message.has_attachment
-        if has != rule.has_attachment:
-            return f"has_attachment is {str(has).lower()}", ""
-        matched.append(f"has_attachment {str(has).lower()}")
-    if rule.keyword_matcher is not None:
-        found = next(
-            (hit for name in rule.fields if (hit := rule.keyword_matcher.find(folded[name]))),
-            None,
-        )
-        if found is None:
-            return f"none of {len(rule.keywords)} keywords in {'/'.join(rule.fields)}", ""
-        matched.append(f"keyword {found!r}")
-    if rule.pattern_regex is not None:
-        original = {"subject": message.subject, "text": message.text}
-        found = _search(rule.pattern_regex, (original[name] for name in rule.fields))
-        if found is None:
-            return f"pattern {rule.pattern!r} not found in {'/'.join(rule.fields)}", ""
-        matched.append(f"pattern matched {found!r}")
+        has = str(message.has_attachment).lower()
+        if message.has_attachment != rule.has_attachment:
+            return _Verdict(False, f"has_attachment is {has}", "wrong_attachment", _facts(has=has))
+        held.append(("has_attachment", has))
+    said = [f"{name} {value}" for name, value in held]
+    words = _words(rule, message, folded)
+    if not words.matched:
+        return words
+    said += [words.detail] if words.detail else []
     if rule.repeat is not None:
         since = message.received_at - timedelta(days=rule.repeat.within_days)
         count = sum(1 for at in history.complaint_times if since <= at <= message.received_at)
+        days = rule.repeat.within_days
+        counted = f"{count} earlier complaint(s) in {days} days"
         if count < rule.repeat.at_least:
-            return (
-                f"{count} earlier complaint(s) in {rule.repeat.within_days} days, "
-                f"needs {rule.repeat.at_least}"
-            ), ""
-        matched.append(f"{count} earlier complaint(s) in {rule.repeat.within_days} days")
-    return "", "; ".join(matched) or "no conditions"
+            facts = _facts(count=str(count), needed=str(rule.repeat.at_least), days=str(days))
+            detail = f"{counted}, needs {rule.repeat.at_least}"
+            return _Verdict(False, detail, "too_few_complaints", facts)
+        held += [("earlier", str(count)), ("days", str(days))]
+        said.append(counted)
+    detail = "; ".join(said) or "no conditions"
+    return _Verdict(True, detail, "matched", (*words.facts, *held), words.found)
 
 
-def _search(pattern: Any, texts: Any) -> str | None:
-    for text in texts:
+def _words(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText]) -> _Verdict:
+    """The rule's keywords and pattern against the message: the words that matched, as
+    written, and the field they were in (`matched` with no words when it has neither)."""
+    where = "/".join(rule.fields)
+    details: list[str] = []
+    found: list[str] = []
+    fields: list[str] = []
+    if rule.keyword_matcher is not None:
+        matcher = rule.keyword_matcher
+        hit = next(((name, h) for name in rule.fields if (h := matcher.find(folded[name]))), None)
+        if hit is None:
+            detail = f"none of {len(rule.keywords)} keywords in {where}"
+            counted = (("keywords", str(len(rule.keywords))), ("fields", where))
+            return _Verdict(False, detail, "no_keyword", counted)
+        details.append(f"keyword {hit[1]!r}")
+        fields.append(hit[0])
+        found.append(as_written(_original(message, hit[0]), hit[1]))
+    if rule.pattern_regex is not None:
+        searched = _search(rule.pattern_regex, ((n, _original(message, n)) for n in rule.fields))
+        if searched is None:
+            detail = f"pattern {rule.pattern!r} not found in {where}"
+            return _Verdict(False, detail, "no_pattern", (("fields", where),))
+        details.append(f"pattern matched {searched[1]!r}")
+        fields.append(searched[0])
+        found.append(searched[1])
+    facts = (("field", ", ".join(dict.fromkeys(fields))),) if fields else ()
+    return _Verdict(True, "; ".join(details), "matched", facts, tuple(found))
+
+
+def _original(message: RoutingInput, name: str) -> str:
+    return message.subject if name == "subject" else message.text
+
+
+def _search(pattern: Any, texts: Any) -> tuple[str, str] | None:
+    """(the field, the text the pattern matched there) for the first field it matches."""
+    for name, text in texts:
         found = pattern.search(text)
         if found:
-            return str(found.group(0))
+            return name, str(found.group(0))
     return None
