@@ -109,7 +109,7 @@ def _settled(lines: tuple[TraceLine, ...]) -> Iterable[Settled]:
         if setting is None:
             continue
         line, value = setting
-        adjustments = ()
+        adjustments: tuple[TraceLine, ...] = ()
         if name == "grade":
             adjustments = tuple(
                 step
