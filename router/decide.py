@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from router.calendar import WorkingCalendar, deadline
 from router.input import RoutingInput
@@ -265,10 +265,9 @@ def _facts(**values: str) -> tuple[tuple[str, str], ...]:
     return tuple((name, value) for name, value in values.items() if value)
 
 
-@dataclass(frozen=True)
-class _Verdict:
+class _Verdict(NamedTuple):
     """Whether a rule's conditions held, in the router's words (`detail`) and as a reason code
-    with its facts (see `REASONS`)."""
+    with its facts (see `REASONS`). A tuple: one is made per rule and message, mostly a no."""
 
     matched: bool
     detail: str
@@ -287,21 +286,10 @@ def _check(
 ) -> _Verdict:
     """The first condition of `rule` the message fails, or every condition that held."""
     held: list[tuple[str, str]] = []
-    for name, actual, allowed in (
-        ("channel", message.channel, rule.channels),
-        ("language", language, rule.languages),
-        ("tier", tier, rule.tiers),
-    ):
-        if not allowed:
-            continue
-        if actual not in allowed:
-            what = "customer tier" if name == "tier" else name
-            detail = f"{what} {actual or '(none)'!r} not in {sorted(allowed)}"
-            expected = ", ".join(sorted(allowed))
-            return _Verdict(
-                False, detail, f"wrong_{name}", ((name, actual), ("expected", expected))
-            )
-        held.append((name, actual))
+    if rule.channels or rule.languages or rule.tiers:
+        failed = _audience(rule, message.channel, language, tier, held)
+        if failed is not None:
+            return failed
     if rule.has_attachment is not None:
         has = str(message.has_attachment).lower()
         if message.has_attachment != rule.has_attachment:
@@ -327,33 +315,59 @@ def _check(
     return _Verdict(True, detail, "matched", (*words.facts, *held), words.found)
 
 
+def _audience(
+    rule: Rule, channel: str, language: str, tier: str, held: list[tuple[str, str]]
+) -> _Verdict | None:
+    """The rule's channel, language and tier conditions: the first that fails, else None with
+    those that held added to `held`."""
+    for name, actual, allowed in (
+        ("channel", channel, rule.channels),
+        ("language", language, rule.languages),
+        ("tier", tier, rule.tiers),
+    ):
+        if not allowed:
+            continue
+        if actual not in allowed:
+            what = "customer tier" if name == "tier" else name
+            detail = f"{what} {actual or '(none)'!r} not in {sorted(allowed)}"
+            expected = ", ".join(sorted(allowed))
+            return _Verdict(
+                False, detail, f"wrong_{name}", ((name, actual), ("expected", expected))
+            )
+        held.append((name, actual))
+    return None
+
+
 def _words(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText]) -> _Verdict:
     """The rule's keywords and pattern against the message: the words that matched, as
     written, and the field they were in (`matched` with no words when it has neither)."""
-    where = "/".join(rule.fields)
-    details: list[str] = []
+    said: list[str] = []
     found: list[str] = []
     fields: list[str] = []
     if rule.keyword_matcher is not None:
-        matcher = rule.keyword_matcher
-        hit = next(((name, h) for name in rule.fields if (h := matcher.find(folded[name]))), None)
-        if hit is None:
+        for name in rule.fields:  # a loop, not a generator: this runs per rule and message
+            hit = rule.keyword_matcher.find(folded[name])
+            if hit is not None:
+                break
+        else:
+            where = "/".join(rule.fields)
             detail = f"none of {len(rule.keywords)} keywords in {where}"
             counted = (("keywords", str(len(rule.keywords))), ("fields", where))
             return _Verdict(False, detail, "no_keyword", counted)
-        details.append(f"keyword {hit[1]!r}")
-        fields.append(hit[0])
-        found.append(as_written(_original(message, hit[0]), hit[1]))
+        said.append(f"keyword {hit!r}")
+        fields.append(name)
+        found.append(as_written(_original(message, name), hit))
     if rule.pattern_regex is not None:
         searched = _search(rule.pattern_regex, ((n, _original(message, n)) for n in rule.fields))
         if searched is None:
+            where = "/".join(rule.fields)
             detail = f"pattern {rule.pattern!r} not found in {where}"
             return _Verdict(False, detail, "no_pattern", (("fields", where),))
-        details.append(f"pattern matched {searched[1]!r}")
+        said.append(f"pattern matched {searched[1]!r}")
         fields.append(searched[0])
         found.append(searched[1])
     facts = (("field", ", ".join(dict.fromkeys(fields))),) if fields else ()
-    return _Verdict(True, "; ".join(details), "matched", facts, tuple(found))
+    return _Verdict(True, "; ".join(said), "matched", facts, tuple(found))
 
 
 def _original(message: RoutingInput, name: str) -> str:
