@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from router.calendar import WorkingCalendar, deadline
+from router.conditions import REASONS as REASONS
+from router.conditions import Verdict, check, facts_of
 from router.input import RoutingInput
 from router.language import detect_language
 from router.rules import GRADES, Rule, RuleSet, raised
@@ -55,6 +57,9 @@ class Effect:
     value: str
     applied: bool
     note: str = ""
+    decided_by: str = ""
+    """The rule higher in the list that had already set this field, when that is why the effect
+    was not applied."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,12 @@ class TraceStep:
     matched: bool
     detail: str
     effects: tuple[Effect, ...] = ()
+    reason: str = ""
+    """One of `REASONS`."""
+    found: tuple[str, ...] = ()
+    """The words of the message that matched the rule's keywords or pattern, as written there."""
+    facts: tuple[tuple[str, str], ...] = ()
+    """The values the reason speaks of, as (name, value) pairs."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +97,18 @@ class Decision:
                 "matched": step.matched,
                 "detail": step.detail,
                 "effects": [
-                    {"field": e.field, "value": e.value, "applied": e.applied, "note": e.note}
+                    {
+                        "field": e.field,
+                        "value": e.value,
+                        "applied": e.applied,
+                        "note": e.note,
+                        "decided_by": e.decided_by,
+                    }
                     for e in step.effects
                 ],
+                "reason": step.reason,
+                "found": list(step.found),
+                "facts": dict(step.facts),
             }
             for step in self.trace
         ]
@@ -106,23 +126,30 @@ def route(
     language, language_why = detect_language(
         f"{message.subject}\n{message.text}", message.language_hint, default_language
     )
-    outcome = _Outcome([TraceStep("language", True, f"{language}: {language_why}")])
+    why = f"{language}: {language_why}"
+    language_step = TraceStep(
+        "language", True, why, (), "language_detected", (), facts_of(language=language)
+    )
+    outcome = _Outcome([language_step])
     tier = (message.tier or history.tier).lower()
     folded = {"subject": FoldedText.of(message.subject), "text": FoldedText.of(message.text)}
     for rule in rules.rules:
         if not rule.enabled:
-            outcome.trace.append(TraceStep(rule.name, False, "disabled"))
+            outcome.trace.append(TraceStep(rule.name, False, "disabled", reason="disabled"))
             continue
-        failed, matched_because = _check(rule, message, folded, language, tier, history)
-        if failed:
-            outcome.trace.append(TraceStep(rule.name, False, failed))
+        verdict = check(rule, message, folded, language, tier, history.complaint_times)
+        if verdict.matched:
+            outcome.apply(rule, verdict)
         else:
-            outcome.apply(rule, matched_because)
+            outcome.trace.append(
+                TraceStep(rule.name, False, verdict.detail, (), verdict.reason, (), verdict.facts)
+            )
     category = outcome.decided("category", rules.default_category, "routing.default_category")
     department = outcome.decided(
         "department",
         rules.categories[category].department,
         f"default department of category {category!r}",
+        (("category", category),),
     )
     grade = outcome.adjusted(outcome.decided("grade", rules.default_grade, "routing.default_grade"))
     first_response_due, resolution_due = service_levels[grade].due(message.received_at)
@@ -147,17 +174,18 @@ class _Outcome:
     settled: dict[str, tuple[str, str]] = field(default_factory=dict)
     """field → (value, the rule that set it)"""
     tags: list[str] = field(default_factory=list)
-    adjustments: list[tuple[Rule, str]] = field(default_factory=list)
+    adjustments: list[tuple[Rule, str, str]] = field(default_factory=list)
+    """(rule, what it does in words, its reason code), in rule order"""
 
-    def apply(self, rule: Rule, matched_because: str) -> None:
+    def apply(self, rule: Rule, verdict: Verdict) -> None:
         effects = []
         for name in ("category", "department", "grade"):
             value = getattr(rule, name)
             if not value:
                 continue
             if name in self.settled:
-                why = f"already set by rule {self.settled[name][1]!r}"
-                effects.append(Effect(name, value, False, why))
+                by = self.settled[name][1]
+                effects.append(Effect(name, value, False, f"already set by rule {by!r}", by))
             else:
                 self.settled[name] = (value, rule.name)
                 effects.append(Effect(name, value, True))
@@ -167,25 +195,43 @@ class _Outcome:
             if new:
                 self.tags.append(tag)
         if rule.min_grade:
-            self.adjustments.append((rule, f"at least {rule.min_grade}"))
+            self.adjustments.append((rule, f"at least {rule.min_grade}", "min_grade"))
         if rule.raise_grade:
-            self.adjustments.append((rule, "raise by one"))
-        self.trace.append(TraceStep(rule.name, True, matched_because, tuple(effects)))
+            self.adjustments.append((rule, "raise by one", "raise_grade"))
+        self.trace.append(
+            TraceStep(
+                rule.name,
+                True,
+                verdict.detail,
+                tuple(effects),
+                "matched",
+                verdict.found,
+                verdict.facts,
+            )
+        )
 
-    def decided(self, name: str, default: str, default_why: str) -> str:
-        """The value a rule set for `name`, else `default` (traced as such)."""
+    def decided(
+        self, name: str, default: str, default_why: str, facts: tuple[tuple[str, str], ...] = ()
+    ) -> str:
+        """The value a rule set for `name`, else `default` (traced as such). Without `facts` the
+        default is a setting (`default_why`); with them, the category's department."""
         if name in self.settled:
             return self.settled[name][0]
         effect = Effect(name, default, True, default_why)
-        self.trace.append(TraceStep("default", True, f"no rule set the {name}", (effect,)))
+        reason = "category_department" if facts else "default"
+        facts = facts or (("field", name), ("setting", default_why))
+        self.trace.append(
+            TraceStep("default", True, f"no rule set the {name}", (effect,), reason, (), facts)
+        )
         return default
 
     def adjusted(self, grade: str) -> str:
         """`grade` after the matching rules' min_grade and raise_grade, each traced."""
-        for rule, what in self.adjustments:
+        for rule, what, reason in self.adjustments:
             adjusted = _adjust(grade, rule)
             effect = Effect("grade", adjusted, adjusted != grade, f"was {grade}")
-            self.trace.append(TraceStep(rule.name, True, what, (effect,)))
+            facts = facts_of(min_grade=rule.min_grade, was=grade)
+            self.trace.append(TraceStep(rule.name, True, what, (effect,), reason, (), facts))
             grade = adjusted
         return grade
 
@@ -194,64 +240,3 @@ def _adjust(grade: str, rule: Rule) -> str:
     if rule.min_grade and GRADES.index(rule.min_grade) > GRADES.index(grade):
         grade = rule.min_grade
     return raised(grade) if rule.raise_grade else grade
-
-
-def _check(
-    rule: Rule,
-    message: RoutingInput,
-    folded: Mapping[str, FoldedText],
-    language: str,
-    tier: str,
-    history: CustomerHistory,
-) -> tuple[str, str]:
-    """Return (the first failed condition, "") or ("", what matched)."""
-    matched: list[str] = []
-    if rule.channels:
-        if message.channel not in rule.channels:
-            return f"channel {message.channel!r} not in {sorted(rule.channels)}", ""
-        matched.append(f"channel {message.channel}")
-    if rule.languages:
-        if language not in rule.languages:
-            return f"language {language!r} not in {sorted(rule.languages)}", ""
-        matched.append(f"language {language}")
-    if rule.tiers:
-        if tier not in rule.tiers:
-            return f"customer tier {tier or '(none)'!r} not in {sorted(rule.tiers)}", ""
-        matched.append(f"tier {tier}")
-    if rule.has_attachment is not None:
-        has = message.has_attachment
-        if has != rule.has_attachment:
-            return f"has_attachment is {str(has).lower()}", ""
-        matched.append(f"has_attachment {str(has).lower()}")
-    if rule.keyword_matcher is not None:
-        found = next(
-            (hit for name in rule.fields if (hit := rule.keyword_matcher.find(folded[name]))),
-            None,
-        )
-        if found is None:
-            return f"none of {len(rule.keywords)} keywords in {'/'.join(rule.fields)}", ""
-        matched.append(f"keyword {found!r}")
-    if rule.pattern_regex is not None:
-        original = {"subject": message.subject, "text": message.text}
-        found = _search(rule.pattern_regex, (original[name] for name in rule.fields))
-        if found is None:
-            return f"pattern {rule.pattern!r} not found in {'/'.join(rule.fields)}", ""
-        matched.append(f"pattern matched {found!r}")
-    if rule.repeat is not None:
-        since = message.received_at - timedelta(days=rule.repeat.within_days)
-        count = sum(1 for at in history.complaint_times if since <= at <= message.received_at)
-        if count < rule.repeat.at_least:
-            return (
-                f"{count} earlier complaint(s) in {rule.repeat.within_days} days, "
-                f"needs {rule.repeat.at_least}"
-            ), ""
-        matched.append(f"{count} earlier complaint(s) in {rule.repeat.within_days} days")
-    return "", "; ".join(matched) or "no conditions"
-
-
-def _search(pattern: Any, texts: Any) -> str | None:
-    for text in texts:
-        found = pattern.search(text)
-        if found:
-            return str(found.group(0))
-    return None

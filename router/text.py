@@ -98,3 +98,41 @@ class KeywordMatcher:
             if keyword in text.folded:
                 return keyword
         return None
+
+
+def as_written(text: str, hit: str) -> str:
+    """`hit`, a keyword as `KeywordMatcher.find` returns it (folded), as `text` writes it:
+    "devolucion" → "Devolución", "flux capacitor" → "Flux\\n  capacitor". A reader of the trace
+    looks for those words in the message; the folded form is returned when it cannot be placed.
+    """
+    words = [re.escape(word) for word in hit.split()]
+    if not words:
+        return hit
+    body = f"[\\W{_CJK_RANGES}]+".join(words)
+    edge = "" if has_cjk(hit) else _WORD_NOT_CJK
+    candidates = [body]
+    if edge:  # whole words first; a wildcard keyword ("refund*") may end inside a word
+        candidates = [f"(?<!{edge}){body}(?!{edge})", f"(?<!{edge}){body}"]
+    for candidate in candidates:  # most often written as folded but for case: no mapping
+        found = re.search(candidate, text, re.IGNORECASE)
+        if found is not None and _is_folded(found.group(0), hit):
+            return found.group(0)
+    folded: list[str] = []
+    origin: list[int] = []
+    """For each folded character, the index of the character of `text` it came from."""
+    for index, char in enumerate(text):
+        piece = fold(char)
+        folded.append(piece)
+        origin.extend([index] * len(piece))
+    joined = "".join(folded)
+    for candidate in candidates:
+        found = re.search(candidate, joined)
+        if found is not None and found.end() > found.start():
+            return text[origin[found.start()] : origin[found.end() - 1] + 1]
+    return hit
+
+
+def _is_folded(written: str, hit: str) -> bool:
+    """Whether `written` folds to `hit` (the words of a phrase, whatever stands between them)."""
+    folded = fold(written)
+    return folded == hit or _WORDS.findall(folded) == hit.split()

@@ -143,6 +143,7 @@ class Effect(BaseModel):
     value: str
     applied: bool
     note: str
+    decided_by: Annotated[str, Field(description="the higher rule that had set the field")] = ""
 
 
 class TraceStep(BaseModel):
@@ -150,6 +151,9 @@ class TraceStep(BaseModel):
     matched: bool
     detail: str
     effects: list[Effect]
+    reason: Annotated[str, Field(description="a code of router.decide.REASONS")] = ""
+    found: Annotated[list[str], Field(description="the matched words, as written")] = []
+    facts: Annotated[dict[str, str], Field(description="the values the reason speaks of")] = {}
 
 
 class DryRunIn(BaseModel):

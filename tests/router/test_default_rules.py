@@ -1076,7 +1076,13 @@ def test_trace_when_two_category_rules_match(settings: Settings) -> None:
     staff = _step(decision, "staff attitude")
     assert staff.matched
     assert staff.effects == (
-        Effect("category", "staff_attitude", False, "already set by rule 'safety incident'"),
+        Effect(
+            "category",
+            "staff_attitude",
+            False,
+            "already set by rule 'safety incident'",
+            "safety incident",
+        ),
     )
 
 
@@ -1089,6 +1095,9 @@ def test_trace_of_the_default_category(settings: Settings) -> None:
             True,
             "no rule set the category",
             (Effect("category", "other", True, "routing.default_category"),),
+            "default",
+            (),
+            (("field", "category"), ("setting", "routing.default_category")),
         )
         in decision.trace
     )

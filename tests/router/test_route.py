@@ -84,9 +84,9 @@ def test_first_matching_rule_wins_each_field_separately() -> None:
         Effect("grade", "important", True),
     )
     assert step(decision, "broken").effects == (
-        Effect("category", "repair", False, "already set by rule 'refund'"),
+        Effect("category", "repair", False, "already set by rule 'refund'", "refund"),
         Effect("department", "tech", True),
-        Effect("grade", "urgent", False, "already set by rule 'refund'"),
+        Effect("grade", "urgent", False, "already set by rule 'refund'", "refund"),
     )
 
 
@@ -202,7 +202,13 @@ def test_raise_grade_stops_at_urgent() -> None:
     decision = decide(rules, make_input("fire"))
     assert decision.grade == "urgent"
     assert step(decision, "raise", 1) == TraceStep(
-        "raise", True, "raise by one", (Effect("grade", "urgent", False, "was urgent"),)
+        "raise",
+        True,
+        "raise by one",
+        (Effect("grade", "urgent", False, "was urgent"),),
+        "raise_grade",
+        (),
+        (("was", "urgent"),),
     )
 
 
@@ -213,7 +219,7 @@ def test_disabled_rule_is_skipped_and_traced() -> None:
     )
     decision = decide(rules, make_input("refund"))
     assert decision.category == "billing"
-    assert step(decision, "off") == TraceStep("off", False, "disabled")
+    assert step(decision, "off") == TraceStep("off", False, "disabled", reason="disabled")
 
 
 # ---- Conditions -------------------------------------------------------------------------------
@@ -492,10 +498,18 @@ def test_trace_as_json() -> None:
         "matched": True,
         "detail": "en: no clear signal (Spanish 0, English 0): default",
         "effects": [],
+        "reason": "language_detected",
+        "found": [],
+        "facts": {"language": "en"},
     }
     assert trace[1] == {
         "rule": "refund",
         "matched": True,
         "detail": "keyword 'refund'",
-        "effects": [{"field": "category", "value": "billing", "applied": True, "note": ""}],
+        "effects": [
+            {"field": "category", "value": "billing", "applied": True, "note": "", "decided_by": ""}
+        ],
+        "reason": "matched",
+        "found": ["refund"],
+        "facts": {"field": "text"},
     }

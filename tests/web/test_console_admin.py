@@ -313,7 +313,7 @@ async def test_an_admin_reorders_disables_deletes_and_imports_rules_with_forms(d
         "Moved 'privacy' to position 1; version 2 is active."
     )
     assert book.current.rules[0].name == "privacy"
-    assert await send("/console/rules/delete", rule="privacy") == (
+    assert await send("/console/rules/delete", rule="privacy", confirm="delete") == (
         "Deleted 'privacy'; version 3 is active."
     )
     exported = await admin.get("/api/rules/export", params={"version": 1})

@@ -129,9 +129,15 @@ async def test_edits_each_make_a_version_with_a_note(desk: Desk) -> None:
     assert disabled["rules"][0]["enabled"] is False
     tried = await admin.post("/api/rules/dry-run", json={"text": "You leaked my personal data"})
     assert tried.json()["category"] == "other"
-    assert {"rule": "privacy", "matched": False, "detail": "disabled", "effects": []} in (
-        tried.json()["trace"]
-    )
+    assert {
+        "rule": "privacy",
+        "matched": False,
+        "detail": "disabled",
+        "effects": [],
+        "reason": "disabled",
+        "found": [],
+        "facts": {},
+    } in tried.json()["trace"]
     enabled = (await admin.post("/api/rules/privacy/enable")).json()
     assert enabled["rules"][0]["enabled"] is True
     assert enabled["version"] == moved["version"]  # the same rules: the same version again

@@ -21,7 +21,15 @@ from store.database import Database
 from store.models import Agent, CannedReply
 from web.console.guard import ConsoleRefusal, Viewer
 from web.console.pages import render
-from web.deps import AccountsDep, CannedRepliesDep, DatabaseDep, RuleBookDep, SettingsDep
+from web.console.trace_view import explain
+from web.deps import (
+    AccountsDep,
+    AgentDeskDep,
+    CannedRepliesDep,
+    DatabaseDep,
+    RuleBookDep,
+    SettingsDep,
+)
 from web.errors import status_for
 
 router = APIRouter()
@@ -68,9 +76,14 @@ async def complaint_page(
     accounts: AccountsDep,
     book: RuleBookDep,
     settings: SettingsDep,
+    desk: AgentDeskDep,
     canned: str = "",
 ) -> HTMLResponse:
     view = await view_or_refuse(database, staff.agent, number)
+    # The rule the desk refuses a reply by (CannotReach), asked before the agent writes one.
+    reachable = await database.read(
+        lambda session: desk.notifier.customer_address(session, view.complaint) is not None
+    )
     reply_text, canned_error = "", ""
     if canned:
         try:
@@ -91,6 +104,8 @@ async def complaint_page(
             "view": view,
             "c": view.complaint,
             "describe_detail": describe_detail,
+            "trace": explain(view.complaint.routing_trace or []),
+            "reachable": reachable,
             "reply_text": reply_text,
             "canned_error": canned_error,
             "canned_choices": canned_choices(await library.listing(), view.complaint.language),

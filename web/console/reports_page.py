@@ -1,9 +1,10 @@
-"""The report page for supervisors and admins: the figures of /api/reports with bar charts drawn
+"""The report page for supervisors and admins: the figures of /api/reports with charts drawn
 server-side as SVG, a period and department filter in the query (so a view can be bookmarked),
 and links to the same tables as CSV.
 
-The charts come from `admin.reports.bar_chart_svg`, which escapes every label (product names
-come from customers), so the page embeds them as markup; a page without scripts can show them.
+The bar charts come from `admin.reports.bar_chart_svg`, which escapes every label (product names
+come from customers), so the page embeds them as markup; the weeks are a column chart with axes
+(`report_view.week_chart_svg`), and times read as durations (`report_view.duration`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from complaints.errors import NotAllowed, ReportError
 from router import RuleSet
 from web.console.guard import ConsoleRefusal, Viewer
 from web.console.pages import render
+from web.console.report_view import duration, week_chart_svg
 from web.deps import ReportsDep, RuleBookDep
 
 router = APIRouter()
@@ -37,7 +39,8 @@ class Chart:
 
 
 def charts(report: Report) -> list[Chart]:
-    """One chart per figure; SLA bars are percentages of the complaints judged so far."""
+    """One bar chart per figure but the weeks (a column chart of its own); SLA bars are
+    percentages of the complaints judged so far."""
     sla = [
         (label, round(compliance.share * 100, 1))
         for label, compliance in (
@@ -51,13 +54,6 @@ def charts(report: Report) -> list[Chart]:
         ("Complaints per department", report.by_department),
         ("Complaints per grade", report.by_grade),
         ("Complaints per channel", report.by_channel),
-        (
-            "Complaints per week (starting Monday)",
-            [
-                (week.isoformat(), count)
-                for week, count in zip(report.weeks, report.by_week, strict=True)
-            ],
-        ),
         ("Top products", [(trend.value, trend.count) for trend in report.top_products]),
         ("Service levels kept", sla),
         (
@@ -114,7 +110,14 @@ async def reports_page(
         request,
         "reports.html",
         context
-        | {"report": report, "charts": charts(report), "csv": csv_links(report), "error": ""},
+        | {
+            "report": report,
+            "charts": charts(report),
+            "week_chart": week_chart_svg(report.weeks, report.by_week, "week-chart-title"),
+            "duration": duration,
+            "csv": csv_links(report),
+            "error": "",
+        },
         agent=staff.agent,
         csrf=staff.csrf,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -58,6 +59,7 @@ from web.console.rule_forms import (
     rule_from_form,
     whole_number,
 )
+from web.console.trace_view import Explained, explain
 from web.deps import RuleBookDep, SettingsDep
 
 PAGE = "/console/rules"
@@ -72,6 +74,10 @@ def _context(staff: Staff) -> dict[str, Any]:
         "may_edit": at_least(staff.agent, "admin"),
         "may_try": at_least(staff.agent, "supervisor"),
     }
+
+
+def _explained(decision: Decision | None) -> Explained | None:
+    return None if decision is None else explain(decision.trace_as_json())
 
 
 # ---- the rule list ---------------------------------------------------------------------------
@@ -122,8 +128,37 @@ async def enable(
     return await _changed(f"{'Enabled' if enabled else 'Disabled'} {rule!r}", change)
 
 
+@router.get("/delete", response_class=HTMLResponse)
+async def delete_page(
+    request: Request, staff: AdminViewer, book: RuleBookDep, rule: str = ""
+) -> HTMLResponse:
+    """The confirmation a deletion needs: what the rule does, and the version to roll back to."""
+    active = await book.active()
+    rules = RuleSetView.of(await book.tables(active.version)).rules
+    position = next((i for i, found in enumerate(rules, 1) if found["name"] == rule), None)
+    if position is None:
+        raise ConsoleRefusal(404, f"There is no rule named {rule!r}; pick one from the rule list.")
+    context = {"rule": rules[position - 1], "position": position, "count": len(rules)}
+    return render(
+        request,
+        "rules_delete.html",
+        context | {"active": active},
+        agent=staff.agent,
+        csrf=staff.csrf,
+    )
+
+
 @router.post("/delete")
-async def delete(staff: AdminActor, book: RuleBookDep, rule: RuleName) -> RedirectResponse:
+async def delete(
+    staff: AdminActor,
+    book: RuleBookDep,
+    rule: RuleName,
+    confirm: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Deletes only from the confirmation page's form (`confirm=delete`); any other post of
+    this form is sent to that page, and nothing changes."""
+    if confirm != "delete":
+        return redirect(f"{PAGE}/delete?{urlencode({'rule': rule})}")
     change = book.remove_rule(rule, staff.agent.name)
     return await _changed(f"Deleted {rule!r}", change)
 
@@ -192,6 +227,7 @@ def _edit_page(
             "positions": len(view.rules) + 1,
             "max_backtest": MAX_BACKTEST,
             "decision": decision,
+            "explained": _explained(decision),
             "tested": tested,
             "error": error,
         },
@@ -287,6 +323,7 @@ def _try_page(
             "channels": CHANNELS,
             "languages": SUPPORTED,
             "decision": decision,
+            "explained": _explained(decision),
             "error": error,
             "version": version,
         },

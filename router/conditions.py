@@ -1,0 +1,153 @@
+"""A rule's conditions against one message: the first that fails, or every one that held and
+the words that matched, each as the router's English line and as a reason code with its facts
+(`REASONS`), so the console can phrase the trace in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from router.input import RoutingInput
+from router.rules import Rule
+from router.text import FoldedText, as_written
+
+REASONS = {
+    "language_detected": "the language step; facts: language",
+    "disabled": "the rule is disabled",
+    "wrong_channel": "condition not met; facts: channel, expected",
+    "wrong_language": "condition not met; facts: language, expected",
+    "wrong_tier": "condition not met; facts: tier, expected",
+    "wrong_attachment": "condition not met; facts: has_attachment (the message's)",
+    "no_keyword": "no matching words; facts: keywords (how many), fields",
+    "no_pattern": "the pattern is not in the text; facts: fields",
+    "too_few_complaints": "condition not met; facts: count, needed, days",
+    "matched": "every condition held; found: the matched words; facts: field and the conditions",
+    "min_grade": "a matched rule's min_grade; facts: min_grade, was",
+    "raise_grade": "a matched rule's raise_grade; facts: was",
+    "default": "no rule set the field; facts: field, setting",
+    "category_department": "no rule set the department; facts: category",
+}
+"""The reason codes of `TraceStep.reason`, so a reader's language can phrase each step (the
+`detail` line is the router's own English, kept for the API)."""
+
+
+def facts_of(**values: str) -> tuple[tuple[str, str], ...]:
+    """The non-empty `values` as a step's facts."""
+    return tuple((name, value) for name, value in values.items() if value)
+
+
+class Verdict(NamedTuple):
+    """Whether a rule's conditions held, in the router's words (`detail`) and as a reason code
+    with its facts (see `REASONS`). A tuple: one is made per rule and message, mostly a no."""
+
+    matched: bool
+    detail: str
+    reason: str
+    facts: tuple[tuple[str, str], ...] = ()
+    found: tuple[str, ...] = ()
+
+
+def check(
+    rule: Rule,
+    message: RoutingInput,
+    folded: Mapping[str, FoldedText],
+    language: str,
+    tier: str,
+    complaint_times: Sequence[datetime],
+) -> Verdict:
+    """The first condition of `rule` the message fails, or every condition that held."""
+    held: list[tuple[str, str]] = []
+    if rule.channels or rule.languages or rule.tiers:
+        failed = _audience(rule, message.channel, language, tier, held)
+        if failed is not None:
+            return failed
+    if rule.has_attachment is not None:
+        has = str(message.has_attachment).lower()
+        if message.has_attachment != rule.has_attachment:
+            return Verdict(False, f"has_attachment is {has}", "wrong_attachment", facts_of(has=has))
+        held.append(("has_attachment", has))
+    said = [f"{name} {value}" for name, value in held]
+    words = _words(rule, message, folded)
+    if not words.matched:
+        return words
+    said += [words.detail] if words.detail else []
+    if rule.repeat is not None:
+        since = message.received_at - timedelta(days=rule.repeat.within_days)
+        count = sum(1 for at in complaint_times if since <= at <= message.received_at)
+        days = rule.repeat.within_days
+        counted = f"{count} earlier complaint(s) in {days} days"
+        if count < rule.repeat.at_least:
+            facts = facts_of(count=str(count), needed=str(rule.repeat.at_least), days=str(days))
+            detail = f"{counted}, needs {rule.repeat.at_least}"
+            return Verdict(False, detail, "too_few_complaints", facts)
+        held += [("earlier", str(count)), ("days", str(days))]
+        said.append(counted)
+    detail = "; ".join(said) or "no conditions"
+    return Verdict(True, detail, "matched", (*words.facts, *held), words.found)
+
+
+def _audience(
+    rule: Rule, channel: str, language: str, tier: str, held: list[tuple[str, str]]
+) -> Verdict | None:
+    """The rule's channel, language and tier conditions: the first that fails, else None with
+    those that held added to `held`."""
+    for name, actual, allowed in (
+        ("channel", channel, rule.channels),
+        ("language", language, rule.languages),
+        ("tier", tier, rule.tiers),
+    ):
+        if not allowed:
+            continue
+        if actual not in allowed:
+            what = "customer tier" if name == "tier" else name
+            detail = f"{what} {actual or '(none)'!r} not in {sorted(allowed)}"
+            expected = ", ".join(sorted(allowed))
+            return Verdict(False, detail, f"wrong_{name}", ((name, actual), ("expected", expected)))
+        held.append((name, actual))
+    return None
+
+
+def _words(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText]) -> Verdict:
+    """The rule's keywords and pattern against the message: the words that matched, as
+    written, and the field they were in (`matched` with no words when it has neither)."""
+    said: list[str] = []
+    found: list[str] = []
+    fields: list[str] = []
+    if rule.keyword_matcher is not None:
+        for name in rule.fields:  # a loop, not a generator: this runs per rule and message
+            hit = rule.keyword_matcher.find(folded[name])
+            if hit is not None:
+                break
+        else:
+            where = "/".join(rule.fields)
+            detail = f"none of {len(rule.keywords)} keywords in {where}"
+            counted = (("keywords", str(len(rule.keywords))), ("fields", where))
+            return Verdict(False, detail, "no_keyword", counted)
+        said.append(f"keyword {hit!r}")
+        fields.append(name)
+        found.append(as_written(_original(message, name), hit))
+    if rule.pattern_regex is not None:
+        searched = _search(rule.pattern_regex, ((n, _original(message, n)) for n in rule.fields))
+        if searched is None:
+            where = "/".join(rule.fields)
+            detail = f"pattern {rule.pattern!r} not found in {where}"
+            return Verdict(False, detail, "no_pattern", (("fields", where),))
+        said.append(f"pattern matched {searched[1]!r}")
+        fields.append(searched[0])
+        found.append(searched[1])
+    facts = (("field", ", ".join(dict.fromkeys(fields))),) if fields else ()
+    return Verdict(True, "; ".join(said), "matched", facts, tuple(found))
+
+
+def _original(message: RoutingInput, name: str) -> str:
+    return message.subject if name == "subject" else message.text
+
+
+def _search(pattern: Any, texts: Any) -> tuple[str, str] | None:
+    """(the field, the text the pattern matched there) for the first field it matches."""
+    for name, text in texts:
+        found = pattern.search(text)
+        if found:
+            return name, str(found.group(0))
+    return None

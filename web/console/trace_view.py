@@ -1,0 +1,120 @@
+"""The routing trace as the console explains it: which rule decided each field and on which words,
+and why every other rule did not apply.
+
+The router records reason codes and their facts (`router.decide.REASONS`); this module only
+regroups them, and the `trace.html` macros phrase them, so every word a reader sees lives in a
+template and can be translated there. A trace stored before reason codes existed has none:
+its steps are shown with the router's own `detail` line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+DECIDED_FIELDS = ("category", "department", "grade")
+ADJUSTMENTS = ("min_grade", "raise_grade")
+
+
+@dataclass(frozen=True)
+class EffectLine:
+    field: str
+    value: str
+    applied: bool
+    note: str
+    decided_by: str
+    """The higher rule that had already set the field, when that is why it was not applied."""
+
+
+@dataclass(frozen=True)
+class TraceLine:
+    rule: str
+    matched: bool
+    reason: str
+    """A code of `router.decide.REASONS`; "" for a trace recorded before they existed."""
+    detail: str
+    found: tuple[str, ...]
+    facts: Mapping[str, str]
+    effects: tuple[EffectLine, ...]
+
+    @property
+    def overruled_by(self) -> tuple[str, ...]:
+        """The higher rules that had decided everything this matched rule would have set."""
+        if not self.effects or any(effect.applied for effect in self.effects):
+            return ()
+        return tuple(dict.fromkeys(e.decided_by for e in self.effects if e.decided_by))
+
+
+@dataclass(frozen=True)
+class Settled:
+    """How one field got its value: the step that set it, then (grade) the adjustments."""
+
+    field: str
+    value: str
+    by: TraceLine
+    adjustments: tuple[TraceLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class Explained:
+    language: TraceLine | None
+    settled: tuple[Settled, ...]
+    lines: tuple[TraceLine, ...]
+    """Every step after the language, in the order the router took them."""
+
+
+def explain(steps: Iterable[Mapping[str, Any]]) -> Explained:
+    """`steps` as `Decision.trace_as_json` gives them (and the store keeps them)."""
+    lines = [_line(step) for step in steps]
+    language = next((line for line in lines if line.rule == "language" and line.matched), None)
+    rest = tuple(line for line in lines if line is not language)
+    return Explained(language, tuple(_settled(rest)), rest)
+
+
+def _line(step: Mapping[str, Any]) -> TraceLine:
+    effects = tuple(
+        EffectLine(
+            str(effect.get("field", "")),
+            str(effect.get("value", "")),
+            bool(effect.get("applied")),
+            str(effect.get("note", "")),
+            str(effect.get("decided_by", "")),
+        )
+        for effect in step.get("effects") or ()
+    )
+    return TraceLine(
+        rule=str(step.get("rule", "")),
+        matched=bool(step.get("matched")),
+        reason=str(step.get("reason", "")),
+        detail=str(step.get("detail", "")),
+        found=tuple(str(word) for word in step.get("found") or ()),
+        facts={str(k): str(v) for k, v in (step.get("facts") or {}).items()},
+        effects=effects,
+    )
+
+
+def _settled(lines: tuple[TraceLine, ...]) -> Iterable[Settled]:
+    for name in DECIDED_FIELDS:
+        setting = next(
+            (
+                (line, effect.value)
+                for line in lines
+                if line.reason not in ADJUSTMENTS
+                for effect in line.effects
+                if effect.field == name and effect.applied
+            ),
+            None,
+        )
+        if setting is None:
+            continue
+        line, value = setting
+        adjustments: tuple[TraceLine, ...] = ()
+        if name == "grade":
+            adjustments = tuple(
+                step
+                for step in lines
+                if step.reason in ADJUSTMENTS and any(e.applied for e in step.effects)
+            )
+            value = adjustments[-1].effects[0].value if adjustments else value
+        yield Settled(name, value, line, adjustments)
