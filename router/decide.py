@@ -14,6 +14,7 @@ from typing import Any
 from router.calendar import WorkingCalendar, deadline
 from router.input import RoutingInput
 from router.language import detect_language
+from router.matching import Found, find_keyword, find_pattern
 from router.rules import GRADES, Rule, RuleSet, raised
 from router.text import FoldedText
 
@@ -224,19 +225,16 @@ def _check(
             return f"has_attachment is {str(has).lower()}", ""
         matched.append(f"has_attachment {str(has).lower()}")
     if rule.keyword_matcher is not None:
-        found = next(
-            (hit for name in rule.fields if (hit := rule.keyword_matcher.find(folded[name]))),
-            None,
-        )
-        if found is None:
-            return f"none of {len(rule.keywords)} keywords in {'/'.join(rule.fields)}", ""
-        matched.append(f"keyword {found!r}")
+        found = find_keyword(rule, folded)
+        if found.found is None:
+            return _missing(f"none of {len(rule.keywords)} keywords", rule, found), ""
+        matched.append(_counted(f"keyword {found.found!r}", found))
     if rule.pattern_regex is not None:
         original = {"subject": message.subject, "text": message.text}
-        found = _search(rule.pattern_regex, (original[name] for name in rule.fields))
-        if found is None:
-            return f"pattern {rule.pattern!r} not found in {'/'.join(rule.fields)}", ""
-        matched.append(f"pattern matched {found!r}")
+        found = find_pattern(rule, original, folded)
+        if found.found is None:
+            return _missing(f"pattern {rule.pattern!r} not found", rule, found), ""
+        matched.append(_counted(f"pattern matched {found.found!r}", found))
     if rule.repeat is not None:
         since = message.received_at - timedelta(days=rule.repeat.within_days)
         count = sum(1 for at in history.complaint_times if since <= at <= message.received_at)
@@ -249,9 +247,14 @@ def _check(
     return "", "; ".join(matched) or "no conditions"
 
 
-def _search(pattern: Any, texts: Any) -> str | None:
-    for text in texts:
-        found = pattern.search(text)
-        if found:
-            return str(found.group(0))
-    return None
+def _missing(nothing: str, rule: Rule, found: Found) -> str:
+    """Why keywords or a pattern did not match: the finds that did not count, else nothing."""
+    if found.discounted:
+        return "; ".join(found.discounted[:3]) + ("; …" if len(found.discounted) > 3 else "")
+    return f"{nothing} in {'/'.join(rule.fields)}"
+
+
+def _counted(what: str, found: Found) -> str:
+    if not found.discounted:
+        return what
+    return f"{what} (not counted: {'; '.join(found.discounted[:3])})"
