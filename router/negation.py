@@ -18,43 +18,25 @@ import re
 
 from router.text import CJK_RANGES, fold
 
-LATIN_REACH = 5
-"""How many words before a keyword a Latin cue may stand: "not going to take legal action"."""
+LATIN_REACH = 4
+"""How many words may stand between a Latin cue and the keyword: "not going to take legal action".
+Words of `SHORT_WORD` letters or fewer are not counted ("no voy a ir a la OCU")."""
+SHORT_WORD = 2
 CJK_REACH = 6
 """How many Chinese characters before a keyword a Chinese cue may stand (没有任何人受伤)."""
 
+# fmt: off
 CUES: dict[str, tuple[str, ...]] = {
     "en": (
-        "no",
-        "not",
-        "never",
-        "nobody",
-        "none",
-        "neither",
-        "nor",
-        "without",
-        "cannot",
-        "*n't",
-        "dont",
-        "didnt",
-        "doesnt",
-        "wont",
-        "isnt",
-        "wasnt",
-        "werent",
-        "arent",
-        "havent",
-        "hasnt",
-        "hadnt",
-        "cant",
-        "couldnt",
-        "wouldnt",
-        "shouldnt",
+        "no", "not", "never", "nobody", "none", "neither", "nor", "without", "cannot",
+        "*n't", "dont", "didnt", "doesnt", "wont", "isnt", "wasnt", "werent", "arent",
+        "havent", "hasnt", "hadnt", "cant", "couldnt", "wouldnt", "shouldnt",
     ),
     "es": ("no", "ni", "nunca", "jamas", "sin", "nadie", "ningun", "ninguno", "ninguna", "tampoco"),
     "zh-Hans": ("不", "没", "无", "未", "别", "勿"),
     "zh-Hant": ("不", "沒", "無", "未", "別", "勿", "唔", "冇"),
 }
+# fmt: on
 """Words (Latin: whole words, `*n't` any contraction) and characters that negate what follows."""
 
 FALSE_CUES: dict[str, tuple[str, ...]] = {
@@ -115,11 +97,11 @@ def negation_before(before: str) -> str | None:
             if token in _CJK_CUES and not _false_cjk(tokens, index):
                 return token
             continue
-        latin += 1
-        if latin > LATIN_REACH:
-            return None
         if _latin_cue(token) and not _false_latin(tokens, index):
             return token
+        latin += len(token) > SHORT_WORD
+        if latin >= LATIN_REACH:
+            return None
     return None
 
 
