@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from router.input import RoutingInput
+from router.matching import Found, find_keyword, find_pattern
 from router.rules import Rule
 from router.text import FoldedText, as_written
 
@@ -21,6 +22,10 @@ REASONS = {
     "wrong_attachment": "condition not met; facts: has_attachment (the message's)",
     "no_keyword": "no matching words; facts: keywords (how many), fields",
     "no_pattern": "the pattern is not in the text; facts: fields",
+    "not_counted": (
+        "its words are there but do not count; facts: word, kind (negated: by a negation cue; "
+        "part_of: inside an `unless` phrase), by (the cue or the phrase)"
+    ),
     "too_few_complaints": "condition not met; facts: count, needed, days",
     "matched": "every condition held; found: the matched words; facts: field and the conditions",
     "min_grade": "a matched rule's min_grade; facts: min_grade, was",
@@ -110,44 +115,55 @@ def _audience(
 
 def _words(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText]) -> Verdict:
     """The rule's keywords and pattern against the message: the words that matched, as
-    written, and the field they were in (`matched` with no words when it has neither)."""
+    written, and the field they were in (`matched` with no words when it has neither). A find
+    that does not count (negated, or part of an `unless` phrase) is said in the detail, and is
+    the reason when nothing else matched."""
     said: list[str] = []
     found: list[str] = []
     fields: list[str] = []
+    where = "/".join(rule.fields)
     if rule.keyword_matcher is not None:
-        for name in rule.fields:  # a loop, not a generator: this runs per rule and message
-            hit = rule.keyword_matcher.find(folded[name])
-            if hit is not None:
-                break
-        else:
-            where = "/".join(rule.fields)
+        hit = find_keyword(rule, folded)
+        if hit.found is None:
             detail = f"none of {len(rule.keywords)} keywords in {where}"
             counted = (("keywords", str(len(rule.keywords))), ("fields", where))
-            return Verdict(False, detail, "no_keyword", counted)
-        said.append(f"keyword {hit!r}")
-        fields.append(name)
-        found.append(as_written(_original(message, name), hit))
+            return _nothing_counted(hit, detail, "no_keyword", counted)
+        said.append(_counted(f"keyword {hit.found!r}", hit))
+        fields.append(hit.field)
+        found.append(as_written(_original(message, hit.field), hit.found))
     if rule.pattern_regex is not None:
-        searched = _search(rule.pattern_regex, ((n, _original(message, n)) for n in rule.fields))
-        if searched is None:
-            where = "/".join(rule.fields)
+        originals = {name: _original(message, name) for name in rule.fields}
+        match = find_pattern(rule, originals, folded)
+        if match.found is None:
             detail = f"pattern {rule.pattern!r} not found in {where}"
-            return Verdict(False, detail, "no_pattern", (("fields", where),))
-        said.append(f"pattern matched {searched[1]!r}")
-        fields.append(searched[0])
-        found.append(searched[1])
+            return _nothing_counted(match, detail, "no_pattern", (("fields", where),))
+        said.append(_counted(f"pattern matched {match.found!r}", match))
+        fields.append(match.field)
+        found.append(match.found)
     facts = (("field", ", ".join(dict.fromkeys(fields))),) if fields else ()
     return Verdict(True, "; ".join(said), "matched", facts, tuple(found))
 
 
+def _nothing_counted(
+    found: Found, nothing: str, reason: str, facts: tuple[tuple[str, str], ...]
+) -> Verdict:
+    """No keyword or pattern counted: the first find that did not (the word, how, and the cue
+    or phrase that discounted it), else that nothing was found at all."""
+    if not found.discounted:
+        return Verdict(False, nothing, reason, facts)
+    first = found.discounted[0]
+    detail = "; ".join(d.said() for d in found.discounted[:3])
+    detail += "; …" if len(found.discounted) > 3 else ""
+    return Verdict(
+        False, detail, "not_counted", facts_of(word=first.word, kind=first.kind, by=first.by)
+    )
+
+
+def _counted(what: str, found: Found) -> str:
+    if not found.discounted:
+        return what
+    return f"{what} (not counted: {'; '.join(d.said() for d in found.discounted[:3])})"
+
+
 def _original(message: RoutingInput, name: str) -> str:
     return message.subject if name == "subject" else message.text
-
-
-def _search(pattern: Any, texts: Any) -> tuple[str, str] | None:
-    """(the field, the text the pattern matched there) for the first field it matches."""
-    for name, text in texts:
-        found = pattern.search(text)
-        if found:
-            return name, str(found.group(0))
-    return None

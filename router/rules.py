@@ -35,6 +35,8 @@ DEPARTMENT_KEYS = ("name", "telegram_chat_id", "ask", "supervisor")
 CONDITION_KEYS = (
     "keywords",
     "pattern",
+    "unless",
+    "unless_negated",
     "fields",
     "channel",
     "language",
@@ -45,12 +47,13 @@ CONDITION_KEYS = (
 ACTION_KEYS = ("category", "department", "grade", "min_grade", "raise_grade", "tags")
 RULE_KEYS = ("name", "enabled", "description", *CONDITION_KEYS, *ACTION_KEYS)
 """The keys of a [[rules]] table, in the order a person reads them."""
-RULE_LIST_KEYS = ("keywords", "fields", "channel", "language", "tier", "tags")
+RULE_LIST_KEYS = ("keywords", "unless", "fields", "channel", "language", "tier", "tags")
 """Keys whose value is a list (a single string is accepted as a list of one)."""
 RULE_DEFAULTS: Mapping[str, Any] = {
     "enabled": True,
     "description": "",
     "pattern": "",
+    "unless_negated": False,
     "fields": list(SEARCHABLE_FIELDS),
     "has_attachment": None,
     "repeat": None,
@@ -59,7 +62,7 @@ RULE_DEFAULTS: Mapping[str, Any] = {
     "grade": "",
     "min_grade": "",
     "raise_grade": False,
-    **{key: [] for key in ("keywords", "channel", "language", "tier", "tags")},
+    **{key: [] for key in ("keywords", "unless", "channel", "language", "tier", "tags")},
 }
 """What a key of a [[rules]] table means when it is left out (`name` has no default)."""
 
@@ -88,6 +91,11 @@ class Rule:
     enabled: bool = True
     keywords: tuple[str, ...] = ()
     pattern: str = ""
+    unless: tuple[str, ...] = ()
+    """Phrases that hold a keyword in another sense ("fire tv"): a keyword found inside one of
+    them does not count."""
+    unless_negated: bool = False
+    """A keyword (or pattern match) shortly after a negation cue ("no injury") does not count."""
     fields: tuple[str, ...] = SEARCHABLE_FIELDS
     channels: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset()
@@ -101,6 +109,7 @@ class Rule:
     raise_grade: bool = False
     tags: tuple[str, ...] = ()
     keyword_matcher: KeywordMatcher | None = field(default=None, compare=False, repr=False)
+    unless_matcher: KeywordMatcher | None = field(default=None, compare=False, repr=False)
     pattern_regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
 
@@ -236,6 +245,7 @@ def _rule(
             pattern_regex = re.compile(pattern, re.IGNORECASE)
         except re.error as error:
             raise fail(f"rule {name!r}: bad regular expression {pattern!r}: {error}") from None
+    unless, unless_negated = _qualifiers(raw, name, bool(keywords or pattern), fail)
     fields = _strings(raw, "fields", fail) or SEARCHABLE_FIELDS
     if set(fields) - set(SEARCHABLE_FIELDS):
         raise fail(f"rule {name!r}: fields may only be {SEARCHABLE_FIELDS}")
@@ -271,6 +281,8 @@ def _rule(
         enabled=bool(raw.get("enabled", True)),
         keywords=keywords,
         pattern=pattern,
+        unless=unless,
+        unless_negated=unless_negated,
         fields=fields,
         channels=frozenset(_strings(raw, "channel", fail)),
         languages=frozenset(languages),
@@ -285,7 +297,22 @@ def _rule(
         tags=tags,
         keyword_matcher=KeywordMatcher(list(keywords)) if keywords else None,
         pattern_regex=pattern_regex,
+        unless_matcher=KeywordMatcher(list(unless)) if unless else None,
     )
+
+
+def _qualifiers(raw: Any, name: str, has_terms: bool, fail: Any) -> tuple[tuple[str, ...], bool]:
+    """`unless` and `unless_negated`, which only qualify what keywords or a pattern found."""
+    unless = _strings(raw, "unless", fail)
+    unless_negated = raw.get("unless_negated", False)
+    if not isinstance(unless_negated, bool):
+        raise fail(f"rule {name!r}: unless_negated must be true or false, not {unless_negated!r}")
+    if (unless or unless_negated) and not has_terms:
+        raise fail(
+            f"rule {name!r}: unless and unless_negated qualify what keywords or pattern find; "
+            "add keywords or a pattern, or remove them"
+        )
+    return unless, unless_negated
 
 
 def _repeat(raw: Any, name: str, fail: Any) -> Repeat | None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-_CJK_RANGES = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
-_CJK = re.compile(f"[{_CJK_RANGES}]")
+CJK_RANGES = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+_CJK = re.compile(f"[{CJK_RANGES}]")
 # A word character that is not a Chinese character. `re` counts Chinese characters as word
 # characters, but Chinese has no spaces, so "向12315投诉" must still hold the word "12315".
-_WORD_NOT_CJK = rf"[^\W{_CJK_RANGES}]"
+_WORD_NOT_CJK = rf"[^\W{CJK_RANGES}]"
 
 
 def fold(text: str) -> str:
@@ -43,12 +44,26 @@ class FoldedText:
     word_set: frozenset[str]
     joined: str
     """The words between single spaces, with a space at each end, for phrase lookups."""
+    spans: tuple[tuple[int, int], ...] = ()
+    """Where each word stands in `folded`, so a keyword's surroundings can be read."""
 
     @classmethod
     def of(cls, text: str) -> FoldedText:
         folded = fold(text)
-        words = tuple(_WORDS.findall(folded))
-        return cls(folded, words, frozenset(words), f" {' '.join(words)} ")
+        found = list(_WORDS.finditer(folded))
+        words = tuple(match.group() for match in found)
+        spans = tuple(match.span() for match in found)
+        return cls(folded, words, frozenset(words), f" {' '.join(words)} ", spans)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place a keyword was found: the keyword as it appears there, and its span in the
+    folded text."""
+
+    found: str
+    start: int
+    end: int
 
 
 class KeywordMatcher:
@@ -83,21 +98,27 @@ class KeywordMatcher:
 
     def find(self, text: FoldedText) -> str | None:
         """The first keyword found in `text`, as it appears there; None when none is."""
-        if self.words:
-            common = self.words & text.word_set
-            if common:
-                return next(word for word in text.words if word in common)
-        if self.prefix_tuple:
-            for word in text.words:
-                if word.startswith(self.prefix_tuple):
-                    return word
+        return next((hit.found for hit in self.hits(text)), None)
+
+    def hits(self, text: FoldedText) -> Iterator[Hit]:
+        """Every place a keyword stands in `text`: single words and prefixes in text order,
+        then phrases and Chinese keywords in the order they are listed."""
+        common = self.words & text.word_set if self.words else set()
+        for index, word in enumerate(text.words):
+            if word in common or (self.prefix_tuple and word.startswith(self.prefix_tuple)):
+                yield Hit(word, *text.spans[index])
         for needle, phrase in self.phrases:
-            if needle in text.joined:
-                return phrase
+            at = text.joined.find(needle)
+            while at != -1:
+                first = text.joined.count(" ", 0, at + 1) - 1
+                last = first + phrase.count(" ")
+                yield Hit(phrase, text.spans[first][0], text.spans[last][1])
+                at = text.joined.find(needle, at + 1)
         for keyword in self.chinese:
-            if keyword in text.folded:
-                return keyword
-        return None
+            at = text.folded.find(keyword)
+            while at != -1:
+                yield Hit(keyword, at, at + len(keyword))
+                at = text.folded.find(keyword, at + 1)
 
 
 def as_written(text: str, hit: str) -> str:
@@ -108,7 +129,7 @@ def as_written(text: str, hit: str) -> str:
     words = [re.escape(word) for word in hit.split()]
     if not words:
         return hit
-    body = f"[\\W{_CJK_RANGES}]+".join(words)
+    body = f"[\\W{CJK_RANGES}]+".join(words)
     edge = "" if has_cjk(hit) else _WORD_NOT_CJK
     candidates = [body]
     if edge:  # whole words first; a wildcard keyword ("refund*") may end inside a word

@@ -30,7 +30,8 @@ TOML_TYPES = ("application/toml", "text/plain")
 
 class Rule(BaseModel):
     """A routing rule with the keys of a settings.toml [[rules]] table. Conditions (all must
-    hold): keywords, pattern, fields, channel, language, tier, has_attachment, repeat. Actions:
+    hold): keywords, pattern (qualified by unless and unless_negated), fields, channel, language,
+    tier, has_attachment, repeat. Actions:
     category, department, grade, min_grade, raise_grade, tags. Unknown keys are refused."""
 
     model_config = ConfigDict(extra="allow")
@@ -40,6 +41,13 @@ class Rule(BaseModel):
     description: str = ""
     keywords: list[str] = []
     pattern: Annotated[str, Field(description="a regular expression, case-insensitive")] = ""
+    unless: Annotated[
+        list[str],
+        Field(description='phrases holding a keyword in another sense ("fire tv"): not counted'),
+    ] = []
+    unless_negated: Annotated[
+        bool, Field(description='a keyword right after a negation ("no injury") does not count')
+    ] = False
     fields: Annotated[list[str], Field(description="where to look: subject, text")] = [
         "subject",
         "text",

@@ -169,3 +169,58 @@ def test_detect_language_with_hint(text: str, hint: str, expected: str, why: str
 
 def test_default_default_is_english() -> None:
     assert detect_language("OK") == ("en", "no clear signal (Spanish 0, English 0): default")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"),
+    [
+        # Chinese sentences with English words are Chinese
+        pytest.param(
+            "我的iPhone 15 Pro Max screen broken 了，要求refund",
+            "zh-Hans",
+            "common to both scripts",
+            id="mixed-zh-en",
+        ),
+        pytest.param(
+            "I ordered the 我的世界 figure and it never arrived, can you help me",
+            "en",
+            "English signals",
+            id="en-quoting-chinese",
+        ),
+        pytest.param("Compré un 小米 y no funciona", "es", "Spanish signals", id="es-quoting-zh"),
+        # written Cantonese is traditional, even in characters both scripts share
+        pytest.param("部手機用咗兩日就壞咗…我要退錢！", "zh-Hant", "traditional", id="cantonese"),
+        pytest.param("佢哋唔理我", "zh-Hant", "3 of written Cantonese", id="cantonese-shared"),
+        pytest.param("我买嘅嘢唔得", "zh-Hant", "traditional", id="cantonese-with-a-simplified"),
+        pytest.param(
+            "部手机用咗两日就坏咗",
+            "zh-Hans",
+            "3 simplified > 2 traditional",
+            id="cantonese-simplified",
+        ),
+        # languages the bot does not speak get the default, not Spanish
+        pytest.param("Le produit est arrivé cassé", "en", "French signals", id="french"),
+        pytest.param("Das Produkt ist kaputt", "en", "German signals", id="german"),
+        pytest.param("O produto chegou quebrado", "en", "Portuguese signals", id="portuguese"),
+        pytest.param("Il prodotto è arrivato rotto", "en", "Italian signals", id="italian"),
+        pytest.param("Très déçu, café froid", "en", "French signals", id="french-accents"),
+        # short Spanish texts
+        pytest.param("No funciona", "es", "Spanish signals", id="no-funciona"),
+        pytest.param("sin señal", "es", "Spanish signals", id="sin-senal"),
+        pytest.param("quiero devolución", "es", "Spanish signals", id="quiero-devolucion"),
+        pytest.param("no sirve", "es", "Spanish signals", id="no-sirve"),
+        pytest.param("me cobraron doble", "es", "Spanish signals", id="cobraron-doble"),
+        pytest.param("Agotado otra vez??", "es", "Spanish signals", id="agotado"),
+        # an é alone is not Spanish
+        pytest.param("Café", "en", "no clear signal", id="e-acute-alone"),
+    ],
+)
+def test_detect_language_traps(text: str, expected: str, why: str) -> None:
+    language, reason = detect_language(text, "", "en")
+    assert language == expected
+    assert why in reason
+
+
+def test_an_unsupported_language_ignores_a_spanish_hint() -> None:
+    """French is not a tie for the hint to break: the bot answers in its default language."""
+    assert detect_language("Le produit est arrivé cassé", "es-MX", "en")[0] == "en"

@@ -496,7 +496,7 @@ def test_trace_as_json() -> None:
     assert trace[0] == {
         "rule": "language",
         "matched": True,
-        "detail": "en: no clear signal (Spanish 0, English 0): default",
+        "detail": "en: English signals 1 > Spanish 0",
         "effects": [],
         "reason": "language_detected",
         "found": [],

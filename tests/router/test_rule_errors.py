@@ -112,6 +112,31 @@ RULE_ERRORS = [
         "every rule needs a non-empty name",
         id="no-name",
     ),
+    pytest.param(
+        'name = "hurt"\nkeywords = ["injury"]\nunless_negated = "yes"\ntags = ["x"]\n',
+        "rule 'hurt': unless_negated must be true or false, not 'yes'",
+        id="bad-unless-negated",
+    ),
+    pytest.param(
+        'name = "fire"\nkeywords = ["fire"]\nunless = "fire tv"\nunless_negated = 1\ntags = []\n',
+        "rule 'fire': unless_negated must be true or false, not 1",
+        id="unless-negated-number",
+    ),
+    pytest.param(
+        'name = "fire"\nkeywords = ["fire"]\nunless = ["fire tv", ""]\ntags = ["x"]\n',
+        "rule 'fire': unless must be a list of non-empty strings",
+        id="bad-unless",
+    ),
+    pytest.param(
+        'name = "vip quiet"\ntier = ["vip"]\nunless = ["fire tv"]\ntags = ["x"]\n',
+        "rule 'vip quiet': unless and unless_negated qualify what keywords or pattern find",
+        id="unless-without-keywords",
+    ),
+    pytest.param(
+        'name = "vip calm"\ntier = ["vip"]\nunless_negated = true\ntags = ["x"]\n',
+        "rule 'vip calm': unless and unless_negated qualify what keywords or pattern find",
+        id="unless-negated-without-keywords",
+    ),
 ]
 
 

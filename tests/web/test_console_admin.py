@@ -51,6 +51,8 @@ async def _rules(desk: Desk, page: Page, before: dict[str, Any]) -> None:
     await page.click("a[href='/console/rules/edit']")
     await page.fill("input[name=name]", "flux")
     await page.fill("textarea[name=keywords]", "flux capacitor\nflux capacitors")
+    await page.fill("textarea[name=unless]", "flux capacitor toy")
+    await page.check("input[name=unless_negated]")
     await page.fill("input[name=position]", "1")
     await page.select_option("select[name=category]", "safety")
     await page.select_option("select[name=grade]", "urgent")
@@ -73,6 +75,9 @@ async def _rules(desk: Desk, page: Page, before: dict[str, Any]) -> None:
     assert await flash(page) == "Published 'flux'; version 2 is active."
     await expect(page.locator("table.rules tbody tr").first).to_have_attribute("data-rule", "flux")
     await expect(page.locator("#which-wins")).to_contain_text("not settings.toml's version 1")
+    tables = await desk.app.state.services.rule_book.tables()
+    flux = next(rule for rule in tables["rules"] if rule["name"] == "flux")
+    assert (flux["unless"], flux["unless_negated"]) == (["flux capacitor toy"], True)
     after = await desk.complain("Is a flux capacitor supposed to smell?", customer="c-2")
     assert (after["category"], after["department"], after["grade"]) == (
         "safety",

@@ -183,6 +183,9 @@ async def test_bad_rules_are_refused_with_the_reason_and_change_nothing(desk: De
         ("POST", "/api/rules/privacy/move", {"position": 99}, "position must be between 1"),
         ("PUT", "/api/rules/privacy", {**FLUX, "pattern": "("}, "bad regular expression"),
         ("PUT", "/api/rules", [FLUX, FLUX], "'flux' is used twice"),
+        ("POST", "/api/rules", {**FLUX, "unless_negated": "perhaps"}, "valid boolean"),
+        ("POST", "/api/rules", {**FLUX, "unless": "flux toy"}, "valid list"),
+        ("POST", "/api/rules", {**FLUX, "unless": [""]}, "unless must be a list of non-empty"),
     ]
     for method, path, body, reason in refused:
         response = await admin.request(method, path, json=body)
@@ -321,3 +324,30 @@ async def test_export_and_import_round_trip(desk: Desk) -> None:
     json_body = await admin.post("/api/rules/import", json={"rules": []})
     assert json_body.status_code == 415
     assert await _state(admin) == state
+
+
+async def test_unless_and_unless_negated_are_accepted_returned_and_route(desk: Desk) -> None:
+    admin = await desk.account("Root", role="admin", departments=())
+    rule = {**FLUX, "unless": ["flux capacitor toy"], "unless_negated": True}
+    assert (await admin.post("/api/rules", json=rule)).status_code == 201
+    stored = next(r for r in (await admin.get("/api/rules")).json()["rules"] if r["name"] == "flux")
+    assert (stored["unless"], stored["unless_negated"]) == (["flux capacitor toy"], True)
+    privacy = next(
+        r for r in (await admin.get("/api/rules")).json()["rules"] if r["name"] == "privacy"
+    )
+    assert (privacy["unless"], privacy["unless_negated"]) == ([], False)  # defaults shown
+
+    async def flux_step(text: str) -> dict[str, Any]:
+        decision = (await admin.post("/api/rules/dry-run", json={"text": text})).json()
+        return next(step for step in decision["trace"] if step["rule"] == "flux")
+
+    assert (await flux_step("No flux capacitor here"))["detail"] == (
+        "'flux capacitor' negated by 'no'"
+    )
+    assert (await flux_step("The flux capacitor toy squeaks"))["detail"] == (
+        "'flux capacitor' is part of 'flux capacitor toy'"
+    )
+    assert (await flux_step("The flux capacitor melted"))["matched"]
+    exported = tomllib.loads((await admin.get("/api/rules/export")).text)
+    flux = next(r for r in exported["rules"] if r["name"] == "flux")
+    assert (flux["unless"], flux["unless_negated"]) == (["flux capacitor toy"], True)

@@ -53,6 +53,8 @@ def rule_from_form(form: FormData) -> dict[str, Any]:
         "description": str(form.get("description", "")).strip(),
         "keywords": _lines(form, "keywords"),
         "pattern": str(form.get("pattern", "")),
+        "unless": _lines(form, "unless"),
+        "unless_negated": form.get("unless_negated") == "true",
         "fields": [str(value) for value in form.getlist("fields")],
         "channel": [str(value) for value in form.getlist("channel")],
         "language": [str(value) for value in form.getlist("language")],

@@ -1,0 +1,101 @@
+"""Where a rule's keywords and pattern are found, and which finds do not count: a keyword inside
+one of the rule's `unless` phrases ("fire" in "fire tv") or, with `unless_negated`, shortly
+after a negation cue ("no injury"). Each find that does not count says why, for the trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from router.negation import negation_before
+from router.rules import Rule
+from router.text import FoldedText, Hit, fold
+
+MAX_PATTERN_MATCHES = 20
+"""How many matches of a pattern are judged before the rest are ignored (bounded work)."""
+
+
+class Discount(NamedTuple):
+    """A find that does not count: `word` was `negated` by the cue `by`, or is `part_of` the
+    rule's `unless` phrase `by`."""
+
+    word: str
+    kind: str
+    by: str
+
+    def said(self) -> str:
+        """The router's English line for the trace's `detail`."""
+        if self.kind == "negated":
+            return f"{self.word!r} negated by {self.by!r}"
+        return f"{self.word!r} is part of {self.by!r}"
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a rule's keywords or pattern found that counts (None: nothing) and in which field,
+    and why each earlier find did not count."""
+
+    found: str | None
+    discounted: tuple[Discount, ...] = ()
+    field: str = ""
+
+
+def find_keyword(rule: Rule, texts: Mapping[str, FoldedText]) -> Found:
+    """The first keyword of `rule` that counts, in the rule's fields in order."""
+    assert rule.keyword_matcher is not None
+    discounted: list[Discount] = []
+    for name in rule.fields:
+        text = texts[name]
+        found = _first_counted(rule, text, rule.keyword_matcher.hits(text), discounted)
+        if found is not None:
+            return Found(found, tuple(discounted), name)
+    return Found(None, tuple(discounted))
+
+
+def find_pattern(
+    rule: Rule, originals: Mapping[str, str], texts: Mapping[str, FoldedText]
+) -> Found:
+    """The first match of `rule`'s pattern that counts, in the rule's fields in order."""
+    assert rule.pattern_regex is not None
+    discounted: list[Discount] = []
+    for name in rule.fields:
+        original = originals[name]
+        matches = rule.pattern_regex.finditer(original)
+        hits = (
+            Hit(
+                match.group(0),
+                len(fold(original[: match.start()])),
+                len(fold(original[: match.end()])),
+            )
+            for _, match in zip(range(MAX_PATTERN_MATCHES), matches, strict=False)
+        )
+        found = _first_counted(rule, texts[name], hits, discounted)
+        if found is not None:
+            return Found(found, tuple(discounted), name)
+    return Found(None, tuple(discounted))
+
+
+def _first_counted(
+    rule: Rule, text: FoldedText, hits: Iterable[Hit], discounted: list[Discount]
+) -> str | None:
+    unless = list(rule.unless_matcher.hits(text)) if rule.unless_matcher else []
+    for hit in hits:
+        why = _why_not(rule, text, hit, unless)
+        if why is None:
+            return hit.found
+        discounted.append(why)
+    return None
+
+
+def _why_not(rule: Rule, text: FoldedText, hit: Hit, unless: list[Hit]) -> Discount | None:
+    """Why `hit` does not count, or None when it does."""
+    for other in unless:
+        if other.start < hit.end and hit.start < other.end:
+            return Discount(hit.found, "part_of", other.found)
+    if rule.unless_negated:
+        cue = negation_before(text.folded[: hit.start])
+        if cue is not None:
+            return Discount(hit.found, "negated", cue)
+    return None
