@@ -92,9 +92,10 @@ class Intake:
         received = self.metrics.messages_received
         try:
             self._check_limits(inbound)
-            # A concurrent copy of the same message may win the race (PostgreSQL); the retry
+            # One group commit with whatever else arrived meanwhile, a savepoint each. A
+            # concurrent copy of the same message may win the race (PostgreSQL); the retry
             # then finds it a duplicate, answered from what that copy stored.
-            result, queued = await self.database.write(
+            result, queued = await self.database.write_batched(
                 lambda s: self._record(s, inbound), retry_on_conflict=True
             )
         except IgnoredMessage:
