@@ -158,6 +158,8 @@ class Database:
         (on SQLite behind this one on the single writer thread, so batches grow with load)."""
         with self._queue_lock:
             batch, self._queued, self._drain_pending = self._queued, [], False
+        if not batch:
+            return
         # The batch waits for a lock only for what is left of its oldest caller's budget, so
         # nobody waits much longer than busy_timeout on a store another process holds.
         _budget.deadline = min(queued.deadline for queued in batch)
