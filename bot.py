@@ -70,6 +70,7 @@ def build_app(
     database, rule_book = open_store(
         url=settings.store_url,
         busy_timeout=settings.busy_timeout,
+        synchronous=settings.synchronous,
         rules=settings.rules,
         rules_text=settings.rules_text,
         agents=settings.agents,

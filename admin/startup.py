@@ -13,7 +13,7 @@ from admin.rule_book import RuleBook, choose_at_start, rule_set_from_text
 from complaints.clock import Clock
 from router import RuleSet
 from store import queries
-from store.database import Database
+from store.database import Database, Synchronous
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ def open_store(
     *,
     url: str,
     busy_timeout: timedelta,
+    synchronous: Synchronous = "full",
     rules: RuleSet,
     rules_text: str,
     agents: Sequence[Any],
@@ -29,7 +30,7 @@ def open_store(
 ) -> tuple[Database, RuleBook]:
     """The store, upgraded, and the rule book with the active rules: settings.toml's (`rules`,
     written as `rules_text`), or a newer version an admin published from the console."""
-    database = Database(url, busy_timeout)
+    database = Database(url, busy_timeout, synchronous=synchronous)
     database.upgrade()
     now: datetime = clock.now()
     stored, settings_version = database.write_now(lambda s: choose_at_start(s, rules_text, now))

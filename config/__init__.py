@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from admin.settings import AgentSettings
@@ -54,6 +55,7 @@ class Settings:
     timezone: ZoneInfo
     store_url: str
     busy_timeout: timedelta
+    synchronous: Literal["full", "normal"]
     http_host: str
     http_port: int
     webhook_max_body_bytes: int
@@ -111,6 +113,7 @@ def _assemble(path: Path, file: SettingsFile, rules: RuleSet, rules_text: str) -
         timezone=ZoneInfo(file.bot.timezone),
         store_url=_store_url(file.store.url, base),
         busy_timeout=file.store.busy_timeout,
+        synchronous=file.store.synchronous,
         http_host=file.http.host,
         http_port=file.http.port,
         webhook_max_body_bytes=file.webhook.max_body_bytes,

@@ -8,6 +8,7 @@ the model of the package it configures, imported here to make up `SettingsFile`.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
@@ -60,6 +61,9 @@ class StoreSettings(BaseModel):
     url: str = "sqlite:///data/complaints.db"
     """A relative SQLite path is relative to the settings file."""
     busy_timeout: timedelta = timedelta(seconds=5)
+    synchronous: Literal["full", "normal"] = "full"
+    """SQLite only: "full" syncs every commit to disk, so an acknowledged complaint survives a
+    power cut; "normal" is faster and may lose the last acknowledged ones then."""
 
 
 class HttpSettings(BaseModel):

@@ -64,7 +64,8 @@ class NewComplaint:
     """Its subject and first message."""
     customer_known: bool
     """The customer wrote before (else only a shared e-mail address can find a duplicate)."""
-    has_email: bool
+    emails: tuple[str, ...]
+    """The e-mail addresses this message gave (the sender's, or their e-mail identity)."""
 
 
 def flag_duplicates(
@@ -73,7 +74,7 @@ def flag_duplicates(
     """Compare a complaint just opened with the same person's recent complaints on other
     channels; tag both of each alike pair. Returns the new complaint's events, for intake to
     record with the rest of its timeline; the other complaints' events are written here."""
-    if not new.customer_known and not new.has_email:
+    if not new.customer_known and not new.emails:
         return []  # a first-time sender without an e-mail address has nothing to compare
     events: list[dict[str, Any]] = []
     tagged = False
@@ -83,6 +84,7 @@ def flag_duplicates(
         complaint_id=new.id,
         channel=new.channel,
         since=now - settings.window,
+        new_customer_emails=None if new.customer_known else new.emails,
     ):
         score = round(similarity(new.text, f"{subject}\n{other_text}"), 3)
         if score < settings.similarity:

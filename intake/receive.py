@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Intake", "IntakePolicy", "IntakeResult"]
 
+BOUNCING = frozenset({EMAIL})
+"""The channels whose deliveries can bounce (intake.bounces): only their addresses are ever
+suppressed, so only their senders need the suppression lifted."""
+
 
 @dataclass(frozen=True)
 class IntakePolicy:
@@ -92,9 +96,10 @@ class Intake:
         received = self.metrics.messages_received
         try:
             self._check_limits(inbound)
-            # A concurrent copy of the same message may win the race (PostgreSQL); the retry
+            # One group commit with whatever else arrived meanwhile, a savepoint each. A
+            # concurrent copy of the same message may win the race (PostgreSQL); the retry
             # then finds it a duplicate, answered from what that copy stored.
-            result, queued = await self.database.write(
+            result, queued = await self.database.write_batched(
                 lambda s: self._record(s, inbound), retry_on_conflict=True
             )
         except IgnoredMessage:
@@ -152,7 +157,8 @@ class Intake:
         now = self.clock.now()
         party = _party(session, inbound, now)
         existing = self._existing(session, inbound, party)
-        if not inbound.automated:  # the address works: known or not, it may be mailed again
+        if not inbound.automated and inbound.sender.channel in BOUNCING:
+            # the address works: known or not, it may be mailed again
             queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
         events: list[dict[str, Any]] = []
         if existing is None:
@@ -212,7 +218,7 @@ class Intake:
             inbound.channel,
             f"{inbound.subject}\n{inbound.text}",
             customer_known=party.known,
-            has_email=bool(inbound.sender.email) or inbound.channel == EMAIL,
+            emails=_emails_of(inbound),
         )
         events.extend(flag_duplicates(session, new, self.policy.duplicates, now))
         return case
@@ -272,6 +278,16 @@ class Intake:
         assert complaint is not None
         answer = queries.first_reply_after(session, complaint_id, message_id)
         return Case.of(complaint).result(answer, created=False, duplicate=True)
+
+
+def _emails_of(inbound: Inbound) -> tuple[str, ...]:
+    """The e-mail addresses a message gives for its sender, as `_party` stores them: the
+    customer's e-mail and, on the e-mail channel, the identity's address."""
+    sender = inbound.sender
+    given = [sender.email.strip().lower()]
+    if sender.channel == EMAIL:
+        given.append(sender.address)
+    return tuple(dict.fromkeys(email for email in given if email))
 
 
 def _party(session: Session, inbound: Inbound, now: datetime) -> queries.Party:

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from channels.base import Inbound
 from intake.case import Case, event
 from store import queries
+from store.queries.messages import add_exchange
 
 
 def record_message(
@@ -24,38 +25,33 @@ def record_message(
 ) -> tuple[int, int | None]:
     """Store the customer's message, its attachments and, when there is one, the bot's
     answer `text`; (the message's id, the answer's id or None)."""
-    rows = [
-        {
-            "complaint_id": case.id,
-            "direction": "in",
-            "channel": inbound.channel,
-            "external_id": inbound.external_id,
-            "identity_id": party.identity_id,
-            "author": "customer",
-            "kind": "automated"
-            if inbound.automated
-            else ("complaint" if kind == "acknowledgement" else "follow-up"),
-            "subject": inbound.subject,
-            "text": inbound.text,
-            "language": case.language,
-            "created_at": now,
-        }
-    ]
-    if text:
-        rows.append(
-            {
-                "complaint_id": case.id,
-                "direction": "out",
-                "channel": inbound.sender.channel,
-                "identity_id": party.identity_id,
-                "author": "bot",
-                "kind": kind,
-                "text": text,
-                "language": case.language,
-                "created_at": now,
-            }
-        )
-    message_id, *reply = queries.add_messages(session, rows)
+    incoming = {
+        "complaint_id": case.id,
+        "direction": "in",
+        "channel": inbound.channel,
+        "external_id": inbound.external_id,
+        "identity_id": party.identity_id,
+        "author": "customer",
+        "kind": "automated"
+        if inbound.automated
+        else ("complaint" if kind == "acknowledgement" else "follow-up"),
+        "subject": inbound.subject,
+        "text": inbound.text,
+        "language": case.language,
+        "created_at": now,
+    }
+    answer = {
+        "complaint_id": case.id,
+        "direction": "out",
+        "channel": inbound.sender.channel,
+        "identity_id": party.identity_id,
+        "author": "bot",
+        "kind": kind,
+        "text": text,
+        "language": case.language,
+        "created_at": now,
+    }
+    message_id, reply_id = add_exchange(session, incoming, answer if text else None)
     queries.add_attachments(
         session,
         [
@@ -69,7 +65,7 @@ def record_message(
             for item in inbound.attachments
         ],
     )
-    return message_id, reply[0] if reply else None
+    return message_id, reply_id
 
 
 def received_event(inbound: Inbound, case: Case, message_id: int, now: datetime) -> dict[str, Any]:

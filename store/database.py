@@ -5,6 +5,13 @@ wait on each other's locks with long tail latencies; so every write runs on one 
 thread, in order, and reads run beside it (WAL lets them). PostgreSQL gets a small pool of
 writer threads instead.
 
+Intake writes through `write_batched`, a group commit: the writer takes every piece of work
+waiting for it and runs them in ONE transaction, each in a savepoint of its own, so one that
+fails rolls back alone and its caller hears its own error while the others commit; every caller
+is answered only after that commit. Under load a batch of dozens costs one BEGIN, one COMMIT
+(one fsync: SQLite runs with `synchronous=FULL` by default, so what was acknowledged survives a
+power cut) and one wake-up of the event loop, instead of one each.
+
 Every transaction asked for through `write` or `read` has a budget of `busy_timeout` from the
 moment it is asked for, spent waiting for a thread and then for the database's locks: it waits
 for a lock only for what is left (SQLite's busy_timeout, PostgreSQL's lock_timeout, set per
@@ -18,14 +25,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -42,6 +52,11 @@ T = TypeVar("T")
 READY_TIMEOUT = timedelta(seconds=1)
 """The readiness probe's budget (or busy_timeout, if shorter): a probe answers quickly."""
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+Synchronous = Literal["full", "normal"]
+"""SQLite's `synchronous` pragma: "full" syncs the log at every commit (an acknowledged
+message survives a power cut); "normal" only at checkpoints (faster, may lose the last commits
+in a power cut, never corrupts)."""
+SYNCHRONOUS: tuple[Synchronous, ...] = ("full", "normal")
 
 
 def engine_url(url: str) -> str:
@@ -52,18 +67,39 @@ def engine_url(url: str) -> str:
     return url
 
 
+@dataclass(eq=False)
+class _Queued:
+    """One caller's work waiting for the next group commit, and what became of it."""
+
+    work: Callable[[Session], Any]
+    retry_on_conflict: bool
+    deadline: float
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    outcome: Any = None
+    error: BaseException | None = field(default=None)
+
+
 class Database:
     def __init__(
-        self, url: str, busy_timeout: timedelta = timedelta(seconds=5), writers: int = 4
+        self,
+        url: str,
+        busy_timeout: timedelta = timedelta(seconds=5),
+        writers: int = 4,
+        synchronous: Synchronous = "full",
     ) -> None:
+        if synchronous not in SYNCHRONOUS:
+            raise ValueError(
+                f"[store] synchronous must be one of {SYNCHRONOUS}, not {synchronous!r}"
+            )
         self.url = engine_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
             database = sa.engine.make_url(self.url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            self.writer = _sqlite_engine(self.url, busy_timeout, immediate=True)
-            self.reader = _sqlite_engine(self.url, busy_timeout, immediate=False)
+            self.writer = _sqlite_engine(self.url, busy_timeout, synchronous, immediate=True)
+            self.reader = _sqlite_engine(self.url, busy_timeout, synchronous, immediate=False)
             writers = 1
         else:
             self.writer = self.reader = sa.create_engine(
@@ -78,6 +114,9 @@ class Database:
         self._writes = ThreadPoolExecutor(writers, thread_name_prefix="store-write")
         self._reads = ThreadPoolExecutor(4, thread_name_prefix="store-read")
         self._probes = ThreadPoolExecutor(1, thread_name_prefix="store-probe")
+        self._queued: list[_Queued] = []
+        self._queue_lock = threading.Lock()
+        self._drain_pending = False
 
     async def write(self, work: Callable[[Session], T], *, retry_on_conflict: bool = False) -> T:
         """Run `work` in one transaction on a writer thread; it commits when `work` returns.
@@ -91,6 +130,55 @@ class Database:
             if not retry_on_conflict:
                 raise
             return await self._run(self._writes, self.writer, work)
+
+    async def write_batched(
+        self, work: Callable[[Session], T], *, retry_on_conflict: bool = False
+    ) -> T:
+        """Run `work` in the writer's next group commit, in a savepoint of its own; return its
+        result once that commit is done, or raise its own error (the others still commit).
+
+        The work must touch the database only through its session (it may run again, after
+        a unique-key clash with `retry_on_conflict`, as in `write`), and it shares the
+        transaction with strangers: no session-wide settings."""
+        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + self.busy_timeout.total_seconds()
+        queued = _Queued(work, retry_on_conflict, deadline, loop, loop.create_future())
+        with self._queue_lock:
+            self._queued.append(queued)
+            start, self._drain_pending = not self._drain_pending, True
+        if start:
+            self._writes.submit(self._drain)
+        with _unavailable_on_connection_errors():
+            return await queued.future  # type: ignore[no-any-return]
+
+    def _drain(self) -> None:
+        """On a writer thread: commit everything queued so far as one transaction, then answer.
+
+        Work queued while this batch runs waits for the next drain, which is already submitted
+        (on SQLite behind this one on the single writer thread, so batches grow with load)."""
+        with self._queue_lock:
+            batch, self._queued, self._drain_pending = self._queued, [], False
+        if not batch:
+            return
+        # The batch waits for a lock only for what is left of its oldest caller's budget, so
+        # nobody waits much longer than busy_timeout on a store another process holds.
+        _budget.deadline = min(queued.deadline for queued in batch)
+        try:
+            _commit_group(self.writer, batch)
+        except Exception as error:  # nothing of the batch is stored
+            if len(batch) > 1 and not _unavailable(error):
+                _one_by_one(self.writer, batch)  # a clash at COMMIT: who caused it fails alone
+            else:
+                for queued in batch:
+                    queued.outcome, queued.error = None, error
+        finally:
+            _budget.deadline = None
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Queued]] = defaultdict(list)
+        for queued in batch:
+            by_loop[queued.loop].append(queued)
+        for loop, answered in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
+                loop.call_soon_threadsafe(_answer, answered)
 
     async def read(self, work: Callable[[Session], T]) -> T:
         return await self._run(self._reads, self.reader, work)
@@ -154,16 +242,70 @@ class Database:
         self.reader.dispose()
 
 
+def _unavailable(error: BaseException) -> bool:
+    """The database cannot be reached or locked (rather than refusing this work)."""
+    return isinstance(error, DBAPIError) and (
+        isinstance(error, OperationalError) or error.connection_invalidated
+    )
+
+
 @contextlib.contextmanager
 def _unavailable_on_connection_errors() -> Iterator[None]:
     """Turn "cannot reach or lock the database" into `StoreUnavailable`; other errors pass."""
     try:
         yield
     except DBAPIError as error:
-        if isinstance(error, OperationalError) or error.connection_invalidated:
+        if _unavailable(error):
             log.warning("database unavailable: %s", error.orig.__class__.__name__)
             raise StoreUnavailable(str(error.orig).strip()) from error
         raise
+
+
+def _commit_group(engine: Engine, batch: list[_Queued]) -> None:
+    """One transaction, a savepoint per queued work; raises only when the whole batch failed
+    (BEGIN or COMMIT), and then nothing of it is stored."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        for queued in batch:
+            _settle(queued, functools.partial(_in_savepoint, session, queued.work))
+
+
+def _in_savepoint(session: Session, work: Callable[[Session], Any]) -> Any:
+    """A failure rolls back this work's changes only. Leaving the savepoint flushes, so a
+    constraint the work breaks fails here, not at COMMIT for the whole batch."""
+    with session.begin_nested():
+        return work(session)
+
+
+def _one_by_one(engine: Engine, batch: list[_Queued]) -> None:
+    """A batch whose COMMIT failed (PostgreSQL: a deadlock or a clash with another writer)
+    runs again, one transaction per caller, so only the one at fault fails."""
+    for queued in batch:
+        _settle(queued, functools.partial(_transaction, engine, queued.work))
+
+
+def _settle(queued: _Queued, run: Callable[[], Any]) -> None:
+    """Keep what `run` returns, or the caller's own error to raise to it alone; with
+    retry_on_conflict a unique-key clash runs it once more, now seeing the other's row."""
+    for _ in range(2 if queued.retry_on_conflict else 1):
+        try:
+            queued.outcome, queued.error = run(), None
+            return
+        except IntegrityError as error:
+            queued.outcome, queued.error = None, error
+        except Exception as error:
+            queued.outcome, queued.error = None, error
+            return
+
+
+def _answer(batch: list[_Queued]) -> None:
+    """On the callers' loop: hand each its result or its error (unless it stopped waiting)."""
+    for queued in batch:
+        if queued.future.done():
+            continue
+        if queued.error is not None:
+            queued.future.set_exception(queued.error)
+        else:
+            queued.future.set_result(queued.outcome)
 
 
 def _transaction(engine: Engine, work: Callable[[Session], Any]) -> Any:
@@ -207,7 +349,9 @@ def _is_lock_wait(error: DBAPIError) -> bool:
     return any(word in str(error.orig).lower() for word in ("locked", "busy"))
 
 
-def _sqlite_engine(url: str, busy_timeout: timedelta, *, immediate: bool) -> Engine:
+def _sqlite_engine(
+    url: str, busy_timeout: timedelta, synchronous: Synchronous, *, immediate: bool
+) -> Engine:
     engine = sa.create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout.total_seconds()},
@@ -220,7 +364,7 @@ def _sqlite_engine(url: str, busy_timeout: timedelta, *, immediate: bool) -> Eng
         connection.isolation_level = None
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout.total_seconds() * 1000)}")
         cursor.close()

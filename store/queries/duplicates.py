@@ -3,6 +3,7 @@ by another channel (intake.duplicates compares the texts)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -64,12 +65,22 @@ _EMAILS, _SAME_CUSTOMER, _SAME_ADDRESS = _statements()
 
 
 def duplicate_candidates(
-    session: Session, *, customer_id: int, complaint_id: int, channel: str, since: datetime
+    session: Session,
+    *,
+    customer_id: int,
+    complaint_id: int,
+    channel: str,
+    since: datetime,
+    new_customer_emails: Sequence[str] | None = None,
 ) -> list[Any]:
     """(id, number, subject, text) of the same person's complaints opened since `since` on
     other channels and not over, with their first inbound message: by customer record, and by
     the other customer records that share one of the person's e-mail addresses. The cost grows
-    with the person's complaints, not with the desk's."""
+    with the person's complaints, not with the desk's.
+
+    For a customer created by this very message, `new_customer_emails` are their addresses:
+    they have no other complaint and no address but these, so only the shared-address lookup
+    runs (one statement instead of three)."""
     connection = session.connection()
     values = {
         "customer": customer_id,
@@ -77,8 +88,12 @@ def duplicate_candidates(
         "complaint": complaint_id,
         "channel": channel,
     }
-    found = list(connection.execute(_SAME_CUSTOMER, values))
-    emails = [email for (email,) in connection.execute(_EMAILS, values)]
+    if new_customer_emails is not None:
+        found: list[Any] = []
+        emails = list(new_customer_emails)
+    else:
+        found = list(connection.execute(_SAME_CUSTOMER, values))
+        emails = [email for (email,) in connection.execute(_EMAILS, values)]
     if emails:
         found += connection.execute(_SAME_ADDRESS, {**values, "emails": emails})
     return found

@@ -17,6 +17,7 @@ _FIND_INBOUND = sa.select(MESSAGES.c.id, MESSAGES.c.complaint_id).where(
     MESSAGES.c.external_id == sa.bindparam("external_id"),
 )
 _INSERT_MESSAGES = sa.insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
+_INSERT_EXCHANGE = sa.insert(MESSAGES).returning(MESSAGES.c.id, MESSAGES.c.direction)
 
 
 class AttachmentRow(NamedTuple):
@@ -45,6 +46,23 @@ def add_messages(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[in
         _INSERT_MESSAGES, [with_defaults(Message, row) for row in rows]
     )
     return list(result.scalars())
+
+
+def add_exchange(
+    session: Session, incoming: Mapping[str, Any], answer: Mapping[str, Any] | None
+) -> tuple[int, int | None]:
+    """Insert a customer's message and the bot's answer to it (if any) in ONE statement (the
+    ordered form of `add_messages` needs one per row); (the message's id, the answer's id).
+    The two are told apart by direction, which is why this takes exactly one of each."""
+    rows = [with_defaults(Message, incoming)]
+    if answer is not None:
+        assert incoming["direction"] == "in" and answer["direction"] == "out"
+        rows.append(with_defaults(Message, answer))
+    ids = dict(
+        (direction, message_id)
+        for message_id, direction in session.connection().execute(_INSERT_EXCHANGE, rows)
+    )
+    return ids["in"], ids.get("out")
 
 
 def add_attachments(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
