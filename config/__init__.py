@@ -54,6 +54,7 @@ class Settings:
     timezone: ZoneInfo
     store_url: str
     busy_timeout: timedelta
+    takeover_every: timedelta
     http_host: str
     http_port: int
     webhook_max_body_bytes: int
@@ -111,6 +112,7 @@ def _assemble(path: Path, file: SettingsFile, rules: RuleSet, rules_text: str) -
         timezone=ZoneInfo(file.bot.timezone),
         store_url=_store_url(file.store.url, base),
         busy_timeout=file.store.busy_timeout,
+        takeover_every=file.store.takeover_every,
         http_host=file.http.host,
         http_port=file.http.port,
         webhook_max_body_bytes=file.webhook.max_body_bytes,

@@ -60,6 +60,9 @@ class StoreSettings(BaseModel):
     url: str = "sqlite:///data/complaints.db"
     """A relative SQLite path is relative to the settings file."""
     busy_timeout: timedelta = timedelta(seconds=5)
+    takeover_every: timedelta = Field(default=timedelta(seconds=5), gt=timedelta(0))
+    """With several instances on PostgreSQL: how often one that does not run a poller
+    (Telegram, IMAP) tries to take it over, and how often the one that runs it checks its hold."""
 
 
 class HttpSettings(BaseModel):
