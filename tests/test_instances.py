@@ -1,116 +1,38 @@
 """Several bot processes on one PostgreSQL database: started together on an empty database both
 come up and the schema is migrated once; a killed instance's claimed delivery is sent by the
-other one lease later, exactly once, and never while the sender lives.
-
-Each instance is a real `bot.py` process (as an operator runs it) on a scratch schema of the
-local PostgreSQL; `Instance` reads its log as it is written, so a test awaits a line instead
-of sleeping. `tests/test_instances_telegram.py` and `tests/test_instances_imap.py` use the same
-harness for the pollers.
-"""
+other one lease later, exactly once, and never while the sender lives."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import re
-import signal
-import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
-import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from store.database import MIGRATIONS, engine_url
+from store.database import MIGRATIONS
 from store.leadership import STARTUP, advisory_key
-from tests.channels.test_webhook import complaint
-from tests.conftest import ROOT, SECRET, merge, postgres_schema, serve, signed, write_settings
-from tests.test_bot import free_port
+from tests.conftest import SECRET, postgres_schema, serve
+from tests.instances import (
+    SERVING,
+    WITHIN,
+    Start,
+    bot_processes,
+    client,
+    post_complaint,
+    query,
+)
 
-WITHIN = 30.0
-"""The longest any single wait in these tests may take."""
-SERVING = "Application startup complete"
-"""Logged once the channels and the dispatcher started; the HTTP socket listens a moment
-later, so `client()` retries a refused connection (bounded)."""
-
-
-@dataclass
-class Instance:
-    """One bot process and the lines of its log so far."""
-
-    name: str
-    process: asyncio.subprocess.Process
-    port: int
-    lines: list[str] = field(default_factory=list)
-    _grew: asyncio.Event = field(default_factory=asyncio.Event)
-    _reader: asyncio.Task[None] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log(self) -> str:
-        return "".join(self.lines)
-
-    async def _read(self) -> None:
-        assert self.process.stderr is not None
-        while line := (await self.process.stderr.readline()).decode():
-            self.lines.append(line)
-            self._grew.set()
-        self._grew.set()
-
-    async def saw(self, pattern: str, within: float = WITHIN, after: int = 0) -> str:
-        """The first log line from line `after` on that matches `pattern`, waiting for it."""
-        seen = after
-        try:
-            async with asyncio.timeout(within):
-                while True:
-                    for line in self.lines[seen:]:
-                        if re.search(pattern, line):
-                            return line
-                    seen = len(self.lines)
-                    if self.process.returncode is not None and self._reader_done:
-                        raise AssertionError(f"{self.name} exited before {pattern!r}")
-                    self._grew.clear()
-                    await self._grew.wait()
-        except TimeoutError:
-            raise AssertionError(
-                f"{pattern!r} not in the log of {self.name} within {within} s:\n{self.log}"
-            ) from None
-
-    @property
-    def _reader_done(self) -> bool:
-        return self._reader is None or self._reader.done()
-
-    def kill(self) -> None:
-        """kill -9: no shutdown, its connections are closed by the kernel."""
-        self.process.kill()
-
-    async def stop(self) -> None:
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                async with asyncio.timeout(WITHIN):
-                    await self.process.wait()
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-        if self._reader is not None:
-            await self._reader
-
-
-Start = Callable[[str, Mapping[str, Any]], Awaitable[Instance]]
+# ---- start-up ------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -122,61 +44,8 @@ def shared_store(postgres_admin_url: str) -> Iterator[str]:
 
 @pytest.fixture
 async def start_instance(tmp_path: Path, shared_store: str) -> AsyncIterator[Start]:
-    """Start a bot process on the shared store: `await start("a", overrides)` returns once it
-    runs (not yet serving: `await instance.saw(SERVING)`)."""
-    started: list[Instance] = []
-
-    async def start(name: str, overrides: Mapping[str, Any]) -> Instance:
-        folder = tmp_path / name
-        folder.mkdir()
-        port = free_port()
-        settings = {
-            "store": {"url": shared_store, "takeover_every": "1s"},
-            "http": {"port": port},
-            "log": {"level": "INFO"},
-        }
-        path = write_settings(folder, merge(settings, overrides))
-        environment = {k: v for k, v in os.environ.items() if k != "COMPLAINT_BOT_CONFIG"}
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(ROOT / "bot.py"),
-            "--config",
-            str(path),
-            cwd=ROOT,
-            env=environment,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        instance = Instance(name, process, port)
-        instance._reader = asyncio.create_task(instance._read(), name=f"log of {name}")
-        started.append(instance)
-        return instance
-
-    yield start
-    for instance in started:
-        await instance.stop()
-
-
-def query(url: str, sql: str) -> list[dict[str, Any]]:
-    engine = sa.create_engine(engine_url(url))
-    try:
-        with engine.connect() as connection:
-            return [dict(row) for row in connection.execute(sa.text(sql)).mappings()]
-    finally:
-        engine.dispose()
-
-
-def client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=WITHIN, transport=httpx.AsyncHTTPTransport(retries=5))
-
-
-async def post_complaint(instance: Instance, key: str, text: str) -> httpx.Response:
-    raw, headers = signed(complaint(key, text, customer=f"cust-{key}"))
-    async with client() as http:
-        return await http.post(f"{instance.url}/webhook/shop", content=raw, headers=headers)
-
-
-# ---- start-up ------------------------------------------------------------------------------
+    async with bot_processes(tmp_path, shared_store) as start:
+        yield start
 
 
 async def test_two_instances_started_together_on_an_empty_database_both_serve(
