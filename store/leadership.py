@@ -90,6 +90,8 @@ class PostgresLeadership:
         """`url` is the store's (SQLAlchemy's form, any driver name)."""
         self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self.retry_every = retry_every.total_seconds()
+        self._lost: set[str] = set()
+        """Locks whose hold was lost: competing for them again waits a little (below)."""
 
     @contextlib.asynccontextmanager
     async def hold(self, name: str) -> AsyncIterator[asyncio.Event]:
@@ -99,6 +101,8 @@ class PostgresLeadership:
         try:
             yield lost
         finally:
+            if lost.is_set():
+                self._lost.add(name)
             watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watch
@@ -109,6 +113,10 @@ class PostgresLeadership:
         """A connection that holds lock `name`, trying every `retry_every` until it does."""
         told = False
         connection: psycopg.AsyncConnection | None = None
+        if name in self._lost:
+            # This instance's connection just failed: give a healthy instance the first try.
+            self._lost.discard(name)
+            await asyncio.sleep(2 * self.retry_every)
         try:
             while True:
                 try:
