@@ -22,7 +22,7 @@ import web.app as web
 from admin.accounts import Accounts
 from admin.rule_book import RuleBook
 from admin.startup import open_store
-from channels.base import Channel
+from channels.base import Channel, Leadership
 from channels.email.channel import EmailChannel
 from channels.telegram.adapter import TelegramChannel
 from channels.webhook.adapter import WebhookChannel
@@ -49,6 +49,7 @@ from staff.canned_replies import CannedReplies
 from staff.chat_commands import ChatCommands
 from staff.merge import Duplicates
 from staff.solutions import Solutions
+from store.leadership import leadership_for
 from web.services import Services
 
 log = logging.getLogger("bot")
@@ -78,7 +79,9 @@ def build_app(
     )
     for warning in shipped_secrets(settings):
         log.warning("%s", warning)
-    services, channels, routes = _services(settings, clock, rule_book)
+    # several instances on PostgreSQL: one runs each poller, another takes over when it dies
+    leadership = leadership_for(database, settings.takeover_every)
+    services, channels, routes = _services(settings, clock, rule_book, leadership)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -139,7 +142,7 @@ def build_app(
 
 
 def _services(
-    settings: Settings, clock: Clock, rule_book: RuleBook
+    settings: Settings, clock: Clock, rule_book: RuleBook, leadership: Leadership
 ) -> tuple[Services, dict[str, Channel], list[APIRouter]]:
     """Every service and channel, each handed the parts it uses, and the channels' HTTP routes;
     `rules()` everywhere is the rule book's current set, so a version an admin publishes
@@ -199,7 +202,8 @@ def _services(
         notifier=notifier,
         due=due,
     )
-    routes = _channels(settings, clock, channels, intake, dead_letters, chats, ChatCommands(agents))
+    commands = ChatCommands(agents)
+    routes = _channels(settings, clock, channels, intake, dead_letters, chats, commands, leadership)
     email = channels.get(EMAIL)
     services = Services(
         settings=settings,
@@ -253,9 +257,10 @@ def _channels(
     dead_letters: DeadLetters,
     chats: ChatDesk,
     commands: ChatCommands,
+    leadership: Leadership,
 ) -> list[APIRouter]:
     """Add the enabled channels to `channels`, each handing what it receives to intake; their
-    HTTP routes."""
+    HTTP routes. The pollers (Telegram, IMAP) run while this instance holds their locks."""
     webhook = WebhookChannel(
         settings.webhook_sources, intake.receive, clock, settings.webhook_max_body_bytes
     )
@@ -276,6 +281,7 @@ def _channels(
                 settings.max_attachments,
                 settings.max_attachment_bytes,
             ),
+            leadership=leadership,
         )
     if settings.telegram.enabled:
         mail_code = link_code_mailer(channels[EMAIL]) if EMAIL in channels else None
@@ -287,6 +293,7 @@ def _channels(
             clock,
             send_link_code=mail_code,
             max_attachment_bytes=settings.max_attachment_bytes,
+            leadership=leadership,
         )
         channels[telegram.name] = telegram
         routes.append(telegram.routes())

@@ -6,7 +6,9 @@ details that only the adapter understands go in `thread_hints`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -147,4 +149,17 @@ class Channel(Protocol):
 
     async def send(self, address: str, outbound: Outbound) -> str:
         """Deliver and return the transport's id for the message; raise a *DeliveryError."""
+        ...
+
+
+class Leadership(Protocol):
+    """Which instance runs a poller (Telegram getUpdates, one IMAP mailbox) when several share
+    the store: two pollers of one bot token make Telegram refuse one, two of one mailbox fetch
+    the same mail. The store implements it (an advisory lock on PostgreSQL; trivially held on
+    SQLite, which one process serves)."""
+
+    def hold(self, name: str) -> AbstractAsyncContextManager[asyncio.Event]:
+        """Wait, however long it takes, until this instance holds the lock `name`; hold it
+        until the block ends. The event is set when the hold is lost before that (the
+        connection that holds it dropped): the poller must stop, another instance may start."""
         ...

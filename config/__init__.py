@@ -56,6 +56,7 @@ class Settings:
     store_url: str
     busy_timeout: timedelta
     synchronous: Literal["full", "normal"]
+    takeover_every: timedelta
     http_host: str
     http_port: int
     webhook_max_body_bytes: int
@@ -114,6 +115,7 @@ def _assemble(path: Path, file: SettingsFile, rules: RuleSet, rules_text: str) -
         store_url=_store_url(file.store.url, base),
         busy_timeout=file.store.busy_timeout,
         synchronous=file.store.synchronous,
+        takeover_every=file.store.takeover_every,
         http_host=file.http.host,
         http_port=file.http.port,
         webhook_max_body_bytes=file.webhook.max_body_bytes,

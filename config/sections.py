@@ -64,6 +64,9 @@ class StoreSettings(BaseModel):
     synchronous: Literal["full", "normal"] = "full"
     """SQLite only: "full" syncs every commit to disk, so an acknowledged complaint survives a
     power cut; "normal" is faster and may lose the last acknowledged ones then."""
+    takeover_every: timedelta = Field(default=timedelta(seconds=5), gt=timedelta(0))
+    """With several instances on PostgreSQL: how often one that does not run a poller
+    (Telegram, IMAP) tries to take it over, and how often the one that runs it checks its hold."""
 
 
 class HttpSettings(BaseModel):

@@ -1,7 +1,9 @@
 """The outbox dispatcher: delivers what intake and agents queued, through each item's channel.
 
 It claims due items (leasing them, so a second instance or a restart cannot send the same
-item twice while it is in flight), sends them, and records the outcome: sent with the
+item twice while it is in flight: the lease, `[outbox] lease`, is renewed every third of it while
+the sends run, so a long send keeps its items and a killed instance's items are sent by
+another one lease after its last renewal), sends them, and records the outcome: sent with the
 transport's id; or a retry after an exponential backoff; or, after `max_attempts` or a permanent
 refusal, failed with the reason on the complaint's timeline. Each `Outbound` carries a message
 id that stays the same across retries, so a receiver that saw a send whose answer was lost can
@@ -31,10 +33,9 @@ from store import queries
 from store.database import Database
 from store.models import OutboxItem
 from store.queries.complaints import complaint_by_id
+from store.queries.outbox import renew_leases
 
 log = logging.getLogger(__name__)
-
-LEASE = timedelta(minutes=2)
 
 IDLE_WAIT = 60.0
 STORE_RETRY_WAIT = 5.0
@@ -91,7 +92,7 @@ class Dispatcher:
         sendable = [item for item in items if item.status == "pending"]
         suppressed = [item for item in items if item.status == "failed"]
         self._count([_Counted(item.channel, item.kind, "failed") for item in suppressed])
-        outcomes = await asyncio.gather(*(self._deliver(item) for item in sendable))
+        outcomes = await self._deliver_all(sendable)
         if outcomes:
             done = self.clock.now()
             self._count(await self.database.write(lambda s: self._record(s, outcomes, done)))
@@ -99,7 +100,7 @@ class Dispatcher:
 
     def _claim(self, session: Session, now: datetime) -> list[OutboxItem]:
         """Claim due items; automatic mail to a suppressed address fails here, unsent."""
-        items = queries.claim_due_deliveries(session, now, LEASE, self.batch)
+        items = queries.claim_due_deliveries(session, now, self.settings.lease, self.batch)
         for item in items:
             if item.kind in AUTOMATIC_KINDS and queries.is_suppressed(
                 session, item.channel, item.address
@@ -118,6 +119,35 @@ class Dispatcher:
                     },
                 )
         return items
+
+    async def _deliver_all(self, items: list[OutboxItem]) -> list[_Outcome]:
+        """Send the claimed items at once, renewing their lease while any send still runs."""
+        if not items:
+            return []
+        sending = asyncio.gather(*(self._deliver(item) for item in items))
+        claims = [(item.id, item.attempts) for item in items if item.id is not None]
+        renew_every = self.settings.lease.total_seconds() / 3
+        try:
+            while not (await asyncio.wait({sending}, timeout=renew_every))[0]:
+                await self._renew(claims)
+        finally:
+            sending.cancel()  # only when this call is cancelled: otherwise it is done
+        return sending.result()
+
+    async def _renew(self, claims: list[tuple[int, int]]) -> None:
+        """Extend the lease of the items still being sent; a store that cannot be reached for
+        longer than the lease lets another instance send them too, which the log says."""
+        until = self.clock.now() + self.settings.lease
+        try:
+            renewed = await self.database.write(lambda s: renew_leases(s, claims, until))
+        except StoreUnavailable:
+            renewed = -1
+        if renewed < len(claims):
+            log.warning(
+                "outbox: could not renew the lease of %d message(s) being sent; another "
+                "instance may send them too once it runs out",
+                len(claims) - max(renewed, 0),
+            )
 
     async def _deliver(self, item: OutboxItem) -> _Outcome:
         payload = item.payload or {}

@@ -17,3 +17,7 @@ class OutboxSettings(BaseModel):
     retry_max: timedelta = timedelta(hours=1)
     """The longest wait between two attempts."""
     send_timeout: timedelta = timedelta(seconds=10)
+    lease: timedelta = Field(default=timedelta(seconds=30), ge=timedelta(seconds=1))
+    """How long a claimed message is reserved for the instance sending it, renewed every third
+    of it while the send runs: if that instance dies, another sends the message this long
+    after the last renewal."""

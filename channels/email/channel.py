@@ -19,13 +19,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from email.message import Message
 
-from channels.base import Attachment, Bounce, Inbound, OnInbound, Outbound, Sender
+from channels.base import Attachment, Bounce, Inbound, Leadership, OnInbound, Outbound, Sender
 from channels.email.compose import MessageIds, compose
 from channels.email.imap import ImapPoller
 from channels.email.parse import ParsedMail, parse_mail
 from channels.email.relay import Relay
 from channels.email.settings import EmailSettings
 from channels.email.smtp_server import serve_smtp
+from channels.leading import Leading
 from complaints.clock import Clock
 from complaints.errors import (
     IgnoredMessage,
@@ -57,10 +58,12 @@ class EmailChannel:
         keep_dead_letter: Callable[[bytes, str, str], Awaitable[int]],
         clock: Clock,
         kept_notice: KeptNotice | None = None,
+        leadership: Leadership | None = None,
     ) -> None:
         """`on_bounce` returns how many sent messages the bounce matched;
         `keep_dead_letter(raw, reason, status)` stores what could not be handled;
-        `kept_notice` writes what a person whose mail was kept is told (without it, nothing)."""
+        `kept_notice` writes what a person whose mail was kept is told (without it, nothing);
+        with `leadership`, the IMAP poller runs only while this instance holds its lock."""
         self.settings = settings
         self.kept_notice = kept_notice
         self._told: dict[str, datetime] = {}
@@ -76,10 +79,15 @@ class EmailChannel:
         self.poller = (
             ImapPoller(settings.imap, self._from_mailbox) if settings.imap_enabled else None
         )
+        self._imap: ImapPoller | Leading | None = self.poller
+        if self.poller is not None and leadership is not None:
+            imap = settings.imap
+            name = f"IMAP poller of {imap.username}@{imap.host}:{imap.port}/{imap.folder}"
+            self._imap = Leading(leadership, name, self.poller.start, self.poller.stop)
 
     async def start(self) -> None:
-        if self.poller is not None:
-            await self.poller.start()
+        if self._imap is not None:
+            await self._imap.start()
         if self.settings.smtp_server.enabled:
             await self._serve_smtp()
 
@@ -90,8 +98,8 @@ class EmailChannel:
 
     async def stop(self) -> None:
         await self.relay.close()
-        if self.poller is not None:
-            await self.poller.stop()
+        if self._imap is not None:
+            await self._imap.stop()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()

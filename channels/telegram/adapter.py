@@ -7,6 +7,11 @@ update only after its handlers returned without error, so an update whose intake
 fetched again (the chat and message id dedupe it). What an update means is the chat flow's
 business (`chat_flow.py`, reaching intake and staff through `ports.py`); this module connects,
 polls or serves the webhook, and delivers what the outbox sends (`send`).
+
+With several instances, only the one that holds the poller's lock (`Leadership`) polls: Telegram
+answers a second poller of the same bot with 409 Conflict. The others serve the webhook, send,
+and take over when the holder dies; the new poller starts from the updates the old one had not
+confirmed, which intake dedupes.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from channels.base import OnInbound, Outbound
+from channels.base import Leadership, OnInbound, Outbound
+from channels.leading import Leading
 from channels.telegram import NAME
 from channels.telegram.chat_flow import DOWNLOAD_LIMIT, ChatFlow
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
@@ -63,11 +69,13 @@ class TelegramChannel:
         clock: Clock,
         send_link_code: SendLinkCode | None = None,
         max_attachment_bytes: int = DOWNLOAD_LIMIT,
+        leadership: Leadership | None = None,
     ) -> None:
         """`chats` and `agents` decide what the customers' and the agents' messages mean;
         `send_link_code(address, code, language)` mails a /link code (the e-mail channel);
         without it /link is unavailable. Files over `max_attachment_bytes` are refused with
-        a reply (intake's `[intake] max_attachment_bytes`)."""
+        a reply (intake's `[intake] max_attachment_bytes`). With `leadership`, polling runs
+        only while this instance holds the bot's poller lock."""
         self.settings = settings
         self.application = (
             Application.builder()
@@ -82,7 +90,16 @@ class TelegramChannel:
         )
         self.application.add_error_handler(self._error)
         self._failed: set[int] = set()
+        self._connecting: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
+        bot_id = settings.token.partition(":")[0]  # the public part of the token
+        self.leading = (
+            Leading(
+                leadership, f"Telegram poller of bot {bot_id}", self._poll_start, self._poll_stop
+            )
+            if leadership is not None
+            else None
+        )
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self.offset = 0
 
@@ -102,7 +119,7 @@ class TelegramChannel:
                 "Telegram unreachable at start (%s); retrying in the background",
                 type(error).__name__,
             )
-            self._poller = asyncio.create_task(self._connect_later(), name="telegram-connect")
+            self._connecting = asyncio.create_task(self._connect_later(), name="telegram-connect")
 
     async def _connect(self) -> None:
         try:
@@ -122,9 +139,10 @@ class TelegramChannel:
                 secret_token=self.settings.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
             )
+        elif self.leading is not None:
+            await self.leading.start()
         else:
-            await self.bot.delete_webhook()
-            self._poller = asyncio.create_task(self._poll(), name="telegram-poller")
+            await self._poll_start()
         log.info("Telegram bot @%s ready (%s)", self.bot.username, self.settings.mode)
 
     async def _connect_later(self) -> None:
@@ -139,13 +157,23 @@ class TelegramChannel:
                 delay = min(delay * 2, 300.0)
 
     async def stop(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
+        await _cancel(self._connecting)
+        if self.leading is not None:
+            await self.leading.stop()
+        await self._poll_stop()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+
+    async def _poll_start(self) -> None:
+        await self.bot.delete_webhook()
+        self._poller = asyncio.create_task(self._poll(), name="telegram-poller")
+
+    async def _poll_stop(self) -> None:
+        """Stop polling; an update being handled is handled again by the next poller (its
+        offset was not confirmed), and intake dedupes it."""
+        poller, self._poller = self._poller, None
+        await _cancel(poller)
 
     async def _poll(self) -> None:
         """Long-poll getUpdates; confirm (advance the offset past) an update only once it was
@@ -239,6 +267,13 @@ class TelegramChannel:
             except TelegramError as error:
                 raise PermanentDeliveryError(f"Telegram refused: {error.message}") from None
         return str(sent_ids[0])
+
+
+async def _cancel(task: asyncio.Task[None] | None) -> None:
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def _markup(outbound: Outbound) -> InlineKeyboardMarkup | None:

@@ -44,6 +44,24 @@ def claim_due_deliveries(
     return items
 
 
+def renew_leases(session: Session, claims: Sequence[tuple[int, int]], until: datetime) -> int:
+    """Move the lease of claimed deliveries to `until`; how many were still this claim's.
+
+    A claim is `(id, attempts)` as claimed: an item that another dispatcher claimed since
+    (its lease had run out, so `attempts` grew) or whose outcome is recorded is left alone."""
+    if not claims:
+        return 0
+    result = session.connection().execute(
+        sa.update(OUTBOX)
+        .where(
+            OUTBOX.c.status == "pending",
+            sa.tuple_(OUTBOX.c.id, OUTBOX.c.attempts).in_(list(claims)),
+        )
+        .values(next_attempt_at=until)
+    )
+    return result.rowcount
+
+
 def next_delivery_due(session: Session) -> datetime | None:
     return session.exec(
         select(func.min(OutboxItem.next_attempt_at)).where(OutboxItem.status == "pending")
