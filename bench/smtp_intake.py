@@ -69,20 +69,23 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
     sys.path.insert(0, str(ROOT))
 
-from bench.intake import (  # noqa: E402
-    NAMES,
+from bench.corpus import NAMES, SUBJECTS, complaints  # noqa: E402
+from bench.servers import (  # noqa: E402
     PYTHON,
-    SUBJECTS,
-    TARGET_RATIO,
-    complaints,
     count_complaints,
     cpu_seconds,
+    emit_result,
     free_port,
+    median,
     memory_mb,
-    nearest_rank,
+    ratio,
+    rounds_line,
     serving,
     write_bot_settings,
 )
+from bench.wrk import nearest_rank  # noqa: E402
+
+TARGET_RATIO = 0.5
 
 BOT_ADDRESS = "complaints@example.com"
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
@@ -138,11 +141,11 @@ def fake_file(name: str, rng: random.Random) -> tuple[bytes, str, str]:
     return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + data + b"\xff\xd9", "image", "jpeg"
 
 
-def mails(count: int, seed: int) -> list[Mail]:
+def mails(count: int, seed: int, start: int = 0) -> list[Mail]:
     """`count` distinct complaint mails to the bot, built on the webhook bench's complaints."""
-    rng = random.Random(seed + 1)
+    rng = random.Random(seed + 1 + start)
     found = []
-    for index, body in enumerate(complaints(count, seed)):
+    for index, body in enumerate(complaints(count, seed, start), start):
         customer, text = body["customer"], body["text"]
         language = LANGUAGE_OF[customer["name"]]
         domain = rng.choice(DOMAINS[language].split("|"))
@@ -425,7 +428,7 @@ def drain(database: Path, limit_s: float) -> tuple[float, dict[str, int]]:
 
 def describe(run: Run, label: str) -> str:
     return (
-        f"{label:<10}{run.ok:>9,}{run.seconds:>9.2f}{run.rate:>9.1f}"
+        f"{label:<14}{run.ok:>9,}{run.seconds:>9.2f}{run.rate:>9.1f}"
         f"{run.percentile_ms(50):>9.1f}{run.percentile_ms(99):>9.1f}"
         f"{run.latencies_ns[-1] / 1e6 if run.latencies_ns else 0:>9.1f}"
         f"{len(run.failures):>9}"
@@ -434,52 +437,165 @@ def describe(run: Run, label: str) -> str:
     )
 
 
+def run(
+    args: argparse.Namespace, work: Path, sink: AckSink, relay_port: int
+) -> tuple[dict[str, list[Run]], dict[str, Any]]:
+    """Both servers up at once; warm each, then per round the baseline's load and the bot's,
+    and after the bot's a bounded wait for its outbox to send what the round queued."""
+    runs: dict[str, list[Run]] = {"baseline": [], "bot": []}
+    found: dict[str, Any] = {"acks_at_end": [], "drained_s": []}
+    port = free_port()
+    baseline_db = work / "baseline.db"
+    command = [PYTHON, "bench/baseline_smtp.py", "--port", str(port), "--db", str(baseline_db)]
+    http_port, smtp_port = free_port(), free_port()
+    settings, bot_db = write_settings(work, http_port, smtp_port, relay_port)
+    bot_command = [PYTHON, "bot.py", "--config", str(settings), "--log-level", "WARNING"]
+    with (
+        serving(command, port, work / "baseline.log", ready=wait_smtp) as baseline,
+        serving(bot_command, http_port, work / "bot.log") as bot,
+    ):
+        wait_smtp(bot, smtp_port, work / "bot.log", 30)
+        found["idle"] = memory_mb(bot.pid)["VmRSS"]
+        servers = {"baseline": (baseline, port), "bot": (bot, smtp_port)}
+        warmup = mails(args.warmup, args.seed)
+        for process, server_port in servers.values():
+            run_load(server_port, process.pid, warmup, args.connections, args.limit, None)
+        drain(bot_db, args.drain)
+        for index in range(args.rounds):
+            load = mails(args.messages, args.seed, args.warmup + index * args.messages)
+            runs["baseline"].append(
+                run_load(port, baseline.pid, load, args.connections, args.limit, None)
+            )
+            before = sink.messages
+            profile = args.profile if index == 0 else None
+            runs["bot"].append(
+                run_load(smtp_port, bot.pid, load, args.connections, args.limit, profile)
+            )
+            found["acks_at_end"].append(sink.messages - before)
+            drained_s, found["outbox"] = drain(bot_db, args.drain)
+            found["drained_s"].append(drained_s)
+        found["memory"] = memory_mb(bot.pid)
+    found["stored_bot"] = count_complaints(bot_db)
+    found["stored_baseline"] = count_complaints(baseline_db)
+    found["log"] = (work / "bot.log").read_text(errors="replace")
+    return runs, found
+
+
+def report(args: argparse.Namespace, runs: dict[str, list[Run]], found: dict[str, Any]) -> int:
+    load = mails(args.messages, args.seed, args.warmup)
+    languages = Counter(mail.language for mail in load)
+    size_kb = sum(len(mail.raw) for mail in load) / len(load) / 1024
+    print(
+        f"SMTP intake: {len(load):,} complaint mails per round ("
+        + ", ".join(f"{language} {n}" for language, n in sorted(languages.items()))
+        + f"; {sum(mail.attachment for mail in load)} with an attachment; {size_kb:.1f} KB"
+        f" on average), {args.rounds} rounds, {args.connections} persistent connections (one"
+        f" smtplib client process each), {os.cpu_count()} cores"
+    )
+    print()
+    print(
+        f"{'':<14}{'messages':>9}{'seconds':>9}{'msgs/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'max ms':>9}{'failures':>9}{'CPU ms':>9}{'CPU':>8}"
+    )
+    for index in range(args.rounds):
+        for label in ("baseline", "bot"):
+            print(describe(runs[label][index], f"{label} {index + 1}"))
+    print(
+        "(messages: answered 250; seconds: from the first sendmail to the last 250; p50/p99/max:"
+        " time to 250;\n CPU ms: the server's CPU time per message, all its threads; CPU: as a"
+        " share of one core)"
+    )
+    print()
+    rates = {label: [run.rate for run in series] for label, series in runs.items()}
+    p99 = {
+        label: median([run.percentile_ms(99) for run in series]) for label, series in runs.items()
+    }
+    ratios = [ratio(bot, base) for bot, base in zip(rates["bot"], rates["baseline"], strict=True)]
+    met = median(ratios) >= TARGET_RATIO
+    print(rounds_line("baseline mails/s", rates["baseline"]))
+    print(rounds_line("bot mails/s", rates["bot"]))
+    print(
+        rounds_line("ratio bot/baseline", ratios)
+        + f"   (target >= {TARGET_RATIO}: {'met' if met else 'MISSED'})"
+    )
+    memory = found["memory"]
+    print(
+        f"bot p99 time to 250: {p99['bot']:.1f} ms; resident memory {found['idle']:.1f} MB before"
+        f" the load, {memory['VmRSS']:.1f} MB after, {memory['VmHWM']:.1f} MB peak (VmHWM)"
+    )
+    expected = args.warmup + args.rounds * args.messages
+    print(
+        f"stored: bot {found['stored_bot']:,} complaints, baseline {found['stored_baseline']:,}"
+        f" rows (expected {expected:,} each, warm-up included)"
+    )
+    print(
+        f"acknowledgements delivered to the sink by the end of each round's load: "
+        f"{found['acks_at_end']}, after drains of "
+        + ", ".join(f"{s:.1f}" for s in found["drained_s"])
+        + f" s (limit {args.drain:.0f} s): {found['acks']:,} in all,"
+        f" {found['numbers']:,} distinct complaint numbers; outbox "
+        + ", ".join(f"{status} {n:,}" for status, n in sorted(found["outbox"].items()))
+    )
+    if args.profile:
+        print(f"py-spy profile of the bot during the first round: {args.profile}")
+    problems = []
+    for label, series in runs.items():
+        failures = [failure for run in series for failure in run.failures]
+        if failures:
+            kinds = Counter(failure[:160] for failure in failures)
+            problems.append(
+                f"{label}: {len(failures)} failures: "
+                + "; ".join(f"{n} x {kind}" for kind, n in kinds.most_common(5))
+            )
+    for label in ("bot", "baseline"):
+        if found[f"stored_{label}"] != expected:
+            problems.append(f"{label}: {found[f'stored_{label}']} stored for {expected} messages")
+    if found["acks"] != expected or found["numbers"] != expected:
+        problems.append(
+            f"bot: {found['acks']} acknowledgements with {found['numbers']} complaint numbers"
+            f" for {expected} complaints"
+        )
+    for problem in problems:
+        print(f"INVALID RUN: {problem}")
+    if problems and found["log"].strip():
+        print(f"---- the bot's log (last lines)\n{found['log'][-3000:]}")
+    emit_result(
+        bench="smtp",
+        path=f"SMTP, {args.messages:,} mails, {args.connections} connections",
+        bot=f"{median(rates['bot']):,.0f} mails/s, p99 {p99['bot']:.0f} ms",
+        baseline=f"aiosmtpd + one insert: {median(rates['baseline']):,.0f} mails/s",
+        ratio=round(median(ratios), 2),
+        rss_mb=round(memory["VmHWM"], 1),
+        valid=not problems,
+    )
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=1000, help="complaint mails to send")
+    parser.add_argument("--messages", type=int, default=1000, help="complaint mails per round")
     parser.add_argument("--connections", type=int, default=4, help="client processes")
-    parser.add_argument("--limit", type=int, default=300, help="longest run per server, seconds")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; the median is reported")
+    parser.add_argument("--warmup", type=int, default=40, help="mails before measuring")
+    parser.add_argument("--limit", type=int, default=300, help="longest load per server, seconds")
     parser.add_argument("--drain", type=float, default=30, help="longest wait for the outbox")
     parser.add_argument("--seed", type=int, default=20260302, help="seed of the complaints")
-    parser.add_argument("--profile", type=Path, help="py-spy the bot during the load into FILE")
+    parser.add_argument("--profile", type=Path, help="py-spy the bot's first round into FILE")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args(argv)
-    if args.messages < args.connections or args.connections < 1:
-        parser.error("need messages >= connections >= 1")
+    if min(args.messages, args.warmup) < args.connections or args.connections < 1:
+        parser.error("need messages and warmup >= connections >= 1")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
 
-    load = mails(args.messages, args.seed)
     work = Path(tempfile.mkdtemp(prefix="bench-smtp-"))
     sink = AckSink()
     relay = Controller(
         sink, hostname="127.0.0.1", port=free_port(), server_hostname="relay.bench.example"
     )
-    runs: dict[str, Run] = {}
+    relay.start()
     try:
-        port = free_port()
-        baseline_db = work / "baseline.db"
-        command = [PYTHON, "bench/baseline_smtp.py", "--port", str(port), "--db", str(baseline_db)]
-        with serving(command, port, work / "baseline.log", ready=wait_smtp) as baseline:
-            runs["baseline"] = run_load(
-                port, baseline.pid, load, args.connections, args.limit, None
-            )
-
-        relay.start()
-        http_port, smtp_port = free_port(), free_port()
-        settings, bot_db = write_settings(work, http_port, smtp_port, relay.port)
-        command = [PYTHON, "bot.py", "--config", str(settings), "--log-level", "WARNING"]
-        with serving(command, http_port, work / "bot.log") as bot:
-            wait_smtp(bot, smtp_port, work / "bot.log", 30)
-            idle = memory_mb(bot.pid)
-            runs["bot"] = run_load(
-                smtp_port, bot.pid, load, args.connections, args.limit, args.profile
-            )
-            acks_at_end = sink.messages
-            drained_s, outbox = drain(bot_db, args.drain)
-            memory = memory_mb(bot.pid)
-        acks, numbers = sink.messages, len(sink.numbers)
-        stored = count_complaints(bot_db)
-        baseline_rows = count_complaints(baseline_db)
-        bot_log = (work / "bot.log").read_text(errors="replace")
+        runs, found = run(args, work, sink, relay.port)
     finally:
         with contextlib.suppress(Exception):
             relay.stop()
@@ -487,67 +603,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"work directory kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-
-    languages = Counter(mail.language for mail in load)
-    size_kb = sum(len(mail.raw) for mail in load) / len(load) / 1024
-    print(
-        f"SMTP intake: {len(load):,} complaint mails ("
-        + ", ".join(f"{language} {n}" for language, n in sorted(languages.items()))
-        + f"; {sum(mail.attachment for mail in load)} with an attachment; {size_kb:.1f} KB"
-        f" on average), {args.connections} persistent connections (one smtplib client process"
-        f" each), {os.cpu_count()} cores"
-    )
-    print()
-    print(
-        f"{'':<10}{'messages':>9}{'seconds':>9}{'msgs/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'max ms':>9}{'failures':>9}{'CPU ms':>9}{'CPU':>8}"
-    )
-    baseline_run, bot_run = runs["baseline"], runs["bot"]
-    print(describe(baseline_run, "baseline"))
-    print(describe(bot_run, "bot"))
-    print(
-        "(messages: answered 250; seconds: from the first sendmail to the last 250; p50/p99/max:"
-        " time to 250;\n CPU ms: the server's CPU time per message, all its threads; CPU: as a"
-        " share of one core)"
-    )
-    print()
-    ratio = bot_run.rate / baseline_run.rate if baseline_run.rate else 0.0
-    verdict = "met" if ratio >= TARGET_RATIO else "MISSED"
-    print(f"throughput ratio bot/baseline: {ratio:.2f}   (target >= {TARGET_RATIO}: {verdict})")
-    print(
-        f"bot resident memory: {idle['VmRSS']:.1f} MB before the load, "
-        f"{memory['VmRSS']:.1f} MB after, {memory['VmHWM']:.1f} MB peak (VmHWM)"
-    )
-    print(
-        f"stored: bot {stored:,} complaints, baseline {baseline_rows:,} rows "
-        f"(expected {args.messages:,} each)"
-    )
-    print(
-        f"acknowledgements delivered to the sink: {acks_at_end:,} by the end of the load, "
-        f"{acks:,} after a drain of {drained_s:.1f} s (limit {args.drain:.0f} s); "
-        f"{numbers:,} distinct complaint numbers; outbox "
-        + ", ".join(f"{status} {n:,}" for status, n in sorted(outbox.items()))
-    )
-    if args.profile:
-        print(f"py-spy profile of the bot during the load: {args.profile}")
-
-    problems = []
-    for label, run in runs.items():
-        if run.failures:
-            kinds = Counter(failure[:160] for failure in run.failures)
-            problems.append(
-                f"{label}: {len(run.failures)} failures: "
-                + "; ".join(f"{n} x {kind}" for kind, n in kinds.most_common(5))
-            )
-    if stored != args.messages:
-        problems.append(f"bot: {stored} complaints stored for {args.messages} messages")
-    if baseline_rows != args.messages:
-        problems.append(f"baseline: {baseline_rows} rows stored for {args.messages} messages")
-    for problem in problems:
-        print(f"INVALID RUN: {problem}")
-    if problems and bot_log.strip():
-        print(f"---- the bot's log (last lines)\n{bot_log[-3000:]}")
-    return 1 if problems else 0
+    found["acks"], found["numbers"] = sink.messages, len(sink.numbers)
+    return report(args, runs, found)
 
 
 if __name__ == "__main__":
