@@ -37,43 +37,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import email.policy
-import html
-import multiprocessing
 import os
-import queue
-import random
-import re
 import shutil
-import signal
-import smtplib
-import socket
-import sqlite3
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 import tomllib
 from collections import Counter
-from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formataddr, formatdate
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
     sys.path.insert(0, str(ROOT))
 
-from bench.corpus import NAMES, SUBJECTS, complaints  # noqa: E402
+from bench.mails import BOT_ADDRESS, SIGNING_SECRET, mails  # noqa: E402
 from bench.servers import (  # noqa: E402
     PYTHON,
     count_complaints,
-    cpu_seconds,
     emit_result,
     free_port,
     median,
@@ -83,305 +65,9 @@ from bench.servers import (  # noqa: E402
     serving,
     write_bot_settings,
 )
-from bench.wrk import nearest_rank  # noqa: E402
+from bench.smtpload import AckSink, Run, drain, run_load, wait_smtp  # noqa: E402
 
 TARGET_RATIO = 0.5
-
-BOT_ADDRESS = "complaints@example.com"
-SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
-COMPLAINT_NUMBER = re.compile(rb"\bC-\d{4}-\d{6,}\b")
-
-
-# ---- the mails -------------------------------------------------------------------------------
-
-LANGUAGE_OF = {name: language for language, names in NAMES.items() for name in names.split("|")}
-DOMAINS = {
-    "en": "gmail.example|outlook.example|btinternet.example",
-    "es": "gmail.example|telefonica.example|correo.example",
-    "zh-Hans": "qq.example|163.example|126.example",
-    "zh-Hant": "yahoo-tw.example|hinet.example|gmail.example",
-}
-# (charset, transfer encoding) as mail clients write them; the local charsets are the reason
-# the bot decodes text itself.
-ENCODINGS = {
-    "en": [("us-ascii", "7bit"), ("utf-8", "quoted-printable")],
-    "es": [("utf-8", "quoted-printable"), ("iso-8859-1", "quoted-printable")],
-    "zh-Hans": [("utf-8", "base64"), ("gbk", "base64"), ("gb18030", "base64")],
-    "zh-Hant": [("utf-8", "base64"), ("big5", "base64")],
-}
-SIGN_OFFS = {
-    "en": "Regards,|Best wishes,|Thanks,|Sent from my iPhone",
-    "es": "Saludos,|Un saludo,|Atentamente,|Enviado desde mi iPhone",
-    "zh-Hans": "此致|谢谢|发自我的iPhone",
-    "zh-Hant": "敬上|謝謝|從我的iPhone傳送",
-}
-ATTACHMENTS = {
-    "en": "photo.jpg|receipt.pdf|IMG_2041.jpg",
-    "es": "foto.jpg|factura.pdf|IMG_2041.jpg",
-    "zh-Hans": "照片.jpg|发票.pdf|IMG_2041.jpg",
-    "zh-Hant": "照片.jpg|收據.pdf|IMG_2041.jpg",
-}
-
-
-@dataclass(frozen=True)
-class Mail:
-    sender: str
-    raw: bytes
-    language: str
-    attachment: bool
-
-
-def fake_file(name: str, rng: random.Random) -> tuple[bytes, str, str]:
-    """A few kilobytes that look like a phone photo or a scanned receipt."""
-    if name.endswith(".pdf"):
-        objects = b"".join(b"%d 0 obj << /Length 64 >> stream\n" % n for n in range(40))
-        data = rng.randbytes(rng.randint(1500, 4000))
-        return b"%PDF-1.4\n" + objects + data + b"\n%%EOF\n", "application", "pdf"
-    data = rng.randbytes(rng.randint(3000, 12000))
-    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + data + b"\xff\xd9", "image", "jpeg"
-
-
-def mails(count: int, seed: int, start: int = 0) -> list[Mail]:
-    """`count` distinct complaint mails to the bot, built on the webhook bench's complaints."""
-    rng = random.Random(seed + 1 + start)
-    found = []
-    for index, body in enumerate(complaints(count, seed, start), start):
-        customer, text = body["customer"], body["text"]
-        language = LANGUAGE_OF[customer["name"]]
-        domain = rng.choice(DOMAINS[language].split("|"))
-        sender = f"{customer['id']}@{domain}"
-        sign_off = rng.choice(SIGN_OFFS[language].split("|"))
-        text = f"{text}\n\n{sign_off}\n{customer['name']}\n"
-        charset, transfer = rng.choice(ENCODINGS[language])
-        try:
-            text.encode(charset)
-        except UnicodeEncodeError:
-            charset = "utf-8"
-        message = EmailMessage()
-        message["From"] = formataddr((customer["name"], sender))
-        message["To"] = f"Customer care <{BOT_ADDRESS}>"
-        subject = body.get("subject") or rng.choice(SUBJECTS[language].split("|"))
-        message["Subject"] = subject
-        message["Date"] = formatdate(time.time() - rng.randint(0, 3600))
-        message["Message-ID"] = f"<{rng.getrandbits(64):016x}.{index:06d}@{domain}>"
-        message["X-Mailer"] = rng.choice(["Apple Mail (2.3774)", "Foxmail 7.2", "Outlook 16.0"])
-        message.set_content(text, charset=charset, cte=transfer)
-        if rng.random() < 0.25:
-            markup = "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line)
-            page = f"<html><body>{markup}</body></html>"
-            message.add_alternative(page, subtype="html", charset=charset, cte=transfer)
-        attachment = rng.random() < 0.15
-        if attachment:
-            name = rng.choice(ATTACHMENTS[language].split("|"))
-            data, maintype, subtype = fake_file(name, rng)
-            message.add_attachment(data, maintype, subtype, filename=name)
-        raw = message.as_bytes(policy=email.policy.SMTP)
-        assert raw.count(b"\r\n") == raw.count(b"\n"), "CRLF line endings only"
-        found.append(Mail(sender, raw, language, attachment))
-    return found
-
-
-# ---- the clients -----------------------------------------------------------------------------
-
-
-def now_ns() -> int:
-    """CLOCK_MONOTONIC: one clock for every client process."""
-    return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
-
-
-def client(
-    index: int,
-    port: int,
-    share: list[tuple[str, bytes]],
-    ready: Any,
-    go: Any,
-    results: Any,
-    timeout: float,
-) -> None:
-    """One client process: one persistent connection, its share sent back to back after `go`."""
-
-    def connect() -> smtplib.SMTP:
-        connection = smtplib.SMTP(
-            "127.0.0.1", port, local_hostname=f"mx{index}.bench.example", timeout=timeout
-        )
-        connection.ehlo()
-        return connection
-
-    try:
-        connection: smtplib.SMTP | None = connect()
-    except Exception as error:
-        ready.put((index, f"{type(error).__name__}: {error}"))
-        return
-    ready.put((index, ""))
-    go.wait()
-    samples: list[tuple[int, int]] = []  # (before sendmail, after its 250)
-    failures: list[str] = []
-    first = 0
-    for sender, raw in share:
-        start = now_ns()
-        first = first or start
-        try:
-            if connection is None:
-                connection = connect()
-            refused = connection.sendmail(sender, [BOT_ADDRESS], raw)
-        except Exception as error:
-            failures.append(f"{type(error).__name__}: {error}")
-            lost = isinstance(error, smtplib.SMTPServerDisconnected)
-            if lost or not isinstance(error, smtplib.SMTPException):
-                connection = None  # the connection is gone: reconnect for the next message
-            continue
-        end = now_ns()
-        if refused:
-            failures.append(f"refused: {refused}")
-        else:
-            samples.append((start, end))
-    if connection is not None:
-        with contextlib.suppress(Exception):
-            connection.quit()
-    results.put((index, first, samples, failures))
-
-
-@dataclass
-class Run:
-    """What the clients saw for one server."""
-
-    messages: int
-    seconds: float
-    latencies_ns: list[int]
-    failures: list[str]
-    cpu_seconds: float = 0.0
-
-    @property
-    def ok(self) -> int:
-        return len(self.latencies_ns)
-
-    @property
-    def rate(self) -> float:
-        return self.ok / self.seconds if self.seconds else 0.0
-
-    def percentile_ms(self, p: float) -> float:
-        """Nearest-rank percentile of the time to 250."""
-        return nearest_rank(self.latencies_ns, p) / 1e6
-
-
-def run_load(
-    port: int, pid: int, load: list[Mail], connections: int, limit_s: float, profile: Path | None
-) -> Run:
-    """Start the client processes, let them connect, then release them all at once."""
-    context = multiprocessing.get_context("spawn")  # no fork: this process runs the sink thread
-    ready, results, go = context.Queue(), context.Queue(), context.Event()
-    processes = [
-        context.Process(
-            target=client,
-            args=(
-                index,
-                port,
-                [(mail.sender, mail.raw) for mail in load[index::connections]],
-                *(ready, go, results, 30.0),
-            ),
-            name=f"smtp-client-{index}",
-            daemon=True,
-        )
-        for index in range(connections)
-    ]
-    for process in processes:
-        process.start()
-    try:
-        for _ in processes:
-            try:
-                index, problem = ready.get(timeout=60)
-            except queue.Empty:
-                sys.exit("bench: the client processes did not connect within 60 s")
-            if problem:
-                sys.exit(f"bench: client {index} could not connect: {problem}")
-        spy = start_profile(pid, profile) if profile else None
-        before = cpu_seconds(pid)
-        go.set()
-        deadline = time.monotonic() + limit_s
-        reports = []
-        for _ in processes:
-            try:
-                reports.append(results.get(timeout=max(deadline - time.monotonic(), 0.1)))
-            except queue.Empty:
-                sys.exit(f"bench: the clients did not finish within {limit_s:.0f} s (--limit)")
-        used = cpu_seconds(pid) - before
-        if spy is not None:
-            stop_profile(spy)
-    finally:
-        for process in processes:
-            process.join(10)
-            if process.is_alive():
-                process.kill()
-    first = min(report[1] for report in reports if report[1])
-    samples = [sample for report in reports for sample in report[2]]
-    failures = [failure for report in reports for failure in report[3]]
-    last = max((end for _, end in samples), default=first)
-    return Run(
-        messages=len(load),
-        seconds=(last - first) / 1e9,
-        latencies_ns=sorted(end - start for start, end in samples),
-        failures=failures,
-        cpu_seconds=used,
-    )
-
-
-def start_profile(pid: int, path: Path) -> subprocess.Popen[bytes]:
-    spy = shutil.which("py-spy", path=str(Path(PYTHON).parent)) or shutil.which("py-spy")
-    if spy is None:
-        sys.exit("bench: --profile needs py-spy (pip install py-spy)")
-    command = [spy, "record", "--pid", str(pid), "--rate", "250", "--nonblocking"]
-    process = subprocess.Popen(
-        [*command, "--format", "raw", "--output", str(path)], stdout=subprocess.DEVNULL
-    )
-    time.sleep(1)  # py-spy attaches
-    return process
-
-
-def stop_profile(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-# ---- the servers -----------------------------------------------------------------------------
-
-
-def wait_smtp(process: subprocess.Popen[bytes], port: int, log: Path, limit_s: float) -> None:
-    """Until the server greets with 220 on `port`."""
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"bench: the server exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-        with (
-            contextlib.suppress(OSError),
-            socket.create_connection(("127.0.0.1", port), timeout=1) as sock,
-        ):
-            if sock.recv(512).startswith(b"220"):
-                sock.sendall(b"QUIT\r\n")
-                return
-        time.sleep(0.1)
-    process.kill()
-    sys.exit(f"bench: no SMTP greeting on port {port} in {limit_s:.0f}s:\n{log.read_text()}")
-
-
-class AckSink:
-    """Plays the bot's relay: counts the mails it is given and the complaint numbers in them."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.messages = 0
-        self.numbers: set[bytes] = set()
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.content
-        numbers = set(COMPLAINT_NUMBER.findall(content if isinstance(content, bytes) else b""))
-        with self.lock:
-            self.messages += 1
-            self.numbers |= numbers
-        return "250 2.0.0 OK"
 
 
 def write_settings(
@@ -403,24 +89,6 @@ def write_settings(
     mail["imap"] = {**mail.get("imap", {}), "enabled": False}
     path.write_bytes(tomli_w.dumps(data).encode())
     return path, database
-
-
-def outbox_statuses(database: Path) -> dict[str, int]:
-    """The outbox's items by status, read beside the running bot."""
-    uri = f"file:{database}?mode=ro"
-    with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as connection:
-        rows = connection.execute("SELECT status, count(*) FROM outbox GROUP BY status")
-        return {str(status): int(count) for status, count in rows}
-
-
-def drain(database: Path, limit_s: float) -> tuple[float, dict[str, int]]:
-    """Wait (at most `limit_s`) until the outbox has nothing pending; (seconds, statuses)."""
-    start = time.monotonic()
-    statuses = outbox_statuses(database)
-    while statuses.get("pending", 0) and time.monotonic() - start < limit_s:
-        time.sleep(0.2)
-        statuses = outbox_statuses(database)
-    return time.monotonic() - start, statuses
 
 
 # ---- the run ---------------------------------------------------------------------------------
