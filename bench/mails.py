@@ -71,8 +71,33 @@ def fake_file(name: str, rng: random.Random) -> tuple[bytes, str, str]:
     return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + data + b"\xff\xd9", "image", "jpeg"
 
 
-def mails(count: int, seed: int, start: int = 0) -> list[Mail]:
-    """`count` distinct complaint mails to the bot, built on the webhook bench's complaints."""
+# The end-to-end run's mix: more of the charsets that mail clients in each region still write.
+MIXED_ENCODINGS = {
+    "en": [
+        ("us-ascii", "7bit"),
+        ("utf-8", "quoted-printable"),
+        ("windows-1252", "quoted-printable"),
+    ],
+    "es": [
+        ("utf-8", "quoted-printable"),
+        ("utf-8", "base64"),
+        ("iso-8859-1", "quoted-printable"),
+        ("windows-1252", "quoted-printable"),
+    ],
+    "zh-Hans": [("utf-8", "base64"), ("gb2312", "base64"), ("gbk", "base64")],
+    "zh-Hant": [("utf-8", "base64"), ("big5", "base64"), ("utf-8", "quoted-printable")],
+}
+
+
+def mails(
+    count: int,
+    seed: int,
+    start: int = 0,
+    encodings: dict[str, list[tuple[str, str]]] | None = None,
+    html_only: float = 0.0,
+) -> list[Mail]:
+    """`count` distinct complaint mails to the bot, built on the webhook bench's complaints;
+    a share `html_only` of them has no plain-text part, as some webmail clients send."""
     rng = random.Random(seed + 1 + start)
     found = []
     for index, body in enumerate(complaints(count, seed, start), start):
@@ -82,7 +107,7 @@ def mails(count: int, seed: int, start: int = 0) -> list[Mail]:
         sender = f"{customer['id']}@{domain}"
         sign_off = rng.choice(SIGN_OFFS[language].split("|"))
         text = f"{text}\n\n{sign_off}\n{customer['name']}\n"
-        charset, transfer = rng.choice(ENCODINGS[language])
+        charset, transfer = rng.choice((encodings or ENCODINGS)[language])
         try:
             text.encode(charset)
         except UnicodeEncodeError:
@@ -95,11 +120,14 @@ def mails(count: int, seed: int, start: int = 0) -> list[Mail]:
         message["Date"] = formatdate(time.time() - rng.randint(0, 3600))
         message["Message-ID"] = f"<{rng.getrandbits(64):016x}.{index:06d}@{domain}>"
         message["X-Mailer"] = rng.choice(["Apple Mail (2.3774)", "Foxmail 7.2", "Outlook 16.0"])
-        message.set_content(text, charset=charset, cte=transfer)
-        if rng.random() < 0.25:
-            markup = "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line)
-            page = f"<html><body>{markup}</body></html>"
-            message.add_alternative(page, subtype="html", charset=charset, cte=transfer)
+        markup = "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line)
+        page = f"<html><body>{markup}</body></html>"
+        if html_only and rng.random() < html_only:
+            message.set_content(page, subtype="html", charset=charset, cte=transfer)
+        else:
+            message.set_content(text, charset=charset, cte=transfer)
+            if rng.random() < 0.25:
+                message.add_alternative(page, subtype="html", charset=charset, cte=transfer)
         attachment = rng.random() < 0.15
         if attachment:
             name = rng.choice(ATTACHMENTS[language].split("|"))

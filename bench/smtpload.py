@@ -94,6 +94,8 @@ class Run:
     """What the clients saw for one server."""
 
     messages: int
+    first_ns: int
+    """CLOCK_MONOTONIC of the first `sendmail`."""
     seconds: float
     latencies_ns: list[int]
     failures: list[str]
@@ -166,6 +168,7 @@ def run_load(
     last = max((end for _, end in samples), default=first)
     return Run(
         messages=len(load),
+        first_ns=first,
         seconds=(last - first) / 1e9,
         latencies_ns=sorted(end - start for start, end in samples),
         failures=failures,
@@ -216,12 +219,14 @@ def wait_smtp(process: subprocess.Popen[bytes], port: int, log: Path, limit_s: f
 
 
 class AckSink:
-    """Plays the bot's relay: counts the mails it is given and the complaint numbers in them."""
+    """Plays the bot's relay: counts the mails it is given and the complaint numbers in them,
+    and notes when each arrived (CLOCK_MONOTONIC, the clients' clock)."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
         self.messages = 0
         self.numbers: set[bytes] = set()
+        self.arrivals_ns: list[int] = []
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.content
@@ -229,7 +234,14 @@ class AckSink:
         with self.lock:
             self.messages += 1
             self.numbers |= numbers
+            self.arrivals_ns.append(now_ns())
+            self.lock.notify_all()
         return "250 2.0.0 OK"
+
+    def wait_for(self, messages: int, limit_s: float) -> bool:
+        """Until the sink holds `messages` mails in all (False if `limit_s` passed first)."""
+        with self.lock:
+            return self.lock.wait_for(lambda: self.messages >= messages, limit_s)
 
 
 def outbox_statuses(database: Path) -> dict[str, int]:
