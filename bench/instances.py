@@ -62,17 +62,21 @@ POSTGRES = os.environ.get(
 
 
 class Receiver(BaseHTTPRequestHandler):
-    """The source's callback endpoint: counts each complaint's acknowledgements."""
+    """The source's callback endpoint: each complaint's acknowledgements (by their message id,
+    so a retried post of one acknowledgement is told apart from a second acknowledgement)."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as the dispatcher's client expects
-    acks: ClassVar[Counter[str]] = Counter()
+    acks: ClassVar[dict[str, set[str]]] = {}
+    posts: ClassVar[Counter[str]] = Counter()
     lock: ClassVar[threading.Condition] = threading.Condition()
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         with self.lock:
             if body.get("kind") == "acknowledgement":
-                self.acks[str(body.get("complaint"))] += 1
+                message_id = str(body.get("message_id"))
+                self.acks.setdefault(str(body.get("complaint")), set()).add(message_id)
+                self.posts[message_id] += 1
             self.lock.notify_all()
         self.send_response(200)
         self.send_header("Content-Length", "0")
@@ -85,6 +89,19 @@ class Receiver(BaseHTTPRequestHandler):
 class ReceiverServer(ThreadingHTTPServer):
     request_queue_size = 256  # the default 5 resets connections when both instances post at once
     daemon_threads = True
+    resets = 0
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that closed its connection: counted, not printed."""
+        self.resets += 1
+
+
+def wait_for_acks(complaints_sent: int, limit_s: float) -> float:
+    """Until every complaint sent so far has an acknowledgement at the receiver; the seconds."""
+    started = time.monotonic()
+    with Receiver.lock:
+        Receiver.lock.wait_for(lambda: len(Receiver.acks) >= complaints_sent, limit_s)
+    return time.monotonic() - started
 
 
 @contextlib.contextmanager
@@ -166,8 +183,9 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, list[Load]], di
     wrk = ensure_wrk()
     loads = Loads(work, args)
     series: dict[str, list[Load]] = {"one": [], "two": []}
-    found: dict[str, Any] = {"rss_b": 0.0}
+    found: dict[str, Any] = {"rss_b": 0.0, "drains": []}
     Receiver.acks.clear()
+    Receiver.posts.clear()
     receiver = ReceiverServer(("127.0.0.1", free_port()), Receiver)
     threading.Thread(target=receiver.serve_forever, name="callback", daemon=True).start()
     callback = f"http://127.0.0.1:{receiver.server_address[1]}/callback"
@@ -210,7 +228,9 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, list[Load]], di
         receiver.shutdown()
         receiver.server_close()
     with Receiver.lock:
-        found["acks"] = Counter(Receiver.acks)
+        found["acks"] = {number: len(ids) for number, ids in Receiver.acks.items()}
+        found["reposts"] = sum(1 for n in Receiver.posts.values() if n > 1)
+    found["resets"] = receiver.resets
     found["log"] = "".join((work / f"{n}.log").read_text(errors="replace")[-1500:] for n in "ab")
     return series, found
 
@@ -247,14 +267,19 @@ def report(args: argparse.Namespace, series: dict[str, list[Load]], found: dict[
         f"resident memory at the peak: instance A {found['rss_a']:.1f} MB, instance B"
         f" {found['rss_b']:.1f} MB"
     )
-    acks: Counter[str] = found["acks"]
+    acks: dict[str, int] = found["acks"]
     twice = sum(1 for n in acks.values() if n > 1)
     expected = found["expected"]
     print(
         f"stored: {found['stored']:,} complaints for {expected:,} sent (warm-ups included),"
         f" {found['doubles']} inbound messages stored twice; acknowledgements posted to the"
-        f" callback: {len(acks):,} complaints after {found['ack_wait_s']:.1f} s"
-        f" (limit {args.drain:.0f} s), {twice} of them more than once"
+        f" callback: {len(acks):,} complaints, {twice} of them with two acknowledgements;"
+        f" {found['reposts']} acknowledgements posted again (the same Idempotency-Key: a retry),"
+        f" {found['resets']} connections the dispatcher dropped"
+    )
+    print(
+        "seconds until every acknowledgement of a load had been posted, after its end (one, two):"
+        " " + ", ".join(f"{s:.1f}" for s in found["drains"]) + f" (limit {args.drain:.0f} s)"
     )
     problems = [
         f"{label} round {index + 1}: {load.ok} of {args.requests} answered 2xx,"
@@ -294,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the median is reported")
     parser.add_argument("--warmup", type=int, default=64, help="complaints to a new instance")
     parser.add_argument("--limit", type=int, default=180, help="longest load, seconds")
-    parser.add_argument("--drain", type=float, default=60, help="longest wait for the callbacks")
+    parser.add_argument("--drain", type=float, default=120, help="longest wait for the callbacks")
     parser.add_argument("--postgres", default=POSTGRES, help="where to create the scratch db")
     parser.add_argument("--seed", type=int, default=20260302, help="seed of the complaints")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
