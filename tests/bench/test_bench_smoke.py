@@ -1,0 +1,129 @@
+"""The benchmarks at tiny sizes, so they keep working as the code changes.
+
+Each runs as a user would run it, against the real servers it starts, and must finish, find
+its run valid (every complaint stored and acknowledged) and print its ratio to the bare
+baseline. No figure is asserted: speed is the benchmarks' business, and tiny runs measure
+nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.all import table
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(script: str, *args: str) -> tuple[str, dict[str, Any]]:
+    done = subprocess.run(  # noqa: S603 (our own scripts)
+        [sys.executable, script, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    results = [line for line in done.stdout.splitlines() if line.startswith("BENCH-RESULT ")]
+    assert len(results) == 1, done.stdout[-4000:]
+    return done.stdout, json.loads(results[0].removeprefix("BENCH-RESULT "))
+
+
+def check_result(result: dict[str, Any], bench: str) -> None:
+    assert result["bench"] == bench
+    assert result["valid"] is True
+    assert result["ratio"] > 0
+    assert 20 < result["rss_mb"] < 2000
+
+
+def test_webhook_bench_runs_and_prints_its_ratio() -> None:
+    out, result = run_bench(
+        "bench/intake.py",
+        *("--requests", "20", "--connections", "4", "--warmup", "8", "--rounds", "2"),
+    )
+    assert "ratio bot/baseline: " in out
+    assert "median of 2 rounds" in out
+    assert "stored: bot 48 complaints, baseline 48 rows" in out
+    check_result(result, "webhook")
+
+
+def test_smtp_bench_runs_and_prints_its_ratio() -> None:
+    out, result = run_bench(
+        "bench/smtp_intake.py",
+        *("--messages", "20", "--connections", "2", "--warmup", "4", "--rounds", "1"),
+    )
+    assert "ratio bot/baseline: " in out
+    assert "24 in all, 24 distinct complaint numbers" in out
+    check_result(result, "smtp")
+
+
+def test_mail_end_to_end_bench_waits_for_every_acknowledgement() -> None:
+    out, result = run_bench(
+        "bench/mail_e2e.py",
+        *("--messages", "20", "--connections", "2", "--warmup", "4", "--rounds", "1"),
+    )
+    assert "ratio bot/baseline: " in out
+    assert "acknowledgements at the relay: 48 (24 distinct complaint numbers" in out
+    check_result(result, "mail_e2e")
+
+
+def test_instances_bench_shares_the_work_without_doubles(postgres_admin_url: str) -> None:
+    out, result = run_bench(
+        "bench/instances.py",
+        *("--requests", "20", "--connections", "4", "--warmup", "4", "--rounds", "1"),
+        *("--postgres", postgres_admin_url),
+    )
+    assert "ratio two/one: " in out
+    assert "stored: 48 complaints for 48 sent" in out
+    assert "0 inbound messages stored twice" in out
+    assert "callback: 48 complaints, 0 of them with two acknowledgements" in out
+    check_result(result, "instances")
+
+
+def test_the_summary_table_marks_invalid_and_failed_runs() -> None:
+    rows = table(
+        [
+            {"path": "webhook", "bot": "240 req/s", "baseline": "2,058 req/s", "ratio": 0.1166}
+            | {"rss_mb": 140.4, "valid": True},
+            {"path": "smtp", "bot": "74 mails/s", "baseline": "377 mails/s", "ratio": 0.2}
+            | {"rss_mb": 139.6, "valid": False},
+            {"path": "instances", "valid": False, "error": "PostgreSQL is not reachable"},
+        ]
+    ).splitlines()
+    assert rows[2] == "| webhook | 240 req/s | 2,058 req/s | 0.12 | 140 MB |"
+    assert rows[3] == "| smtp | 74 mails/s (INVALID RUN) | 377 mails/s | 0.20 | 140 MB |"
+    assert rows[4] == "| instances | failed: PostgreSQL is not reachable | | | |"
+
+
+def test_all_refuses_an_unknown_benchmark() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/all.py", "--only", "webhook,smpt"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "unknown: ['smpt']" in done.stderr
+
+
+@pytest.mark.parametrize("script", ["bench/intake.py", "bench/mail_e2e.py"])
+def test_a_bench_refuses_sizes_it_cannot_run(script: str) -> None:
+    done = subprocess.run(  # noqa: S603 (our own scripts)
+        [sys.executable, script, "--rounds", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--rounds must be at least 1" in done.stderr
