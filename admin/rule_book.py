@@ -119,12 +119,18 @@ def tables_from_toml(text: str, source: str = "imported rules.toml") -> Tables:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise RuleError(f"{source}: not valid TOML: {error}; fix it and import again") from None
+        raise RuleError(
+            "%(source)s: not valid TOML: %(error)s; fix it and import again",
+            source=source,
+            error=str(error),
+        ) from None
     other = sorted(set(data) - set(ROUTING_KEYS))
     if other:
         raise RuleError(
-            f"{source}: only [routing], [departments.*], [categories.*] and [[rules]] can be "
-            f"imported; remove {', '.join(other)}"
+            "%(source)s: only [routing], [departments.*], [categories.*] and [[rules]] can be "
+            "imported; remove %(other)s",
+            source=source,
+            other=", ".join(other),
         )
     check(data, source, text)
     return {key: data.get(key) for key in ROUTING_KEYS}
@@ -173,7 +179,10 @@ def choose_at_start(
 def _stored(session: Session, version: int) -> RuleSetVersion:
     found = rule_set_version(session, version=version)
     if found is None:
-        raise UnknownRule(f"there is no rule set version {version}; the version list shows them")
+        raise UnknownRule(
+            "there is no rule set version %(version)s; the version list shows them",
+            version=version,
+        )
     return found
 
 

@@ -60,13 +60,17 @@ def _index(rules: Sequence[Mapping[str, Any]], name: str) -> int:
     for index, rule in enumerate(rules):
         if rule.get("name") == name:
             return index
-    raise UnknownRule(f"there is no rule named {name!r}; the rule list shows the names in use")
+    raise UnknownRule(
+        "there is no rule named '%(name)s'; the rule list shows the names in use", name=name
+    )
 
 
 def _position(position: int, count: int) -> int:
     """A 1-based position (1 = evaluated first) as a list index."""
     if not 1 <= position <= count:
-        raise RuleChangeRefused(f"position must be between 1 and {count}; 1 is evaluated first")
+        raise RuleChangeRefused(
+            "position must be between 1 and %(count)s; 1 is evaluated first", count=count
+        )
     return position - 1
 
 
