@@ -106,7 +106,7 @@ class Privacy:
                 raise AlreadyErased(
                     "customer %(id)s was already erased on %(day)s",
                     id=customer_id,
-                    day=f"{customer.erased_at:%Y-%m-%d}",
+                    day=customer.erased_at.date().isoformat(),
                 )
             found = Holdings.of(session, customer_id)
             counts = erase(session, found, now)

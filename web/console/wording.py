@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from babel.dates import format_date, format_skeleton, get_datetime_format
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from complaints.errors import Said
 from router import RuleSet
@@ -216,3 +216,8 @@ def money(cents: int | None, currency: str, locale: str) -> str:
     if not currency:
         return format_decimal(amount, format="#,##0.00", locale=locale)
     return format_currency(amount, currency, locale=locale)
+
+
+def percent(share: float, locale: str) -> str:
+    """A share (0.857) as a percentage with one decimal, the locale's way."""
+    return format_percent(share, format="#,##0.0%", locale=locale)
