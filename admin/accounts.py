@@ -115,11 +115,8 @@ class Accounts:
         known = self.departments()
         unknown = sorted(set(departments) - set(known))
         if unknown:
-            raise AccountError(
-                "unknown department(s) %(unknown)s; known: %(known)s",
-                unknown=", ".join(unknown),
-                known=", ".join(known),
-            )
+            listed = {"unknown": ", ".join(unknown), "known": ", ".join(known)}
+            raise AccountError("unknown department(s) %(unknown)s; known: %(known)s", **listed)
         if role != "admin" and not departments:
             raise AccountError("an agent or supervisor needs at least one department")
 
@@ -295,9 +292,8 @@ class Accounts:
         def work(session: Session) -> None:
             token = api_token(session, token_id=token_id)
             if token is None or token.agent_id != agent_id:
-                raise UnknownAccount(
-                    "account %(id)s has no token %(token)s", id=agent_id, token=token_id
-                )
+                missing = {"id": agent_id, "token": token_id}
+                raise UnknownAccount("account %(id)s has no token %(token)s", **missing)
             if token.revoked_at is None:
                 token.revoked_at = self.clock.now()
                 detail = {"token_id": token_id}
@@ -372,9 +368,8 @@ class Accounts:
 
 def _validate_language(language: str) -> None:
     if language and language not in SUPPORTED:
-        raise AccountError(
-            "language must be one of %(languages)s, or empty", languages=", ".join(SUPPORTED)
-        )
+        languages = ", ".join(SUPPORTED)
+        raise AccountError("language must be one of %(languages)s, or empty", languages=languages)
 
 
 def _audited(agent: Agent) -> dict[str, Any]:

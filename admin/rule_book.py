@@ -30,8 +30,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from admin.rule_tables import (
+from admin.rule_tables import (  # describe_change: tests import it from here too
     Tables,
+    describe_change,
     full_rule,
     rules_of,
     to_toml,
@@ -48,7 +49,6 @@ from complaints.errors import RuleError, UnknownRule
 from router import RuleSet
 from router.rules import (
     ROUTING_KEYS,
-    RULE_KEYS,
     Category,
     Department,
     canonical_text,
@@ -90,27 +90,6 @@ def check(tables: Mapping[str, Any], source: str = "the new rule set", text: str
 def rule_set_from_text(text: str, version: int) -> RuleSet:
     """Build the rule set of a stored version (raises RuleError when it is not valid)."""
     return replace(check(tables_of(text), f"rule set version {version}"), version=version)
-
-
-def describe_change(before: Tables, after: Tables) -> str:
-    """What changed between two rule sets, for the version's note."""
-    old = {rule.get("name"): full_rule(rule) for rule in rules_of(before)}
-    new = {rule.get("name"): full_rule(rule) for rule in rules_of(after)}
-    parts = [f"{key} changed" for key in ROUTING_KEYS[:3] if before.get(key) != after.get(key)]
-    for verb, names in (
-        ("added", [name for name in new if name not in old]),
-        ("removed", [name for name in old if name not in new]),
-    ):
-        if names:
-            parts.append(f"{verb} {', '.join(repr(name) for name in names)}")
-    for name, rule in new.items():
-        keys = [key for key in RULE_KEYS if name in old and rule[key] != old[name][key]]
-        if keys:
-            parts.append(f"changed {name!r} ({', '.join(keys)})")
-    common = [name for name in new if name in old]
-    if common != [name for name in old if name in new]:
-        parts.append("reordered")
-    return "; ".join(parts) or "no change"
 
 
 def tables_from_toml(text: str, source: str = "imported rules.toml") -> Tables:
