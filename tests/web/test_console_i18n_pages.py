@@ -17,6 +17,7 @@ from tests.web.browser import (  # noqa: F401 (the fixtures: browser, chromium)
     browser_fixture,
     chromium_fixture,
     logged_in,
+    screenshot,
 )
 from tests.web.conftest import Desk, rows
 from web.console.i18n import catalogs
@@ -132,6 +133,7 @@ async def test_a_complaint_page_reads_in_each_language(
     await expect(page.locator("form[action$='/note'] button")).to_have_text(seen["note"])
     await expect(page.locator("li.in pre.text")).to_have_attribute("lang", "es")  # the customer's
     await expect(page.locator("li.in pre.text")).to_have_text(BILLING)  # as written
+    await screenshot(page, f"i18n-complaint-{language}")
     facts = page.locator("dl.facts dd[data-key='billing']").first
     await expect(facts).to_have_text(
         desk.app.state.services.rule_book.current.categories["billing"].names[language]
@@ -165,6 +167,7 @@ async def test_rules_the_delete_confirmation_and_reports_read_in_each_language(
     await expect(first).to_have_text(seen["first_response"])
     await expect(page.locator("#week-chart-title strong")).to_have_text(seen["weeks"])
     await expect(page.locator("#total")).to_have_text("1")
+    await screenshot(page, f"i18n-reports-{language}")
 
 
 async def test_a_refusal_reads_in_traditional_chinese_and_stays_english_in_the_api(
