@@ -111,13 +111,12 @@ class Accounts:
 
     def validate(self, role: str, departments: Sequence[str]) -> None:
         if role not in ROLES:
-            raise AccountError(f"role must be one of {', '.join(ROLES)}")
+            raise AccountError("role must be one of %(roles)s", roles=", ".join(ROLES))
         known = self.departments()
         unknown = sorted(set(departments) - set(known))
         if unknown:
-            raise AccountError(
-                f"unknown department(s) {', '.join(unknown)}; known: {', '.join(known)}"
-            )
+            listed = {"unknown": ", ".join(unknown), "known": ", ".join(known)}
+            raise AccountError("unknown department(s) %(unknown)s; known: %(known)s", **listed)
         if role != "admin" and not departments:
             raise AccountError("an agent or supervisor needs at least one department")
 
@@ -172,7 +171,7 @@ class Accounts:
         self.validate(role, departments)
         _validate_language(language)
         if agent_named(session, name=name) is not None:
-            raise AccountError(f"there is already an account named {name!r}")
+            raise AccountError("there is already an account named '%(name)s'", name=name)
         if password is not None:
             check_password_strength(password)
         agent = Agent(
@@ -206,7 +205,7 @@ class Accounts:
         def work(session: Session) -> Agent:
             agent = agent_by_id(session, agent_id=agent_id)
             if agent is None:
-                raise UnknownAccount(f"there is no account {agent_id}")
+                raise UnknownAccount("there is no account %(id)s", id=agent_id)
             new_role = role if role is not None else agent.role
             if agent.id == by.id and ((role or "admin") != "admin" or active is False):
                 # Otherwise the last admin could lock everyone out of the configuration.
@@ -251,7 +250,7 @@ class Accounts:
     async def get(self, agent_id: int) -> Agent:
         agent = await self.database.read(lambda s: agent_by_id(s, agent_id=agent_id))
         if agent is None:
-            raise UnknownAccount(f"there is no account {agent_id}")
+            raise UnknownAccount("there is no account %(id)s", id=agent_id)
         return agent
 
     # ---- API tokens ----
@@ -275,7 +274,7 @@ class Accounts:
         self, session: Session, agent_id: int, name: str, secret: str, actor: str
     ) -> ApiToken:
         if agent_by_id(session, agent_id=agent_id) is None:
-            raise UnknownAccount(f"there is no account {agent_id}")
+            raise UnknownAccount("there is no account %(id)s", id=agent_id)
         token = add_api_token(
             session,
             agent_id=agent_id,
@@ -293,7 +292,8 @@ class Accounts:
         def work(session: Session) -> None:
             token = api_token(session, token_id=token_id)
             if token is None or token.agent_id != agent_id:
-                raise UnknownAccount(f"account {agent_id} has no token {token_id}")
+                missing = {"id": agent_id, "token": token_id}
+                raise UnknownAccount("account %(id)s has no token %(token)s", **missing)
             if token.revoked_at is None:
                 token.revoked_at = self.clock.now()
                 detail = {"token_id": token_id}
@@ -368,7 +368,8 @@ class Accounts:
 
 def _validate_language(language: str) -> None:
     if language and language not in SUPPORTED:
-        raise AccountError(f"language must be one of {', '.join(SUPPORTED)}, or empty")
+        languages = ", ".join(SUPPORTED)
+        raise AccountError("language must be one of %(languages)s, or empty", languages=languages)
 
 
 def _audited(agent: Agent) -> dict[str, Any]:

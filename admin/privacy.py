@@ -96,7 +96,7 @@ class Privacy:
         """Erase the customer's personal data in one transaction; how many rows were touched."""
         if confirm.strip() != str(customer_id):
             raise ComplaintBotError(
-                f'to erase customer {customer_id}, send {{"confirm": "{customer_id}"}}'
+                'to erase customer %(id)s, send {"confirm": "%(id)s"}', id=customer_id
             )
         now = self.clock.now()
 
@@ -104,7 +104,9 @@ class Privacy:
             customer = _customer(session, customer_id)
             if customer.erased_at is not None:
                 raise AlreadyErased(
-                    f"customer {customer_id} was already erased on {customer.erased_at:%Y-%m-%d}"
+                    "customer %(id)s was already erased on %(day)s",
+                    id=customer_id,
+                    day=customer.erased_at.date().isoformat(),
                 )
             found = Holdings.of(session, customer_id)
             counts = erase(session, found, now)
@@ -123,7 +125,9 @@ class Privacy:
 def _customer(session: Session, customer_id: int) -> Customer:
     found = customer(session, customer_id=customer_id)
     if found is None:
-        raise UnknownCustomer(f"there is no customer {customer_id}; search with ?q= to find one")
+        raise UnknownCustomer(
+            "there is no customer %(id)s; search with ?q= to find one", id=customer_id
+        )
     return found
 
 

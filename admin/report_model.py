@@ -197,4 +197,8 @@ class Report:
                 )
             ]
             return header, rows
-        raise ReportError(f"there is no report table {name!r}; tables: {', '.join(TABLES)}")
+        raise ReportError(
+            "there is no report table '%(name)s'; tables: %(tables)s",
+            name=name,
+            tables=", ".join(TABLES),
+        )

@@ -25,7 +25,9 @@ def parse_moment(text: str, name: str, zone: ZoneInfo) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ReportError(
-            f"{name}={text!r} is not a date; write 2026-03-02 or 2026-03-02T09:00Z"
+            "%(name)s='%(text)s' is not a date; write 2026-03-02 or 2026-03-02T09:00Z",
+            name=name,
+            text=text,
         ) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
@@ -44,5 +46,7 @@ def period(
     if start >= end:
         raise ReportError("since must be before until")
     if end - start > MAX_PERIOD:
-        raise ReportError(f"a report covers at most {MAX_PERIOD.days} days; shorten the period")
+        raise ReportError(
+            "a report covers at most %(days)s days; shorten the period", days=MAX_PERIOD.days
+        )
     return start, end

@@ -47,8 +47,9 @@ class Reports:
         start, end = period(since, until, now, self.zone)
         if department and not sees(reader, department):
             raise NotAllowed(
-                f"you see reports of {', '.join(reader.departments or [])} only, "
-                f"not of {department}"
+                "you see reports of %(yours)s only, not of %(department)s",
+                yours=", ".join(reader.departments or []),
+                department=department,
             )
         scope = (
             None if reader.role == "admin" or not reader.departments else tuple(reader.departments)
@@ -61,7 +62,9 @@ class Reports:
                 known = department_keys(session)
                 if department not in known:
                     raise ReportError(
-                        f"there is no department {department!r}; departments: {', '.join(known)}"
+                        "there is no department '%(department)s'; departments: %(known)s",
+                        department=department,
+                        known=", ".join(known),
                     )
             departments = [department] if department else scope
             return report_rows(session, since=fetch_from, until=end, departments=departments)

@@ -30,8 +30,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from admin.rule_tables import (
+from admin.rule_tables import (  # describe_change: tests import it from here too
     Tables,
+    describe_change,
     full_rule,
     rules_of,
     to_toml,
@@ -48,7 +49,6 @@ from complaints.errors import RuleError, UnknownRule
 from router import RuleSet
 from router.rules import (
     ROUTING_KEYS,
-    RULE_KEYS,
     Category,
     Department,
     canonical_text,
@@ -92,39 +92,24 @@ def rule_set_from_text(text: str, version: int) -> RuleSet:
     return replace(check(tables_of(text), f"rule set version {version}"), version=version)
 
 
-def describe_change(before: Tables, after: Tables) -> str:
-    """What changed between two rule sets, for the version's note."""
-    old = {rule.get("name"): full_rule(rule) for rule in rules_of(before)}
-    new = {rule.get("name"): full_rule(rule) for rule in rules_of(after)}
-    parts = [f"{key} changed" for key in ROUTING_KEYS[:3] if before.get(key) != after.get(key)]
-    for verb, names in (
-        ("added", [name for name in new if name not in old]),
-        ("removed", [name for name in old if name not in new]),
-    ):
-        if names:
-            parts.append(f"{verb} {', '.join(repr(name) for name in names)}")
-    for name, rule in new.items():
-        keys = [key for key in RULE_KEYS if name in old and rule[key] != old[name][key]]
-        if keys:
-            parts.append(f"changed {name!r} ({', '.join(keys)})")
-    common = [name for name in new if name in old]
-    if common != [name for name in old if name in new]:
-        parts.append("reordered")
-    return "; ".join(parts) or "no change"
-
-
 def tables_from_toml(text: str, source: str = "imported rules.toml") -> Tables:
     """Parse and validate TOML holding the routing tables; raise RuleError with the reason
     (and line) when it does not parse, holds other tables, or is not a valid rule set."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise RuleError(f"{source}: not valid TOML: {error}; fix it and import again") from None
+        raise RuleError(
+            "%(source)s: not valid TOML: %(error)s; fix it and import again",
+            source=source,
+            error=str(error),
+        ) from None
     other = sorted(set(data) - set(ROUTING_KEYS))
     if other:
         raise RuleError(
-            f"{source}: only [routing], [departments.*], [categories.*] and [[rules]] can be "
-            f"imported; remove {', '.join(other)}"
+            "%(source)s: only [routing], [departments.*], [categories.*] and [[rules]] can be "
+            "imported; remove %(other)s",
+            source=source,
+            other=", ".join(other),
         )
     check(data, source, text)
     return {key: data.get(key) for key in ROUTING_KEYS}
@@ -173,7 +158,10 @@ def choose_at_start(
 def _stored(session: Session, version: int) -> RuleSetVersion:
     found = rule_set_version(session, version=version)
     if found is None:
-        raise UnknownRule(f"there is no rule set version {version}; the version list shows them")
+        raise UnknownRule(
+            "there is no rule set version %(version)s; the version list shows them",
+            version=version,
+        )
     return found
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import tomli_w
 
 from complaints.errors import RuleChangeRefused, UnknownRule
-from router.rules import RULE_DEFAULTS, RULE_KEYS, RULE_LIST_KEYS
+from router.rules import ROUTING_KEYS, RULE_DEFAULTS, RULE_KEYS, RULE_LIST_KEYS
 
 Tables = dict[str, Any]
 """A rule set's tables as in settings.toml: departments, categories, routing and rules."""
@@ -60,13 +60,17 @@ def _index(rules: Sequence[Mapping[str, Any]], name: str) -> int:
     for index, rule in enumerate(rules):
         if rule.get("name") == name:
             return index
-    raise UnknownRule(f"there is no rule named {name!r}; the rule list shows the names in use")
+    raise UnknownRule(
+        "there is no rule named '%(name)s'; the rule list shows the names in use", name=name
+    )
 
 
 def _position(position: int, count: int) -> int:
     """A 1-based position (1 = evaluated first) as a list index."""
     if not 1 <= position <= count:
-        raise RuleChangeRefused(f"position must be between 1 and {count}; 1 is evaluated first")
+        raise RuleChangeRefused(
+            "position must be between 1 and %(count)s; 1 is evaluated first", count=count
+        )
     return position - 1
 
 
@@ -132,3 +136,24 @@ def to_toml(tables: Mapping[str, Any], version: int) -> str:
         "# settings.toml's rules become active at the next start when its tables change.\n\n"
         + tomli_w.dumps(ordered, multiline_strings=True)
     )
+
+
+def describe_change(before: Tables, after: Tables) -> str:
+    """What changed between two rule sets, for the version's note."""
+    old = {rule.get("name"): full_rule(rule) for rule in rules_of(before)}
+    new = {rule.get("name"): full_rule(rule) for rule in rules_of(after)}
+    parts = [f"{key} changed" for key in ROUTING_KEYS[:3] if before.get(key) != after.get(key)]
+    for verb, names in (
+        ("added", [name for name in new if name not in old]),
+        ("removed", [name for name in old if name not in new]),
+    ):
+        if names:
+            parts.append(f"{verb} {', '.join(repr(name) for name in names)}")
+    for name, rule in new.items():
+        keys = [key for key in RULE_KEYS if name in old and rule[key] != old[name][key]]
+        if keys:
+            parts.append(f"changed {name!r} ({', '.join(keys)})")
+    common = [name for name in new if name in old]
+    if common != [name for name in old if name in new]:
+        parts.append("reordered")
+    return "; ".join(parts) or "no change"

@@ -76,7 +76,10 @@ def dry_run(
 ) -> Decision:
     """The decision `rules` would take on `message` now, with its full trace."""
     if message.language and message.language not in SUPPORTED:
-        raise TrialRefused(f"language must be one of {', '.join(SUPPORTED)}, or empty to detect")
+        raise TrialRefused(
+            "language must be one of %(languages)s, or empty to detect",
+            languages=", ".join(SUPPORTED),
+        )
     if not message.text.strip() and not message.subject.strip():
         raise TrialRefused("paste the message's text (or subject) to see how it routes")
     if message.earlier_complaints < 0:
@@ -143,7 +146,7 @@ async def backtest(
     """Replay the `last` complaints under `active` and `draft`; list those whose category,
     department or grade differ. Reads only."""
     if not 1 <= last <= MAX_BACKTEST:
-        raise TrialRefused(f"last must be between 1 and {MAX_BACKTEST}")
+        raise TrialRefused("last must be between 1 and %(most)s", most=MAX_BACKTEST)
     replays = await database.read(lambda session: _replays(session, last))
 
     def compare() -> tuple[Changed, ...]:

@@ -32,9 +32,39 @@ SMTP handler, chat replies, the command line) turn them into their own answers.
 
 Refusals stay apart from StoreUnavailable on purpose: a page that shows a refusal as a flash
 must still answer 503 when the store is down.
+
+A refusal is raised as an English text with `%(name)s` placeholders and its values,
+`NotAllowed("%(number)s belongs to %(department)s", number=..., department=...)`, never an
+f-string: str() is the English sentence (the API's `detail`, chat replies, SMTP answers), and
+the console translates the text (`msgid`, found by `pybabel extract`, README "Languages")
+before filling in the values, so an agent reads the refusal in the console's language. The
+desk's one-line outcomes (`Said`) travel the same way.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+Value = str | int
+"""What fills a placeholder: names, numbers, keys, lists already joined."""
+
+
+@dataclass(frozen=True)
+class Said:
+    """An English text with `%(name)s` placeholders and their values, kept apart until a reader
+    is known: str() is the English; the console looks `msgid` up in its catalogs."""
+
+    msgid: str
+    values: Mapping[str, Value] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.msgid % self.values if self.values else self.msgid
+
+
+def said(msgid: str, /, **values: Value) -> Said:
+    """`Said` with its values as keywords; `pybabel extract` knows this name."""
+    return Said(msgid, values)
 
 
 class BotError(Exception):
@@ -43,6 +73,18 @@ class BotError(Exception):
 
 class ComplaintBotError(BotError):
     """A request refused; the message is safe to show the sender."""
+
+    def __init__(self, msgid: str, /, **values: Value) -> None:
+        self.said = Said(msgid, values)
+        super().__init__(str(self.said))
+
+    @property
+    def msgid(self) -> str:
+        return self.said.msgid
+
+    @property
+    def values(self) -> Mapping[str, Value]:
+        return self.said.values
 
 
 class UnknownComplaint(ComplaintBotError):

@@ -67,10 +67,24 @@ SOLVED = frozenset({"resolved", "closed"})
 
 def check(current: str, target: str) -> None:
     if target not in ALLOWED:
-        raise IllegalTransition(f"unknown status {target!r}; statuses: {', '.join(STATUSES)}")
+        raise IllegalTransition(
+            "unknown status '%(status)s'; statuses: %(known)s",
+            status=target,
+            known=", ".join(STATUSES),
+        )
     allowed = ALLOWED.get(current, frozenset())
     if target not in allowed:
-        choices = ", ".join(sorted(allowed)) or "nothing"
+        if not allowed:
+            raise IllegalTransition(
+                "a complaint that is %(status)s cannot become %(new_status)s (from %(status)s: "
+                "nothing)",
+                status=current,
+                new_status=target,
+            )
         raise IllegalTransition(
-            f"a complaint that is {current} cannot become {target} (from {current}: {choices})"
+            "a complaint that is %(status)s cannot become %(new_status)s (from %(status)s: "
+            "%(choices)s)",
+            status=current,
+            new_status=target,
+            choices=", ".join(sorted(allowed)),
         )

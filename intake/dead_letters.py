@@ -40,15 +40,21 @@ class DeadLetterPage:
     total: int
 
 
-def _not_kept(letter: DeadLetter) -> str:
+def _not_kept(letter: DeadLetter) -> NotReprocessable:
     if letter.status == "reprocessed":
-        return (
-            f"dead letter {letter.id} was reprocessed already; it is not run twice, "
-            "so nothing is answered twice"
+        return NotReprocessable(
+            "dead letter %(id)s was reprocessed already; it is not run twice, so nothing is "
+            "answered twice",
+            id=letter.id or 0,
         )
     if letter.status == "ignored":
-        return f"dead letter {letter.id} is machine mail that was ignored: nothing to reprocess"
-    return f"dead letter {letter.id} is being reprocessed right now; reload in a moment"
+        return NotReprocessable(
+            "dead letter %(id)s is machine mail that was ignored: nothing to reprocess",
+            id=letter.id or 0,
+        )
+    return NotReprocessable(
+        "dead letter %(id)s is being reprocessed right now; reload in a moment", id=letter.id or 0
+    )
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ class DeadLetters:
     async def get(self, letter_id: int) -> DeadLetter:
         letter = await self.database.read(lambda s: dead_letter(s, letter_id=letter_id))
         if letter is None:
-            raise UnknownDeadLetter(f"there is no dead letter {letter_id}")
+            raise UnknownDeadLetter("there is no dead letter %(id)s", id=letter_id)
         return letter
 
     async def reprocess(
@@ -112,7 +118,7 @@ class DeadLetters:
         letter = await self.get(letter_id)
         result = await self._run(handlers, letter, by)
         if result is None:
-            raise NotReprocessable(_not_kept(await self.get(letter_id)))
+            raise _not_kept(await self.get(letter_id))
         return result
 
     async def _run(

@@ -130,12 +130,16 @@ class Intake:
         if not inbound.text.strip() and not inbound.attachments and not inbound.automated:
             raise InvalidMessage("the message has no text and no attachment")
         if len(inbound.attachments) > self.policy.max_attachments:
-            raise InvalidMessage(f"at most {self.policy.max_attachments} attachments are accepted")
+            raise InvalidMessage(
+                "at most %(count)s attachments are accepted", count=self.policy.max_attachments
+            )
         for attachment in inbound.attachments:
             if attachment.size > self.policy.max_attachment_bytes:
                 raise InvalidMessage(
-                    f"attachment {attachment.filename!r} is {attachment.size} bytes; the limit "
-                    f"is {self.policy.max_attachment_bytes}"
+                    "attachment '%(name)s' is %(size)s bytes; the limit is %(limit)s",
+                    name=attachment.filename,
+                    size=attachment.size,
+                    limit=self.policy.max_attachment_bytes,
                 )
 
     def _opening(self) -> Opening:
@@ -195,7 +199,9 @@ class Intake:
         threadable = party.known or inbound.complaint_number
         existing = follow_merge(session, thread_of(session, inbound, party)) if threadable else None
         if inbound.automated and existing is None:
-            raise IgnoredMessage(f"machine mail ({inbound.automated}) about no known complaint")
+            raise IgnoredMessage(
+                "machine mail (%(automated)s) about no known complaint", automated=inbound.automated
+            )
         return existing
 
     def _open(

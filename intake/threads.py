@@ -18,10 +18,13 @@ def thread_of(session: Session, inbound: Inbound, party: queries.Party) -> Compl
     if inbound.complaint_number:
         named = queries.complaint_by_number(session, inbound.complaint_number)
         if named is None:
-            raise UnknownComplaint(f"there is no complaint {inbound.complaint_number}")
+            raise UnknownComplaint(
+                "there is no complaint %(number)s", number=inbound.complaint_number
+            )
         if named.customer_id != party.customer_id:
             raise ComplaintNotYours(
-                f"complaint {inbound.complaint_number} belongs to another customer"
+                "complaint %(number)s belongs to another customer",
+                number=inbound.complaint_number,
             )
         return named
     mentioned = [

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from complaints.access import sees
 from complaints.addresses import Address
 from complaints.clock import Clock
-from complaints.errors import CannotReach, ComplaintBotError
+from complaints.errors import CannotReach, ComplaintBotError, Said, said
 from complaints.workflow import OPEN_WORK
 from outbox.notify import Notifier
 from router import RuleSet
@@ -34,7 +34,7 @@ from store.queries.messages import last_inbound
 @dataclass(frozen=True)
 class Done:
     number: str
-    summary: str
+    summary: Said
     """One line for the agent: what happened."""
 
 
@@ -78,8 +78,10 @@ class AgentDesk:
             assert complaint.id is not None
             if identity is None:
                 raise CannotReach(
-                    f"{number}: the customer's {complaint.channel} channel cannot "
-                    "receive later messages; contact them another way"
+                    "%(number)s: the customer's %(channel)s channel cannot receive later "
+                    "messages; contact them another way",
+                    number=number,
+                    channel=complaint.channel,
                 )
             if wait_for_customer:
                 queries.change_status(
@@ -96,8 +98,17 @@ class AgentDesk:
             )
             complaint.updated_at = now
             self.due.on_answered(complaint, now)
-            waiting = "; waiting for their answer" if wait_for_customer else ""
-            return Done(number, f"sent to the customer by {identity.channel}{waiting}")
+            if wait_for_customer:
+                return Done(
+                    number,
+                    said(
+                        "sent to the customer by %(channel)s; waiting for their answer",
+                        channel=identity.channel,
+                    ),
+                )
+            return Done(
+                number, said("sent to the customer by %(channel)s", channel=identity.channel)
+            )
 
         done = await self.database.write(work)
         self.on_queued()
@@ -117,7 +128,7 @@ class AgentDesk:
                 "note",
                 {"text": text},
             )
-            return Done(number, "internal note added (the customer does not see it)")
+            return Done(number, said("internal note added (the customer does not see it)"))
 
         return await self.database.write(work)
 
@@ -149,7 +160,9 @@ class AgentDesk:
             )
             if told:  # a person's answer: the first response is given
                 self.due.on_answered(complaint, now)
-            return Done(number, "proposed" + ("; the customer is told" if told else ""))
+            return Done(
+                number, said("proposed; the customer is told") if told else said("proposed")
+            )
 
         done = await self.database.write(work)
         self.on_queued()
@@ -170,7 +183,9 @@ class AgentDesk:
             told = self.notifier.tell_customer(
                 session, complaint, "rejected_notice", now, explanation=explanation
             )
-            return Done(number, "rejected" + ("; the customer is told" if told else ""))
+            return Done(
+                number, said("rejected; the customer is told") if told else said("rejected")
+            )
 
         done = await self.database.write(work)
         self.on_queued()
@@ -195,8 +210,8 @@ class AgentDesk:
             if not self.notifier.tell_customer(
                 session, complaint, "resolved", now, summary=summary
             ):
-                return Done(number, "resolved (the customer's channel cannot be written to)")
-            return Done(number, "resolved; the customer is told")
+                return Done(number, said("resolved (the customer's channel cannot be written to)"))
+            return Done(number, said("resolved; the customer is told"))
 
         done = await self.database.write(work)
         self.on_queued()
@@ -225,7 +240,7 @@ class AgentDesk:
             summary = correct_routing(
                 session, complaint, correction, f"agent:{agent.name}", now, self.due
             )
-            return Done(number, summary or "nothing to change")
+            return Done(number, Said(summary) if summary else said("nothing to change"))
 
         return await self.database.write(work)
 
@@ -238,7 +253,9 @@ class AgentDesk:
             changed = edit_fields(
                 session, complaint, fields, f"agent:{agent.name}", self.clock.now()
             )
-            return Done(number, f"updated {', '.join(changed)}" if changed else "nothing to change")
+            if not changed:
+                return Done(number, said("nothing to change"))
+            return Done(number, said("updated %(fields)s", fields=", ".join(changed)))
 
         return await self.database.write(work)
 
@@ -250,14 +267,16 @@ class AgentDesk:
             complaint = _allowed(session, number, agent)
             target = agent_named(session, name=to_name)
             if target is None or not target.active:
-                raise ComplaintBotError(f"there is no active account named {to_name!r}")
+                raise ComplaintBotError("there is no active account named '%(name)s'", name=to_name)
             if not sees(target, complaint.department):
                 raise ComplaintBotError(
-                    f"{to_name} does not work for {complaint.department}; choose someone who does"
+                    "%(name)s does not work for %(department)s; choose someone who does",
+                    name=to_name,
+                    department=complaint.department,
                 )
             previous = complaint.assignee
             if previous == target.name:
-                return Done(number, f"already assigned to {target.name}")
+                return Done(number, said("already assigned to %(name)s", name=target.name))
             complaint.assignee = target.name
             now = self.clock.now()
             if complaint.status not in OPEN_WORK:  # taking a case in progress keeps its stage
@@ -275,7 +294,7 @@ class AgentDesk:
             self.notifier.tell_customer(
                 session, complaint, "assigned_notice", now, name=target.name
             )
-            return Done(number, f"assigned to {target.name}")
+            return Done(number, said("assigned to %(name)s", name=target.name))
 
         done = await self.database.write(work)
         self.on_queued()
@@ -287,7 +306,9 @@ def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
     complaint = viewable(session, agent, number)
     if complaint.status == "merged":
         raise ComplaintBotError(
-            f"{number} was merged into {complaint.merged_into}; work on that one instead"
+            "%(number)s was merged into %(other)s; work on that one instead",
+            number=number,
+            other=complaint.merged_into or "",
         )
     return complaint
 

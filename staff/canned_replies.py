@@ -43,13 +43,15 @@ def check_text(text: str) -> None:
         names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError as error:
         raise ComplaintBotError(
-            f"the text has an unbalanced brace ({error}); write {{{{ or }}}} for a literal one"
+            "the text has an unbalanced brace (%(error)s); write {{ or }} for a literal one",
+            error=str(error),
         ) from None
     unknown = sorted(names - set(PLACEHOLDERS))
     if unknown:
         raise ComplaintBotError(
-            f"unknown placeholder(s) {', '.join('{' + n + '}' for n in unknown)}; "
-            f"available: {', '.join('{' + n + '}' for n in PLACEHOLDERS)}"
+            "unknown placeholder(s) %(unknown)s; available: %(available)s",
+            unknown=", ".join("{" + n + "}" for n in unknown),
+            available=", ".join("{" + n + "}" for n in PLACEHOLDERS),
         )
 
 
@@ -76,7 +78,9 @@ class CannedReplies:
         if not key or not title or not text.strip():
             raise ComplaintBotError("a canned reply needs a key, a title and a text")
         if language not in SUPPORTED:
-            raise ComplaintBotError(f"language must be one of {', '.join(SUPPORTED)}")
+            raise ComplaintBotError(
+                "language must be one of %(languages)s", languages=", ".join(SUPPORTED)
+            )
         check_text(text)
 
         def work(session: Session) -> CannedReply:
@@ -85,7 +89,7 @@ class CannedReplies:
             else:
                 found = canned_reply(session, reply_id=reply_id)
                 if found is None:
-                    raise UnknownComplaint(f"there is no canned reply {reply_id}")
+                    raise UnknownComplaint("there is no canned reply %(id)s", id=reply_id)
                 reply = found
                 reply.key, reply.language, reply.title, reply.text = key, language, title, text
             reply.updated_at, reply.updated_by = self.clock.now(), author.name
@@ -96,7 +100,7 @@ class CannedReplies:
     async def delete(self, reply_id: int) -> None:
         def work(session: Session) -> None:
             if not delete_canned_reply(session, reply_id=reply_id):
-                raise UnknownComplaint(f"there is no canned reply {reply_id}")
+                raise UnknownComplaint("there is no canned reply %(id)s", id=reply_id)
 
         await self.database.write(work)
 
@@ -110,7 +114,9 @@ class CannedReplies:
             reply = versions.get(complaint.language) or versions.get("en")
             if reply is None:
                 raise UnknownComplaint(
-                    f"there is no canned reply {key!r} in {complaint.language} or en"
+                    "there is no canned reply '%(key)s' in %(language)s or en",
+                    key=key,
+                    language=complaint.language,
                 )
             person = customer(session, customer_id=complaint.customer_id)
             text = reply.text.format(

@@ -37,15 +37,18 @@ class Correction:
         """The correction with its department filled in (a new category brings its own unless
         one is given); refused before anything is written when a value is unknown."""
         if self.grade is not None and self.grade not in GRADES:
-            raise ComplaintBotError(f"grade must be one of {', '.join(GRADES)}")
+            raise ComplaintBotError("grade must be one of %(grades)s", grades=", ".join(GRADES))
         if self.category is not None and self.category not in rules.categories:
             raise ComplaintBotError(
-                f"unknown category {self.category!r}; categories: {', '.join(rules.categories)}"
+                "unknown category '%(category)s'; categories: %(known)s",
+                category=self.category,
+                known=", ".join(rules.categories),
             )
         if self.department is not None and self.department not in rules.departments:
             raise ComplaintBotError(
-                f"unknown department {self.department!r}; "
-                f"departments: {', '.join(rules.departments)}"
+                "unknown department '%(department)s'; departments: %(known)s",
+                department=self.department,
+                known=", ".join(rules.departments),
             )
         if self.department is None and self.category is not None:
             department = rules.categories[self.category].department
@@ -58,9 +61,12 @@ class Correction:
         if target is None or target == complaint.department or sees(person, target):
             return
         raise NotAllowed(
-            f"{complaint.number} cannot be moved to {target}: you do not work for {target}, so "
-            "you could not see or undo the move; nothing was changed. Leave a note saying where "
-            f"it belongs, or ask a supervisor or admin who works for {target} to move it"
+            "%(number)s cannot be moved to %(department)s: you do not work for %(department)s, "
+            "so you could not see or undo the move; nothing was changed. Leave a note saying "
+            "where it belongs, or ask a supervisor or admin who works for %(department)s to "
+            "move it",
+            number=complaint.number or "",
+            department=target,
         )
 
 
@@ -102,7 +108,9 @@ def check_editable(fields: Mapping[str, str]) -> None:
     unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
     if unknown:
         raise ComplaintBotError(
-            f"cannot edit {', '.join(unknown)}; editable: {', '.join(EDITABLE_FIELDS)}"
+            "cannot edit %(fields)s; editable: %(editable)s",
+            fields=", ".join(unknown),
+            editable=", ".join(EDITABLE_FIELDS),
         )
 
 
@@ -115,7 +123,9 @@ def edit_fields(
     if fields.get("purchase_date"):
         fields["purchase_date"] = purchase_date(fields["purchase_date"], now.date())
         if not fields["purchase_date"]:
-            raise ComplaintBotError(f"purchase_date must be {EXPECTED}, not after today")
+            raise ComplaintBotError(
+                "purchase_date must be %(expected)s, not after today", expected=EXPECTED
+            )
     changes = {
         key: {"from": getattr(complaint, key), "to": value}
         for key, value in fields.items()

@@ -93,7 +93,9 @@ class Duplicates:
     async def merge(self, number: str, into: str, agent: Agent, note: str = "") -> Merged:
         """Merge complaint `number` into `into`: one transaction, or nothing changes."""
         if number == into:
-            raise ComplaintBotError(f"{number} cannot be merged into itself; name the other one")
+            raise ComplaintBotError(
+                "%(number)s cannot be merged into itself; name the other one", number=number
+            )
         now, actor = self.clock.now(), f"agent:{agent.name}"
 
         def work(session: Session) -> Merged:
@@ -141,15 +143,30 @@ def _suspicions(session: Session, complaint: Complaint) -> list[dict[str, Any]]:
 
 def _check_mergeable(session: Session, source: Complaint, target: Complaint) -> None:
     if source.status == "merged":
-        raise NotMergeable(f"{source.number} was already merged into {source.merged_into}")
-    if target.status in FINISHED:
-        hint = f" (into {target.merged_into})" if target.merged_into else ""
         raise NotMergeable(
-            f"{target.number} is {target.status}{hint}; merge into a complaint that is still open"
+            "%(number)s was already merged into %(other)s",
+            number=source.number or "",
+            other=source.merged_into or "",
+        )
+    if target.status in FINISHED:
+        if target.merged_into:
+            raise NotMergeable(
+                "%(number)s is %(status)s (into %(other)s); merge into a complaint that is "
+                "still open",
+                number=target.number or "",
+                status=target.status,
+                other=target.merged_into,
+            )
+        raise NotMergeable(
+            "%(number)s is %(status)s; merge into a complaint that is still open",
+            number=target.number or "",
+            status=target.status,
         )
     flagged = any(detail.get("of") == target.number for detail in _suspicions(session, source))
     if source.customer_id != target.customer_id and not flagged:
         raise NotMergeable(
-            f"{source.number} and {target.number} belong to different customers and were not "
-            "flagged as duplicates of each other; only one person's complaints can be merged"
+            "%(number)s and %(other)s belong to different customers and were not flagged as "
+            "duplicates of each other; only one person's complaints can be merged",
+            number=source.number or "",
+            other=target.number or "",
         )

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from complaints.access import at_least
 from complaints.clock import Clock
-from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
+from complaints.errors import ComplaintBotError, NotAllowed, Said, UnknownComplaint, said
 from complaints.workflow import FINISHED
 from outbox.names import KIND_NAMES
 from outbox.notify import Notifier
@@ -38,17 +38,19 @@ def parse_amount(text: str) -> int | None:
             raise ValueError
         return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
     except ValueError:
-        raise ComplaintBotError(f"{text!r} is not an amount; write it like 150 or 150.50") from None
+        raise ComplaintBotError(
+            "'%(text)s' is not an amount; write it like 150 or 150.50", text=text
+        ) from None
 
 
 def check_proposal(kind: str, amount_cents: int | None) -> None:
     """Refuse a solution of an unknown kind, or with an amount its kind cannot have."""
     if kind not in KINDS:
-        raise ComplaintBotError(f"a solution is one of {', '.join(KINDS)}")
+        raise ComplaintBotError("a solution is one of %(kinds)s", kinds=", ".join(KINDS))
     if kind in NEEDS_AMOUNT and amount_cents is None:
-        raise ComplaintBotError(f"a {kind} needs an amount")
+        raise ComplaintBotError("a %(kind)s needs an amount", kind=kind)
     if amount_cents is not None and kind not in MONETARY:
-        raise ComplaintBotError(f"a {kind} has no amount; leave it empty")
+        raise ComplaintBotError("a %(kind)s has no amount; leave it empty", kind=kind)
     if amount_cents is not None and amount_cents <= 0:
         raise ComplaintBotError("the amount must be more than zero")
 
@@ -68,7 +70,7 @@ def describe(solution: Solution, language: str) -> str:
 @dataclass(frozen=True)
 class SolutionOutcome:
     solution: Solution
-    summary: str
+    summary: Said
 
 
 class Solutions:
@@ -107,7 +109,9 @@ class Solutions:
             complaint = viewable(session, agent, number)
             if complaint.status in FINISHED:
                 raise ComplaintBotError(
-                    f"{number} is {complaint.status}; reopen it before proposing a solution"
+                    "%(number)s is %(status)s; reopen it before proposing a solution",
+                    number=number,
+                    status=complaint.status,
                 )
             solution = Solution(
                 complaint_id=complaint.id or 0,
@@ -140,11 +144,12 @@ class Solutions:
                     amount=_amount(solution),
                 )
                 return SolutionOutcome(
-                    solution, "waiting for a supervisor's approval; the customer is not told yet"
+                    solution,
+                    said("waiting for a supervisor's approval; the customer is not told yet"),
                 )
             told = self._offer(session, complaint, solution, actor, detail)
             return SolutionOutcome(
-                solution, "proposed" + ("; the customer is told" if told else "")
+                solution, said("proposed; the customer is told") if told else said("proposed")
             )
 
         outcome = await self.database.write(work)
@@ -167,11 +172,14 @@ class Solutions:
             complaint = viewable(session, agent, number)
             solution = solution_by_id(session, solution_id=solution_id)
             if solution is None or solution.complaint_id != complaint.id:
-                raise UnknownComplaint(f"{number} has no solution {solution_id}")
+                raise UnknownComplaint(
+                    "%(number)s has no solution %(solution)s", number=number, solution=solution_id
+                )
             if solution.status != "awaiting_approval":
                 raise ComplaintBotError(
-                    f"solution {solution_id} is {solution.status.replace('_', ' ')}, "
-                    "not waiting for approval"
+                    "solution %(solution)s is %(solution_status)s, not waiting for approval",
+                    solution=solution_id,
+                    solution_status=solution.status.replace("_", " "),
                 )
             solution.decided_by, solution.decided_at = agent.name, now
             solution.decision_reason = reason.strip()
@@ -186,12 +194,14 @@ class Solutions:
                 queries.add_event(
                     session, complaint.id or 0, now, actor, "solution_rejected", detail
                 )
-                return SolutionOutcome(solution, "rejected; the agent sees why on the timeline")
+                return SolutionOutcome(
+                    solution, said("rejected; the agent sees why on the timeline")
+                )
             solution.status = "proposed"
             queries.add_event(session, complaint.id or 0, now, actor, "solution_approved", detail)
             told = self._offer(session, complaint, solution, actor, detail)
             return SolutionOutcome(
-                solution, "approved" + ("; the customer is told" if told else "")
+                solution, said("approved; the customer is told") if told else said("approved")
             )
 
         outcome = await self.database.write(work)

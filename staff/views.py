@@ -182,11 +182,14 @@ def viewable(session: Session, viewer: Agent, number: str) -> Complaint:
     """The complaint, or UnknownComplaint / NotAllowed with a message for the viewer."""
     complaint = queries.complaint_by_number(session, number)
     if complaint is None:
-        raise UnknownComplaint(f"there is no complaint {number}; check the number")
+        raise UnknownComplaint("there is no complaint %(number)s; check the number", number=number)
     if not sees(viewer, complaint.department):
         raise NotAllowed(
-            f"{number} belongs to {complaint.department}, which is not one of your departments "
-            f"({', '.join(viewer.departments or [])}); ask its supervisor or an admin"
+            "%(number)s belongs to %(department)s, which is not one of your departments "
+            "(%(yours)s); ask its supervisor or an admin",
+            number=number,
+            department=complaint.department,
+            yours=", ".join(viewer.departments or []),
         )
     return complaint
 
@@ -200,7 +203,11 @@ async def attachment(
             session, complaint_id=complaint.id or 0, attachment_id=attachment_id
         )
         if found is None:
-            raise UnknownComplaint(f"{number} has no attachment {attachment_id}")
+            raise UnknownComplaint(
+                "%(number)s has no attachment %(attachment)s",
+                number=number,
+                attachment=attachment_id,
+            )
         return found
 
     return await database.read(work)

@@ -38,7 +38,9 @@ def save_canned_reply(session: Session, *, reply: CannedReply) -> CannedReply:
         session.flush()
     except IntegrityError:
         raise AlreadyExists(
-            f"there is already a {language} canned reply with the key {key!r}"
+            "there is already a %(language)s canned reply with the key '%(key)s'",
+            language=language,
+            key=key,
         ) from None
     return reply
 

@@ -1,5 +1,6 @@
 """The console's catalogs are complete and in step with the code: the texts extracted now from
-the templates and modules (as `pybabel extract -F web/console/babel.cfg` does) are exactly the
+the templates and modules, and the refusals of the services the console shows (as
+`pybabel extract -F web/console/babel.cfg .` does from the repository's root), are exactly the
 msgids of each .po file, each translated, with the same placeholders. A new text without a
 translation in all four languages fails here."""
 
@@ -20,6 +21,7 @@ from web.console.i18n import LOCALE_DIR, LOCALES, N_, Phrase, catalogs
 from web.console.wording import LABELS, when
 
 CONSOLE = LOCALE_DIR.parent
+ROOT = CONSOLE.parent.parent
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -27,7 +29,7 @@ def _extracted() -> set[str]:
     with (CONSOLE / "babel.cfg").open(encoding="utf-8") as config:
         method_map, options_map = parse_mapping_cfg(config)
     found = set()
-    for _, _, message, _, _ in extract_from_dir(CONSOLE, method_map, options_map):
+    for _, _, message, _, _ in extract_from_dir(ROOT, method_map, options_map):
         found.add(message if isinstance(message, str) else message[0])
     return found
 

@@ -57,7 +57,9 @@ async def test_an_agent_reads_why_a_complaint_was_routed_and_why_no_reply_can_be
     await expect(summary.locator("li[data-field='department']")).to_contain_text(
         "No rule set the department: the department of category safety."
     )
-    await expect(summary.locator("li[data-field='language']")).to_contain_text("Language en")
+    await expect(summary.locator("li[data-field='language']")).to_contain_text(
+        "Language English: detected from the text."
+    )
     await page.click("#routing summary")  # every rule, in order
     await expect(page.locator("tr[data-step='legal threat'] td.why")).to_contain_text(
         "No matching words: none of its"

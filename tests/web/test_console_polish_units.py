@@ -12,11 +12,12 @@ import pytest
 from router.decide import REASONS
 from tests.router.inputs import make_input
 from tests.router.test_route import decide, rule_set
-from web.console.pages import templates
+from web.console.pages import templates_for
 from web.console.report_view import Duration, duration, ticks, week_chart_svg
 from web.console.trace_view import explain
 
 SVG = "{http://www.w3.org/2000/svg}"
+templates = templates_for("en")
 
 
 @pytest.mark.parametrize(
@@ -142,6 +143,6 @@ def test_a_trace_stored_before_reason_codes_shows_the_routers_lines() -> None:
         },
     ]
     shown = _render(legacy)
-    assert "Language <strong>en</strong>" in shown
+    assert 'Language <strong lang="en">English</strong>: detected from the text.' in shown
     assert "pattern &#39;(?x) re fund&#39; not found" in shown
     assert "Category <strong>safety</strong>: decided by rule" in shown

@@ -36,7 +36,7 @@ def _telegram_id(text: str) -> int | None:
     if not text:
         return None
     if not text.lstrip("-").isdigit():
-        raise FormError(N_("the Telegram user id is a number, not %(text)s", text=repr(text)))
+        raise FormError("the Telegram user id is a number, not %(text)s", text=repr(text))
     return int(text)
 
 

@@ -10,12 +10,14 @@ from typing import Protocol
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from complaints.errors import ComplaintBotError
+from complaints.errors import ComplaintBotError, Said
 from complaints.fields import EDITABLE_FIELDS
 from staff.solutions import parse_amount
-from web.console.forms import Text
+from web.console.forms import FormError, Text
 from web.console.guard import Actor, ConsoleRefusal, SupervisorActor
+from web.console.i18n import N_
 from web.console.pages import redirect
+from web.console.wording import phrased
 from web.deps import AgentDeskDep, SolutionsDep
 from web.errors import status_for
 
@@ -26,7 +28,7 @@ class Outcome(Protocol):
     """What the desk answers: `Done` or `SolutionOutcome`, both with a one-line summary."""
 
     @property
-    def summary(self) -> str: ...
+    def summary(self) -> Said: ...
 
 
 async def _act(number: str, work: Callable[[], Awaitable[Outcome]]) -> RedirectResponse:
@@ -35,14 +37,19 @@ async def _act(number: str, work: Callable[[], Awaitable[Outcome]]) -> RedirectR
         done = await work()
     except ComplaintBotError as error:
         if status_for(error) in (403, 404):
-            raise ConsoleRefusal(status_for(error), f"{error}.") from None
-        return redirect(page, ("error", f"Nothing was changed: {error}."))
-    return redirect(page, ("ok", f"{number}: {done.summary}."))
+            raise ConsoleRefusal(
+                status_for(error), N_("%(reason)s.", reason=phrased(error.said))
+            ) from None
+        return redirect(
+            page, ("error", N_("Nothing was changed: %(error)s.", error=phrased(error.said)))
+        )
+    outcome = N_("%(number)s: %(outcome)s.", number=number, outcome=phrased(done.summary))
+    return redirect(page, ("ok", outcome))
 
 
-def _required(text: str, what: str) -> str:
+def _reason_given(text: str) -> str:
     if not text.strip():
-        raise ComplaintBotError(f"write {what} first")
+        raise FormError("write why the routing was wrong first")
     return text
 
 
@@ -95,7 +102,7 @@ async def correct(
             category=category or None,
             grade=grade or None,
             department=department or None,
-            reason=_required(reason, "why the routing was wrong"),
+            reason=_reason_given(reason),
         )
 
     return await _act(number, work)
@@ -155,7 +162,7 @@ async def decide(
 ) -> RedirectResponse:
     """Approve (the customer is told now) or reject with a reason (the agent sees it)."""
     if decision not in ("approve", "reject"):
-        raise ConsoleRefusal(422, "Choose Approve or Reject.")
+        raise ConsoleRefusal(422, N_("Choose Approve or Reject."))
     return await _act(
         number,
         lambda: solutions.decide(number, solution_id, staff.agent, decision == "approve", reason),

@@ -19,9 +19,12 @@ from staff.solutions import KINDS
 from staff.views import ComplaintView, complaint_view
 from store.database import Database
 from store.models import Agent, CannedReply
+from web.console.forms import reason
 from web.console.guard import ConsoleRefusal, Viewer
+from web.console.i18n import N_, Shown
 from web.console.pages import render
 from web.console.trace_view import explain
+from web.console.wording import LABELS, label
 from web.deps import (
     AccountsDep,
     AgentDeskDep,
@@ -39,7 +42,7 @@ async def view_or_refuse(database: Database, agent: Agent, number: str) -> Compl
     try:
         return await complaint_view(database, agent, number)
     except ComplaintBotError as error:
-        raise ConsoleRefusal(status_for(error), f"{error}.") from None
+        raise ConsoleRefusal(status_for(error), N_("%(reason)s.", reason=reason(error))) from None
 
 
 def canned_choices(replies: list[CannedReply], language: str) -> list[tuple[str, str]]:
@@ -51,19 +54,36 @@ def canned_choices(replies: list[CannedReply], language: str) -> list[tuple[str,
     return sorted(titles.items(), key=lambda item: item[1].lower())
 
 
-def describe_detail(detail: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """An event's detail as (label, text) lines: {"from": a, "to": b} reads "a → b"."""
-    lines = []
+KEYED_DETAILS = {"status_changed": "status", "grade_corrected": "grade", "regraded": "grade"}
+"""Events whose `from` and `to` are keys of a kind that has names for staff."""
+
+
+def describe_detail(event: str, detail: Mapping[str, Any]) -> list[tuple[Shown, Shown]]:
+    """An event's detail as (label, text) lines: {"from": a, "to": b} reads "a → b"; the
+    statuses and grades of a status change or regrade are named for staff."""
+    keyed = KEYED_DETAILS.get(event)
+    lines: list[tuple[Shown, Shown]] = []
     for key, value in detail.items():
+        text: Shown
         if isinstance(value, Mapping) and set(value) == {"from", "to"}:
             text = f"{value['from'] or '—'} → {value['to'] or '—'}"
+        elif keyed and key in ("from", "to") and isinstance(value, str) and value:
+            text = label(keyed, value)
         elif isinstance(value, list | tuple):
             text = ", ".join(str(item) for item in value)
         else:
             text = "" if value is None else str(value)
         if text:
-            lines.append((key.replace("_", " "), text))
+            lines.append((LABELS["detail"].get(key, key.replace("_", " ")), text))
     return lines
+
+
+def actor(who: str) -> Shown:
+    """Who wrote or did something, as the timeline names them: "agent:Ana" is Ana (agent)."""
+    role, _, name = who.partition(":")
+    if name and role in LABELS["role"]:
+        return N_("%(name)s (%(role)s)", name=name, role=label("role", role))
+    return LABELS["actor"].get(who, who)
 
 
 @router.get("/complaints/{number}", response_class=HTMLResponse)
@@ -84,12 +104,12 @@ async def complaint_page(
     reachable = await database.read(
         lambda session: desk.notifier.customer_address(session, view.complaint) is not None
     )
-    reply_text, canned_error = "", ""
+    reply_text, canned_error = "", None
     if canned:
         try:
             reply_text = (await library.render(canned, number, staff.agent)).text
         except ComplaintBotError as error:
-            canned_error = str(error)
+            canned_error = reason(error)
     colleagues = [
         account.name
         for account in await accounts.listing()
@@ -104,6 +124,7 @@ async def complaint_page(
             "view": view,
             "c": view.complaint,
             "describe_detail": describe_detail,
+            "actor": actor,
             "trace": explain(view.complaint.routing_trace or []),
             "reachable": reachable,
             "reply_text": reply_text,

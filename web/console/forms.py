@@ -8,7 +8,8 @@ from fastapi import Form
 from pydantic import AfterValidator
 
 from complaints.errors import ComplaintBotError
-from web.console.i18n import Phrase, Value
+from web.console.i18n import Phrase
+from web.console.wording import phrased
 
 
 def _plain_lines(text: str) -> str:
@@ -22,14 +23,11 @@ Text = Annotated[str, AfterValidator(_plain_lines), Form()]
 
 
 class FormError(ComplaintBotError):
-    """A form field the console itself refuses, with the reason in words it can translate."""
-
-    def __init__(self, phrase: Phrase) -> None:
-        super().__init__(phrase.msgid % phrase.values)
-        self.phrase = phrase
+    """A form field the console itself refuses: `FormError("%(text)s is not a number",
+    text=...)`, an English text with values that `pybabel extract` finds and the console
+    translates, like every refusal of the services."""
 
 
-def reason(error: ComplaintBotError) -> Value:
-    """Why something was refused, for a flash: the console's own reasons are translated; those
-    of the services (`AccountError` and the like) are shown in their English words."""
-    return error.phrase if isinstance(error, FormError) else str(error)
+def reason(error: ComplaintBotError) -> Phrase:
+    """Why something was refused, for a flash or a page, in the reader's language."""
+    return phrased(error.said)

@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from complaints.access import at_least
 from store.models import Agent
 from web.console.i18n import ENDONYMS, LOCALES, N_, Phrase, Shown, catalogs, choose, say
-from web.console.wording import label, money, named, when
+from web.console.wording import label, money, named, percent, when
 from web.deps import services_of
 
 HERE = Path(__file__).resolve().parent
@@ -61,11 +61,12 @@ def navigation(agent: Agent) -> list[NavLink]:
 
 
 @functools.cache
-def _templates(language: str) -> Jinja2Templates:
+def templates_for(language: str) -> Jinja2Templates:
     """One environment per language, its catalog installed (`_`, `gettext`, `ngettext` in
     templates, new style: `_("Page %(page)s", page=page)`, values escaped) and its filters
     bound to the locale. `{{ key | label("status") }}`, `{{ key | department }}` and
-    `{{ key | category }}` name keys; `{{ text | say }}` translates a Phrase from the code."""
+    `{{ key | category }}` name keys; `{{ text | say }}` translates a Phrase from the code;
+    `{{ share | percent }}` writes 0.857 the locale's way ("85.7%", "85,7 %")."""
     translations = catalogs()[language]
     locale = LOCALES[language]
     environment = jinja2.Environment(
@@ -92,6 +93,7 @@ def _templates(language: str) -> Jinja2Templates:
     environment.filters.update(
         when=functools.partial(when, locale=locale),
         money=lambda cents, currency="": money(cents, currency, locale),
+        percent=lambda share: percent(share, locale),
         say=say_filter,
         label=lambda key, kind: say(translations, label(kind, key)),
         department=department,
@@ -122,7 +124,7 @@ def render(
     force (`rules`, for naming departments and categories)."""
     flash = read_flash(request)
     language = language_of(request, agent)
-    response = _templates(language).TemplateResponse(
+    response = templates_for(language).TemplateResponse(
         request,
         template,
         {

@@ -23,9 +23,12 @@ from admin.reports import TABLES, Report, bar_chart_svg
 from complaints.access import at_least, sees
 from complaints.errors import NotAllowed, ReportError
 from router import RuleSet
+from web.console.forms import reason
 from web.console.guard import ConsoleRefusal, Viewer
-from web.console.pages import render
+from web.console.i18n import N_, Phrase, Shown, catalogs, say
+from web.console.pages import language_of, render
 from web.console.report_view import duration, week_chart_svg
+from web.console.wording import label, named
 from web.deps import ReportsDep, RuleBookDep
 
 router = APIRouter()
@@ -38,32 +41,44 @@ class Chart:
     empty: bool
 
 
-def charts(report: Report) -> list[Chart]:
-    """One bar chart per figure but the weeks (a column chart of its own); SLA bars are
+def charts(report: Report, rules: RuleSet, language: str) -> list[Chart]:
+    """One bar chart per figure but the weeks (a column chart of its own), titled and labelled
+    in `language` (departments and categories by the rule set's names); SLA bars are
     percentages of the complaints judged so far."""
+    translations = catalogs()[language]
+
+    def said(text: Shown) -> str:
+        return say(translations, text)
+
+    def keyed(kind: str, counts: Sequence[tuple[str, int]]) -> list[tuple[str, float]]:
+        if kind in ("department", "category"):
+            return [(named(rules, kind, key, language), n) for key, n in counts]
+        return [(said(label(kind, key)), n) for key, n in counts]
+
     sla = [
-        (label, round(compliance.share * 100, 1))
-        for label, compliance in (
-            ("first response in time (%)", report.first_response_sla),
-            ("resolution in time (%)", report.resolution_sla),
+        (said(name), round(compliance.share * 100, 1))
+        for name, compliance in (
+            (N_("first response in time (%)"), report.first_response_sla),
+            (N_("resolution in time (%)"), report.resolution_sla),
         )
         if compliance.share is not None
     ]
-    figures: list[tuple[str, Sequence[tuple[str, float]]]] = [
-        ("Complaints per category", report.by_category),
-        ("Complaints per department", report.by_department),
-        ("Complaints per grade", report.by_grade),
-        ("Complaints per channel", report.by_channel),
-        ("Top products", [(trend.value, trend.count) for trend in report.top_products]),
-        ("Service levels kept", sla),
+    scores = report.satisfaction.distribution.items()
+    figures: list[tuple[Phrase, Sequence[tuple[str, float]]]] = [
+        (N_("Complaints per category"), keyed("category", report.by_category)),
+        (N_("Complaints per department"), keyed("department", report.by_department)),
+        (N_("Complaints per grade"), keyed("grade", report.by_grade)),
+        (N_("Complaints per channel"), keyed("channel", report.by_channel)),
+        (N_("Top products"), [(trend.value, trend.count) for trend in report.top_products]),
+        (N_("Service levels kept"), sla),
         (
-            "Satisfaction (survey scores, 1–5)",
-            [(f"score {score}", n) for score, n in report.satisfaction.distribution.items()],
+            N_("Satisfaction (survey scores, 1–5)"),
+            [(said(N_("score %(score)s", score=score)), n) for score, n in scores],
         ),
     ]
     # Our own markup: bar_chart_svg escapes every label and title.
     return [
-        Chart(Markup(bar_chart_svg(title, bars)), not any(value for _, value in bars))  # noqa: S704
+        Chart(Markup(bar_chart_svg(said(title), bars)), not any(value for _, value in bars))  # noqa: S704
         for title, bars in figures
     ]
 
@@ -87,7 +102,11 @@ async def reports_page(
     department: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
     if not at_least(staff.agent, "supervisor"):
-        raise ConsoleRefusal(403, f"Reports need the supervisor role; you are {staff.agent.role}.")
+        refusal = N_(
+            "Reports need the supervisor role; you are %(yours)s.",
+            yours=label("role", staff.agent.role),
+        )
+        raise ConsoleRefusal(403, refusal)
     rules: RuleSet = book.current
     chosen = {"since": since, "until": until, "department": department}
     context = {
@@ -101,7 +120,7 @@ async def reports_page(
         return render(
             request,
             "reports.html",
-            context | {"report": None, "error": f"{error}."},
+            context | {"report": None, "error": N_("%(reason)s.", reason=reason(error))},
             agent=staff.agent,
             csrf=staff.csrf,
             status=status,
@@ -112,11 +131,11 @@ async def reports_page(
         context
         | {
             "report": report,
-            "charts": charts(report),
+            "charts": charts(report, rules, language_of(request, staff.agent)),
             "week_chart": week_chart_svg(report.weeks, report.by_week, "week-chart-title"),
             "duration": duration,
             "csv": csv_links(report),
-            "error": "",
+            "error": None,
         },
         agent=staff.agent,
         csrf=staff.csrf,

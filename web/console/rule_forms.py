@@ -11,14 +11,10 @@ from starlette.datastructures import FormData
 
 from admin.rule_book import full_rule
 from admin.rule_trials import TrialMessage
-from complaints.errors import ComplaintBotError
+from web.console.forms import FormError
 
 DEFAULT_LAST = 200
 """How many recent complaints a backtest replays unless the form says otherwise."""
-
-
-class FormError(ComplaintBotError):
-    """A form value the page cannot turn into a rule or a message (e.g. a number field)."""
 
 
 def _lines(form: FormData, key: str, separator: str = "\n") -> list[str]:
@@ -26,20 +22,23 @@ def _lines(form: FormData, key: str, separator: str = "\n") -> list[str]:
     return [part.strip() for part in text.split(separator) if part.strip()]
 
 
-def whole_number(form: FormData, key: str, label: str) -> int | None:
+def whole_number(form: FormData, key: str) -> int | None:
+    """The number in field `key`; a FormError naming the field (wording.LABELS["field"])."""
     text = str(form.get(key, "")).strip()
     if not text:
         return None
     try:
         return int(text)
     except ValueError:
-        raise FormError(f"{label} must be a whole number, not {text!r}") from None
+        raise FormError(
+            "%(field)s must be a whole number, not '%(text)s'", field=key, text=text
+        ) from None
 
 
 def rule_from_form(form: FormData) -> dict[str, Any]:
     """The [[rules]] table the edit form describes (validated later by the rule book)."""
-    at_least_count = whole_number(form, "repeat_at_least", "repeat: at least")
-    within_days = whole_number(form, "repeat_within_days", "repeat: within days")
+    at_least_count = whole_number(form, "repeat_at_least")
+    within_days = whole_number(form, "repeat_within_days")
     # Half a repeat is passed on as typed: the rule book's validation says what it needs.
     repeat = {
         key: value
@@ -78,7 +77,7 @@ def message_from_form(form: FormData) -> TrialMessage:
         language=str(form.get("message_language", "")),
         tier=str(form.get("message_tier", "")).strip(),
         has_attachment=form.get("message_has_attachment") == "true",
-        earlier_complaints=whole_number(form, "earlier_complaints", "earlier complaints") or 0,
+        earlier_complaints=whole_number(form, "earlier_complaints") or 0,
     )
 
 

@@ -39,6 +39,7 @@ from complaints.languages import SUPPORTED
 from router import GRADES, Decision
 from router.rules import SEARCHABLE_FIELDS
 from web.api_rules import MAX_IMPORT_BYTES
+from web.console.forms import reason
 from web.console.guard import (
     AdminActor,
     AdminViewer,
@@ -47,11 +48,11 @@ from web.console.guard import (
     SupervisorActor,
     Viewer,
 )
+from web.console.i18n import N_, Phrase, Shown
 from web.console.pages import redirect, render
 from web.console.queue_page import CHANNELS
 from web.console.rule_forms import (
     DEFAULT_LAST,
-    FormError,
     blank_message,
     form_values,
     message_from_form,
@@ -60,6 +61,7 @@ from web.console.rule_forms import (
     whole_number,
 )
 from web.console.trace_view import Explained, explain
+from web.console.wording import label
 from web.deps import RuleBookDep, SettingsDep
 
 PAGE = "/console/rules"
@@ -74,6 +76,10 @@ def _context(staff: Staff) -> dict[str, Any]:
         "may_edit": at_least(staff.agent, "admin"),
         "may_try": at_least(staff.agent, "supervisor"),
     }
+
+
+def _no_rule(name: str) -> Phrase:
+    return N_("There is no rule named '%(rule)s'; pick one from the rule list.", rule=name)
 
 
 def _explained(decision: Decision | None) -> Explained | None:
@@ -103,13 +109,14 @@ async def rules_page(request: Request, staff: Viewer, book: RuleBookDep) -> HTML
     )
 
 
-async def _changed(what: str, change: Awaitable[ActiveVersion]) -> RedirectResponse:
+async def _changed(what: Phrase, change: Awaitable[ActiveVersion]) -> RedirectResponse:
     """Run a rule book change; back to the list with what happened (or why not)."""
     try:
         active = await change
     except ComplaintBotError as error:
-        return redirect(PAGE, ("error", f"Nothing was changed: {error}."))
-    return redirect(PAGE, ("ok", f"{what}; version {active.version} is active."))
+        return redirect(PAGE, ("error", N_("Nothing was changed: %(error)s.", error=reason(error))))
+    done = N_("%(what)s; version %(version)s is active.", what=what, version=active.version)
+    return redirect(PAGE, ("ok", done))
 
 
 @router.post("/move")
@@ -117,7 +124,8 @@ async def move(
     staff: AdminActor, book: RuleBookDep, rule: RuleName, position: Annotated[int, Form()]
 ) -> RedirectResponse:
     change = book.move_rule(rule, position, staff.agent.name)
-    return await _changed(f"Moved {rule!r} to position {position}", change)
+    moved = N_("Moved '%(rule)s' to position %(position)s", rule=rule, position=position)
+    return await _changed(moved, change)
 
 
 @router.post("/enable")
@@ -125,7 +133,8 @@ async def enable(
     staff: AdminActor, book: RuleBookDep, rule: RuleName, enabled: Annotated[bool, Form()]
 ) -> RedirectResponse:
     change = book.enable_rule(rule, enabled, staff.agent.name)
-    return await _changed(f"{'Enabled' if enabled else 'Disabled'} {rule!r}", change)
+    done = N_("Enabled '%(rule)s'", rule=rule) if enabled else N_("Disabled '%(rule)s'", rule=rule)
+    return await _changed(done, change)
 
 
 @router.get("/delete", response_class=HTMLResponse)
@@ -137,7 +146,7 @@ async def delete_page(
     rules = RuleSetView.of(await book.tables(active.version)).rules
     position = next((i for i, found in enumerate(rules, 1) if found["name"] == rule), None)
     if position is None:
-        raise ConsoleRefusal(404, f"There is no rule named {rule!r}; pick one from the rule list.")
+        raise ConsoleRefusal(404, _no_rule(rule))
     context = {"rule": rules[position - 1], "position": position, "count": len(rules)}
     return render(
         request,
@@ -160,7 +169,7 @@ async def delete(
     if confirm != "delete":
         return redirect(f"{PAGE}/delete?{urlencode({'rule': rule})}")
     change = book.remove_rule(rule, staff.agent.name)
-    return await _changed(f"Deleted {rule!r}", change)
+    return await _changed(N_("Deleted '%(rule)s'", rule=rule), change)
 
 
 @router.post("/rollback")
@@ -168,7 +177,7 @@ async def rollback(
     staff: AdminActor, book: RuleBookDep, version: Annotated[int, Form()]
 ) -> RedirectResponse:
     change = book.rollback(version, staff.agent.name)
-    return await _changed(f"Rolled back to version {version}", change)
+    return await _changed(N_("Rolled back to version %(version)s", version=version), change)
 
 
 @router.post("/import")
@@ -181,15 +190,17 @@ async def import_toml(
     """The uploaded file if one was chosen, else the pasted text."""
     raw = await file.read(MAX_IMPORT_BYTES + 1) if file is not None and file.filename else b""
     if len(raw) > MAX_IMPORT_BYTES or len(toml.encode()) > MAX_IMPORT_BYTES:
-        return redirect(PAGE, ("error", f"Nothing was imported: over {MAX_IMPORT_BYTES} bytes."))
+        too_big = N_("Nothing was imported: over %(most)s bytes.", most=MAX_IMPORT_BYTES)
+        return redirect(PAGE, ("error", too_big))
     try:
         text = raw.decode() if raw else toml
     except UnicodeDecodeError:
-        return redirect(PAGE, ("error", "Nothing was imported: the file must be UTF-8 text."))
+        return redirect(PAGE, ("error", N_("Nothing was imported: the file must be UTF-8 text.")))
     if not text.strip():
-        return redirect(PAGE, ("error", "Nothing was imported: paste the TOML or choose a file."))
+        empty = N_("Nothing was imported: paste the TOML or choose a file.")
+        return redirect(PAGE, ("error", empty))
     change = book.import_toml(text, staff.agent.name)
-    return await _changed("Imported the TOML", change)
+    return await _changed(N_("Imported the TOML"), change)
 
 
 # ---- editing one rule, with its dry run and backtest ----------------------------------------
@@ -210,7 +221,7 @@ def _edit_page(
     *,
     decision: Decision | None = None,
     tested: Backtest | None = None,
-    error: str = "",
+    error: Shown = "",
     status: int = 200,
 ) -> HTMLResponse:
     return render(
@@ -247,7 +258,7 @@ async def edit_page(
         return _edit_page(request, staff, view, form_values("", None, {"name": ""}))
     rule = next((rule for rule in view.rules if rule["name"] == name), None)
     if rule is None:
-        raise ConsoleRefusal(404, f"There is no rule named {name!r}; pick one from the rule list.")
+        raise ConsoleRefusal(404, _no_rule(name))
     return _edit_page(request, staff, view, form_values(name, None, rule))
 
 
@@ -263,12 +274,12 @@ async def edit(
     action = str(form.get("action", "dry_run"))
     shown = message_values(form)
     try:
-        position = whole_number(form, "position", "position")
+        position = whole_number(form, "position")
         rule = rule_from_form(form)
-    except FormError as error:
+    except ComplaintBotError as error:
         blank: dict[str, Any] = {"original": original, "position": None, **shown}
         blank["rule"] = full_rule({"name": ""})
-        return _edit_page(request, staff, view, blank, error=str(error), status=422)
+        return _edit_page(request, staff, view, blank, error=reason(error), status=422)
     values = {"original": original, "position": position, "rule": full_rule(rule), **shown}
     try:
         if action == "publish":
@@ -276,11 +287,15 @@ async def edit(
                 active = await book.replace_rule(original, rule, staff.agent.name)
             else:
                 active = await book.add_rule(rule, staff.agent.name, position)
-            done = f"Published {rule['name']!r}; version {active.version} is active."
+            done = N_(
+                "Published '%(rule)s'; version %(version)s is active.",
+                rule=rule["name"],
+                version=active.version,
+            )
             return redirect(PAGE, ("ok", done))
         draft = await rule_set_to_try(book, _draft(tables, original, rule, position)["rules"])
         if action == "backtest":
-            last = whole_number(form, "last", "last") or DEFAULT_LAST
+            last = whole_number(form, "last") or DEFAULT_LAST
             tested = await backtest(
                 book.database, book.current, draft, settings.service_levels, last
             )
@@ -294,8 +309,12 @@ async def edit(
         )
         return _edit_page(request, staff, view, values, decision=decision)
     except ComplaintBotError as error:
-        nothing = "Nothing was saved" if action == "publish" else "Could not try the rule"
-        return _edit_page(request, staff, view, values, error=f"{nothing}: {error}.", status=422)
+        why = reason(error)
+        if action == "publish":
+            said = N_("Nothing was saved: %(error)s.", error=why)
+        else:
+            said = N_("Could not try the rule: %(error)s.", error=why)
+        return _edit_page(request, staff, view, values, error=said, status=422)
 
 
 # ---- a dry run on the active rules ------------------------------------------------------------
@@ -303,7 +322,11 @@ async def edit(
 
 def _may_try(staff: Staff) -> None:
     if not at_least(staff.agent, "supervisor"):
-        raise ConsoleRefusal(403, f"Dry runs need the supervisor role; you are {staff.agent.role}.")
+        refusal = N_(
+            "Dry runs need the supervisor role; you are %(yours)s.",
+            yours=label("role", staff.agent.role),
+        )
+        raise ConsoleRefusal(403, refusal)
 
 
 def _try_page(
@@ -312,7 +335,7 @@ def _try_page(
     version: int,
     form: Mapping[str, Any],
     decision: Decision | None = None,
-    error: str = "",
+    error: Shown = "",
     status: int = 200,
 ) -> HTMLResponse:
     return render(
@@ -355,5 +378,6 @@ async def try_message(
             settings.default_language,
         )
     except ComplaintBotError as error:
-        return _try_page(request, staff, book.current.version, shown, error=f"{error}.", status=422)
+        said = N_("%(reason)s.", reason=reason(error))
+        return _try_page(request, staff, book.current.version, shown, error=said, status=422)
     return _try_page(request, staff, book.current.version, shown, decision)

@@ -57,8 +57,38 @@ class Settled:
 
 
 @dataclass(frozen=True)
+class LanguageLine:
+    """Which language the router chose and what told it, for the template to phrase."""
+
+    language: str
+    source: str
+    """"text", "channel", "default", "shared_script", or "" when the detail does not say."""
+    detail: str
+    """The router's own English line, shown only for a source this module does not know."""
+
+
+def language_line(line: TraceLine) -> LanguageLine:
+    """The language step in words the template can translate. The router records only the
+    language as a fact; what decided it is in its English detail line
+    (`router.language.detect_language`), read here by its fixed wording."""
+    language = line.facts.get("language") or line.detail.split(":")[0]
+    why = line.detail.split(": ", 1)[-1]
+    if "channel language hint" in why:
+        source = "channel"
+    elif why.endswith(": default") or why.startswith("no clear signal"):
+        source = "default"
+    elif "common to both scripts" in why or "simplified = " in why:
+        source = "shared_script"
+    elif line.detail:
+        source = "text"
+    else:
+        source = ""
+    return LanguageLine(language, source, line.detail)
+
+
+@dataclass(frozen=True)
 class Explained:
-    language: TraceLine | None
+    language: LanguageLine | None
     settled: tuple[Settled, ...]
     lines: tuple[TraceLine, ...]
     """Every step after the language, in the order the router took them."""
@@ -69,7 +99,8 @@ def explain(steps: Iterable[Mapping[str, Any]]) -> Explained:
     lines = [_line(step) for step in steps]
     language = next((line for line in lines if line.rule == "language" and line.matched), None)
     rest = tuple(line for line in lines if line is not language)
-    return Explained(language, tuple(_settled(rest)), rest)
+    said = None if language is None else language_line(language)
+    return Explained(said, tuple(_settled(rest)), rest)
 
 
 def _line(step: Mapping[str, Any]) -> TraceLine:

@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from babel.dates import format_date, format_skeleton, get_datetime_format
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
+from complaints.errors import Said
 from router import RuleSet
-from web.console.i18n import N_, Phrase
+from web.console.i18n import N_, Phrase, Value
 
 LABELS: Mapping[str, Mapping[str, Phrase]] = {
     "status": {
@@ -37,6 +38,134 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
     "grade": {"general": N_("general"), "important": N_("important"), "urgent": N_("urgent")},
     "role": {"agent": N_("agent"), "supervisor": N_("supervisor"), "admin": N_("admin")},
     "channel": {"email": N_("e-mail"), "telegram": N_("Telegram"), "webhook": N_("webhook")},
+    "solution": {
+        "return": N_("return"),
+        "exchange": N_("exchange"),
+        "repair": N_("repair"),
+        "refund": N_("refund"),
+        "discount": N_("discount"),
+        "compensation": N_("compensation"),
+        "apology": N_("apology"),
+    },
+    "solution_status": {
+        "awaiting_approval": N_("awaiting approval"),
+        "proposed": N_("proposed"),
+        "rejected": N_("rejected"),
+    },
+    "form_field": {
+        # The number fields of the rule edit form, named in a refusal of what was typed.
+        "position": N_("Position"),
+        "last": N_("Backtest over the last … complaints"),
+        "repeat_at_least": N_("Repeat: at least N complaints"),
+        "repeat_within_days": N_("… within D days"),
+        "earlier_complaints": N_("Earlier complaints"),
+    },
+    "language": {
+        "zh-Hans": N_("Simplified Chinese"),
+        "zh-Hant": N_("Traditional Chinese"),
+        "es": N_("Spanish"),
+        "en": N_("English"),
+    },
+    "registration": {
+        "subject": N_("Subject"),
+        "product": N_("Product"),
+        "model": N_("Model"),
+        "serial_number": N_("Serial number"),
+        "order_number": N_("Order number"),
+        "purchase_date": N_("Purchase date"),
+        "desired_outcome": N_("Desired outcome"),
+    },
+    "message": {
+        # Customers' messages by what they were, the bot's by the text it sent (outbox/texts).
+        "complaint": N_("complaint"),
+        "follow-up": N_("follow-up"),
+        "automated": N_("machine mail"),
+        "reply": N_("reply"),
+        "notification": N_("notification"),
+        "acknowledgement": N_("acknowledgement"),
+        "progress": N_("progress update"),
+        "proposal_notice": N_("solution proposed"),
+        "rejected_notice": N_("rejection notice"),
+        "assigned_notice": N_("assignment notice"),
+        "merged_notice": N_("merge notice"),
+        "resolved": N_("resolved"),
+        "reopened": N_("reopened"),
+        "reopened_notice": N_("reopened"),
+        "survey": N_("survey"),
+        "survey_thanks": N_("thanks"),
+        "closed_thanks": N_("thanks"),
+    },
+    "event": {
+        "address_suppressed": N_("address suppressed"),
+        "agent_replied": N_("agent replied"),
+        "assigned": N_("assigned"),
+        "corrected": N_("routing corrected"),
+        "customer_erased": N_("customer's data erased"),
+        "customer_linked": N_("customer linked"),
+        "deadline_warning": N_("deadline warning"),
+        "delivery_delayed": N_("delivery delayed"),
+        "delivery_failed": N_("delivery failed"),
+        "details_added": N_("details added"),
+        "details_found": N_("details found"),
+        "escalated": N_("escalated"),
+        "fields_edited": N_("fields edited"),
+        "grade_corrected": N_("grade corrected"),
+        "handler_changed": N_("handler changed"),
+        "hot_spot": N_("hot spot"),
+        "merged": N_("merged"),
+        "message_received": N_("message received"),
+        "note": N_("internal note"),
+        "progress_sent": N_("progress update sent"),
+        "regraded": N_("grade raised"),
+        "reply_delivered": N_("reply delivered"),
+        "reply_queued": N_("reply queued"),
+        "reply_withheld": N_("reply withheld"),
+        "routed": N_("routed"),
+        "solution_approved": N_("solution approved"),
+        "solution_awaiting_approval": N_("solution awaiting approval"),
+        "solution_proposed": N_("solution proposed"),
+        "solution_rejected": N_("solution rejected"),
+        "status_changed": N_("status changed"),
+        "supervisor_told": N_("supervisor told"),
+        "survey_answered": N_("survey answered"),
+        "survey_commented": N_("survey comment"),
+        "survey_sent": N_("survey sent"),
+    },
+    "actor": {
+        "customer": N_("customer"),
+        "system": N_("system"),
+        "router": N_("router"),
+        "bot": N_("bot"),
+        "scheduler": N_("scheduler"),
+    },
+    "detail": {
+        "from": N_("from"),
+        "to": N_("to"),
+        "why": N_("why"),
+        "text": N_("text"),
+        "note": N_("note"),
+        "into": N_("into"),
+        "kind": N_("kind"),
+        "amount": N_("amount"),
+        "description": N_("description"),
+        "solution": N_("solution"),
+        "message": N_("message"),
+        "told": N_("customer told"),
+        "category": N_("category"),
+        "department": N_("department"),
+        "grade": N_("grade"),
+        "channel": N_("channel"),
+        "source": N_("source"),
+        "attachments": N_("attachments"),
+        "language": N_("language"),
+        "rule_set_version": N_("rule set version"),
+    },
+    "origin": {
+        "settings": N_("settings"),
+        "console": N_("console"),
+        "import": N_("import"),
+        "rollback": N_("rollback"),
+    },
     "letter": {
         "kept": N_("kept"),
         "reprocessing": N_("reprocessing"),
@@ -50,6 +179,35 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
 def label(kind: str, key: str) -> Phrase | str:
     """The catalog text for `key`, or the key itself when it has none (a key added later)."""
     return LABELS[kind].get(key, key)
+
+
+KEYED_VALUES: Mapping[str, str] = {
+    "status": "status",
+    "new_status": "status",
+    "grade": "grade",
+    "role": "role",
+    "channel": "channel",
+    "kind": "solution",
+    "solution_status": "solution_status",
+    "field": "form_field",
+}
+"""Which values of the services' texts (`complaints.errors.Said`) are keys, by their name."""
+
+
+def phrased(said: Said) -> Phrase:
+    """A text of the services (a refusal, an outcome) as the console shows it: its English
+    text is a msgid of the catalogs, and the values that are keys (a status, a grade, a
+    channel, a solution's kind) are named for staff, so the whole sentence is in the
+    reader's language. A text with no catalog entry (a rule file's error) stays English."""
+    values: dict[str, Value] = {}
+    for name, value in said.values.items():
+        kind = KEYED_VALUES.get(name)
+        if kind is not None and isinstance(value, str):
+            # A solution's status is written "awaiting approval" in the English text.
+            values[name] = LABELS[kind].get(value.replace(" ", "_"), value)
+        else:
+            values[name] = value
+    return Phrase(said.msgid, values)
 
 
 def named(rules: RuleSet, kind: str, key: str, language: str) -> str:
@@ -80,3 +238,8 @@ def money(cents: int | None, currency: str, locale: str) -> str:
     if not currency:
         return format_decimal(amount, format="#,##0.00", locale=locale)
     return format_currency(amount, currency, locale=locale)
+
+
+def percent(share: float, locale: str) -> str:
+    """A share (0.857) as a percentage with one decimal, the locale's way."""
+    return format_percent(share, format="#,##0.0%", locale=locale)
