@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from admin.settings import AgentSettings
+from admin.settings import AgentSettings, TriageSettings
 from channels.email.settings import EmailSettings
 from channels.telegram.settings import TelegramSettings
 from channels.webhook.settings import WebhookSettings
@@ -126,3 +126,4 @@ class SettingsFile(BaseModel):
     email: EmailSettings
     telegram: TelegramSettings
     agents: tuple[AgentSettings, ...] = ()
+    triage: TriageSettings = TriageSettings()
