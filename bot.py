@@ -22,6 +22,8 @@ import web.app as web
 from admin.accounts import Accounts
 from admin.rule_book import RuleBook
 from admin.startup import open_store
+from admin.triage import Triage
+from admin.triage_data import labelled_directory, shipped_examples
 from channels.base import Channel
 from channels.email.channel import EmailChannel
 from channels.telegram.adapter import TelegramChannel
@@ -76,7 +78,10 @@ def build_app(
     )
     for warning in shipped_secrets(settings):
         log.warning("%s", warning)
-    services, channels, routes = _services(settings, clock, rule_book)
+    shipped = shipped_examples(labelled_directory(), rule_book.current.categories)
+    triage = Triage(database, clock, shipped, settings.triage.model_threshold)
+    triage.start()
+    services, channels, routes = _services(settings, clock, rule_book, triage)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,6 +96,9 @@ def build_app(
                 # another instance may publish rules: route with them within seconds
                 rules = {"rules": rule_book.refresh}
                 stack.enter_context(periodic(rules, RuleBook.REFRESH_EVERY))
+                # agents' corrections (on any instance) teach the triage model
+                model = {"triage": services.triage.refresh}
+                stack.enter_context(periodic(model, settings.triage.retrain_every))
             if dispatch_in_background:
                 task = asyncio.create_task(services.dispatcher.run(), name="outbox-dispatcher")
                 stack.push_async_callback(_cancel, task)
@@ -136,7 +144,7 @@ def build_app(
 
 
 def _services(
-    settings: Settings, clock: Clock, rule_book: RuleBook
+    settings: Settings, clock: Clock, rule_book: RuleBook, triage: Triage
 ) -> tuple[Services, dict[str, Channel], list[APIRouter]]:
     """Every service and channel, each handed the parts it uses, and the channels' HTTP routes;
     `rules()` everywhere is the rule book's current set, so a version an admin publishes
@@ -170,7 +178,16 @@ def _services(
         duplicates=settings.duplicates,
     )
     intake = Intake(
-        database, policy, replies, clock, channels, notifier, due, rules=rules, on_queued=wake
+        database,
+        policy,
+        replies,
+        clock,
+        channels,
+        notifier,
+        due,
+        rules=rules,
+        model=lambda: triage.current,
+        on_queued=wake,
     )
     agents = AgentDesk(database, clock, notifier, due, rules=rules, on_queued=wake)
     dead_letters = DeadLetters(database, clock)
@@ -193,6 +210,7 @@ def _services(
         clock=clock,
         database=database,
         rule_book=rule_book,
+        triage=triage,
         accounts=Accounts(database, clock, lambda: tuple(rule_book.current.departments)),
         agents=agents,
         solutions=Solutions(

@@ -47,6 +47,9 @@ def arguments(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse
         "evaluate-routing", help="measure routing on labelled complaints (JSON lines)"
     )
     evaluation.add_argument("files", nargs="+", type=Path, metavar="FILE.jsonl")
+    evaluation.add_argument(
+        "--rules-only", action="store_true", help="without the triage model (the rules alone)"
+    )
     return parser, parser.parse_args(argv)
 
 
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("create-admin", "dead-letters", "evaluate-routing"):
         with contextlib.closing(services.database):
             if args.command == "evaluate-routing":
-                return _evaluate_routing(args.files, services, settings)
+                return _evaluate_routing(args.files, services, settings, args.rules_only)
             if args.command == "create-admin":
                 return create_admin(
                     services.accounts,
@@ -96,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if server.started else 1
 
 
-def _evaluate_routing(files: list[Path], services: Services, settings: Settings) -> int:
+def _evaluate_routing(
+    files: list[Path], services: Services, settings: Settings, rules_only: bool
+) -> int:
     try:
         return evaluate_routing_command(
             files,
@@ -104,6 +109,7 @@ def _evaluate_routing(files: list[Path], services: Services, settings: Settings)
             settings.service_levels,
             settings.default_language,
             sys.stdout.write,
+            None if rules_only else services.triage.current,
         )
     except SettingsError as error:
         sys.stderr.write(f"complaint bot: {error}\n")

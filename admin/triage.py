@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from sqlmodel import Session
 
@@ -53,7 +54,7 @@ class Triage:
         corrections = self.database.write_now(_corrections)
         model = self._trained(corrections)
         if model is not None:
-            version = self.database.write_now(lambda s: self._record(s, model, corrections))
+            version = self.database.write_now(partial(self._record, model, corrections))
             model = replace(model, version=version)
         self._up_to, self.current = corrections.up_to, model
         return model
@@ -69,7 +70,7 @@ class Triage:
         corrections = await self.database.read(lambda s: _corrections(s, up_to=newest))
         model = await asyncio.to_thread(self._trained, corrections)
         if model is not None:
-            version = await self.database.write(lambda s: self._record(s, model, corrections))
+            version = await self.database.write(partial(self._record, model, corrections))
             model = replace(model, version=version)
         if self._up_to != seen:  # another refresh got there first
             return False
@@ -91,7 +92,7 @@ class Triage:
             return None
         return CategoryModel(classifier, 0, self.threshold, digest)
 
-    def _record(self, session: Session, model: CategoryModel, corrections: _Corrections) -> int:
+    def _record(self, model: CategoryModel, corrections: _Corrections, session: Session) -> int:
         return record_triage_model(
             session,
             digest=model.digest,

@@ -58,7 +58,7 @@ from web.console.rule_forms import (
     rule_from_form,
     whole_number,
 )
-from web.deps import RuleBookDep, SettingsDep
+from web.deps import RuleBookDep, SettingsDep, TriageDep
 
 PAGE = "/console/rules"
 SHOWN_VERSIONS = 50
@@ -217,7 +217,11 @@ async def edit_page(
 
 @router.post("/edit", response_model=None)
 async def edit(
-    request: Request, staff: AdminActor, book: RuleBookDep, settings: SettingsDep
+    request: Request,
+    staff: AdminActor,
+    book: RuleBookDep,
+    settings: SettingsDep,
+    triage: TriageDep,
 ) -> HTMLResponse | RedirectResponse:
     """action=dry_run or backtest: try the rule set with this rule; action=publish: save it."""
     form = await request.form()
@@ -246,7 +250,12 @@ async def edit(
         if action == "backtest":
             last = whole_number(form, "last", "last") or DEFAULT_LAST
             tested = await backtest(
-                book.database, book.current, draft, settings.service_levels, last
+                book.database,
+                book.current,
+                draft,
+                settings.service_levels,
+                last,
+                model=triage.current,
             )
             return _edit_page(request, staff, view, values, tested=tested)
         decision = dry_run(
@@ -255,6 +264,7 @@ async def edit(
             settings.service_levels,
             book.clock.now(),
             settings.default_language,
+            model=triage.current,
         )
         return _edit_page(request, staff, view, values, decision=decision)
     except ComplaintBotError as error:
@@ -304,7 +314,11 @@ async def try_page(request: Request, staff: Viewer, book: RuleBookDep) -> HTMLRe
 
 @router.post("/try", response_class=HTMLResponse)
 async def try_message(
-    request: Request, staff: SupervisorActor, book: RuleBookDep, settings: SettingsDep
+    request: Request,
+    staff: SupervisorActor,
+    book: RuleBookDep,
+    settings: SettingsDep,
+    triage: TriageDep,
 ) -> HTMLResponse:
     """How a message would route under the active rules, with the trace (changes nothing)."""
     form = await request.form()
@@ -316,6 +330,7 @@ async def try_message(
             settings.service_levels,
             book.clock.now(),
             settings.default_language,
+            model=triage.current,
         )
     except ComplaintBotError as error:
         return _try_page(request, staff, book.current.version, shown, error=f"{error}.", status=422)
