@@ -98,7 +98,7 @@ async def _rules(desk: Desk, page: Page, before: dict[str, Any]) -> None:
     await expect(page.locator("#origin")).to_have_text("rollback")
     await expect(page.locator("tr[data-rule='flux']")).to_have_count(0)
     again = await desk.complain("The flux capacitor again.", customer="c-3")
-    assert again["category"] == "other"
+    assert again["category"] != "safety"  # the flux rule is gone (the triage model decides)
 
 
 async def _reports(desk: Desk, page: Page) -> None:
