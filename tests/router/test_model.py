@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from admin.triage_data import labelled_directory, shipped_examples
@@ -191,3 +192,20 @@ def test_the_shipped_model_reads_every_language(text: str, category: str) -> Non
     classifier, digest = train(examples)
     suggestion = CategoryModel(classifier, 1, 0.4, digest).suggest(text)
     assert suggestion.category == category
+
+
+def test_the_fast_path_agrees_with_the_library() -> None:
+    """`vector` and `probabilities` redo scikit-learn's transform and predict_proba for one
+    text without the library's per-call overhead; they must give the same numbers."""
+    examples = shipped_examples(labelled_directory(), SHIPPED.rules.categories)
+    classifier, _ = train(examples)
+    texts = [row.text for row in examples[::40]] + ["", "?", "ok", "退款 refund 退錢 reembolso"]
+    for text in texts:
+        library = classifier._vectorizer.transform([text])
+        indices, values = classifier.vector(text)
+        dense = np.zeros(library.shape[1])
+        dense[indices] = values
+        assert np.allclose(dense, library.toarray()[0], atol=1e-12), text
+        expected = classifier._model.predict_proba(library)[0]
+        assert np.allclose(classifier.probabilities(indices, values), expected, atol=1e-12), text
+    assert classifier.categories == list(classifier._model.classes_)
