@@ -92,12 +92,11 @@ async def test_an_agents_correction_changes_the_suggestion_for_a_similar_later_c
     triage = triage_of(desk)
     assert triage.current is not None and triage.current.version == 1
     first = await desk.complain(FIRST, customer="c-1")
-    assert first["category"] == "other"  # no rule, and the model is unsure
+    assert first["category"] != "product_quality"  # no rule matches; the model guesses wrong
     agent = await desk.account("Ana", role="supervisor", departments=("customer_care", "quality"))
     shown = (await agent.get(f"/api/complaints/{first['complaint']}")).json()
-    assert NEEDS_TRIAGE in shown["complaint"]["tags"]
     [guess] = model_steps(shown["routing_trace"])
-    assert guess["rule"] == "model v1" and guess["detail"].startswith("best guess ")
+    assert guess["rule"] == "model v1" and "product_quality" not in guess["detail"]
     assert await triage.refresh() is False  # no correction yet: nothing to learn
 
     corrected = await agent.post(
@@ -121,16 +120,30 @@ async def test_an_agents_correction_changes_the_suggestion_for_a_similar_later_c
     assert NEEDS_TRIAGE not in shown["complaint"]["tags"]
     [step] = model_steps(shown["routing_trace"])
     assert step["rule"] == "model v2" and step["matched"] is True
-    assert (
-        step["detail"].startswith("product_quality 0.")
-        and "like a corrected complaint" in (step["detail"])
-    )
+    assert step["detail"].startswith("product_quality 0.")
+    assert step["detail"].endswith(", like a corrected complaint")
     unrelated = await desk.complain(
         "Your car park barrier never opens with my ticket", customer="c-3"
     )
     assert unrelated["category"] != "product_quality"
     assert await triage.refresh() is False  # learnt already: no new version
     assert len(rows(desk, "SELECT version FROM triage_models")) == 2
+
+
+async def test_below_the_threshold_a_complaint_waits_for_triage(
+    start_bot: Callable[..., Awaitable[Any]],
+) -> None:
+    clock = ManualClock(START)
+    unsure = Desk(
+        await start_bot({"triage": {"model_threshold": 1.0}}, clock, background=False), clock
+    )
+    complaint = await unsure.complain(FIRST, customer="c-1")
+    assert (complaint["category"], complaint["department"]) == ("other", "customer_care")
+    [stored] = rows(unsure, "SELECT tags, routing_trace FROM complaints")
+    assert json.loads(stored["tags"]) == [NEEDS_TRIAGE]
+    [step] = model_steps(json.loads(stored["routing_trace"]))
+    assert step["matched"] is False and step["detail"].startswith("best guess ")
+    assert step["detail"].endswith(", below the threshold 1.00")
 
 
 async def test_another_instance_rebuilds_the_same_version_from_the_store(desk: Desk) -> None:
@@ -165,5 +178,6 @@ async def test_the_dry_run_shows_the_models_suggestion(desk: Desk) -> None:
     [step] = model_steps(decided["trace"])
     category, probability = step["detail"].split()
     assert step["rule"] == "model v1" and step["matched"] is True
-    assert category == decided["category"] == "billing" and float(probability) >= 0.4
+    assert category == decided["category"] == "billing"
+    assert float(probability) >= load_settings(ROOT / "settings.toml").triage.model_threshold
     assert decided["department"] == CATEGORIES["billing"].department

@@ -2,8 +2,9 @@
 
 The issue's goal is category >= 95 % in each language. The floors below are what the triage model
 reaches on top of the shipped rules as they are on this branch (measured 2026-12-06: zh-Hans
-73.8 %, zh-Hant 77.7 %, es 64.6 %, en 55.4 %, from 33.8 / 36.2 / 39.2 / 26.9 % by the rules
-alone); raise them as the rules and the training set improve, up to `GOAL`.
+75.4 %, zh-Hant 83.8 %, es 69.2 %, en 63.8 %, from 33.8 / 36.2 / 39.2 / 26.9 % by the rules
+alone), a few points lower so that a retuned rule does not fail them; raise them as the rules
+and the training set improve, up to `GOAL`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from router.model import CategoryModel, train
 from tests.conftest import ROOT
 
 GOAL = 0.95
-FLOORS = {"zh-Hans": 0.70, "zh-Hant": 0.74, "es": 0.60, "en": 0.52}
+FLOORS = {"zh-Hans": 0.72, "zh-Hant": 0.80, "es": 0.66, "en": 0.60}
 SETTINGS = load_settings(ROOT / "settings.toml")
 
 
