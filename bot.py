@@ -22,6 +22,8 @@ import web.app as web
 from admin.accounts import Accounts
 from admin.rule_book import RuleBook
 from admin.startup import open_store
+from admin.triage import Triage
+from admin.triage_data import labelled_directory, shipped_examples
 from channels.base import Channel, Leadership
 from channels.email.channel import EmailChannel
 from channels.telegram.adapter import TelegramChannel
@@ -79,9 +81,12 @@ def build_app(
     )
     for warning in shipped_secrets(settings):
         log.warning("%s", warning)
+    shipped = shipped_examples(labelled_directory(), rule_book.current.categories)
+    triage = Triage(database, clock, shipped, settings.triage.model_threshold)
+    triage.start()
     # several instances on PostgreSQL: one runs each poller, another takes over when it dies
     leadership = leadership_for(database, settings.takeover_every)
-    services, channels, routes = _services(settings, clock, rule_book, leadership)
+    services, channels, routes = _services(settings, clock, rule_book, triage, leadership)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -96,6 +101,9 @@ def build_app(
                 # another instance may publish rules: route with them within seconds
                 rules = {"rules": rule_book.refresh}
                 stack.enter_context(periodic(rules, RuleBook.REFRESH_EVERY))
+                # agents' corrections (on any instance) teach the triage model
+                model = {"triage": services.triage.refresh}
+                stack.enter_context(periodic(model, settings.triage.retrain_every))
             if dispatch_in_background:
                 task = asyncio.create_task(services.dispatcher.run(), name="outbox-dispatcher")
                 stack.push_async_callback(_cancel, task)
@@ -142,7 +150,11 @@ def build_app(
 
 
 def _services(
-    settings: Settings, clock: Clock, rule_book: RuleBook, leadership: Leadership
+    settings: Settings,
+    clock: Clock,
+    rule_book: RuleBook,
+    triage: Triage,
+    leadership: Leadership,
 ) -> tuple[Services, dict[str, Channel], list[APIRouter]]:
     """Every service and channel, each handed the parts it uses, and the channels' HTTP routes;
     `rules()` everywhere is the rule book's current set, so a version an admin publishes
@@ -185,6 +197,7 @@ def _services(
         notifier,
         due,
         rules=rules,
+        model=lambda: triage.current,
         on_queued=wake,
         metrics=metrics,
     )
@@ -210,6 +223,7 @@ def _services(
         clock=clock,
         database=database,
         rule_book=rule_book,
+        triage=triage,
         accounts=Accounts(
             database, clock, lambda: tuple(rule_book.current.departments), metrics=metrics
         ),

@@ -77,6 +77,9 @@ def arguments(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse
         "evaluate-routing", help="measure routing on labelled complaints (JSON lines)"
     )
     evaluation.add_argument("files", nargs="+", type=Path, metavar="FILE.jsonl")
+    evaluation.add_argument(
+        "--rules-only", action="store_true", help="without the triage model (the rules alone)"
+    )
     return parser, parser.parse_args(argv)
 
 
@@ -100,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("create-admin", "dead-letters", "evaluate-routing"):
         with contextlib.closing(services.database):
             if args.command == "evaluate-routing":
-                return _evaluate_routing(args.files, services, settings)
+                return _evaluate_routing(args.files, services, settings, args.rules_only)
             if args.command == "create-admin":
                 return create_admin(
                     services.accounts,
@@ -234,7 +237,9 @@ def _without_password(url: str) -> str:
     return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 
-def _evaluate_routing(files: list[Path], services: Services, settings: Settings) -> int:
+def _evaluate_routing(
+    files: list[Path], services: Services, settings: Settings, rules_only: bool
+) -> int:
     try:
         return evaluate_routing_command(
             files,
@@ -242,6 +247,7 @@ def _evaluate_routing(files: list[Path], services: Services, settings: Settings)
             settings.service_levels,
             settings.default_language,
             sys.stdout.write,
+            None if rules_only else services.triage.current,
         )
     except SettingsError as error:
         sys.stderr.write(f"complaint bot: {error}\n")

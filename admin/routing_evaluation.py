@@ -20,6 +20,7 @@ from pathlib import Path
 from complaints.errors import SettingsError
 from complaints.languages import SUPPORTED
 from router import GRADES, CustomerHistory, Decision, RoutingInput, RuleSet, ServiceLevel, route
+from router.model import CategoryModel
 
 FIELDS = ("language", "category", "grade")
 _ROUTED_AT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
@@ -97,13 +98,18 @@ def _row(line: str, where: str, categories: frozenset[str]) -> Labelled:
 
 
 def router_of(
-    rules: RuleSet, service_levels: Mapping[str, ServiceLevel], default_language: str
+    rules: RuleSet,
+    service_levels: Mapping[str, ServiceLevel],
+    default_language: str,
+    model: CategoryModel | None = None,
 ) -> Callable[[str], Decision]:
     """How the evaluation routes one text: as intake would a fresh webhook complaint."""
 
     def decide(text: str) -> Decision:
         message = RoutingInput(text=text, received_at=_ROUTED_AT, channel="webhook")
-        return route(message, CustomerHistory(), rules, service_levels, default_language)
+        return route(
+            message, CustomerHistory(), rules, service_levels, default_language, model=model
+        )
 
     return decide
 
@@ -177,10 +183,13 @@ def evaluate_routing_command(
     service_levels: Mapping[str, ServiceLevel],
     default_language: str,
     out: Callable[[str], object],
+    model: CategoryModel | None = None,
 ) -> int:
-    """`bot.py evaluate-routing FILE.jsonl ...`: the report on `out`; 2 when a file is bad."""
+    """`bot.py evaluate-routing FILE.jsonl ...`: the report on `out`; 2 when a file is bad.
+    With `model` (the triage model in force) as intake routes; without, by the rules alone."""
     rows = read_labelled(paths, rules.categories)
-    decide = router_of(rules, service_levels, default_language)
-    out(f"rule set version {rules.version}, {len(rows)} complaints\n")
+    decide = router_of(rules, service_levels, default_language, model)
+    by = "rules alone" if model is None else f"triage model version {model.version}"
+    out(f"rule set version {rules.version}, {by}, {len(rows)} complaints\n")
     out(report(evaluate(rows, decide), list(rules.categories)) + "\n")
     return 0

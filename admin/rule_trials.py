@@ -8,6 +8,9 @@ channel's hint, so detection gives the same answer), the customer's tier, whethe
 had attachments, and the customer's earlier complaints (for `repeat`). It compares the draft's
 decision with the active rules' decision on that same input, so what it lists are the
 complaints the draft would route differently, not the ones staff corrected by hand since.
+
+Both route with the triage model in force, so where no rule sets the category the trace (dry
+run) and the routing (backtest) show what the model would decide.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from router import (
     ServiceLevel,
     route,
 )
+from router.model import CategoryModel
 from store.database import Database
 from store.queries.backtests import opening_messages, recent_customers_complaint_times
 
@@ -73,8 +77,11 @@ def dry_run(
     service_levels: Mapping[str, ServiceLevel],
     now: datetime,
     default_language: str = "en",
+    *,
+    model: CategoryModel | None = None,
 ) -> Decision:
-    """The decision `rules` would take on `message` now, with its full trace."""
+    """The decision `rules` (and `model`, the triage model) would take on `message` now, with
+    its full trace."""
     if message.language and message.language not in SUPPORTED:
         raise TrialRefused(
             "language must be one of %(languages)s, or empty to detect",
@@ -94,7 +101,7 @@ def dry_run(
         has_attachment=message.has_attachment,
     )
     history = CustomerHistory(message.tier, (now - timedelta(days=1),) * message.earlier_complaints)
-    return route(routed, history, rules, service_levels, default_language)
+    return route(routed, history, rules, service_levels, default_language, model=model)
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,8 @@ async def backtest(
     draft: RuleSet,
     service_levels: Mapping[str, ServiceLevel],
     last: int = 200,
+    *,
+    model: CategoryModel | None = None,
 ) -> Backtest:
     """Replay the `last` complaints under `active` and `draft`; list those whose category,
     department or grade differ. Reads only."""
@@ -152,8 +161,9 @@ async def backtest(
     def compare() -> tuple[Changed, ...]:
         changed = []
         for replay in replays:
-            before = Routing.of(route(replay.message, replay.history, active, service_levels))
-            after = Routing.of(route(replay.message, replay.history, draft, service_levels))
+            message, history = replay.message, replay.history
+            before = Routing.of(route(message, history, active, service_levels, model=model))
+            after = Routing.of(route(message, history, draft, service_levels, model=model))
             if before != after:
                 changed.append(Changed(replay.number, replay.routed_by, before, after))
         return tuple(changed)

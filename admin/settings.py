@@ -1,11 +1,12 @@
-"""The agents settings.toml names: `[[agents]]`, staff who act from Telegram groups.
-
-Their departments are checked against the rule set by `config`, which has both.
-"""
+"""The admin side's settings: `[[agents]]`, staff who act from Telegram groups (their departments
+are checked against the rule set by `config`, which has both), and `[triage]`, the learned
+category suggestion."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AgentSettings(BaseModel):
@@ -15,3 +16,15 @@ class AgentSettings(BaseModel):
     telegram_user_id: int | None = None
     departments: tuple[str, ...] = ()
     senior: bool = False
+
+
+class TriageSettings(BaseModel):
+    """`[triage]`: the learned category suggestion used where no rule sets the category."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
+    """The model decides the category when its top probability reaches this; below it the
+    complaint gets routing.default_category and the tag needs-triage."""
+    retrain_every: timedelta = timedelta(minutes=1)
+    """How often each instance looks for new corrections and, when there are, retrains."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from admin.settings import AgentSettings
+from admin.settings import AgentSettings, TriageSettings
 from channels.email.settings import EmailSettings
 from channels.telegram.settings import TelegramSettings
 from channels.webhook.settings import WebhookSource
@@ -76,6 +76,7 @@ class Settings:
     console: ConsoleSettings
     duplicates: DuplicateSettings
     hot_spots: HotSpotSettings
+    triage: TriageSettings
     rules: RuleSet
     rules_text: str
     """The routing part of the file as written, kept so the store can version it."""
@@ -134,6 +135,7 @@ def _assemble(path: Path, file: SettingsFile, rules: RuleSet, rules_text: str) -
         console=file.console,
         duplicates=file.duplicates,
         hot_spots=file.hot_spots,
+        triage=file.triage,
         rules=rules,
         rules_text=rules_text,
         log=file.log,

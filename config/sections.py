@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from admin.settings import AgentSettings
+from admin.settings import AgentSettings, TriageSettings
 from channels.email.settings import EmailSettings
 from channels.telegram.settings import TelegramSettings
 from channels.webhook.settings import WebhookSettings
@@ -137,3 +137,4 @@ class SettingsFile(BaseModel):
     agents: tuple[AgentSettings, ...] = ()
     log: LogSettings
     metrics: MetricsSettings
+    triage: TriageSettings = TriageSettings()

@@ -14,6 +14,7 @@ from complaints.fields import REGISTRATION_FIELDS
 from intake.case import Case, event
 from outbox.notify import Notifier
 from router import HISTORY_WINDOW, CustomerHistory, Decision, RoutingInput, RuleSet, route
+from router.model import CategoryModel
 from scheduler.due import DueTimes
 from store import queries
 from store.queries.complaints import complaint_by_id
@@ -30,6 +31,8 @@ class Opening:
     due: DueTimes
     default_language: str
     notifier: Notifier
+    model: CategoryModel | None = None
+    """The triage model: the category where no rule sets one."""
 
 
 def open_complaint(
@@ -64,6 +67,7 @@ def open_complaint(
         opening.rules,
         opening.due.service_levels,
         opening.default_language,
+        model=opening.model,
     )
     status = "acknowledged" if answered_at_once else "new"
     values = {

@@ -34,6 +34,7 @@ from outbox.notify import Notifier
 from outbox.templates import Replies, ReplyContext
 from outbox.texts import say
 from router import RuleSet
+from router.model import CategoryModel
 from scheduler.due import DueTimes
 from store import queries
 from store.database import Database
@@ -74,12 +75,14 @@ class Intake:
         due: DueTimes,
         *,
         rules: Callable[[], RuleSet],
+        model: Callable[[], CategoryModel | None] = lambda: None,
         on_queued: Callable[[], None] = lambda: None,
         metrics: Metrics | None = None,
     ) -> None:
         """`channels` are asked whether they hand the acknowledgement back at once; `rules()`
-        gives the rule set in force now; `on_queued` wakes the dispatcher after a commit that
-        queued deliveries; `metrics` counts every message by outcome."""
+        gives the rule set in force now and `model()` the triage model (None: rules alone);
+        `on_queued` wakes the dispatcher after a commit that queued deliveries; `metrics` counts
+        every message by outcome."""
         self.database = database
         self.policy = policy
         self.replies = replies
@@ -88,6 +91,7 @@ class Intake:
         self.notifier = notifier
         self.due = due
         self.rules = rules
+        self.model = model
         self.on_queued = on_queued
         self.metrics = metrics or Metrics()
 
@@ -143,7 +147,9 @@ class Intake:
                 )
 
     def _opening(self) -> Opening:
-        return Opening(self.rules(), self.due, self.policy.default_language, self.notifier)
+        return Opening(
+            self.rules(), self.due, self.policy.default_language, self.notifier, self.model()
+        )
 
     def _follow_up(self) -> FollowUp:
         return FollowUp(self.notifier, self.due, self.policy.reopen_at_or_below)

@@ -3,7 +3,9 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+# registers the tables on SQLModel.metadata
+import store.models
+import store.models_triage  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -2,6 +2,7 @@
 
 from router.decide import (
     HISTORY_WINDOW,
+    NEEDS_TRIAGE,
     CustomerHistory,
     Decision,
     ServiceLevel,
@@ -14,6 +15,7 @@ from router.rules import GRADES, RuleSet, load_rule_set, raised
 __all__ = [
     "GRADES",
     "HISTORY_WINDOW",
+    "NEEDS_TRIAGE",
     "CustomerHistory",
     "Decision",
     "RoutingInput",

@@ -31,6 +31,14 @@ REASONS = {
     "min_grade": "a matched rule's min_grade; facts: min_grade, was",
     "raise_grade": "a matched rule's raise_grade; facts: was",
     "default": "no rule set the field; facts: field, setting",
+    "model": (
+        "no rule set the category and the triage model chose it; facts: version, category, "
+        "probability, threshold, corrected (yes: like a complaint an agent corrected)"
+    ),
+    "model_unsure": (
+        "the triage model's best guess was below its threshold (or not a category of the rule "
+        "set): default category and the tag needs-triage; facts as for model"
+    ),
     "category_department": "no rule set the department; facts: category",
 }
 """The reason codes of `TraceStep.reason`, so a reader's language can phrase each step (the

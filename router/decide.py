@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from router.calendar import WorkingCalendar, deadline
 from router.conditions import REASONS as REASONS
@@ -18,6 +18,12 @@ from router.input import RoutingInput
 from router.language import detect_language
 from router.rules import GRADES, Rule, RuleSet, raised
 from router.text import FoldedText
+
+if TYPE_CHECKING:  # the model's module loads scikit-learn; the router only calls it
+    from router.model import CategoryModel
+
+NEEDS_TRIAGE = "needs-triage"
+"""The tag of a complaint no rule categorised and the model was not sure about."""
 
 
 @dataclass(frozen=True)
@@ -120,9 +126,12 @@ def route(
     rules: RuleSet,
     service_levels: Mapping[str, ServiceLevel],
     default_language: str = "en",
+    *,
+    model: CategoryModel | None = None,
 ) -> Decision:
     """Decide `message`'s category, department, grade, tags, language and deadlines under
-    `rules`, with a trace of every rule tried; reads nothing but its arguments."""
+    `rules`, with a trace of every rule tried; reads nothing but its arguments. Where no rule
+    sets the category, `model` suggests one (see `_Outcome.suggested`)."""
     language, language_why = detect_language(
         f"{message.subject}\n{message.text}", message.language_hint, default_language
     )
@@ -144,6 +153,8 @@ def route(
             outcome.trace.append(
                 TraceStep(rule.name, False, verdict.detail, (), verdict.reason, (), verdict.facts)
             )
+    if model is not None and "category" not in outcome.settled:
+        outcome.suggested(model, f"{message.subject}\n{message.text}".strip(), rules)
     category = outcome.decided("category", rules.default_category, "routing.default_category")
     department = outcome.decided(
         "department",
@@ -209,6 +220,37 @@ class _Outcome:
                 verdict.facts,
             )
         )
+
+    def suggested(self, model: CategoryModel, text: str, rules: RuleSet) -> None:
+        """The model's category when it is sure enough (probability at least its threshold)
+        and the category exists; else its best guess is only traced, and the complaint keeps
+        the default category with the tag needs-triage, for a person to decide."""
+        guess = model.suggest(text)
+        step = f"model v{model.version}"
+        said = f"{guess.category} {guess.probability:.2f}" + (f", {guess.why}" if guess.why else "")
+        facts = facts_of(
+            version=str(model.version),
+            category=guess.category,
+            probability=f"{guess.probability:.2f}",
+            threshold=f"{model.threshold:.2f}",
+            corrected="yes" if guess.why else "",
+        )
+        if guess.category in rules.categories and guess.probability >= model.threshold:
+            self.settled["category"] = (guess.category, step)
+            effect = Effect("category", guess.category, True)
+            self.trace.append(TraceStep(step, True, said, (effect,), "model", (), facts))
+            return
+        short = (
+            f"below the threshold {model.threshold:.2f}"
+            if guess.probability < model.threshold
+            else "not a category of this rule set"
+        )
+        new = NEEDS_TRIAGE not in self.tags
+        if new:
+            self.tags.append(NEEDS_TRIAGE)
+        why = f"best guess {said}, {short}"
+        effect = Effect("tags", NEEDS_TRIAGE, new, "" if new else "duplicate")
+        self.trace.append(TraceStep(step, False, why, (effect,), "model_unsure", (), facts))
 
     def decided(
         self, name: str, default: str, default_why: str, facts: tuple[tuple[str, str], ...] = ()

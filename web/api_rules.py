@@ -21,7 +21,7 @@ from admin.rule_trials import MAX_BACKTEST, TrialMessage, backtest, dry_run, rul
 from router import Decision
 from web.api_docs import refusals
 from web.auth import AdminUser, AgentUser, SupervisorUser
-from web.deps import RuleBookDep, SettingsDep
+from web.deps import RuleBookDep, SettingsDep, TriageDep
 
 router = APIRouter(prefix="/api", tags=["rules"])
 MAX_IMPORT_BYTES = 1_000_000
@@ -308,13 +308,22 @@ async def rollback(version: int, admin: AdminUser, book: RuleBookDep) -> ActiveR
     summary="How a message would route, with the trace (active rules, a version or a draft)",
 )
 async def dry_run_message(
-    body: DryRunIn, user: SupervisorUser, book: RuleBookDep, settings: SettingsDep
+    body: DryRunIn,
+    user: SupervisorUser,
+    book: RuleBookDep,
+    settings: SettingsDep,
+    triage: TriageDep,
 ) -> DecisionOut:
     drafted = None if body.rules is None else [rule.table() for rule in body.rules]
     rules = await rule_set_to_try(book, drafted, body.version)
     message = TrialMessage(**body.model_dump(exclude={"rules", "version"}))
     decision = dry_run(
-        message, rules, settings.service_levels, book.clock.now(), settings.default_language
+        message,
+        rules,
+        settings.service_levels,
+        book.clock.now(),
+        settings.default_language,
+        model=triage.current,
     )
     return DecisionOut.of(decision)
 
@@ -325,13 +334,24 @@ async def dry_run_message(
     "differently. Changes nothing.",
 )
 async def backtest_rules(
-    body: BacktestIn, admin: AdminUser, book: RuleBookDep, settings: SettingsDep
+    body: BacktestIn,
+    admin: AdminUser,
+    book: RuleBookDep,
+    settings: SettingsDep,
+    triage: TriageDep,
 ) -> BacktestOut:
     if (body.rules is None) == (body.version is None):
         raise HTTPException(422, "send either rules (a draft rule list) or version, not both")
     drafted = None if body.rules is None else [rule.table() for rule in body.rules]
     draft = await rule_set_to_try(book, drafted, body.version)
-    result = await backtest(book.database, book.current, draft, settings.service_levels, body.last)
+    result = await backtest(
+        book.database,
+        book.current,
+        draft,
+        settings.service_levels,
+        body.last,
+        model=triage.current,
+    )
     return BacktestOut(
         examined=result.examined,
         active_version=result.active_version,

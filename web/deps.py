@@ -21,6 +21,7 @@ from admin.audit import AuditLog
 from admin.privacy import Privacy
 from admin.reports import Reports
 from admin.rule_book import RuleBook
+from admin.triage import Triage
 from complaints.clock import Clock
 from config import Settings
 from intake.dead_letters import DeadLetters, Reprocess
@@ -61,6 +62,10 @@ async def _database(services: ServicesDep) -> Database:
 
 async def _rule_book(services: ServicesDep) -> RuleBook:
     return services.rule_book
+
+
+async def _triage(services: ServicesDep) -> Triage:
+    return services.triage
 
 
 async def _accounts(services: ServicesDep) -> Accounts:
@@ -107,6 +112,7 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 DatabaseDep = Annotated[Database, Depends(_database)]
 RuleBookDep = Annotated[RuleBook, Depends(_rule_book)]
+TriageDep = Annotated[Triage, Depends(_triage)]
 AccountsDep = Annotated[Accounts, Depends(_accounts)]
 AgentDeskDep = Annotated[AgentDesk, Depends(_agent_desk)]
 SolutionsDep = Annotated[Solutions, Depends(_solutions)]

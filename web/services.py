@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from admin.accounts import Accounts
 from admin.rule_book import RuleBook
+from admin.triage import Triage
 from complaints.clock import Clock
 from config import Settings
 from intake.dead_letters import DeadLetters, Reprocess
@@ -38,6 +39,8 @@ class Services:
     clock: Clock
     database: Database
     rule_book: RuleBook
+    triage: Triage
+    """The triage model in force (`triage.current`), for dry runs and backtests."""
     accounts: Accounts
     agents: AgentDesk
     solutions: Solutions

@@ -13,7 +13,9 @@ from typing import Any
 from pydantic_core import PydanticUndefined
 from sqlmodel import SQLModel
 
-import store.models  # noqa: F401  (registers every table on SQLModel.metadata)
+# registers every table on SQLModel.metadata
+import store.models
+import store.models_triage  # noqa: F401
 
 CUSTOMERS = SQLModel.metadata.tables["customers"]
 IDENTITIES = SQLModel.metadata.tables["identities"]

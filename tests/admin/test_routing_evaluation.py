@@ -104,7 +104,7 @@ def test_the_command_prints_the_figures_and_refuses_a_bad_file(tmp_path: Path) -
     )
 
     assert done.returncode == 0, done.stderr
-    assert "rule set version 1, 3 complaints" in done.stdout
+    assert "rule set version 1, triage model version 1, 3 complaints" in done.stdout
     assert "all           3   100.0%   100.0%   100.0%" in done.stdout
     assert "misses: 0" in done.stdout
     missing = subprocess.run(  # noqa: S603 (our own command line)

@@ -19,6 +19,7 @@ from config import load_settings
 from store.database import Database
 from store.queries.rule_sets import activate_rule_set, record_rule_set
 from tests.conftest import ROOT, START, signed
+from tests.web.conftest import RULES_ONLY
 
 SHIPPED = load_settings(ROOT / "settings.toml").rules_text
 FLUX = {"name": "flux", "keywords": ["flux capacitor"], "category": "safety"}
@@ -103,7 +104,7 @@ async def active_version_shown(bot: Any) -> int:
 async def test_two_bots_on_one_store_route_with_the_rules_published_on_either(
     start_bot: Any, store_url: str
 ) -> None:
-    overrides = {"store": {"url": store_url}}
+    overrides = {"store": {"url": store_url}, **RULES_ONLY}
     a = await start_bot(overrides, ManualClock(START), background=False)
     b = await start_bot(overrides, ManualClock(START), background=False)
     book_a: RuleBook = a.app.state.services.rule_book

@@ -84,6 +84,21 @@ async def desk(start_bot: Callable[..., Awaitable[Any]]) -> AsyncIterator[Desk]:
         await client.aclose()
 
 
+RULES_ONLY = {"triage": {"model_threshold": 1.0}}
+"""Settings for tests about the rules themselves: the triage model never decides a category (it
+only traces its guess and tags needs-triage), so where no rule matches the default applies."""
+
+
+@pytest.fixture
+async def rules_desk(start_bot: Callable[..., Awaitable[Any]]) -> AsyncIterator[Desk]:
+    """Like `desk`, with `RULES_ONLY`."""
+    clock = ManualClock(START)
+    running = Desk(await start_bot(RULES_ONLY, clock=clock, background=False), clock)
+    yield running
+    for client in running.clients:
+        await client.aclose()
+
+
 @pytest.fixture
 async def reachable_desk(
     start_bot: Callable[..., Awaitable[Any]],

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from playwright.async_api import Browser, Page, expect
 
 from store import queries
@@ -30,6 +31,12 @@ from tests.web.conftest import Desk, console_login
 
 FLUX = "My flux capacitor hums and the display flickers."
 BILLING = "Me han cobrado dos veces la misma compra en la tarjeta, quiero el reembolso."
+
+
+@pytest.fixture
+def desk(rules_desk: Desk) -> Desk:
+    """These tests are about the rules: the triage model only suggests (`RULES_ONLY`)."""
+    return rules_desk
 
 
 async def flash(page: Page) -> str:

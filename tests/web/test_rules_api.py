@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from admin.rule_book import canonical_text, check
 from store import queries
@@ -15,6 +16,12 @@ from tests.conftest import table_counts
 from tests.web.conftest import Desk
 
 FLUX = {"name": "flux", "keywords": ["flux capacitor"], "category": "safety", "grade": "urgent"}
+
+
+@pytest.fixture
+def desk(rules_desk: Desk) -> Desk:
+    """These tests are about the rules: the triage model only suggests (`RULES_ONLY`)."""
+    return rules_desk
 
 
 async def _routed_by(desk: Desk, number: str) -> int:

@@ -62,7 +62,7 @@ from web.console.rule_forms import (
 )
 from web.console.trace_view import Explained, explain
 from web.console.wording import label
-from web.deps import RuleBookDep, SettingsDep
+from web.deps import RuleBookDep, SettingsDep, TriageDep
 
 PAGE = "/console/rules"
 SHOWN_VERSIONS = 50
@@ -264,7 +264,11 @@ async def edit_page(
 
 @router.post("/edit", response_model=None)
 async def edit(
-    request: Request, staff: AdminActor, book: RuleBookDep, settings: SettingsDep
+    request: Request,
+    staff: AdminActor,
+    book: RuleBookDep,
+    settings: SettingsDep,
+    triage: TriageDep,
 ) -> HTMLResponse | RedirectResponse:
     """action=dry_run or backtest: try the rule set with this rule; action=publish: save it."""
     form = await request.form()
@@ -297,7 +301,12 @@ async def edit(
         if action == "backtest":
             last = whole_number(form, "last") or DEFAULT_LAST
             tested = await backtest(
-                book.database, book.current, draft, settings.service_levels, last
+                book.database,
+                book.current,
+                draft,
+                settings.service_levels,
+                last,
+                model=triage.current,
             )
             return _edit_page(request, staff, view, values, tested=tested)
         decision = dry_run(
@@ -306,6 +315,7 @@ async def edit(
             settings.service_levels,
             book.clock.now(),
             settings.default_language,
+            model=triage.current,
         )
         return _edit_page(request, staff, view, values, decision=decision)
     except ComplaintBotError as error:
@@ -364,7 +374,11 @@ async def try_page(request: Request, staff: Viewer, book: RuleBookDep) -> HTMLRe
 
 @router.post("/try", response_class=HTMLResponse)
 async def try_message(
-    request: Request, staff: SupervisorActor, book: RuleBookDep, settings: SettingsDep
+    request: Request,
+    staff: SupervisorActor,
+    book: RuleBookDep,
+    settings: SettingsDep,
+    triage: TriageDep,
 ) -> HTMLResponse:
     """How a message would route under the active rules, with the trace (changes nothing)."""
     form = await request.form()
@@ -376,6 +390,7 @@ async def try_message(
             settings.service_levels,
             book.clock.now(),
             settings.default_language,
+            model=triage.current,
         )
     except ComplaintBotError as error:
         said = N_("%(reason)s.", reason=reason(error))

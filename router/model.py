@@ -1,0 +1,211 @@
+"""The learned category suggestion: a text classifier that decides the category where no rule does.
+
+Character n-grams (`char_wb`, 1 to 5 characters) need no word segmentation, so one model reads
+Chinese, Spanish and English alike; a linear SVM calibrated to probabilities (sigmoid, 3 folds)
+gives a confidence the router compares with a threshold. It trains in about a second on two
+cores, so nothing is stored but the training data's identity: every process rebuilds the same
+model from the same examples (the fit is deterministic).
+
+Agents' corrections teach it twice: they join the training rows with `CORRECTION_WEIGHT` (and
+replace a shipped row with the same text), and a later complaint that reads like a corrected one
+(cosine similarity of their n-gram vectors at least `SIMILAR`) takes the corrected category at
+once, because one row among a thousand moves a linear model too little to be seen.
+
+Pure: no I/O. `train` keeps the fitted classifiers of this process by their training data's
+digest, so the hundreds of apps a test run builds train the shipped set once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import expit
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+CORRECTION_WEIGHT = 3.0
+"""How much more a row an agent corrected counts than a shipped row."""
+
+SIMILAR = 0.7
+"""The cosine similarity from which a complaint takes a corrected complaint's category; near
+copies and rewordings of one sentence reach it, different complaints of one topic do not."""
+
+_FOLDS = 3
+"""Calibration folds: each category needs at least this many rows to be learned."""
+
+_CACHED = 4
+"""How many fitted classifiers a process keeps (the newest training data, and a few others for
+tests that train on their own rows)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One training row: a complaint's text and the category a person gave it."""
+
+    text: str
+    category: str
+    corrected: bool = False
+    """Given by an agent's correction, not by the shipped set."""
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    category: str
+    probability: float
+    why: str = ""
+    """What besides the classifier decided: "like a corrected complaint" or ""."""
+
+
+class Classifier:
+    """A fitted classifier over `examples`; read-only after construction, so threads share it."""
+
+    def __init__(self, examples: Sequence[Example]) -> None:
+        rows = _deduplicated(examples)
+        self.rows = len(rows)
+        counts = _counts(rows)
+        # calibration needs a few rows per category in each of its folds; a category with fewer
+        # (new, known only from a correction or two) is suggested by similarity alone
+        learned = [row for row in rows if counts[row.category] >= _FOLDS]
+        if len({row.category for row in learned}) < 2:
+            raise ValueError(f"the model needs {_FOLDS} examples of at least two categories")
+        self._vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True, min_df=2
+        )
+        matrix = self._vectorizer.fit_transform([row.text for row in learned])
+        weights = [CORRECTION_WEIGHT if row.corrected else 1.0 for row in learned]
+        self._model: Any = CalibratedClassifierCV(
+            LinearSVC(C=1.0, random_state=0), cv=_FOLDS, method="sigmoid"
+        )
+        self._model.fit(matrix, [row.category for row in learned], sample_weight=weights)
+        self.categories = [str(name) for name in self._model.classes_]
+        self._weights, self._offsets, self._slopes, self._intercepts = _calibrated(self._model)
+        self._analyze = self._vectorizer.build_analyzer()
+        self._vocabulary: dict[str, int] = self._vectorizer.vocabulary_
+        self._idf = self._vectorizer.idf_
+        corrected = [row for row in rows if row.corrected]
+        self._corrected = [row.category for row in corrected]
+        self._corrected_vectors = (
+            self._vectorizer.transform([row.text for row in corrected]).tocsc()
+            if corrected
+            else None
+        )
+
+    def suggest(self, text: str) -> Suggestion:
+        """The likeliest category of `text` and its probability."""
+        indices, values = self.vector(text)
+        if self._corrected_vectors is not None and len(indices):
+            # rows are L2-normalised: the dot product is the cosine similarity
+            similarity = self._corrected_vectors[:, indices] @ values
+            nearest = int(similarity.argmax())
+            if similarity[nearest] >= SIMILAR:
+                like = "like a corrected complaint"
+                return Suggestion(self._corrected[nearest], float(similarity[nearest]), like)
+        probabilities = self.probabilities(indices, values)
+        best = int(probabilities.argmax())
+        return Suggestion(self.categories[best], float(probabilities[best]))
+
+    # The two steps below are the library's `transform` and `predict_proba` for one text, as
+    # plain array arithmetic: their per-call checks cost ten times the sums, and intake routes
+    # inside its transaction (tests/router/test_model.py checks that both agree).
+
+    def vector(self, text: str) -> tuple[Any, Any]:
+        """The text's tf-idf vector as (feature indices, values): sublinear tf, idf, L2 norm."""
+        counts = Counter(
+            self._vocabulary[gram] for gram in self._analyze(text) if gram in self._vocabulary
+        )
+        indices = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        values = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
+        values *= self._idf[indices]
+        norm = np.linalg.norm(values)
+        return indices, values / norm if norm else values
+
+    def probabilities(self, indices: Any, values: Any) -> Any:
+        """Per category (in `categories` order), the calibrated probability: each fold's SVM
+        scores through its sigmoids, normalised, then averaged over the folds."""
+        scores = self._weights[:, :, indices] @ values + self._offsets
+        per_fold = expit(-(self._slopes * scores + self._intercepts))
+        totals = per_fold.sum(axis=1, keepdims=True)
+        uniform = np.full_like(per_fold, 1 / per_fold.shape[1])
+        per_fold = np.divide(per_fold, totals, out=uniform, where=totals != 0)
+        return per_fold.mean(axis=0)
+
+
+@dataclass(frozen=True)
+class CategoryModel:
+    """A trained classifier as the router uses it: its stored version and the threshold below
+    which its guess is only traced and the complaint waits for triage."""
+
+    classifier: Classifier
+    version: int
+    threshold: float
+    digest: str
+    """The training data's digest (`training_digest`): which examples made it."""
+
+    def suggest(self, text: str) -> Suggestion:
+        return self.classifier.suggest(text)
+
+
+_trained: dict[str, Classifier] = {}
+
+
+def training_digest(examples: Sequence[Example]) -> str:
+    """The identity of a training set: equal digests, equal models."""
+    canonical = json.dumps(
+        [[row.text, row.category, row.corrected] for row in examples], ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def train(examples: Sequence[Example]) -> tuple[Classifier, str]:
+    """The classifier for `examples` and their digest, fitted once per process and digest.
+
+    Two threads asking for the same new digest at once both fit it; the results are equal and
+    the second simply replaces the first, so no lock is needed (and the router takes none)."""
+    digest = training_digest(examples)
+    classifier = _trained.get(digest)
+    if classifier is None:
+        classifier = Classifier(examples)
+        while len(_trained) >= _CACHED:
+            _trained.pop(next(iter(_trained)))
+        _trained[digest] = classifier
+    return classifier, digest
+
+
+def _calibrated(model: Any) -> tuple[Any, Any, Any, Any]:
+    """Per calibration fold k and category c: the SVM's weights [k, c, feature] and offsets
+    [k, c], and the sigmoid's slope and intercept [k, c]."""
+    folds = model.calibrated_classifiers_
+    return (
+        np.stack([fold.estimator.coef_ for fold in folds]),
+        np.stack([fold.estimator.intercept_ for fold in folds]),
+        np.array([[calibrator.a_ for calibrator in fold.calibrators] for fold in folds]),
+        np.array([[calibrator.b_ for calibrator in fold.calibrators] for fold in folds]),
+    )
+
+
+def _deduplicated(examples: Sequence[Example]) -> list[Example]:
+    """One row per text (whitespace and case folded): a correction replaces a shipped row, and
+    a later correction an earlier one."""
+    rows: dict[str, Example] = {}
+    for row in examples:
+        key = " ".join(row.text.casefold().split())
+        if not key:
+            continue
+        if row.corrected or key not in rows or not rows[key].corrected:
+            rows.pop(key, None)  # re-inserted last, so the order follows the latest label
+            rows[key] = row
+    return list(rows.values())
+
+
+def _counts(rows: Sequence[Example]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.category] = counts.get(row.category, 0) + 1
+    return counts

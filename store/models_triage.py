@@ -1,0 +1,30 @@
+"""The triage model's versions: which training data each one was built from.
+
+No fitted model is stored: training is deterministic, so the shipped labelled set plus the
+agents' corrections up to `corrections_up_to` rebuild the same model in every process. A row
+exists so that a trace's "model v3" can be explained later, like a rule set version.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from store.models import UTCDateTime
+
+
+class TriageModelVersion(SQLModel, table=True):
+    __tablename__ = "triage_models"
+
+    version: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(unique=True)
+    """The training data's digest (router.model.training_digest): one version per data set."""
+    trained_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    rows: int = 0
+    """Training rows after duplicates were folded (a correction replaces a shipped row)."""
+    corrections: int = 0
+    """How many of them came from agents' corrections."""
+    corrections_up_to: int = 0
+    """The id of the newest `corrected` event included (0: none)."""

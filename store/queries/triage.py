@@ -1,0 +1,97 @@
+"""The triage model's training data from the store (agents' category corrections, with the text
+of the message that opened each complaint) and its versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from store.models_triage import TriageModelVersion
+from store.queries.tables import EVENTS, MESSAGES
+
+CORRECTED = "corrected"
+"""The event kind of an agent's correction of category or department (staff.corrections)."""
+
+
+class CategoryCorrection(NamedTuple):
+    """The category an agent gave a complaint, and the message that opened it."""
+
+    event_id: int
+    complaint_id: int
+    category: str
+    subject: str
+    text: str
+
+
+def last_correction_id(session: Session, *, after: int = 0) -> int:
+    """The id of the newest correction event, `after` when there is none newer. Scans only the
+    events after `after` (a primary-key range), so checking often stays cheap."""
+    newest = (
+        session.connection()
+        .execute(
+            sa.select(sa.func.max(EVENTS.c.id)).where(
+                EVENTS.c.kind == CORRECTED, EVENTS.c.id > after
+            )
+        )
+        .scalar_one()
+    )
+    return int(newest or after)
+
+
+def category_corrections(session: Session, *, up_to: int) -> list[CategoryCorrection]:
+    """Every correction that set a category, up to event `up_to`, oldest first, with the
+    complaint's first inbound message; complaints without one (or erased to nothing) are left
+    out, as a correction of grade or department alone is."""
+    first_inbound = (
+        sa.select(MESSAGES.c.complaint_id, sa.func.min(MESSAGES.c.id).label("message_id"))
+        .where(MESSAGES.c.direction == "in")
+        .group_by(MESSAGES.c.complaint_id)
+        .subquery()
+    )
+    rows = session.connection().execute(
+        sa.select(
+            EVENTS.c.id, EVENTS.c.complaint_id, EVENTS.c.detail, MESSAGES.c.subject, MESSAGES.c.text
+        )
+        .join(first_inbound, first_inbound.c.complaint_id == EVENTS.c.complaint_id)
+        .join(MESSAGES, MESSAGES.c.id == first_inbound.c.message_id)
+        .where(EVENTS.c.kind == CORRECTED, EVENTS.c.id <= up_to)
+        .order_by(EVENTS.c.id)
+    )
+    found = []
+    for event_id, complaint_id, detail, subject, text in rows:
+        category = (detail or {}).get("category", {})
+        if isinstance(category, dict) and category.get("to") and (subject or text).strip():
+            found.append(CategoryCorrection(event_id, complaint_id, category["to"], subject, text))
+    return found
+
+
+def record_triage_model(
+    session: Session, *, digest: str, rows: int, corrections: int, up_to: int, now: datetime
+) -> int:
+    """The version number of the model trained on the data with this digest, recording a new
+    version when the data is new."""
+    found = session.exec(
+        select(TriageModelVersion).where(TriageModelVersion.digest == digest)
+    ).first()
+    if found is None:
+        found = TriageModelVersion(
+            digest=digest,
+            trained_at=now,
+            rows=rows,
+            corrections=corrections,
+            corrections_up_to=up_to,
+        )
+        session.add(found)
+        session.flush()
+    assert found.version is not None
+    return found.version
+
+
+def triage_model_versions(session: Session) -> list[TriageModelVersion]:
+    """Every recorded version, newest first."""
+    return list(
+        session.exec(select(TriageModelVersion).order_by(TriageModelVersion.version.desc()))  # type: ignore[union-attr]
+    )

@@ -1,0 +1,56 @@
+"""The router with its triage model on the project's held-out complaints, per language.
+
+The issue's goal is category >= 95 % in each language. The floors below are what the triage model
+reaches on top of the shipped rules as they are on this branch (measured 2026-12-06: zh-Hans
+75.4 %, zh-Hant 83.8 %, es 69.2 %, en 63.8 %, from 33.8 / 36.2 / 39.2 / 26.9 % by the rules
+alone), a few points lower so that a retuned rule does not fail them; raise them as the rules
+and the training set improve, up to `GOAL`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from admin.routing_evaluation import Evaluation, evaluate, read_labelled, router_of
+from admin.triage_data import labelled_directory, shipped_examples
+from config import load_settings
+from router.model import CategoryModel, train
+from tests.conftest import ROOT
+
+GOAL = 0.95
+FLOORS = {"zh-Hans": 0.72, "zh-Hant": 0.80, "es": 0.66, "en": 0.60}
+SETTINGS = load_settings(ROOT / "settings.toml")
+
+
+@pytest.fixture(scope="module")
+def held_out() -> dict[str, tuple[Evaluation, Evaluation]]:
+    """Per language: (rules alone, rules and model) on its held-out file."""
+    rules = SETTINGS.rules
+    classifier, digest = train(shipped_examples(labelled_directory(), rules.categories))
+    model = CategoryModel(classifier, 1, SETTINGS.triage.model_threshold, digest)
+    levels, language = SETTINGS.service_levels, SETTINGS.default_language
+    results = {}
+    for name in FLOORS:
+        path = labelled_directory() / f"heldout-{name}.jsonl"
+        if path.exists():
+            rows = read_labelled([path], rules.categories)
+            results[name] = (
+                evaluate(rows, router_of(rules, levels, language)),
+                evaluate(rows, router_of(rules, levels, language, model)),
+            )
+    return results
+
+
+@pytest.mark.parametrize("language", list(FLOORS))
+def test_the_model_lifts_category_accuracy_on_held_out_complaints(
+    language: str, held_out: dict[str, tuple[Evaluation, Evaluation]]
+) -> None:
+    if language not in held_out:
+        pytest.skip(f"heldout-{language}.jsonl is not in this checkout yet")
+    alone, with_model = held_out[language]
+    before, after = alone.accuracy("category", language), with_model.accuracy("category", language)
+    assert after >= FLOORS[language], f"{language}: {after:.1%} (rules alone {before:.1%})"
+    assert after > before
+    # the model decides categories only: language and grade stay the rules'
+    for name in ("language", "grade"):
+        assert with_model.accuracy(name, language) == alone.accuracy(name, language)
