@@ -1,5 +1,5 @@
-"""Routing rules for admins: view, edit, reorder, disable, dry-run, backtest, versions, rollback,
-TOML import and export.
+"""Routing rules for admins: view, edit, reorder, disable, versions, rollback, TOML import and
+export (trying rules, the dry run and the backtest, are `web.api_rule_trials`).
 
 Any staff member may read the rules and their versions (agents want to know why a complaint
 routed as it did); supervisors may also dry-run a message; everything that changes rules, the
@@ -17,11 +17,9 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from admin.rule_book import ActiveVersion, RuleBook, RuleSetView, VersionInfo
-from admin.rule_trials import MAX_BACKTEST, TrialMessage, backtest, dry_run, rule_set_to_try
-from router import Decision
 from web.api_docs import refusals
-from web.auth import AdminUser, AgentUser, SupervisorUser
-from web.deps import RuleBookDep, SettingsDep, TriageDep
+from web.auth import AdminUser, AgentUser
+from web.deps import RuleBookDep
 
 router = APIRouter(prefix="/api", tags=["rules"])
 MAX_IMPORT_BYTES = 1_000_000
@@ -146,91 +144,6 @@ class Move(BaseModel):
     position: Annotated[int, Field(ge=1, description="1 is evaluated first")]
 
 
-class Effect(BaseModel):
-    field: str
-    value: str
-    applied: bool
-    note: str
-    decided_by: Annotated[str, Field(description="the higher rule that had set the field")] = ""
-
-
-class TraceStep(BaseModel):
-    rule: str
-    matched: bool
-    detail: str
-    effects: list[Effect]
-    reason: Annotated[str, Field(description="a code of router.decide.REASONS")] = ""
-    found: Annotated[list[str], Field(description="the matched words, as written")] = []
-    facts: Annotated[dict[str, str], Field(description="the values the reason speaks of")] = {}
-
-
-class DryRunIn(BaseModel):
-    text: Annotated[str, Field(max_length=20_000)]
-    subject: Annotated[str, Field(max_length=1000)] = ""
-    channel: str = "webhook"
-    language: Annotated[str, Field(description="zh-Hans, zh-Hant, es, en; empty: detect")] = ""
-    tier: str = ""
-    has_attachment: bool = False
-    earlier_complaints: Annotated[
-        int, Field(ge=0, le=1000, description="earlier complaints, as if made yesterday")
-    ] = 0
-    rules: Annotated[
-        list[Rule] | None, Field(description="a draft rule list; default: the active rules")
-    ] = None
-    version: Annotated[int | None, Field(description="or a stored version to try")] = None
-
-
-class DecisionOut(BaseModel):
-    category: str
-    department: str
-    grade: str
-    language: str
-    tags: list[str]
-    rule_set_version: Annotated[int, Field(description="0 for a draft")]
-    first_response_due: datetime
-    resolution_due: datetime
-    trace: list[TraceStep]
-
-    @classmethod
-    def of(cls, decision: Decision) -> DecisionOut:
-        return cls(
-            category=decision.category,
-            department=decision.department,
-            grade=decision.grade,
-            language=decision.language,
-            tags=list(decision.tags),
-            rule_set_version=decision.rule_set_version,
-            first_response_due=decision.first_response_due,
-            resolution_due=decision.resolution_due,
-            trace=[TraceStep(**step) for step in decision.trace_as_json()],
-        )
-
-
-class BacktestIn(BaseModel):
-    rules: Annotated[list[Rule] | None, Field(description="the draft rule list to try")] = None
-    version: Annotated[int | None, Field(description="or a stored version to try")] = None
-    last: Annotated[int, Field(ge=1, le=MAX_BACKTEST, description="newest complaints")] = 200
-
-
-class RoutingOut(BaseModel):
-    category: str
-    department: str
-    grade: str
-
-
-class ChangedOut(BaseModel):
-    number: str
-    routed_by: Annotated[int, Field(description="the version that routed it on arrival")]
-    before: Annotated[RoutingOut, Field(description="under the active rules")]
-    after: Annotated[RoutingOut, Field(description="under the draft")]
-
-
-class BacktestOut(BaseModel):
-    examined: int
-    active_version: int
-    changed: list[ChangedOut]
-
-
 async def _answer(book: RuleBook, active: ActiveVersion) -> ActiveRulesOut:
     return ActiveRulesOut.of(active, RuleSetView.of(await book.tables(active.version)))
 
@@ -301,70 +214,6 @@ async def version_detail(version: int, agent: AgentUser, book: RuleBookDep) -> V
 )
 async def rollback(version: int, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
     return await _answer(book, await book.rollback(version, admin.name))
-
-
-@router.post(
-    "/rules/dry-run",
-    summary="How a message would route, with the trace (active rules, a version or a draft)",
-)
-async def dry_run_message(
-    body: DryRunIn,
-    user: SupervisorUser,
-    book: RuleBookDep,
-    settings: SettingsDep,
-    triage: TriageDep,
-) -> DecisionOut:
-    drafted = None if body.rules is None else [rule.table() for rule in body.rules]
-    rules = await rule_set_to_try(book, drafted, body.version)
-    message = TrialMessage(**body.model_dump(exclude={"rules", "version"}))
-    decision = dry_run(
-        message,
-        rules,
-        settings.service_levels,
-        book.clock.now(),
-        settings.default_language,
-        model=triage.current,
-    )
-    return DecisionOut.of(decision)
-
-
-@router.post(
-    "/rules/backtest",
-    summary="Replay a draft (or a version) over recent complaints; list what would route "
-    "differently. Changes nothing.",
-)
-async def backtest_rules(
-    body: BacktestIn,
-    admin: AdminUser,
-    book: RuleBookDep,
-    settings: SettingsDep,
-    triage: TriageDep,
-) -> BacktestOut:
-    if (body.rules is None) == (body.version is None):
-        raise HTTPException(422, "send either rules (a draft rule list) or version, not both")
-    drafted = None if body.rules is None else [rule.table() for rule in body.rules]
-    draft = await rule_set_to_try(book, drafted, body.version)
-    result = await backtest(
-        book.database,
-        book.current,
-        draft,
-        settings.service_levels,
-        body.last,
-        model=triage.current,
-    )
-    return BacktestOut(
-        examined=result.examined,
-        active_version=result.active_version,
-        changed=[
-            ChangedOut(
-                number=item.number,
-                routed_by=item.routed_by,
-                before=RoutingOut(**asdict(item.before)),
-                after=RoutingOut(**asdict(item.after)),
-            )
-            for item in result.changed
-        ],
-    )
 
 
 @router.get(
