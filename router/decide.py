@@ -16,7 +16,7 @@ from router.conditions import REASONS as REASONS
 from router.conditions import Verdict, check, facts_of
 from router.input import RoutingInput
 from router.language import detect_language
-from router.rules import GRADES, Rule, RuleSet, raised
+from router.rules import GRADES, Category, Rule, RuleSet, raised
 from router.text import FoldedText
 
 if TYPE_CHECKING:  # the model's module loads scikit-learn; the router only calls it
@@ -163,6 +163,7 @@ def route(
         (("category", category),),
     )
     grade = outcome.adjusted(outcome.decided("grade", rules.default_grade, "routing.default_grade"))
+    grade = outcome.floored(grade, rules.categories[category])
     first_response_due, resolution_due = service_levels[grade].due(message.received_at)
     return Decision(
         category=category,
@@ -266,6 +267,19 @@ class _Outcome:
             TraceStep("default", True, f"no rule set the {name}", (effect,), reason, (), facts)
         )
         return default
+
+    def floored(self, grade: str, category: Category) -> str:
+        """`grade` raised to the category's `min_grade`, traced when that changes it: the
+        category's own floor holds whoever chose the category, a rule or the model."""
+        if not category.min_grade or GRADES.index(category.min_grade) <= GRADES.index(grade):
+            return grade
+        effect = Effect("grade", category.min_grade, True, f"was {grade}")
+        facts = facts_of(category=category.key, min_grade=category.min_grade, was=grade)
+        why = f"category {category.key!r}: at least {category.min_grade}"
+        self.trace.append(
+            TraceStep("category", True, why, (effect,), "category_min_grade", (), facts)
+        )
+        return category.min_grade
 
     def adjusted(self, grade: str) -> str:
         """`grade` after the matching rules' min_grade and raise_grade, each traced."""

@@ -118,6 +118,9 @@ class Category:
     key: str
     department: str
     names: Mapping[str, str]
+    min_grade: str = ""
+    """The least grade of a complaint in this category, whoever chose the category (a rule,
+    the triage model or the default): privacy is at least important, safety urgent."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,13 @@ def load_rule_set(data: Mapping[str, Any], source: Path, text: str) -> RuleSet:
                     f"known departments: {', '.join(sorted(departments))}",
                 )
             )
-        categories[key] = Category(key, department, _names(value, f"categories.{key}", where))
+        floor = value.get("min_grade", "") if isinstance(value, dict) else ""
+        if floor and floor not in GRADES:
+            reason = f"categories.{key}.min_grade must be one of {GRADES}"
+            raise RuleError(where.at(f"[categories.{key}]", reason))
+        categories[key] = Category(
+            key, department, _names(value, f"categories.{key}", where), min_grade=floor
+        )
     routing = _table(data, "routing", where)
     default_category = routing.get("default_category", "other")
     if default_category not in categories:

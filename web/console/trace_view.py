@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 DECIDED_FIELDS = ("category", "department", "grade")
-ADJUSTMENTS = ("min_grade", "raise_grade")
+ADJUSTMENTS = ("min_grade", "raise_grade", "category_min_grade")
 
 
 @dataclass(frozen=True)
