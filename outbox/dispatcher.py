@@ -31,9 +31,8 @@ from outbox.settings import OutboxSettings
 from outbox.texts import say
 from store import queries
 from store.database import Database
-from store.models import OutboxItem
-from store.queries.complaints import complaint_by_id
-from store.queries.outbox import renew_leases
+from store.models import Complaint, OutboxItem
+from store.queries.outbox import deliveries_with_complaints, renew_leases
 
 log = logging.getLogger(__name__)
 
@@ -196,8 +195,9 @@ class Dispatcher:
     def _record(self, session: Session, outcomes: list[_Outcome], now: datetime) -> list[_Counted]:
         """Store each outcome; what to count once this transaction committed."""
         counted = []
+        found = deliveries_with_complaints(session, [outcome.item for outcome in outcomes])
         for outcome in outcomes:
-            stored = queries.delivery(session, outcome.item)
+            stored, complaint = found.get(outcome.item, (None, None))
             if stored is None or stored.status != "pending":
                 continue
             detail = {
@@ -211,8 +211,8 @@ class Dispatcher:
                 queries.add_event(
                     session, stored.complaint_id, now, "system", "reply_delivered", detail
                 )
-                if stored.kind == "acknowledgement":
-                    _mark_acknowledged(session, stored, now)
+                if stored.kind == "acknowledgement" and complaint is not None:
+                    _mark_acknowledged(session, complaint, now)
             else:
                 self._failed(session, stored, outcome, now, detail)
             counted.append(_Counted(stored.channel, stored.kind, _RESULTS[stored.status]))
@@ -301,9 +301,8 @@ _RESULTS = {"sent": "sent", "pending": "retry", "failed": "failed"}
 """An item's status after an attempt, as the `result` label of the deliveries metric."""
 
 
-def _mark_acknowledged(session: Session, item: OutboxItem, now: datetime) -> None:
-    complaint = complaint_by_id(session, complaint_id=item.complaint_id)
-    if complaint is not None and complaint.status == "new":
+def _mark_acknowledged(session: Session, complaint: Complaint, now: datetime) -> None:
+    if complaint.status == "new":
         queries.change_status(
             session, complaint, "acknowledged", "system", "acknowledgement delivered", now
         )
