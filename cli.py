@@ -126,6 +126,7 @@ def serve(app: FastAPI, settings: Settings, http: socket.socket) -> int:
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
+        access_log=settings.http_access_log,
         lifespan="on",
         timeout_graceful_shutdown=30,
     )

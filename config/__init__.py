@@ -59,6 +59,7 @@ class Settings:
     takeover_every: timedelta
     http_host: str
     http_port: int
+    http_access_log: bool
     webhook_max_body_bytes: int
     webhook_sources: Mapping[str, WebhookSource]
     max_attachment_bytes: int
@@ -119,6 +120,7 @@ def _assemble(path: Path, file: SettingsFile, rules: RuleSet, rules_text: str) -
         takeover_every=file.store.takeover_every,
         http_host=file.http.host,
         http_port=file.http.port,
+        http_access_log=file.http.access_log,
         webhook_max_body_bytes=file.webhook.max_body_bytes,
         webhook_sources=file.webhook.sources,
         max_attachment_bytes=file.intake.max_attachment_bytes,

@@ -74,6 +74,9 @@ class HttpSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
+    access_log: bool = False
+    """uvicorn's line per HTTP request. Off by default: intake already logs one line per
+    message (with its complaint number), and the access line costs every request time."""
 
 
 class TemplatesSettings(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 CJK_RANGES = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
@@ -96,6 +96,12 @@ class KeywordMatcher:
                 joined = " ".join(words)
                 self.phrases.append((f" {joined}" if wildcard else f" {joined} ", joined))
         self.prefix_tuple = tuple(self.prefixes)
+        # Most texts hold none of a rule's keywords: one regex search per kind tells so,
+        # where the loops below would try every keyword (thousands of finds per message).
+        # A probe only skips a loop that would find nothing, so the hits are the same.
+        self._prefix_probe = _probe(f" {prefix}" for prefix in self.prefixes)
+        self._phrase_probe = _probe(needle for needle, _ in self.phrases)
+        self._chinese_probe = _probe(self.chinese)
 
     def find(self, text: FoldedText) -> str | None:
         """The first keyword found in `text`, as it appears there; None when none is."""
@@ -105,21 +111,35 @@ class KeywordMatcher:
         """Every place a keyword stands in `text`: single words and prefixes in text order,
         then phrases and Chinese keywords in the order they are listed."""
         common = self.words & text.word_set if self.words else set()
-        for index, word in enumerate(text.words):
-            if word in common or (self.prefix_tuple and word.startswith(self.prefix_tuple)):
-                yield Hit(word, *text.spans[index])
-        for needle, phrase in self.phrases:
-            at = text.joined.find(needle)
-            while at != -1:
-                first = text.joined.count(" ", 0, at + 1) - 1
-                last = first + phrase.count(" ")
-                yield Hit(phrase, text.spans[first][0], text.spans[last][1])
-                at = text.joined.find(needle, at + 1)
-        for keyword in self.chinese:
-            at = text.folded.find(keyword)
-            while at != -1:
-                yield Hit(keyword, at, at + len(keyword))
-                at = text.folded.find(keyword, at + 1)
+        prefixed = _found(self._prefix_probe, text.joined)
+        if common or prefixed:
+            for index, word in enumerate(text.words):
+                if word in common or (prefixed and word.startswith(self.prefix_tuple)):
+                    yield Hit(word, *text.spans[index])
+        if _found(self._phrase_probe, text.joined):
+            for needle, phrase in self.phrases:
+                at = text.joined.find(needle)
+                while at != -1:
+                    first = text.joined.count(" ", 0, at + 1) - 1
+                    last = first + phrase.count(" ")
+                    yield Hit(phrase, text.spans[first][0], text.spans[last][1])
+                    at = text.joined.find(needle, at + 1)
+        if _found(self._chinese_probe, text.folded):
+            for keyword in self.chinese:
+                at = text.folded.find(keyword)
+                while at != -1:
+                    yield Hit(keyword, at, at + len(keyword))
+                    at = text.folded.find(keyword, at + 1)
+
+
+def _probe(needles: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern that finds any of `needles` (literally), or None when there are none."""
+    alternatives = sorted({re.escape(needle) for needle in needles if needle}, key=len)
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
+def _found(probe: re.Pattern[str] | None, text: str) -> bool:
+    return probe is not None and probe.search(text) is not None
 
 
 @functools.lru_cache(maxsize=4096)

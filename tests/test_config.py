@@ -17,6 +17,7 @@ from tests.conftest import MAIL_SECRET, ROOT, SECRET, write_settings
 def test_the_shipped_settings_load() -> None:
     settings = load_settings(ROOT / "settings.toml")
     assert settings.http_port == 8080
+    assert settings.http_access_log is False  # intake logs each message already
     assert settings.store_url.startswith("sqlite:////")
     assert settings.service_levels["urgent"].first_response == timedelta(hours=2)
     assert set(settings.rules.categories) >= {"product_quality", "safety", "other"}
@@ -172,6 +173,7 @@ def test_an_unknown_key_is_refused_with_the_nearest_name(
     ("overrides", "environ", "read"),
     [
         ({"http": {"port": "${PORT}"}}, {"PORT": "9090"}, lambda s: s.http_port == 9090),
+        ({"http": {"access_log": "${LOG}"}}, {"LOG": "true"}, lambda s: s.http_access_log),
         (
             {"telegram": {"enabled": "${ON}"}},
             {"ON": "false"},
