@@ -30,6 +30,7 @@ from channels.telegram.adapter import TelegramChannel
 from channels.webhook.adapter import WebhookChannel
 from complaints.addresses import EMAIL
 from complaints.clock import Clock, SystemClock
+from complaints.errors import Said
 from config import Settings, shipped_secrets
 from intake.bounces import record_bounce
 from intake.chat import ChatDesk
@@ -52,6 +53,8 @@ from staff.chat_commands import ChatCommands
 from staff.merge import Duplicates
 from staff.solutions import Solutions
 from store.leadership import leadership_for
+from web.console.i18n import catalogs
+from web.console.wording import phrased
 from web.services import Services
 
 log = logging.getLogger("bot")
@@ -215,7 +218,7 @@ def _services(
         notifier=notifier,
         due=due,
     )
-    commands = ChatCommands(agents)
+    commands = ChatCommands(agents, settings.default_language, say=_in_language)
     routes = _channels(settings, clock, channels, intake, dead_letters, chats, commands, leadership)
     email = channels.get(EMAIL)
     services = Services(
@@ -312,6 +315,11 @@ def _channels(
         channels[telegram.name] = telegram
         routes.append(telegram.routes())
     return routes
+
+
+def _in_language(language: str, text: Said) -> str:
+    """A service's text as the console shows it, for the agents' chat commands."""
+    return phrased(text).translated(catalogs()[language])
 
 
 def _replies(settings: Settings, rules: Callable[[], RuleSet]) -> Replies:

@@ -3,7 +3,10 @@ do it.
 
 The chat adapter hands over who wrote what (`channels.telegram.ports.AgentCommands`); this
 module finds the registered agent, reads the command and runs it on the `AgentDesk`, and
-returns the one line the group sees.
+returns the one line the group sees, in the agent's language: their account's, else the
+bot's default (also for a Telegram user who is no agent). Every line is a `Said`, an English
+text of the console's catalogs with its values; `bot.py` injects the translation, as staff/
+may not reach the console's catalogs itself.
 """
 
 from __future__ import annotations
@@ -11,13 +14,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from complaints import numbers
-from complaints.errors import ComplaintBotError
+from complaints.errors import ComplaintBotError, Said, said
+from complaints.languages import SUPPORTED
 from staff.actions import AgentDesk, Done
 from store.models import Agent
 
-NOT_AN_AGENT = "Sorry, only registered agents can act on complaints here."
+NOT_AN_AGENT = said("Sorry, only registered agents can act on complaints here.")
 
 Action = Callable[[Agent], Awaitable[Done]]
+Translate = Callable[[str, Said], str]
+"""`say(language, text)`: the text in one of complaints.languages.SUPPORTED."""
+
+
+def english(language: str, text: Said) -> str:
+    """The English text whatever the language: for a desk run without the catalogs."""
+    return str(text)
 
 
 class ChatCommands:
@@ -25,14 +36,20 @@ class ChatCommands:
 
     names = ("take", "note", "resolve", "grade", "reject", "propose", "ask")
 
-    def __init__(self, agents: AgentDesk) -> None:
+    def __init__(
+        self, agents: AgentDesk, default_language: str = "en", say: Translate = english
+    ) -> None:
         self.agents = agents
+        self.default_language = default_language
+        self.say = say
 
     async def run(self, telegram_user: int, command: str, args: Sequence[str]) -> str:
         """`/command C-… text`: the number first, then the note, summary, grade…"""
+        agent = await self.agents.agent_for_telegram(telegram_user)
         if command not in self.names or not args or not numbers.IN_TEXT.fullmatch(args[0]):
-            return f"Usage: /{command} C-2026-000123 …"
-        return await self._as_agent(telegram_user, self._action(command, args[0], args[1:]))
+            usage = said("Usage: /%(command)s C-2026-000123 …", command=command)
+            return self.say(self._language(agent), usage)
+        return await self._as_agent(agent, self._action(command, args[0], args[1:]))
 
     async def reply(self, telegram_user: int, replied_to: str, text: str) -> str:
         """A reply to the bot's post about a complaint goes to the customer."""
@@ -40,9 +57,8 @@ class ChatCommands:
         if number is None:
             return ""
         found = number.group(0)
-        return await self._as_agent(
-            telegram_user, lambda agent: self.agents.reply(found, agent, text)
-        )
+        agent = await self.agents.agent_for_telegram(telegram_user)
+        return await self._as_agent(agent, lambda agent: self.agents.reply(found, agent, text))
 
     def _action(self, command: str, number: str, words: Sequence[str]) -> Action:
         rest = " ".join(words)
@@ -58,12 +74,21 @@ class ChatCommands:
         }
         return actions[command]
 
-    async def _as_agent(self, telegram_user: int, action: Action) -> str:
-        agent = await self.agents.agent_for_telegram(telegram_user)
+    def _language(self, agent: Agent | None) -> str:
+        if agent is not None and agent.language in SUPPORTED:
+            return agent.language
+        return self.default_language
+
+    async def _as_agent(self, agent: Agent | None, action: Action) -> str:
+        language = self._language(agent)
         if agent is None:
-            return NOT_AN_AGENT
+            return self.say(language, NOT_AN_AGENT)
         try:
             done = await action(agent)
         except ComplaintBotError as error:  # not allowed, cannot reach, bad input…
-            return f"Not done: {error}"
-        return f"{done.number}: {done.summary}"
+            reason = self.say(language, error.said)
+            return self.say(language, said("Not done: %(error)s", error=reason))
+        summary = self.say(language, done.summary)
+        return self.say(
+            language, said("%(number)s: %(summary)s", number=done.number, summary=summary)
+        )
