@@ -48,68 +48,76 @@ def decide(settings: Settings, text: str) -> Decision:
     )
 
 
-RAISED = [
-    # large amount
-    ("en", "You billed me £480 for a broadband package I cancelled in March.", "large-amount"),
-    ("en", "Returned the TV on 2 May and I'm still waiting for a refund of $650.", "large-amount"),
-    ("en", "There is a €150 charge on my statement for a warranty I never bought.", "large-amount"),
-    ("es", "Me cobraron 320 € por un seguro que nunca contraté.", "large-amount"),
-    ("es", "Sigo esperando el reembolso de 1.250 euros del sofá que devolví.", "large-amount"),
-    ("zh-Hans", "这个月话费扣了一万二，平时才一百多块", "large-amount"),
-    ("zh-Hans", "买个耳机被多扣了三千块，客服说要等财务核对", "large-amount"),
-    ("zh-Hant", "信用卡被刷了兩萬三，我根本沒有買東西", "large-amount"),
-    ("zh-Hant", "電費單多咗個零，平時三百幾蚊", "large-amount"),
-    # long outage
-    ("en", "No internet at all for five days now and my son has exams.", "long-outage"),
-    ("en", "Two weeks without a landline. My mum is 88 and it's her only phone.", "long-outage"),
-    ("es", "Llevamos una semana sin internet en casa y nadie viene.", "long-outage"),
-    ("es", "Estoy sin teléfono fijo desde el martes, ya son seis días.", "long-outage"),
-    ("zh-Hans", "家里宽带断了一个星期了，老人在家打不了电话", "long-outage"),
-    ("zh-Hans", "已经四天没网了，报修电话打了无数次", "long-outage"),
-    ("zh-Hant", "屋企上唔到網已經四日，我要喺屋企返工", "long-outage"),
-    ("zh-Hant", "家裡網路斷了五天，客服一直說在處理", "long-outage"),
-    # business impact
-    ("en", "I run a small bakery and the oven you sold me has been broken for a week.", "business-impact"),
-    ("en", "The card reader at the till keeps failing and we're losing bookings.", "business-impact"),
-    ("es", "Tenemos una tienda de ropa y el datáfono no funciona; perdemos ventas.", "business-impact"),
-    ("es", "Somos una empresa de reformas y la furgoneta lleva en el taller un mes.", "business-impact"),
-    ("zh-Hans", "我开的网店靠这台打印机出单，坏了之后一单都发不出去", "business-impact"),
-    ("zh-Hans", "冷柜坏了两天，店里生意都做不了", "business-impact"),
-    ("zh-Hant", "我們咖啡廳的冷氣壞了三天，沒辦法正常營業", "business-impact"),
-    ("zh-Hant", "我是外送員，手機壞咗之後接唔到單", "business-impact"),
-    # lost in repair
-    ("en", "The repair centre has lost my tablet and nobody can tell me where it is.", "lost-in-repair"),
-    ("en", "The technician wiped my laptop without asking. Ten years of documents gone.", "lost-in-repair"),
-    ("es", "Perdieron mi portátil en el taller y nadie me da explicaciones.", "lost-in-repair"),
-    ("es", "Fui a recoger la tablet de la reparación y no es la mía, tiene otra funda.", "lost-in-repair"),
-    ("zh-Hans", "维修点把我的电脑弄丢了，到现在也找不到", "lost-in-repair"),
-    ("zh-Hans", "送修回来的手机被调包了，序列号都对不上", "lost-in-repair"),
-    ("zh-Hant", "送修嘅部手機唔見咗，維修中心話搵唔到", "lost-in-repair"),
-    ("zh-Hant", "維修完拿回來的筆電被調包了，貼紙都不一樣", "lost-in-repair"),
-    # number taken
-    ("en", "My number was transferred to another provider without my consent.", "number-taken"),
-    ("en", "You ported the wrong number, my son's line went to the new network instead.", "number-taken"),
-    ("es", "Portaron mi línea a otra compañía sin mi consentimiento.", "number-taken"),
-    ("es", "Me dieron de baja el número en plena portabilidad y ahora no lo recuperan.", "number-taken"),
-    ("zh-Hans", "我根本没申请携号转网，号码却被转走了", "number-taken"),
-    ("zh-Hans", "营业厅转错了号码，把我爸的号转到别的运营商了", "number-taken"),
-    ("zh-Hant", "我沒有申請攜碼，門號卻被轉到別家電信", "number-taken"),
-    ("zh-Hant", "我冇申請過攜號轉台，點解個號碼會轉咗去第二間", "number-taken"),
-    # discrimination
-    ("en", "My sister uses a wheelchair and the guard told her to leave the shop.", "discrimination"),
-    ("en", "The manager discriminated against my husband because of his accent.", "discrimination"),
-    ("es", "Mi madre va en silla de ruedas y en la puerta no nos dejaron entrar.", "discrimination"),
-    ("es", "Lo que hizo el vigilante con mi hijo fue discriminación pura.", "discrimination"),
-    ("zh-Hans", "店员看我是外地人就歧视我，不让我试穿", "discrimination"),
-    ("zh-Hans", "我爸坐轮椅，保安直接把我们赶出去了", "discrimination"),
-    ("zh-Hant", "我推輪椅進去，店員把我請了出去", "discrimination"),
-    ("zh-Hant", "門市人員明顯是種族歧視，對外籍客人特別差", "discrimination"),
-    # allergen or dose missing from the label (Chinese guideline: important, nobody hurt)
-    ("zh-Hans", "我女儿对牛奶过敏，包装上完全没写含奶", "allergen"),
-    ("zh-Hans", "说明书上的剂量写成了成人的两倍，幸好药剂师提醒了", "allergen"),
-    ("zh-Hant", "我對蝦過敏，標示上卻沒寫有蝦", "allergen"),
-    ("zh-Hant", "藥盒標籤上的劑量同醫生講嘅唔同", "allergen"),
-]
+RAISED_BY_TAG: dict[str, list[tuple[str, str]]] = {
+    "large-amount": [
+        ("en", "You billed me £480 for a broadband package I cancelled in March."),
+        ("en", "Returned the TV on 2 May and I'm still waiting for a refund of $650."),
+        ("en", "There is a €150 charge on my statement for a warranty I never bought."),
+        ("es", "Me cobraron 320 € por un seguro que nunca contraté."),
+        ("es", "Sigo esperando el reembolso de 1.250 euros del sofá que devolví."),
+        ("zh-Hans", "这个月话费扣了一万二，平时才一百多块"),
+        ("zh-Hans", "买个耳机被多扣了三千块，客服说要等财务核对"),
+        ("zh-Hant", "信用卡被刷了兩萬三，我根本沒有買東西"),
+        ("zh-Hant", "電費單多咗個零，平時三百幾蚊"),
+    ],
+    "long-outage": [
+        ("en", "No internet at all for five days now and my son has exams."),
+        ("en", "Two weeks without a landline. My mum is 88 and it's her only phone."),
+        ("es", "Llevamos una semana sin internet en casa y nadie viene."),
+        ("es", "Estoy sin teléfono fijo desde el martes, ya son seis días."),
+        ("zh-Hans", "家里宽带断了一个星期了，老人在家打不了电话"),
+        ("zh-Hans", "已经四天没网了，报修电话打了无数次"),
+        ("zh-Hant", "屋企上唔到網已經四日，我要喺屋企返工"),
+        ("zh-Hant", "家裡網路斷了五天，客服一直說在處理"),
+    ],
+    "business-impact": [
+        ("en", "I run a small bakery and the oven you sold me has been broken for a week."),
+        ("en", "The card reader at the till keeps failing and we're losing bookings."),
+        ("es", "Tenemos una tienda de ropa y el datáfono no funciona; perdemos ventas."),
+        ("es", "Somos una empresa de reformas y la furgoneta lleva en el taller un mes."),
+        ("zh-Hans", "我开的网店靠这台打印机出单，坏了之后一单都发不出去"),
+        ("zh-Hans", "冷柜坏了两天，店里生意都做不了"),
+        ("zh-Hant", "我們咖啡廳的冷氣壞了三天，沒辦法正常營業"),
+        ("zh-Hant", "我是外送員，手機壞咗之後接唔到單"),
+    ],
+    "lost-in-repair": [
+        ("en", "The repair centre has lost my tablet and nobody can tell me where it is."),
+        ("en", "The technician wiped my laptop without asking. Ten years of documents gone."),
+        ("es", "Perdieron mi portátil en el taller y nadie me da explicaciones."),
+        ("es", "Fui a recoger la tablet de la reparación y no es la mía, tiene otra funda."),
+        ("zh-Hans", "维修点把我的电脑弄丢了，到现在也找不到"),
+        ("zh-Hans", "送修回来的手机被调包了，序列号都对不上"),
+        ("zh-Hant", "送修嘅部手機唔見咗，維修中心話搵唔到"),
+        ("zh-Hant", "維修完拿回來的筆電被調包了，貼紙都不一樣"),
+    ],
+    "number-taken": [
+        ("en", "My number was transferred to another provider without my consent."),
+        ("en", "You ported the wrong number, my son's line went to the new network instead."),
+        ("es", "Portaron mi línea a otra compañía sin mi consentimiento."),
+        ("es", "Me dieron de baja el número en plena portabilidad y ahora no lo recuperan."),
+        ("zh-Hans", "我根本没申请携号转网，号码却被转走了"),
+        ("zh-Hans", "营业厅转错了号码，把我爸的号转到别的运营商了"),
+        ("zh-Hant", "我沒有申請攜碼，門號卻被轉到別家電信"),
+        ("zh-Hant", "我冇申請過攜號轉台，點解個號碼會轉咗去第二間"),
+    ],
+    "discrimination": [
+        ("en", "My sister uses a wheelchair and the guard told her to leave the shop."),
+        ("en", "The manager discriminated against my husband because of his accent."),
+        ("es", "Mi madre va en silla de ruedas y en la puerta no nos dejaron entrar."),
+        ("es", "Lo que hizo el vigilante con mi hijo fue discriminación pura."),
+        ("zh-Hans", "店员看我是外地人就歧视我，不让我试穿"),
+        ("zh-Hans", "我爸坐轮椅，保安直接把我们赶出去了"),
+        ("zh-Hant", "我推輪椅進去，店員把我請了出去"),
+        ("zh-Hant", "門市人員明顯是種族歧視，對外籍客人特別差"),
+    ],
+    "allergen": [  # Chinese guideline: important when nobody was hurt
+        ("zh-Hans", "我女儿对牛奶过敏，包装上完全没写含奶"),
+        ("zh-Hans", "说明书上的剂量写成了成人的两倍，幸好药剂师提醒了"),
+        ("zh-Hant", "我對蝦過敏，標示上卻沒寫有蝦"),
+        ("zh-Hant", "藥盒標籤上的劑量同醫生講嘅唔同"),
+    ],
+}
+RAISED = [(lang, text, tag) for tag, rows in RAISED_BY_TAG.items() for lang, text in rows]
 
 
 @pytest.mark.parametrize(("language", "text", "tag"), RAISED)
@@ -187,11 +195,19 @@ def test_look_alikes_stay_general(settings: Settings, language: str, text: str) 
 NEGATED = [
     ("en", "We're not losing customers yet, but the card machine is slow.", "business-impact"),
     ("es", "No estamos perdiendo clientes, pero el datáfono va lento.", "business-impact"),
-    ("en", "They haven't wiped my phone, the technician only changed the screen.", "lost-in-repair"),
+    (
+        "en",
+        "They haven't wiped my phone, the technician only changed the screen.",
+        "lost-in-repair",
+    ),
     ("es", "No me discriminaron, pero el trato en caja fue frío.", "discrimination"),
     ("zh-Hans", "我不是说你们歧视谁，只是排队太乱", "discrimination"),
     ("zh-Hant", "我唔係話你哋歧視，只係排隊太亂", "discrimination"),
-    ("en", "Nobody in our house is allergic, but the ingredients list is in German only.", "allergen"),
+    (
+        "en",
+        "Nobody in our house is allergic, but the ingredients list is in German only.",
+        "allergen",
+    ),
 ]
 
 
