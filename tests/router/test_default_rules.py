@@ -416,7 +416,7 @@ TRADITIONAL = [
         "zh-Hant",
         "number_portability",
         "network",
-        "general",
+        "important",  # a number ported away without the owner's request (grading guideline)
         "我的手機號碼被轉到別家電信，我根本沒有申請。",
     ),
     case(
@@ -654,7 +654,7 @@ SPANISH = [
         "es",
         "network_signal",
         "network",
-        "general",
+        "important",  # a week with no internet: an outage of 3 days or more (grading guideline)
         "Llevo una semana sin internet en casa y se corta la llamada cada dos minutos.",
     ),
 ]
