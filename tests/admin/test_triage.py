@@ -98,16 +98,18 @@ async def test_an_agents_correction_changes_the_suggestion_for_a_similar_later_c
     triage = triage_of(desk)
     assert triage.current is not None and triage.current.version == 1
     first = await desk.complain(FIRST, customer="c-1")
-    assert first["category"] != "product_quality"  # no rule matches; the model guesses wrong
-    agent = await desk.account("Ana", role="supervisor", departments=("customer_care", "quality"))
+    assert first["category"] != "installation"  # no rule matches; the model reads a defect
+    agent = await desk.account(
+        "Ana", role="supervisor", departments=("customer_care", "quality", "technical_service")
+    )
     shown = (await agent.get(f"/api/complaints/{first['complaint']}")).json()
     [guess] = model_steps(shown["routing_trace"])
-    assert guess["rule"] == "model v1" and "product_quality" not in guess["detail"]
+    assert guess["rule"] == "model v1" and "installation" not in guess["detail"]
     assert await triage.refresh() is False  # no correction yet: nothing to learn
 
     corrected = await agent.post(
         f"/api/complaints/{first['complaint']}/correct",
-        json={"category": "product_quality", "reason": "a faulty product"},
+        json={"category": "installation", "reason": "it hums because of how it was mounted"},
     )
     assert corrected.status_code == 200, corrected.text
     assert await triage.refresh() is True
@@ -121,17 +123,17 @@ async def test_an_agents_correction_changes_the_suggestion_for_a_similar_later_c
     assert versions[1]["rows"] == versions[0]["rows"] + 1
 
     later = await desk.complain(SIMILAR, customer="c-2")
-    assert (later["category"], later["department"]) == ("product_quality", "quality")
+    assert (later["category"], later["department"]) == ("installation", "technical_service")
     shown = (await agent.get(f"/api/complaints/{later['complaint']}")).json()
     assert NEEDS_TRIAGE not in shown["complaint"]["tags"]
     [step] = model_steps(shown["routing_trace"])
     assert step["rule"] == "model v2" and step["matched"] is True
-    assert step["detail"].startswith("product_quality 0.")
+    assert step["detail"].startswith("installation 0.")
     assert step["detail"].endswith(", like a corrected complaint")
     unrelated = await desk.complain(
         "Your car park barrier never opens with my ticket", customer="c-3"
     )
-    assert unrelated["category"] != "product_quality"
+    assert unrelated["category"] != "installation"
     assert await triage.refresh() is False  # learnt already: no new version
     assert len(rows(desk, "SELECT version FROM triage_models")) == 2
 
@@ -154,10 +156,13 @@ async def test_below_the_threshold_a_complaint_waits_for_triage(
 
 async def test_another_instance_rebuilds_the_same_version_from_the_store(desk: Desk) -> None:
     first = await desk.complain(FIRST, customer="c-1")
-    agent = await desk.account("Ana", role="supervisor", departments=("customer_care", "quality"))
-    await agent.post(
-        f"/api/complaints/{first['complaint']}/correct", json={"category": "product_quality"}
+    agent = await desk.account(
+        "Ana", role="supervisor", departments=("customer_care", "quality", "technical_service")
     )
+    corrected = await agent.post(
+        f"/api/complaints/{first['complaint']}/correct", json={"category": "installation"}
+    )
+    assert corrected.status_code == 200, corrected.text
     assert await triage_of(desk).refresh() is True
     other = bot.build_app(
         load_settings(desk.bot.settings_path), ManualClock(START), sweep_in_background=False
@@ -166,7 +171,7 @@ async def test_another_instance_rebuilds_the_same_version_from_the_store(desk: D
         triage: Triage = other.state.services.triage
         assert triage.current is not None and triage.current.version == 2
         assert triage.current.digest == triage_of(desk).current.digest  # type: ignore[union-attr]
-        assert triage.current.suggest(SIMILAR).category == "product_quality"
+        assert triage.current.suggest(SIMILAR).category == "installation"
         assert len(rows(desk, "SELECT version FROM triage_models")) == 2
     finally:
         other.state.services.database.close()
