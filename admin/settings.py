@@ -23,7 +23,7 @@ class TriageSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    model_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
+    model_threshold: float = Field(default=0.25, ge=0.0, le=1.0)
     """The model decides the category when its top probability reaches this; below it the
     complaint gets routing.default_category and the tag needs-triage."""
     retrain_every: timedelta = timedelta(minutes=1)

@@ -26,8 +26,8 @@ from tests.conftest import ROOT, START
 from tests.web.conftest import Desk, rows
 
 CATEGORIES = load_settings(ROOT / "settings.toml").rules.categories
-FIRST = "The flux capacitor I bought hums all night."
-SIMILAR = "The flux capacitor I bought hums all night long!"
+FIRST = "The flux capacitor from your website hums all night."
+SIMILAR = "The flux capacitor from your website hums all night long!"
 
 
 @pytest.fixture

@@ -199,9 +199,32 @@ def test_the_fast_path_agrees_with_the_library() -> None:
     text without the library's per-call overhead; they must give the same numbers."""
     examples = shipped_examples(labelled_directory(), SHIPPED.rules.categories)
     classifier, _ = train(examples)
+    assert len(classifier._vectorizers) == 2  # character and word n-grams, both checked
     texts = [row.text for row in examples[::40]] + ["", "?", "ok", "退款 refund 退錢 reembolso"]
+    assert_agrees(classifier, texts)
+
+
+def test_the_fast_path_agrees_with_the_library_between_two_categories() -> None:
+    """Two categories are the library's binary case: one score and one sigmoid."""
+    two = Classifier([row for row in EXAMPLES if row.category != "other"])
+    assert two.categories == ["billing", "repair"]
+    assert_agrees(two, [row.text for row in EXAMPLES] + ["", "laptop invoice"])
+    assert two.suggest("the repair shop kept my laptop for two months").category == "repair"
+
+
+def test_words_are_left_out_when_none_repeats() -> None:
+    """A few Chinese sentences share characters but no word: the model reads characters."""
+    rows = [Example(f"我的订单{n}号没有收到退款", "billing") for n in range(5)]
+    rows += [Example(f"维修{n}次以后电脑还是坏的", "repair") for n in range(5)]
+    classifier = Classifier(rows)
+    assert len(classifier._vectorizers) == 1
+    assert_agrees(classifier, ["退款还没有到", "电脑坏了"])
+    assert classifier.suggest("电脑维修以后还是坏").category == "repair"
+
+
+def assert_agrees(classifier: Classifier, texts: list[str]) -> None:
     for text in texts:
-        library = classifier._vectorizer.transform([text])
+        library = classifier.transform([text])
         indices, values = classifier.vector(text)
         dense = np.zeros(library.shape[1])
         dense[indices] = values
