@@ -1,10 +1,10 @@
 """The router with its triage model on the project's held-out complaints, per language.
 
 The issue's goal is category >= 95 % in each language. The floors below are what the triage model
-reaches on top of the shipped rules as they are on this branch (measured 2026-12-06: zh-Hans
-75.4 %, zh-Hant 83.8 %, es 69.2 %, en 63.8 %, from 33.8 / 36.2 / 39.2 / 26.9 % by the rules
-alone), a few points lower so that a retuned rule does not fail them; raise them as the rules
-and the training set improve, up to `GOAL`.
+reaches on top of the shipped rules (measured 2026-12-06 with 160 training complaints per
+category and language: zh-Hans 93.1 %, zh-Hant 93.8 %, es 88.5 %, en 84.6 %, from 36.2 / 38.5 /
+42.3 / 30.0 % by the rules alone), a few points lower so that a retuned rule does not fail them;
+raise them as the rules and the training set improve, up to the goal of 95 %.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from config import load_settings
 from router.model import CategoryModel, train
 from tests.conftest import ROOT
 
-GOAL = 0.95
-FLOORS = {"zh-Hans": 0.72, "zh-Hant": 0.80, "es": 0.66, "en": 0.60}
+FLOORS = {"zh-Hans": 0.90, "zh-Hant": 0.90, "es": 0.85, "en": 0.81}
 SETTINGS = load_settings(ROOT / "settings.toml")
 
 
