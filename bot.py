@@ -279,7 +279,11 @@ def _channels(
     """Add the enabled channels to `channels`, each handing what it receives to intake; their
     HTTP routes. The pollers (Telegram, IMAP) run while this instance holds their locks."""
     webhook = WebhookChannel(
-        settings.webhook_sources, intake.receive, clock, settings.webhook_max_body_bytes
+        settings.webhook_sources,
+        intake.receive,
+        clock,
+        settings.webhook_max_body_bytes,
+        send_timeout=settings.outbox.send_timeout.total_seconds(),
     )
     channels[webhook.name] = webhook
     routes = [webhook.routes()]

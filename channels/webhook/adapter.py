@@ -57,12 +57,15 @@ class WebhookChannel:
         clock: Clock,
         max_body_bytes: int,
         client: httpx.AsyncClient | None = None,
+        send_timeout: float = 10.0,
     ) -> None:
         self.sources = sources
         self.on_inbound = on_inbound
         self.clock = clock
         self.max_body_bytes = max_body_bytes
-        self.client = client or httpx.AsyncClient(timeout=10.0)
+        # The dispatcher bounds each attempt by [outbox] send_timeout; the client waits as long,
+        # so a slow callback is judged by that one setting, not by a second, shorter limit.
+        self.client = client or httpx.AsyncClient(timeout=send_timeout)
 
     async def start(self) -> None:
         return None
