@@ -24,18 +24,13 @@ machine and asks for three times that.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import email
 import os
-import shutil
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
@@ -54,7 +49,7 @@ from bench.servers import (  # noqa: E402
     serving,
 )
 from bench.smtp_intake import write_settings  # noqa: E402
-from bench.smtpload import AckSink, Run, run_load, wait_smtp  # noqa: E402
+from bench.smtpload import AckSink, Run, relay_and_work, run_load, wait_smtp  # noqa: E402
 
 HTML_ONLY = 0.15
 TODAY_MAILS_PER_S = 55
@@ -225,21 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("need messages and warmup >= connections >= 1")
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
-    work = Path(tempfile.mkdtemp(prefix="bench-mail-"))
-    sink = AckSink()
-    relay = Controller(
-        sink, hostname="127.0.0.1", port=free_port(), server_hostname="relay.bench.example"
-    )
-    relay.start()
-    try:
-        rounds, found = run(args, work, sink, relay.port)
-    finally:
-        with contextlib.suppress(Exception):
-            relay.stop()
-        if args.keep:
-            print(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    with relay_and_work("bench-mail-", args.keep) as (work, sink, relay_port):
+        rounds, found = run(args, work, sink, relay_port)
     found["acks"], found["numbers"] = sink.messages, len(sink.numbers)
     return report(args, rounds, found)
 

@@ -36,17 +36,12 @@ pending. `--profile FILE` records the bot under py-spy during the load (collapse
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import shutil
 import sys
-import tempfile
 import tomllib
 from collections import Counter
 from pathlib import Path
 from typing import Any
-
-from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
@@ -65,7 +60,7 @@ from bench.servers import (  # noqa: E402
     serving,
     write_bot_settings,
 )
-from bench.smtpload import AckSink, Run, drain, run_load, wait_smtp  # noqa: E402
+from bench.smtpload import AckSink, Run, drain, relay_and_work, run_load, wait_smtp  # noqa: E402
 
 TARGET_RATIO = 0.5
 
@@ -255,22 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("need messages and warmup >= connections >= 1")
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
-
-    work = Path(tempfile.mkdtemp(prefix="bench-smtp-"))
-    sink = AckSink()
-    relay = Controller(
-        sink, hostname="127.0.0.1", port=free_port(), server_hostname="relay.bench.example"
-    )
-    relay.start()
-    try:
-        runs, found = run(args, work, sink, relay.port)
-    finally:
-        with contextlib.suppress(Exception):
-            relay.stop()
-        if args.keep:
-            print(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    with relay_and_work("bench-smtp-", args.keep) as (work, sink, relay_port):
+        runs, found = run(args, work, sink, relay_port)
     found["acks"], found["numbers"] = sink.messages, len(sink.numbers)
     return report(args, runs, found)
 

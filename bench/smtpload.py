@@ -17,16 +17,19 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bench.mails import BOT_ADDRESS, COMPLAINT_NUMBER, Mail
-from bench.servers import PYTHON, cpu_seconds
+from bench.servers import PYTHON, cpu_seconds, free_port
 from bench.wrk import nearest_rank
 
 # ---- the clients -----------------------------------------------------------------------------
@@ -260,3 +263,25 @@ def drain(database: Path, limit_s: float) -> tuple[float, dict[str, int]]:
         time.sleep(0.2)
         statuses = outbox_statuses(database)
     return time.monotonic() - start, statuses
+
+
+@contextlib.contextmanager
+def relay_and_work(prefix: str, keep: bool) -> Iterator[tuple[Path, AckSink, int]]:
+    """A work directory and a loopback relay counting the acknowledgements, for one SMTP
+    benchmark run: (directory, sink, relay port). The directory is removed afterwards unless
+    `keep`, and then its path is printed."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    sink = AckSink()
+    relay = Controller(
+        sink, hostname="127.0.0.1", port=free_port(), server_hostname="relay.bench.example"
+    )
+    relay.start()
+    try:
+        yield work, sink, relay.port
+    finally:
+        with contextlib.suppress(Exception):
+            relay.stop()
+        if keep:
+            print(f"work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
