@@ -450,7 +450,9 @@ async def test_a_locked_store_answers_every_concurrent_request_503_within_the_bu
             assert (await client.get("/health")).status_code == 200  # liveness stays
         assert [response.status_code for _, response in answers] == [503] * 6
         # Queued one behind another they were answered after 1, 2, ... 6 s.
-        assert max(seconds for seconds, _ in answers) < 2.5, [s for s, _ in answers]
+        # Not queued one behind another (6 s): the first batch and the one gathered behind it
+        # (group commit) each wait one busy timeout, plus a loaded machine's slack.
+        assert max(seconds for seconds, _ in answers) < 3.5, [s for s, _ in answers]
         assert table_counts(bot.store_url) == before
         assert not_ready.status_code == 503
         assert "locked" in not_ready.json()["reason"]
