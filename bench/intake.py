@@ -21,6 +21,7 @@ requests/s, p50/p99/max latency (per request as the client saw it, wrk's coordin
 samples removed), non-2xx answers, socket errors, the server's CPU per request. Then the medians,
 the bot/baseline throughput ratio (the median of the rounds' ratios), the bot's resident memory
 and each target of issue 15: ratio >= 0.4, p99 < 60 ms, resident memory < 200 MB.
+`--profile FILE` records the bot under py-spy during the first round (collapsed stacks).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from bench.servers import (  # noqa: E402
     serving,
     write_bot_settings,
 )
+from bench.smtpload import start_profile, stop_profile  # noqa: E402
 from bench.wrk import Load, ensure_wrk, run_wrk, write_script  # noqa: E402
 
 TARGET_RATIO = 0.4
@@ -59,11 +61,22 @@ TARGET_P99_MS = 60.0
 
 
 def measure(
-    process: subprocess.Popen[bytes], wrk: str, url: str, script: Path, args: argparse.Namespace
+    process: subprocess.Popen[bytes],
+    wrk: str,
+    url: str,
+    script: Path,
+    args: argparse.Namespace,
+    profile: Path | None = None,
 ) -> Load:
-    """One wrk load against one server, with the CPU time the server used meanwhile."""
+    """One wrk load against one server, with the CPU time the server used meanwhile; with
+    `profile`, py-spy records the server during the load into that file."""
+    spy = start_profile(process.pid, profile) if profile else None
     before = cpu_seconds(process.pid)
-    load, output = run_wrk(wrk, url, script, args.threads, args.connections, args.limit)
+    try:
+        load, output = run_wrk(wrk, url, script, args.threads, args.connections, args.limit)
+    finally:
+        if spy is not None:
+            stop_profile(spy)
     load.cpu_seconds = cpu_seconds(process.pid) - before
     if args.show_wrk:
         shown = "\n".join(line for line in output.splitlines() if not line.startswith("BENCH"))
@@ -132,10 +145,11 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, list[Load]], di
         for _process, port in servers.values():
             url = f"http://127.0.0.1:{port}/webhook/{SOURCE}"
             run_wrk(wrk, url, warmup, args.threads, args.connections, args.limit)
-        for script in rounds:
+        for index, script in enumerate(rounds):
             for label, (process, port) in servers.items():
                 url = f"http://127.0.0.1:{port}/webhook/{SOURCE}"
-                loads[label].append(measure(process, wrk, url, script, args))
+                profile = args.profile if index == 0 and label == "bot" else None
+                loads[label].append(measure(process, wrk, url, script, args, profile))
         memory.update(memory_mb(bot.pid))
     memory["stored_bot"] = count_complaints(bot_db)
     memory["stored_baseline"] = count_complaints(work / "baseline.db")
@@ -225,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20260302, help="seed of the complaints")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--show-wrk", action="store_true", help="print wrk's own report")
+    parser.add_argument("--profile", type=Path, help="py-spy the bot's first round into FILE")
     args = parser.parse_args(argv)
     if min(args.requests, args.warmup) < args.connections or args.connections < args.threads:
         parser.error("need requests and warmup >= connections >= threads")
@@ -238,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"work directory kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+    if args.profile:
+        print(f"py-spy profile of the bot during the first round: {args.profile}")
     return report(args, loads, found)
 
 

@@ -10,11 +10,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from store.direct import Direct, DirectInsert
 from store.models import Complaint, Customer, Identity
 from store.queries.events import add_event
 from store.queries.tables import COMPLAINTS, CUSTOMERS, IDENTITIES
 
-_FIND_IDENTITY = (
+_FIND_IDENTITY = Direct(
     sa.select(
         IDENTITIES.c.id,
         IDENTITIES.c.display_name,
@@ -30,8 +31,8 @@ _FIND_IDENTITY = (
         IDENTITIES.c.address == sa.bindparam("address"),
     )
 )
-_INSERT_CUSTOMER = sa.insert(CUSTOMERS).returning(CUSTOMERS.c.id)
-_INSERT_IDENTITY = sa.insert(IDENTITIES).returning(IDENTITIES.c.id)
+_INSERT_CUSTOMER = DirectInsert(CUSTOMERS, returning=[CUSTOMERS.c.id])
+_INSERT_IDENTITY = DirectInsert(IDENTITIES, returning=[IDENTITIES.c.id])
 _PHONE_SEPARATORS = (" ", "-", ".", "(", ")", "/")
 
 
@@ -62,22 +63,19 @@ def identity_for(
 
     Contact details the channel supplies update the customer, since the newest is the best.
     """
-    connection = session.connection()
-    found = connection.execute(_FIND_IDENTITY, {"channel": channel, "address": address}).first()
+    found = _FIND_IDENTITY.first(session, {"channel": channel, "address": address})
     fresh = {"name": display_name, "email": email, "phone": phone, "tier": tier}
     if found is None:
-        customer_id = connection.execute(
-            _INSERT_CUSTOMER, {**fresh, "created_at": now}
-        ).scalar_one()
-        identity_id = connection.execute(
-            _INSERT_IDENTITY,
+        (customer_id,) = _INSERT_CUSTOMER.one(session, {**fresh, "created_at": now})
+        (identity_id,) = _INSERT_IDENTITY.one(
+            session,
             {
                 "customer_id": customer_id,
                 "channel": channel,
                 "address": address,
                 "display_name": display_name,
             },
-        ).scalar_one()
+        )
         return Party(identity_id, customer_id, display_name, tier, known=False)
     identity_id, shown_as, customer_id, *current = found
     changed = {

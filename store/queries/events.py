@@ -6,16 +6,18 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from store.direct import DirectInsert
 from store.models import Event
 from store.queries.tables import EVENTS
+
+_INSERT_EVENTS = DirectInsert(EVENTS)
 
 
 def add_events(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Append to timelines: each row has complaint_id, at, actor, kind and detail."""
-    session.connection().execute(sa.insert(EVENTS), [dict(row) for row in rows])
+    _INSERT_EVENTS.rows(session, rows)
 
 
 def add_event(

@@ -9,15 +9,29 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from store.direct import Direct, DirectInsert
 from store.models import Attachment, Message
 from store.queries.tables import ATTACHMENTS, MESSAGES, with_defaults
 
-_FIND_INBOUND = sa.select(MESSAGES.c.id, MESSAGES.c.complaint_id).where(
-    MESSAGES.c.channel == sa.bindparam("channel"),
-    MESSAGES.c.external_id == sa.bindparam("external_id"),
+_FIND_INBOUND = Direct(
+    sa.select(MESSAGES.c.id, MESSAGES.c.complaint_id).where(
+        MESSAGES.c.channel == sa.bindparam("channel"),
+        MESSAGES.c.external_id == sa.bindparam("external_id"),
+    )
 )
 _INSERT_MESSAGES = sa.insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
-_INSERT_EXCHANGE = sa.insert(MESSAGES).returning(MESSAGES.c.id, MESSAGES.c.direction)
+_INSERT_EXCHANGE = DirectInsert(MESSAGES, returning=[MESSAGES.c.id, MESSAGES.c.direction])
+_INSERT_ATTACHMENTS = DirectInsert(ATTACHMENTS)
+_REPLIES_SINCE = Direct(
+    sa.select(sa.func.count())
+    .select_from(MESSAGES)
+    .where(
+        MESSAGES.c.identity_id == sa.bindparam("identity_id"),
+        MESSAGES.c.created_at >= sa.bindparam("since", type_=MESSAGES.c.created_at.type),
+        MESSAGES.c.direction == "out",
+        MESSAGES.c.author == "bot",
+    )
+)
 
 
 class AttachmentRow(NamedTuple):
@@ -32,11 +46,7 @@ class AttachmentRow(NamedTuple):
 
 def find_inbound(session: Session, channel: str, external_id: str) -> tuple[int, int] | None:
     """(message id, complaint id) of a message already received with this dedupe key."""
-    row = (
-        session.connection()
-        .execute(_FIND_INBOUND, {"channel": channel, "external_id": external_id})
-        .first()
-    )
+    row = _FIND_INBOUND.first(session, {"channel": channel, "external_id": external_id})
     return None if row is None else (row[0], row[1])
 
 
@@ -59,15 +69,13 @@ def add_exchange(
         assert incoming["direction"] == "in" and answer["direction"] == "out"
         rows.append(with_defaults(Message, answer))
     ids = dict(
-        (direction, message_id)
-        for message_id, direction in session.connection().execute(_INSERT_EXCHANGE, rows)
+        (direction, message_id) for message_id, direction in _INSERT_EXCHANGE.rows(session, rows)
     )
     return ids["in"], ids.get("out")
 
 
 def add_attachments(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    if rows:
-        session.connection().execute(sa.insert(ATTACHMENTS), [dict(row) for row in rows])
+    _INSERT_ATTACHMENTS.rows(session, rows)
 
 
 def first_reply_after(session: Session, complaint_id: int, message_id: int) -> str:
@@ -87,20 +95,7 @@ def first_reply_after(session: Session, complaint_id: int, message_id: int) -> s
 
 def replies_since(session: Session, identity_id: int, since: datetime) -> int:
     """How many automatic messages the bot wrote to this identity since `since`."""
-    return (
-        session.connection()
-        .execute(
-            sa.select(sa.func.count())
-            .select_from(MESSAGES)
-            .where(
-                MESSAGES.c.identity_id == identity_id,
-                MESSAGES.c.created_at >= since,
-                MESSAGES.c.direction == "out",
-                MESSAGES.c.author == "bot",
-            )
-        )
-        .scalar_one()
-    )
+    return int(_REPLIES_SINCE.scalar(session, {"identity_id": identity_id, "since": since}))
 
 
 def messages_of(

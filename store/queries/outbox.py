@@ -11,13 +11,16 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from store.direct import DirectInsert
 from store.models import Complaint, OutboxItem
 from store.queries.messages import add_messages
 from store.queries.tables import OUTBOX, with_defaults
 
+_INSERT_DELIVERY = DirectInsert(OUTBOX)
+
 
 def queue_delivery(session: Session, values: Mapping[str, Any]) -> None:
-    session.connection().execute(sa.insert(OUTBOX), with_defaults(OutboxItem, values))
+    _INSERT_DELIVERY.rows(session, [with_defaults(OutboxItem, values)])
 
 
 def claim_due_deliveries(

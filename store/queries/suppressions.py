@@ -8,17 +8,22 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from store.direct import Direct
 from store.models import Suppression
 from store.queries.tables import SUPPRESSIONS
 
-_CLEAR_SUPPRESSION = (
+_CLEAR_SUPPRESSION = Direct(
     sa.update(SUPPRESSIONS)
     .where(
         SUPPRESSIONS.c.channel == sa.bindparam("b_channel"),
         SUPPRESSIONS.c.address == sa.bindparam("b_address"),
         sa.or_(SUPPRESSIONS.c.bounces > 0, SUPPRESSIONS.c.suppressed),
     )
-    .values(bounces=0, suppressed=False, updated_at=sa.bindparam("b_now"))
+    .values(
+        bounces=0,
+        suppressed=False,
+        updated_at=sa.bindparam("b_now", type_=SUPPRESSIONS.c.updated_at.type),
+    )
 )
 
 
@@ -29,9 +34,7 @@ def is_suppressed(session: Session, channel: str, address: str) -> bool:
 
 def clear_suppression(session: Session, channel: str, address: str, now: datetime) -> None:
     """Mail arrived from the address: it works, so bounces so far no longer count."""
-    session.connection().execute(
-        _CLEAR_SUPPRESSION, {"b_channel": channel, "b_address": address, "b_now": now}
-    )
+    _CLEAR_SUPPRESSION.rows(session, {"b_channel": channel, "b_address": address, "b_now": now})
 
 
 def count_bounce(
