@@ -46,6 +46,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from complaints.errors import StoreUnavailable
+from store.direct import direct_savepoints
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -110,6 +111,7 @@ class Database:
                 connect_args={"connect_timeout": max(1, int(busy_timeout.total_seconds()))},
             )
             event.listen(self.writer, "begin", _postgres_lock_timeout)
+        direct_savepoints(self.writer)
         self.busy_timeout = busy_timeout
         self._writes = ThreadPoolExecutor(writers, thread_name_prefix="store-write")
         self._reads = ThreadPoolExecutor(4, thread_name_prefix="store-read")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session
 
@@ -40,12 +40,12 @@ class _Compiled:
         )
         binds = compiled.binds
         if compiled.insert_prefetch or compiled.update_prefetch:
-            missing = [column.key for column in compiled.insert_prefetch + compiled.update_prefetch]
+            missing = [
+                column.key for column in [*compiled.insert_prefetch, *compiled.update_prefetch]
+            ]
             raise ValueError(f"give {missing} explicitly: their defaults are computed per row")
-        self.fixed = {name: bind.value for name, bind in binds.items() if name not in self.names}
-        self.fixed.update(
-            (name, binds[name].value) for name in self.names if binds[name].value is not None
-        )
+        # the constants a statement carries, such as the column defaults of an INSERT
+        self.fixed = {name: bind.value for name, bind in binds.items() if bind.value is not None}
         self.bind: dict[str, Processor] = {
             name: binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in self.names
@@ -174,6 +174,30 @@ def _suffixed(row: Mapping[str, Any], index: int) -> dict[str, Any]:
     return {f"{key}__{index}": value for key, value in row.items()}
 
 
+def direct_savepoints(engine: Engine) -> None:
+    """Give the engine's savepoints (SAVEPOINT, RELEASE, ROLLBACK TO) to the driver directly.
+
+    The group commit opens and releases a savepoint per message; SQLAlchemy runs each of the
+    two as a compiled statement (about 60 µs each here), the driver in 1 µs. The dialect's
+    `do_savepoint` hooks are where SQLAlchemy itself sends them, so its Connection and
+    Session bookkeeping stays as it is."""
+    dialect = engine.dialect
+    quote = dialect.identifier_preparer.quote
+
+    def savepoint(connection: Connection, name: str) -> None:
+        _execute(connection, f"SAVEPOINT {quote(name)}", None, many=False)
+
+    def release(connection: Connection, name: str) -> None:
+        _execute(connection, f"RELEASE SAVEPOINT {quote(name)}", None, many=False)
+
+    def rollback_to(connection: Connection, name: str) -> None:
+        _execute(connection, f"ROLLBACK TO SAVEPOINT {quote(name)}", None, many=False)
+
+    dialect.do_savepoint = savepoint  # type: ignore[method-assign]
+    dialect.do_release_savepoint = release  # type: ignore[method-assign]
+    dialect.do_rollback_to_savepoint = rollback_to  # type: ignore[method-assign]
+
+
 def _execute(connection: Connection, sql: str, params: Any, *, many: bool) -> Any:
     fairy = connection.connection
     cursor = fairy.cursor()
@@ -183,6 +207,8 @@ def _execute(connection: Connection, sql: str, params: Any, *, many: bool) -> An
     try:
         if many:
             cursor.executemany(sql, params)
+        elif params is None:
+            cursor.execute(sql)
         else:
             cursor.execute(sql, params)
     except connection.dialect.loaded_dbapi.Error as error:
@@ -190,7 +216,7 @@ def _execute(connection: Connection, sql: str, params: Any, *, many: bool) -> An
     return cursor
 
 
-def _raise(connection: Connection, fairy: Any, cursor: Any, sql: str, error: Exception) -> None:
+def _raise(connection: Connection, fairy: Any, cursor: Any, sql: str, error: Any) -> None:
     """Raise the driver's error as SQLAlchemy would, without the statement's values (they may
     be personal data); a lost connection is invalidated so the pool does not hand it out."""
     dialect = connection.dialect
