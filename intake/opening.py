@@ -1,10 +1,5 @@
 """A message that continues nothing opens a complaint: the router grades it, the due times
-are set, and its department's group hears of it.
-
-Routing is pure and costs more than all of a complaint's SQL, so a message that can only open a
-complaint is routed before it joins the writer's group commit (`route_ahead`, on the caller's
-side), and the writer takes that decision when the customer history it reads is the one that
-routing assumed; otherwise it routes again, here, with the history it read."""
+are set, and its department's group hears of it."""
 
 from __future__ import annotations
 
@@ -16,7 +11,6 @@ from sqlmodel import Session
 
 from channels.base import Inbound
 from complaints.fields import REGISTRATION_FIELDS
-from complaints.numbers import numbers_in
 from intake.case import Case, event
 from outbox.notify import Notifier
 from router import HISTORY_WINDOW, CustomerHistory, Decision, RoutingInput, RuleSet, route
@@ -41,35 +35,25 @@ class Opening:
     """The triage model: the category where no rule sets one."""
 
 
-@dataclass(frozen=True)
-class Routed:
-    """A decision made before the transaction, and the history it assumed."""
-
-    history: CustomerHistory
-    decision: Decision
-    trace: list[dict[str, Any]]
-    """The decision's trace as stored, made beside the decision."""
-
-
-def route_ahead(inbound: Inbound, opening: Opening) -> Routed | None:
-    """Route a message that can only open a complaint, assuming a sender without recent
-    complaints (most are); None for one that may continue a complaint (it names or answers
-    one) or is machine mail, which the transaction decides about."""
-    if (
-        inbound.automated
-        or inbound.complaint_number
-        or inbound.referenced_complaints
-        or inbound.thread_hints
-        or numbers_in(f"{inbound.subject}\n{inbound.text}")
-    ):
-        return None
-    history = CustomerHistory(inbound.sender.tier, ())
-    decision = _route(inbound, history, opening)
-    return Routed(history, decision, decision.trace_as_json())
-
-
-def _route(inbound: Inbound, history: CustomerHistory, opening: Opening) -> Decision:
-    return route(
+def open_complaint(
+    session: Session,
+    inbound: Inbound,
+    party: queries.Party,
+    now: datetime,
+    events: list[dict[str, Any]],
+    opening: Opening,
+    *,
+    answered_at_once: bool,
+) -> Case:
+    """Route the message and open its complaint; append the routing events. A channel that
+    answers in its response (the webhook) acknowledges it at once."""
+    history = CustomerHistory(
+        party.tier,
+        queries.complaint_times(session, party.customer_id, inbound.received_at - HISTORY_WINDOW)
+        if party.known
+        else (),
+    )
+    decision = route(
         RoutingInput(
             text=inbound.text,
             received_at=inbound.received_at,
@@ -85,33 +69,6 @@ def _route(inbound: Inbound, history: CustomerHistory, opening: Opening) -> Deci
         opening.default_language,
         model=opening.model,
     )
-
-
-def open_complaint(
-    session: Session,
-    inbound: Inbound,
-    party: queries.Party,
-    now: datetime,
-    events: list[dict[str, Any]],
-    opening: Opening,
-    *,
-    answered_at_once: bool,
-    routed: Routed | None = None,
-) -> Case:
-    """Route the message (unless `routed` ahead under this very history) and open its
-    complaint; append the routing events. A channel that answers in its response (the
-    webhook) acknowledges it at once."""
-    history = CustomerHistory(
-        party.tier,
-        queries.complaint_times(session, party.customer_id, inbound.received_at - HISTORY_WINDOW)
-        if party.known
-        else (),
-    )
-    if routed is not None and routed.history == history:
-        decision, trace = routed.decision, routed.trace
-    else:
-        decision = _route(inbound, history, opening)
-        trace = decision.trace_as_json()
     status = "acknowledged" if answered_at_once else "new"
     values = {
         "customer_id": party.customer_id,
@@ -126,7 +83,7 @@ def open_complaint(
         "subject": inbound.subject[:200],
         "tags": list(decision.tags),
         "rule_set_version": decision.rule_set_version,
-        "routing_trace": trace,
+        "routing_trace": decision.trace_as_json(),
         "created_at": now,
         "updated_at": now,
         **opening.due.on_open(decision, now),

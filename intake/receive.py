@@ -25,7 +25,7 @@ from intake.case import Case, IntakeResult, event
 from intake.clean import without_nul
 from intake.duplicates import NewComplaint, flag_duplicates
 from intake.follow_up import Continued, FollowUp, continue_complaint
-from intake.opening import Opening, Routed, open_complaint, route_ahead
+from intake.opening import Opening, open_complaint
 from intake.recording import queue_reply, received_event, record_message
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
@@ -100,14 +100,11 @@ class Intake:
         received = self.metrics.messages_received
         try:
             self._check_limits(inbound)
-            # Routed here, outside the writer's serial section, when it can only open one.
-            opening = self._opening()
-            routed = route_ahead(inbound, opening)
             # One group commit with whatever else arrived meanwhile, a savepoint each. A
             # concurrent copy of the same message may win the race (PostgreSQL); the retry
             # then finds it a duplicate, answered from what that copy stored.
             result, queued = await self.database.write_batched(
-                lambda s: self._record(s, inbound, opening, routed), retry_on_conflict=True
+                lambda s: self._record(s, inbound), retry_on_conflict=True
             )
         except IgnoredMessage:
             received.labels(inbound.channel, "ignored").inc()
@@ -161,9 +158,7 @@ class Intake:
         channel = self.channels.get(inbound.channel)
         return channel is not None and channel.answers_in_response
 
-    def _record(
-        self, session: Session, inbound: Inbound, opening: Opening, routed: Routed | None
-    ) -> tuple[IntakeResult, bool]:
+    def _record(self, session: Session, inbound: Inbound) -> tuple[IntakeResult, bool]:
         """Parse → decide → persist → say, in the caller's one transaction; the result, and
         whether a delivery was queued."""
         seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
@@ -177,7 +172,7 @@ class Intake:
             queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
         events: list[dict[str, Any]] = []
         if existing is None:
-            continued = Continued(self._open(session, inbound, party, now, events, opening, routed))
+            continued = Continued(self._open(session, inbound, party, now, events))
         else:
             continued = continue_complaint(
                 session, existing, inbound, now, events, self._follow_up()
@@ -222,20 +217,11 @@ class Intake:
         party: queries.Party,
         now: datetime,
         events: list[dict[str, Any]],
-        opening: Opening,
-        routed: Routed | None,
     ) -> Case:
         """Open the complaint and flag it when it looks like one the person sent elsewhere."""
         answered = self._answers_at_once(inbound)
         case = open_complaint(
-            session,
-            inbound,
-            party,
-            now,
-            events,
-            opening,
-            answered_at_once=answered,
-            routed=routed,
+            session, inbound, party, now, events, self._opening(), answered_at_once=answered
         )
         new = NewComplaint(
             case.id,
