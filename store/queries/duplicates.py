@@ -3,6 +3,7 @@ by another channel (intake.duplicates compares the texts)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,16 +13,17 @@ from sqlmodel import Session
 
 from complaints.addresses import EMAIL
 from complaints.workflow import FINISHED
+from store.direct import Direct
 from store.queries.tables import COMPLAINTS, CUSTOMERS, IDENTITIES, MESSAGES
 
 NOT_COMPARED = tuple(sorted(FINISHED - {"resolved"}))
 """A complaint in these statuses is over (or gone): a new one is not its duplicate."""
 
 
-def _statements() -> tuple[Any, Any, Any]:
-    """The three statements flagging runs, built once so SQLAlchemy compiles them once: the
-    person's e-mail addresses; their recent complaints by customer; and those of the other
-    customer records that share one of the addresses (both lookups indexed)."""
+def _statements(addresses: Any) -> tuple[Any, Any, Any]:
+    """The three statements flagging runs: the person's e-mail addresses; their recent
+    complaints by customer; and those of the other customer records that share one of the
+    `addresses` (both lookups indexed)."""
     complaints, messages = COMPLAINTS, MESSAGES
     customers, identities = CUSTOMERS, IDENTITIES
     customer: Any = sa.bindparam("customer")
@@ -41,13 +43,13 @@ def _statements() -> tuple[Any, Any, Any]:
         sa.select(complaints.c.id, complaints.c.number, messages.c.subject, messages.c.text)
         .join(messages, messages.c.id == first_inbound)
         .where(
-            complaints.c.created_at >= sa.bindparam("since"),
+            complaints.c.created_at >= sa.bindparam("since", type_=complaints.c.created_at.type),
             complaints.c.id != sa.bindparam("complaint"),
             complaints.c.channel != sa.bindparam("channel"),
-            complaints.c.status.not_in(NOT_COMPARED),
+            # != each rather than NOT IN: a literal list compiles per execution
+            *(complaints.c.status != status for status in NOT_COMPARED),
         )
     )
-    addresses: Any = sa.bindparam("emails", expanding=True)
     sharing = sa.union(
         sa.select(identities.c.customer_id).where(
             identities.c.channel == EMAIL, identities.c.address.in_(addresses)
@@ -61,7 +63,15 @@ def _statements() -> tuple[Any, Any, Any]:
     )
 
 
-_EMAILS, _SAME_CUSTOMER, _SAME_ADDRESS = _statements()
+_EMAILS, _SAME_CUSTOMER = (Direct(statement) for statement in _statements([])[:2])
+
+
+@functools.lru_cache(maxsize=8)
+def _same_address(count: int) -> Direct:
+    """The shared-address lookup for `count` addresses (`email_0`, `email_1`, ...): one
+    statement per count, so it runs on the driver like the others (usually one address)."""
+    addresses = [sa.bindparam(f"email_{index}", type_=sa.String()) for index in range(count)]
+    return Direct(_statements(addresses)[2])
 
 
 def duplicate_candidates(
@@ -81,8 +91,7 @@ def duplicate_candidates(
     For a customer created by this very message, `new_customer_emails` are their addresses:
     they have no other complaint and no address but these, so only the shared-address lookup
     runs (one statement instead of three)."""
-    connection = session.connection()
-    values = {
+    values: dict[str, Any] = {
         "customer": customer_id,
         "since": since,
         "complaint": complaint_id,
@@ -92,8 +101,9 @@ def duplicate_candidates(
         found: list[Any] = []
         emails = list(new_customer_emails)
     else:
-        found = list(connection.execute(_SAME_CUSTOMER, values))
-        emails = [email for (email,) in connection.execute(_EMAILS, values)]
+        found = _SAME_CUSTOMER.rows(session, values)
+        emails = [email for (email,) in _EMAILS.rows(session, values)]
     if emails:
-        found += connection.execute(_SAME_ADDRESS, {**values, "emails": emails})
+        values.update((f"email_{index}", email) for index, email in enumerate(emails))
+        found += _same_address(len(emails)).rows(session, values)
     return found
