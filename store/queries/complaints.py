@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from complaints.numbers import complaint_number
 from complaints.workflow import check
 from store.models import ChatState, Complaint, Message
-from store.queries.events import add_event
+from store.queries.events import add_event, add_events
 from store.queries.tables import COMPLAINTS, EVENTS, MESSAGES, OUTBOX, SOLUTIONS, with_defaults
 
 _COMPLAINT_TIMES = sa.select(COMPLAINTS.c.created_at).where(
@@ -135,3 +135,51 @@ def move_timeline(session: Session, *, source_id: int, target_id: int) -> None:
         .where(col(ChatState.complaint_id) == source_id)
         .values(complaint_id=target_id)
     )
+
+
+def change_statuses(
+    session: Session,
+    *,
+    complaint_ids: Sequence[int],
+    source: str,
+    target: str,
+    actor: str,
+    why: str,
+    now: datetime,
+) -> list[int]:
+    """Move those of these complaints that are in `source` to `target`, each with its event,
+    in three statements for the whole batch; the ids moved."""
+    if not complaint_ids:
+        return []
+    check(source, target)
+    moved = list(
+        session.connection().scalars(
+            sa.select(COMPLAINTS.c.id).where(
+                COMPLAINTS.c.id.in_(list(complaint_ids)), COMPLAINTS.c.status == source
+            )
+        )
+    )
+    if not moved:
+        return []
+    # ORM-enabled, so a complaint another work of this transaction loaded sees its new status.
+    session.execute(
+        sa.update(Complaint)
+        .where(col(Complaint.id).in_(moved))
+        .values(status=target, updated_at=now)
+        .execution_options(synchronize_session="evaluate")
+    )
+    detail = {"from": source, "to": target, "why": why}
+    add_events(
+        session,
+        [
+            {
+                "complaint_id": i,
+                "at": now,
+                "actor": actor,
+                "kind": "status_changed",
+                "detail": detail,
+            }
+            for i in moved
+        ],
+    )
+    return moved
