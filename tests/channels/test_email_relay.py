@@ -48,7 +48,8 @@ class CountingRelay(Sink):
 
 @pytest.fixture
 async def relay() -> AsyncIterator[CountingRelay]:
-    found = await CountingRelay().start()
+    found = CountingRelay()
+    await found.start()
     yield found
     await found.stop()
 
