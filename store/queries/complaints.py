@@ -14,6 +14,7 @@ from complaints.numbers import complaint_number
 from complaints.workflow import check
 from store.models import ChatState, Complaint, Message
 from store.queries.events import add_event, add_events
+from store.queries.outbox import expire_loaded
 from store.queries.tables import COMPLAINTS, EVENTS, MESSAGES, OUTBOX, SOLUTIONS, with_defaults
 
 _COMPLAINT_TIMES = sa.select(COMPLAINTS.c.created_at).where(
@@ -161,13 +162,12 @@ def change_statuses(
     )
     if not moved:
         return []
-    # ORM-enabled, so a complaint another work of this transaction loaded sees its new status.
-    session.execute(
-        sa.update(Complaint)
-        .where(col(Complaint.id).in_(moved))
+    session.connection().execute(
+        sa.update(COMPLAINTS)
+        .where(COMPLAINTS.c.id.in_(moved))
         .values(status=target, updated_at=now)
-        .execution_options(synchronize_session="evaluate")
     )
+    expire_loaded(session, Complaint, moved)
     detail = {"from": source, "to": target, "why": why}
     add_events(
         session,

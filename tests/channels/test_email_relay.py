@@ -54,13 +54,16 @@ async def relay() -> AsyncIterator[CountingRelay]:
     await found.stop()
 
 
-def outbox(bot: Any) -> list[dict[str, Any]]:
+def rows(bot: Any, sql: str) -> list[dict[str, Any]]:
     engine = sa.create_engine(bot.store_url)
     with engine.connect() as connection:
-        found = connection.execute(sa.text("SELECT status, last_error FROM outbox ORDER BY id"))
-        result = [dict(row) for row in found.mappings()]
+        result = [dict(row) for row in connection.execute(sa.text(sql)).mappings()]
     engine.dispose()
     return result
+
+
+def outbox(bot: Any) -> list[dict[str, Any]]:
+    return rows(bot, "SELECT status, last_error FROM outbox ORDER BY id")
 
 
 async def queued_acknowledgements(start_bot: Any, relay: Sink, count: int) -> Any:
@@ -96,6 +99,15 @@ async def test_one_connection_carries_every_acknowledgement_across_batches(
     assert len(set(message_ids(relay))) == len(relay.received) == 6
     assert len(relay.connections) == 1
     assert [row["status"] for row in outbox(bot)] == ["sent"] * 6
+    # Recorded for the whole batch at once, each complaint's timeline still reads in order.
+    assert {row["status"] for row in rows(bot, "SELECT status FROM complaints")} == {"acknowledged"}
+    timelines: dict[int, list[str]] = {}
+    for event in rows(bot, "SELECT complaint_id, kind FROM events ORDER BY id"):
+        timelines.setdefault(event["complaint_id"], []).append(event["kind"])
+    assert len(timelines) == 6
+    for kinds in timelines.values():
+        assert kinds.count("reply_delivered") == kinds.count("status_changed") == 1
+        assert kinds.index("status_changed") > kinds.index("reply_delivered")
 
 
 async def test_a_relay_dropping_the_connection_mid_batch_loses_none_and_sends_none_twice(
