@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import html
 import re
-import secrets
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import formataddr, formatdate
@@ -71,10 +70,7 @@ def compose(settings: EmailSettings, ids: MessageIds, address: str, outbound: Ou
     fields = [
         ("From", formataddr((settings.display_name, settings.address), "utf-8")),
         ("To", address),
-        (
-            "Subject",
-            Header(_subject(outbound, settings.display_name), "utf-8").encode(linesep=CRLF),
-        ),
+        ("Subject", _encoded(_subject(outbound, settings.display_name))),
         ("Message-ID", f"<{message_id}>"),
         ("Date", formatdate(localtime=False)),
     ]
@@ -88,22 +84,32 @@ def compose(settings: EmailSettings, ids: MessageIds, address: str, outbound: Ou
         fields += [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All")]
     if outbound.language:
         fields.append(("Content-Language", outbound.language))
-    boundary = f"=_{secrets.token_hex(16)}"
     fields += [
         ("MIME-Version", "1.0"),
-        ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+        ("Content-Type", f'multipart/alternative; boundary="{BOUNDARY}"'),
     ]
     head = "".join(f"{name}: {_one_line(value)}{CRLF}" for name, value in fields)
     parts = [
         _text_part("plain", outbound.text),
         _text_part("html", _as_html(outbound.text, outbound.language)),
     ]
-    delimiter = f"--{boundary}".encode()
+    delimiter = f"--{BOUNDARY}".encode()
     body = b"".join(delimiter + b"\r\n" + part for part in parts) + delimiter + b"--\r\n"
     return Composed(message_id, head.encode() + b"\r\n" + body)
 
 
 CRLF = "\r\n"
+BOUNDARY = "=_complaint-bot-part"
+"""The same for every mail: both parts are base64, whose alphabet has no "_", so no line of
+theirs can start with it (the trick mail clients use, e.g. "=_NextPart")."""
+
+
+def _encoded(subject: str) -> str:
+    """Plain ASCII as it is (when short enough for one line), anything else as RFC 2047
+    encoded words, folded."""
+    if subject.isascii() and subject.isprintable() and len(subject) < 900 and "=?" not in subject:
+        return subject
+    return Header(subject, "utf-8").encode(linesep=CRLF)
 
 
 _BARE_BREAK = re.compile(r"\r\n(?![ \t])|\r(?!\n)|(?<!\r)\n")
