@@ -1,6 +1,7 @@
 """End-to-end mail benchmark: complaint mails in by SMTP until every acknowledgement is out.
 
     .venv/bin/python bench/mail_e2e.py [--messages 1000] [--connections 4] [--rounds 3]
+                                       [--profile FILE]
 
 `--messages` complaint mails in a mix of charsets (UTF-8, GB2312 and GBK, Big5, ISO-8859-1 and
 Windows-1252 Spanish; quoted-printable and base64; about 15 % HTML-only, some with an HTML
@@ -18,7 +19,8 @@ Both run at once; each gets a warm-up, then in each of `--rounds` rounds the bas
 the bot get the same new mails. Printed: per round and server the time to the last 250 and to
 the last acknowledgement, mails/s end to end; the medians; the bot/baseline ratio (median of
 the rounds' ratios); the bot's resident memory. Issue 15 measured the bot at 55 mails/s on its
-machine and asks for three times that.
+machine and asks for three times that. `--profile FILE` records the bot under py-spy
+(collapsed stacks, all threads) during its first round, from the first mail to the last 250.
 """
 
 from __future__ import annotations
