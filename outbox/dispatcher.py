@@ -31,8 +31,10 @@ from outbox.settings import OutboxSettings
 from outbox.texts import say
 from store import queries
 from store.database import Database
-from store.models import Complaint, OutboxItem
-from store.queries.outbox import deliveries_with_complaints, renew_leases
+from store.models import OutboxItem
+from store.queries.complaints import change_statuses
+from store.queries.outbox import deliveries_with_complaints, mark_sent, renew_leases
+from store.queries.suppressions import suppressed_among
 
 log = logging.getLogger(__name__)
 
@@ -100,25 +102,25 @@ class Dispatcher:
         return len(items)
 
     def _claim(self, session: Session, now: datetime) -> list[OutboxItem]:
-        """Claim due items; automatic mail to a suppressed address fails here, unsent."""
+        """Claim due items; automatic mail to a suppressed address fails here, unsent (one
+        lookup for the whole batch)."""
         items = queries.claim_due_deliveries(session, now, self.settings.lease, self.batch)
-        for item in items:
-            if item.kind in AUTOMATIC_KINDS and queries.is_suppressed(
-                session, item.channel, item.address
-            ):
-                item.status, item.last_error = "failed", "address suppressed after bounces"
-                queries.add_event(
-                    session,
-                    item.complaint_id,
-                    now,
-                    "system",
-                    "delivery_failed",
-                    {
-                        "message": item.message_id,
-                        "channel": item.channel,
-                        "reason": item.last_error,
-                    },
-                )
+        automatic = [item for item in items if item.kind in AUTOMATIC_KINDS]
+        suppressed = suppressed_among(
+            session, addresses=[(item.channel, item.address) for item in automatic]
+        )
+        for item in automatic:
+            if (item.channel, item.address) not in suppressed:
+                continue
+            item.status, item.last_error = "failed", "address suppressed after bounces"
+            queries.add_event(
+                session,
+                item.complaint_id,
+                now,
+                "system",
+                "delivery_failed",
+                {"message": item.message_id, "channel": item.channel, "reason": item.last_error},
+            )
         return items
 
     async def _deliver_all(self, items: list[OutboxItem]) -> list[_Outcome]:
@@ -193,11 +195,13 @@ class Dispatcher:
         return _Outcome(item.id, transport_id=transport_id)
 
     def _record(self, session: Session, outcomes: list[_Outcome], now: datetime) -> list[_Counted]:
-        """Store each outcome; what to count once this transaction committed."""
-        counted = []
-        found = deliveries_with_complaints(session, [outcome.item for outcome in outcomes])
-        for outcome in outcomes:
-            stored, complaint = found.get(outcome.item, (None, None))
+        """Store each outcome; what to count once this transaction committed. The sent ones,
+        nearly all of them, take a few statements for the whole batch."""
+        counted = self._record_sent(session, outcomes, now)
+        failed = [outcome for outcome in outcomes if outcome.failed]
+        found = deliveries_with_complaints(session, [outcome.item for outcome in failed])
+        for outcome in failed:
+            stored, _complaint = found.get(outcome.item, (None, None))
             if stored is None or stored.status != "pending":
                 continue
             detail = {
@@ -205,18 +209,47 @@ class Dispatcher:
                 "channel": stored.channel,
                 "attempts": stored.attempts,
             }
-            if not outcome.failed:
-                stored.status, stored.sent_at = "sent", now
-                stored.transport_id, stored.last_error = outcome.transport_id, ""
-                queries.add_event(
-                    session, stored.complaint_id, now, "system", "reply_delivered", detail
-                )
-                if stored.kind == "acknowledgement" and complaint is not None:
-                    _mark_acknowledged(session, complaint, now)
-            else:
-                self._failed(session, stored, outcome, now, detail)
+            self._failed(session, stored, outcome, now, detail)
             counted.append(_Counted(stored.channel, stored.kind, _RESULTS[stored.status]))
         return counted
+
+    def _record_sent(
+        self, session: Session, outcomes: list[_Outcome], now: datetime
+    ) -> list[_Counted]:
+        """Mark the sent deliveries still pending (a lease that ran out may have let another
+        instance record them), with an event each; an acknowledgement moves a new complaint
+        to acknowledged."""
+        sent = {outcome.item: outcome.transport_id for outcome in outcomes if not outcome.failed}
+        delivered = mark_sent(session, sent=sent, now=now)
+        if not delivered:
+            return []
+        queries.add_events(
+            session,
+            [
+                {
+                    "complaint_id": d.complaint_id,
+                    "at": now,
+                    "actor": "system",
+                    "kind": "reply_delivered",
+                    "detail": {
+                        "message": d.message_id,
+                        "channel": d.channel,
+                        "attempts": d.attempts,
+                    },
+                }
+                for d in delivered
+            ],
+        )
+        change_statuses(
+            session,
+            complaint_ids=[d.complaint_id for d in delivered if d.kind == "acknowledgement"],
+            source="new",
+            target="acknowledged",
+            actor="system",
+            why="acknowledgement delivered",
+            now=now,
+        )
+        return [_Counted(d.channel, d.kind, "sent") for d in delivered]
 
     def _failed(
         self,
@@ -299,13 +332,6 @@ class _Counted(NamedTuple):
 
 _RESULTS = {"sent": "sent", "pending": "retry", "failed": "failed"}
 """An item's status after an attempt, as the `result` label of the deliveries metric."""
-
-
-def _mark_acknowledged(session: Session, complaint: Complaint, now: datetime) -> None:
-    if complaint.status == "new":
-        queries.change_status(
-            session, complaint, "acknowledged", "system", "acknowledgement delivered", now
-        )
 
 
 def _default_subject(payload: dict[str, Any]) -> str:

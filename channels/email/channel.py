@@ -17,10 +17,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from email.message import Message
 
 from channels.base import Attachment, Bounce, Inbound, Leadership, OnInbound, Outbound, Sender
-from channels.email.compose import MessageIds, compose
+from channels.email.compose import Composed, MessageIds, compose
 from channels.email.imap import ImapPoller
 from channels.email.parse import ParsedMail, parse_mail
 from channels.email.relay import Relay
@@ -222,11 +221,11 @@ class EmailChannel:
 
     # ---- out -----------------------------------------------------------------------------
 
-    def compose(self, address: str, outbound: Outbound) -> Message:
+    def compose(self, address: str, outbound: Outbound) -> Composed:
         """The mail for `outbound` (see `compose`)."""
         return compose(self.settings, self.ids, address, outbound)
 
     async def send(self, address: str, outbound: Outbound) -> str:
-        message = self.compose(address, outbound)
-        await self.relay.deliver(message, self.settings.address, address)
-        return str(message["Message-ID"]).strip("<>")
+        mail = self.compose(address, outbound)
+        await self.relay.deliver(mail.data, self.settings.address, address)
+        return mail.message_id

@@ -14,6 +14,7 @@ from channels.email.charsets import SURROGATES, decode_text
 
 FIELD_LINE = re.compile(rb"[!-9;-~]+:")  # RFC 5322 field name: printable ASCII but ":"
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _NAME_ADDRESS = re.compile(r"(?P<name>.*?)<(?P<address>[^<>\s@]+@[^<>\s@]+)>", re.S)
 _BARE_ADDRESS = re.compile(r"[^\s<>\"(),;:@]+@[^\s<>\"(),;:@]+")
@@ -33,9 +34,8 @@ def headers(msg: Message, name: str) -> list[str]:
     """Every raw value of a header, unfolded and with 8-bit bytes decoded."""
     lowered = name.lower()
     return [
-        unescape_8bit(re.sub(r"\r?\n(?=[ \t])", "", str(value)))
-        for key, value in msg.raw_items()
-        if key.lower() == lowered
+        unescape_8bit(_FOLD.sub("", value) if "\n" in value else value)
+        for value in (str(raw) for key, raw in msg.raw_items() if key.lower() == lowered)
     ]
 
 

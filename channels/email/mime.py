@@ -26,12 +26,13 @@ class MailAttachment:
 
 
 def parsed(raw: bytes) -> Message:
-    """policy.default, or compat32 when policy.default's header parsing raises inside the parser
-    (it does on an encoded word that decodes to a lone surrogate, among others)."""
-    try:
-        return email.message_from_bytes(raw, policy=email.policy.default)
-    except Exception:
-        return email.message_from_bytes(raw, policy=email.policy.compat32)
+    """The MIME structure under policy.compat32: its headers stay plain strings.
+
+    policy.default would build a structured header object at every header read (the parser
+    itself reads Content-Type several times per part), which cost most of the parsing time,
+    and its parsing can raise on broken headers; `content_type` reads that one field with
+    policy.default's rules, and everything else is read raw (`headers`)."""
+    return email.message_from_bytes(raw, policy=email.policy.compat32)
 
 
 _BODY_TYPES = ("text/plain", "text/html")
@@ -120,14 +121,31 @@ def _rescued_multipart(part: Message) -> Message | None:
 
 
 def content_type(part: Message) -> str:
+    """The part's type, lower case, as policy.default reads it: a plain `type/subtype` at once,
+    anything else (comments, stray characters) through policy.default's own header parser."""
+    raw = part.get("content-type")
+    if raw is None:
+        return part.get_default_type()
+    value = str(raw)
+    simple = _SIMPLE_TYPE.match(value)
+    if simple:
+        return simple.group(1).lower()
     try:
+        found = str(email.policy.default.header_factory("content-type", value).content_type)  # type: ignore[attr-defined]
+    except Exception:  # the structured parser raised on it: the lenient reading
         return part.get_content_type()
-    except Exception:  # policy.default's parser raised on a broken Content-Type
-        return _compat_view(part).get_content_type()
+    return found if found.count("/") == 1 else "text/plain"
+
+
+_MIME_NAME = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_SIMPLE_TYPE = re.compile(rf"[ \t]*({_MIME_NAME}/{_MIME_NAME})[ \t]*(?:;|$)")
 
 
 def _compat_view(part: Message) -> Message:
-    """The part's raw headers under policy.compat32, whose plain string parsing is lenient."""
+    """The part's raw headers under policy.compat32, whose plain string parsing is lenient
+    (the part itself, when it was parsed so)."""
+    if part.policy is email.policy.compat32:
+        return part
     view = Message(policy=email.policy.compat32)
     for key, value in part.raw_items():
         view[key] = value

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from email.message import Message
 
 import aiosmtplib
 
@@ -16,24 +15,28 @@ from complaints.errors import PermanentDeliveryError, TemporaryDeliveryError
 class Relay:
     """One kept-open connection to the relay, shared by all sends in turn.
 
-    A connection per message would cost a TCP and TLS handshake and a login each time; a relay
-    that closed the idle connection is reconnected once, transparently."""
+    A connection per message would cost a TCP and TLS handshake and a login each time. A
+    connection found closed when a send starts (the relay dropped it while idle) is replaced
+    and that send goes on at once; one lost later in a send is closed and the send fails as
+    temporary: the relay may have taken the mail already, so only the dispatcher's later retry
+    (same Message-ID) sends it again, and the next send opens a new connection."""
 
     def __init__(self, settings: RelaySettings, local_hostname: str) -> None:
         self.settings = settings
         self.local_hostname = local_hostname
         self._client: aiosmtplib.SMTP | None = None
         self._lock = asyncio.Lock()
+        self.connections = 0
+        """How many connections were opened so far (for the tests and the log)."""
 
-    async def deliver(self, message: Message, sender: str, recipient: str) -> None:
-        """Send, raising `TemporaryDeliveryError` when the relay defers or cannot be reached
-        (the dispatcher retries) and `PermanentDeliveryError` when it refuses."""
+    async def deliver(self, data: bytes, sender: str, recipient: str) -> None:
+        """Send a composed mail, raising `TemporaryDeliveryError` when the relay defers or
+        cannot be reached (the dispatcher retries) and `PermanentDeliveryError` when it refuses."""
         try:
-            await self.send(message, sender, recipient)
-        except aiosmtplib.SMTPRecipientsRefused as error:
-            codes = [refused.code for refused in error.recipients]
-            reason = "; ".join(f"{r.code} {r.message}" for r in error.recipients)
-            if all(400 <= code < 500 for code in codes):
+            await self.send(data, sender, recipient)
+        except aiosmtplib.SMTPRecipientRefused as error:
+            reason = f"{error.code} {error.message}"
+            if 400 <= error.code < 500:
                 raise TemporaryDeliveryError(f"relay deferred the recipient: {reason}") from None
             raise PermanentDeliveryError(f"relay refused the recipient: {reason}") from None
         except aiosmtplib.SMTPResponseException as error:
@@ -44,22 +47,36 @@ class Relay:
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             raise TemporaryDeliveryError(f"relay unreachable: {type(error).__name__}") from None
 
-    async def send(self, message: Message, sender: str, recipient: str) -> None:
+    async def send(self, data: bytes, sender: str, recipient: str) -> None:
+        """MAIL, RCPT and DATA on the kept connection; see the class for what a lost one does."""
+        utf8 = not (sender + recipient).isascii()  # an internationalised address (RFC 6531)
+        options, encoding = (["SMTPUTF8"], "utf-8") if utf8 else ([], "ascii")
         async with self._lock:
-            for attempt in (1, 2):
-                client = await self._connected()
+            client = await self._connected()
+            try:
                 try:
-                    await client.send_message(message, sender=sender, recipients=[recipient])
-                    return
-                except aiosmtplib.SMTPServerDisconnected:
+                    await client.mail(sender, options=options, encoding=encoding)
+                except aiosmtplib.SMTPServerDisconnected:  # dropped while idle: nothing sent
                     await self.close()
-                    if attempt == 2:
-                        raise
-                except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPResponseException):
-                    raise  # the relay answered: the connection is still good
-                except BaseException:
-                    await self.close()
-                    raise
+                    client = await self._connected()
+                    await client.mail(sender, options=options, encoding=encoding)
+                await client.rcpt(recipient, encoding=encoding)
+                await client.data(data)
+            except aiosmtplib.SMTPResponseException:
+                await self._reset()  # the relay answered: end this transaction, keep going
+                raise
+            except BaseException:
+                await self.close()
+                raise
+
+    async def _reset(self) -> None:
+        client = self._client
+        if client is None:
+            return
+        try:
+            await client.rset()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            await self.close()
 
     async def _connected(self) -> aiosmtplib.SMTP:
         if self._client is None or not self._client.is_connected:
@@ -74,6 +91,7 @@ class Relay:
                 timeout=30,
             )
             await client.connect()
+            self.connections += 1
             self._client = client
         return self._client
 

@@ -14,7 +14,8 @@ from complaints.numbers import complaint_number
 from complaints.workflow import check
 from store.direct import Direct, DirectInsert
 from store.models import ChatState, Complaint, Message
-from store.queries.events import add_event
+from store.queries.events import add_event, add_events
+from store.queries.outbox import expire_loaded
 from store.queries.tables import COMPLAINTS, EVENTS, MESSAGES, OUTBOX, SOLUTIONS, with_defaults
 
 _COMPLAINT_TIMES = Direct(
@@ -155,3 +156,50 @@ def move_timeline(session: Session, *, source_id: int, target_id: int) -> None:
         .where(col(ChatState.complaint_id) == source_id)
         .values(complaint_id=target_id)
     )
+
+
+def change_statuses(
+    session: Session,
+    *,
+    complaint_ids: Sequence[int],
+    source: str,
+    target: str,
+    actor: str,
+    why: str,
+    now: datetime,
+) -> list[int]:
+    """Move those of these complaints that are in `source` to `target`, each with its event,
+    in three statements for the whole batch; the ids moved."""
+    if not complaint_ids:
+        return []
+    check(source, target)
+    moved = list(
+        session.connection().scalars(
+            sa.select(COMPLAINTS.c.id).where(
+                COMPLAINTS.c.id.in_(list(complaint_ids)), COMPLAINTS.c.status == source
+            )
+        )
+    )
+    if not moved:
+        return []
+    session.connection().execute(
+        sa.update(COMPLAINTS)
+        .where(COMPLAINTS.c.id.in_(moved))
+        .values(status=target, updated_at=now)
+    )
+    expire_loaded(session, Complaint, moved)
+    detail = {"from": source, "to": target, "why": why}
+    add_events(
+        session,
+        [
+            {
+                "complaint_id": i,
+                "at": now,
+                "actor": actor,
+                "kind": "status_changed",
+                "detail": detail,
+            }
+            for i in moved
+        ],
+    )
+    return moved

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import func
@@ -195,3 +195,61 @@ def cancel_pending(
         )
         .values(status="cancelled", last_error=reason)
     )
+
+
+class SentDelivery(NamedTuple):
+    """A delivery just marked sent: what the dispatcher records about it."""
+
+    id: int
+    complaint_id: int
+    message_id: int
+    channel: str
+    kind: str
+    attempts: int
+
+
+_MARK_SENT = (
+    sa.update(OUTBOX)
+    .where(OUTBOX.c.id == sa.bindparam("b_id"), OUTBOX.c.status == "pending")
+    .values(
+        status="sent",
+        sent_at=sa.bindparam("b_now"),
+        transport_id=sa.bindparam("b_transport_id"),
+        last_error="",
+    )
+)
+
+
+def mark_sent(session: Session, *, sent: Mapping[int, str], now: datetime) -> list[SentDelivery]:
+    """Mark these deliveries (id → the transport's id) sent, those still pending only; the
+    ones marked. One read and one executemany for a whole batch, without loading ORM objects
+    (a batch of acknowledgements is recorded with every intake's group commit)."""
+    if not sent:
+        return []
+    rows = session.connection().execute(
+        sa.select(
+            OUTBOX.c.id,
+            OUTBOX.c.complaint_id,
+            OUTBOX.c.message_id,
+            OUTBOX.c.channel,
+            OUTBOX.c.kind,
+            OUTBOX.c.attempts,
+        ).where(OUTBOX.c.id.in_(list(sent)), OUTBOX.c.status == "pending")
+    )
+    found = [SentDelivery(*row) for row in rows]
+    if found:
+        session.connection().execute(
+            _MARK_SENT,
+            [{"b_id": d.id, "b_now": now, "b_transport_id": sent[d.id]} for d in found],
+        )
+        expire_loaded(session, OutboxItem, [d.id for d in found])
+    return found
+
+
+def expire_loaded(session: Session, model: type[Any], ids: Sequence[int]) -> None:
+    """Forget what the session holds of rows just changed by a Core statement, so work that
+    shares the transaction (a group commit) reads them again instead of a stale copy."""
+    for ident in ids:
+        loaded = session.identity_map.get(session.identity_key(model, ident))
+        if loaded is not None:
+            session.expire(loaded)

@@ -68,3 +68,18 @@ def forget_suppressions(session: Session, *, addresses: Sequence[tuple[str, str]
     for suppression in found:
         session.delete(suppression)
     return len(found)
+
+
+def suppressed_among(
+    session: Session, *, addresses: Sequence[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Which of these (channel, address) pairs are suppressed, in one query for a batch."""
+    if not addresses:
+        return set()
+    rows = session.connection().execute(
+        sa.select(SUPPRESSIONS.c.channel, SUPPRESSIONS.c.address).where(
+            SUPPRESSIONS.c.suppressed,
+            sa.tuple_(SUPPRESSIONS.c.channel, SUPPRESSIONS.c.address).in_(list(set(addresses))),
+        )
+    )
+    return {(channel, address) for channel, address in rows}
