@@ -164,6 +164,8 @@ def route(
     )
     grade = outcome.adjusted(outcome.decided("grade", rules.default_grade, "routing.default_grade"))
     grade = outcome.floored(grade, rules.categories[category])
+    if model is not None:
+        grade = outcome.graded(model, f"{message.subject}\n{message.text}".strip(), grade)
     first_response_due, resolution_due = service_levels[grade].due(message.received_at)
     return Decision(
         category=category,
@@ -228,17 +230,17 @@ class _Outcome:
         the default category with the tag needs-triage, for a person to decide."""
         guess = model.suggest(text)
         step = f"model v{model.version}"
-        said = f"{guess.category} {guess.probability:.2f}" + (f", {guess.why}" if guess.why else "")
+        said = f"{guess.label} {guess.probability:.2f}" + (f", {guess.why}" if guess.why else "")
         facts = facts_of(
             version=str(model.version),
-            category=guess.category,
+            category=guess.label,
             probability=f"{guess.probability:.2f}",
             threshold=f"{model.threshold:.2f}",
             corrected="yes" if guess.why else "",
         )
-        if guess.category in rules.categories and guess.probability >= model.threshold:
-            self.settled["category"] = (guess.category, step)
-            effect = Effect("category", guess.category, True)
+        if guess.label in rules.categories and guess.probability >= model.threshold:
+            self.settled["category"] = (guess.label, step)
+            effect = Effect("category", guess.label, True)
             self.trace.append(TraceStep(step, True, said, (effect,), "model", (), facts))
             return
         short = (
@@ -280,6 +282,35 @@ class _Outcome:
             TraceStep("category", True, why, (effect,), "category_min_grade", (), facts)
         )
         return category.min_grade
+
+    def graded(self, model: CategoryModel, text: str, grade: str) -> str:
+        """`grade` raised to the grade model's when that is higher and the model is sure (its
+        probability at least `grade_threshold`), traced; the model never lowers a grade, so
+        what the rules and the category's floor decided holds as a least grade."""
+        guess = model.suggest_grade(text)
+        if (
+            guess is None
+            or guess.label not in GRADES
+            or GRADES.index(guess.label) <= GRADES.index(grade)
+            or guess.probability < model.grade_threshold
+        ):
+            return grade
+        effect = Effect("grade", guess.label, True, f"was {grade}")
+        facts = facts_of(
+            version=str(model.version),
+            grade=guess.label,
+            probability=f"{guess.probability:.2f}",
+            threshold=f"{model.grade_threshold:.2f}",
+            was=grade,
+            corrected="yes" if guess.why else "",
+        )
+        said = f"grade {guess.label} {guess.probability:.2f}" + (
+            f", {guess.why}" if guess.why else ""
+        )
+        self.trace.append(
+            TraceStep(f"model v{model.version}", True, said, (effect,), "model_grade", (), facts)
+        )
+        return guess.label
 
     def adjusted(self, grade: str) -> str:
         """`grade` after the matching rules' min_grade and raise_grade, each traced."""
