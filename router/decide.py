@@ -150,6 +150,8 @@ def route(
         if verdict.matched:
             outcome.apply(rule, verdict)
         else:
+            if verdict.reason == "not_counted":
+                outcome.discount(rule)
             outcome.trace.append(
                 TraceStep(rule.name, False, verdict.detail, (), verdict.reason, (), verdict.facts)
             )
@@ -190,6 +192,20 @@ class _Outcome:
     tags: list[str] = field(default_factory=list)
     adjustments: list[tuple[Rule, str, str]] = field(default_factory=list)
     """(rule, what it does in words, its reason code), in rule order"""
+    discounted: str = ""
+    """The highest grade of a rule whose words are in the message but did not count (negated,
+    or part of an `unless` phrase): the grade model may not raise to it, since the rules read
+    that severity and ruled it out ("no injury", "burnt toast setting")."""
+    ruled_out: set[str] = field(default_factory=set)
+    """The categories of such rules, which the category model may not choose for the same
+    reason."""
+
+    def discount(self, rule: Rule) -> None:
+        if rule.category:
+            self.ruled_out.add(rule.category)
+        for grade in (rule.grade, rule.min_grade):
+            if grade and GRADES.index(grade) > GRADES.index(self.discounted or GRADES[0]):
+                self.discounted = grade
 
     def apply(self, rule: Rule, verdict: Verdict) -> None:
         effects = []
@@ -228,7 +244,7 @@ class _Outcome:
         """The model's category when it is sure enough (probability at least its threshold)
         and the category exists; else its best guess is only traced, and the complaint keeps
         the default category with the tag needs-triage, for a person to decide."""
-        guess = model.suggest(text)
+        guess = model.suggest(text, self.ruled_out)
         step = f"model v{model.version}"
         said = f"{guess.label} {guess.probability:.2f}" + (f", {guess.why}" if guess.why else "")
         facts = facts_of(
@@ -286,12 +302,14 @@ class _Outcome:
     def graded(self, model: CategoryModel, text: str, grade: str) -> str:
         """`grade` raised to the grade model's when that is higher and the model is sure (its
         probability at least `grade_threshold`), traced; the model never lowers a grade, so
-        what the rules and the category's floor decided holds as a least grade."""
+        what the rules and the category's floor decided holds as a least grade, and never
+        raises to a severity the rules discounted (`discounted`)."""
         guess = model.suggest_grade(text)
         if (
             guess is None
             or guess.label not in GRADES
             or GRADES.index(guess.label) <= GRADES.index(grade)
+            or (self.discounted and GRADES.index(guess.label) >= GRADES.index(self.discounted))
             or guess.probability < model.grade_threshold
         ):
             return grade

@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -129,8 +129,9 @@ class Classifier:
             else None
         )
 
-    def suggest(self, text: str) -> Suggestion:
-        """The likeliest category of `text` and its probability."""
+    def suggest(self, text: str, ruled_out: Collection[str] = ()) -> Suggestion:
+        """The likeliest label of `text` other than those `ruled_out`, and its probability; a
+        complaint like one an agent corrected takes the agent's label whatever it is."""
         parts = [block.vector(text) for block in self._blocks]
         characters, values = parts[0]
         if self._corrected_vectors is not None and len(characters):
@@ -141,7 +142,8 @@ class Classifier:
                 like = "like a corrected complaint"
                 return Suggestion(self._corrected[nearest], float(similarity[nearest]), like)
         probabilities = self.probabilities(*_joined(parts))
-        best = int(probabilities.argmax())
+        allowed = [label not in ruled_out for label in self.labels]
+        best = int(np.where(allowed, probabilities, -1.0).argmax())
         return Suggestion(self.labels[best], float(probabilities[best]))
 
     # The steps below are the library's `transform` and `predict_proba` for one text, as plain
@@ -233,8 +235,8 @@ class CategoryModel:
     """None: grades come from the rules alone."""
     grade_threshold: float = 1.0
 
-    def suggest(self, text: str) -> Suggestion:
-        return self.classifier.suggest(text)
+    def suggest(self, text: str, ruled_out: Collection[str] = ()) -> Suggestion:
+        return self.classifier.suggest(text, ruled_out)
 
     def suggest_grade(self, text: str) -> Suggestion | None:
         return self.grader.suggest(text) if self.grader is not None else None

@@ -44,7 +44,8 @@ def triage_of(desk: Desk) -> Triage:
 
 
 def model_steps(trace: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [step for step in trace if step["rule"].startswith("model v")]
+    """The category model's steps (not the grade model's)."""
+    return [step for step in trace if step["reason"] in ("model", "model_unsure")]
 
 
 # ---- what it trains on ----------------------------------------------------------------------
