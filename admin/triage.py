@@ -103,6 +103,7 @@ class Triage:
             digest,
             grader,
             self.settings.grade_threshold,
+            self.settings.urgent_threshold,
         )
 
     def _record(self, model: CategoryModel, corrections: _Corrections, session: Session) -> int:

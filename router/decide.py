@@ -301,16 +301,18 @@ class _Outcome:
 
     def graded(self, model: CategoryModel, text: str, grade: str) -> str:
         """`grade` raised to the grade model's when that is higher and the model is sure (its
-        probability at least `grade_threshold`), traced; the model never lowers a grade, so
-        what the rules and the category's floor decided holds as a least grade, and never
-        raises to a severity the rules discounted (`discounted`)."""
+        probability at least `grade_threshold`, or `urgent_threshold` to urgent), traced. The
+        model never lowers a grade, so what the rules and the category's floor decided holds as
+        a least grade, and never raises to a severity the rules discounted (`discounted`)."""
         guess = model.suggest_grade(text)
+        urgent = guess is not None and guess.label == "urgent"
+        threshold = model.urgent_threshold if urgent else model.grade_threshold
         if (
             guess is None
             or guess.label not in GRADES
             or GRADES.index(guess.label) <= GRADES.index(grade)
             or (self.discounted and GRADES.index(guess.label) >= GRADES.index(self.discounted))
-            or guess.probability < model.grade_threshold
+            or guess.probability < threshold
         ):
             return grade
         effect = Effect("grade", guess.label, True, f"was {grade}")
@@ -318,7 +320,7 @@ class _Outcome:
             version=str(model.version),
             grade=guess.label,
             probability=f"{guess.probability:.2f}",
-            threshold=f"{model.grade_threshold:.2f}",
+            threshold=f"{threshold:.2f}",
             was=grade,
             corrected="yes" if guess.why else "",
         )

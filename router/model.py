@@ -234,6 +234,8 @@ class CategoryModel:
     grader: Classifier | None = None
     """None: grades come from the rules alone."""
     grade_threshold: float = 1.0
+    urgent_threshold: float = 1.0
+    """Raising to urgent asks more: a false urgent pages the safety team at once."""
 
     def suggest(self, text: str, ruled_out: Collection[str] = ()) -> Suggestion:
         return self.classifier.suggest(text, ruled_out)
