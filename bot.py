@@ -85,7 +85,7 @@ def build_app(
     for warning in shipped_secrets(settings):
         log.warning("%s", warning)
     shipped = shipped_examples(labelled_directory(), rule_book.current.categories)
-    triage = Triage(database, clock, shipped, settings.triage.model_threshold)
+    triage = Triage(database, clock, shipped, settings.triage)
     triage.start()
     # several instances on PostgreSQL: one runs each poller, another takes over when it dies
     leadership = leadership_for(database, settings.takeover_every)

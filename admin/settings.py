@@ -19,12 +19,18 @@ class AgentSettings(BaseModel):
 
 
 class TriageSettings(BaseModel):
-    """`[triage]`: the learned category suggestion used where no rule sets the category."""
+    """`[triage]`: the learned category suggestion used where no rule sets the category, and
+    the learned grade that may raise the rules' grade."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    model_threshold: float = Field(default=0.25, ge=0.0, le=1.0)
+    model_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
     """The model decides the category when its top probability reaches this; below it the
     complaint gets routing.default_category and the tag needs-triage."""
+    grade_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    """The grade model raises the grade to its own when its probability reaches this; 1 turns
+    it off in effect (only a certain guess would count)."""
+    urgent_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+    """As grade_threshold, to raise to urgent: a false urgent pages the safety team."""
     retrain_every: timedelta = timedelta(minutes=1)
     """How often each instance looks for new corrections and, when there are, retrains."""

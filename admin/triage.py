@@ -18,11 +18,12 @@ from functools import partial
 
 from sqlmodel import Session
 
+from admin.settings import TriageSettings
 from admin.triage_data import corrected_examples
 from complaints.clock import Clock
-from router.model import CategoryModel, Example, train
+from router.model import CategoryModel, Classifier, Example, train
 from store.database import Database
-from store.queries.triage import category_corrections, last_correction_id, record_triage_model
+from store.queries.triage import last_correction_id, record_triage_model, triage_corrections
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +36,13 @@ class _Corrections:
 
 class Triage:
     def __init__(
-        self, database: Database, clock: Clock, shipped: Sequence[Example], threshold: float
+        self, database: Database, clock: Clock, shipped: Sequence[Example], settings: TriageSettings
     ) -> None:
-        """`shipped`: the labelled training rows (admin.triage_data.shipped_examples);
-        `threshold`: from [triage] model_threshold."""
+        """`shipped`: the labelled training rows (admin.triage_data.shipped_examples)."""
         self.database = database
         self.clock = clock
         self.shipped = tuple(shipped)
-        self.threshold = threshold
+        self.settings = settings
         self.current: CategoryModel | None = None
         self._up_to = -1
         """The newest correction event trained on; -1 before the first training."""
@@ -85,12 +85,26 @@ class Triage:
         return model is not None
 
     def _trained(self, corrections: _Corrections) -> CategoryModel | None:
+        examples = [*self.shipped, *corrections.examples]
         try:
-            classifier, digest = train([*self.shipped, *corrections.examples])
+            classifier, digest = train(examples)
         except ValueError as error:
             log.warning("triage model not trained, routing by rules alone: %s", error)
             return None
-        return CategoryModel(classifier, 0, self.threshold, digest)
+        try:
+            grader: Classifier | None = train(examples, "grade")[0]
+        except ValueError as error:
+            log.warning("grade model not trained, grades by the rules alone: %s", error)
+            grader = None
+        return CategoryModel(
+            classifier,
+            0,
+            self.settings.model_threshold,
+            digest,
+            grader,
+            self.settings.grade_threshold,
+            self.settings.urgent_threshold,
+        )
 
     def _record(self, model: CategoryModel, corrections: _Corrections, session: Session) -> int:
         return record_triage_model(
@@ -106,5 +120,5 @@ class Triage:
 def _corrections(session: Session, up_to: int | None = None) -> _Corrections:
     """The corrections up to event `up_to` (the newest when None), as training rows."""
     newest = last_correction_id(session) if up_to is None else up_to
-    rows = category_corrections(session, up_to=newest)
+    rows = triage_corrections(session, up_to=newest)
     return _Corrections(newest, corrected_examples(rows))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from complaints.errors import SettingsError
 from router.model import Example
-from store.queries.triage import CategoryCorrection
+from store.queries.triage import TriageCorrection
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +44,13 @@ def shipped_examples(directory: Path, categories: Iterable[str]) -> tuple[Exampl
             try:
                 data = json.loads(line)
                 text, category = str(data["text"]), str(data["category"])
+                grade = str(data.get("grade") or "")
             except (ValueError, KeyError, TypeError) as error:
                 raise SettingsError(
                     f"{path}:{number}: expected a JSON object with text and category ({error})"
                 ) from error
             if category in known:
-                rows.append(Example(text, category))
+                rows.append(Example(text, category, grade=grade))
             else:
                 skipped += 1
     if skipped:
@@ -57,11 +58,19 @@ def shipped_examples(directory: Path, categories: Iterable[str]) -> tuple[Exampl
     return tuple(rows)
 
 
-def corrected_examples(corrections: Sequence[CategoryCorrection]) -> tuple[Example, ...]:
-    """One row per corrected complaint, with the category of its latest correction; the text is
-    the opening message's subject and text, as the router reads it."""
-    latest = {row.complaint_id: row for row in corrections}
+def corrected_examples(corrections: Sequence[TriageCorrection]) -> tuple[Example, ...]:
+    """One row per corrected complaint, with the category and the grade of its latest
+    corrections of each ("" when an agent corrected only the other); the text is the opening
+    message's subject and text, as the router reads it. Rows follow the latest correction."""
+    latest: dict[int, TriageCorrection] = {}
+    for row in corrections:
+        earlier = latest.pop(row.complaint_id, None)
+        if earlier is not None:
+            row = row._replace(
+                category=row.category or earlier.category, grade=row.grade or earlier.grade
+            )
+        latest[row.complaint_id] = row
     return tuple(
-        Example(f"{row.subject}\n{row.text}".strip(), row.category, corrected=True)
-        for row in sorted(latest.values(), key=lambda row: row.event_id)
+        Example(f"{row.subject}\n{row.text}".strip(), row.category, True, row.grade)
+        for row in latest.values()
     )

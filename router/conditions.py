@@ -40,6 +40,10 @@ REASONS = {
         "the triage model's best guess was below its threshold (or not a category of the rule "
         "set): default category and the tag needs-triage; facts as for model"
     ),
+    "model_grade": (
+        "the triage model's grade classifier raised the grade, sure enough; facts: version, "
+        "grade, probability, threshold, was, corrected"
+    ),
     "category_department": "no rule set the department; facts: category",
 }
 """The reason codes of `TraceStep.reason`, so a reader's language can phrase each step (the

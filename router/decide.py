@@ -150,6 +150,8 @@ def route(
         if verdict.matched:
             outcome.apply(rule, verdict)
         else:
+            if verdict.reason == "not_counted":
+                outcome.discount(rule)
             outcome.trace.append(
                 TraceStep(rule.name, False, verdict.detail, (), verdict.reason, (), verdict.facts)
             )
@@ -164,6 +166,8 @@ def route(
     )
     grade = outcome.adjusted(outcome.decided("grade", rules.default_grade, "routing.default_grade"))
     grade = outcome.floored(grade, rules.categories[category])
+    if model is not None:
+        grade = outcome.graded(model, f"{message.subject}\n{message.text}".strip(), grade)
     first_response_due, resolution_due = service_levels[grade].due(message.received_at)
     return Decision(
         category=category,
@@ -188,6 +192,20 @@ class _Outcome:
     tags: list[str] = field(default_factory=list)
     adjustments: list[tuple[Rule, str, str]] = field(default_factory=list)
     """(rule, what it does in words, its reason code), in rule order"""
+    discounted: str = ""
+    """The highest grade of a rule whose words are in the message but did not count (negated,
+    or part of an `unless` phrase): the grade model may not raise to it, since the rules read
+    that severity and ruled it out ("no injury", "burnt toast setting")."""
+    ruled_out: set[str] = field(default_factory=set)
+    """The categories of such rules, which the category model may not choose for the same
+    reason."""
+
+    def discount(self, rule: Rule) -> None:
+        if rule.category:
+            self.ruled_out.add(rule.category)
+        for grade in (rule.grade, rule.min_grade):
+            if grade and GRADES.index(grade) > GRADES.index(self.discounted or GRADES[0]):
+                self.discounted = grade
 
     def apply(self, rule: Rule, verdict: Verdict) -> None:
         effects = []
@@ -226,19 +244,19 @@ class _Outcome:
         """The model's category when it is sure enough (probability at least its threshold)
         and the category exists; else its best guess is only traced, and the complaint keeps
         the default category with the tag needs-triage, for a person to decide."""
-        guess = model.suggest(text)
+        guess = model.suggest(text, self.ruled_out)
         step = f"model v{model.version}"
-        said = f"{guess.category} {guess.probability:.2f}" + (f", {guess.why}" if guess.why else "")
+        said = f"{guess.label} {guess.probability:.2f}" + (f", {guess.why}" if guess.why else "")
         facts = facts_of(
             version=str(model.version),
-            category=guess.category,
+            category=guess.label,
             probability=f"{guess.probability:.2f}",
             threshold=f"{model.threshold:.2f}",
             corrected="yes" if guess.why else "",
         )
-        if guess.category in rules.categories and guess.probability >= model.threshold:
-            self.settled["category"] = (guess.category, step)
-            effect = Effect("category", guess.category, True)
+        if guess.label in rules.categories and guess.probability >= model.threshold:
+            self.settled["category"] = (guess.label, step)
+            effect = Effect("category", guess.label, True)
             self.trace.append(TraceStep(step, True, said, (effect,), "model", (), facts))
             return
         short = (
@@ -280,6 +298,39 @@ class _Outcome:
             TraceStep("category", True, why, (effect,), "category_min_grade", (), facts)
         )
         return category.min_grade
+
+    def graded(self, model: CategoryModel, text: str, grade: str) -> str:
+        """`grade` raised to the grade model's when that is higher and the model is sure (its
+        probability at least `grade_threshold`, or `urgent_threshold` to urgent), traced. The
+        model never lowers a grade, so what the rules and the category's floor decided holds as
+        a least grade, and never raises to a severity the rules discounted (`discounted`)."""
+        guess = model.suggest_grade(text)
+        urgent = guess is not None and guess.label == "urgent"
+        threshold = model.urgent_threshold if urgent else model.grade_threshold
+        if (
+            guess is None
+            or guess.label not in GRADES
+            or GRADES.index(guess.label) <= GRADES.index(grade)
+            or (self.discounted and GRADES.index(guess.label) >= GRADES.index(self.discounted))
+            or guess.probability < threshold
+        ):
+            return grade
+        effect = Effect("grade", guess.label, True, f"was {grade}")
+        facts = facts_of(
+            version=str(model.version),
+            grade=guess.label,
+            probability=f"{guess.probability:.2f}",
+            threshold=f"{threshold:.2f}",
+            was=grade,
+            corrected="yes" if guess.why else "",
+        )
+        said = f"grade {guess.label} {guess.probability:.2f}" + (
+            f", {guess.why}" if guess.why else ""
+        )
+        self.trace.append(
+            TraceStep(f"model v{model.version}", True, said, (effect,), "model_grade", (), facts)
+        )
+        return guess.label
 
     def adjusted(self, grade: str) -> str:
         """`grade` after the matching rules' min_grade and raise_grade, each traced."""

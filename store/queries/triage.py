@@ -1,5 +1,5 @@
-"""The triage model's training data from the store (agents' category corrections, with the text
-of the message that opened each complaint) and its versions."""
+"""The triage model's training data from the store (agents' category and grade corrections, with
+the text of the message that opened each complaint) and its versions."""
 
 from __future__ import annotations
 
@@ -12,16 +12,19 @@ from sqlmodel import Session, select
 from store.models_triage import TriageModelVersion
 from store.queries.tables import EVENTS, MESSAGES
 
-CORRECTED = "corrected"
-"""The event kind of an agent's correction of category or department (staff.corrections)."""
+CORRECTIONS = ("corrected", "grade_corrected")
+"""The event kinds of an agent's correction (staff.corrections): of category, department and
+maybe grade; of the grade alone."""
 
 
-class CategoryCorrection(NamedTuple):
-    """The category an agent gave a complaint, and the message that opened it."""
+class TriageCorrection(NamedTuple):
+    """The category or grade (or both) an agent gave a complaint, "" for what it left alone,
+    and the message that opened it."""
 
     event_id: int
     complaint_id: int
     category: str
+    grade: str
     subject: str
     text: str
 
@@ -33,7 +36,7 @@ def last_correction_id(session: Session, *, after: int = 0) -> int:
         session.connection()
         .execute(
             sa.select(sa.func.max(EVENTS.c.id)).where(
-                EVENTS.c.kind == CORRECTED, EVENTS.c.id > after
+                EVENTS.c.kind.in_(CORRECTIONS), EVENTS.c.id > after
             )
         )
         .scalar_one()
@@ -41,10 +44,10 @@ def last_correction_id(session: Session, *, after: int = 0) -> int:
     return int(newest or after)
 
 
-def category_corrections(session: Session, *, up_to: int) -> list[CategoryCorrection]:
-    """Every correction that set a category, up to event `up_to`, oldest first, with the
-    complaint's first inbound message; complaints without one (or erased to nothing) are left
-    out, as a correction of grade or department alone is."""
+def triage_corrections(session: Session, *, up_to: int) -> list[TriageCorrection]:
+    """Every correction that set a category or a grade, up to event `up_to`, oldest first, with
+    the complaint's first inbound message; complaints without one (or erased to nothing) are
+    left out, as a correction of the department alone is."""
     first_inbound = (
         sa.select(MESSAGES.c.complaint_id, sa.func.min(MESSAGES.c.id).label("message_id"))
         .where(MESSAGES.c.direction == "in")
@@ -53,19 +56,31 @@ def category_corrections(session: Session, *, up_to: int) -> list[CategoryCorrec
     )
     rows = session.connection().execute(
         sa.select(
-            EVENTS.c.id, EVENTS.c.complaint_id, EVENTS.c.detail, MESSAGES.c.subject, MESSAGES.c.text
+            EVENTS.c.id,
+            EVENTS.c.complaint_id,
+            EVENTS.c.kind,
+            EVENTS.c.detail,
+            MESSAGES.c.subject,
+            MESSAGES.c.text,
         )
         .join(first_inbound, first_inbound.c.complaint_id == EVENTS.c.complaint_id)
         .join(MESSAGES, MESSAGES.c.id == first_inbound.c.message_id)
-        .where(EVENTS.c.kind == CORRECTED, EVENTS.c.id <= up_to)
+        .where(EVENTS.c.kind.in_(CORRECTIONS), EVENTS.c.id <= up_to)
         .order_by(EVENTS.c.id)
     )
     found = []
-    for event_id, complaint_id, detail, subject, text in rows:
-        category = (detail or {}).get("category", {})
-        if isinstance(category, dict) and category.get("to") and (subject or text).strip():
-            found.append(CategoryCorrection(event_id, complaint_id, category["to"], subject, text))
+    for event_id, complaint_id, kind, detail, subject, text in rows:
+        detail = detail or {}
+        grade = detail if kind == "grade_corrected" else detail.get("grade", {})
+        category, grade = _to(detail.get("category")), _to(grade)
+        if (category or grade) and (subject or text).strip():
+            found.append(TriageCorrection(event_id, complaint_id, category, grade, subject, text))
     return found
+
+
+def _to(change: object) -> str:
+    """The new value of a `{"from": ..., "to": ...}` change, "" when there is none."""
+    return str(change.get("to") or "") if isinstance(change, dict) else ""
 
 
 def record_triage_model(

@@ -14,6 +14,7 @@ from admin.routing_evaluation import evaluate, read_labelled, report, router_of
 from complaints.errors import SettingsError
 from config import load_settings
 from tests.conftest import ROOT, write_settings
+from tests.router.shipped import shipped_model
 
 ROWS = [
     {
@@ -50,10 +51,10 @@ def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def test_the_shipped_rules_are_measured_per_language_with_each_miss(tmp_path: Path) -> None:
+def test_the_shipped_rules_and_model_are_measured_per_language_with_each_miss(tmp_path: Path) -> None:
     settings = load_settings(write_settings(tmp_path))
     rows = read_labelled([write_rows(tmp_path / "set.jsonl", ROWS)], settings.rules.categories)
-    decide = router_of(settings.rules, settings.service_levels, "en")
+    decide = router_of(settings.rules, settings.service_levels, "en", shipped_model())
 
     evaluation = evaluate(rows, decide)
 

@@ -44,7 +44,8 @@ def triage_of(desk: Desk) -> Triage:
 
 
 def model_steps(trace: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [step for step in trace if step["rule"].startswith("model v")]
+    """The category model's steps (not the grade model's)."""
+    return [step for step in trace if step["reason"] in ("model", "model_unsure")]
 
 
 # ---- what it trains on ----------------------------------------------------------------------
@@ -138,6 +139,38 @@ async def test_an_agents_correction_changes_the_suggestion_for_a_similar_later_c
     assert len(rows(desk, "SELECT version FROM triage_models")) == 2
 
 
+async def test_an_agents_grade_correction_raises_the_grade_of_a_similar_later_complaint(
+    desk: Desk,
+) -> None:
+    triage = triage_of(desk)
+    first = await desk.complain(FIRST, customer="c-1")
+    assert first["grade"] == "general"
+    agent = await desk.account(
+        "Ana", role="supervisor", departments=("customer_care", "quality", "technical_service")
+    )
+    corrected = await agent.post(
+        f"/api/complaints/{first['complaint']}/correct",
+        json={"grade": "important", "reason": "it keeps a clinic awake"},
+    )
+    assert corrected.status_code == 200, corrected.text
+    [event] = rows(desk, "SELECT id FROM events WHERE kind = 'grade_corrected'")
+    assert await triage.refresh() is True
+    [_, version] = rows(desk, "SELECT * FROM triage_models ORDER BY version")
+    assert (version["corrections"], version["corrections_up_to"]) == (1, event["id"])
+
+    later = await desk.complain(SIMILAR, customer="c-2")
+    assert later["grade"] == "important"
+    shown = (await agent.get(f"/api/complaints/{later['complaint']}")).json()
+    [step] = [s for s in shown["routing_trace"] if s["reason"] == "model_grade"]
+    assert step["rule"] == "model v2" and step["facts"]["was"] == "general"
+    assert step["detail"].startswith("grade important ")
+    assert step["detail"].endswith(", like a corrected complaint")
+    unrelated = await desk.complain(
+        "Your car park barrier never opens with my ticket", customer="c-3"
+    )
+    assert unrelated["grade"] == "general"
+
+
 async def test_below_the_threshold_a_complaint_waits_for_triage(
     start_bot: Callable[..., Awaitable[Any]],
 ) -> None:
@@ -171,7 +204,7 @@ async def test_another_instance_rebuilds_the_same_version_from_the_store(desk: D
         triage: Triage = other.state.services.triage
         assert triage.current is not None and triage.current.version == 2
         assert triage.current.digest == triage_of(desk).current.digest  # type: ignore[union-attr]
-        assert triage.current.suggest(SIMILAR).category == "installation"
+        assert triage.current.suggest(SIMILAR).label == "installation"
         assert len(rows(desk, "SELECT version FROM triage_models")) == 2
     finally:
         other.state.services.database.close()

@@ -1,7 +1,9 @@
-"""The default rule set in settings.toml, checked against realistic complaints in every language.
+"""The default rule set in settings.toml, with the triage model trained on the shipped labelled
+set beside it (as intake routes), checked against realistic complaints in every language.
 
 Each case is a complaint as a customer would write it, with the category, department, grade and
-language the shipped rules must give it. A misrouted case means the rules need work, not the case.
+language the shipped rules and model must give it. A misrouted case means the rules or the
+training data need work, not the case.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from router import CustomerHistory, Decision, RoutingInput, route
 from router.decide import Effect, TraceStep
 from tests.factories import RECEIVED
 from tests.router.inputs import make_input
+from tests.router.shipped import shipped_model
 
 SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
 
@@ -26,14 +29,21 @@ def settings() -> Settings:
 
 
 def decide(
-    settings: Settings, message: RoutingInput, history: CustomerHistory | None = None
+    settings: Settings,
+    message: RoutingInput,
+    history: CustomerHistory | None = None,
+    *,
+    rules_only: bool = False,
 ) -> Decision:
+    """`message` routed as intake would, by the shipped rules and the shipped model (or, with
+    `rules_only`, as a bot without a model would)."""
     return route(
         message,
         history or CustomerHistory(),
         settings.rules,
         settings.service_levels,
         settings.default_language,
+        model=None if rules_only else shipped_model(),
     )
 
 
@@ -837,10 +847,10 @@ ENGLISH = [
         "Why did you close the branch on Main Street without telling your customers?",
     ),
     case(
-        "other-refund-request",
+        "billing-refund-request",  # a bare refund request is billing (labelled set's guideline)
         "en",
-        "other",
-        "customer_care",
+        "billing",
+        "billing",
         "general",
         "I would like a refund for the shoes I returned to the shop.",
     ),
@@ -920,6 +930,14 @@ def test_table_has_enough_cases_per_language() -> None:
         }
 
 
+def by_the_model(decision: Decision, field: str) -> bool:
+    """Whether the triage model, not a rule, gave `field` its value."""
+    reasons = {"category": ("model",), "grade": ("model_grade",)}[field]
+    return any(step.reason in reasons for step in decision.trace) or (
+        field == "grade" and by_the_model(decision, "category")
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "subject", "category", "department", "grade", "language", "tags"), ALL_CASES
 )
@@ -933,18 +951,37 @@ def test_default_rules_route_complaint(
     language: str,
     tags: tuple[str, ...],
 ) -> None:
+    """What the rules decide is exact: language, tags, and category, department and grade
+    where a rule set them. What the model decides is measured over the whole table below."""
     decision = decide(settings, make_input(text, subject=subject))
     explanation = "\n".join(
         f"{step.rule}: {step.matched} {step.detail} {step.effects}" for step in decision.trace
     )
-    assert (decision.category, decision.department, decision.grade, decision.language) == (
-        category,
-        department,
-        grade,
-        language,
-    ), explanation
+    assert decision.language == language, explanation
     assert set(tags) <= set(decision.tags), explanation
     assert "vip" not in decision.tags and "repeat" not in decision.tags
+    if not by_the_model(decision, "category"):
+        assert (decision.category, decision.department) == (category, department), explanation
+    if not by_the_model(decision, "grade"):
+        assert decision.grade == grade, explanation
+
+
+def test_the_model_routes_the_table_as_a_desk_expects(settings: Settings) -> None:
+    """Category and grade over every case: the model, like a person, misses a few (a toaster
+    that broke a week after delivery read as delivery damage), so its share is measured, with
+    the misses listed, rather than pinned case by case."""
+    misses = []
+    right = {"category": 0, "grade": 0}
+    for param in ALL_CASES:
+        text, subject, category, _, grade, *_ = param.values
+        decision = decide(settings, make_input(str(text), subject=str(subject)))
+        right["category"] += decision.category == category
+        right["grade"] += decision.grade == grade
+        if (decision.category, decision.grade) != (category, grade):
+            misses.append(f"{param.id}: {decision.category}/{decision.grade}")
+    rows = len(ALL_CASES)
+    assert right["category"] / rows >= 0.9, misses
+    assert right["grade"] / rows >= 0.95, misses
 
 
 # ---- Customer signals -------------------------------------------------------------------------
@@ -960,7 +997,7 @@ def test_vip_tier_makes_general_important(settings: Settings) -> None:
 
 def test_vip_tier_from_history_counts_too(settings: Settings) -> None:
     decision = decide(settings, make_input("收到的床单有破洞"), CustomerHistory(tier="vip"))
-    assert (decision.category, decision.grade) == ("product_quality", "important")
+    assert decision.grade == "important"
     assert "vip" in decision.tags
 
 
@@ -1035,11 +1072,12 @@ def _step(decision: Decision, rule: str) -> TraceStep:
 
 
 def test_trace_names_the_rule_that_set_the_category(settings: Settings) -> None:
-    decision = decide(settings, make_input("我家小区手机信号很差，打电话经常掉线。"))
-    step = _step(decision, "network signal")
+    decision = decide(settings, make_input("你们的空气炸锅一直缺货，什么时候补货？"))
+    step = _step(decision, "out of stock")
     assert step.matched
-    assert "keyword '信号'" in step.detail
-    assert Effect("category", "network_signal", True) in step.effects
+    assert "keyword '缺货'" in step.detail
+    assert Effect("category", "stock", True) in step.effects
+    assert not [step for step in decision.trace if step.reason in ("model", "model_unsure")]
 
 
 def test_trace_records_why_a_rule_did_not_match(settings: Settings) -> None:
@@ -1064,7 +1102,8 @@ def test_trace_of_a_legal_threat_on_a_billing_complaint(settings: Settings) -> N
     assert legal[0].effects == (Effect("tags", "legal", True),)
     assert legal[1].detail == "at least urgent"
     assert legal[1].effects == (Effect("grade", "urgent", True, "was general"),)
-    assert Effect("category", "billing", True) in _step(decision, "billing").effects
+    [model] = [step for step in decision.trace if step.reason == "model"]
+    assert model.effects == (Effect("category", "billing", True),)
     default_steps = [step.detail for step in decision.trace if step.rule == "default"]
     assert default_steps == ["no rule set the department", "no rule set the grade"]
 
@@ -1087,7 +1126,8 @@ def test_trace_when_two_category_rules_match(settings: Settings) -> None:
 
 
 def test_trace_of_the_default_category(settings: Settings) -> None:
-    decision = decide(settings, make_input("Why is the shop on Main Street closed?"))
+    text = "Why is the shop on Main Street closed?"
+    decision = decide(settings, make_input(text), rules_only=True)
     assert decision.category == "other"
     assert (
         TraceStep(

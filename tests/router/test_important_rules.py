@@ -16,6 +16,7 @@ import pytest
 from config import Settings, load_settings
 from router import CustomerHistory, Decision, route
 from tests.router.inputs import make_input
+from tests.router.shipped import shipped_model
 
 SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
 
@@ -242,12 +243,20 @@ def test_urgent_signals_of_the_guideline(settings: Settings, language: str, text
 
 
 def test_the_harm_rules_only_raise_the_grade(settings: Settings) -> None:
-    """They leave category and department to the topic rules, so "you billed me £480" stays
-    billing and an outage stays network signal."""
+    """They leave category and department to the topic rules and the model, so "you billed me
+    £480" stays billing and an outage stays network signal."""
     harm_rules = [rule for rule in settings.rules.rules if HARM_TAGS & set(rule.tags)]
     assert len(harm_rules) >= 10
     for rule in harm_rules:
         assert rule.category == rule.department == rule.grade == "", rule.name
         assert rule.min_grade in ("important", "urgent"), rule.name
-    billed = decide(settings, "You billed me £480 for a broadband package I cancelled in March.")
+    text = "You billed me £480 for a broadband package I cancelled in March."
+    billed = route(
+        make_input(text),
+        CustomerHistory(),
+        settings.rules,
+        settings.service_levels,
+        settings.default_language,
+        model=shipped_model(),
+    )
     assert (billed.category, billed.grade) == ("billing", "important")

@@ -151,14 +151,14 @@ def test_a_correction_decides_similar_later_complaints_and_replaces_the_shipped_
     text = "the loyalty points vanished from my account"
     corrected = [*EXAMPLES, Example(text, "billing", corrected=True)]
     before, after = model(), model(corrected)
-    assert before.suggest("the loyalty points vanished from my account again").category == "other"
+    assert before.suggest("the loyalty points vanished from my account again").label == "other"
     similar = after.suggest("the loyalty points vanished from my account again")
-    assert (similar.category, similar.why) == ("billing", "like a corrected complaint")
+    assert (similar.label, similar.why) == ("billing", "like a corrected complaint")
     assert similar.probability >= SIMILAR
-    assert after.suggest(text).category == "billing"  # the shipped row "other" is replaced
+    assert after.suggest(text).label == "billing"  # the shipped row "other" is replaced
     assert after.classifier.rows == before.classifier.rows  # replaced, not added
     unrelated = after.suggest("the repair shop kept my laptop for two months")
-    assert (unrelated.category, unrelated.why) == ("repair", "")
+    assert (unrelated.label, unrelated.why) == ("repair", "")
 
 
 def test_training_is_cached_per_data_and_deterministic() -> None:
@@ -191,7 +191,7 @@ def test_the_shipped_model_reads_every_language(text: str, category: str) -> Non
     assert text not in {row.text for row in examples}
     classifier, digest = train(examples)
     suggestion = CategoryModel(classifier, 1, 0.4, digest).suggest(text)
-    assert suggestion.category == category
+    assert suggestion.label == category
 
 
 def test_the_fast_path_agrees_with_the_library() -> None:
@@ -207,9 +207,9 @@ def test_the_fast_path_agrees_with_the_library() -> None:
 def test_the_fast_path_agrees_with_the_library_between_two_categories() -> None:
     """Two categories are the library's binary case: one score and one sigmoid."""
     two = Classifier([row for row in EXAMPLES if row.category != "other"])
-    assert two.categories == ["billing", "repair"]
+    assert two.labels == ["billing", "repair"]
     assert_agrees(two, [row.text for row in EXAMPLES] + ["", "laptop invoice"])
-    assert two.suggest("the repair shop kept my laptop for two months").category == "repair"
+    assert two.suggest("the repair shop kept my laptop for two months").label == "repair"
 
 
 def test_words_are_left_out_when_none_repeats() -> None:
@@ -219,7 +219,7 @@ def test_words_are_left_out_when_none_repeats() -> None:
     classifier = Classifier(rows)
     assert len(classifier._vectorizers) == 1
     assert_agrees(classifier, ["退款还没有到", "电脑坏了"])
-    assert classifier.suggest("电脑维修以后还是坏").category == "repair"
+    assert classifier.suggest("电脑维修以后还是坏").label == "repair"
 
 
 def assert_agrees(classifier: Classifier, texts: list[str]) -> None:
@@ -231,4 +231,4 @@ def assert_agrees(classifier: Classifier, texts: list[str]) -> None:
         assert np.allclose(dense, library.toarray()[0], atol=1e-12), text
         expected = classifier._model.predict_proba(library)[0]
         assert np.allclose(classifier.probabilities(indices, values), expected, atol=1e-12), text
-    assert classifier.categories == list(classifier._model.classes_)
+    assert classifier.labels == list(classifier._model.classes_)

@@ -163,12 +163,12 @@ def test_a_bad_rule_among_the_others(tmp_path: Path, body: str, reason: str) -> 
 def test_a_bad_rule_is_reported_at_its_own_table(tmp_path: Path) -> None:
     real = REAL.read_text(encoding="utf-8")
     lines = real.splitlines()
-    labelling = lines.index('name = "labelling"')
-    assert lines[labelling - 1] == "[[rules]]"
-    text = real.replace('category = "labelling"\n', 'category = "labeling"\n', 1)
+    stock = lines.index('name = "out of stock"')
+    assert lines[stock - 1] == "[[rules]]"
+    text = real.replace('category = "stock"\n', 'category = "stok"\n', 1)
     path = _write(tmp_path, text)
     message = _load_error(path)
-    assert message == f"{path}:{labelling}: rule 'labelling': unknown category 'labeling'"
+    assert message == f"{path}:{stock}: rule 'out of stock': unknown category 'stok'"
 
 
 def test_a_category_naming_an_unknown_department(tmp_path: Path) -> None:

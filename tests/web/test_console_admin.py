@@ -31,6 +31,7 @@ from tests.web.conftest import Desk, console_login
 
 FLUX = "My flux capacitor hums and the display flickers."
 BILLING = "Me han cobrado dos veces la misma compra en la tarjeta, quiero el reembolso."
+STOCK = "El microondas que quiero siempre está agotado, ¿cuándo hay reposición?"
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ async def _reports(desk: Desk, page: Page) -> None:
     charts = page.locator("figure.chart svg")
     await expect(charts).to_have_count(8)
     category = page.locator("svg[aria-label='Complaints per category']")
-    await expect(category.locator("rect")).to_have_count(3)  # other, safety, billing
+    await expect(category.locator("rect")).to_have_count(3)  # other, safety, stock
     await screenshot(page, "reports")
     async with page.expect_download() as download:
         await page.click("a:text('by_category.csv')")
@@ -208,7 +209,7 @@ async def test_an_admin_edits_rules_reads_reports_and_manages_accounts_and_custo
 ) -> None:
     before = await desk.complain(FLUX, customer="c-1")
     assert before["category"] == "other"
-    await desk.complain(BILLING, customer="c-bea", name="Bea Ruiz")
+    await desk.complain(STOCK, customer="c-bea", name="Bea Ruiz")
     await desk.account("Root", role="admin", departments=())
     page = await logged_in(browser, desk.url, "Root")
     await expect(page.locator("nav a")).to_contain_text(["Reports", "Customers", "Rules"])
