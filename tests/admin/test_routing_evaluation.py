@@ -51,7 +51,7 @@ def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def test_the_shipped_rules_and_model_are_measured_per_language_with_each_miss(tmp_path: Path) -> None:
+def test_the_shipped_router_is_measured_per_language_with_each_miss(tmp_path: Path) -> None:
     settings = load_settings(write_settings(tmp_path))
     rows = read_labelled([write_rows(tmp_path / "set.jsonl", ROWS)], settings.rules.categories)
     decide = router_of(settings.rules, settings.service_levels, "en", shipped_model())
