@@ -15,12 +15,13 @@ save two of the six SVM fits per label.) Deterministic: the same examples give t
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy.sparse import csr_matrix
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
@@ -30,6 +31,7 @@ from router.model import (
     CORRECTION_WEIGHT,
     FEATURES,
     FOLDS,
+    FROM_ROWS,
     Example,
     Label,
     deduplicated,
@@ -61,9 +63,7 @@ def fit(examples: Sequence[Example]) -> dict[str, Any]:
         if problem.refused == ""
         for fold in problem.folds()
     ]
-    fitted = Parallel(n_jobs=WORKERS)(
-        delayed(_svm)(matrix, problems[label], train, test) for label, (train, test) in tasks
-    )
+    fitted = _svms(matrix, problems, tasks)
     for label, problem in problems.items():
         if problem.refused:
             arrays[f"{label}.refused"] = np.str_(problem.refused)
@@ -76,6 +76,33 @@ def fit(examples: Sequence[Example]) -> dict[str, Any]:
         for part, value in zip(("values", "columns", "pointers"), similar, strict=True):
             arrays[f"{label}.similar.{part}"] = value
     return arrays
+
+
+def _svms(
+    matrix: Any, problems: dict[Label, _Problem], tasks: list[tuple[Label, tuple[Any, Any]]]
+) -> list[tuple[Any, Any, Any, Any]]:
+    """`_svm` of every task: on `WORKERS` processes, each given the matrix once, and shut down
+    after; a small training set in this process (starting the workers would take longer)."""
+    if matrix.shape[0] < FROM_ROWS:
+        return [_svm(matrix, problems[label], train, test) for label, (train, test) in tasks]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        WORKERS, mp_context=context, initializer=_share, initargs=(matrix, problems)
+    ) as pool:
+        return list(pool.map(_task, tasks))
+
+
+_shared: dict[str, Any] = {}
+"""A worker's matrix and problems (`_share`)."""
+
+
+def _share(matrix: Any, problems: dict[Label, _Problem]) -> None:
+    _shared.update(matrix=matrix, problems=problems)
+
+
+def _task(task: tuple[Label, tuple[Any, Any]]) -> tuple[Any, Any, Any, Any]:
+    label, (train, test) = task
+    return _svm(_shared["matrix"], _shared["problems"][label], train, test)
 
 
 class _Problem:
