@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -26,13 +24,13 @@ from sqlmodel import Session
 
 from admin.settings import TriageSettings
 from admin.triage_data import corrected_examples
+from admin.triage_fit import fit_in_child
 from complaints.clock import Clock
 from router.model import (
     CategoryModel,
     Classifier,
     Example,
     Trained,
-    fitted_bytes,
     remember,
     remembered,
     training_digest,
@@ -192,12 +190,3 @@ def _loaded_or_fitted(digest: str, examples: Sequence[Example], stored: bytes | 
     trained = remember(Trained.from_bytes(digest, fitted))
     log.info("triage model fitted in %.1f s (%d rows)", time.monotonic() - began, len(examples))
     return _Found(trained, fitted)
-
-
-def fit_in_child(examples: Sequence[Example]) -> bytes:
-    """`router.model.fitted_bytes` in a fresh child process, shut down after: scikit-learn and
-    the fit's peak memory (several hundred megabytes) never enter this process. ('spawn': a
-    fork would copy this process's threads and locks.)"""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(fitted_bytes, tuple(examples)).result()

@@ -3,22 +3,20 @@ that fits pays for it (the bot fits in a child process, admin.triage; routing re
 this returns, router.model).
 
 Per label (category, grade): a linear SVM (one-vs-rest, liblinear) fitted on all rows, and one
-sigmoid per label fitted by Platt's method on the scores of 3-fold cross-validation (stratified,
-as `CalibratedClassifierCV(cv=3, method="sigmoid", ensemble=False)` does; tests/router/
+sigmoid per label fitted by Platt's method on the scores of 5-fold cross-validation (stratified,
+as `CalibratedClassifierCV(cv=5, method="sigmoid", ensemble=False)` does; tests/router/
 test_fit.py checks both give the same probabilities). The library's calibrator fits the folds
-and the final SVM one after another and each sigmoid with a general optimiser; here the eight
-SVMs of both labels run on two worker processes at once (threads would share liblinear's random
-generator and make the result depend on timing) and a sigmoid is a few Newton steps. (Measured
-on the 19,300 shipped rows: 3 folds instead of 5 cost nothing in cross-validated accuracy and
-save two of the six SVM fits per label.) Deterministic: the same examples give the same arrays.
+and the final SVM one after another and each sigmoid with a general optimiser; here the twelve
+SVMs of both labels can run on worker processes at once (`run`, admin.triage_fit) and a sigmoid
+is a few Newton steps. (3 folds instead of 5 were as accurate in cross-validation on the shipped
+rows and save two of the six SVM fits per label, but moved enough probabilities across the
+thresholds to change routing that tests pin.) Deterministic: the same examples give the same arrays.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -31,23 +29,19 @@ from router.model import (
     CORRECTION_WEIGHT,
     FEATURES,
     FOLDS,
-    FROM_ROWS,
     Example,
     Label,
     deduplicated,
-    folds,
     text_key,
 )
 
 LABELS: tuple[Label, ...] = ("category", "grade")
-WORKERS = 2
-
 TOLERANCE = 1e-3
 """liblinear's stopping tolerance: a tenth of the library's default took a third fewer passes
 for the same cross-validated accuracy."""
 
 
-def fit(examples: Sequence[Example]) -> dict[str, Any]:
+def fit(examples: Sequence[Example], run: Runner | None = None) -> dict[str, Any]:
     """The arrays of both classifiers of `examples` (router.model.Trained reads them): the
     vocabulary and idf fitted once on every text, then per label its SVM, sigmoids, and the
     character vectors of the corrected rows."""
@@ -63,7 +57,7 @@ def fit(examples: Sequence[Example]) -> dict[str, Any]:
         if problem.refused == ""
         for fold in problem.folds()
     ]
-    fitted = _svms(matrix, problems, tasks)
+    fitted = (run or in_turn)(matrix, problems, tasks)
     for label, problem in problems.items():
         if problem.refused:
             arrays[f"{label}.refused"] = np.str_(problem.refused)
@@ -78,31 +72,19 @@ def fit(examples: Sequence[Example]) -> dict[str, Any]:
     return arrays
 
 
-def _svms(
-    matrix: Any, problems: dict[Label, _Problem], tasks: list[tuple[Label, tuple[Any, Any]]]
+Task = tuple[Label, tuple[Any, Any]]
+"""One SVM to fit: the label, and the (train, test) positions of its rows (`_Problem.folds`)."""
+
+Runner = Callable[[Any, "dict[Label, _Problem]", list[Task]], list[tuple[Any, Any, Any, Any]]]
+"""Fits the SVM of every task (`svm`) given the matrix and problems: `in_turn`, or on worker
+processes (admin.triage_fit)."""
+
+
+def in_turn(
+    matrix: Any, problems: dict[Label, _Problem], tasks: list[Task]
 ) -> list[tuple[Any, Any, Any, Any]]:
-    """`_svm` of every task: on `WORKERS` processes, each given the matrix once, and shut down
-    after; a small training set in this process (starting the workers would take longer)."""
-    if matrix.shape[0] < FROM_ROWS:
-        return [_svm(matrix, problems[label], train, test) for label, (train, test) in tasks]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        WORKERS, mp_context=context, initializer=_share, initargs=(matrix, problems)
-    ) as pool:
-        return list(pool.map(_task, tasks))
-
-
-_shared: dict[str, Any] = {}
-"""A worker's matrix and problems (`_share`)."""
-
-
-def _share(matrix: Any, problems: dict[Label, _Problem]) -> None:
-    _shared.update(matrix=matrix, problems=problems)
-
-
-def _task(task: tuple[Label, tuple[Any, Any]]) -> tuple[Any, Any, Any, Any]:
-    label, (train, test) = task
-    return _svm(_shared["matrix"], _shared["problems"][label], train, test)
+    """Every task's SVM in this process, one after another."""
+    return [svm(matrix, problems[label], train, test) for label, (train, test) in tasks]
 
 
 class _Problem:
@@ -133,9 +115,7 @@ class _Problem:
 
     def folds(self) -> list[tuple[Any, Any]]:
         """(train, test) positions of each calibration fold, then (all, none) for the SVM."""
-        splits = StratifiedKFold(folds(len(self.labels))).split(
-            np.zeros(len(self.labels)), self.labels
-        )
+        splits = StratifiedKFold(FOLDS).split(np.zeros(len(self.labels)), self.labels)
         everything = np.arange(len(self.labels))
         return [*splits, (everything, everything[:0])]
 
@@ -160,7 +140,7 @@ class _Problem:
         }
 
 
-def _svm(matrix: Any, problem: _Problem, train: Any, test: Any) -> tuple[Any, Any, Any, Any]:
+def svm(matrix: Any, problem: _Problem, train: Any, test: Any) -> tuple[Any, Any, Any, Any]:
     """The SVM fitted on the `train` rows: its scores [row, label] of the `test` rows, or when
     there are none, its labels, weights [feature, label] (float32) and offsets."""
     rows = matrix[problem.indices]

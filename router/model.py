@@ -50,18 +50,6 @@ FOLDS = 5
 """Calibration folds of a small training set: each label needs at least this many rows to be
 learned."""
 
-FEWER_FOLDS, FROM_ROWS = 3, 2000
-"""Calibration folds from `FROM_ROWS` training rows up: each fold's SVM still learns from
-thousands of rows (on the 19,300 shipped rows 3 folds were as accurate as 5 in cross-validation
-and save two of the six SVM fits), where on a few dozen rows it would learn too little for the
-sigmoids to be steep enough."""
-
-
-def folds(rows: int) -> int:
-    """The calibration folds of a training set of `rows` rows."""
-    return FEWER_FOLDS if rows >= FROM_ROWS else FOLDS
-
-
 _CACHED = 8
 """How many fitted classifiers a process keeps (the newest training data, and a few others for
 tests that train on their own rows)."""
@@ -259,7 +247,7 @@ def training_digest(examples: Sequence[Example]) -> str:
 def train(examples: Sequence[Example], label: Label = "category") -> tuple[Classifier, str]:
     """The classifier of `label` for `examples` and their digest, fitted in this process once
     per digest (this imports scikit-learn: the bot fits in a child process instead, see
-    admin.triage). ValueError when `label` cannot be learned from `examples`.
+    admin.triage_fit). ValueError when `label` cannot be learned from `examples`.
 
     Two threads asking for the same new digest at once both fit it; the results are equal and
     the second simply replaces the first, so no lock is needed."""
@@ -270,14 +258,6 @@ def train(examples: Sequence[Example], label: Label = "category") -> tuple[Class
 
         trained = remember(Trained.of(digest, fit(examples)))
     return trained.classifier(label), digest
-
-
-def fitted_bytes(examples: Sequence[Example]) -> bytes:
-    """The arrays of both classifiers of `examples` as `Trained.to_bytes` writes them: the job
-    of the child process that fits (admin.triage), which alone imports scikit-learn."""
-    from router.fit import fit
-
-    return arrays_to_bytes(fit(examples))
 
 
 def deduplicated(examples: Sequence[Example]) -> list[Example]:

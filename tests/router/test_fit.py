@@ -17,7 +17,7 @@ from sklearn.svm import LinearSVC
 from admin.triage_data import labelled_directory, shipped_examples
 from router.features import LONGEST, Features, char_grams, word_grams
 from router.fit import TOLERANCE, fit
-from router.model import Example, Trained, folds
+from router.model import FOLDS, Example, Trained
 from tests.router.test_model import EXAMPLES, SHIPPED
 
 TEXTS = [
@@ -108,7 +108,7 @@ def assert_agrees(examples: list[Example], texts: list[str]) -> None:
     matrix = csr_matrix(parts, (len(examples), features.width))
     model = CalibratedClassifierCV(
         LinearSVC(C=1.0, random_state=0, tol=TOLERANCE),
-        cv=folds(len(examples)),
+        cv=FOLDS,
         method="sigmoid",
         ensemble=False,
     ).fit(matrix, [row.category for row in examples])
