@@ -4,10 +4,7 @@ intake and the dry run."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -27,8 +24,8 @@ from complaints.clock import ManualClock
 from complaints.languages import SUPPORTED
 from config import load_settings
 from router import NEEDS_TRIAGE
-from router.model import Trained
 from tests.conftest import ROOT, START
+from tests.router.test_model import EXAMPLES
 from tests.web.conftest import Desk, rows
 
 CATEGORIES = load_settings(ROOT / "settings.toml").rules.categories
@@ -216,70 +213,30 @@ async def test_another_instance_loads_the_same_version_from_the_store(desk: Desk
         other.state.services.database.close()
 
 
-async def test_every_version_keeps_its_fitted_model_and_a_start_loads_it(
+async def test_a_start_fits_in_a_child_process_stores_the_model_and_the_next_loads_it(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A start whose training data is stored loads the model instead of fitting it: with this
-    process's memory of fitted models set aside and fitting made impossible, a second app on
-    the same store routes with the same model."""
-    [version] = rows(desk, "SELECT version, digest, fitted FROM triage_models")
-    assert version["fitted"] and len(version["fitted"]) > 1000
-    stored = Trained.from_bytes(version["digest"], bytes(version["fitted"]))
-    first = triage_of(desk).current
-    assert first is not None and first.digest == version["digest"]
+    """Training data new to the store is fitted (in a child process) and stored with its
+    version; a start on the same store, with this process's memory of fitted models set aside
+    and fitting made impossible, loads it and suggests the same."""
+    database = desk.app.state.services.database
+    settings = load_settings(desk.bot.settings_path).triage
+    monkeypatch.setattr(router.model, "_trained", {})
+    first = Triage(database, ManualClock(START), EXAMPLES, settings).start()
+    assert first is not None and first.version == 2  # the shipped set's is 1
+    [stored] = rows(desk, "SELECT digest, fitted FROM triage_models WHERE version = 2")
+    assert stored["digest"] == first.digest and len(stored["fitted"]) > 1000
 
     def no_fit(examples: object) -> bytes:
         raise AssertionError("fitted again although the store holds the model")
 
     monkeypatch.setattr(admin.triage, "fit_in_child", no_fit)
     monkeypatch.setattr(router.model, "_trained", {})
-    other = bot.build_app(
-        load_settings(desk.bot.settings_path), ManualClock(START), sweep_in_background=False
-    )
-    try:
-        current = other.state.services.triage.current
-        assert current is not None and current.version == 1
-        for text in (FIRST, SIMILAR, "Me cobraron dos veces", "退款还没有到"):
-            assert current.suggest(text) == first.suggest(text)
-            assert current.suggest_grade(text) == first.suggest_grade(text)
-            assert stored.classifier("category").suggest(text) == first.suggest(text)
-    finally:
-        other.state.services.database.close()
-
-
-async def test_a_process_that_loads_the_model_never_imports_the_learning_library(
-    desk: Desk,
-) -> None:
-    """Another instance (a real second process) loads what the first stored, quickly, and
-    routes without scikit-learn in its memory."""
-    script = (
-        "import sys, time\n"
-        "import bot\n"
-        "from config import load_settings\n"
-        "began = time.monotonic()\n"
-        f"app = bot.build_app(load_settings({str(desk.bot.settings_path)!r}))\n"
-        "took = time.monotonic() - began\n"
-        "model = app.state.services.triage.current\n"
-        f"print(model.version, model.suggest({FIRST!r}).label, took)\n"
-        "learning = ('sklearn', 'scipy')\n"
-        "print(sorted(name for name in sys.modules if name.split('.')[0] in learning))\n"
-        "app.state.services.database.close()\n"
-    )
-    done = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    first, modules = done.stdout.splitlines()[-2:]
-    version, label, _ = first.split()
-    current = triage_of(desk).current
-    assert current is not None
-    assert (int(version), label) == (current.version, current.suggest(FIRST).label)
-    assert modules == "[]"
+    again = Triage(database, ManualClock(START), EXAMPLES, settings).start()
+    assert again is not None and again.version == 2
+    for text in ("I was charged twice on my card", "the repair took a month", "退款还没有到"):
+        assert again.suggest(text) == first.suggest(text)
+    assert len(rows(desk, "SELECT version FROM triage_models")) == 2
 
 
 # ---- trying rules ---------------------------------------------------------------------------
