@@ -2,14 +2,14 @@
 
 Character n-grams (`char_wb`, 1 to 5 characters) need no word segmentation, so one model reads
 Chinese, Spanish and English alike; word unigrams and bigrams beside them catch the Spanish and
-English phrasings that character n-grams blur ("went through twice"). A linear SVM fitted on all
-rows, calibrated to probabilities by sigmoids fitted on 5-fold cross-validated scores, gives a
+English phrasings that character n-grams blur ("went through twice"); both come from
+router.features, the same code for fitting and routing. A linear SVM fitted on all rows,
+calibrated to probabilities by sigmoids fitted on 5-fold cross-validated scores, gives a
 confidence the router compares with a threshold. (Cross-validation of the whole routing decision
 on the training files chose this: the single SVM beat the average of per-fold SVMs, each of which
 sees less data, by about a point in every language, and the word n-grams added about another in
-Spanish and English.) It trains in about six seconds on two cores, so nothing is stored but the
-training data's identity: every process rebuilds the same model from the same examples (the fit
-is deterministic).
+Spanish and English.) router.fit fits it (scikit-learn, in a child process in the bot); this
+module only computes with the fitted arrays (`Trained`), which the store keeps per training set.
 
 Agents' corrections teach it twice: they join the training rows with `CORRECTION_WEIGHT` (and
 replace a shipped row with the same text), and a later complaint that reads like a corrected one
@@ -22,8 +22,8 @@ since whether a complaint is important or urgent shows in many more phrasings th
 list (cross-validation on the training files: two to three points of grade accuracy in every
 language).
 
-Pure: no I/O. `train` keeps the fitted classifiers of this process by their training data's
-digest, so the hundreds of apps a test run builds train the shipped set once.
+Pure: no I/O, numpy only. `remember` keeps the fitted models of this process by their training
+data's digest, so the hundreds of apps a test run builds fit the shipped set once.
 """
 
 from __future__ import annotations
