@@ -1,17 +1,21 @@
-"""The triage model in force: trained at start on the shipped labelled set and the agents'
-corrections, retrained when new corrections appear, each training data set recorded as a
-numbered version (store/queries/triage.py).
+"""The triage model in force: fitted on the shipped labelled set and the agents' corrections,
+refitted when new corrections appear, each training data set recorded as a numbered version with
+its fitted arrays (store/queries/triage.py).
 
 `Triage.current` is what intake, dry runs, backtests and the evaluation route with; like
-`RuleBook.current` it is swapped whole, never changed in place. Every instance finds the same
-corrections in the shared store and trains the same model from them (training is
-deterministic), so no model is ever shipped between processes.
+`RuleBook.current` it is swapped whole, never changed in place. A model comes from, in order: this
+process (the same data fitted or loaded before: the hundreds of apps a test run builds), the
+store (a version another start or instance fitted: loaded in a fraction of a second), or a
+fit in a child process, stored for the others. The child alone imports scikit-learn and holds
+the fit's peak memory; this process keeps only the arrays, and every instance finds the same
+corrections in the shared store, so all route with the same model.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -20,10 +24,24 @@ from sqlmodel import Session
 
 from admin.settings import TriageSettings
 from admin.triage_data import corrected_examples
+from admin.triage_fit import fit_in_child
 from complaints.clock import Clock
-from router.model import CategoryModel, Classifier, Example, train
+from router.model import (
+    CategoryModel,
+    Classifier,
+    Example,
+    Trained,
+    remember,
+    remembered,
+    training_digest,
+)
 from store.database import Database
-from store.queries.triage import last_correction_id, record_triage_model, triage_corrections
+from store.queries.triage import (
+    last_correction_id,
+    record_triage_model,
+    stored_triage_model,
+    triage_corrections,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +50,14 @@ log = logging.getLogger(__name__)
 class _Corrections:
     up_to: int
     examples: tuple[Example, ...]
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A training set's model and, when it was fitted just now, its bytes for the store."""
+
+    trained: Trained
+    fitted: bytes | None = None
 
 
 class Triage:
@@ -48,30 +74,40 @@ class Triage:
         """The newest correction event trained on; -1 before the first training."""
 
     def start(self) -> CategoryModel | None:
-        """Train now, blocking: at start, before anything is routed. Within one process the
-        same data trains once (router.model.train caches it), so this is quick after the
-        first app."""
+        """Load or fit now, blocking: at start, before anything is routed."""
         corrections = self.database.write_now(_corrections)
-        model = self._trained(corrections)
+        examples = self._examples(corrections)
+        digest = training_digest(examples)
+        found = _remembered(digest)
+        if found is None:
+            stored = self.database.write_now(partial(_stored, digest))
+            found = _loaded_or_fitted(digest, examples, stored)
+        model = self._model(found.trained)
         if model is not None:
-            version = self.database.write_now(partial(self._record, model, corrections))
-            model = replace(model, version=version)
+            record = partial(self._record, model, corrections, found.fitted)
+            model = replace(model, version=self.database.write_now(record))
         self._up_to, self.current = corrections.up_to, model
         return model
 
     async def refresh(self) -> bool:
-        """Retrain when a correction newer than the last one trained on exists; True when a
-        new model is in force. The check reads only the events after that one; training runs
-        in a thread, so the event loop keeps serving."""
+        """Refit when a correction newer than the last one trained on exists; True when a new
+        model is in force. The check reads only the events after that one; the fit runs in a
+        child process, so the event loop keeps serving."""
         seen = self._up_to
         newest = await self.database.read(lambda s: last_correction_id(s, after=max(seen, 0)))
         if newest <= seen:
             return False
         corrections = await self.database.read(lambda s: _corrections(s, up_to=newest))
-        model = await asyncio.to_thread(self._trained, corrections)
+        examples = self._examples(corrections)
+        digest = training_digest(examples)
+        found = _remembered(digest)
+        if found is None:
+            stored = await self.database.read(partial(_stored, digest))
+            found = await asyncio.to_thread(_loaded_or_fitted, digest, examples, stored)
+        model = self._model(found.trained)
         if model is not None:
-            version = await self.database.write(partial(self._record, model, corrections))
-            model = replace(model, version=version)
+            record = partial(self._record, model, corrections, found.fitted)
+            model = replace(model, version=await self.database.write(record))
         if self._up_to != seen:  # another refresh got there first
             return False
         self._up_to, self.current = corrections.up_to, model
@@ -84,15 +120,17 @@ class Triage:
             )
         return model is not None
 
-    def _trained(self, corrections: _Corrections) -> CategoryModel | None:
-        examples = [*self.shipped, *corrections.examples]
+    def _examples(self, corrections: _Corrections) -> list[Example]:
+        return [*self.shipped, *corrections.examples]
+
+    def _model(self, trained: Trained) -> CategoryModel | None:
         try:
-            classifier, digest = train(examples)
+            classifier = trained.classifier("category")
         except ValueError as error:
             log.warning("triage model not trained, routing by rules alone: %s", error)
             return None
         try:
-            grader: Classifier | None = train(examples, "grade")[0]
+            grader: Classifier | None = trained.classifier("grade")
         except ValueError as error:
             log.warning("grade model not trained, grades by the rules alone: %s", error)
             grader = None
@@ -100,13 +138,19 @@ class Triage:
             classifier,
             0,
             self.settings.model_threshold,
-            digest,
+            trained.digest,
             grader,
             self.settings.grade_threshold,
             self.settings.urgent_threshold,
         )
 
-    def _record(self, model: CategoryModel, corrections: _Corrections, session: Session) -> int:
+    def _record(
+        self,
+        model: CategoryModel,
+        corrections: _Corrections,
+        fitted: bytes | None,
+        session: Session,
+    ) -> int:
         return record_triage_model(
             session,
             digest=model.digest,
@@ -114,6 +158,7 @@ class Triage:
             corrections=len(corrections.examples),
             up_to=corrections.up_to,
             now=self.clock.now(),
+            fitted=fitted,
         )
 
 
@@ -122,3 +167,27 @@ def _corrections(session: Session, up_to: int | None = None) -> _Corrections:
     newest = last_correction_id(session) if up_to is None else up_to
     rows = triage_corrections(session, up_to=newest)
     return _Corrections(newest, corrected_examples(rows))
+
+
+def _stored(digest: str, session: Session) -> bytes | None:
+    return stored_triage_model(session, digest=digest)
+
+
+def _remembered(digest: str) -> _Found | None:
+    """The model this process fitted or loaded for `digest` (then from or into the one store a
+    process uses, so there is nothing to store)."""
+    trained = remembered(digest)
+    return _Found(trained) if trained is not None else None
+
+
+def _loaded_or_fitted(digest: str, examples: Sequence[Example], stored: bytes | None) -> _Found:
+    """The `stored` model, or one fitted now in a child process (blocking)."""
+    began = time.monotonic()
+    if stored is not None:
+        trained = remember(Trained.from_bytes(digest, stored))
+        log.info("triage model loaded from the store in %.2f s", time.monotonic() - began)
+        return _Found(trained)
+    fitted = fit_in_child(examples)
+    trained = remember(Trained.from_bytes(digest, fitted))
+    log.info("triage model fitted in %.1f s (%d rows)", time.monotonic() - began, len(examples))
+    return _Found(trained, fitted)

@@ -2,14 +2,14 @@
 
 Character n-grams (`char_wb`, 1 to 5 characters) need no word segmentation, so one model reads
 Chinese, Spanish and English alike; word unigrams and bigrams beside them catch the Spanish and
-English phrasings that character n-grams blur ("went through twice"). A linear SVM fitted on all
-rows, calibrated to probabilities by sigmoids fitted on 5-fold cross-validated scores, gives a
+English phrasings that character n-grams blur ("went through twice"); both come from
+router.features, the same code for fitting and routing. A linear SVM fitted on all rows,
+calibrated to probabilities by sigmoids fitted on 5-fold cross-validated scores, gives a
 confidence the router compares with a threshold. (Cross-validation of the whole routing decision
 on the training files chose this: the single SVM beat the average of per-fold SVMs, each of which
 sees less data, by about a point in every language, and the word n-grams added about another in
-Spanish and English.) It trains in about six seconds on two cores, so nothing is stored but the
-training data's identity: every process rebuilds the same model from the same examples (the fit
-is deterministic).
+Spanish and English.) router.fit fits it (scikit-learn, in a child process in the bot); this
+module only computes with the fitted arrays (`Trained`), which the store keeps per training set.
 
 Agents' corrections teach it twice: they join the training rows with `CORRECTION_WEIGHT` (and
 replace a shipped row with the same text), and a later complaint that reads like a corrected one
@@ -22,25 +22,22 @@ since whether a complaint is important or urgent shows in many more phrasings th
 list (cross-validation on the training files: two to three points of grade accuracy in every
 language).
 
-Pure: no I/O. `train` keeps the fitted classifiers of this process by their training data's
-digest, so the hundreds of apps a test run builds train the shipped set once.
+Pure: no I/O, numpy only. `remember` keeps the fitted models of this process by their training
+data's digest, so the hundreds of apps a test run builds fit the shipped set once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy.sparse import hstack
-from scipy.special import expit
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
+
+from router.features import Features
 
 CORRECTION_WEIGHT = 3.0
 """How much more a row an agent corrected counts than a shipped row."""
@@ -49,11 +46,9 @@ SIMILAR = 0.7
 """The cosine similarity from which a complaint takes a corrected complaint's category; near
 copies and rewordings of one sentence reach it, different complaints of one topic do not."""
 
-_FOLDS = 5
-"""Calibration folds: each category needs at least this many rows to be learned."""
-
-_WORD = r"\b\w+\b"
-"""A word for the word n-grams, however short."""
+FOLDS = 5
+"""Calibration folds of a small training set: each label needs at least this many rows to be
+learned."""
 
 _CACHED = 8
 """How many fitted classifiers a process keeps (the newest training data, and a few others for
@@ -86,137 +81,68 @@ class Suggestion:
 
 
 class Classifier:
-    """A fitted classifier over `examples`; read-only after construction, so threads share it."""
+    """A fitted classifier as plain arrays (see `router.fit`); read-only, so threads share it.
 
-    def __init__(self, examples: Sequence[Example], label: Label = "category") -> None:
-        """Learns `label` of `examples` (the rows without one are skipped)."""
-        rows = _deduplicated([row for row in examples if getattr(row, label)])
-        self.rows = len(rows)
-        labels = [getattr(row, label) for row in rows]
-        counts = Counter(labels)
-        # calibration needs a few rows per label in each of its folds; a label with fewer
-        # (new, known only from a correction or two) is suggested by similarity alone
-        learned = [row for row, name in zip(rows, labels, strict=True) if counts[name] >= _FOLDS]
-        if len({getattr(row, label) for row in learned}) < 2:
-            plural = "categories" if label == "category" else "grades"
-            raise ValueError(f"the model needs {_FOLDS} examples of at least two {plural}")
-        texts = [row.text for row in learned]
-        self._vectorizers = [_characters()]
-        matrices = [self._vectorizers[0].fit_transform(texts)]
-        words = _words()
-        try:
-            matrices.append(words.fit_transform(texts))
-            self._vectorizers.append(words)
-        except ValueError:  # no word occurs twice, as in a few Chinese sentences: characters only
-            pass
-        weights = [CORRECTION_WEIGHT if row.corrected else 1.0 for row in learned]
-        self._model: Any = CalibratedClassifierCV(
-            LinearSVC(C=1.0, random_state=0), cv=_FOLDS, method="sigmoid", ensemble=False
-        )
-        self._model.fit(
-            hstack(matrices).tocsr(),
-            [getattr(row, label) for row in learned],
-            sample_weight=weights,
-        )
-        self.labels = [str(name) for name in self._model.classes_]
-        self._weights, self._offsets, self._slopes, self._intercepts = _calibrated(self._model)
-        self._blocks = _blocks(self._vectorizers)
-        corrected = [row for row in rows if row.corrected]
-        self._corrected = [getattr(row, label) for row in corrected]
-        self._corrected_vectors = (
-            self._vectorizers[0].transform([row.text for row in corrected]).tocsc()
-            if corrected
-            else None
-        )
+    The probability is scikit-learn's `CalibratedClassifierCV.predict_proba` of a linear SVM
+    with one sigmoid per label, redone as array arithmetic (tests/router/test_fit.py checks
+    that both agree): no library in the routing process, and no per-call checks that cost ten
+    times the sums inside intake's transaction."""
+
+    def __init__(self, features: Features, arrays: Mapping[str, Any], label: Label) -> None:
+        """`arrays`: the fitted arrays of every classifier, this one's under "`label`."."""
+        self.features = features
+        self.labels = [str(name) for name in arrays[f"{label}.labels"]]
+        self.rows = int(arrays[f"{label}.rows"])
+        self._weights = arrays[f"{label}.weights"]
+        """[feature, label] (one column between two labels: the second's score)."""
+        self._offsets = arrays[f"{label}.offsets"]
+        self._slopes = arrays[f"{label}.slopes"]
+        self._intercepts = arrays[f"{label}.intercepts"]
+        self._corrected = [str(name) for name in arrays[f"{label}.corrected"]]
+        self._similar = tuple(arrays[f"{label}.similar.{part}"] for part in _CSR)
+        """The character vectors of the corrected rows, CSR parts (values, columns, pointers)."""
 
     def suggest(self, text: str, ruled_out: Collection[str] = ()) -> Suggestion:
         """The likeliest label of `text` other than those `ruled_out`, and its probability; a
         complaint like one an agent corrected takes the agent's label whatever it is."""
-        parts = [block.vector(text) for block in self._blocks]
-        characters, values = parts[0]
-        if self._corrected_vectors is not None and len(characters):
-            # character blocks are L2-normalised: the dot product is the cosine similarity
-            similarity = self._corrected_vectors[:, characters] @ values
+        if self._corrected:
+            similarity = self.similarity(*self.features.vector(text, words=False))
             nearest = int(similarity.argmax())
             if similarity[nearest] >= SIMILAR:
                 like = "like a corrected complaint"
                 return Suggestion(self._corrected[nearest], float(similarity[nearest]), like)
-        probabilities = self.probabilities(*_joined(parts))
+        probabilities = self.probabilities(*self.features.vector(text))
         allowed = [label not in ruled_out for label in self.labels]
         best = int(np.where(allowed, probabilities, -1.0).argmax())
         return Suggestion(self.labels[best], float(probabilities[best]))
 
-    # The steps below are the library's `transform` and `predict_proba` for one text, as plain
-    # array arithmetic: their per-call checks cost ten times the sums, and intake routes inside
-    # its transaction (tests/router/test_model.py checks that both agree).
+    def similarity(self, columns: Any, values: Any) -> Any:
+        """Per corrected row, the cosine of its character vector with (`columns`, `values`)
+        (both L2-normalised, so the dot product; `columns` sorted)."""
+        stored_values, stored_columns, pointers = self._similar
+        if not len(columns):
+            return np.zeros(len(self._corrected))
+        at = np.minimum(np.searchsorted(columns, stored_columns), len(columns) - 1)
+        shared = np.where(columns[at] == stored_columns, values[at] * stored_values, 0.0)
+        rows = np.repeat(np.arange(len(self._corrected)), np.diff(pointers))
+        return np.bincount(rows, weights=shared, minlength=len(self._corrected))
 
-    def transform(self, texts: Sequence[str]) -> Any:
-        """The library's feature matrix of `texts`: each vectorizer's block, side by side."""
-        return hstack([vectorizer.transform(texts) for vectorizer in self._vectorizers]).tocsr()
-
-    def vector(self, text: str) -> tuple[Any, Any]:
-        """`transform` of one text as (feature indices, values)."""
-        return _joined([block.vector(text) for block in self._blocks])
-
-    def probabilities(self, indices: Any, values: Any) -> Any:
-        """Per category (in `categories` order), the calibrated probability: each fold's SVM
-        scores through its sigmoids, normalised, then averaged over the folds (one "fold" here:
-        the SVM fitted on all rows). Between two categories the SVM has one score, for the
-        second; the first gets the rest."""
-        scores = self._weights[:, :, indices] @ values + self._offsets
-        per_fold = expit(-(self._slopes * scores + self._intercepts))
+    def probabilities(self, columns: Any, values: Any) -> Any:
+        """Per label (in `labels` order), the calibrated probability: each label's SVM score
+        through its sigmoid, normalised to sum to one. Between two labels the SVM has one
+        score, for the second; the first gets the rest."""
+        scores = values.astype(np.float64) @ self._weights[columns] + self._offsets
+        exponents = np.clip(self._slopes * scores + self._intercepts, -700.0, 700.0)
+        calibrated = 1.0 / (1.0 + np.exp(exponents))
         if len(self.labels) == 2:
-            return np.concatenate([1 - per_fold, per_fold], axis=1).mean(axis=0)
-        totals = per_fold.sum(axis=1, keepdims=True)
-        uniform = np.full_like(per_fold, 1 / per_fold.shape[1])
-        per_fold = np.divide(per_fold, totals, out=uniform, where=totals != 0)
-        return per_fold.mean(axis=0)
+            return np.concatenate([1 - calibrated, calibrated])
+        total = calibrated.sum()
+        if total == 0:
+            return np.full(len(self.labels), 1 / len(self.labels))
+        return calibrated / total
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """One vectorizer's part of the features: its n-grams' columns start at `offset`."""
-
-    analyze: Callable[[str], list[str]]
-    vocabulary: dict[str, int]
-    idf: Any
-    offset: int
-
-    def vector(self, text: str) -> tuple[Any, Any]:
-        """The text's tf-idf vector in this block: sublinear tf, idf, L2 norm."""
-        counts = Counter(
-            self.vocabulary[gram] for gram in self.analyze(text) if gram in self.vocabulary
-        )
-        indices = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        values = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
-        values *= self.idf[indices]
-        norm = np.linalg.norm(values)
-        return indices + self.offset, values / norm if norm else values
-
-
-def _characters() -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True, min_df=2)
-
-
-def _words() -> TfidfVectorizer:
-    """Words and word pairs; one-letter words count ("I", "y", "a")."""
-    return TfidfVectorizer(
-        analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=2, token_pattern=_WORD
-    )
-
-
-def _blocks(vectorizers: Sequence[TfidfVectorizer]) -> list[_Block]:
-    blocks, offset = [], 0
-    for vectorizer in vectorizers:
-        blocks.append(
-            _Block(vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset)
-        )
-        offset += len(vectorizer.vocabulary_)
-    return blocks
-
-
-def _joined(parts: Sequence[tuple[Any, Any]]) -> tuple[Any, Any]:
-    return np.concatenate([i for i, _ in parts]), np.concatenate([v for _, v in parts])
+_CSR = ("values", "columns", "pointers")
 
 
 @dataclass(frozen=True)
@@ -244,7 +170,71 @@ class CategoryModel:
         return self.grader.suggest(text) if self.grader is not None else None
 
 
-_trained: dict[tuple[str, Label], Classifier] = {}
+@dataclass(frozen=True)
+class Trained:
+    """Both classifiers of one training set, with the features they share: what a training
+    makes and the store keeps (`to_bytes`), so another start or instance loads it."""
+
+    digest: str
+    """The training data's digest (`training_digest`)."""
+    arrays: Mapping[str, Any]
+    features: Features
+    classifiers: Mapping[Label, Classifier]
+    """The labels that could be learned; `refused` says why another could not."""
+    refused: Mapping[Label, str]
+
+    @classmethod
+    def of(cls, digest: str, arrays: Mapping[str, Any]) -> Trained:
+        features = Features(*(arrays[name] for name in FEATURES))
+        labels: tuple[Label, ...] = ("category", "grade")
+        refused = {label: str(arrays.get(f"{label}.refused", "")) for label in labels}
+        classifiers = {
+            label: Classifier(features, arrays, label) for label in labels if not refused[label]
+        }
+        return cls(digest, arrays, features, classifiers, {k: v for k, v in refused.items() if v})
+
+    @classmethod
+    def from_bytes(cls, digest: str, data: bytes) -> Trained:
+        """The arrays `to_bytes` wrote (numpy's npz; no pickles are read)."""
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            return cls.of(digest, {name: stored[name] for name in stored.files})
+
+    def to_bytes(self) -> bytes:
+        return arrays_to_bytes(self.arrays)
+
+    def classifier(self, label: Label) -> Classifier:
+        """The classifier of `label`; ValueError with the reason when it could not be learned."""
+        found = self.classifiers.get(label)
+        if found is None:
+            raise ValueError(self.refused[label])
+        return found
+
+
+FEATURES = ("char_keys", "char_idf", "word_keys", "word_idf")
+"""The arrays of `Features`, shared by both classifiers."""
+
+
+def arrays_to_bytes(arrays: Mapping[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+_trained: dict[str, Trained] = {}
+
+
+def remembered(digest: str) -> Trained | None:
+    """The training of `digest` this process made or loaded already, if any."""
+    return _trained.get(digest)
+
+
+def remember(trained: Trained) -> Trained:
+    """Keeps `trained` for `remembered` (the newest few), so the hundreds of apps a test run
+    builds train the shipped set once."""
+    while len(_trained) >= _CACHED and trained.digest not in _trained:
+        _trained.pop(next(iter(_trained)))
+    _trained[trained.digest] = trained
+    return trained
 
 
 def training_digest(examples: Sequence[Example]) -> str:
@@ -257,43 +247,36 @@ def training_digest(examples: Sequence[Example]) -> str:
 
 
 def train(examples: Sequence[Example], label: Label = "category") -> tuple[Classifier, str]:
-    """The classifier of `label` for `examples` and their digest, fitted once per process,
-    digest and label.
+    """The classifier of `label` for `examples` and their digest, fitted in this process once
+    per digest (this imports scikit-learn: the bot fits in a child process instead, see
+    admin.triage_fit). ValueError when `label` cannot be learned from `examples`.
 
     Two threads asking for the same new digest at once both fit it; the results are equal and
-    the second simply replaces the first, so no lock is needed (and the router takes none)."""
+    the second simply replaces the first, so no lock is needed."""
     digest = training_digest(examples)
-    classifier = _trained.get((digest, label))
-    if classifier is None:
-        classifier = Classifier(examples, label)
-        while len(_trained) >= _CACHED:
-            _trained.pop(next(iter(_trained)))
-        _trained[digest, label] = classifier
-    return classifier, digest
+    trained = remembered(digest)
+    if trained is None:
+        from router.fit import fit  # scikit-learn, only where a model is fitted
+
+        trained = remember(Trained.of(digest, fit(examples)))
+    return trained.classifier(label), digest
 
 
-def _calibrated(model: Any) -> tuple[Any, Any, Any, Any]:
-    """Per calibration fold k and category c: the SVM's weights [k, c, feature] and offsets
-    [k, c], and the sigmoid's slope and intercept [k, c]."""
-    folds = model.calibrated_classifiers_
-    return (
-        np.stack([fold.estimator.coef_ for fold in folds]),
-        np.stack([fold.estimator.intercept_ for fold in folds]),
-        np.array([[calibrator.a_ for calibrator in fold.calibrators] for fold in folds]),
-        np.array([[calibrator.b_ for calibrator in fold.calibrators] for fold in folds]),
-    )
-
-
-def _deduplicated(examples: Sequence[Example]) -> list[Example]:
+def deduplicated(examples: Sequence[Example]) -> list[Example]:
     """One row per text (whitespace and case folded): a correction replaces a shipped row, and
     a later correction an earlier one. (Rows without the label learned are left out before, so
     a correction of the category alone keeps the shipped row's grade.)"""
     rows: dict[str, Example] = {}
     for row in examples:
-        key = " ".join(row.text.casefold().split())
+        key = text_key(row.text)
         if not key:
             continue
         if row.corrected or key not in rows or not rows[key].corrected:
             rows.pop(key, None)  # re-inserted last, so the order follows the latest label
             rows[key] = row
     return list(rows.values())
+
+
+def text_key(text: str) -> str:
+    """What makes two training texts the same one: whitespace and case folded."""
+    return " ".join(text.casefold().split())

@@ -1,8 +1,11 @@
-"""The triage model's versions: which training data each one was built from.
+"""The triage model's versions: which training data each one was built from, and the fitted
+model itself.
 
-No fitted model is stored: training is deterministic, so the shipped labelled set plus the
-agents' corrections up to `corrections_up_to` rebuild the same model in every process. A row
-exists so that a trace's "model v3" can be explained later, like a rule set version.
+A row exists so that a trace's "model v3" can be explained later, like a rule set version. The
+fitted arrays (router.model.Trained.to_bytes: numpy's npz, no pickles) are kept beside it so that
+a start, or another instance, loads in a fraction of a second what one training made; training
+is deterministic, so the shipped labelled set plus the agents' corrections up to
+`corrections_up_to` would rebuild the same arrays.
 """
 
 from __future__ import annotations
@@ -28,3 +31,6 @@ class TriageModelVersion(SQLModel, table=True):
     """How many of them came from agents' corrections."""
     corrections_up_to: int = 0
     """The id of the newest `corrected` event included (0: none)."""
+    fitted: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary(), nullable=True))
+    """The fitted model (tens of megabytes; read only by `stored_triage_model`); None: not
+    stored (versions recorded before it was, or a training set nothing could be learned from)."""

@@ -146,7 +146,7 @@ async def test_the_units_command_serves_and_stops_within_its_stop_timeout(tmp_pa
     )
     assert process.stderr is not None
     try:
-        async with asyncio.timeout(60):
+        async with asyncio.timeout(120):
             while b"Application startup complete" not in await process.stderr.readline():
                 assert process.returncode is None
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:

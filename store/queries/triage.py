@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from store.models_triage import TriageModelVersion
@@ -84,29 +85,64 @@ def _to(change: object) -> str:
 
 
 def record_triage_model(
-    session: Session, *, digest: str, rows: int, corrections: int, up_to: int, now: datetime
+    session: Session,
+    *,
+    digest: str,
+    rows: int,
+    corrections: int,
+    up_to: int,
+    now: datetime,
+    fitted: bytes | None = None,
 ) -> int:
     """The version number of the model trained on the data with this digest, recording a new
-    version when the data is new."""
-    found = session.exec(
-        select(TriageModelVersion).where(TriageModelVersion.digest == digest)
-    ).first()
+    version when the data is new, and keeping `fitted` when the version has no fitted model
+    yet (another instance may have stored it first: both are equal)."""
+    table = TriageModelVersion.__table__  # type: ignore[attr-defined]
+    found = (
+        session.connection()
+        .execute(
+            sa.select(table.c.version, table.c.fitted.is_(None)).where(table.c.digest == digest)
+        )
+        .first()
+    )
     if found is None:
-        found = TriageModelVersion(
+        row = TriageModelVersion(
             digest=digest,
             trained_at=now,
             rows=rows,
             corrections=corrections,
             corrections_up_to=up_to,
+            fitted=fitted,
         )
-        session.add(found)
+        session.add(row)
         session.flush()
-    assert found.version is not None
-    return found.version
+        assert row.version is not None
+        return row.version
+    version, missing = found
+    if missing and fitted is not None:
+        session.connection().execute(
+            sa.update(table).where(table.c.version == version).values(fitted=fitted)
+        )
+    return int(version)
+
+
+def stored_triage_model(session: Session, *, digest: str) -> bytes | None:
+    """The fitted model of the data with this digest, None when none is stored."""
+    table = TriageModelVersion.__table__  # type: ignore[attr-defined]
+    fitted = (
+        session.connection()
+        .execute(sa.select(table.c.fitted).where(table.c.digest == digest))
+        .scalar_one_or_none()
+    )
+    return bytes(fitted) if fitted is not None else None
 
 
 def triage_model_versions(session: Session) -> list[TriageModelVersion]:
-    """Every recorded version, newest first."""
+    """Every recorded version, newest first, without the fitted models (`fitted` is None)."""
     return list(
-        session.exec(select(TriageModelVersion).order_by(TriageModelVersion.version.desc()))  # type: ignore[union-attr]
+        session.exec(
+            select(TriageModelVersion)
+            .options(defer(TriageModelVersion.fitted))  # type: ignore[arg-type]
+            .order_by(TriageModelVersion.version.desc())  # type: ignore[union-attr]
+        )
     )

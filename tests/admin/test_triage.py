@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+import admin.triage
 import bot
+import router.model
 from admin.triage import Triage
 from admin.triage_data import (
     labelled_directory,
@@ -23,6 +25,7 @@ from complaints.languages import SUPPORTED
 from config import load_settings
 from router import NEEDS_TRIAGE
 from tests.conftest import ROOT, START
+from tests.router.test_model import EXAMPLES
 from tests.web.conftest import Desk, rows
 
 CATEGORIES = load_settings(ROOT / "settings.toml").rules.categories
@@ -187,7 +190,7 @@ async def test_below_the_threshold_a_complaint_waits_for_triage(
     assert step["detail"].endswith(", below the threshold 1.00")
 
 
-async def test_another_instance_rebuilds_the_same_version_from_the_store(desk: Desk) -> None:
+async def test_another_instance_loads_the_same_version_from_the_store(desk: Desk) -> None:
     first = await desk.complain(FIRST, customer="c-1")
     agent = await desk.account(
         "Ana", role="supervisor", departments=("customer_care", "quality", "technical_service")
@@ -208,6 +211,32 @@ async def test_another_instance_rebuilds_the_same_version_from_the_store(desk: D
         assert len(rows(desk, "SELECT version FROM triage_models")) == 2
     finally:
         other.state.services.database.close()
+
+
+async def test_a_start_fits_in_a_child_process_stores_the_model_and_the_next_loads_it(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Training data new to the store is fitted (in a child process) and stored with its
+    version; a start on the same store, with this process's memory of fitted models set aside
+    and fitting made impossible, loads it and suggests the same."""
+    database = desk.app.state.services.database
+    settings = load_settings(desk.bot.settings_path).triage
+    monkeypatch.setattr(router.model, "_trained", {})
+    first = Triage(database, ManualClock(START), EXAMPLES, settings).start()
+    assert first is not None and first.version == 2  # the shipped set's is 1
+    [stored] = rows(desk, "SELECT digest, fitted FROM triage_models WHERE version = 2")
+    assert stored["digest"] == first.digest and len(stored["fitted"]) > 1000
+
+    def no_fit(examples: object) -> bytes:
+        raise AssertionError("fitted again although the store holds the model")
+
+    monkeypatch.setattr(admin.triage, "fit_in_child", no_fit)
+    monkeypatch.setattr(router.model, "_trained", {})
+    again = Triage(database, ManualClock(START), EXAMPLES, settings).start()
+    assert again is not None and again.version == 2
+    for text in ("I was charged twice on my card", "the repair took a month", "退款还没有到"):
+        assert again.suggest(text) == first.suggest(text)
+    assert len(rows(desk, "SELECT version FROM triage_models")) == 2
 
 
 # ---- trying rules ---------------------------------------------------------------------------

@@ -1,0 +1,63 @@
+"""Fitting the triage model away from the bot's process: a child process (spawned, used once)
+runs router.fit, whose twelve SVMs (five calibration folds and the final fit, per label) run on
+two worker processes of its own. The bot's process never imports scikit-learn and never holds the
+fit's peak memory (several hundred megabytes); it gets the fitted arrays as bytes
+(router.model.Trained.to_bytes). Workers are processes, not threads: liblinear's random generator
+is one per process, so threads would make the result depend on timing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from router.model import Example, arrays_to_bytes
+
+WORKERS = 2
+IN_TURN_BELOW = 2000
+"""Training sets of fewer rows are fitted in the child itself: starting workers takes longer."""
+
+
+def fit_in_child(examples: Sequence[Example]) -> bytes:
+    """The fitted arrays of `examples`, fitted in a fresh child process shut down after.
+    ('spawn': a fork would copy this process's threads and locks.)"""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(fitted_bytes, tuple(examples)).result()
+
+
+def fitted_bytes(examples: Sequence[Example]) -> bytes:
+    """The child's job: scikit-learn is imported here, in the child, only."""
+    from router.fit import fit
+
+    return arrays_to_bytes(fit(examples, _on_workers))
+
+
+def _on_workers(matrix: Any, problems: Any, tasks: list[Any]) -> list[Any]:
+    """router.fit's SVMs on `WORKERS` processes, each given the matrix once, shut down after."""
+    from router.fit import in_turn
+
+    if matrix.shape[0] < IN_TURN_BELOW:
+        return in_turn(matrix, problems, tasks)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        WORKERS, mp_context=context, initializer=_share, initargs=(matrix, problems)
+    ) as pool:
+        return list(pool.map(_task, tasks))
+
+
+_shared: dict[str, Any] = {}
+"""A worker's matrix and problems (`_share`)."""
+
+
+def _share(matrix: Any, problems: Any) -> None:
+    _shared.update(matrix=matrix, problems=problems)
+
+
+def _task(task: Any) -> Any:
+    from router.fit import svm
+
+    label, (train, test) = task
+    return svm(_shared["matrix"], _shared["problems"][label], train, test)

@@ -1,0 +1,27 @@
+"""triage model arrays: the fitted model beside its version, so a start loads it instead of
+training (router.model.Trained.to_bytes, numpy's npz without pickles)
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-06 14:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0012"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("triage_models", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("fitted", sa.LargeBinary(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("triage_models", schema=None) as batch_op:
+        batch_op.drop_column("fitted")
