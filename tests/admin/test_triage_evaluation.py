@@ -2,7 +2,7 @@
 
 The issue's goals are language >= 99 %, category >= 95 % and grade >= 97 % in each language.
 Measured on 2026-12-06 with the shipped rules and the model trained on the shipped train files
-(19,300 rows): category zh-Hans 95.4 %, zh-Hant 96.2 %, es 97.7 %, en 96.9 %; grade 99.2 %,
+(19,337 rows): category zh-Hans 95.4 %, zh-Hant 96.2 %, es 97.7 %, en 96.2 %; grade 99.2 %,
 98.5 %, 95.4 %, 97.7 %; language 100 % but es 99.2 %. The floors are the goals, except Spanish
 grade, which is not there yet (95.4 %): its floor is what it reaches, to be raised to 97 %.
 """
