@@ -76,7 +76,7 @@ class Instance:
                             return line
                     seen = len(self.lines)
                     if self.process.returncode is not None and self._reader_done:
-                        raise AssertionError(f"{self.name} exited before {pattern!r}")
+                        raise AssertionError(f"{self.name} exited before {pattern!r}:\n{self.log}")
                     self._grew.clear()
                     await self._grew.wait()
         except TimeoutError:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
@@ -96,15 +97,11 @@ def record_triage_model(
 ) -> int:
     """The version number of the model trained on the data with this digest, recording a new
     version when the data is new, and keeping `fitted` when the version has no fitted model
-    yet (another instance may have stored it first: both are equal)."""
+    yet (another instance may have stored it first: both are equal). Instances started together
+    on a new store fit the same data at once; the second to record finds the first's row."""
     table = TriageModelVersion.__table__  # type: ignore[attr-defined]
-    found = (
-        session.connection()
-        .execute(
-            sa.select(table.c.version, table.c.fitted.is_(None)).where(table.c.digest == digest)
-        )
-        .first()
-    )
+    select = sa.select(table.c.version, table.c.fitted.is_(None)).where(table.c.digest == digest)
+    found = session.connection().execute(select).first()
     if found is None:
         row = TriageModelVersion(
             digest=digest,
@@ -114,10 +111,14 @@ def record_triage_model(
             corrections_up_to=up_to,
             fitted=fitted,
         )
-        session.add(row)
-        session.flush()
-        assert row.version is not None
-        return row.version
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # another instance recorded this digest since the select
+            found = session.connection().execute(select).one()
+        else:
+            assert row.version is not None
+            return row.version
     version, missing = found
     if missing and fitted is not None:
         session.connection().execute(
