@@ -164,8 +164,10 @@ async def test_bot_py_writes_json_lines_when_told_to(tmp_path: Path) -> None:
         )
     assert response.status_code == 202
     process.send_signal(signal.SIGTERM)
-    rest = (await process.stderr.read()).decode()
-    assert await process.wait() == 0
+    async with asyncio.timeout(60):  # both pipes read to the end and closed
+        _, err = await process.communicate()
+    rest = err.decode()
+    assert process.returncode == 0
     lines = [json.loads(line) for line in (startup + rest).splitlines()]
     number = response.json()["complaint"]
     assert {"logger": "intake.receive", "complaint": number} in [
