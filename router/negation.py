@@ -5,8 +5,8 @@ A keyword is negated when a cue stands shortly before it in the same clause: at 
 `LATIN_REACH` words or `CJK_REACH` Chinese characters back, with no clause boundary (punctuation,
 "but", "and then", 但, 就, 还…) in between. The reach is short and the boundaries many on
 purpose: a missed negation leaves a complaint urgent, which a person corrects in a minute; a
-wrong one hides a fire. Phrases that start with a cue but do not negate what follows ("not
-only", "no doubt", "sin querer", 不小心, 没想到, 唔該) are listed as false cues.
+wrong one hides a fire. Phrases that hold a cue but do not negate what follows ("not only",
+"no doubt", "sin querer", "nada más", "de la nada", 不小心, 没想到, 唔該) are listed as false cues.
 
 The lists are per language, in one place, so a desk can read and extend them; every list applies
 to every text, because a customer's Chinese may quote English and language detection may err.
@@ -32,7 +32,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "*n't", "dont", "didnt", "doesnt", "wont", "isnt", "wasnt", "werent", "arent",
         "havent", "hasnt", "hadnt", "cant", "couldnt", "wouldnt", "shouldnt",
     ),
-    "es": ("no", "ni", "nunca", "jamas", "sin", "nadie", "ningun", "ninguno", "ninguna", "tampoco"),
+    "es": (
+        "no", "ni", "nunca", "jamas", "sin", "nadie", "nada", "ningun", "ninguno", "ninguna",
+        "tampoco",
+    ),
     "zh-Hans": ("不", "没", "无", "未", "别", "勿"),
     "zh-Hant": ("不", "沒", "無", "未", "別", "勿", "唔", "冇"),
 }
@@ -51,6 +54,7 @@ FALSE_CUES: dict[str, tuple[str, ...]] = {
         "no solo", "no solamente", "no tardo", "no tardaron", "no paraba", "no para",
         "no dejaba", "no deja", "no puedo creer", "no se por que", "sin querer", "sin embargo",
         "sin duda", "sin motivo", "sin razon", "sin aviso", "sin previo aviso", "ni siquiera",
+        "nada mas", "de la nada", "como si nada",
     ),
     "zh-Hans": (
         "不小心", "不久", "不仅", "不但", "不停", "不断", "不得不", "不料", "不幸", "不少",
@@ -65,7 +69,7 @@ FALSE_CUES: dict[str, tuple[str, ...]] = {
         "別人", "未成年", "唔該", "唔好意思", "唔小心", "唔知", "唔止", "唔單止", "冇耐",
     ),
 }  # fmt: skip
-"""Phrases that begin (or, for Chinese, contain) a cue but do not negate what follows."""
+"""Phrases that hold a cue (mostly at their start) but do not negate what follows."""
 
 _BOUNDARY = re.compile(
     r"[.,;:!?()\[\]\"“”…\n。，、；：！？（）]"
@@ -73,6 +77,10 @@ _BOUNDARY = re.compile(
     r"|if|pero|y|e|luego|entonces|porque|aunque|sino|cuando|despues|antes|hasta|mientras|si)\b"
     r"|但|却|卻|就|还|還|才|然后|然後|所以|因为|因為|可是|结果|結果|不过|不過|后来|後來|而且"
 )
+CONDITIONS = frozenset(("if", "si"))
+"""Boundaries that open a condition: a cue after them negates the condition, not the keyword
+that follows it, which is the threat ("si no me devolvéis el dinero os denuncio", "if you don't
+refund me I'll sue"), or is itself only supposed."""
 _CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
 _TOKEN = re.compile(rf"[{CJK_RANGES}]|[^\W{CJK_RANGES}]+(?:'[^\W{CJK_RANGES}]+)*")
 _LATIN_CUES = frozenset(cue for lang in ("en", "es") for cue in CUES[lang] if cue != "*n't")
@@ -85,8 +93,13 @@ _CJK_FALSE = frozenset(phrase for lang in ("zh-Hans", "zh-Hant") for phrase in F
 
 def negation_before(before: str) -> str | None:
     """The cue that negates a keyword found right after `before` (folded text), or None."""
-    clause = _BOUNDARY.split(before.replace("’", "'"))[-1]
-    tokens = _TOKEN.findall(clause)
+    text = before.replace("’", "'")
+    boundary = None
+    for boundary in _BOUNDARY.finditer(text):  # noqa: B007 (the last one is wanted)
+        pass
+    if boundary is not None and boundary.group(0) in CONDITIONS:
+        return None
+    tokens = _TOKEN.findall(text[boundary.end() :] if boundary is not None else text)
     latin = cjk = 0
     for index in range(len(tokens) - 1, -1, -1):
         token = tokens[index]
@@ -114,8 +127,18 @@ def _latin_cue(token: str) -> bool:
 
 
 def _false_latin(tokens: list[str], index: int) -> bool:
-    following = tokens[index : index + 4]
-    return any(tuple(following[: len(phrase)]) == phrase for phrase in _LATIN_FALSE)
+    """The cue at `index` inside a false-cue phrase, wherever the cue stands in it: "nada" in
+    "nada más" (as soon as) and in "de la nada" (out of nowhere)."""
+    for phrase in _LATIN_FALSE:
+        for at, word in enumerate(phrase):
+            start = index - at
+            if (
+                word == tokens[index]
+                and start >= 0
+                and tuple(tokens[start:][: len(phrase)]) == phrase
+            ):
+                return True
+    return False
 
 
 def _false_cjk(tokens: list[str], index: int) -> bool:

@@ -123,6 +123,14 @@ def test_unless_applies_to_a_pattern_and_keeps_the_original_text_positions() -> 
         ("没想到会", None),
         ("唔該快啲處理", None),
         ("是别人", None),
+        # "nada" negates ("nada de chispas"), except in "nada más" (as soon as) and, where
+        # the cue ends the phrase, "de la nada" (out of nowhere)
+        ("nada de ", "nada"),
+        ("nada mas enchufarlo empezo a salir ", None),
+        ("de la nada empezo a salir ", None),
+        # a cue inside a condition negates the condition, not the threat after it
+        ("si no me devolveis el dinero os ", None),
+        ("if you don't refund me i'll ", None),
     ],
 )
 def test_negation_cues(before: str, cue: str | None) -> None:

@@ -1,0 +1,94 @@
+"""The shipped severity rules on Spanish phrasings that cross-validation on the training files
+found missed or misread (bench/cv_routing.py): each case both ways, so a keyword added for one
+sense does not catch the other.
+
+Urgent: a complaint lodged or threatened with Consumo or a Latin American consumer body, a
+threat to publish it ("lo subo a TikTok"), a free-from claim contradicted for someone with an
+allergy, a privacy complaint from someone under protection from violence. General: the same
+words in another sense ("me vendieron humo", "explotó el grupo de WhatsApp", "solo
+emergencias", a blister pack, a warning printed on a label) or negated ("nada de chispas").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from config import Settings, load_settings
+from router import CustomerHistory, Decision, route
+from tests.router.inputs import make_input
+
+SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return load_settings(SETTINGS_PATH)
+
+
+def decide(settings: Settings, text: str) -> Decision:
+    return route(
+        make_input(text),
+        CustomerHistory(),
+        settings.rules,
+        settings.service_levels,
+        settings.default_language,
+    )
+
+
+CASES = [
+    # (text, grade by the rules alone, a tag that must be there, or "-tag" that must not)
+    ("Si no me devolvéis los 40 € os denuncio.", "urgent", "legal"),
+    ("El lunes voy a Consumo con el ticket de la cafetera.", "urgent", "regulator"),
+    ("Ya lo reclamé en la oficina de consumo del ayuntamiento.", "urgent", "regulator"),
+    ("No pienso ir a Consumo por un cargador, solo quiero otro.", "general", "-regulator"),
+    ("La fecha de consumo preferente está borrada en el bote.", "general", "-regulator"),
+    ("Voy a la DIACO con la factura si no me responden.", "urgent", "regulator"),
+    ("Presenté la queja ante Pro Consumidor la semana pasada.", "urgent", "regulator"),
+    ("Lo subo a TikTok esta noche con el vídeo del repartidor.", "urgent", "media"),
+    ("Si mañana no funciona lo publico en Twitter con la factura.", "urgent", "media"),
+    ("Voy a sacar en redes cómo me dejaron la lavadora.", "urgent", "media"),
+    ("No lo voy a subir a redes, pero quiero una disculpa.", "general", "-media"),
+    ("Mañana lo cuentan en el noticiero de la noche.", "urgent", "media"),
+    ("El jarrón venía envuelto en papel de periódico y llegó roto.", "general", "-media"),
+    ("Las galletas dicen 'sin gluten' y llevan trigo; mi hijo es celíaco.", "urgent", "allergen"),
+    ("La crema no dice nada de almendra y la lleva. Soy alérgica.", "urgent", "allergen"),
+    (
+        "Las galletas sin gluten llegaron rotas, no soy celíaca pero las quería.",
+        "general",
+        "-allergen",
+    ),
+    (
+        "Soy víctima de violencia de género y le dieron mi dirección a mi expareja.",
+        "urgent",
+        "safety",
+    ),
+    ("Me vendieron humo: la batería dura la mitad de lo que dijeron.", "general", "-safety"),
+    ("Estoy que echo chispas, el router se reinicia cada hora.", "general", "-safety"),
+    ("Nada de chispas ni humo, pero el enchufe está flojo.", "general", "-safety"),
+    ("Nada más enchufarlo empezó a salir humo del cargador.", "urgent", "safety"),
+    ("De la nada empezó a salir humo del cargador.", "urgent", "safety"),
+    (
+        "Explotó el grupo de WhatsApp del edificio: todos sin fibra desde las 8.",
+        "general",
+        "-safety",
+    ),
+    ("La batería del patinete explotó en el pasillo.", "urgent", "safety"),
+    ("El móvil pasa a 'solo emergencias' en mi calle.", "general", "-safety"),
+    ("Llegó el blíster de las pastillas aplastado.", "general", "-safety"),
+    ("La máquina se tragó el billete y no devolvió nada.", "general", "-safety"),
+    ("El envase pone 'puede provocar reacción alérgica' en letra diminuta.", "general", "-safety"),
+    ("Las ollas se pelan aunque las uso a fuego bajo.", "general", "-safety"),
+    ("La mampara de la ducha estalló sin nadie dentro.", "urgent", "safety"),
+]
+
+
+@pytest.mark.parametrize(("text", "grade", "tag"), CASES)
+def test_spanish_severity_phrasings(settings: Settings, text: str, grade: str, tag: str) -> None:
+    decision = decide(settings, text)
+    assert decision.grade == grade
+    if tag.startswith("-"):
+        assert tag[1:] not in decision.tags
+    else:
+        assert tag in decision.tags
