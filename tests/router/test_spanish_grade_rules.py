@@ -4,7 +4,8 @@ sense does not catch the other.
 
 Urgent: a complaint lodged or threatened with Consumo or a Latin American consumer body, a
 threat to publish it ("lo subo a TikTok"), a free-from claim contradicted for someone with an
-allergy, a privacy complaint from someone under protection from violence. General: the same
+allergy, a privacy complaint from someone under protection from violence. Important: a sum of
+100 or more charged (cobro, debitaron, de roaming). General: the same
 words in another sense ("me vendieron humo", "explotó el grupo de WhatsApp", "solo
 emergencias", a blister pack, a warning printed on a label) or negated ("nada de chispas").
 """
@@ -81,6 +82,10 @@ CASES = [
     ("El envase pone 'puede provocar reacción alérgica' en letra diminuta.", "general", "-safety"),
     ("Las ollas se pelan aunque las uso a fuego bajo.", "general", "-safety"),
     ("La mampara de la ducha estalló sin nadie dentro.", "urgent", "safety"),
+    ("Cobro doble de 215,80 € por la misma compra.", "important", "large-amount"),
+    ("Me debitaron dos veces la compra de 130 dólares.", "important", "large-amount"),
+    ("Me llegaron 342 € de roaming con el bono contratado.", "important", "large-amount"),
+    ("Me cobraron 12 € de más en la factura.", "general", "-large-amount"),
 ]
 
 
