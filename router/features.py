@@ -143,6 +143,12 @@ class Features:
         values, columns, _ = self.matrix([text], words)
         return columns, values
 
+    def characters(self, columns: Any, values: Any) -> tuple[Any, Any]:
+        """The character part of a `vector` (its columns come first, normalised on their own):
+        what `vector(text, words=False)` gives, without featurizing the text again."""
+        end = int(np.searchsorted(columns, len(self.char_keys)))
+        return columns[:end], values[:end]
+
 
 def _stacked(parts: Sequence[tuple[Any, Any, Any]], texts: int) -> tuple[Any, Any, Any]:
     """(rows, columns, values) of each kind as CSR parts, each row's columns in order."""
