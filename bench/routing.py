@@ -6,7 +6,7 @@ Loads the shipped settings and the triage model a fresh store would use (fitted 
 process, or read from `--model-cache` when given and present), routes every row of
 router/data/labelled/train-*.jsonl as `admin.routing_evaluation` does (a fresh webhook complaint
 at a fixed time), and prints milliseconds per complaint: the whole `route`, and the stored form
-of its trace (`Decision.trace_as_json` and its JSON encoding, which intake does in its writer).
+of its trace (`router.stored_trace.stored` and its JSON encoding, done in intake's writer).
 
 `--fingerprint FILE` writes one line per row with every decided field and the whole trace, so
 two runs (before and after a change) can be compared with `cmp`: a speed-up of the router must
@@ -31,6 +31,7 @@ from admin.routing_evaluation import read_labelled, router_of  # noqa: E402
 from admin.triage_data import labelled_directory, shipped_examples  # noqa: E402
 from config import load_settings  # noqa: E402
 from router.model import CategoryModel, Trained, remember, train, training_digest  # noqa: E402
+from router.stored_trace import stored  # noqa: E402
 
 
 def shipped_model(settings_path: Path, cache: Path | None) -> CategoryModel:
@@ -86,18 +87,20 @@ def main(argv: list[str] | None = None) -> int:
         profiler.disable()
     routed = time.process_time() - began
     began = time.process_time()
-    stored = [json.dumps(d.trace_as_json(), ensure_ascii=False) for d in decisions]
+    kept = [json.dumps(stored(d.trace)) for d in decisions]  # as the store's JSON column does
     encoded = time.process_time() - began
+    full = sum(len(json.dumps(d.trace_as_json())) for d in decisions) / len(decisions)
     if profiler is not None:
         profiler.dump_stats(str(args.profile))
-    size = sum(len(text.encode()) for text in stored) / len(stored)
+    size = sum(len(text) for text in kept) / len(kept)
     print(
         f"{len(rows)} complaints: route {1000 * routed / len(rows):.3f} ms CPU each, "
-        f"stored trace {1000 * encoded / len(rows):.3f} ms and {size / 1024:.1f} KB each"
+        f"stored trace {1000 * encoded / len(rows):.3f} ms and {size / 1024:.1f} KB each "
+        f"(full form {full / 1024:.1f} KB)"
     )
     if args.fingerprint is not None:
         with args.fingerprint.open("w", encoding="utf-8") as out:
-            for decision, trace in zip(decisions, stored, strict=True):
+            for decision in decisions:
                 fields = [
                     decision.category,
                     decision.department,
@@ -107,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                     decision.first_response_due.isoformat(),
                     decision.resolution_due.isoformat(),
                 ]
+                trace = json.dumps(decision.trace_as_json(), ensure_ascii=False)
                 out.write(json.dumps(fields, ensure_ascii=False) + "\t" + trace + "\n")
     return 0
 
