@@ -39,6 +39,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+START_LIMIT_S = 180
+"""How long a server may take to start: a bot on a fresh store fits the triage model first,
+which takes over a minute on a busy shared machine."""
+
+
 def wait_healthy(process: subprocess.Popen[bytes], port: int, log: Path, limit_s: float) -> None:
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
@@ -70,7 +75,7 @@ def serving(
             command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env or dict(os.environ)
         )
     try:
-        (ready or wait_healthy)(process, port, log, 60)
+        (ready or wait_healthy)(process, port, log, START_LIMIT_S)
         yield process
     finally:
         stop(process)

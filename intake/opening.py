@@ -15,6 +15,7 @@ from intake.case import Case, event
 from outbox.notify import Notifier
 from router import HISTORY_WINDOW, CustomerHistory, Decision, RoutingInput, RuleSet, route
 from router.model import CategoryModel
+from router.stored_trace import stored
 from scheduler.due import DueTimes
 from store import queries
 from store.queries.complaints import complaint_by_id
@@ -83,7 +84,7 @@ def open_complaint(
         "subject": inbound.subject[:200],
         "tags": list(decision.tags),
         "rule_set_version": decision.rule_set_version,
-        "routing_trace": decision.trace_as_json(),
+        "routing_trace": stored(decision.trace),
         "created_at": now,
         "updated_at": now,
         **opening.due.on_open(decision, now),

@@ -19,8 +19,8 @@ from router.language import detect_language
 from router.rules import GRADES, Category, Rule, RuleSet, raised
 from router.text import FoldedText
 
-if TYPE_CHECKING:  # the model's module loads scikit-learn; the router only calls it
-    from router.model import CategoryModel
+if TYPE_CHECKING:  # the model's module loads numpy; the router only calls it
+    from router.model import CategoryModel, Reading
 
 NEEDS_TRIAGE = "needs-triage"
 """The tag of a complaint no rule categorised and the model was not sure about."""
@@ -155,8 +155,11 @@ def route(
             outcome.trace.append(
                 TraceStep(rule.name, False, verdict.detail, (), verdict.reason, (), verdict.facts)
             )
-    if model is not None and "category" not in outcome.settled:
-        outcome.suggested(model, f"{message.subject}\n{message.text}".strip(), rules)
+    # the model and the text as it reads it, featurized once for the category and the grade
+    text = f"{message.subject}\n{message.text}".strip()
+    triage = None if model is None else (model, model.read(text))
+    if triage is not None and "category" not in outcome.settled:
+        outcome.suggested(*triage, rules)
     category = outcome.decided("category", rules.default_category, "routing.default_category")
     department = outcome.decided(
         "department",
@@ -166,8 +169,8 @@ def route(
     )
     grade = outcome.adjusted(outcome.decided("grade", rules.default_grade, "routing.default_grade"))
     grade = outcome.floored(grade, rules.categories[category])
-    if model is not None:
-        grade = outcome.graded(model, f"{message.subject}\n{message.text}".strip(), grade)
+    if triage is not None:
+        grade = outcome.graded(*triage, grade)
     first_response_due, resolution_due = service_levels[grade].due(message.received_at)
     return Decision(
         category=category,
@@ -240,7 +243,7 @@ class _Outcome:
             )
         )
 
-    def suggested(self, model: CategoryModel, text: str, rules: RuleSet) -> None:
+    def suggested(self, model: CategoryModel, text: Reading, rules: RuleSet) -> None:
         """The model's category when it is sure enough (probability at least its threshold)
         and the category exists; else its best guess is only traced, and the complaint keeps
         the default category with the tag needs-triage, for a person to decide."""
@@ -299,7 +302,7 @@ class _Outcome:
         )
         return category.min_grade
 
-    def graded(self, model: CategoryModel, text: str, grade: str) -> str:
+    def graded(self, model: CategoryModel, text: Reading, grade: str) -> str:
         """`grade` raised to the grade model's when that is higher and the model is sure (its
         probability at least `grade_threshold`, or `urgent_threshold` to urgent), traced. The
         model never lowers a grade, so what the rules and the category's floor decided holds as

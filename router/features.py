@@ -51,6 +51,8 @@ class Grams:
 def char_grams(texts: Sequence[str]) -> Grams:
     """Every character n-gram of every text: all windows of 1 to `LONGEST` code points inside
     one padded word (so a padded word shorter than n gives no n-gram, as in `char_wb`)."""
+    if not texts:
+        return _joined([], [])
     words = [
         "\0".join(f" {word} " for word in text.replace("\0", " ").lower().split()) for text in texts
     ]
@@ -60,8 +62,7 @@ def char_grams(texts: Sequence[str]) -> Grams:
     )
     separators = points == _SEPARATOR
     # the text of each position: texts are parted by one separator each, in order
-    ends = np.cumsum([len(text) + 1 for text in words])
-    text_of = np.searchsorted(ends, np.arange(len(points)), side="right")
+    text_of = np.repeat(np.arange(len(words)), [len(text) + 1 for text in words])
     seen = np.concatenate([[0], np.cumsum(separators)])
     rows, found = [], []
     hashes = np.zeros(len(points), dtype=np.uint64)
@@ -72,8 +73,9 @@ def char_grams(texts: Sequence[str]) -> Grams:
         hashes = hashes[:windows] * _PRIME + points[n - 1 :] + np.uint64(1)
         inside = seen[n : windows + n] - seen[:windows] == 0
         rows.append(text_of[:windows][inside])
-        found.append(_finalised(hashes[inside] ^ np.uint64(n)))
-    return _joined(rows, found)
+        found.append(hashes[inside] ^ np.uint64(n))
+    grams = _joined(rows, found)
+    return Grams(grams.rows, _finalised(grams.keys))  # once for all n: fewer numpy calls
 
 
 def word_grams(texts: Sequence[str]) -> Grams:
@@ -139,9 +141,25 @@ class Features:
         return _stacked(parts, len(texts))
 
     def vector(self, text: str, words: bool = True) -> tuple[Any, Any]:
-        """The feature vector of one text as (sorted columns, values)."""
-        values, columns, _ = self.matrix([text], words)
-        return columns, values
+        """The feature vector of one text as (sorted columns, values): what `matrix([text])`
+        gives, the same numbers in the same order, computed without its bookkeeping for many
+        texts (this is the router's path, once per complaint)."""
+        parts = [_one(char_grams([text]).keys, self.char_keys, self.char_idf, 0)]
+        if words:
+            offset = len(self.char_keys)
+            parts.append(_one(word_grams([text]).keys, self.word_keys, self.word_idf, offset))
+        if len(parts) == 1:
+            return parts[0]
+        # each part's columns are sorted, and every word column follows every character one
+        return np.concatenate([part[0] for part in parts]), np.concatenate(
+            [part[1] for part in parts]
+        )
+
+    def characters(self, columns: Any, values: Any) -> tuple[Any, Any]:
+        """The character part of a `vector` (its columns come first, normalised on their own):
+        what `vector(text, words=False)` gives, without featurizing the text again."""
+        end = int(np.searchsorted(columns, len(self.char_keys)))
+        return columns[:end], values[:end]
 
 
 def _stacked(parts: Sequence[tuple[Any, Any, Any]], texts: int) -> tuple[Any, Any, Any]:
@@ -176,6 +194,19 @@ def _pairs(grams: Grams, vocabulary: Any) -> tuple[Any, Any, Any]:
     known = vocabulary[columns] == grams.keys if len(vocabulary) else columns < 0
     pairs, counts = _counted(grams.rows[known] * width + columns[known])
     return pairs // width, pairs % width, counts
+
+
+def _one(keys: Any, vocabulary: Any, idf: Any, offset: int) -> tuple[Any, Any]:
+    """(columns, values) of one text's n-gram `keys` in `vocabulary`, as `_weighted` gives
+    them: the distinct keys are looked up, in order (fewer, and sorted keys search faster)."""
+    keys, counts = _counted(keys)
+    if not len(vocabulary) or not len(keys):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
+    columns = np.minimum(np.searchsorted(vocabulary, keys), len(vocabulary) - 1)
+    known = vocabulary[columns] == keys
+    columns, counts = columns[known], counts[known]
+    _, columns, values = _normalised(np.zeros(len(columns), np.intp), columns, counts, idf, offset)
+    return columns, values
 
 
 def _weighted(grams: Grams, vocabulary: Any, idf: Any, offset: int) -> tuple[Any, Any, Any]:

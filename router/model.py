@@ -102,16 +102,19 @@ class Classifier:
         self._similar = tuple(arrays[f"{label}.similar.{part}"] for part in _CSR)
         """The character vectors of the corrected rows, CSR parts (values, columns, pointers)."""
 
-    def suggest(self, text: str, ruled_out: Collection[str] = ()) -> Suggestion:
+    def suggest(self, text: str | Reading, ruled_out: Collection[str] = ()) -> Suggestion:
         """The likeliest label of `text` other than those `ruled_out`, and its probability; a
         complaint like one an agent corrected takes the agent's label whatever it is."""
+        columns, values = (text if isinstance(text, Reading) else Reading(text)).vector(
+            self.features
+        )
         if self._corrected:
-            similarity = self.similarity(*self.features.vector(text, words=False))
+            similarity = self.similarity(*self.features.characters(columns, values))
             nearest = int(similarity.argmax())
             if similarity[nearest] >= SIMILAR:
                 like = "like a corrected complaint"
                 return Suggestion(self._corrected[nearest], float(similarity[nearest]), like)
-        probabilities = self.probabilities(*self.features.vector(text))
+        probabilities = self.probabilities(columns, values)
         allowed = [label not in ruled_out for label in self.labels]
         best = int(np.where(allowed, probabilities, -1.0).argmax())
         return Suggestion(self.labels[best], float(probabilities[best]))
@@ -145,6 +148,27 @@ class Classifier:
 _CSR = ("values", "columns", "pointers")
 
 
+class Reading:
+    """One complaint's text as the classifiers read it: its feature vector is computed on first
+    use and kept, so the category and the grade classifier of one training, which share their
+    `Features`, featurize it once between them (featurizing is most of a suggestion's cost).
+    A classifier with other `Features` (fitted on other rows) gets its own vector."""
+
+    __slots__ = ("_features", "_vector", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._features: Features | None = None
+        self._vector: tuple[Any, Any] = ((), ())
+
+    def vector(self, features: Features) -> tuple[Any, Any]:
+        """The text's vector under `features`, as `Features.vector` gives it."""
+        if self._features is not features:
+            self._vector = features.vector(self.text)
+            self._features = features
+        return self._vector
+
+
 @dataclass(frozen=True)
 class CategoryModel:
     """The trained classifiers as the router uses them: the category classifier with the
@@ -163,10 +187,15 @@ class CategoryModel:
     urgent_threshold: float = 1.0
     """Raising to urgent asks more: a false urgent pages the safety team at once."""
 
-    def suggest(self, text: str, ruled_out: Collection[str] = ()) -> Suggestion:
+    @staticmethod
+    def read(text: str) -> Reading:
+        """`text` to hand to `suggest` and `suggest_grade`, featurized once for both."""
+        return Reading(text)
+
+    def suggest(self, text: str | Reading, ruled_out: Collection[str] = ()) -> Suggestion:
         return self.classifier.suggest(text, ruled_out)
 
-    def suggest_grade(self, text: str) -> Suggestion | None:
+    def suggest_grade(self, text: str | Reading) -> Suggestion | None:
         return self.grader.suggest(text) if self.grader is not None else None
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from complaints.fields import EDITABLE_FIELDS
 from complaints.media import FALLBACK, media_type
 from config import parse_duration
+from router.stored_trace import expanded
 from staff.solutions import KINDS, parse_amount
 from staff.views import QueueFilter, QueueItem, attachment, complaint_view, queue
 from store.models import Solution
@@ -187,7 +188,7 @@ async def get_complaint(number: str, agent: AgentUser, database: DatabaseDep) ->
             }
             for entry in view.timeline
         ],
-        routing_trace=list(view.complaint.routing_trace or []),
+        routing_trace=expanded(view.complaint.routing_trace or []),
         solutions=[SolutionOut.of(solution) for solution in view.solutions],
     )
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from channels.webhook.adapter import sign
 from complaints.clock import ManualClock
+from router.stored_trace import expanded
 from tests.conftest import (
     OTHER_SECRET,
     SECRET,
@@ -240,7 +241,7 @@ async def test_the_routing_trace_and_events_are_recorded(start_bot: Any) -> None
     )
     stored = _one_complaint(bot)
     assert stored["grade"] == "urgent"
-    trace = stored["routing_trace"]
+    trace = expanded(stored["routing_trace"])  # the store's compact form, as the API shows it
     matched = [step["rule"] for step in trace if step["matched"]]
     assert matched, trace
     assert any(not step["matched"] and step["detail"] for step in trace)

@@ -15,6 +15,7 @@ from complaints.errors import ComplaintBotError
 from complaints.fields import EDITABLE_FIELDS
 from complaints.workflow import FINISHED
 from router import GRADES, RuleSet
+from router.stored_trace import expanded
 from staff.solutions import KINDS
 from staff.views import ComplaintView, complaint_view
 from store.database import Database
@@ -125,7 +126,7 @@ async def complaint_page(
             "c": view.complaint,
             "describe_detail": describe_detail,
             "actor": actor,
-            "trace": explain(view.complaint.routing_trace or []),
+            "trace": explain(expanded(view.complaint.routing_trace or [])),
             "reachable": reachable,
             "reply_text": reply_text,
             "canned_error": canned_error,

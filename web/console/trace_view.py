@@ -95,7 +95,8 @@ class Explained:
 
 
 def explain(steps: Iterable[Mapping[str, Any]]) -> Explained:
-    """`steps` as `Decision.trace_as_json` gives them (and the store keeps them)."""
+    """`steps` as `Decision.trace_as_json` gives them (the store's compact form read through
+    `router.stored_trace.expanded`)."""
     lines = [_line(step) for step in steps]
     language = next((line for line in lines if line.rule == "language" and line.matched), None)
     rest = tuple(line for line in lines if line is not language)

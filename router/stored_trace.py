@@ -1,0 +1,92 @@
+"""The routing trace as the store keeps it: every step, in a compact form.
+
+`Decision.trace_as_json` spells every key of every step, and the line of a rule whose pattern
+was not found quotes the whole pattern: about 11 KB a complaint with the shipped rules, encoded
+and written inside intake's transaction. The store keeps each step with its rule, whether it
+matched, its reason code and its line, and only the parts that are not empty (effects, found
+words, facts); a "pattern not found" line names the fields but not the pattern, which the rule
+set's version keeps. That is about a quarter of the size, and what the console needs: it phrases
+every step from its reason code and facts (web.console.trace_view).
+
+`expanded` gives any stored trace, this form or the full one stored before it, every key again,
+as the API has always shown it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from router.decide import TraceStep
+
+_EFFECT_DEFAULTS = {"note": "", "decided_by": ""}
+
+
+def stored(trace: Iterable[TraceStep]) -> list[dict[str, Any]]:
+    """`trace` in the compact form the store keeps."""
+    steps = []
+    for step in trace:
+        facts = dict(step.facts)
+        kept: dict[str, Any] = {"rule": step.rule, "matched": step.matched, "reason": step.reason}
+        # a line `expanded` says again from the facts is not kept; nor a pattern not found
+        if step.reason != "no_pattern" and _said(step.reason, facts) != step.detail:
+            kept["detail"] = step.detail
+        if step.effects:
+            kept["effects"] = [
+                _effect(e.field, e.value, e.applied, e.note, e.decided_by) for e in step.effects
+            ]
+        if step.found:
+            kept["found"] = list(step.found)
+        if facts:
+            kept["facts"] = facts
+        steps.append(kept)
+    return steps
+
+
+def _said(reason: str, facts: Mapping[str, str]) -> str | None:
+    """The router's line of a rule that did not apply, from its reason code and facts
+    (router.conditions writes it so); None for the other steps, whose line is kept."""
+    match reason:
+        case "no_keyword":
+            return f"none of {facts.get('keywords')} keywords in {facts.get('fields')}"
+        case "disabled":
+            return "disabled"
+        case "wrong_channel" | "wrong_language" | "wrong_tier":
+            name = reason.removeprefix("wrong_")
+            what = "customer tier" if name == "tier" else name
+            expected = str(facts.get("expected", "")).split(", ")
+            return f"{what} {facts.get(name) or '(none)'!r} not in {expected}"
+        case "wrong_attachment":
+            return f"has_attachment is {facts.get('has')}"
+        case "too_few_complaints":
+            counted = f"{facts.get('count')} earlier complaint(s) in {facts.get('days')} days"
+            return f"{counted}, needs {facts.get('needed')}"
+        case "no_pattern":  # without the pattern, which the rule set's version keeps
+            return f"pattern not found in {facts.get('fields', '')}"
+    return None
+
+
+def _effect(field: str, value: str, applied: bool, note: str, decided_by: str) -> dict[str, Any]:
+    effect: dict[str, Any] = {"field": field, "value": value, "applied": applied}
+    if note:
+        effect["note"] = note
+    if decided_by:
+        effect["decided_by"] = decided_by
+    return effect
+
+
+def expanded(steps: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Stored steps, compact or full, with every key `Decision.trace_as_json` gives."""
+    return [
+        {
+            "rule": step.get("rule", ""),
+            "matched": bool(step.get("matched")),
+            "detail": step.get("detail", _said(step.get("reason", ""), step.get("facts") or {}))
+            or "",
+            "effects": [{**_EFFECT_DEFAULTS, **effect} for effect in step.get("effects") or ()],
+            "reason": step.get("reason", ""),
+            "found": list(step.get("found") or ()),
+            "facts": dict(step.get("facts") or {}),
+        }
+        for step in steps
+    ]
