@@ -6,8 +6,9 @@ Starts, one after the other, from the project root:
 
 - the baseline: `bench/baseline_app.py` under uvicorn (FastAPI, the bot's `ComplaintIn` model,
   one SQLite insert per complaint), the least a Python webhook server holds;
-- the bot's first start: `python bot.py --config <temporary settings>` on a fresh SQLite store,
-  which fits the triage model in a spawned child process (admin/triage_fit.py) before serving;
+- the bot's first start: `./run-bot --config <temporary settings>` (as README says to run it,
+  with its environment: `MALLOC_MMAP_THRESHOLD_`) on a fresh SQLite store, which fits the triage
+  model in a spawned child process (admin/triage_fit.py) before serving;
 - the bot's restart on that store, which loads the stored model instead: a normal start.
 
 Each gets the same kind of load from `wrk` (bench/wrk.py): `--requests` distinct signed webhook
@@ -51,7 +52,7 @@ from bench.servers import (  # noqa: E402
 from bench.wrk import ensure_wrk, run_wrk, write_script  # noqa: E402
 
 GOAL_RSS_MB = 180.0
-"""The margin issue 15 asks for below its 200 MB target."""
+"""Serving, with the margin issue 15 asks for below its 200 MB target (which the peak must meet)."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,8 @@ class Phase:
 
     started: Memory
     loaded: Memory
-    answered: int
+    rate: float
+    """Complaints a second the load got answered: a memory setting must not cost speed."""
     problems: tuple[str, ...]
 
 
@@ -150,7 +152,7 @@ def loaded(
             f"{load.ok} of {args.requests} answered 2xx (statuses {load.statuses},"
             f" errors {load.errors})"
         )
-    return Phase(started, memory(process.pid), load.ok, tuple(problems))
+    return Phase(started, memory(process.pid), load.rate, tuple(problems))
 
 
 def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, Phase], float, list[str]]:
@@ -171,7 +173,8 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, Phase], float, 
         phases["baseline"] = loaded(baseline, port, wrk, loads[0], args)
     port = free_port()
     settings, database = write_bot_settings(work, port)
-    bot = [PYTHON, "bot.py", "--config", str(settings), "--log-level", "WARNING"]
+    # run-bot execs the venv's python: its pid is the bot's
+    bot = [str(ROOT / "run-bot"), "--config", str(settings), "--log-level", "WARNING"]
     children = ChildPeak()
 
     def fitting(process: subprocess.Popen[bytes], port: int, log: Path, limit: float) -> None:
@@ -213,14 +216,16 @@ def report(
         "(VmHWM: the peak since the process began; USS: pages only it holds; RSS/b, USS/b: the"
         " ratio to the baseline\n at the same point)"
     )
+    rates = ", ".join(f"{label} {phase.rate:,.0f}" for label, phase in phases.items())
+    print(f"the loads were answered at (complaints/s): {rates}")
     print(f"fit child processes of the first start: {child_peak:.0f} MB resident at most (sampled)")
     serving_now = phases["bot, restart (loads model)"].loaded
     peak = max(phase.loaded.hwm for label, phase in phases.items() if label != "baseline")
     verdict = {True: "met", False: "MISSED"}
     print(
-        f"bot serving after the load: {serving_now.rss:.1f} MB resident, peak {peak:.1f} MB over"
-        f" both starts   (target < {TARGET_RSS_MB:.0f} MB: {verdict[peak < TARGET_RSS_MB]};"
-        f" goal <= {GOAL_RSS_MB:.0f} MB: {verdict[peak <= GOAL_RSS_MB]})"
+        f"bot serving after the load: {serving_now.rss:.1f} MB resident (goal <= {GOAL_RSS_MB:.0f}"
+        f" MB: {verdict[serving_now.rss <= GOAL_RSS_MB]}); peak {peak:.1f} MB over both starts"
+        f" (target < {TARGET_RSS_MB:.0f} MB: {verdict[peak < TARGET_RSS_MB]})"
     )
     for problem in problems:
         print(f"INVALID RUN: {problem}")
