@@ -26,7 +26,6 @@ from admin.triage import Triage
 from admin.triage_data import labelled_directory, shipped_examples
 from channels.base import Channel, Leadership
 from channels.email.channel import EmailChannel
-from channels.telegram.adapter import TelegramChannel
 from channels.webhook.adapter import WebhookChannel
 from complaints.addresses import EMAIL
 from complaints.clock import Clock, SystemClock
@@ -305,6 +304,10 @@ def _channels(
             leadership=leadership,
         )
     if settings.telegram.enabled:
+        # Imported only when enabled: python-telegram-bot, with httpx and cryptography under
+        # it, holds about 18 MB of the process (measured with bench/memory.py).
+        from channels.telegram.adapter import TelegramChannel
+
         mail_code = link_code_mailer(channels[EMAIL]) if EMAIL in channels else None
         telegram = TelegramChannel(
             settings.telegram,

@@ -27,7 +27,6 @@ import uvicorn
 from fastapi import FastAPI
 
 from admin.commands import create_admin
-from admin.routing_evaluation import evaluate_routing_command
 from bot import build_app
 from complaints.errors import SettingsError, StoreUnavailable
 from config import Settings, load_settings
@@ -35,7 +34,6 @@ from intake.dead_letters import dead_letters_command
 from observe.logs import set_up_logs
 from observe.settings import LEVELS
 from outbox.templates import Replies
-from store.backup import BackupFailed, backup
 from web.services import Services
 
 CONFIG_VARIABLE = "COMPLAINT_BOT_CONFIG"
@@ -241,6 +239,8 @@ def _without_password(url: str) -> str:
 def _evaluate_routing(
     files: list[Path], services: Services, settings: Settings, rules_only: bool
 ) -> int:
+    from admin.routing_evaluation import evaluate_routing_command  # this command's alone
+
     try:
         return evaluate_routing_command(
             files,
@@ -258,6 +258,8 @@ def _evaluate_routing(
 def backup_command(parser: argparse.ArgumentParser, config: Path, destination: Path) -> int:
     """`backup DEST`. It reads the settings but does not build the bot: no migration runs, so
     a backup taken before an upgrade holds the schema the old version wrote."""
+    from store.backup import BackupFailed, backup  # this command's alone: not in the server
+
     try:
         made = backup(load_settings(config).store_url, destination, datetime.now(UTC))
     except (SettingsError, BackupFailed) as error:

@@ -1,13 +1,14 @@
 """Every intake benchmark in one go, and one table of their figures.
 
-    .venv/bin/python bench/all.py [--only webhook,smtp,mail_e2e,instances] [--quick]
+    .venv/bin/python bench/all.py [--only webhook,smtp,mail_e2e,instances,memory] [--quick]
 
 Runs bench/intake.py (webhook), bench/smtp_intake.py (SMTP), bench/mail_e2e.py (mail end to
-end, acknowledgements included) and bench/instances.py (one vs two instances on PostgreSQL),
-one after the other, each with its defaults (3 rounds, median; `--quick`: tiny sizes, one round,
-to see that they work, not to measure). Their own reports are printed as they finish; then the
-table: each path's figure for the bot, its bare baseline from the same run, the ratio and the
-bot's peak resident memory. Exits non-zero if any benchmark's run was invalid.
+end, acknowledgements included), bench/instances.py (one vs two instances on PostgreSQL) and
+bench/memory.py (resident memory beside the baseline's), one after the other, each with its
+defaults (3 rounds, median; `--quick`: tiny sizes, one round, to see that they work, not to
+measure). Their own reports are printed as they finish; then the table: each path's figure
+for the bot, its bare baseline from the same run, the ratio and the bot's peak resident memory.
+Exits non-zero if any benchmark's run was invalid.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ BENCHES = {
     "smtp": "bench/smtp_intake.py",
     "mail_e2e": "bench/mail_e2e.py",
     "instances": "bench/instances.py",
+    "memory": "bench/memory.py",
 }
 QUICK = {
     "webhook": ["--requests", "20", "--connections", "4", "--warmup", "8", "--rounds", "1"],
     "smtp": ["--messages", "20", "--connections", "2", "--warmup", "4", "--rounds", "1"],
     "mail_e2e": ["--messages", "20", "--connections", "2", "--warmup", "4", "--rounds", "1"],
     "instances": ["--requests", "20", "--connections", "4", "--warmup", "4", "--rounds", "1"],
+    "memory": ["--requests", "20", "--connections", "4"],
 }
 
 
