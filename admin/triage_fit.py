@@ -4,20 +4,57 @@ two worker processes of its own. The bot's process never imports scikit-learn an
 fit's peak memory (several hundred megabytes); it gets the fitted arrays as bytes
 (router.model.Trained.to_bytes). Workers are processes, not threads: liblinear's random generator
 is one per process, so threads would make the result depend on timing.
+
+`model_digest` names what a fit makes: the training data (router.model.training_digest) and
+the code and libraries that turn it into arrays. The store and the disk cache keep fitted models
+by it, so a model fitted by other code (an upgrade, a change to the features) is never loaded:
+the new code fits anew, once.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.metadata
+import importlib.util
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from router.model import Example, arrays_to_bytes
+from router.model import Example, arrays_to_bytes, training_digest
 
 WORKERS = 2
 IN_TURN_BELOW = 2000
 """Training sets of fewer rows are fitted in the child itself: starting workers takes longer."""
+
+
+FITTING_MODULES = ("router.fit", "router.features", "router.model", "admin.triage_fit")
+"""The modules whose code decides the fitted arrays: the fit, the features, the arrays' format
+and the examples' folding, and this module's scheduling of the fit."""
+FITTING_LIBRARIES = ("numpy", "scipy", "scikit-learn")
+
+
+def model_digest(examples: Sequence[Example]) -> str:
+    """The identity of the model a fit of `examples` makes here: equal digests, equal arrays."""
+    identity = f"{fitting_code()}\n{training_digest(examples)}"
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+@functools.cache
+def fitting_code() -> str:
+    """The digest of `FITTING_MODULES`' source and `FITTING_LIBRARIES`' versions. Any edit of
+    those modules counts, even of a comment: a needless fit now and then costs less than one
+    stale model. (Their files are read, not imported: the bot never imports scikit-learn.)"""
+    digest = hashlib.sha256()
+    for name in FITTING_MODULES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None, name
+        digest.update(f"{name}\n".encode() + Path(spec.origin).read_bytes())
+    for library in FITTING_LIBRARIES:
+        digest.update(f"{library} {importlib.metadata.version(library)}\n".encode())
+    return digest.hexdigest()
 
 
 def fit_in_child(examples: Sequence[Example]) -> bytes:
