@@ -6,8 +6,10 @@ fitted models is set aside, as a new process would start."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,8 +26,9 @@ from complaints.clock import ManualClock
 from router.model import CategoryModel, training_digest
 from store.database import Database
 from store.queries.triage import stored_triage_model
-from tests.conftest import START
+from tests.conftest import START, write_settings
 from tests.router.test_model import EXAMPLES
+from tests.test_bot import free_port, read_until, run_bot
 
 TEXTS = ("I was charged twice on my card", "the repair took a month", "退款还没有到")
 
@@ -89,6 +92,28 @@ def test_a_start_on_a_new_store_loads_the_model_an_earlier_start_fitted(
     assert starts.stored() == kept.read_bytes()  # stored for the store's other instances
     for text in TEXTS:
         assert second.suggest(text) == first.suggest(text)
+
+
+async def test_a_bot_process_on_a_new_store_loads_the_shipped_model_from_the_cache(
+    tmp_path: Path,
+) -> None:
+    """As an operator (or the test run) starts bots: processes on two new stores, one after the
+    other, with the run's cache (`"auto"`). The first fits the shipped set or loads it, if a
+    start before it fitted it; the second loads it, and starts no fit."""
+    logs = []
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        path = write_settings(tmp_path / name, {"http": {"port": free_port()}})
+        process = await run_bot("--config", str(path))
+        assert process.stderr is not None
+        try:
+            logs.append(await read_until(process.stderr, "Application startup complete"))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            async with asyncio.timeout(30):
+                await process.communicate()
+    assert "triage model loaded from the cache" in logs[1], logs[1]
+    assert "triage model fitted" not in logs[1]
 
 
 @pytest.mark.parametrize("damage", ["cut short", "not a model", "pickled"])
