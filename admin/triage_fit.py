@@ -18,6 +18,9 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -61,8 +64,28 @@ def fit_in_child(examples: Sequence[Example]) -> bytes:
     """The fitted arrays of `examples`, fitted in a fresh child process shut down after.
     ('spawn': a fork would copy this process's threads and locks.)"""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         return pool.submit(fitted_bytes, tuple(examples)).result()
+
+
+ORPHAN_CHECK_EVERY = 1.0
+"""Seconds between a child's checks that the process that started it is still there."""
+
+
+def exit_with_parent(parent: int) -> None:
+    """In a child (a pool's initializer): end it once `parent`, the process that started it,
+    has gone, e.g. a bot stopped or killed while it fits. An orphaned child would otherwise fit
+    on for nothing, then block for ever sending its result into a pipe nobody reads, holding
+    the bot's stderr open. (Checked by a thread: nothing tells a process its parent died.)"""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_EVERY)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit with parent", daemon=True).start()
 
 
 def fitted_bytes(examples: Sequence[Example]) -> bytes:
@@ -80,7 +103,7 @@ def _on_workers(matrix: Any, problems: Any, tasks: list[Any]) -> list[Any]:
         return in_turn(matrix, problems, tasks)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        WORKERS, mp_context=context, initializer=_share, initargs=(matrix, problems)
+        WORKERS, mp_context=context, initializer=_share, initargs=(matrix, problems, os.getpid())
     ) as pool:
         return list(pool.map(_task, tasks))
 
@@ -89,7 +112,8 @@ _shared: dict[str, Any] = {}
 """A worker's matrix and problems (`_share`)."""
 
 
-def _share(matrix: Any, problems: Any) -> None:
+def _share(matrix: Any, problems: Any, parent: int) -> None:
+    exit_with_parent(parent)
     _shared.update(matrix=matrix, problems=problems)
 
 

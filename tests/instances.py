@@ -104,7 +104,14 @@ class Instance:
                 self.process.kill()
                 await self.process.wait()
         if self._reader is not None:
-            await self._reader
+            try:
+                async with asyncio.timeout(WITHIN):
+                    await self._reader
+            except TimeoutError:
+                raise AssertionError(
+                    f"the log of {self.name} is still open {WITHIN} s after it exited: a process "
+                    "it started outlives it"
+                ) from None
 
 
 Start = Callable[[str, Mapping[str, Any]], Awaitable[Instance]]
