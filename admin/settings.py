@@ -4,9 +4,12 @@ category suggestion."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class AgentSettings(BaseModel):
@@ -34,3 +37,29 @@ class TriageSettings(BaseModel):
     """As grade_threshold, to raise to urgent: a false urgent pages the safety team."""
     retrain_every: timedelta = timedelta(minutes=1)
     """How often each instance looks for new corrections and, when there are, retrains."""
+    model_cache: str = "auto"
+    """The folder where this machine keeps fitted models by their digest, so a start on a new
+    database loads one instead of fitting it (about 20 s): "auto" is the user's cache folder
+    (`cache_folder`), "" keeps none, anything else is an absolute folder ("~" allowed)."""
+
+    @field_validator("model_cache")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        """A relative folder would depend on the folder the bot happens to be started from."""
+        if value in ("", "auto") or Path(value).expanduser().is_absolute():
+            return value
+        raise ValueError(
+            'write an absolute folder, e.g. "/var/cache/complaint-bot/triage", '
+            '"auto" for the user\'s cache folder or "" for no cache'
+        )
+
+    def cache_folder(self, environ: Mapping[str, str] = os.environ) -> Path | None:
+        """The folder `model_cache` names, None when it is off. "auto" follows the XDG base
+        directories: $XDG_CACHE_HOME/complaint-bot/triage, else ~/.cache/complaint-bot/triage."""
+        if not self.model_cache:
+            return None
+        if self.model_cache != "auto":
+            return Path(self.model_cache).expanduser()
+        base = environ.get("XDG_CACHE_HOME", "")
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+        return root / "complaint-bot" / "triage"

@@ -5,10 +5,16 @@ its fitted arrays (store/queries/triage.py).
 `Triage.current` is what intake, dry runs, backtests and the evaluation route with; like
 `RuleBook.current` it is swapped whole, never changed in place. A model comes from, in order: this
 process (the same data fitted or loaded before: the hundreds of apps a test run builds), the
-store (a version another start or instance fitted: loaded in a fraction of a second), or a
-fit in a child process, stored for the others. The child alone imports scikit-learn and holds
-the fit's peak memory; this process keeps only the arrays, and every instance finds the same
-corrections in the shared store, so all route with the same model.
+store (a version another start or instance fitted: loaded in a fraction of a second), this
+machine's disk cache (admin.triage_cache: a model an earlier start fitted for another database),
+or a fit in a child process, stored for the others and kept in the disk cache. The child alone
+imports scikit-learn and holds the fit's peak memory; this process keeps only the arrays, and
+every instance finds the same corrections in the shared store, so all route with the same model.
+Instances that need the same new model at once fit it one at a time (store.fit_lock): the first
+fits and stores it, the others wait and load it.
+
+Models are known by `model_digest`: the training data and the code that fits it, so a model
+fitted by older code is never loaded.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from functools import partial
 from sqlmodel import Session
 
 from admin.settings import TriageSettings
+from admin.triage_cache import ModelCache
 from admin.triage_data import corrected_examples
-from admin.triage_fit import fit_in_child
+from admin.triage_fit import fit_in_child, model_digest
 from complaints.clock import Clock
 from router.model import (
     CategoryModel,
@@ -33,9 +40,9 @@ from router.model import (
     Trained,
     remember,
     remembered,
-    training_digest,
 )
 from store.database import Database
+from store.fit_lock import fitting
 from store.queries.triage import (
     last_correction_id,
     record_triage_model,
@@ -54,7 +61,7 @@ class _Corrections:
 
 @dataclass(frozen=True)
 class _Found:
-    """A training set's model and, when it was fitted just now, its bytes for the store."""
+    """A training set's model and, when it came from the disk cache, its bytes for the store."""
 
     trained: Trained
     fitted: bytes | None = None
@@ -69,6 +76,7 @@ class Triage:
         self.clock = clock
         self.shipped = tuple(shipped)
         self.settings = settings
+        self.cache = ModelCache(settings.cache_folder())
         self.current: CategoryModel | None = None
         self._up_to = -1
         """The newest correction event trained on; -1 before the first training."""
@@ -77,14 +85,16 @@ class Triage:
         """Load or fit now, blocking: at start, before anything is routed."""
         corrections = self.database.write_now(_corrections)
         examples = self._examples(corrections)
-        digest = training_digest(examples)
+        digest = model_digest(examples)
         found = _remembered(digest)
         if found is None:
             stored = self.database.write_now(partial(_stored, digest))
-            found = _loaded_or_fitted(digest, examples, stored)
+            found = self._found(digest, examples, corrections, stored)
         model = self._model(found.trained)
         if model is not None:
-            record = partial(self._record, model, corrections, found.fitted)
+            record = partial(
+                self._record, model.digest, model.classifier.rows, corrections, found.fitted
+            )
             model = replace(model, version=self.database.write_now(record))
         self._up_to, self.current = corrections.up_to, model
         return model
@@ -99,14 +109,16 @@ class Triage:
             return False
         corrections = await self.database.read(lambda s: _corrections(s, up_to=newest))
         examples = self._examples(corrections)
-        digest = training_digest(examples)
+        digest = model_digest(examples)
         found = _remembered(digest)
         if found is None:
             stored = await self.database.read(partial(_stored, digest))
-            found = await asyncio.to_thread(_loaded_or_fitted, digest, examples, stored)
+            found = await asyncio.to_thread(self._found, digest, examples, corrections, stored)
         model = self._model(found.trained)
         if model is not None:
-            record = partial(self._record, model, corrections, found.fitted)
+            record = partial(
+                self._record, model.digest, model.classifier.rows, corrections, found.fitted
+            )
             model = replace(model, version=await self.database.write(record))
         if self._up_to != seen:  # another refresh got there first
             return False
@@ -119,6 +131,45 @@ class Triage:
                 len(corrections.examples),
             )
         return model is not None
+
+    def _found(
+        self,
+        digest: str,
+        examples: Sequence[Example],
+        corrections: _Corrections,
+        stored: bytes | None,
+    ) -> _Found:
+        """The model of `digest`: the `stored` one, the disk cache's, or one fitted now in a
+        child process (blocking). A fit holds the store's fitting lock until the model is
+        stored, so an instance that waited for the lock loads the model instead of fitting."""
+        began = time.monotonic()
+        if stored is not None:
+            return _loaded(digest, stored, "the store", began)
+        cached = self.cache.load(digest)
+        if cached is not None:
+            trained = remember(cached.trained)
+            log.info("triage model loaded from the cache in %.2f s", time.monotonic() - began)
+            return _Found(trained, cached.data)
+        with fitting(self.database, digest) as waited:
+            if waited and (stored := self.database.write_now(partial(_stored, digest))):
+                return _loaded(digest, stored, "the store after another instance fitted it", began)
+            fitted = fit_in_child(examples)
+            trained = remember(Trained.from_bytes(digest, fitted))
+            log.info(
+                "triage model fitted in %.1f s (%d rows)", time.monotonic() - began, len(examples)
+            )
+            self._store_fitted(trained, corrections, fitted)
+        self.cache.save(digest, fitted)
+        return _Found(trained)
+
+    def _store_fitted(self, trained: Trained, corrections: _Corrections, fitted: bytes) -> None:
+        """Record the version with its fitted model (while the fitting lock is held). A model
+        that learned no category is not recorded: nothing routes with it."""
+        try:
+            rows = trained.classifier("category").rows
+        except ValueError:
+            return
+        self.database.write_now(partial(self._record, trained.digest, rows, corrections, fitted))
 
     def _examples(self, corrections: _Corrections) -> list[Example]:
         return [*self.shipped, *corrections.examples]
@@ -146,15 +197,16 @@ class Triage:
 
     def _record(
         self,
-        model: CategoryModel,
+        digest: str,
+        rows: int,
         corrections: _Corrections,
         fitted: bytes | None,
         session: Session,
     ) -> int:
         return record_triage_model(
             session,
-            digest=model.digest,
-            rows=model.classifier.rows,
+            digest=digest,
+            rows=rows,
             corrections=len(corrections.examples),
             up_to=corrections.up_to,
             now=self.clock.now(),
@@ -180,14 +232,7 @@ def _remembered(digest: str) -> _Found | None:
     return _Found(trained) if trained is not None else None
 
 
-def _loaded_or_fitted(digest: str, examples: Sequence[Example], stored: bytes | None) -> _Found:
-    """The `stored` model, or one fitted now in a child process (blocking)."""
-    began = time.monotonic()
-    if stored is not None:
-        trained = remember(Trained.from_bytes(digest, stored))
-        log.info("triage model loaded from the store in %.2f s", time.monotonic() - began)
-        return _Found(trained)
-    fitted = fit_in_child(examples)
-    trained = remember(Trained.from_bytes(digest, fitted))
-    log.info("triage model fitted in %.1f s (%d rows)", time.monotonic() - began, len(examples))
-    return _Found(trained, fitted)
+def _loaded(digest: str, stored: bytes, source: str, began: float) -> _Found:
+    trained = remember(Trained.from_bytes(digest, stored))
+    log.info("triage model loaded from %s in %.2f s", source, time.monotonic() - began)
+    return _Found(trained)

@@ -4,28 +4,88 @@ two worker processes of its own. The bot's process never imports scikit-learn an
 fit's peak memory (several hundred megabytes); it gets the fitted arrays as bytes
 (router.model.Trained.to_bytes). Workers are processes, not threads: liblinear's random generator
 is one per process, so threads would make the result depend on timing.
+
+`model_digest` names what a fit makes: the training data (router.model.training_digest) and
+the code and libraries that turn it into arrays. The store and the disk cache keep fitted models
+by it, so a model fitted by other code (an upgrade, a change to the features) is never loaded:
+the new code fits anew, once.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.metadata
+import importlib.util
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from router.model import Example, arrays_to_bytes
+from router.model import Example, arrays_to_bytes, training_digest
 
 WORKERS = 2
 IN_TURN_BELOW = 2000
 """Training sets of fewer rows are fitted in the child itself: starting workers takes longer."""
 
 
+FITTING_MODULES = ("router.fit", "router.features", "router.model", "admin.triage_fit")
+"""The modules whose code decides the fitted arrays: the fit, the features, the arrays' format
+and the examples' folding, and this module's scheduling of the fit."""
+FITTING_LIBRARIES = ("numpy", "scipy", "scikit-learn")
+
+
+def model_digest(examples: Sequence[Example]) -> str:
+    """The identity of the model a fit of `examples` makes here: equal digests, equal arrays."""
+    identity = f"{fitting_code()}\n{training_digest(examples)}"
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+@functools.cache
+def fitting_code() -> str:
+    """The digest of `FITTING_MODULES`' source and `FITTING_LIBRARIES`' versions. Any edit of
+    those modules counts, even of a comment: a needless fit now and then costs less than one
+    stale model. (Their files are read, not imported: the bot never imports scikit-learn.)"""
+    digest = hashlib.sha256()
+    for name in FITTING_MODULES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None, name
+        digest.update(f"{name}\n".encode() + Path(spec.origin).read_bytes())
+    for library in FITTING_LIBRARIES:
+        digest.update(f"{library} {importlib.metadata.version(library)}\n".encode())
+    return digest.hexdigest()
+
+
 def fit_in_child(examples: Sequence[Example]) -> bytes:
     """The fitted arrays of `examples`, fitted in a fresh child process shut down after.
     ('spawn': a fork would copy this process's threads and locks.)"""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         return pool.submit(fitted_bytes, tuple(examples)).result()
+
+
+ORPHAN_CHECK_EVERY = 1.0
+"""Seconds between a child's checks that the process that started it is still there."""
+
+
+def exit_with_parent(parent: int) -> None:
+    """In a child (a pool's initializer): end it once `parent`, the process that started it,
+    has gone, e.g. a bot stopped or killed while it fits. An orphaned child would otherwise fit
+    on for nothing, then block for ever sending its result into a pipe nobody reads, holding
+    the bot's stderr open. (Checked by a thread: nothing tells a process its parent died.)"""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_EVERY)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit with parent", daemon=True).start()
 
 
 def fitted_bytes(examples: Sequence[Example]) -> bytes:
@@ -43,7 +103,7 @@ def _on_workers(matrix: Any, problems: Any, tasks: list[Any]) -> list[Any]:
         return in_turn(matrix, problems, tasks)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        WORKERS, mp_context=context, initializer=_share, initargs=(matrix, problems)
+        WORKERS, mp_context=context, initializer=_share, initargs=(matrix, problems, os.getpid())
     ) as pool:
         return list(pool.map(_task, tasks))
 
@@ -52,7 +112,8 @@ _shared: dict[str, Any] = {}
 """A worker's matrix and problems (`_share`)."""
 
 
-def _share(matrix: Any, problems: Any) -> None:
+def _share(matrix: Any, problems: Any, parent: int) -> None:
+    exit_with_parent(parent)
     _shared.update(matrix=matrix, problems=problems)
 
 

@@ -104,6 +104,18 @@ def table_counts(url: str) -> dict[str, int]:
         engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def triage_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One disk cache of fitted triage models for the whole run, in the run's temporary folder
+    (never the user's own cache): `[triage] model_cache = "auto"` follows XDG_CACHE_HOME, in
+    this process and in every bot process a test starts, so only the first start on a new store
+    fits the shipped set (about 20 s) and every later one loads it."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder / "complaint-bot" / "triage"
+
+
 # ---- serving ASGI apps on loopback ---------------------------------------------------------
 
 

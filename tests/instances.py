@@ -29,11 +29,12 @@ from tests.test_bot import free_port
 WITHIN = 30.0
 """The longest any single wait in these tests may take."""
 SERVING = "Application startup complete"
-STARTING = 120.0
-"""How long a start may take: on a fresh store it fits the triage model first (about 20 s on two
-idle cores, several times that while the rest of the suite shares them)."""
 """Logged once the channels and the dispatcher started; the HTTP socket listens a moment
 later, so `client()` retries a refused connection (bounded)."""
+STARTING = 120.0
+"""How long a start may take: on a fresh store it loads the triage model from the run's disk
+cache, or fits it first when no start has yet (about 20 s on two idle cores, several times that
+while the rest of the suite shares them)."""
 
 
 @dataclass
@@ -62,11 +63,12 @@ class Instance:
             self._grew.set()
         self._grew.set()
 
-    async def saw(self, pattern: str, within: float | None = None, after: int = 0) -> str:
-        """The first log line from line `after` on that matches `pattern`, waiting for it (by
-        default `WITHIN`, or `STARTING` for the line that says the bot serves)."""
-        if within is None:
-            within = STARTING if pattern == SERVING else WITHIN
+    async def started(self) -> str:
+        """The line that says the bot serves, waiting for it as long as a start may take."""
+        return await self.saw(SERVING, within=STARTING)
+
+    async def saw(self, pattern: str, within: float = WITHIN, after: int = 0) -> str:
+        """The first log line from line `after` on that matches `pattern`, waiting for it."""
         seen = after
         try:
             async with asyncio.timeout(within):
@@ -102,7 +104,14 @@ class Instance:
                 self.process.kill()
                 await self.process.wait()
         if self._reader is not None:
-            await self._reader
+            try:
+                async with asyncio.timeout(WITHIN):
+                    await self._reader
+            except TimeoutError:
+                raise AssertionError(
+                    f"the log of {self.name} is still open {WITHIN} s after it exited: a process "
+                    "it started outlives it"
+                ) from None
 
 
 Start = Callable[[str, Mapping[str, Any]], Awaitable[Instance]]
@@ -111,7 +120,7 @@ Start = Callable[[str, Mapping[str, Any]], Awaitable[Instance]]
 @contextlib.asynccontextmanager
 async def bot_processes(folder: Path, store_url: str) -> AsyncIterator[Start]:
     """Start bot processes on `store_url`: `await start("a", overrides)` returns once one runs
-    (not yet serving: `await instance.saw(SERVING)`); all are stopped at the end."""
+    (not yet serving: `await instance.started()`); all are stopped at the end."""
     started: list[Instance] = []
 
     async def start(name: str, overrides: Mapping[str, Any]) -> Instance:

@@ -23,7 +23,6 @@ from store.database import MIGRATIONS
 from store.leadership import STARTUP, advisory_key
 from tests.conftest import SECRET, postgres_schema, serve
 from tests.instances import (
-    SERVING,
     WITHIN,
     Start,
     bot_processes,
@@ -61,7 +60,7 @@ async def test_two_instances_started_together_on_an_empty_database_both_serve(
         for instance in (first, second):
             await instance.saw("another instance is upgrading the store; waiting")
     for instance in (first, second):
-        await instance.saw(SERVING)
+        await instance.started()
     async with client() as http:
         for instance in (first, second):
             assert (await http.get(f"{instance.url}/ready")).status_code == 200
@@ -129,13 +128,13 @@ async def test_a_killed_instances_claimed_delivery_is_sent_by_the_other_once(
             "outbox": {"lease": f"{lease:g}s", "send_timeout": "5m"},
         }
         sender = await start_instance("sender", settings)
-        await sender.saw(SERVING)
+        await sender.started()
         response = await post_complaint(sender, "l-1", "My order never arrived.")
         assert response.status_code == 202
         async with asyncio.timeout(WITHIN):
             await receiver.held.wait()  # the sender claimed it and is stuck sending
         other = await start_instance("other", settings)
-        await other.saw(SERVING)
+        await other.started()
         # The sender renews its lease while it sends: the other never sends meanwhile.
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(4 * lease):

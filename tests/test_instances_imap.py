@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import postgres_schema
 from tests.dovecot import Dovecot, dovecot_server
-from tests.instances import SERVING, WITHIN, Instance, Start, bot_processes, query
+from tests.instances import WITHIN, Instance, Start, bot_processes, query
 from tests.mailpeers import Sink, mail
 
 LEADS = "IMAP poller of .*: this instance leads"
@@ -101,7 +101,7 @@ async def test_one_instance_polls_the_mailbox_and_the_other_takes_over_when_it_i
         await asyncio.gather(*(start_instance(name, settings(dovecot, sink)) for name in "ab"))
     )
     for instance in instances:
-        await instance.saw(SERVING)
+        await instance.started()
     leader, follower = await leader_of(instances)
 
     before = [await deliver(dovecot, f"m{index}") for index in range(3)]

@@ -25,7 +25,6 @@ from starlette.requests import Request
 
 from tests.conftest import postgres_schema
 from tests.instances import (
-    SERVING,
     WITHIN,
     Start,
     bot_processes,
@@ -153,7 +152,7 @@ async def test_one_instance_polls_telegram_and_the_other_takes_over_when_it_is_k
             )
         )
         for instance in instances:
-            await instance.saw(SERVING)
+            await instance.started()
         first = await telegram.first_poll()
         leader_index = doors.ports.index(first.port)
         leader, follower = instances[leader_index], instances[1 - leader_index]

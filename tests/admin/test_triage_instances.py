@@ -1,0 +1,87 @@
+"""Two instances starting together on a PostgreSQL store that has no model for their training
+data: one fits it, the other waits for the fit (store.fit_lock) and loads the stored model."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+import admin.triage
+import router.model
+from admin.settings import TriageSettings
+from admin.triage import Triage
+from complaints.clock import ManualClock
+from router.model import CategoryModel, Example
+from store.database import Database
+from tests.conftest import START, postgres_schema
+from tests.router.test_model import EXAMPLES
+
+WITHIN = 120.0
+"""A fit of the small training set, on cores the rest of the suite shares."""
+
+
+class Waiting(logging.Handler):
+    """Set when an instance says it waits for another's fit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.event = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "another instance is fitting" in record.getMessage():
+            self.event.set()
+
+
+@pytest.fixture
+def databases(postgres_admin_url: str) -> Iterator[tuple[Database, Database]]:
+    with postgres_schema(postgres_admin_url) as url:
+        pair = Database(url), Database(url)
+        pair[0].upgrade()
+        try:
+            yield pair
+        finally:
+            for database in pair:
+                database.close()
+
+
+def test_instances_starting_together_fit_once(
+    databases: tuple[Database, Database],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The first instance's fit goes on only once the second waits for it, so the second has
+    certainly found no model and the lock held; it then loads what the first stored."""
+    monkeypatch.setattr(router.model, "_trained", {})
+    waiting = Waiting()
+    logging.getLogger("store.fit_lock").addHandler(waiting)
+    fits: list[int] = []
+    fit = admin.triage.fit_in_child
+
+    def fit_once_the_other_waits(examples: list[Example]) -> bytes:
+        fits.append(len(examples))
+        assert waiting.event.wait(WITHIN), "the other instance did not wait for this fit"
+        return fit(examples)
+
+    monkeypatch.setattr(admin.triage, "fit_in_child", fit_once_the_other_waits)
+    settings = TriageSettings(model_cache="")
+
+    def start(database: Database) -> CategoryModel | None:
+        return Triage(database, ManualClock(START), EXAMPLES, settings).start()
+
+    try:
+        with caplog.at_level(logging.INFO), ThreadPoolExecutor(2) as threads:
+            started = [threads.submit(start, database) for database in databases]
+            models = [future.result(timeout=WITHIN) for future in started]
+    finally:
+        logging.getLogger("store.fit_lock").removeHandler(waiting)
+    assert fits == [len(EXAMPLES)]
+    assert "triage model loaded from the store after another instance fitted it" in caplog.text
+    first, second = models
+    assert first is not None and second is not None
+    assert first.version == second.version == 1 and first.digest == second.digest
+    for text in ("I was charged twice on my card", "the repair took a month"):
+        assert second.suggest(text) == first.suggest(text)
