@@ -30,7 +30,7 @@ class TriageSettings(BaseModel):
     model_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
     """The model decides the category when its top probability reaches this; below it the
     complaint gets routing.default_category and the tag needs-triage."""
-    grade_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    grade_threshold: float = Field(default=0.65, ge=0.0, le=1.0)
     """The grade model raises the grade to its own when its probability reaches this; 1 turns
     it off in effect (only a certain guess would count)."""
     urgent_threshold: float = Field(default=0.8, ge=0.0, le=1.0)

@@ -14,7 +14,8 @@ import pytest
 
 from channels.leading import Leading
 from store.database import Database
-from store.leadership import PostgresLeadership, advisory_key
+from store.leadership import advisory_key
+from store.pg_leadership import PostgresLeadership
 from tests.conftest import postgres_schema
 
 RETRY = timedelta(milliseconds=200)

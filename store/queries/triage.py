@@ -100,7 +100,9 @@ def record_triage_model(
     yet (another instance may have stored it first: both are equal). Instances started together
     on a new store fit the same data at once; the second to record finds the first's row."""
     table = TriageModelVersion.__table__  # type: ignore[attr-defined]
-    select = sa.select(table.c.version, table.c.fitted.is_(None)).where(table.c.digest == digest)
+    # length(), not the blob itself: SQLite reads only the header to answer, not 15 MB
+    missing_fitted = sa.func.length(table.c.fitted).is_(None)
+    select = sa.select(table.c.version, missing_fitted).where(table.c.digest == digest)
     found = session.connection().execute(select).first()
     if found is None:
         row = TriageModelVersion(

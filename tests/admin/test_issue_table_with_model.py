@@ -10,11 +10,10 @@ from collections.abc import Callable
 import pytest
 
 from admin.routing_evaluation import router_of
-from admin.triage_data import labelled_directory, shipped_examples
 from config import load_settings
 from router import Decision
-from router.model import CategoryModel, train
 from tests.conftest import ROOT
+from tests.router.shipped import shipped_model
 
 SETTINGS = load_settings(ROOT / "settings.toml")
 TABLE = [
@@ -59,10 +58,9 @@ TABLE = [
 
 @pytest.fixture(scope="module")
 def decide() -> Callable[[str], Decision]:
-    rules = SETTINGS.rules
-    classifier, digest = train(shipped_examples(labelled_directory(), rules.categories))
-    model = CategoryModel(classifier, 1, SETTINGS.triage.model_threshold, digest)
-    return router_of(rules, SETTINGS.service_levels, SETTINGS.default_language, model)
+    return router_of(
+        SETTINGS.rules, SETTINGS.service_levels, SETTINGS.default_language, shipped_model()
+    )
 
 
 @pytest.mark.parametrize(("text", "language", "categories", "grade"), TABLE)

@@ -1,14 +1,18 @@
 """The shipped settings and the triage model a fresh store would train from the shipped labelled
-set, built once per test process, for tests that route as intake does."""
+set, built once per test process, for tests that route as intake does. It comes through the same
+disk cache as the bot's (`[triage] model_cache`, a folder of the test session: tests/conftest.py),
+so the whole test run fits the shipped set once, whichever asks first."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
+from admin.triage_cache import ModelCache
 from admin.triage_data import labelled_directory, shipped_examples
+from admin.triage_fit import fitted_bytes, model_digest
 from config import load_settings
-from router.model import CategoryModel, train
+from router.model import CategoryModel, Trained
 
 SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
 
@@ -17,16 +21,23 @@ SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
 def shipped_model() -> CategoryModel:
     """The model intake would use on a fresh store: the shipped training rows only."""
     settings = load_settings(SETTINGS_PATH)
-    examples = shipped_examples(labelled_directory(), settings.rules.categories)
-    classifier, digest = train(examples)
-    grader, _ = train(examples, "grade")
     triage = settings.triage
+    examples = shipped_examples(labelled_directory(), settings.rules.categories)
+    digest = model_digest(examples)
+    folder = ModelCache(triage.cache_folder())
+    found = folder.load(digest)
+    if found is not None:
+        trained = found.trained
+    else:
+        data = fitted_bytes(examples)
+        folder.save(digest, data)
+        trained = Trained.from_bytes(digest, data)
     return CategoryModel(
-        classifier,
+        trained.classifier("category"),
         1,
         triage.model_threshold,
         digest,
-        grader,
+        trained.classifier("grade"),
         triage.grade_threshold,
         triage.urgent_threshold,
     )
