@@ -70,7 +70,7 @@ async def scenario(desk: Desk) -> dict[str, str]:
     clock.advance(timedelta(hours=18))
     await state.agents.resolve(numbers["c3"], root, "A new blender is on its way.")
     clock.advance(timedelta(days=6))
-    numbers["c4"] = await file(desk, "我的账单重复扣费了。", "c-4", "Router X1")
+    numbers["c4"] = await file(desk, "这个月话费账单多收了十块钱。", "c-4", "Router X1")
     numbers["c5"] = await file(
         desk, "The blender broke after two days, poor quality.", "c-5", "Blender B2"
     )
