@@ -80,8 +80,11 @@ def find_pattern(
 def _first_counted(
     rule: Rule, text: FoldedText, hits: Iterable[Hit], discounted: list[Discount]
 ) -> str | None:
-    unless = list(rule.unless_matcher.hits(text)) if rule.unless_matcher else []
+    unless: list[Hit] | None = None
+    """The `unless` phrases' places, looked up at the first hit: most texts have none."""
     for hit in hits:
+        if unless is None:
+            unless = list(rule.unless_matcher.hits(text)) if rule.unless_matcher else []
         why = _why_not(rule, text, hit, unless)
         if why is None:
             return hit.found
