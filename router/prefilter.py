@@ -46,10 +46,24 @@ def needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
 
 def may_match(wanted: tuple[str, ...] | None, text: str) -> bool:
     """Whether a pattern whose `needles` are `wanted` can match `text`."""
-    if wanted is None or not _CASE_TWINS.isdisjoint(text):
+    if wanted is None:
         return True
-    lowered = text.lower()
-    return any(needle in lowered for needle in wanted)
+    lowered = _lowered(text)
+    return lowered is None or _probe(wanted).search(lowered) is not None
+
+
+@functools.lru_cache(maxsize=8)
+def _lowered(text: str) -> str | None:
+    """`text` in lower case, once for all of a message's pattern rules; None when it holds a
+    case twin (then every pattern scans it)."""
+    return None if not _CASE_TWINS.isdisjoint(text) else text.lower()
+
+
+@functools.lru_cache(maxsize=512)
+def _probe(wanted: tuple[str, ...]) -> re.Pattern[str]:
+    """One search for any of `wanted`, literally and case-sensitively (the text is lowered): a
+    literal alternation `re` skips through by its first characters, faster than a loop of `in`."""
+    return re.compile("|".join(re.escape(needle) for needle in wanted))
 
 
 def _sequence(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
