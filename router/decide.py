@@ -17,7 +17,7 @@ from router.conditions import Verdict, check, facts_of
 from router.input import RoutingInput
 from router.language import detect_language
 from router.rules import GRADES, Category, Rule, RuleSet, raised
-from router.text import FoldedText
+from router.text import FoldedText, fold
 
 if TYPE_CHECKING:  # the model's module loads numpy; the router only calls it
     from router.model import CategoryModel, Reading
@@ -132,8 +132,14 @@ def route(
     """Decide `message`'s category, department, grade, tags, language and deadlines under
     `rules`, with a trace of every rule tried; reads nothing but its arguments. Where no rule
     sets the category, `model` suggests one (see `_Outcome.suggested`)."""
+    # folded once for the language and the rules: folding works character by character and
+    # the line break is no combining mark, so fold(subject + "\n" + text) is this
+    subject, body = fold(message.subject), fold(message.text)
     language, language_why = detect_language(
-        f"{message.subject}\n{message.text}", message.language_hint, default_language
+        f"{message.subject}\n{message.text}",
+        message.language_hint,
+        default_language,
+        folded=f"{subject}\n{body}",
     )
     why = f"{language}: {language_why}"
     language_step = TraceStep(
@@ -141,7 +147,10 @@ def route(
     )
     outcome = _Outcome([language_step])
     tier = (message.tier or history.tier).lower()
-    folded = {"subject": FoldedText.of(message.subject), "text": FoldedText.of(message.text)}
+    folded = {
+        "subject": FoldedText.of(message.subject, subject),
+        "text": FoldedText.of(message.text, body),
+    }
     for rule in rules.rules:
         if not rule.enabled:
             outcome.trace.append(TraceStep(rule.name, False, "disabled", reason="disabled"))

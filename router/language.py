@@ -85,14 +85,17 @@ _CHINESE_PUNCTUATION = re.compile(r"[，。！？；：、]")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def detect_language(text: str, hint: str = "", default: str = "en") -> tuple[str, str]:
+def detect_language(
+    text: str, hint: str = "", default: str = "en", *, folded: str | None = None
+) -> tuple[str, str]:
     """Return (language, why). The text decides; the channel's hint (Telegram's app language,
     e-mail's Content-Language, the webhook's `language`) only breaks a tie: text too short or
     without signal ("ok", "12345", an emoji), or Chinese in characters both scripts share.
     Apps and mail clients send their own setting (Outlook says en-US on any mail), not the
-    language the customer wrote in. Text in a language the bot does not speak gets `default`."""
+    language the customer wrote in. Text in a language the bot does not speak gets `default`.
+    `folded` is `fold(text)` when the caller has it (the router folds once for its rules too)."""
     from_hint = normalise_hint(hint)
-    found, why = _from_text(text)
+    found, why = _from_text(text, fold(text) if folded is None else folded)
     if found in SUPPORTED:
         return found, why
     if found == "zh":  # Chinese, but which script the text does not tell
@@ -106,11 +109,11 @@ def detect_language(text: str, hint: str = "", default: str = "en") -> tuple[str
     return default, f"{why}: default"
 
 
-def _from_text(text: str) -> tuple[str, str]:
+def _from_text(text: str, folded: str) -> tuple[str, str]:
     """The text's language, "zh" for Chinese of either script, "unsupported" for a language the
     bot does not speak, or "" with no clear signal."""
     han = cjk_count(text)
-    words = _WORD.findall(fold(text))
+    words = _WORD.findall(folded)
     if han >= 2 and _is_chinese(text, han, len(words)):
         return _chinese_script(text, han)
     spanish = sum(word in _SPANISH_WORDS for word in words)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from router.negation import negation_before
+from router.prefilter import may_match, needles
 from router.rules import Rule
 from router.text import FoldedText, Hit, fold
 
@@ -60,8 +61,11 @@ def find_pattern(
     """The first match of `rule`'s pattern that counts, in the rule's fields in order."""
     assert rule.pattern_regex is not None
     discounted: list[Discount] = []
+    wanted = needles(rule.pattern_regex)
     for name in rule.fields:
         original = originals[name]
+        if not may_match(wanted, original):
+            continue  # the pattern cannot match here: nothing found, nothing discounted
         matches = rule.pattern_regex.finditer(original)
         hits = (
             Hit(
@@ -80,8 +84,11 @@ def find_pattern(
 def _first_counted(
     rule: Rule, text: FoldedText, hits: Iterable[Hit], discounted: list[Discount]
 ) -> str | None:
-    unless = list(rule.unless_matcher.hits(text)) if rule.unless_matcher else []
+    unless: list[Hit] | None = None
+    """The `unless` phrases' places, looked up at the first hit: most texts have none."""
     for hit in hits:
+        if unless is None:
+            unless = list(rule.unless_matcher.hits(text)) if rule.unless_matcher else []
         why = _why_not(rule, text, hit, unless)
         if why is None:
             return hit.found

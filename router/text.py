@@ -21,6 +21,8 @@ _WORD_NOT_CJK = rf"[^\W{CJK_RANGES}]"
 
 def fold(text: str) -> str:
     """Case-fold, strip combining marks and compatibility forms (full-width digits, ligatures)."""
+    if text.isascii():  # most complaints: NFKD changes no ASCII character, none is combining
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -49,8 +51,9 @@ class FoldedText:
     """Where each word stands in `folded`, so a keyword's surroundings can be read."""
 
     @classmethod
-    def of(cls, text: str) -> FoldedText:
-        folded = fold(text)
+    def of(cls, text: str, folded: str | None = None) -> FoldedText:
+        """`text` prepared; `folded` is `fold(text)` when the caller has it already."""
+        folded = fold(text) if folded is None else folded
         found = list(_WORDS.finditer(folded))
         words = tuple(match.group() for match in found)
         spans = tuple(match.span() for match in found)

@@ -50,6 +50,7 @@ class _Compiled:
             name: binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in self.names
         }
+        self.pairs = tuple((name, self.bind[name]) for name in self.names)
         self.result: list[Processor] = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in getattr(statement, "selected_columns", ())
@@ -59,11 +60,11 @@ class _Compiled:
         ]
 
     def params(self, values: Mapping[str, Any]) -> Any:
-        bind = self.bind
-        converted = [
-            value if (process := bind[name]) is None or value is None else process(value)
-            for name, value in ((name, _value(values, self.fixed, name)) for name in self.names)
-        ]
+        fixed = self.fixed
+        converted = []
+        for name, process in self.pairs:  # one loop, no generator: this runs per row written
+            value = values[name] if name in values else fixed[name]  # KeyError: value forgotten
+            converted.append(value if process is None or value is None else process(value))
         return (
             tuple(converted) if self.positional else dict(zip(self.names, converted, strict=True))
         )
@@ -73,13 +74,6 @@ class _Compiled:
             value if process is None else process(value)
             for process, value in zip(self.result, row, strict=True)
         )
-
-
-def _value(values: Mapping[str, Any], fixed: Mapping[str, Any], name: str) -> Any:
-    """The caller's value, else the constant the statement carries (a column default)."""
-    if name in values:
-        return values[name]
-    return fixed[name]  # a KeyError names a value the caller forgot
 
 
 class Direct:
@@ -133,7 +127,7 @@ class DirectInsert:
     def _statement(self, keys: tuple[str, ...], count: int) -> Any:
         columns = self.table.c
         rows = [
-            {key: sa.bindparam(f"{key}__{index}", type_=columns[key].type) for key in keys}
+            {key: sa.bindparam(_name(key, index, count), type_=columns[key].type) for key in keys}
             for index in range(count)
         ]
         statement = sa.insert(self.table).values(rows if count > 1 else rows[0])
@@ -152,16 +146,20 @@ class DirectInsert:
             raise ValueError(f"rows inserted together into {self.table.name} need the same keys")
         if not self.returning:
             compiled = self._for(connection.dialect, keys, 1)
-            params = [compiled.params(_suffixed(row, 0)) for row in rows]
+            params = [compiled.params(row) for row in rows]
             many = len(params) > 1
             _execute(connection, compiled.sql, params if many else params[0], many=many)
             return []
         compiled = self._for(connection.dialect, keys, len(rows))
-        values = {
-            name: value
-            for index, row in enumerate(rows)
-            for name, value in _suffixed(row, index).items()
-        }
+        values = (
+            rows[0]
+            if len(rows) == 1
+            else {
+                f"{key}__{index}": value
+                for index, row in enumerate(rows)
+                for key, value in row.items()
+            }
+        )
         cursor = _execute(connection, compiled.sql, compiled.params(values), many=False)
         return [compiled.row(row) for row in cursor.fetchall()]
 
@@ -170,8 +168,10 @@ class DirectInsert:
         return found
 
 
-def _suffixed(row: Mapping[str, Any], index: int) -> dict[str, Any]:
-    return {f"{key}__{index}": value for key, value in row.items()}
+def _name(key: str, index: int, count: int) -> str:
+    """A value's bind name: the column's key for a single row (its values are bound as given,
+    without a renamed copy), else suffixed with the row's index."""
+    return key if count == 1 else f"{key}__{index}"
 
 
 def direct_savepoints(engine: Engine) -> None:
