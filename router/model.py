@@ -180,7 +180,8 @@ class CategoryModel:
     version: int
     threshold: float
     digest: str
-    """The training data's digest (`training_digest`): which examples made it."""
+    """The model's digest: the examples and the code that fitted it (the bot's, from
+    admin.triage_fit.model_digest), or the examples alone (`train`'s `training_digest`)."""
     grader: Classifier | None = None
     """None: grades come from the rules alone."""
     grade_threshold: float = 1.0
@@ -205,7 +206,7 @@ class Trained:
     makes and the store keeps (`to_bytes`), so another start or instance loads it."""
 
     digest: str
-    """The training data's digest (`training_digest`)."""
+    """As `CategoryModel.digest`: the bot's `model_digest`, or `train`'s `training_digest`."""
     arrays: Mapping[str, Any]
     features: Features
     classifiers: Mapping[Label, Classifier]

@@ -54,7 +54,8 @@ FALSE_CUES: dict[str, tuple[str, ...]] = {
         "no solo", "no solamente", "no tardo", "no tardaron", "no paraba", "no para",
         "no dejaba", "no deja", "no puedo creer", "no se por que", "sin querer", "sin embargo",
         "sin duda", "sin motivo", "sin razon", "sin aviso", "sin previo aviso", "ni siquiera",
-        "nada mas", "de la nada", "como si nada",
+        "nada mas", "de la nada", "sin hacer nada", "sin tocar nada", "sin que hiciera nada",
+        "sin que hicieramos nada",
     ),
     "zh-Hans": (
         "不小心", "不久", "不仅", "不但", "不停", "不断", "不得不", "不料", "不幸", "不少",

@@ -52,10 +52,10 @@ def may_match(wanted: tuple[str, ...] | None, text: str) -> bool:
     return lowered is None or _probe(wanted).search(lowered) is not None
 
 
-@functools.lru_cache(maxsize=8)
 def _lowered(text: str) -> str | None:
-    """`text` in lower case, once for all of a message's pattern rules; None when it holds a
-    case twin (then every pattern scans it)."""
+    """`text` in lower case; None when it holds a case twin (then every pattern scans it).
+    Not cached: a cache would keep customers' texts in memory after their messages are routed
+    (and erased), for a saving of about a microsecond a pattern."""
     return None if not _CASE_TWINS.isdisjoint(text) else text.lower()
 
 

@@ -23,7 +23,8 @@ class TriageModelVersion(SQLModel, table=True):
 
     version: int | None = Field(default=None, primary_key=True)
     digest: str = Field(unique=True)
-    """The training data's digest (router.model.training_digest): one version per data set."""
+    """The model's digest (admin.triage_fit.model_digest: the training data and the code that
+    fits it): one version per data set and fitting code."""
     trained_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
     rows: int = 0
     """Training rows after duplicates were folded (a correction replaces a shipped row)."""
