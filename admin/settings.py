@@ -4,12 +4,15 @@ category suggestion."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+log = logging.getLogger(__name__)
 
 
 class AgentSettings(BaseModel):
@@ -45,8 +48,10 @@ class TriageSettings(BaseModel):
     @field_validator("model_cache")
     @classmethod
     def _absolute(cls, value: str) -> str:
-        """A relative folder would depend on the folder the bot happens to be started from."""
-        if value in ("", "auto") or Path(value).expanduser().is_absolute():
+        """A relative folder would depend on the folder the bot happens to be started from. A
+        folder under "~" is not expanded here: with no home folder known, expanding it fails,
+        and `cache_folder` says so when it is used."""
+        if value in ("", "auto") or value.startswith("~") or Path(value).is_absolute():
             return value
         raise ValueError(
             'write an absolute folder, e.g. "/var/cache/complaint-bot/triage", '
@@ -55,11 +60,24 @@ class TriageSettings(BaseModel):
 
     def cache_folder(self, environ: Mapping[str, str] = os.environ) -> Path | None:
         """The folder `model_cache` names, None when it is off. "auto" follows the XDG base
-        directories: $XDG_CACHE_HOME/complaint-bot/triage, else ~/.cache/complaint-bot/triage."""
+        directories: $XDG_CACHE_HOME/complaint-bot/triage, else ~/.cache/complaint-bot/triage.
+
+        With no home folder known (no HOME and no passwd entry: a container run under an
+        arbitrary user id), "~" and "auto" without XDG_CACHE_HOME name no folder: a warning, and
+        no cache, rather than a bot that does not start for want of an optional speed-up."""
         if not self.model_cache:
             return None
-        if self.model_cache != "auto":
-            return Path(self.model_cache).expanduser()
-        base = environ.get("XDG_CACHE_HOME", "")
-        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+        try:
+            if self.model_cache != "auto":
+                return Path(self.model_cache).expanduser()
+            base = environ.get("XDG_CACHE_HOME", "")
+            root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+        except RuntimeError:
+            log.warning(
+                "triage model cache off: [triage] model_cache = %r needs a home folder and this "
+                "user has none; set [triage] model_cache to an absolute folder the bot may "
+                'write, or "" for no cache',
+                self.model_cache,
+            )
+            return None
         return root / "complaint-bot" / "triage"

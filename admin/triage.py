@@ -145,7 +145,9 @@ class Triage:
         began = time.monotonic()
         if stored is not None:
             return _loaded(digest, stored, "the store", began)
-        cached = self.cache.load(digest)
+        # Only models of the shipped rows alone go through the disk cache: one with corrections
+        # holds customers' corrected texts (hashed), which must stay in the store (erasure).
+        cached = None if corrections.examples else self.cache.load(digest)
         if cached is not None:
             trained = remember(cached.trained)
             log.info("triage model loaded from the cache in %.2f s", time.monotonic() - began)
@@ -159,7 +161,8 @@ class Triage:
                 "triage model fitted in %.1f s (%d rows)", time.monotonic() - began, len(examples)
             )
             self._store_fitted(trained, corrections, fitted)
-        self.cache.save(digest, fitted)
+        if not corrections.examples:
+            self.cache.save(digest, fitted)
         return _Found(trained)
 
     def _store_fitted(self, trained: Trained, corrections: _Corrections, fitted: bytes) -> None:

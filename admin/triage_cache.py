@@ -8,10 +8,15 @@ with numpy's `allow_pickle=False`. A file is written whole under a temporary nam
 so a reader (another process on the same folder) sees the old file, the new one or none, never
 half of one. A file that cannot be read (cut short, overwritten, not a model) is reported and
 treated as missing: the model is fitted again and the file rewritten. The folder keeps the
-`KEEP` models used last; older ones are deleted as new ones are written.
+`KEEP` models used last; older ones are deleted as new ones are written, and so are temporary
+files a killed writer left behind. Only files named as this cache names them are ever deleted:
+the folder may be shared.
 
-Nothing personal is in a file or a log line: the arrays hold hashed n-grams, weights and
-category names, and the log names the file by its digest.
+Only models fitted on the shipped rows alone are kept here (admin.triage skips the cache when
+there are agents' corrections): a model with corrections holds hashed n-grams of customers'
+corrected complaint texts, which must stay in the store, where erasure reaches them, not be
+copied to a folder it never reaches. That rule is why nothing personal is in a file; nothing
+personal is in a log line either: the log names the file by its digest.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import tempfile
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -30,8 +37,17 @@ from router.model import Trained
 log = logging.getLogger(__name__)
 
 KEEP = 8
-"""How many fitted models the folder keeps (those used last): the shipped set's and those of a
-few sets of corrections, about 15 MB each for the shipped set's size."""
+"""How many fitted models the folder keeps (those used last), about 15 MB each: the shipped
+set's as fitted by the code of the last few upgrades (models with corrections are never kept)."""
+
+STALE_TEMPORARY = 3600.0
+"""Seconds after which a temporary file of this cache is a killed writer's leftover: a write
+takes well under a second, so one an hour old is never still being written."""
+
+MODEL_NAME = re.compile(r"[0-9a-f]{64}\.npz")
+"""A model file's name: a digest (admin.triage_fit.model_digest) and ".npz"; others are not ours."""
+TEMPORARY_NAME = re.compile(r"\.[0-9a-f]{64}\..+\.tmp")
+"""The name `_write_whole` gives a file while it is written."""
 
 UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error)
 """What numpy raises for a file that is not a whole model: cut short, a bad CRC, a missing
@@ -95,13 +111,18 @@ class ModelCache:
         return self.folder / f"{digest}.npz"
 
     def _prune(self) -> None:
-        """Delete all but the `KEEP` models used last. Another process may prune or read at
-        the same time: a file already gone is fine, and an open file stays readable."""
+        """Delete all but the `KEEP` models used last, and temporary files older than
+        `STALE_TEMPORARY`; files named otherwise are left alone. Another process may prune or
+        read at the same time: a file already gone is fine, and an open file stays readable."""
         assert self.folder is not None
         models = []
-        for path in self.folder.glob("*.npz"):
+        stale = time.time() - STALE_TEMPORARY
+        for path in self.folder.iterdir():
             with contextlib.suppress(FileNotFoundError):
-                models.append((path.stat().st_mtime, path))
+                if MODEL_NAME.fullmatch(path.name):
+                    models.append((path.stat().st_mtime, path))
+                elif TEMPORARY_NAME.fullmatch(path.name) and path.stat().st_mtime < stale:
+                    path.unlink()
         models.sort(reverse=True)
         for _, path in models[KEEP:]:
             with contextlib.suppress(FileNotFoundError):

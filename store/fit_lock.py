@@ -4,10 +4,9 @@ tens of seconds on the same cores. The first takes a PostgreSQL advisory lock na
 model's digest and stores the model before releasing it; the others wait, then load it from the
 store (admin.triage).
 
-As with start-up's lock (store.leadership.startup_lock), the lock is session-level on a
-connection of its own, closed rather than returned to the pool, so it never outlives the block;
-an instance that dies while fitting drops its connection, and a waiting one goes on and fits.
-SQLite is served by one process: nothing to hold.
+The lock is store.leadership.advisory_lock, as start-up's: an instance that dies while fitting
+drops its connection, and a waiting one goes on and fits. SQLite is served by one process:
+nothing to hold.
 """
 
 from __future__ import annotations
@@ -15,37 +14,29 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 
-import sqlalchemy as sa
-from sqlalchemy.exc import OperationalError
-
-from complaints.errors import StoreUnavailable
 from store.database import Database
-from store.leadership import advisory_key
+from store.leadership import advisory_lock
 
 log = logging.getLogger(__name__)
+
+WAIT_AT_MOST = timedelta(minutes=10)
+"""How long an instance waits for another's fit before giving up with StoreUnavailable. A fit
+takes tens of seconds, a few minutes on busy cores; a holder that is alive but stuck (not dead:
+its lock would be freed) would otherwise hold the waiting instance's start or retraining for
+ever."""
 
 
 @contextlib.contextmanager
 def fitting(database: Database, digest: str) -> Iterator[bool]:
     """Hold the lock of fitting the model `digest` for the block; yields whether another
     instance held it first (then it has probably stored the model: look again)."""
-    if database.is_sqlite:
-        yield False
-        return
-    try:
-        connection = database.writer.connect()
-    except OperationalError as error:
-        raise StoreUnavailable(str(error.orig).strip()) from error
-    with connection:
-        try:
-            automatic = connection.execution_options(isolation_level="AUTOCOMMIT")
-            schema = automatic.execute(sa.text("SELECT current_schema()")).scalar_one()
-            key = {"key": advisory_key(schema, f"triage-fit/{digest}")}
-            taken = automatic.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), key).scalar()
-            if not taken:
-                log.info("triage: another instance is fitting this model; waiting for it")
-                automatic.execute(sa.text("SELECT pg_advisory_lock(:key)"), key)
-            yield not taken
-        finally:
-            connection.invalidate()
+    with advisory_lock(
+        database,
+        f"triage-fit/{digest}",
+        "triage: another instance is fitting this model; waiting for it",
+        logger=log,
+        timeout=WAIT_AT_MOST,
+    ) as waited:
+        yield waited

@@ -53,14 +53,24 @@ def advisory_key(schema: str, name: str) -> int:
 
 
 @contextlib.contextmanager
-def startup_lock(database: Database) -> Iterator[None]:
-    """Hold the start-up lock for the block (PostgreSQL); on SQLite, nothing to hold.
+def advisory_lock(
+    database: Database,
+    name: str,
+    waiting_message: str,
+    *,
+    logger: logging.Logger = log,
+    timeout: timedelta | None = None,
+) -> Iterator[bool]:
+    """Hold the advisory lock `name` of this store for the block (PostgreSQL; on SQLite,
+    nothing to hold); yields whether another instance held it first. `waiting_message` is
+    logged to `logger` (the caller's) before waiting for it.
 
-    Waits as long as the instance that holds it takes: its migration must finish first. If that
-    instance dies its connection drops, and this one goes on. The lock's connection is closed,
-    not returned to the pool, so the lock can never outlive the block."""
+    The lock is session-level on a connection of its own, closed rather than returned to the
+    pool, so it can never outlive the block; if the holder dies its connection drops and this
+    one goes on. `timeout` bounds the wait (`lock_timeout`, on this connection only): past it,
+    StoreUnavailable."""
     if database.is_sqlite:
-        yield
+        yield False
         return
     try:
         connection = database.writer.connect()
@@ -70,13 +80,44 @@ def startup_lock(database: Database) -> Iterator[None]:
         try:
             automatic = connection.execution_options(isolation_level="AUTOCOMMIT")
             schema = automatic.execute(sa.text("SELECT current_schema()")).scalar_one()
-            key = {"key": advisory_key(schema, STARTUP)}
-            if not automatic.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), key).scalar():
-                log.info("store: another instance is upgrading the store; waiting for it")
-                automatic.execute(sa.text("SELECT pg_advisory_lock(:key)"), key)
-            yield
+            key = {"key": advisory_key(schema, name)}
+            taken = automatic.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), key).scalar()
+            if not taken:
+                logger.info(waiting_message)
+                _wait(automatic, key, name, timeout)
+            yield not taken
         finally:
             connection.invalidate()
+
+
+def _wait(
+    connection: sa.Connection, key: dict[str, int], name: str, timeout: timedelta | None
+) -> None:
+    """Wait for the lock `key`, at most `timeout` when one is given."""
+    if timeout is not None:
+        milliseconds = int(timeout.total_seconds() * 1000)
+        connection.execute(sa.text(f"SET lock_timeout = {milliseconds}"))
+    try:
+        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), key)
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        raise StoreUnavailable(
+            f"another instance has held the store's lock {name} for over {timeout}; if it is "
+            "stuck, stop it (its lock is then freed) and start this instance again"
+        ) from error
+
+
+@contextlib.contextmanager
+def startup_lock(database: Database) -> Iterator[None]:
+    """Hold the start-up lock for the block (PostgreSQL); on SQLite, nothing to hold.
+
+    Waits as long as the instance that holds it takes: its migration must finish first. If that
+    instance dies its connection drops, and this one goes on."""
+    with advisory_lock(
+        database, STARTUP, "store: another instance is upgrading the store; waiting for it"
+    ):
+        yield
 
 
 class SoleLeadership:

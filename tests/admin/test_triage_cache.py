@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import pwd
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from admin.triage import Triage
 from admin.triage_cache import KEEP, ModelCache
 from admin.triage_fit import model_digest
 from complaints.clock import ManualClock
-from router.model import CategoryModel, training_digest
+from router.model import CategoryModel, Example, training_digest
 from store.database import Database
 from store.queries.triage import stored_triage_model
 from tests.conftest import START, write_settings
@@ -173,7 +175,7 @@ def test_a_model_fitted_by_other_code_is_never_loaded(
     )
 
 
-def test_the_fitting_code_names_the_modules_and_libraries_that_make_the_arrays() -> None:
+def test_the_fitting_code_digest_lists_the_fitting_modules_and_scikit_learn() -> None:
     assert {"router.fit", "router.features", "router.model"} <= set(
         admin.triage_fit.FITTING_MODULES
     )
@@ -197,13 +199,21 @@ def test_the_folder_keeps_the_models_used_last(tmp_path: Path) -> None:
 
 
 def test_an_unwritable_folder_is_reported_and_the_model_still_used(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    starts: Starts, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     blocked = tmp_path / "a file"
     blocked.write_text("")
     with caplog.at_level(logging.WARNING, logger="admin.triage_cache"):
         ModelCache(blocked / "triage").save("0" * 64, b"data")
     assert "cannot write to" in caplog.text and "[triage] model_cache" in caplog.text
+    caplog.clear()
+
+    with caplog.at_level(logging.WARNING, logger="admin.triage_cache"):
+        model = starts.start(str(blocked / "triage"))  # fitted, not kept, and routing
+    assert "cannot write to" in caplog.text
+    assert model.version == 1 and starts.stored() is not None
+    assert model.classifier.rows == len(EXAMPLES)
+    assert model.suggest(TEXTS[0]).label == "billing"  # the model routes
 
 
 def test_auto_is_the_users_cache_folder() -> None:
@@ -217,3 +227,72 @@ def test_auto_is_the_users_cache_folder() -> None:
     assert TriageSettings(model_cache="~/models").cache_folder() == Path.home() / "models"
     with pytest.raises(ValueError, match="absolute folder"):
         TriageSettings(model_cache="models")
+
+
+def test_a_model_with_a_correction_is_not_kept_on_disk(
+    starts: Starts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model fitted with an agent's correction holds the corrected complaint's text (hashed):
+    it stays in the store, where erasure reaches it, and is neither written to the cache nor
+    read from it. The shipped rows' model is kept as before."""
+    cache = tmp_path / "cache"
+    shipped = starts.start(str(cache))
+    correction = Example("the courier left my parcel in the rain", "delivery", corrected=True)
+    monkeypatch.setattr(
+        admin.triage, "_corrections", lambda session: admin.triage._Corrections(1, (correction,))
+    )
+    corrected = starts.start(str(cache))
+    assert corrected.digest != shipped.digest
+    assert [path.name for path in cache.iterdir()] == [f"{shipped.digest}.npz"]
+    assert starts.fits == 2
+
+    (cache / f"{corrected.digest}.npz").write_bytes((cache / f"{shipped.digest}.npz").read_bytes())
+    starts.start(str(cache))  # a file under that name is not read: fitted again
+    assert starts.fits == 3
+
+
+def test_pruning_deletes_only_this_caches_files(tmp_path: Path) -> None:
+    """A shared folder may hold other .npz files: only models named by a digest are pruned,
+    and temporary files of this cache only when a killed writer left them over an hour ago."""
+    cache = ModelCache(tmp_path)
+    others = [tmp_path / "weights.npz", tmp_path / f"{'A' * 64}.npz", tmp_path / ".x.tmp"]
+    for other in others:
+        other.write_bytes(b"not ours")
+        os.utime(other, (0, 0))
+    left = tmp_path / f".{'1' * 64}.abc123.tmp"
+    writing = tmp_path / f".{'2' * 64}.def456.tmp"
+    for temporary in (left, writing):
+        temporary.write_bytes(b"half a model")
+    hour_ago = time.time() - 3601
+    os.utime(left, (hour_ago, hour_ago))
+    for number in range(KEEP + 1):
+        cache.save(f"{number:064x}", b"a model")
+        os.utime(tmp_path / f"{number:064x}.npz", (number + 1, number + 1))
+    cache.save(f"{KEEP + 1:064x}", b"a model")
+    assert all(other.exists() for other in others)
+    assert not left.exists() and writing.exists()
+    assert len(list(tmp_path.glob("[0-9a-f]*.npz"))) == KEEP
+
+
+def test_no_home_folder_means_no_cache_and_one_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Under an arbitrary user id in a container there is no HOME and no passwd entry: "auto"
+    (without XDG_CACHE_HOME) and "~" name no folder; the bot goes on without a cache."""
+
+    def no_entry(uid: int) -> object:
+        raise KeyError(uid)
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    with pytest.raises(RuntimeError):
+        Path.home()  # the failure the settings must absorb
+    for value in ("auto", "~/models"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="admin.settings"):
+            assert TriageSettings(model_cache=value).cache_folder({}) is None
+        [warning] = caplog.records
+        assert "set [triage] model_cache to an absolute folder" in warning.getMessage()
+    assert TriageSettings().cache_folder({"XDG_CACHE_HOME": "/var/cache/me"}) == Path(
+        "/var/cache/me/complaint-bot/triage"
+    )

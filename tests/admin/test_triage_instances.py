@@ -7,16 +7,20 @@ import logging
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
 import admin.triage
 import router.model
+import store.fit_lock
 from admin.settings import TriageSettings
 from admin.triage import Triage
 from complaints.clock import ManualClock
+from complaints.errors import StoreUnavailable
 from router.model import CategoryModel, Example
 from store.database import Database
+from store.fit_lock import fitting
 from tests.conftest import START, postgres_schema
 from tests.router.test_model import EXAMPLES
 
@@ -85,3 +89,18 @@ def test_instances_starting_together_fit_once(
     assert first.version == second.version == 1 and first.digest == second.digest
     for text in ("I was charged twice on my card", "the repair took a month"):
         assert second.suggest(text) == first.suggest(text)
+
+
+def test_the_wait_for_another_fit_is_bounded(
+    databases: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An instance alive but stuck in its fit holds the lock: the other gives up after
+    `WAIT_AT_MOST` with an error that says what to do, rather than waiting for ever."""
+    monkeypatch.setattr(store.fit_lock, "WAIT_AT_MOST", timedelta(milliseconds=200))
+    holder, waiter = databases
+    with fitting(holder, "0" * 64) as waited:
+        assert not waited
+        with pytest.raises(StoreUnavailable, match="stop it"), fitting(waiter, "0" * 64):
+            pytest.fail("the lock was taken while another instance held it")
+    with fitting(waiter, "0" * 64) as waited:  # freed with the block: taken at once
+        assert not waited
