@@ -61,7 +61,8 @@ class _Corrections:
 
 @dataclass(frozen=True)
 class _Found:
-    """A training set's model and, when it came from the disk cache, its bytes for the store."""
+    """A training set's model and, when the caller must store it (from the disk cache, or fitted
+    on SQLite), its bytes."""
 
     trained: Trained
     fitted: bytes | None = None
@@ -160,14 +161,21 @@ class Triage:
             log.info(
                 "triage model fitted in %.1f s (%d rows)", time.monotonic() - began, len(examples)
             )
-            self._store_fitted(trained, corrections, fitted)
+            if self.database.is_sqlite:
+                # One process and no lock to hold: the caller records the model, `refresh`
+                # through the writer thread (this runs in a worker thread while intake writes).
+                for_caller: bytes | None = fitted
+            else:
+                self._store_fitted(trained, corrections, fitted)
+                for_caller = None
         if not corrections.examples:
             self.cache.save(digest, fitted)
-        return _Found(trained)
+        return _Found(trained, for_caller)
 
     def _store_fitted(self, trained: Trained, corrections: _Corrections, fitted: bytes) -> None:
-        """Record the version with its fitted model (while the fitting lock is held). A model
-        that learned no category is not recorded: nothing routes with it."""
+        """Record the version with its fitted model while the fitting lock is held (PostgreSQL,
+        whose connections write side by side). A model that learned no category is not
+        recorded: nothing routes with it."""
         try:
             rows = trained.classifier("category").rows
         except ValueError:
