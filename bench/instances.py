@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only fro
 
 from bench.corpus import SOURCE, complaints, write_requests  # noqa: E402
 from bench.servers import (  # noqa: E402
-    PYTHON,
+    bot_command,
     emit_result,
     free_port,
     median,
@@ -193,10 +193,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, list[Load]], di
         with scratch_database(args.postgres) as url:
             ports = {"a": free_port(), "b": free_port()}
             commands = {
-                name: [
-                    *(PYTHON, "bot.py", "--log-level", "WARNING", "--config"),
-                    str(write_bot_settings(work, port, url, callback, name)[0]),
-                ]
+                name: bot_command(write_bot_settings(work, port, url, callback, name)[0])
                 for name, port in ports.items()
             }
             urls = {

@@ -7,7 +7,7 @@ Run it from anywhere; it starts everything itself from the project root. It meas
 - the baseline: `bench/baseline_app.py` under uvicorn, a FastAPI endpoint that checks the same
   HMAC signature, parses the same JSON with the bot's `ComplaintIn` model and inserts one SQLite
   row (WAL, synchronous=NORMAL, one writer thread);
-- the bot: `python bot.py --config <temporary settings>` on a fresh SQLite store, with a webhook
+- the bot: `./run-bot --config <temporary settings>` on a fresh SQLite store, with a webhook
   source `bench` that has no callback URL (the acknowledgement travels in the response).
 
 Both servers start once and get a warm-up load first (not measured). Then, in each of
@@ -42,6 +42,7 @@ from bench.corpus import SECRET, SOURCE, complaints, write_requests  # noqa: E40
 from bench.servers import (  # noqa: E402
     PYTHON,
     TARGET_RSS_MB,
+    bot_command,
     count_complaints,
     cpu_seconds,
     emit_result,
@@ -135,10 +136,9 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, list[Load]], di
     command = [PYTHON, "-m", "uvicorn", "bench.baseline_app:app", "--host", "127.0.0.1"]
     command += ["--port", str(baseline_port), "--log-level", "warning", "--no-access-log"]
     settings, bot_db = write_bot_settings(work, bot_port)
-    bot_command = [PYTHON, "bot.py", "--config", str(settings), "--log-level", "WARNING"]
     with (
         serving(command, baseline_port, work / "baseline.log", env) as baseline,
-        serving(bot_command, bot_port, work / "bot.log") as bot,
+        serving(bot_command(settings), bot_port, work / "bot.log") as bot,
     ):
         servers = {"baseline": (baseline, baseline_port), "bot": (bot, bot_port)}
         memory = {"idle": memory_mb(bot.pid)["VmRSS"]}

@@ -12,7 +12,7 @@ one acknowledgement per mail. The figure is mails/s over that whole time, from t
 
 - the baseline: `bench/baseline_mail.py`, a bare aiosmtpd server that parses, inserts one row,
   answers 250 and sends one short reply through the same relay;
-- the bot: `python bot.py` on a fresh SQLite store, SMTP intake on, `[email.relay]` at the sink,
+- the bot: `./run-bot` on a fresh SQLite store, SMTP intake on, `[email.relay]` at the sink,
   `max_replies_per_hour` high enough that no acknowledgement is withheld.
 
 Both run at once; each gets a warm-up, then in each of `--rounds` rounds the baseline and then
@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only fro
 from bench.mails import MIXED_ENCODINGS, Mail, mails  # noqa: E402
 from bench.servers import (  # noqa: E402
     PYTHON,
+    bot_command,
     count_complaints,
     emit_result,
     free_port,
@@ -106,11 +107,10 @@ def run(
     command += ["--relay-port", str(relay_port)]
     http_port, smtp_port = free_port(), free_port()
     settings, bot_db = write_settings(work, http_port, smtp_port, relay_port)
-    bot_command = [PYTHON, "bot.py", "--config", str(settings), "--log-level", "WARNING"]
     found: dict[str, Any] = {}
     with (
         serving(command, port, work / "baseline.log", ready=wait_smtp) as baseline,
-        serving(bot_command, http_port, work / "bot.log") as bot,
+        serving(bot_command(settings), http_port, work / "bot.log") as bot,
     ):
         wait_smtp(bot, smtp_port, work / "bot.log", 30)
         found["idle"] = memory_mb(bot.pid)["VmRSS"]

@@ -41,6 +41,7 @@ from bench.corpus import SECRET, SOURCE, complaints, write_requests  # noqa: E40
 from bench.servers import (  # noqa: E402
     PYTHON,
     TARGET_RSS_MB,
+    bot_command,
     count_complaints,
     emit_result,
     free_port,
@@ -173,8 +174,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, Phase], float, 
         phases["baseline"] = loaded(baseline, port, wrk, loads[0], args)
     port = free_port()
     settings, database = write_bot_settings(work, port)
-    # run-bot execs the venv's python: its pid is the bot's
-    bot = [str(ROOT / "run-bot"), "--config", str(settings), "--log-level", "WARNING"]
+    bot = bot_command(settings)
     children = ChildPeak()
 
     def fitting(process: subprocess.Popen[bytes], port: int, log: Path, limit: float) -> None:

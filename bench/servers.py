@@ -33,6 +33,12 @@ PYTHON = sys.executable
 TARGET_RSS_MB = 200.0
 
 
+def bot_command(settings: Path) -> list[str]:
+    """The bot as README says to run it: `./run-bot`, which sets the malloc threshold the
+    service sets too and execs the venv's python (so the process's pid is the bot's)."""
+    return [str(ROOT / "run-bot"), "--config", str(settings), "--log-level", "WARNING"]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -9,7 +9,7 @@ It measures:
   `handle_DATA` parses the mail with `email.message_from_bytes(..., policy=default)`, takes
   From, Subject and the body text, inserts one SQLite row (WAL, synchronous=NORMAL, one writer
   thread) and answers 250;
-- the bot: `python bot.py --config <temporary settings> --log-level WARNING` on a fresh SQLite
+- the bot: `./run-bot --config <temporary settings> --log-level WARNING` on a fresh SQLite
   store, its SMTP server and HTTP on free ports, `[email] max_replies_per_hour` high enough that
   no acknowledgement is withheld, and `[email.relay]` pointing at a sink (an aiosmtpd
   `Controller` in a thread of this process) that counts the acknowledgements the outbox
@@ -50,6 +50,7 @@ if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only fro
 from bench.mails import BOT_ADDRESS, SIGNING_SECRET, mails  # noqa: E402
 from bench.servers import (  # noqa: E402
     PYTHON,
+    bot_command,
     count_complaints,
     emit_result,
     free_port,
@@ -112,10 +113,9 @@ def run(
     command = [PYTHON, "bench/baseline_smtp.py", "--port", str(port), "--db", str(baseline_db)]
     http_port, smtp_port = free_port(), free_port()
     settings, bot_db = write_settings(work, http_port, smtp_port, relay_port)
-    bot_command = [PYTHON, "bot.py", "--config", str(settings), "--log-level", "WARNING"]
     with (
         serving(command, port, work / "baseline.log", ready=wait_smtp) as baseline,
-        serving(bot_command, http_port, work / "bot.log") as bot,
+        serving(bot_command(settings), http_port, work / "bot.log") as bot,
     ):
         wait_smtp(bot, smtp_port, work / "bot.log", 30)
         found["idle"] = memory_mb(bot.pid)["VmRSS"]
