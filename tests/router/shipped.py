@@ -11,8 +11,10 @@ from pathlib import Path
 from admin.triage_cache import ModelCache
 from admin.triage_data import labelled_directory, shipped_examples
 from admin.triage_fit import fitted_bytes, model_digest
-from config import load_settings
+from config import Settings, load_settings
+from router import CustomerHistory, Decision, route
 from router.model import CategoryModel, Trained
+from tests.router.inputs import make_input
 
 SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
 
@@ -40,4 +42,15 @@ def shipped_model() -> CategoryModel:
         trained.classifier("grade"),
         triage.grade_threshold,
         triage.urgent_threshold,
+    )
+
+
+def by_rules(settings: Settings, text: str) -> Decision:
+    """`text` routed as a fresh webhook complaint by `settings`' rules alone (no model)."""
+    return route(
+        make_input(text),
+        CustomerHistory(),
+        settings.rules,
+        settings.service_levels,
+        settings.default_language,
     )

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from config import Settings, load_settings
-from router import CustomerHistory, Decision, route
+from router import CustomerHistory, route
 from tests.router.inputs import make_input
+from tests.router.shipped import by_rules as decide
 from tests.router.shipped import shipped_model
 
 SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
@@ -37,16 +38,6 @@ HARM_TAGS = frozenset(
 @pytest.fixture(scope="module")
 def settings() -> Settings:
     return load_settings(SETTINGS_PATH)
-
-
-def decide(settings: Settings, text: str) -> Decision:
-    return route(
-        make_input(text),
-        CustomerHistory(),
-        settings.rules,
-        settings.service_levels,
-        settings.default_language,
-    )
 
 
 RAISED_BY_TAG: dict[str, list[tuple[str, str]]] = {

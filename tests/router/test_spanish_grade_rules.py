@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from config import Settings, load_settings
-from router import CustomerHistory, Decision, route
-from tests.router.inputs import make_input
+from tests.router.shipped import by_rules as decide
 
 SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
 
@@ -26,16 +25,6 @@ SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
 @pytest.fixture(scope="module")
 def settings() -> Settings:
     return load_settings(SETTINGS_PATH)
-
-
-def decide(settings: Settings, text: str) -> Decision:
-    return route(
-        make_input(text),
-        CustomerHistory(),
-        settings.rules,
-        settings.service_levels,
-        settings.default_language,
-    )
 
 
 CASES = [
