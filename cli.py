@@ -92,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(path)
         set_up_logs(settings.log, args.log_level or "")
         http = listen_socket(settings) if args.command in (None, "run") else None
-        app = build_app(settings)
+        # a serving process keeps its start-up heap for life (bot.build_app); a test process,
+        # building hundreds of apps, must not
+        app = build_app(settings, freeze_heap_when_ready=args.command in (None, "run"))
     except SettingsError as error:
         parser.exit(2, f"complaint bot: {error}\n")
     except StoreUnavailable as error:

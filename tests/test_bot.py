@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import shutil
 import signal
@@ -20,7 +21,7 @@ from channels.email.smtp_server import serve_smtp
 from complaints.errors import ChannelError
 from config import load_settings
 from tests.channels.test_webhook import complaint
-from tests.conftest import ROOT, signed, write_settings
+from tests.conftest import ROOT, serve, signed, write_settings
 from tests.mailpeers import mail, send
 
 
@@ -275,3 +276,23 @@ async def test_the_smtp_intake_names_the_key_when_its_port_is_taken_after_the_ch
 
     with pytest.raises(ChannelError, match=rf"^127.0.0.1:{held_port} is already in use; change "):
         await serve_smtp(settings.email, receive)
+
+
+async def test_a_serving_bot_keeps_its_start_up_heap_out_of_the_cyclic_collector(
+    tmp_path: Path,
+) -> None:
+    """The serving command freezes the heap once ready (gc pauses were the webhook's p99); an
+    app built without asking for it, as tests build hundreds, leaves the collector alone."""
+    for freeze in (False, True):
+        folder = tmp_path / str(freeze)
+        folder.mkdir()
+        settings = load_settings(write_settings(folder))
+        app = bot.build_app(settings, freeze_heap_when_ready=freeze)
+        served = await serve(app)
+        try:
+            async with asyncio.timeout(30):
+                await app.state.ready.wait()
+            assert (gc.get_freeze_count() > 0) is freeze
+        finally:
+            gc.unfreeze()
+            await served.stop()
