@@ -36,38 +36,6 @@ class Opening:
     """The triage model: the category where no rule sets one."""
 
 
-@dataclass(frozen=True)
-class RoutedAhead:
-    """A decision made before the writer's transaction, on the event loop, for a message that
-    may open a complaint: routing is a third of intake's work, and the single writer thread
-    is what every message waits for. It assumed a sender without history (no tier of record,
-    no earlier complaints) under these rules and model; `open_complaint` uses it only when
-    that held, else routes again, so the decision is always what routing in the transaction
-    would have made (the router is a pure function of exactly these inputs)."""
-
-    decision: Decision
-    opening: Opening
-
-    def holds(self, opening: Opening, history: CustomerHistory, tier: str) -> bool:
-        """Routing now would decide the same: the same rule set, model and service levels
-        (objects swapped whole when they change, so compared by identity), no earlier
-        complaints, and no tier of record, or the message's own `tier` that wins over it."""
-        made = self.opening
-        return (
-            made.rules is opening.rules
-            and made.model is opening.model
-            and made.due is opening.due
-            and made.default_language == opening.default_language
-            and not history.complaint_times
-            and bool(tier or not history.tier)
-        )
-
-
-def route_ahead(inbound: Inbound, opening: Opening) -> RoutedAhead:
-    """Route `inbound` as if its sender had no history (see `RoutedAhead`)."""
-    return RoutedAhead(_route(inbound, CustomerHistory(), opening), opening)
-
-
 def open_complaint(
     session: Session,
     inbound: Inbound,
@@ -77,21 +45,31 @@ def open_complaint(
     opening: Opening,
     *,
     answered_at_once: bool,
-    ahead: RoutedAhead | None = None,
 ) -> Case:
-    """Route the message (unless `ahead` already did, under what holds now) and open its
-    complaint; append the routing events. A channel that answers in its response (the
-    webhook) acknowledges it at once."""
+    """Route the message and open its complaint; append the routing events. A channel that
+    answers in its response (the webhook) acknowledges it at once."""
     history = CustomerHistory(
         party.tier,
         queries.complaint_times(session, party.customer_id, inbound.received_at - HISTORY_WINDOW)
         if party.known
         else (),
     )
-    if ahead is not None and ahead.holds(opening, history, inbound.sender.tier):
-        decision = ahead.decision
-    else:
-        decision = _route(inbound, history, opening)
+    decision = route(
+        RoutingInput(
+            text=inbound.text,
+            received_at=inbound.received_at,
+            subject=inbound.subject,
+            channel=inbound.channel,
+            language_hint=inbound.language_hint,
+            tier=inbound.sender.tier,
+            has_attachment=bool(inbound.attachments),
+        ),
+        history,
+        opening.rules,
+        opening.due.service_levels,
+        opening.default_language,
+        model=opening.model,
+    )
     status = "acknowledged" if answered_at_once else "new"
     values = {
         "customer_id": party.customer_id,
@@ -128,25 +106,6 @@ def open_complaint(
         decision.department,
         decision.language,
         decision.first_response_due,
-    )
-
-
-def _route(inbound: Inbound, history: CustomerHistory, opening: Opening) -> Decision:
-    return route(
-        RoutingInput(
-            text=inbound.text,
-            received_at=inbound.received_at,
-            subject=inbound.subject,
-            channel=inbound.channel,
-            language_hint=inbound.language_hint,
-            tier=inbound.sender.tier,
-            has_attachment=bool(inbound.attachments),
-        ),
-        history,
-        opening.rules,
-        opening.due.service_levels,
-        opening.default_language,
-        model=opening.model,
     )
 
 

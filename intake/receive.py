@@ -25,7 +25,7 @@ from intake.case import Case, IntakeResult, event
 from intake.clean import without_nul
 from intake.duplicates import NewComplaint, flag_duplicates
 from intake.follow_up import Continued, FollowUp, continue_complaint
-from intake.opening import Opening, RoutedAhead, open_complaint, route_ahead
+from intake.opening import Opening, open_complaint
 from intake.recording import queue_reply, received_event, record_message
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
@@ -100,12 +100,11 @@ class Intake:
         received = self.metrics.messages_received
         try:
             self._check_limits(inbound)
-            ahead = self._route_ahead(inbound)
             # One group commit with whatever else arrived meanwhile, a savepoint each. A
             # concurrent copy of the same message may win the race (PostgreSQL); the retry
             # then finds it a duplicate, answered from what that copy stored.
             result, queued = await self.database.write_batched(
-                lambda s: self._record(s, inbound, ahead), retry_on_conflict=True
+                lambda s: self._record(s, inbound), retry_on_conflict=True
             )
         except IgnoredMessage:
             received.labels(inbound.channel, "ignored").inc()
@@ -152,14 +151,6 @@ class Intake:
             self.rules(), self.due, self.policy.default_language, self.notifier, self.model()
         )
 
-    def _route_ahead(self, inbound: Inbound) -> RoutedAhead | None:
-        """Route on the event loop what will likely open a complaint, so the single writer
-        thread only records it (intake.opening.RoutedAhead says when the transaction routes
-        again). A message naming a complaint, or machine mail, continues one or nothing."""
-        if inbound.complaint_number or inbound.automated:
-            return None
-        return route_ahead(inbound, self._opening())
-
     def _follow_up(self) -> FollowUp:
         return FollowUp(self.notifier, self.due, self.policy.reopen_at_or_below)
 
@@ -167,9 +158,7 @@ class Intake:
         channel = self.channels.get(inbound.channel)
         return channel is not None and channel.answers_in_response
 
-    def _record(
-        self, session: Session, inbound: Inbound, ahead: RoutedAhead | None = None
-    ) -> tuple[IntakeResult, bool]:
+    def _record(self, session: Session, inbound: Inbound) -> tuple[IntakeResult, bool]:
         """Parse → decide → persist → say, in the caller's one transaction; the result, and
         whether a delivery was queued."""
         seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
@@ -183,7 +172,7 @@ class Intake:
             queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
         events: list[dict[str, Any]] = []
         if existing is None:
-            continued = Continued(self._open(session, inbound, party, now, events, ahead))
+            continued = Continued(self._open(session, inbound, party, now, events))
         else:
             continued = continue_complaint(
                 session, existing, inbound, now, events, self._follow_up()
@@ -228,19 +217,11 @@ class Intake:
         party: queries.Party,
         now: datetime,
         events: list[dict[str, Any]],
-        ahead: RoutedAhead | None,
     ) -> Case:
         """Open the complaint and flag it when it looks like one the person sent elsewhere."""
         answered = self._answers_at_once(inbound)
         case = open_complaint(
-            session,
-            inbound,
-            party,
-            now,
-            events,
-            self._opening(),
-            answered_at_once=answered,
-            ahead=ahead,
+            session, inbound, party, now, events, self._opening(), answered_at_once=answered
         )
         new = NewComplaint(
             case.id,

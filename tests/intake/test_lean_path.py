@@ -8,7 +8,6 @@ commit; bench/intake.py shows what it costs."""
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -19,18 +18,13 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-import intake.opening as opening_module
 from channels.base import Inbound
 from complaints.clock import ManualClock
-from intake.opening import Opening, route_ahead
 from intake.receive import Intake
-from outbox.notify import Notifier
-from router import CustomerHistory, route
-from scheduler.due import DueTimes
 from store.database import Database
 from tests.conftest import START
 from tests.factories import make_inbound
-from tests.store.test_store import SETTINGS, make_intake
+from tests.store.test_store import make_intake
 
 BATCH_STATEMENTS = ("PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")
 """What the group commit adds around every caller's work (once per batch or per savepoint)."""
@@ -124,55 +118,3 @@ async def test_one_message_makes_one_info_line_without_personal_data(
     lines = [record for record in caplog.records if record.levelno >= logging.INFO]
     assert [record.getMessage() for record in lines] == [f"new {result.complaint} via webhook"]
     assert "Rose" not in caplog.text and "ana@" not in caplog.text
-
-
-@pytest.fixture
-def routing_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The thread of every `route` call intake makes (the real router, only observed)."""
-    threads: list[str] = []
-
-    def observed(*args: Any, **kwargs: Any) -> Any:
-        threads.append(threading.current_thread().name)
-        return route(*args, **kwargs)
-
-    monkeypatch.setattr(opening_module, "route", observed)
-    return threads
-
-
-async def test_a_new_customer_is_routed_once_ahead_of_the_writer(
-    intake: Intake, routing_threads: list[str]
-) -> None:
-    """Routing is a third of a complaint's work: off the single writer thread it runs beside
-    the writer's I/O; and a sender without history needs no second routing."""
-    result = await intake.receive(make_inbound("My kettle leaks.", external_id="m-1"))
-    assert result.created
-    assert routing_threads == [threading.main_thread().name]
-
-
-async def test_a_sender_with_history_is_routed_again_in_the_transaction(
-    database: Database, intake: Intake, routing_threads: list[str]
-) -> None:
-    """The routing ahead assumed no earlier complaints; the transaction finds one, so it
-    routes again with the history, and what it stores is that decision."""
-    await intake.receive(make_inbound("My kettle leaks.", external_id="m-1"))
-    routing_threads.clear()
-    second = await intake.receive(make_inbound("The phone screen cracked.", external_id="m-2"))
-    assert second.created
-    assert routing_threads[0] == threading.main_thread().name
-    assert [name.startswith("store-write") for name in routing_threads[1:]] == [True]
-
-
-def test_a_decision_made_ahead_holds_only_under_what_it_assumed() -> None:
-    rules, other_rules = SETTINGS.rules, replace(SETTINGS.rules, version=99)
-    due = DueTimes(SETTINGS.service_levels)
-    opening = Opening(rules, due, "en", Notifier(lambda *_: True, lambda: rules))
-    ahead = route_ahead(make_inbound("My kettle leaks.", tier="gold"), opening)
-    none, earlier = CustomerHistory(), CustomerHistory(complaint_times=(START,))
-    assert ahead.holds(opening, none, tier="")
-    assert ahead.holds(opening, CustomerHistory(tier="gold"), tier="gold")
-    assert not ahead.holds(opening, CustomerHistory(tier="gold"), tier="")
-    assert not ahead.holds(opening, earlier, tier="")
-    assert not ahead.holds(replace(opening, rules=other_rules), none, tier="")
-    assert not ahead.holds(replace(opening, model=object()), none, tier="")  # type: ignore[arg-type]
-    assert not ahead.holds(replace(opening, due=DueTimes(SETTINGS.service_levels)), none, "")
-    assert not ahead.holds(replace(opening, default_language="es"), none, tier="")
