@@ -183,7 +183,9 @@ def start_profile(pid: int, path: Path) -> subprocess.Popen[bytes]:
     spy = shutil.which("py-spy", path=str(Path(PYTHON).parent)) or shutil.which("py-spy")
     if spy is None:
         sys.exit("bench: --profile needs py-spy (pip install py-spy)")
-    command = [spy, "record", "--pid", str(pid), "--rate", "250", "--nonblocking"]
+    # --gil: only the thread holding the GIL is sampled, so the profile shows what fills the
+    # one core Python can use (threads waiting for it would show as busy otherwise)
+    command = [spy, "record", "--pid", str(pid), "--rate", "250", "--nonblocking", "--gil"]
     process = subprocess.Popen(
         [*command, "--format", "raw", "--output", str(path)], stdout=subprocess.DEVNULL
     )
