@@ -70,6 +70,7 @@ def test_mail_end_to_end_bench_waits_for_every_acknowledgement() -> None:
         *("--messages", "20", "--connections", "2", "--warmup", "4", "--rounds", "1"),
     )
     assert "ratio bot/baseline: " in out
+    assert "bot end to end / bare SMTP sink: " in out and "issue 15: 3 x 55 / 377 = 0.438" in out
     assert "acknowledgements at the relay: 48 (24 distinct complaint numbers" in out
     check_result(result, "mail_e2e")
 
