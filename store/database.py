@@ -37,6 +37,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -58,6 +59,17 @@ Synchronous = Literal["full", "normal"]
 message survives a power cut); "normal" only at checkpoints (faster, may lose the last commits
 in a power cut, never corrupts)."""
 SYNCHRONOUS: tuple[Synchronous, ...] = ("full", "normal")
+
+
+def json_text(value: Any) -> str:
+    """The JSON columns' text (routing traces, event details, tags). orjson writes a 4 KB
+    routing trace in about 4 µs, the standard library's encoder in about 60: a twentieth of a
+    complaint's time on the single writer thread. Stored without spaces; read back the same."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+JSON_COLUMNS: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": orjson.loads}
+"""What every engine of the store reads and writes its JSON columns with."""
 
 
 def engine_url(url: str) -> str:
@@ -109,6 +121,7 @@ class Database:
                 hide_parameters=True,
                 pool_size=writers + 2,
                 connect_args={"connect_timeout": max(1, int(busy_timeout.total_seconds()))},
+                **JSON_COLUMNS,
             )
             event.listen(self.writer, "begin", _postgres_lock_timeout)
         direct_savepoints(self.writer)
@@ -358,6 +371,7 @@ def _sqlite_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout.total_seconds()},
         hide_parameters=True,  # an error's text must not quote names, addresses, messages
+        **JSON_COLUMNS,
     )
 
     @event.listens_for(engine, "connect")

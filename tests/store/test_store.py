@@ -20,7 +20,7 @@ from outbox.notify import Notifier
 from outbox.templates import Replies
 from scheduler.due import DueTimes
 from store import queries
-from store.database import Database
+from store.database import Database, json_text
 from store.models import Complaint, OutboxItem
 from tests.conftest import ROOT, START, postgres_schema, table_counts
 from tests.factories import make_inbound
@@ -321,3 +321,22 @@ async def _two_sweepers(url: str, count: int) -> None:
     assert per_complaint == [] and total == count
     first.close()
     second.close()
+
+
+def test_json_columns_are_written_compact_and_read_back_alike(database: Database) -> None:
+    """orjson writes the JSON columns (store.database.json_text): UTF-8 as is, keys as text."""
+    assert json_text({"why": "退款", 3: [1.5, None, ("a", True)]}) == (
+        '{"why":"退款","3":[1.5,null,["a",true]]}'
+    )
+    detail = {"why": "退款 reembolso", "facts": {"n": 2, "p": 0.75}}
+    with database.writer.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE kept (value JSON)"))
+        connection.execute(sa.insert(_kept()).values(value=detail))
+        stored = connection.execute(sa.text("SELECT CAST(value AS TEXT) FROM kept")).scalar_one()
+        read = connection.execute(sa.select(_kept().c.value)).scalar_one()
+    assert stored == json_text(detail)
+    assert read == detail
+
+
+def _kept() -> sa.Table:
+    return sa.Table("kept", sa.MetaData(), sa.Column("value", sa.JSON()))
