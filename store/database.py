@@ -37,7 +37,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -47,6 +46,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from complaints.errors import StoreUnavailable
+from store.columns import JSON_COLUMNS
 from store.direct import direct_savepoints
 
 log = logging.getLogger(__name__)
@@ -59,17 +59,6 @@ Synchronous = Literal["full", "normal"]
 message survives a power cut); "normal" only at checkpoints (faster, may lose the last commits
 in a power cut, never corrupts)."""
 SYNCHRONOUS: tuple[Synchronous, ...] = ("full", "normal")
-
-
-def json_text(value: Any) -> str:
-    """The JSON columns' text (routing traces, event details, tags). orjson writes a 4 KB
-    routing trace in about 4 µs, the standard library's encoder in about 60: a twentieth of a
-    complaint's time on the single writer thread. Stored without spaces; read back the same."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-JSON_COLUMNS: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": orjson.loads}
-"""What every engine of the store reads and writes its JSON columns with."""
 
 
 def engine_url(url: str) -> str:

@@ -20,7 +20,8 @@ from outbox.notify import Notifier
 from outbox.templates import Replies
 from scheduler.due import DueTimes
 from store import queries
-from store.database import Database, json_text
+from store.columns import json_text
+from store.database import Database
 from store.models import Complaint, OutboxItem
 from tests.conftest import ROOT, START, postgres_schema, table_counts
 from tests.factories import make_inbound
