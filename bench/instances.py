@@ -22,7 +22,6 @@ bounded wait every complaint's acknowledgement posted to the receiver exactly on
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
@@ -31,7 +30,6 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -51,6 +49,7 @@ from bench.servers import (  # noqa: E402
     memory_mb,
     ratio,
     rounds_line,
+    scratch_database,
     serving,
     write_bot_settings,
 )
@@ -102,19 +101,6 @@ def wait_for_acks(complaints_sent: int, limit_s: float) -> float:
     with Receiver.lock:
         Receiver.lock.wait_for(lambda: len(Receiver.acks) >= complaints_sent, limit_s)
     return time.monotonic() - started
-
-
-@contextlib.contextmanager
-def scratch_database(admin_url: str) -> Iterator[str]:
-    """A new, empty database for the run, dropped afterwards."""
-    name = f"bench_instances_{os.getpid()}"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def stored(url: str) -> tuple[int, int]:
@@ -190,7 +176,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, list[Load]], di
     threading.Thread(target=receiver.serve_forever, name="callback", daemon=True).start()
     callback = f"http://127.0.0.1:{receiver.server_address[1]}/callback"
     try:
-        with scratch_database(args.postgres) as url:
+        with scratch_database(args.postgres, f"bench_instances_{os.getpid()}") as url:
             ports = {"a": free_port(), "b": free_port()}
             commands = {
                 name: bot_command(write_bot_settings(work, port, url, callback, name)[0])

@@ -130,6 +130,21 @@ def count_complaints(database: Path) -> int:
         return int(connection.execute("SELECT count(*) FROM complaints").fetchone()[0])
 
 
+@contextlib.contextmanager
+def scratch_database(admin_url: str, name: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database `name` beside `admin_url`'s for the run, dropped
+    afterwards; its URL."""
+    import psycopg  # only PostgreSQL runs need the driver
+
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def median(values: Sequence[float]) -> float:
     return float(statistics.median(values)) if values else float("nan")
 

@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -188,9 +188,18 @@ class Database:
         return await self._run(self._reads, self.reader, work)
 
     def write_now(self, work: Callable[[Session], T]) -> T:
-        """The synchronous form, for start-up and command-line tools outside the event loop."""
+        """The synchronous form, for start-up and command-line tools outside the event loop.
+
+        On PostgreSQL on a connection of its own, closed afterwards rather than pooled: start-up
+        moves the triage model (15 MB) through these, and libpq keeps its buffers as large as
+        the largest message for the connection's life, in the pool the process's (15 MB of the
+        serving bot's resident memory, bench/memory.py --postgres)."""
         with _unavailable_on_connection_errors():
-            return _transaction(self.writer, work)
+            if self.is_sqlite:
+                return _transaction(self.writer, work)
+            with self.writer.connect() as connection:
+                connection.detach()  # closed, not returned to the pool, when the block ends
+                return _transaction(connection, work)
 
     async def _run(
         self, pool: ThreadPoolExecutor, engine: Engine, work: Callable[[Session], T]
@@ -312,8 +321,8 @@ def _answer(batch: list[_Queued]) -> None:
             queued.future.set_result(queued.outcome)
 
 
-def _transaction(engine: Engine, work: Callable[[Session], Any]) -> Any:
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+def _transaction(bind: Engine | Connection, work: Callable[[Session], Any]) -> Any:
+    with Session(bind, expire_on_commit=False) as session, session.begin():
         return work(session)
 
 
