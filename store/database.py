@@ -188,9 +188,8 @@ class Database:
         return await self._run(self._reads, self.reader, work)
 
     def write_now(self, work: Callable[[Session], T]) -> T:
-        """The synchronous form, for start-up and command-line tools outside the event loop.
-
-        On PostgreSQL on a connection of its own, closed afterwards rather than pooled: start-up
+        """The synchronous form, for start-up and command-line tools outside the event loop. On
+        PostgreSQL on a connection of its own, closed afterwards rather than pooled: start-up
         moves the triage model (15 MB) through these, and libpq keeps its buffers as large as
         the largest message for the connection's life, in the pool the process's (15 MB of the
         serving bot's resident memory, bench/memory.py --postgres)."""
