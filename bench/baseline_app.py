@@ -73,7 +73,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     _connection.close()
 
 
-app = FastAPI(title="Intake baseline", lifespan=lifespan)
+# FastAPI's OpenTelemetry hooks off, as in the bot (bot.NO_TELEMETRY): both pay the same.
+app = FastAPI(
+    title="Intake baseline",
+    lifespan=lifespan,
+    telemetry={"tracing": False, "metrics": False, "logs": False},
+)
 
 
 @app.get("/health")

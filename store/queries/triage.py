@@ -137,21 +137,26 @@ raised the resident peak of a bot starting on a store that had it by about 45 MB
 
 
 def stored_triage_model(session: Session, *, digest: str) -> bytes | None:
-    """The fitted model of the data with this digest, None when none is stored; read in
-    pieces of MODEL_CHUNK bytes, so it is in memory hardly more than once."""
+    """The fitted model of the data with this digest, None when none is stored. On PostgreSQL
+    read in pieces of MODEL_CHUNK bytes, so libpq never holds more than a piece (on SQLite,
+    where each piece would read the whole blob again, in one statement). A model's `fitted`
+    is written once and never changed, so the pieces agree without one snapshot."""
     table = TriageModelVersion.__table__  # type: ignore[attr-defined]
     fitted, this = table.c.fitted, table.c.digest == digest
     connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        found = connection.execute(sa.select(fitted).where(this)).scalar_one_or_none()
+        return None if found is None else bytes(found)
     size = connection.execute(sa.select(sa.func.length(fitted)).where(this)).scalar_one_or_none()
     if size is None:
         return None
-    pieces = [
-        connection.execute(
+    model = bytearray(size)
+    for start in range(0, size, MODEL_CHUNK):
+        piece = connection.execute(
             sa.select(sa.func.substr(fitted, start + 1, MODEL_CHUNK, type_=fitted.type)).where(this)
         ).scalar_one()
-        for start in range(0, size, MODEL_CHUNK)
-    ]
-    return b"".join(pieces)
+        model[start : start + len(piece)] = piece
+    return bytes(model)
 
 
 def triage_model_versions(session: Session) -> list[TriageModelVersion]:

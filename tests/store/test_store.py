@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, timedelta
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -20,7 +22,7 @@ from outbox.notify import Notifier
 from outbox.templates import Replies
 from scheduler.due import DueTimes
 from store import queries
-from store.columns import json_text
+from store.columns import json_text, json_value
 from store.database import Database
 from store.models import Complaint, OutboxItem
 from tests.conftest import ROOT, START, postgres_schema, table_counts
@@ -325,7 +327,8 @@ async def _two_sweepers(url: str, count: int) -> None:
 
 
 def test_json_columns_are_written_compact_and_read_back_alike(database: Database) -> None:
-    """orjson writes the JSON columns (store.database.json_text): UTF-8 as is, keys as text."""
+    """orjson writes the JSON columns (store.columns.json_text): UTF-8 as is, keys as text; what
+    the standard library wrote before (NaN, a lone surrogate's escape) still reads."""
     assert json_text({"why": "退款", 3: [1.5, None, ("a", True)]}) == (
         '{"why":"退款","3":[1.5,null,["a",true]]}'
     )
@@ -337,6 +340,9 @@ def test_json_columns_are_written_compact_and_read_back_alike(database: Database
         read = connection.execute(sa.select(_kept().c.value)).scalar_one()
     assert stored == json_text(detail)
     assert read == detail
+    assert json_text({"p": np.float64(0.5), "n": np.int64(3)}) == '{"p":0.5,"n":3}'
+    old = json_value('{"p": NaN, "s": "\\ud800"}')
+    assert math.isnan(old["p"]) and old["s"] == "\ud800"
 
 
 def _kept() -> sa.Table:
