@@ -33,7 +33,7 @@ class Discount(NamedTuple):
         return f"{self.word!r} is part of {self.by!r}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Found:
     """What a rule's keywords or pattern found that counts (None: nothing) and in which field,
     and why each earlier find did not count."""

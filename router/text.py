@@ -88,7 +88,7 @@ _HEAD = operator.itemgetter(slice(3))
 _FIRST = operator.itemgetter(0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """One place a keyword was found: the keyword as it appears there, and its span in the
     folded text."""
