@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from router.input import RoutingInput
 from router.matching import Found, find_keyword, find_pattern
-from router.prefilter import may_match, needles
+from router.prefilter import may_match_lowered, needles
 from router.rules import Rule
 from router.text import FoldedText, as_written
 
@@ -133,7 +133,7 @@ def _words(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText]) 
     written, and the field they were in (`matched` with no words when it has neither). A find
     that does not count (negated, or part of an `unless` phrase) is said in the detail, and is
     the reason when nothing else matched."""
-    absent = _absent(rule, message, folded)
+    absent = _absent(rule, folded)
     if absent is not None:
         return absent
     said: list[str] = []
@@ -158,7 +158,7 @@ def _words(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText]) 
     return Verdict(True, "; ".join(said), "matched", facts, tuple(found))
 
 
-def _absent(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText]) -> Verdict | None:
+def _absent(rule: Rule, folded: Mapping[str, FoldedText]) -> Verdict | None:
     """The verdict of a rule whose keywords (or, without keywords, whose pattern) cannot be in
     any of its fields, told without a find; None when they may be. This is what the finds
     would say: nothing found, nothing discounted (the common case, most rules for most texts).
@@ -172,7 +172,7 @@ def _absent(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText])
     if rule.pattern_regex is not None:
         wanted = needles(rule.pattern_regex)
         for name in rule.fields:
-            if may_match(wanted, _original(message, name)):
+            if may_match_lowered(wanted, folded[name].lowered):
                 return None
         return _no_pattern(rule.pattern, rule.fields)
     return None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from router.negation import negation_before
-from router.prefilter import may_match, needles
+from router.prefilter import may_match_lowered, needles
 from router.rules import Rule
 from router.text import FoldedText, Hit, fold
 
@@ -64,7 +64,7 @@ def find_pattern(
     wanted = needles(rule.pattern_regex)
     for name in rule.fields:
         original = originals[name]
-        if not may_match(wanted, original):
+        if not may_match_lowered(wanted, texts[name].lowered):
             continue  # the pattern cannot match here: nothing found, nothing discounted
         matches = rule.pattern_regex.finditer(original)
         hits = (

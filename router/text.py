@@ -11,7 +11,9 @@ import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from router.prefilter import lowered
 
 CJK_RANGES = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
 _CJK = re.compile(f"[{CJK_RANGES}]")
@@ -50,6 +52,8 @@ class FoldedText:
     """The words between single spaces, with a space at each end, for phrase lookups."""
     spans: tuple[tuple[int, int], ...] = ()
     """Where each word stands in `folded`, so a keyword's surroundings can be read."""
+    original: str = field(default="", compare=False, repr=False)
+    """The text as written, for `lowered`."""
 
     @classmethod
     def of(cls, text: str, folded: str | None = None) -> FoldedText:
@@ -58,12 +62,17 @@ class FoldedText:
         found = list(_WORDS.finditer(folded))
         words = tuple(match.group() for match in found)
         spans = tuple(match.span() for match in found)
-        return cls(folded, words, frozenset(words), f" {' '.join(words)} ", spans)
+        return cls(folded, words, frozenset(words), f" {' '.join(words)} ", spans, text)
 
     # What every rule's keyword probes need of this text, computed once on first use and
     # shared by all of them (a cached_property writes the instance's dict, which a frozen
     # dataclass allows), with builtins only: `KeywordMatcher.hits` reads them to skip a regex
     # probe that cannot find anything.
+    @functools.cached_property
+    def lowered(self) -> str | None:
+        """The text as written, as `router.prefilter.may_match_lowered` reads it."""
+        return lowered(self.original)
+
     @functools.cached_property
     def heads(self) -> frozenset[str]:
         """The first three characters of every word (the whole word when shorter)."""
