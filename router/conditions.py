@@ -4,12 +4,14 @@ the words that matched, each as the router's English line and as a reason code w
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from router.input import RoutingInput
 from router.matching import Found, find_keyword, find_pattern
+from router.prefilter import may_match_lowered, needles
 from router.rules import Rule
 from router.text import FoldedText, as_written
 
@@ -131,16 +133,16 @@ def _words(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText]) 
     written, and the field they were in (`matched` with no words when it has neither). A find
     that does not count (negated, or part of an `unless` phrase) is said in the detail, and is
     the reason when nothing else matched."""
+    absent = _absent(rule, folded)
+    if absent is not None:
+        return absent
     said: list[str] = []
     found: list[str] = []
     fields: list[str] = []
-    where = "/".join(rule.fields)
     if rule.keyword_matcher is not None:
         hit = find_keyword(rule, folded)
         if hit.found is None:
-            detail = f"none of {len(rule.keywords)} keywords in {where}"
-            counted = (("keywords", str(len(rule.keywords))), ("fields", where))
-            return _nothing_counted(hit, detail, "no_keyword", counted)
+            return _nothing_counted(hit, _no_keyword(len(rule.keywords), rule.fields))
         said.append(_counted(f"keyword {hit.found!r}", hit))
         fields.append(hit.field)
         found.append(as_written(_original(message, hit.field), hit.found))
@@ -148,8 +150,7 @@ def _words(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText]) 
         originals = {name: _original(message, name) for name in rule.fields}
         match = find_pattern(rule, originals, folded)
         if match.found is None:
-            detail = f"pattern {rule.pattern!r} not found in {where}"
-            return _nothing_counted(match, detail, "no_pattern", (("fields", where),))
+            return _nothing_counted(match, _no_pattern(rule.pattern, rule.fields))
         said.append(_counted(f"pattern matched {match.found!r}", match))
         fields.append(match.field)
         found.append(match.found)
@@ -157,18 +158,53 @@ def _words(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText]) 
     return Verdict(True, "; ".join(said), "matched", facts, tuple(found))
 
 
-def _nothing_counted(
-    found: Found, nothing: str, reason: str, facts: tuple[tuple[str, str], ...]
-) -> Verdict:
+def _absent(rule: Rule, folded: Mapping[str, FoldedText]) -> Verdict | None:
+    """The verdict of a rule whose keywords (or, without keywords, whose pattern) cannot be in
+    any of its fields, told without a find; None when they may be. This is what the finds
+    would say: nothing found, nothing discounted (the common case, most rules for most texts).
+    """
+    matcher = rule.keyword_matcher
+    if matcher is not None:
+        for name in rule.fields:
+            if matcher.may_hit(folded[name]):
+                return None
+        return _no_keyword(len(rule.keywords), rule.fields)
+    if rule.pattern_regex is not None:
+        wanted = needles(rule.pattern_regex)
+        for name in rule.fields:
+            if may_match_lowered(wanted, folded[name].lowered):
+                return None
+        return _no_pattern(rule.pattern, rule.fields)
+    return None
+
+
+def _nothing_counted(found: Found, nothing: Verdict) -> Verdict:
     """No keyword or pattern counted: the first find that did not (the word, how, and the cue
-    or phrase that discounted it), else that nothing was found at all."""
+    or phrase that discounted it), else `nothing`, that nothing was found at all."""
     if not found.discounted:
-        return Verdict(False, nothing, reason, facts)
+        return nothing
     first = found.discounted[0]
     detail = "; ".join(d.said() for d in found.discounted[:3])
     detail += "; …" if len(found.discounted) > 3 else ""
     return Verdict(
         False, detail, "not_counted", facts_of(word=first.word, kind=first.kind, by=first.by)
+    )
+
+
+# The verdicts of a rule whose words are not in the message, most rules for most messages:
+# the same for every message, so made once per rule (a verdict is an immutable tuple).
+@functools.lru_cache(maxsize=1024)
+def _no_keyword(keywords: int, fields: tuple[str, ...]) -> Verdict:
+    where = "/".join(fields)
+    facts = (("keywords", str(keywords)), ("fields", where))
+    return Verdict(False, f"none of {keywords} keywords in {where}", "no_keyword", facts)
+
+
+@functools.lru_cache(maxsize=1024)
+def _no_pattern(pattern: str, fields: tuple[str, ...]) -> Verdict:
+    where = "/".join(fields)
+    return Verdict(
+        False, f"pattern {pattern!r} not found in {where}", "no_pattern", (("fields", where),)
     )
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -53,18 +53,44 @@ def char_grams(texts: Sequence[str]) -> Grams:
     one padded word (so a padded word shorter than n gives no n-gram, as in `char_wb`)."""
     if not texts:
         return _joined([], [])
-    words = [
-        "\0".join(f" {word} " for word in text.replace("\0", " ").lower().split()) for text in texts
-    ]
+    words = [_padded(text) for text in texts]
+    points, seen = _points(words)
+    # the text of each position: texts are parted by one separator each, in order
+    text_of = np.repeat(np.arange(len(words)), [len(text) + 1 for text in words])
+    rows, found = [], []
+    for inside, keys in _windows(points, seen):
+        rows.append(text_of[: len(inside)][inside])
+        found.append(keys)
+    grams = _joined(rows, found)
+    return Grams(grams.rows, _finalised(grams.keys))  # once for all n: fewer numpy calls
+
+
+def char_keys(text: str) -> Any:
+    """The keys of `char_grams([text])`, the same ones but not in the same order: one text
+    needs no rows (`Features.vector` sorts the keys)."""
+    points, seen = _points([_padded(text)])
+    found = [keys for _, keys in _windows(points, seen)]
+    return _finalised(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
+
+
+def _padded(text: str) -> str:
+    """The text's words, lowercased, each padded with a space and parted by separators."""
+    return "\0".join(f" {word} " for word in text.replace("\0", " ").lower().split())
+
+
+def _points(words: Sequence[str]) -> tuple[Any, Any]:
+    """The code points of the padded texts, each followed by a separator, and how many
+    separators stand before each position (a window holds none when the counts agree)."""
     joined = "\0".join(words) + "\0"
     points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
         np.uint64
     )
-    separators = points == _SEPARATOR
-    # the text of each position: texts are parted by one separator each, in order
-    text_of = np.repeat(np.arange(len(words)), [len(text) + 1 for text in words])
-    seen = np.concatenate([[0], np.cumsum(separators)])
-    rows, found = [], []
+    return points, np.concatenate([[0], np.cumsum(points == _SEPARATOR)])
+
+
+def _windows(points: Any, seen: Any) -> Iterator[tuple[Any, Any]]:
+    """For n of 1 to `LONGEST`: which windows of n points hold no separator, and the keys of
+    those that do not (before `_finalised`)."""
     hashes = np.zeros(len(points), dtype=np.uint64)
     for n in range(1, LONGEST + 1):
         windows = len(points) - n + 1
@@ -72,10 +98,7 @@ def char_grams(texts: Sequence[str]) -> Grams:
             break
         hashes = hashes[:windows] * _PRIME + points[n - 1 :] + np.uint64(1)
         inside = seen[n : windows + n] - seen[:windows] == 0
-        rows.append(text_of[:windows][inside])
-        found.append(hashes[inside] ^ np.uint64(n))
-    grams = _joined(rows, found)
-    return Grams(grams.rows, _finalised(grams.keys))  # once for all n: fewer numpy calls
+        yield inside, hashes[inside] ^ np.uint64(n)
 
 
 def word_grams(texts: Sequence[str]) -> Grams:
@@ -83,11 +106,17 @@ def word_grams(texts: Sequence[str]) -> Grams:
     rows: list[int] = []
     found: list[int] = []
     for row, text in enumerate(texts):
-        words = _WORD.findall(text.lower())
-        grams = [*words, *(f"{a} {b}" for a, b in pairwise(words))]
-        rows.extend([row] * len(grams))
-        found.extend(_word_key(gram.encode()) for gram in grams)
+        keys = _word_keys(text)
+        rows.extend([row] * len(keys))
+        found.extend(keys)
     return Grams(np.array(rows, dtype=np.intp), np.array(found, dtype=np.uint64))
+
+
+def _word_keys(text: str) -> list[int]:
+    """The keys of the text's words and pairs of adjacent words."""
+    words = _WORD.findall(text.lower())
+    grams = [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+    return [_word_key(gram.encode()) for gram in grams]
 
 
 def _word_key(gram: bytes) -> int:
@@ -144,10 +173,10 @@ class Features:
         """The feature vector of one text as (sorted columns, values): what `matrix([text])`
         gives, the same numbers in the same order, computed without its bookkeeping for many
         texts (this is the router's path, once per complaint)."""
-        parts = [_one(char_grams([text]).keys, self.char_keys, self.char_idf, 0)]
+        parts = [_one(char_keys(text), self.char_keys, self.char_idf, 0)]
         if words:
-            offset = len(self.char_keys)
-            parts.append(_one(word_grams([text]).keys, self.word_keys, self.word_idf, offset))
+            keys = np.array(_word_keys(text), dtype=np.uint64)
+            parts.append(_one(keys, self.word_keys, self.word_idf, len(self.char_keys)))
         if len(parts) == 1:
             return parts[0]
         # each part's columns are sorted, and every word column follows every character one

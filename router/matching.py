@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from router.negation import negation_before
-from router.prefilter import may_match, needles
+from router.prefilter import may_match_lowered, needles
 from router.rules import Rule
 from router.text import FoldedText, Hit, fold
 
@@ -33,7 +33,7 @@ class Discount(NamedTuple):
         return f"{self.word!r} is part of {self.by!r}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Found:
     """What a rule's keywords or pattern found that counts (None: nothing) and in which field,
     and why each earlier find did not count."""
@@ -64,7 +64,7 @@ def find_pattern(
     wanted = needles(rule.pattern_regex)
     for name in rule.fields:
         original = originals[name]
-        if not may_match(wanted, original):
+        if not may_match_lowered(wanted, texts[name].lowered):
             continue  # the pattern cannot match here: nothing found, nothing discounted
         matches = rule.pattern_regex.finditer(original)
         hits = (

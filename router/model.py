@@ -101,6 +101,8 @@ class Classifier:
         self._corrected = [str(name) for name in arrays[f"{label}.corrected"]]
         self._similar = tuple(arrays[f"{label}.similar.{part}"] for part in _CSR)
         """The character vectors of the corrected rows, CSR parts (values, columns, pointers)."""
+        self._similar_rows = np.repeat(np.arange(len(self._corrected)), np.diff(self._similar[2]))
+        """The corrected row of each stored value, for `similarity`'s sums (made once)."""
 
     def suggest(self, text: str | Reading, ruled_out: Collection[str] = ()) -> Suggestion:
         """The likeliest label of `text` other than those `ruled_out`, and its probability; a
@@ -122,20 +124,20 @@ class Classifier:
     def similarity(self, columns: Any, values: Any) -> Any:
         """Per corrected row, the cosine of its character vector with (`columns`, `values`)
         (both L2-normalised, so the dot product; `columns` sorted)."""
-        stored_values, stored_columns, pointers = self._similar
+        stored_values, stored_columns, _ = self._similar
         if not len(columns):
             return np.zeros(len(self._corrected))
         at = np.minimum(np.searchsorted(columns, stored_columns), len(columns) - 1)
         shared = np.where(columns[at] == stored_columns, values[at] * stored_values, 0.0)
-        rows = np.repeat(np.arange(len(self._corrected)), np.diff(pointers))
-        return np.bincount(rows, weights=shared, minlength=len(self._corrected))
+        return np.bincount(self._similar_rows, weights=shared, minlength=len(self._corrected))
 
     def probabilities(self, columns: Any, values: Any) -> Any:
         """Per label (in `labels` order), the calibrated probability: each label's SVM score
         through its sigmoid, normalised to sum to one. Between two labels the SVM has one
         score, for the second; the first gets the rest."""
         scores = values.astype(np.float64) @ self._weights[columns] + self._offsets
-        exponents = np.clip(self._slopes * scores + self._intercepts, -700.0, 700.0)
+        # np.clip's bounds, the same floats, without its wrapper's checks (most of its time)
+        exponents = np.minimum(np.maximum(self._slopes * scores + self._intercepts, -700.0), 700.0)
         calibrated = 1.0 / (1.0 + np.exp(exponents))
         if len(self.labels) == 2:
             return np.concatenate([1 - calibrated, calibrated])

@@ -46,16 +46,18 @@ def needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
 
 def may_match(wanted: tuple[str, ...] | None, text: str) -> bool:
     """Whether a pattern whose `needles` are `wanted` can match `text`."""
-    if wanted is None:
-        return True
-    lowered = _lowered(text)
-    return lowered is None or _probe(wanted).search(lowered) is not None
+    return wanted is None or may_match_lowered(wanted, lowered(text))
 
 
-def _lowered(text: str) -> str | None:
+def may_match_lowered(wanted: tuple[str, ...] | None, text: str | None) -> bool:
+    """`may_match` of a text given as `lowered` gives it: lowered once for every pattern."""
+    return wanted is None or text is None or _probe(wanted).search(text) is not None
+
+
+def lowered(text: str) -> str | None:
     """`text` in lower case; None when it holds a case twin (then every pattern scans it).
-    Not cached: a cache would keep customers' texts in memory after their messages are routed
-    (and erased), for a saving of about a microsecond a pattern."""
+    Not cached here: a cache would keep customers' texts in memory after their messages are
+    routed (and erased). The router keeps it with the message's `FoldedText`, for one route."""
     return None if not _CASE_TWINS.isdisjoint(text) else text.lower()
 
 

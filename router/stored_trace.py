@@ -14,10 +14,11 @@ as the API has always shown it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from router.decide import TraceStep
+from router.decide import Effect, TraceStep
 
 _EFFECT_DEFAULTS = {"note": "", "decided_by": ""}
 
@@ -26,21 +27,35 @@ def stored(trace: Iterable[TraceStep]) -> list[dict[str, Any]]:
     """`trace` in the compact form the store keeps."""
     steps = []
     for step in trace:
-        facts = dict(step.facts)
-        kept: dict[str, Any] = {"rule": step.rule, "matched": step.matched, "reason": step.reason}
+        reason, facts = step.reason, step.facts
+        kept: dict[str, Any] = {"rule": step.rule, "matched": step.matched, "reason": reason}
         # a line `expanded` says again from the facts is not kept; nor a pattern not found
-        if step.reason != "no_pattern" and _said(step.reason, facts) != step.detail:
+        if reason != "no_pattern" and (
+            reason not in _SAID or _said_again(reason, facts) != step.detail
+        ):
             kept["detail"] = step.detail
         if step.effects:
-            kept["effects"] = [
-                _effect(e.field, e.value, e.applied, e.note, e.decided_by) for e in step.effects
-            ]
+            kept["effects"] = [_effect(effect) for effect in step.effects]
         if step.found:
             kept["found"] = list(step.found)
         if facts:
-            kept["facts"] = facts
+            kept["facts"] = dict(facts)
         steps.append(kept)
     return steps
+
+
+_SAID = frozenset(
+    {"no_keyword", "disabled", "wrong_channel", "wrong_language", "wrong_tier"}
+    | {"wrong_attachment", "too_few_complaints", "no_pattern"}
+)
+"""The reasons `_said` phrases; the line of any other step is kept."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _said_again(reason: str, facts: tuple[tuple[str, str], ...]) -> str | None:
+    """`_said`, once per reason and facts: a rule that did not apply has the same ones for
+    most messages (they hold the rule's settings and counts, no words of the message)."""
+    return _said(reason, dict(facts))
 
 
 def _said(reason: str, facts: Mapping[str, str]) -> str | None:
@@ -66,13 +81,13 @@ def _said(reason: str, facts: Mapping[str, str]) -> str | None:
     return None
 
 
-def _effect(field: str, value: str, applied: bool, note: str, decided_by: str) -> dict[str, Any]:
-    effect: dict[str, Any] = {"field": field, "value": value, "applied": applied}
-    if note:
-        effect["note"] = note
-    if decided_by:
-        effect["decided_by"] = decided_by
-    return effect
+def _effect(effect: Effect) -> dict[str, Any]:
+    kept: dict[str, Any] = {"field": effect.field, "value": effect.value, "applied": effect.applied}
+    if effect.note:
+        kept["note"] = effect.note
+    if effect.decided_by:
+        kept["decided_by"] = effect.decided_by
+    return kept
 
 
 def expanded(steps: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

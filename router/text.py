@@ -7,10 +7,13 @@ removed) so that "Devolución", "DEVOLUCION" and "devolucion" are the same word 
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from router.prefilter import lowered
 
 CJK_RANGES = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
 _CJK = re.compile(f"[{CJK_RANGES}]")
@@ -49,6 +52,8 @@ class FoldedText:
     """The words between single spaces, with a space at each end, for phrase lookups."""
     spans: tuple[tuple[int, int], ...] = ()
     """Where each word stands in `folded`, so a keyword's surroundings can be read."""
+    original: str = field(default="", compare=False, repr=False)
+    """The text as written, for `lowered`."""
 
     @classmethod
     def of(cls, text: str, folded: str | None = None) -> FoldedText:
@@ -57,10 +62,42 @@ class FoldedText:
         found = list(_WORDS.finditer(folded))
         words = tuple(match.group() for match in found)
         spans = tuple(match.span() for match in found)
-        return cls(folded, words, frozenset(words), f" {' '.join(words)} ", spans)
+        return cls(folded, words, frozenset(words), f" {' '.join(words)} ", spans, text)
+
+    # What every rule's keyword probes need of this text, computed once on first use and
+    # shared by all of them (a cached_property writes the instance's dict, which a frozen
+    # dataclass allows), with builtins only: `KeywordMatcher.hits` reads them to skip a regex
+    # probe that cannot find anything.
+    @functools.cached_property
+    def lowered(self) -> str | None:
+        """The text as written, as `router.prefilter.may_match_lowered` reads it."""
+        return lowered(self.original)
+
+    @functools.cached_property
+    def heads(self) -> frozenset[str]:
+        """The first three characters of every word (the whole word when shorter)."""
+        return frozenset(map(_HEAD, self.word_set))
+
+    @functools.cached_property
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        """Each word with the first character of the word after it."""
+        return frozenset(zip(self.words, map(_FIRST, self.words[1:]), strict=False))
+
+    @functools.cached_property
+    def cjk_heads(self) -> frozenset[str]:
+        """Every character and two characters of the folded text, when it holds a Chinese
+        character (empty when not: a Chinese keyword holds one, so none is in such a text)."""
+        text = self.folded
+        if not has_cjk(text):
+            return frozenset()
+        return frozenset(text).union(map(operator.add, text, text[1:]))
 
 
-@dataclass(frozen=True)
+_HEAD = operator.itemgetter(slice(3))
+_FIRST = operator.itemgetter(0)
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """One place a keyword was found: the keyword as it appears there, and its span in the
     folded text."""
@@ -105,21 +142,44 @@ class KeywordMatcher:
         self._prefix_probe = _probe(f" {prefix}" for prefix in self.prefixes)
         self._phrase_probe = _probe(needle for needle, _ in self.phrases)
         self._chinese_probe = _probe(self.chinese)
+        # Before it, a set lookup in what the text computed once for every rule (its
+        # `FoldedText` heads, pairs and Chinese heads) tells most texts apart without the
+        # search, since a keyword found has its head in them: a prefix found starts a word
+        # with its first three characters (a shorter prefix is always probed), a phrase found
+        # has its first word followed by a word starting with its second's first character, a
+        # Chinese keyword found has its first two characters in the text.
+        short = any(len(prefix) < 3 for prefix in self.prefixes)
+        self._prefix_heads = None if short else frozenset(map(_HEAD, self.prefixes))
+        self._phrase_heads = frozenset(_pair_head(phrase) for _, phrase in self.phrases)
+        self._chinese_heads = frozenset(keyword[:2] for keyword in self.chinese)
 
     def find(self, text: FoldedText) -> str | None:
         """The first keyword found in `text`, as it appears there; None when none is."""
         return next((hit.found for hit in self.hits(text)), None)
 
+    def may_hit(self, text: FoldedText) -> bool:
+        """Whether `hits` can find anything in `text`; False only when it finds nothing. Most
+        texts hold none of a rule's keywords: the router tells so with this, without the
+        generator and the bookkeeping of a find."""
+        return bool(text.folded) and (
+            not self.words.isdisjoint(text.word_set)
+            or self._prefixed(text)
+            or self._phrased(text)
+            or self._in_chinese(text)
+        )
+
     def hits(self, text: FoldedText) -> Iterator[Hit]:
         """Every place a keyword stands in `text`: single words and prefixes in text order,
         then phrases and Chinese keywords in the order they are listed."""
+        if not text.folded:
+            return  # nothing is found in an empty field (most subjects)
         common = self.words & text.word_set if self.words else set()
-        prefixed = _found(self._prefix_probe, text.joined)
+        prefixed = self._prefixed(text)
         if common or prefixed:
             for index, word in enumerate(text.words):
                 if word in common or (prefixed and word.startswith(self.prefix_tuple)):
                     yield Hit(word, *text.spans[index])
-        if _found(self._phrase_probe, text.joined):
+        if self._phrased(text):
             for needle, phrase in self.phrases:
                 at = text.joined.find(needle)
                 while at != -1:
@@ -127,12 +187,37 @@ class KeywordMatcher:
                     last = first + phrase.count(" ")
                     yield Hit(phrase, text.spans[first][0], text.spans[last][1])
                     at = text.joined.find(needle, at + 1)
-        if _found(self._chinese_probe, text.folded):
+        if self._in_chinese(text):
             for keyword in self.chinese:
                 at = text.folded.find(keyword)
                 while at != -1:
                     yield Hit(keyword, at, at + len(keyword))
                     at = text.folded.find(keyword, at + 1)
+
+    def _prefixed(self, text: FoldedText) -> bool:
+        """Whether a word of `text` starts with one of the prefixes."""
+        heads = self._prefix_heads
+        return (
+            self._prefix_probe is not None
+            and (heads is None or not heads.isdisjoint(text.heads))
+            and self._prefix_probe.search(text.joined) is not None
+        )
+
+    def _phrased(self, text: FoldedText) -> bool:
+        """Whether one of the phrases is in `text`."""
+        return (
+            self._phrase_probe is not None
+            and not self._phrase_heads.isdisjoint(text.pairs)
+            and self._phrase_probe.search(text.joined) is not None
+        )
+
+    def _in_chinese(self, text: FoldedText) -> bool:
+        """Whether one of the Chinese keywords is in `text`."""
+        return (
+            self._chinese_probe is not None
+            and not self._chinese_heads.isdisjoint(text.cjk_heads)
+            and self._chinese_probe.search(text.folded) is not None
+        )
 
 
 def _probe(needles: Iterable[str]) -> re.Pattern[str] | None:
@@ -141,8 +226,10 @@ def _probe(needles: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(alternatives)) if alternatives else None
 
 
-def _found(probe: re.Pattern[str] | None, text: str) -> bool:
-    return probe is not None and probe.search(text) is not None
+def _pair_head(phrase: str) -> tuple[str, str]:
+    """A phrase's first word and the first character of its second, as `FoldedText.pairs`."""
+    first, second = phrase.split(" ")[:2]
+    return first, second[0]
 
 
 @functools.lru_cache(maxsize=4096)
