@@ -2,7 +2,7 @@
 
 A rule's pattern (a long verbose regex) costs about 10 µs a field to scan even where it finds
 nothing, which is most texts. `needles(pattern)` reads the parsed pattern once and returns
-lower-case literal strings of which every match must contain at least one; `may_match` then
+lower-case literal strings of which every match must contain at least one; `may_match_lowered`
 tells, with a few substring lookups, whether scanning can find anything.
 
 Why it never skips a text the pattern would match (so no decision or trace changes):
@@ -44,13 +44,9 @@ def needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     return tuple(sorted(found, key=len, reverse=True)) if found else None
 
 
-def may_match(wanted: tuple[str, ...] | None, text: str) -> bool:
-    """Whether a pattern whose `needles` are `wanted` can match `text`."""
-    return wanted is None or may_match_lowered(wanted, lowered(text))
-
-
 def may_match_lowered(wanted: tuple[str, ...] | None, text: str | None) -> bool:
-    """`may_match` of a text given as `lowered` gives it: lowered once for every pattern."""
+    """Whether a pattern whose `needles` are `wanted` can match a text, given as `lowered`
+    gives it (lowered once per text for every pattern)."""
     return wanted is None or text is None or _probe(wanted).search(text) is not None
 
 

@@ -10,14 +10,14 @@ import pytest
 from admin.routing_evaluation import read_labelled
 from admin.triage_data import labelled_directory
 from config import load_settings
-from router.prefilter import _CASE_TWINS, may_match, needles
+from router.prefilter import _CASE_TWINS, lowered, may_match_lowered, needles
 from tests.router.shipped import SETTINGS_PATH
 
 _EVERY_CHARACTER = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF)
 
 
 def test_case_twins_are_every_non_ascii_match_of_an_ascii_letter() -> None:
-    """What `may_match` relies on: under IGNORECASE an ASCII letter matches only characters
+    """What `may_match_lowered` relies on: under IGNORECASE an ASCII letter matches only characters
     that lower-case to it, or one of the twins (which make the text always scanned)."""
     for letter in string.ascii_lowercase:
         found = set(re.compile(letter, re.IGNORECASE).findall(_EVERY_CHARACTER))
@@ -42,14 +42,14 @@ def test_needles(pattern: str, expected: tuple[str, ...] | None) -> None:
 
 
 def test_needles_need_ignorecase() -> None:
-    """`may_match` lower-cases the text, which only a case-blind pattern allows."""
+    """`lowered` lower-cases the text, which only a case-blind pattern allows."""
     assert needles(re.compile("Refund")) is None
 
 
 def test_a_case_twin_is_always_scanned() -> None:
     pattern = re.compile("kit", re.IGNORECASE)
     assert pattern.search("\u212ait") is not None
-    assert may_match(needles(pattern), "\u212ait")
+    assert may_match_lowered(needles(pattern), lowered("\u212ait"))
 
 
 def test_shipped_patterns_are_scanned_wherever_they_match() -> None:
@@ -65,4 +65,4 @@ def test_shipped_patterns_are_scanned_wherever_they_match() -> None:
         assert wanted is not None, pattern.pattern[:40]
         for text in texts:
             if pattern.search(text) is not None:
-                assert may_match(wanted, text), (pattern.pattern[:40], text)
+                assert may_match_lowered(wanted, lowered(text)), (pattern.pattern[:40], text)
