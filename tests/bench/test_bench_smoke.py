@@ -128,3 +128,19 @@ def test_a_bench_refuses_sizes_it_cannot_run(script: str) -> None:
     )
     assert done.returncode == 2
     assert "--rounds must be at least 1" in done.stderr
+
+
+def test_the_intake_cpu_bench_splits_a_complaint_and_checks_every_one_was_stored() -> None:
+    done = subprocess.run(  # noqa: S603 (our own script)
+        [sys.executable, "bench/intake_cpu.py", "--complaints", "10", "--rounds", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    assert "stored: 276 complaints (expected 276, warm-up included)" in done.stdout
+    figures = done.stdout.split("in flight):", 1)[1]
+    for name in ("bare insert", "intake", "intake, routing free", "route"):
+        assert f"  {name} " in figures

@@ -1,0 +1,222 @@
+"""Where one webhook complaint's CPU goes inside the bot, in one process: issue 15's "say exactly
+where the time goes", as figures anyone can reproduce.
+
+    .venv/bin/python bench/intake_cpu.py [--complaints 3000] [--rounds 3]
+
+Builds the bot as `./run-bot` does (`bot.build_app` on the shipped settings, a fresh SQLite
+store in a temporary folder, the shipped triage model fitted or read from the model cache),
+without HTTP, then hands the same kind of complaints `bench/intake.py` posts (`bench/corpus.py`)
+to intake in groups of 32, as 32 connections would, and measures the process's CPU time per
+complaint for:
+
+- `bare insert`: the bare webhook endpoint's storage (`bench/baseline_app.py`: one row a
+  complaint on its writer thread), the reference every other figure is a ratio to;
+- `intake`: the whole of `Intake.receive` (dedupe, customer, routing with the rules and the
+  model, complaint, message, events, the acknowledgement rendered and queued);
+- `intake, routing free`: the same with `route` answering a decision made beforehand, so what is
+  left is everything but routing;
+- `route`: the router alone, on the same complaints.
+
+Each figure is also given as a ratio to `bare insert`, measured in the same process. HTTP
+(FastAPI, uvicorn, the signature check) is not here: `bench/intake.py` measures the whole
+request, and its bare endpoint costs about a third of a millisecond a request on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script, the packages are importable only from the root
+    sys.path.insert(0, str(ROOT))
+
+import intake.opening  # noqa: E402
+from bench.corpus import SOURCE, complaints  # noqa: E402
+from bot import build_app  # noqa: E402
+from channels.base import Inbound, Sender  # noqa: E402
+from complaints.clock import SystemClock  # noqa: E402
+from config import load_settings  # noqa: E402
+from router.decide import CustomerHistory  # noqa: E402
+from router.input import RoutingInput  # noqa: E402
+
+Row = tuple[str, str, str, str, str, str]
+
+GROUP = 32
+"""Complaints handed over at once, as `bench/intake.py`'s 32 connections keep in flight."""
+
+
+def baseline_storage(path: Path) -> Callable[[Row], Awaitable[int]]:
+    """The bare endpoint's own storage (`bench/baseline_app.py`): one INSERT on its one writer
+    thread, in this process."""
+    os.environ["BENCH_BASELINE_DB"] = str(path)
+    from bench import baseline_app  # reads its database path on import
+
+    loop = asyncio.get_running_loop()
+    baseline_app._connection = baseline_app._open()
+
+    async def insert(row: Row) -> int:
+        return await loop.run_in_executor(baseline_app._writer, baseline_app._insert, row)
+
+    return insert
+
+
+def inbounds(count: int, seed: int, start: int) -> list[Inbound]:
+    """What the webhook adapter makes of `bench/corpus.py`'s bodies (channels/webhook)."""
+    now = SystemClock().now()
+    made = []
+    for body in complaints(count, seed, start):
+        customer = body["customer"]
+        made.append(
+            Inbound(
+                channel="webhook",
+                external_id=f"{SOURCE}:{body['id']}",
+                sender=Sender(
+                    "webhook",
+                    f"{SOURCE}:{customer['id']}",
+                    customer.get("name", ""),
+                    customer.get("email", ""),
+                    customer.get("phone", ""),
+                    customer.get("tier", ""),
+                ),
+                text=body["text"],
+                received_at=now,
+                subject=body.get("subject", ""),
+                language_hint=body.get("language", ""),
+                source=SOURCE,
+            )
+        )
+    return made
+
+
+async def cpu_per_item(items: list[Any], handle: Callable[[Any], Awaitable[Any]]) -> float:
+    """Microseconds of the process's CPU (every thread) per item, `GROUP` items in flight."""
+    started = time.process_time()
+    for at in range(0, len(items), GROUP):
+        await asyncio.gather(*(handle(item) for item in items[at : at + GROUP]))
+    return (time.process_time() - started) / len(items) * 1e6
+
+
+@contextmanager
+def routing_answered_by(decisions: dict[str, Any]) -> Iterator[None]:
+    """`route` as intake calls it, answering the decision made beforehand for each text."""
+    real = intake.opening.route
+
+    def decided(message: Any, *args: Any, **kwargs: Any) -> Any:
+        return decisions[message.text]
+
+    intake.opening.route = decided  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        intake.opening.route = real
+
+
+async def measure(complaint_count: int, rounds: int, seed: int) -> bool:
+    """Print the figures; False when intake did not store every complaint it was given."""
+    with tempfile.TemporaryDirectory(prefix="intake-cpu-") as folder:
+        settings = load_settings(ROOT / "settings.toml")
+        settings = replace(settings, store_url=f"sqlite:///{Path(folder) / 'bot.db'}")
+        app = build_app(settings, dispatch_in_background=False, sweep_in_background=False)
+        async with app.router.lifespan_context(app):
+            services = app.state.services
+            receive = services.intake.receive
+            bare_store = baseline_storage(Path(folder) / "baseline.db")
+            model = services.triage.current
+            rules = services.rule_book.current
+
+            async def bare(item: Inbound) -> None:
+                row = (
+                    SOURCE,
+                    item.external_id,
+                    item.sender.address,
+                    item.language_hint,
+                    item.text,
+                    item.received_at.isoformat(),
+                )
+                await bare_store(row)
+
+            def route_only(item: Inbound) -> Any:
+                """As `intake.opening.open_complaint` calls it, for a sender without history."""
+                message = RoutingInput(
+                    text=item.text,
+                    received_at=item.received_at,
+                    subject=item.subject,
+                    channel=item.channel,
+                    language_hint=item.language_hint,
+                    tier=item.sender.tier,
+                    has_attachment=bool(item.attachments),
+                )
+                return intake.opening.route(
+                    message,
+                    CustomerHistory(item.sender.tier),
+                    rules,
+                    settings.service_levels,
+                    settings.default_language,
+                    model=model,
+                )
+
+            await cpu_per_item(inbounds(GROUP * 8, seed, 10**8), receive)  # warm
+            figures: dict[str, list[float]] = {}
+            for round_ in range(rounds):
+                start = round_ * complaint_count * 4
+                batch = [
+                    inbounds(complaint_count, seed, start + k * complaint_count) for k in range(3)
+                ]
+                decisions = {item.text: route_only(item) for item in batch[2]}
+                figures.setdefault("bare insert", []).append(await cpu_per_item(batch[0], bare))
+                figures.setdefault("intake", []).append(await cpu_per_item(batch[1], receive))
+                with routing_answered_by(decisions):
+                    free = await cpu_per_item(batch[2], receive)
+                figures.setdefault("intake, routing free", []).append(free)
+                started = time.process_time()
+                for item in batch[1]:
+                    route_only(item)
+                used = (time.process_time() - started) / len(batch[1]) * 1e6
+                figures.setdefault("route", []).append(used)
+                print(
+                    f"round {round_ + 1}: "
+                    + ", ".join(f"{k} {v[-1]:,.0f} us" for k, v in figures.items())
+                )
+            stored = await services.database.read(
+                lambda s: s.connection().exec_driver_sql("SELECT count(*) FROM complaints").scalar()
+            )
+    expected = GROUP * 8 + rounds * 2 * complaint_count
+    print(f"stored: {stored:,} complaints (expected {expected:,}, warm-up included)")
+    if stored != expected:
+        print("INVALID RUN: intake did not store every complaint it was given")
+        return False
+    bare_us = statistics.median(figures["bare insert"])
+    print(
+        f"\nCPU per complaint, median of {rounds} rounds of {complaint_count:,}"
+        f" ({GROUP} in flight):"
+    )
+    for name, values in figures.items():
+        median = statistics.median(values)
+        print(f"  {name:22s} {median:7,.0f} us   {median / bare_us:5.2f} x bare insert")
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--complaints", type=int, default=3000, help="complaints per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; medians are reported")
+    parser.add_argument("--seed", type=int, default=15, help="seed of the complaints")
+    args = parser.parse_args(argv)
+    if args.complaints < 1 or args.rounds < 1:
+        parser.error("--complaints and --rounds must be at least 1")
+    return 0 if asyncio.run(measure(args.complaints, args.rounds, args.seed)) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
