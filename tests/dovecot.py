@@ -28,15 +28,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from imapclient import IMAPClient
+
+from tests.system_packages import (
+    PackageUnavailable,
+    ensure_program,
+    find_program,
+    run,
+    skip_or_fail,
+)
 
 USERNAME = "complaints@example.com"
 PASSWORD = "dovecot-test-password"
 START_TIMEOUT = 10.0
 """Seconds to wait for a started Dovecot to accept connections (it takes about 0.1 s)."""
-SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
-"""`dovecot` lives in /usr/sbin, which a non-root PATH often lacks."""
 
 # The pitfalls.md config, plus: no delay after a failed login and no growing penalty for
 # repeated ones (mode 0 on anvil's penalty socket turns it off), so a test of a refused login
@@ -88,64 +93,31 @@ default_internal_group = {group}
 """Without root, Dovecot cannot switch to its own users: every process runs as the caller."""
 
 
-class DovecotUnavailable(RuntimeError):
+class DovecotUnavailable(PackageUnavailable):
     """Dovecot is not installed and could not be installed here."""
 
 
 def dovecot_binary() -> str | None:
-    return shutil.which("dovecot", path=SEARCH_PATH)
+    return find_program("dovecot")
 
 
-def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
-        command,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-    )
-
-
-def _apt_install() -> subprocess.CompletedProcess[str]:
-    return _run(["apt-get", "install", "-y", "--no-install-recommends", "dovecot-imapd"], 600)
-
-
-def _stop_system_instance() -> None:
+def _stop_system_instance(_dovecot: str) -> None:
     """Debian's post-install script may start the default instance on port 143; stop it.
 
     Harmless when none runs (the command then just fails)."""
-    doveadm = shutil.which("doveadm", path=SEARCH_PATH)
+    doveadm = find_program("doveadm")
     if doveadm:
-        _run([doveadm, "stop"], 30)
+        run([doveadm, "stop"], 30)
 
 
 def ensure_dovecot() -> str:
     """The path of `dovecot`, installing Debian's `dovecot-imapd` first when it is missing.
 
     Raises `DovecotUnavailable` with the reason when that is impossible here."""
-    found = dovecot_binary()
-    if found:
-        return found
-    if os.geteuid() != 0:
-        raise DovecotUnavailable("Dovecot is not installed and installing it needs root")
-    if not shutil.which("apt-get"):
-        raise DovecotUnavailable("Dovecot is not installed and there is no apt-get")
     try:
-        result = _apt_install()
-        if result.returncode != 0:  # the package lists may be missing or stale
-            _run(["apt-get", "update"], 300)
-            result = _apt_install()
-    except subprocess.TimeoutExpired as exc:
-        raise DovecotUnavailable(f"installing dovecot-imapd timed out: {exc}") from exc
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        raise DovecotUnavailable(f"apt-get install dovecot-imapd failed: {' | '.join(tail)}")
-    _stop_system_instance()
-    found = dovecot_binary()
-    if not found:
-        raise DovecotUnavailable("dovecot-imapd was installed but `dovecot` is not found")
-    return found
+        return ensure_program("dovecot", "dovecot-imapd", "Dovecot", _stop_system_instance)
+    except PackageUnavailable as exc:
+        raise DovecotUnavailable(str(exc)) from exc
 
 
 def _wait_or_kill(process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -330,7 +302,7 @@ class Dovecot:
         process, self.process = self.process, None
         if process is None:
             return
-        doveadm = shutil.which("doveadm", path=SEARCH_PATH) or "doveadm"
+        doveadm = find_program("doveadm") or "doveadm"
         stopper = subprocess.Popen(  # noqa: S603
             [doveadm, "-c", str(self.config_path), "stop"],
             stdin=subprocess.DEVNULL,
@@ -415,10 +387,7 @@ def require_dovecot() -> None:
     try:
         ensure_dovecot()
     except DovecotUnavailable as exc:
-        reason = f"no Dovecot for the IMAP tests: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI requires the IMAP tests to run")
-        pytest.skip(reason)
+        skip_or_fail(f"no Dovecot for the IMAP tests: {exc}", "the IMAP tests")
 
 
 def dovecot_server(extra_config: str = "") -> Iterator[Dovecot]:

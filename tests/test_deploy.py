@@ -27,11 +27,11 @@ from complaints.numbers import numbers_in
 from config import load_settings
 from tests.channels.test_webhook import complaint
 from tests.conftest import ROOT, signed, write_settings
+from tests.system_packages import PackageUnavailable, ensure_program, run, skip_or_fail
 
 DEPLOY = ROOT / "deploy"
 UNIT = DEPLOY / "complaint-bot.service"
 PREFIX = "/opt/complaint-bot"
-NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
 BASH = shutil.which("bash") or "/bin/bash"
 GRACEFUL_STOP_SECONDS = 30
 """cli.py gives uvicorn this long to finish in-flight requests after SIGTERM."""
@@ -249,9 +249,43 @@ def nginx_config(tmp_path: Path, bot_port: int, https: int, http: int) -> tuple[
     return conf, authority
 
 
+NGINX_PACKAGE = "nginx"
+"""On Debian 12 the `nginx` package itself holds /usr/sbin/nginx, built with what the example
+needs (ssl, http_v2, proxy, upstream keepalive) and no dynamic modules; `nginx-light` depends
+on it and only adds the echo module. On older releases `nginx` is a metapackage that apt
+resolves to one holding the binary, so the name works there too."""
+
+
+def _stop_system_nginx(executable: str) -> None:
+    """Stop the system nginx that the package's post-install script starts on port 80.
+
+    The script starts it with `invoke-rc.d nginx start` (unless port 80 is taken already); this
+    sends it `nginx -s quit` through the default config's pid file, which ends it whether
+    systemd or the init script started it, and just fails when none runs. The tests' own nginx
+    has its own config, pid file and ports, so the system one never meets it.
+
+    Stopping it afterwards, as Dovecot's install does, rather than installing under a
+    /usr/sbin/policy-rc.d that forbids starting services: that file is one for the whole
+    machine and often there already (container images ship one forbidding every start, which
+    this must not replace), and one written for the install would have to be removed again: a
+    test session killed meanwhile would leave every later service start on the machine
+    forbidden. The cost is that the system nginx may listen on port 80 for the moments between
+    the post-install script and this stop; no test uses port 80. Its unit stays enabled, as the
+    package leaves it, so it starts again at the next boot, on port 80 as well."""
+    run([executable, "-s", "quit"], 30)
+
+
+def require_nginx() -> str:
+    """The path of `nginx`, installing Debian's package (once a session) when it is missing;
+    skips the test when that is impossible here, or fails it under CI (`CI` set)."""
+    try:
+        return ensure_program("nginx", NGINX_PACKAGE, "nginx", _stop_system_nginx)
+    except PackageUnavailable as exc:
+        skip_or_fail(f"no nginx for the deploy/ nginx example: {exc}", "the nginx test")
+
+
 @contextlib.asynccontextmanager
-async def nginx(conf: Path, port: int) -> AsyncIterator[None]:
-    executable = NGINX or "nginx"
+async def nginx(executable: str, conf: Path, port: int) -> AsyncIterator[None]:
     checked = await asyncio.create_subprocess_exec(
         executable, "-t", "-c", str(conf), stderr=asyncio.subprocess.PIPE
     )
@@ -282,15 +316,14 @@ async def nginx(conf: Path, port: int) -> AsyncIterator[None]:
 async def test_the_bot_behind_the_nginx_example_takes_complaints_over_tls(
     start_bot: Callable[..., Awaitable[Any]], tmp_path: Path
 ) -> None:
-    if NGINX is None:
-        pytest.skip("nginx is not installed (Debian: apt-get install nginx-light)")
+    executable = require_nginx()
     bot = await start_bot()
     https, http = free_port(), free_port()
     conf, authority = nginx_config(tmp_path, bot.served.port, https, http)
     context = ssl.create_default_context()
     authority.configure_trust(context)
     async with (
-        nginx(conf, https),
+        nginx(executable, conf, https),
         httpx.AsyncClient(base_url=f"https://127.0.0.1:{https}", verify=context) as client,
     ):
         raw, headers = signed(complaint("tls-1", "Me cobraron dos veces la factura."))
