@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALLED = {
@@ -77,10 +77,16 @@ async def browser_fixture(chromium: Path) -> AsyncIterator[Browser]:
         await launched.close()
 
 
+WAIT_MS = 15_000
+"""How long a page action or check may wait: seconds, not Playwright's 30, but not 5 either,
+which a login (its password hash) missed on a 2-core machine busy with the rest of the suite."""
+expect.set_options(timeout=WAIT_MS)  # the assertions' own wait, 5 s by default
+
+
 async def new_context(browser: Browser, url: str) -> BrowserContext:
     """A fresh set of cookies on the bot at `url`; anything slow fails in seconds, not 30."""
     context = await browser.new_context(base_url=url, locale="en-GB")
-    context.set_default_timeout(5000)
+    context.set_default_timeout(WAIT_MS)
     return context
 
 

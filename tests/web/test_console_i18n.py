@@ -10,6 +10,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.web.browser import (  # noqa: F401 (the fixtures: browser, chromium)
     PASSWORD,
+    WAIT_MS,
     browser_fixture,
     chromium_fixture,
     logged_in,
@@ -111,7 +112,7 @@ async def test_without_an_account_language_the_browser_decides(
     await desk.complain(TRADITIONAL, customer="c-9", name="陳美玲")
     await _account(desk, "Mei", "admin", "")
     context = await browser.new_context(base_url=desk.url, locale="zh-TW")
-    context.set_default_timeout(5000)
+    context.set_default_timeout(WAIT_MS)
     page = await context.new_page()
 
     await page.goto("/console/login")  # no account yet: the browser's language
