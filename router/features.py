@@ -37,6 +37,10 @@ _WORD = re.compile(r"\w+")
 """A word for the word n-grams, however short ("I", "y", "a" count). scikit-learn's `\\b\\w+\\b`
 finds the same ones (a longest run of word characters starts and ends at a word boundary, where
 `\\w` starts or stops), and this finds them in two thirds of the time."""
+_ASCII_WORD = re.compile(rb"\w+")
+"""`_WORD` in an ASCII text's bytes: the same words (an ASCII letter, digit or underscore is a
+word character either way, and nothing else in ASCII is), found in half the time with their
+UTF-8 already made."""
 
 _PRIME = np.uint64(0x100000001B3)
 _SEPARATOR = 0
@@ -154,7 +158,10 @@ def _word_keys(lowered: str) -> Any:
     is the CRC-32 of its UTF-8 above its Adler-32. Every step is a call mapped over all
     grams, looping in C (a pair's UTF-8 is its words' joined by a space), and the checksums
     reach numpy through `array` (a third of the time `np.array` takes for a list of ints)."""
-    encoded = list(map(str.encode, _WORD.findall(lowered)))
+    if lowered.isascii():  # most complaints
+        encoded = _ASCII_WORD.findall(lowered.encode())
+    else:
+        encoded = list(map(str.encode, _WORD.findall(lowered)))
     grams = encoded + list(map(b" ".join, pairwise(encoded)))
     keys = np.frombuffer(array("Q", list(map(zlib.crc32, grams))), dtype=np.uint64)
     keys <<= np.uint64(32)
