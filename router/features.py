@@ -81,13 +81,14 @@ def char_keys(text: str) -> Any:
 
 
 def _char_keys(lowered: str) -> Any:
-    """`char_keys` of a lowercased text, with a dozen numpy calls whatever the text's length
-    (the router's path, once per complaint; `_windows`, for many texts, takes five times as
-    many): the hashes of all n at once in a 2-D array, row n - 1 for the windows of n points,
-    by the same recurrence as `_windows`, and which windows hold no separator from one
-    cumulative count. Lowercasing before the NULs become spaces lowercases alike: the one
-    character lowered by its neighbours, a Greek capital sigma, sees NUL and space alike
-    (neither is cased nor case-ignorable), so the word n-grams can share the lowercased text."""
+    """`char_keys` of a lowercased text, in half the numpy calls `_points` and `_windows` make
+    for one text (the router's path, once per complaint, where the calls' overhead is most of
+    the time): the hashes of all n in one 2-D array, row n - 1 for the windows of n points, by
+    `_windows`' recurrence a row at a time, and which windows hold no separator from the same
+    rows. Lowercasing before the NULs become spaces (`_padded` lowercases after) gives the
+    same words: the one character lowered by its neighbours, a Greek capital sigma, reads a NUL
+    and a space alike (neither is cased nor case-ignorable), so `Features.vector` lowercases
+    once for both kinds."""
     words = lowered.replace("\0", " ").split()
     if not words:
         return np.zeros(0, dtype=np.uint64)
@@ -109,7 +110,7 @@ def _char_keys(lowered: str) -> Any:
         np.multiply(hashes[n - 1], _PRIME, out=hashes[n])
         hashes[n] += nth[n]
     # which windows hold no separator: a window of n + 1 points holds none when its first n
-    # points hold none and its last point is none (a row at a time: numpy's
+    # points hold none and its last point is not one (a row at a time: numpy's
     # `logical_and.accumulate` down the rows takes three times as long on 1 KB)
     inside = nth != 1
     for n in range(1, LONGEST):
