@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -32,12 +33,20 @@ import numpy as np
 LONGEST = 5
 """Character n-grams of 1 to `LONGEST` characters."""
 
-_WORD = re.compile(r"\b\w+\b")
-"""A word for the word n-grams, however short ("I", "y", "a" count)."""
+_WORD = re.compile(r"\w+")
+"""A word for the word n-grams, however short ("I", "y", "a" count). scikit-learn's `\\b\\w+\\b`
+finds the same ones (a longest run of word characters starts and ends at a word boundary, where
+`\\w` starts or stops), and this finds them in two thirds of the time."""
+_ASCII_WORD = re.compile(rb"\w+")
+"""`_WORD` in an ASCII text's bytes: the same words (an ASCII letter, digit or underscore is a
+word character either way, and nothing else in ASCII is), found in half the time with their
+UTF-8 already made."""
 
 _PRIME = np.uint64(0x100000001B3)
 _SEPARATOR = 0
 """The code point that parts padded words (a NUL in a text is read as a space)."""
+_LENGTHS = np.arange(1, LONGEST + 1, dtype=np.uint64)[:, None]
+"""n for each row of `_char_keys`'s hashes."""
 
 
 @dataclass(frozen=True)
@@ -68,9 +77,46 @@ def char_grams(texts: Sequence[str]) -> Grams:
 def char_keys(text: str) -> Any:
     """The keys of `char_grams([text])`, the same ones but not in the same order: one text
     needs no rows (`Features.vector` sorts the keys)."""
-    points, seen = _points([_padded(text)])
-    found = [keys for _, keys in _windows(points, seen)]
-    return _finalised(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
+    return _char_keys(text.lower())
+
+
+def _char_keys(lowered: str) -> Any:
+    """`char_keys` of a lowercased text, in half the numpy calls `_points` and `_windows` make
+    for one text (the router's path, once per complaint, where the calls' overhead is most of
+    the time): the hashes of all n in one 2-D array, row n - 1 for the windows of n points, by
+    `_windows`' recurrence a row at a time, and which windows hold no separator from the same
+    rows. Lowercasing before the NULs become spaces (`_padded` lowercases after) gives the
+    same words: the one character lowered by its neighbours, a Greek capital sigma, reads a NUL
+    and a space alike (neither is cased nor case-ignorable), so `Features.vector` lowercases
+    once for both kinds."""
+    words = lowered.replace("\0", " ").split()
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    # the padded words parted by separators, as `_padded` gives them, then LONGEST
+    # separators: every position of the words starts a window of each n
+    padded = " " + " \0 ".join(words) + " " + "\0" * LONGEST
+    points = np.add(
+        np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32),
+        1,
+        dtype=np.uint64,
+    )  # code point + 1, as `_windows` adds it: a separator is 1
+    starts = len(points) - LONGEST
+    step = points.strides[0]
+    # row n - 1: the n-th point of the window starting at each position (a view, no copy)
+    nth = np.ndarray((LONGEST, starts), np.uint64, points, 0, (step, step))
+    hashes = np.empty((LONGEST, starts), dtype=np.uint64)
+    hashes[0] = nth[0]
+    for n in range(1, LONGEST):
+        np.multiply(hashes[n - 1], _PRIME, out=hashes[n])
+        hashes[n] += nth[n]
+    # which windows hold no separator: a window of n + 1 points holds none when its first n
+    # points hold none and its last point is not one (a row at a time: numpy's
+    # `logical_and.accumulate` down the rows takes three times as long on 1 KB)
+    inside = nth != 1
+    for n in range(1, LONGEST):
+        inside[n] &= inside[n - 1]
+    hashes ^= _LENGTHS
+    return _finalised(hashes[inside])
 
 
 def _padded(text: str) -> str:
@@ -103,31 +149,39 @@ def _windows(points: Any, seen: Any) -> Iterator[tuple[Any, Any]]:
 
 def word_grams(texts: Sequence[str]) -> Grams:
     """Every word and pair of adjacent words of every text."""
-    rows: list[int] = []
-    found: list[int] = []
-    for row, text in enumerate(texts):
-        keys = _word_keys(text)
-        rows.extend([row] * len(keys))
-        found.extend(keys)
-    return Grams(np.array(rows, dtype=np.intp), np.array(found, dtype=np.uint64))
+    found = [_word_keys(text.lower()) for text in texts]
+    rows = np.repeat(np.arange(len(found), dtype=np.intp), [len(keys) for keys in found])
+    return Grams(rows, np.concatenate(found) if found else np.zeros(0, dtype=np.uint64))
 
 
-def _word_keys(text: str) -> list[int]:
-    """The keys of the text's words and pairs of adjacent words."""
-    words = _WORD.findall(text.lower())
-    grams = [*words, *(f"{a} {b}" for a, b in pairwise(words))]
-    return [_word_key(gram.encode()) for gram in grams]
-
-
-def _word_key(gram: bytes) -> int:
-    return zlib.crc32(gram) << 32 | zlib.adler32(gram)
+def _word_keys(lowered: str) -> Any:
+    """The keys of a lowercased text's words and pairs of adjacent words, in that order: each
+    is the CRC-32 of its UTF-8 above its Adler-32. Every step is a call mapped over all
+    grams, looping in C (a pair's UTF-8 is its words' joined by a space), and the checksums
+    reach numpy through `array` (a third of the time `np.array` takes for a list of ints)."""
+    if lowered.isascii():  # most complaints
+        encoded = _ASCII_WORD.findall(lowered.encode())
+    else:
+        encoded = list(map(str.encode, _WORD.findall(lowered)))
+    grams = encoded + list(map(b" ".join, pairwise(encoded)))
+    keys = np.frombuffer(array("Q", list(map(zlib.crc32, grams))), dtype=np.uint64)
+    keys <<= np.uint64(32)
+    keys |= np.frombuffer(array("Q", list(map(zlib.adler32, grams))), dtype=np.uint64)
+    return keys
 
 
 def _finalised(values: Any) -> Any:
-    """splitmix64's finaliser: every input bit moves the low bits the buckets take."""
-    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return values ^ (values >> np.uint64(31))
+    """splitmix64's finaliser: every input bit moves the low bits the buckets take. In place
+    (`values` is always a new array here), which spares a new array at each of eight steps."""
+    shifted = values >> np.uint64(30)
+    values ^= shifted
+    values *= np.uint64(0xBF58476D1CE4E5B9)
+    np.right_shift(values, np.uint64(27), out=shifted)
+    values ^= shifted
+    values *= np.uint64(0x94D049BB133111EB)
+    np.right_shift(values, np.uint64(31), out=shifted)
+    values ^= shifted
+    return values
 
 
 def _joined(rows: list[Any], found: list[Any]) -> Grams:
@@ -172,17 +226,23 @@ class Features:
     def vector(self, text: str, words: bool = True) -> tuple[Any, Any]:
         """The feature vector of one text as (sorted columns, values): what `matrix([text])`
         gives, the same numbers in the same order, computed without its bookkeeping for many
-        texts (this is the router's path, once per complaint)."""
-        parts = [_one(char_keys(text), self.char_keys, self.char_idf, 0)]
+        texts (this is the router's path, once per complaint): each kind's distinct keys are
+        looked up, then both kinds are weighted and normalised together, with the same
+        arithmetic as `_normalised` (each kind's squares summed in order by one `bincount`)."""
+        lowered = text.lower()
+        columns, counts = _looked_up(_char_keys(lowered), self.char_keys)
+        idf = self.char_idf.take(columns)
+        chars = len(columns)
         if words:
-            keys = np.array(_word_keys(text), dtype=np.uint64)
-            parts.append(_one(keys, self.word_keys, self.word_idf, len(self.char_keys)))
-        if len(parts) == 1:
-            return parts[0]
-        # each part's columns are sorted, and every word column follows every character one
-        return np.concatenate([part[0] for part in parts]), np.concatenate(
-            [part[1] for part in parts]
-        )
+            found, more = _looked_up(_word_keys(lowered), self.word_keys)
+            columns = np.concatenate((columns, found + len(self.char_keys)))
+            counts = np.concatenate((counts, more))
+            idf = np.concatenate((idf, self.word_idf.take(found)))
+        values = (1.0 + np.log(counts)) * idf
+        kinds = np.zeros(len(values), dtype=np.intp)
+        kinds[chars:] = 1
+        values /= np.sqrt(np.bincount(kinds, weights=values * values))[kinds]
+        return columns, values.astype(np.float32)
 
     def characters(self, columns: Any, values: Any) -> tuple[Any, Any]:
         """The character part of a `vector` (its columns come first, normalised on their own):
@@ -225,17 +285,16 @@ def _pairs(grams: Grams, vocabulary: Any) -> tuple[Any, Any, Any]:
     return pairs // width, pairs % width, counts
 
 
-def _one(keys: Any, vocabulary: Any, idf: Any, offset: int) -> tuple[Any, Any]:
-    """(columns, values) of one text's n-gram `keys` in `vocabulary`, as `_weighted` gives
-    them: the distinct keys are looked up, in order (fewer, and sorted keys search faster)."""
-    keys, counts = _counted(keys)
+def _looked_up(keys: Any, vocabulary: Any) -> tuple[Any, Any]:
+    """The columns in `vocabulary` of one text's distinct n-gram `keys` found there, in order,
+    and how often each occurs: the keys are sorted first (fewer, and sorted keys search
+    faster); a key past the last one is clipped to it, which it is not."""
+    keys, counts = _counted(keys, copy=False)
     if not len(vocabulary) or not len(keys):
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
-    columns = np.minimum(np.searchsorted(vocabulary, keys), len(vocabulary) - 1)
-    known = vocabulary[columns] == keys
-    columns, counts = columns[known], counts[known]
-    _, columns, values = _normalised(np.zeros(len(columns), np.intp), columns, counts, idf, offset)
-    return columns, values
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    columns = np.searchsorted(vocabulary, keys)
+    known = vocabulary.take(columns, mode="clip") == keys
+    return columns[known], counts[known]
 
 
 def _weighted(grams: Grams, vocabulary: Any, idf: Any, offset: int) -> tuple[Any, Any, Any]:
@@ -253,11 +312,18 @@ def _normalised(
     return rows, columns + offset, values.astype(np.float32)
 
 
-def _counted(keys: Any) -> tuple[Any, Any]:
+def _counted(keys: Any, copy: bool = True) -> tuple[Any, Any]:
     """The distinct `keys` in order and how often each occurs (a sort: faster here than
-    `np.unique`)."""
-    keys = np.sort(keys)
+    `np.unique`); with `copy` False, `keys` is sorted in place."""
+    if copy:
+        keys = np.sort(keys)
+    else:
+        keys.sort()
     if not len(keys):
         return keys, np.zeros(0, dtype=np.intp)
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    return keys[starts], np.diff(np.append(starts, len(keys)))
+    # where each run of equal keys starts, and where the last one ends
+    edges = np.empty(len(keys) + 1, dtype=bool)
+    edges[0] = edges[-1] = True
+    np.not_equal(keys[1:], keys[:-1], out=edges[1:-1])
+    starts = edges.nonzero()[0]
+    return keys[starts[:-1]], starts[1:] - starts[:-1]
