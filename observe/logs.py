@@ -18,15 +18,18 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 _QUERY = re.compile(r"\?[^\s\"]*")
 _BOT_TOKEN = re.compile(r"/bot[^/\s\"]+/")
+_USER_INFO = re.compile(r"(?<=://)[^/\s\"@]+@")
+"""A URL's `user:password@` (a webhook source's callback may carry one)."""
 
 
 class _RedactUrls(logging.Filter):
-    """Rewrites a record's URLs: a query string (`?q=ana@example.org`) is dropped and the
-    Telegram bot token in `/bot<token>/` is masked, so neither reaches any handler."""
+    """Rewrites a record's URLs: a query string (`?q=ana@example.org`) is dropped, and the
+    Telegram bot token in `/bot<token>/` and a `user:password@` are masked, so none of them
+    reaches any handler."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = _BOT_TOKEN.sub("/bot***/", _QUERY.sub("", message))
+        redacted = _USER_INFO.sub("***@", _BOT_TOKEN.sub("/bot***/", _QUERY.sub("", message)))
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True
@@ -34,15 +37,19 @@ class _RedactUrls(logging.Filter):
 
 def protect_logs() -> None:
     """Keep personal data and secrets out of the log at every --log-level. uvicorn's access
-    log and httpx's request log write whole URLs (searches by address, the bot token);
-    aiosmtpd logs every envelope address at INFO; python-telegram-bot and httpcore log whole
-    requests at DEBUG (message texts, the token). SQLAlchemy's parameters are hidden by the
-    engines themselves (store/database.py)."""
+    log and httpx's request log write whole URLs (searches by address, the bot token, a
+    callback's password or the token in its path); aiosmtpd logs every envelope address at
+    INFO; python-telegram-bot and httpcore log whole requests at DEBUG (message texts, the
+    token). SQLAlchemy's parameters are hidden by the engines themselves (store/database.py).
+
+    httpx's INFO line per request is not written at all: the dispatcher logs every delivery
+    itself (one line, with the complaint), and a callback's path may hold its secret."""
     for name in ("uvicorn.access", "httpx"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, _RedactUrls) for f in logger.filters):
             logger.addFilter(_RedactUrls())
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    for name in ("mail.log", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     for name in ("telegram", "httpcore"):
         logger = logging.getLogger(name)
         logger.setLevel(max(logging.INFO, logger.getEffectiveLevel()))

@@ -95,6 +95,43 @@ async def test_json_lines_carry_the_complaint_number_and_no_personal_data(
         assert personal not in written
 
 
+async def test_a_callback_with_a_password_is_delivered_in_one_line_that_shows_no_secret(
+    start_bot: Any, callback_receiver: tuple[CallbackReceiver, Served], json_log: io.StringIO
+) -> None:
+    """The callback URL's user:password and the token in its path reach no log line: httpx's
+    own request line is not written (the dispatcher's line says the delivery once)."""
+    receiver, served = callback_receiver
+    with_secrets = served.url.replace("://", "://cbuser:cb-pass-SECRET1@") + "/callback"
+    source = {"secret": SECRET, "callback_url": with_secrets}
+    bot = await start_bot(
+        {"webhook": {"sources": {"shop": source}}}, ManualClock(START), background=False
+    )
+    raw, headers = signed(customer_complaint("m-1"))
+    async with httpx.AsyncClient(base_url=bot.url, timeout=10) as client:
+        response = await client.post("/webhook/shop", content=raw, headers=headers)
+    assert response.status_code == 202, response.text
+    await bot.app.state.services.dispatcher.dispatch_due()
+    assert len(receiver.received) == 1  # delivered, with the password
+    assert receiver.received[0][0]["authorization"].startswith("Basic ")
+
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    delivered = [line for line in lines if line["message"].startswith("delivered message")]
+    assert len(delivered) == 1 and delivered[0]["logger"] == "outbox.dispatcher"
+    assert not [line for line in lines if line["logger"] == "httpx"]
+    assert "cb-pass" not in json_log.getvalue() and "cbuser" not in json_log.getvalue()
+
+
+def test_a_url_with_a_password_is_masked_in_any_protected_line(
+    json_log: io.StringIO,
+) -> None:
+    logging.getLogger("httpx").warning(
+        "HTTP Request: POST %s failed", "https://cbuser:cb-pass-SECRET1@example.com/cb?key=x"
+    )
+    written = json_log.getvalue()
+    assert "https://***@example.com/cb failed" in written
+    assert "cb-pass" not in written and "key=x" not in written
+
+
 async def test_a_sweep_run_by_the_scheduler_leaves_no_apscheduler_info_lines(
     desk: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
