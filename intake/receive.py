@@ -182,7 +182,7 @@ class Intake:
         withheld = continued.quiet or self._reason_to_withhold(
             session, inbound, party, now, answering=bool(continued.answer)
         )
-        text = "" if withheld else self._render(kind, party, continued)
+        text = "" if withheld else self._render(kind, party, continued, inbound.channel)
         message_id, reply_id = record_message(session, inbound, case, party, kind, text, now)
         events.insert(0, received_event(inbound, case, message_id, now))
         queued = False
@@ -235,7 +235,7 @@ class Intake:
         events.extend(flag_duplicates(session, new, self.policy.duplicates, now))
         return case
 
-    def _render(self, kind: str, party: queries.Party, continued: Continued) -> str:
+    def _render(self, kind: str, party: queries.Party, continued: Continued, channel: str) -> str:
         """The acknowledgement's or follow-up's template, or the text `answer` of
         outbox.texts that replaces it (the survey's thanks, a reopening, a dispute): one
         answer per message."""
@@ -252,6 +252,7 @@ class Intake:
             case.category,
             case.grade,
             case.first_response_due,
+            channel,
         )
         return self.replies.render(kind, context)
 

@@ -40,8 +40,8 @@ GRADE_NAMES: Mapping[str, Mapping[str, str]] = {
 _DUE_FORMATS = {
     "en": "%d %b %Y %H:%M ({zone})",
     "es": "%d/%m/%Y a las %H:%M ({zone})",
-    "zh-Hans": "%Y年%m月%d日 %H:%M（{zone}）",
-    "zh-Hant": "%Y年%m月%d日 %H:%M（{zone}）",
+    "zh-Hans": "{year}年{month}月{day}日 %H:%M（{zone}）",
+    "zh-Hant": "{year}年{month}月{day}日 %H:%M（{zone}）",
 }
 
 
@@ -54,6 +54,9 @@ class ReplyContext:
     category: str
     grade: str
     first_response_due: datetime
+    channel: str = ""
+    """The channel the customer wrote on (`email`, `telegram`, `webhook`): a text may say what
+    only that channel offers, such as Telegram's /handler command."""
 
 
 class Replies:
@@ -129,6 +132,7 @@ class Replies:
                     first_response_due=self.format_due(
                         context.first_response_due, context.language
                     ),
+                    channel=context.channel,
                 ).strip()
                 + "\n"
             )
@@ -162,7 +166,13 @@ class Replies:
 
     def format_due(self, due: datetime, language: str) -> str:
         local = due.astimezone(self.timezone)
-        return local.strftime(_DUE_FORMATS[language].format(zone=local.tzname()))
+        # Chinese writes the month and day without a leading zero (2026年3月2日), which
+        # strftime cannot say portably
+        return local.strftime(
+            _DUE_FORMATS[language].format(
+                zone=local.tzname(), year=local.year, month=local.month, day=local.day
+            )
+        )
 
     @staticmethod
     def _name(kind: str, department: str | None, language: str) -> str:

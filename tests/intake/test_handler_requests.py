@@ -4,6 +4,7 @@ and the messages that merely mention a manager."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -110,10 +111,14 @@ def test_short_is_counted_in_words_and_half_chinese_characters() -> None:
 
 
 @pytest.mark.parametrize("language", SUPPORTED)
-def test_the_acknowledgement_tells_how_to_ask_and_its_phrase_works(language: str) -> None:
+@pytest.mark.parametrize("channel", ["telegram", "email", "webhook"])
+def test_the_acknowledgement_tells_how_to_ask_and_its_phrase_works(
+    language: str, channel: str
+) -> None:
+    """Every customer may ask in words; only Telegram's are told of the /handler command."""
     replies = Replies(None, lambda: RULES, ZoneInfo("UTC"), "ACME")
-    text = replies.render("acknowledgement", context(language))
-    assert "/handler" in text
+    text = replies.render("acknowledgement", replace(context(language), channel=channel))
+    assert ("/handler" in text) == (channel == "telegram"), text
     quoted = re.findall(r"[\"«“「]([^\"»”」]+)[\"»”」]", text)
     assert quoted, text
     assert all(asks_for_handler(phrase) for phrase in quoted), quoted

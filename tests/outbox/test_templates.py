@@ -27,8 +27,8 @@ def context(language: str, department: str = "billing") -> ReplyContext:
     [
         ("en", ["Dear Ana", "C-2026-000042", "Billing", "urgent", "02 Mar 2026 18:30 (CET)"]),
         ("es", ["Estimado/a Ana", "Facturación", "urgente", "02/03/2026 a las 18:30 (CET)"]),
-        ("zh-Hans", ["Ana，您好", "账务部", "紧急", "2026年03月02日 18:30（CET）"]),
-        ("zh-Hant", ["Ana，您好", "帳務部", "緊急", "2026年03月02日 18:30（CET）"]),
+        ("zh-Hans", ["Ana，您好", "账务部", "紧急", "2026年3月2日 18:30（CET）"]),
+        ("zh-Hant", ["Ana，您好", "帳務部", "緊急", "2026年3月2日 18:30（CET）"]),
     ],
 )
 def test_the_acknowledgement_in_each_language(language: str, expected: list[str]) -> None:
