@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
 )
@@ -40,8 +41,10 @@ def _number_as_text(value: Any) -> Any:
 
 Identifier = Annotated[
     str,
+    # the length as a string's, before the validator: after it pydantic would count "items"
+    StringConstraints(min_length=1, max_length=200),
     BeforeValidator(_number_as_text),
-    Field(min_length=1, max_length=200, json_schema_extra={"type": ["string", "integer"]}),
+    Field(json_schema_extra={"type": ["string", "integer"]}),
 ]
 
 

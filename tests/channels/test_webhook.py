@@ -356,6 +356,25 @@ async def test_a_schema_error_is_422_naming_the_field(
     assert table_counts(bot.store_url) == before
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"id": "x" * 201, "customer": {"id": "c"}, "text": "Broken."}, "id"),
+        ({"id": "x-1", "customer": {"id": "c" * 201}, "text": "Broken."}, "customer.id"),
+    ],
+)
+async def test_an_id_too_long_is_422_counting_characters(
+    start_bot: Any, body: Any, field: str
+) -> None:
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    response = await post(bot, body)
+    assert response.status_code == 422, response.text
+    problems = {problem["field"]: problem for problem in response.json()["detail"]}
+    assert "at most 200 characters" in str(problems[field]), problems
+    assert table_counts(bot.store_url) == before
+
+
 async def test_attachment_data_that_is_not_base64_is_422(start_bot: Any) -> None:
     bot = await start_bot()
     before = table_counts(bot.store_url)
