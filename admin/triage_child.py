@@ -170,7 +170,10 @@ def _child(fit: Fit, examples: Sequence[Example], results: Connection, parent: i
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM in the child: leave the fit by an exception, so the worker pool it is in (whose
-    workers the same signal ended) is shut down and its semaphores freed. Killed instead, the
-    child would leave them for the bot's resource tracker to report as leaked when it exits."""
+    """SIGTERM in the child: end its workers (the signal may have been sent to the child alone),
+    then leave the fit by an exception, so the worker pool it is in is shut down and its
+    semaphores freed. Killed instead, the child would leave them for the bot's resource tracker
+    to report as leaked when the bot exits."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.killpg(0, signal.SIGTERM)  # its own group: the child and its workers
     sys.exit(TERMINATED)
