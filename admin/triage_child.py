@@ -79,9 +79,12 @@ class ChildFits:
             with self._lock:
                 if self.stopped:
                     raise FitStopped("the bot stops")
-                child.start()
-                assert child.pid is not None
+            child.start()  # not under the lock: it waits for the child to read the examples
+            assert child.pid is not None
+            with self._lock:
                 self._wakes[child.pid] = wake
+                if self.stopped:  # while it started
+                    os.write(wake, b"x")
             sender.close()  # the child's end: once the child is gone, reading it finds the end
             log.info("triage model: fitting %d rows in child process %d", len(examples), child.pid)
             fitted = self._result(child, results, woken)
@@ -146,18 +149,21 @@ def _end(child: BaseProcess, *, stopping: bool) -> None:
 
 
 def _signal(pid: int, signum: int) -> None:
-    """`signum` to the child's process group (its workers too), and to the child itself, in
-    case it has not made its group yet. Only sent before the child is reaped: its process id,
-    and so its group's, cannot have been reused."""
-    with contextlib.suppress(ProcessLookupError):
+    """`signum` to the child's process group (its workers too), or to the child alone when it
+    has not made its group yet. Only sent before the child is reaped: its process id, and so
+    its group's, cannot have been reused."""
+    try:
         os.killpg(pid, signum)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signum)
+    except ProcessLookupError:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
 
 
 def _child(fit: Fit, examples: Sequence[Example], results: Connection, parent: int) -> None:
     """The child's life: a process group of its own, ended with the bot, the fit, its result."""
     os.setpgid(0, 0)
+    # a background group now: writing to the bot's terminal (a warning) must not stop it
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     exit_with_parent(parent)
     try:
