@@ -107,8 +107,11 @@ async def test_stopping_the_bot_while_it_retrains_ends_the_fit_at_once_and_clean
     start_bot: Callable[..., Awaitable[Any]],
     fitting: Fitting,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.INFO)
+    # as a new process: another test of this one may have fitted the same data already
+    monkeypatch.setattr(router.model, "_trained", {})
     running = await start_bot({"triage": {"retrain_every": "1s"}})
     fitting.clear()
     desk = Desk(running, ManualClock(START))
