@@ -115,6 +115,9 @@ def build_app(
                 # agents' corrections (on any instance) teach the triage model
                 model = {"triage": services.triage.refresh}
                 stack.enter_context(periodic(model, settings.triage.retrain_every))
+            # before the scheduler stops (the stack unwinds backwards): a retraining under way ends
+            # at once, its child process with it, and its job returns rather than being cancelled
+            stack.push_async_callback(services.triage.stop)
             if dispatch_in_background:
                 task = asyncio.create_task(services.dispatcher.run(), name="outbox-dispatcher")
                 stack.push_async_callback(_cancel, task)

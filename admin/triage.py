@@ -13,6 +13,11 @@ every instance finds the same corrections in the shared store, so all route with
 Instances that need the same new model at once fit it one at a time (store.fit_lock): the first
 fits and stores it, the others wait and load it.
 
+A start blocks for a fit only when the store holds no model it may route with: when it holds one
+of fewer corrections (the bot stopped while it retrained: `stop` ends that fit at once), it
+serves with that one and the refresh job, which runs at once, fits the newer corrections in the
+background.
+
 Models are known by `model_digest`: the training data and the code that fits it, so a model
 fitted by older code is never loaded.
 """
@@ -30,8 +35,9 @@ from sqlmodel import Session
 
 from admin.settings import TriageSettings
 from admin.triage_cache import ModelCache
+from admin.triage_child import ChildFits, FitStopped
 from admin.triage_data import corrected_examples
-from admin.triage_fit import fit_in_child, model_digest
+from admin.triage_fit import model_digest
 from complaints.clock import Clock
 from router.model import (
     CategoryModel,
@@ -48,9 +54,18 @@ from store.queries.triage import (
     record_triage_model,
     stored_triage_model,
     triage_corrections,
+    triage_model_versions,
 )
 
 log = logging.getLogger(__name__)
+
+EARLIER_TRIED = 3
+"""How many of the store's newest models a start looks at for one it may serve with while it
+retrains (`Triage.start`)."""
+
+STOP_WITHIN = 15.0
+"""Seconds `Triage.stop` waits for a refresh to return; its fit ends within
+admin.triage_child.GRACE."""
 
 
 @dataclass(frozen=True)
@@ -78,18 +93,25 @@ class Triage:
         self.shipped = tuple(shipped)
         self.settings = settings
         self.cache = ModelCache(settings.cache_folder())
+        self.fits = ChildFits()
         self.current: CategoryModel | None = None
         self._up_to = -1
         """The newest correction event trained on; -1 before the first training."""
+        self._refreshing: set[asyncio.Task[object]] = set()
 
     def start(self) -> CategoryModel | None:
-        """Load or fit now, blocking: at start, before anything is routed."""
+        """Load or fit now, blocking: at start, before anything is routed. When the store has
+        no model of every correction but one of the corrections up to an earlier one, that one
+        is in force at once, and `refresh` (the bot's job runs it at once) fits the rest in the
+        background; only a store with no model this code may load makes the start fit first."""
         corrections = self.database.write_now(_corrections)
         examples = self._examples(corrections)
         digest = model_digest(examples)
         found = _remembered(digest)
         if found is None:
             stored = self.database.write_now(partial(_stored, digest))
+            if stored is None and corrections.examples and (earlier := self._earlier()):
+                return earlier
             found = self._found(digest, examples, corrections, stored)
         model = self._model(found.trained)
         if model is not None:
@@ -100,10 +122,69 @@ class Triage:
         self._up_to, self.current = corrections.up_to, model
         return model
 
+    def _earlier(self) -> CategoryModel | None:
+        """The newest stored model this code fitted on the shipped rows and the corrections up
+        to an earlier event, as they still are (an erasure may have removed one since), in
+        force; None when there is none."""
+        versions = self.database.write_now(triage_model_versions)
+        versions.sort(key=lambda v: (v.corrections_up_to, v.version), reverse=True)
+        for version in versions[:EARLIER_TRIED]:
+            up_to = version.corrections_up_to
+            corrections = self.database.write_now(partial(_corrections, up_to=up_to))
+            if model_digest(self._examples(corrections)) != version.digest:
+                continue  # fitted by other code (before an upgrade), or on other data
+            found = _remembered(version.digest)
+            if found is None:
+                began = time.monotonic()
+                stored = self.database.write_now(partial(_stored, version.digest))
+                if stored is None:
+                    continue
+                found = _loaded(version.digest, stored, "the store", began)
+            model = self._model(found.trained)
+            if model is None:
+                continue
+            assert version.version is not None  # a stored row's
+            self._up_to, self.current = up_to, replace(model, version=version.version)
+            log.info(
+                "triage model version %d in force; the corrections after it are learnt in the "
+                "background",
+                version.version,
+            )
+            return self.current
+        return None
+
     async def refresh(self) -> bool:
         """Refit when a correction newer than the last one trained on exists; True when a new
         model is in force. The check reads only the events after that one; the fit runs in a
-        child process, so the event loop keeps serving."""
+        child process, so the event loop keeps serving. A fit that `stop` (the bot stopping)
+        ends is reported in one line and tried again by the next refresh or start."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._refreshing.add(task)
+        try:
+            return await self._refresh()
+        except FitStopped as stopped:
+            log.info(
+                "triage model retraining interrupted (%s); it runs again at the next check "
+                "or start",
+                stopped,
+            )
+            return False
+        except asyncio.CancelledError:
+            self.fits.stop()  # cancelled: the bot stops, and its fit must not outlive it
+            raise
+        finally:
+            self._refreshing.discard(task)
+
+    async def stop(self) -> None:
+        """At the bot's stop: end the fit under way, if any (its child process within
+        admin.triage_child.GRACE seconds), and wait for its refresh to return, so that nothing
+        is left to cancel; no fit starts after. The next start retrains."""
+        self.fits.stop()
+        if self._refreshing:
+            await asyncio.wait(self._refreshing, timeout=STOP_WITHIN)
+
+    async def _refresh(self) -> bool:
         seen = self._up_to
         newest = await self.database.read(lambda s: last_correction_id(s, after=max(seen, 0)))
         if newest <= seen:
@@ -156,7 +237,7 @@ class Triage:
         with fitting(self.database, digest) as waited:
             if waited and (stored := self.database.write_now(partial(_stored, digest))):
                 return _loaded(digest, stored, "the store after another instance fitted it", began)
-            fitted = fit_in_child(examples)
+            fitted = self.fits.fit(examples)
             trained = remember(Trained.from_bytes(digest, fitted))
             log.info(
                 "triage model fitted in %.1f s (%d rows)", time.monotonic() - began, len(examples)

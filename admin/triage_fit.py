@@ -1,9 +1,10 @@
-"""Fitting the triage model away from the bot's process: a child process (spawned, used once)
-runs router.fit, whose twelve SVMs (five calibration folds and the final fit, per label) run on
-two worker processes of its own. The bot's process never imports scikit-learn and never holds the
-fit's peak memory (several hundred megabytes); it gets the fitted arrays as bytes
-(router.model.Trained.to_bytes). Workers are processes, not threads: liblinear's random generator
-is one per process, so threads would make the result depend on timing.
+"""Fitting the triage model away from the bot's process: a child process (spawned, used once,
+stopped with the bot: admin.triage_child) runs router.fit (`fitted_bytes`), whose twelve SVMs
+(five calibration folds and the final fit, per label) run on two worker processes of its own.
+The bot's process never imports scikit-learn and never holds the fit's peak memory (several
+hundred megabytes); it gets the fitted arrays as bytes (router.model.Trained.to_bytes). Workers
+are processes, not threads: liblinear's random generator is one per process, so threads would
+make the result depend on timing.
 
 `model_digest` names what a fit makes: the training data (router.model.training_digest) and
 the code and libraries that turn it into arrays. The store and the disk cache keep fitted models
@@ -60,25 +61,16 @@ def fitting_code() -> str:
     return digest.hexdigest()
 
 
-def fit_in_child(examples: Sequence[Example]) -> bytes:
-    """The fitted arrays of `examples`, fitted in a fresh child process shut down after.
-    ('spawn': a fork would copy this process's threads and locks.)"""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=1, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
-    ) as pool:
-        return pool.submit(fitted_bytes, tuple(examples)).result()
-
-
 ORPHAN_CHECK_EVERY = 1.0
 """Seconds between a child's checks that the process that started it is still there."""
 
 
 def exit_with_parent(parent: int) -> None:
-    """In a child (a pool's initializer): end it once `parent`, the process that started it,
-    has gone, e.g. a bot stopped or killed while it fits. An orphaned child would otherwise fit
-    on for nothing, then block for ever sending its result into a pipe nobody reads, holding
-    the bot's stderr open. (Checked by a thread: nothing tells a process its parent died.)"""
+    """In a child (the fit's, or a worker through its pool's initializer): end it once `parent`,
+    the process that started it, has gone, e.g. a bot killed while it fits. An orphaned child
+    would otherwise fit on for nothing, then block for ever sending its result into a pipe
+    nobody reads, holding the bot's stderr open. (Checked by a thread: nothing tells a process
+    its parent died.)"""
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-import admin.triage
 import bot
 import router.model
 from admin.triage import Triage
+from admin.triage_child import ChildFits
 from admin.triage_data import (
     labelled_directory,
     shipped_examples,
@@ -227,10 +227,10 @@ async def test_a_start_fits_in_a_child_process_stores_the_model_and_the_next_loa
     [stored] = rows(desk, "SELECT digest, fitted FROM triage_models WHERE version = 2")
     assert stored["digest"] == first.digest and len(stored["fitted"]) > 1000
 
-    def no_fit(examples: object) -> bytes:
+    def no_fit(fits: ChildFits, examples: object) -> bytes:
         raise AssertionError("fitted again although the store holds the model")
 
-    monkeypatch.setattr(admin.triage, "fit_in_child", no_fit)
+    monkeypatch.setattr(ChildFits, "fit", no_fit)
     monkeypatch.setattr(router.model, "_trained", {})
     again = Triage(database, ManualClock(START), EXAMPLES, settings).start()
     assert again is not None and again.version == 2

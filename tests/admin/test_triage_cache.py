@@ -12,7 +12,7 @@ import os
 import pwd
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ import router.model
 from admin.settings import TriageSettings
 from admin.triage import Triage
 from admin.triage_cache import KEEP, ModelCache
+from admin.triage_child import ChildFits
 from admin.triage_fit import model_digest
 from complaints.clock import ManualClock
 from router.model import CategoryModel, Example, training_digest
@@ -44,13 +45,13 @@ class Starts:
         self.monkeypatch = monkeypatch
         self.fits = 0
         self.databases: list[Database] = []
-        fit = admin.triage.fit_in_child
+        fit = ChildFits.fit
 
-        def counted(examples: object) -> bytes:
+        def counted(fits: ChildFits, examples: Sequence[Example]) -> bytes:
             self.fits += 1
-            return fit(examples)  # type: ignore[arg-type]
+            return fit(fits, examples)
 
-        monkeypatch.setattr(admin.triage, "fit_in_child", counted)
+        monkeypatch.setattr(ChildFits, "fit", counted)
 
     def start(self, cache: str) -> CategoryModel:
         self.monkeypatch.setattr(router.model, "_trained", {})

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 
-import admin.triage
 import router.model
 import store.fit_lock
 from admin.settings import TriageSettings
 from admin.triage import Triage
+from admin.triage_child import ChildFits
 from complaints.clock import ManualClock
 from complaints.errors import StoreUnavailable
 from router.model import CategoryModel, Example
@@ -63,14 +63,14 @@ def test_instances_starting_together_fit_once(
     waiting = Waiting()
     logging.getLogger("store.fit_lock").addHandler(waiting)
     fits: list[int] = []
-    fit = admin.triage.fit_in_child
+    fit = ChildFits.fit
 
-    def fit_once_the_other_waits(examples: list[Example]) -> bytes:
+    def fit_once_the_other_waits(child_fits: ChildFits, examples: Sequence[Example]) -> bytes:
         fits.append(len(examples))
         assert waiting.event.wait(WITHIN), "the other instance did not wait for this fit"
-        return fit(examples)
+        return fit(child_fits, examples)
 
-    monkeypatch.setattr(admin.triage, "fit_in_child", fit_once_the_other_waits)
+    monkeypatch.setattr(ChildFits, "fit", fit_once_the_other_waits)
     settings = TriageSettings(model_cache="")
 
     def start(database: Database) -> CategoryModel | None:
