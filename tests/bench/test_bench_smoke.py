@@ -131,7 +131,7 @@ def test_a_bench_refuses_sizes_it_cannot_run(script: str) -> None:
 
 
 def test_the_intake_cpu_bench_splits_a_complaint_and_checks_every_one_was_stored() -> None:
-    done = subprocess.run(  # noqa: S603 (our own script)
+    done = subprocess.run(
         [sys.executable, "bench/intake_cpu.py", "--complaints", "10", "--rounds", "1"],
         cwd=ROOT,
         capture_output=True,
