@@ -44,6 +44,7 @@ from outbox.dispatcher import Dispatcher
 from outbox.notify import Notifier
 from outbox.templates import Replies
 from router import RuleSet
+from router.model import keep_trained
 from scheduler.due import DueTimes
 from scheduler.hot_spots import HotSpots
 from scheduler.jobs import periodic
@@ -72,12 +73,13 @@ def build_app(
     *,
     dispatch_in_background: bool = True,
     sweep_in_background: bool = True,
-    freeze_heap_when_ready: bool = False,
+    serving: bool = False,
 ) -> FastAPI:
     """The whole bot as an ASGI app; its lifespan starts the channels, the dispatcher and the
     sweeps. Tests that move an injected clock turn the background work off and call
     `app.state.services.dispatcher.dispatch_due()` and `.sweeps.run_all()` themselves.
-    `freeze_heap_when_ready`: the serving command's; see where the lifespan uses it."""
+    `serving`: the serving command's (`run`): its start-up heap is frozen once ready (see the
+    lifespan) and the process keeps one triage training (`router.model.keep_trained`)."""
     clock = clock or SystemClock()
     # Templates are checked before the store is opened: a broken one stops start-up at once.
     _replies(settings, lambda: settings.rules).check(clock.now())
@@ -93,6 +95,8 @@ def build_app(
     for warning in shipped_secrets(settings):
         log.warning("%s", warning)
     shipped = shipped_examples(labelled_directory(), rule_book.current.categories)
+    if serving:
+        keep_trained(1)
     triage = Triage(database, clock, shipped, settings.triage)
     triage.start()
     # several instances on PostgreSQL: one runs each poller, another takes over when it dies
@@ -127,7 +131,7 @@ def build_app(
                 rule_book.current.version,
                 ", ".join(channels),
             )
-            if freeze_heap_when_ready:
+            if serving:
                 # Everything built so far lives as long as the process (the rule set, the
                 # triage model's training rows): out of the cyclic collector's reach, whose
                 # full passes over it paused every request for ~100 ms (the webhook's p99).

@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         http = listen_socket(settings) if args.command in (None, "run") else None
         # a serving process keeps its start-up heap for life (bot.build_app); a test process,
         # building hundreds of apps, must not
-        app = build_app(settings, freeze_heap_when_ready=args.command in (None, "run"))
+        app = build_app(settings, serving=args.command in (None, "run"))
     except SettingsError as error:
         parser.exit(2, f"complaint bot: {error}\n")
     except StoreUnavailable as error:

@@ -51,8 +51,8 @@ FOLDS = 5
 learned."""
 
 _CACHED = 8
-"""How many fitted classifiers a process keeps (the newest training data, and a few others for
-tests that train on their own rows)."""
+"""How many fitted classifiers a process keeps by default (the newest training data, and a few
+others for tests that train on their own rows); a serving bot keeps one (`keep_trained`)."""
 
 
 Label = Literal["category", "grade"]
@@ -263,10 +263,23 @@ def remembered(digest: str) -> Trained | None:
 def remember(trained: Trained) -> Trained:
     """Keeps `trained` for `remembered` (the newest few), so the hundreds of apps a test run
     builds train the shipped set once."""
-    while len(_trained) >= _CACHED and trained.digest not in _trained:
+    while len(_trained) >= _kept and trained.digest not in _trained:
         _trained.pop(next(iter(_trained)))
     _trained[trained.digest] = trained
     return trained
+
+
+def keep_trained(count: int) -> None:
+    """Keep at most `count` trainings from now on (the oldest go first). A serving bot keeps
+    one: each retraining on agents' corrections makes a new one of about 15 MB, and the
+    default's eight would be 100 MB more than the model in use after a day of corrections."""
+    global _kept
+    _kept = max(1, count)
+    while len(_trained) > _kept:
+        _trained.pop(next(iter(_trained)))
+
+
+_kept = _CACHED
 
 
 def training_digest(examples: Sequence[Example]) -> str:

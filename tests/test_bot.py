@@ -20,6 +20,7 @@ import bot
 from channels.email.smtp_server import serve_smtp
 from complaints.errors import ChannelError
 from config import load_settings
+from router import model
 from tests.channels.test_webhook import complaint
 from tests.conftest import ROOT, serve, signed, write_settings
 from tests.mailpeers import mail, send
@@ -281,18 +282,21 @@ async def test_the_smtp_intake_names_the_key_when_its_port_is_taken_after_the_ch
 async def test_a_serving_bot_keeps_its_start_up_heap_out_of_the_cyclic_collector(
     tmp_path: Path,
 ) -> None:
-    """The serving command freezes the heap once ready (gc pauses were the webhook's p99); an
-    app built without asking for it, as tests build hundreds, leaves the collector alone."""
+    """The serving command freezes the heap once ready (gc pauses were the webhook's p99) and
+    keeps one triage training; an app built without asking for it, as tests build hundreds,
+    leaves the collector and the trainings alone."""
     for freeze in (False, True):
         folder = tmp_path / str(freeze)
         folder.mkdir()
         settings = load_settings(write_settings(folder))
-        app = bot.build_app(settings, freeze_heap_when_ready=freeze)
+        app = bot.build_app(settings, serving=freeze)
         served = await serve(app)
         try:
             async with asyncio.timeout(30):
                 await app.state.ready.wait()
             assert (gc.get_freeze_count() > 0) is freeze
+            assert model._kept == (1 if freeze else model._CACHED)  # one training kept, serving
         finally:
             gc.unfreeze()
+            model.keep_trained(model._CACHED)
             await served.stop()

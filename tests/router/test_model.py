@@ -19,6 +19,7 @@ from admin.triage_data import labelled_directory, shipped_examples
 from config import load_settings
 from router import NEEDS_TRIAGE, CustomerHistory, Decision, RuleSet, ServiceLevel, route
 from router.decide import Effect, TraceStep
+from router.features import Features
 from router.fit import fit
 from router.model import SIMILAR, CategoryModel, Example, Trained, train, training_digest
 from router.rules import load_rule_set
@@ -218,3 +219,28 @@ def test_words_count_only_when_one_repeats() -> None:
     assert not classifier.features.word_idf.any() and classifier.features.char_idf.any()
     assert classifier.suggest("电脑维修以后还是坏").label == "repair"
     assert classifier.suggest("退款还没有到").label == "billing"
+
+
+def test_a_process_told_to_keep_one_training_forgets_the_older_ones() -> None:
+    """A serving bot retrains on every new correction; the trainings it no longer uses (about
+    15 MB each) must not stay in memory."""
+    from router import model
+
+    def training(digest: str) -> Trained:
+        return Trained(digest, {}, Features(*[np.zeros(0)] * 4), {}, {})
+
+    saved = dict(model._trained)
+    try:
+        model.keep_trained(1)
+        for digest in ("first", "second", "third"):
+            model.remember(training(digest))
+        assert model.remembered("third") is not None
+        assert model.remembered("first") is None and model.remembered("second") is None
+        model.keep_trained(8)
+        for digest in ("fourth", "fifth"):
+            model.remember(training(digest))
+        assert all(model.remembered(d) for d in ("third", "fourth", "fifth"))
+    finally:
+        model.keep_trained(8)
+        model._trained.clear()
+        model._trained.update(saved)
