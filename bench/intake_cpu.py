@@ -48,7 +48,6 @@ from channels.base import Inbound, Sender  # noqa: E402
 from complaints.clock import SystemClock  # noqa: E402
 from config import load_settings  # noqa: E402
 from router.decide import CustomerHistory  # noqa: E402
-from router.input import RoutingInput  # noqa: E402
 
 Row = tuple[str, str, str, str, str, str]
 
@@ -148,17 +147,8 @@ async def measure(complaint_count: int, rounds: int, seed: int) -> bool:
 
             def route_only(item: Inbound) -> Any:
                 """As `intake.opening.open_complaint` calls it, for a sender without history."""
-                message = RoutingInput(
-                    text=item.text,
-                    received_at=item.received_at,
-                    subject=item.subject,
-                    channel=item.channel,
-                    language_hint=item.language_hint,
-                    tier=item.sender.tier,
-                    has_attachment=bool(item.attachments),
-                )
                 return intake.opening.route(
-                    message,
+                    intake.opening.routing_input(item),
                     CustomerHistory(item.sender.tier),
                     rules,
                     settings.service_levels,

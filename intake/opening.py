@@ -36,6 +36,19 @@ class Opening:
     """The triage model: the category where no rule sets one."""
 
 
+def routing_input(inbound: Inbound) -> RoutingInput:
+    """What the router reads of a message."""
+    return RoutingInput(
+        text=inbound.text,
+        received_at=inbound.received_at,
+        subject=inbound.subject,
+        channel=inbound.channel,
+        language_hint=inbound.language_hint,
+        tier=inbound.sender.tier,
+        has_attachment=bool(inbound.attachments),
+    )
+
+
 def open_complaint(
     session: Session,
     inbound: Inbound,
@@ -55,15 +68,7 @@ def open_complaint(
         else (),
     )
     decision = route(
-        RoutingInput(
-            text=inbound.text,
-            received_at=inbound.received_at,
-            subject=inbound.subject,
-            channel=inbound.channel,
-            language_hint=inbound.language_hint,
-            tier=inbound.sender.tier,
-            has_attachment=bool(inbound.attachments),
-        ),
+        routing_input(inbound),
         history,
         opening.rules,
         opening.due.service_levels,

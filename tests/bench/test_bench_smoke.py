@@ -21,7 +21,8 @@ from bench.all import table
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_bench(script: str, *args: str) -> tuple[str, dict[str, Any]]:
+def run_script(script: str, *args: str) -> str:
+    """What `script` printed; it must have succeeded."""
     done = subprocess.run(  # noqa: S603 (our own scripts)
         [sys.executable, script, *args],
         cwd=ROOT,
@@ -31,9 +32,14 @@ def run_bench(script: str, *args: str) -> tuple[str, dict[str, Any]]:
         check=False,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    results = [line for line in done.stdout.splitlines() if line.startswith("BENCH-RESULT ")]
-    assert len(results) == 1, done.stdout[-4000:]
-    return done.stdout, json.loads(results[0].removeprefix("BENCH-RESULT "))
+    return done.stdout
+
+
+def run_bench(script: str, *args: str) -> tuple[str, dict[str, Any]]:
+    out = run_script(script, *args)
+    results = [line for line in out.splitlines() if line.startswith("BENCH-RESULT ")]
+    assert len(results) == 1, out[-4000:]
+    return out, json.loads(results[0].removeprefix("BENCH-RESULT "))
 
 
 def check_result(result: dict[str, Any], bench: str) -> None:
@@ -131,16 +137,8 @@ def test_a_bench_refuses_sizes_it_cannot_run(script: str) -> None:
 
 
 def test_the_intake_cpu_bench_splits_a_complaint_and_checks_every_one_was_stored() -> None:
-    done = subprocess.run(
-        [sys.executable, "bench/intake_cpu.py", "--complaints", "10", "--rounds", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    assert "stored: 276 complaints (expected 276, warm-up included)" in done.stdout
-    figures = done.stdout.split("in flight):", 1)[1]
+    out = run_script("bench/intake_cpu.py", "--complaints", "10", "--rounds", "1")
+    assert "stored: 276 complaints (expected 276, warm-up included)" in out
+    figures = out.split("in flight):", 1)[1]
     for name in ("bare insert", "intake", "intake, routing free", "route"):
         assert f"  {name} " in figures

@@ -343,6 +343,9 @@ async def test_malformed_json_is_422(start_bot: Any) -> None:
             "attachments.0.content_type",
         ),
         ([1, 2], "body"),
+        # an id's length counts characters, whether it came as a string or a number
+        ({"id": "x" * 201, "customer": {"id": "c"}, "text": "Broken."}, "id"),
+        ({"id": "x-1", "customer": {"id": "c" * 201}, "text": "Broken."}, "customer.id"),
     ],
 )
 async def test_a_schema_error_is_422_naming_the_field(
@@ -352,26 +355,9 @@ async def test_a_schema_error_is_422_naming_the_field(
     before = table_counts(bot.store_url)
     response = await post(bot, body)
     assert response.status_code == 422, response.text
-    assert field in [problem["field"] for problem in response.json()["detail"]]
-    assert table_counts(bot.store_url) == before
-
-
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        ({"id": "x" * 201, "customer": {"id": "c"}, "text": "Broken."}, "id"),
-        ({"id": "x-1", "customer": {"id": "c" * 201}, "text": "Broken."}, "customer.id"),
-    ],
-)
-async def test_an_id_too_long_is_422_counting_characters(
-    start_bot: Any, body: Any, field: str
-) -> None:
-    bot = await start_bot()
-    before = table_counts(bot.store_url)
-    response = await post(bot, body)
-    assert response.status_code == 422, response.text
     problems = {problem["field"]: problem for problem in response.json()["detail"]}
-    assert "at most 200 characters" in str(problems[field]), problems
+    assert field in problems
+    assert "items" not in str(problems[field]), problems  # pydantic's word for a list's length
     assert table_counts(bot.store_url) == before
 
 
