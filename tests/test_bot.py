@@ -97,8 +97,10 @@ async def test_the_bot_serves_a_complaint_and_stops_cleanly_on_sigterm(tmp_path:
         sender="lucia@example.org",
     )
     process.send_signal(signal.SIGTERM)
-    rest = (await process.stderr.read()).decode()
-    assert await process.wait() == 0
+    async with asyncio.timeout(STARTING):
+        _, err = await process.communicate()  # both pipes to their end: none is left open
+    rest = err.decode()
+    assert process.returncode == 0
     assert "complaint bot stopped" in rest
     log = startup + rest
     assert f"new {response.json()['complaint']} via webhook" in log
