@@ -1,7 +1,8 @@
 """The fitted triage model (about 15 MB) in the store, and the memory it costs to move it.
 
-It is read back whole and unchanged although it is read in pieces (store/queries/triage.py:
-PostgreSQL's hex bytea in one piece held it about four times at once), on SQLite and PostgreSQL;
+It is read back whole and unchanged although it is moved in pieces (store/queries/triage.py:
+PostgreSQL's hex bytea in one piece held it about four times at once; SQLite's blob I/O writes
+it without building the whole record in memory), on SQLite and PostgreSQL;
 and on PostgreSQL start-up's connections, through which the model goes, are closed rather than
 pooled, since libpq keeps each connection's buffers as large as the largest message it moved.
 """
@@ -40,6 +41,24 @@ def test_a_stored_model_is_read_back_whole_in_pieces(database: Database, size: i
     )
     assert database.write_now(lambda s: stored_triage_model(s, digest=DIGEST)) == fitted
     assert database.write_now(lambda s: stored_triage_model(s, digest="e" * 64)) is None
+
+
+def test_a_version_recorded_without_its_model_gets_it_later_and_keeps_the_first(
+    database: Database,
+) -> None:
+    def record(fitted: bytes | None) -> int:
+        return database.write_now(
+            lambda s: record_triage_model(
+                s, digest=DIGEST, rows=10, corrections=0, up_to=0, now=START, fitted=fitted
+            )
+        )
+
+    version = record(None)
+    first = os.urandom(MODEL_CHUNK + 3)
+    assert record(first) == version
+    assert database.write_now(lambda s: stored_triage_model(s, digest=DIGEST)) == first
+    assert record(os.urandom(10)) == version  # another instance's equal fit: the first stays
+    assert database.write_now(lambda s: stored_triage_model(s, digest=DIGEST)) == first
 
 
 def test_a_version_without_its_model_reads_as_none(database: Database) -> None:
