@@ -54,6 +54,7 @@ from staff.canned_replies import CannedReplies
 from staff.chat_commands import ChatCommands
 from staff.merge import Duplicates
 from staff.solutions import Solutions
+from store.database import Database
 from store.leadership import leadership_for
 from web.console.i18n import catalogs
 from web.console.wording import phrased
@@ -65,6 +66,20 @@ NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": Fal
 """FastAPI's own OpenTelemetry hooks, off: the bot exports Prometheus metrics (observe/), and
 with the hooks on FastAPI asks OpenTelemetry for its providers on every request even when
 nothing is configured (about 8 µs a request)."""
+
+
+def open_settings_store(settings: Settings, clock: Clock) -> tuple[Database, RuleBook]:
+    """The store of `settings`, upgraded, with its rule book: all that the bot and the commands
+    working on the store alone (`create-admin`) open first."""
+    return open_store(
+        url=settings.store_url,
+        busy_timeout=settings.busy_timeout,
+        synchronous=settings.synchronous,
+        rules=settings.rules,
+        rules_text=settings.rules_text,
+        agents=settings.agents,
+        clock=clock,
+    )
 
 
 def build_app(
@@ -83,15 +98,7 @@ def build_app(
     clock = clock or SystemClock()
     # Templates are checked before the store is opened: a broken one stops start-up at once.
     _replies(settings, lambda: settings.rules).check(clock.now())
-    database, rule_book = open_store(
-        url=settings.store_url,
-        busy_timeout=settings.busy_timeout,
-        synchronous=settings.synchronous,
-        rules=settings.rules,
-        rules_text=settings.rules_text,
-        agents=settings.agents,
-        clock=clock,
-    )
+    database, rule_book = open_settings_store(settings, clock)
     for warning in shipped_secrets(settings):
         log.warning("%s", warning)
     shipped = shipped_examples(labelled_directory(), rule_book.current.categories)

@@ -26,8 +26,10 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
-from admin.commands import create_admin
-from bot import build_app
+from admin.accounts import Accounts
+from admin.commands import create_admin, new_password
+from bot import build_app, open_settings_store
+from complaints.clock import SystemClock
 from complaints.errors import SettingsError, StoreUnavailable
 from config import Settings, load_settings
 from intake.dead_letters import dead_letters_command
@@ -91,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(path)
         set_up_logs(settings.log, args.log_level or "")
+        if args.command == "create-admin":
+            return create_admin_command(settings, args)
         http = listen_socket(settings) if args.command in (None, "run") else None
         # a serving process keeps its start-up heap for life (bot.build_app); a test process,
         # building hundreds of apps, must not
@@ -100,23 +104,30 @@ def main(argv: list[str] | None = None) -> int:
     except StoreUnavailable as error:
         parser.exit(2, f"complaint bot: cannot open the store {settings.store_url}: {error}\n")
     services: Services = app.state.services
-    if args.command in ("create-admin", "dead-letters", "evaluate-routing"):
+    if args.command in ("dead-letters", "evaluate-routing"):
         with contextlib.closing(services.database):
             if args.command == "evaluate-routing":
                 return _evaluate_routing(args.files, services, settings, args.rules_only)
-            if args.command == "create-admin":
-                return create_admin(
-                    services.accounts,
-                    args.name,
-                    args.email,
-                    stdin=args.password_stdin,
-                    token=args.token,
-                )
             return asyncio.run(
                 dead_letters_command(services.dead_letters, services.reprocessors, args.reprocess)
             )
     assert http is not None
     return serve(app, settings, http)
+
+
+def create_admin_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`create-admin` on the store alone: an account needs neither the channels nor the triage
+    model, whose first fit on a new machine takes about a minute (building the whole bot made
+    the first command of README's set-up wait that long before asking for the password). The
+    password is read before the store is opened, so a refused one leaves the store untouched."""
+    password = new_password(args.name, from_stdin=args.password_stdin)
+    if password is None:
+        return 2
+    clock = SystemClock()
+    database, rule_book = open_settings_store(settings, clock)
+    with contextlib.closing(database):
+        accounts = Accounts(database, clock, lambda: tuple(rule_book.current.departments))
+        return create_admin(accounts, args.name, args.email, password, token=args.token)
 
 
 def serve(app: FastAPI, settings: Settings, http: socket.socket) -> int:

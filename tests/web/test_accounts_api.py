@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -99,17 +102,21 @@ async def test_a_disabled_account_loses_api_access(desk: Desk) -> None:
 
 
 def _create_admin(
-    settings: Path, name: str, password: str, *extra: str
+    settings: Path, name: str, password: str, *extra: str, stdin: bool = True
 ) -> subprocess.CompletedProcess[str]:
+    """`bot.py create-admin` as an operator runs it, in a session of its own: without
+    `stdin`, the password is not piped in and there is no terminal to type it in."""
     return subprocess.run(  # noqa: S603 (our own command line)
         [
             sys.executable,
             "bot.py",
             "--config",
             str(settings),
+            "--log-level",
+            "INFO",
             "create-admin",
             name,
-            "--password-stdin",
+            *(["--password-stdin"] if stdin else []),
             *extra,
         ],
         input=password + "\n",
@@ -118,20 +125,69 @@ def _create_admin(
         cwd=ROOT,
         timeout=60,
         check=False,
+        start_new_session=True,  # no controlling terminal
     )
 
 
 def test_create_admin_command(tmp_path: Path) -> None:
     settings = write_settings(tmp_path)
+    store = tmp_path / "complaints.db"
+    short = _create_admin(settings, "other", "short")
+    assert short.returncode == 2 and "10 characters" in short.stderr
+    untyped = _create_admin(settings, "other", PASSWORD, stdin=False)
+    assert untyped.returncode == 2 and "--password-stdin" in untyped.stderr
+    assert "GetPassWarning" not in untyped.stderr
+    assert not store.exists()  # refused before the store was opened
+
     done = _create_admin(settings, "boss", PASSWORD, "--token")
     assert done.returncode == 0, done.stderr
     first, token = done.stdout.splitlines()
     assert first.startswith("admin boss created") and token.startswith("cbt_")
+    # the store alone: no channel started, no triage model fitted or loaded for an account
+    for line in ("triage model loaded", "triage model fitted", "complaint bot ready"):
+        assert line not in done.stderr
 
     again = _create_admin(settings, "boss", PASSWORD)
     assert again.returncode == 2 and "already an account" in again.stderr
-    short = _create_admin(settings, "other", "short")
-    assert short.returncode == 2 and "10 characters" in short.stderr
+
+
+def _typed_in_a_terminal(settings: Path, name: str, answers: list[str]) -> tuple[int, str]:
+    """`bot.py create-admin NAME` in a terminal of its own (a pseudo-terminal), each answer
+    typed after its prompt: the exit status and everything the terminal showed."""
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pty
+        os.chdir(ROOT)
+        command = [sys.executable, "bot.py", "--config", str(settings), "create-admin", name]
+        os.execv(sys.executable, command)  # noqa: S606 (our own command line)
+    shown = b""
+    pending = list(answers)
+    try:
+        while True:
+            ready, _, _ = select.select([terminal], [], [], 60)
+            assert ready, f"create-admin stopped answering; it showed: {shown!r}"
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:  # the child closed the terminal: it has ended
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if pending and shown.endswith(b": "):  # a prompt, nothing after it yet
+                os.write(terminal, pending.pop(0).encode() + b"\n")
+    finally:
+        os.close(terminal)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+
+def test_create_admin_asks_for_the_password_twice_in_a_terminal(tmp_path: Path) -> None:
+    settings = write_settings(tmp_path)
+    status, shown = _typed_in_a_terminal(settings, "boss", [PASSWORD, PASSWORD + "x"])
+    assert status == 2 and "the two passwords differ" in shown
+    assert not (tmp_path / "complaints.db").exists()
+    status, shown = _typed_in_a_terminal(settings, "boss", [PASSWORD, PASSWORD])
+    assert status == 0 and "admin boss created" in shown
+    assert PASSWORD not in shown  # not echoed
 
 
 async def test_an_admin_cannot_demote_or_disable_themselves(desk: Desk) -> None:
