@@ -104,6 +104,7 @@ def test_the_unit_runs_as_its_own_user_writing_only_its_state_directory() -> Non
         "PrivateTmp": "yes",
         "Restart": "on-failure",
         "KillSignal": "SIGTERM",
+        "KillMode": "mixed",  # the bot ends a triage fit's child itself
         "StandardOutput": "journal",
     }.items():
         assert unit[f"Service.{key}"] == [value], key
