@@ -40,6 +40,7 @@ from typing import Any, Literal, TypeVar
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -239,12 +240,20 @@ class Database:
             _budget.deadline = None
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration; an upgrade never drops data."""
+        """Bring the schema to the newest migration; an upgrade never drops data. Says so in
+        one line when it changed anything: alembic's own INFO lines (two at every start, one
+        per migration, some of several lines) are not written."""
+        alembic = logging.getLogger("alembic")
+        alembic.setLevel(max(logging.WARNING, alembic.level))
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with _unavailable_on_connection_errors(), self.writer.begin() as connection:
             config.attributes["connection"] = connection
+            before = MigrationContext.configure(connection).get_current_revision()
             command.upgrade(config, "head")
+            after = MigrationContext.configure(connection).get_current_revision()
+        if after != before:
+            log.info("store schema upgraded from %s to %s", before or "an empty store", after)
 
     def close(self) -> None:
         self._writes.shutdown(wait=True)

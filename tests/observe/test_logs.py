@@ -9,6 +9,7 @@ import asyncio
 import io
 import json
 import logging
+import re
 import signal
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from config import load_settings
 from observe.logs import safe_reason, set_up_logs
 from observe.settings import LogSettings
 from scheduler.jobs import periodic
+from store.database import Database
 from tests.conftest import SECRET, START, CallbackReceiver, Served, signed, write_settings
 from tests.mailpeers import Sink, mail, send
 from tests.test_bot import free_port, read_until, run_bot
@@ -155,6 +157,20 @@ async def test_a_sweep_run_by_the_scheduler_leaves_no_apscheduler_info_lines(
         if r.name.startswith("apscheduler") and r.levelno < logging.WARNING
     ]
     assert chatter == []  # its warnings (a run skipped or missed, a job that raised) still show
+
+
+def test_an_upgrade_of_the_store_is_one_line_and_a_start_on_a_current_one_none(
+    tmp_path: Path,
+) -> None:
+    stream = io.StringIO()
+    set_up_logs(LogSettings(), "INFO", stream)
+    for _ in range(2):  # a first start, then a start on a store already current
+        database = Database(f"sqlite:///{tmp_path / 'store.db'}")
+        database.upgrade()
+        database.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    assert re.search(r"store schema upgraded from an empty store to \d{4}$", lines[0])
 
 
 async def test_a_retry_warning_names_the_reason_and_the_complaint_but_not_the_address(
