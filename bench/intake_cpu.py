@@ -3,11 +3,11 @@ where the time goes", as figures anyone can reproduce.
 
     .venv/bin/python bench/intake_cpu.py [--complaints 3000] [--rounds 3]
 
-Builds the bot as `./run-bot` does (`bot.build_app` on the shipped settings, a fresh SQLite
-store in a temporary folder, the shipped triage model fitted or read from the model cache),
-without HTTP, then hands the same kind of complaints `bench/intake.py` posts (`bench/corpus.py`)
-to intake in groups of 32, as 32 connections would, and measures the process's CPU time per
-complaint for:
+Builds the bot as `./run-bot` does (`bot.build_app` on the shipped settings with free ports and
+a fresh SQLite store in a temporary folder, as bench/servers.py writes them; the shipped triage
+model fitted or read from the model cache), without HTTP, then hands the same kind of
+complaints `bench/intake.py` posts (`bench/corpus.py`) to intake in groups of 32, as 32
+connections would, and measures the process's CPU time per complaint for:
 
 - `bare insert`: the bare webhook endpoint's storage (`bench/baseline_app.py`: one row a
   complaint on its writer thread), the reference every other figure is a ratio to;
@@ -33,7 +33,6 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ if str(ROOT) not in sys.path:  # run as a script, the packages are importable on
 
 import intake.opening  # noqa: E402
 from bench.corpus import SOURCE, complaints  # noqa: E402
+from bench.servers import free_port, write_bot_settings  # noqa: E402
 from bot import build_app  # noqa: E402
 from channels.base import Inbound, Sender  # noqa: E402
 from complaints.clock import SystemClock  # noqa: E402
@@ -124,8 +124,8 @@ def routing_answered_by(decisions: dict[str, Any]) -> Iterator[None]:
 async def measure(complaint_count: int, rounds: int, seed: int) -> bool:
     """Print the figures; False when intake did not store every complaint it was given."""
     with tempfile.TemporaryDirectory(prefix="intake-cpu-") as folder:
-        settings = load_settings(ROOT / "settings.toml")
-        settings = replace(settings, store_url=f"sqlite:///{Path(folder) / 'bot.db'}")
+        # free ports, as every bench: the shipped SMTP port may be another bot's
+        settings = load_settings(write_bot_settings(Path(folder), free_port())[0])
         app = build_app(settings, dispatch_in_background=False, sweep_in_background=False)
         async with app.router.lifespan_context(app):
             services = app.state.services
