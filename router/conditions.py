@@ -33,7 +33,8 @@ REASONS = {
     "min_grade": "a matched rule's min_grade; facts: min_grade, was",
     "raise_grade": "a matched rule's raise_grade; facts: was",
     "default": "no rule set the field; facts: field, setting",
-    "category_min_grade": "the category's own least grade; facts: category, min_grade, was",
+    "category_min_grade": "the category's own least grade; facts: category, min_grade, was, and"
+    " probability and threshold when a model-chosen category's urgent floor was held to important",
     "model": (
         "no rule set the category and the triage model chose it; facts: version, category, "
         "probability, threshold, corrected (yes: like a complaint an agent corrected)"

@@ -180,7 +180,8 @@ def route(
         (("category", category),),
     )
     grade = outcome.adjusted(outcome.decided("grade", rules.default_grade, "routing.default_grade"))
-    grade = outcome.floored(grade, rules.categories[category])
+    urgent_threshold = 1.0 if model is None else model.urgent_threshold
+    grade = outcome.floored(grade, rules.categories[category], urgent_threshold)
     if triage is not None:
         grade = outcome.graded(*triage, grade)
     first_response_due, resolution_due = service_levels[grade].due(message.received_at)
@@ -214,6 +215,9 @@ class _Outcome:
     ruled_out: set[str] = field(default_factory=set)
     """The categories of such rules, which the category model may not choose for the same
     reason."""
+    model_chose: float | None = None
+    """The category model's probability when it chose the category (None: a rule or the
+    default did), which bounds the category's floor (`floored`)."""
 
     def discount(self, rule: Rule) -> None:
         if rule.category:
@@ -271,6 +275,7 @@ class _Outcome:
         )
         if guess.label in rules.categories and guess.probability >= model.threshold:
             self.settled["category"] = (guess.label, step)
+            self.model_chose = guess.probability
             effect = Effect("category", guess.label, True)
             self.trace.append(TraceStep(step, True, said, (effect,), "model", (), facts))
             return
@@ -301,18 +306,29 @@ class _Outcome:
         )
         return default
 
-    def floored(self, grade: str, category: Category) -> str:
+    def floored(self, grade: str, category: Category, urgent_threshold: float) -> str:
         """`grade` raised to the category's `min_grade`, traced when that changes it: the
-        category's own floor holds whoever chose the category, a rule or the model."""
-        if not category.min_grade or GRADES.index(category.min_grade) <= GRADES.index(grade):
+        category's own floor holds whoever chose the category, a rule or the model. But a floor
+        of urgent pages the safety team at once, so from a category the model chose it asks
+        what the grade model's raise to urgent asks, `urgent_threshold`: a guess below it (a
+        "safety" at 0.31 for "火大", angry) gets the grade below urgent, in that department's
+        queue for a person to judge, not a page."""
+        floor, why = category.min_grade, ""
+        chose = self.model_chose
+        if floor == GRADES[-1] and chose is not None and chose < urgent_threshold:
+            floor = GRADES[-2]
+            why = f" (urgent from the model's {chose:.2f} needs {urgent_threshold:.2f})"
+        if not floor or GRADES.index(floor) <= GRADES.index(grade):
             return grade
-        effect = Effect("grade", category.min_grade, True, f"was {grade}")
-        facts = facts_of(category=category.key, min_grade=category.min_grade, was=grade)
-        why = f"category {category.key!r}: at least {category.min_grade}"
+        effect = Effect("grade", floor, True, f"was {grade}")
+        facts = facts_of(category=category.key, min_grade=floor, was=grade)
+        if why:
+            facts += facts_of(probability=f"{chose:.2f}", threshold=f"{urgent_threshold:.2f}")
+        why = f"category {category.key!r}: at least {floor}{why}"
         self.trace.append(
             TraceStep("category", True, why, (effect,), "category_min_grade", (), facts)
         )
-        return category.min_grade
+        return floor
 
     def graded(self, model: CategoryModel, text: Reading, grade: str) -> str:
         """`grade` raised to the grade model's when that is higher and the model is sure (its
