@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import functools
 import os
 import re
 import signal
@@ -42,23 +43,39 @@ CONFIG_VARIABLE = "COMPLAINT_BOT_CONFIG"
 """The settings file when --config is not given (containers and services set it once)."""
 
 
-def arguments(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
-    parser = argparse.ArgumentParser(description="Run the complaint bot.")
-    parser.add_argument(
+def _options(default: object) -> argparse.ArgumentParser:
+    """--config and --log-level, taken before the command and after it alike
+    (`bot.py check-config --config FILE` as well as `bot.py --config FILE check-config`); after
+    it, `default` is SUPPRESS so that one not given there leaves the one given before."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
         "--config",
         type=Path,
+        default=default,
         help=f"settings file (default: ${CONFIG_VARIABLE}, else settings.toml here)",
     )
-    parser.add_argument("--log-level", type=str.upper, choices=LEVELS, help="overrides [log] level")
+    options.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LEVELS,
+        default=default,
+        help="overrides [log] level",
+    )
+    return options
+
+
+def arguments(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
+    parser = argparse.ArgumentParser(description="Run the complaint bot.", parents=[_options(None)])
     parser.add_argument("--version", action="version", version=f"complaint-bot {version()}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="serve the bot (the default)")
-    commands.add_parser(
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    command = functools.partial(subparsers.add_parser, parents=[_options(argparse.SUPPRESS)])
+    command("run", help="serve the bot (the default)")
+    command(
         "check-config",
         help="check the settings, rules and templates and print a summary; opens no port and "
         "writes nothing",
     )
-    letters = commands.add_parser("dead-letters", help="list kept dead letters, or reprocess them")
+    letters = command("dead-letters", help="list kept dead letters, or reprocess them")
     letters.add_argument(
         "--reprocess",
         nargs="*",
@@ -66,14 +83,14 @@ def arguments(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse
         metavar="ID",
         help="reprocess these kept letters (all kept ones when no ID is given)",
     )
-    copy = commands.add_parser("backup", help="copy the store while the bot runs (see README)")
+    copy = command("backup", help="copy the store while the bot runs (see README)")
     copy.add_argument("dest", type=Path, help="a new file, or a folder to put a dated file in")
-    admin = commands.add_parser("create-admin", help="create an admin account (asks a password)")
+    admin = command("create-admin", help="create an admin account (asks a password)")
     admin.add_argument("name", help="the name to log in with")
     admin.add_argument("--email", default="", help="where hot-spot alerts reach this admin")
     admin.add_argument("--password-stdin", action="store_true", help="read it from stdin")
     admin.add_argument("--token", action="store_true", help="also print a new API token")
-    evaluation = commands.add_parser(
+    evaluation = command(
         "evaluate-routing", help="measure routing on labelled complaints (JSON lines)"
     )
     evaluation.add_argument("files", nargs="+", type=Path, metavar="FILE.jsonl")

@@ -38,9 +38,6 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -49,12 +46,12 @@ from sqlmodel import Session
 from complaints.errors import StoreUnavailable
 from store.columns import JSON_COLUMNS
 from store.direct import direct_savepoints
+from store.schema import upgrade_schema
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 READY_TIMEOUT = timedelta(seconds=1)
 """The readiness probe's budget (or busy_timeout, if shorter): a probe answers quickly."""
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 Synchronous = Literal["full", "normal"]
 """SQLite's `synchronous` pragma: "full" syncs the log at every commit (an acknowledged
 message survives a power cut); "normal" only at checkpoints (faster, may lose the last commits
@@ -240,20 +237,9 @@ class Database:
             _budget.deadline = None
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration; an upgrade never drops data. Says so in
-        one line when it changed anything: alembic's own INFO lines (two at every start, one
-        per migration, some of several lines) are not written."""
-        alembic = logging.getLogger("alembic")
-        alembic.setLevel(max(logging.WARNING, alembic.level))
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
+        """Bring the schema to the newest migration (store.schema)."""
         with _unavailable_on_connection_errors(), self.writer.begin() as connection:
-            config.attributes["connection"] = connection
-            before = MigrationContext.configure(connection).get_current_revision()
-            command.upgrade(config, "head")
-            after = MigrationContext.configure(connection).get_current_revision()
-        if after != before:
-            log.info("store schema upgraded from %s to %s", before or "an empty store", after)
+            upgrade_schema(connection)
 
     def close(self) -> None:
         self._writes.shutdown(wait=True)

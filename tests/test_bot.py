@@ -201,10 +201,12 @@ async def test_the_settings_path_comes_from_the_option_the_environment_or_the_fo
         "--config", str(path), "check-config", env={"COMPLAINT_BOT_CONFIG": str(tmp_path / "no")}
     )
     from_the_folder = await run_bot("check-config", cwd=here)
+    after_the_command = await run_bot("check-config", "--config", str(path), cwd=here)
     for process, shown in [
         (from_environment, str(path)),
         (option_wins, str(path)),
         (from_the_folder, "settings.toml"),
+        (after_the_command, str(path)),
     ]:
         status, out, err = await finish(process)
         assert (status, out.splitlines()[0]) == (0, f"{shown}: valid"), err

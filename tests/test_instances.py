@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from store.database import MIGRATIONS
 from store.leadership import STARTUP, advisory_key
+from store.schema import MIGRATIONS
 from tests.conftest import SECRET, postgres_schema, serve
 from tests.instances import (
     WITHIN,
