@@ -56,7 +56,8 @@ class IntakePolicy:
     max_attachments: int
     max_attachment_bytes: int
     replies_per_hour: Mapping[str, int] = field(default_factory=dict)
-    """Per channel, the most automatic replies one sender gets in an hour (mail loops)."""
+    """Per channel, the most automatic answers to their own messages one sender gets in an
+    hour (mail loops); staff notices do not count."""
     reopen_at_or_below: int = 2
     """A survey answered with this score or lower reopens the complaint."""
     duplicates: DuplicateSettings = field(default_factory=DuplicateSettings)
@@ -270,7 +271,14 @@ class Intake:
         reason here: the sender's own message has just lifted the suppression.) An answer to
         what the message did (`answering`: the survey's thanks, a reopening, a dispute) goes
         even to a reply to the bot's automatic mail, such as the survey; the hourly limit
-        still bounds a loop."""
+        still bounds a loop.
+
+        The limit is against loops with autoresponders that mark nothing, so it counts only
+        what a loop can cause: answers to the sender's own messages. Notices that staff or
+        the schedule cause (assignment, resolution, the survey) neither count nor are held
+        back. It holds back a new complaint's acknowledgement too: an autoresponder that does
+        not thread its replies opens a new complaint with each one, and that loop is stopped
+        by nothing else."""
         if inbound.automated:
             return f"machine mail: {inbound.automated}"
         if inbound.no_reply and not answering:

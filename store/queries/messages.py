@@ -30,6 +30,9 @@ _REPLIES_SINCE = Direct(
         MESSAGES.c.created_at >= sa.bindparam("since", type_=MESSAGES.c.created_at.type),
         MESSAGES.c.direction == "out",
         MESSAGES.c.author == "bot",
+        # what intake writes beside a message of the sender's (intake.recording): not the
+        # notices that staff or the schedule cause (their kinds are "progress", "survey", ...)
+        sa.or_(MESSAGES.c.kind == "acknowledgement", MESSAGES.c.kind == "followup"),
     )
 )
 
@@ -94,7 +97,9 @@ def first_reply_after(session: Session, complaint_id: int, message_id: int) -> s
 
 
 def replies_since(session: Session, identity_id: int, since: datetime) -> int:
-    """How many automatic messages the bot wrote to this identity since `since`."""
+    """How many automatic answers to its own messages the bot wrote to this identity since
+    `since`: acknowledgements and follow-up confirmations (the survey's thanks and a
+    reopening's notice are follow-up confirmations too), the only mail a loop can cause."""
     return int(_REPLIES_SINCE.scalar(session, {"identity_id": identity_id, "since": since}))
 
 
