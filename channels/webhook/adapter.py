@@ -4,7 +4,8 @@ In: `POST /webhook/{source}` with `X-Signature: sha256=<hex HMAC-SHA256 of the r
 under the source's secret; optionally with `X-Signature-Timestamp: <Unix seconds>`, and then the
 HMAC is of `<timestamp>.<body>` and the timestamp must be within 5 minutes of the server's clock,
 so a captured request cannot be replayed later. The acknowledgement comes back in the response
-(202 for a new message, 200 for a repeated `id`). Out: when the source has a `callback_url`,
+(202 for a new message, 200 for a repeated `id`; 409 when the `id` came before with another
+customer or another text). Out: when the source has a `callback_url`,
 every message to the customer is POSTed there, signed the same way, through the outbox.
 """
 
@@ -29,6 +30,7 @@ from complaints.errors import (
     ComplaintNotYours,
     InvalidMessage,
     PermanentDeliveryError,
+    ReusedKey,
     StoreUnavailable,
     TemporaryDeliveryError,
     UnknownComplaint,
@@ -215,7 +217,7 @@ class WebhookChannel:
         """Intake's outcome as the response: the acknowledgement comes back at once."""
         try:
             result = await self.on_inbound(inbound)
-        except ComplaintNotYours as error:
+        except (ComplaintNotYours, ReusedKey) as error:
             return _error(409, str(error))
         except (UnknownComplaint, InvalidMessage) as error:
             return _error(422, str(error))
