@@ -246,8 +246,11 @@ def _refused(description: str, *details: object) -> dict[str, Any]:
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": Acknowledged, "description": "This id was received before; nothing stored"},
     401: _refused(
-        "X-Signature missing or not matching the body, or X-Signature-Timestamp too far off",
+        "X-Signature missing, not of the form sha256=<hex>, or not matching the body, or "
+        "X-Signature-Timestamp too far off",
         "X-Signature does not match the body",
+        "X-Signature must be sha256=<hex HMAC-SHA256 of the body under the source's secret>: "
+        "the sha256= prefix is missing",
     ),
     404: _refused(
         "No such source",

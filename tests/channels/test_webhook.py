@@ -307,6 +307,21 @@ async def test_a_missing_or_wrong_signature_is_401(start_bot: Any) -> None:
     await _refused(bot, wrong, 401, before, "does not match")
 
 
+async def test_a_signature_without_its_prefix_is_401_naming_the_prefix(start_bot: Any) -> None:
+    """Bare hex (a common slip) is the right digest in the wrong form: the reason says so."""
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    raw, headers = signed(complaint("x-bare", "Broken screen."))
+    digest = headers["X-Signature"].removeprefix("sha256=")
+    for given, reason in ((digest, "sha256= prefix is missing"), (f"sha1={digest}", "only sha256")):
+        async with httpx.AsyncClient(base_url=bot.url) as client:
+            response = await client.post(
+                "/webhook/shop", content=raw, headers={**headers, "X-Signature": given}
+            )
+        await _refused(bot, response, 401, before, reason)
+        assert "X-Signature must be sha256=<hex" in response.json()["detail"]
+
+
 async def test_a_signature_in_upper_case_hex_is_accepted(start_bot: Any) -> None:
     """.NET's Convert.ToHexString writes upper-case hex; a digest is the same in either case."""
     bot = await start_bot()
