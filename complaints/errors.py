@@ -6,6 +6,7 @@ SMTP handler, chat replies, the command line) turn them into their own answers.
      │    │                         who asked (HTTP 4xx, SMTP 5xx, a chat reply, a console flash)
      │    ├── UnknownComplaint      a message or an agent names a complaint that does not exist
      │    ├── ComplaintNotYours     a follow-up names another customer's complaint
+     │    ├── ReusedKey             a message's dedupe key came with another message before
      │    ├── NotAllowed            a person's role or departments do not allow this
      │    ├── InvalidMessage        the message breaks a limit (attachments, empty text)
      │    │    └── MalformedMail    mail that cannot be parsed at all
@@ -93,6 +94,11 @@ class UnknownComplaint(ComplaintBotError):
 
 class ComplaintNotYours(ComplaintBotError):
     pass
+
+
+class ReusedKey(ComplaintBotError):
+    """A message repeats the dedupe key (a webhook `id`) of another message: not a resend, so
+    neither stored nor answered with the other message's acknowledgement."""
 
 
 class NotAllowed(ComplaintBotError):

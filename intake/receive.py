@@ -20,7 +20,7 @@ from sqlmodel import Session
 from channels.base import Channel, Inbound
 from complaints.addresses import EMAIL
 from complaints.clock import Clock
-from complaints.errors import ComplaintBotError, IgnoredMessage, InvalidMessage
+from complaints.errors import ComplaintBotError, IgnoredMessage, InvalidMessage, ReusedKey
 from intake.case import Case, IntakeResult, event
 from intake.clean import without_nul
 from intake.duplicates import NewComplaint, flag_duplicates
@@ -56,7 +56,8 @@ class IntakePolicy:
     max_attachments: int
     max_attachment_bytes: int
     replies_per_hour: Mapping[str, int] = field(default_factory=dict)
-    """Per channel, the most automatic replies one sender gets in an hour (mail loops)."""
+    """Per channel, the most automatic answers to their own messages one sender gets in an
+    hour (mail loops); staff notices do not count."""
     reopen_at_or_below: int = 2
     """A survey answered with this score or lower reopens the complaint."""
     duplicates: DuplicateSettings = field(default_factory=DuplicateSettings)
@@ -163,6 +164,14 @@ class Intake:
         whether a delivery was queued."""
         seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
         if seen is not None:
+            # A replay answers the sender with the stored message's acknowledgement: where that
+            # goes back in the response (the webhook), it must be the same message sent again.
+            # (Elsewhere the answer went to the stored sender; a Telegram edit keeps its id.)
+            if self._answers_at_once(inbound) and not _resent(session, inbound, seen[0]):
+                raise ReusedKey(
+                    "this id was already used for a different complaint (another customer or "
+                    "other text); nothing was stored: send this message with a new id"
+                )
             return self._replay(session, *seen), False
         now = self.clock.now()
         party = _party(session, inbound, now)
@@ -270,7 +279,14 @@ class Intake:
         reason here: the sender's own message has just lifted the suppression.) An answer to
         what the message did (`answering`: the survey's thanks, a reopening, a dispute) goes
         even to a reply to the bot's automatic mail, such as the survey; the hourly limit
-        still bounds a loop."""
+        still bounds a loop.
+
+        The limit is against loops with autoresponders that mark nothing, so it counts only
+        what a loop can cause: answers to the sender's own messages. Notices that staff or
+        the schedule cause (assignment, resolution, the survey) neither count nor are held
+        back. It holds back a new complaint's acknowledgement too: an autoresponder that does
+        not thread its replies opens a new complaint with each one, and that loop is stopped
+        by nothing else."""
         if inbound.automated:
             return f"machine mail: {inbound.automated}"
         if inbound.no_reply and not answering:
@@ -291,6 +307,19 @@ class Intake:
         assert complaint is not None
         answer = queries.first_reply_after(session, complaint_id, message_id)
         return Case.of(complaint).result(answer, created=False, duplicate=True)
+
+
+def _resent(session: Session, inbound: Inbound, message_id: int) -> bool:
+    """Whether `inbound` is the stored message `message_id` sent again: the same sender, the
+    same text. After an erasure neither is known; a resend is assumed, answered with what the
+    store still holds (nothing personal), so the erased message is not stored anew."""
+    origin = queries.origin_of(session, message_id)
+    sender = inbound.sender
+    return origin.erased or (origin.channel, origin.address, origin.text) == (
+        sender.channel,
+        sender.address,
+        inbound.text,
+    )
 
 
 def _emails_of(inbound: Inbound) -> tuple[str, ...]:

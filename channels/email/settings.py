@@ -91,6 +91,8 @@ class EmailSettings(BaseModel):
     """Empty: the company name (`config` fills it in)."""
     max_message_bytes: int = Field(default=25 << 20, ge=1024)
     max_replies_per_hour: int = Field(default=5, ge=1)
+    """Against mail loops: answers to a sender's own mails (acknowledgements, confirmations)
+    in an hour, at most; staff notices and the survey neither count nor are held back."""
     bounces_before_suppression: int = Field(default=3, ge=1)
     smtp_server: SmtpServerSettings = SmtpServerSettings()
     relay: RelaySettings = RelaySettings()

@@ -4,7 +4,8 @@ In: `POST /webhook/{source}` with `X-Signature: sha256=<hex HMAC-SHA256 of the r
 under the source's secret; optionally with `X-Signature-Timestamp: <Unix seconds>`, and then the
 HMAC is of `<timestamp>.<body>` and the timestamp must be within 5 minutes of the server's clock,
 so a captured request cannot be replayed later. The acknowledgement comes back in the response
-(202 for a new message, 200 for a repeated `id`). Out: when the source has a `callback_url`,
+(202 for a new message, 200 for a repeated `id`; 409 when the `id` came before with another
+customer or another text). Out: when the source has a `callback_url`,
 every message to the customer is POSTed there, signed the same way, through the outbox.
 """
 
@@ -29,6 +30,7 @@ from complaints.errors import (
     ComplaintNotYours,
     InvalidMessage,
     PermanentDeliveryError,
+    ReusedKey,
     StoreUnavailable,
     TemporaryDeliveryError,
     UnknownComplaint,
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 NAME = "webhook"
 TIMESTAMP_TOLERANCE_SECONDS = 300
 """How far a signed X-Signature-Timestamp may be from the server's clock, either way."""
+SIGNATURE_FORM = "sha256=<hex HMAC-SHA256 of the body under the source's secret>"
+"""What X-Signature holds, as a refusal names it."""
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -155,11 +159,14 @@ class WebhookChannel:
             return _error(413, f"body larger than {self.max_body_bytes} bytes")
         signature = request.headers.get("x-signature", "")
         if not signature:
+            return _error(401, f"missing X-Signature header: {SIGNATURE_FORM}")
+        scheme, prefixed, digest = signature.strip().partition("=")
+        if not prefixed:  # bare hex: say what is missing rather than "does not match"
             return _error(
-                401,
-                "missing X-Signature header: sha256=<hex HMAC-SHA256 of the "
-                "body under the source's secret>",
+                401, f"X-Signature must be {SIGNATURE_FORM}: the sha256= prefix is missing"
             )
+        if scheme.lower() != "sha256":
+            return _error(401, f"X-Signature must be {SIGNATURE_FORM}: only sha256 is accepted")
         stamp = request.headers.get("x-signature-timestamp")
         if stamp is not None and not (stamp.isascii() and stamp.isdigit()):
             return _error(
@@ -168,8 +175,7 @@ class WebhookChannel:
         signed_bytes = body if stamp is None else f"{stamp}.".encode() + body
         # Hex digits in either case (.NET's Convert.ToHexString writes upper case); the
         # comparison itself takes constant time.
-        scheme, _, digest = signature.strip().partition("=")
-        given = f"{scheme.lower()}={digest.lower()}".encode()
+        given = f"sha256={digest.lower()}".encode()
         if not hmac.compare_digest(given, sign(source.secret, signed_bytes).encode()):
             return _error(401, "X-Signature does not match the body")
         if stamp is not None and (refused := self._stale(stamp)):
@@ -215,7 +221,7 @@ class WebhookChannel:
         """Intake's outcome as the response: the acknowledgement comes back at once."""
         try:
             result = await self.on_inbound(inbound)
-        except ComplaintNotYours as error:
+        except (ComplaintNotYours, ReusedKey) as error:
             return _error(409, str(error))
         except (UnknownComplaint, InvalidMessage) as error:
             return _error(422, str(error))

@@ -126,7 +126,8 @@ class ComplaintIn(BaseModel):
 
     id: Identifier = Field(
         description="your idempotency key for this message: the same id from the same source "
-        "is never stored twice (a repeat is answered 200 with the first answer's fields)"
+        "is never stored twice (a repeat with the same customer and text is answered 200 with "
+        "the first answer's fields; with another customer or text, 409)"
     )
     customer: CustomerIn
     text: Annotated[str, Field(max_length=50_000, description="what the customer wrote")]
@@ -245,16 +246,22 @@ def _refused(description: str, *details: object) -> dict[str, Any]:
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": Acknowledged, "description": "This id was received before; nothing stored"},
     401: _refused(
-        "X-Signature missing or not matching the body, or X-Signature-Timestamp too far off",
+        "X-Signature missing, not of the form sha256=<hex>, or not matching the body, or "
+        "X-Signature-Timestamp too far off",
         "X-Signature does not match the body",
+        "X-Signature must be sha256=<hex HMAC-SHA256 of the body under the source's secret>: "
+        "the sha256= prefix is missing",
     ),
     404: _refused(
         "No such source",
         "unknown webhook source 'crm'; configure [webhook.sources.crm] in settings.toml",
     ),
     409: _refused(
-        "`complaint` names another customer's complaint",
+        "`complaint` names another customer's complaint, or `id` was used before for another "
+        "message (another customer or other text)",
         "complaint C-2026-000123 belongs to another customer",
+        "this id was already used for a different complaint (another customer or other text); "
+        "nothing was stored: send this message with a new id",
     ),
     413: _refused("The body is over [webhook] max_body_bytes", "body larger than 10485760 bytes"),
     422: _refused(

@@ -23,6 +23,7 @@ from store.queries.messages import (
     add_messages,
     find_inbound,
     first_reply_after,
+    origin_of,
     replies_since,
 )
 from store.queries.outbox import (
@@ -79,6 +80,7 @@ __all__ = [
     "merge_customers",
     "next_delivery_due",
     "open_complaint",
+    "origin_of",
     "queue_delivery",
     "queue_message",
     "record_rule_set",

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from store.direct import Direct, DirectInsert
 from store.models import Attachment, Message
-from store.queries.tables import ATTACHMENTS, MESSAGES, with_defaults
+from store.queries.tables import ATTACHMENTS, CUSTOMERS, IDENTITIES, MESSAGES, with_defaults
 
 _FIND_INBOUND = Direct(
     sa.select(MESSAGES.c.id, MESSAGES.c.complaint_id).where(
@@ -30,8 +30,21 @@ _REPLIES_SINCE = Direct(
         MESSAGES.c.created_at >= sa.bindparam("since", type_=MESSAGES.c.created_at.type),
         MESSAGES.c.direction == "out",
         MESSAGES.c.author == "bot",
+        # what intake writes beside a message of the sender's (intake.recording): not the
+        # notices that staff or the schedule cause (their kinds are "progress", "survey", ...)
+        sa.or_(MESSAGES.c.kind == "acknowledgement", MESSAGES.c.kind == "followup"),
     )
 )
+
+
+class Origin(NamedTuple):
+    """Who sent a stored inbound message and what it said (`erased`: the sender's personal
+    data was erased, so neither is known any more)."""
+
+    channel: str
+    address: str
+    text: str
+    erased: bool
 
 
 class AttachmentRow(NamedTuple):
@@ -48,6 +61,24 @@ def find_inbound(session: Session, channel: str, external_id: str) -> tuple[int,
     """(message id, complaint id) of a message already received with this dedupe key."""
     row = _FIND_INBOUND.first(session, {"channel": channel, "external_id": external_id})
     return None if row is None else (row[0], row[1])
+
+
+def origin_of(session: Session, message_id: int) -> Origin:
+    """Who sent the inbound message `message_id` and what it said: a message repeating its
+    dedupe key is a resend only when it is the same (intake.receive)."""
+    row = session.execute(
+        sa.select(
+            IDENTITIES.c.channel,
+            IDENTITIES.c.address,
+            MESSAGES.c.text,
+            CUSTOMERS.c.erased_at.is_not(None),
+        )
+        .select_from(MESSAGES)
+        .outerjoin(IDENTITIES, IDENTITIES.c.id == MESSAGES.c.identity_id)
+        .outerjoin(CUSTOMERS, CUSTOMERS.c.id == IDENTITIES.c.customer_id)
+        .where(MESSAGES.c.id == message_id)
+    ).one()
+    return Origin(row[0] or "", row[1] or "", row[2], bool(row[3]))
 
 
 def add_messages(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int]:
@@ -94,7 +125,9 @@ def first_reply_after(session: Session, complaint_id: int, message_id: int) -> s
 
 
 def replies_since(session: Session, identity_id: int, since: datetime) -> int:
-    """How many automatic messages the bot wrote to this identity since `since`."""
+    """How many automatic answers to its own messages the bot wrote to this identity since
+    `since`: acknowledgements and follow-up confirmations (the survey's thanks and a
+    reopening's notice are follow-up confirmations too), the only mail a loop can cause."""
     return int(_REPLIES_SINCE.scalar(session, {"identity_id": identity_id, "since": since}))
 
 

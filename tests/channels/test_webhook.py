@@ -156,6 +156,36 @@ async def test_a_retried_id_answers_200_with_the_same_complaint_and_stores_nothi
     assert table_counts(bot.store_url) == before
 
 
+async def test_an_id_reused_for_another_customer_or_text_is_409_and_stores_nothing(
+    start_bot: Any,
+) -> None:
+    """Answering 200 would hand the second customer the first one's number and "Dear Ana"
+    and lose their complaint."""
+    bot = await start_bot()
+    first = await post(bot, complaint("order-8", "The fridge door does not close.", name="Ana"))
+    assert first.status_code == 202 and "Ana" in first.json()["acknowledgement"]
+    before = table_counts(bot.store_url)
+    for reused in (
+        complaint("order-8", "The fridge door does not close.", customer="c-2", name="Bo"),
+        complaint("order-8", "The oven does not heat.", name="Ana"),
+    ):
+        response = await post(bot, reused)
+        await _refused(bot, response, 409, before, "already used for a different complaint")
+        assert "new id" in response.json()["detail"] and "Ana" not in response.text
+        assert first.json()["complaint"] not in response.text
+    again = await post(bot, complaint("order-8", "The fridge door does not close.", name="Ana"))
+    assert again.status_code == 200 and again.json() == first.json()
+
+
+async def test_concurrent_copies_of_one_id_give_one_202_and_the_rest_200(start_bot: Any) -> None:
+    bot = await start_bot()
+    body = complaint("order-9", "The washing machine leaks.")
+    answers = await asyncio.gather(*(post(bot, body) for _ in range(20)))
+    assert sorted(a.status_code for a in answers) == [200] * 19 + [202]
+    assert len({a.json()["complaint"] for a in answers}) == 1
+    assert table_counts(bot.store_url)["complaints"] == 1
+
+
 async def test_the_same_id_from_another_source_is_another_message(start_bot: Any) -> None:
     bot = await start_bot()
     shop = await post(bot, complaint("1", "The oven door glass cracked."))
@@ -275,6 +305,21 @@ async def test_a_missing_or_wrong_signature_is_401(start_bot: Any) -> None:
     await _refused(bot, unsigned, 401, before, "missing X-Signature")
     wrong = await post(bot, body, secret=OTHER_SECRET)
     await _refused(bot, wrong, 401, before, "does not match")
+
+
+async def test_a_signature_without_its_prefix_is_401_naming_the_prefix(start_bot: Any) -> None:
+    """Bare hex (a common slip) is the right digest in the wrong form: the reason says so."""
+    bot = await start_bot()
+    before = table_counts(bot.store_url)
+    raw, headers = signed(complaint("x-bare", "Broken screen."))
+    digest = headers["X-Signature"].removeprefix("sha256=")
+    for given, reason in ((digest, "sha256= prefix is missing"), (f"sha1={digest}", "only sha256")):
+        async with httpx.AsyncClient(base_url=bot.url) as client:
+            response = await client.post(
+                "/webhook/shop", content=raw, headers={**headers, "X-Signature": given}
+            )
+        await _refused(bot, response, 401, before, reason)
+        assert "X-Signature must be sha256=<hex" in response.json()["detail"]
 
 
 async def test_a_signature_in_upper_case_hex_is_accepted(start_bot: Any) -> None:
