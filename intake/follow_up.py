@@ -15,8 +15,9 @@ from channels.base import Inbound
 from complaints.fields import REGISTRATION_FIELDS
 from complaints.workflow import SOLVED, WAITING
 from intake.case import Case, event
+from intake.courtesy import is_courtesy
 from intake.handler_requests import asks_for_handler, hand_to_senior
-from intake.reopening import is_courtesy, reopen
+from intake.reopening import reopen
 from intake.survey import comment_of, record_survey, survey_score
 from intake.waiting import customer_answered
 from outbox.notify import Notifier

@@ -22,6 +22,23 @@ from router import RuleSet
 from store import queries
 from store.models import Complaint
 from store.queries.customers import identity_by_id
+from store.queries.messages import last_inbound
+
+
+def in_thread(session: Session, complaint: Complaint) -> dict[str, Any]:
+    """The payload fields that put a message to the customer in their own conversation, as an
+    answer to their latest message: its Message-ID as In-Reply-To and References, and their
+    subject ("[C-…] Re: <subject>"). Agents' replies and status notices alike, so mail clients
+    show one conversation per complaint."""
+    assert complaint.id is not None
+    last = last_inbound(session, complaint_id=complaint.id)
+    thread = last.external_id if last and last.external_id else ""
+    return {
+        "subject": complaint.subject,
+        "in_reply_to": thread,
+        "references": [thread] if thread else [],
+    }
+
 
 CanSend = Callable[[str, str], bool]
 """Whether the channel named first can write to the address given second, later on."""
@@ -69,8 +86,9 @@ class Notifier:
         if address is None:
             return False
         text = say(complaint.language, key, number=complaint.number or "", **values)
+        threaded = {**in_thread(session, complaint), **(extra or {})}
         queries.queue_message(
-            session, complaint, address.channel, address.address, kind, text, now, extra
+            session, complaint, address.channel, address.address, kind, text, now, threaded
         )
         return True
 

@@ -19,7 +19,7 @@ from complaints.addresses import Address
 from complaints.clock import Clock
 from complaints.errors import CannotReach, ComplaintBotError, Said, said
 from complaints.workflow import OPEN_WORK
-from outbox.notify import Notifier
+from outbox.notify import Notifier, in_thread
 from router import RuleSet
 from scheduler.due import DueTimes
 from staff.corrections import Correction, check_editable, correct_routing, edit_fields
@@ -28,7 +28,6 @@ from store import queries
 from store.database import Database
 from store.models import Agent, Complaint
 from store.queries.accounts import agent_by_telegram, agent_named
-from store.queries.messages import last_inbound
 
 
 @dataclass(frozen=True)
@@ -319,8 +318,6 @@ def _queue_reply(
     """Record an agent's answer and queue it for the customer, threaded to their last message
     (mail clients show it in the same conversation); the message's id."""
     assert complaint.id is not None
-    last = last_inbound(session, complaint_id=complaint.id)
-    thread = last.external_id if last and last.external_id else ""
     (reply_id,) = queries.add_messages(
         session,
         [
@@ -351,9 +348,7 @@ def _queue_reply(
                 "complaint": complaint.number,
                 "text": text,
                 "language": complaint.language,
-                "subject": complaint.subject,
-                "in_reply_to": thread,
-                "references": [thread] if thread else [],
+                **in_thread(session, complaint),
             },
         },
     )

@@ -95,6 +95,10 @@ def sender(msg: Message) -> tuple[str, str]:
     gives up on an unbalanced quote. Other forms go through `getaddresses`, then a bare search.
     """
     value = header(msg, "From")
+    if "@" not in _ENCODED_WORD.sub("", value):
+        # The whole `Name <address>` in encoded words, as compat32's `Header` writes a non-ASCII
+        # name: decoded first. Only then, since a decoded name may hold "<", "," or quotes.
+        value = decode_words(value)
     if match := _NAME_ADDRESS.search(value):
         name = match["name"].strip().strip('"').replace('\\"', '"')
         return decode_words(name), match["address"].lower()
@@ -104,6 +108,13 @@ def sender(msg: Message) -> tuple[str, str]:
             return decode_words(name), address.strip().lower()
     bare = _BARE_ADDRESS.search(value)
     return "", bare[0].lower() if bare else ""
+
+
+def return_path(msg: Message) -> str:
+    """The lower-cased envelope sender the final delivery recorded in the topmost Return-Path
+    (the bot's SMTP server, or the mailbox's server), "" when null, absent or unusable."""
+    match = _BARE_ADDRESS.search(header(msg, "Return-Path"))
+    return match[0].lower() if match else ""
 
 
 def recipients(msg: Message) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from channels.email.headers import (
     message_ids,
     parse_date,
     recipients,
+    return_path,
     sender,
 )
 from channels.email.mime import MailAttachment, Parts, collect, named, parsed
@@ -70,9 +71,10 @@ def _parse(raw: bytes) -> ParsedMail:
     if not raw.strip():
         raise MalformedMail("empty message")
     msg = _message(raw)
-    if not list(msg.raw_items()):
+    if all(key.lower() == "return-path" for key, _ in msg.raw_items()):  # the trace line alone
         raise MalformedMail("not an e-mail message: no header lines")
     from_name, from_address = sender(msg)
+    from_address = from_address or return_path(msg)  # the envelope, when From names nobody
     if not from_address:
         raise MalformedMail("no usable From address")
 

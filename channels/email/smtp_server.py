@@ -3,10 +3,11 @@
 250 only after intake committed; 451, without the reason, when it could not, so the sending
 server retries.
 
-Like a mail server's final delivery (RFC 5321 4.4), it records a null envelope sender
-(`MAIL FROM:<>`, which only delivery reports and other machine mail use) as a `Return-Path: <>`
-line on top of the message, so the parser treats the mail as machine mail (recorded, never
-answered), and a dead letter or a reprocessing sees the same.
+Like a mail server's final delivery (RFC 5321 4.4), it records the envelope sender as a
+`Return-Path` line on top of the message, so a dead letter or a reprocessing sees the same as
+the first pass: a null sender (`MAIL FROM:<>`, which only delivery reports and other machine mail
+use) makes the mail machine mail (recorded, never answered), and an address is whom to answer
+when the From header names nobody.
 
 Mail whose lines end in a bare LF (sloppy clients and scripts write it) is read like mail with
 CRLF line ends, as Postfix and Exim do: aiosmtpd reads DATA up to CRLF only, so such a mail was
@@ -21,6 +22,7 @@ import asyncio
 import errno
 import hmac
 import logging
+import re
 import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -32,11 +34,19 @@ from complaints.errors import ChannelError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 Receive = Callable[[bytes], Awaitable[str]]
 """Handle one raw message; returns a short outcome for the 250 answer, raises on failure."""
 
-NULL_RETURN_PATH = b"Return-Path: <>\r\n"
-"""The trace line put on top of mail whose envelope sender is null (`MAIL FROM:<>`)."""
+
+def return_path(mail_from: str | None) -> bytes:
+    """The trace line put on top of mail from the envelope sender `mail_from`; `<>` for a null
+    one, none for a sender with control characters (aiosmtpd accepts a CR in MAIL FROM, which
+    would start a header line of the sender's choosing)."""
+    address = "" if mail_from in (None, "", "<>") else str(mail_from)
+    if _CONTROL.search(address):
+        return b""
+    return f"Return-Path: <{address}>\r\n".encode()
 
 
 async def serve_smtp(settings: EmailSettings, receive: Receive) -> asyncio.Server:
@@ -124,8 +134,7 @@ class SmtpHandler:
         raw = envelope.original_content or envelope.content
         if not isinstance(raw, bytes):
             raw = str(raw).encode("utf-8", "surrogateescape")
-        if envelope.mail_from in ("", "<>"):
-            raw = NULL_RETURN_PATH + raw
+        raw = return_path(envelope.mail_from) + raw
         try:
             outcome = await self.receive(raw)
         except StoreUnavailable:

@@ -10,6 +10,7 @@ import ssl
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
+from email.mime.text import MIMEText
 from email.policy import SMTP
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 import trustme
 
+from channels.email.smtp_server import return_path
 from complaints.clock import ManualClock
 from tests.conftest import START, table_counts
 from tests.dovecot import Dovecot, dovecot_server
@@ -390,7 +392,8 @@ async def test_unparseable_mail_is_kept_whole_and_reprocessed_once_the_cause_is_
     await send(port, b"this is not an e-mail at all")
     letters = rows(bot, "SELECT id, status, reason, raw FROM dead_letters ORDER BY id")
     assert [letter["status"] for letter in letters] == ["kept", "kept"]
-    assert "damage.jpg" in letters[0]["reason"] and letters[0]["raw"] == raw
+    assert "damage.jpg" in letters[0]["reason"]
+    assert letters[0]["raw"] == b"Return-Path: <ana@customer.test>\r\n" + raw  # as delivered
     assert rows(bot, "SELECT id FROM complaints") == []
     await bot.stop()
 
@@ -440,6 +443,40 @@ async def test_a_reply_to_a_resolved_complaint_reopens_it(mailbot: Any, sink: Si
         mail("It broke again.", message_id="<l2@c.test>", references=ack["Message-ID"]),
     )
     assert rows(mailbot, "SELECT status FROM complaints") == [{"status": "reopened"}]
+
+
+async def test_a_from_header_encoded_whole_is_read_as_its_sender(mailbot: Any, sink: Sink) -> None:
+    """Python's compat32 `MIMEText` encodes a non-ASCII `Name <address>` whole, in one word."""
+    sent = MIMEText("我买的路由器用了两天就坏了。", "plain", "utf-8")
+    sent["From"] = "王伟 <wang@example.com>"
+    sent["To"] = "complaints@example.com"
+    sent["Subject"] = "路由器坏了"
+    raw = sent.as_bytes()
+    assert b"\nFrom: =?utf-8?b?546L5LyfIDx3YW5nQGV4YW1wbGUuY29tPg==?=\n" in raw
+    await send(mailbot.smtp_port, raw.replace(b"\n", b"\r\n"), sender="bounces@relay.test")
+    ack = await sink.next()
+    assert ack["To"].addresses[0].addr_spec == "wang@example.com"
+    assert "王伟" in body(ack)
+    assert rows(mailbot, "SELECT reason FROM dead_letters") == []
+
+
+async def test_mail_whose_from_names_nobody_is_answered_at_its_envelope_sender(
+    mailbot: Any, sink: Sink
+) -> None:
+    raw = b"From: Ana\r\nTo: complaints@example.com\r\nSubject: Kettle\r\n\r\nIt smokes.\r\n"
+    await send(mailbot.smtp_port, raw, sender="ana@customer.test")
+    assert (await sink.next())["To"] == "ana@customer.test"
+    assert len(rows(mailbot, "SELECT id FROM complaints")) == 1
+    await send(mailbot.smtp_port, raw.replace(b"It smokes", b"Still"), sender="")
+    letters = rows(mailbot, "SELECT status, reason FROM dead_letters")
+    assert letters == [{"status": "kept", "reason": "cannot be parsed: no usable From address"}]
+    assert len(rows(mailbot, "SELECT id FROM complaints")) == 1
+
+
+def test_an_envelope_sender_with_a_line_break_writes_no_trace_line() -> None:
+    assert return_path("ana@customer.test") == b"Return-Path: <ana@customer.test>\r\n"
+    assert return_path("") == return_path(None) == b"Return-Path: <>\r\n"
+    assert return_path("a\rX-Injected: yes@x.test") == b""
 
 
 async def test_starttls_and_auth_when_configured(

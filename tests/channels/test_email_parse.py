@@ -513,6 +513,9 @@ def test_utf7_surrogates_do_not_reach_the_text() -> None:
         pytest.param(b"", "empty", id="empty"),
         pytest.param(b" \r\n\t\n", "empty", id="white-space"),
         pytest.param(b"\x00\x01\x02binary\xff\xfe", "no header", id="binary"),
+        pytest.param(
+            b"Return-Path: <ana@example.com>\r\nnot an e-mail", "no header", id="trace-line-only"
+        ),
         pytest.param(b"Subject: hi\n\nbody\n", "From", id="no-from"),
         pytest.param(b"From: Ana\nSubject: hi\n\nbody\n", "From", id="from-without-address"),
         pytest.param(b"Subject: x\n\n", "From", id="headers-only"),
@@ -521,6 +524,42 @@ def test_utf7_surrogates_do_not_reach_the_text() -> None:
 def test_unusable_input_raises_malformed_mail(raw: bytes, reason: str) -> None:
     with pytest.raises(MalformedMail, match=reason):
         parse_mail(raw)
+
+
+@pytest.mark.parametrize(
+    ("from_", "expected"),
+    [
+        pytest.param(
+            "=?utf-8?b?546L5LyfIDx3YW5nQGV4YW1wbGUuY29tPg==?=",
+            ("王伟", "wang@example.com"),
+            id="compat32-base64",
+        ),
+        pytest.param(
+            "=?utf-8?q?=E7=8E=8B=E4=BC=9F_<wang@example.com>?=",
+            ("王伟", "wang@example.com"),
+            id="q-encoded-with-brackets-inside",
+        ),
+        pytest.param(
+            "=?utf-8?b?546L5LyfIA==?= =?utf-8?b?PHdhbmdAZXhhbXBsZS5jb20+?=",
+            ("王伟", "wang@example.com"),
+            id="split-across-words",
+        ),
+        pytest.param("=?utf-8?b?d2FuZ0BleGFtcGxlLmNvbQ==?=", ("", "wang@example.com"), id="bare"),
+    ],
+)
+def test_a_from_header_encoded_whole_is_decoded_before_its_address_is_read(
+    from_: str, expected: tuple[str, str]
+) -> None:
+    mail = parse_mail(f"From: {from_}\nSubject: hi\n\nbody\n".encode())
+    assert (mail.from_name, mail.from_address) == expected
+
+
+def test_the_envelope_sender_answers_for_a_from_that_names_nobody() -> None:
+    raw = b"Return-Path: <Ana@Example.com>\nFrom: Ana\nSubject: hi\n\nbody\n"
+    assert parse_mail(raw).from_address == "ana@example.com"
+    for unusable in (b"Return-Path: <>\n", b"Return-Path: nobody\n", b""):
+        with pytest.raises(MalformedMail, match="From"):
+            parse_mail(unusable + b"From: Ana\nSubject: hi\n\nbody\n")
 
 
 def test_from_with_an_encoded_word_holding_a_comma() -> None:

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 
 from complaints.clock import ManualClock
 from store import queries
+from tests.channels.test_webhook import complaint as webhook_complaint
+from tests.channels.test_webhook import post
 from tests.conftest import START
 from tests.mailpeers import Sink, mail, send
 from tests.scheduler.test_sweeps import complaint, drain, settings, step
@@ -215,3 +217,41 @@ async def test_a_thanks_to_a_closed_complaint_reopens_nothing(
     assert to_customer(answered) == []
     assert events(case.bot, "reply_withheld")[-1]["why"].startswith("a courtesy")
     assert len(events(case.bot, "message_received")) == 3  # the thanks is on the timeline
+
+
+AFTER_RESOLUTION = [
+    ("¡Gracias! 😊", "resolved"),
+    ("Thanks :)", "resolved"),
+    ("谢谢你们！", "resolved"),
+    ("感謝您的幫忙", "resolved"),
+    ("Gracias, pero sigue sin funcionar", "reopened"),
+    ("谢谢，但是还是坏的", "reopened"),
+]
+
+
+@pytest.mark.parametrize(("text", "status"), AFTER_RESOLUTION)
+async def test_a_thanks_by_mail_leaves_a_resolved_complaint_resolved_a_new_problem_reopens_it(
+    start_bot: Any, sink: Sink, text: str, status: str
+) -> None:
+    case = await life(start_bot, sink)
+    await case.agent("take")
+    await case.agent("resolve", "Apologised.")
+    answered = to_customer(await case.write(text, subject=f"Re: [{case.number}] Complaint"))
+    assert complaint(case.bot)["status"] == status
+    assert len(answered) == (status == "reopened")
+
+
+@pytest.mark.parametrize(("text", "status"), [AFTER_RESOLUTION[0], AFTER_RESOLUTION[4]])
+async def test_a_thanks_by_webhook_leaves_a_resolved_complaint_resolved(
+    start_bot: Any, sink: Sink, text: str, status: str
+) -> None:
+    bot = await start_bot(settings(sink), ManualClock(START), background=False)
+    first = (await post(bot, webhook_complaint("m-1", "The shop assistant was rude."))).json()
+    agents = bot.app.state.services.agents
+    agent = await agents.agent_for_name("Li Wei")
+    await agents.take(first["complaint"], agent)
+    await agents.resolve(first["complaint"], agent, "Apologised.")
+    thanks = await post(bot, webhook_complaint("m-2", text, complaint=first["complaint"]))
+    assert thanks.status_code == 202
+    assert complaint(bot)["status"] == status
+    assert ("reopened" in thanks.json()["acknowledgement"]) is (status == "reopened")

@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 
-from channels.base import Attachment, Inbound, Sender
 from complaints.clock import ManualClock
-from intake.reopening import is_courtesy
 from intake.survey import score_in
 from tests.channels.test_telegram import (
     AGENT,
@@ -116,40 +114,3 @@ async def test_a_second_survey_round_is_answered_by_its_buttons_and_old_ones_are
 )
 def test_only_a_reply_that_is_a_score_is_one(text: str, score: int | None) -> None:
     assert score_in(text) == score
-
-
-def inbound(text: str, *attachments: Attachment) -> Inbound:
-    return Inbound(
-        channel="email",
-        external_id="x",
-        sender=Sender("email", "ana@customer.test"),
-        text=text,
-        received_at=START,
-        attachments=attachments,
-    )
-
-
-@pytest.mark.parametrize(
-    ("text", "courtesy"),
-    [
-        ("Thanks!", True),
-        ("thank you very much", True),
-        ("OK", True),
-        ("ok, thanks 👍", True),
-        ("Muchas gracias.", True),
-        ("谢谢！", True),
-        ("謝謝", True),
-        ("好的，谢谢", True),
-        ("Thanks, but it broke again", False),
-        ("gracias, pero sigue sin funcionar", False),
-        ("谢谢，但是又坏了", False),
-        ("", False),
-    ],
-)
-def test_a_courtesy_is_only_a_courtesy(text: str, courtesy: bool) -> None:
-    assert is_courtesy(inbound(text)) is courtesy
-
-
-def test_a_thanks_with_a_photo_is_not_a_mere_courtesy() -> None:
-    photo = Attachment("broken.jpg", "image/jpeg", b"\xff\xd8")
-    assert not is_courtesy(inbound("Thanks", photo))

@@ -100,6 +100,46 @@ async def test_a_complaints_life_by_email(start_bot: Any, sink: Sink) -> None:
     assert not any((await step(bot, clock, timedelta(days=30))).values())
 
 
+def thread_of(message: Any) -> tuple[str, str, str]:
+    """What a mail client threads a mail by: In-Reply-To, References and the decoded subject."""
+    return message["In-Reply-To"], " ".join(str(message["References"]).split()), message["Subject"]
+
+
+async def test_status_mails_thread_like_an_agents_reply(start_bot: Any, sink: Sink) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(settings(sink), clock, background=False)
+    services = bot.app.state.services
+    port = services.channels["email"].smtp_port
+    await send(port, mail("My kettle leaks.", subject="Broken kettle", message_id="<k1@c.test>"))
+    await services.dispatcher.dispatch_due()
+    await sink.next()  # the acknowledgement
+    number = complaint(bot)["number"]
+    agent = await services.agents.agent_for_name("Li Wei")
+    await services.agents.reply(number, agent, "Could you send a photo?")
+    await services.agents.take(number, agent)
+    await services.dispatcher.dispatch_due()
+    reply, assigned = await sink.next(), await sink.next()
+    assert "now being handled by Li Wei" in assigned.get_body(("plain",)).get_content()
+    first = ("<k1@c.test>", "<k1@c.test>", f"[{number}] Re: Broken kettle")
+    assert thread_of(reply) == thread_of(assigned) == first
+
+    await send(
+        port,
+        mail("It still leaks.", subject=f"Re: [{number}] Broken kettle", message_id="<k2@c.test>"),
+    )
+    await services.dispatcher.dispatch_due()
+    await drain(sink)
+    await services.agents.resolve(number, agent, "Replaced the kettle.")
+    await services.dispatcher.dispatch_due()
+    resolved = await sink.next()
+    assert "resolved" in resolved.get_body(("plain",)).get_content()
+    assert (await step(bot, clock, timedelta(days=7)))["surveys"] == 1
+    survey = await sink.next()
+    assert "How satisfied" in survey.get_body(("plain",)).get_content()
+    latest = ("<k2@c.test>", "<k2@c.test>", f"[{number}] Re: Broken kettle")
+    assert thread_of(resolved) == thread_of(survey) == latest
+
+
 async def test_a_bot_that_was_down_catches_up_once(start_bot: Any, sink: Sink) -> None:
     clock = ManualClock(START)
     first = await start_bot(settings(sink), clock, background=False)

@@ -65,7 +65,8 @@ async def test_an_admin_lists_dead_letters_newest_first_by_status_and_page(desk:
     assert [item["id"] for item in listed["items"]] == [ignored, broken, good]
     newest = listed["items"][1]
     assert newest["channel"] == "email" and newest["status"] == "kept"
-    assert newest["size"] == len(UNPARSEABLE + b"\r\n") and newest["reason"] and "raw" not in newest
+    delivered = b"Return-Path: <ana@customer.test>\r\n" + UNPARSEABLE + b"\r\n"
+    assert newest["size"] == len(delivered) and newest["reason"] and "raw" not in newest
 
     kept = (await admin.get("/api/dead-letters", params={"status": "kept"})).json()
     assert kept["total"] == 2 and [item["id"] for item in kept["items"]] == [broken, good]
