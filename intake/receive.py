@@ -9,9 +9,10 @@ sender retries and the dedupe key makes the retry harmless.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -163,15 +164,22 @@ class Intake:
         """Parse → decide → persist → say, in the caller's one transaction; the result, and
         whether a delivery was queued."""
         seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
-        if seen is not None:
+        # (A Telegram edit keeps its message's id: the edit is not a new message.)
+        compared = self._answers_at_once(inbound) or inbound.channel == EMAIL
+        if seen is not None and compared and not _resent(session, inbound, seen[0]):
             # A replay answers the sender with the stored message's acknowledgement: where that
             # goes back in the response (the webhook), it must be the same message sent again.
-            # (Elsewhere the answer went to the stored sender; a Telegram edit keeps its id.)
-            if self._answers_at_once(inbound) and not _resent(session, inbound, seen[0]):
+            if self._answers_at_once(inbound):
                 raise ReusedKey(
                     "this id was already used for a different complaint (another customer or "
                     "other text); nothing was stored: send this message with a new id"
                 )
+            if inbound.channel == EMAIL:
+                # Another mail under a Message-ID already seen (a mailer that reuses them, or
+                # another sender): a message of its own, keyed so that ITS resends dedupe.
+                inbound = replace(inbound, external_id=_own_key(inbound))
+                seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
+        if seen is not None:
             return self._replay(session, *seen), False
         now = self.clock.now()
         party = _party(session, inbound, now)
@@ -320,6 +328,14 @@ def _resent(session: Session, inbound: Inbound, message_id: int) -> bool:
         sender.address,
         inbound.text,
     )
+
+
+def _own_key(inbound: Inbound) -> str:
+    """The dedupe key of a mail whose Message-ID an earlier, different mail holds: that id
+    with a digest of this mail's sender and text, which its own resends repeat."""
+    sender = inbound.sender
+    mail = f"{sender.channel}\n{sender.address}\n{inbound.text}".encode()
+    return f"{inbound.external_id} sha256:{hashlib.sha256(mail).hexdigest()[:32]}"
 
 
 def _emails_of(inbound: Inbound) -> tuple[str, ...]:

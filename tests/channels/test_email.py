@@ -218,6 +218,37 @@ async def test_the_same_message_twice_is_one_complaint_and_one_acknowledgement(
     assert len(rows(mailbot, "SELECT id FROM outbox")) == 1
 
 
+async def test_a_reused_message_id_on_another_mail_is_a_complaint_of_its_own(
+    mailbot: Any, sink: Sink
+) -> None:
+    """Message-IDs should be unique, but some mailers reuse one (a shop's form mailer, a
+    printer): a different mail under an id already seen must not vanish as a "duplicate"."""
+    first = mail("Wrong size delivered.", message_id="<form@shop.test>")
+    other = mail(
+        "My fridge stopped cooling.",
+        message_id="<form@shop.test>",
+        sender="luis@customer.test",
+        name="Luis",
+    )
+    await send(mailbot.smtp_port, first)
+    await sink.next()
+    await send(mailbot.smtp_port, other, sender="luis@customer.test")
+    second_ack = await sink.next()
+    assert second_ack["To"] == "luis@customer.test"
+    await send(mailbot.smtp_port, other, sender="luis@customer.test")  # its own resend
+    await send(mailbot.smtp_port, first)
+    complaints = rows(
+        mailbot,
+        "SELECT m.text FROM complaints c JOIN messages m ON m.complaint_id = c.id"
+        " WHERE m.direction = 'in' ORDER BY c.id",
+    )
+    assert [row["text"].strip() for row in complaints] == [
+        "Wrong size delivered.",
+        "My fridge stopped cooling.",
+    ]
+    assert len(rows(mailbot, "SELECT id FROM outbox")) == 2
+
+
 async def test_an_auto_reply_is_recorded_on_its_complaint_but_never_answered(
     mailbot: Any, sink: Sink
 ) -> None:
