@@ -396,5 +396,5 @@ class ChatDesk:
         )
         state = chat_state_to_change(session, chat_id=chat_id)
         if reopened:
-            self._queue(session, complaint, state, "progress", "reopened", number=complaint.number)
+            self._queue(session, complaint, state, "progress", reopened, number=complaint.number)
         state.complaint_id, state.pending_field = complaint.id, "survey_comment"

@@ -16,6 +16,7 @@ from complaints.fields import REGISTRATION_FIELDS
 from complaints.workflow import SOLVED, WAITING
 from intake.case import Case, event
 from intake.courtesy import is_courtesy
+from intake.disputes import dispute
 from intake.handler_requests import asks_for_handler, hand_to_senior
 from intake.reopening import reopen
 from intake.survey import comment_of, record_survey, survey_score
@@ -77,7 +78,7 @@ def continue_complaint(
             reopen_at_or_below=follow_up.reopen_at_or_below,
             comment=comment_of(inbound.text),
         )
-        return Continued(Case.of(complaint), "reopened" if reopened else "survey_done")
+        return Continued(Case.of(complaint), reopened or "survey_done")
     if asks_for_handler(inbound.text) and complaint.status not in SOLVED:
         senior = hand_to_senior(session, notifier, complaint, now)
         if senior:
@@ -95,15 +96,14 @@ def _to_finished(
 ) -> Continued:
     """A message to a resolved, closed or rejected complaint: a mere courtesy ("thanks", "ok")
     is noted without an answer; anything else reopens it, and to a rejected complaint it is a
-    dispute the supervisor is told of."""
+    dispute (`intake.disputes`)."""
     if is_courtesy(inbound):
         return Continued(Case.of(complaint), quiet="a courtesy message to a finished complaint")
     if complaint.status != "rejected":
         reopen(session, complaint, "the customer wrote again", now, due=follow_up.due)
         return Continued(Case.of(complaint), "reopened_notice")
-    follow_up.notifier.tell_supervisor(session, complaint, "dispute", now)
-    reopen(session, complaint, "the customer disputes the rejection", now, due=follow_up.due)
-    return Continued(Case.of(complaint), "dispute_received")
+    answer = dispute(session, complaint, now, notifier=follow_up.notifier, due=follow_up.due)
+    return Continued(Case.of(complaint), answer)
 
 
 def fill_details(complaint: Complaint, details: Mapping[str, str]) -> list[str]:

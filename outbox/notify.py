@@ -46,15 +46,21 @@ CanSend = Callable[[str, str], bool]
 
 class Notifier:
     def __init__(
-        self, can_send: CanSend, rules: Callable[[], RuleSet], staff_language: str = "en"
+        self,
+        can_send: CanSend,
+        rules: Callable[[], RuleSet],
+        staff_language: str = "en",
+        levels: tuple[str, ...] = (),
     ) -> None:
         """`rules()` gives the rule set in force now: departments, their groups and supervisors
         change when an admin publishes. Staff notices carry a subject of their own (never the
         customer's "Your complaint …") and a text of outbox.staff_texts, both in
-        `staff_language`, the bot's `default_language`."""
+        `staff_language`, the bot's `default_language`. `levels` are `[escalation] levels`:
+        who reviews what a customer contests when the department has no supervisor."""
         self.can_send = can_send
         self.rules = rules
         self.staff_language = staff_language
+        self.levels = levels
 
     def say_staff(self, key: str, **values: object) -> str:
         """The staff text `key` (outbox.staff_texts) in the desk's language, for a part of a
@@ -140,6 +146,26 @@ class Notifier:
             {"to": department.supervisor},
         )
         return True
+
+    def supervisor_of(self, complaint: Complaint) -> str:
+        """The address of the complaint's department supervisor, or "" when it has none."""
+        department = self.rules().departments.get(complaint.department)
+        return department.supervisor if department is not None else ""
+
+    def tell_reviewer(
+        self, session: Session, complaint: Complaint, key: str, now: datetime, **values: object
+    ) -> str:
+        """Queue the staff text `key` to whoever reviews what the customer contests (a disputed
+        rejection, a low survey score): the department's supervisor (`tell_supervisor`, with
+        its event), else the first of `[escalation] levels` the bot can write to, as a missed
+        deadline escalates past a department without one. The address told, or "" when there
+        is nobody: the caller must then not promise the customer a supervisor."""
+        if self.tell_supervisor(session, complaint, key, now, **values):
+            return self.supervisor_of(complaint)
+        for level in self.levels:
+            if self.tell_staff(session, complaint, level, key, now, **values):
+                return level
+        return ""
 
     def department_group(self, department: str) -> Address | None:
         """The Telegram group where `department`'s agents work, when it has one the bot can

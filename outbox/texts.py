@@ -9,6 +9,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "a person will answer you by {due}.",
         "dispute_received": "Thank you for your reply about {number}. We have reopened it: a "
         "supervisor will review our decision, and a person will answer you by {due}.",
+        "dispute_received_by_team": "Thank you for your reply about {number}. We have reopened "
+        "it: our complaints team will review our decision, and a person will answer you by {due}.",
         "survey_stale": "This survey is no longer open. If something is still wrong, just "
         "write to us here.",
         "proposal_notice": "About your complaint {number}, we propose: {solution} Please "
@@ -33,6 +35,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "helps us improve.",
         "reopened": "We are sorry the solution did not satisfy you. We have reopened your "
         "complaint {number} and a supervisor will look at it.",
+        "reopened_by_team": "We are sorry the solution did not satisfy you. We have reopened "
+        "your complaint {number} and our complaints team will look at it again.",
         "owner": ", handled by {name}",
         "welcome": "Hello {name}! I am the complaints assistant of {company}. Tell me in your own "
         "words what went wrong; you can also send photos or documents. I will give you a "
@@ -94,6 +98,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "una persona le responderá antes del {due}.",
         "dispute_received": "Gracias por su respuesta sobre {number}. La hemos reabierto: un "
         "supervisor revisará nuestra decisión y una persona le responderá antes del {due}.",
+        "dispute_received_by_team": "Gracias por su respuesta sobre {number}. La hemos "
+        "reabierto: nuestro equipo de reclamaciones revisará nuestra decisión y una persona le "
+        "responderá antes del {due}.",
         "survey_stale": "Esta encuesta ya no está abierta. Si algo sigue mal, escríbanos aquí.",
         "proposal_notice": "Sobre su reclamación {number}, le proponemos: {solution} "
         "Respóndanos para decirnos si le parece bien.",
@@ -118,6 +125,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ayuda a mejorar.",
         "reopened": "Lamentamos que la solución no le haya satisfecho. Hemos reabierto su "
         "reclamación {number} y la revisará un supervisor.",
+        "reopened_by_team": "Lamentamos que la solución no le haya satisfecho. Hemos reabierto "
+        "su reclamación {number} y nuestro equipo de reclamaciones la revisará de nuevo.",
         "owner": ", gestionada por {name}",
         "welcome": "¡Hola, {name}! Soy el asistente de reclamaciones de {company}. Cuénteme con "
         "sus palabras qué ha pasado; también puede enviar fotos o documentos. Le daré un "
@@ -177,6 +186,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "答复您。",
         "dispute_received": "感谢您就 {number} 的回复。我们已重新打开此案：主管将重新审核我们的"
         "决定，工作人员将在 {due} 之前答复您。",
+        "dispute_received_by_team": "感谢您就 {number} 的回复。我们已重新打开此案：投诉处理团队"
+        "将重新审核我们的决定，工作人员将在 {due} 之前答复您。",
         "survey_stale": "此调查已结束。如果问题仍未解决，请直接在这里告诉我们。",
         "proposal_notice": "关于您的投诉 {number}，我们的处理方案是：{solution} 请回复告诉我们"
         "您是否接受。",
@@ -194,6 +205,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "5（非常满意）之间的数字。",
         "closed_thanks": "您的投诉 {number} 已结案。感谢您的反馈，这能帮助我们改进。",
         "reopened": "很抱歉处理结果未能让您满意。我们已重新打开投诉 {number}，并由主管跟进。",
+        "reopened_by_team": "很抱歉处理结果未能让您满意。我们已重新打开投诉 {number}，投诉处理"
+        "团队将重新跟进。",
         "owner": "，由{name}负责",
         "welcome": "{name}，您好！我是{company}的投诉助手。请用您自己的话告诉我发生了什么，"
         "也可以发送照片或文件。我会立即给您投诉编号，并只询问缺少的信息。\n\n"
@@ -245,6 +258,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "reopened_notice": "感謝您的來信。我們已重新開啟投訴 {number}，專人將於 {due} 之前回覆您。",
         "dispute_received": "感謝您就 {number} 的回覆。我們已重新開啟此案：主管將重新審核我們的"
         "決定，專人將於 {due} 之前回覆您。",
+        "dispute_received_by_team": "感謝您就 {number} 的回覆。我們已重新開啟此案：投訴處理團隊"
+        "將重新審核我們的決定，專人將於 {due} 之前回覆您。",
         "survey_stale": "此調查已結束。如果問題仍未解決，請直接在這裡告訴我們。",
         "proposal_notice": "關於您的投訴 {number}，我們的處理方案是：{solution} 請回覆告訴我們"
         "您是否接受。",
@@ -262,6 +277,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "5（非常滿意）之間的數字。",
         "closed_thanks": "您的投訴 {number} 已結案。感謝您的回饋，這能幫助我們改進。",
         "reopened": "很抱歉處理結果未能讓您滿意。我們已重新開啟投訴 {number}，並由主管跟進。",
+        "reopened_by_team": "很抱歉處理結果未能讓您滿意。我們已重新開啟投訴 {number}，投訴處理"
+        "團隊將重新跟進。",
         "owner": "，由{name}負責",
         "welcome": "{name}，您好！我是{company}的投訴助理。請用您自己的話告訴我發生了什麼，"
         "也可以傳送照片或文件。我會立即給您投訴編號，並只詢問缺少的資料。\n\n"

@@ -202,6 +202,8 @@ async def test_a_reply_to_a_rejection_disputes_it(start_bot: Any, sink: Sink) ->
     assert len(answered) == 1
     assert "supervisor will review our decision" in answered[0]
     assert "will see it straight away" not in answered[0]
+    assert events(case.bot, "disputed") == [{"to": "email:boss@example.com"}]
+    assert "dispute" in stored["tags"]
 
 
 @pytest.mark.parametrize("courtesy", ["Thanks!", "thank you", "ok", "Gracias", "谢谢", "謝謝！"])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from complaints.clock import ManualClock
-from intake.survey import score_in
+from intake.survey import comment_of, score_in
 from tests.channels.test_telegram import (
     AGENT,
     CUSTOMER,
@@ -70,6 +70,9 @@ async def test_a_second_survey_round_is_answered_by_its_buttons_and_old_ones_are
     assert rows(bot, "SELECT status, survey_score FROM complaints") == [
         {"status": "reopened", "survey_score": 1}
     ]
+    await dispatcher.dispatch_due()  # billing has no supervisor: none is promised
+    reopened = await until(fake, CUSTOMER, "reopened your complaint")
+    assert "complaints team" in reopened["text"] and "supervisor" not in reopened["text"]
     await agent(f"/resolve {number} refunded, for real this time")
     second = await survey_round()
 
@@ -110,7 +113,57 @@ async def test_a_second_survey_round_is_answered_by_its_buttons_and_old_ones_are
         ("10", None),
         ("4.5", None),
         ("It broke again", None),
+        ("1 - terrible, still no signal at all", 1),
+        ("1 still no signal at home", 1),
+        ("2 — 还是没信号", 2),
+        ("1/5 muy mal servicio, nadie me llamó", 1),
+        ("2 de 5, nadie me llamó en dos semanas y sigo sin línea", 2),
+        ("3 out of 5 - slow", 3),
+        ("3分，處理太慢了", 3),
+        ("5 stars, thanks!", 5),
+        ("4 points", 4),
+        ("3 puntos, regular", 3),
+        ("5 estrellas", 5),
+        ("⭐⭐", 2),
+        ("★★★☆☆", 3),
+        ("⭐⭐⭐⭐⭐ great, thank you so much for the quick help with my router", 5),
+        ("1分", 1),
+        ("５／５", 5),
+        ("I called 3 times and still nothing", None),
+        ("3 times I called and still nothing", None),
+        ("5 euros were charged twice", None),
+        ("1-2 hours without signal", None),
+        ("5 - 10 minutes on hold", None),
+        ("3/4 of the calls dropped", None),
+        ("5/12 the technician did not come", None),
+        ("1:30 and still waiting", None),
+        ("2 de mayo no vino nadie", None),
+        ("3分钟就挂了", None),
+        ("1分钱都没退", None),
+        ("2台路由器坏了", None),
+        ("2nd time this happens", None),
+        ("12345 is my order number", None),
+        ("⭐⭐⭐⭐⭐⭐", None),
+        ("1. The router broke. 2. Nobody came and nobody answered the phone", None),
     ],
 )
 def test_only_a_reply_that_is_a_score_is_one(text: str, score: int | None) -> None:
     assert score_in(text) == score
+
+
+@pytest.mark.parametrize(
+    ("text", "comment"),
+    [
+        ("5", ""),
+        ("5 非常满意", "非常满意"),
+        ("1 - terrible, still no signal at all", "terrible, still no signal at all"),
+        ("1/5 muy mal servicio, nadie me llamó", "muy mal servicio, nadie me llamó"),
+        ("3分，處理太慢了", "處理太慢了"),
+        ("5 stars, thanks!", "thanks!"),
+        ("⭐⭐", ""),
+        ("4 - Bien, GRACIAS", "Bien, GRACIAS"),
+        ("It broke again", ""),
+    ],
+)
+def test_the_comment_is_what_follows_the_score(text: str, comment: str) -> None:
+    assert comment_of(text) == comment

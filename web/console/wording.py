@@ -107,6 +107,7 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "delivery_failed": N_("delivery failed"),
         "details_added": N_("details added"),
         "details_found": N_("details found"),
+        "disputed": N_("rejection disputed"),
         "escalated": N_("escalated"),
         "fields_edited": N_("fields edited"),
         "grade_corrected": N_("grade corrected"),
