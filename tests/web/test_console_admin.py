@@ -259,7 +259,7 @@ async def test_supervisors_and_agents_are_refused_what_their_role_may_not_do(des
     assert report.status_code == 200 and report.text.count("<svg") == 8
     assert "network" not in report.text.split("</select>")[0]  # only billing to filter by
     other = await supervisor.get("/console/reports", params={"department": "network"})
-    assert other.status_code == 403 and "you see reports of billing only" in other.text
+    assert other.status_code == 403 and "you see reports of Billing only" in other.text
     csv = await supervisor.get("/api/reports/by_grade.csv")
     assert csv.status_code == 200 and csv.text.startswith("grade,complaints")
     refused = await agent.get("/console/reports")

@@ -262,9 +262,9 @@ async def test_forms_without_the_session_token_or_from_another_department_are_re
     assert no_token.status_code == 403 and "open the login page again" in no_token.text
 
     other = await nico.get(complaint_url(number))
-    assert other.status_code == 403 and "belongs to billing" in other.text
+    assert other.status_code == 403 and "belongs to Billing" in other.text  # named
     taken = await nico.post(f"{complaint_url(number)}/take", data={"csrf_token": nico_csrf})
-    assert taken.status_code == 403 and "belongs to billing" in taken.text
+    assert taken.status_code == 403 and "belongs to Billing" in taken.text
     admin_only = await ana.get("/console/canned")
     assert admin_only.status_code == 403 and "needs the admin role" in admin_only.text
     assert (await ana.get("/console/complaints/C-2000-999999")).status_code == 404
@@ -292,7 +292,7 @@ async def test_reassign_and_mark_not_valid(reachable_desk: tuple[Desk, CallbackR
 
     for to, outcome in [
         ("Bea", f"{number}: assigned to Bea."),
-        ("Nico", "Nothing was changed: Nico does not work for billing"),
+        ("Nico", "Nothing was changed: Nico does not work for Billing"),
         ("Ghost", "Nothing was changed: there is no active account named &#39;Ghost&#39;"),
     ]:
         answer = await ana.post(f"{page}/assign", data={"to": to, "csrf_token": csrf})

@@ -5,12 +5,13 @@ refusal (another department's complaint, an unknown one) is a refusal page inste
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from complaints.errors import ComplaintBotError, Said
+from complaints.errors import ComplaintBotError, Said, said
 from complaints.fields import EDITABLE_FIELDS
 from staff.solutions import parse_amount
 from web.console.forms import FormError, Text
@@ -18,7 +19,7 @@ from web.console.guard import Actor, ConsoleRefusal, SupervisorActor
 from web.console.i18n import N_
 from web.console.pages import redirect
 from web.console.wording import phrased
-from web.deps import AgentDeskDep, SolutionsDep
+from web.deps import AgentDeskDep, DuplicatesDep, SolutionsDep
 from web.errors import status_for
 
 router = APIRouter(prefix="/complaints/{number}")
@@ -29,6 +30,13 @@ class Outcome(Protocol):
 
     @property
     def summary(self) -> Said: ...
+
+
+@dataclass(frozen=True)
+class _Done:
+    summary: Said
+    page: str = ""
+    """The complaint page to go to when it is another one than the form's."""
 
 
 async def _act(number: str, work: Callable[[], Awaitable[Outcome]]) -> RedirectResponse:
@@ -44,7 +52,7 @@ async def _act(number: str, work: Callable[[], Awaitable[Outcome]]) -> RedirectR
             page, ("error", N_("Nothing was changed: %(error)s.", error=phrased(error.said)))
         )
     outcome = N_("%(number)s: %(outcome)s.", number=number, outcome=phrased(done.summary))
-    return redirect(page, ("ok", outcome))
+    return redirect(getattr(done, "page", "") or page, ("ok", outcome))
 
 
 def _reason_given(text: str) -> str:
@@ -167,3 +175,24 @@ async def decide(
         number,
         lambda: solutions.decide(number, solution_id, staff.agent, decision == "approve", reason),
     )
+
+
+@router.post("/merge")
+async def merge(
+    number: str, staff: Actor, duplicates: DuplicatesDep, into: Text = "", note: Text = ""
+) -> RedirectResponse:
+    """Merge this complaint into `into` (staff.merge): its timeline joins that one's, which
+    the agent is taken to."""
+    target = into.strip().upper()
+
+    async def work() -> Outcome:
+        if not target:
+            raise FormError("write the number of the complaint to merge this one into")
+        merged = await duplicates.merge(number, target, staff.agent, note.strip())
+        if merged.customer_told:
+            summary = said("merged into %(target)s; the customer is told", target=merged.target)
+        else:
+            summary = said("merged into %(target)s", target=merged.target)
+        return _Done(summary, f"/console/complaints/{merged.target}")
+
+    return await _act(number, work)

@@ -4,9 +4,6 @@ it. `?canned=<key>` fills the reply box with that canned reply, filled in for th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -24,6 +21,7 @@ from web.console.forms import reason
 from web.console.guard import ConsoleRefusal, Viewer
 from web.console.i18n import N_, Shown
 from web.console.pages import render
+from web.console.timeline import describe_detail, with_notice_kinds
 from web.console.trace_view import explain
 from web.console.wording import LABELS, label
 from web.deps import (
@@ -31,6 +29,7 @@ from web.deps import (
     AgentDeskDep,
     CannedRepliesDep,
     DatabaseDep,
+    DuplicatesDep,
     RuleBookDep,
     SettingsDep,
 )
@@ -55,30 +54,6 @@ def canned_choices(replies: list[CannedReply], language: str) -> list[tuple[str,
     return sorted(titles.items(), key=lambda item: item[1].lower())
 
 
-KEYED_DETAILS = {"status_changed": "status", "grade_corrected": "grade", "regraded": "grade"}
-"""Events whose `from` and `to` are keys of a kind that has names for staff."""
-
-
-def describe_detail(event: str, detail: Mapping[str, Any]) -> list[tuple[Shown, Shown]]:
-    """An event's detail as (label, text) lines: {"from": a, "to": b} reads "a → b"; the
-    statuses and grades of a status change or regrade are named for staff."""
-    keyed = KEYED_DETAILS.get(event)
-    lines: list[tuple[Shown, Shown]] = []
-    for key, value in detail.items():
-        text: Shown
-        if isinstance(value, Mapping) and set(value) == {"from", "to"}:
-            text = f"{value['from'] or '—'} → {value['to'] or '—'}"
-        elif keyed and key in ("from", "to") and isinstance(value, str) and value:
-            text = label(keyed, value)
-        elif isinstance(value, list | tuple):
-            text = ", ".join(str(item) for item in value)
-        else:
-            text = "" if value is None else str(value)
-        if text:
-            lines.append((LABELS["detail"].get(key, key.replace("_", " ")), text))
-    return lines
-
-
 def actor(who: str) -> Shown:
     """Who wrote or did something, as the timeline names them: "agent:Ana" is Ana (agent)."""
     role, _, name = who.partition(":")
@@ -98,6 +73,7 @@ async def complaint_page(
     book: RuleBookDep,
     settings: SettingsDep,
     desk: AgentDeskDep,
+    duplicates: DuplicatesDep,
     canned: str = "",
 ) -> HTMLResponse:
     view = await view_or_refuse(database, staff.agent, number)
@@ -116,6 +92,7 @@ async def complaint_page(
         for account in await accounts.listing()
         if account.active and sees(account, view.complaint.department)
     ]
+    flagged = await duplicates.flagged(number, staff.agent)
     rules: RuleSet = book.current
     console = settings.console
     return render(
@@ -124,7 +101,9 @@ async def complaint_page(
         {
             "view": view,
             "c": view.complaint,
+            "timeline": with_notice_kinds(view.timeline),
             "describe_detail": describe_detail,
+            "candidates": flagged.candidates,
             "actor": actor,
             "trace": explain(expanded(view.complaint.routing_trace or [])),
             "reachable": reachable,

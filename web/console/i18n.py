@@ -14,7 +14,7 @@ the browser prefers most among the four (Accept-Language), else in the bot's def
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -48,12 +48,12 @@ class Phrase:
     values: Mapping[str, Value] = field(default_factory=dict)
     """Numbers, text as it is (names, numbers of complaints), or Phrases (a role's name)."""
 
-    def translated(self, translations: Translations) -> str:
+    def translated(self, translations: Translations, names: Names | None = None) -> str:
         text = translations.gettext(self.msgid)
         if not self.values:
             return text
         values = {
-            key: value.translated(translations) if isinstance(value, Phrase) else value
+            key: value.translated(translations, names) if isinstance(value, Phrase) else value
             for key, value in self.values.items()
         }
         for candidate in (text, self.msgid):
@@ -76,6 +76,10 @@ class Phrase:
     @classmethod
     def of(cls, carried: Any) -> Phrase:
         """The Phrase `carried()` wrote; a ValueError when it is something else."""
+        if isinstance(carried, list) and len(carried) == 3 and carried[2] in Named.KINDS:
+            if not isinstance(carried[0], str):
+                raise ValueError("not a carried name")
+            return Named(carried[0], kind=carried[2])
         if not isinstance(carried, list) or len(carried) != 2:
             raise ValueError("not a carried phrase")
         msgid, values = carried
@@ -85,6 +89,27 @@ class Phrase:
         for key, value in values.items():
             kept[str(key)] = value if isinstance(value, str | int) else cls.of(value)
         return cls(msgid, kept)
+
+
+Names = Callable[[str, str], str]
+"""(kind, key) → the name of a department or category in the reader's language, by the rule
+set in force (web.console.wording.named)."""
+
+
+@dataclass(frozen=True)
+class Named(Phrase):
+    """A department's or category's key (`msgid`), named when shown: the names come from the
+    rule set in force, not the catalogs, so the page that shows it names it (`names`); without
+    them the key is shown."""
+
+    kind: str = "department"
+    KINDS = ("department", "category")
+
+    def translated(self, translations: Translations, names: Names | None = None) -> str:
+        return names(self.kind, self.msgid) if names is not None else self.msgid
+
+    def carried(self) -> list[Any]:
+        return [self.msgid, {}, self.kind]
 
 
 Value = str | int | Phrase
@@ -100,10 +125,21 @@ Shown = str | Phrase
 message that has no catalog entry yet: looked up, and shown as it is when none is found)."""
 
 
-def say(translations: Translations, text: Shown) -> str:
+def say(translations: Translations, text: Shown, names: Names | None = None) -> str:
+    """`text` in the catalog's language; `names` names the departments and categories in it."""
     if isinstance(text, Phrase):
-        return text.translated(translations)
+        return text.translated(translations, names)
     return translations.gettext(text) if text else text
+
+
+def joined(items: list[Shown]) -> Shown:
+    """Items as one list, "a, b, c" (in Chinese "a、b、c"), each translated when shown."""
+    if all(isinstance(item, str) for item in items):
+        return ", ".join(str(item) for item in items)
+    whole: Shown = items[0] if items else ""
+    for item in items[1:]:
+        whole = N_("%(list)s, %(item)s", list=whole, item=item)
+    return whole
 
 
 @functools.cache

@@ -79,8 +79,12 @@ def templates_for(language: str) -> Jinja2Templates:
     )
     environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
 
-    def say_filter(text: Shown) -> str:
-        return say(translations, text)
+    @jinja2.pass_context
+    def say_filter(context: jinja2.runtime.Context, text: Shown) -> str:
+        rules = context.get("rules")
+        if rules is None:
+            return say(translations, text)
+        return say(translations, text, lambda kind, key: named(rules, kind, key, language))
 
     @jinja2.pass_context
     def department(context: jinja2.runtime.Context, key: str) -> str:

@@ -18,7 +18,8 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 from complaints.errors import Said
 from router import RuleSet
-from web.console.i18n import N_, Phrase, Value
+from web.console.i18n import N_, Named, Phrase, Value, joined
+from web.console.rule_errors import rule_problem
 
 LABELS: Mapping[str, Mapping[str, Phrase]] = {
     "status": {
@@ -108,6 +109,7 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "details_added": N_("details added"),
         "details_found": N_("details found"),
         "disputed": N_("rejection disputed"),
+        "duplicate_suspected": N_("duplicate suspected"),
         "escalated": N_("escalated"),
         "fields_edited": N_("fields edited"),
         "grade_corrected": N_("grade corrected"),
@@ -160,6 +162,29 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "attachments": N_("attachments"),
         "language": N_("language"),
         "rule_set_version": N_("rule set version"),
+        "attempts": N_("attempts"),
+        "similarity": N_("similarity"),
+        "of": N_("duplicate of"),
+        "deadline": N_("deadline"),
+        "missed": N_("missed deadline"),
+        "level": N_("escalation level"),
+        "grade_from": N_("grade before"),
+        "grade_to": N_("grade after"),
+        "reason": N_("reason"),
+        "permanent": N_("permanent"),
+        "bounces": N_("bounces"),
+        "fields": N_("fields"),
+        "via": N_("via"),
+        "into_customer": N_("merged into customer"),
+        "score": N_("score"),
+        "automated": N_("machine mail"),
+        "tags": N_("tags"),
+        "rules": N_("rules"),
+        "dimension": N_("dimension"),
+        "value": N_("value"),
+        "count": N_("count"),
+        "baseline": N_("baseline"),
+        "window_start": N_("window start"),
     },
     "origin": {
         "settings": N_("settings"),
@@ -185,6 +210,8 @@ def label(kind: str, key: str) -> Phrase | str:
 KEYED_VALUES: Mapping[str, str] = {
     "status": "status",
     "new_status": "status",
+    "choices": "status",
+    "known": "status",
     "grade": "grade",
     "role": "role",
     "channel": "channel",
@@ -195,17 +222,37 @@ KEYED_VALUES: Mapping[str, str] = {
 """Which values of the services' texts (`complaints.errors.Said`) are keys, by their name."""
 
 
+NAMED_VALUES: Mapping[str, str] = {"department": "department", "yours": "department"}
+"""Values of the services' texts that are department keys (a list of them, for `yours`): named
+by the rule set when shown."""
+LISTED_VALUES = frozenset({"choices", "known", "yours"})
+"""Values that are lists already joined (", ") of keys."""
+
+
+def _keyed(kind: str, key: str) -> Phrase | str:
+    if kind in Named.KINDS:
+        return Named(key, kind=kind)
+    # A solution's status is written "awaiting approval" in the English text.
+    return LABELS[kind].get(key.replace(" ", "_"), key)
+
+
 def phrased(said: Said) -> Phrase:
     """A text of the services (a refusal, an outcome) as the console shows it: its English
     text is a msgid of the catalogs, and the values that are keys (a status, a grade, a
-    channel, a solution's kind) are named for staff, so the whole sentence is in the
-    reader's language. A text with no catalog entry (a rule file's error) stays English."""
+    channel, a solution's kind, a department) are named for staff, so the whole sentence is
+    in the reader's language. A rule set's error (an English text with its values in it,
+    from router/rules.py) is translated as far as its frame goes (web.console.rule_errors);
+    another text with no catalog entry stays English."""
+    if not said.values:
+        return rule_problem(said.msgid) or Phrase(said.msgid)
     values: dict[str, Value] = {}
     for name, value in said.values.items():
-        kind = KEYED_VALUES.get(name)
-        if kind is not None and isinstance(value, str):
-            # A solution's status is written "awaiting approval" in the English text.
-            values[name] = LABELS[kind].get(value.replace(" ", "_"), value)
+        kind = NAMED_VALUES.get(name) or KEYED_VALUES.get(name)
+        if kind is not None and isinstance(value, str) and value:
+            if name in LISTED_VALUES:
+                values[name] = joined([_keyed(kind, key) for key in value.split(", ")])
+            else:
+                values[name] = _keyed(kind, value)
         else:
             values[name] = value
     return Phrase(said.msgid, values)

@@ -1,0 +1,79 @@
+"""A rule set's error as the console shows it. router/rules.py writes one English line with
+its values in it, "the new rule set: rule #26: rule 'bad one': bad regular expression '(':
+missing ), …" (the source, the rule's place, its name, the problem): the console translates
+the frame, the rule's identification and the problems it knows, and keeps the rest (a
+regular expression's own error, a problem it does not know) as written."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from web.console.i18n import N_, Phrase, Shown
+
+SOURCES: Mapping[str, Phrase] = {
+    "the new rule set": N_("the new rule set"),
+    "the stored rule set": N_("the stored rule set"),
+}
+_VERSION = re.compile(r"rule set version (?P<version>\d+)")
+_FRAME = re.compile(
+    r"(?P<source>[^\n]+?)(?::(?P<line>\d+))?: (?:rule #(?P<index>\d+): )?"
+    r"(?:rule (?P<q>['\"])(?P<name>.*?)(?P=q): )?(?P<problem>.+)",
+    re.DOTALL,
+)
+_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"bad regular expression (?P<pattern>'.*'|\".*\"): (?P<error>.+)", re.DOTALL),
+        N_("bad regular expression %(pattern)s: %(error)s").msgid,
+    ),
+    (re.compile(r"unknown category (?P<key>.+)"), N_("unknown category %(key)s").msgid),
+    (re.compile(r"unknown department (?P<key>.+)"), N_("unknown department %(key)s").msgid),
+    (re.compile(r"every rule needs a non-empty name"), N_("every rule needs a name").msgid),
+    (
+        re.compile(r"rule name (?P<name>.+) is used twice"),
+        N_("the name %(name)s is used twice").msgid,
+    ),
+)
+
+
+def _source(text: str) -> Shown:
+    found = SOURCES.get(text)
+    if found is not None:
+        return found
+    version = _VERSION.fullmatch(text)
+    if version is not None:
+        return N_("rule set version %(version)s", version=version["version"])
+    return text  # a file's path
+
+
+def _problem(text: str) -> Shown:
+    for pattern, msgid in _PROBLEMS:
+        found = pattern.fullmatch(text)
+        if found is not None:
+            return Phrase(msgid, {key: value or "" for key, value in found.groupdict().items()})
+    return text
+
+
+def rule_problem(text: str) -> Phrase | None:
+    """`text` translated as far as the console knows it, or None when it is not a rule set's
+    error (it names neither a line nor a rule)."""
+    found = _FRAME.fullmatch(text)
+    if found is None or not (found["line"] or found["index"] or found["name"]):
+        return None
+    where: dict[str, Shown] = {"source": _source(found["source"])}
+    frame: Shown
+    if found["line"]:
+        frame = N_("%(source)s, line %(line)s", line=found["line"], **where)
+    elif found["index"]:
+        frame = N_("%(source)s, rule #%(index)s", index=found["index"], **where)
+    else:
+        frame = where["source"]
+    problem = _problem(found["problem"])
+    if found["name"] is not None:
+        return N_(
+            "%(where)s, rule “%(name)s”: %(problem)s",
+            where=frame,
+            name=found["name"],
+            problem=problem,
+        )
+    return N_("%(where)s: %(problem)s", where=frame, problem=problem)
