@@ -10,8 +10,8 @@ message says (`chat_details`); an answer fills the field, "skip" (button or type
 A message that is not an answer (`chat_answers.looks_like_answer`, or it grades higher) is
 more of the complaint: intake records it and raises the grade when it is graver (as it does
 for a follow-up on every channel: `follow_up`, `regrade`), and the question is asked once
-more, then dropped. The state lives in the store, so a restart or
-another instance continues the conversation; every message goes through the outbox.
+more, then dropped. The state lives in the store, so a restart or another instance continues
+the conversation; every message goes through the outbox.
 """
 
 from __future__ import annotations
