@@ -8,9 +8,10 @@ Guided intake asks, one question at a time, for the registration fields the comp
 department needs (`[departments.X] ask`) and does not have yet, after filling what the first
 message says (`chat_details`); an answer fills the field, "skip" (button or typed) moves on.
 A message that is not an answer (`chat_answers.looks_like_answer`, or it grades higher) is
-more of the complaint: intake records it, the grade rises when it is graver (`regrade`), and
-the question is asked once more, then dropped. The state lives in the store, so a restart or
-another instance continues the conversation; every message goes through the outbox.
+more of the complaint: intake records it and raises the grade when it is graver (as it does
+for a follow-up on every channel: `follow_up`, `regrade`), and the question is asked once
+more, then dropped. The state lives in the store, so a restart or another instance continues
+the conversation; every message goes through the outbox.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from intake.chat_details import found_details
 from intake.chat_status import complaints_of_chat, status_text
 from intake.chat_survey import refusal
 from intake.handler_requests import asks_for_handler, hand_to_senior
-from intake.regrade import grades_higher, raise_grade_from
+from intake.regrade import grades_higher
 from intake.survey import record_survey
 from outbox.notify import Notifier
 from outbox.templates import Replies
@@ -156,20 +157,18 @@ class ChatDesk:
 
     async def after_intake(self, chat_id: int, number: str, created: bool) -> None:
         """A message was recorded. A new complaint: fill what its text already says, then ask
-        the first question. More of an open one while a question waits: raise the grade when
-        the message grades higher, then ask that question once more, or move on."""
+        the first question. More of an open one while a question waits (intake has raised the
+        grade if the message was graver): ask that question once more, or move on."""
 
         def work(session: Session) -> bool:
             complaint = queries.complaint_by_number(session, number)
             assert complaint is not None and complaint.id is not None
             state = chat_state_to_change(session, chat_id=chat_id)
+            if not created:  # intake raised the grade if it was graver (intake.follow_up)
+                return bool(state.pending_field) and self._ask_again(session, state, complaint)
             message = last_inbound(session, complaint_id=complaint.id)
             text = message.text if message is not None else ""
             now = self.clock.now()
-            if not created:
-                rules, due = self.rules(), self.due
-                raise_grade_from(session, complaint, text, now, rules=rules, due=due)
-                return bool(state.pending_field) and self._ask_again(session, state, complaint)
             state.complaint_id, state.asked, state.start_new = complaint.id, [], False
             state.pending_field = ""
             fill_found(session, complaint, found_details(text, now.date()), now)

@@ -1,11 +1,14 @@
 """A message that joins its complaint: it fills blank details, answers the survey, asks for
 another handler, reopens a resolved or closed case, or disputes a rejection (which reopens it
-too); a mere "thanks" to a finished case reopens nothing."""
+too); a mere "thanks" to a finished case reopens nothing. Whatever else it does, a message to
+an open complaint, or one it reopened, raises the grade when it is graver (`intake.regrade`):
+on every channel, here and nowhere else. A survey answer is a score, not more of the
+complaint, and regrades nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +21,12 @@ from intake.case import Case, event
 from intake.courtesy import is_courtesy
 from intake.disputes import dispute
 from intake.handler_requests import asks_for_handler, hand_to_senior
+from intake.regrade import raise_grade_from
 from intake.reopening import reopen
 from intake.survey import comment_of, record_survey, survey_score
 from intake.waiting import customer_answered
 from outbox.notify import Notifier
+from router import RuleSet
 from scheduler.due import DueTimes
 from store.models import Complaint
 
@@ -34,6 +39,8 @@ class FollowUp:
     due: DueTimes
     reopen_at_or_below: int
     """A survey answered with this score or lower reopens the complaint."""
+    rules: RuleSet
+    """The rule set in force: a graver message raises the grade by it."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,27 @@ def continue_complaint(
             comment=comment_of(inbound.text),
         )
         return Continued(Case.of(complaint), reopened or "survey_done")
+    continued = _answered(session, complaint, inbound, now, follow_up)
+    if continued.quiet:
+        return continued  # a courtesy to a finished complaint: still finished, nothing graver
+    raised = raise_grade_from(
+        session,
+        complaint,
+        inbound.text,
+        now,
+        rules=follow_up.rules,
+        due=follow_up.due,
+        notifier=notifier,
+    )
+    return replace(continued, case=Case.of(complaint)) if raised else continued
+
+
+def _answered(
+    session: Session, complaint: Complaint, inbound: Inbound, now: datetime, follow_up: FollowUp
+) -> Continued:
+    """What the message does besides adding to the complaint, and how it is answered."""
     if asks_for_handler(inbound.text) and complaint.status not in SOLVED:
-        senior = hand_to_senior(session, notifier, complaint, now)
+        senior = hand_to_senior(session, follow_up.notifier, complaint, now)
         if senior:
             return Continued(Case.of(complaint), "assigned_notice", values=(("name", senior),))
         return Continued(Case.of(complaint), "handler_unavailable")

@@ -1,5 +1,10 @@
-"""A customer asks for someone else to handle their complaint (seed 001). A senior agent of
-the department takes over and the supervisor is told; without one, the supervisor is told that.
+"""A customer asks for someone else to handle their complaint (seed 001). The request is
+always recorded for the desk: a `handler_requested` event on the timeline and the tag
+`handler-requested` (the queue filters by it). A senior agent of the department takes over and
+the supervisor is told; without one, the supervisor (if the department has one) is told that,
+and the customer hears that the desk will assign another person (`handler_unavailable`): with
+the shipped settings (no senior agents, no supervisors) the event and the tag are what the desk
+goes by.
 
 What counts as the request, in a message that joins an open complaint:
 - "/handler", "change handler", "cambiar de gestor", "更换处理人" or "更換處理人" at the start
@@ -28,6 +33,9 @@ from router.text import FoldedText, cjk_count, fold
 from store import queries
 from store.models import Complaint
 from store.queries.accounts import senior_agents
+
+TAG = "handler-requested"
+"""The tag of a complaint whose customer asked for another handler."""
 
 SHORT_WORDS = 30
 """The longest message (in words; a Chinese character is half a word) in which a request phrased
@@ -172,15 +180,16 @@ def asks_for_handler(text: str) -> bool:
 def hand_to_senior(
     session: Session, notifier: Notifier, complaint: Complaint, now: datetime
 ) -> str | None:
-    """Reassign to a senior agent of the complaint's department (not the current handler) and
-    tell the supervisor; return the senior's name, or None when there is none (the supervisor
-    is told that too)."""
+    """Record the request (event and tag), reassign to a senior agent of the complaint's
+    department (not the current handler) and tell the supervisor; return the senior's name, or
+    None when there is none (the supervisor is told that too, when there is one)."""
     seniors = [
         agent
         for agent in senior_agents(session)
         if agent.name != complaint.assignee
         and (not agent.departments or complaint.department in agent.departments)
     ]
+    _record_request(session, complaint, seniors[0].name if seniors else "", now)
     previous = complaint.assignee or notifier.say_staff("nobody")
     if not seniors:
         notifier.tell_supervisor(
@@ -210,3 +219,13 @@ def hand_to_senior(
         session, complaint, "handler_changed", now, senior=senior, previous=previous
     )
     return senior
+
+
+def _record_request(session: Session, complaint: Complaint, senior: str, now: datetime) -> None:
+    """The request on the timeline (with the senior agent who takes over, if any) and in the
+    complaint's tags, once however often it is asked."""
+    detail = {"to": senior} if senior else {}
+    queries.add_event(session, complaint.id or 0, now, "customer", "handler_requested", detail)
+    tags = list(complaint.tags or [])
+    if TAG not in tags:
+        complaint.tags = [*tags, TAG]

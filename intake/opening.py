@@ -143,7 +143,7 @@ def _post_to_department(
     category = opening.rules.categories[decision.category].names.get(
         opening.default_language, decision.category
     )
-    subject = _clip(inbound.subject + "\n") if inbound.subject else ""
+    subject = clip(inbound.subject + "\n") if inbound.subject else ""
     opening.notifier.tell_staff(
         session,
         complaint,
@@ -155,9 +155,10 @@ def _post_to_department(
         customer=party.name or opening.notifier.say_staff("customer"),
         channel=inbound.channel,
         subject=subject,
-        text=_clip(inbound.text),
+        text=clip(inbound.text),
     )
 
 
-def _clip(text: str, limit: int = GROUP_POST_LIMIT) -> str:
+def clip(text: str, limit: int = GROUP_POST_LIMIT) -> str:
+    """`text` within `limit` characters, an ellipsis marking a cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -154,7 +154,7 @@ class Intake:
         )
 
     def _follow_up(self) -> FollowUp:
-        return FollowUp(self.notifier, self.due, self.policy.reopen_at_or_below)
+        return FollowUp(self.notifier, self.due, self.policy.reopen_at_or_below, self.rules())
 
     def _answers_at_once(self, inbound: Inbound) -> bool:
         channel = self.channels.get(inbound.channel)

@@ -1,7 +1,11 @@
 """A later message of the customer may make a complaint graver ("…and sparks came out when I
 unplugged it!"): the router reads the new text alone, and when it grades higher than the
 complaint the grade is raised (never lowered), with new deadlines and a `regraded` event that
-says why. Category and department stay: moving a case is an agent's correction."""
+says why, and the department's group (where new complaints are posted) is told. Category and
+department stay: moving a case is an agent's correction.
+
+Every channel's follow-up reaches this through `intake.follow_up.continue_complaint`, the one
+caller: a message that joins an open complaint, or reopens a finished one."""
 
 from __future__ import annotations
 
@@ -10,10 +14,13 @@ from datetime import datetime
 from sqlmodel import Session
 
 from complaints.workflow import FINISHED
+from intake.opening import clip
+from outbox.notify import Notifier
 from router import GRADES, CustomerHistory, Decision, RoutingInput, RuleSet, route
 from scheduler.due import DueTimes
 from store import queries
 from store.models import Complaint
+from store.queries.events import events_of_kind
 
 
 def graded(
@@ -44,9 +51,11 @@ def raise_grade_from(
     *,
     rules: RuleSet,
     due: DueTimes,
+    notifier: Notifier,
 ) -> bool:
     """Raise `complaint`'s grade to what `text` alone grades, when that is higher; True when
-    it was raised."""
+    it was raised. The new deadlines count from the complaint's latest reopening, if any (the
+    fresh start `DueTimes.on_reopened` gave it), else from its opening."""
     if complaint.status in FINISHED or not text.strip():
         return False
     decision = graded(text, complaint, now, rules, due)
@@ -54,7 +63,7 @@ def raise_grade_from(
         return False
     before, complaint.grade = complaint.grade, decision.grade
     complaint.updated_at = now
-    due.on_regraded(complaint, finished=False)
+    due.on_regraded(complaint, finished=False, since=_reopened_at(session, complaint))
     fired = [step.rule for step in decision.trace if step.matched and step.rule != "language"]
     queries.add_event(
         session,
@@ -70,4 +79,38 @@ def raise_grade_from(
             "tags": list(decision.tags),
         },
     )
+    _tell_department(session, notifier, complaint, before, text, now)
     return True
+
+
+def _reopened_at(session: Session, complaint: Complaint) -> datetime | None:
+    """When the complaint was last reopened, or None when it never was."""
+    changes = events_of_kind(session, complaint_id=complaint.id or 0, kind="status_changed")
+    reopenings = [change.at for change in changes if (change.detail or {}).get("to") == "reopened"]
+    return reopenings[-1] if reopenings else None
+
+
+def _tell_department(
+    session: Session,
+    notifier: Notifier,
+    complaint: Complaint,
+    before: str,
+    text: str,
+    now: datetime,
+) -> None:
+    """Tell the department's group, as a new complaint is posted there (`intake.opening`):
+    the agents who read it at its first grade learn of the graver one, and a reply to the
+    notice answers the customer."""
+    group = notifier.department_group(complaint.department)
+    if group is None:
+        return
+    notifier.tell_staff(
+        session,
+        complaint,
+        group,
+        "regraded",
+        now,
+        grade_from=before,
+        grade_to=complaint.grade,
+        text=clip(text),
+    )

@@ -33,6 +33,9 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "over from {previous}.",
         "awaiting_approval": "{number}: {agent} proposes {kind} {amount}, above the approval "
         "limit; approve or reject it in the console.",
+        "regraded": "{number}: the customer's latest message raises the grade {grade_from} -> "
+        "{grade_to}; new deadlines apply.\n\n{text}\n\nReply to this message to answer the "
+        "customer.",
     },
     "es": {
         "group_post": "{number} · {grade} · {category}\n{customer} ({channel})\n\n"
@@ -62,6 +65,9 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "{previous}.",
         "awaiting_approval": "{number}: {agent} propone {kind} {amount}, por encima del límite "
         "de aprobación; apruébelo o recházelo en la consola.",
+        "regraded": "{number}: el último mensaje del cliente eleva la prioridad {grade_from} -> "
+        "{grade_to}; rigen plazos nuevos.\n\n{text}\n\nResponda a este mensaje para contestar "
+        "al cliente.",
     },
     "zh-Hans": {
         "group_post": "{number} · {grade} · {category}\n{customer}（{channel}）\n\n"
@@ -87,6 +93,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "handler_changed": "{number}：客户要求更换处理人；由 {senior} 接替 {previous}。",
         "awaiting_approval": "{number}：{agent} 提议 {kind} {amount}，超出审批限额；请在控制台"
         "批准或拒绝。",
+        "regraded": "{number}：客户的最新消息使等级升高 {grade_from} -> {grade_to}，按新的期限"
+        "处理。\n\n{text}\n\n回复此消息即可答复客户。",
     },
     "zh-Hant": {
         "group_post": "{number} · {grade} · {category}\n{customer}（{channel}）\n\n"
@@ -112,6 +120,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "handler_changed": "{number}：客戶要求更換處理人；由 {senior} 接替 {previous}。",
         "awaiting_approval": "{number}：{agent} 提議 {kind} {amount}，超出審批限額；請在控制台"
         "核准或拒絕。",
+        "regraded": "{number}：客戶的最新訊息使等級升高 {grade_from} -> {grade_to}，按新的期限"
+        "處理。\n\n{text}\n\n回覆此訊息即可答覆客戶。",
     },
 }
 

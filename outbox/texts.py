@@ -15,7 +15,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "write to us here.",
         "proposal_notice": "About your complaint {number}, we propose: {solution} Please "
         "reply to tell us whether this works for you.",
-        "handler_unavailable": "We have noted your request; a supervisor will contact you.",
+        "handler_unavailable": "We have recorded your request for someone else to handle your "
+        "complaint; our complaints team will assign another person to it.",
         "assigned_notice": "Your complaint {number} is now being handled by {name}.",
         "rejected_notice": "Thank you for contacting us about {number}. After looking into it "
         "carefully we cannot treat it as a complaint: {explanation} If you disagree, just "
@@ -104,8 +105,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_stale": "Esta encuesta ya no está abierta. Si algo sigue mal, escríbanos aquí.",
         "proposal_notice": "Sobre su reclamación {number}, le proponemos: {solution} "
         "Respóndanos para decirnos si le parece bien.",
-        "handler_unavailable": "Hemos anotado su petición; un supervisor se pondrá en contacto "
-        "con usted.",
+        "handler_unavailable": "Hemos registrado su petición de que otra persona gestione su "
+        "reclamación; nuestro equipo de reclamaciones asignará a otra persona.",
         "assigned_notice": "Su reclamación {number} la gestiona ahora {name}.",
         "rejected_notice": "Gracias por escribirnos sobre {number}. Tras revisarlo con atención, "
         "no podemos tramitarlo como reclamación: {explanation} Si no está de acuerdo, "
@@ -191,7 +192,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_stale": "此调查已结束。如果问题仍未解决，请直接在这里告诉我们。",
         "proposal_notice": "关于您的投诉 {number}，我们的处理方案是：{solution} 请回复告诉我们"
         "您是否接受。",
-        "handler_unavailable": "我们已记录您的请求，主管会与您联系。",
+        "handler_unavailable": "我们已记录您更换处理人的请求，投诉处理团队将安排其他人员负责您的"
+        "投诉。",
         "assigned_notice": "您的投诉 {number} 现由{name}负责处理。",
         "rejected_notice": "感谢您就 {number} 联系我们。经过仔细核实，我们无法将其作为投诉受理："
         "{explanation} 如有异议，请直接回复，我们会重新审核。",
@@ -263,7 +265,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_stale": "此調查已結束。如果問題仍未解決，請直接在這裡告訴我們。",
         "proposal_notice": "關於您的投訴 {number}，我們的處理方案是：{solution} 請回覆告訴我們"
         "您是否接受。",
-        "handler_unavailable": "我們已記錄您的請求，主管會與您聯絡。",
+        "handler_unavailable": "我們已記錄您更換處理人的請求，投訴處理團隊將安排其他人員負責您的"
+        "投訴。",
         "assigned_notice": "您的投訴 {number} 現由{name}負責處理。",
         "rejected_notice": "感謝您就 {number} 與我們聯絡。經仔細查核，我們無法將其作為投訴受理："
         "{explanation} 如有異議，請直接回覆，我們會重新審核。",

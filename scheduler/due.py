@@ -60,11 +60,14 @@ class DueTimes:
             later = [d for d in (complaint.resolution_due, complaint.escalate_due) if d]
             self._watch(complaint, max(later) if later else None, now)
 
-    def on_regraded(self, complaint: Complaint, *, finished: bool) -> None:
-        """A new grade brings new deadlines, counted from the complaint's opening."""
+    def on_regraded(
+        self, complaint: Complaint, *, finished: bool, since: datetime | None = None
+    ) -> None:
+        """A new grade brings new deadlines, counted from the complaint's opening, or from
+        `since` when given (its latest reopening, where `on_reopened` restarted the clock)."""
         complaint.first_response_due, complaint.resolution_due = self.service_levels[
             complaint.grade
-        ].due(complaint.created_at)
+        ].due(since or complaint.created_at)
         if not finished:
             watched = (
                 complaint.resolution_due

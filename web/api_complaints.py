@@ -143,6 +143,7 @@ async def list_complaints(
     overdue: bool = False,
     due_within: Annotated[str, Query(description='e.g. "2h", "1d"')] = "",
     q: Annotated[str, Query(description="words in the text, subject or customer")] = "",
+    tag: Annotated[str, Query(description='e.g. "handler-requested", "needs-triage"')] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> QueueOut:
@@ -156,7 +157,17 @@ async def list_complaints(
         database,
         agent,
         QueueFilter(
-            department, status, grade, channel, assignee, overdue, within, q, limit, offset
+            department,
+            status,
+            grade,
+            channel,
+            assignee,
+            overdue,
+            within,
+            q,
+            tag=tag,
+            limit=limit,
+            offset=offset,
         ),
         clock.now(),
     )

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from complaints.workflow import FINISHED
+from store.columns import json_text
 from store.models import Complaint, Customer, Identity, Message
 
 MAX_PAGE = 200
@@ -37,6 +38,8 @@ class QueueFilter:
     q: str = ""
     """Words searched in the complaint's number, subject, messages and the customer's name,
     e-mail, phone and addresses."""
+    tag: str = ""
+    """Only complaints with this tag ("handler-requested", "needs-triage", a rule's tag)."""
     limit: int = 50
     offset: int = 0
 
@@ -115,7 +118,16 @@ def _conditions(
         conditions.append(col(Complaint.escalate_due) <= now)
     if filters.due_within is not None:
         conditions.append(col(Complaint.escalate_due) <= now + filters.due_within)
+    if filters.tag.strip():
+        conditions.append(_tagged(filters.tag.strip()))
     return conditions
+
+
+def _tagged(tag: str) -> Any:
+    """The tags column holds a JSON list as the store wrote it (`json_text`, no spaces): the
+    tag's own JSON string, quotes included, occurs in it only as a whole element. Text the
+    same way in SQLite and PostgreSQL (whose `json` type keeps the text as written)."""
+    return sa.cast(col(Complaint.tags), sa.Text).contains(json_text(tag), autoescape=True)
 
 
 def _search(text: str) -> Any:

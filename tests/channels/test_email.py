@@ -4,6 +4,7 @@ and an aiosmtpd sink as the relay, all on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import json
 import smtplib
 import sqlite3
 import ssl
@@ -474,6 +475,42 @@ async def test_a_reply_to_a_resolved_complaint_reopens_it(mailbot: Any, sink: Si
         mail("It broke again.", message_id="<l2@c.test>", references=ack["Message-ID"]),
     )
     assert rows(mailbot, "SELECT status FROM complaints") == [{"status": "reopened"}]
+
+
+DEADLINES = (
+    "SELECT grade, category, department, first_response_due, resolution_due, escalate_due "
+    "FROM complaints"
+)
+
+
+async def test_a_reply_that_reports_a_hazard_raises_the_grade_of_the_open_complaint(
+    mailbot: Any, sink: Sink
+) -> None:
+    """Seen in a walkthrough: the reply joined the complaint, and it stayed general."""
+    text = "Hola, la lavadora que compré hace un mes hace un ruido terrible y no centrifuga."
+    await send(mailbot.smtp_port, mail(text, message_id="<h1@c.test>"))
+    ack = await sink.next()
+    [before] = rows(mailbot, DEADLINES)
+    assert before["grade"] == "general"
+    await send(
+        mailbot.smtp_port,
+        mail(
+            "ahora además sale humo del motor",
+            message_id="<h2@c.test>",
+            in_reply_to=ack["Message-ID"],
+            references=f"<h1@c.test> {ack['Message-ID']}",
+        ),
+    )
+    [after] = rows(mailbot, DEADLINES)
+    assert after["grade"] == "urgent"
+    assert (after["category"], after["department"]) == (before["category"], before["department"])
+    assert after["first_response_due"] < before["first_response_due"]
+    assert after["resolution_due"] < before["resolution_due"]
+    assert after["escalate_due"] == after["first_response_due"]  # no person has answered yet
+    [regraded] = rows(mailbot, "SELECT actor, detail FROM events WHERE kind = 'regraded'")
+    detail = json.loads(regraded["detail"])
+    assert regraded["actor"] == "router" and (detail["from"], detail["to"]) == ("general", "urgent")
+    assert len(rows(mailbot, "SELECT id FROM messages WHERE direction = 'in'")) == 2
 
 
 async def test_a_from_header_encoded_whole_is_read_as_its_sender(mailbot: Any, sink: Sink) -> None:

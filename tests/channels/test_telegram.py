@@ -757,6 +757,62 @@ async def test_a_customer_may_ask_for_another_handler(fake: FakeTelegram, start_
     assert rows(bot, "SELECT assignee FROM complaints") == [{"assignee": "Mei Lin"}]
     notice = await until(fake, GROUP, "another handler")
     assert "Mei Lin takes over from Li Wei" in notice["text"]
+    [requested] = rows(bot, "SELECT actor, detail FROM events WHERE kind = 'handler_requested'")
+    assert requested["actor"] == "customer" and json.loads(requested["detail"]) == {"to": "Mei Lin"}
+
+
+async def test_without_a_senior_agent_handler_is_recorded_for_the_desk_and_said_truly(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """The shipped case: no senior agent and no supervisor. Nobody is told, so the customer
+    must not hear that a supervisor will call; the desk finds the request on the complaint."""
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, GROUP)
+    await say(fake, "/handler")
+    answer = await until(fake, CUSTOMER, "request")
+    assert "recorded your request" in answer["text"] and "supervisor" not in answer["text"]
+    assert "assign another person" in answer["text"]
+    [requested] = rows(bot, "SELECT actor, detail FROM events WHERE kind = 'handler_requested'")
+    assert requested["actor"] == "customer" and json.loads(requested["detail"]) == {}
+    [complaint] = rows(bot, "SELECT tags, assignee FROM complaints")
+    assert "handler-requested" in json.loads(complaint["tags"]) and complaint["assignee"] == ""
+    await say(fake, "/handler")  # asked again: noted again, tagged once
+    await until(fake, CUSTOMER, "recorded your request")
+    assert len(rows(bot, "SELECT id FROM events WHERE kind = 'handler_requested'")) == 2
+    [complaint] = rows(bot, "SELECT tags FROM complaints")
+    assert json.loads(complaint["tags"]).count("handler-requested") == 1
+
+
+async def test_a_mailed_reply_reporting_a_hazard_is_told_to_the_department_group(
+    fake: FakeTelegram, sink: Sink, start_bot: Any
+) -> None:
+    """A new complaint is posted to its department's group; a raise of its grade by the
+    customer's later message (here by e-mail) is told there too, and a reply to that notice
+    answers the customer."""
+    bot = await start_bot(telegram_settings(fake, sink))
+    port = bot.app.state.services.channels["email"].smtp_port
+    await send(port, mail("I was charged twice on this month's bill.", message_id="<g1@c.test>"))
+    ack = await sink.next()
+    post = await to(fake, GROUP)
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    assert post["text"].startswith(f"{number} · general")
+    hazard = "Also, the modem you sent me is now giving off smoke and sparks!"
+    await send(port, mail(hazard, message_id="<g2@c.test>", references=ack["Message-ID"]))
+    assert "added your message" in (await sink.next()).get_body(("plain",)).get_content()
+    notice = await to(fake, GROUP)
+    assert notice["text"].startswith(f"{number}: the customer's latest message raises the grade")
+    assert "general -> urgent" in notice["text"] and hazard in notice["text"]
+    assert rows(bot, "SELECT grade FROM complaints") == [{"grade": "urgent"}]
+    await say(
+        fake,
+        "Please unplug it now; a technician is on the way.",
+        chat=GROUP,
+        chat_type="supergroup",
+        reply_to_message_id=notice["result"]["message_id"],
+    )
+    by_mail = await sink.next()
+    assert "a technician is on the way" in by_mail.get_body(("plain",)).get_content()
 
 
 async def test_guided_intake_does_not_ask_for_what_the_first_message_says(

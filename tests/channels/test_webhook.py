@@ -7,6 +7,7 @@ import base64
 import json
 import sqlite3
 import time
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -219,6 +220,66 @@ async def test_a_follow_up_quoting_its_number_in_the_text_joins_it(start_bot: An
     )
     assert follow.json()["complaint"] == first["complaint"]
     assert "Hemos añadido su mensaje" in follow.json()["acknowledgement"]
+
+
+async def test_a_follow_up_that_reports_a_hazard_raises_the_grade(start_bot: Any) -> None:
+    bot = await start_bot()
+    first = (await post(bot, complaint("g-1", "My washing machine leaks water."))).json()
+    assert first["grade"] == "general"
+    before = _one_complaint(bot)
+    follow = await post(
+        bot,
+        complaint("g-2", "Now sparks came out when I unplugged it!", complaint=first["complaint"]),
+    )
+    assert follow.status_code == 202, follow.text
+    answer = follow.json()
+    assert (answer["complaint"], answer["grade"]) == (first["complaint"], "urgent")
+    assert "added your message" in answer["acknowledgement"]
+    after = _one_complaint(bot)
+    assert after["grade"] == "urgent" and after["category"] == before["category"]
+    assert after["first_response_due"] == before["created_at"] + timedelta(hours=2)
+    assert after["escalate_due"] == after["first_response_due"]
+    [regraded] = _events(bot, "regraded")
+    assert (regraded["from"], regraded["to"]) == ("general", "urgent")
+    # A courtesy afterwards grades nothing, and a grade is never lowered.
+    thanks = await post(bot, complaint("g-3", "Thanks!", complaint=first["complaint"]))
+    assert thanks.json()["grade"] == "urgent" and len(_events(bot, "regraded")) == 1
+
+
+async def test_a_hazard_written_to_a_resolved_complaint_reopens_it_urgent_from_now(
+    start_bot: Any,
+) -> None:
+    """Reopened, then regraded: the urgent deadlines count from the reopening, as the
+    reopening's own do, not from the opening ten days ago (which would escalate at once)."""
+    clock = ManualClock(START)
+    bot = await start_bot(clock=clock)
+    first = (await post(bot, complaint("z-1", "My washing machine leaks water."))).json()
+    assert first["grade"] == "general"
+    engine = sa.create_engine(bot.store_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE complaints SET status = 'resolved'"))
+    engine.dispose()
+    clock.advance(timedelta(days=10))
+    follow = await post(
+        bot,
+        complaint(
+            "z-2",
+            "It broke again and now it smells of burning and smokes!",
+            complaint=first["complaint"],
+        ),
+    )
+    assert follow.status_code == 202, follow.text
+    answer = follow.json()
+    assert (answer["status"], answer["grade"]) == ("reopened", "urgent")
+    assert "reopened your complaint" in answer["acknowledgement"]
+    now = clock.now()
+    after = _one_complaint(bot)
+    assert after["first_response_due"] == now + timedelta(hours=2)
+    assert after["resolution_due"] == now + timedelta(hours=24)
+    assert after["escalate_due"] == after["first_response_due"]
+    assert [change["to"] for change in _events(bot, "status_changed")][-1] == "reopened"
+    [regraded] = _events(bot, "regraded")
+    assert (regraded["from"], regraded["to"]) == ("general", "urgent")
 
 
 async def test_a_number_of_someone_elses_complaint_in_the_text_opens_a_new_one(
@@ -525,6 +586,18 @@ async def test_ready_on_postgresql_is_503_while_a_table_is_locked(
     assert not_ready.status_code == 503, not_ready.text
     assert "locked" in not_ready.json()["reason"]
     assert ready.json() == {"status": "ready"}
+
+
+def _events(bot: Any, kind: str) -> list[dict[str, Any]]:
+    """The details of the store's events of `kind`, oldest first."""
+    engine = sa.create_engine(bot.store_url)
+    with engine.connect() as connection:
+        found = connection.execute(
+            sa.text("SELECT detail FROM events WHERE kind = :kind ORDER BY id"), {"kind": kind}
+        )
+        details = [json.loads(row[0]) for row in found]
+    engine.dispose()
+    return details
 
 
 def _one_complaint(bot: Any) -> dict[str, Any]:

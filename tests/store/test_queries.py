@@ -273,6 +273,43 @@ def test_the_queue_puts_the_nearest_deadline_first_and_bounds_its_pages(
     assert rows[0].customer_name == ""
 
 
+@pytest.fixture
+def any_store(store_url: str) -> Iterator[Database]:
+    """The store on SQLite and again on PostgreSQL."""
+    database = Database(store_url)
+    database.upgrade()
+    yield database
+    database.close()
+
+
+def test_the_queue_filters_by_a_whole_tag_on_every_store(any_store: Database) -> None:
+    tags = [["handler-requested"], ["possible-duplicate", "handler-requested"], ["50%_off"], None]
+
+    def open_tagged(session: Session) -> list[int]:
+        ids = [_open(session, f"t{i}@example.com") for i in range(len(tags))]
+        for complaint_id, complaint_tags in zip(ids, tags, strict=True):
+            found = complaint_by_id(session, complaint_id=complaint_id)
+            assert found is not None
+            found.tags = complaint_tags
+        return ids
+
+    asked, both, odd, untagged = any_store.write_now(open_tagged)
+
+    def tagged(tag: str) -> set[int]:
+        rows, total = any_store.write_now(
+            lambda s: complaint_queue(s, filters=QueueFilter(tag=tag), departments=None, now=START)
+        )
+        assert total == len(rows)
+        return {row.complaint.id or 0 for row in rows}
+
+    assert tagged("handler-requested") == {asked, both}
+    assert tagged(" possible-duplicate ") == {both}
+    assert tagged("50%_off") == {odd}
+    for part in ("handler", "requested", "50", "%", "_", '"'):  # whole tags only
+        assert tagged(part) == set(), part
+    assert tagged("") == {asked, both, odd, untagged}
+
+
 def test_a_canned_reply_renamed_onto_a_taken_key_is_refused_and_nothing_changes(
     database: Database,
 ) -> None:

@@ -35,6 +35,7 @@ async def queue_page(
     assignee: str = "",
     overdue: bool = False,
     q: Annotated[str, Query(max_length=200)] = "",
+    tag: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
     filters = QueueFilter(
@@ -45,6 +46,7 @@ async def queue_page(
         assignee=assignee,
         overdue=overdue,
         q=q,
+        tag=tag,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
@@ -58,6 +60,7 @@ async def queue_page(
         "assignee": assignee,
         "overdue": "true" if overdue else "",
         "q": q,
+        "tag": tag,
     }
     pages = max(1, -(-found.total // PAGE_SIZE))
 

@@ -114,6 +114,7 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "fields_edited": N_("fields edited"),
         "grade_corrected": N_("grade corrected"),
         "handler_changed": N_("handler changed"),
+        "handler_requested": N_("another handler requested"),
         "hot_spot": N_("hot spot"),
         "merged": N_("merged"),
         "message_received": N_("message received"),
