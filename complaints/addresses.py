@@ -10,6 +10,8 @@ from dataclasses import dataclass
 EMAIL = "email"
 TELEGRAM = "telegram"
 WEBHOOK = "webhook"
+CHANNELS = (EMAIL, TELEGRAM, WEBHOOK)
+"""Every channel a complaint can come by, as `Complaint.channel` names it."""
 
 STAFF_ADDRESS = re.compile(r"^(email:[^@\s]+@[^@\s]+\.[^@\s]+|telegram:-?\d+)$")
 """A staff member's address: `email:…` or `telegram:<chat id>`."""

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from router.input import RoutingInput
 from router.matching import Found, find_keyword, find_pattern
 from router.prefilter import may_match_lowered, needles
+from router.rule_checks import PATTERN_TIMEOUT, gave_up_line
 from router.rules import Rule
 from router.text import FoldedText, as_written
 
@@ -23,7 +24,8 @@ REASONS = {
     "wrong_tier": "condition not met; facts: tier, expected",
     "wrong_attachment": "condition not met; facts: has_attachment (the message's)",
     "no_keyword": "no matching words; facts: keywords (how many), fields",
-    "no_pattern": "the pattern is not in the text; facts: fields",
+    "no_pattern": "the pattern is not in the text; facts: fields, and gave_up (the time) when "
+    "the search took too long and stopped",
     "not_counted": (
         "its words are there but do not count; facts: word, kind (negated: by a negation cue; "
         "part_of: inside an `unless` phrase), by (the cue or the phrase)"
@@ -150,6 +152,8 @@ def _words(rule: Rule, message: RoutingInput, folded: Mapping[str, FoldedText]) 
     if rule.pattern_regex is not None:
         originals = {name: _original(message, name) for name in rule.fields}
         match = find_pattern(rule, originals, folded)
+        if match.gave_up:
+            return _gave_up(match.field)
         if match.found is None:
             return _nothing_counted(match, _no_pattern(rule.pattern, rule.fields))
         said.append(_counted(f"pattern matched {match.found!r}", match))
@@ -207,6 +211,12 @@ def _no_pattern(pattern: str, fields: tuple[str, ...]) -> Verdict:
     return Verdict(
         False, f"pattern {pattern!r} not found in {where}", "no_pattern", (("fields", where),)
     )
+
+
+def _gave_up(field: str) -> Verdict:
+    """A pattern that took too long (see `router.rule_checks`): not found, and said so."""
+    facts = (("fields", field), ("gave_up", f"{PATTERN_TIMEOUT} s"))
+    return Verdict(False, gave_up_line(dict(facts)), "no_pattern", facts)
 
 
 def _counted(what: str, found: Found) -> str:

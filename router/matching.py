@@ -5,14 +5,18 @@ after a negation cue ("no injury"). Each find that does not count says why, for 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from router.negation import negation_before
 from router.prefilter import may_match_lowered, needles
+from router.rule_checks import PATTERN_TIMEOUT, PatternTimeout, search_all
 from router.rules import Rule
 from router.text import FoldedText, Hit, fold
+
+log = logging.getLogger(__name__)
 
 MAX_PATTERN_MATCHES = 20
 """How many matches of a pattern are judged before the rest are ignored (bounded work)."""
@@ -41,6 +45,8 @@ class Found:
     found: str | None
     discounted: tuple[Discount, ...] = ()
     field: str = ""
+    gave_up: bool = False
+    """The pattern took over `PATTERN_TIMEOUT` in `field`: not found, and not searched on."""
 
 
 def find_keyword(rule: Rule, texts: Mapping[str, FoldedText]) -> Found:
@@ -58,7 +64,8 @@ def find_keyword(rule: Rule, texts: Mapping[str, FoldedText]) -> Found:
 def find_pattern(
     rule: Rule, originals: Mapping[str, str], texts: Mapping[str, FoldedText]
 ) -> Found:
-    """The first match of `rule`'s pattern that counts, in the rule's fields in order."""
+    """The first match of `rule`'s pattern that counts, in the rule's fields in order. A search
+    over `PATTERN_TIMEOUT` ends the rule's search: nothing found (`gave_up`)."""
     assert rule.pattern_regex is not None
     discounted: list[Discount] = []
     wanted = needles(rule.pattern_regex)
@@ -66,7 +73,7 @@ def find_pattern(
         original = originals[name]
         if not may_match_lowered(wanted, texts[name].lowered):
             continue  # the pattern cannot match here: nothing found, nothing discounted
-        matches = rule.pattern_regex.finditer(original)
+        matches = search_all(rule.pattern_regex, original)
         hits = (
             Hit(
                 match.group(0),
@@ -75,7 +82,16 @@ def find_pattern(
             )
             for _, match in zip(range(MAX_PATTERN_MATCHES), matches, strict=False)
         )
-        found = _first_counted(rule, texts[name], hits, discounted)
+        try:
+            found = _first_counted(rule, texts[name], hits, discounted)
+        except PatternTimeout:
+            log.warning(
+                "rule %r: its pattern gave up after %s s in the %s; counted as not found",
+                rule.name,
+                PATTERN_TIMEOUT,
+                name,
+            )
+            return Found(None, tuple(discounted), name, gave_up=True)
         if found is not None:
             return Found(found, tuple(discounted), name)
     return Found(None, tuple(discounted))

@@ -12,8 +12,9 @@ Why it never skips a text the pattern would match (so no decision or trace chang
   none gives the alternation none);
 - needles hold only ASCII characters and characters without case, so under `IGNORECASE` a text
   character matches a needle's character only if its lower case is the needle's, except for
-  four characters `re` also equates with ASCII letters (`_CASE_TWINS`): a text holding one of
-  them is always scanned;
+  four characters `re` also equates with ASCII letters (`_CASE_TWINS`; `regex`, which the rules'
+  patterns are compiled with, equates two of them): a text holding one of them is always
+  scanned;
 - anything else (classes, look-arounds, a group that changes flags, back-references) gives
   no needle, and a pattern with no needles is always scanned.
 """
@@ -26,18 +27,20 @@ from re import _parser as _sre_parse  # type: ignore[attr-defined]  # `re`'s own
 from typing import Any
 
 _CONSTANTS: Any = _sre_parse
+_RE_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.UNICODE
 _CASE_TWINS = frozenset("\u0130\u0131\u017f\u212a")
 """İ, ı, ſ and the Kelvin sign: `re` matches them to i, i, s and k under `IGNORECASE`, where
 `str.lower` does not lower them to those letters."""
 
 
 @functools.lru_cache(maxsize=512)
-def needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+def needles(pattern: Any) -> tuple[str, ...] | None:
     """Lower-case strings of which every match of `pattern` holds one; None: no such set known."""
     if not pattern.flags & re.IGNORECASE or not isinstance(pattern.pattern, str):
         return None
     try:
-        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+        # the flags `re` knows: a `regex` pattern (router.rule_checks) carries its own too
+        parsed = _sre_parse.parse(pattern.pattern, pattern.flags & _RE_FLAGS)
     except re.error:  # pragma: no cover - the pattern compiled, so it parses
         return None
     found = _sequence(list(parsed))

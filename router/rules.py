@@ -12,7 +12,6 @@ category, a bad regular expression) stops the bot at start with the file, line a
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +20,11 @@ from typing import Any
 from complaints.addresses import STAFF_ADDRESS, STAFF_ADDRESS_HINT
 from complaints.errors import RuleError
 from complaints.fields import ASKABLE_FIELDS
+from complaints.grades import GRADES
 from complaints.languages import SUPPORTED
+from router.rule_checks import check_condition, check_sizes, compile_pattern
 from router.text import KeywordMatcher
 
-GRADES = ("general", "important", "urgent")
 SEARCHABLE_FIELDS = ("subject", "text")
 
 # ---- the schema of the routing tables: the one place that lists their keys ----------------------
@@ -110,7 +110,8 @@ class Rule:
     tags: tuple[str, ...] = ()
     keyword_matcher: KeywordMatcher | None = field(default=None, compare=False, repr=False)
     unless_matcher: KeywordMatcher | None = field(default=None, compare=False, repr=False)
-    pattern_regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    pattern_regex: Any = field(default=None, compare=False, repr=False)
+    """The compiled `pattern` (a `regex` pattern: see `router.rule_checks`)."""
 
 
 @dataclass(frozen=True)
@@ -246,14 +247,10 @@ def _rule(
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise fail("every rule needs a non-empty name")
+    check_sizes(raw, name, fail)
     keywords = _strings(raw, "keywords", fail)
     pattern = raw.get("pattern", "")
-    pattern_regex = None
-    if pattern:
-        try:
-            pattern_regex = re.compile(pattern, re.IGNORECASE)
-        except re.error as error:
-            raise fail(f"rule {name!r}: bad regular expression {pattern!r}: {error}") from None
+    pattern_regex = compile_pattern(pattern, name, fail) if pattern else None
     unless, unless_negated = _qualifiers(raw, name, bool(keywords or pattern), fail)
     fields = _strings(raw, "fields", fail) or SEARCHABLE_FIELDS
     if set(fields) - set(SEARCHABLE_FIELDS):
@@ -285,6 +282,7 @@ def _rule(
             f"rule {name!r} has no action: set category, department, grade, "
             "min_grade, raise_grade or tags"
         )
+    check_condition(raw, name, fail)
     return Rule(
         name=name,
         enabled=bool(raw.get("enabled", True)),

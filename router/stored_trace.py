@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from router.decide import Effect, TraceStep
+from router.rule_checks import gave_up_line
 
 _EFFECT_DEFAULTS = {"note": "", "decided_by": ""}
 
@@ -77,6 +78,8 @@ def _said(reason: str, facts: Mapping[str, str]) -> str | None:
             counted = f"{facts.get('count')} earlier complaint(s) in {facts.get('days')} days"
             return f"{counted}, needs {facts.get('needed')}"
         case "no_pattern":  # without the pattern, which the rule set's version keeps
+            if facts.get("gave_up"):
+                return gave_up_line(facts)
             return f"pattern not found in {facts.get('fields', '')}"
     return None
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
-from complaints.fields import EDITABLE_FIELDS
+from complaints.fields import EDITABLE_FIELDS, FIELD_LIMITS
 from complaints.media import FALLBACK, media_type
 from config import parse_duration
 from router.stored_trace import expanded
@@ -97,15 +97,19 @@ class Correction(BaseModel):
     reason: str = ""
 
 
+def _at_most(key: str) -> Any:
+    return Field(max_length=FIELD_LIMITS[key])
+
+
 class Fields(BaseModel):
     model_config = {"extra": "forbid"}
-    subject: str | None = None
-    product: str | None = None
-    model: str | None = None
-    serial_number: str | None = None
-    order_number: str | None = None
-    purchase_date: str | None = None
-    desired_outcome: str | None = None
+    subject: Annotated[str | None, _at_most("subject")] = None
+    product: Annotated[str | None, _at_most("product")] = None
+    model: Annotated[str | None, _at_most("model")] = None
+    serial_number: Annotated[str | None, _at_most("serial_number")] = None
+    order_number: Annotated[str | None, _at_most("order_number")] = None
+    purchase_date: Annotated[str | None, _at_most("purchase_date")] = None
+    desired_outcome: Annotated[str | None, _at_most("desired_outcome")] = None
 
 
 class Rejection(BaseModel):

@@ -17,6 +17,15 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from admin.rule_book import ActiveVersion, RuleBook, RuleSetView, VersionInfo
+from router.rule_checks import (
+    MAX_DESCRIPTION,
+    MAX_NAME,
+    MAX_PATTERN,
+    MAX_TAGS,
+    MAX_TERM,
+    MAX_TERMS,
+    MAX_TIERS,
+)
 from web.api_docs import refusals
 from web.auth import AdminUser, AgentUser
 from web.deps import RuleBookDep
@@ -24,23 +33,33 @@ from web.deps import RuleBookDep
 router = APIRouter(prefix="/api", tags=["rules"])
 MAX_IMPORT_BYTES = 1_000_000
 TOML_TYPES = ("application/toml", "text/plain")
+Term = Annotated[str, Field(max_length=MAX_TERM)]
+Terms = Annotated[list[Term], Field(max_length=MAX_TERMS)]
 
 
 class Rule(BaseModel):
     """A routing rule with the keys of a settings.toml [[rules]] table. Conditions (all must
     hold): keywords, pattern (qualified by unless and unless_negated), fields, channel, language,
-    tier, has_attachment, repeat. Actions:
+    tier, has_attachment, repeat; a rule needs at least one of keywords, pattern, channel,
+    language, tier, has_attachment, repeat. Actions:
     category, department, grade, min_grade, raise_grade, tags. Unknown keys are refused."""
 
     model_config = ConfigDict(extra="allow")
 
-    name: str
+    name: Annotated[str, Field(max_length=MAX_NAME)]
     enabled: bool = True
-    description: str = ""
-    keywords: list[str] = []
-    pattern: Annotated[str, Field(description="a regular expression, case-insensitive")] = ""
+    description: Annotated[str, Field(max_length=MAX_DESCRIPTION)] = ""
+    keywords: Terms = []
+    pattern: Annotated[
+        str,
+        Field(
+            max_length=MAX_PATTERN,
+            description="a regular expression, case-insensitive; a repeat inside a repeat, "
+            "e.g. (a+)+, is refused",
+        ),
+    ] = ""
     unless: Annotated[
-        list[str],
+        Terms,
         Field(description='phrases holding a keyword in another sense ("fire tv"): not counted'),
     ] = []
     unless_negated: Annotated[
@@ -52,7 +71,7 @@ class Rule(BaseModel):
     ]
     channel: list[str] = []
     language: list[str] = []
-    tier: list[str] = []
+    tier: Annotated[list[Term], Field(max_length=MAX_TIERS)] = []
     has_attachment: bool | None = None
     repeat: Annotated[
         dict[str, int] | None,
@@ -63,7 +82,7 @@ class Rule(BaseModel):
     grade: str = ""
     min_grade: str = ""
     raise_grade: bool = False
-    tags: list[str] = []
+    tags: Annotated[list[Term], Field(max_length=MAX_TAGS)] = []
 
     def table(self) -> dict[str, Any]:
         """The keys the client sent (and any unknown ones, which validation names)."""

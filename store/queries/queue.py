@@ -12,9 +12,13 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from complaints.workflow import FINISHED
+from complaints.addresses import CHANNELS
+from complaints.errors import ComplaintBotError
+from complaints.grades import GRADES
+from complaints.workflow import FINISHED, STATUSES
 from store.columns import json_text
 from store.models import Complaint, Customer, Identity, Message
+from store.queries.rule_sets import department_keys
 
 MAX_PAGE = 200
 EXCERPT = 120
@@ -33,6 +37,7 @@ class QueueFilter:
     assignee: str = ""
     """An agent's name, or "-" for unassigned."""
     overdue: bool = False
+    """Only complaints with a deadline missed and not met (`overdue`)."""
     due_within: timedelta | None = None
     """Only open complaints whose watched deadline falls within this time from now."""
     q: str = ""
@@ -59,7 +64,9 @@ def complaint_queue(
     now: datetime,
 ) -> tuple[list[QueueRow], int]:
     """One page of the complaints of `departments` (None: all) that match `filters`, and how
-    many match in all. Pages hold 1 to `MAX_PAGE` rows."""
+    many match in all. Pages hold 1 to `MAX_PAGE` rows. A filter value that names no status,
+    grade, channel or department is refused (ComplaintBotError), never an empty page."""
+    check_filters(session, filters)
     first_words = (
         select(sa.func.substr(Message.text, 1, EXCERPT))
         .where(Message.complaint_id == Complaint.id, Message.direction == "in")
@@ -115,7 +122,7 @@ def _conditions(
     elif filters.assignee:
         conditions.append(Complaint.assignee == filters.assignee)
     if filters.overdue:
-        conditions.append(col(Complaint.escalate_due) <= now)
+        conditions.append(overdue(now))
     if filters.due_within is not None:
         conditions.append(col(Complaint.escalate_due) <= now + filters.due_within)
     if filters.tag.strip():
@@ -128,6 +135,55 @@ def _tagged(tag: str) -> Any:
     tag's own JSON string, quotes included, occurs in it only as a whole element. Text the
     same way in SQLite and PostgreSQL (whose `json` type keeps the text as written)."""
     return sa.cast(col(Complaint.tags), sa.Text).contains(json_text(tag), autoescape=True)
+
+
+def overdue(now: datetime) -> Any:
+    """The one rule of "overdue" (the queue's filter, the console's overdue view): a deadline
+    missed and not met. An open complaint (not finished) whose first response was due and no
+    person has answered yet, or whose resolution was due. Not `escalate_due`: once a missed first
+    response is escalated, that column watches the next escalation, while the customer still
+    waits for an answer. The reports count the same misses (`admin.report_figures`)."""
+    return sa.and_(
+        col(Complaint.status).not_in(FINISHED),
+        sa.or_(
+            sa.and_(
+                col(Complaint.first_response_at).is_(None),
+                col(Complaint.first_response_due) <= now,
+            ),
+            col(Complaint.resolution_due) <= now,
+        ),
+    )
+
+
+def check_filters(session: Session, filters: QueueFilter) -> None:
+    """Refuse a status, grade, channel or department that does not exist, naming those that do
+    (a typo would otherwise look like an empty queue)."""
+    if filters.status and filters.status != "open" and filters.status not in STATUSES:
+        raise ComplaintBotError(
+            "there is no status '%(value)s'; statuses: open, %(known)s",
+            value=filters.status,
+            known=", ".join(STATUSES),
+        )
+    if filters.grade and filters.grade not in GRADES:
+        raise ComplaintBotError(
+            "there is no grade '%(value)s'; grades: %(known)s",
+            value=filters.grade,
+            known=", ".join(GRADES),
+        )
+    if filters.channel and filters.channel not in CHANNELS:
+        raise ComplaintBotError(
+            "there is no channel '%(value)s'; channels: %(known)s",
+            value=filters.channel,
+            known=", ".join(CHANNELS),
+        )
+    if filters.department:
+        known = department_keys(session)
+        if filters.department not in known:
+            raise ComplaintBotError(
+                "there is no department '%(department)s'; departments: %(known)s",
+                department=filters.department,
+                known=", ".join(known),
+            )
 
 
 def _search(text: str) -> Any:

@@ -384,13 +384,6 @@ def _matches(
             id="pattern-fields-subject-only",
         ),
         pytest.param(
-            {},
-            make_input("x"),
-            True,
-            "no conditions",
-            id="no-conditions",
-        ),
-        pytest.param(
             {"channel": ["webhook"], "keywords": ["refund"], "has_attachment": True},
             make_input("refund", has_attachment=True),
             True,

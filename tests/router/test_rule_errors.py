@@ -72,6 +72,22 @@ RULE_ERRORS = [
         id="duplicate-name",
     ),
     pytest.param(
+        'name = "everything"\ncategory = "safety"\nfields = ["subject"]\n',
+        "rule 'everything' has no condition, so it would match every message; set at least one "
+        "of keywords, pattern, channel, language, tier, has_attachment, repeat",
+        id="no-condition",
+    ),
+    pytest.param(
+        'name = "slow"\npattern = "(a+)+$"\ntags = ["x"]\n',
+        "rule 'slow': the pattern repeats a part that itself repeats",
+        id="nested-repeat",
+    ),
+    pytest.param(
+        'name = "long"\nkeywords = ["' + "k" * 201 + '"]\ntags = ["x"]\n',
+        "rule 'long': an entry of keywords is over 200 characters",
+        id="keyword-too-long",
+    ),
+    pytest.param(
         'name = "idle"\nkeywords = ["refund"]\n',
         "rule 'idle' has no action: set category, department, grade, min_grade, raise_grade or "
         "tags",

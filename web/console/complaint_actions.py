@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from complaints.errors import ComplaintBotError, Said, said
-from complaints.fields import EDITABLE_FIELDS
+from complaints.fields import EDITABLE_FIELDS, check_lengths
 from staff.solutions import parse_amount
 from web.console.forms import FormError, Text
 from web.console.guard import Actor, ConsoleRefusal, SupervisorActor
@@ -122,7 +122,12 @@ async def edit_fields(
 ) -> RedirectResponse:
     form = await request.form()
     fields = {name: str(form[name]) for name in EDITABLE_FIELDS if name in form}
-    return await _act(number, lambda: desk.edit_fields(number, staff.agent, fields))
+
+    async def work() -> Outcome:
+        check_lengths(fields)
+        return await desk.edit_fields(number, staff.agent, fields)
+
+    return await _act(number, work)
 
 
 @router.post("/reject")

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from complaints.access import at_least, sees
 from complaints.errors import ComplaintBotError
-from complaints.fields import EDITABLE_FIELDS
+from complaints.fields import EDITABLE_FIELDS, FIELD_LIMITS
 from complaints.workflow import FINISHED
 from router import GRADES, RuleSet
 from router.stored_trace import expanded
@@ -115,6 +115,7 @@ async def complaint_page(
             "departments": list(rules.departments),
             "grades": GRADES,
             "editable_fields": EDITABLE_FIELDS,
+            "field_limits": FIELD_LIMITS,
             "kinds": KINDS,
             "currency": console.currency,
             "approval_above_cents": console.approval_above_cents,

@@ -9,15 +9,19 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from complaints.addresses import CHANNELS as ADDRESS_CHANNELS
+from complaints.errors import ComplaintBotError
 from complaints.workflow import STATUSES
 from router import GRADES, RuleSet
 from staff.views import QueueFilter, queue
-from web.console.guard import Viewer
+from web.console.guard import ConsoleRefusal, Viewer
+from web.console.i18n import N_
 from web.console.pages import render
+from web.console.wording import phrased
 from web.deps import ClockDep, DatabaseDep, RuleBookDep
 
 PAGE_SIZE = 50
-CHANNELS = ("email", "telegram", "webhook")
+CHANNELS = ADDRESS_CHANNELS
 router = APIRouter()
 
 
@@ -50,7 +54,10 @@ async def queue_page(
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
-    found = await queue(database, staff.agent, filters, clock.now())
+    try:
+        found = await queue(database, staff.agent, filters, clock.now())
+    except ComplaintBotError as error:  # a filter naming no status, grade, channel, department
+        raise ConsoleRefusal(422, N_("%(reason)s.", reason=phrased(error.said))) from None
     rules: RuleSet = book.current
     chosen = {
         "department": department,

@@ -37,6 +37,7 @@ from complaints.access import at_least
 from complaints.errors import ComplaintBotError
 from complaints.languages import SUPPORTED
 from router import GRADES, Decision
+from router.rule_checks import TEXT_LIMITS
 from router.rules import SEARCHABLE_FIELDS
 from web.api_rules import MAX_IMPORT_BYTES
 from web.console.forms import reason
@@ -237,6 +238,7 @@ def _edit_page(
             "searchable": SEARCHABLE_FIELDS,
             "positions": len(view.rules) + 1,
             "max_backtest": MAX_BACKTEST,
+            "limits": TEXT_LIMITS,
             "decision": decision,
             "explained": _explained(decision),
             "tested": tested,

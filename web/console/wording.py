@@ -219,6 +219,7 @@ KEYED_VALUES: Mapping[str, str] = {
     "kind": "solution",
     "solution_status": "solution_status",
     "field": "form_field",
+    "registration_field": "registration",
 }
 """Which values of the services' texts (`complaints.errors.Said`) are keys, by their name."""
 
