@@ -80,16 +80,24 @@ def tables_of(text: str) -> Tables:
     return {key: stored.get(key) for key in ROUTING_KEYS}
 
 
-def check(tables: Mapping[str, Any], source: str = "the new rule set", text: str = "") -> RuleSet:
+def check(
+    tables: Mapping[str, Any],
+    source: str = "the new rule set",
+    text: str = "",
+    *,
+    stored: bool = False,
+) -> RuleSet:
     """Validate tables as the bot would at start; raise RuleError naming `source` and the
-    reason (`text`, the TOML they were read from, lets the error name a line)."""
+    reason (`text`, the TOML they were read from, lets the error name a line). `stored`: a
+    version already accepted (`router.rules.load_rule_set`)."""
     data = {key: tables.get(key) or ({} if key != "rules" else []) for key in ROUTING_KEYS}
-    return load_rule_set(data, Path(source), text)
+    return load_rule_set(data, Path(source), text, stored=stored)
 
 
 def rule_set_from_text(text: str, version: int) -> RuleSet:
     """Build the rule set of a stored version (raises RuleError when it is not valid)."""
-    return replace(check(tables_of(text), f"rule set version {version}"), version=version)
+    rules = check(tables_of(text), f"rule set version {version}", stored=True)
+    return replace(rules, version=version)
 
 
 def tables_from_toml(text: str, source: str = "imported rules.toml") -> Tables:

@@ -91,15 +91,18 @@ def check_condition(raw: Mapping[str, Any], name: str, fail: Callable[[str], Rul
         )
 
 
-def compile_pattern(pattern: str, name: str, fail: Callable[[str], RuleError]) -> Any:
-    """The compiled pattern (case-insensitive), or the reason it is refused."""
+def compile_pattern(
+    pattern: str, name: str, fail: Callable[[str], RuleError], stored: bool = False
+) -> Any:
+    """The compiled pattern (case-insensitive), or the reason it is refused. A `stored` rule's
+    nested repeat is kept (it was accepted once); the time budget guards it."""
     if not isinstance(pattern, str):
         raise fail(f"rule {name!r}: pattern must be a string (a regular expression)")
     try:
         parsed = _sre_parse.parse(pattern, re.IGNORECASE)
     except re.error as error:
         raise fail(f"rule {name!r}: bad regular expression {pattern!r}: {error}") from None
-    nested = _nested_repeat(list(parsed), parsed.state, inside=False)
+    nested = "" if stored else _nested_repeat(list(parsed), parsed.state, inside=False)
     if nested:
         raise fail(
             f"rule {name!r}: the pattern repeats a part that itself repeats ({nested}), which "

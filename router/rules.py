@@ -147,9 +147,13 @@ class RuleSet:
     """The stored version number; 0 until the store has recorded this rule set."""
 
 
-def load_rule_set(data: Mapping[str, Any], source: Path, text: str) -> RuleSet:
+def load_rule_set(
+    data: Mapping[str, Any], source: Path, text: str, *, stored: bool = False
+) -> RuleSet:
     """Build a `RuleSet` from the parsed settings (`departments`, `categories`, `routing`,
-    `rules`). `text` is the file's content, used only to point errors at a line."""
+    `rules`). `text` is the file's content, used only to point errors at a line. A `stored`
+    version, accepted once, skips the checks for new rules (`router.rule_checks`), so an
+    upgrade cannot stop the bot; the time budget still guards its patterns."""
     where = _Locator(source, text)
     departments = {
         key: _department(key, value, where)
@@ -190,7 +194,8 @@ def load_rule_set(data: Mapping[str, Any], source: Path, text: str) -> RuleSet:
     if not isinstance(raw_rules, list):
         raise RuleError(where.at("rules", "rules must be an array of tables: [[rules]]"))
     rules = tuple(
-        _rule(raw, index, categories, departments, where) for index, raw in enumerate(raw_rules)
+        _rule(raw, index, categories, departments, where, stored)
+        for index, raw in enumerate(raw_rules)
     )
     names = [rule.name for rule in rules]
     for index, name in enumerate(names):
@@ -231,6 +236,7 @@ def _rule(
     categories: Mapping[str, Category],
     departments: Mapping[str, Department],
     where: _Locator,
+    stored: bool,
 ) -> Rule:
     def fail(reason: str) -> RuleError:
         return RuleError(where.rule(index, reason))
@@ -247,10 +253,11 @@ def _rule(
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise fail("every rule needs a non-empty name")
-    check_sizes(raw, name, fail)
+    if not stored:
+        check_sizes(raw, name, fail)
     keywords = _strings(raw, "keywords", fail)
     pattern = raw.get("pattern", "")
-    pattern_regex = compile_pattern(pattern, name, fail) if pattern else None
+    pattern_regex = compile_pattern(pattern, name, fail, stored) if pattern else None
     unless, unless_negated = _qualifiers(raw, name, bool(keywords or pattern), fail)
     fields = _strings(raw, "fields", fail) or SEARCHABLE_FIELDS
     if set(fields) - set(SEARCHABLE_FIELDS):
@@ -282,7 +289,8 @@ def _rule(
             f"rule {name!r} has no action: set category, department, grade, "
             "min_grade, raise_grade or tags"
         )
-    check_condition(raw, name, fail)
+    if not stored:
+        check_condition(raw, name, fail)
     return Rule(
         name=name,
         enabled=bool(raw.get("enabled", True)),

@@ -164,3 +164,20 @@ def test_toml_round_trip_and_refusals() -> None:
     with pytest.raises(RuleError, match=r"imported rules.toml:\d+: rule 'privacy'"):
         tables_from_toml(broken)
     assert json.loads(SHIPPED)["rules"] == shipped["rules"]
+
+
+def test_a_stored_version_from_before_the_new_rule_checks_still_loads() -> None:
+    """A version published before the checks for new rules (a condition, nested repeats, sizes)
+    must not stop the bot after an upgrade; the same tables as a new change are refused."""
+    old_rules = [
+        {"name": "everything", "category": "other"},
+        {"name": "nested", "pattern": "(a+)+$", "category": "safety"},
+        {"name": "x" * 300, "keywords": ["flux capacitor"], "category": "safety"},
+    ]
+    tables = {**tables_of(SHIPPED), "rules": old_rules}
+    text = canonical_text(tables)
+    rules = rule_set_from_text(text, 7)
+    assert [rule.name for rule in rules.rules][:2] == ["everything", "nested"]
+    assert rules.version == 7
+    with pytest.raises(RuleError, match="no condition"):
+        check(tables)

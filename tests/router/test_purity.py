@@ -108,7 +108,9 @@ def test_the_router_imports_no_io_library() -> None:
         check=True,
     ).stdout.split()
     assert "router.decide" in loaded
-    assert {name.split(".")[0] for name in loaded} & IO_LIBRARIES == set()
+    # `regex` (the rules' patterns, with a time budget) takes a lock from `threading` for its
+    # cache of compiled patterns; no module of ours imports threading (checked above).
+    assert {name.split(".")[0] for name in loaded} & IO_LIBRARIES == {"threading"}
 
 
 EVERY_LANGUAGE = [
