@@ -82,6 +82,8 @@ class AgentDesk:
                     number=number,
                     channel=complaint.channel,
                 )
+            if wait_for_customer and complaint.status in UNTAKEN:
+                _take_first(session, complaint, agent, now, "taken to ask the customer")
             if wait_for_customer:
                 queries.change_status(
                     session, complaint, "awaiting_customer", f"agent:{agent.name}", "asked", now
@@ -201,7 +203,7 @@ class AgentDesk:
             complaint = _allowed(session, number, agent)
             now = self.clock.now()
             if complaint.status in UNTAKEN:  # nobody took it yet: the resolver takes it
-                _take_to_resolve(session, complaint, agent, now)
+                _take_first(session, complaint, agent, now, "taken to resolve")
             check(complaint.status, "resolved")  # resolved again: refused before any write
             complaint.resolution_summary = summary.strip()
             complaint.root_cause = root_cause.strip() or complaint.root_cause
@@ -324,11 +326,14 @@ def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
     return complaint
 
 
-def _take_to_resolve(session: Session, complaint: Complaint, agent: Agent, now: datetime) -> None:
-    """An agent of the department resolves a complaint nobody took yet: it becomes theirs
-    first (its events say so); the customer hears of the resolution only, not of a handler."""
+def _take_first(
+    session: Session, complaint: Complaint, agent: Agent, now: datetime, why: str
+) -> None:
+    """An agent of the department resolves, or asks the customer about, a complaint nobody
+    took yet: it becomes theirs first (its events say so); the customer hears of what they
+    did, not of a handler besides."""
     actor = f"agent:{agent.name}"
-    queries.change_status(session, complaint, "assigned", actor, "taken to resolve", now)
+    queries.change_status(session, complaint, "assigned", actor, why, now)
     if complaint.assignee != agent.name:
         queries.add_event(
             session,

@@ -162,6 +162,26 @@ async def test_an_agent_resolves_a_complaint_nobody_took_and_becomes_its_handler
     assert f"{number} has been resolved: Refunded." in body(told)
 
 
+async def test_an_agent_asks_the_customer_about_a_complaint_nobody_took_and_becomes_its_handler(
+    mail_desk: tuple[Desk, Sink],
+) -> None:
+    desk, sink = mail_desk
+    ana = await desk.account("Ana")
+    number = await by_email(desk, "eve@customer.test")
+    await mails(desk, sink)
+
+    asked = await ana.post(
+        f"/api/complaints/{number}/reply",
+        json={"text": "Which card was charged?", "wait_for_customer": True},
+    )
+
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["complaint"]["status"] == "awaiting_customer"
+    assert asked.json()["complaint"]["assignee"] == "Ana"
+    [question] = await mails(desk, sink)  # the question only
+    assert body(question).startswith("Which card was charged?")
+
+
 async def test_mail_after_a_merge_answers_the_customers_last_mail(
     mail_desk: tuple[Desk, Sink],
 ) -> None:
