@@ -22,6 +22,7 @@ from sqlmodel import Session
 from admin.audit import CLI, actor_of, mask_address, record
 from admin.login_throttle import LoginThrottle
 from complaints.access import ROLES
+from complaints.addresses import account_email
 from complaints.clock import Clock
 from complaints.errors import AccountError, UnknownAccount
 from complaints.languages import SUPPORTED
@@ -178,7 +179,7 @@ class Accounts:
             name=name,
             role=role,
             departments=list(departments),
-            email=email,
+            email=account_email(email),
             telegram_user_id=telegram_user_id,
             password_hash=hash_password(password) if password else "",
             language=language,
@@ -219,7 +220,7 @@ class Accounts:
                 check_password_strength(password)
                 agent.password_hash = hash_password(password)
             if email is not None:
-                agent.email = email
+                agent.email = account_email(email)
             if senior is not None:
                 agent.senior = senior
             if language is not None:
@@ -332,7 +333,6 @@ class Accounts:
         now = self.clock.now()
         expires_at = now + lifetime
         agent_id = agent.id or 0
-
         await self.database.write(
             lambda s: start_console_session(
                 s,

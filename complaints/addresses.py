@@ -7,12 +7,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from complaints.errors import AccountError
+
 EMAIL = "email"
 TELEGRAM = "telegram"
 WEBHOOK = "webhook"
 CHANNELS = (EMAIL, TELEGRAM, WEBHOOK)
 """Every channel a complaint can come by, as `Complaint.channel` names it."""
 
+EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+"""An e-mail address as the desk accepts one: something, @, a domain with a dot."""
 STAFF_ADDRESS = re.compile(r"^(email:[^@\s]+@[^@\s]+\.[^@\s]+|telegram:-?\d+)$")
 """A staff member's address: `email:…` or `telegram:<chat id>`."""
 STAFF_ADDRESS_HINT = '"email:someone@example.com" or "telegram:<chat id>"'
@@ -31,3 +35,16 @@ class Address:
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.address}"
+
+
+def account_email(text: str) -> str:
+    """An account's e-mail address, trimmed; empty is allowed (no address), anything else must
+    be an address (AccountError otherwise)."""
+    email = text.strip()
+    if email and not EMAIL_ADDRESS.match(email):
+        raise AccountError(
+            "'%(email)s' is not an e-mail address; write it like someone@example.com, or leave "
+            "it empty",
+            email=email,
+        )
+    return email

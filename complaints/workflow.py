@@ -61,6 +61,8 @@ OPEN_WORK = frozenset({"assigned", "investigating", "solution_proposed", "awaiti
 WAITING = frozenset({"solution_proposed", "awaiting_customer"})
 """The desk waits for the customer (to accept a proposal, or to answer a question): the SLA
 clock stops (no warnings, escalations or progress updates) until they write."""
+UNTAKEN = frozenset({"new", "acknowledged"})
+"""Nobody has taken it up yet: resolving it makes the resolver its handler first."""
 SOLVED = frozenset({"resolved", "closed"})
 """A solution was reached: the customer's next message reopens it; reports count it resolved."""
 

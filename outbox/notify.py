@@ -25,13 +25,14 @@ from store.queries.customers import identity_by_id
 from store.queries.messages import last_inbound
 
 
-def in_thread(session: Session, complaint: Complaint) -> dict[str, Any]:
+def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str, Any]:
     """The payload fields that put a message to the customer in their own conversation, as an
-    answer to their latest message: its Message-ID as In-Reply-To and References, and their
-    subject ("[C-…] Re: <subject>"). Agents' replies and status notices alike, so mail clients
-    show one conversation per complaint."""
+    answer to their latest message on `channel`, the one it goes out on: its Message-ID as
+    In-Reply-To and References, and their subject ("[C-…] Re: <subject>"). Agents' replies and
+    status notices alike, so mail clients show one conversation per complaint. A message of
+    theirs by another channel (a webhook's, merged into this complaint) is no mail to answer."""
     assert complaint.id is not None
-    last = last_inbound(session, complaint_id=complaint.id)
+    last = last_inbound(session, complaint_id=complaint.id, channel=channel)
     thread = last.external_id if last and last.external_id else ""
     return {
         "subject": complaint.subject,
@@ -92,9 +93,17 @@ class Notifier:
         if address is None:
             return False
         text = say(complaint.language, key, number=complaint.number or "", **values)
-        threaded = {**in_thread(session, complaint), **(extra or {})}
+        threaded = {**in_thread(session, complaint, address.channel), **(extra or {})}
         queries.queue_message(
-            session, complaint, address.channel, address.address, kind, text, now, threaded
+            session,
+            complaint,
+            address.channel,
+            address.address,
+            kind,
+            text,
+            now,
+            threaded,
+            text_key=key,
         )
         return True
 

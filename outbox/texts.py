@@ -334,6 +334,26 @@ TEXTS: dict[str, dict[str, str]] = {
 LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "es": "Español", "en": "English"}
 
 
+CONTINUED = frozenset({"explanation", "solution"})
+"""Placeholders a person fills in that their text goes on after ("…: {explanation} If you
+disagree…"): each is ended as a sentence, in the text's language, when the person did not."""
+_CLOSERS = "\"'”’)）」』"
+_ENDS = tuple(".!?。！？…")
+
+
+def sentence(text: str, language: str) -> str:
+    """`text` ending as a sentence: a full stop (。 in Chinese) added unless it has an end."""
+    text = text.strip()
+    if not text or text.rstrip(_CLOSERS).endswith(_ENDS):
+        return text
+    return text + ("。" if language.startswith("zh") else ".")
+
+
 def say(language: str, key: str, **values: object) -> str:
-    table = TEXTS.get(language, TEXTS["en"])
-    return table.get(key, TEXTS["en"][key]).format(**values)
+    language = language if language in TEXTS else "en"
+    table = TEXTS[language]
+    ended = {
+        name: sentence(str(value), language) if name in CONTINUED else value
+        for name, value in values.items()
+    }
+    return table.get(key, TEXTS["en"][key]).format(**ended)

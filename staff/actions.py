@@ -17,8 +17,8 @@ from sqlmodel import Session
 from complaints.access import sees
 from complaints.addresses import Address
 from complaints.clock import Clock
-from complaints.errors import CannotReach, ComplaintBotError, Said, said
-from complaints.workflow import OPEN_WORK
+from complaints.errors import CannotReach, ComplaintBotError, IllegalTransition, Said, said
+from complaints.workflow import OPEN_WORK, UNTAKEN, check
 from outbox.notify import Notifier, in_thread
 from router import RuleSet
 from scheduler.due import DueTimes
@@ -82,6 +82,8 @@ class AgentDesk:
                     number=number,
                     channel=complaint.channel,
                 )
+            if wait_for_customer and complaint.status in UNTAKEN:
+                _take_first(session, complaint, agent, now, "taken to ask the customer")
             if wait_for_customer:
                 queries.change_status(
                     session, complaint, "awaiting_customer", f"agent:{agent.name}", "asked", now
@@ -174,6 +176,7 @@ class AgentDesk:
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
+            check(complaint.status, "rejected")  # rejected again: refused, nothing sent twice
             now = self.clock.now()
             queries.change_status(
                 session, complaint, "rejected", f"agent:{agent.name}", explanation, now
@@ -198,9 +201,12 @@ class AgentDesk:
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
+            now = self.clock.now()
+            if complaint.status in UNTAKEN:  # nobody took it yet: the resolver takes it
+                _take_first(session, complaint, agent, now, "taken to resolve")
+            check(complaint.status, "resolved")  # resolved again: refused before any write
             complaint.resolution_summary = summary.strip()
             complaint.root_cause = root_cause.strip() or complaint.root_cause
-            now = self.clock.now()
             queries.change_status(
                 session, complaint, "resolved", f"agent:{agent.name}", summary, now
             )
@@ -239,7 +245,15 @@ class AgentDesk:
             summary = correct_routing(
                 session, complaint, correction, f"agent:{agent.name}", now, self.due
             )
-            return Done(number, Said(summary) if summary else said("nothing to change"))
+            if not summary:  # nothing given, or only what it already is
+                raise ComplaintBotError(
+                    "nothing to correct: give a category, grade or department other than the "
+                    "complaint's (now %(category)s, %(grade)s, %(department)s)",
+                    category=complaint.category,
+                    grade=complaint.grade,
+                    department=complaint.department,
+                )
+            return Done(number, Said(summary))
 
         return await self.database.write(work)
 
@@ -274,8 +288,8 @@ class AgentDesk:
                     department=complaint.department,
                 )
             previous = complaint.assignee
-            if previous == target.name:
-                return Done(number, said("already assigned to %(name)s", name=target.name))
+            if previous == target.name:  # taken twice: refused, the customer is not told again
+                raise IllegalTransition("already assigned to %(name)s", name=target.name)
             complaint.assignee = target.name
             now = self.clock.now()
             if complaint.status not in OPEN_WORK:  # taking a case in progress keeps its stage
@@ -310,6 +324,26 @@ def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
             other=complaint.merged_into or "",
         )
     return complaint
+
+
+def _take_first(
+    session: Session, complaint: Complaint, agent: Agent, now: datetime, why: str
+) -> None:
+    """An agent of the department resolves, or asks the customer about, a complaint nobody
+    took yet: it becomes theirs first (its events say so); the customer hears of what they
+    did, not of a handler besides."""
+    actor = f"agent:{agent.name}"
+    queries.change_status(session, complaint, "assigned", actor, why, now)
+    if complaint.assignee != agent.name:
+        queries.add_event(
+            session,
+            complaint.id or 0,
+            now,
+            actor,
+            "assigned",
+            {"from": complaint.assignee, "to": agent.name},
+        )
+        complaint.assignee = agent.name
 
 
 def _queue_reply(
@@ -348,7 +382,7 @@ def _queue_reply(
                 "complaint": complaint.number,
                 "text": text,
                 "language": complaint.language,
-                **in_thread(session, complaint),
+                **in_thread(session, complaint, to.channel),
             },
         },
     )

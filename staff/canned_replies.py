@@ -112,6 +112,8 @@ class CannedReplies:
             complaint = viewable(session, agent, number)
             versions = canned_reply_versions(session, key=key)
             reply = versions.get(complaint.language) or versions.get("en")
+            if reply is None and complaint.language == "en":
+                raise UnknownComplaint("there is no canned reply '%(key)s'", key=key)
             if reply is None:
                 raise UnknownComplaint(
                     "there is no canned reply '%(key)s' in %(language)s or en",

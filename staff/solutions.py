@@ -50,7 +50,9 @@ def check_proposal(kind: str, amount_cents: int | None) -> None:
     if kind in NEEDS_AMOUNT and amount_cents is None:
         raise ComplaintBotError("a %(kind)s needs an amount", kind=kind)
     if amount_cents is not None and kind not in MONETARY:
-        raise ComplaintBotError("a %(kind)s has no amount; leave it empty", kind=kind)
+        raise ComplaintBotError(
+            "a solution of kind '%(kind)s' has no amount; leave it empty", kind=kind
+        )
     if amount_cents is not None and amount_cents <= 0:
         raise ComplaintBotError("the amount must be more than zero")
 

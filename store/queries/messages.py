@@ -172,13 +172,15 @@ def messages_of_complaint(session: Session, *, complaint_id: int) -> list[Messag
     )
 
 
-def last_inbound(session: Session, *, complaint_id: int) -> Message | None:
-    """The customer's latest message on the complaint (an answer threads to it)."""
-    return session.exec(
-        select(Message)
-        .where(Message.complaint_id == complaint_id, Message.direction == "in")
-        .order_by(col(Message.id).desc())
-    ).first()
+def last_inbound(
+    session: Session, *, complaint_id: int, channel: str | None = None
+) -> Message | None:
+    """The customer's latest message on the complaint, or on it by `channel` (an answer
+    going out on that channel threads to it)."""
+    query = select(Message).where(Message.complaint_id == complaint_id, Message.direction == "in")
+    if channel is not None:
+        query = query.where(Message.channel == channel)
+    return session.exec(query.order_by(col(Message.id).desc())).first()
 
 
 def attachment_rows(session: Session, *, message_ids: Sequence[int]) -> list[AttachmentRow]:

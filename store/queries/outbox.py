@@ -141,9 +141,12 @@ def queue_message(
     extra: Mapping[str, Any] | None = None,
     *,
     to_customer: bool = True,
+    text_key: str = "",
 ) -> int:
     """Record a bot message about `complaint` and queue it for `address`; return its id.
-    A message to staff (`to_customer=False`) is not counted as written to the customer."""
+    A message to staff (`to_customer=False`) is not counted as written to the customer. The
+    message is recorded as `text_key` (the text it says: "resolved", "rejected_notice"…, what
+    the timeline shows) when given, else as `kind`, which its delivery keeps either way."""
     assert complaint.id is not None
     (message_id,) = add_messages(
         session,
@@ -154,7 +157,7 @@ def queue_message(
                 "channel": channel,
                 "identity_id": complaint.identity_id if to_customer else None,
                 "author": "bot",
-                "kind": kind,
+                "kind": text_key or kind,
                 "text": text,
                 "language": complaint.language,
                 "created_at": now,

@@ -8,7 +8,7 @@ import pytest
 from complaints.languages import SUPPORTED
 from complaints.workflow import STATUSES
 from outbox.names import STATUS_NAMES, status_name
-from outbox.texts import TEXTS
+from outbox.texts import TEXTS, say, sentence
 
 
 @pytest.mark.parametrize("language", SUPPORTED)
@@ -29,3 +29,32 @@ def test_no_status_reads_as_the_raw_english_key(language: str) -> None:
 @pytest.mark.parametrize("language", SUPPORTED)
 def test_every_text_exists_in_every_language(language: str) -> None:
     assert set(TEXTS[language]) == set(TEXTS["en"])
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "about C-1. After looking into it carefully we cannot treat it as a complaint: "
+            "again. If you disagree",
+        ),
+        ("es", "no podemos tramitarlo como reclamación: again. Si no está de acuerdo"),
+        ("zh-Hans", "我们无法将其作为投诉受理：again。 如有异议"),
+        ("zh-Hant", "我們無法將其作為投訴受理：again。 如有異議"),
+    ],
+)
+def test_an_agents_text_the_template_goes_on_after_ends_as_a_sentence(
+    language: str, expected: str
+) -> None:
+    """ "…complaint: again If you disagree" read as one broken sentence in every language."""
+    assert expected in say(language, "rejected_notice", number="C-1", explanation="again")
+    proposal = say(language, "proposal_notice", number="C-1", solution="a new kettle")
+    assert ("a new kettle。" if language.startswith("zh") else "a new kettle. ") in proposal
+
+
+def test_an_agents_own_ending_is_kept() -> None:
+    for explanation in ("Done.", "¿Por qué?", "已核实。", "(see the order page.)", "“ok!”"):
+        text = say("en", "rejected_notice", number="C-1", explanation=explanation)
+        assert f": {explanation} If you disagree" in text
+    assert sentence("  trailing space  ", "es") == "trailing space."
