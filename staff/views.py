@@ -60,7 +60,7 @@ async def queue(
         rows, total = complaint_queue(
             session, filters=filters, departments=_departments(viewer), now=now
         )
-        return QueuePage([_item(row, now) for row in rows], total)
+        return QueuePage([_item(row) for row in rows], total)
 
     return await database.read(work)
 
@@ -73,7 +73,7 @@ def _departments(viewer: Agent) -> list[str] | None:
     return list(viewer.departments)
 
 
-def _item(row: QueueRow, now: datetime) -> QueueItem:
+def _item(row: QueueRow) -> QueueItem:
     complaint = row.complaint
     return QueueItem(
         number=complaint.number or "",
@@ -89,7 +89,7 @@ def _item(row: QueueRow, now: datetime) -> QueueItem:
         assignee=complaint.assignee,
         created_at=complaint.created_at,
         next_deadline=complaint.escalate_due,
-        overdue=complaint.escalate_due is not None and complaint.escalate_due <= now,
+        overdue=row.overdue,
         tags=list(complaint.tags or []),
     )
 

@@ -54,6 +54,8 @@ class QueueRow(NamedTuple):
     customer_name: str
     excerpt: str
     """The first `EXCERPT` characters the customer wrote, as stored ("" when none)."""
+    overdue: bool
+    """A deadline missed and not met (`overdue`), as the overdue filter sees it."""
 
 
 def complaint_queue(
@@ -87,7 +89,7 @@ def complaint_queue(
         )
     ).one()
     rows = session.exec(
-        select(Complaint, Customer.name, first_words)
+        select(Complaint, Customer.name, first_words, overdue(now))
         .join(Customer, col(Customer.id) == col(Complaint.customer_id))
         .where(*conditions)
         .order_by(
@@ -98,7 +100,10 @@ def complaint_queue(
         .offset(max(filters.offset, 0))
         .limit(min(max(filters.limit, 1), MAX_PAGE))
     ).all()
-    return [QueueRow(complaint, name, excerpt or "") for complaint, name, excerpt in rows], total
+    return [
+        QueueRow(complaint, name, excerpt or "", bool(late))
+        for complaint, name, excerpt, late in rows
+    ], total
 
 
 def _conditions(

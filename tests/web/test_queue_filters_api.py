@@ -73,6 +73,9 @@ async def test_overdue_holds_a_missed_first_response_after_its_escalation(shop: 
         answer = await admin.get("/api/complaints", params={"overdue": "true"})
         assert answer.status_code == 200, answer.text
         found = {item["number"] for item in answer.json()["items"]}
+        listed = await admin.get("/api/complaints", params={"q": number})
+        (item,) = listed.json()["items"]
+        assert item["overdue"] == (number in found)  # the row's flag follows the same rule
         # a new login each time: the clock moves past a session's lifetime
         console, _, _ = await console_login(desk, "Ada", "correct horse battery")
         page = await console.get("/console/queue", params={"overdue": "true", "status": ""})
