@@ -8,12 +8,20 @@ transport's id; or a retry after an exponential backoff; or, after `max_attempts
 refusal, failed with the reason on the complaint's timeline. Each `Outbound` carries a message
 id that stays the same across retries, so a receiver that saw a send whose answer was lost can
 drop the repeat.
+
+Fair to every channel: the items are sent in lanes, one per channel and one per webhook source
+(`outbox.lanes`), and a lane has at most one batch in flight. While a lane's batch is being sent,
+the dispatcher goes on claiming and sending the other lanes' due items, so a backlog of webhook
+callbacks, or a callback target that hangs until `send_timeout`, holds up only its own lane: a
+customer's e-mail or Telegram acknowledgement, or another source's callback, leaves at once.
+Within a lane the items go oldest first, a batch at a time, as they always did.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,24 +30,29 @@ from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
-from channels.base import AUTOMATIC_KINDS, Channel, Outbound
+from channels.base import AUTOMATIC_KINDS, Channel
 from complaints.clock import Clock
 from complaints.errors import PermanentDeliveryError, StoreUnavailable, TemporaryDeliveryError
 from observe.logs import safe_reason
 from observe.metrics import Metrics
+from outbox.lanes import Sending, by_lane
+from outbox.outbound import outbound_of
 from outbox.settings import OutboxSettings
-from outbox.texts import say
 from store import queries
 from store.database import Database
 from store.models import OutboxItem
 from store.queries.complaints import change_statuses
-from store.queries.outbox import deliveries_with_complaints, mark_sent, renew_leases
+from store.queries.outbox import Lane, deliveries_with_complaints, mark_sent, renew_leases
 from store.queries.suppressions import suppressed_among
 
 log = logging.getLogger(__name__)
 
 IDLE_WAIT = 60.0
 STORE_RETRY_WAIT = 5.0
+RECHECK_WHILE_SENDING = 0.025
+"""While a lane sends, the shortest time between two looks for the other lanes' due items:
+every commit that queues a delivery wakes the dispatcher, and every look passes over the
+sending lanes' due items, thousands when a callback target hangs with a backlog."""
 
 
 class Dispatcher:
@@ -59,52 +72,115 @@ class Dispatcher:
         self.batch = batch
         self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
+        self._sending = Sending()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        """Deliver until cancelled, sleeping until the next item falls due or `wake()`."""
+        """Deliver until cancelled: start sending what is due on every lane not sending yet,
+        each lane's batch in a task of its own, then sleep until the next item falls due, a
+        lane is done or `wake()`."""
+        async with asyncio.TaskGroup() as lanes:
+            while True:
+                self._wake.clear()
+                try:
+                    wait = await self._start_due(lanes)
+                except StoreUnavailable:
+                    wait = STORE_RETRY_WAIT
+                except Exception:
+                    # A bug must not silently end delivery for the life of the process.
+                    log.exception("outbox dispatcher failed; trying again shortly")
+                    wait = STORE_RETRY_WAIT
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                if self._sending:
+                    await asyncio.sleep(RECHECK_WHILE_SENDING)
+
+    async def _start_due(self, lanes: asyncio.TaskGroup) -> float:
+        """Claim the due items of the lanes not sending, batch after batch, and start each
+        lane's share; then how long to wait. Whether anything is due is read first, beside
+        the writer: a wake while the only due items are of lanes still sending costs no
+        write."""
         while True:
-            self._wake.clear()
-            wait = IDLE_WAIT
-            try:
-                while await self.dispatch_due() == self.batch:
-                    pass
-                due = await self.database.read(queries.next_delivery_due)
-                if due is not None:
-                    wait = min(max((due - self.clock.now()).total_seconds(), 0.0), IDLE_WAIT)
-            except StoreUnavailable:
-                wait = STORE_RETRY_WAIT
-            except Exception:
-                # A bug must not silently end delivery for the life of the process.
-                log.exception("outbox dispatcher failed; trying again shortly")
-                wait = STORE_RETRY_WAIT
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            now, skipping = self.clock.now(), self._sending.lanes()
+            due = await self.database.read(
+                functools.partial(queries.next_delivery_due, skipping=skipping)
+            )
+            if due is None or due > now:
+                return IDLE_WAIT if due is None else min((due - now).total_seconds(), IDLE_WAIT)
+            claimed, count = await self._claim_due(now)
+            if not count:
+                return RECHECK_WHILE_SENDING  # another instance claimed them first
+            for lane, items in by_lane(claimed).items():
+                self._sending.start(lane)
+                lanes.create_task(self._lane(lane, items), name=f"outbox-{lane[0]}")
+
+    async def _lane(self, lane: Lane, items: list[OutboxItem]) -> None:
+        """Send one lane's batch and record the outcomes; the lane is free again after."""
+        try:
+            await self._send(items)
+        except StoreUnavailable:
+            log.warning(
+                "outbox: the store is unavailable: the outcome of %d %s message(s) is not "
+                "recorded; they are sent again when their lease runs out",
+                len(items),
+                lane[0],
+            )
+        except Exception:
+            log.exception("outbox: sending %d %s message(s) failed", len(items), lane[0])
+        finally:
+            self._sending.done(lane)
+            self.wake()
 
     async def dispatch_due(self) -> int:
-        """Send every item due now (up to one batch); return how many were attempted.
+        """Send the items due now (up to one batch, none of a lane still sending), every
+        lane's beside the others, and record the outcomes; return how many were claimed.
+        `run` does the same without waiting for one lane before claiming for the others.
 
-        One transaction claims the batch and one records every outcome, however many items
-        the batch holds; each joins the writer's next group commit (`write_batched`), so under
+        One transaction claims the batch and one per lane records its outcomes, however many
+        items it holds; each joins the writer's next group commit (`write_batched`), so under
         load it shares intake's commit and its fsync instead of paying its own."""
-        now = self.clock.now()
-        items = await self.database.write_batched(lambda s: self._claim(s, now))
-        sendable = [item for item in items if item.status == "pending"]
+        claimed, count = await self._claim_due(self.clock.now())
+        lanes = by_lane(claimed)
+        for lane in lanes:
+            self._sending.start(lane)
+        try:
+            sent = await asyncio.gather(
+                *(self._send(items) for items in lanes.values()), return_exceptions=True
+            )
+        finally:
+            for lane in lanes:
+                self._sending.done(lane)
+        for failure in sent:
+            if isinstance(failure, BaseException):
+                raise failure
+        return count
+
+    async def _claim_due(self, now: datetime) -> tuple[list[OutboxItem], int]:
+        """Claim a batch outside the lanes sending: the items to send, and how many were
+        claimed (automatic mail to a suppressed address among them failed at once)."""
+        skipping = self._sending.lanes()
+        items = await self.database.write_batched(lambda s: self._claim(s, now, skipping))
         suppressed = [item for item in items if item.status == "failed"]
         self._count([_Counted(item.channel, item.kind, "failed") for item in suppressed])
-        outcomes = await self._deliver_all(sendable)
+        return [item for item in items if item.status == "pending"], len(items)
+
+    async def _send(self, items: list[OutboxItem]) -> None:
+        outcomes = await self._deliver_all(items)
         if outcomes:
             done = self.clock.now()
             recorded = await self.database.write_batched(lambda s: self._record(s, outcomes, done))
             self._count(recorded)
-        return len(items)
 
-    def _claim(self, session: Session, now: datetime) -> list[OutboxItem]:
-        """Claim due items; automatic mail to a suppressed address fails here, unsent (one
-        lookup for the whole batch)."""
-        items = queries.claim_due_deliveries(session, now, self.settings.lease, self.batch)
+    def _claim(
+        self, session: Session, now: datetime, skipping: tuple[Lane, ...]
+    ) -> list[OutboxItem]:
+        """Claim due items outside the lanes `skipping`; automatic mail to a suppressed
+        address fails here, unsent (one lookup for the whole batch)."""
+        items = queries.claim_due_deliveries(
+            session, now, self.settings.lease, self.batch, skipping=skipping
+        )
         automatic = [item for item in items if item.kind in AUTOMATIC_KINDS]
         suppressed = suppressed_among(
             session, addresses=[(item.channel, item.address) for item in automatic]
@@ -133,8 +209,11 @@ class Dispatcher:
         try:
             while not (await asyncio.wait({sending}, timeout=renew_every))[0]:
                 await self._renew(claims)
-        finally:
-            sending.cancel()  # only when this call is cancelled: otherwise it is done
+        except BaseException:
+            sending.cancel()  # this call is cancelled (the bot stops): so are the sends
+            with contextlib.suppress(asyncio.CancelledError):
+                await sending  # taken, so asyncio does not report it as never retrieved
+            raise
         return sending.result()
 
     async def _renew(self, claims: list[tuple[int, int]]) -> None:
@@ -153,21 +232,7 @@ class Dispatcher:
             )
 
     async def _deliver(self, item: OutboxItem) -> _Outcome:
-        payload = item.payload or {}
-        outbound = Outbound(
-            message_id=f"{payload.get('complaint', '')}-M{item.message_id}",
-            complaint_number=payload.get("complaint", ""),
-            kind=item.kind,
-            text=payload.get("text", ""),
-            language=payload.get("language", ""),
-            subject=payload.get("subject", ""),
-            default_subject=_default_subject(payload),
-            extra={
-                key: value
-                for key, value in payload.items()
-                if key not in ("complaint", "text", "language", "subject")
-            },
-        )
+        outbound = outbound_of(item)
         channel = self.channels.get(item.channel)
         assert item.id is not None
         try:
@@ -332,11 +397,3 @@ class _Counted(NamedTuple):
 
 _RESULTS = {"sent": "sent", "pending": "retry", "failed": "failed"}
 """An item's status after an attempt, as the `result` label of the deliveries metric."""
-
-
-def _default_subject(payload: dict[str, Any]) -> str:
-    """The customer's "Your complaint …", or for a notice to staff (outbox.notify.tell_staff)
-    a staff subject, each in the language of the payload."""
-    number, language = payload.get("complaint", ""), payload.get("language", "")
-    key = "staff_subject" if payload.get("staff") else "subject"
-    return say(language, key, number=number) if number else ""

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from complaints.clock import ManualClock
 from config import load_settings
@@ -160,6 +160,49 @@ async def test_claimed_deliveries_are_not_claimed_again_until_the_lease_ends(
     clock.advance(lease)
     again = await database.write(lambda s: queries.claim_due_deliveries(s, clock.now(), lease, 9))
     assert len(again) == 6 and all(item.attempts == 2 for item in again)
+
+
+async def test_a_claim_leaves_the_lanes_it_skips_alone(database: Database) -> None:
+    """A lane is a channel, or a channel's addresses under a prefix (a webhook source); the
+    prefix is matched literally (`sh_p:` is not a pattern that takes `shop:`)."""
+    clock = ManualClock(START)
+    intake = make_intake(database, clock)
+    addresses = ["shop:1", "sh_p:2", "shop:3", "100%:4", "ana@customer.test", "sh_p:5"]
+    for n, _address in enumerate(addresses):
+        await intake.receive(make_inbound("Broken.", external_id=f"m-{n}", customer=f"c-{n}"))
+
+    def place(session: Session) -> None:
+        items = session.exec(select(OutboxItem).order_by(col(OutboxItem.id))).all()
+        for item, address in zip(items, addresses, strict=True):
+            item.address = address
+            item.channel = "email" if "@" in address else "webhook"
+
+    await database.write(place)
+    lease = timedelta(minutes=2)
+
+    async def claim(*skipping: tuple[str, str]) -> list[str]:
+        items = await database.write(
+            lambda s: queries.claim_due_deliveries(s, clock.now(), lease, 9, skipping=skipping)
+        )
+        return [item.address for item in items]
+
+    async def next_due(*skipping: tuple[str, str]) -> object:
+        return await database.read(lambda s: queries.next_delivery_due(s, skipping=skipping))
+
+    assert await next_due(("webhook", ""), ("email", "")) is None
+    assert await next_due(("webhook", "sh_p:")) == START
+    assert await claim(("webhook", "sh_p:"), ("email", ""), ("webhook", "100%:")) == [
+        "shop:1",
+        "shop:3",
+    ]
+    assert await claim(("webhook", "shop:"), ("webhook", "100%:")) == [
+        "sh_p:2",
+        "ana@customer.test",
+        "sh_p:5",
+    ]
+    assert await next_due() == START  # only 100%:4 is still due
+    assert await claim(("email", "100%:")) == ["100%:4"]  # another channel's lane
+    assert await next_due() == START + lease
 
 
 def test_skip_locked_lets_two_dispatchers_claim_disjoint_items_at_once(
