@@ -24,9 +24,8 @@ import contextlib
 import functools
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlmodel import Session
 
@@ -36,7 +35,7 @@ from complaints.errors import PermanentDeliveryError, StoreUnavailable, Temporar
 from observe.logs import safe_reason
 from observe.metrics import Metrics
 from outbox.lanes import Sending, by_lane
-from outbox.outbound import outbound_of
+from outbox.outbound import RESULTS, Counted, Outcome, outbound_of
 from outbox.settings import OutboxSettings
 from store import queries
 from store.database import Database
@@ -49,10 +48,10 @@ log = logging.getLogger(__name__)
 
 IDLE_WAIT = 60.0
 STORE_RETRY_WAIT = 5.0
-RECHECK_WHILE_SENDING = 0.025
-"""While a lane sends, the shortest time between two looks for the other lanes' due items:
-every commit that queues a delivery wakes the dispatcher, and every look passes over the
-sending lanes' due items, thousands when a callback target hangs with a backlog."""
+RECHECK_WHILE_SENDING = 0.1
+"""While a lane sends, the shortest time between two looks for the other lanes' due items
+unless a lane is done: every commit that queues a delivery wakes the dispatcher, and every
+look passes over the sending lanes' due items, thousands when a callback target hangs."""
 
 
 class Dispatcher:
@@ -79,11 +78,11 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Deliver until cancelled: start sending what is due on every lane not sending yet,
-        each lane's batch in a task of its own, then sleep until the next item falls due, a
-        lane is done or `wake()`."""
+        each lane's batch in a task of its own; sleep until an item falls due, or `wake()`."""
         async with asyncio.TaskGroup() as lanes:
             while True:
                 self._wake.clear()
+                self._sending.freed.clear()
                 try:
                     wait = await self._start_due(lanes)
                 except StoreUnavailable:
@@ -94,27 +93,40 @@ class Dispatcher:
                     wait = STORE_RETRY_WAIT
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
-                if self._sending:
-                    await asyncio.sleep(RECHECK_WHILE_SENDING)
+                if self._sending:  # a lane that is done is looked at at once
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._sending.freed.wait(), RECHECK_WHILE_SENDING)
 
     async def _start_due(self, lanes: asyncio.TaskGroup) -> float:
         """Claim the due items of the lanes not sending, batch after batch, and start each
-        lane's share; then how long to wait. Whether anything is due is read first, beside
-        the writer: a wake while the only due items are of lanes still sending costs no
-        write."""
+        lane's share; then how long to wait. While lanes send, what is due is read first,
+        beside the writer: a wake when only they have due items costs no write, and the claim
+        starts at the first due item of the others instead of passing over their backlog."""
         while True:
-            now, skipping = self.clock.now(), self._sending.lanes()
-            due = await self.database.read(
-                functools.partial(queries.next_delivery_due, skipping=skipping)
-            )
-            if due is None or due > now:
-                return IDLE_WAIT if due is None else min((due - now).total_seconds(), IDLE_WAIT)
-            claimed, count = await self._claim_due(now)
-            if not count:
-                return RECHECK_WHILE_SENDING  # another instance claimed them first
+            since = None
+            if self._sending:
+                wait, since = await self._until_due()
+                if wait:
+                    return wait
+            claimed, count = await self._claim_due(self.clock.now(), since)
             for lane, items in by_lane(claimed).items():
                 self._sending.start(lane)
                 lanes.create_task(self._lane(lane, items), name=f"outbox-{lane[0]}")
+            if count < self.batch:
+                # none: another instance may have claimed the due items first
+                wait, _due = await self._until_due(since)
+                return wait or (0.0 if count else RECHECK_WHILE_SENDING)
+
+    async def _until_due(self, since: datetime | None = None) -> tuple[float, datetime | None]:
+        """Seconds until an item of a lane not sending falls due (0: one is due now), and when
+        it does (None: no item is pending)."""
+        skipping = self._sending.lanes()
+        due = await self.database.read(
+            functools.partial(queries.next_delivery_due, skipping=skipping, since=since)
+        )
+        if due is None:
+            return IDLE_WAIT, None
+        return min(max((due - self.clock.now()).total_seconds(), 0.0), IDLE_WAIT), due
 
     async def _lane(self, lane: Lane, items: list[OutboxItem]) -> None:
         """Send one lane's batch and record the outcomes; the lane is free again after."""
@@ -122,8 +134,8 @@ class Dispatcher:
             await self._send(items)
         except StoreUnavailable:
             log.warning(
-                "outbox: the store is unavailable: the outcome of %d %s message(s) is not "
-                "recorded; they are sent again when their lease runs out",
+                "outbox: store unavailable: the outcomes of %d %s message(s) are not recorded;"
+                " they are tried again when their lease runs out",
                 len(items),
                 lane[0],
             )
@@ -157,13 +169,15 @@ class Dispatcher:
                 raise failure
         return count
 
-    async def _claim_due(self, now: datetime) -> tuple[list[OutboxItem], int]:
+    async def _claim_due(
+        self, now: datetime, since: datetime | None = None
+    ) -> tuple[list[OutboxItem], int]:
         """Claim a batch outside the lanes sending: the items to send, and how many were
         claimed (automatic mail to a suppressed address among them failed at once)."""
         skipping = self._sending.lanes()
-        items = await self.database.write_batched(lambda s: self._claim(s, now, skipping))
+        items = await self.database.write_batched(lambda s: self._claim(s, now, skipping, since))
         suppressed = [item for item in items if item.status == "failed"]
-        self._count([_Counted(item.channel, item.kind, "failed") for item in suppressed])
+        self._count([Counted(item.channel, item.kind, "failed") for item in suppressed])
         return [item for item in items if item.status == "pending"], len(items)
 
     async def _send(self, items: list[OutboxItem]) -> None:
@@ -174,12 +188,13 @@ class Dispatcher:
             self._count(recorded)
 
     def _claim(
-        self, session: Session, now: datetime, skipping: tuple[Lane, ...]
+        self, session: Session, now: datetime, skipping: tuple[Lane, ...], since: datetime | None
     ) -> list[OutboxItem]:
         """Claim due items outside the lanes `skipping`; automatic mail to a suppressed
         address fails here, unsent (one lookup for the whole batch)."""
+        lease = self.settings.lease
         items = queries.claim_due_deliveries(
-            session, now, self.settings.lease, self.batch, skipping=skipping
+            session, now, lease, self.batch, skipping=skipping, since=since
         )
         automatic = [item for item in items if item.kind in AUTOMATIC_KINDS]
         suppressed = suppressed_among(
@@ -199,7 +214,7 @@ class Dispatcher:
             )
         return items
 
-    async def _deliver_all(self, items: list[OutboxItem]) -> list[_Outcome]:
+    async def _deliver_all(self, items: list[OutboxItem]) -> list[Outcome]:
         """Send the claimed items at once, renewing their lease while any send still runs."""
         if not items:
             return []
@@ -231,7 +246,7 @@ class Dispatcher:
                 len(claims) - max(renewed, 0),
             )
 
-    async def _deliver(self, item: OutboxItem) -> _Outcome:
+    async def _deliver(self, item: OutboxItem) -> Outcome:
         outbound = outbound_of(item)
         channel = self.channels.get(item.channel)
         assert item.id is not None
@@ -243,13 +258,13 @@ class Dispatcher:
             )
         except PermanentDeliveryError as error:
             failed = str(error) or "refused"
-            return _Outcome(item.id, failed, safe_reason(error), permanent=True)
+            return Outcome(item.id, failed, safe_reason(error), permanent=True)
         except TemporaryDeliveryError as error:
             failed = str(error) or "deferred"
-            return _Outcome(item.id, failed, safe_reason(error), retry_after=error.retry_after)
+            return Outcome(item.id, failed, safe_reason(error), retry_after=error.retry_after)
         except Exception as error:
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            return _Outcome(item.id, reason, safe_reason(error))
+            return Outcome(item.id, reason, safe_reason(error))
         log.info(
             "delivered message %s of %s via %s",
             item.message_id,
@@ -257,9 +272,9 @@ class Dispatcher:
             item.channel,
             extra={"complaint": outbound.complaint_number},
         )
-        return _Outcome(item.id, transport_id=transport_id)
+        return Outcome(item.id, transport_id=transport_id)
 
-    def _record(self, session: Session, outcomes: list[_Outcome], now: datetime) -> list[_Counted]:
+    def _record(self, session: Session, outcomes: list[Outcome], now: datetime) -> list[Counted]:
         """Store each outcome; what to count once this transaction committed. The sent ones,
         nearly all of them, take a few statements for the whole batch."""
         counted = self._record_sent(session, outcomes, now)
@@ -275,12 +290,12 @@ class Dispatcher:
                 "attempts": stored.attempts,
             }
             self._failed(session, stored, outcome, now, detail)
-            counted.append(_Counted(stored.channel, stored.kind, _RESULTS[stored.status]))
+            counted.append(Counted(stored.channel, stored.kind, RESULTS[stored.status]))
         return counted
 
     def _record_sent(
-        self, session: Session, outcomes: list[_Outcome], now: datetime
-    ) -> list[_Counted]:
+        self, session: Session, outcomes: list[Outcome], now: datetime
+    ) -> list[Counted]:
         """Mark the sent deliveries still pending (a lease that ran out may have let another
         instance record them), with an event each; an acknowledgement moves a new complaint
         to acknowledged."""
@@ -314,13 +329,13 @@ class Dispatcher:
             why="acknowledgement delivered",
             now=now,
         )
-        return [_Counted(d.channel, d.kind, "sent") for d in delivered]
+        return [Counted(d.channel, d.kind, "sent") for d in delivered]
 
     def _failed(
         self,
         session: Session,
         stored: OutboxItem,
-        outcome: _Outcome,
+        outcome: Outcome,
         now: datetime,
         detail: dict[str, Any],
     ) -> None:
@@ -363,7 +378,7 @@ class Dispatcher:
             extra={"complaint": number},
         )
 
-    def _count(self, counted: list[_Counted]) -> None:
+    def _count(self, counted: list[Counted]) -> None:
         for channel, kind, result in counted:
             self.metrics.deliveries.labels(channel, kind, result).inc()
             if kind == "acknowledgement" and result == "sent":
@@ -372,28 +387,3 @@ class Dispatcher:
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failure: retry_base doubled each time, capped."""
         return min(self.settings.retry_base * (2 ** (attempts - 1)), self.settings.retry_max)
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """What one send attempt came to: a transport id, or the reason it failed (`failed` in
-    full for the timeline, `said` without personal data for the log)."""
-
-    item: int
-    failed: str = ""
-    said: str = ""
-    transport_id: str = ""
-    permanent: bool = False
-    retry_after: float | None = None
-
-
-class _Counted(NamedTuple):
-    """One delivery outcome for the metrics: labels only, no address."""
-
-    channel: str
-    kind: str
-    result: str
-
-
-_RESULTS = {"sent": "sent", "pending": "retry", "failed": "failed"}
-"""An item's status after an attempt, as the `result` label of the deliveries metric."""

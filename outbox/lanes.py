@@ -5,6 +5,7 @@ answers. `Sending` counts the lanes with a batch in flight, which the next claim
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Iterable
 
@@ -15,10 +16,10 @@ from store.queries.outbox import Lane
 
 def lane_of(channel: str, address: str) -> Lane:
     """A delivery's lane: `(channel, "")`, or for a webhook callback `("webhook", "shop:")`
-    (the source of `shop:42`)."""
-    if channel != WEBHOOK:
-        return channel, ""
+    (the source of `shop:42`; an address without a source is in the whole channel's lane)."""
     source, colon, _customer = address.partition(":")
+    if channel != WEBHOOK or not colon:
+        return channel, ""
     return channel, source + colon
 
 
@@ -36,6 +37,8 @@ class Sending:
 
     def __init__(self) -> None:
         self._batches: Counter[Lane] = Counter()
+        self.freed = asyncio.Event()
+        """Set when a lane is done; whoever waits for it clears it."""
 
     def __bool__(self) -> bool:
         return bool(self._batches)
@@ -50,3 +53,4 @@ class Sending:
         self._batches[lane] -= 1
         if self._batches[lane] <= 0:
             del self._batches[lane]
+        self.freed.set()

@@ -1,8 +1,9 @@
-"""An outbox row as the `Outbound` its channel sends."""
+"""An outbox row as the `Outbound` its channel sends, and what one attempt to send it came to."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from channels.base import Outbound
 from outbox.texts import say
@@ -33,3 +34,28 @@ def _default_subject(payload: dict[str, Any]) -> str:
     number, language = payload.get("complaint", ""), payload.get("language", "")
     key = "staff_subject" if payload.get("staff") else "subject"
     return say(language, key, number=number) if number else ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one send attempt came to: a transport id, or the reason it failed (`failed` in
+    full for the timeline, `said` without personal data for the log)."""
+
+    item: int
+    failed: str = ""
+    said: str = ""
+    transport_id: str = ""
+    permanent: bool = False
+    retry_after: float | None = None
+
+
+class Counted(NamedTuple):
+    """One delivery outcome for the metrics: labels only, no address."""
+
+    channel: str
+    kind: str
+    result: str
+
+
+RESULTS = {"sent": "sent", "pending": "retry", "failed": "failed"}
+"""An item's status after an attempt, as the `result` label of the deliveries metric."""

@@ -35,13 +35,15 @@ def claim_due_deliveries(
     limit: int,
     *,
     skipping: Collection[Lane] = (),
+    since: datetime | None = None,
 ) -> list[OutboxItem]:
     """Take up to `limit` due deliveries, none of the lanes in `skipping`, and lease them, so
     no other dispatcher sends them.
 
     The lease is `next_attempt_at` moved forward: if this process dies while sending, the item
     becomes due again when the lease runs out. On PostgreSQL, SKIP LOCKED lets several
-    dispatchers claim disjoint items at once.
+    dispatchers claim disjoint items at once. `since`: the caller knows of no item of the
+    other lanes due earlier, so the scan starts there, past the skipped lanes' older backlog.
     """
     items = list(
         session.exec(
@@ -49,7 +51,7 @@ def claim_due_deliveries(
             .where(
                 OutboxItem.status == "pending",
                 OutboxItem.next_attempt_at <= now,
-                *_outside(skipping),
+                *_outside(skipping, since),
             )
             .order_by(col(OutboxItem.next_attempt_at), col(OutboxItem.id))
             .limit(limit)
@@ -62,9 +64,11 @@ def claim_due_deliveries(
     return items
 
 
-def _outside(lanes: Collection[Lane]) -> list[sa.ColumnElement[bool]]:
-    """Conditions that leave out the deliveries of these lanes (none: nothing is left out)."""
+def _outside(lanes: Collection[Lane], since: datetime | None) -> list[sa.ColumnElement[bool]]:
+    """Conditions that leave out the deliveries of these lanes and those due before `since`."""
     conditions: list[sa.ColumnElement[bool]] = []
+    if since is not None:
+        conditions.append(col(OutboxItem.next_attempt_at) >= since)
     for channel, prefix in lanes:
         in_lane = col(OutboxItem.channel) == channel
         if prefix:
@@ -91,11 +95,14 @@ def renew_leases(session: Session, claims: Sequence[tuple[int, int]], until: dat
     return result.rowcount
 
 
-def next_delivery_due(session: Session, *, skipping: Collection[Lane] = ()) -> datetime | None:
-    """When the next pending delivery, none of the lanes in `skipping`, falls due."""
+def next_delivery_due(
+    session: Session, *, skipping: Collection[Lane] = (), since: datetime | None = None
+) -> datetime | None:
+    """When the next pending delivery, none of the lanes in `skipping`, falls due (`since`: as
+    for `claim_due_deliveries`)."""
     return session.exec(
         select(func.min(OutboxItem.next_attempt_at)).where(
-            OutboxItem.status == "pending", *_outside(skipping)
+            OutboxItem.status == "pending", *_outside(skipping, since)
         )
     ).one()
 
