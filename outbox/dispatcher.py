@@ -8,38 +8,50 @@ transport's id; or a retry after an exponential backoff; or, after `max_attempts
 refusal, failed with the reason on the complaint's timeline. Each `Outbound` carries a message
 id that stays the same across retries, so a receiver that saw a send whose answer was lost can
 drop the repeat.
+
+Fair to every channel: the items are sent in lanes, one per channel and one per webhook source
+(`outbox.lanes`), and a lane has at most one batch in flight. While a lane's batch is being sent,
+the dispatcher goes on claiming and sending the other lanes' due items, so a backlog of webhook
+callbacks, or a callback target that hangs until `send_timeout`, holds up only its own lane: a
+customer's e-mail or Telegram acknowledgement, or another source's callback, leaves at once.
+Within a lane the items go oldest first, a batch at a time, as they always did.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlmodel import Session
 
-from channels.base import AUTOMATIC_KINDS, Channel, Outbound
+from channels.base import AUTOMATIC_KINDS, Channel
 from complaints.clock import Clock
 from complaints.errors import PermanentDeliveryError, StoreUnavailable, TemporaryDeliveryError
 from observe.logs import safe_reason
 from observe.metrics import Metrics
+from outbox.lanes import Sending, by_lane
+from outbox.outbound import RESULTS, Counted, Outcome, outbound_of
 from outbox.settings import OutboxSettings
-from outbox.texts import say
 from store import queries
 from store.database import Database
 from store.models import OutboxItem
 from store.queries.complaints import change_statuses
-from store.queries.outbox import deliveries_with_complaints, mark_sent, renew_leases
+from store.queries.outbox import Lane, deliveries_with_complaints, mark_sent, renew_leases
 from store.queries.suppressions import suppressed_among
 
 log = logging.getLogger(__name__)
 
 IDLE_WAIT = 60.0
 STORE_RETRY_WAIT = 5.0
+RECHECK_WHILE_SENDING = 0.1
+"""While a lane sends, the shortest time between two looks for the other lanes' due items
+unless a lane is done: every commit that queues a delivery wakes the dispatcher, and every
+look passes over the sending lanes' due items, thousands when a callback target hangs."""
 
 
 class Dispatcher:
@@ -59,52 +71,131 @@ class Dispatcher:
         self.batch = batch
         self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
+        self._sending = Sending()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        """Deliver until cancelled, sleeping until the next item falls due or `wake()`."""
+        """Deliver until cancelled: start sending what is due on every lane not sending yet,
+        each lane's batch in a task of its own; sleep until an item falls due, or `wake()`."""
+        async with asyncio.TaskGroup() as lanes:
+            while True:
+                self._wake.clear()
+                self._sending.freed.clear()
+                try:
+                    wait = await self._start_due(lanes)
+                except StoreUnavailable:
+                    wait = STORE_RETRY_WAIT
+                except Exception:
+                    # A bug must not silently end delivery for the life of the process.
+                    log.exception("outbox dispatcher failed; trying again shortly")
+                    wait = STORE_RETRY_WAIT
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                if self._sending:  # a lane that is done is looked at at once
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._sending.freed.wait(), RECHECK_WHILE_SENDING)
+
+    async def _start_due(self, lanes: asyncio.TaskGroup) -> float:
+        """Claim the due items of the lanes not sending, batch after batch, and start each
+        lane's share; then how long to wait. While lanes send, what is due is read first,
+        beside the writer: a wake when only they have due items costs no write, and the claim
+        starts at the first due item of the others instead of passing over their backlog."""
         while True:
-            self._wake.clear()
-            wait = IDLE_WAIT
-            try:
-                while await self.dispatch_due() == self.batch:
-                    pass
-                due = await self.database.read(queries.next_delivery_due)
-                if due is not None:
-                    wait = min(max((due - self.clock.now()).total_seconds(), 0.0), IDLE_WAIT)
-            except StoreUnavailable:
-                wait = STORE_RETRY_WAIT
-            except Exception:
-                # A bug must not silently end delivery for the life of the process.
-                log.exception("outbox dispatcher failed; trying again shortly")
-                wait = STORE_RETRY_WAIT
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            since = None
+            if self._sending:
+                wait, since = await self._until_due()
+                if wait:
+                    return wait
+            claimed, count = await self._claim_due(self.clock.now(), since)
+            for lane, items in by_lane(claimed).items():
+                self._sending.start(lane)
+                lanes.create_task(self._lane(lane, items), name=f"outbox-{lane[0]}")
+            if count < self.batch:
+                # none: another instance may have claimed the due items first
+                wait, _due = await self._until_due(since)
+                return wait or (0.0 if count else RECHECK_WHILE_SENDING)
+
+    async def _until_due(self, since: datetime | None = None) -> tuple[float, datetime | None]:
+        """Seconds until an item of a lane not sending falls due (0: one is due now), and when
+        it does (None: no item is pending)."""
+        skipping = self._sending.lanes()
+        due = await self.database.read(
+            functools.partial(queries.next_delivery_due, skipping=skipping, since=since)
+        )
+        if due is None:
+            return IDLE_WAIT, None
+        return min(max((due - self.clock.now()).total_seconds(), 0.0), IDLE_WAIT), due
+
+    async def _lane(self, lane: Lane, items: list[OutboxItem]) -> None:
+        """Send one lane's batch and record the outcomes; the lane is free again after."""
+        try:
+            await self._send(items)
+        except StoreUnavailable:
+            log.warning(
+                "outbox: store unavailable: the outcomes of %d %s message(s) are not recorded;"
+                " they are tried again when their lease runs out",
+                len(items),
+                lane[0],
+            )
+        except Exception:
+            log.exception("outbox: sending %d %s message(s) failed", len(items), lane[0])
+        finally:
+            self._sending.done(lane)
+            self.wake()
 
     async def dispatch_due(self) -> int:
-        """Send every item due now (up to one batch); return how many were attempted.
+        """Send the items due now (up to one batch, none of a lane still sending), every
+        lane's beside the others, and record the outcomes; return how many were claimed.
+        `run` does the same without waiting for one lane before claiming for the others.
 
-        One transaction claims the batch and one records every outcome, however many items
-        the batch holds; each joins the writer's next group commit (`write_batched`), so under
+        One transaction claims the batch and one per lane records its outcomes, however many
+        items it holds; each joins the writer's next group commit (`write_batched`), so under
         load it shares intake's commit and its fsync instead of paying its own."""
-        now = self.clock.now()
-        items = await self.database.write_batched(lambda s: self._claim(s, now))
-        sendable = [item for item in items if item.status == "pending"]
+        claimed, count = await self._claim_due(self.clock.now())
+        lanes = by_lane(claimed)
+        for lane in lanes:
+            self._sending.start(lane)
+        try:
+            sent = await asyncio.gather(
+                *(self._send(items) for items in lanes.values()), return_exceptions=True
+            )
+        finally:
+            for lane in lanes:
+                self._sending.done(lane)
+        for failure in sent:
+            if isinstance(failure, BaseException):
+                raise failure
+        return count
+
+    async def _claim_due(
+        self, now: datetime, since: datetime | None = None
+    ) -> tuple[list[OutboxItem], int]:
+        """Claim a batch outside the lanes sending: the items to send, and how many were
+        claimed (automatic mail to a suppressed address among them failed at once)."""
+        skipping = self._sending.lanes()
+        items = await self.database.write_batched(lambda s: self._claim(s, now, skipping, since))
         suppressed = [item for item in items if item.status == "failed"]
-        self._count([_Counted(item.channel, item.kind, "failed") for item in suppressed])
-        outcomes = await self._deliver_all(sendable)
+        self._count([Counted(item.channel, item.kind, "failed") for item in suppressed])
+        return [item for item in items if item.status == "pending"], len(items)
+
+    async def _send(self, items: list[OutboxItem]) -> None:
+        outcomes = await self._deliver_all(items)
         if outcomes:
             done = self.clock.now()
             recorded = await self.database.write_batched(lambda s: self._record(s, outcomes, done))
             self._count(recorded)
-        return len(items)
 
-    def _claim(self, session: Session, now: datetime) -> list[OutboxItem]:
-        """Claim due items; automatic mail to a suppressed address fails here, unsent (one
-        lookup for the whole batch)."""
-        items = queries.claim_due_deliveries(session, now, self.settings.lease, self.batch)
+    def _claim(
+        self, session: Session, now: datetime, skipping: tuple[Lane, ...], since: datetime | None
+    ) -> list[OutboxItem]:
+        """Claim due items outside the lanes `skipping`; automatic mail to a suppressed
+        address fails here, unsent (one lookup for the whole batch)."""
+        lease = self.settings.lease
+        items = queries.claim_due_deliveries(
+            session, now, lease, self.batch, skipping=skipping, since=since
+        )
         automatic = [item for item in items if item.kind in AUTOMATIC_KINDS]
         suppressed = suppressed_among(
             session, addresses=[(item.channel, item.address) for item in automatic]
@@ -123,7 +214,7 @@ class Dispatcher:
             )
         return items
 
-    async def _deliver_all(self, items: list[OutboxItem]) -> list[_Outcome]:
+    async def _deliver_all(self, items: list[OutboxItem]) -> list[Outcome]:
         """Send the claimed items at once, renewing their lease while any send still runs."""
         if not items:
             return []
@@ -133,8 +224,11 @@ class Dispatcher:
         try:
             while not (await asyncio.wait({sending}, timeout=renew_every))[0]:
                 await self._renew(claims)
-        finally:
-            sending.cancel()  # only when this call is cancelled: otherwise it is done
+        except BaseException:
+            sending.cancel()  # this call is cancelled (the bot stops): so are the sends
+            with contextlib.suppress(asyncio.CancelledError):
+                await sending  # taken, so asyncio does not report it as never retrieved
+            raise
         return sending.result()
 
     async def _renew(self, claims: list[tuple[int, int]]) -> None:
@@ -152,22 +246,8 @@ class Dispatcher:
                 len(claims) - max(renewed, 0),
             )
 
-    async def _deliver(self, item: OutboxItem) -> _Outcome:
-        payload = item.payload or {}
-        outbound = Outbound(
-            message_id=f"{payload.get('complaint', '')}-M{item.message_id}",
-            complaint_number=payload.get("complaint", ""),
-            kind=item.kind,
-            text=payload.get("text", ""),
-            language=payload.get("language", ""),
-            subject=payload.get("subject", ""),
-            default_subject=_default_subject(payload),
-            extra={
-                key: value
-                for key, value in payload.items()
-                if key not in ("complaint", "text", "language", "subject")
-            },
-        )
+    async def _deliver(self, item: OutboxItem) -> Outcome:
+        outbound = outbound_of(item)
         channel = self.channels.get(item.channel)
         assert item.id is not None
         try:
@@ -178,13 +258,13 @@ class Dispatcher:
             )
         except PermanentDeliveryError as error:
             failed = str(error) or "refused"
-            return _Outcome(item.id, failed, safe_reason(error), permanent=True)
+            return Outcome(item.id, failed, safe_reason(error), permanent=True)
         except TemporaryDeliveryError as error:
             failed = str(error) or "deferred"
-            return _Outcome(item.id, failed, safe_reason(error), retry_after=error.retry_after)
+            return Outcome(item.id, failed, safe_reason(error), retry_after=error.retry_after)
         except Exception as error:
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            return _Outcome(item.id, reason, safe_reason(error))
+            return Outcome(item.id, reason, safe_reason(error))
         log.info(
             "delivered message %s of %s via %s",
             item.message_id,
@@ -192,9 +272,9 @@ class Dispatcher:
             item.channel,
             extra={"complaint": outbound.complaint_number},
         )
-        return _Outcome(item.id, transport_id=transport_id)
+        return Outcome(item.id, transport_id=transport_id)
 
-    def _record(self, session: Session, outcomes: list[_Outcome], now: datetime) -> list[_Counted]:
+    def _record(self, session: Session, outcomes: list[Outcome], now: datetime) -> list[Counted]:
         """Store each outcome; what to count once this transaction committed. The sent ones,
         nearly all of them, take a few statements for the whole batch."""
         counted = self._record_sent(session, outcomes, now)
@@ -210,12 +290,12 @@ class Dispatcher:
                 "attempts": stored.attempts,
             }
             self._failed(session, stored, outcome, now, detail)
-            counted.append(_Counted(stored.channel, stored.kind, _RESULTS[stored.status]))
+            counted.append(Counted(stored.channel, stored.kind, RESULTS[stored.status]))
         return counted
 
     def _record_sent(
-        self, session: Session, outcomes: list[_Outcome], now: datetime
-    ) -> list[_Counted]:
+        self, session: Session, outcomes: list[Outcome], now: datetime
+    ) -> list[Counted]:
         """Mark the sent deliveries still pending (a lease that ran out may have let another
         instance record them), with an event each; an acknowledgement moves a new complaint
         to acknowledged."""
@@ -249,13 +329,13 @@ class Dispatcher:
             why="acknowledgement delivered",
             now=now,
         )
-        return [_Counted(d.channel, d.kind, "sent") for d in delivered]
+        return [Counted(d.channel, d.kind, "sent") for d in delivered]
 
     def _failed(
         self,
         session: Session,
         stored: OutboxItem,
-        outcome: _Outcome,
+        outcome: Outcome,
         now: datetime,
         detail: dict[str, Any],
     ) -> None:
@@ -298,7 +378,7 @@ class Dispatcher:
             extra={"complaint": number},
         )
 
-    def _count(self, counted: list[_Counted]) -> None:
+    def _count(self, counted: list[Counted]) -> None:
         for channel, kind, result in counted:
             self.metrics.deliveries.labels(channel, kind, result).inc()
             if kind == "acknowledgement" and result == "sent":
@@ -307,36 +387,3 @@ class Dispatcher:
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failure: retry_base doubled each time, capped."""
         return min(self.settings.retry_base * (2 ** (attempts - 1)), self.settings.retry_max)
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """What one send attempt came to: a transport id, or the reason it failed (`failed` in
-    full for the timeline, `said` without personal data for the log)."""
-
-    item: int
-    failed: str = ""
-    said: str = ""
-    transport_id: str = ""
-    permanent: bool = False
-    retry_after: float | None = None
-
-
-class _Counted(NamedTuple):
-    """One delivery outcome for the metrics: labels only, no address."""
-
-    channel: str
-    kind: str
-    result: str
-
-
-_RESULTS = {"sent": "sent", "pending": "retry", "failed": "failed"}
-"""An item's status after an attempt, as the `result` label of the deliveries metric."""
-
-
-def _default_subject(payload: dict[str, Any]) -> str:
-    """The customer's "Your complaint …", or for a notice to staff (outbox.notify.tell_staff)
-    a staff subject, each in the language of the payload."""
-    number, language = payload.get("complaint", ""), payload.get("language", "")
-    key = "staff_subject" if payload.get("staff") else "subject"
-    return say(language, key, number=number) if number else ""

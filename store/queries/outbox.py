@@ -3,7 +3,7 @@ and claimed by the dispatcher under a lease."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -23,19 +23,36 @@ def queue_delivery(session: Session, values: Mapping[str, Any]) -> None:
     _INSERT_DELIVERY.rows(session, [with_defaults(OutboxItem, values)])
 
 
+Lane = tuple[str, str]
+"""Deliveries the dispatcher sends apart from the rest: a channel and a prefix of the address
+("" for the whole channel), e.g. `("email", "")` or `("webhook", "shop:")`."""
+
+
 def claim_due_deliveries(
-    session: Session, now: datetime, lease: timedelta, limit: int
+    session: Session,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    *,
+    skipping: Collection[Lane] = (),
+    since: datetime | None = None,
 ) -> list[OutboxItem]:
-    """Take up to `limit` due deliveries and lease them, so no other dispatcher sends them.
+    """Take up to `limit` due deliveries, none of the lanes in `skipping`, and lease them, so
+    no other dispatcher sends them.
 
     The lease is `next_attempt_at` moved forward: if this process dies while sending, the item
     becomes due again when the lease runs out. On PostgreSQL, SKIP LOCKED lets several
-    dispatchers claim disjoint items at once.
+    dispatchers claim disjoint items at once. `since`: the caller knows of no item of the
+    other lanes due earlier, so the scan starts there, past the skipped lanes' older backlog.
     """
     items = list(
         session.exec(
             select(OutboxItem)
-            .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
+            .where(
+                OutboxItem.status == "pending",
+                OutboxItem.next_attempt_at <= now,
+                *_outside(skipping, since),
+            )
             .order_by(col(OutboxItem.next_attempt_at), col(OutboxItem.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -45,6 +62,19 @@ def claim_due_deliveries(
         item.attempts += 1
         item.next_attempt_at = now + lease
     return items
+
+
+def _outside(lanes: Collection[Lane], since: datetime | None) -> list[sa.ColumnElement[bool]]:
+    """Conditions that leave out the deliveries of these lanes and those due before `since`."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if since is not None:
+        conditions.append(col(OutboxItem.next_attempt_at) >= since)
+    for channel, prefix in lanes:
+        in_lane = col(OutboxItem.channel) == channel
+        if prefix:
+            in_lane = sa.and_(in_lane, col(OutboxItem.address).startswith(prefix, autoescape=True))
+        conditions.append(sa.not_(in_lane))
+    return conditions
 
 
 def renew_leases(session: Session, claims: Sequence[tuple[int, int]], until: datetime) -> int:
@@ -65,9 +95,15 @@ def renew_leases(session: Session, claims: Sequence[tuple[int, int]], until: dat
     return result.rowcount
 
 
-def next_delivery_due(session: Session) -> datetime | None:
+def next_delivery_due(
+    session: Session, *, skipping: Collection[Lane] = (), since: datetime | None = None
+) -> datetime | None:
+    """When the next pending delivery, none of the lanes in `skipping`, falls due (`since`: as
+    for `claim_due_deliveries`)."""
     return session.exec(
-        select(func.min(OutboxItem.next_attempt_at)).where(OutboxItem.status == "pending")
+        select(func.min(OutboxItem.next_attempt_at)).where(
+            OutboxItem.status == "pending", *_outside(skipping, since)
+        )
     ).one()
 
 

@@ -6,14 +6,14 @@ import asyncio
 import math
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from complaints.clock import ManualClock
 from config import load_settings
@@ -160,6 +160,59 @@ async def test_claimed_deliveries_are_not_claimed_again_until_the_lease_ends(
     clock.advance(lease)
     again = await database.write(lambda s: queries.claim_due_deliveries(s, clock.now(), lease, 9))
     assert len(again) == 6 and all(item.attempts == 2 for item in again)
+
+
+async def test_a_claim_leaves_the_lanes_it_skips_alone(database: Database) -> None:
+    """A lane is a channel, or a channel's addresses under a prefix (a webhook source); the
+    prefix is matched literally (`sh_p:` is not a pattern that takes `shop:`). `since` leaves
+    out what fell due before it (the skipped lanes' backlog, which the claim need not scan)."""
+    clock = ManualClock(START)
+    intake = make_intake(database, clock)
+    addresses = ["shop:1", "sh_p:2", "shop:3", "100%:4", "ana@customer.test", "sh_p:5"]
+    for n, _address in enumerate(addresses):
+        await intake.receive(make_inbound("Broken.", external_id=f"m-{n}", customer=f"c-{n}"))
+
+    def place(session: Session) -> None:
+        items = session.exec(select(OutboxItem).order_by(col(OutboxItem.id))).all()
+        for n, (item, address) in enumerate(zip(items, addresses, strict=True)):
+            item.address = address
+            item.channel = "email" if "@" in address else "webhook"
+            item.next_attempt_at = START + timedelta(seconds=n)
+
+    await database.write(place)
+    clock.advance(timedelta(minutes=1))
+    lease = timedelta(minutes=2)
+    Skip = tuple[str, str]
+
+    async def claim(*skipping: Skip, since: datetime | None = None) -> list[str]:
+        items = await database.write(
+            lambda s: queries.claim_due_deliveries(
+                s, clock.now(), lease, 9, skipping=skipping, since=since
+            )
+        )
+        return [item.address for item in items]
+
+    async def next_due(*skipping: Skip, since: datetime | None = None) -> datetime | None:
+        return await database.read(
+            lambda s: queries.next_delivery_due(s, skipping=skipping, since=since)
+        )
+
+    assert await next_due(("webhook", ""), ("email", "")) is None
+    assert await next_due(("webhook", "sh_p:")) == START
+    assert await next_due(("webhook", "shop:")) == START + timedelta(seconds=1)
+    assert await next_due(since=START + timedelta(seconds=2)) == START + timedelta(seconds=2)
+    assert await claim(("webhook", "sh_p:"), ("email", ""), since=START + timedelta(seconds=1)) == [
+        "shop:3",
+        "100%:4",
+    ]
+    assert await claim(("webhook", "shop:"), ("webhook", "100%:")) == [
+        "sh_p:2",
+        "ana@customer.test",
+        "sh_p:5",
+    ]
+    assert await next_due() == START  # only shop:1 is still due
+    assert await claim(("email", "shop:")) == ["shop:1"]  # another channel's lane
+    assert await next_due() == clock.now() + lease
 
 
 def test_skip_locked_lets_two_dispatchers_claim_disjoint_items_at_once(
