@@ -1,6 +1,11 @@
 """Where a rule's keywords and pattern are found, and which finds do not count: a keyword inside
-one of the rule's `unless` phrases ("fire" in "fire tv") or, with `unless_negated`, shortly
-after a negation cue ("no injury"). Each find that does not count says why, for the trace.
+one of the rule's `unless` phrases ("fire" in "fire tv", "burned" in "burned through my data")
+or, with `unless_negated`, shortly after a negation cue ("no injury"). Each find that does not
+count says why, for the trace.
+
+An `unless` phrase holds a keyword only within one clause: a phrase's words match across any
+punctuation, so "the kettle was burning, money back please" holds "burning money", but read
+across the comma it says nothing of the burning, which still counts.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from router.negation import negation_before
+from router.negation import PUNCTUATION, negation_before
 from router.prefilter import may_match_lowered, needles
 from router.rule_checks import PATTERN_TIMEOUT, PatternTimeout, search_all
 from router.rules import Rule
@@ -115,7 +120,11 @@ def _first_counted(
 def _why_not(rule: Rule, text: FoldedText, hit: Hit, unless: list[Hit]) -> Discount | None:
     """Why `hit` does not count, or None when it does."""
     for other in unless:
-        if other.start < hit.end and hit.start < other.end:
+        if (
+            other.start < hit.end
+            and hit.start < other.end
+            and PUNCTUATION.search(text.folded, other.start, other.end) is None
+        ):
             return Discount(hit.found, "part_of", other.found)
     if rule.unless_negated:
         cue = negation_before(text.folded[: hit.start])

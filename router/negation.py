@@ -72,9 +72,12 @@ FALSE_CUES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 """Phrases that hold a cue (mostly at their start) but do not negate what follows."""
 
+PUNCTUATION = re.compile(r"[.,;:!?()\[\]\"“”…\n。，、；：！？（）]")
+"""Marks that end a clause: a negation does not reach across them, nor does an `unless` phrase
+hold a keyword across them (router/matching.py)."""
 _BOUNDARY = re.compile(
-    r"[.,;:!?()\[\]\"“”…\n。，、；：！？（）]"
-    r"|\b(?:but|and|then|so|because|although|though|while|when|before|after|until|since|which"
+    PUNCTUATION.pattern
+    + r"|\b(?:but|and|then|so|because|although|though|while|when|before|after|until|since|which"
     r"|if|pero|y|e|luego|entonces|porque|aunque|sino|cuando|despues|antes|hasta|mientras|si)\b"
     r"|但|却|卻|就|还|還|才|然后|然後|所以|因为|因為|可是|结果|結果|不过|不過|后来|後來|而且"
 )

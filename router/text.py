@@ -112,14 +112,18 @@ class KeywordMatcher:
 
     Latin-script keywords match whole words; a trailing `*` matches any ending ("refund*"
     matches "refunded"); a keyword of several words matches them in sequence whatever spaces,
-    line breaks or punctuation stand between them. Keywords in Chinese match anywhere, since
-    Chinese has no spaces. A Latin word between Chinese characters ("向12315投诉") is a word.
+    line breaks or punctuation stand between them, and a `*` after any of its words matches
+    any ending of that word ("burn* through my data" matches "burnt through my data"). Keywords
+    in Chinese match anywhere, since Chinese has no spaces. A Latin word between Chinese
+    characters ("向12315投诉") is a word.
     """
 
     def __init__(self, keywords: list[str]) -> None:
         self.words: set[str] = set()
         self.prefixes: list[str] = []
         self.phrases: list[tuple[str, str]] = []
+        self.stretchy: list[re.Pattern[str]] = []
+        """Phrases with a `*` inside ("burn* through my data"), as patterns on `joined`."""
         self.chinese: list[str] = []
         for keyword in keywords:
             folded = fold(keyword.strip())
@@ -128,6 +132,10 @@ class KeywordMatcher:
                 self.chinese.append(folded.rstrip("*"))
                 continue
             words = _WORDS.findall(folded)
+            starred = [match.group(2) == "*" for match in _STARRED.finditer(folded)]
+            if any(starred[:-1]):
+                self.stretchy.append(_stretchy(words, starred))
+                continue
             if len(words) == 1 and not wildcard:
                 self.words.add(words[0])
             elif len(words) == 1:
@@ -152,6 +160,12 @@ class KeywordMatcher:
         self._prefix_heads = None if short else frozenset(map(_HEAD, self.prefixes))
         self._phrase_heads = frozenset(_pair_head(phrase) for _, phrase in self.phrases)
         self._chinese_heads = frozenset(keyword[:2] for keyword in self.chinese)
+        # phrases with a `*` inside are rare (a few `unless` phrases): one search, no heads
+        self._stretchy_probe = (
+            re.compile("|".join(pattern.pattern for pattern in self.stretchy))
+            if self.stretchy
+            else None
+        )
 
     def find(self, text: FoldedText) -> str | None:
         """The first keyword found in `text`, as it appears there; None when none is."""
@@ -165,6 +179,7 @@ class KeywordMatcher:
             not self.words.isdisjoint(text.word_set)
             or self._prefixed(text)
             or self._phrased(text)
+            or self._stretched(text)
             or self._in_chinese(text)
         )
 
@@ -187,6 +202,15 @@ class KeywordMatcher:
                     last = first + phrase.count(" ")
                     yield Hit(phrase, text.spans[first][0], text.spans[last][1])
                     at = text.joined.find(needle, at + 1)
+        if self._stretched(text):
+            for pattern in self.stretchy:
+                found = pattern.search(text.joined)
+                while found is not None:
+                    first = text.joined.count(" ", 0, found.start() + 1) - 1
+                    last = first + found.group(0).strip().count(" ")
+                    words = " ".join(text.words[first : last + 1])
+                    yield Hit(words, text.spans[first][0], text.spans[last][1])
+                    found = pattern.search(text.joined, found.start() + 1)
         if self._in_chinese(text):
             for keyword in self.chinese:
                 at = text.folded.find(keyword)
@@ -211,6 +235,13 @@ class KeywordMatcher:
             and self._phrase_probe.search(text.joined) is not None
         )
 
+    def _stretched(self, text: FoldedText) -> bool:
+        """Whether one of the phrases with a `*` inside is in `text` (few rules have any)."""
+        return (
+            self._stretchy_probe is not None
+            and self._stretchy_probe.search(text.joined) is not None
+        )
+
     def _in_chinese(self, text: FoldedText) -> bool:
         """Whether one of the Chinese keywords is in `text`."""
         return (
@@ -218,6 +249,20 @@ class KeywordMatcher:
             and not self._chinese_heads.isdisjoint(text.cjk_heads)
             and self._chinese_probe.search(text.folded) is not None
         )
+
+
+_STARRED = re.compile(f"({_WORD_NOT_CJK}+)(\\*?)")
+"""Each word of a keyword, and the `*` after it if there is one."""
+
+
+def _stretchy(words: list[str], starred: list[bool]) -> re.Pattern[str]:
+    """The pattern of a phrase whose `starred` words may end any way, on `FoldedText.joined`
+    (its words between single spaces): " burn[^ ]* through my data "."""
+    body = " ".join(
+        re.escape(word) + ("[^ ]*" if star else "")
+        for word, star in zip(words, starred, strict=True)
+    )
+    return re.compile(f" {body}" if starred[-1] else f" {body} ")
 
 
 def _probe(needles: Iterable[str]) -> re.Pattern[str] | None:
