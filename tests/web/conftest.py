@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from admin.accounts import Accounts
 from complaints.clock import ManualClock
 from tests.conftest import SECRET, START, CallbackReceiver, Served, signed
+from tests.mailpeers import mail, send
 
 
 @dataclass
@@ -152,6 +153,22 @@ def rows(desk: Desk, sql: str, **params: Any) -> list[dict[str, Any]]:
             return [dict(row._mapping) for row in connection.execute(sa.text(sql), params)]
     finally:
         engine.dispose()
+
+
+async def mailed(
+    desk: Desk, text: str, *, sender: str, subject: str = "Complaint", message_id: str = ""
+) -> str:
+    """A complaint mailed to the bot's SMTP intake by `sender`; its number."""
+    port = desk.app.state.services.channels["email"].smtp_port
+    message = mail(text, sender=sender, subject=subject, message_id=message_id)
+    await send(port, message, sender=sender)
+    (newest,) = rows(
+        desk,
+        "SELECT c.number FROM complaints c JOIN identities i ON i.id = c.identity_id "
+        "WHERE i.address = :a ORDER BY c.id DESC LIMIT 1",
+        a=sender,
+    )
+    return str(newest["number"])
 
 
 async def console_login(

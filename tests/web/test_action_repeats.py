@@ -17,8 +17,8 @@ import pytest
 
 from complaints.clock import ManualClock
 from tests.conftest import START, table_counts
-from tests.mailpeers import Sink, mail, send
-from tests.web.conftest import Desk, console_login, rows
+from tests.mailpeers import Sink
+from tests.web.conftest import Desk, console_login, mailed, rows
 
 TEXT = "The invoice for order 5521 charged my card twice, please refund the second payment"
 PASSWORD = "correct horse battery"
@@ -39,15 +39,7 @@ async def mail_desk(
 
 async def by_email(desk: Desk, sender: str, message_id: str = "") -> str:
     """A complaint mailed to the bot's SMTP intake by `sender`; its number."""
-    port = desk.app.state.services.channels["email"].smtp_port
-    await send(port, mail(TEXT, sender=sender, message_id=message_id), sender=sender)
-    (newest,) = rows(
-        desk,
-        "SELECT c.number FROM complaints c JOIN identities i ON i.id = c.identity_id "
-        "WHERE i.address = :a ORDER BY c.id DESC LIMIT 1",
-        a=sender,
-    )
-    return str(newest["number"])
+    return await mailed(desk, TEXT, sender=sender, message_id=message_id)
 
 
 async def mails(desk: Desk, sink: Sink) -> list[EmailMessage]:

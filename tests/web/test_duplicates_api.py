@@ -12,7 +12,7 @@ import httpx
 
 from tests.conftest import table_counts
 from tests.mailpeers import mail, send
-from tests.web.conftest import Desk, rows
+from tests.web.conftest import Desk, mailed, rows
 
 ANA = "ana@example.com"
 TEXT = "The invoice for order 5521 charged my card twice, please refund the second payment"
@@ -36,15 +36,7 @@ async def by_webhook(desk: Desk, text: str = TEXT, email: str = ANA, customer: s
 async def by_email(
     desk: Desk, text: str = TEXT, sender: str = ANA, subject: str = "Invoice"
 ) -> str:
-    port = desk.app.state.services.channels["email"].smtp_port
-    await send(port, mail(text, sender=sender, subject=subject), sender=sender)
-    (newest,) = rows(
-        desk,
-        "SELECT c.number FROM complaints c JOIN identities i ON i.id = c.identity_id "
-        "WHERE i.address = :a ORDER BY c.id DESC LIMIT 1",
-        a=sender,
-    )
-    return str(newest["number"])
+    return await mailed(desk, text, sender=sender, subject=subject)
 
 
 def to_customer(desk: Desk) -> list[dict[str, Any]]:
