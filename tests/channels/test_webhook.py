@@ -550,21 +550,26 @@ async def test_a_locked_store_answers_every_concurrent_request_503_within_the_bu
     before = table_counts(bot.store_url)
 
     async def timed(n: int) -> tuple[float, httpx.Response]:
-        started = time.monotonic()
+        """When the answer came (the monotonic clock), and the answer."""
         response = await post(bot, complaint(f"l-{n}", "My order never arrived.", f"c-{n}"))
-        return time.monotonic() - started, response
+        return time.monotonic(), response
 
     async with httpx.AsyncClient(base_url=bot.url, timeout=10) as client:
         assert (await client.get("/ready")).json() == {"status": "ready"}
         with locked(bot.store_url):
+            asked = time.monotonic()
             answers = await asyncio.gather(*(timed(n) for n in range(6)))
             not_ready = await client.get("/ready")
             assert (await client.get("/health")).status_code == 200  # liveness stays
         assert [response.status_code for _, response in answers] == [503] * 6
-        # Queued one behind another they were answered after 1, 2, ... 6 s.
-        # Not queued one behind another (6 s): the first batch and the one gathered behind it
-        # (group commit) each wait one busy timeout, plus a loaded machine's slack.
-        assert max(seconds for seconds, _ in answers) < 3.5, [s for s, _ in answers]
+        # Queued one behind another, each waiting its own busy timeout, they were answered 1 s
+        # apart (after 1, 2, ... 6 s). Now the batch that waited for the lock spent the oldest
+        # caller's budget, and the one gathered behind it tries the lock once: all are answered
+        # within moments of each other. The spread, not the time since asking, is what tells
+        # the two apart on a loaded machine (CI once answered all six together after 3.7 s).
+        answered = sorted(at for at, _ in answers)
+        assert answered[-1] - answered[0] < 0.5, [at - asked for at in answered]
+        assert answered[-1] - asked < 10, [at - asked for at in answered]
         assert table_counts(bot.store_url) == before
         assert not_ready.status_code == 503
         assert "locked" in not_ready.json()["reason"]
