@@ -17,6 +17,7 @@ from tests.conftest import ROOT
 
 FAKE_PYTHON = """#!/bin/sh
 echo "$*" >> "$(dirname "$0")/../calls"
+pwd > "$(dirname "$0")/../cwd"
 if [ -e "$(dirname "$0")/../fail" ]; then echo "pip: no matching distribution: boom"; exit 1; fi
 echo "Looking in links: /somewhere; setuptools chatter"
 """
@@ -44,8 +45,9 @@ def checkout(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(checkout: Path, *command: str) -> tuple[int, str, list[str]]:
-    """Exit status, stderr, and the commands the venv's python was given."""
+def run(checkout: Path, *command: str, cwd: Path | None = None) -> tuple[int, str, list[str]]:
+    """Exit status, stderr, and the commands the venv's python was given (paths in the
+    checkout written relative to it), run from `cwd` (default: the checkout)."""
     calls = checkout / ".venv/calls"
     calls.unlink(missing_ok=True)
     path = f"{checkout / 'shims'}:/usr/local/bin:/usr/bin:/bin"
@@ -55,9 +57,10 @@ def run(checkout: Path, *command: str) -> tuple[int, str, list[str]]:
         text=True,
         timeout=30,
         env={"PATH": path, "HOME": str(checkout)},
+        cwd=cwd or checkout,
         check=False,
     )
-    made = calls.read_text().splitlines() if calls.exists() else []
+    made = calls.read_text().replace(f"{checkout}/", "").splitlines() if calls.exists() else []
     return done.returncode, done.stderr, made
 
 
@@ -86,6 +89,19 @@ def test_run_bot_installs_only_what_running_needs_then_the_tests_add_their_tools
     # a test installation also serves running; both are done, nothing more is installed
     assert run(checkout, "run-bot")[1:] == ("", ["bot.py"])
     assert run(checkout, "scripts/ensure-venv")[1:] == ("", [])
+
+
+def test_run_bot_runs_the_bot_in_the_caller_s_folder_so_a_relative_config_is_theirs(
+    checkout: Path,
+) -> None:
+    elsewhere = checkout / "elsewhere"
+    elsewhere.mkdir()
+    status, _, calls = run(
+        checkout, "run-bot", "check-config", "--config", "pw.toml", cwd=elsewhere
+    )
+    assert status == 0
+    assert calls[-1] == "bot.py check-config --config pw.toml"
+    assert (checkout / ".venv/cwd").read_text().strip() == str(elsewhere)
 
 
 def test_a_changed_pyproject_installs_again(checkout: Path) -> None:
