@@ -134,7 +134,8 @@ def build_app(
                 stack.push_async_callback(_cancel, task)
             log.info(
                 "complaint bot ready: store %s, rule set version %d, channels %s",
-                database.writer.url.render_as_string(hide_password=True),
+                # where, not who: the database user may be a person's name
+                database.writer.url._replace(username=None, password=None).render_as_string(),
                 rule_book.current.version,
                 ", ".join(channels),
             )

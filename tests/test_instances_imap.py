@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.conftest import postgres_schema
 from tests.dovecot import Dovecot, dovecot_server
@@ -115,6 +116,11 @@ async def test_one_instance_polls_the_mailbox_and_the_other_takes_over_when_it_i
 
     assert took < 10, f"took over after {took:.1f} s"
     assert "connected, watching" not in follower.log.split("this instance leads")[0]
+    # the mailbox's login and the database's user are people's names on many desks
+    user = make_url(shared_store).username
+    for instance in instances:
+        assert dovecot.username not in instance.log
+        assert f"{user}@" not in instance.log and "store postgresql" in instance.log
     answered = Counter(message["In-Reply-To"] for message in sink.received)
     assert answered == dict.fromkeys(before + after, 1)
     assert len(query(shared_store, "SELECT id FROM complaints")) == len(before + after)

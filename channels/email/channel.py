@@ -81,7 +81,9 @@ class EmailChannel:
         self._imap: ImapPoller | Leading | None = self.poller
         if self.poller is not None and leadership is not None:
             imap = settings.imap
-            name = f"IMAP poller of {imap.username}@{imap.host}:{imap.port}/{imap.folder}"
+            # the lock tells mailboxes apart by their login, which the log must not show
+            login = hashlib.sha256(imap.username.encode()).hexdigest()[:8]
+            name = f"IMAP poller of {imap.host}:{imap.port}/{imap.folder} (login {login})"
             self._imap = Leading(leadership, name, self.poller.start, self.poller.stop)
 
     async def start(self) -> None:
