@@ -50,8 +50,8 @@ IDLE_WAIT = 60.0
 STORE_RETRY_WAIT = 5.0
 RECHECK_WHILE_SENDING = 0.1
 """While a lane sends, the shortest time between two looks for the other lanes' due items
-unless a lane is done: every commit that queues a delivery wakes the dispatcher, and every
-look passes over the sending lanes' due items, thousands when a callback target hangs."""
+unless a lane is done: every commit that queues a delivery wakes the dispatcher, and each
+look is a read (a few index lookups per lane, not a pass over a sending lane's backlog)."""
 
 
 class Dispatcher:
@@ -114,15 +114,15 @@ class Dispatcher:
                 lanes.create_task(self._lane(lane, items), name=f"outbox-{lane[0]}")
             if count < self.batch:
                 # none: another instance may have claimed the due items first
-                wait, _due = await self._until_due(since)
+                wait, _due = await self._until_due()
                 return wait or (0.0 if count else RECHECK_WHILE_SENDING)
 
-    async def _until_due(self, since: datetime | None = None) -> tuple[float, datetime | None]:
+    async def _until_due(self) -> tuple[float, datetime | None]:
         """Seconds until an item of a lane not sending falls due (0: one is due now), and when
         it does (None: no item is pending)."""
         skipping = self._sending.lanes()
         due = await self.database.read(
-            functools.partial(queries.next_delivery_due, skipping=skipping, since=since)
+            functools.partial(queries.next_delivery_due, skipping=skipping)
         )
         if due is None:
             return IDLE_WAIT, None

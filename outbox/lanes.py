@@ -9,18 +9,8 @@ import asyncio
 from collections import Counter
 from collections.abc import Iterable
 
-from complaints.addresses import WEBHOOK
 from store.models import OutboxItem
-from store.queries.outbox import Lane
-
-
-def lane_of(channel: str, address: str) -> Lane:
-    """A delivery's lane: `(channel, "")`, or for a webhook callback `("webhook", "shop:")`
-    (the source of `shop:42`; an address without a source is in the whole channel's lane)."""
-    source, colon, _customer = address.partition(":")
-    if channel != WEBHOOK or not colon:
-        return channel, ""
-    return channel, source + colon
+from store.queries.outbox import Lane, lane_of
 
 
 def by_lane(items: Iterable[OutboxItem]) -> dict[Lane, list[OutboxItem]]:

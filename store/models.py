@@ -149,13 +149,19 @@ class OutboxItem(SQLModel, table=True):
     """One delivery still owed. `next_attempt_at` doubles as the lease of a claimed item."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_lane_due", "status", "lane", "next_attempt_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaints.id", index=True)
     message_id: int = Field(foreign_key="messages.id", index=True)
     channel: str
     address: str
+    lane: str
+    """The dispatcher's lane of `channel` and `address` (`store.queries.outbox.lane_key`), set
+    when the delivery is queued, so each lane's first due delivery is one index lookup."""
     kind: str
     payload: dict[str, Any] | None = json_field()
     status: str = "pending"

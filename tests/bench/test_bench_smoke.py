@@ -142,3 +142,14 @@ def test_the_intake_cpu_bench_splits_a_complaint_and_checks_every_one_was_stored
     figures = out.split("in flight):", 1)[1]
     for name in ("bare insert", "intake", "intake, routing free", "route"):
         assert f"  {name} " in figures
+
+
+def test_the_outbox_lanes_bench_times_the_looks_past_a_stuck_lane(postgres_admin_url: str) -> None:
+    out = run_script(
+        "bench/outbox_lanes.py", "--stuck", "100", "--runs", "2", "--postgres", postgres_admin_url
+    )
+    assert "INVALID" not in out
+    for store in ("sqlite", "postgresql"):
+        figures = out.split(f"\n{store}:", 1)[1]
+        assert "\n      100 " in figures  # the stuck size beside the baseline's 0
+        assert "ix_outbox_lane_due" in figures  # the look's plan is printed

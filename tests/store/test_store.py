@@ -25,6 +25,7 @@ from store import queries
 from store.columns import json_text, json_value
 from store.database import Database
 from store.models import Complaint, OutboxItem
+from store.queries.outbox import lane_key, lane_of
 from tests.conftest import ROOT, START, postgres_schema, table_counts
 from tests.factories import make_inbound
 
@@ -163,9 +164,9 @@ async def test_claimed_deliveries_are_not_claimed_again_until_the_lease_ends(
 
 
 async def test_a_claim_leaves_the_lanes_it_skips_alone(database: Database) -> None:
-    """A lane is a channel, or a channel's addresses under a prefix (a webhook source); the
-    prefix is matched literally (`sh_p:` is not a pattern that takes `shop:`). `since` leaves
-    out what fell due before it (the skipped lanes' backlog, which the claim need not scan)."""
+    """A lane is a channel, or a webhook source's addresses (its prefix, matched literally:
+    `sh_p:` is not a pattern that takes `shop:`). `since` leaves out what fell due before it
+    (the skipped lanes' backlog, which the claim need not scan)."""
     clock = ManualClock(START)
     intake = make_intake(database, clock)
     addresses = ["shop:1", "sh_p:2", "shop:3", "100%:4", "ana@customer.test", "sh_p:5"]
@@ -177,6 +178,7 @@ async def test_a_claim_leaves_the_lanes_it_skips_alone(database: Database) -> No
         for n, (item, address) in enumerate(zip(items, addresses, strict=True)):
             item.address = address
             item.channel = "email" if "@" in address else "webhook"
+            item.lane = lane_key(lane_of(item.channel, address))
             item.next_attempt_at = START + timedelta(seconds=n)
 
     await database.write(place)
@@ -192,15 +194,17 @@ async def test_a_claim_leaves_the_lanes_it_skips_alone(database: Database) -> No
         )
         return [item.address for item in items]
 
-    async def next_due(*skipping: Skip, since: datetime | None = None) -> datetime | None:
-        return await database.read(
-            lambda s: queries.next_delivery_due(s, skipping=skipping, since=since)
-        )
+    async def next_due(*skipping: Skip) -> datetime | None:
+        return await database.read(lambda s: queries.next_delivery_due(s, skipping=skipping))
 
-    assert await next_due(("webhook", ""), ("email", "")) is None
+    every = [("webhook", "shop:"), ("webhook", "sh_p:"), ("webhook", "100%:"), ("email", "")]
+    assert await next_due(*every) is None
+    assert await next_due(("webhook", "")) == START  # the lane of sourceless callbacks
     assert await next_due(("webhook", "sh_p:")) == START
     assert await next_due(("webhook", "shop:")) == START + timedelta(seconds=1)
-    assert await next_due(since=START + timedelta(seconds=2)) == START + timedelta(seconds=2)
+    assert await next_due(("webhook", "shop:"), ("webhook", "sh_p:")) == START + timedelta(
+        seconds=3
+    )
     assert await claim(("webhook", "sh_p:"), ("email", ""), since=START + timedelta(seconds=1)) == [
         "shop:3",
         "100%:4",
