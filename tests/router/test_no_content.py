@@ -167,7 +167,7 @@ def test_without_a_model_nothing_changes() -> None:
         "Re: Fwd: photo",
         "IMG_0412.PNG",
         "Sent from my iPhone",
-        "Adjuntó la captura de pantalla, por favor agréguenla al expediente",
+        "Adjuntó captura de pantalla, por favor agregar al expediente",
         "Enviado desde mi iPhone",
         "谢谢！",
         "好的，收到",
