@@ -171,11 +171,11 @@ def route(
     # the model and the text as it reads it, featurized once for the category and the grade
     text = f"{message.subject}\n{message.text}".strip()
     triage = None if model is None else (model, model.read(text))
-    # a message of greetings and "see attached" alone gives the model nothing to read, and a
-    # rule that matched its words found something to read (router.content)
-    if model is not None and not (has_content(subject, body) or outcome.found_words()):
+    # greetings and "see attached" alone give the model nothing to read (router.content); a
+    # rule that matched words of the message found something
+    if model is not None and not (outcome.found_words() or has_content(subject, body)):
         outcome.unread(model)
-        triage = None
+        triage = None  # neither the category nor the grade is the model's
     if triage is not None and "category" not in outcome.settled:
         outcome.suggested(*triage, rules)
     category = outcome.decided("category", rules.default_category, "routing.default_category")
