@@ -45,6 +45,11 @@ REASONS = {
         "the triage model's best guess was below its threshold (or not a category of the rule "
         "set): default category and the tag needs-triage; facts as for model"
     ),
+    "no_content": (
+        "the message had no complaint content (router.content), so the triage model was not "
+        "asked for the category or the grade; facts: version, tagged (yes: no rule set the "
+        "category, so the default one, with the tag needs-triage)"
+    ),
     "model_grade": (
         "the triage model's grade classifier raised the grade, sure enough; facts: version, "
         "grade, probability, threshold, was, corrected"

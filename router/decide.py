@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from router.calendar import WorkingCalendar, deadline
 from router.conditions import REASONS as REASONS
 from router.conditions import Verdict, check, facts_of
+from router.content import has_content
 from router.input import RoutingInput
 from router.language import detect_language
 from router.rules import GRADES, Category, Rule, RuleSet, raised
@@ -170,6 +171,11 @@ def route(
     # the model and the text as it reads it, featurized once for the category and the grade
     text = f"{message.subject}\n{message.text}".strip()
     triage = None if model is None else (model, model.read(text))
+    # greetings and "see attached" alone give the model nothing to read (router.content); a
+    # rule that matched words of the message found something
+    if model is not None and not (outcome.found_words() or has_content(subject, body)):
+        outcome.unread(model)
+        triage = None  # neither the category nor the grade is the model's
     if triage is not None and "category" not in outcome.settled:
         outcome.suggested(*triage, rules)
     category = outcome.decided("category", rules.default_category, "routing.default_category")
@@ -290,6 +296,25 @@ class _Outcome:
         why = f"best guess {said}, {short}"
         effect = Effect("tags", NEEDS_TRIAGE, new, "" if new else "duplicate")
         self.trace.append(TraceStep(step, False, why, (effect,), "model_unsure", (), facts))
+
+    def found_words(self) -> bool:
+        """Whether a rule that matched did so on words of the message."""
+        return any(step.matched and step.found for step in self.trace)
+
+    def unread(self, model: CategoryModel) -> None:
+        """The model is not asked of a message without complaint content (router.content): its
+        guess would be a confident reading of "hello". The category, unless a rule set it, is
+        the default, tagged needs-triage as when the model is unsure; the grade is the rules'."""
+        effects: tuple[Effect, ...] = ()
+        facts = facts_of(version=str(model.version))
+        if "category" not in self.settled:
+            new = NEEDS_TRIAGE not in self.tags
+            self.tags += [NEEDS_TRIAGE] if new else []
+            effects = (Effect("tags", NEEDS_TRIAGE, new, "" if new else "duplicate"),)
+            facts += facts_of(tagged="yes")
+        why = "no complaint content (greetings, thanks, 'see attached' only): model not asked"
+        step = TraceStep(f"model v{model.version}", False, why, effects, "no_content", (), facts)
+        self.trace.append(step)
 
     def decided(
         self, name: str, default: str, default_why: str, facts: tuple[tuple[str, str], ...] = ()

@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 import pytest
 
 from router.decide import REASONS
+from tests.router import test_model
 from tests.router.inputs import make_input
 from tests.router.test_route import decide, rule_set
 from web.console.pages import templates_for
@@ -146,3 +147,25 @@ def test_a_trace_stored_before_reason_codes_shows_the_routers_lines() -> None:
     assert 'Language <strong lang="en">English</strong>: detected from the text.' in shown
     assert "pattern &#39;(?x) re fund&#39; not found" in shown
     assert "Category <strong>safety</strong>: decided by rule" in shown
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", "The message has no complaint content"),
+        ("es", "El mensaje no tiene contenido de reclamación"),
+        ("zh-Hans", "消息中没有投诉内容"),
+        ("zh-Hant", "訊息中沒有投訴內容"),
+    ],
+)
+def test_a_message_without_complaint_content_is_explained_in_the_readers_language(
+    locale: str, said: str
+) -> None:
+    steps = test_model.decide("hello", test_model.model()).trace_as_json()
+    page = templates_for(locale).env.from_string(
+        '{% from "trace.html" import trace_table %}{{ trace_table(t) }}'
+    )
+    shown = " ".join(page.render(t=explain(steps)).split())
+    assert 'data-reason="no_content"' in shown
+    assert said in shown
+    assert "needs-triage" in shown
