@@ -387,6 +387,29 @@ async def test_group_commands_act_for_agents_and_refuse_others(
     )
 
 
+async def test_propose_in_the_group_takes_a_complaint_nobody_took_as_the_api_does(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """An agent of the department proposes without /take first: the complaint becomes theirs
+    (tests.web.test_action_repeats proposes over the API and the console's route alike)."""
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, GROUP)
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    await say(
+        fake, f"/propose {number} a refund of the second charge", chat=GROUP, chat_type="supergroup"
+    )
+    answer = (await to(fake, GROUP))["text"]
+    assert answer == f"{number}: proposed; the customer is told"
+    assert rows(bot, "SELECT status, assignee FROM complaints") == [
+        {"status": "solution_proposed", "assignee": "Li Wei"}
+    ]
+    assigned = rows(bot, "SELECT actor FROM events WHERE kind = 'assigned'")
+    assert assigned == [{"actor": "agent:Li Wei"}]
+    told = await until(fake, CUSTOMER, "we propose")
+    assert "a refund of the second charge" in told["text"]
+
+
 async def test_rate_limits_are_honoured_and_a_blocked_user_fails_the_message(
     fake: FakeTelegram, start_bot: Any
 ) -> None:
