@@ -300,8 +300,6 @@ class ChatDesk:
         buttons: list[list[dict[str, str]]] | None = None,
         **values: Any,
     ) -> None:
-        """Queue the text `key` to the chat in its language. A notice (kind "progress", as
-        `Notifier.tell_customer` queues them) is recorded by its key, the rest by `kind`."""
         language = state.language or complaint.language
         text = say(language, key, **values)
         queries.queue_message(
@@ -313,7 +311,7 @@ class ChatDesk:
             text,
             self.clock.now(),
             {"buttons": buttons} if buttons else {},
-            text_key=key if kind == "progress" else "",
+            text_key=key if kind == "progress" else "",  # a notice: its key, as tell_customer
         )
 
     # ---- /status -------------------------------------------------------------------------
