@@ -311,6 +311,7 @@ class ChatDesk:
             text,
             self.clock.now(),
             {"buttons": buttons} if buttons else {},
+            text_key=key if kind == "progress" else "",  # a notice: its key, as tell_customer
         )
 
     # ---- /status -------------------------------------------------------------------------

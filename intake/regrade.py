@@ -55,7 +55,7 @@ def raise_grade_from(
 ) -> bool:
     """Raise `complaint`'s grade to what `text` alone grades, when that is higher; True when
     it was raised. The new deadlines count from the complaint's latest reopening, if any (the
-    fresh start `DueTimes.on_reopened` gave it), else from its opening."""
+    fresh start `DueTimes.on_reopened` gave it), else from its opening (`clock_started`)."""
     if complaint.status in FINISHED or not text.strip():
         return False
     decision = graded(text, complaint, now, rules, due)
@@ -63,7 +63,8 @@ def raise_grade_from(
         return False
     before, complaint.grade = complaint.grade, decision.grade
     complaint.updated_at = now
-    due.on_regraded(complaint, finished=False, since=_reopened_at(session, complaint))
+    changes = events_of_kind(session, complaint_id=complaint.id or 0, kind="status_changed")
+    due.on_regraded(complaint, finished=False, status_changes=changes)
     fired = [step.rule for step in decision.trace if step.matched and step.rule != "language"]
     queries.add_event(
         session,
@@ -81,13 +82,6 @@ def raise_grade_from(
     )
     _tell_department(session, notifier, complaint, before, text, now)
     return True
-
-
-def _reopened_at(session: Session, complaint: Complaint) -> datetime | None:
-    """When the complaint was last reopened, or None when it never was."""
-    changes = events_of_kind(session, complaint_id=complaint.id or 0, kind="status_changed")
-    reopenings = [change.at for change in changes if (change.detail or {}).get("to") == "reopened"]
-    return reopenings[-1] if reopenings else None
 
 
 def _tell_department(

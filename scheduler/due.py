@@ -61,13 +61,15 @@ class DueTimes:
             self._watch(complaint, max(later) if later else None, now)
 
     def on_regraded(
-        self, complaint: Complaint, *, finished: bool, since: datetime | None = None
+        self, complaint: Complaint, *, finished: bool, status_changes: Iterable[Event]
     ) -> None:
-        """A new grade brings new deadlines, counted from the complaint's opening, or from
-        `since` when given (its latest reopening, where `on_reopened` restarted the clock)."""
+        """A new grade brings new deadlines, counted from when the complaint's clock started
+        (`clock_started`: its latest reopening, else its opening). Its `status_changed`
+        events are required, not optional, so no regrading of a reopened case counts from
+        the opening by omission."""
         complaint.first_response_due, complaint.resolution_due = self.service_levels[
             complaint.grade
-        ].due(since or complaint.created_at)
+        ].due(clock_started(complaint, status_changes))
         if not finished:
             watched = (
                 complaint.resolution_due
@@ -184,6 +186,16 @@ def awaits_survey(complaint: Complaint) -> bool:
     answer, the closing or a reopening ends it, so a complaint resolved again after a reopening
     takes a new answer even though it holds an earlier round's score."""
     return complaint.close_due is not None
+
+
+def clock_started(complaint: Complaint, status_changes: Iterable[Event]) -> datetime:
+    """When the complaint's current deadlines started counting: its latest reopening
+    (`DueTimes.on_reopened` restarted them there), else its opening. `status_changes`: its
+    `status_changed` events, oldest first."""
+    reopenings = [
+        change.at for change in status_changes if (change.detail or {}).get("to") == "reopened"
+    ]
+    return reopenings[-1] if reopenings else complaint.created_at
 
 
 def wait_started(status_changes: Iterable[Event]) -> datetime | None:

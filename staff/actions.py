@@ -18,11 +18,12 @@ from complaints.access import sees
 from complaints.addresses import Address
 from complaints.clock import Clock
 from complaints.errors import CannotReach, ComplaintBotError, IllegalTransition, Said, said
-from complaints.workflow import OPEN_WORK, UNTAKEN, check
+from complaints.workflow import OPEN_WORK, check
 from outbox.notify import Notifier, in_thread
 from router import RuleSet
 from scheduler.due import DueTimes
 from staff.corrections import Correction, check_editable, correct_routing, edit_fields
+from staff.taking import take_if_untaken
 from staff.views import viewable
 from store import queries
 from store.database import Database
@@ -82,9 +83,8 @@ class AgentDesk:
                     number=number,
                     channel=complaint.channel,
                 )
-            if wait_for_customer and complaint.status in UNTAKEN:
-                _take_first(session, complaint, agent, now, "taken to ask the customer")
             if wait_for_customer:
+                take_if_untaken(session, complaint, agent.name, now, "taken to ask the customer")
                 queries.change_status(
                     session, complaint, "awaiting_customer", f"agent:{agent.name}", "asked", now
                 )
@@ -138,13 +138,15 @@ class AgentDesk:
 
     async def propose(self, number: str, agent: Agent, solution: str) -> Done:
         """Propose a solution (return, exchange, repair, refund…): the customer is told at once
-        and the case waits for their answer."""
+        and the case waits for their answer. A complaint nobody took becomes the agent's first
+        (staff.taking), as a solution proposed by the API or console (staff.solutions) does."""
         if not solution.strip():
             raise ComplaintBotError("say what you propose: /propose C-… solution")
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             now = self.clock.now()
+            take_if_untaken(session, complaint, agent.name, now, "taken to propose a solution")
             queries.change_status(
                 session, complaint, "solution_proposed", f"agent:{agent.name}", solution, now
             )
@@ -202,8 +204,7 @@ class AgentDesk:
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             now = self.clock.now()
-            if complaint.status in UNTAKEN:  # nobody took it yet: the resolver takes it
-                _take_first(session, complaint, agent, now, "taken to resolve")
+            take_if_untaken(session, complaint, agent.name, now, "taken to resolve")
             check(complaint.status, "resolved")  # resolved again: refused before any write
             complaint.resolution_summary = summary.strip()
             complaint.root_cause = root_cause.strip() or complaint.root_cause
@@ -324,26 +325,6 @@ def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
             other=complaint.merged_into or "",
         )
     return complaint
-
-
-def _take_first(
-    session: Session, complaint: Complaint, agent: Agent, now: datetime, why: str
-) -> None:
-    """An agent of the department resolves, or asks the customer about, a complaint nobody
-    took yet: it becomes theirs first (its events say so); the customer hears of what they
-    did, not of a handler besides."""
-    actor = f"agent:{agent.name}"
-    queries.change_status(session, complaint, "assigned", actor, why, now)
-    if complaint.assignee != agent.name:
-        queries.add_event(
-            session,
-            complaint.id or 0,
-            now,
-            actor,
-            "assigned",
-            {"from": complaint.assignee, "to": agent.name},
-        )
-        complaint.assignee = agent.name
 
 
 def _queue_reply(

@@ -1,6 +1,6 @@
 """An agent corrects what the router decided (category, department, grade) or the complaint's
 registration details. Each correction is recorded with who and why; a new grade brings new
-deadlines (scheduler.due).
+deadlines (scheduler.due), counted from the complaint's latest reopening if it was reopened.
 
 A correction may move a complaint only to a department the person works for: moved elsewhere,
 it would leave their sight at once, so they could neither check nor undo the move. Such a
@@ -24,6 +24,7 @@ from router import GRADES, RuleSet
 from scheduler.due import DueTimes
 from store import queries
 from store.models import Complaint
+from store.queries.events import events_of_kind
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,12 @@ def correct_routing(
     if correction.grade is not None and complaint.grade != correction.grade:
         changes["grade"] = {"from": complaint.grade, "to": correction.grade}
         complaint.grade = correction.grade
-        due.on_regraded(complaint, finished=complaint.status in FINISHED)
+        changes_of_status = events_of_kind(
+            session, complaint_id=complaint.id or 0, kind="status_changed"
+        )
+        due.on_regraded(
+            complaint, finished=complaint.status in FINISHED, status_changes=changes_of_status
+        )
     if not changes:
         return ""
     complaint.updated_at = now

@@ -1,5 +1,7 @@
 """Solutions (seed 002): an agent proposes a remedy; above the approval threshold a supervisor
-approves it first, and only then is the customer told. Every step is on the timeline.
+approves it first, and only then is the customer told. Every step is on the timeline. A
+complaint nobody took becomes the proposer's first (staff.taking), as /propose in the agents'
+chat does (staff.actions).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from complaints.workflow import FINISHED
 from outbox.names import KIND_NAMES
 from outbox.notify import Notifier
 from scheduler.due import DueTimes
+from staff.taking import take_if_untaken
 from staff.views import viewable
 from store import queries
 from store.database import Database
@@ -115,6 +118,7 @@ class Solutions:
                     number=number,
                     status=complaint.status,
                 )
+            take_if_untaken(session, complaint, agent.name, now, "taken to propose a solution")
             solution = Solution(
                 complaint_id=complaint.id or 0,
                 kind=kind,
@@ -220,11 +224,11 @@ class Solutions:
     ) -> bool:
         """Tell the customer the solution and wait for their answer."""
         now = self.clock.now()
-        # Proposing a solution means the complaint was received and looked into.
-        if complaint.status == "new":
-            queries.change_status(session, complaint, "acknowledged", actor, "solution found", now)
-        if complaint.status == "acknowledged":
-            queries.change_status(session, complaint, "investigating", actor, "solution found", now)
+        # its proposer took it on proposing; one waiting for approval since before that rule
+        # is theirs now
+        take_if_untaken(
+            session, complaint, solution.proposed_by, now, "taken to propose a solution"
+        )
         queries.change_status(session, complaint, "solution_proposed", actor, solution.kind, now)
         queries.add_event(session, complaint.id or 0, now, actor, "solution_proposed", detail)
         told = self.notifier.tell_customer(

@@ -20,6 +20,7 @@ from telegram import Update
 
 import bot as bot_module
 from complaints.clock import ManualClock
+from outbox import texts
 from tests.conftest import SECRET, START, CallbackReceiver, serve, signed
 from tests.mailpeers import Sink, mail, send
 from tests.telegram_api import FakeTelegram
@@ -386,6 +387,29 @@ async def test_group_commands_act_for_agents_and_refuse_others(
     )
 
 
+async def test_propose_in_the_group_takes_a_complaint_nobody_took_as_the_api_does(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """An agent of the department proposes without /take first: the complaint becomes theirs
+    (tests.web.test_action_repeats proposes over the API and the console's route alike)."""
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, GROUP)
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    await say(
+        fake, f"/propose {number} a refund of the second charge", chat=GROUP, chat_type="supergroup"
+    )
+    answer = (await to(fake, GROUP))["text"]
+    assert answer == f"{number}: proposed; the customer is told"
+    assert rows(bot, "SELECT status, assignee FROM complaints") == [
+        {"status": "solution_proposed", "assignee": "Li Wei"}
+    ]
+    assigned = rows(bot, "SELECT actor FROM events WHERE kind = 'assigned'")
+    assert assigned == [{"actor": "agent:Li Wei"}]
+    told = await until(fake, CUSTOMER, "we propose")
+    assert "a refund of the second charge" in told["text"]
+
+
 async def test_rate_limits_are_honoured_and_a_blocked_user_fails_the_message(
     fake: FakeTelegram, start_bot: Any
 ) -> None:
@@ -720,6 +744,77 @@ async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, star
     await dispatcher.dispatch_due()
     await until(fake, CUSTOMER, "reopened")
     assert (await bot.app.state.services.sweeps.run_all())["closing"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "language", "supervisor", "key"),
+    [
+        pytest.param(
+            "Me han cobrado dos veces la factura de este mes.",
+            "es",
+            "es",
+            f"telegram:{GROUP}",
+            "reopened",
+            id="es-supervisor",
+        ),
+        pytest.param(
+            "這個月的帳單重複扣款了兩次，請盡快退款。",
+            "zh-TW",
+            "zh-Hant",
+            "",
+            "reopened_by_team",
+            id="zh-Hant-team",
+        ),
+    ],
+)
+async def test_a_reopening_by_survey_button_says_and_records_the_reopening_text(
+    fake: FakeTelegram,
+    start_bot: Any,
+    text: str,
+    code: str,
+    language: str,
+    supervisor: str,
+    key: str,
+) -> None:
+    """The chat's reopening notice is the one e-mail and webhook customers get (a supervisor
+    promised only when one was told), in the customer's language, recorded by its text key."""
+    settings = telegram_settings(fake)
+    if supervisor:
+        settings["departments"]["billing"]["supervisor"] = supervisor
+    clock = ManualClock(START)
+    bot = await start_bot(settings, clock, background=False)
+    services = bot.app.state.services
+    channel = services.channels["telegram"]
+    update = fake.message_update(chat_id=CUSTOMER, user_id=CUSTOMER, text=text, language_code=code)
+    await handle(channel, update)
+    [complaint] = rows(bot, "SELECT number, language, department FROM complaints")
+    assert (complaint["language"], complaint["department"]) == (language, "billing")
+    number = complaint["number"]
+    for command in (f"/take {number}", f"/resolve {number} refunded"):
+        await handle(
+            channel,
+            fake.message_update(chat_id=GROUP, user_id=AGENT, chat_type="supergroup", text=command),
+        )
+    clock.advance(timedelta(days=7))
+    assert (await services.sweeps.run_all())["surveys"] == 1
+    await services.dispatcher.dispatch_due()
+    survey = await until(fake, CUSTOMER, number)
+    while "reply_markup" not in survey:
+        survey = await until(fake, CUSTOMER, number)
+    await handle(
+        channel,
+        fake.callback_update(
+            chat_id=CUSTOMER,
+            user_id=CUSTOMER,
+            data=f"survey:{number}:1",
+            message_id=survey["result"]["message_id"],
+        ),
+    )
+    await services.dispatcher.dispatch_due()
+    expected = texts.say(language, key, number=number)
+    assert (await until(fake, CUSTOMER, expected))["text"] == expected
+    sent = rows(bot, "SELECT kind, text FROM messages WHERE direction = 'out'")
+    assert [row["kind"] for row in sent if row["text"] == expected] == [key]
 
 
 async def test_an_agent_rejects_with_a_polite_explanation(

@@ -121,6 +121,23 @@ async def test_a_low_score_reopens_with_fresh_deadlines_and_a_second_round_is_an
     assert (await step(case.bot, case.clock, timedelta(days=30)))["closing"] == 0
 
 
+async def test_an_agents_grade_correction_after_a_reopening_counts_from_the_reopening(
+    start_bot: Any, sink: Sink
+) -> None:
+    case = await life(start_bot, sink)
+    await case.resolve_and_survey()
+    await case.reply_to_survey("1")
+    reopened_at = case.clock.now()  # a week after the opening
+    case.clock.advance(timedelta(minutes=30))
+    await case.agent("grade", "urgent")
+    found = await read(case)
+    urgent = case.services.sweeps.due.service_levels["urgent"]
+    assert (found.first_response_due, found.resolution_due) == urgent.due(reopened_at)
+    # the first response is watched again, not already a week overdue
+    assert found.escalate_due == found.first_response_due > case.clock.now()
+    assert (await step(case.bot, case.clock, timedelta(0)))["escalations"] == 0
+
+
 async def test_writing_to_a_closed_complaint_reopens_it_and_it_is_escalated_again(
     start_bot: Any, sink: Sink
 ) -> None:

@@ -1,9 +1,9 @@
 """Staff actions over the real bot and a real SMTP relay: an action that would only repeat the
 complaint's status (resolve or reject twice, take it when it is yours) is refused with 409
-before anything is written or sent; resolving a case nobody took makes the resolver its
-handler; mail after a merge stays in the e-mail thread; the timeline names each notice; and
-the refusals that changed nothing before (/correct with nothing, an account e-mail that is no
-address) say what to do."""
+before anything is written or sent; resolving a case nobody took, or proposing a solution for
+it (API and console), makes that agent its handler; mail after a merge stays in the e-mail
+thread; the timeline names each notice; and the refusals that changed nothing before
+(/correct with nothing, an account e-mail that is no address) say what to do."""
 
 from __future__ import annotations
 
@@ -172,6 +172,47 @@ async def test_an_agent_asks_the_customer_about_a_complaint_nobody_took_and_beco
     assert asked.json()["complaint"]["assignee"] == "Ana"
     [question] = await mails(desk, sink)  # the question only
     assert body(question).startswith("Which card was charged?")
+
+
+@pytest.mark.parametrize(
+    ("via", "amount"),
+    [("api", ""), ("api", "5000"), ("console", "")],
+    ids=["api-told-at-once", "api-awaiting-approval", "console"],
+)
+async def test_an_agent_proposes_a_solution_for_a_complaint_nobody_took_and_becomes_its_handler(
+    mail_desk: tuple[Desk, Sink], via: str, amount: str
+) -> None:
+    """As /propose in the agents' chat does (tests.channels.test_telegram)."""
+    desk, sink = mail_desk
+    ana = await desk.account("Ana")
+    number = await by_email(desk, "eve@customer.test")
+    await mails(desk, sink)
+
+    kind = "refund" if amount else "apology"
+    if via == "api":
+        proposed = await ana.post(
+            f"/api/complaints/{number}/solutions", json={"kind": kind, "amount": amount or None}
+        )
+        assert proposed.status_code == 201, proposed.text
+    else:
+        console, csrf, _ = await console_login(desk, "Ana", PASSWORD)
+        form = {"kind": kind, "amount": amount, "description": "", "csrf_token": csrf}
+        proposed = await console.post(f"/console/complaints/{number}/solutions", data=form)
+        assert proposed.status_code == 303, proposed.text
+        page = (await console.get(proposed.headers["location"])).text
+        assert f"{number}: proposed; the customer is told." in page
+    shown = (await ana.get(f"/api/complaints/{number}")).json()
+    assert shown["complaint"]["assignee"] == "Ana"
+    events = [e for e in shown["timeline"] if e["kind"] == "event"]
+    moves = [
+        (e["detail"]["from"], e["detail"]["to"]) for e in events if e["event"] == "status_changed"
+    ]
+    taken = ("acknowledged", "assigned")
+    expected = [taken] if amount else [taken, ("assigned", "solution_proposed")]
+    assert moves[-len(expected) :] == expected
+    assert {"from": "", "to": "Ana"} in [e["detail"] for e in events if e["event"] == "assigned"]
+    told = [body(m) for m in await mails(desk, sink)]  # the offer only, no assignment notice
+    assert len(told) == (0 if amount else 1) and all("handled by" not in t for t in told)
 
 
 async def test_mail_after_a_merge_answers_the_customers_last_mail(

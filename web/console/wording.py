@@ -92,6 +92,7 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "resolved": N_("resolved"),
         "reopened": N_("reopened"),
         "reopened_notice": N_("reopened"),
+        "reopened_by_team": N_("reopened"),
         "survey": N_("survey"),
         "survey_thanks": N_("thanks"),
         "closed_thanks": N_("thanks"),
