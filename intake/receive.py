@@ -211,9 +211,7 @@ class Intake:
             )
         case = continued.case
         kind = "acknowledgement" if existing is None else "followup"
-        withheld = continued.quiet or self._reason_to_withhold(
-            session, inbound, party, now, answering=bool(continued.answer)
-        )
+        withheld = continued.quiet or self._reason_to_withhold(session, inbound, party, now)
         not_kept = not_kept_notice(case.language, dropped, self.limits) if dropped else ""
         text = "" if withheld else self._render(kind, party, continued, inbound.channel, not_kept)
         message_id, reply_id = record_message(session, inbound, case, party, kind, text, now)
@@ -298,20 +296,13 @@ class Intake:
         return rendered if not_kept in rendered else f"{rendered}\n{not_kept}\n"
 
     def _reason_to_withhold(
-        self,
-        session: Session,
-        inbound: Inbound,
-        party: queries.Party,
-        now: datetime,
-        *,
-        answering: bool = False,
+        self, session: Session, inbound: Inbound, party: queries.Party, now: datetime
     ) -> str:
-        """Why no automatic answer may go back, or "": machine mail, loop protection, or too
-        many automatic answers to this sender within the hour. (A suppressed address is not a
-        reason here: the sender's own message has just lifted the suppression.) An answer to
-        what the message did (`answering`: the survey's thanks, a reopening, a dispute) goes
-        even to a reply to the bot's automatic mail, such as the survey; the hourly limit
-        still bounds a loop.
+        """Why no automatic answer may go back, or "": machine mail, or too many automatic
+        answers to this sender within the hour. (A suppressed address is not a reason here:
+        the sender's own message has just lifted the suppression.) A person's reply to the
+        bot's own mail is answered like any follow-up: it is the commonest one, and what makes
+        mail a machine's is its markers (channels.email.bounces), not what it answers.
 
         The limit is against loops with autoresponders that mark nothing, so it counts only
         what a loop can cause: answers to the sender's own messages. Notices that staff or
@@ -321,8 +312,6 @@ class Intake:
         by nothing else."""
         if inbound.automated:
             return f"machine mail: {inbound.automated}"
-        if inbound.no_reply and not answering:
-            return inbound.no_reply
         sender = inbound.sender
         limit = self.policy.replies_per_hour.get(sender.channel)
         if limit is None:

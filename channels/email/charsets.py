@@ -52,8 +52,8 @@ def decode_text(data: bytes, label: str | None) -> str:
     """Decode text bytes, trusting the charset label only as far as it decodes cleanly.
 
     A known label is tried first, then UTF-8 (the commonest mislabel); us-ascii with 8-bit bytes
-    tries UTF-8 then cp1252; an unknown or missing label is guessed (`guess`). A multi-byte character
-    cut off at the end (truncated base64) is dropped rather than turned into U+FFFD.
+    tries UTF-8 then cp1252; an unknown or missing label is guessed (`guess`). A multi-byte
+    character cut off at the end (truncated base64) is dropped rather than turned into U+FFFD.
     """
     codec = _codec(label)
     if codec is None:
