@@ -62,8 +62,6 @@ class Inbound:
     the bot's signed Message-IDs); threaded only when the complaint is the sender's."""
     automated: str = ""
     """Why this is machine mail (an auto-reply, a list), or "": recorded, never answered."""
-    no_reply: str = ""
-    """Why no automatic answer may go back (loop protection), or ""."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,10 +18,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from channels.base import Channel, Inbound
+from channels.base import Attachment, Channel, Inbound
 from complaints.addresses import EMAIL
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, IgnoredMessage, InvalidMessage, ReusedKey
+from intake.attachments import AttachmentLimits, dropped_event, fit, not_kept_notice
 from intake.case import Case, IntakeResult, event
 from intake.clean import without_nul
 from intake.duplicates import NewComplaint, flag_duplicates
@@ -101,12 +102,12 @@ class Intake:
         inbound = without_nul(inbound)  # PostgreSQL cannot store U+0000 (see intake.clean)
         received = self.metrics.messages_received
         try:
-            self._check_limits(inbound)
+            inbound, dropped = self._within_limits(inbound)
             # One group commit with whatever else arrived meanwhile, a savepoint each. A
             # concurrent copy of the same message may win the race (PostgreSQL); the retry
             # then finds it a duplicate, answered from what that copy stored.
             result, queued = await self.database.write_batched(
-                lambda s: self._record(s, inbound), retry_on_conflict=True
+                lambda s: self._record(s, inbound, dropped), retry_on_conflict=True
             )
         except IgnoredMessage:
             received.labels(inbound.channel, "ignored").inc()
@@ -132,21 +133,32 @@ class Intake:
         )
         return result
 
-    def _check_limits(self, inbound: Inbound) -> None:
-        if not inbound.text.strip() and not inbound.attachments and not inbound.automated:
+    @property
+    def limits(self) -> AttachmentLimits:
+        return AttachmentLimits(self.policy.max_attachments, self.policy.max_attachment_bytes)
+
+    def _within_limits(self, inbound: Inbound) -> tuple[Inbound, tuple[Attachment, ...]]:
+        """The message with the attachments that fit (intake.attachments), and those dropped.
+
+        Refused only when nothing usable is left, or when an attachment breaks a limit on a
+        channel that answers in its response (the webhook): its caller is told at once and
+        can send again, so nothing is quietly dropped there."""
+        kept, dropped = fit(inbound.attachments, self.limits)
+        usable = inbound.text.strip() or kept or inbound.automated
+        if not dropped and not usable:
             raise InvalidMessage("the message has no text and no attachment")
-        if len(inbound.attachments) > self.policy.max_attachments:
-            raise InvalidMessage(
-                "at most %(count)s attachments are accepted", count=self.policy.max_attachments
-            )
-        for attachment in inbound.attachments:
-            if attachment.size > self.policy.max_attachment_bytes:
+        if dropped and (not usable or self._answers_at_once(inbound)):
+            if len(inbound.attachments) > self.policy.max_attachments:
                 raise InvalidMessage(
-                    "attachment '%(name)s' is %(size)s bytes; the limit is %(limit)s",
-                    name=attachment.filename,
-                    size=attachment.size,
-                    limit=self.policy.max_attachment_bytes,
+                    "at most %(count)s attachments are accepted", count=self.policy.max_attachments
                 )
+            raise InvalidMessage(
+                "attachment '%(name)s' is %(size)s bytes; the limit is %(limit)s",
+                name=dropped[0].filename,
+                size=dropped[0].size,
+                limit=self.policy.max_attachment_bytes,
+            )
+        return (replace(inbound, attachments=kept) if dropped else inbound), dropped
 
     def _opening(self) -> Opening:
         return Opening(
@@ -160,9 +172,12 @@ class Intake:
         channel = self.channels.get(inbound.channel)
         return channel is not None and channel.answers_in_response
 
-    def _record(self, session: Session, inbound: Inbound) -> tuple[IntakeResult, bool]:
+    def _record(
+        self, session: Session, inbound: Inbound, dropped: tuple[Attachment, ...]
+    ) -> tuple[IntakeResult, bool]:
         """Parse → decide → persist → say, in the caller's one transaction; the result, and
-        whether a delivery was queued."""
+        whether a delivery was queued. `dropped`: attachments over the limits, recorded and
+        named in the answer."""
         seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
         # (A Telegram edit keeps its message's id: the edit is not a new message.)
         compared = self._answers_at_once(inbound) or inbound.channel == EMAIL
@@ -196,12 +211,13 @@ class Intake:
             )
         case = continued.case
         kind = "acknowledgement" if existing is None else "followup"
-        withheld = continued.quiet or self._reason_to_withhold(
-            session, inbound, party, now, answering=bool(continued.answer)
-        )
-        text = "" if withheld else self._render(kind, party, continued, inbound.channel)
+        withheld = continued.quiet or self._reason_to_withhold(session, inbound, party, now)
+        not_kept = not_kept_notice(case.language, dropped, self.limits) if dropped else ""
+        text = "" if withheld else self._render(kind, party, continued, inbound.channel, not_kept)
         message_id, reply_id = record_message(session, inbound, case, party, kind, text, now)
         events.insert(0, received_event(inbound, case, message_id, now))
+        if dropped:
+            events.append(dropped_event(case.id, now, dropped, self.limits))
         queued = False
         if withheld:
             events.append(event(case.id, now, "system", "reply_withheld", {"why": withheld}))
@@ -252,15 +268,19 @@ class Intake:
         events.extend(flag_duplicates(session, new, self.policy.duplicates, now))
         return case
 
-    def _render(self, kind: str, party: queries.Party, continued: Continued, channel: str) -> str:
+    def _render(
+        self, kind: str, party: queries.Party, continued: Continued, channel: str, not_kept: str
+    ) -> str:
         """The acknowledgement's or follow-up's template, or the text `answer` of
         outbox.texts that replaces it (the survey's thanks, a reopening, a dispute): one
-        answer per message."""
+        answer per message. `not_kept` names the attachments dropped: the templates place it,
+        and it is added at the end of a text (or an own template) that does not."""
         case, answer = continued.case, continued.answer
         if answer:
             due = self.replies.format_due(case.first_response_due, case.language)
             values = dict(continued.values)
-            return say(case.language, answer, number=case.number, due=due, **values) + "\n"
+            said = say(case.language, answer, number=case.number, due=due, **values) + "\n"
+            return f"{said}\n{not_kept}\n" if not_kept else said
         context = ReplyContext(
             case.number,
             party.name,
@@ -270,24 +290,19 @@ class Intake:
             case.grade,
             case.first_response_due,
             channel,
+            not_kept,
         )
-        return self.replies.render(kind, context)
+        rendered = self.replies.render(kind, context)
+        return rendered if not_kept in rendered else f"{rendered}\n{not_kept}\n"
 
     def _reason_to_withhold(
-        self,
-        session: Session,
-        inbound: Inbound,
-        party: queries.Party,
-        now: datetime,
-        *,
-        answering: bool = False,
+        self, session: Session, inbound: Inbound, party: queries.Party, now: datetime
     ) -> str:
-        """Why no automatic answer may go back, or "": machine mail, loop protection, or too
-        many automatic answers to this sender within the hour. (A suppressed address is not a
-        reason here: the sender's own message has just lifted the suppression.) An answer to
-        what the message did (`answering`: the survey's thanks, a reopening, a dispute) goes
-        even to a reply to the bot's automatic mail, such as the survey; the hourly limit
-        still bounds a loop.
+        """Why no automatic answer may go back, or "": machine mail, or too many automatic
+        answers to this sender within the hour. (A suppressed address is not a reason here:
+        the sender's own message has just lifted the suppression.) A person's reply to the
+        bot's own mail is answered like any follow-up: it is the commonest one, and what makes
+        mail a machine's is its markers (channels.email.bounces), not what it answers.
 
         The limit is against loops with autoresponders that mark nothing, so it counts only
         what a loop can cause: answers to the sender's own messages. Notices that staff or
@@ -297,8 +312,6 @@ class Intake:
         by nothing else."""
         if inbound.automated:
             return f"machine mail: {inbound.automated}"
-        if inbound.no_reply and not answering:
-            return inbound.no_reply
         sender = inbound.sender
         limit = self.policy.replies_per_hour.get(sender.channel)
         if limit is None:

@@ -57,6 +57,8 @@ class ReplyContext:
     channel: str = ""
     """The channel the customer wrote on (`email`, `telegram`, `webhook`): a text may say what
     only that channel offers, such as Telegram's /handler command."""
+    not_kept: str = ""
+    """The sentence naming attachments not kept (over `[intake]` limits), or "" (intake)."""
 
 
 class Replies:
@@ -133,6 +135,7 @@ class Replies:
                         context.first_response_due, context.language
                     ),
                     channel=context.channel,
+                    not_kept=context.not_kept,
                 ).strip()
                 + "\n"
             )

@@ -64,6 +64,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "file_too_large_taken": "We have recorded your message in complaint {number}, but the "
         "file {name} is too large for us to receive: files can be at most {limit}. Please send "
         "a smaller one (a compressed photo or a screenshot).",
+        "attachments_not_kept": "We could not keep these attachments: {files}. We accept at most "
+        "{count} files of up to {limit} each; please send a smaller version (a compressed "
+        "video or photo, or a screenshot) in a reply to this message.",
         "mail_kept_subject": "We could not register your e-mail",
         "mail_kept.empty": "Thank you for writing to {company}. Your e-mail reached us without "
         "any text, so we could not register it as a complaint. Please write again and tell us "
@@ -152,6 +155,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "file_too_large_taken": "Hemos registrado su mensaje en la reclamación {number}, pero "
         "el archivo {name} es demasiado grande para recibirlo: el máximo es {limit}. Envíenos "
         "uno más pequeño (una foto comprimida o una captura de pantalla).",
+        "attachments_not_kept": "No pudimos guardar estos adjuntos: {files}. Aceptamos como "
+        "máximo {count} archivos de hasta {limit} cada uno; envíenos una versión más pequeña "
+        "(un vídeo o una foto comprimidos, o una captura de pantalla) respondiendo a este "
+        "mensaje.",
         "mail_kept_subject": "No pudimos registrar su correo",
         "mail_kept.empty": "Gracias por escribir a {company}. Su correo nos llegó sin texto, "
         "así que no pudimos registrarlo como reclamación. Escríbanos de nuevo y cuéntenos en "
@@ -229,6 +236,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "请发送较小的文件（例如压缩后的照片或截图），或用文字描述问题。",
         "file_too_large_taken": "您的留言已记录在投诉 {number} 中，但文件 {name} 太大，"
         "我们无法接收：每个文件最大 {limit}。请发送较小的文件（例如压缩后的照片或截图）。",
+        "attachments_not_kept": "以下附件未能保存：{files}。我们最多接受 {count} 个文件，"
+        "每个不超过 {limit}；请回复本消息，发送较小的版本（例如压缩后的视频或照片，或截图）。",
         "mail_kept_subject": "我们无法登记您的邮件",
         "mail_kept.empty": "感谢您联系{company}。您的邮件没有任何文字内容，因此我们无法将其"
         "登记为投诉。请再次来信，简单说明发生了什么。",
@@ -302,6 +311,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "請傳送較小的檔案（例如壓縮後的照片或截圖），或用文字描述問題。",
         "file_too_large_taken": "您的留言已記錄在投訴 {number} 中，但檔案 {name} 太大，"
         "我們無法接收：每個檔案最大 {limit}。請傳送較小的檔案（例如壓縮後的照片或截圖）。",
+        "attachments_not_kept": "以下附件未能保存：{files}。我們最多接受 {count} 個檔案，"
+        "每個不超過 {limit}；請回覆此訊息，傳送較小的版本（例如壓縮後的影片或照片，或截圖）。",
         "mail_kept_subject": "我們無法登記您的郵件",
         "mail_kept.empty": "感謝您聯絡{company}。您的郵件沒有任何文字內容，因此我們無法將其"
         "登記為投訴。請再次來信，簡單說明發生了什麼。",

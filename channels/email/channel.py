@@ -198,9 +198,6 @@ class EmailChannel:
         references = tuple(dict.fromkeys((*mail.in_reply_to, *mail.references)))
         verified = {ref: self.ids.verify(ref) for ref in references}
         numbers = tuple(dict.fromkeys(v[0] for v in verified.values() if v))
-        replying_to_automatic = any(
-            (found := verified.get(ref)) and found[1] for ref in mail.in_reply_to
-        )
         return Inbound(
             channel=NAME,
             external_id=mail.message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
@@ -215,9 +212,6 @@ class EmailChannel:
             thread_hints=references,
             referenced_complaints=numbers,
             automated=mail.automated,
-            no_reply="a reply to the bot's automatic mail (loop protection)"
-            if replying_to_automatic
-            else "",
             source=NAME,
         )
 

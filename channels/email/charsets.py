@@ -3,6 +3,10 @@
 Labels that are subsets of a codec mail clients really use are read by the superset (gb2312 as
 gb18030, big5 as big5hkscs); a label that does not decode cleanly is tried against UTF-8 and the
 likeliest guesses, so a mislabelled complaint still reads right (pitfalls.md, "E-mail").
+
+Bytes with no usable label (raw 8-bit headers, unknown labels) are guessed by `guess`. GB18030
+and Big5 decode almost any run of high bytes, Latin-1 text included ("Mar\xeda" is "Mar韆" in
+GB18030): a CJK reading is taken only when it looks like CJK text, else cp1252.
 """
 
 from __future__ import annotations
@@ -15,8 +19,15 @@ import re
 # Labels that are subsets of a codec mail clients really use: decoding by the superset gives the
 # same text for honest mail and the right text for mislabelled mail (pitfalls.md, "E-mail").
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "big5": "big5hkscs", "iso8859-1": "cp1252"}
-# What to try when the label is missing from Python or absent: most likely first.
-_GUESSES = ("utf-8", "gb18030", "big5hkscs", "cp1252")
+# The CJK codecs `guess` tries after UTF-8, when the text reads as CJK in them.
+_CJK_GUESSES = ("gb18030", "big5hkscs")
+# Han, CJK punctuation, kana, hangul, compatibility ideographs, fullwidth forms, supplementary
+# ideographs: what a CJK reading of real CJK text yields.
+_CJK = re.compile(
+    r"[\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+    r"\U00020000-\U0003ffff]"
+)
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 # Codecs that turn escape sequences in the text into arbitrary characters: never a real charset.
 _REFUSED = {"unicode-escape", "raw-unicode-escape"}
 SURROGATES = re.compile(r"[\ud800-\udfff]")
@@ -41,16 +52,16 @@ def decode_text(data: bytes, label: str | None) -> str:
     """Decode text bytes, trusting the charset label only as far as it decodes cleanly.
 
     A known label is tried first, then UTF-8 (the commonest mislabel); us-ascii with 8-bit bytes
-    tries UTF-8 then cp1252; an unknown or missing label tries `_GUESSES`. A multi-byte character
-    cut off at the end (truncated base64) is dropped rather than turned into U+FFFD.
+    tries UTF-8 then cp1252; an unknown or missing label is guessed (`guess`). A multi-byte
+    character cut off at the end (truncated base64) is dropped rather than turned into U+FFFD.
     """
     codec = _codec(label)
+    if codec is None:
+        return guess(data)
     if codec == "ascii":
         candidates: tuple[str, ...] = ("ascii", "utf-8", "cp1252")
-    elif codec:
-        candidates = (codec, "utf-8")
     else:
-        candidates = _GUESSES
+        candidates = (codec, "utf-8")
     for name in candidates:
         try:
             return without_surrogates(data.decode(name))
@@ -64,6 +75,54 @@ def decode_text(data: bytes, label: str | None) -> str:
         fallback = codec if codec and codec != "ascii" else "latin-1"
         return without_surrogates(data.decode(fallback, "replace"))
     return data.decode("latin-1")
+
+
+def guess(data: bytes, declared: str | None = None) -> str:
+    """Decode bytes that carry no label of their own: valid UTF-8 first; then `declared`, the
+    charset the mail declares for its text (a raw header is in the sender's local charset, as
+    the body is), when it decodes cleanly; then GB18030 or Big5-HKSCS when their reading looks
+    like CJK text (the one that reads best, `_cjk_share`); else cp1252, or Latin-1 for bytes
+    cp1252 leaves undefined. A UTF-8 character cut off at the end (truncated base64) is dropped
+    when the rest holds UTF-8 characters ("Jos\xe9" is Latin-1, not a cut-off "Jos")."""
+    try:
+        return without_surrogates(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        if _cut_short(exc, data) and not data[: exc.start].isascii():
+            with contextlib.suppress(UnicodeError):
+                return without_surrogates(data[: exc.start].decode("utf-8"))
+    codec = _codec(declared)
+    if codec and codec not in ("ascii", "utf-8"):
+        with contextlib.suppress(UnicodeError):
+            return without_surrogates(data.decode(codec))
+    readings = []
+    for name in _CJK_GUESSES:
+        with contextlib.suppress(UnicodeError):
+            readings.append(data.decode(name))
+    best = max(readings, key=_cjk_share, default="")  # the first on a tie: GB18030
+    if best and _cjk_share(best) >= 0.5:
+        return without_surrogates(best)
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _cjk_share(text: str) -> float:
+    """How much a CJK codec's reading of 8-bit bytes looks like CJK text: the share of its
+    non-ASCII characters that are CJK characters not touching an ASCII letter. Latin-1 text
+    read as GB18030 or Big5 turns each accented letter and the byte after it into one Han
+    character inside a Latin word ("err髇ea", "Mar韆"); real Chinese keeps its characters
+    together, beside spaces, digits or punctuation ("Re: 退货", "iPhone 15 屏幕坏了"), and
+    the wrong one of the two codecs yields private-use or Cyrillic characters among them."""
+    wide = [i for i, char in enumerate(text) if ord(char) > 0x7F]
+    plausible = sum(
+        1
+        for i in wide
+        if _CJK.match(text[i])
+        and not _ASCII_LETTER.match(text[i - 1 : i] or " ")
+        and not _ASCII_LETTER.match(text[i + 1 : i + 2] or " ")
+    )
+    return plausible / len(wide) if wide else 0.0
 
 
 def without_surrogates(text: str) -> str:

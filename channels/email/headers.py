@@ -5,12 +5,13 @@ Message-IDs and dates."""
 from __future__ import annotations
 
 import binascii
+import itertools
 import re
 from datetime import UTC, datetime
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from channels.email.charsets import SURROGATES, decode_text
+from channels.email.charsets import SURROGATES, decode_text, guess
 
 FIELD_LINE = re.compile(rb"[!-9;-~]+:")  # RFC 5322 field name: printable ASCII but ":"
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
@@ -33,17 +34,35 @@ def header(msg: Message, name: str) -> str:
 def headers(msg: Message, name: str) -> list[str]:
     """Every raw value of a header, unfolded and with 8-bit bytes decoded."""
     lowered = name.lower()
-    return [
-        unescape_8bit(_FOLD.sub("", value) if "\n" in value else value)
+    values = [
+        _FOLD.sub("", value) if "\n" in value else value
         for value in (str(raw) for key, raw in msg.raw_items() if key.lower() == lowered)
     ]
+    if not any(SURROGATES.search(value) for value in values):
+        return values
+    declared = declared_charset(msg)
+    return [unescape_8bit(value, declared) for value in values]
 
 
-def unescape_8bit(value: str) -> str:
-    """Decode raw 8-bit header bytes (RFC 6532 UTF-8, or a client's local charset) by guessing."""
+def declared_charset(msg: Message) -> str | None:
+    """The charset the message declares for its text (its first text part's), or None: the
+    best hint for raw 8-bit headers, which a client writes in the same local charset."""
+    try:
+        for part in itertools.islice(msg.walk(), 50):  # the first parts only: hostile nesting
+            charset = part.get_param("charset") if part.get_content_maintype() == "text" else None
+            if isinstance(charset, str) and charset.strip():
+                return charset
+    except (TypeError, ValueError, IndexError, RecursionError):  # parameters it cannot sort
+        return None
+    return None
+
+
+def unescape_8bit(value: str, declared: str | None = None) -> str:
+    """Decode raw 8-bit header bytes (RFC 6532 UTF-8, or a client's local charset, which the
+    mail's `declared` body charset names when it has one) as `charsets.guess` does."""
     if not SURROGATES.search(value):
         return value
-    return decode_text(value.encode("utf-8", "surrogateescape"), None)
+    return guess(value.encode("utf-8", "surrogateescape"), declared)
 
 
 def decode_words(value: str) -> str:

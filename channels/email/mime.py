@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from email.message import Message
 
 from channels.base import safe_filename
-from channels.email.charsets import decode_text, without_surrogates
-from channels.email.headers import decode_words, header, unescape_8bit
+from channels.email.charsets import SURROGATES, decode_text, without_surrogates
+from channels.email.headers import declared_charset, decode_words, header, unescape_8bit
 from channels.email.text import html_to_text
 
 
@@ -168,7 +168,9 @@ def param(part: Message, name: str, header: str = "content-type") -> str:
             return decode_text(text.encode("latin-1", "surrogateescape"), charset or None)
         except UnicodeEncodeError:  # already characters, not bytes
             return without_surrogates(text)
-    return decode_words(unescape_8bit(value)) if value else ""
+    if value and SURROGATES.search(value):  # raw 8-bit bytes: in the part's own charset?
+        value = unescape_8bit(value, declared_charset(part))
+    return decode_words(value) if value else ""
 
 
 def _filename(part: Message) -> str:

@@ -104,7 +104,7 @@ async def test_outlooks_content_language_does_not_beat_the_text(
     assert phrase in body(ack)
 
 
-async def test_a_reply_to_the_acknowledgement_threads_and_is_not_auto_answered(
+async def test_a_reply_to_the_acknowledgement_threads_and_is_confirmed(
     mailbot: Any, sink: Sink
 ) -> None:
     await send(mailbot.smtp_port, mail("My fridge is not cooling.", message_id="<a1@c.test>"))
@@ -121,8 +121,8 @@ async def test_a_reply_to_the_acknowledgement_threads_and_is_not_auto_answered(
     assert len(rows(mailbot, "SELECT id FROM complaints")) == 1
     assert len(rows(mailbot, "SELECT id FROM messages WHERE direction = 'in'")) == 2
     kinds = [row["kind"] for row in rows(mailbot, "SELECT kind FROM events ORDER BY id")]
-    assert "reply_withheld" in kinds
-    assert len(sink.received) == 1
+    assert "reply_withheld" not in kinds
+    assert (await sink.next())["In-Reply-To"] == "<a2@c.test>"
 
 
 async def test_outlook_style_references_and_the_subject_number_thread(
@@ -282,32 +282,6 @@ async def test_an_auto_reply_is_recorded_on_its_complaint_but_never_answered(
     assert len(sink.received) == 1
 
 
-async def test_two_bots_acknowledging_each_other_stop_after_one_exchange(
-    mailbot: Any, sink: Sink
-) -> None:
-    """The other side is a careless autoresponder: it answers everything, without headers."""
-    await send(
-        mailbot.smtp_port,
-        mail("Ticket received, thank you.", sender="bot@shop.test", message_id="<g1@shop.test>"),
-        sender="bot@shop.test",
-    )
-    for round_ in range(3):
-        ours = await sink.next()
-        await send(
-            mailbot.smtp_port,
-            mail(
-                "Ticket received, thank you.",
-                sender="bot@shop.test",
-                message_id=f"<g{round_ + 2}@shop.test>",
-                in_reply_to=ours["Message-ID"],
-            ),
-            sender="bot@shop.test",
-        )
-        if sink.messages.empty():
-            break
-    assert len(sink.received) == 1
-
-
 async def test_no_more_than_the_hourly_limit_of_replies_go_to_one_sender(
     start_bot: Any, sink: Sink
 ) -> None:
@@ -415,7 +389,7 @@ async def test_unparseable_mail_is_kept_whole_and_reprocessed_once_the_cause_is_
     limits = {"email": {"relay": {"port": sink.port}}, "intake": {"max_attachment_bytes": 100}}
     bot = await start_bot(limits)
     port = bot.app.state.services.channels["email"].smtp_port
-    message = mail("Photo of the damage attached.", message_id="<k1@c.test>")
+    message = mail("", message_id="<k1@c.test>")  # nothing but a photo over the limit
     message.add_attachment(
         b"\xff\xd8" + b"x" * 500, maintype="image", subtype="jpeg", filename="damage.jpg"
     )

@@ -99,6 +99,7 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
     },
     "event": {
         "address_suppressed": N_("address suppressed"),
+        "attachments_dropped": N_("attachments not kept"),
         "agent_replied": N_("agent replied"),
         "assigned": N_("assigned"),
         "corrected": N_("routing corrected"),
@@ -162,6 +163,9 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "channel": N_("channel"),
         "source": N_("source"),
         "attachments": N_("attachments"),
+        "files": N_("files not kept"),
+        "limit": N_("size limit per file"),
+        "max_files": N_("most files per message"),
         "language": N_("language"),
         "rule_set_version": N_("rule set version"),
         "attempts": N_("attempts"),
