@@ -12,19 +12,33 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from complaints.fields import EDITABLE_FIELDS
+from outbox.templates import KINDS as TEMPLATE_KINDS
 from scheduler.due import FIRST_RESPONSE, RESOLUTION
 from staff.views import TimelineEntry
+from store.queries.hot_spots import DIMENSIONS
+from tests.web.code_reading import (
+    CONSTANTS,
+    MODULES,
+    ROOT,
+    Module,
+    argument,
+    assigned,
+    called_name,
+    callers,
+    params,
+    texts,
+)
 from web.console.i18n import Phrase, catalogs, say
 from web.console.timeline import (
     DEADLINES,
+    KIND_OF,
     describe_detail,
+    message_kind,
     with_notice_kinds,
     worded,
 )
 from web.console.wording import LABELS
 
-ROOT = Path(__file__).resolve().parents[2]
-SKIPPED = ("tests", ".venv", "bench", "migrations")
 DYNAMIC = {
     # Events whose detail is built with keys not written out where the event is added: the
     # keys they can have, as their code builds them (staff/corrections.py).
@@ -40,93 +54,11 @@ class Site:
     line: int
     kinds: set[str] | None
     keys: set[str] | None
+    detail: ast.expr | None
+    node: ast.AST
 
     def __str__(self) -> str:
         return f"{self.path.relative_to(ROOT)}:{self.line}"
-
-
-class Module:
-    """One source file's syntax tree, with its functions and constants at hand."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.tree = ast.parse(path.read_text(encoding="utf-8"))
-        self.parents: dict[ast.AST, ast.AST] = {}
-        for node in ast.walk(self.tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[child] = node
-        self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                self.functions.setdefault(node.name, []).append(node)
-
-    def function_of(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        while node in self.parents:
-            node = self.parents[node]
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                return node
-        return None
-
-
-def _sources() -> Iterator[Path]:
-    for path in sorted(ROOT.rglob("*.py")):
-        if not set(path.relative_to(ROOT).parts) & set(SKIPPED):
-            yield path
-
-
-MODULES = [Module(path) for path in _sources()]
-CONSTANTS = {
-    target.id: node.value.value
-    for module in MODULES
-    for node in module.tree.body
-    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
-    for target in node.targets
-    if isinstance(target, ast.Name) and isinstance(node.value.value, str)
-}
-
-
-def _params(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
-    arguments = function.args
-    return [a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]]
-
-
-def _argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    return call.args[position] if len(call.args) > position else None
-
-
-def _callers(module: Module, function: ast.AST, name: str) -> Iterator[tuple[ast.expr, ast.AST]]:
-    """The expressions given for parameter `name` of `function` by its calls in the module."""
-    assert isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
-    params = _params(function)
-    position = params.index(name) - (1 if params and params[0] in ("self", "cls") else 0)
-    for node in ast.walk(module.tree):
-        if not isinstance(node, ast.Call):
-            continue
-        called = node.func.attr if isinstance(node.func, ast.Attribute) else None
-        called = called or (node.func.id if isinstance(node.func, ast.Name) else None)
-        if called == function.name:
-            found = _argument(node, position, name)
-            if found is not None:
-                yield found, node
-
-
-def _assigned(module: Module, scope: ast.AST | None, name: str) -> list[ast.expr]:
-    body = scope if scope is not None else module.tree
-    found: list[ast.expr] = []
-    for node in ast.walk(body):
-        if isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets = [node.target]
-        else:
-            continue
-        if any(isinstance(target, ast.Name) and target.id == name for target in targets):
-            assert node.value is not None
-            found.append(node.value)
-    return found
 
 
 def kinds_of(module: Module, expr: ast.expr, at: ast.AST) -> set[str] | None:
@@ -138,7 +70,7 @@ def kinds_of(module: Module, expr: ast.expr, at: ast.AST) -> set[str] | None:
         return None if body is None or orelse is None else body | orelse
     if isinstance(expr, ast.Name):
         function = module.function_of(at)
-        if function is not None and expr.id in _params(function):
+        if function is not None and expr.id in params(function):
             return set()  # passed through: the callers are read where they add the event
         if expr.id in CONSTANTS:
             return {CONSTANTS[expr.id]}
@@ -180,15 +112,17 @@ def keys_of(module: Module, expr: ast.expr, at: ast.AST, depth: int = 0) -> set[
         return found or None
     if isinstance(expr, ast.Name):
         function = module.function_of(at)
-        if function is not None and expr.id in _params(function):
+        if function is not None and expr.id in params(function):
             found = set()
-            for given, call in _callers(module, function, expr.id):
+            for caller, given, call in callers(module, function, expr.id):
+                if caller is not module:
+                    continue
                 inner = keys_of(module, given, call, depth + 1)
                 if inner is None:
                     return None
                 found |= inner
             return found
-        values = _assigned(module, function, expr.id)
+        values = assigned(module, function, expr.id)
         found = set()
         for value in values:
             inner = keys_of(module, value, value, depth + 1)
@@ -208,9 +142,9 @@ def _sites() -> Iterator[tuple[Module, Site]]:
                 name = node.func.attr if isinstance(node.func, ast.Attribute) else None
                 name = name or (node.func.id if isinstance(node.func, ast.Name) else "")
                 if name == "add_event":
-                    kind, detail = _argument(node, 4, "kind"), _argument(node, 5, "detail")
+                    kind, detail = argument(node, 4, "kind"), argument(node, 5, "detail")
                 elif name == "event" and len(node.args) >= 4:
-                    kind, detail = _argument(node, 3, "kind"), _argument(node, 4, "detail")
+                    kind, detail = argument(node, 3, "kind"), argument(node, 4, "detail")
             elif isinstance(node, ast.Dict):
                 fields = {
                     key.value: value
@@ -225,7 +159,8 @@ def _sites() -> Iterator[tuple[Module, Site]]:
             if kinds == set():
                 continue  # a helper that passes its caller's event on
             keys = keys_of(module, detail, node) if detail is not None else set()
-            yield module, Site(module.path, getattr(node, "lineno", 0), kinds, keys)
+            line = getattr(node, "lineno", 0)
+            yield module, Site(module.path, line, kinds, keys, detail, node)
 
 
 SITES = list(_sites())
@@ -271,58 +206,36 @@ def test_every_detail_key_written_anywhere_has_a_wording() -> None:
 
 def _english_values() -> Iterator[tuple[str, str]]:
     """(where, text) of each English reason the code writes into an event: a status change's
-    `why` (queries.change_status), a reopening's, a withheld reply's. An f-string's values
-    are written as "0"."""
+    `why` (queries.change_status), a reopening's, a withheld reply's, wherever the reason is
+    written (another module, a class's field, a function's parameter)."""
     for module in MODULES:
         for node in ast.walk(module.tree):
             given: ast.expr | None = None
             if isinstance(node, ast.Call):
-                name = node.func.attr if isinstance(node.func, ast.Attribute) else None
-                name = name or (node.func.id if isinstance(node.func, ast.Name) else "")
+                name = called_name(node)
                 if name == "change_status":
-                    given = _argument(node, 4, "why")
+                    given = argument(node, 4, "why")
                 elif name == "change_statuses":
-                    given = _argument(node, 99, "why")
+                    given = argument(node, 99, "why")
                 elif name == "reopen":
-                    given = _argument(node, 2, "why")
+                    given = argument(node, 2, "why")
                 else:  # a channel's reason to withhold the answer (Inbound.no_reply)
-                    given = _argument(node, 99, "no_reply")
+                    given = argument(node, 99, "no_reply")
             elif isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values, strict=True):
                     if isinstance(key, ast.Constant) and key.value in ("why", "reason"):
                         given = value
             if given is not None:
-                for text in _texts(module, given, node):
-                    yield f"{module.path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}", text
-
-
-def _texts(module: Module, expr: ast.expr, at: ast.AST, depth: int = 0) -> Iterator[str]:
-    if depth > 3:
-        return
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str) and expr.value:
-        yield expr.value
-    elif isinstance(expr, ast.JoinedStr):
-        yield "".join(
-            str(part.value) if isinstance(part, ast.Constant) else "0" for part in expr.values
-        )
-    elif isinstance(expr, ast.BoolOp):
-        for value in expr.values:
-            yield from _texts(module, value, at, depth + 1)
-    elif isinstance(expr, ast.Name):
-        function = module.function_of(at)
-        for value in _assigned(module, function, expr.id):
-            yield from _texts(module, value, value, depth + 1)
-    elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
-        for function in module.functions.get(expr.func.attr, []):
-            for node in ast.walk(function):
-                if isinstance(node, ast.Return) and node.value is not None:
-                    yield from _texts(module, node.value, node, depth + 1)
+                for text in texts(module, given, node):
+                    yield module.where(node), text
 
 
 def test_every_english_reason_written_into_an_event_has_a_wording() -> None:
     found = list(_english_values())
-    texts = {text for _, text in found}
-    assert {"acknowledgement delivered", "acknowledged in the 0 response", "asked"} <= texts
+    read = {text for _, text in found}
+    assert {"acknowledgement delivered", "acknowledged in the 0 response", "asked"} <= read
+    # Written in another module than the event, through a parameter and a class's field:
+    assert {"taken to resolve", "a courtesy message to a finished complaint"} <= read
     # Written where the reading does not follow: a tuple assignment, a string method.
     found += [("outbox", "address suppressed after bounces"), ("intake", "bounced: 5.1.1 x")]
     untranslated = sorted(
@@ -332,6 +245,58 @@ def test_every_english_reason_written_into_an_event_has_a_wording() -> None:
     )
     assert untranslated == [], "add these to WHY or WHY_PATTERNS in web/console/timeline.py"
     assert set(DEADLINES) == {FIRST_RESPONSE, RESOLUTION}
+
+
+def _dicts(module: Module, expr: ast.expr, at: ast.AST) -> Iterator[ast.Dict]:
+    if isinstance(expr, ast.Dict):
+        yield expr
+    elif isinstance(expr, ast.Name):
+        for value in assigned(module, module.function_of(at), expr.id):
+            yield from _dicts(module, value, value)
+
+
+def _message_kinds() -> Iterator[tuple[str, str]]:
+    """(where, kind) of each kind of message the code records, and of each message a
+    "reply_queued" event names (as intake takes it from the outbox's template kinds)."""
+    for module, site in SITES:
+        if site.detail is None or not {k for k in site.kinds or () if KIND_OF.get(k) == "message"}:
+            continue
+        for found in _dicts(module, site.detail, site.node):
+            for key, value in zip(found.keys, found.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value == "kind":
+                    yield from ((str(site), kind) for kind in texts(module, value, found))
+    for module in MODULES:
+        for node in ast.walk(module.tree):
+            if not isinstance(node, ast.Dict):
+                continue
+            fields = {
+                key.value: value
+                for key, value in zip(node.keys, node.values, strict=True)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str)
+            }
+            if {"direction", "kind", "text"} <= set(fields):
+                where = module.where(node)
+                yield from ((where, kind) for kind in texts(module, fields["kind"], node))
+    yield from (("outbox/templates.py", kind) for kind in TEMPLATE_KINDS)
+
+
+def test_every_kind_of_message_written_anywhere_has_a_wording() -> None:
+    found = list(_message_kinds())
+    assert {"followup", "acknowledgement", "reply", "follow-up"} <= {kind for _, kind in found}
+    missing = sorted(
+        f"{kind} ({where})" for where, kind in found if not isinstance(message_kind(kind), Phrase)
+    )
+    assert missing == [], "add these to LABELS['message'] in web/console/wording.py"
+
+
+def test_every_dimension_of_a_hot_spot_has_a_wording() -> None:
+    missing = [
+        dimension
+        for dimension in DIMENSIONS
+        for _, text in describe_detail("hot_spot", {"dimension": dimension})
+        if not isinstance(text, Phrase)
+    ]
+    assert missing == [], "add these to LABELS['dimension'] in web/console/wording.py"
 
 
 def _shown(language: str, event: str, detail: dict[str, object]) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from web.console.forms import reason
 from web.console.guard import ConsoleRefusal, Viewer
 from web.console.i18n import N_, Shown
 from web.console.pages import render
-from web.console.timeline import describe_detail, with_notice_kinds
+from web.console.timeline import describe_detail, message_kind, with_notice_kinds
 from web.console.trace_view import explain
 from web.console.wording import LABELS, label
 from web.deps import (
@@ -103,6 +103,7 @@ async def complaint_page(
             "c": view.complaint,
             "timeline": with_notice_kinds(view.timeline),
             "describe_detail": describe_detail,
+            "message_kind": message_kind,
             "candidates": flagged.candidates,
             "actor": actor,
             "trace": explain(expanded(view.complaint.routing_trace or [])),

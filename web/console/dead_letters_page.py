@@ -16,6 +16,7 @@ from web.api_dead_letters import Status, raw_response
 from web.console.forms import reason
 from web.console.guard import AdminActor, AdminViewer, ConsoleRefusal
 from web.console.i18n import N_, Phrase
+from web.console.letter_reasons import letter_reason
 from web.console.pages import redirect, render
 from web.deps import DeadLettersDep, ReprocessorsDep
 
@@ -71,6 +72,7 @@ async def dead_letters_page(
             "found": found,
             "status": chosen,
             "statuses": STATUSES,
+            "reason_of": letter_reason,
             "page": page,
             "pages": pages,
             "previous_link": _listing(chosen, page - 1) if page > 1 else "",

@@ -45,6 +45,9 @@ WHY: Mapping[str, Phrase] = {
         "a reply to the bot's automatic mail (loop protection)"
     ),
     "address suppressed after bounces": N_("address suppressed after bounces"),
+    "taken to resolve": N_("taken to resolve"),
+    "taken to ask the customer": N_("taken to ask the customer"),
+    "a courtesy message to a finished complaint": N_("a courtesy message to a finished complaint"),
 }
 WHY_PATTERNS: Sequence[tuple[re.Pattern[str], str]] = (
     (
@@ -63,6 +66,12 @@ WHY_PATTERNS: Sequence[tuple[re.Pattern[str], str]] = (
         N_("%(sent)s automatic replies to this sender in the last hour (limit %(limit)s)").msgid,
     ),
 )
+ANSWERS: Sequence[tuple[re.Pattern[str], str]] = (
+    # A customer's answer in the chat, recorded as the question's field (intake/chat.py)
+    (re.compile(r"answer:(?P<field>.+)"), N_("answer (%(field)s)").msgid),
+    (re.compile(r"skipped:(?P<field>.+)"), N_("question skipped (%(field)s)").msgid),
+)
+ASKED: Mapping[str, Phrase] = {"survey_comment": N_("survey comment")}
 VIA: Mapping[str, Phrase] = {"chat": N_("in the chat"), "text": N_("in the message's text")}
 KEYED: Mapping[str, str] = {
     # detail key → the kind of key its value is (wording.LABELS, or a rule set's name)
@@ -76,6 +85,7 @@ KEYED: Mapping[str, str] = {
     "deadline": "deadline",
     "missed": "deadline",
     "via": "via",
+    "dimension": "dimension",
 }
 FROM_TO: Mapping[str, str] = {
     # events whose `from` and `to` are keys of a kind
@@ -125,6 +135,16 @@ def worded(text: str) -> Shown:
                 values["channel"] = label("channel", match["channel"])
             return Phrase(msgid, values)
     return text
+
+
+def message_kind(kind: str) -> Shown:
+    """A message's kind by its name for staff; a chat answer with the field it answers."""
+    for pattern, msgid in ANSWERS:
+        match = pattern.fullmatch(kind)
+        if match is not None:
+            field = match["field"]
+            return Phrase(msgid, {"field": ASKED.get(field) or label("registration", field)})
+    return label("message", kind)
 
 
 def keyed(kind: str, value: str) -> Shown:

@@ -84,6 +84,9 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "reply": N_("reply"),
         "notification": N_("notification"),
         "acknowledgement": N_("acknowledgement"),
+        "followup": N_("follow-up acknowledgement"),
+        "question": N_("question"),
+        "chat": N_("chat message"),
         "progress": N_("progress update"),
         "proposal_notice": N_("solution proposed"),
         "rejected_notice": N_("rejection notice"),
@@ -191,6 +194,11 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "count": N_("count"),
         "baseline": N_("baseline"),
         "window_start": N_("window start"),
+    },
+    "dimension": {
+        # store.queries.hot_spots.DIMENSIONS: what a hot spot counts complaints by
+        "category": N_("category"),
+        "product": N_("product"),
     },
     "origin": {
         "settings": N_("settings"),
