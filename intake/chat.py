@@ -74,9 +74,7 @@ class ChatDesk:
         notifier: Notifier,
         due: DueTimes,
     ) -> None:
-        self.reopen_at_or_below = reopen_at_or_below
-        self.notifier = notifier
-        self.due = due
+        self.reopen_at_or_below, self.notifier, self.due = reopen_at_or_below, notifier, due
         self.database = database
         self.clock = clock
         self.rules = rules
@@ -298,10 +296,11 @@ class ChatDesk:
         kind: str,
         key: str,
         buttons: list[list[dict[str, str]]] | None = None,
+        notice: str = "",
         **values: Any,
     ) -> None:
         language = state.language or complaint.language
-        text = say(language, key, **values)
+        text = say(language, key, number=complaint.number or "", **values)
         queries.queue_message(
             session,
             complaint,
@@ -311,7 +310,7 @@ class ChatDesk:
             text,
             self.clock.now(),
             {"buttons": buttons} if buttons else {},
-            text_key=key if kind == "progress" else "",  # a notice: its key, as tell_customer
+            text_key=notice,
         )
 
     # ---- /status -------------------------------------------------------------------------
@@ -395,6 +394,6 @@ class ChatDesk:
             reopen_at_or_below=self.reopen_at_or_below,
         )
         state = chat_state_to_change(session, chat_id=chat_id)
-        if reopened:
-            self._queue(session, complaint, state, "progress", reopened, number=complaint.number)
+        if reopened:  # a notice, recorded by its text key as tell_customer's are
+            self._queue(session, complaint, state, "progress", reopened, notice=reopened)
         state.complaint_id, state.pending_field = complaint.id, "survey_comment"

@@ -171,9 +171,9 @@ def route(
     # the model and the text as it reads it, featurized once for the category and the grade
     text = f"{message.subject}\n{message.text}".strip()
     triage = None if model is None else (model, model.read(text))
-    # greetings and "see attached" alone give the model nothing to read (router.content); a
-    # rule that matched words of the message found something
-    if model is not None and not (outcome.found_words() or has_content(subject, body)):
+    # "hello" or "see attached" alone is nothing to read (router.content), unless a rule found words
+    found = any(step.matched and step.found for step in outcome.trace)
+    if model is not None and not (found or has_content(subject, body)):
         outcome.unread(model)
         triage = None  # neither the category nor the grade is the model's
     if triage is not None and "category" not in outcome.settled:
@@ -290,28 +290,23 @@ class _Outcome:
             if guess.probability < model.threshold
             else "not a category of this rule set"
         )
-        new = NEEDS_TRIAGE not in self.tags
-        if new:
-            self.tags.append(NEEDS_TRIAGE)
         why = f"best guess {said}, {short}"
-        effect = Effect("tags", NEEDS_TRIAGE, new, "" if new else "duplicate")
+        effect = self._needs_triage()
         self.trace.append(TraceStep(step, False, why, (effect,), "model_unsure", (), facts))
 
-    def found_words(self) -> bool:
-        """Whether a rule that matched did so on words of the message."""
-        return any(step.matched and step.found for step in self.trace)
+    def _needs_triage(self) -> Effect:
+        """Tag the complaint for a person to categorise (once)."""
+        new = NEEDS_TRIAGE not in self.tags
+        self.tags += [NEEDS_TRIAGE] if new else []
+        return Effect("tags", NEEDS_TRIAGE, new, "" if new else "duplicate")
 
     def unread(self, model: CategoryModel) -> None:
-        """The model is not asked of a message without complaint content (router.content): its
-        guess would be a confident reading of "hello". The category, unless a rule set it, is
-        the default, tagged needs-triage as when the model is unsure; the grade is the rules'."""
+        """The model is not asked of a message without complaint content (its guess would be a
+        confident reading of "hello"): needs-triage unless a rule set the category."""
         effects: tuple[Effect, ...] = ()
         facts = facts_of(version=str(model.version))
         if "category" not in self.settled:
-            new = NEEDS_TRIAGE not in self.tags
-            self.tags += [NEEDS_TRIAGE] if new else []
-            effects = (Effect("tags", NEEDS_TRIAGE, new, "" if new else "duplicate"),)
-            facts += facts_of(tagged="yes")
+            effects, facts = (self._needs_triage(),), facts + facts_of(tagged="yes")
         why = "no complaint content (greetings, thanks, 'see attached' only): model not asked"
         step = TraceStep(f"model v{model.version}", False, why, effects, "no_content", (), facts)
         self.trace.append(step)

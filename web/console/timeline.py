@@ -46,6 +46,7 @@ WHY: Mapping[str, Phrase] = {
     ),
     "address suppressed after bounces": N_("address suppressed after bounces"),
     "taken to resolve": N_("taken to resolve"),
+    "taken to propose a solution": N_("taken to propose a solution"),
     "taken to ask the customer": N_("taken to ask the customer"),
     "a courtesy message to a finished complaint": N_("a courtesy message to a finished complaint"),
 }
