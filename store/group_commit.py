@@ -11,7 +11,8 @@ broke the resulting deadlocks by failing one batch's caller as "unavailable".
 A transaction PostgreSQL aborts to let another go on (a deadlock left by locks nobody orders,
 a serialization failure) runs again from BEGIN, up to TRIES times in all, before its callers
 hear that the store is unavailable: by then the other has moved on, and the new try waits for
-it and sees its rows.
+it and sees its rows. An aborted batch runs again one by one, a transaction per caller: each
+holds only its own locks, so it cannot form the same cycle again.
 """
 
 from __future__ import annotations
@@ -61,10 +62,12 @@ def commit_batch(engine: Engine, batch: list[Queued]) -> None:
     """Run `batch` as one transaction and keep each caller's outcome or error in its `Queued`."""
     batch.sort(key=lambda queued: queued.order)
     try:
-        again_if_aborted(functools.partial(_commit_group, engine, batch))
+        _commit_group(engine, batch)
     except Exception as error:  # nothing of the batch is stored
-        if len(batch) > 1 and (_run_again(error) or not unavailable(error)):
-            # A clash at COMMIT, or aborted on every try: who caused it fails alone.
+        if _run_again(error) or (len(batch) > 1 and not unavailable(error)):
+            # A clash at COMMIT: who caused it fails alone. Aborted (a deadlock): each runs
+            # again in a transaction of its own, which holds only its own locks, so it waits
+            # for the other instance's instead of forming the same cycle again.
             _one_by_one(engine, batch)
         else:
             for queued in batch:
@@ -111,7 +114,8 @@ def _in_savepoint(session: Session, work: Callable[[Session], Any]) -> Any:
 
 def _one_by_one(engine: Engine, batch: list[Queued]) -> None:
     """A batch whose COMMIT failed (PostgreSQL: a deadlock or a clash with another writer)
-    runs again, one transaction per caller, so only the one at fault fails."""
+    runs again, one transaction per caller, so only the one at fault fails; each is run again
+    when aborted again (`again_if_aborted`)."""
     for queued in batch:
         alone = functools.partial(transaction, engine, queued.work)
         _settle(queued, functools.partial(again_if_aborted, alone), batched=False)
@@ -123,7 +127,7 @@ def _settle(queued: Queued, run: Callable[[], Any], *, batched: bool) -> None:
 
     In a batch, a deadlock is raised instead: rolling back this work's savepoint would leave
     the batch's other locks held, the other transaction still waiting for them, and this work
-    waiting for it again; the whole transaction rolls back and runs again (`commit_batch`)."""
+    waiting for it again; the whole transaction rolls back and runs again, one by one."""
     for _ in range(2 if queued.retry_on_conflict else 1):
         try:
             queued.outcome, queued.error = run(), None
