@@ -105,9 +105,15 @@ class Intake:
             inbound, dropped = self._within_limits(inbound)
             # One group commit with whatever else arrived meanwhile, a savepoint each. A
             # concurrent copy of the same message may win the race (PostgreSQL); the retry
-            # then finds it a duplicate, answered from what that copy stored.
+            # then finds it a duplicate, answered from what that copy stored. The batch runs
+            # sorted by the rows each message locks first (its sender's identity, then its
+            # dedupe key), so two instances' batches holding the same messages cannot
+            # deadlock on them.
+            sender = inbound.sender
             result, queued = await self.database.write_batched(
-                lambda s: self._record(s, inbound, dropped), retry_on_conflict=True
+                lambda s: self._record(s, inbound, dropped),
+                retry_on_conflict=True,
+                order=(sender.channel, sender.address, inbound.channel, inbound.external_id),
             )
         except IgnoredMessage:
             received.labels(inbound.channel, "ignored").inc()

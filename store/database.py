@@ -8,9 +8,9 @@ writer threads instead.
 Intake writes through `write_batched`, a group commit: the writer takes every piece of work
 waiting for it and runs them in ONE transaction, each in a savepoint of its own, so one that
 fails rolls back alone and its caller hears its own error while the others commit; every caller
-is answered only after that commit. Under load a batch of dozens costs one BEGIN, one COMMIT
-(one fsync: SQLite runs with `synchronous=FULL` by default, so what was acknowledged survives a
-power cut) and one wake-up of the event loop, instead of one each.
+is answered only after that commit (store.group_commit). Under load a batch of dozens costs
+one BEGIN, one COMMIT (one fsync: SQLite runs with `synchronous=FULL` by default, so what was
+acknowledged survives a power cut) and one wake-up of the event loop, instead of one each.
 
 Every transaction asked for through `write` or `read` has a budget of `busy_timeout` from the
 moment it is asked for, spent waiting for a thread and then for the database's locks: it waits
@@ -19,6 +19,9 @@ transaction), and one whose turn came after its budget was spent tries the lock 
 waiting, and fails with `StoreUnavailable` if it is taken. So when another process holds the
 store locked, every caller hears so within about busy_timeout, instead of each waiting for all
 the ones queued before it.
+
+A transaction PostgreSQL aborts to break a deadlock runs again before anyone hears that the
+store is unavailable (store.group_commit).
 """
 
 from __future__ import annotations
@@ -32,20 +35,27 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from complaints.errors import StoreUnavailable
 from store.columns import JSON_COLUMNS
 from store.direct import direct_savepoints
+from store.group_commit import (
+    Queued,
+    again_if_aborted,
+    answer,
+    commit_batch,
+    transaction,
+    unavailable,
+)
 from store.schema import upgrade_schema
 
 log = logging.getLogger(__name__)
@@ -65,19 +75,6 @@ def engine_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
-
-
-@dataclass(eq=False)
-class _Queued:
-    """One caller's work waiting for the next group commit, and what became of it."""
-
-    work: Callable[[Session], Any]
-    retry_on_conflict: bool
-    deadline: float
-    loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[Any]
-    outcome: Any = None
-    error: BaseException | None = field(default=None)
 
 
 class Database:
@@ -116,7 +113,7 @@ class Database:
         self._writes = ThreadPoolExecutor(writers, thread_name_prefix="store-write")
         self._reads = ThreadPoolExecutor(4, thread_name_prefix="store-read")
         self._probes = ThreadPoolExecutor(1, thread_name_prefix="store-probe")
-        self._queued: list[_Queued] = []
+        self._queued: list[Queued] = []
         self._queue_lock = threading.Lock()
         self._drain_pending = False
 
@@ -134,17 +131,23 @@ class Database:
             return await self._run(self._writes, self.writer, work)
 
     async def write_batched(
-        self, work: Callable[[Session], T], *, retry_on_conflict: bool = False
+        self,
+        work: Callable[[Session], T],
+        *,
+        retry_on_conflict: bool = False,
+        order: tuple[str, ...] = (),
     ) -> T:
         """Run `work` in the writer's next group commit, in a savepoint of its own; return its
         result once that commit is done, or raise its own error (the others still commit).
 
         The work must touch the database only through its session (it may run again, after
-        a unique-key clash with `retry_on_conflict`, as in `write`), and it shares the
-        transaction with strangers: no session-wide settings."""
+        a unique-key clash with `retry_on_conflict`, as in `write`, or with the whole batch
+        after a deadlock), and it shares the transaction with strangers: no session-wide
+        settings. `order` names the rows it locks first (the batch runs sorted by it; work
+        naming none first, as queued)."""
         loop = asyncio.get_running_loop()
         deadline = time.monotonic() + self.busy_timeout.total_seconds()
-        queued = _Queued(work, retry_on_conflict, deadline, loop, loop.create_future())
+        queued = Queued(work, retry_on_conflict, order, deadline, loop, loop.create_future())
         with self._queue_lock:
             self._queued.append(queued)
             start, self._drain_pending = not self._drain_pending, True
@@ -166,21 +169,15 @@ class Database:
         # nobody waits much longer than busy_timeout on a store another process holds.
         _budget.deadline = min(queued.deadline for queued in batch)
         try:
-            _commit_group(self.writer, batch)
-        except Exception as error:  # nothing of the batch is stored
-            if len(batch) > 1 and not _unavailable(error):
-                _one_by_one(self.writer, batch)  # a clash at COMMIT: who caused it fails alone
-            else:
-                for queued in batch:
-                    queued.outcome, queued.error = None, error
+            commit_batch(self.writer, batch)
         finally:
             _budget.deadline = None
-        by_loop: dict[asyncio.AbstractEventLoop, list[_Queued]] = defaultdict(list)
+        by_loop: dict[asyncio.AbstractEventLoop, list[Queued]] = defaultdict(list)
         for queued in batch:
             by_loop[queued.loop].append(queued)
         for loop, answered in by_loop.items():
             with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
-                loop.call_soon_threadsafe(_answer, answered)
+                loop.call_soon_threadsafe(answer, answered)
 
     async def read(self, work: Callable[[Session], T]) -> T:
         return await self._run(self._reads, self.reader, work)
@@ -193,10 +190,10 @@ class Database:
         serving bot's resident memory, bench/memory.py --postgres)."""
         with _unavailable_on_connection_errors():
             if self.is_sqlite:
-                return _transaction(self.writer, work)
+                return transaction(self.writer, work)
             with self.writer.connect() as connection:
                 connection.detach()  # closed, not returned to the pool, when the block ends
-                return _transaction(connection, work)
+                return transaction(connection, work)
 
     async def _run(
         self, pool: ThreadPoolExecutor, engine: Engine, work: Callable[[Session], T]
@@ -249,75 +246,16 @@ class Database:
         self.reader.dispose()
 
 
-def _unavailable(error: BaseException) -> bool:
-    """The database cannot be reached or locked (rather than refusing this work)."""
-    return isinstance(error, DBAPIError) and (
-        isinstance(error, OperationalError) or error.connection_invalidated
-    )
-
-
 @contextlib.contextmanager
 def _unavailable_on_connection_errors() -> Iterator[None]:
     """Turn "cannot reach or lock the database" into `StoreUnavailable`; other errors pass."""
     try:
         yield
     except DBAPIError as error:
-        if _unavailable(error):
+        if unavailable(error):
             log.warning("database unavailable: %s", error.orig.__class__.__name__)
             raise StoreUnavailable(str(error.orig).strip()) from error
         raise
-
-
-def _commit_group(engine: Engine, batch: list[_Queued]) -> None:
-    """One transaction, a savepoint per queued work; raises only when the whole batch failed
-    (BEGIN or COMMIT), and then nothing of it is stored."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        for queued in batch:
-            _settle(queued, functools.partial(_in_savepoint, session, queued.work))
-
-
-def _in_savepoint(session: Session, work: Callable[[Session], Any]) -> Any:
-    """A failure rolls back this work's changes only. Leaving the savepoint flushes, so a
-    constraint the work breaks fails here, not at COMMIT for the whole batch."""
-    with session.begin_nested():
-        return work(session)
-
-
-def _one_by_one(engine: Engine, batch: list[_Queued]) -> None:
-    """A batch whose COMMIT failed (PostgreSQL: a deadlock or a clash with another writer)
-    runs again, one transaction per caller, so only the one at fault fails."""
-    for queued in batch:
-        _settle(queued, functools.partial(_transaction, engine, queued.work))
-
-
-def _settle(queued: _Queued, run: Callable[[], Any]) -> None:
-    """Keep what `run` returns, or the caller's own error to raise to it alone; with
-    retry_on_conflict a unique-key clash runs it once more, now seeing the other's row."""
-    for _ in range(2 if queued.retry_on_conflict else 1):
-        try:
-            queued.outcome, queued.error = run(), None
-            return
-        except IntegrityError as error:
-            queued.outcome, queued.error = None, error
-        except Exception as error:
-            queued.outcome, queued.error = None, error
-            return
-
-
-def _answer(batch: list[_Queued]) -> None:
-    """On the callers' loop: hand each its result or its error (unless it stopped waiting)."""
-    for queued in batch:
-        if queued.future.done():
-            continue
-        if queued.error is not None:
-            queued.future.set_exception(queued.error)
-        else:
-            queued.future.set_result(queued.outcome)
-
-
-def _transaction(bind: Engine | Connection, work: Callable[[Session], Any]) -> Any:
-    with Session(bind, expire_on_commit=False) as session, session.begin():
-        return work(session)
 
 
 class _Budget(threading.local):
@@ -335,7 +273,7 @@ def _budgeted(deadline: float, engine: Engine, work: Callable[[Session], Any]) -
     is not a locked store)."""
     _budget.deadline = deadline
     try:
-        return _transaction(engine, work)
+        return again_if_aborted(functools.partial(transaction, engine, work))
     finally:
         _budget.deadline = None
 
