@@ -11,7 +11,6 @@ import hmac
 import html
 import re
 from dataclasses import dataclass
-from email.header import Header
 from email.utils import formataddr, formatdate
 
 from channels.base import AUTOMATIC_KINDS, Outbound
@@ -106,10 +105,27 @@ theirs can start with it (the trick mail clients use, e.g. "=_NextPart")."""
 
 def _encoded(subject: str) -> str:
     """Plain ASCII as it is (when short enough for one line), anything else as RFC 2047
-    encoded words, folded."""
+    encoded words (base64 UTF-8), one per folded line.
+
+    Written here rather than by `email.header.Header`, which costs 60 to 200 µs a subject
+    (it weighs both encodings line by line) against about 3: most acknowledgements carry a
+    customer's subject in Chinese or Spanish."""
     if subject.isascii() and subject.isprintable() and len(subject) < 900 and "=?" not in subject:
         return subject
-    return Header(subject, "utf-8").encode(linesep=CRLF)
+    data = subject.encode("utf-8")
+    words, start = [], 0
+    while start < len(data):
+        end = min(start + _WORD_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # not inside a character
+            end -= 1
+        words.append(f"=?utf-8?b?{base64.b64encode(data[start:end]).decode()}?=")
+        start = end
+    return f"{CRLF} ".join(words)
+
+
+_WORD_BYTES = 42
+"""UTF-8 bytes per encoded word: 56 base64 characters, a 68-character word, so even the first
+line ("Subject: " and a word) stays within RFC 5322's 78."""
 
 
 _BARE_BREAK = re.compile(r"\r\n(?![ \t])|\r(?!\n)|(?<!\r)\n")

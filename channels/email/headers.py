@@ -136,12 +136,6 @@ def return_path(msg: Message) -> str:
     return match[0].lower() if match else ""
 
 
-def recipients(msg: Message) -> tuple[str, ...]:
-    addresses = getaddresses(headers(msg, "To") + headers(msg, "Cc"))
-    found = [a.strip().lower() for _, a in addresses if "@" in a]
-    return tuple(dict.fromkeys(found))
-
-
 def message_ids(value: str) -> tuple[str, ...]:
     """Message-IDs without <>, in order, once each; bare ids (without brackets) count too."""
     ids = _MESSAGE_ID.findall(value) or [word for word in value.split() if "@" in word]

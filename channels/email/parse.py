@@ -28,7 +28,6 @@ from channels.email.headers import (
     header,
     message_ids,
     parse_date,
-    recipients,
     return_path,
     sender,
 )
@@ -44,7 +43,6 @@ class ParsedMail:
     references: tuple[str, ...]
     from_name: str
     from_address: str
-    to: tuple[str, ...]
     subject: str
     date: datetime | None
     text: str
@@ -88,7 +86,6 @@ def _parse(raw: bytes) -> ParsedMail:
         references=message_ids(header(msg, "References")),
         from_name=from_name,
         from_address=from_address,
-        to=recipients(msg),
         subject=decode_words(header(msg, "Subject")),
         date=parse_date(header(msg, "Date")),
         text=strip_quoted(full_text),

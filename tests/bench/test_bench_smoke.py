@@ -153,3 +153,18 @@ def test_the_outbox_lanes_bench_times_the_looks_past_a_stuck_lane(postgres_admin
         figures = out.split(f"\n{store}:", 1)[1]
         assert "\n      100 " in figures  # the stuck size beside the baseline's 0
         assert "ix_outbox_lane_due" in figures  # the look's plan is printed
+
+
+def test_the_mail_cpu_bench_splits_a_mail_and_checks_every_one_was_acknowledged(
+    tmp_path: Path,
+) -> None:
+    profile = tmp_path / "profile.txt"
+    out = run_script(
+        "bench/mail_cpu.py", "--mails", "8", "--rounds", "1", "--profile", str(profile)
+    )
+    assert "acknowledged: 8 mails (expected 8)" in out
+    figures = out.split("in flight):", 1)[1]
+    for name in ("bare sink", "intake", "intake, routing free", "acknowledge", "served", "parse"):
+        assert f"  {name} " in figures
+    assert "intake/receive.py" in profile.read_text()
+    assert profile.with_suffix(".prof").stat().st_size > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -10,6 +11,7 @@ import pytest
 
 from channels.base import Outbound
 from channels.email.compose import MessageIds, compose
+from channels.email.headers import decode_words
 from channels.email.settings import EmailSettings
 
 SETTINGS = EmailSettings(
@@ -52,6 +54,36 @@ def test_subject_text_and_threading_read_back(subject: str) -> None:
     assert plain is not None and plain.get_content() == text
     assert html is not None and "投诉编号" in html.get_content()
     assert not message.defects and not plain.defects
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Lavadora rota: ¿cuándo me devuelven el dinero? Ya van tres semanas esperando",
+        "快递包裹破损，要求退款" * 7,
+        "😡🔥 e\u0301 " * 12 + "!",
+        "ａ" * 13 + "x",
+        "tab\there",
+        "x" * 950,
+    ],
+)
+def test_a_subject_is_written_in_encoded_words_of_whole_characters(subject: str) -> None:
+    """Each encoded word holds whole UTF-8 characters (readers decode word by word) and
+    every line of the field, the first with its name, stays within RFC 5322's 78."""
+    outbound = Outbound("7", "C-2026-000042", "acknowledgement", "Hi", "es", subject=subject)
+    head = compose(SETTINGS, IDS, "ana@customer.test", outbound).data.split(b"\r\n\r\n")[0]
+    lines = head.decode("ascii").split("\r\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("Subject: "))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(" "))
+    field = lines[start:end]
+    assert all(len(line) <= 78 for line in field)
+    words = " ".join(field).removeprefix("Subject: ").split()
+    for word in words:
+        assert word.startswith("=?utf-8?b?") and word.endswith("?=")
+        base64.b64decode(word[10:-2]).decode("utf-8")  # whole characters: no error
+    read = message_from_bytes(head + b"\r\n\r\n", policy=default)["Subject"]
+    assert read == f"[C-2026-000042] Re: {subject}"
+    assert decode_words(" ".join(words)) == " ".join(read.split())
 
 
 def test_a_line_break_in_a_value_cannot_add_a_header() -> None:
