@@ -324,9 +324,16 @@ class Intake:
             return ""
         if not party.known:
             return ""
-        sent = queries.replies_since(session, party.identity_id, now - timedelta(hours=1))
+        hour_ago = now - timedelta(hours=1)
+        sent = queries.replies_since(session, party.identity_id, hour_ago)
         if sent >= limit:
             return f"{sent} automatic replies to this sender in the last hour (limit {limit})"
+        if inbound.text.strip() and queries.said_since(
+            session, party.identity_id, inbound.text, hour_ago
+        ):
+            # what an autoresponder that marks nothing sends back each time; a person who
+            # sends the same words again was answered the first time
+            return "the sender's own words again within the hour"
         return ""
 
     def _replay(self, session: Session, message_id: int, complaint_id: int) -> IntakeResult:

@@ -25,6 +25,7 @@ from store.queries.messages import (
     first_reply_after,
     origin_of,
     replies_since,
+    said_since,
 )
 from store.queries.outbox import (
     claim_due_deliveries,
@@ -85,6 +86,7 @@ __all__ = [
     "queue_message",
     "record_rule_set",
     "replies_since",
+    "said_since",
     "sync_agents",
     "sync_departments",
 ]

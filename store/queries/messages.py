@@ -36,6 +36,17 @@ _REPLIES_SINCE = Direct(
     )
 )
 
+_SAID_SINCE = Direct(
+    sa.select(MESSAGES.c.id)
+    .where(
+        MESSAGES.c.identity_id == sa.bindparam("identity_id"),
+        MESSAGES.c.created_at >= sa.bindparam("since", type_=MESSAGES.c.created_at.type),
+        MESSAGES.c.direction == "in",
+        MESSAGES.c.text == sa.bindparam("text"),
+    )
+    .limit(1)
+)
+
 
 class Origin(NamedTuple):
     """Who sent a stored inbound message and what it said (`erased`: the sender's personal
@@ -129,6 +140,12 @@ def replies_since(session: Session, identity_id: int, since: datetime) -> int:
     `since`: acknowledgements and follow-up confirmations (the survey's thanks and a
     reopening's notice are follow-up confirmations too), the only mail a loop can cause."""
     return int(_REPLIES_SINCE.scalar(session, {"identity_id": identity_id, "since": since}))
+
+
+def said_since(session: Session, identity_id: int, text: str, since: datetime) -> bool:
+    """Whether this identity sent a message with exactly `text` since `since`."""
+    found = _SAID_SINCE.scalar(session, {"identity_id": identity_id, "text": text, "since": since})
+    return found is not None
 
 
 def messages_of(

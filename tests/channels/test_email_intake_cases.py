@@ -173,9 +173,10 @@ async def test_an_autoresponders_reply_to_the_acknowledgement_gets_nothing(
 async def test_a_loop_with_an_unmarked_autoresponder_is_cut_by_the_hourly_limit(
     mailbot: Any, sink: Sink
 ) -> None:
-    """The other side answers every mail it gets, threaded, with no marker at all: it gets
-    `max_replies_per_hour` (3) mails from the bot, then no more."""
-    first = mail("Ticket received, thank you.", sender="bot@shop.test", message_id="<g0@shop.test>")
+    """The other side answers every mail it gets, threaded, with no marker at all and a new
+    ticket number each time: it gets `max_replies_per_hour` (3) mails from the bot, then no
+    more."""
+    first = mail("Ticket 0 received.", sender="bot@shop.test", message_id="<g0@shop.test>")
     await send(mailbot.smtp_port, first, sender="bot@shop.test")
     sql = "SELECT id FROM outbox WHERE address = 'bot@shop.test'"
     for round_ in range(1, 10):
@@ -183,7 +184,7 @@ async def test_a_loop_with_an_unmarked_autoresponder_is_cut_by_the_hourly_limit(
             break
         ours = await sink.next()
         answer = mail(
-            "Ticket received, thank you.",
+            f"Ticket {round_} received.",
             sender="bot@shop.test",
             message_id=f"<g{round_}@shop.test>",
             in_reply_to=ours["Message-ID"],
@@ -193,3 +194,22 @@ async def test_a_loop_with_an_unmarked_autoresponder_is_cut_by_the_hourly_limit(
     assert len(rows(mailbot, "SELECT id FROM messages WHERE direction = 'in'")) == 4
     withheld = rows(mailbot, "SELECT detail FROM events WHERE kind = 'reply_withheld'")
     assert len(withheld) == 1 and "limit 3" in withheld[0]["detail"]
+
+
+async def test_an_unmarked_autoresponder_repeating_itself_gets_one_mail(
+    mailbot: Any, sink: Sink
+) -> None:
+    """The commonest careless autoresponder sends the same words each time: its second mail
+    is no person's, and gets no answer, so the loop ends after one exchange."""
+    text = "Ticket received, thank you."
+    first = mail(text, sender="bot@shop.test", message_id="<r0@shop.test>")
+    await send(mailbot.smtp_port, first, sender="bot@shop.test")
+    ours = await sink.next()
+    again = mail(
+        text, sender="bot@shop.test", message_id="<r1@shop.test>", in_reply_to=ours["Message-ID"]
+    )
+    await send(mailbot.smtp_port, again, sender="bot@shop.test")  # 250: stored before it
+    assert len(rows(mailbot, "SELECT id FROM outbox WHERE address = 'bot@shop.test'")) == 1
+    assert len(rows(mailbot, "SELECT id FROM messages WHERE direction = 'in'")) == 2
+    withheld = rows(mailbot, "SELECT detail FROM events WHERE kind = 'reply_withheld'")
+    assert len(withheld) == 1 and "own words again" in withheld[0]["detail"]

@@ -49,6 +49,9 @@ WHY: Mapping[str, Phrase] = {
     "taken to propose a solution": N_("taken to propose a solution"),
     "taken to ask the customer": N_("taken to ask the customer"),
     "a courtesy message to a finished complaint": N_("a courtesy message to a finished complaint"),
+    "the sender's own words again within the hour": N_(
+        "the sender's own words again within the hour"
+    ),
 }
 WHY_PATTERNS: Sequence[tuple[re.Pattern[str], str]] = (
     (
