@@ -31,6 +31,7 @@ from intake.recording import queue_reply, received_event, record_message
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
 from observe.metrics import Metrics
+from outbox.next_step import standing
 from outbox.notify import Notifier
 from outbox.templates import Replies, ReplyContext
 from outbox.texts import say
@@ -199,7 +200,8 @@ class Intake:
         withheld = continued.quiet or self._reason_to_withhold(
             session, inbound, party, now, answering=bool(continued.answer)
         )
-        text = "" if withheld else self._render(kind, party, continued, inbound.channel)
+        channel = inbound.channel
+        text = "" if withheld else self._render(kind, party, continued, channel, existing, now)
         message_id, reply_id = record_message(session, inbound, case, party, kind, text, now)
         events.insert(0, received_event(inbound, case, message_id, now))
         queued = False
@@ -252,10 +254,19 @@ class Intake:
         events.extend(flag_duplicates(session, new, self.policy.duplicates, now))
         return case
 
-    def _render(self, kind: str, party: queries.Party, continued: Continued, channel: str) -> str:
+    def _render(
+        self,
+        kind: str,
+        party: queries.Party,
+        continued: Continued,
+        channel: str,
+        existing: Complaint | None,
+        now: datetime,
+    ) -> str:
         """The acknowledgement's or follow-up's template, or the text `answer` of
         outbox.texts that replaces it (the survey's thanks, a reopening, a dispute): one
-        answer per message."""
+        answer per message. A follow-up says where the complaint it joined (`existing`, as
+        the message left it) stands, as a progress update does."""
         case, answer = continued.case, continued.answer
         if answer:
             due = self.replies.format_due(case.first_response_due, case.language)
@@ -270,6 +281,7 @@ class Intake:
             case.grade,
             case.first_response_due,
             channel,
+            standing(existing, now, self.replies.format_due) if existing else None,
         )
         return self.replies.render(kind, context)
 

@@ -23,6 +23,7 @@ import jinja2
 
 from complaints.errors import TemplateProblem
 from complaints.languages import SUPPORTED
+from outbox.next_step import Standing
 from router import GRADES, RuleSet
 
 KINDS = ("acknowledgement", "followup")
@@ -45,6 +46,10 @@ _DUE_FORMATS = {
 }
 
 
+_SAMPLE_STANDING = Standing("being investigated", ", handled by Ana", "We aim to resolve it soon.")
+"""What the start-up check renders a follow-up with: every piece present."""
+
+
 @dataclass(frozen=True)
 class ReplyContext:
     number: str
@@ -57,6 +62,10 @@ class ReplyContext:
     channel: str = ""
     """The channel the customer wrote on (`email`, `telegram`, `webhook`): a text may say what
     only that channel offers, such as Telegram's /handler command."""
+    standing: Standing | None = None
+    """Where the complaint a follow-up joined stands (`{{ status }}`, `{{ owner }}`,
+    `{{ next_step }}`, the pieces of the progress update); None for a new complaint, whose
+    template gets them empty."""
 
 
 class Replies:
@@ -108,6 +117,7 @@ class Replies:
                         rules.default_category,
                         GRADES[0],
                         sample_due,
+                        standing=_SAMPLE_STANDING if kind == "followup" else None,
                     )
                     self.render(kind, context)
 
@@ -115,6 +125,7 @@ class Replies:
         override = self._name(kind, context.department, context.language)
         name = override if override in self.available else self._name(kind, None, context.language)
         rules = self.rules()
+        stands = context.standing or Standing("", "", "")
         try:
             template = self.environment.get_template(name)
             return (
@@ -133,6 +144,9 @@ class Replies:
                         context.first_response_due, context.language
                     ),
                     channel=context.channel,
+                    status=stands.status,
+                    owner=stands.owner,
+                    next_step=stands.next,
                 ).strip()
                 + "\n"
             )
