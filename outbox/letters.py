@@ -4,49 +4,33 @@ Resolution notices and agents' replies are framed this way; short notices are no
 
 An agent may start their text with a greeting of their own ("Dear Ana,", "Hola Ana:", "王女士，
 您好："): then the frame adds none, so the customer is not greeted twice. The rule is kept
-simple and predictable: the text greets when its first line starts with one of `GREETINGS`
-of any language (ignoring case, accents kept), or, for Chinese, when that line holds 您好 or
-你好 within its first 20 characters (the name comes first: "王女士，您好"). The closing is always
+simple and predictable: the text greets when its first line starts with a greeting word of
+any of the bot's languages (`GREETING`: dear, hello, hi, good morning…, estimado/a, hola,
+buenos días…, 尊敬的, 亲爱的, 親愛的; ignoring case), or holds 您好 or 你好 ending a phrase
+within its first 20 characters (the name comes first: "王女士，您好"). The closing is always
 added: it names the agent and the company, which the agent's text need not."""
 
 from __future__ import annotations
 
+import re
+
 from outbox.texts import say
 
-GREETINGS = (
-    "dear ",
-    "hello",
-    "hi ",
-    "hi,",
-    "good morning",
-    "good afternoon",
-    "good evening",
-    "estimado",
-    "estimada",
-    "hola",
-    "buenos días",
-    "buenas tardes",
-    "buenas noches",
-    "尊敬的",
-    "亲爱的",
-    "親愛的",
-    "您好",
-    "你好",
+GREETING = re.compile(
+    r"^(dear|hello|hi|good (morning|afternoon|evening)|estimad[oa]s?|hola"
+    r"|buen(os|as) (días|tardes|noches))(?![^\W\d_])"
+    r"|^(尊敬的|亲爱的|親愛的)|^.{0,18}?(您好|你好)(?=[，,：:！!。\s]|$)",
+    re.IGNORECASE,
 )
-"""How a first line that greets starts, in every language (a customer may be answered in a
-language other than the one the agent writes in)."""
-
-_CHINESE_HELLO = ("您好", "你好")
-_CHINESE_REACH = 20
+"""A first line that greets, in every language (a customer may be answered in a language other
+than the one the agent writes in): a Latin greeting as a whole word at its start, a Chinese
+form of address at its start, or 您好/你好 ending a phrase within its first 20 characters."""
 
 
 def greets(text: str) -> bool:
     """Whether `text` already opens with a greeting (the rule in the module's docstring)."""
     first = text.strip().split("\n", 1)[0].strip()
-    lowered = first.casefold()
-    if lowered.startswith(GREETINGS) or lowered in {"hi", "hello", "hola"}:
-        return True
-    return any(hello in first[:_CHINESE_REACH] for hello in _CHINESE_HELLO)
+    return GREETING.search(first) is not None
 
 
 def letter(language: str, body: str, *, name: str, company: str, signer: str = "") -> str:
