@@ -2,13 +2,13 @@
 text, and a closing signed by the company (and by the agent who wrote, for an agent's reply).
 Resolution notices and agents' replies are framed this way; short notices are not.
 
-An agent may start their text with a greeting of their own ("Dear Ana,", "Hola Ana:", "王女士，
-您好："): then the frame adds none, so the customer is not greeted twice. The rule is kept
-simple and predictable: the text greets when its first line starts with a greeting word of
-any of the bot's languages (`GREETING`: dear, hello, hi, good morning…, estimado/a, hola,
-buenos días…, 尊敬的, 亲爱的, 親愛的; ignoring case), or holds 您好 or 你好 ending a phrase
-within its first 20 characters (the name comes first: "王女士，您好"). The closing is always
-added: it names the agent and the company, which the agent's text need not."""
+An agent may write a letter of their own, or use a canned reply that is one ("Estimada
+{customer}: … Un saludo, {agent}."): a text that opens with a greeting ("Dear Ana,", "Hola
+Ana:", "王女士，您好：") is sent as it is, with neither a second greeting nor a second closing.
+The rule is kept simple and predictable: the text greets when its first line starts with a
+greeting word of any of the bot's languages (`GREETING`: dear, hello, hi, good morning…,
+estimado/a, hola, buenos días…, 尊敬的, 亲爱的, 親愛的; ignoring case), or holds 您好 or 你好
+ending a phrase within its first 20 characters (the name comes first: "王女士，您好")."""
 
 from __future__ import annotations
 
@@ -34,9 +34,11 @@ def greets(text: str) -> bool:
 
 
 def letter(language: str, body: str, *, name: str, company: str, signer: str = "") -> str:
-    """`body` with a greeting of `name` (unless it greets already) and a closing by `signer`
-    and `company`, in `language`; blank lines between the parts, as the acknowledgement."""
+    """`body` with a greeting of `name` and a closing by `signer` and `company`, in
+    `language`, blank lines between the parts as in the acknowledgement; `body` as it is when
+    it greets already (a letter of its own)."""
+    if greets(body):
+        return body.strip()
     greeting = say(language, "greeting", name=name or say(language, "greeting_name"))
-    parts = [] if greets(body) else [greeting]
     signature = "\n".join(line for line in (say(language, "closing"), signer, company) if line)
-    return "\n\n".join([*parts, body.strip(), signature])
+    return "\n\n".join([greeting, body.strip(), signature])
