@@ -212,7 +212,13 @@ def _services(
     dispatcher = Dispatcher(database, channels, settings.outbox, clock, metrics=metrics)
     wake = dispatcher.wake
     replies = _replies(settings, rules)
-    notifier = Notifier(can_send, rules, settings.default_language, settings.escalation.levels)
+    notifier = Notifier(
+        can_send,
+        rules,
+        settings.default_language,
+        settings.escalation.levels,
+        company=settings.company_name,
+    )
     due = DueTimes(
         settings.service_levels,
         warn_before=settings.escalation.warn_before,

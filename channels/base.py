@@ -100,6 +100,12 @@ AUTOMATIC_KINDS = frozenset(
         "followup",
         "progress",
         "survey",
+        "closed",
+        "assigned",
+        "proposed",
+        "rejected",
+        "resolved",
+        "merged",
         "reminder",
         "notification",
         "question",
@@ -107,7 +113,9 @@ AUTOMATIC_KINDS = frozenset(
     }
 )
 """Outbound kinds the bot writes by itself, as opposed to an agent's reply: they are marked as
-automatic (Auto-Submitted) and are not sent to addresses suppressed after bounces."""
+automatic (Auto-Submitted) and are not sent to addresses suppressed after bounces. The notices
+of outbox.notify.NOTICES (a resolution, a rejection…) are the bot's too, though a person's
+action caused them: only an agent's own `reply` is a person's mail."""
 
 
 OnInbound = Callable[[Inbound], Awaitable[Any]]

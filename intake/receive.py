@@ -32,6 +32,7 @@ from intake.recording import queue_reply, received_event, record_message
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
 from observe.metrics import Metrics
+from outbox.next_step import standing
 from outbox.notify import Notifier
 from outbox.templates import Replies, ReplyContext
 from outbox.texts import say
@@ -219,7 +220,9 @@ class Intake:
         kind = "acknowledgement" if existing is None else "followup"
         withheld = continued.quiet or self._reason_to_withhold(session, inbound, party, now)
         not_kept = not_kept_notice(case.language, dropped, self.limits) if dropped else ""
-        text = "" if withheld else self._render(kind, party, continued, inbound.channel, not_kept)
+        text = ""
+        if not withheld:
+            text = self._render(kind, party, continued, inbound.channel, existing, now, not_kept)
         message_id, reply_id = record_message(session, inbound, case, party, kind, text, now)
         events.insert(0, received_event(inbound, case, message_id, now))
         if dropped:
@@ -275,12 +278,19 @@ class Intake:
         return case
 
     def _render(
-        self, kind: str, party: queries.Party, continued: Continued, channel: str, not_kept: str
+        self,
+        kind: str,
+        party: queries.Party,
+        continued: Continued,
+        channel: str,
+        existing: Complaint | None,
+        now: datetime,
+        not_kept: str,
     ) -> str:
-        """The acknowledgement's or follow-up's template, or the text `answer` of
-        outbox.texts that replaces it (the survey's thanks, a reopening, a dispute): one
-        answer per message. `not_kept` names the attachments dropped: the templates place it,
-        and it is added at the end of a text (or an own template) that does not."""
+        """The acknowledgement's or follow-up's template, or the text `answer` of outbox.texts
+        that replaces it (the survey's thanks, a reopening, a dispute). A follow-up says where
+        `existing` stands, as a progress update does; `not_kept` (attachments dropped) goes
+        where the template places it, else at the end."""
         case, answer = continued.case, continued.answer
         if answer:
             due = self.replies.format_due(case.first_response_due, case.language)
@@ -297,6 +307,7 @@ class Intake:
             case.first_response_due,
             channel,
             not_kept,
+            standing(existing, now, self.replies.format_due) if existing else None,
         )
         rendered = self.replies.render(kind, context)
         return rendered if not_kept in rendered else f"{rendered}\n{not_kept}\n"

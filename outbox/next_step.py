@@ -1,13 +1,16 @@
-"""What a customer can expect next on an open complaint, said the same way in progress updates
-and in the Telegram /status: a person's first answer until one was given, then the resolution
+"""Where an open complaint stands and what the customer can expect next, said the same way in
+progress updates, in the follow-up confirmation and in the Telegram /status: its status in
+words, who handles it, then a person's first answer until one was given, then the resolution
 target, and never a time already past."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from complaints.workflow import FINISHED, WAITING
+from outbox.names import status_name
 from outbox.texts import say
 from store.models import Complaint
 
@@ -26,3 +29,22 @@ def next_step(complaint: Complaint, now: datetime, format_due: FormatDue) -> str
     if due is None or due <= now:
         return say(complaint.language, f"{key}_late")
     return say(complaint.language, key, due=format_due(due, complaint.language))
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """The pieces a text about an open complaint fills in: `status` ("being investigated"),
+    `owner` (", handled by Ana", or "" while nobody took it) and `next` (`next_step`)."""
+
+    status: str
+    owner: str
+    next: str
+
+
+def standing(complaint: Complaint, now: datetime, format_due: FormatDue) -> Standing:
+    """Where `complaint` stands now, in its language."""
+    language = complaint.language
+    owner = say(language, "owner", name=complaint.assignee) if complaint.assignee else ""
+    return Standing(
+        status_name(language, complaint.status), owner, next_step(complaint, now, format_due)
+    )

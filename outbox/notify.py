@@ -9,19 +9,21 @@ sent exactly when its cause is committed; the dispatcher delivers it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from complaints.addresses import TELEGRAM, Address
+from outbox.letters import letter
 from outbox.staff_texts import say_staff
 from outbox.texts import say
 from router import RuleSet
 from store import queries
 from store.models import Complaint
-from store.queries.customers import identity_by_id
+from store.queries.customers import customer, identity_by_id
 from store.queries.messages import last_inbound
 
 
@@ -41,6 +43,28 @@ def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str,
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """How a text of outbox.texts goes to the customer: its outbox `kind` (what a webhook
+    callback's "kind" says, and what channels.base.AUTOMATIC_KINDS and a merge go by) and
+    whether it is framed as a letter (outbox.letters: greeting and closing)."""
+
+    kind: str
+    letter: bool = False
+
+
+NOTICES: Mapping[str, Notice] = {
+    "progress": Notice("progress"),
+    "survey": Notice("survey"),
+    "closed_thanks": Notice("closed"),
+    "assigned_notice": Notice("assigned"),
+    "proposal_notice": Notice("proposed"),
+    "rejected_notice": Notice("rejected"),
+    "resolved": Notice("resolved", letter=True),
+    "merged_notice": Notice("merged"),
+}
+"""Every text `tell_customer` sends, by its key: a new one must say what it is here."""
+
 CanSend = Callable[[str, str], bool]
 """Whether the channel named first can write to the address given second, later on."""
 
@@ -52,12 +76,15 @@ class Notifier:
         rules: Callable[[], RuleSet],
         staff_language: str = "en",
         levels: tuple[str, ...] = (),
+        company: str = "",
     ) -> None:
         """`rules()` gives the rule set in force now: departments, their groups and supervisors
         change when an admin publishes. Staff notices carry a subject of their own (never the
         customer's "Your complaint …") and a text of outbox.staff_texts, both in
         `staff_language`, the bot's `default_language`. `levels` are `[escalation] levels`:
-        who reviews what a customer contests when the department has no supervisor."""
+        who reviews what a customer contests when the department has no supervisor;
+        `company` signs letters to customers."""
+        self.company = company
         self.can_send = can_send
         self.rules = rules
         self.staff_language = staff_language
@@ -83,29 +110,38 @@ class Notifier:
         key: str,
         now: datetime,
         *,
-        kind: str = "progress",
         extra: dict[str, Any] | None = None,
         **values: str,
     ) -> bool:
-        """Queue the text `key` of outbox.texts to the customer, in the complaint's language;
-        False when their channel cannot carry a later message."""
+        """Queue the text `key` of outbox.texts to the customer, in the complaint's language,
+        as `NOTICES` says; False when their channel cannot carry a later message."""
+        notice = NOTICES[key]
         address = self.customer_address(session, complaint)
         if address is None:
             return False
         text = say(complaint.language, key, number=complaint.number or "", **values)
+        if notice.letter:
+            text = self.letter(session, complaint, text)
         threaded = {**in_thread(session, complaint, address.channel), **(extra or {})}
         queries.queue_message(
             session,
             complaint,
             address.channel,
             address.address,
-            kind,
+            notice.kind,
             text,
             now,
             threaded,
             text_key=key,
         )
         return True
+
+    def letter(self, session: Session, complaint: Complaint, body: str, signer: str = "") -> str:
+        """`body` framed as a letter to the complaint's customer (outbox.letters), signed by
+        `signer` (an agent's name) and the company."""
+        person = customer(session, customer_id=complaint.customer_id)
+        name = person.name if person is not None else ""
+        return letter(complaint.language, body, name=name, company=self.company, signer=signer)
 
     def tell_staff(
         self,

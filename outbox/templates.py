@@ -23,6 +23,7 @@ import jinja2
 
 from complaints.errors import TemplateProblem
 from complaints.languages import SUPPORTED
+from outbox.next_step import Standing
 from router import GRADES, RuleSet
 
 KINDS = ("acknowledgement", "followup")
@@ -45,6 +46,10 @@ _DUE_FORMATS = {
 }
 
 
+_SAMPLE_STANDING = Standing("being investigated", ", handled by Ana", "We aim to resolve it soon.")
+"""What the start-up check renders a follow-up with: every piece present."""
+
+
 @dataclass(frozen=True)
 class ReplyContext:
     number: str
@@ -59,6 +64,10 @@ class ReplyContext:
     only that channel offers, such as Telegram's /handler command."""
     not_kept: str = ""
     """The sentence naming attachments not kept (over `[intake]` limits), or "" (intake)."""
+    standing: Standing | None = None
+    """Where the complaint a follow-up joined stands (`{{ status }}`, `{{ owner }}`,
+    `{{ next_step }}`, the pieces of the progress update); None for a new complaint, whose
+    template gets them empty."""
 
 
 class Replies:
@@ -110,6 +119,7 @@ class Replies:
                         rules.default_category,
                         GRADES[0],
                         sample_due,
+                        standing=_SAMPLE_STANDING if kind == "followup" else None,
                     )
                     self.render(kind, context)
 
@@ -117,6 +127,7 @@ class Replies:
         override = self._name(kind, context.department, context.language)
         name = override if override in self.available else self._name(kind, None, context.language)
         rules = self.rules()
+        stands = context.standing or Standing("", "", "")
         try:
             template = self.environment.get_template(name)
             return (
@@ -136,6 +147,9 @@ class Replies:
                     ),
                     channel=context.channel,
                     not_kept=context.not_kept,
+                    status=stands.status,
+                    owner=stands.owner,
+                    next_step=stands.next,
                 ).strip()
                 + "\n"
             )

@@ -92,7 +92,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "Thank you for your rating! If you like, write a short comment.",
         "survey_done": "Thank you, your answer is recorded.",
         "survey_comment_thanks": "Thank you for your comment.",
-        "resolved": "Your complaint {number} has been resolved: {summary}",
+        "resolved": "Your complaint {number} has been resolved: {summary}\n\nIf you are not "
+        "satisfied with this, just reply to this message: your complaint will be reopened and "
+        "a person will look at it again.",
+        "greeting": "Dear {name},",
+        "greeting_name": "customer",
+        "closing": "Kind regards,",
         "subject": "Your complaint {number}",
         "merged_notice": "Your complaints {source} and {target} are about the same matter; we "
         "now handle them together as {target}.",
@@ -184,7 +189,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "¡Gracias por su valoración! Si quiere, escriba un breve comentario.",
         "survey_done": "Gracias, su respuesta ha quedado registrada.",
         "survey_comment_thanks": "Gracias por su comentario.",
-        "resolved": "Su reclamación {number} se ha resuelto: {summary}",
+        "resolved": "Su reclamación {number} se ha resuelto: {summary}\n\nSi no está "
+        "satisfecho/a con esta solución, responda a este mensaje: reabriremos su reclamación y "
+        "una persona la revisará de nuevo.",
+        "greeting": "Estimado/a {name}:",
+        "greeting_name": "cliente",
+        "closing": "Atentamente,",
         "subject": "Su reclamación {number}",
         "merged_notice": "Sus reclamaciones {source} y {target} tratan del mismo asunto; a partir "
         "de ahora las gestionamos juntas como {target}.",
@@ -260,7 +270,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "感谢您的评分！如愿意，可以再写一句意见。",
         "survey_done": "谢谢，您的评价已记录。",
         "survey_comment_thanks": "感谢您的意见。",
-        "resolved": "您的投诉 {number} 已处理完毕：{summary}",
+        "resolved": "您的投诉 {number} 已处理完毕：{summary}\n\n如您对处理结果不满意，请直接"
+        "回复本消息：我们将重新开启您的投诉，并由工作人员再次跟进。",
+        "greeting": "{name}，您好：",
+        "greeting_name": "尊敬的客户",
+        "closing": "祝您生活愉快！",
         "subject": "您的投诉 {number}",
         "merged_notice": "您的投诉 {source} 和 {target} 涉及同一事项；我们现已将其合并为 {target} "
         "一并处理。",
@@ -335,7 +349,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "感謝您的評分！如願意，可以再寫一句意見。",
         "survey_done": "謝謝，您的評價已記錄。",
         "survey_comment_thanks": "感謝您的意見。",
-        "resolved": "您的投訴 {number} 已處理完成：{summary}",
+        "resolved": "您的投訴 {number} 已處理完成：{summary}\n\n如您對處理結果不滿意，請直接"
+        "回覆本訊息：我們將重新開啟您的投訴，並由專人再次跟進。",
+        "greeting": "{name}，您好：",
+        "greeting_name": "親愛的客戶",
+        "closing": "祝您生活愉快！",
         "subject": "您的投訴 {number}",
         "merged_notice": "您的投訴 {source} 和 {target} 涉及同一事項；我們現已將其合併為 {target} "
         "一併處理。",
@@ -345,9 +363,10 @@ TEXTS: dict[str, dict[str, str]] = {
 LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "es": "Español", "en": "English"}
 
 
-CONTINUED = frozenset({"explanation", "solution"})
+CONTINUED = frozenset({"explanation", "solution", "summary"})
 """Placeholders a person fills in that their text goes on after ("…: {explanation} If you
-disagree…"): each is ended as a sentence, in the text's language, when the person did not."""
+disagree…", "…: {summary}\n\nIf you are not satisfied…"): each is ended as a sentence, in the
+text's language, when the person did not."""
 _CLOSERS = "\"'”’)）」』"
 _ENDS = tuple(".!?。！？…")
 

@@ -21,11 +21,9 @@ from sqlmodel import Session
 from complaints.clock import Clock
 from complaints.workflow import FINISHED, WAITING
 from observe.metrics import Metrics
-from outbox.names import status_name
-from outbox.next_step import next_step
+from outbox.next_step import standing
 from outbox.notify import Notifier
 from outbox.templates import Replies
-from outbox.texts import say
 from router import raised
 from scheduler.due import FIRST_RESPONSE, DueTimes, watched
 from scheduler.settings import EscalationSettings
@@ -218,16 +216,15 @@ class Sweeps:
         complaints = self._due(session, "next_update_due", now)
         for complaint in complaints:
             self.due.after_progress(complaint, now)
-            language = complaint.language
-            owner = say(language, "owner", name=complaint.assignee) if complaint.assignee else ""
+            stands = standing(complaint, now, self.replies.format_due)
             if self.notifier.tell_customer(
                 session,
                 complaint,
                 "progress",
                 now,
-                status=status_name(language, complaint.status),
-                owner=owner,
-                next=next_step(complaint, now, self.replies.format_due),
+                status=stands.status,
+                owner=stands.owner,
+                next=stands.next,
             ):
                 queries.add_event(session, complaint.id or 0, now, "system", "progress_sent", {})
         return len(complaints)
@@ -237,7 +234,7 @@ class Sweeps:
         complaints = self._due(session, "survey_due", now, statuses=("resolved",))
         for complaint in complaints:
             self.due.after_survey_sent(complaint, now)
-            if self.notifier.tell_customer(session, complaint, "survey", now, kind="survey"):
+            if self.notifier.tell_customer(session, complaint, "survey", now):
                 queries.add_event(session, complaint.id or 0, now, "system", "survey_sent", {})
         return len(complaints)
 

@@ -88,7 +88,11 @@ class AgentDesk:
                 queries.change_status(
                     session, complaint, "awaiting_customer", f"agent:{agent.name}", "asked", now
                 )
-            reply_id = _queue_reply(session, complaint, identity, f"agent:{agent.name}", text, now)
+            # framed as the acknowledgement is: greeting (unless the agent wrote one), closing
+            framed = self.notifier.letter(session, complaint, text, signer=agent.name)
+            reply_id = _queue_reply(
+                session, complaint, identity, f"agent:{agent.name}", framed, now
+            )
             queries.add_event(
                 session,
                 complaint.id,

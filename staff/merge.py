@@ -27,7 +27,9 @@ from store.queries.events import events_of_kind
 from store.queries.outbox import cancel_pending
 
 AUTOMATIC = ("progress", "survey")
-"""Outbox kinds the scheduler wrote for the source; they are moot once it is merged."""
+"""Outbox kinds the scheduler wrote for the source; they are moot once it is merged. A notice
+of what a person did (a resolution, a rejection, an assignment…) has a kind of its own and
+still goes out."""
 
 
 @dataclass(frozen=True)

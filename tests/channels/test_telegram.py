@@ -337,9 +337,16 @@ async def test_an_agent_reply_reaches_webhook_and_email_customers(
             reply_to_message_id=post["result"]["message_id"],
         )
     delivered = await asyncio.wait_for(receiver.arrivals.get(), timeout=30)
-    assert delivered["kind"] == "reply" and delivered["text"] == "Refund issued."
+    assert delivered["kind"] == "reply"
+    # framed as a letter, signed by the agent who answered
+    assert (
+        delivered["text"] == "Dear Ana,\n\nRefund issued.\n\nKind regards,\nLi Wei\nCustomer care"
+    )
     by_mail = await sink.next()
-    assert "Invoice corrected." in by_mail.get_body(("plain",)).get_content()
+    text = by_mail.get_body(("plain",)).get_content()
+    assert "Dear Ana,\n\nInvoice corrected.\n\nKind regards,\nLi Wei\n" in text.replace(
+        "\r\n", "\n"
+    )
     assert by_mail["In-Reply-To"] == "<t1@c.test>" and by_mail["Auto-Submitted"] is None
     await callback.stop()
 
@@ -381,7 +388,9 @@ async def test_group_commands_act_for_agents_and_refuse_others(
     told = await until(fake, CUSTOMER, "we propose")
     assert "a refund of the second charge" in told["text"]
     told = await until(fake, CUSTOMER, "resolved")
-    assert number in told["text"] and "refunded" in told["text"]
+    assert number in told["text"] and "refunded." in told["text"]
+    assert told["text"].startswith("Dear ") and "just reply to this message" in told["text"]
+    assert told["text"].endswith("Kind regards,\nCustomer care")
     assert all(
         sent["chat_id"] != CUSTOMER or "ledger" not in sent.get("text", "") for sent in fake.sent
     )

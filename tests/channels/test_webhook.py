@@ -785,3 +785,39 @@ async def test_a_timestamp_that_is_not_unix_seconds_is_401(start_bot: Any) -> No
             headers={**headers, "X-Signature-Timestamp": "2026-03-02T09:00:00Z"},
         )
     await _refused(bot, response, 401, before, "Unix time in seconds")
+
+
+async def test_a_status_question_is_answered_with_where_the_complaint_stands(
+    start_bot: Any,
+) -> None:
+    """The follow-up confirmation says the status and what happens next, as a progress update
+    does; once the promised time has passed, an apology instead of a time."""
+    clock = ManualClock(START)
+    bot = await start_bot(clock=clock)
+    first = (await post(bot, complaint("s-1", "My washing machine leaks water."))).json()
+    number = first["complaint"]
+    chinese = (
+        await post(bot, complaint("s-2", "我在門市買的冷氣安裝後一直漏水。", customer="c-2"))
+    ).json()
+    asked = await post(
+        bot, complaint("s-3", f"what is the status of my complaint {number}?", complaint=number)
+    )
+    answer = asked.json()["acknowledgement"]
+    assert "added your message" in answer
+    assert "Where it stands: your complaint is acknowledged. A person will answer you by " in (
+        answer
+    )
+    asked = await post(
+        bot,
+        complaint(
+            "s-4", "請問我的投訴現在處理到哪裡了？", customer="c-2", complaint=chinese["complaint"]
+        ),
+    )
+    assert "處理進度：您的投訴目前狀態為已受理。專人將於 " in asked.json()["acknowledgement"]
+
+    clock.advance(timedelta(days=10))
+    asked = await post(bot, complaint("s-5", "Any news?", complaint=number))
+    assert (
+        "We are sorry it is taking longer than promised; a person will answer you as soon as "
+        "possible." in asked.json()["acknowledgement"]
+    )

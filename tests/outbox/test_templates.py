@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,7 +12,10 @@ import pytest
 from complaints.errors import TemplateProblem
 from complaints.languages import SUPPORTED
 from config import load_settings
+from outbox.next_step import Standing, standing
 from outbox.templates import KINDS, SHIPPED, Replies, ReplyContext
+from outbox.texts import say
+from store.models import Complaint
 from tests.conftest import ROOT
 
 RULES = load_settings(ROOT / "settings.toml").rules
@@ -88,3 +92,36 @@ def test_an_unknown_placeholder_stops_the_check_naming_the_file(tmp_path: Path) 
     replies = Replies(tmp_path, lambda: RULES, ZoneInfo("UTC"), "ACME")
     with pytest.raises(TemplateProblem, match=rf"{tmp_path}/acknowledgement/en.txt.*nmuber"):
         replies.check(DUE)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Where it stands: your complaint is being investigated, handled by Li. Soon."),
+        ("es", "Situación actual: su reclamación está en investigación, gestionada por Li. Soon."),
+        ("zh-Hans", "处理进度：您的投诉当前状态为调查中，由Li负责。Soon."),
+        ("zh-Hant", "處理進度：您的投訴目前狀態為調查中，由Li負責。Soon."),
+    ],
+)
+def test_the_follow_up_says_where_the_complaint_stands(language: str, expected: str) -> None:
+    replies = Replies(None, lambda: RULES, ZoneInfo("Europe/Madrid"), "ACME")
+    found = Complaint(
+        number="C-2026-000042",
+        status="investigating",
+        assignee="Li",
+        language=language,
+        first_response_at=DUE,
+        resolution_due=DUE,
+    )
+    stands = standing(found, DUE, lambda due, language: "x")
+    assert stands.next == say(language, "next.resolution_late")  # the promised time is now
+    stands = Standing(stands.status, stands.owner, "Soon.")
+    text = replies.render("followup", replace(context(language), standing=stands))
+    assert expected in text
+    assert text.rstrip().endswith("ACME")
+
+
+def test_a_new_complaints_template_gets_the_standing_empty() -> None:
+    replies = Replies(None, lambda: RULES, ZoneInfo("Europe/Madrid"), "ACME")
+    text = replies.render("followup", context("en"))
+    assert "Where it stands" not in text and "\n\n\n" not in text

@@ -84,9 +84,9 @@ async def test_resolving_or_rejecting_again_is_refused_and_nothing_is_written_or
     assert refused.status_code == 200, refused.text
     told = sorted(body(message) for message in await mails(desk, sink))
     assert len(told) == 2
-    assert f"{resolved} has been resolved: We refunded the payment." in told[1]
+    assert f"{resolved} has been resolved: We refunded the payment." in told[0]  # "Dear Ana"
     # The agent's explanation ends as a sentence before the template goes on.
-    assert "complaint: It is a pre-authorisation. If you disagree" in told[0]
+    assert "complaint: It is a pre-authorisation. If you disagree" in told[1]
 
     before = {n: complaint(desk, n) for n in (resolved, rejected)}
     counts = table_counts(desk.bot.store_url)
@@ -171,7 +171,7 @@ async def test_an_agent_asks_the_customer_about_a_complaint_nobody_took_and_beco
     assert asked.json()["complaint"]["status"] == "awaiting_customer"
     assert asked.json()["complaint"]["assignee"] == "Ana"
     [question] = await mails(desk, sink)  # the question only
-    assert body(question).startswith("Which card was charged?")
+    assert body(question).startswith("Dear Ana,\n\nWhich card was charged?")
 
 
 @pytest.mark.parametrize(

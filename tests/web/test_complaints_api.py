@@ -149,7 +149,11 @@ async def test_work_a_complaint_from_queue_to_resolved(
     assert replied.status_code == 200, replied.text
     assert replied.json()["complaint"]["first_response_at"] is not None
     [reply] = await delivered(desk, receiver)
-    assert reply["text"] == "Hemos anulado el cargo duplicado." and reply["complaint"] == number
+    assert reply["complaint"] == number
+    assert reply["text"] == (
+        "Estimado/a Ana Pérez:\n\nHemos anulado el cargo duplicado.\n\nAtentamente,\nAna\n"
+        "Customer care"
+    )
 
     await ana.post(f"/api/complaints/{number}/notes", json={"text": "called the bank"})
     edited = await ana.patch(
@@ -416,4 +420,4 @@ async def test_a_reply_that_asks_the_customer_waits_for_their_answer(
     assert asked.status_code == 200, asked.text
     assert asked.json()["complaint"]["status"] == "awaiting_customer"
     texts = [n["text"] for n in await delivered(desk, receiver)]
-    assert "¿En qué fecha vio el cargo?" in texts
+    assert any("\n\n¿En qué fecha vio el cargo?\n\n" in text for text in texts)

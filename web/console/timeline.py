@@ -114,7 +114,8 @@ DETAIL_LABELS: Mapping[tuple[str, str], Phrase] = {
 }
 NOTICES: Mapping[str, str] = {
     # An outbound "progress" message written with this event (same moment) is this notice:
-    # outbox.notify.Notifier.tell_customer records every notice as "progress".
+    # rows written before a notice's message kept its text key recorded every notice as
+    # "progress" (outbox.notify.Notifier.tell_customer now records the key).
     "status_changed:resolved": "resolved",
     "status_changed:rejected": "rejected_notice",
     "status_changed:closed": "closed_thanks",

@@ -1,0 +1,173 @@
+"""What customers read when a person acts, over the real bot: a resolution and an agent's reply
+are letters (greeting, the text, a closing; the agent signs their reply; a text that greets
+already is a letter of its own, nothing doubled), by e-mail through a real SMTP relay and by
+webhook callback over real HTTP; each callback's "kind" says what the message is; automatic
+notices keep Auto-Submitted; a merge cancels only the scheduler's progress and survey notices,
+not a person's notice."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+
+from complaints.clock import ManualClock
+from tests.conftest import START, CallbackReceiver
+from tests.mailpeers import Sink
+from tests.web.conftest import Desk, delivered, mailed, rows
+
+TEXT = "The invoice for order 5521 charged my card twice, please refund the second payment"
+COMPANY = "Customer care"
+
+
+@pytest.fixture
+async def mail_desk(
+    start_bot: Callable[..., Awaitable[Any]], sink: Sink
+) -> AsyncIterator[tuple[Desk, Sink]]:
+    """The bot on a manual clock, background work off, its mail relay the test's sink."""
+    clock = ManualClock(START)
+    bot = await start_bot({"email": {"relay": {"port": sink.port}}}, clock=clock, background=False)
+    running = Desk(bot, clock)
+    yield running, sink
+    for client in running.clients:
+        await client.aclose()
+
+
+async def mails(desk: Desk, sink: Sink) -> list[EmailMessage]:
+    """Dispatch what is due; the mails the relay took."""
+    await desk.app.state.services.dispatcher.dispatch_due()
+    arrived = []
+    while not sink.messages.empty():
+        arrived.append(sink.messages.get_nowait())
+    return arrived
+
+
+def plain(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content()).replace("\r\n", "\n")  # type: ignore[attr-defined]
+
+
+async def test_a_resolution_and_a_reply_by_mail_are_letters_and_only_the_reply_is_a_persons(
+    mail_desk: tuple[Desk, Sink],
+) -> None:
+    desk, sink = mail_desk
+    ana = await desk.account("Ana")
+    number = await mailed(desk, TEXT, sender="eve@customer.test")
+    await mails(desk, sink)  # the acknowledgement
+
+    answer = await ana.post(
+        f"/api/complaints/{number}/reply", json={"text": "We are checking the second charge."}
+    )
+    assert answer.status_code == 200, answer.text
+    [reply] = await mails(desk, sink)
+    assert plain(reply).strip() == (
+        f"Dear Ana,\n\nWe are checking the second charge.\n\nKind regards,\nAna\n{COMPANY}"
+    )
+    assert reply["Auto-Submitted"] is None
+
+    greeted = "Dear Ms Example,\n\nThe refund is on its way."
+    answer = await ana.post(f"/api/complaints/{number}/reply", json={"text": greeted})
+    assert answer.status_code == 200, answer.text
+    [reply] = await mails(desk, sink)
+    assert plain(reply).strip() == greeted  # a letter of the agent's own: nothing doubled
+
+    answer = await ana.post(
+        f"/api/complaints/{number}/resolve", json={"summary": "We refunded the payment"}
+    )
+    assert answer.status_code == 200, answer.text
+    [resolution] = await mails(desk, sink)
+    text = plain(resolution)
+    assert text.startswith("Dear Ana,\n\n")
+    assert f"{number} has been resolved: We refunded the payment.\n\n" in text
+    assert "just reply to this message: your complaint will be reopened" in text
+    assert text.strip().endswith(f"Kind regards,\n{COMPANY}")
+    assert resolution["Auto-Submitted"] == "auto-replied"
+
+
+async def test_each_callback_says_what_its_message_is(
+    reachable_desk: tuple[Desk, CallbackReceiver],
+) -> None:
+    desk, receiver = reachable_desk
+    ana = await desk.account("Ana")
+    first = (await desk.complain(TEXT, customer="c-1", name="Ana Pérez"))["complaint"]
+    second = (await desk.complain("我的账单重复扣款了两次，请退款。", customer="c-2", name="王丽"))[
+        "complaint"
+    ]
+    assert [c["kind"] for c in await delivered(desk, receiver)] == ["acknowledgement"] * 2
+
+    assert (await ana.post(f"/api/complaints/{first}/assign", json={})).status_code == 200
+    assert (await ana.post(f"/api/complaints/{first}/reply", json={"text": "On it."})).is_success
+    resolve = await ana.post(f"/api/complaints/{first}/resolve", json={"summary": "Refunded."})
+    assert resolve.status_code == 200, resolve.text
+    reject = await ana.post(
+        f"/api/complaints/{second}/reject", json={"explanation": "这是预授权，不是扣款"}
+    )
+    assert reject.status_code == 200, reject.text
+    told = {(c["complaint"], c["kind"]): c["text"] for c in await delivered(desk, receiver)}
+    assert set(told) == {
+        (first, "assigned"),
+        (first, "reply"),
+        (first, "resolved"),
+        (second, "rejected"),
+    }
+    assert told[first, "reply"] == f"Dear Ana Pérez,\n\nOn it.\n\nKind regards,\nAna\n{COMPANY}"
+    assert told[first, "resolved"].startswith("Dear Ana Pérez,\n\nYour complaint")
+
+    desk.clock.advance(timedelta(days=8))
+    await desk.app.state.services.sweeps.run_all()
+    assert [(c["complaint"], c["kind"]) for c in await delivered(desk, receiver)] == [
+        (first, "survey")
+    ]
+
+
+async def test_a_chinese_resolution_is_a_letter_in_chinese(
+    reachable_desk: tuple[Desk, CallbackReceiver],
+) -> None:
+    desk, receiver = reachable_desk
+    ana = await desk.account("Ana")
+    number = (await desk.complain("我的账单重复扣款了两次，请退款。", customer="c-2", name="王丽"))[
+        "complaint"
+    ]
+    await delivered(desk, receiver)
+    resolve = await ana.post(f"/api/complaints/{number}/resolve", json={"summary": "已退款"})
+    assert resolve.status_code == 200, resolve.text
+    [told] = await delivered(desk, receiver)
+    assert told["kind"] == "resolved"
+    assert told["text"] == (
+        f"王丽，您好：\n\n您的投诉 {number} 已处理完毕：已退款。\n\n如您对处理结果不满意，请直接"
+        f"回复本消息：我们将重新开启您的投诉，并由工作人员再次跟进。\n\n祝您生活愉快！\n{COMPANY}"
+    )
+
+
+async def test_a_merge_keeps_a_persons_notice_and_cancels_the_schedulers_progress(
+    reachable_desk: tuple[Desk, CallbackReceiver],
+) -> None:
+    desk, receiver = reachable_desk
+    ana = await desk.account("Ana", departments=("billing", "network"))
+    target = (await desk.complain(TEXT, customer="c-1"))["complaint"]
+    source = (await desk.complain("My router drops the line every evening.", customer="c-1"))[
+        "complaint"
+    ]
+    assert source != target
+    await delivered(desk, receiver)
+    desk.clock.advance(timedelta(days=1, hours=1))
+    await desk.app.state.services.sweeps.run_all()  # progress updates fall due on both
+    reject = await ana.post(
+        f"/api/complaints/{source}/reject", json={"explanation": "It is planned maintenance."}
+    )
+    assert reject.status_code == 200, reject.text
+    # the customer disputes before the rejection went out: the complaint is open again
+    await desk.complain("I disagree, it is not maintenance.", customer="c-1", complaint=source)
+
+    merge = await ana.post(f"/api/complaints/{source}/merge", json={"into": target})
+
+    assert merge.status_code == 200, merge.text
+    kinds = {(c["complaint"], c["kind"]) for c in await delivered(desk, receiver)}
+    assert (source, "rejected") in kinds and (target, "merged") in kinds
+    assert (source, "progress") not in kinds and (target, "progress") in kinds
+    cancelled = rows(desk, "SELECT kind FROM outbox WHERE status = 'cancelled'")
+    assert [row["kind"] for row in cancelled] == ["progress"]  # the source's, moved to target
