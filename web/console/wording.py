@@ -99,6 +99,12 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "survey": N_("survey"),
         "survey_thanks": N_("thanks"),
         "closed_thanks": N_("thanks"),
+        # the deliveries' kinds of those notices (outbox.notify.NOTICES), in "reply queued"
+        "assigned": N_("assignment notice"),
+        "closed": N_("thanks"),
+        "merged": N_("merge notice"),
+        "proposed": N_("solution proposed"),
+        "rejected": N_("rejection notice"),
     },
     "event": {
         "address_suppressed": N_("address suppressed"),
