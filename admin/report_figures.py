@@ -18,8 +18,8 @@ TOP = 10
 RESOLVED = SOLVED
 """A reopened complaint is not resolved any more, whatever its old resolved_at says."""
 NOT_SERVED = FINISHED - SOLVED
-"""Left out of SLA compliance: a rejected complaint is not worked to a resolution, and a merged
-one is served (and counted) on the complaint it was merged into."""
+"""Left out of SLA compliance: a rejected complaint is not worked to a resolution. (A merged one
+is served and counted on the complaint it was merged into: reports never read it.)"""
 
 
 def build(

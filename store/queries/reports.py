@@ -36,9 +36,12 @@ _COLUMNS = [getattr(COMPLAINTS.c, name) for name in ReportRow._fields]
 def report_rows(
     session: Session, *, since: datetime, until: datetime, departments: Sequence[str] | None
 ) -> list[ReportRow]:
-    """The complaints opened in [since, until) of `departments` (None: all)."""
+    """The complaints opened in [since, until) of `departments` (None: all). A complaint merged
+    into another is left out: it is the same complaint, counted once, on the one it joined."""
     query = sa.select(*_COLUMNS).where(
-        COMPLAINTS.c.created_at >= since, COMPLAINTS.c.created_at < until
+        COMPLAINTS.c.created_at >= since,
+        COMPLAINTS.c.created_at < until,
+        COMPLAINTS.c.status != "merged",
     )
     if departments is not None:
         query = query.where(COMPLAINTS.c.department.in_(list(departments)))

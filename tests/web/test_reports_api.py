@@ -236,6 +236,23 @@ async def test_report_numbers_and_csv_on_known_complaints(desk: Desk) -> None:
         assert downloaded.status_code == 200 and len(rows(downloaded)) > 1, table
 
 
+async def test_a_complaint_merged_into_another_is_counted_once(desk: Desk) -> None:
+    kept = await file(desk, "My new kettle started to smoke after two days.", "c-9")
+    again = await file(desk, "The kettle I bought smokes, please help.", "c-9")
+    admin = await desk.account("Ada", role="admin", departments=())
+    today = desk.clock.now().date()
+    period = {"since": str(today), "until": str(today + timedelta(days=1))}
+    before = (await admin.get("/api/reports", params=period)).json()
+    services = desk.app.state.services
+    root = await services.accounts.create("Root", "admin", ())
+    await services.duplicates.merge(again, kept, root)
+    after = (await admin.get("/api/reports", params=period)).json()
+    assert before["total"] == 2 and after["total"] == 1
+    assert counts(after["by_category"]) == {"safety": 1}
+    csv_rows = rows(await admin.get("/api/reports/by_category.csv", params=period))
+    assert ["safety", "1"] in csv_rows, csv_rows
+
+
 async def test_a_product_name_cannot_become_a_spreadsheet_formula(desk: Desk) -> None:
     await file(desk, "I was charged twice on my bill.", "c-1", "=HYPERLINK(1)")
     desk.clock.advance(timedelta(minutes=1))
