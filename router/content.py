@@ -5,15 +5,20 @@ with confidence (privacy at 0.77, labelling raised to urgent at 0.80). Such a me
 model's to categorise or grade: it keeps the default category with the tag needs-triage.
 
 A message has complaint content when, once the words of `FILLER` are set aside (greetings,
-thanks, "ok", "please see attached", "add this to the case", the names of the complaint and of
-a photo, and the little words between them), a word of at least two letters or one Chinese
-character is left. Digits, punctuation and emoji are never content ("12345", "👍", "???"). The
-bar is that low on purpose: the training files hold one-character and two-word complaints
-("煙", smoke; "no signal", "sin señal", "没信号"), and each of them must still reach the model.
-Nothing here may say that a real complaint is empty, so `FILLER` holds no word that can carry a
-complaint by itself: no negation ("no", "not", 没), no question word ("where", "y el…?"), no
-"again" or "still". ("help" alone says only that something is wrong: it is filler, and the
-model had read it as staff attitude at 0.86.)
+thanks, "ok", "please see attached", "add this to the case", the names of the complaint, of the
+kind of message and of a photo, and the little words between them), a word of at least two
+letters or one Chinese character is left. Digits, punctuation and emoji are never content
+("12345", "👍", "???"). The bar is that low on purpose: the training files hold one-character and
+two-word complaints ("煙", smoke; "no signal", "sin señal", "没信号"), and each of them must still
+reach the model. Nothing here may say that a real complaint is empty, so `FILLER` holds no word
+that can carry a complaint by itself: no negation ("no", "not", 没), no question word ("where",
+"y el…?"), no "again" or "still". ("help" alone says only that something is wrong: it is filler,
+and the model had read it as staff attitude at 0.86.) So are the words that only name the kind
+of message, as an e-mail's subject does ("Question", "Problem", "Re:", "AW:", "consulta",
+"reclamación", 问题反馈, 諮詢): with them the model read "Question" + "hola" as staff attitude at
+0.78. "Urgent" too names no complaint: "URGENT" + "hello" was safety at 0.70 (graded important
+by its floor); a rule may still grade by the word, and a complaint beside it reaches the model
+whole, "urgent" included.
 
 The lists are per language, in one place, so a desk can read and extend them; every list
 applies to every text, since a short text's language is the hardest to tell. Latin words are
@@ -43,6 +48,9 @@ FILLER: dict[str, tuple[str, ...]] = {
         "it", "the", "to", "for", "of", "and", "with", "in", "on", "as", "my", "our", "your",
         "you", "me", "we", "us", "anyone", "anybody", "requested", "asked", "discussed", "per",
         "from", "iphone", "ipad", "android", "outlook", "help", "hmm", "lol",
+        # the kind of message, as a subject names it: "Question", "Re: Problem", "URGENT"
+        "question", "questions", "query", "problem", "problems", "issue", "issues", "inquiry",
+        "enquiry", "request", "information", "info", "feedback", "urgent", "aw", "wg", "about",
     ),
     "es": (
         "hola", "buenas", "buenos", "buen", "dia", "dias", "tardes", "noches", "saludos",
@@ -56,12 +64,15 @@ FILLER: dict[str, tuple[str, ...]] = {
         "ayuda", "esto", "este", "esta", "es", "el", "la", "los", "las", "lo", "un", "una", "de",
         "del", "al", "en", "con", "para", "mi", "mis", "su", "le", "te", "tu", "nos", "enviado",
         "desde",
+        "consulta", "pregunta", "duda", "problema", "reclamacion", "incidencia", "solicitud",
+        "informacion", "urgente", "sobre",
     ),
     "zh-Hans": (
         "你好", "您好", "大家好", "早上好", "下午好", "晚上好", "哈喽", "在吗", "在不在", "谢谢",
         "多谢", "感谢", "麻烦", "请看", "请", "好的", "收到", "见附件", "附件", "如图", "图片",
         "照片", "截图", "一张", "张", "图", "见", "看", "发", "加到", "添加", "加入", "补充",
         "投诉", "案件", "工单", "这个", "这", "里", "帮我", "帮", "把", "发自", "下", "上", "中",
+        "问题", "咨询", "反馈", "紧急", "求助", "回复", "答复", "转发",
     ),
     "zh-Hant": (
         "你好", "您好", "大家好", "早安", "午安", "晚安", "哈囉", "在嗎", "在不在", "謝謝",
@@ -69,6 +80,7 @@ FILLER: dict[str, tuple[str, ...]] = {
         "圖片", "照片", "相片", "截圖", "一張", "張", "圖", "見", "看", "睇", "發", "加到",
         "添加", "加入", "補充", "投訴", "案件", "個案", "工單", "這個", "呢個", "這", "裡",
         "幫我", "幫", "把", "從", "傳送", "下", "上", "中",
+        "問題", "諮詢", "查詢", "反饋", "緊急", "求助", "回覆", "答覆", "轉寄", "轉發",
     ),
     "zh": (  # either script: interjections, particles, pronouns, "to", "and"
         "嗨", "喂", "嗯", "哦", "噢", "喔", "啊", "呀", "哈", "呢", "吧", "吗", "嗎", "啦", "了",

@@ -67,6 +67,27 @@ EMPTY = [
             "👍",
         )
     ),
+    # a subject that only names the kind of message says no more than the body: before the
+    # kinds joined `FILLER` the model read "Question" + "hola" as staff attitude at 0.78,
+    # "Problem" + "hello" at 0.51, "Re: Question" + "thanks" at 0.62, "URGENT" + "hello" as
+    # safety (important) at 0.70
+    *(
+        pytest.param(make_input(text, subject, "email"), id=f"{subject}+{text}")
+        for subject, text in (
+            ("Question", "hola"),
+            ("Problem", "hello"),
+            ("Re: Question", "thanks"),
+            ("URGENT", "hello"),
+            ("AW: Problem", "hi"),
+            ("Information request", ""),
+            ("Consulta", "hola"),
+            ("RV: Reclamación", "buenos días"),
+            ("问题反馈", "你好"),
+            ("回复: 咨询", "谢谢"),
+            ("問題", "您好"),
+            ("投訴", "見附件"),
+        )
+    ),
 ]
 
 
@@ -110,6 +131,28 @@ def test_short_real_complaints_still_reach_the_model(
     if category:
         assert decision.category == category
         assert NEEDS_TRIAGE not in decision.tags
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "category"),
+    [
+        ("Problem with my bill", "hello", "billing"),
+        ("Question", "my phone has no signal", "network_signal"),
+        ("Urgent", "no signal since Monday", "network_signal"),
+        ("Consulta", "me cobraron dos veces", "billing"),
+        ("问题反馈", "没信号", "network_signal"),
+    ],
+)
+def test_a_subject_naming_the_kind_of_message_leaves_a_complaint_to_the_model(
+    settings: Settings, subject: str, text: str, category: str
+) -> None:
+    """The kind of message ("Question", "Urgent", 问题反馈) is set aside, the complaint beside
+    it in the subject or the body is read as before."""
+    decision = shipped(settings, make_input(text, subject, "email"))
+    reasons = {step.reason for step in decision.trace}
+    assert "no_content" not in reasons and "model" in reasons
+    assert decision.category == category
+    assert NEEDS_TRIAGE not in decision.tags
 
 
 @pytest.mark.parametrize(
@@ -172,6 +215,12 @@ def test_without_a_model_nothing_changes() -> None:
         "谢谢！",
         "好的，收到",
         "在嗎？",
+        "Re: Fwd: Question",
+        "URGENT!!!",
+        "Question about the photo",
+        "Consulta / Solicitud de información",
+        "问题反馈",
+        "諮詢",
         "🙂🙂",
         "",
     ],
