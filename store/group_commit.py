@@ -127,7 +127,10 @@ def _settle(queued: Queued, run: Callable[[], Any], *, batched: bool) -> None:
 
     In a batch, a deadlock is raised instead: rolling back this work's savepoint would leave
     the batch's other locks held, the other transaction still waiting for them, and this work
-    waiting for it again; the whole transaction rolls back and runs again, one by one."""
+    waiting for it again; the whole transaction rolls back and runs again, one by one. So is
+    a lock that could not be had (or a lost connection): the next work of the batch would
+    wait for the same lock again, each a whole budget (PostgreSQL sets lock_timeout once per
+    transaction), so a batch of six waited six budgets; the whole batch is unavailable."""
     for _ in range(2 if queued.retry_on_conflict else 1):
         try:
             queued.outcome, queued.error = run(), None
@@ -135,7 +138,7 @@ def _settle(queued: Queued, run: Callable[[], Any], *, batched: bool) -> None:
         except IntegrityError as error:
             queued.outcome, queued.error = None, error
         except Exception as error:
-            if batched and _run_again(error):
+            if batched and (_run_again(error) or unavailable(error)):
                 raise
             queued.outcome, queued.error = None, error
             return

@@ -116,7 +116,8 @@ class ImapPoller:
 
     @property
     def _where(self) -> str:
-        return f"{self.settings.username}@{self.settings.host}:{self.settings.port}"
+        """The server, for log lines: not the login, which is often a person's address."""
+        return f"{self.settings.host}:{self.settings.port}"
 
     # ---- lifecycle ----------------------------------------------------------------------
 

@@ -80,10 +80,12 @@ async def test_concurrent_writes_to_a_locked_store_each_fail_within_the_busy_tim
     assert all(isinstance(error, StoreUnavailable) for _, error in outcomes), outcomes
     # Queued one behind another they failed one budget apart, after 1, 2, ... 6 s (and never on
     # PostgreSQL); with group commit the batch that waited spent the oldest caller's budget and
-    # the one gathered behind it tries the lock once, so all fail within moments of each other.
-    # The spread, not the time since asking, tells the two apart on a loaded machine.
+    # the one gathered behind it tries the lock once, so all fail within moments of each other
+    # (on PostgreSQL, whose writer threads run batches side by side, now and then one batch
+    # fails a budget after the others). The spread, not the time since asking, tells the two
+    # apart on a loaded machine.
     answered = sorted(at for at, _ in outcomes)
-    assert answered[-1] - answered[0] < 0.5 * BUSY.total_seconds(), [a - asked for a in answered]
+    assert answered[-1] - answered[0] < 1.5 * BUSY.total_seconds(), [a - asked for a in answered]
     assert answered[-1] - asked < 10 * BUSY.total_seconds(), [a - asked for a in answered]
     assert table_counts(store_url) == before
     done = await intake.receive(make_inbound("Late.", external_id="m-0"))
