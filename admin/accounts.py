@@ -12,20 +12,19 @@ import functools
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
+from admin.account_fields import wrong_fields
 from admin.audit import CLI, actor_of, mask_address, record
 from admin.login_throttle import LoginThrottle
-from complaints.access import ROLES
 from complaints.addresses import account_email
 from complaints.clock import Clock
-from complaints.errors import AccountError, UnknownAccount
-from complaints.languages import SUPPORTED
+from complaints.errors import AccountError, InvalidAccount, UnknownAccount
 from observe.metrics import Metrics
 from store.database import Database
 from store.models import Agent, ApiToken
@@ -76,11 +75,6 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < 10:
-        raise AccountError("a password needs at least 10 characters")
-
-
 @dataclass(frozen=True)
 class NewSession:
     cookie: str
@@ -110,16 +104,22 @@ class Accounts:
         self.metrics = metrics or Metrics()
         self.throttle = LoginThrottle(clock)
 
-    def validate(self, role: str, departments: Sequence[str]) -> None:
-        if role not in ROLES:
-            raise AccountError("role must be one of %(roles)s", roles=", ".join(ROLES))
-        known = self.departments()
-        unknown = sorted(set(departments) - set(known))
-        if unknown:
-            listed = {"unknown": ", ".join(unknown), "known": ", ".join(known)}
-            raise AccountError("unknown department(s) %(unknown)s; known: %(known)s", **listed)
-        if role != "admin" and not departments:
-            raise AccountError("an agent or supervisor needs at least one department")
+    def validate(
+        self,
+        role: str,
+        departments: Sequence[str],
+        *,
+        password: str | None = None,
+        email: str | None = None,
+        language: str | None = None,
+        more: Mapping[str, AccountError] | None = None,
+    ) -> None:
+        """Refuse every wrong field at once (`InvalidAccount`, one entry per field), so an admin
+        fixes them in one go; `more` adds the caller's own findings (a name taken)."""
+        wrong = dict(more or {})
+        wrong.update(wrong_fields(role, departments, self.departments(), password, email, language))
+        if wrong:
+            raise InvalidAccount(wrong)
 
     def create_now(
         self,
@@ -167,14 +167,14 @@ class Accounts:
         language: str = "",
     ) -> Agent:
         name = name.strip()
+        named: dict[str, AccountError] = {}
         if not name:
-            raise AccountError("an account needs a name")
-        self.validate(role, departments)
-        _validate_language(language)
-        if agent_named(session, name=name) is not None:
-            raise AccountError("there is already an account named '%(name)s'", name=name)
-        if password is not None:
-            check_password_strength(password)
+            named["name"] = AccountError("an account needs a name")
+        elif agent_named(session, name=name) is not None:
+            named["name"] = AccountError("there is already an account named '%(name)s'", name=name)
+        self.validate(
+            role, departments, password=password, email=email, language=language, more=named
+        )
         agent = Agent(
             name=name,
             role=role,
@@ -212,12 +212,12 @@ class Accounts:
                 # Otherwise the last admin could lock everyone out of the configuration.
                 raise AccountError("you cannot disable or demote yourself; ask another admin")
             new_departments = departments if departments is not None else agent.departments or []
-            self.validate(new_role, new_departments)
-            _validate_language(language or "")
+            self.validate(
+                new_role, new_departments, password=password, email=email, language=language
+            )
             before = _audited(agent)
             agent.role, agent.departments = new_role, list(new_departments)
             if password is not None:
-                check_password_strength(password)
                 agent.password_hash = hash_password(password)
             if email is not None:
                 agent.email = account_email(email)
@@ -231,6 +231,7 @@ class Accounts:
                 agent.active = active
                 if not active:  # a disabled account is logged out everywhere at once
                     end_console_sessions_of(session, agent_id=agent_id)
+                    self._revoke_all(session, agent_id, actor_of(by))
             save_agent(session, agent=agent)
             detail = _changes(before, _audited(agent))
             if password is not None:
@@ -302,6 +303,16 @@ class Accounts:
 
         await self.database.write(work)
 
+    def _revoke_all(self, session: Session, agent_id: int, actor: str) -> None:
+        """Revoke the account's live tokens for good, each audited as `revoke_token` does: a
+        disabled account's tokens must not come back when it is enabled again."""
+        now = self.clock.now()
+        for token in api_tokens_of(session, agent_id=agent_id):
+            if token.revoked_at is None:
+                token.revoked_at = now
+                detail = {"token_id": token.id}
+                record(session, self.clock, actor, "token_revoked", agent_id, detail)
+
     async def by_token(self, secret: str) -> Agent | None:
         """The active account holding this unrevoked token."""
         digest = secret_hash(secret)
@@ -364,12 +375,6 @@ class Accounts:
     async def log_out(self, cookie: str) -> None:
         digest = secret_hash(cookie)
         await self.database.write(lambda s: end_console_session(s, token_hash=digest))
-
-
-def _validate_language(language: str) -> None:
-    if language and language not in SUPPORTED:
-        languages = ", ".join(SUPPORTED)
-        raise AccountError("language must be one of %(languages)s, or empty", languages=languages)
 
 
 def _audited(agent: Agent) -> dict[str, Any]:

@@ -6,7 +6,8 @@ import getpass
 import sys
 import warnings
 
-from admin.accounts import Accounts, check_password_strength
+from admin.account_fields import check_password_strength
+from admin.accounts import Accounts
 from complaints.errors import AccountError
 
 

@@ -14,7 +14,9 @@ SMTP handler, chat replies, the command line) turn them into their own answers.
      │    ├── IllegalTransition     the status cannot change that way
      │    │    └── NotMergeable     two complaints cannot be merged as asked
      │    ├── CannotReach           the customer's channel cannot carry a later message
+     │    ├── WrongFields           fields of one request are wrong, each with its refusal
      │    ├── AccountError          an account cannot be created or changed that way
+     │    │    └── InvalidAccount   (also a WrongFields) the account's wrong fields, all at once
      │    ├── UnknownAccount, UnknownCustomer, UnknownRule, UnknownDeadLetter
      │    ├── NotReprocessable      a dead letter was reprocessed already, or is being now
      │    ├── AlreadyErased         the customer's personal data was erased before
@@ -129,8 +131,24 @@ class CannotReach(ComplaintBotError):
     """The customer's channel cannot carry a later message (a webhook without callback_url)."""
 
 
+class WrongFields(ComplaintBotError):
+    """Fields of one request that are wrong, each with its own refusal, so the API answers one
+    entry per wrong field (README "The API") rather than the first only. str() and `msgid` are
+    the first field's: a surface that shows one sentence (the console, the command line) shows
+    that one."""
+
+    def __init__(self, fields: Mapping[str, ComplaintBotError]) -> None:
+        first = next(iter(fields.values()))
+        super().__init__(first.msgid, **first.values)
+        self.fields = dict(fields)
+
+
 class AccountError(ComplaintBotError):
     """The account cannot be created or changed that way; the message says why."""
+
+
+class InvalidAccount(WrongFields, AccountError):
+    """Fields of an account that are wrong, named all at once."""
 
 
 class UnknownAccount(ComplaintBotError):

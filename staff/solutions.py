@@ -13,7 +13,14 @@ from sqlmodel import Session
 
 from complaints.access import at_least
 from complaints.clock import Clock
-from complaints.errors import ComplaintBotError, NotAllowed, Said, UnknownComplaint, said
+from complaints.errors import (
+    ComplaintBotError,
+    NotAllowed,
+    Said,
+    UnknownComplaint,
+    WrongFields,
+    said,
+)
 from complaints.workflow import FINISHED
 from outbox.names import KIND_NAMES
 from outbox.notify import Notifier
@@ -170,7 +177,8 @@ class Solutions:
         if not at_least(agent, "supervisor"):
             raise NotAllowed("only a supervisor or an admin approves solutions")
         if not approve and not reason.strip():
-            raise ComplaintBotError("say why the solution is rejected")
+            refusal = ComplaintBotError("say why the solution is rejected")
+            raise WrongFields({"reason": refusal})  # the API names the field to fill in
         now = self.clock.now()
         actor = f"supervisor:{agent.name}"
 

@@ -7,13 +7,14 @@ admin sees all. The customer's contact data is shown as `staff.contact.contact_f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from complaints.access import sees
-from complaints.errors import NotAllowed, UnknownComplaint
+from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
+from config import parse_duration
 from staff.contact import contact_for
 from store import queries
 from store.database import Database
@@ -21,7 +22,7 @@ from store.models import Agent, Attachment, Complaint, Solution
 from store.queries.customers import customer, identities_of
 from store.queries.events import timeline_events
 from store.queries.messages import attachment_of_complaint, attachment_rows, messages_of_complaint
-from store.queries.queue import QueueFilter, QueueRow, complaint_queue
+from store.queries.queue import QueueFilter, QueueRow, check_filters, complaint_queue
 from store.queries.solutions import solutions_of_complaint
 
 
@@ -56,13 +57,36 @@ async def queue(
 ) -> QueuePage:
     """The complaints the viewer may work that match `filters`, most urgent deadline first."""
 
+    departments = _departments(viewer)
+
     def work(session: Session) -> QueuePage:
-        rows, total = complaint_queue(
-            session, filters=filters, departments=_departments(viewer), now=now
-        )
+        check_filters(session, filters)  # a department that does not exist is 422 first
+        wanted = filters.department
+        if wanted and departments is not None and wanted not in departments:
+            # An empty page would look like no work in a department they cannot see.
+            raise NotAllowed(
+                "%(department)s is not one of your departments (%(yours)s); filter by one of those",
+                department=wanted,
+                yours=", ".join(departments),
+            )
+        rows, total = complaint_queue(session, filters=filters, departments=departments, now=now)
         return QueuePage([_item(row) for row in rows], total)
 
     return await database.read(work)
+
+
+def due_within(text: str) -> timedelta | None:
+    """The queue's `due_within` filter ("2h", "1d"; empty: none), refused in words the console
+    translates rather than ignored."""
+    if not text:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError:
+        raise ComplaintBotError(
+            "due_within: '%(value)s' is not a duration such as 90m, 8h, 7d or 1d12h",
+            value=text,
+        ) from None
 
 
 def _departments(viewer: Agent) -> list[str] | None:

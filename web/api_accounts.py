@@ -41,7 +41,7 @@ class AccountOut(BaseModel):
             telegram_user_id=agent.telegram_user_id,
             senior=agent.senior,
             active=agent.active,
-            can_log_in=bool(agent.password_hash),
+            can_log_in=agent.active and bool(agent.password_hash),
             language=agent.language,
         )
 

@@ -5,7 +5,7 @@ Each action answers with the complaint as it now stands, so a script sees the ef
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -14,10 +14,10 @@ from pydantic import BaseModel, Field
 
 from complaints.fields import EDITABLE_FIELDS, FIELD_LIMITS
 from complaints.media import FALLBACK, media_type
-from config import parse_duration
 from router.stored_trace import expanded
 from staff.solutions import KINDS, parse_amount
 from staff.views import QueueFilter, QueueItem, attachment, complaint_view, queue
+from staff.views import due_within as due_within_filter
 from store.models import Solution
 from web.api_docs import refusals
 from web.auth import AgentUser, SupervisorUser
@@ -76,7 +76,9 @@ class Text(BaseModel):
 
 class Reply(BaseModel):
     text: Annotated[str, Field(max_length=20000)] = ""
-    canned: Annotated[str, Field(description="key of a canned reply to send instead")] = ""
+    canned: Annotated[
+        str, Field(description="key of a canned reply to send instead; give it or a text")
+    ] = ""
     wait_for_customer: Annotated[
         bool,
         Field(
@@ -151,12 +153,7 @@ async def list_complaints(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> QueueOut:
-    within: timedelta | None = None
-    if due_within:
-        try:
-            within = parse_duration(due_within)
-        except ValueError as error:
-            raise HTTPException(422, f"due_within: {error}") from None
+    within = due_within_filter(due_within)
     page = await queue(
         database,
         agent,
@@ -241,6 +238,8 @@ async def reply(
     database: DatabaseDep,
 ) -> ComplaintOut:
     text = body.text.strip()
+    if body.canned and text:  # the console never sends both: it inserts the canned text
+        raise HTTPException(422, "give a canned reply or a text, not both")
     if body.canned:
         text = (await canned.render(body.canned, number, agent)).text
     if not text:

@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from admin.rule_trials import MAX_BACKTEST, TrialMessage, backtest, dry_run, rule_set_to_try
+from complaints.addresses import CHANNELS
 from router import Decision
 from web.api_rules import Rule
 from web.auth import AdminUser, SupervisorUser
@@ -42,7 +43,7 @@ class TraceStep(BaseModel):
 class DryRunIn(BaseModel):
     text: Annotated[str, Field(max_length=20_000)]
     subject: Annotated[str, Field(max_length=1000)] = ""
-    channel: str = "webhook"
+    channel: Annotated[str, Field(description=f"one of {', '.join(CHANNELS)}")] = "webhook"
     language: Annotated[str, Field(description="zh-Hans, zh-Hant, es, en; empty: detect")] = ""
     tier: str = ""
     has_attachment: bool = False
@@ -53,6 +54,14 @@ class DryRunIn(BaseModel):
         list[Rule] | None, Field(description="a draft rule list; default: the active rules")
     ] = None
     version: Annotated[int | None, Field(description="or a stored version to try")] = None
+
+    @field_validator("channel")
+    @classmethod
+    def _a_channel(cls, channel: str) -> str:
+        """A channel no complaint can come by would route as if by none, silently."""
+        if channel not in CHANNELS:
+            raise ValueError(f"there is no channel {channel!r}; channels: {', '.join(CHANNELS)}")
+        return channel
 
 
 class DecisionOut(BaseModel):

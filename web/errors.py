@@ -1,7 +1,8 @@
 """How the desk's errors become HTTP answers: the message is written for the person using the
 API or console, and says what to do instead. Every answer has the one body of
 `complaints.problems` (the webhook's too): `{"detail": reason}`, or for fields that fail
-validation, 422 with `{"detail": [Problem, ...]}`."""
+validation (FastAPI's checks, or the desk's `WrongFields`), 422 with
+`{"detail": [Problem, ...]}`."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ from complaints.errors import (
     UnknownCustomer,
     UnknownDeadLetter,
     UnknownRule,
+    WrongFields,
 )
-from complaints.problems import problems
+from complaints.problems import problem, problems
 
 STATUS: dict[type[Exception], int] = {
     UnknownComplaint: 404,
@@ -59,6 +61,12 @@ def install(app: FastAPI) -> None:
     and `type` and gain the webhook's `field` and `error`; the submitted `input` is dropped."""
 
     async def desk_error(request: Request, error: Exception) -> JSONResponse:
+        if isinstance(error, WrongFields):
+            wrong = [
+                problem(["body", name], str(reason), "value_error")
+                for name, reason in error.fields.items()
+            ]
+            return JSONResponse({"detail": wrong}, status_code=422)
         return JSONResponse({"detail": str(error)}, status_code=status_for(error))
 
     async def unavailable(request: Request, error: Exception) -> JSONResponse:

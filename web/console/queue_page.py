@@ -14,11 +14,13 @@ from complaints.errors import ComplaintBotError
 from complaints.workflow import STATUSES
 from router import GRADES, RuleSet
 from staff.views import QueueFilter, queue
+from staff.views import due_within as due_within_filter
 from web.console.guard import ConsoleRefusal, Viewer
 from web.console.i18n import N_
 from web.console.pages import render
 from web.console.wording import phrased
 from web.deps import ClockDep, DatabaseDep, RuleBookDep
+from web.errors import status_for
 
 PAGE_SIZE = 50
 CHANNELS = ADDRESS_CHANNELS
@@ -38,26 +40,32 @@ async def queue_page(
     channel: str = "",
     assignee: str = "",
     overdue: bool = False,
+    due_within: Annotated[str, Query(max_length=20)] = "",
     q: Annotated[str, Query(max_length=200)] = "",
     tag: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
-    filters = QueueFilter(
-        department=department,
-        status=status,
-        grade=grade,
-        channel=channel,
-        assignee=assignee,
-        overdue=overdue,
-        q=q,
-        tag=tag,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
-    )
     try:
+        filters = QueueFilter(
+            department=department,
+            status=status,
+            grade=grade,
+            channel=channel,
+            assignee=assignee,
+            overdue=overdue,
+            due_within=due_within_filter(due_within),
+            q=q,
+            tag=tag,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
         found = await queue(database, staff.agent, filters, clock.now())
-    except ComplaintBotError as error:  # a filter naming no status, grade, channel, department
-        raise ConsoleRefusal(422, N_("%(reason)s.", reason=phrased(error.said))) from None
+    except ComplaintBotError as error:
+        # A filter naming no status, grade, channel or department, a department not theirs, a
+        # due_within that is no duration: refused as the API refuses it, never ignored.
+        raise ConsoleRefusal(
+            status_for(error), N_("%(reason)s.", reason=phrased(error.said))
+        ) from None
     rules: RuleSet = book.current
     chosen = {
         "department": department,
@@ -66,6 +74,7 @@ async def queue_page(
         "channel": channel,
         "assignee": assignee,
         "overdue": "true" if overdue else "",
+        "due_within": due_within,
         "q": q,
         "tag": tag,
     }
