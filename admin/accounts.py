@@ -15,10 +15,10 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
+from admin.account_audit import audited, changes_of
 from admin.account_fields import wrong_fields
 from admin.audit import CLI, actor_of, mask_address, record
 from admin.login_throttle import LoginThrottle
@@ -215,7 +215,7 @@ class Accounts:
             self.validate(
                 new_role, new_departments, password=password, email=email, language=language
             )
-            before = _audited(agent)
+            before = audited(agent)
             agent.role, agent.departments = new_role, list(new_departments)
             if password is not None:
                 agent.password_hash = hash_password(password)
@@ -233,7 +233,7 @@ class Accounts:
                     end_console_sessions_of(session, agent_id=agent_id)
                     self._revoke_all(session, agent_id, actor_of(by))
             save_agent(session, agent=agent)
-            detail = _changes(before, _audited(agent))
+            detail = changes_of(before, audited(agent))
             if password is not None:
                 detail["password_changed"] = True
             if detail:
@@ -375,28 +375,6 @@ class Accounts:
     async def log_out(self, cookie: str) -> None:
         digest = secret_hash(cookie)
         await self.database.write(lambda s: end_console_session(s, token_hash=digest))
-
-
-def _audited(agent: Agent) -> dict[str, Any]:
-    """What an account update may change that the audit log shows by value (no contact data)."""
-    return {
-        "role": agent.role,
-        "departments": list(agent.departments or []),
-        "active": agent.active,
-        "senior": agent.senior,
-        "language": agent.language,
-        "email_changed": agent.email,
-        "telegram_changed": agent.telegram_user_id,
-    }
-
-
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """The changed fields: by value, or only `True` for contact fields (named `*_changed`)."""
-    return {
-        key: True if key.endswith("_changed") else value
-        for key, value in after.items()
-        if before[key] != value
-    }
 
 
 @functools.cache

@@ -25,21 +25,12 @@ from typing import Any, TypeGuard, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from complaints.durations import parse_duration
 from complaints.errors import SettingsError
 
 M = TypeVar("M", bound=BaseModel)
 
-_DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
 _ENV = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-
-
-def parse_duration(value: str) -> timedelta:
-    """Parse "2h", "90m", "7d", "1d12h"; raise ValueError on anything else."""
-    found = _DURATION.match(value) if isinstance(value, str) else None
-    if not found or not any(found.groups()):
-        raise ValueError(f"{value!r} is not a duration such as '90m', '8h', '7d' or '1d12h'")
-    days, hours, minutes, seconds = (int(part or 0) for part in found.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
 def read_table(

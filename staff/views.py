@@ -13,8 +13,8 @@ from typing import Any
 from sqlmodel import Session
 
 from complaints.access import sees
+from complaints.durations import parse_duration
 from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
-from config import parse_duration
 from staff.contact import contact_for
 from store import queries
 from store.database import Database
