@@ -300,7 +300,7 @@ def _services(
         ),
         hot_spots=HotSpots(database, clock, settings.hot_spots, notifier, on_queued=wake),
         dead_letters=dead_letters,
-        reprocessors={EMAIL: email.process} if isinstance(email, EmailChannel) else {},
+        reprocessors={EMAIL: email.reprocess} if isinstance(email, EmailChannel) else {},
         can_send=can_send,
         metrics=metrics,
         channels=channels,

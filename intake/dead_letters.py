@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from complaints.clock import Clock
-from complaints.errors import NotReprocessable, UnknownDeadLetter
+from complaints.errors import ComplaintBotError, NotReprocessable, UnknownDeadLetter
 from intake.clean import without_nul
 from observe.metrics import Metrics
 from store import queries
@@ -140,6 +140,8 @@ class DeadLetters:
             return None
         try:
             outcome, ok = await handler(letter.raw), True
+        except ComplaintBotError as error:  # a refusal: its reason, as first intake kept it
+            outcome, ok = str(error), False
         except Exception as error:  # the reason is what the admin needs to see
             outcome, ok = f"{type(error).__name__}: {error}", False
         await self._record(letter_id, ok, outcome)

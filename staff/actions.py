@@ -177,8 +177,10 @@ class AgentDesk:
 
     async def reject(self, number: str, agent: Agent, explanation: str) -> Done:
         """Not a valid complaint (seed 002): the customer gets a polite explanation."""
-        if not explanation.strip():
-            raise ComplaintBotError("say why, politely: /reject C-… explanation")
+        if not explanation.strip():  # the chat says it its own way (staff/chat_commands.py)
+            raise ComplaintBotError(
+                "write a polite explanation for the customer in the explanation field"
+            )
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)

@@ -68,7 +68,7 @@ class ChatCommands:
             "note": lambda agent: desk.note(number, agent, rest),
             "resolve": lambda agent: desk.resolve(number, agent, rest),
             "grade": lambda agent: desk.grade(number, agent, rest.strip().lower()),
-            "reject": lambda agent: desk.reject(number, agent, rest),
+            "reject": lambda agent: _reject(desk, number, agent, rest),
             "propose": lambda agent: desk.propose(number, agent, rest),
             "ask": lambda agent: desk.reply(number, agent, rest, wait_for_customer=True),
         }
@@ -92,3 +92,11 @@ class ChatCommands:
         return self.say(
             language, said("%(number)s: %(summary)s", number=done.number, summary=summary)
         )
+
+
+async def _reject(desk: AgentDesk, number: str, agent: Agent, explanation: str) -> Done:
+    """`/reject` with no explanation is told the command's syntax; the desk's own refusal
+    speaks of the console's and the API's explanation field."""
+    if not explanation.strip():
+        raise ComplaintBotError("say why, politely: /reject C-… explanation")
+    return await desk.reject(number, agent, explanation)

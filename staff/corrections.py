@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from complaints.access import StaffMember, sees
-from complaints.dates import EXPECTED, purchase_date
+from complaints.dates import purchase_date
 from complaints.errors import ComplaintBotError, NotAllowed
 from complaints.fields import EDITABLE_FIELDS
 from complaints.workflow import FINISHED
@@ -130,7 +130,9 @@ def edit_fields(
         fields["purchase_date"] = purchase_date(fields["purchase_date"], now.date())
         if not fields["purchase_date"]:
             raise ComplaintBotError(
-                "purchase_date must be %(expected)s, not after today", expected=EXPECTED
+                "%(registration_field)s must be a date such as 2026-03-02 (YYYY-MM-DD), "
+                "not after today",
+                registration_field="purchase_date",
             )
     changes = {
         key: {"from": getattr(complaint, key), "to": value}

@@ -45,6 +45,12 @@ KeptNotice = Callable[[str, str, str], tuple[str, str, str]]
 of a kept mail is told; `problem` is "empty" or "attachments"."""
 
 
+def unparsable(error: MalformedMail) -> str:
+    """A dead letter's reason for mail that cannot be parsed (web/console/letter_reasons.py
+    reads it back)."""
+    return f"cannot be parsed: {error}"
+
+
 class EmailChannel:
     name = NAME
     answers_in_response = False
@@ -117,7 +123,7 @@ class EmailChannel:
         try:
             return await self.process(raw)
         except MalformedMail as error:
-            letter = await self.keep_dead_letter(raw, f"cannot be parsed: {error}", "kept")
+            letter = await self.keep_dead_letter(raw, unparsable(error), "kept")
             return f"kept as dead letter {letter}"
         except IgnoredMessage as error:
             letter = await self.keep_dead_letter(raw, str(error), "ignored")
@@ -172,6 +178,14 @@ class EmailChannel:
         """The IMAP poller's hand-over: it flags the message only after this returns."""
         outcome = await self.receive(raw)
         log.info("mailbox message: %s", outcome)
+
+    async def reprocess(self, raw: bytes) -> str:
+        """`process` for a dead letter: a refusal carries the reason in the words first intake
+        kept it with, so a letter failing again reads the same."""
+        try:
+            return await self.process(raw)
+        except MalformedMail as error:
+            raise MalformedMail(unparsable(error)) from error
 
     async def process(self, raw: bytes) -> str:
         """Parse and hand over; raise MalformedMail, IgnoredMessage, InvalidMessage."""

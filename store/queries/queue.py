@@ -165,29 +165,29 @@ def check_filters(session: Session, filters: QueueFilter) -> None:
     (a typo would otherwise look like an empty queue)."""
     if filters.status and filters.status != "open" and filters.status not in STATUSES:
         raise ComplaintBotError(
-            "there is no status '%(value)s'; statuses: open, %(known)s",
+            "there is no status '%(value)s'; statuses: %(known)s",
             value=filters.status,
-            known=", ".join(STATUSES),
+            known=", ".join(("open", *STATUSES)),
         )
     if filters.grade and filters.grade not in GRADES:
         raise ComplaintBotError(
-            "there is no grade '%(value)s'; grades: %(known)s",
+            "there is no grade '%(value)s'; grades: %(grades)s",
             value=filters.grade,
-            known=", ".join(GRADES),
+            grades=", ".join(GRADES),
         )
     if filters.channel and filters.channel not in CHANNELS:
         raise ComplaintBotError(
-            "there is no channel '%(value)s'; channels: %(known)s",
+            "there is no channel '%(value)s'; channels: %(channels)s",
             value=filters.channel,
-            known=", ".join(CHANNELS),
+            channels=", ".join(CHANNELS),
         )
     if filters.department:
         known = department_keys(session)
         if filters.department not in known:
             raise ComplaintBotError(
-                "there is no department '%(department)s'; departments: %(known)s",
+                "there is no department '%(department)s'; departments: %(departments)s",
                 department=filters.department,
-                known=", ".join(known),
+                departments=", ".join(known),
             )
 
 

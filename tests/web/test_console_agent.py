@@ -187,7 +187,10 @@ async def test_a_supervisor_approves_a_compensation_before_the_customer_hears_of
     assert "say why the solution is rejected" in await flash(supervisor)
     await supervisor.click("button[value=approve]")
     assert await flash(supervisor) == f"{number}: approved; the customer is told."
-    await expect(supervisor.locator("tr[data-solution]")).to_contain_text("proposed by Sam")
+    await expect(supervisor.locator("tr[data-solution] td.proposer")).to_have_text("Ana")
+    await expect(supervisor.locator("tr[data-solution] td.decision")).to_have_text(
+        "approved by Sam"
+    )
     await screenshot(supervisor, "complaint-approved")
     [offer] = await delivered(desk, receiver)
     assert "una compensación (250.00 EUR): por las molestias." in offer["text"]

@@ -52,7 +52,7 @@ async def test_an_admin_downloads_and_reprocesses_dead_letters(
 
     await page.click(f"tr[data-letter='{broken}'] button:text('Reprocess')")
     await expect(page.locator("p.flash.error")).to_contain_text(
-        f"Dead letter {broken} failed again and stays kept: MalformedMail"
+        f"Dead letter {broken} failed again and stays kept: cannot be parsed: "
     )
     await page.select_option("select[name=status]", "kept")
     await page.click("form[role=search] button")

@@ -59,7 +59,8 @@ def _reasons() -> Iterator[tuple[str, str]]:
                 yield module.where(call), PLACEHOLDER.sub("0", text)
     for module, call in CALLS.get(KEEPS, []):
         for given in call.args:
-            if isinstance(given, ast.JoinedStr):  # a frame around the error's own text
+            # a frame around the error's own text, written here or by a function
+            if isinstance(given, ast.JoinedStr | ast.Call):
                 yield from ((module.where(call), text) for text in texts(module, given, call))
 
 

@@ -44,7 +44,7 @@ def _said(result: Reprocessed) -> tuple[str, Phrase]:
     again = N_(
         "Dead letter %(id)s failed again and stays kept: %(outcome)s.",
         id=result.letter,
-        outcome=outcome,
+        outcome=letter_reason(result.outcome) if len(result.outcome) <= OUTCOME_SHOWN else outcome,
     )
     return "error", again
 

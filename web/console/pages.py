@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from complaints.access import at_least
 from store.models import Agent
 from web.console.i18n import ENDONYMS, LOCALES, N_, Phrase, Shown, catalogs, choose, say
-from web.console.wording import label, money, named, percent, when
+from web.console.wording import label, money, named, percent, size, when
 from web.deps import services_of
 
 HERE = Path(__file__).resolve().parent
@@ -66,7 +66,8 @@ def templates_for(language: str) -> Jinja2Templates:
     templates, new style: `_("Page %(page)s", page=page)`, values escaped) and its filters
     bound to the locale. `{{ key | label("status") }}`, `{{ key | department }}` and
     `{{ key | category }}` name keys; `{{ text | say }}` translates a Phrase from the code;
-    `{{ share | percent }}` writes 0.857 the locale's way ("85.7%", "85,7 %")."""
+    `{{ share | percent }}` writes 0.857 the locale's way ("85.7%", "85,7 %"), `{{ n | size }}`
+    a number of bytes ("8.2 MB")."""
     translations = catalogs()[language]
     locale = LOCALES[language]
     environment = jinja2.Environment(
@@ -98,6 +99,7 @@ def templates_for(language: str) -> Jinja2Templates:
         when=functools.partial(when, locale=locale),
         money=lambda cents, currency="": money(cents, currency, locale),
         percent=lambda share: percent(share, locale),
+        size=lambda count: size(count, locale),
         say=say_filter,
         label=lambda key, kind: say(translations, label(kind, key)),
         department=department,

@@ -51,7 +51,8 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
     "solution_status": {
         "awaiting_approval": N_("awaiting approval"),
         "proposed": N_("proposed"),
-        "rejected": N_("rejected"),
+        # Not the complaint's "rejected" (not valid, 未受理): a supervisor turned it down.
+        "rejected": N_("turned down"),
     },
     "form_field": {
         # The number fields of the rule edit form, named in a refusal of what was typed.
@@ -233,8 +234,11 @@ KEYED_VALUES: Mapping[str, str] = {
     "choices": "status",
     "known": "status",
     "grade": "grade",
+    "grades": "grade",
     "role": "role",
+    "roles": "role",
     "channel": "channel",
+    "channels": "channel",
     "kind": "solution",
     "solution_status": "solution_status",
     "field": "form_field",
@@ -243,10 +247,16 @@ KEYED_VALUES: Mapping[str, str] = {
 """Which values of the services' texts (`complaints.errors.Said`) are keys, by their name."""
 
 
-NAMED_VALUES: Mapping[str, str] = {"department": "department", "yours": "department"}
+NAMED_VALUES: Mapping[str, str] = {
+    "department": "department",
+    "yours": "department",
+    "departments": "department",
+}
 """Values of the services' texts that are department keys (a list of them, for `yours`): named
 by the rule set when shown."""
-LISTED_VALUES = frozenset({"choices", "known", "yours"})
+LISTED_VALUES = frozenset(
+    {"choices", "known", "yours", "grades", "roles", "channels", "departments"}
+)
 """Values that are lists already joined (", ") of keys."""
 
 
@@ -312,3 +322,16 @@ def money(cents: int | None, currency: str, locale: str) -> str:
 def percent(share: float, locale: str) -> str:
     """A share (0.857) as a percentage with one decimal, the locale's way."""
     return format_percent(share, format="#,##0.0%", locale=locale)
+
+
+SIZE_UNITS = ("B", "KB", "MB", "GB")
+
+
+def size(count: int, locale: str) -> str:
+    """A number of bytes as people read it, the locale's way: 8609771 → "8.2 MB" ("8,2 MB");
+    units of 1,024, the unit symbols are the same in every language."""
+    amount, unit = Decimal(count), 0
+    while amount >= 1024 and unit < len(SIZE_UNITS) - 1:
+        amount, unit = amount / 1024, unit + 1
+    shown = format_decimal(amount, format="#,##0.#" if unit else "#,##0", locale=locale)
+    return f"{shown}\N{NO-BREAK SPACE}{SIZE_UNITS[unit]}"
