@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -19,8 +20,6 @@ from store.queries.messages import delete_attachments
 from store.queries.suppressions import forget_suppressions
 
 ERASED = "[erased]"
-FREE_TEXT_DETAILS = ("text", "solution", "explanation", "summary", "why", "note", "reason")
-"""Event detail fields that hold what someone wrote (possibly about the customer)."""
 ERASED_COMPLAINT_FIELDS = (
     "subject",
     "serial_number",
@@ -29,6 +28,25 @@ ERASED_COMPLAINT_FIELDS = (
     "survey_comment",
     "resolution_summary",
 )
+PERSONAL_DETAILS = frozenset(
+    {
+        # what someone wrote (possibly about the customer)
+        "text",
+        "solution",
+        "explanation",
+        "summary",
+        "why",
+        "note",
+        "reason",
+        # what the customer supplied: file names (attachments_dropped), and a complaint's
+        # erased fields wherever an event repeats them (fields_edited: {field: {from, to}})
+        "files",
+        *ERASED_COMPLAINT_FIELDS,
+    }
+)
+"""The one list of what is personal in an event's detail, at any depth: the value under such a
+key is erased whole (a text, each item of a list, each value of a mapping). Everything else in
+an event is the desk's own vocabulary (numbers, statuses, field names, agents, counts)."""
 
 
 def erase(session: Session, found: Holdings, now: datetime) -> dict[str, int]:
@@ -78,16 +96,28 @@ def _erase_deliveries(found: Holdings, deliveries: Sequence[OutboxItem]) -> None
 
 
 def _redact_events(events: Sequence[Event]) -> list[Event]:
-    """Blank the free-text details of the events that have any; those events."""
-    redacted = [
-        event for event in events if any((event.detail or {}).get(key) for key in FREE_TEXT_DETAILS)
-    ]
-    for event in redacted:
-        event.detail = {
-            key: ERASED if key in FREE_TEXT_DETAILS and value else value
-            for key, value in (event.detail or {}).items()
-        }
+    """Erase the personal details (PERSONAL_DETAILS) of the events that hold any; those events."""
+    redacted = []
+    for event in events:
+        detail = event.detail or {}
+        cleaned = _redacted(detail)
+        if cleaned != detail:
+            event.detail = cleaned
+            redacted.append(event)
     return redacted
+
+
+def _redacted(value: Any, personal: bool = False) -> Any:
+    """`value` with every personal part erased; `personal`: it sits under a personal key."""
+    if isinstance(value, dict):
+        return {
+            key: _redacted(item, personal or key in PERSONAL_DETAILS) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_redacted(item, personal) for item in value]
+    if personal and value not in ("", None):
+        return ERASED
+    return value
 
 
 def _redact_solutions(solutions: Sequence[Solution]) -> None:

@@ -19,6 +19,9 @@ EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 """An e-mail address as the desk accepts one: something, @, a domain with a dot."""
 STAFF_ADDRESS = re.compile(r"^(email:[^@\s]+@[^@\s]+\.[^@\s]+|telegram:-?\d+)$")
 """A staff member's address: `email:…` or `telegram:<chat id>`."""
+CONTACT_IN_TEXT = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+|\+?\d[\d ().-]{5,}\d")
+"""An e-mail address or a phone number (seven digits or more, with spaces, dots, hyphens or
+brackets between) written in a message: how to reach the writer, not what they say."""
 STAFF_ADDRESS_HINT = '"email:someone@example.com" or "telegram:<chat id>"'
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from complaints.addresses import CONTACT_IN_TEXT
 from complaints.duplicates import SUSPECTED, TAG
 from intake.settings import DuplicateSettings
 from router.text import FoldedText, has_cjk
@@ -28,8 +29,11 @@ from store.queries.duplicates import duplicate_candidates
 
 def shingles(text: str) -> frozenset[str]:
     """What two texts are compared by: their folded words, and for Chinese (which has no
-    spaces) character pairs, so "冰箱不制冷" and "冰箱不制冷了" still overlap."""
-    folded = FoldedText.of(text)
+    spaces) character pairs, so "冰箱不制冷" and "冰箱不制冷了" still overlap. E-mail
+    addresses and phone numbers are left out: "call me at +34 612 345 678" in one of them
+    says how to reach the person, not what happened, and its four numbers would otherwise
+    outweigh the words the two share."""
+    folded = FoldedText.of(CONTACT_IN_TEXT.sub(" ", text))
     marks = set(folded.word_set)
     run: list[str] = []
     for char in f"{folded.folded} ":

@@ -23,6 +23,7 @@ from store import queries
 from store.database import Database
 from store.models import Agent, Complaint
 from store.queries.complaints import move_timeline
+from store.queries.duplicates import share_an_email
 from store.queries.events import events_of_kind
 from store.queries.outbox import cancel_pending
 
@@ -164,11 +165,21 @@ def _check_mergeable(session: Session, source: Complaint, target: Complaint) -> 
             number=target.number or "",
             status=target.status,
         )
-    flagged = any(detail.get("of") == target.number for detail in _suspicions(session, source))
-    if source.customer_id != target.customer_id and not flagged:
+    if not _one_person(session, source, target):
         raise NotMergeable(
             "%(number)s and %(other)s belong to different customers and were not flagged as "
             "duplicates of each other; only one person's complaints can be merged",
             number=source.number or "",
             other=target.number or "",
         )
+
+
+def _one_person(session: Session, source: Complaint, target: Complaint) -> bool:
+    """Whether the two complaints are one person's: one customer record, two records giving
+    one e-mail address (an e-mail sender and the shop's `customer.email` for them: the shop's
+    webhook is signed, so its word is as good as a mail's From), or flagged as duplicates."""
+    if source.customer_id == target.customer_id:
+        return True
+    if share_an_email(session, first=source.customer_id, second=target.customer_id):
+        return True
+    return any(detail.get("of") == target.number for detail in _suspicions(session, source))

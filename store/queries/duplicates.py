@@ -107,3 +107,13 @@ def duplicate_candidates(
         values.update((f"email_{index}", email) for index, email in enumerate(emails))
         found += _same_address(len(emails)).rows(session, values)
     return found
+
+
+def share_an_email(session: Session, *, first: int, second: int) -> bool:
+    """Whether two customer records give one e-mail address (the customer's e-mail, or an
+    e-mail identity): one person, as flagging counts them, until someone links the records."""
+    emails = [
+        {email for (email,) in _EMAILS.rows(session, {"customer": customer})}
+        for customer in (first, second)
+    ]
+    return bool(emails[0] & emails[1])

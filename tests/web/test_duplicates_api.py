@@ -202,3 +202,37 @@ async def test_merge_refusals_say_why_and_change_nothing(shop: Desk) -> None:
     assert again.status_code == 409 and "already merged into" in again.json()["detail"]
     into_merged = await billing.post(f"/api/complaints/{first}/merge", json={"into": second})
     assert into_merged.status_code == 409 and "is merged" in into_merged.json()["detail"]
+
+
+async def test_a_mail_sender_and_the_shops_customer_with_that_address_are_one_person(
+    shop: Desk,
+) -> None:
+    """Ana mails first (her phone number in the text), then the shop's signed webhook sends her
+    words again with her address as `customer.email`: flagged, and merged; Bob, with the same
+    words under another address, stays apart."""
+    agent = await shop.account("Eva", role="admin", departments=())
+    words = "My new kettle started to smoke after two days."
+    mailed_first = await by_email(
+        shop, f"{words} Call me at +34 612 345 678.", sender="ana.perez@example.org", subject=""
+    )
+    shop.clock.advance(timedelta(hours=2))
+    by_shop = await by_webhook(shop, words, email="Ana.Perez@example.org", customer="c-7")
+    other_words = await by_webhook(
+        shop, "The lid does not close any more", email="ana.perez@example.org", customer="c-8"
+    )
+    bob = await by_webhook(shop, words, email="bob@example.org", customer="c-9")
+
+    flagged = (await agent.get(f"/api/complaints/{by_shop}/duplicates")).json()
+    assert [c["number"] for c in flagged["candidates"]] == [mailed_first]
+    assert flagged["candidates"][0]["similarity"] >= 0.6
+    assert "possible-duplicate" in tags(shop, mailed_first)
+    assert "possible-duplicate" not in tags(shop, bob) + tags(shop, other_words)
+
+    refused = await agent.post(f"/api/complaints/{bob}/merge", json={"into": mailed_first})
+    assert refused.status_code == 409 and "different customers" in refused.text
+    merged = await agent.post(f"/api/complaints/{by_shop}/merge", json={"into": mailed_first})
+    assert merged.status_code == 200, merged.text
+    # Not flagged (other words), but the same address: an agent who sees it may merge it.
+    joined = await agent.post(f"/api/complaints/{other_words}/merge", json={"into": mailed_first})
+    assert joined.status_code == 200, joined.text
+    assert complaint(shop, bob)["status"] != "merged"

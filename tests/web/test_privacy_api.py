@@ -8,12 +8,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from staff.contact import contact_for
 from store import queries
 from store.models import Agent, ChatState, Complaint, Customer, Identity
 from tests.conftest import START, table_counts
+from tests.mailpeers import mail, send
 from tests.web.conftest import Desk, rows
 
 PHONE = "+34 612 345 612"
@@ -287,3 +289,70 @@ def test_on_an_unassigned_complaint_no_agent_counts_as_its_assignee() -> None:
         Agent(name="", role="agent", departments=["billing"]), complaint, customer, identities
     )
     assert shown["masked"] is True
+
+
+def _holding(desk: Desk, text: str) -> list[str]:
+    """Where `text` is anywhere in the store: every column of every row of every table,
+    as "table.column"."""
+    engine = sa.create_engine(desk.bot.store_url)
+    found = []
+    try:
+        with engine.connect() as connection:
+            metadata = sa.MetaData()
+            metadata.reflect(bind=connection)
+            for table in metadata.sorted_tables:
+                for row in connection.execute(sa.select(table)):
+                    for column, value in row._mapping.items():
+                        shown = value if isinstance(value, str) else json.dumps(value, default=str)
+                        if isinstance(value, bytes):
+                            shown = value.decode("utf-8", "replace")
+                        if text.lower() in shown.lower():
+                            found.append(f"{table.name}.{column}")
+    finally:
+        engine.dispose()
+    return found
+
+
+async def test_erasure_leaves_no_file_name_subject_or_edited_field_in_the_timeline(
+    shop: Desk,
+) -> None:
+    """What the customer supplied reaches events too: the names of files not kept, the
+    subject, registration fields an agent corrected (their old and new values). After the
+    erasure none of it is anywhere in the store."""
+    admin = await shop.account("Root", role="admin", departments=())
+    sent = mail(
+        "My new kettle started to smoke after two days; my ID card is attached.",
+        sender="ana.perez@example.org",
+        name="Ana Pérez",
+        subject="Kettle of Ana Pérez, order ORD-ANA-77",
+    )
+    sent.add_attachment(
+        b"\xff\xd8" + b"p" * 200, maintype="image", subtype="jpeg", filename="a.jpg"
+    )
+    sent.add_attachment(
+        b"v" * 5_242_890, maintype="image", subtype="jpeg", filename="Ana_Perez_DNI.jpg"
+    )
+    await send(
+        shop.app.state.services.channels["email"].smtp_port, sent, sender="ana.perez@example.org"
+    )
+    (filed,) = rows(shop, "SELECT number, customer_id FROM complaints ORDER BY id DESC LIMIT 1")
+    number, customer_id = filed["number"], int(filed["customer_id"])
+    edited = await admin.patch(
+        f"/api/complaints/{number}",
+        json={"order_number": "ORD-ANA-77", "serial_number": "SN-ANA-88"},
+    )
+    assert edited.status_code == 200, edited.text
+    edited = await admin.patch(f"/api/complaints/{number}", json={"serial_number": "SN-ANA-99"})
+    assert edited.status_code == 200, edited.text
+    personal = ("Ana_Perez_DNI", "ORD-ANA-77", "SN-ANA-88", "SN-ANA-99", "ana.perez@", "Pérez")
+    assert _holding(shop, "Ana_Perez_DNI") and _holding(shop, "SN-ANA-88")
+
+    done = await admin.post(
+        f"/api/customers/{customer_id}/erase", json={"confirm": str(customer_id)}
+    )
+
+    assert done.status_code == 200, done.text
+    for text in personal:
+        assert _holding(shop, text) == [], text
+    kinds = {e["kind"] for e in rows(shop, "SELECT kind FROM events")}
+    assert {"attachments_dropped", "fields_edited", "customer_erased"} <= kinds
