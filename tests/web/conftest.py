@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from admin.accounts import Accounts
 from complaints.clock import ManualClock
 from tests.conftest import SECRET, START, CallbackReceiver, Served, signed
-from tests.mailpeers import mail, send
+from tests.mailpeers import Sink, mail, send
 
 
 @dataclass
@@ -116,6 +116,19 @@ async def reachable_desk(
     }
     running = Desk(await start_bot(overrides, clock=clock, background=False), clock)
     yield running, receiver
+    for client in running.clients:
+        await client.aclose()
+
+
+@pytest.fixture
+async def mail_desk(
+    start_bot: Callable[..., Awaitable[Any]], sink: Sink
+) -> AsyncIterator[tuple[Desk, Sink]]:
+    """The bot on a manual clock, background work off, its mail relay the test's sink."""
+    clock = ManualClock(START)
+    bot = await start_bot({"email": {"relay": {"port": sink.port}}}, clock=clock, background=False)
+    running = Desk(bot, clock)
+    yield running, sink
     for client in running.clients:
         await client.aclose()
 

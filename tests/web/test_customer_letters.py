@@ -7,33 +7,15 @@ not a person's notice."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from email.message import EmailMessage
-from typing import Any
 
-import pytest
-
-from complaints.clock import ManualClock
-from tests.conftest import START, CallbackReceiver
+from tests.conftest import CallbackReceiver
 from tests.mailpeers import Sink
 from tests.web.conftest import Desk, delivered, mailed, rows
 
 TEXT = "The invoice for order 5521 charged my card twice, please refund the second payment"
 COMPANY = "Customer care"
-
-
-@pytest.fixture
-async def mail_desk(
-    start_bot: Callable[..., Awaitable[Any]], sink: Sink
-) -> AsyncIterator[tuple[Desk, Sink]]:
-    """The bot on a manual clock, background work off, its mail relay the test's sink."""
-    clock = ManualClock(START)
-    bot = await start_bot({"email": {"relay": {"port": sink.port}}}, clock=clock, background=False)
-    running = Desk(bot, clock)
-    yield running, sink
-    for client in running.clients:
-        await client.aclose()
 
 
 async def mails(desk: Desk, sink: Sink) -> list[EmailMessage]:
