@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -131,6 +132,15 @@ async def mail_desk(
     yield running, sink
     for client in running.clients:
         await client.aclose()
+
+
+async def mails(desk: Desk, sink: Sink) -> list[EmailMessage]:
+    """Dispatch what is due; the mails the relay took (delivery has finished on return)."""
+    await desk.app.state.services.dispatcher.dispatch_due()
+    arrived = []
+    while not sink.messages.empty():
+        arrived.append(sink.messages.get_nowait())
+    return arrived
 
 
 async def delivered(desk: Desk, receiver: CallbackReceiver) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import table_counts
 from tests.mailpeers import Sink
-from tests.web.conftest import Desk, console_login, mailed, rows
+from tests.web.conftest import Desk, console_login, mailed, mails, rows
 
 TEXT = "The invoice for order 5521 charged my card twice, please refund the second payment"
 PASSWORD = "correct horse battery"
@@ -25,15 +25,6 @@ PASSWORD = "correct horse battery"
 async def by_email(desk: Desk, sender: str, message_id: str = "") -> str:
     """A complaint mailed to the bot's SMTP intake by `sender`; its number."""
     return await mailed(desk, TEXT, sender=sender, message_id=message_id)
-
-
-async def mails(desk: Desk, sink: Sink) -> list[EmailMessage]:
-    """Dispatch what is due; the mails the relay took (delivery has finished on return)."""
-    await desk.app.state.services.dispatcher.dispatch_due()
-    arrived = []
-    while not sink.messages.empty():
-        arrived.append(sink.messages.get_nowait())
-    return arrived
 
 
 def body(message: EmailMessage) -> str:

@@ -12,19 +12,10 @@ from email.message import EmailMessage
 
 from tests.conftest import CallbackReceiver
 from tests.mailpeers import Sink
-from tests.web.conftest import Desk, delivered, mailed, rows
+from tests.web.conftest import Desk, delivered, mailed, mails, rows
 
 TEXT = "The invoice for order 5521 charged my card twice, please refund the second payment"
 COMPANY = "Customer care"
-
-
-async def mails(desk: Desk, sink: Sink) -> list[EmailMessage]:
-    """Dispatch what is due; the mails the relay took."""
-    await desk.app.state.services.dispatcher.dispatch_due()
-    arrived = []
-    while not sink.messages.empty():
-        arrived.append(sink.messages.get_nowait())
-    return arrived
 
 
 def plain(message: EmailMessage) -> str:
