@@ -150,6 +150,14 @@ SUBJECTS = {
 }
 REGULARS = 12
 """Recurring customers: about one complaint in ten is theirs, so later ones count as repeats."""
+ORDER_REFERENCE = {
+    "en": " (order SO-{index:06d})",
+    "es": " (pedido SO-{index:06d})",
+    "zh-Hans": "（订单号 SO-{index:06d}）",
+    "zh-Hant": "（訂單編號 SO-{index:06d}）",
+}
+"""Added to a regular's complaint, so two of theirs never say the same words: the bot joins
+the same words from one sender within the hour to the first complaint (a resend)."""
 
 
 def complaints(count: int, seed: int, start: int = 0) -> Iterator[dict[str, Any]]:
@@ -175,6 +183,8 @@ def complaints(count: int, seed: int, start: int = 0) -> Iterator[dict[str, Any]
         )
         extra = rng.choice(words["extra"].split("|"))
         text = f"{text} {extra}".strip() if language in ("en", "es") else text + extra
+        if customer_id.startswith("regular-"):
+            text += ORDER_REFERENCE[language].format(index=index)
         assert not COMPLAINT_NUMBER.search(text)
         name = NAMES[language].split("|")[int(customer_id[-2:]) % 5]
         customer = {"id": customer_id, "name": name, "tier": tier}

@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Intake", "IntakePolicy", "IntakeResult"]
 
+REPEAT_WINDOW = timedelta(hours=1)
+"""How long a sender's exact words count as the same message sent again."""
+
 BOUNCING = frozenset({EMAIL})
 """The channels whose deliveries can bounce (intake.bounces): only their addresses are ever
 suppressed, so only their senders need the suppression lifted."""
@@ -205,7 +208,8 @@ class Intake:
             return self._replay(session, *seen), False
         now = self.clock.now()
         party = _party(session, inbound, now)
-        existing = self._existing(session, inbound, party)
+        repeated = _repeated(session, inbound, party, now)
+        existing = self._existing(session, inbound, party, repeated)
         if not inbound.automated and inbound.sender.channel in BOUNCING:
             # the address works: known or not, it may be mailed again
             queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
@@ -218,7 +222,9 @@ class Intake:
             )
         case = continued.case
         kind = "acknowledgement" if existing is None else "followup"
-        withheld = continued.quiet or self._reason_to_withhold(session, inbound, party, now)
+        withheld = continued.quiet or self._reason_to_withhold(
+            session, inbound, party, now, repeated=repeated is not None
+        )
         not_kept = not_kept_notice(case.language, dropped, self.limits) if dropped else ""
         text = ""
         if not withheld:
@@ -239,13 +245,21 @@ class Intake:
         return case.result(text, created=existing is None, duplicate=False), queued
 
     def _existing(
-        self, session: Session, inbound: Inbound, party: queries.Party
+        self, session: Session, inbound: Inbound, party: queries.Party, repeated: int | None
     ) -> Complaint | None:
         """The complaint the message continues; machine mail about none is ignored. A new
         customer owns no complaint yet, unless they name one: then it must be refused. A
-        message naming a merged complaint continues the one it was merged into."""
+        message naming a merged complaint continues the one it was merged into.
+
+        The sender's own words again within the hour, threaded to nothing, continue the
+        complaint that holds them: a person unsure the first went through sends it again, and
+        a second complaint would get no acknowledgement (`_reason_to_withhold`) and give the
+        desk the same case twice. `repeated`: the complaint holding them (`_repeated`)."""
         threadable = party.known or inbound.complaint_number
-        existing = follow_merge(session, thread_of(session, inbound, party)) if threadable else None
+        existing = thread_of(session, inbound, party) if threadable else None
+        if existing is None and repeated is not None:
+            existing = complaint_by_id(session, complaint_id=repeated)
+        existing = follow_merge(session, existing)
         if inbound.automated and existing is None:
             raise IgnoredMessage(
                 "machine mail (%(automated)s) about no known complaint", automated=inbound.automated
@@ -313,7 +327,13 @@ class Intake:
         return rendered if not_kept in rendered else f"{rendered}\n{not_kept}\n"
 
     def _reason_to_withhold(
-        self, session: Session, inbound: Inbound, party: queries.Party, now: datetime
+        self,
+        session: Session,
+        inbound: Inbound,
+        party: queries.Party,
+        now: datetime,
+        *,
+        repeated: bool,
     ) -> str:
         """Why no automatic answer may go back, or "": machine mail, or too many automatic
         answers to this sender within the hour. (A suppressed address is not a reason here:
@@ -326,7 +346,7 @@ class Intake:
         the schedule cause (assignment, resolution, the survey) neither count nor are held
         back. It holds back a new complaint's acknowledgement too: an autoresponder that does
         not thread its replies opens a new complaint with each one, and that loop is stopped
-        by nothing else."""
+        by nothing else. `repeated`: the sender's own words again within the hour."""
         if inbound.automated:
             return f"machine mail: {inbound.automated}"
         sender = inbound.sender
@@ -339,9 +359,7 @@ class Intake:
         sent = queries.replies_since(session, party.identity_id, hour_ago)
         if sent >= limit:
             return f"{sent} automatic replies to this sender in the last hour (limit {limit})"
-        if inbound.text.strip() and queries.said_since(
-            session, party.identity_id, inbound.text, hour_ago
-        ):
+        if repeated:
             # what an autoresponder that marks nothing sends back each time; a person who
             # sends the same words again was answered the first time
             return "the sender's own words again within the hour"
@@ -352,6 +370,17 @@ class Intake:
         assert complaint is not None
         answer = queries.first_reply_after(session, complaint_id, message_id)
         return Case.of(complaint).result(answer, created=False, duplicate=True)
+
+
+def _repeated(
+    session: Session, inbound: Inbound, party: queries.Party, now: datetime
+) -> int | None:
+    """The complaint holding the same words from this sender within `REPEAT_WINDOW`, if any:
+    a resend (joined to it, `Intake._existing`) or an autoresponder repeating itself (not
+    answered, `Intake._reason_to_withhold`). One read, for a sender already known."""
+    if not party.known or not inbound.text.strip():
+        return None
+    return queries.said_since(session, party.identity_id, inbound.text, now - REPEAT_WINDOW)
 
 
 def _resent(session: Session, inbound: Inbound, message_id: int) -> bool:

@@ -37,13 +37,14 @@ _REPLIES_SINCE = Direct(
 )
 
 _SAID_SINCE = Direct(
-    sa.select(MESSAGES.c.id)
+    sa.select(MESSAGES.c.complaint_id)
     .where(
         MESSAGES.c.identity_id == sa.bindparam("identity_id"),
         MESSAGES.c.created_at >= sa.bindparam("since", type_=MESSAGES.c.created_at.type),
         MESSAGES.c.direction == "in",
         MESSAGES.c.text == sa.bindparam("text"),
     )
+    .order_by(MESSAGES.c.id.desc())
     .limit(1)
 )
 
@@ -142,10 +143,11 @@ def replies_since(session: Session, identity_id: int, since: datetime) -> int:
     return int(_REPLIES_SINCE.scalar(session, {"identity_id": identity_id, "since": since}))
 
 
-def said_since(session: Session, identity_id: int, text: str, since: datetime) -> bool:
-    """Whether this identity sent a message with exactly `text` since `since`."""
+def said_since(session: Session, identity_id: int, text: str, since: datetime) -> int | None:
+    """The complaint of this identity's latest message with exactly `text` since `since`, or
+    None if it sent no such message."""
     found = _SAID_SINCE.scalar(session, {"identity_id": identity_id, "text": text, "since": since})
-    return found is not None
+    return None if found is None else int(found)
 
 
 def messages_of(

@@ -213,3 +213,23 @@ async def test_an_unmarked_autoresponder_repeating_itself_gets_one_mail(
     assert len(rows(mailbot, "SELECT id FROM messages WHERE direction = 'in'")) == 2
     withheld = rows(mailbot, "SELECT detail FROM events WHERE kind = 'reply_withheld'")
     assert len(withheld) == 1 and "own words again" in withheld[0]["detail"]
+
+
+async def test_the_same_complaint_mailed_twice_is_one_complaint_answered_once(
+    mailbot: Any, sink: Sink
+) -> None:
+    """A customer who sends the same words again as a new mail (not a reply: they were unsure
+    the first went through) has one complaint: the second mail joins it, unanswered, instead
+    of opening a second complaint that nobody acknowledges."""
+    text = "Mi pedido SO-552211 llegó con la caja rota y el microondas no enciende."
+    await send(mailbot.smtp_port, mail(text, sender="ana@c.test", message_id="<t1@c.test>"))
+    ack = await sink.next()
+    await send(mailbot.smtp_port, mail(text, sender="ana@c.test", message_id="<t2@c.test>"))
+
+    complaints = rows(mailbot, "SELECT id, number FROM complaints")
+    assert len(complaints) == 1 and complaints[0]["number"] in body(ack)
+    received = rows(mailbot, "SELECT complaint_id FROM messages WHERE direction = 'in'")
+    assert received == [{"complaint_id": complaints[0]["id"]}] * 2
+    assert len(rows(mailbot, "SELECT id FROM outbox")) == 1
+    withheld = rows(mailbot, "SELECT detail FROM events WHERE kind = 'reply_withheld'")
+    assert len(withheld) == 1 and "own words again" in withheld[0]["detail"]

@@ -197,6 +197,27 @@ async def test_the_same_id_from_another_source_is_another_message(start_bot: Any
     assert shop.json()["complaint"] != crm.json()["complaint"]
 
 
+async def test_the_same_words_under_a_new_id_within_the_hour_join_the_first_complaint(
+    start_bot: Any,
+) -> None:
+    """A CRM that sends one customer's complaint twice under two ids makes one complaint (the
+    second message joins the first, and its answer says where it stands), not two cases for
+    the desk; an hour later the same words are a new complaint."""
+    clock = ManualClock(START)
+    bot = await start_bot(clock=clock)
+    text = "The dishwasher stops mid-cycle and shows error E24."
+    first = (await post(bot, complaint("crm-1", text))).json()
+    again = await post(bot, complaint("crm-2", text))
+    assert again.status_code == 202
+    assert again.json()["complaint"] == first["complaint"]
+    assert "added your message" in again.json()["acknowledgement"]
+    assert table_counts(bot.store_url)["complaints"] == 1
+
+    clock.advance(timedelta(hours=1, minutes=1))
+    later = await post(bot, complaint("crm-3", text))
+    assert later.status_code == 202 and later.json()["complaint"] != first["complaint"]
+
+
 async def test_a_follow_up_naming_the_complaint_joins_it(start_bot: Any) -> None:
     bot = await start_bot()
     first = (await post(bot, complaint("m-1", "My washing machine leaks water."))).json()

@@ -87,16 +87,17 @@ async def test_an_e_mail_address_adds_only_the_shared_address_lookup(
     assert len(seen) == 10, "\n".join(seen)
 
 
-async def test_a_new_complaint_from_a_returning_customer_costs_ten(
+async def test_a_new_complaint_from_a_returning_customer_costs_eleven(
     database: Database, intake: Intake
 ) -> None:
     """Known: no customer to insert, but their history (routing), their other complaints and
-    their e-mail addresses (duplicates) are read."""
+    their e-mail addresses (duplicates) are read, and whether they sent these words within
+    the hour (a resend joins the first complaint)."""
     await intake.receive(make_inbound("My kettle leaks.", external_id="m-1"))
     seen = await count(
         database, intake, make_inbound("The phone screen cracked.", external_id="m-2")
     )
-    assert len(seen) == 10, "\n".join(seen)
+    assert len(seen) == 11, "\n".join(seen)
     assert not any(line.startswith("INSERT INTO customers") for line in seen)
 
 
