@@ -715,29 +715,29 @@ async def test_the_bot_starts_while_telegram_is_unreachable_and_connects_later(
         await served.stop()
 
 
-async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, start_bot: Any) -> None:
-    clock = ManualClock(START)
-    bot = await start_bot(telegram_settings(fake), clock, background=False)
-    channel, dispatcher = (
-        bot.app.state.services.channels["telegram"],
-        bot.app.state.services.dispatcher,
+async def _resolve_and_score_one(
+    fake: FakeTelegram, bot: Any, clock: ManualClock, text: str, language_code: str = "en"
+) -> str:
+    """The customer complains in the chat, an agent takes and resolves it in the group, a week
+    later the survey comes and the customer taps 1; the complaint's number."""
+    services = bot.app.state.services
+    channel = services.channels["telegram"]
+    update = fake.message_update(
+        chat_id=CUSTOMER, user_id=CUSTOMER, text=text, language_code=language_code
     )
-    await handle(
-        channel,
-        fake.message_update(
-            chat_id=CUSTOMER, user_id=CUSTOMER, text="I was charged twice on this month's bill."
-        ),
-    )
-    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    await handle(channel, update)
+    number: str = rows(bot, "SELECT number FROM complaints")[0]["number"]
     for command in (f"/take {number}", f"/resolve {number} refunded"):
         await handle(
             channel,
             fake.message_update(chat_id=GROUP, user_id=AGENT, chat_type="supergroup", text=command),
         )
     clock.advance(timedelta(days=7))
-    assert (await bot.app.state.services.sweeps.run_all())["surveys"] == 1
-    await dispatcher.dispatch_due()
-    survey = await until(fake, CUSTOMER, "How satisfied")
+    assert (await services.sweeps.run_all())["surveys"] == 1
+    await services.dispatcher.dispatch_due()
+    survey = await until(fake, CUSTOMER, number)
+    while "reply_markup" not in survey:
+        survey = await until(fake, CUSTOMER, number)
     await handle(
         channel,
         fake.callback_update(
@@ -747,10 +747,17 @@ async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, star
             message_id=survey["result"]["message_id"],
         ),
     )
+    return number
+
+
+async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, start_bot: Any) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(telegram_settings(fake), clock, background=False)
+    await _resolve_and_score_one(fake, bot, clock, "I was charged twice on this month's bill.")
     assert rows(bot, "SELECT status, survey_score FROM complaints") == [
         {"status": "reopened", "survey_score": 1}
     ]
-    await dispatcher.dispatch_due()
+    await bot.app.state.services.dispatcher.dispatch_due()
     await until(fake, CUSTOMER, "reopened")
     assert (await bot.app.state.services.sweeps.run_all())["closing"] == 0
 
@@ -793,32 +800,9 @@ async def test_a_reopening_by_survey_button_says_and_records_the_reopening_text(
     clock = ManualClock(START)
     bot = await start_bot(settings, clock, background=False)
     services = bot.app.state.services
-    channel = services.channels["telegram"]
-    update = fake.message_update(chat_id=CUSTOMER, user_id=CUSTOMER, text=text, language_code=code)
-    await handle(channel, update)
-    [complaint] = rows(bot, "SELECT number, language, department FROM complaints")
+    number = await _resolve_and_score_one(fake, bot, clock, text, code)
+    [complaint] = rows(bot, "SELECT language, department FROM complaints")
     assert (complaint["language"], complaint["department"]) == (language, "billing")
-    number = complaint["number"]
-    for command in (f"/take {number}", f"/resolve {number} refunded"):
-        await handle(
-            channel,
-            fake.message_update(chat_id=GROUP, user_id=AGENT, chat_type="supergroup", text=command),
-        )
-    clock.advance(timedelta(days=7))
-    assert (await services.sweeps.run_all())["surveys"] == 1
-    await services.dispatcher.dispatch_due()
-    survey = await until(fake, CUSTOMER, number)
-    while "reply_markup" not in survey:
-        survey = await until(fake, CUSTOMER, number)
-    await handle(
-        channel,
-        fake.callback_update(
-            chat_id=CUSTOMER,
-            user_id=CUSTOMER,
-            data=f"survey:{number}:1",
-            message_id=survey["result"]["message_id"],
-        ),
-    )
     await services.dispatcher.dispatch_due()
     expected = texts.say(language, key, number=number)
     assert (await until(fake, CUSTOMER, expected))["text"] == expected
