@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from tests.channels.test_webhook import complaint
-from tests.conftest import postgres_schema, signed
-from tests.instances import WITHIN, Instance, Start, bot_processes, client, query
+from tests.conftest import signed
+from tests.instances.processes import WITHIN, Instance, Start, bot_processes, client, query
 from tests.mailpeers import mail
 from tests.test_bot import free_port
 
@@ -28,12 +28,6 @@ MESSAGES = 30
 """Per round, webhook messages and as many mails, each sent to both instances at once: both
 batches then hold several (the tester's count). The old store failed some in most rounds here,
 and in at least one of three on every run."""
-
-
-@pytest.fixture
-def shared_store(postgres_admin_url: str) -> Iterator[str]:
-    with postgres_schema(postgres_admin_url) as url:
-        yield url
 
 
 @dataclass(frozen=True)

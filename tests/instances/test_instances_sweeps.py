@@ -6,24 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from complaints.clock import ManualClock
 from tests.channels.test_webhook import complaint, post
-from tests.conftest import SECRET, START, CallbackReceiver, Served, postgres_schema
-from tests.instances import query
+from tests.conftest import SECRET, START, CallbackReceiver, Served
+from tests.instances.processes import query
 
 COMPLAINTS = 24
-
-
-@pytest.fixture
-def shared_store(postgres_admin_url: str) -> Iterator[str]:
-    with postgres_schema(postgres_admin_url) as url:
-        yield url
 
 
 async def send_everything(bot: Any) -> None:

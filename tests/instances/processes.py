@@ -1,4 +1,4 @@
-"""Several bot processes on one PostgreSQL database, for tests/test_instances*.py.
+"""Several bot processes on one PostgreSQL database, for tests/instances/test_instances*.py.
 
 Each instance is a real `bot.py` process (as an operator runs it) on a scratch schema of the
 local PostgreSQL that the test's instances share; `Instance` reads its log as it is written, so

@@ -7,34 +7,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from email.policy import SMTP
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import postgres_schema
 from tests.dovecot import Dovecot, dovecot_server
-from tests.instances import WITHIN, Instance, Start, bot_processes, query
+from tests.instances.processes import WITHIN, Instance, Start, query
 from tests.mailpeers import Sink, mail
 
 LEADS = "IMAP poller of .*: this instance leads"
 WAITS = "IMAP poller of .*: another instance holds the lock"
-
-
-@pytest.fixture
-def shared_store(postgres_admin_url: str) -> Iterator[str]:
-    """An empty scratch schema the instances of one test share."""
-    with postgres_schema(postgres_admin_url) as url:
-        yield url
-
-
-@pytest.fixture
-async def start_instance(tmp_path: Path, shared_store: str) -> AsyncIterator[Start]:
-    async with bot_processes(tmp_path, shared_store) as start:
-        yield start
 
 
 @pytest.fixture

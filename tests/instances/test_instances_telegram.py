@@ -14,37 +14,19 @@ import contextlib
 import socket
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import pytest
 import uvicorn
 from starlette.requests import Request
 
-from tests.conftest import postgres_schema
-from tests.instances import (
+from tests.instances.processes import (
     WITHIN,
     Start,
-    bot_processes,
     query,
 )
 from tests.telegram_api import ApiError, FakeTelegram
-
-
-@pytest.fixture
-def shared_store(postgres_admin_url: str) -> Iterator[str]:
-    """An empty scratch schema the instances of one test share."""
-    with postgres_schema(postgres_admin_url) as url:
-        yield url
-
-
-@pytest.fixture
-async def start_instance(tmp_path: Path, shared_store: str) -> AsyncIterator[Start]:
-    async with bot_processes(tmp_path, shared_store) as start:
-        yield start
-
 
 TOKEN = "123456:TEST-TOKEN-0123456789abcdef"
 ACKNOWLEDGED = "complaint number"

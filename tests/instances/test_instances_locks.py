@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import psycopg
@@ -16,16 +16,9 @@ from channels.leading import Leading
 from store.database import Database
 from store.leadership import advisory_key
 from store.pg_leadership import PostgresLeadership
-from tests.conftest import postgres_schema
 
 RETRY = timedelta(milliseconds=200)
 WITHIN = 10.0
-
-
-@pytest.fixture
-def shared_store(postgres_admin_url: str) -> Iterator[str]:
-    with postgres_schema(postgres_admin_url) as url:
-        yield url
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -21,30 +20,16 @@ from starlette.routing import Route
 
 from store.leadership import STARTUP, advisory_key
 from store.schema import MIGRATIONS
-from tests.conftest import SECRET, postgres_schema, serve
-from tests.instances import (
+from tests.conftest import SECRET, serve
+from tests.instances.processes import (
     WITHIN,
     Start,
-    bot_processes,
     client,
     post_complaint,
     query,
 )
 
 # ---- start-up ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def shared_store(postgres_admin_url: str) -> Iterator[str]:
-    """An empty scratch schema the instances of one test share."""
-    with postgres_schema(postgres_admin_url) as url:
-        yield url
-
-
-@pytest.fixture
-async def start_instance(tmp_path: Path, shared_store: str) -> AsyncIterator[Start]:
-    async with bot_processes(tmp_path, shared_store) as start:
-        yield start
 
 
 async def test_two_instances_started_together_on_an_empty_database_both_serve(
