@@ -112,7 +112,7 @@ def _item(row: QueueRow) -> QueueItem:
         customer_name=row.customer_name,
         assignee=complaint.assignee,
         created_at=complaint.created_at,
-        next_deadline=complaint.escalate_due,
+        next_deadline=row.deadline,
         overdue=row.overdue,
         tags=list(complaint.tags or []),
     )

@@ -56,6 +56,8 @@ class QueueRow(NamedTuple):
     """The first `EXCERPT` characters the customer wrote, as stored ("" when none)."""
     overdue: bool
     """A deadline missed and not met (`overdue`), as the overdue filter sees it."""
+    deadline: datetime | None
+    """The deadline the customer waits on (`awaited_deadline`)."""
 
 
 def complaint_queue(
@@ -69,6 +71,7 @@ def complaint_queue(
     many match in all. Pages hold 1 to `MAX_PAGE` rows. A filter value that names no status,
     grade, channel or department is refused (ComplaintBotError), never an empty page."""
     check_filters(session, filters)
+    deadline = awaited_deadline()
     first_words = (
         select(sa.func.substr(Message.text, 1, EXCERPT))
         .where(Message.complaint_id == Complaint.id, Message.direction == "in")
@@ -88,21 +91,17 @@ def complaint_queue(
             .subquery()
         )
     ).one()
-    rows = session.exec(
-        select(Complaint, Customer.name, first_words, overdue(now))
+    rows = session.execute(
+        sa.select(Complaint, col(Customer.name), first_words, overdue(now), deadline)
         .join(Customer, col(Customer.id) == col(Complaint.customer_id))
         .where(*conditions)
-        .order_by(
-            col(Complaint.escalate_due).is_(None),
-            col(Complaint.escalate_due),
-            col(Complaint.id).desc(),
-        )
+        .order_by(deadline.is_(None), deadline, col(Complaint.id).desc())
         .offset(max(filters.offset, 0))
         .limit(min(max(filters.limit, 1), MAX_PAGE))
     ).all()
     return [
-        QueueRow(complaint, name, excerpt or "", bool(late))
-        for complaint, name, excerpt, late in rows
+        QueueRow(complaint, name, excerpt or "", bool(late), due)
+        for complaint, name, excerpt, late, due in rows
     ], total
 
 
@@ -140,6 +139,21 @@ def _tagged(tag: str) -> Any:
     tag's own JSON string, quotes included, occurs in it only as a whole element. Text the
     same way in SQLite and PostgreSQL (whose `json` type keeps the text as written)."""
     return sa.cast(col(Complaint.tags), sa.Text).contains(json_text(tag), autoescape=True)
+
+
+def awaited_deadline() -> Any:
+    """The deadline the customer waits on, which the queue shows and sorts by: the first
+    response until a person answered, then the resolution; none once finished. Not
+    `escalate_due`: once a missed first response is escalated, that column watches the next
+    escalation, while the customer still waits for the answer that was due."""
+    return sa.type_coerce(
+        sa.case(
+            (col(Complaint.status).in_(FINISHED), sa.null()),
+            (col(Complaint.first_response_at).is_(None), col(Complaint.first_response_due)),
+            else_=col(Complaint.resolution_due),
+        ),
+        Complaint.__table__.c.resolution_due.type,  # type: ignore[attr-defined]
+    )
 
 
 def overdue(now: datetime) -> Any:

@@ -113,6 +113,37 @@ async def test_overdue_holds_a_missed_first_response_after_its_escalation(shop: 
     assert await overdue() == set()
 
 
+async def test_the_queue_shows_and_sorts_by_the_deadline_the_customer_waits_on(
+    shop: Desk,
+) -> None:
+    """Past a missed first response that was escalated, the row shows that missed deadline,
+    not the next escalation's time; answered, the resolution deadline; finished, none."""
+    desk = shop
+    number = (await desk.complain(NETWORK))["complaint"]
+    admin = await desk.account("Root", role="admin", departments=())
+    (due,) = rows(
+        desk,
+        "SELECT first_response_due, resolution_due FROM complaints WHERE number = :n",
+        n=number,
+    )
+
+    async def shown() -> datetime | None:
+        listed = await admin.get("/api/complaints", params={"q": number, "status": ""})
+        (item,) = listed.json()["items"]
+        return _when(item["next_deadline"]) if item["next_deadline"] else None
+
+    assert await shown() == _when(due["first_response_due"])
+    desk.clock.advance(_when(due["first_response_due"]) - desk.clock.now() + timedelta(minutes=1))
+    await desk.app.state.services.sweeps.run_all()
+    assert await shown() == _when(due["first_response_due"])  # missed, and still awaited
+    replied = await admin.post(f"/api/complaints/{number}/reply", json={"text": "We are on it."})
+    assert replied.status_code == 200, replied.text
+    assert await shown() == _when(due["resolution_due"])
+    ended = await admin.post(f"/api/complaints/{number}/reject", json={"explanation": "A test."})
+    assert ended.status_code == 200, ended.text
+    assert await shown() is None
+
+
 async def test_registration_fields_over_their_limit_are_refused(desk: Desk) -> None:
     number = (await desk.complain(NETWORK))["complaint"]
     admin = await desk.account("Root", role="admin", departments=())
