@@ -3,12 +3,17 @@ text, and a closing signed by the company (and by the agent who wrote, for an ag
 Resolution notices and agents' replies are framed this way; short notices are not.
 
 An agent may write a letter of their own, or use a canned reply that is one ("Estimada
-{customer}: … Un saludo, {agent}."): a text that opens with a greeting ("Dear Ana,", "Hola
-Ana:", "王女士，您好：") is sent as it is, with neither a second greeting nor a second closing.
-The rule is kept simple and predictable: the text greets when its first line starts with a
-greeting word of any of the bot's languages (`GREETING`: dear, hello, hi, good morning…,
-estimado/a, hola, buenos días…, 尊敬的, 亲爱的, 親愛的; ignoring case), or holds 您好 or 你好
-ending a phrase within its first 20 characters (the name comes first: "王女士，您好")."""
+{customer}: … Un saludo, {agent}."): the bot adds no greeting to a text that opens with one, and
+no closing to a text that ends with one, so nothing is said twice. The rules are kept simple and
+predictable, in every language at once (a customer may be answered in a language other than the
+one the agent writes in): a text greets when its first line starts with a greeting word
+(`GREETING`: dear, hello, hi, good morning…, estimado/a, querido/a, hola, buenos días…, 尊敬的,
+亲爱的, 親愛的; ignoring case), a name with a form of address ("张先生：", "王女士，"), or holds
+您好/你好 ending a phrase within its first 20 characters ("王女士，您好"); a text closes when one
+of its last lines (below the first, with at most three lines of signature under it) is a
+closing alone (`CLOSING`: best/kind regards, thanks, sincerely, un saludo, saludos,
+atentamente, gracias, 此致, 敬礼, 祝好, 顺祝商祺, 谢谢…), so "Thanks for waiting." is no
+closing."""
 
 from __future__ import annotations
 
@@ -17,14 +22,32 @@ import re
 from outbox.texts import say
 
 GREETING = re.compile(
-    r"^(dear|hello|hi|good (morning|afternoon|evening)|estimad[oa]s?|hola"
-    r"|buen(os|as) (días|tardes|noches))(?![^\W\d_])"
-    r"|^(尊敬的|亲爱的|親愛的)|^.{0,18}?(您好|你好)(?=[，,：:！!。\s]|$)",
+    r"^(dear|hello|hi|hey|good (morning|afternoon|evening|day)|estimad[oa]s?|querid[oa]s?|hola"
+    r"|buen(os|as)? (días|tardes|noches|día))(?![^\W\d_])"
+    r"|^(尊敬的|亲爱的|親愛的)|^.{0,18}?(您好|你好)(?=[，,：:！!。\s]|$)"
+    r"|^[^\s，,：:]{1,8}(先生|女士|小姐|老师|老師|经理|經理|总|總)[：:，,]",
     re.IGNORECASE,
 )
 """A first line that greets, in every language (a customer may be answered in a language other
 than the one the agent writes in): a Latin greeting as a whole word at its start, a Chinese
-form of address at its start, or 您好/你好 ending a phrase within its first 20 characters."""
+form of address at its start ("张先生：", "王女士，"), or 您好/你好 ending a phrase within its
+first 20 characters."""
+
+CLOSING = re.compile(
+    r"^((best|kind|warm|warmest|many thanks and)? ?regards|best( wishes)?|(yours )?sincerely"
+    r"|yours (faithfully|truly)|thanks( again)?|thank you|many thanks|cheers"
+    r"|(un )?(cordial )?saludos?( cordiales| atentos)?|atentamente|cordialmente"
+    r"|(muchas )?gracias|un abrazo"
+    r"|此致|此致\s*敬[礼禮]|敬[礼禮]|祝好|祝您?(生活)?愉快|[顺順]祝商祺|[顺順][颂頌]商祺|[谢謝]{2})"
+    r"[\s,，.。!！:：]*$",
+    re.IGNORECASE,
+)
+"""A line that closes a letter, alone on its line (a signature may follow it): "Best regards,",
+"Thanks,", "Un saludo,", "Atentamente,", "此致", "祝好！"; "Thanks for your patience." is a
+sentence, not a closing."""
+
+_SIGNATURE_LINES = 3
+"""How many lines (a name, a title, a team) a closing may have under it."""
 
 
 def greets(text: str) -> bool:
@@ -33,12 +56,21 @@ def greets(text: str) -> bool:
     return GREETING.search(first) is not None
 
 
+def closes(text: str) -> bool:
+    """Whether `text` already ends with a closing, signed or not (the module's docstring)."""
+    lines = [line.strip() for line in text.strip().split("\n") if line.strip()]
+    tail = lines[1:][-(_SIGNATURE_LINES + 1) :]
+    return any(CLOSING.match(line) for line in tail)
+
+
 def letter(language: str, body: str, *, name: str, company: str, signer: str = "") -> str:
     """`body` with a greeting of `name` and a closing by `signer` and `company`, in
-    `language`, blank lines between the parts as in the acknowledgement; `body` as it is when
-    it greets already (a letter of its own)."""
-    if greets(body):
-        return body.strip()
-    greeting = say(language, "greeting", name=name or say(language, "greeting_name"))
-    signature = "\n".join(line for line in (say(language, "closing"), signer, company) if line)
-    return "\n\n".join([greeting, body.strip(), signature])
+    `language`, blank lines between the parts as in the acknowledgement; without the greeting
+    when `body` greets already, and without the closing when it closes already."""
+    parts = [body.strip()]
+    if not greets(body):
+        parts.insert(0, say(language, "greeting", name=name or say(language, "greeting_name")))
+    if not closes(body):
+        closing = (say(language, "closing"), signer, company)
+        parts.append("\n".join(line for line in closing if line))
+    return "\n\n".join(parts)

@@ -1,5 +1,5 @@
 """Letters to the customer (a resolution, an agent's reply): greeting, text, closing, in each
-language; a text that greets already is a letter of its own (no second greeting or closing);
+language; a text that greets gets no second greeting, one that closes no second closing;
 and every notice the notifier
 sends has an outbox kind of its own that the channels treat as the bot's (automatic)."""
 
@@ -44,14 +44,63 @@ def test_without_a_signer_the_company_closes_alone() -> None:
         "Hola Ana, ya le hemos devuelto el cargo.",
         "Buenos días, ya le hemos devuelto el cargo.",
         "王女士，您好：\n退款已经发出。",
+        "张先生：\n新冰箱明天送到。",
+        "李小姐:新冰箱明天送到。",
         "您好，退款已经发出。",
         "尊敬的王女士：\n退款已经发出。",
         "親愛的王小姐：退款已經發出。",
     ],
 )
-def test_a_text_that_greets_is_a_letter_of_its_own(text: str) -> None:
+def test_a_text_that_greets_gets_no_second_greeting(text: str) -> None:
     assert greets(text)
-    assert letter("en", f"{text}\n", name="Ana", company="ACME", signer="Li Wei") == text
+    framed = letter("en", f"{text}\n", name="Ana", company="ACME", signer="Li Wei")
+    assert framed == f"{text}\n\nKind regards,\nLi Wei\nACME"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("zh-Hans", "张先生：\n新冰箱明天送到。\n此致\n敬礼"),
+        ("zh-Hans", "王女士：\n退款已经发出。\n\n祝好！\n李伟\n客服部"),
+        ("zh-Hant", "陳小姐，您好：\n退款已經發出。\n\n此致 敬禮\n客服部"),
+        ("es", "Hola Ana:\nya le hemos devuelto el cargo.\n\nUn saludo,\nAna\nAtención al cliente"),
+        ("es", "Estimado/a José:\nya está.\n\nSaludos\nAna"),
+        ("es", "Estimada Ana:\nya está.\n\nAtentamente,\nAna García"),
+        ("en", "Dear Ms Example,\nThe refund is on its way.\n\nBest regards,\nAna"),
+        ("en", "Hi Ana,\nthe refund is on its way.\n\nThanks,\nLi Wei\nCustomer care"),
+        ("en", "Dear Ana,\nDone.\n\nKind regards,\nLi"),
+    ],
+)
+def test_a_text_that_greets_and_closes_is_sent_as_written(language: str, text: str) -> None:
+    assert greets(text)
+    assert letter(language, f"{text}\n", name="Ana", company="ACME", signer="Li Wei") == text
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "greeting"),
+    [
+        ("zh-Hans", "退款已经发出。\n此致\n敬礼\n李伟", "王丽，您好："),
+        ("es", "Ya le hemos devuelto el cargo.\n\nUn saludo,\nAna", "Estimado/a 王丽:"),
+        ("en", "The refund is on its way.\n\nBest regards,\nAna", "Dear 王丽,"),
+    ],
+)
+def test_a_text_that_closes_gets_a_greeting_and_no_second_closing(
+    language: str, text: str, greeting: str
+) -> None:
+    framed = letter(language, text, name="王丽", company="ACME", signer="Li Wei")
+    assert framed == f"{greeting}\n\n{text}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for your patience, the refund is on its way.",
+        "The refund is on its way.\nThanks to the courier it arrives tomorrow.",
+        "Saludos a su familia no hacen falta; ya está el reembolso.",
+    ],
+)
+def test_a_text_that_only_mentions_thanks_is_closed_by_the_bot(text: str) -> None:
+    assert letter("en", text, name="Ana", company="ACME").endswith("Kind regards,\nACME")
 
 
 @pytest.mark.parametrize(

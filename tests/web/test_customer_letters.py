@@ -1,6 +1,6 @@
 """What customers read when a person acts, over the real bot: a resolution and an agent's reply
 are letters (greeting, the text, a closing; the agent signs their reply; a text that greets
-already is a letter of its own, nothing doubled), by e-mail through a real SMTP relay and by
+or closes already gets no second greeting or closing), by e-mail through a real SMTP relay and by
 webhook callback over real HTTP; each callback's "kind" says what the message is; automatic
 notices keep Auto-Submitted; a merge cancels only the scheduler's progress and survey notices,
 not a person's notice."""
@@ -46,7 +46,8 @@ async def test_a_resolution_and_a_reply_by_mail_are_letters_and_only_the_reply_i
     answer = await ana.post(f"/api/complaints/{number}/reply", json={"text": greeted})
     assert answer.status_code == 200, answer.text
     [reply] = await mails(desk, sink)
-    assert plain(reply).strip() == greeted  # a letter of the agent's own: nothing doubled
+    # the agent's own greeting, not a second one; the bot's closing, since the text has none
+    assert plain(reply).strip() == f"{greeted}\n\nKind regards,\nAna\n{COMPANY}"
 
     answer = await ana.post(
         f"/api/complaints/{number}/resolve", json={"summary": "We refunded the payment"}
@@ -144,3 +145,37 @@ async def test_a_merge_keeps_a_persons_notice_and_cancels_the_schedulers_progres
     assert (source, "progress") not in kinds and (target, "progress") in kinds
     cancelled = rows(desk, "SELECT kind FROM outbox WHERE status = 'cancelled'")
     assert [row["kind"] for row in cancelled] == ["progress"]  # the source's, moved to target
+
+
+async def test_an_agents_own_greeting_and_closing_are_not_doubled_in_any_language(
+    reachable_desk: tuple[Desk, CallbackReceiver],
+) -> None:
+    desk, receiver = reachable_desk
+    ana = await desk.account("ana", departments=("billing", "logistics"))
+    chinese = (await desk.complain("冰箱送到时就坏了，请更换。", customer="c-3", name="张伟"))[
+        "complaint"
+    ]
+    spanish = (
+        await desk.complain(
+            "La factura del pedido 5521 me cobró dos veces, devuélvanme el segundo pago",
+            customer="c-4",
+            name="Ana Pérez",
+        )
+    )["complaint"]
+    await delivered(desk, receiver)
+    replies = {
+        chinese: "张先生：\n新冰箱明天送到。\n此致\n敬礼",
+        spanish: "Ya le hemos devuelto el cargo.\n\nUn saludo,\nAna\nAtención al cliente",
+        # a greeting of the agent's own, the bot's closing
+        "c3": "Hola Ana:\nya le hemos devuelto el cargo.",
+    }
+    for number, text in list(replies.items())[:2]:
+        answer = await ana.post(f"/api/complaints/{number}/reply", json={"text": text})
+        assert answer.status_code == 200, answer.text
+    told = {c["complaint"]: c["text"] for c in await delivered(desk, receiver)}
+    assert told[chinese] == replies[chinese]
+    assert told[spanish] == f"Estimado/a Ana Pérez:\n\n{replies[spanish]}"
+    answer = await ana.post(f"/api/complaints/{spanish}/reply", json={"text": replies["c3"]})
+    assert answer.status_code == 200, answer.text
+    [again] = await delivered(desk, receiver)
+    assert again["text"].startswith(replies["c3"] + "\n\nAtentamente,\nana\n")
