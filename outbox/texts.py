@@ -3,6 +3,10 @@ from the editable templates; these are the short conversational lines around it)
 
 from __future__ import annotations
 
+from outbox.typography import CONTINUED, filled, sentence
+
+__all__ = ["CONTINUED", "LANGUAGE_NAMES", "TEXTS", "say", "sentence"]
+
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "reopened_notice": "Thank you for writing. We have reopened your complaint {number}; "
@@ -200,24 +204,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "de ahora las gestionamos juntas como {target}.",
     },
     "zh-Hans": {
-        "reopened_notice": "感谢您的来信。我们已重新打开投诉 {number}，工作人员将在 {due} 之前"
+        "reopened_notice": "感谢您的来信。我们已重新打开投诉 {number}，工作人员将在 {due}之前"
         "答复您。",
         "dispute_received": "感谢您就 {number} 的回复。我们已重新打开此案：主管将重新审核我们的"
-        "决定，工作人员将在 {due} 之前答复您。",
+        "决定，工作人员将在 {due}之前答复您。",
         "dispute_received_by_team": "感谢您就 {number} 的回复。我们已重新打开此案：投诉处理团队"
-        "将重新审核我们的决定，工作人员将在 {due} 之前答复您。",
+        "将重新审核我们的决定，工作人员将在 {due}之前答复您。",
         "survey_stale": "此调查已结束。如果问题仍未解决，请直接在这里告诉我们。",
-        "proposal_notice": "关于您的投诉 {number}，我们的处理方案是：{solution} 请回复告诉我们"
+        "proposal_notice": "关于您的投诉 {number}，我们的处理方案是：{solution}请回复告诉我们"
         "您是否接受。",
         "handler_unavailable": "我们已记录您更换处理人的请求，投诉处理团队将安排其他人员负责您的"
         "投诉。",
         "assigned_notice": "您的投诉 {number} 现由{name}负责处理。",
         "rejected_notice": "感谢您就 {number} 联系我们。经过仔细核实，我们无法将其作为投诉受理："
-        "{explanation} 如有异议，请直接回复，我们会重新审核。",
+        "{explanation}如有异议，请直接回复，我们会重新审核。",
         "progress": "您的投诉 {number} 进展：当前状态为{status}{owner}。{next}感谢您的耐心。",
-        "next.first_response": "工作人员将在 {due} 之前答复您。",
+        "next.first_response": "工作人员将在 {due}之前答复您。",
         "next.first_response_late": "很抱歉让您久等，工作人员将尽快答复您。",
-        "next.resolution": "我们争取在 {due} 之前处理完毕。",
+        "next.resolution": "我们争取在 {due}之前处理完毕。",
         "next.resolution_late": "很抱歉处理时间超出预期，我们已优先处理，解决后会立即通知您。",
         "staff_subject": "投诉 {number}：内部通知",
         "survey": "您的投诉 {number} 已处理完毕。您对我们的处理满意吗？请回复 1（很不满意）到 "
@@ -280,23 +284,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "一并处理。",
     },
     "zh-Hant": {
-        "reopened_notice": "感謝您的來信。我們已重新開啟投訴 {number}，專人將於 {due} 之前回覆您。",
+        "reopened_notice": "感謝您的來信。我們已重新開啟投訴 {number}，專人將於 {due}之前回覆您。",
         "dispute_received": "感謝您就 {number} 的回覆。我們已重新開啟此案：主管將重新審核我們的"
-        "決定，專人將於 {due} 之前回覆您。",
+        "決定，專人將於 {due}之前回覆您。",
         "dispute_received_by_team": "感謝您就 {number} 的回覆。我們已重新開啟此案：投訴處理團隊"
-        "將重新審核我們的決定，專人將於 {due} 之前回覆您。",
+        "將重新審核我們的決定，專人將於 {due}之前回覆您。",
         "survey_stale": "此調查已結束。如果問題仍未解決，請直接在這裡告訴我們。",
-        "proposal_notice": "關於您的投訴 {number}，我們的處理方案是：{solution} 請回覆告訴我們"
+        "proposal_notice": "關於您的投訴 {number}，我們的處理方案是：{solution}請回覆告訴我們"
         "您是否接受。",
         "handler_unavailable": "我們已記錄您更換處理人的請求，投訴處理團隊將安排其他人員負責您的"
         "投訴。",
         "assigned_notice": "您的投訴 {number} 現由{name}負責處理。",
         "rejected_notice": "感謝您就 {number} 與我們聯絡。經仔細查核，我們無法將其作為投訴受理："
-        "{explanation} 如有異議，請直接回覆，我們會重新審核。",
+        "{explanation}如有異議，請直接回覆，我們會重新審核。",
         "progress": "您的投訴 {number} 進度：目前狀態為{status}{owner}。{next}感謝您的耐心。",
-        "next.first_response": "專人將於 {due} 之前回覆您。",
+        "next.first_response": "專人將於 {due}之前回覆您。",
         "next.first_response_late": "很抱歉讓您久等，專人將盡快回覆您。",
-        "next.resolution": "我們力求在 {due} 之前處理完成。",
+        "next.resolution": "我們力求在 {due}之前處理完成。",
         "next.resolution_late": "很抱歉處理時間超出預期，我們已優先處理，解決後會立即通知您。",
         "staff_subject": "投訴 {number}：內部通知",
         "survey": "您的投訴 {number} 已處理完成。您對我們的處理滿意嗎？請回覆 1（很不滿意）到 "
@@ -363,27 +367,8 @@ TEXTS: dict[str, dict[str, str]] = {
 LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "es": "Español", "en": "English"}
 
 
-CONTINUED = frozenset({"explanation", "solution", "summary"})
-"""Placeholders a person fills in that their text goes on after ("…: {explanation} If you
-disagree…", "…: {summary}\n\nIf you are not satisfied…"): each is ended as a sentence, in the
-text's language, when the person did not."""
-_CLOSERS = "\"'”’)）」』"
-_ENDS = tuple(".!?。！？…")
-
-
-def sentence(text: str, language: str) -> str:
-    """`text` ending as a sentence: a full stop (。 in Chinese) added unless it has an end."""
-    text = text.strip()
-    if not text or text.rstrip(_CLOSERS).endswith(_ENDS):
-        return text
-    return text + ("。" if language.startswith("zh") else ".")
-
-
 def say(language: str, key: str, **values: object) -> str:
     language = language if language in TEXTS else "en"
     table = TEXTS[language]
-    ended = {
-        name: sentence(str(value), language) if name in CONTINUED else value
-        for name, value in values.items()
-    }
+    ended = {name: filled(name, value, language) for name, value in values.items()}
     return table.get(key, TEXTS["en"][key]).format(**ended)

@@ -3,12 +3,19 @@ names (a new status or language without its names fails here)."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from complaints.languages import SUPPORTED
 from complaints.workflow import STATUSES
 from outbox.names import STATUS_NAMES, status_name
+from outbox.templates import Replies
 from outbox.texts import TEXTS, say, sentence
+from staff.solutions import describe
+from store.models import Solution
 
 
 @pytest.mark.parametrize("language", SUPPORTED)
@@ -40,8 +47,8 @@ def test_every_text_exists_in_every_language(language: str) -> None:
             "again. If you disagree",
         ),
         ("es", "no podemos tramitarlo como reclamación: again. Si no está de acuerdo"),
-        ("zh-Hans", "我们无法将其作为投诉受理：again。 如有异议"),
-        ("zh-Hant", "我們無法將其作為投訴受理：again。 如有異議"),
+        ("zh-Hans", "我们无法将其作为投诉受理：again。如有异议"),
+        ("zh-Hant", "我們無法將其作為投訴受理：again。如有異議"),
     ],
 )
 def test_an_agents_text_the_template_goes_on_after_ends_as_a_sentence(
@@ -58,3 +65,42 @@ def test_an_agents_own_ending_is_kept() -> None:
         text = say("en", "rejected_notice", number="C-1", explanation=explanation)
         assert f": {explanation} If you disagree" in text
     assert sentence("  trailing space  ", "es") == "trailing space."
+
+
+_ZH_SPACING = re.compile(r"[，。：；！？、）」』”][ \t]|[ \t](之前|[，。：；！？、）」』”])|[()]")
+"""Chinese typography gone wrong: a space after full-width punctuation or before 之前 (or
+before a full-width mark), a half-width bracket."""
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant"])
+def test_rendered_chinese_texts_keep_chinese_typography(language: str) -> None:
+    replies = Replies(None, lambda: pytest.fail("no rules needed"), ZoneInfo("UTC"), "客服部")
+    due = replies.format_due(datetime(2026, 3, 2, 8, 2, tzinfo=UTC), language)
+    refund = Solution(complaint_id=1, kind="refund", amount_cents=3000, currency="EUR")
+    refund.description = "退还运费"
+    values = {
+        "number": "C-2026-000001",
+        "due": due,
+        "solution": describe(refund, language),
+        "explanation": "这是预授权，不是扣款",
+        "summary": "已退款",
+        "status": "调查中",
+        "owner": "，由李伟负责",
+        "next": say(language, "next.resolution", due=due),
+        "name": "李伟",
+        "company": "客服部",
+        "limit": "10 MB",
+        "files": "photo.heic",
+        "count": "5",
+        "minutes": "15",
+        "code": "123456",
+        "email": "li@example.com",
+        "source": "C-2026-000002",
+        "target": "C-2026-000001",
+    }
+    wrong = {}
+    for key in TEXTS[language]:
+        text = say(language, key, **values)
+        if found := _ZH_SPACING.search(text):
+            wrong[key] = f"{found.group()!r} in {text!r}"
+    assert not wrong

@@ -1,0 +1,37 @@
+"""How the values a text is filled with are written in the text's language: a person's text
+that the text goes on after ends as a sentence, and Chinese keeps Chinese typography (full-width
+brackets, no space after full-width punctuation), whatever wrote the value."""
+
+from __future__ import annotations
+
+import re
+
+CONTINUED = frozenset({"explanation", "solution", "summary"})
+"""Placeholders a person fills in that their text goes on after ("…: {explanation} If you
+disagree…", "…: {summary}\n\nIf you are not satisfied…"): each is ended as a sentence, in the
+text's language, when the person did not."""
+_CLOSERS = "\"'”’)）」』"
+_ENDS = tuple(".!?。！？…")
+_HALF_BRACKETS = re.compile(r"[ \t]*\(([^()\n]*)\)")
+_AFTER_FULL_STOP = re.compile(r"([，。：；！？、）」』”])[ \t]+")
+
+
+def sentence(text: str, language: str) -> str:
+    """`text` ending as a sentence: a full stop (。 in Chinese) added unless it has an end."""
+    text = text.strip()
+    if not text or text.rstrip(_CLOSERS).endswith(_ENDS):
+        return text
+    return text + ("。" if language.startswith("zh") else ".")
+
+
+def chinese(text: str) -> str:
+    """`text` in Chinese typography: "退款 (30.00 EUR)。 请" reads "退款（30.00 EUR）。请"."""
+    return _AFTER_FULL_STOP.sub(r"\1", _HALF_BRACKETS.sub(r"（\1）", text))
+
+
+def filled(name: str, value: object, language: str) -> object:
+    """`value` as the placeholder `name` of a text in `language` shows it."""
+    if not isinstance(value, str):
+        return value
+    text = sentence(value, language) if name in CONTINUED else value
+    return chinese(text) if language.startswith("zh") else text
