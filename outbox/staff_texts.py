@@ -21,6 +21,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "escalates again at {due} UTC ({grade}, owner: {owner}).",
         "escalated": "Escalation level {level}: {number} missed its {deadline} deadline. Grade "
         "{grade_from} -> {grade_to}; department {department}; owner: {owner}.",
+        "dimension.category": "category",
+        "dimension.product": "product",
         "hot_spot": "Hot spot: {dimension} {value} has {count} complaints between {start} and "
         "{end} UTC, against a baseline of {baseline} per window over the {windows} windows "
         "before (alert at {factor}x and at least {min_count}). Newest: {numbers}.",
@@ -52,6 +54,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "escalated": "Escalado de nivel {level}: {number} incumplió su plazo de {deadline}. "
         "Prioridad {grade_from} -> {grade_to}; departamento {department}; responsable: "
         "{owner}.",
+        "dimension.category": "categoría",
+        "dimension.product": "producto",
         "hot_spot": "Punto caliente: {dimension} {value} tiene {count} reclamaciones entre el "
         "{start} y el {end} UTC, frente a una referencia de {baseline} por intervalo en los "
         "{windows} intervalos anteriores (alerta a partir de {factor}x y al menos "
@@ -82,6 +86,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "（{grade}，负责人：{owner}）。",
         "escalated": "第 {level} 级升级：{number} 错过了{deadline}期限。等级 {grade_from} -> "
         "{grade_to}；部门 {department}；负责人：{owner}。",
+        "dimension.category": "类别",
+        "dimension.product": "产品",
         "hot_spot": "热点：{dimension} {value} 在 {start} 至 {end} UTC 之间有 {count} 件投诉，"
         "此前 {windows} 个时段的基线为每时段 {baseline} 件（达到 {factor} 倍且至少 "
         "{min_count} 件时报警）。最新：{numbers}。",
@@ -109,6 +115,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "（{grade}，負責人：{owner}）。",
         "escalated": "第 {level} 級升級：{number} 錯過了{deadline}期限。等級 {grade_from} -> "
         "{grade_to}；部門 {department}；負責人：{owner}。",
+        "dimension.category": "類別",
+        "dimension.product": "產品",
         "hot_spot": "熱點：{dimension} {value} 在 {start} 至 {end} UTC 之間有 {count} 件投訴，"
         "此前 {windows} 個時段的基線為每時段 {baseline} 件（達到 {factor} 倍且至少 "
         "{min_count} 件時警示）。最新：{numbers}。",
