@@ -30,7 +30,7 @@ from config.reading import parse_duration, read_table, settings_error
 from config.sections import BusinessHoursSettings, GradeSettings, SettingsFile
 from intake.settings import DuplicateSettings
 from observe.settings import LogSettings, MetricsSettings
-from outbox.settings import OutboxSettings
+from outbox.settings import Localized, OutboxSettings
 from router import GRADES, RuleSet, ServiceLevel, load_rule_set
 from router.calendar import WorkingCalendar, parse_calendar
 from router.rules import ROUTING_KEYS, canonical_text
@@ -51,6 +51,7 @@ class Settings:
 
     path: Path
     company_name: str
+    """A `outbox.settings.Localized`: the default language's form, with every language's."""
     default_language: str
     timezone: ZoneInfo
     store_url: str
@@ -104,14 +105,24 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     return _assemble(path, file, rules, canonical_text(data))
 
 
+def _company(file: SettingsFile) -> Localized:
+    """`[bot] company_name`: said in the default language where no language is at hand (the
+    e-mail's display name), in the reader's in what they read."""
+    name, language = file.bot.company_name, file.bot.default_language
+    if isinstance(name, str):
+        return Localized(name)
+    return Localized(name[language], name)
+
+
 def _assemble(path: Path, file: SettingsFile, rules: RuleSet, rules_text: str) -> Settings:
     base = path.parent
+    company = _company(file)
     email = file.email
     if "display_name" not in email.model_fields_set:
-        email = email.model_copy(update={"display_name": file.bot.company_name})
+        email = email.model_copy(update={"display_name": str(company)})
     return Settings(
         path=path,
-        company_name=file.bot.company_name,
+        company_name=company,
         default_language=file.bot.default_language,
         timezone=ZoneInfo(file.bot.timezone),
         store_url=_store_url(file.store.url, base),

@@ -34,9 +34,32 @@ from web.settings import ConsoleSettings
 class BotSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    company_name: str = "Customer care"
+    company_name: str | dict[str, str] = "Customer care"
+    """One name, or a table of one per language (all of them), as departments' names."""
     default_language: str = "en"
     timezone: str = "UTC"
+
+    @field_validator("company_name", mode="before")
+    @classmethod
+    def _company_name(cls, value: object) -> str | dict[str, str]:
+        languages = ", ".join(SUPPORTED)
+        if isinstance(value, str) and value.strip():
+            return value
+        if not isinstance(value, dict):
+            raise ValueError(
+                f"must be a string or a table of one name per language ({languages}), not {value!r}"
+            )
+        unknown = sorted(set(value) - set(SUPPORTED))
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r}; languages: {languages}")
+        missing = [language for language in SUPPORTED if language not in value]
+        if missing:
+            raise ValueError(
+                f"names no form for {', '.join(missing)}; a table names each of {languages}"
+            )
+        if not all(isinstance(name, str) and name.strip() for name in value.values()):
+            raise ValueError("each language's name must be a non-empty string")
+        return dict(value)
 
     @field_validator("default_language")
     @classmethod

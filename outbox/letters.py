@@ -10,15 +10,16 @@ one the agent writes in): a text greets when its first line starts with a greeti
 (`GREETING`: dear, hello, hi, good morning…, estimado/a, querido/a, hola, buenos días…, 尊敬的,
 亲爱的, 親愛的; ignoring case), a name with a form of address ("张先生：", "王女士，"), or holds
 您好/你好 ending a phrase within its first 20 characters ("王女士，您好"); a text closes when one
-of its last lines (below the first, with at most three lines of signature under it) is a
-closing alone (`CLOSING`: best/kind regards, thanks, sincerely, un saludo, saludos,
-atentamente, gracias, 此致, 敬礼, 祝好, 顺祝商祺, 谢谢…), so "Thanks for waiting." is no
-closing."""
+of its last lines (with at most three lines of signature under it) ends with a closing, alone
+or after a sentence and perhaps followed by a name ("… Un saludo, Ana."): `CLOSING`: best/kind
+regards, thanks, sincerely, un saludo, saludos, atentamente, gracias, 此致, 敬礼, 祝好, 顺祝商祺,
+谢谢…; so "Thanks for waiting." is no closing."""
 
 from __future__ import annotations
 
 import re
 
+from outbox.settings import in_language
 from outbox.texts import say
 
 GREETING = re.compile(
@@ -34,20 +35,38 @@ form of address at its start ("张先生：", "王女士，"), or 您好/你好 
 first 20 characters."""
 
 CLOSING = re.compile(
-    r"^((best|kind|warm|warmest|many thanks and)? ?regards|best( wishes)?|(yours )?sincerely"
+    r"(?:^|[.!?。！？]\s*)"
+    r"((best|kind|warm|warmest)? ?regards|best( wishes)?|(yours )?sincerely"
     r"|yours (faithfully|truly)|thanks( again)?|thank you|many thanks|cheers"
     r"|(un )?(cordial )?saludos?( cordiales| atentos)?|atentamente|cordialmente"
     r"|(muchas )?gracias|un abrazo"
     r"|此致|此致\s*敬[礼禮]|敬[礼禮]|祝好|祝您?(生活)?愉快|[顺順]祝商祺|[顺順][颂頌]商祺|[谢謝]{2})"
-    r"[\s,，.。!！:：]*$",
+    r"(?:[,，]\s*(?P<name>[^\W\d_][\w'’. -]{0,40}?))?[\s,，.。!！:：]*$",
     re.IGNORECASE,
 )
-"""A line that closes a letter, alone on its line (a signature may follow it): "Best regards,",
-"Thanks,", "Un saludo,", "Atentamente,", "此致", "祝好！"; "Thanks for your patience." is a
-sentence, not a closing."""
+"""A closing ending a line, alone or after a sentence, perhaps with a name after a comma
+("Best regards,", "Thanks,", "… Un saludo, Ana.", "Atentamente,", "此致", "祝好！"); a
+signature may follow it on lines of its own. "Thanks for your patience." is a sentence, not a
+closing, and so is "Gracias, lo revisamos" (a name's words start with a capital)."""
 
 _SIGNATURE_LINES = 3
 """How many lines (a name, a title, a team) a closing may have under it."""
+
+
+_LOGIN = re.compile(r"^\S*[._@\d]\S*$")
+"""A name with no space holding a dot, underscore, @ or digit reads as a mailbox or login
+("ana.martinez", "jose1984"), not as what a person is called."""
+
+
+def addressee(name: str) -> str:
+    """The customer's name as a greeting says it, from the name as their channel gave it (a
+    display name, a Telegram or webhook name): "Last, First" (Outlook's) in reading order, a
+    name that looks like a mailbox or login left out ("" : the greeting without a name)."""
+    name = " ".join(name.split())
+    last, comma, first = name.partition(",")
+    if comma and last.strip() and first.strip() and "," not in first:
+        name = f"{first.strip()} {last.strip()}"
+    return "" if _LOGIN.match(name) else name
 
 
 def greets(text: str) -> bool:
@@ -59,18 +78,26 @@ def greets(text: str) -> bool:
 def closes(text: str) -> bool:
     """Whether `text` already ends with a closing, signed or not (the module's docstring)."""
     lines = [line.strip() for line in text.strip().split("\n") if line.strip()]
-    tail = lines[1:][-(_SIGNATURE_LINES + 1) :]
-    return any(CLOSING.match(line) for line in tail)
+    for index in range(max(0, len(lines) - _SIGNATURE_LINES - 1), len(lines)):
+        found = CLOSING.search(lines[index])
+        if found is None or (index == 0 and found.start() == 0):
+            continue  # the first line alone closes nothing ("Thanks, Ana!" opens a note)
+        name = found.group("name") or ""
+        if all(word[0] == word[0].upper() for word in name.split()):
+            return True
+    return False
 
 
 def letter(language: str, body: str, *, name: str, company: str, signer: str = "") -> str:
-    """`body` with a greeting of `name` and a closing by `signer` and `company`, in
-    `language`, blank lines between the parts as in the acknowledgement; without the greeting
-    when `body` greets already, and without the closing when it closes already."""
+    """`body` with a greeting of `name` (as `addressee` says it) and a closing by `signer`
+    and `company` (its name in `language`), in `language`, blank lines between the parts as in
+    the acknowledgement; without the greeting when `body` greets already, and without the
+    closing when it closes already."""
     parts = [body.strip()]
     if not greets(body):
-        parts.insert(0, say(language, "greeting", name=name or say(language, "greeting_name")))
+        called = addressee(name) or say(language, "greeting_name")
+        parts.insert(0, say(language, "greeting", name=called))
     if not closes(body):
-        closing = (say(language, "closing"), signer, company)
+        closing = (say(language, "closing"), signer, in_language(company, language))
         parts.append("\n".join(line for line in closing if line))
     return "\n\n".join(parts)

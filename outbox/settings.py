@@ -1,7 +1,9 @@
-"""The outbox's settings: `[outbox]`, how the dispatcher retries a message that did not go."""
+"""The outbox's settings: `[outbox]`, how the dispatcher retries a message that did not go;
+and `Localized`, the form `[bot] company_name` takes: a name per language."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,3 +23,27 @@ class OutboxSettings(BaseModel):
     """How long a claimed message is reserved for the instance sending it, renewed every third
     of it while the send runs: if that instance dies, another sends the message this long
     after the last renewal."""
+
+
+class Localized(str):
+    """A name the bot says in the reader's language (`[bot] company_name`): the string is its
+    form in the default language, `in_language` gives the form of another. A plain string in
+    settings.toml is the same in every language."""
+
+    forms: Mapping[str, str]
+
+    def __new__(cls, text: str, forms: Mapping[str, str] | None = None) -> Localized:
+        made = super().__new__(cls, text)
+        made.forms = dict(forms or {})
+        return made
+
+    def __getnewargs__(self) -> tuple[str, dict[str, str]]:  # type: ignore[override]
+        return str(self), dict(self.forms)
+
+    def in_language(self, language: str) -> str:
+        return self.forms.get(language, str(self))
+
+
+def in_language(text: str, language: str) -> str:
+    """`text` in `language`: its form there when it is `Localized`, else as it is."""
+    return text.in_language(language) if isinstance(text, Localized) else text

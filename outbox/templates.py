@@ -23,7 +23,9 @@ import jinja2
 
 from complaints.errors import TemplateProblem
 from complaints.languages import SUPPORTED
+from outbox.letters import addressee
 from outbox.next_step import Standing
+from outbox.settings import in_language
 from router import GRADES, RuleSet
 
 KINDS = ("acknowledgement", "followup")
@@ -133,8 +135,8 @@ class Replies:
             return (
                 template.render(
                     number=context.number,
-                    customer_name=context.customer_name,
-                    company=self.company,
+                    customer_name=addressee(context.customer_name),
+                    company=in_language(self.company, context.language),
                     department=rules.departments[context.department].names.get(
                         context.language, context.department
                     ),

@@ -1,10 +1,13 @@
 """How the values a text is filled with are written in the text's language: a person's text
 that the text goes on after ends as a sentence, and Chinese keeps Chinese typography (full-width
-brackets, no space after full-width punctuation), whatever wrote the value."""
+brackets, no space after full-width punctuation), whatever wrote the value; a name given per
+language (outbox.settings.Localized, the company's) is said in the text's language."""
 
 from __future__ import annotations
 
 import re
+
+from outbox.settings import Localized
 
 CONTINUED = frozenset({"explanation", "solution", "summary"})
 """Placeholders a person fills in that their text goes on after ("…: {explanation} If you
@@ -31,6 +34,8 @@ def chinese(text: str) -> str:
 
 def filled(name: str, value: object, language: str) -> object:
     """`value` as the placeholder `name` of a text in `language` shows it."""
+    if isinstance(value, Localized):
+        return value.in_language(language)
     if not isinstance(value, str):
         return value
     text = sentence(value, language) if name in CONTINUED else value

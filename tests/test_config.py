@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from complaints.errors import SettingsError
+from complaints.languages import SUPPORTED
 from config import load_settings, parse_duration
+from outbox.letters import letter
+from outbox.texts import say
 from tests.conftest import MAIL_SECRET, ROOT, SECRET, write_settings
 
 
@@ -253,7 +257,15 @@ def test_a_bad_environment_value_names_the_key_and_the_variable(
         ),
         ({"hot_spots": {"factor": "2"}}, "[hot_spots] factor: must be a number, not '2'"),
         ({"http": {"port": 80.5}}, "[http] port: must be an integer, not 80.5"),
-        ({"bot": {"company_name": 5}}, "[bot] company_name: must be a string, not 5"),
+        ({"bot": {"company_name": 5}}, "[bot] company_name: must be a string or a table"),
+        (
+            {"bot": {"company_name": {"en": "Care", "fr": "Service"}}},
+            "[bot] company_name: unknown language 'fr'; languages: zh-Hans, zh-Hant, es, en",
+        ),
+        (
+            {"bot": {"company_name": {"es": " "}}},
+            "[bot] company_name: each language's name must be a non-empty string",
+        ),
         ({"survey": {"delay": 7}}, "[survey] delay: must be a duration such as '90m'"),
         ({"email": {"aliases": "a@example.com"}}, "[email] aliases: must be a list"),
         ({"email": "complaints@example.com"}, "email: must be a table"),
@@ -307,9 +319,9 @@ def test_the_display_name_defaults_to_the_company_name(tmp_path: Path) -> None:
     text = (ROOT / "settings.toml").read_text(encoding="utf-8")
     path = tmp_path / "settings.toml"
     path.write_text(
-        text.replace('display_name = "Customer care"\n', "").replace(
-            'company_name = "Customer care"', 'company_name = "Acme"'
-        ),
+        text.replace('display_name = "Customer care"\n', "")
+        .replace("company_name = {", 'company_name = "Acme"\nshipped = {')
+        .replace("\nshipped = {", "\n# {"),
         encoding="utf-8",
     )
     assert load_settings(path, {}).email.display_name == "Acme"
@@ -334,3 +346,30 @@ def test_a_configured_folder_that_does_not_exist_is_refused_naming_the_key(
     path = write_settings(tmp_path, {"templates": {"dir": "absent"}})
     with pytest.raises(SettingsError, match=r"\[templates\] dir: .*absent is not a folder"):
         load_settings(path)
+
+
+def test_the_company_is_named_in_each_language(tmp_path: Path) -> None:
+    settings = load_settings(ROOT / "settings.toml", {})
+    company = settings.company_name
+    forms = {language: letter(language, "-", name="", company=company) for language in SUPPORTED}
+    assert forms["en"].endswith("\nCustomer care")
+    assert forms["es"].endswith("\nAtención al cliente")
+    assert forms["zh-Hans"].endswith("\n客户服务部")
+    assert forms["zh-Hant"].endswith("\n客戶服務部")
+    assert settings.email.display_name == "Customer care"  # the default language's
+    assert say("es", "mail_kept.empty", company=company).startswith(
+        "Gracias por escribir a Atención al cliente."
+    )
+    assert copy.deepcopy(company).in_language("zh-Hant") == "客戶服務部"
+    # a plain string stays valid, the same in every language
+    path = write_settings(tmp_path, {"bot": {"company_name": "Acme"}})
+    plain = load_settings(path, {}).company_name
+    assert letter("zh-Hans", "-", name="", company=plain).endswith("\nAcme")
+
+
+def test_a_company_name_table_names_every_language(tmp_path: Path) -> None:
+    text = (ROOT / "settings.toml").read_text(encoding="utf-8")
+    path = tmp_path / "settings.toml"
+    path.write_text(text.replace(', zh-Hant = "客戶服務部"', ""), encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"\[bot\] company_name: names no form for zh-Hant;"):
+        load_settings(path, {})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from channels.base import AUTOMATIC_KINDS
-from outbox.letters import greets, letter
+from outbox.letters import addressee, greets, letter
 from outbox.notify import NOTICES
 from outbox.texts import TEXTS
 
@@ -69,6 +69,8 @@ def test_a_text_that_greets_gets_no_second_greeting(text: str) -> None:
         ("en", "Dear Ms Example,\nThe refund is on its way.\n\nBest regards,\nAna"),
         ("en", "Hi Ana,\nthe refund is on its way.\n\nThanks,\nLi Wei\nCustomer care"),
         ("en", "Dear Ana,\nDone.\n\nKind regards,\nLi"),
+        ("es", "Estimada Ana Pérez: hemos hecho el reembolso de C-1. Un saludo, Ana."),
+        ("zh-Hans", "王女士，您好：退款已经发出。此致敬礼！"),
     ],
 )
 def test_a_text_that_greets_and_closes_is_sent_as_written(language: str, text: str) -> None:
@@ -97,6 +99,8 @@ def test_a_text_that_closes_gets_a_greeting_and_no_second_closing(
         "Thanks for your patience, the refund is on its way.",
         "The refund is on its way.\nThanks to the courier it arrives tomorrow.",
         "Saludos a su familia no hacen falta; ya está el reembolso.",
+        "Ya está el reembolso.\nGracias, lo revisamos mañana.",
+        "We fixed it. Thanks for waiting.",
     ],
 )
 def test_a_text_that_only_mentions_thanks_is_closed_by_the_bot(text: str) -> None:
@@ -125,3 +129,26 @@ def test_every_notice_has_a_text_and_a_kind_the_channels_treat_as_automatic() ->
     kinds = [notice.kind for notice in NOTICES.values()]
     assert len(kinds) == len(set(kinds))
     assert {"resolved", "assigned", "rejected", "progress", "survey"} <= set(kinds)
+
+
+@pytest.mark.parametrize(
+    ("written", "greeted"),
+    [
+        ("Ana Pérez", "Ana Pérez"),
+        ("Perez, Jose", "Jose Perez"),
+        ("  Martínez García,  Ana María ", "Ana María Martínez García"),
+        ("王丽", "王丽"),
+        ("O'Brien", "O'Brien"),
+        ("ana.martinez", ""),
+        ("ana_martinez", ""),
+        ("jose1984", ""),
+        ("ana@example.com", ""),
+        ("", ""),
+    ],
+)
+def test_a_greeting_names_the_person_as_people_write_names(written: str, greeted: str) -> None:
+    assert addressee(written) == greeted
+    default = "Estimado/a cliente:"
+    assert letter("es", "Ya está.", name=written, company="ACME").startswith(
+        f"Estimado/a {greeted}:" if greeted else default
+    )

@@ -46,7 +46,7 @@ async def test_complaint_routes_need_authentication(desk: Desk) -> None:
 async def test_queue_is_scoped_filtered_and_searchable(desk: Desk) -> None:
     billing = (await desk.complain(BILLING, customer="c-1", name="Ana Pérez"))["complaint"]
     desk.clock.advance(timedelta(minutes=5))
-    network = (await desk.complain(NETWORK, customer="c-2", name="Bo Li"))["complaint"]
+    network = (await desk.complain(NETWORK, customer="c-2", name="Bo Lindqvist"))["complaint"]
     ana = await desk.account("Ana", departments=("billing",))
     admin = await desk.account("Root", role="admin", departments=())
 
@@ -63,7 +63,7 @@ async def test_queue_is_scoped_filtered_and_searchable(desk: Desk) -> None:
 
     assert await numbers(department="network") == {network}
     assert await numbers(q="tarjeta") == {billing}  # words of the message
-    assert await numbers(q="bo li") == {network}  # the customer's name
+    assert await numbers(q="bo lindqvist") == {network}  # the customer's name
     assert await numbers(q=network.lower()) == {network}
     assert await numbers(q="nothing-like-this") == set()
     for wildcard in ("%", "_", "a%b", "Bo_Li"):  # LIKE's wildcards are searched as themselves
@@ -152,7 +152,7 @@ async def test_work_a_complaint_from_queue_to_resolved(
     assert reply["complaint"] == number
     assert reply["text"] == (
         "Estimado/a Ana Pérez:\n\nHemos anulado el cargo duplicado.\n\nAtentamente,\nAna\n"
-        "Customer care"
+        "Atención al cliente"  # the company's name in Spanish (settings.toml)
     )
 
     await ana.post(f"/api/complaints/{number}/notes", json={"text": "called the bank"})

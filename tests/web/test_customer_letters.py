@@ -113,7 +113,7 @@ async def test_a_chinese_resolution_is_a_letter_in_chinese(
     assert told["kind"] == "resolved"
     assert told["text"] == (
         f"王丽，您好：\n\n您的投诉 {number} 已处理完毕：已退款。\n\n如您对处理结果不满意，请直接"
-        f"回复本消息：我们将重新开启您的投诉，并由工作人员再次跟进。\n\n祝您生活愉快！\n{COMPANY}"
+        f"回复本消息：我们将重新开启您的投诉，并由工作人员再次跟进。\n\n祝您生活愉快！\n客户服务部"
     )
 
 
@@ -179,3 +179,22 @@ async def test_an_agents_own_greeting_and_closing_are_not_doubled_in_any_languag
     assert answer.status_code == 200, answer.text
     [again] = await delivered(desk, receiver)
     assert again["text"].startswith(replies["c3"] + "\n\nAtentamente,\nana\n")
+
+
+async def test_a_greeting_reads_a_last_first_name_in_order_and_leaves_out_a_login(
+    reachable_desk: tuple[Desk, CallbackReceiver],
+) -> None:
+    desk, receiver = reachable_desk
+    ana = await desk.account("Ana")
+    spanish = "La factura del pedido 5521 me cobró dos veces, devuélvanme el segundo pago"
+    jose = (await desk.complain(spanish, customer="c-5", name="Perez, Jose"))["complaint"]
+    login = (await desk.complain(spanish, customer="c-6", name="ana.martinez"))["complaint"]
+    acks = {c["complaint"]: c["text"] for c in await delivered(desk, receiver)}
+    assert acks[jose].startswith("Estimado/a Jose Perez:\n\n")
+    assert acks[login].startswith("Estimado/a cliente:\n\n")
+    for number in (jose, login):
+        answer = await ana.post(f"/api/complaints/{number}/reply", json={"text": "Ya está."})
+        assert answer.status_code == 200, answer.text
+    replies = {c["complaint"]: c["text"] for c in await delivered(desk, receiver)}
+    assert replies[jose].startswith("Estimado/a Jose Perez:\n\nYa está.")
+    assert replies[login].startswith("Estimado/a cliente:\n\nYa está.")
