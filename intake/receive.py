@@ -9,7 +9,6 @@ sender retries and the dedupe key makes the retry harmless.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ from intake.duplicates import NewComplaint, flag_duplicates
 from intake.follow_up import Continued, FollowUp, continue_complaint
 from intake.opening import Opening, open_complaint
 from intake.recording import queue_reply, received_event, record_message
+from intake.resends import own_key, repeated_words, resent
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
 from observe.metrics import Metrics
@@ -47,9 +47,6 @@ from store.queries.complaints import complaint_by_id
 log = logging.getLogger(__name__)
 
 __all__ = ["Intake", "IntakePolicy", "IntakeResult"]
-
-REPEAT_WINDOW = timedelta(hours=1)
-"""How long a sender's exact words count as the same message sent again."""
 
 BOUNCING = frozenset({EMAIL})
 """The channels whose deliveries can bounce (intake.bounces): only their addresses are ever
@@ -191,7 +188,7 @@ class Intake:
         seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
         # (A Telegram edit keeps its message's id: the edit is not a new message.)
         compared = self._answers_at_once(inbound) or inbound.channel == EMAIL
-        if seen is not None and compared and not _resent(session, inbound, seen[0]):
+        if seen is not None and compared and not resent(session, inbound, seen[0]):
             # A replay answers the sender with the stored message's acknowledgement: where that
             # goes back in the response (the webhook), it must be the same message sent again.
             if self._answers_at_once(inbound):
@@ -202,13 +199,13 @@ class Intake:
             if inbound.channel == EMAIL:
                 # Another mail under a Message-ID already seen (a mailer that reuses them, or
                 # another sender): a message of its own, keyed so that ITS resends dedupe.
-                inbound = replace(inbound, external_id=_own_key(inbound))
+                inbound = replace(inbound, external_id=own_key(inbound))
                 seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
         if seen is not None:
             return self._replay(session, *seen), False
         now = self.clock.now()
         party = _party(session, inbound, now)
-        repeated = _repeated(session, inbound, party, now)
+        repeated = repeated_words(session, inbound, party, now)
         existing = self._existing(session, inbound, party, repeated)
         if not inbound.automated and inbound.sender.channel in BOUNCING:
             # the address works: known or not, it may be mailed again
@@ -254,7 +251,7 @@ class Intake:
         The sender's own words again within the hour, threaded to nothing, continue the
         complaint that holds them: a person unsure the first went through sends it again, and
         a second complaint would get no acknowledgement (`_reason_to_withhold`) and give the
-        desk the same case twice. `repeated`: the complaint holding them (`_repeated`)."""
+        desk the same case twice. `repeated`: the complaint holding them (`intake.resends`)."""
         threadable = party.known or inbound.complaint_number
         existing = thread_of(session, inbound, party) if threadable else None
         if existing is None and repeated is not None:
@@ -370,38 +367,6 @@ class Intake:
         assert complaint is not None
         answer = queries.first_reply_after(session, complaint_id, message_id)
         return Case.of(complaint).result(answer, created=False, duplicate=True)
-
-
-def _repeated(
-    session: Session, inbound: Inbound, party: queries.Party, now: datetime
-) -> int | None:
-    """The complaint holding the same words from this sender within `REPEAT_WINDOW`, if any:
-    a resend (joined to it, `Intake._existing`) or an autoresponder repeating itself (not
-    answered, `Intake._reason_to_withhold`). One read, for a sender already known."""
-    if not party.known or not inbound.text.strip():
-        return None
-    return queries.said_since(session, party.identity_id, inbound.text, now - REPEAT_WINDOW)
-
-
-def _resent(session: Session, inbound: Inbound, message_id: int) -> bool:
-    """Whether `inbound` is the stored message `message_id` sent again: the same sender, the
-    same text. After an erasure neither is known; a resend is assumed, answered with what the
-    store still holds (nothing personal), so the erased message is not stored anew."""
-    origin = queries.origin_of(session, message_id)
-    sender = inbound.sender
-    return origin.erased or (origin.channel, origin.address, origin.text) == (
-        sender.channel,
-        sender.address,
-        inbound.text,
-    )
-
-
-def _own_key(inbound: Inbound) -> str:
-    """The dedupe key of a mail whose Message-ID an earlier, different mail holds: that id
-    with a digest of this mail's sender and text, which its own resends repeat."""
-    sender = inbound.sender
-    mail = f"{sender.channel}\n{sender.address}\n{inbound.text}".encode()
-    return f"{inbound.external_id} sha256:{hashlib.sha256(mail).hexdigest()[:32]}"
 
 
 def _emails_of(inbound: Inbound) -> tuple[str, ...]:
