@@ -137,10 +137,9 @@ def edit_fields(
 
     `was` holds the values the person's form was loaded with: a field still holding its `was`
     value is not theirs to write (a colleague may have changed it since), and a field they
-    changed that someone else changed meanwhile is refused (409: saving would overwrite theirs unseen), nothing
-    written.
-    The write is a compare-and-set on the values this transaction read, so two saves at the
-    same moment cannot both overwrite the same field."""
+    changed that someone else changed meanwhile is refused (409: saving would overwrite theirs
+    unseen), nothing written. The write is a compare-and-set on the values this transaction
+    read, so two saves at the same moment cannot both overwrite the same field."""
     was = {key: value.strip() for key, value in (was or {}).items()}
     fields = {
         key: value.strip()
