@@ -308,7 +308,7 @@ class AgentDesk:
                     department=complaint.department,
                 )
             holder = complaint.assignee or ""
-            if was is not None and holder not in (was, agent.name):  # changed since they looked
+            if was is not None and holder and holder not in (was, agent.name):  # taken since
                 raise IllegalTransition("already assigned to %(name)s", name=holder)
             check_may_assign(complaint, agent, target.name, taking=taking)
             if complaint.status not in OPEN_WORK:  # taking a case in progress keeps its stage
