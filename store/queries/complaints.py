@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from complaints.numbers import complaint_number
@@ -39,6 +40,32 @@ def complaint_by_id(session: Session, *, complaint_id: int) -> Complaint | None:
 
 def complaint_by_number(session: Session, number: str) -> Complaint | None:
     return session.exec(select(Complaint).where(Complaint.number == number)).first()
+
+
+def set_if_unchanged(
+    session: Session, complaint: Complaint, changes: Mapping[str, tuple[str, str]]
+) -> bool:
+    """Compare-and-set: give each named column its new value only if every one of them still
+    holds its old value in the database (`{"assignee": ("", "Wang")}`), in ONE conditional
+    UPDATE, so two people who read the same values cannot both write: on PostgreSQL the
+    second UPDATE waits for the first one's row lock, then finds the row changed and writes
+    nothing (a read, then a write, would let both through). False when the row changed
+    meanwhile; `complaint` carries the new values after True. "" and NULL are both empty."""
+    session.flush()  # the caller's pending changes first: they are not this statement's
+    conditions = [COMPLAINTS.c.id == complaint.id]
+    for name, (old, _) in changes.items():
+        column = COMPLAINTS.c[name]
+        conditions.append(sa.func.coalesce(column, "") == (old or ""))
+    written = session.execute(
+        sa.update(COMPLAINTS)
+        .where(*conditions)
+        .values({name: new for name, (_, new) in changes.items()})
+    )
+    if getattr(written, "rowcount", 0) != 1:
+        return False
+    for name, (_, new) in changes.items():
+        set_committed_value(complaint, name, new)
+    return True
 
 
 def complaint_of_customer(
