@@ -60,6 +60,7 @@ def erase(session: Session, found: Holdings, now: datetime) -> dict[str, int]:
         identity.address, identity.display_name = f"erased-{identity.id}", ""
     for message in found.messages:
         message.text = ERASED
+        message.search_text = ""  # nothing of it is found by search (store.folding)
         message.subject = ERASED if message.subject else ""
     attachments = delete_attachments(session, message_ids=found.message_ids)
     for complaint in found.complaints:
