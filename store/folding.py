@@ -46,10 +46,9 @@ def fold(text: str) -> str:
 
 
 def fold_fields(values: Mapping[str, Any], fields: Sequence[str]) -> str:
-    """The search text of a row: its searched fields folded, one per line (a word never spans
-    two fields). Empty when they all are (an erased customer)."""
-    texts = [values.get(field) or "" for field in fields]
-    return fold(SEPARATOR.join(texts)) if any(texts) else ""
+    """The search text of a row: its searched fields that hold something, folded, one per line
+    (a word never spans two fields). Empty when they all are (an erased customer)."""
+    return fold(SEPARATOR.join(text for field in fields if (text := values.get(field))))
 
 
 @functools.cache
