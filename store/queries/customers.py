@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from store.direct import Direct, DirectInsert
-from store.folding import fold_fields, searchable
+from store.folding import fold, fold_fields, searchable
 from store.models import SEARCHED, Complaint, Customer, Identity
 from store.queries.events import add_event
 from store.queries.tables import COMPLAINTS, CUSTOMERS, IDENTITIES
@@ -171,8 +171,10 @@ def _digits_only(column: Any) -> Any:
 
 def search_customers(session: Session, *, text: str, digits: str, limit: int) -> list[Customer]:
     """Customers whose name, e-mail, phone or an identity address contains `text`
-    (case-insensitive), or whose phone without separators contains `digits` (when given)."""
+    (case-insensitive; name, e-mail and phone also regardless of accents and Chinese script:
+    `store.folding`), or whose phone without separators contains `digits` (when given)."""
     conditions = [
+        col(Customer.search_text).contains(fold(text), autoescape=True),
         col(Customer.name).icontains(text, autoescape=True),
         col(Customer.email).icontains(text, autoescape=True),
         col(Customer.phone).icontains(text, autoescape=True),

@@ -4,6 +4,7 @@ on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from complaints.clock import ManualClock
 from store.database import Database
 from store.folding import _table, fold, fold_fields
 from store.queries import COMPLAINTS, CUSTOMERS, MESSAGES
+from store.queries.customers import search_customers
 from store.schema import MIGRATIONS, upgrade_schema
 from tests.conftest import START
 from tests.factories import make_inbound
@@ -88,3 +90,20 @@ async def test_the_migration_folds_the_rows_stored_before_it(database: Database)
     assert customers == ["carlos martinez"]
     assert complaints == ["lampara\n电视机"]
     assert messages and set(messages) == {"陈美玲: devolucion"}
+
+
+async def test_an_admin_finds_a_customer_however_the_name_is_typed(database: Database) -> None:
+    """The privacy search (export, erasure) folds like the queue's."""
+    database.upgrade()
+    intake = make_intake(database, ManualClock(START))
+    for n, name in enumerate(["Carlos Martínez", "陳美玲"]):
+        inbound = make_inbound("Broken.", external_id=f"m-{n}", customer=f"c-{n}")
+        await intake.receive(replace(inbound, sender=replace(inbound.sender, display_name=name)))
+
+    async def names(text: str) -> list[str]:
+        found = await database.read(lambda s: search_customers(s, text=text, digits="", limit=10))
+        return [customer.name for customer in found]
+
+    assert await names("MARTINEZ") == ["Carlos Martínez"]
+    assert await names("陈美玲") == ["陳美玲"]
+    assert await names("nobody") == []
