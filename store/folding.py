@@ -16,8 +16,9 @@ written with every row: Core inserts through `searchable`, ORM writes through th
 `search_text` with LIKE, the same on SQLite and PostgreSQL (both sides are folded already, so
 neither database's own case rules matter).
 
-The fold costs about 1 µs for an English text (ASCII: only lowered) and tens of µs for a
-Spanish or Chinese one (bench/search_fold.py); the tables it needs are built on first use.
+The fold costs well under 1 µs for an English text (ASCII: only lowered), about 20 µs for 330
+characters of Spanish and 7 µs for 120 Chinese characters (CPU time on the 2-core machine, under
+load); its table (about 6,500 entries) is built once per process on first use, in about 70 ms.
 """
 
 from __future__ import annotations
