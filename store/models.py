@@ -33,8 +33,9 @@ class Customer(SQLModel, table=True):
     created_at: datetime = time_field()
     erased_at: datetime | None = time_field(nullable=True)
     """Set when an admin erased the customer's personal data (statistics are kept)."""
-    search_text: str = ""
-    """Name, e-mail and phone folded for search (`store.folding`)."""
+    search_text: str = Field(default="", exclude=True)
+    """Name, e-mail and phone folded for search (`store.folding`). Derived from the row, so
+    left out of its dumps (the API's views, the privacy export), as on the other tables."""
 
 
 class Identity(SQLModel, table=True):
@@ -99,7 +100,7 @@ class Complaint(SQLModel, table=True):
     escalate_due: datetime | None = time_field(index=True, nullable=True)
     """The deadline watched now: first response until a person answered, then resolution."""
     warn_due: datetime | None = time_field(index=True, nullable=True)
-    search_text: str = ""
+    search_text: str = Field(default="", exclude=True)
     """Subject and product folded for search (`store.folding`); the number is searched as it is."""
 
 
@@ -124,7 +125,7 @@ class Message(SQLModel, table=True):
     text: str = ""
     language: str = ""
     created_at: datetime = time_field()
-    search_text: str = ""
+    search_text: str = Field(default="", exclude=True)
     """The text folded for search (`store.folding`)."""
 
 
