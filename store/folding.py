@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
 
 CJK_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2EBEF))
 """Where OpenCC's table has its characters: CJK extension A, the unified ideographs, the
@@ -92,9 +93,17 @@ def searchable(fields: Sequence[str], row: Mapping[str, Any]) -> dict[str, Any]:
     return {**row, "search_text": fold_fields(row, fields)}
 
 
+def blank_search_text(row: Any) -> None:
+    """Nothing of this loaded row is to be found by search any more, whatever its fields say
+    (erasure: a message's text becomes "[erased]"). Kept by `keep_search_text`'s listener,
+    also when the search text was blank already."""
+    row.search_text = ""
+    flag_modified(row, "search_text")
+
+
 def keep_search_text(model: type[Any], fields: Sequence[str]) -> None:
     """Keep `model.search_text` the fold of `fields` on every ORM insert and update. A
-    `search_text` the writer set itself is kept (erasure blanks it with the fields)."""
+    search text the writer set itself (`blank_search_text`) is kept."""
 
     def on_insert(_mapper: Any, _connection: Any, target: Any) -> None:
         target.search_text = fold_fields(

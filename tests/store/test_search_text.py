@@ -6,15 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from sqlmodel import Session, SQLModel, create_engine
 
 from complaints.clock import ManualClock
 from store.database import Database
-from store.folding import _table, fold, fold_fields
+from store.folding import _table, blank_search_text, fold, fold_fields
+from store.models import Customer
 from store.queries import COMPLAINTS, CUSTOMERS, MESSAGES
 from store.queries.customers import search_customers
 from store.schema import MIGRATIONS, upgrade_schema
@@ -107,3 +110,31 @@ async def test_an_admin_finds_a_customer_however_the_name_is_typed(database: Dat
     assert await names("MARTINEZ") == ["Carlos Martínez"]
     assert await names("陈美玲") == ["陳美玲"]
     assert await names("nobody") == []
+
+
+def test_orm_writes_keep_the_search_text_and_a_blanked_one_stays_blank(tmp_path: Path) -> None:
+    """An update of a searched field folds it again; after `blank_search_text` (erasure) the
+    row is found by nothing, also when its search text was blank before."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'orm.db'}")
+    SQLModel.metadata.create_all(engine, tables=[Customer.__table__])  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        customer = Customer(name="", created_at=START)
+        session.add(customer)
+        session.commit()
+        assert customer.search_text == ""
+        customer.name = "Ñandú Martínez"
+        session.commit()
+        assert customer.search_text == "nandu martinez"
+        customer.name = "[erased]"
+        blank_search_text(customer)
+        session.commit()
+        customer.phone = "555"  # a later change folds again what is there
+        session.commit()
+        assert customer.search_text == "[erased]\n555"
+        customer.search_text = ""
+        session.commit()
+        blank_search_text(customer)
+        customer.name = "Ana"
+        session.commit()
+        assert customer.search_text == ""
+    engine.dispose()
