@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from admin.holdings import Holdings
+from store.folding import blank_search_text
 from store.models import Event, OutboxItem, Solution
 from store.queries.chat import forget_chats
 from store.queries.messages import delete_attachments
@@ -60,6 +61,7 @@ def erase(session: Session, found: Holdings, now: datetime) -> dict[str, int]:
         identity.address, identity.display_name = f"erased-{identity.id}", ""
     for message in found.messages:
         message.text = ERASED
+        blank_search_text(message)  # "[erased]" is not searched either
         message.subject = ERASED if message.subject else ""
     attachments = delete_attachments(session, message_ids=found.message_ids)
     for complaint in found.complaints:
