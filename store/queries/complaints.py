@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 from complaints.numbers import complaint_number
 from complaints.workflow import check
 from store.direct import Direct, DirectInsert
-from store.models import ChatState, Complaint, Message
+from store.folding import fold_fields
+from store.models import SEARCHED, ChatState, Complaint, Message
 from store.queries.events import add_event, add_events
 from store.queries.outbox import expire_loaded
 from store.queries.tables import COMPLAINTS, EVENTS, MESSAGES, OUTBOX, SOLUTIONS, with_defaults
@@ -56,14 +57,16 @@ def set_if_unchanged(
     for name, (old, _) in changes.items():
         column = COMPLAINTS.c[name]
         conditions.append(sa.func.coalesce(column, "") == (old or ""))
-    written = session.execute(
-        sa.update(COMPLAINTS)
-        .where(*conditions)
-        .values({name: new for name, (_, new) in changes.items()})
-    )
+    values = {name: new for name, (_, new) in changes.items()}
+    searched = SEARCHED[Complaint]
+    if any(name in searched for name in values):  # the ORM's listener does not see Core
+        values["search_text"] = fold_fields(
+            {field: values.get(field, getattr(complaint, field)) for field in searched}, searched
+        )
+    written = session.execute(sa.update(COMPLAINTS).where(*conditions).values(values))
     if getattr(written, "rowcount", 0) != 1:
         return False
-    for name, (_, new) in changes.items():
+    for name, new in values.items():
         set_committed_value(complaint, name, new)
     return True
 
