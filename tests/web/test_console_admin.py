@@ -318,6 +318,14 @@ async def test_an_admin_reorders_disables_deletes_and_imports_rules_with_forms(d
     assert await send("/console/rules/move", rule="nope", position="1") == (
         "Nothing was changed: there is no rule named 'nope'; the rule list shows the names in use."
     )
+    huge = await admin.post(
+        "/console/rules/import",
+        data={"csrf_token": csrf},
+        files={"file": ("rules.toml", b"#" * (2 << 20), "application/toml")},
+    )
+    assert huge.status_code == 303
+    shown = (await admin.get("/console/rules")).text
+    assert "Nothing was imported: over 1\N{NO-BREAK SPACE}MB." in shown  # not a byte count
     broken = await send("/console/rules/import", toml="[[rules]]\nname = 'x'\npattern = '('")
     assert broken.startswith("Nothing was changed:") and "not routing tables" not in broken
     assert table_counts(desk.bot.store_url) == before
