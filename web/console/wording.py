@@ -19,6 +19,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from complaints.errors import Said
 from complaints.sizes import readable_size
 from router import RuleSet
+from router.names import name_of
 from web.console.i18n import N_, Named, Phrase, Value, joined
 from web.console.rule_errors import rule_problem
 
@@ -292,11 +293,7 @@ def phrased(said: Said) -> Phrase:
 
 def named(rules: RuleSet, kind: str, key: str, language: str) -> str:
     """A department's or category's name in `language`, else in English, else its key."""
-    table = rules.departments if kind == "department" else rules.categories
-    found = table.get(key)
-    if found is None:
-        return key
-    return found.names.get(language) or found.names.get("en") or key
+    return name_of(rules, kind, key, language)
 
 
 def when(value: datetime | None, locale: str) -> str:
