@@ -50,3 +50,17 @@ async def test_every_wrong_field_of_a_new_account_is_named_at_once(desk: Desk) -
         assert spanish in shown, shown
     assert len(shown.split("; ")) > len(fields), shown  # each field's refusal, joined
     assert table_counts(desk.bot.store_url) == before
+
+
+async def test_a_wrong_telegram_id_is_named_with_the_other_wrong_fields(desk: Desk) -> None:
+    await desk.app.state.services.accounts.create("Eva", "admin", (), PASSWORD, language="es")
+    client, csrf, _ = await console_login(desk, "Eva", PASSWORD)
+    form = {"name": "Bea", "role": "agent", "departments": ["nowhere"], "email": "bea@"}
+    answer = await client.post(
+        "/console/accounts", data={**form, "telegram_user_id": "@bea", "csrf_token": csrf}
+    )
+    assert answer.status_code == 303
+    shown = _flash((await client.get(answer.headers["location"])).text)
+    assert "departamento(s) desconocido(s) nowhere" in shown, shown
+    assert "«bea@» no es una dirección de correo electrónico" in shown, shown
+    assert shown.endswith("; el id de usuario de Telegram es un número, no '@bea'."), shown
