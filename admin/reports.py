@@ -62,9 +62,9 @@ class Reports:
                 known = department_keys(session)
                 if department not in known:
                     raise ReportError(
-                        "there is no department '%(department)s'; departments: %(known)s",
+                        "there is no department '%(department)s'; departments: %(departments)s",
                         department=department,
-                        known=", ".join(known),
+                        departments=", ".join(known),
                     )
             departments = [department] if department else scope
             return report_rows(session, since=fetch_from, until=end, departments=departments)

@@ -121,14 +121,6 @@ action caused them: only an agent's own `reply` is a person's mail."""
 OnInbound = Callable[[Inbound], Awaitable[Any]]
 
 
-def readable_size(size: int) -> str:
-    """A byte count as a customer reads it in a limit: "5 MB", "1.5 MB", "200 KB", "100 bytes"."""
-    for unit, step in (("MB", 1 << 20), ("KB", 1 << 10)):
-        if size >= step:
-            return f"{size / step:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{size} bytes"
-
-
 def safe_filename(name: str) -> str:
     """An attachment's file name without any directory part a client or attacker put in front
     (`../../x` is `x`) and without control characters; "" when nothing usable is left."""

@@ -21,7 +21,7 @@ from channels.base import Attachment, Channel, Inbound
 from complaints.addresses import EMAIL
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, IgnoredMessage, InvalidMessage, ReusedKey
-from intake.attachments import AttachmentLimits, dropped_event, fit, not_kept_notice
+from intake.attachments import AttachmentLimits, dropped_event, fit, not_kept_notice, too_large
 from intake.case import Case, IntakeResult, event
 from intake.clean import without_nul
 from intake.duplicates import NewComplaint, flag_duplicates
@@ -159,12 +159,7 @@ class Intake:
                 raise InvalidMessage(
                     "at most %(count)s attachments are accepted", count=self.policy.max_attachments
                 )
-            raise InvalidMessage(
-                "attachment '%(name)s' is %(size)s bytes; the limit is %(limit)s",
-                name=dropped[0].filename,
-                size=dropped[0].size,
-                limit=self.policy.max_attachment_bytes,
-            )
+            raise too_large(dropped[0], self.limits)
         return (replace(inbound, attachments=kept) if dropped else inbound), dropped
 
     def _opening(self) -> Opening:

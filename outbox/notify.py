@@ -58,8 +58,8 @@ NOTICES: Mapping[str, Notice] = {
     "survey": Notice("survey"),
     "closed_thanks": Notice("closed"),
     "assigned_notice": Notice("assigned"),
-    "proposal_notice": Notice("proposed"),
-    "rejected_notice": Notice("rejected"),
+    "proposal_notice": Notice("proposed", letter=True),
+    "rejected_notice": Notice("rejected", letter=True),
     "resolved": Notice("resolved", letter=True),
     "merged_notice": Notice("merged"),
 }

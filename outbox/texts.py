@@ -13,14 +13,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "it: our complaints team will review our decision, and a person will answer you by {due}.",
         "survey_stale": "This survey is no longer open. If something is still wrong, just "
         "write to us here.",
-        "proposal_notice": "About your complaint {number}, we propose: {solution} Please "
-        "reply to tell us whether this works for you.",
+        "proposal_notice": "About your complaint {number}, we propose: {solution}\n\nPlease "
+        "reply to this message to tell us whether this works for you.",
         "handler_unavailable": "We have recorded your request for someone else to handle your "
         "complaint; our complaints team will assign another person to it.",
         "assigned_notice": "Your complaint {number} is now being handled by {name}.",
         "rejected_notice": "Thank you for contacting us about {number}. After looking into it "
-        "carefully we cannot treat it as a complaint: {explanation} If you disagree, just "
-        "reply and we will look again.",
+        "carefully we cannot treat it as a complaint: {explanation}\n\nIf you disagree, just "
+        "reply to this message and we will look again.",
         "progress": "Update on your complaint {number}: it is {status}{owner}. {next} Thank you "
         "for your patience.",
         "next.first_response": "A person will answer you by {due}.",
@@ -111,14 +111,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "reabierto: nuestro equipo de reclamaciones revisará nuestra decisión y una persona le "
         "responderá antes del {due}.",
         "survey_stale": "Esta encuesta ya no está abierta. Si algo sigue mal, escríbanos aquí.",
-        "proposal_notice": "Sobre su reclamación {number}, le proponemos: {solution} "
-        "Respóndanos para decirnos si le parece bien.",
+        "proposal_notice": "Sobre su reclamación {number}, le proponemos: {solution}\n\n"
+        "Responda a este mensaje para decirnos si le parece bien.",
         "handler_unavailable": "Hemos registrado su petición de que otra persona gestione su "
         "reclamación; nuestro equipo de reclamaciones asignará a otra persona.",
         "assigned_notice": "Su reclamación {number} la gestiona ahora {name}.",
         "rejected_notice": "Gracias por escribirnos sobre {number}. Tras revisarlo con atención, "
-        "no podemos tramitarlo como reclamación: {explanation} Si no está de acuerdo, "
-        "respóndanos y lo revisaremos de nuevo.",
+        "no podemos tramitarlo como reclamación: {explanation}\n\nSi no está de acuerdo, "
+        "responda a este mensaje y lo revisaremos de nuevo.",
         "progress": "Novedades de su reclamación {number}: está {status}{owner}. {next} Gracias "
         "por su paciencia.",
         "next.first_response": "Una persona le responderá antes del {due}.",
@@ -207,13 +207,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "dispute_received_by_team": "感谢您就 {number} 的回复。我们已重新打开此案：投诉处理团队"
         "将重新审核我们的决定，工作人员将在 {due} 之前答复您。",
         "survey_stale": "此调查已结束。如果问题仍未解决，请直接在这里告诉我们。",
-        "proposal_notice": "关于您的投诉 {number}，我们的处理方案是：{solution} 请回复告诉我们"
-        "您是否接受。",
+        "proposal_notice": "关于您的投诉 {number}，我们的处理方案是：{solution}\n\n请回复本消息，"
+        "告诉我们您是否接受。",
         "handler_unavailable": "我们已记录您更换处理人的请求，投诉处理团队将安排其他人员负责您的"
         "投诉。",
         "assigned_notice": "您的投诉 {number} 现由{name}负责处理。",
         "rejected_notice": "感谢您就 {number} 联系我们。经过仔细核实，我们无法将其作为投诉受理："
-        "{explanation} 如有异议，请直接回复，我们会重新审核。",
+        "{explanation}\n\n如有异议，请直接回复本消息，我们会重新审核。",
         "progress": "您的投诉 {number} 进展：当前状态为{status}{owner}。{next}感谢您的耐心。",
         "next.first_response": "工作人员将在 {due} 之前答复您。",
         "next.first_response_late": "很抱歉让您久等，工作人员将尽快答复您。",
@@ -286,13 +286,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "dispute_received_by_team": "感謝您就 {number} 的回覆。我們已重新開啟此案：投訴處理團隊"
         "將重新審核我們的決定，專人將於 {due} 之前回覆您。",
         "survey_stale": "此調查已結束。如果問題仍未解決，請直接在這裡告訴我們。",
-        "proposal_notice": "關於您的投訴 {number}，我們的處理方案是：{solution} 請回覆告訴我們"
-        "您是否接受。",
+        "proposal_notice": "關於您的投訴 {number}，我們的處理方案是：{solution}\n\n請回覆本訊息，"
+        "告訴我們您是否接受。",
         "handler_unavailable": "我們已記錄您更換處理人的請求，投訴處理團隊將安排其他人員負責您的"
         "投訴。",
         "assigned_notice": "您的投訴 {number} 現由{name}負責處理。",
         "rejected_notice": "感謝您就 {number} 與我們聯絡。經仔細查核，我們無法將其作為投訴受理："
-        "{explanation} 如有異議，請直接回覆，我們會重新審核。",
+        "{explanation}\n\n如有異議，請直接回覆本訊息，我們會重新審核。",
         "progress": "您的投訴 {number} 進度：目前狀態為{status}{owner}。{next}感謝您的耐心。",
         "next.first_response": "專人將於 {due} 之前回覆您。",
         "next.first_response_late": "很抱歉讓您久等，專人將盡快回覆您。",

@@ -76,3 +76,16 @@ def test_every_notice_has_a_text_and_a_kind_the_channels_treat_as_automatic() ->
     kinds = [notice.kind for notice in NOTICES.values()]
     assert len(kinds) == len(set(kinds))
     assert {"resolved", "assigned", "rejected", "progress", "survey"} <= set(kinds)
+
+
+@pytest.mark.parametrize("language", ["en", "es", "zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize("key", ["resolved", "rejected_notice", "proposal_notice"])
+def test_what_a_person_decides_is_a_letter_with_what_to_do_next_apart(
+    language: str, key: str
+) -> None:
+    """A resolution, a rejection and a proposal are letters; their text says what happened,
+    then, in a paragraph of its own, what the customer can do (reply to dispute or answer)."""
+    assert NOTICES[key].letter
+    text = TEXTS[language][key]
+    body, _, next_step = text.partition("\n\n")
+    assert "{number}" in body and next_step and "{" not in next_step

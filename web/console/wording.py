@@ -17,7 +17,9 @@ from babel.dates import format_date, format_skeleton, get_datetime_format
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from complaints.errors import Said
+from complaints.sizes import readable_size
 from router import RuleSet
+from router.names import name_of
 from web.console.i18n import N_, Named, Phrase, Value, joined
 from web.console.rule_errors import rule_problem
 
@@ -291,11 +293,7 @@ def phrased(said: Said) -> Phrase:
 
 def named(rules: RuleSet, kind: str, key: str, language: str) -> str:
     """A department's or category's name in `language`, else in English, else its key."""
-    table = rules.departments if kind == "department" else rules.categories
-    found = table.get(key)
-    if found is None:
-        return key
-    return found.names.get(language) or found.names.get("en") or key
+    return name_of(rules, kind, key, language)
 
 
 def when(value: datetime | None, locale: str) -> str:
@@ -324,14 +322,7 @@ def percent(share: float, locale: str) -> str:
     return format_percent(share, format="#,##0.0%", locale=locale)
 
 
-SIZE_UNITS = ("B", "KB", "MB", "GB")
-
-
 def size(count: int, locale: str) -> str:
-    """A number of bytes as people read it, the locale's way: 8609771 → "8.2 MB" ("8,2 MB");
-    units of 1,024, the unit symbols are the same in every language."""
-    amount, unit = Decimal(count), 0
-    while amount >= 1024 and unit < len(SIZE_UNITS) - 1:
-        amount, unit = amount / 1024, unit + 1
-    shown = format_decimal(amount, format="#,##0.#" if unit else "#,##0", locale=locale)
-    return f"{shown}\N{NO-BREAK SPACE}{SIZE_UNITS[unit]}"
+    """A number of bytes as people read it, the locale's way: 8609771 → "8.2 MB" ("8,2 MB"),
+    as everywhere (complaints.sizes), with a no-break space before the unit."""
+    return readable_size(count, locale).replace(" ", "\N{NO-BREAK SPACE}")
