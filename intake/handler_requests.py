@@ -18,8 +18,8 @@ What counts as the request, in a message that joins an open complaint:
   or standing alone as its own clause), so "the manager was rude" or "I tried to talk to the
   manager" is no request, and a negation just before it ("I don't want to speak to a
   manager", "no quiero otro gestor", "不用换人", "我唔想搵主管") cancels it. A long message is
-  a complaint in its own right, even if it asks for a
-  manager somewhere: it is kept and answered as such.
+  a complaint in its own right, even if it asks for a manager somewhere: it is kept and
+  answered as such.
 """
 
 from __future__ import annotations

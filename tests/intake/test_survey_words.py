@@ -16,6 +16,16 @@ import sqlalchemy as sa
 from complaints.clock import ManualClock
 from intake.courtesy import is_satisfied
 from intake.survey import comment_of, score_in
+from tests.channels.test_telegram import (
+    AGENT,
+    CUSTOMER,
+    GROUP,
+    handle,
+    rows,
+    telegram_settings,
+    until,
+)
+from tests.channels.test_telegram import fake as fake  # the fixture, used by name
 from tests.channels.test_webhook import complaint as webhook_complaint
 from tests.channels.test_webhook import post
 from tests.conftest import START
@@ -24,6 +34,7 @@ from tests.intake.test_reopening import events, to_customer
 from tests.intake.test_survey_answers import surveyed
 from tests.mailpeers import Sink
 from tests.scheduler.test_sweeps import complaint, settings, step
+from tests.telegram_api import FakeTelegram
 
 
 @pytest.mark.parametrize(
@@ -225,3 +236,36 @@ def test_number_words_are_scores_only_when_they_read_as_one(text: str, score: in
 )
 def test_a_plainly_satisfied_answer(text: str, satisfied: bool) -> None:
     assert is_satisfied(make_inbound(text=text)) == satisfied
+
+
+async def test_on_telegram_a_typed_answer_in_words_is_read_the_same_way(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """No button tapped: "满意" is the round's comment, then "五分" its score."""
+    clock = ManualClock(START)
+    bot = await start_bot(telegram_settings(fake), clock, background=False)
+    services = bot.app.state.services
+    channel = services.channels["telegram"]
+
+    async def say(chat: int, user: int, text: str, **extra: Any) -> None:
+        await handle(channel, fake.message_update(chat_id=chat, user_id=user, text=text, **extra))
+        await services.dispatcher.dispatch_due()
+
+    await say(CUSTOMER, CUSTOMER, "I was charged twice on this month's bill.")
+    number = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    await say(GROUP, AGENT, f"/take {number}", chat_type="supergroup")
+    await say(GROUP, AGENT, f"/resolve {number} refunded", chat_type="supergroup")
+    clock.advance(timedelta(days=7))
+    assert (await services.sweeps.run_all())["surveys"] == 1
+    await services.dispatcher.dispatch_due()
+    await until(fake, CUSTOMER, "How satisfied")
+    await say(CUSTOMER, CUSTOMER, "满意")
+    await until(fake, CUSTOMER, "glad your complaint")
+    assert rows(bot, "SELECT status, survey_score, survey_comment FROM complaints") == [
+        {"status": "resolved", "survey_score": None, "survey_comment": "满意"}
+    ]
+    await say(CUSTOMER, CUSTOMER, "五分")
+    await until(fake, CUSTOMER, "your answer is recorded")
+    assert rows(bot, "SELECT status, survey_score, survey_comment FROM complaints") == [
+        {"status": "closed", "survey_score": 5, "survey_comment": "满意"}
+    ]
