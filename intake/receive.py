@@ -30,7 +30,6 @@ from intake.follow_up import Continued, FollowUp, continue_complaint
 from intake.opening import Opening, open_complaint
 from intake.recording import queue_reply, received_event, record_message
 from intake.settings import DuplicateSettings
-from intake.survey import open_survey_answered
 from intake.threads import follow_merge, thread_of
 from observe.metrics import Metrics
 from outbox.next_step import standing
@@ -260,8 +259,6 @@ class Intake:
         existing = thread_of(session, inbound, party) if threadable else None
         if existing is None and repeated is not None:
             existing = complaint_by_id(session, complaint_id=repeated)
-        if existing is None and party.known:  # a survey answer: intake.survey
-            existing = open_survey_answered(session, party.customer_id, inbound)
         existing = follow_merge(session, existing)
         if inbound.automated and existing is None:
             raise IgnoredMessage(
