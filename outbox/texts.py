@@ -92,6 +92,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "Thank you for your rating! If you like, write a short comment.",
         "survey_done": "Thank you, your answer is recorded.",
         "survey_comment_thanks": "Thank you for your comment.",
+        "survey_glad": "Thank you! We are glad your complaint {number} is solved. If you like, "
+        "rate it with a number from 1 (not at all satisfied) to 5 (very satisfied).",
         "resolved": "Your complaint {number} has been resolved: {summary}\n\nIf you are not "
         "satisfied with this, just reply to this message: your complaint will be reopened and "
         "a person will look at it again.",
@@ -189,6 +191,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "¡Gracias por su valoración! Si quiere, escriba un breve comentario.",
         "survey_done": "Gracias, su respuesta ha quedado registrada.",
         "survey_comment_thanks": "Gracias por su comentario.",
+        "survey_glad": "¡Gracias! Nos alegra que su reclamación {number} esté resuelta. Si quiere, "
+        "valórela con un número del 1 (nada satisfecho) al 5 (muy satisfecho).",
         "resolved": "Su reclamación {number} se ha resuelto: {summary}\n\nSi no está "
         "satisfecho/a con esta solución, responda a este mensaje: reabriremos su reclamación y "
         "una persona la revisará de nuevo.",
@@ -270,6 +274,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "感谢您的评分！如愿意，可以再写一句意见。",
         "survey_done": "谢谢，您的评价已记录。",
         "survey_comment_thanks": "感谢您的意见。",
+        "survey_glad": "谢谢！很高兴您的投诉 {number} 已经解决。如愿意，请回复 1（很不满意）到 "
+        "5（非常满意）的数字为我们评分。",
         "resolved": "您的投诉 {number} 已处理完毕：{summary}\n\n如您对处理结果不满意，请直接"
         "回复本消息：我们将重新开启您的投诉，并由工作人员再次跟进。",
         "greeting": "{name}，您好：",
@@ -349,6 +355,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "感謝您的評分！如願意，可以再寫一句意見。",
         "survey_done": "謝謝，您的評價已記錄。",
         "survey_comment_thanks": "感謝您的意見。",
+        "survey_glad": "謝謝！很高興您的投訴 {number} 已經解決。如願意，請回覆 1（很不滿意）到 "
+        "5（非常滿意）的數字為我們評分。",
         "resolved": "您的投訴 {number} 已處理完成：{summary}\n\n如您對處理結果不滿意，請直接"
         "回覆本訊息：我們將重新開啟您的投訴，並由專人再次跟進。",
         "greeting": "{name}，您好：",
