@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
     sys.path.insert(0, str(ROOT))
 
+from bench import report as out  # noqa: E402
 from bench.corpus import SOURCE, complaints, write_requests  # noqa: E402
-from bench.report import compare, conclude, median, print_rounds  # noqa: E402
 from bench.servers import (  # noqa: E402
     POSTGRES,
     bot_command,
@@ -220,20 +220,17 @@ def describe(load: Load, label: str) -> str:
 
 
 def report(args: argparse.Namespace, series: dict[str, list[Load]], found: dict[str, Any]) -> int:
-    print(
+    out.print_table(
         f"instances on PostgreSQL: {args.requests:,} signed complaints per round and setting,"
         f" {args.rounds} rounds, {args.connections} concurrent clients (split across the"
-        f" instances when there are two), {os.cpu_count()} cores"
-    )
-    print()
-    print(
+        f" instances when there are two), {os.cpu_count()} cores",
         f"{'':<10}{'requests':>9}{'seconds':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'non-2xx':>9}{'errors':>8}"
+        f"{'non-2xx':>9}{'errors':>8}",
+        series,
+        describe,
     )
-    print_rounds(series, describe)
-    print()
-    rates = {label: [load.rate for load in loads] for label, loads in series.items()}
-    ratios = compare(
+    rates = out.by_label(series, lambda load: load.rate)
+    ratios = out.compare(
         ("one instance req/s", rates["one"]), ("two instances req/s", rates["two"]), "ratio two/one"
     )
     print(
@@ -267,15 +264,15 @@ def report(args: argparse.Namespace, series: dict[str, list[Load]], found: dict[
         )
     if len(acks) != expected or twice:
         problems.append(f"{len(acks)} complaints acknowledged for {expected}, {twice} twice")
-    return conclude(
+    return out.conclude(
         problems,
         f"---- the instances' logs (last lines)\n{found['log']}",
         bench="instances",
         path=f"two instances vs one on PostgreSQL, webhook, {args.requests:,} complaints,"
         f" {args.connections} connections",
-        bot=f"two: {median(rates['two']):,.0f} req/s",
-        baseline=f"one: {median(rates['one']):,.0f} req/s",
-        ratio=median(ratios),
+        bot=f"two: {out.median(rates['two']):,.0f} req/s",
+        baseline=f"one: {out.median(rates['one']):,.0f} req/s",
+        ratio=out.median(ratios),
         rss_mb=max(found["rss_a"], found["rss_b"]),
     )
 

@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
     sys.path.insert(0, str(ROOT))
 
+from bench import report as out  # noqa: E402
 from bench.corpus import SOURCE, complaints, write_requests  # noqa: E402
-from bench.report import compare, conclude, median, memory_line, print_rounds, verdict  # noqa: E402
 from bench.servers import (  # noqa: E402
     TARGET_RSS_MB,
     baseline_app,
@@ -151,39 +151,30 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, list[Load]], di
 
 
 def report(args: argparse.Namespace, loads: dict[str, list[Load]], found: dict[str, float]) -> int:
-    print(
+    out.print_table(
         f"webhook intake: {args.requests:,} signed complaints per round, {args.rounds} rounds, "
         f"{args.connections} concurrent clients (wrk, {args.threads} threads), "
-        f"{os.cpu_count()} cores"
-    )
-    print()
-    print(
+        f"{os.cpu_count()} cores",
         f"{'':<14}{'requests':>9}{'seconds':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'max ms':>9}{'non-2xx':>9}{'errors':>8}{'CPU ms':>9}{'CPU':>8}"
-    )
-    print_rounds(loads, describe)
-    print(
+        f"{'max ms':>9}{'non-2xx':>9}{'errors':>8}{'CPU ms':>9}{'CPU':>8}",
+        loads,
+        describe,
         "(seconds: from the first request sent to the last answer; CPU ms: the server's CPU time"
-        " per request, all its threads;\n CPU: as a share of one core)"
+        " per request, all its threads;\n CPU: as a share of one core)",
     )
-    print()
-    rates = {label: [load.rate for load in runs] for label, runs in loads.items()}
-    p50 = {
-        label: median([load.percentile_ms(50) for load in runs]) for label, runs in loads.items()
-    }
-    p99 = {
-        label: median([load.percentile_ms(99) for load in runs]) for label, runs in loads.items()
-    }
-    ratios = compare(
+    rates = out.by_label(loads, lambda load: load.rate)
+    p50 = out.medians(loads, lambda load: load.percentile_ms(50))
+    p99 = out.medians(loads, lambda load: load.percentile_ms(99))
+    ratios = out.compare(
         ("baseline req/s", rates["baseline"]), ("bot req/s", rates["bot"]), target=TARGET_RATIO
     )
     print(
         f"bot p50 {p50['bot']:.1f} ms, p99 {p99['bot']:.1f} ms (medians of the rounds)   "
-        f"(p99 target < {TARGET_P99_MS:.0f} ms: {verdict(p99['bot'] < TARGET_P99_MS)})"
+        f"(p99 target < {TARGET_P99_MS:.0f} ms: {out.verdict(p99['bot'] < TARGET_P99_MS)})"
     )
     print(
-        f"bot resident memory: {memory_line(found['idle'], found)}   "
-        f"(target < {TARGET_RSS_MB:.0f} MB: {verdict(found['VmHWM'] < TARGET_RSS_MB)})"
+        f"bot resident memory: {out.memory_line(found['idle'], found)}   "
+        f"(target < {TARGET_RSS_MB:.0f} MB: {out.verdict(found['VmHWM'] < TARGET_RSS_MB)})"
     )
     expected = args.warmup + args.rounds * args.requests
     print(
@@ -199,15 +190,16 @@ def report(args: argparse.Namespace, loads: dict[str, list[Load]], found: dict[s
     for label in ("bot", "baseline"):
         if found[f"stored_{label}"] != expected:
             problems.append(f"{label}: {found[f'stored_{label}']:.0f} stored, {expected} sent")
-    return conclude(
+    return out.conclude(
         problems,
         None,
         bench="webhook",
         path=f"webhook, {args.requests:,} signed complaints, {args.connections} connections",
-        bot=f"{median(rates['bot']):,.0f} req/s, p50 {p50['bot']:.0f} ms, p99 {p99['bot']:.0f} ms",
-        baseline=f"FastAPI + one SQLite insert: {median(rates['baseline']):,.0f} req/s, "
+        bot=f"{out.median(rates['bot']):,.0f} req/s, p50 {p50['bot']:.0f} ms,"
+        f" p99 {p99['bot']:.0f} ms",
+        baseline=f"FastAPI + one SQLite insert: {out.median(rates['baseline']):,.0f} req/s, "
         f"p99 {p99['baseline']:.0f} ms",
-        ratio=median(ratios),
+        ratio=out.median(ratios),
         rss_mb=found["VmHWM"],
     )
 

@@ -46,18 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
     sys.path.insert(0, str(ROOT))
 
+from bench import report as out  # noqa: E402
 from bench.mails import MIXED_ENCODINGS, Mail, mails  # noqa: E402
-from bench.report import (  # noqa: E402
-    compare,
-    conclude,
-    log_tail,
-    median,
-    memory_line,
-    print_rounds,
-    ratio,
-    rounds_line,
-    verdict,
-)
 from bench.servers import PYTHON, bot_command, count_complaints, free_port, memory_mb, serving  # noqa: E402
 from bench.smtp_intake import write_settings  # noqa: E402
 from bench.smtpload import AckSink, Run, parse_arguments, run_load, run_with_relay, wait_smtp  # noqa: E402
@@ -166,41 +156,36 @@ def report(args: argparse.Namespace, rounds: dict[str, list[Round]], found: dict
         if part.get_content_maintype() == "text"
     )
     html_only = sum(b"multipart/" not in mail.raw and b"text/html" in mail.raw for mail in sample)
-    print(
+    out.print_table(
         f"end-to-end mail: {args.messages:,} complaint mails per round ({html_only} HTML-only;"
         f" text parts by charset: "
         + ", ".join(f"{name} {n}" for name, n in charsets.most_common())
-        + f"), {args.rounds} rounds, {args.connections} connections, {os.cpu_count()} cores"
-    )
-    print()
-    print(
+        + f"), {args.rounds} rounds, {args.connections} connections, {os.cpu_count()} cores",
         f"{'':<14}{'250s':>9}{'250 s':>10}{'250/s':>10}{'acks':>9}{'acks s':>10}{'mails/s':>10}"
-        f"{'failures':>9}"
-    )
-    print_rounds(rounds, describe)
-    print(
+        f"{'failures':>9}",
+        rounds,
+        describe,
         "(250 s: from the first sendmail to the last 250; acks s: to the last acknowledgement"
-        " at the relay;\n mails/s: mails over acks s, the end-to-end figure)"
+        " at the relay;\n mails/s: mails over acks s, the end-to-end figure)",
     )
-    print()
-    rates = {label: [item.rate for item in series] for label, series in rounds.items()}
-    ratios = compare(
+    rates = out.by_label(rounds, lambda item: item.rate)
+    ratios = out.compare(
         ("baseline mails/s end to end", rates["baseline"]),
         ("bot mails/s end to end", rates["bot"]),
     )
-    of_sink = [ratio(bot, bare) for bot, bare in zip(rates["bot"], found["sink"], strict=True)]
-    print(rounds_line("bare SMTP sink mails/s (to the last 250)", found["sink"]))
+    of_sink = [out.ratio(bot, bare) for bot, bare in zip(rates["bot"], found["sink"], strict=True)]
+    print(out.rounds_line("bare SMTP sink mails/s (to the last 250)", found["sink"]))
     print(
-        rounds_line("bot end to end / bare SMTP sink", of_sink)
+        out.rounds_line("bot end to end / bare SMTP sink", of_sink)
         + f"   (issue 15: 3 x {ISSUE_BOT_MAILS_PER_S} / {ISSUE_SINK_MAILS_PER_S} ="
-        f" {TARGET_OF_SINK:.3f}: {verdict(median(of_sink) >= TARGET_OF_SINK)}; that is"
-        f" {median(of_sink) / (ISSUE_BOT_MAILS_PER_S / ISSUE_SINK_MAILS_PER_S):.1f} x the issue's"
-        " rate)"
+        f" {TARGET_OF_SINK:.3f}: {out.verdict(out.median(of_sink) >= TARGET_OF_SINK)}; that is"
+        f" {out.median(of_sink) / (ISSUE_BOT_MAILS_PER_S / ISSUE_SINK_MAILS_PER_S):.1f} x the"
+        " issue's rate)"
     )
     if args.profile:
         print(f"py-spy profile of the bot during the first round: {args.profile}")
     memory = found["memory"]
-    print(f"bot resident memory: {memory_line(found['idle'], memory)} (VmHWM)")
+    print(f"bot resident memory: {out.memory_line(found['idle'], memory)} (VmHWM)")
     expected = args.warmup + args.rounds * args.messages
     print(
         f"stored: bot {found['stored_bot']:,}, baseline {found['stored_baseline']:,}"
@@ -222,16 +207,17 @@ def report(args: argparse.Namespace, rounds: dict[str, list[Round]], found: dict
     for label in ("bot", "baseline"):
         if found[f"stored_{label}"] != expected:
             problems.append(f"{label}: {found[f'stored_{label}']} stored for {expected} mails")
-    return conclude(
+    return out.conclude(
         problems,
-        log_tail(found["log"]),
+        out.log_tail(found["log"]),
         bench="mail_e2e",
         path=f"{args.messages:,} mixed-charset complaint mails end to end, acknowledgements"
         " included",
-        bot=f"{median(rates['bot']):,.0f} mails/s ({median(of_sink):.2f} of the bare SMTP sink's"
-        f" {median(found['sink']):,.0f}; 3 x the issue's day: {TARGET_OF_SINK:.2f})",
-        baseline=f"aiosmtpd + parse + insert + one reply: {median(rates['baseline']):,.0f} mails/s",
-        ratio=median(ratios),
+        bot=f"{out.median(rates['bot']):,.0f} mails/s ({out.median(of_sink):.2f} of the bare SMTP"
+        f" sink's {out.median(found['sink']):,.0f}; 3 x the issue's day: {TARGET_OF_SINK:.2f})",
+        baseline="aiosmtpd + parse + insert + one reply:"
+        f" {out.median(rates['baseline']):,.0f} mails/s",
+        ratio=out.median(ratios),
         rss_mb=memory["VmHWM"],
     )
 

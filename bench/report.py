@@ -6,6 +6,7 @@ checks held. Every benchmark reports alike so that its readers, and `bench/all.p
 parses the `BENCH-RESULT` line), can trust the same words: one round per line, then
 `label: median (median of N rounds: ...)`, the ratio as the median of the rounds' ratios, each
 failed check as `INVALID RUN: ...` (exit status 1), and the figures as JSON on the last line.
+The benches import this module as `out`: each has a `report` function of its own.
 """
 
 from __future__ import annotations
@@ -37,14 +38,39 @@ def rounds_line(label: str, values: Sequence[float], unit: str = "") -> str:
     return f"{label}: {median(values):.2f}{unit} (median of {len(values)} rounds: {shown})"
 
 
-def print_rounds(
-    series: Mapping[str, Sequence[Item]], describe: Callable[[Item, str], str]
+def print_table(
+    title: str,
+    columns: str,
+    series: Mapping[str, Sequence[Item]],
+    describe: Callable[[Item, str], str],
+    note: str = "",
 ) -> None:
-    """One line per round and server, round by round, in the order of `series`: the two
-    servers of a round stand together, so a disturbed round shows in both."""
+    """The run's title, then its rounds as a table: the column heads, one line per round and
+    server in the order of `series` (the servers of a round stand together, so a disturbed
+    round shows in each), what the columns mean, and a blank line before the figures."""
+    print(title)
+    print()
+    print(columns)
     for index in range(len(next(iter(series.values())))):
         for label, items in series.items():
             print(describe(items[index], f"{label} {index + 1}"))
+    if note:
+        print(note)
+    print()
+
+
+def by_label(
+    series: Mapping[str, Sequence[Item]], figure: Callable[[Item], float]
+) -> dict[str, list[float]]:
+    """Each server's `figure`, round by round."""
+    return {label: [figure(item) for item in items] for label, items in series.items()}
+
+
+def medians(
+    series: Mapping[str, Sequence[Item]], figure: Callable[[Item], float]
+) -> dict[str, float]:
+    """Each server's median `figure` over the rounds."""
+    return {label: median(values) for label, values in by_label(series, figure).items()}
 
 
 def compare(

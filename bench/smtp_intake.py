@@ -47,8 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
     sys.path.insert(0, str(ROOT))
 
+from bench import report as out  # noqa: E402
 from bench.mails import BOT_ADDRESS, SIGNING_SECRET, mails  # noqa: E402
-from bench.report import compare, conclude, log_tail, median, memory_line, print_rounds  # noqa: E402
 from bench.servers import (  # noqa: E402
     PYTHON,
     bot_command,
@@ -145,36 +145,29 @@ def report(args: argparse.Namespace, runs: dict[str, list[Run]], found: dict[str
     load = mails(args.messages, args.seed, args.warmup)
     languages = Counter(mail.language for mail in load)
     size_kb = sum(len(mail.raw) for mail in load) / len(load) / 1024
-    print(
+    out.print_table(
         f"SMTP intake: {len(load):,} complaint mails per round ("
         + ", ".join(f"{language} {n}" for language, n in sorted(languages.items()))
         + f"; {sum(mail.attachment for mail in load)} with an attachment; {size_kb:.1f} KB"
         f" on average), {args.rounds} rounds, {args.connections} persistent connections (one"
-        f" smtplib client process each), {os.cpu_count()} cores"
-    )
-    print()
-    print(
+        f" smtplib client process each), {os.cpu_count()} cores",
         f"{'':<14}{'messages':>9}{'seconds':>9}{'msgs/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'max ms':>9}{'failures':>9}{'CPU ms':>9}{'CPU':>8}"
-    )
-    print_rounds(runs, describe)
-    print(
+        f"{'max ms':>9}{'failures':>9}{'CPU ms':>9}{'CPU':>8}",
+        runs,
+        describe,
         "(messages: answered 250; seconds: from the first sendmail to the last 250; p50/p99/max:"
         " time to 250;\n CPU ms: the server's CPU time per message, all its threads; CPU: as a"
-        " share of one core)"
+        " share of one core)",
     )
-    print()
-    rates = {label: [run.rate for run in series] for label, series in runs.items()}
-    p99 = {
-        label: median([run.percentile_ms(99) for run in series]) for label, series in runs.items()
-    }
-    ratios = compare(
+    rates = out.by_label(runs, lambda run: run.rate)
+    p99 = out.medians(runs, lambda run: run.percentile_ms(99))
+    ratios = out.compare(
         ("baseline mails/s", rates["baseline"]), ("bot mails/s", rates["bot"]), target=TARGET_RATIO
     )
     memory = found["memory"]
     print(
         f"bot p99 time to 250: {p99['bot']:.1f} ms; resident memory"
-        f" {memory_line(found['idle'], memory)} (VmHWM)"
+        f" {out.memory_line(found['idle'], memory)} (VmHWM)"
     )
     expected = args.warmup + args.rounds * args.messages
     print(
@@ -208,14 +201,14 @@ def report(args: argparse.Namespace, runs: dict[str, list[Run]], found: dict[str
             f"bot: {found['acks']} acknowledgements with {found['numbers']} complaint numbers"
             f" for {expected} complaints"
         )
-    return conclude(
+    return out.conclude(
         problems,
-        log_tail(found["log"]),
+        out.log_tail(found["log"]),
         bench="smtp",
         path=f"SMTP, {args.messages:,} mails, {args.connections} connections",
-        bot=f"{median(rates['bot']):,.0f} mails/s, p99 {p99['bot']:.0f} ms",
-        baseline=f"aiosmtpd + one insert: {median(rates['baseline']):,.0f} mails/s",
-        ratio=median(ratios),
+        bot=f"{out.median(rates['bot']):,.0f} mails/s, p99 {p99['bot']:.0f} ms",
+        baseline=f"aiosmtpd + one insert: {out.median(rates['baseline']):,.0f} mails/s",
+        ratio=out.median(ratios),
         rss_mb=memory["VmHWM"],
     )
 
