@@ -10,7 +10,8 @@ decoded by the modules beside this one instead of by the package, because it dec
 declared charset and quietly puts U+FFFD where the label lies (gb2312 mail holding GBK characters,
 big5 holding HKSCS ones), and its structured header parsing can itself raise on broken headers:
 `charsets` decodes bytes, `headers` reads header fields, `mime` walks the parts, `bounces` tells
-machine mail and delivery reports, `text` turns HTML into text, `history` drops a reply's quoted history and keeps a forward.
+machine mail and delivery reports, `text` turns HTML into text, `history` drops a reply's quoted
+history and keeps a forward.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from channels.email.headers import (
     return_path,
     sender,
 )
-from channels.email.mime import MailAttachment, Parts, collect, named, parsed
 from channels.email.history import FORWARD_SUBJECT, read_body
+from channels.email.mime import MailAttachment, Parts, collect, named, parsed
 from complaints.errors import MalformedMail
 
 

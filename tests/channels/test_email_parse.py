@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from channels.base import Bounce
-from channels.email.parse import ParsedMail, parse_mail
 from channels.email.history import strip_quoted
+from channels.email.parse import ParsedMail, parse_mail
 from channels.email.text import html_to_text
 from complaints.errors import MalformedMail
 
