@@ -98,7 +98,9 @@ def _parse(raw: bytes) -> ParsedMail:
         full_text=full_text,
         language_hint=header(msg, "Content-Language").split(",")[0].strip(),
         attachments=named(found.attachments),
-        automated="delivery status notification" if bounce else automated(msg, from_address),
+        automated=(
+            "delivery status notification" if bounce else automated(msg, from_address, subject)
+        ),
         bounce=bounce,
     )
 
