@@ -380,7 +380,7 @@ def _repeated(
     answered, `Intake._reason_to_withhold`). One read, for a sender already known."""
     if not party.known or not inbound.text.strip():
         return None
-    return queries.said_since(session, party.identity_id, inbound.text, now - REPEAT_WINDOW)
+    return queries.said_since(session, party.identity_id, inbound.stored_text, now - REPEAT_WINDOW)
 
 
 def _resent(session: Session, inbound: Inbound, message_id: int) -> bool:
@@ -392,7 +392,7 @@ def _resent(session: Session, inbound: Inbound, message_id: int) -> bool:
     return origin.erased or (origin.channel, origin.address, origin.text) == (
         sender.channel,
         sender.address,
-        inbound.text,
+        inbound.stored_text,
     )
 
 
@@ -425,5 +425,6 @@ def _party(session: Session, inbound: Inbound, now: datetime) -> queries.Party:
         display_name=sender.display_name,
         email=sender.email.strip().lower(),  # compared case-blind (duplicates)
         phone=sender.phone,
+        phone_hint=sender.phone_hint,
         tier=sender.tier,
     )

@@ -45,6 +45,32 @@ _HEADER_FROM = re.compile(r"[*\s]*(?:From|De)\s*\**\s*:")
 _HEADER_SENT = re.compile(r"[*\s]*(?:Sent|Date|Enviado(?: el)?|Fecha)\s*\**\s*:", re.I)
 
 
+_PHONE = r"(\+?\(?\d[\d ().-]{5,18}\d)"
+_LABELLED_PHONE = re.compile(
+    r"(?:tel(?:[eé]fono)?|tfno|m[oó]vil|phone|mobile|mob|cell(?:phone)?|celular"
+    r"|电话|手机|联系电话|電話|手機|聯絡電話)\.?\s*[:：.]?\s*" + _PHONE + r"\s*",
+    re.I,
+)
+_BARE_PHONE = re.compile(r"\s*" + _PHONE + r"\s*")
+
+
+def signature_phone(signature: str) -> str:
+    """The phone number a signature clearly gives: on a line labelled as a phone ("Tel.",
+    "Móvil:", "手机：", "電話:"), else the only line that is nothing but a number; "" when
+    there is none or it is unclear (two bare numbers, a fax)."""
+    lines = [line.strip() for line in signature.split("\n")]
+    for line in lines:
+        if (found := _LABELLED_PHONE.fullmatch(line)) and _plausible(found[1]):
+            return found[1]
+    bare = {found[1] for line in lines if (found := _BARE_PHONE.fullmatch(line))}
+    only = bare.pop() if len(bare) == 1 else ""
+    return only if _plausible(only) else ""
+
+
+def _plausible(number: str) -> bool:
+    return 7 <= sum(char.isdigit() for char in number) <= 15
+
+
 @dataclass(frozen=True)
 class Reading:
     """A body read: `text` is what intake and the router read (the new words and any forwarded
@@ -59,6 +85,7 @@ class Reading:
 def read_body(text: str, *, forward: bool = False) -> Reading:
     """Read a mail body; `forward`: the subject says the mail is a forward."""
     lines = text.replace("\r\n", "\n").split("\n")
+    lines = lines[_leading_quote_end(lines) :]
     signature_at, cut, forward_at = _markers(lines, forward=forward)
     if forward_at is None:
         cut = min(cut, _trailing_quote_start(lines))
@@ -117,6 +144,28 @@ def _is_attribution(line: str, next_line: str) -> bool:
         and not _ATTRIBUTION.fullmatch(next_line)
         and _ATTRIBUTION.fullmatch(wrapped) is not None
     )
+
+
+def _leading_quote_end(lines: list[str]) -> int:
+    """Where a bottom-posted reply's new words start: after an attribution ("On … wrote:") and
+    the block of ">" lines it introduces, at the top; 0 when the text does not start so, or
+    when ">" lines follow later (answers written between the quoted lines are kept whole)."""
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    quote = start
+    for attribution_lines in (1, 2):  # Gmail wraps a long attribution onto a second line
+        head = " ".join(line.strip() for line in lines[start : start + attribution_lines])
+        below = lines[start + attribution_lines : start + attribution_lines + 1]
+        if head.endswith((":", "：")) and below and below[0].lstrip().startswith(">"):
+            quote = start + attribution_lines
+            break
+    end = quote
+    while end < len(lines) and (lines[end].lstrip().startswith(">") or not lines[end].strip()):
+        end += 1
+    rest = lines[end:]
+    quoted = any(line.lstrip().startswith(">") for line in lines[quote:end])
+    if not quoted or not rest or any(line.lstrip().startswith(">") for line in rest):
+        return 0
+    return end
 
 
 def _trailing_quote_start(lines: list[str]) -> int:

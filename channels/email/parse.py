@@ -32,7 +32,7 @@ from channels.email.headers import (
     return_path,
     sender,
 )
-from channels.email.history import FORWARD_SUBJECT, read_body
+from channels.email.history import FORWARD_SUBJECT, read_body, signature_phone
 from channels.email.mime import MailAttachment, Parts, collect, named, parsed
 from complaints.errors import MalformedMail
 
@@ -49,6 +49,10 @@ class ParsedMail:
     text: str
     """What the customer newly wrote: the best body with quoted history and signature removed,
     and what they forwarded (inline, or attached as a message) kept."""
+    shown_text: str
+    """What is kept for staff: `text` with the signature where it stood."""
+    phone: str
+    """A phone number the signature clearly gives, else ""."""
     full_text: str
     language_hint: str
     attachments: tuple[MailAttachment, ...]
@@ -86,6 +90,7 @@ def _parse(raw: bytes) -> ParsedMail:
     subject = decode_words(header(msg, "Subject"))
     reading = read_body(body, forward=FORWARD_SUBJECT.match(subject) is not None)
     text = "\n\n".join(t for t in (reading.text, *found.forwarded) if t) or full_text
+    shown = "\n\n".join(t for t in (reading.shown, *found.forwarded) if t) or full_text
     return ParsedMail(
         message_id=next(iter(message_ids(header(msg, "Message-ID"))), ""),
         in_reply_to=message_ids(header(msg, "In-Reply-To")),
@@ -95,6 +100,8 @@ def _parse(raw: bytes) -> ParsedMail:
         subject=subject,
         date=parse_date(header(msg, "Date")),
         text=text,
+        shown_text=shown,
+        phone=signature_phone(reading.signature),
         full_text=full_text,
         language_hint=header(msg, "Content-Language").split(",")[0].strip(),
         attachments=named(found.attachments),

@@ -58,12 +58,16 @@ def identity_for(
     email: str = "",
     phone: str = "",
     tier: str = "",
+    phone_hint: str = "",
 ) -> Party:
     """The identity for (channel, address) and its customer, created on first contact.
 
-    Contact details the channel supplies update the customer, since the newest is the best.
+    Contact details the channel supplies update the customer, since the newest is the best;
+    `phone_hint` (a number the sender wrote, as in a signature) only fills an empty phone.
     """
     found = _FIND_IDENTITY.first(session, {"channel": channel, "address": address})
+    if not phone and phone_hint and (found is None or not found[5]):
+        phone = phone_hint
     fresh = {"name": display_name, "email": email, "phone": phone, "tier": tier}
     if found is None:
         (customer_id,) = _INSERT_CUSTOMER.one(session, {**fresh, "created_at": now})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -141,3 +142,39 @@ def test_auto_reply_subjects_are_machine_mail(subject: str) -> None:
 def test_a_persons_subject_is_not_machine_mail(subject: str) -> None:
     raw = f"From: a@c.test\r\nSubject: {subject}\r\n\r\nHello.\r\n".encode()
     assert parse_mail(raw).automated == ""
+
+
+@pytest.mark.parametrize(
+    ("subject", "marker"),
+    [
+        pytest.param("Out of Office: {subject}", {}, id="subject"),
+        pytest.param("{subject}", {"Auto-Submitted": "auto-replied"}, id="header"),
+    ],
+)
+async def test_the_next_mail_answers_the_customers_last_mail_not_the_autoresponders(
+    mailbot: Any, sink: Sink, subject: str, marker: dict[str, str]
+) -> None:
+    await send(mailbot.smtp_port, mail("My kettle leaks.", message_id="<t1@c.test>"))
+    ack = await sink.next()
+    auto = mail(
+        "I am away.",
+        subject=subject.format(subject=ack["Subject"]),
+        message_id="<t2@c.test>",
+        in_reply_to=ack["Message-ID"],
+        headers=marker,
+    )
+    await send(mailbot.smtp_port, auto)
+    [complaint] = rows(mailbot, "SELECT number, department FROM complaints")
+    accounts = mailbot.app.state.services.accounts
+    agent = await accounts.create("Ana", "agent", [complaint["department"]], "horse battery 1")
+    _, secret = await accounts.issue_token(agent.id or 0, "tests")
+    async with httpx.AsyncClient(
+        base_url=mailbot.served.url, headers={"Authorization": f"Bearer {secret}"}
+    ) as client:
+        answer = {"text": "We will send a new kettle."}
+        replied = await client.post(f"/api/complaints/{complaint['number']}/reply", json=answer)
+        assert replied.status_code == 200, replied.text
+    mails = [await sink.next()]
+    while "We will send a new kettle." not in str(mails[-1].get_body(("plain",))):
+        mails.append(await sink.next())  # an assignment notice may come first
+    assert all(sent["In-Reply-To"] == "<t1@c.test>" for sent in mails)
