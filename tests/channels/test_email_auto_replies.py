@@ -175,6 +175,7 @@ async def test_the_next_mail_answers_the_customers_last_mail_not_the_autorespond
         replied = await client.post(f"/api/complaints/{complaint['number']}/reply", json=answer)
         assert replied.status_code == 200, replied.text
     mails = [await sink.next()]
-    while "We will send a new kettle." not in str(mails[-1].get_body(("plain",))):
-        mails.append(await sink.next())  # an assignment notice may come first
-    assert all(sent["In-Reply-To"] == "<t1@c.test>" for sent in mails)
+    while "new kettle" not in mails[-1].get_body(("plain",)).get_content():  # type: ignore[union-attr]
+        assert len(mails) < 3  # an assignment notice may come first
+        mails.append(await sink.next())
+    assert [sent["In-Reply-To"] for sent in mails] == ["<t1@c.test>"] * len(mails)
