@@ -40,6 +40,9 @@ class _HtmlText(HTMLParser):
         elif tag in _BLOCK_TAGS:
             self.breaks = max(self.breaks, 1)
             self.bullet = "- " if tag == "li" else self.bullet
+            if _is_signature(attrs):  # the "-- " line the plain-text alternative has
+                self.handle_data("-- ")
+                self.breaks = 1
         elif tag in ("td", "th"):
             self.handle_data(" ")
 
@@ -57,6 +60,12 @@ class _HtmlText(HTMLParser):
             self.chunks.append("\n" * self.breaks)
         self.chunks.append(self.bullet + text)
         self.breaks, self.bullet = 0, ""
+
+
+def _is_signature(attrs: list[tuple[str, str | None]]) -> bool:
+    """Gmail's signature block (class "gmail_signature") and Outlook's (id "Signature")."""
+    found = dict(attrs)
+    return "gmail_signature" in (found.get("class") or "").split() or found.get("id") == "Signature"
 
 
 def html_to_text(html: str) -> str:

@@ -710,3 +710,15 @@ def test_the_signature_is_shown_but_not_read() -> None:
 )
 def test_a_bottom_posted_reply_keeps_the_new_words(text: str, expected: str) -> None:
     assert strip_quoted(text) == expected
+
+
+def test_an_html_signature_block_is_read_as_a_signature() -> None:
+    """Gmail's HTML has no "-- " line before the signature; its plain part does."""
+    html = (
+        '<div dir="ltr">The TV switches off.<br clear="all"><div><div dir="ltr" '
+        'class="gmail_signature">Pablo Ruiz<br>Tel. 612 345 678</div></div></div>'
+    )
+    reading = read_body(html_to_text(html))
+    assert reading.text == "The TV switches off."
+    assert signature_phone(reading.signature) == "612 345 678"
+    assert "Tel. 612 345 678" in reading.shown
