@@ -98,7 +98,7 @@ def read_body(text: str, *, forward: bool = False) -> Reading:
     if not new:  # nothing but quote or signature: keep all of it rather than nothing
         whole = text.strip()
         return Reading(whole, whole, "")
-    shown = _joined(lines[:cut]) if forward_at is None else text.strip()
+    shown = _joined(lines[:cut])
     return Reading(new, shown, signature)
 
 
