@@ -35,6 +35,9 @@ class Sender:
     email: str = ""
     phone: str = ""
     tier: str = ""
+    phone_hint: str = ""
+    """A phone number the sender wrote (an e-mail's signature): the customer's phone only when
+    they have none, where `phone` (what the channel knows) replaces it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,14 @@ class Inbound:
     the bot's signed Message-IDs); threaded only when the complaint is the sender's."""
     automated: str = ""
     """Why this is machine mail (an auto-reply, a list), or "": recorded, never answered."""
+    shown_text: str = ""
+    """What is stored and shown to staff when it holds more than `text`, which intake and the
+    router read (an e-mail's signature, kept for its contact details); see `stored_text`."""
+
+    @property
+    def stored_text(self) -> str:
+        """The message's text as it is stored."""
+        return self.shown_text or self.text
 
 
 @dataclass(frozen=True, slots=True)

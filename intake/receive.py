@@ -385,5 +385,6 @@ def _party(session: Session, inbound: Inbound, now: datetime) -> queries.Party:
         display_name=sender.display_name,
         email=sender.email.strip().lower(),  # compared case-blind (duplicates)
         phone=sender.phone,
+        phone_hint=sender.phone_hint,
         tier=sender.tier,
     )

@@ -25,7 +25,7 @@ def repeated_words(
     a sender already known."""
     if not party.known or not inbound.text.strip():
         return None
-    return queries.said_since(session, party.identity_id, inbound.text, now - REPEAT_WINDOW)
+    return queries.said_since(session, party.identity_id, inbound.stored_text, now - REPEAT_WINDOW)
 
 
 def resent(session: Session, inbound: Inbound, message_id: int) -> bool:
@@ -37,7 +37,7 @@ def resent(session: Session, inbound: Inbound, message_id: int) -> bool:
     return origin.erased or (origin.channel, origin.address, origin.text) == (
         sender.channel,
         sender.address,
-        inbound.text,
+        inbound.stored_text,
     )
 
 

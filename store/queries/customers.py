@@ -59,13 +59,17 @@ def identity_for(
     email: str = "",
     phone: str = "",
     tier: str = "",
+    phone_hint: str = "",
 ) -> Party:
     """The identity for (channel, address) and its customer, created on first contact.
 
     Contact details the channel supplies update the customer, since the newest is the best
-    (and its search text with them, in the same statement).
+    (and its search text with them, in the same statement); `phone_hint` (a number the
+    sender wrote, as in a signature) only fills an empty phone.
     """
     found = _FIND_IDENTITY.first(session, {"channel": channel, "address": address})
+    if not phone and phone_hint and (found is None or not found[5]):
+        phone = phone_hint
     fresh = {"name": display_name, "email": email, "phone": phone, "tier": tier}
     if found is None:
         row = searchable(SEARCHED[Customer], {**fresh, "created_at": now})
