@@ -261,17 +261,20 @@ KEYED_VALUES: Mapping[str, str] = {
     "fields": "registration",
     "editable": "registration",
     "language": "language",
+    "languages": "language",
+    "kinds": "solution",
 }
 """Which values of the services' texts (`complaints.errors.Said`) are keys, by their name."""
 
 
 NAMED_VALUES: Mapping[str, str] = {
+    "category": "category",
     "department": "department",
     "yours": "department",
     "departments": "department",
 }
-"""Values of the services' texts that are department keys (a list of them, for `yours`): named
-by the rule set when shown."""
+"""Values of the services' texts that are category or department keys (a list of them, for
+`yours`): named by the rule set when shown."""
 LISTED_VALUES = frozenset(
     {
         "choices",
@@ -283,6 +286,8 @@ LISTED_VALUES = frozenset(
         "departments",
         "fields",
         "editable",
+        "languages",
+        "kinds",
     }
 )
 """Values that are lists already joined (", ") of keys."""
