@@ -7,9 +7,14 @@ reviewed as shown as it is."""
 from __future__ import annotations
 
 import inspect
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
 
 import complaints.errors as errors
-from complaints.errors import Said, said
+from admin.report_period import period
+from complaints.errors import ReportError, Said, said
 from tests.web.code_reading import CALLS
 from web.console.i18n import N_, catalogs, say
 from web.console.rule_errors import rule_problem
@@ -75,6 +80,18 @@ def test_the_bots_own_tags_are_translated() -> None:
         shown = _shown("zh-Hans", label("tag", tag))
         assert shown != tag and not shown.isascii(), (tag, shown)
     assert label("tag", "an-admins-own") == "an-admins-own"
+
+
+def test_a_reports_period_is_refused_with_the_forms_labels() -> None:
+    now, zone = datetime(2026, 3, 10, tzinfo=UTC), ZoneInfo("UTC")
+    with pytest.raises(ReportError) as backwards:
+        period("2026-03-09", "2026-03-02", now, zone)
+    shown = _shown("es", phrased(backwards.value.said))
+    assert shown == "Desde debe ser anterior a Hasta (no incluido)"
+    assert str(backwards.value) == "since must be before until"  # the API names its parameters
+    with pytest.raises(ReportError) as undated:
+        period("ayer", None, now, zone)
+    assert _shown("zh-Hans", phrased(undated.value.said)).startswith("开始日期=")
 
 
 SHOWN_AS_IS = {

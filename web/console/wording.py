@@ -208,6 +208,11 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "category": N_("category"),
         "product": N_("product"),
     },
+    "period_field": {
+        # a report's period (admin.report_period) as the reports form names its fields
+        "since": N_("Since"),
+        "until": N_("Until (not included)"),
+    },
     "tag": {
         # the tags the bot itself writes (complaints.duplicates, intake, router.decide) and
         # those of the shipped rules; a tag an admin's rule adds shows as written
@@ -263,6 +268,9 @@ KEYED_VALUES: Mapping[str, str] = {
     "language": "language",
     "languages": "language",
     "kinds": "solution",
+    "period_field": "period_field",
+    "start": "period_field",
+    "end": "period_field",
 }
 """Which values of the services' texts (`complaints.errors.Said`) are keys, by their name."""
 
