@@ -130,7 +130,9 @@ async def _reports(desk: Desk, page: Page) -> None:
     assert lines[0] == "category,category_name,complaints" and "other,Other,2" in lines
 
     await page.goto("/console/reports?since=2026-03-09&until=2026-03-02")
-    await expect(page.locator("p.flash.error")).to_have_text("since must be before until.")
+    await expect(page.locator("p.flash.error")).to_have_text(
+        "Since must be before Until (not included)."
+    )
 
 
 async def _accounts(desk: Desk, page: Page) -> None:
@@ -260,6 +262,8 @@ async def test_supervisors_and_agents_are_refused_what_their_role_may_not_do(des
     assert "network" not in report.text.split("</select>")[0]  # only billing to filter by
     other = await supervisor.get("/console/reports", params={"department": "network"})
     assert other.status_code == 403 and "you see reports of Billing only" in other.text
+    nowhere = await supervisor.get("/console/reports", params={"department": "nowhere"})
+    assert nowhere.status_code == 422 and "there is no department" in nowhere.text
     csv = await supervisor.get("/api/reports/by_grade.csv")
     assert csv.status_code == 200 and csv.text.startswith("grade,complaints")
     refused = await agent.get("/console/reports")

@@ -270,6 +270,7 @@ async def test_reports_need_a_supervisor_and_good_input(desk: Desk) -> None:
     anonymous = desk.client()
     agent = await desk.account("Ana", role="agent", departments=("billing",))
     admin = await desk.account("Ada", role="admin", departments=())
+    supervisor = await desk.account("Sam", role="supervisor", departments=("billing",))
     before = table_counts(desk.bot.store_url)
     for path in ("/api/reports", "/api/reports/by_week.csv"):
         assert (await anonymous.get(path)).status_code == 401
@@ -285,6 +286,8 @@ async def test_reports_need_a_supervisor_and_good_input(desk: Desk) -> None:
         answer = await admin.get("/api/reports", params=params)
         assert answer.status_code == 422, params
         assert message in answer.json()["detail"]
+    nowhere = await supervisor.get("/api/reports", params={"department": "nowhere"})
+    assert nowhere.status_code == 422 and "departments: billing" in nowhere.json()["detail"]
     unknown = await admin.get("/api/reports/by_mood.csv")
     assert unknown.status_code == 404 and "by_category" in unknown.json()["detail"]
     assert table_counts(desk.bot.store_url) == before
