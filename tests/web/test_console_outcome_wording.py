@@ -97,7 +97,7 @@ def test_a_reports_period_is_refused_with_the_forms_labels() -> None:
 SHOWN_AS_IS = {
     # values of the services' texts reviewed as not keys: numbers, names, counts, free text,
     # a user's own input (an unknown key is shown as typed)
-    "attachment", "automated", "available", "command", "count", "day", "days", "email",
+    "amount", "attachment", "automated", "available", "command", "count", "day", "days", "email",
     "error", "id", "key", "limit", "most", "name", "number", "other", "retry_after", "size",
     "solution", "source", "summary", "tables", "target", "text", "unknown", "value", "version",
 }  # fmt: skip
