@@ -201,13 +201,15 @@ class Intake:
         now = self.clock.now()
         party = _party(session, inbound, now)
         repeated = repeated_words(session, inbound, party, now)
-        existing = self._existing(session, inbound, party, repeated)
+        existing, resend = self._existing(session, inbound, party, repeated)
         if not inbound.automated and inbound.sender.channel in BOUNCING:
             # the address works: known or not, it may be mailed again
             queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
         events: list[dict[str, Any]] = []
         if existing is None:
             continued = Continued(self._open(session, inbound, party, now, events))
+        elif resend:  # the same words again: recorded on it, and nothing in it changes
+            continued = Continued(Case.of(existing))
         else:
             continued = continue_complaint(
                 session, existing, inbound, now, events, self._follow_up()
@@ -238,8 +240,10 @@ class Intake:
 
     def _existing(
         self, session: Session, inbound: Inbound, party: queries.Party, repeated: int | None
-    ) -> Complaint | None:
-        """The complaint the message continues; machine mail about none is ignored. A new
+    ) -> tuple[Complaint | None, bool]:
+        """The complaint the message continues, and whether only its words tie it there (a
+        resend, which changes nothing: no reopening, no survey answer, no regrading); machine
+        mail about none is ignored. A new
         customer owns no complaint yet, unless they name one: then it must be refused. A
         message naming a merged complaint continues the one it was merged into.
 
@@ -249,14 +253,15 @@ class Intake:
         desk the same case twice. `repeated`: the complaint holding them (`intake.resends`)."""
         threadable = party.known or inbound.complaint_number
         existing = thread_of(session, inbound, party) if threadable else None
-        if existing is None and repeated is not None:
-            existing = complaint_by_id(session, complaint_id=repeated)
+        resend = existing is None and repeated is not None and not inbound.automated
+        if resend:
+            existing = complaint_by_id(session, complaint_id=repeated or 0)
         existing = follow_merge(session, existing)
         if inbound.automated and existing is None:
             raise IgnoredMessage(
                 "machine mail (%(automated)s) about no known complaint", automated=inbound.automated
             )
-        return existing
+        return existing, resend
 
     def _open(
         self,

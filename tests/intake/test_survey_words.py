@@ -142,6 +142,21 @@ async def test_a_webhook_survey_answer_without_a_complaint_answers_the_open_surv
     assert "your answer is recorded" in answered.json()["acknowledgement"]
 
 
+async def test_the_same_survey_answer_sent_again_changes_nothing(
+    start_bot: Any, sink: Sink
+) -> None:
+    """An integrator that resends the answer under a new id within the hour: it joins the
+    answered complaint as a resend, which reopens nothing and scores nothing again."""
+    bot, _ = await _webhook_surveyed(start_bot, sink, ["My washing machine leaks water."])
+    body = {"id": "w-answer", "customer": {"id": "c103"}, "text": "4 out of 5, thanks"}
+    first = await post(bot, body)
+    again = await post(bot, {**body, "id": "w-answer-again"})
+    assert again.status_code == 202, again.text
+    assert again.json()["complaint"] == first.json()["complaint"]
+    [stored] = _complaints(bot)
+    assert (stored["status"], stored["survey_score"]) == ("closed", 4)
+
+
 async def test_with_two_open_surveys_or_no_survey_answer_it_is_a_new_complaint(
     start_bot: Any, sink: Sink
 ) -> None:
