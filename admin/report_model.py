@@ -1,11 +1,13 @@
 """What a report is: counts, durations, service-level compliance, satisfaction and trends,
 as JSON for the API and as tables for CSV. The figures themselves are `admin.report_figures`.
-"""
+
+Departments and categories are counted by their keys; JSON and CSV keep each key (what a
+program reads) and add its name in the reader's language (`Names`, given by the caller)."""
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +27,14 @@ TABLES = (
     "times",
 )
 """The tables a report can be downloaded as (CSV)."""
+Names = Callable[[str, str], str]
+"""(kind, key) → the name of a department or category ("department", "category")."""
+NAMED = {"by_category": "category", "by_department": "department", "top_categories": "category"}
+"""The tables whose values are keys of that kind."""
+
+
+def _keys(kind: str, key: str) -> str:
+    return key
 
 
 @dataclass(frozen=True)
@@ -111,14 +121,21 @@ class Report:
     top_categories: list[Trend]
     top_products: list[Trend]
 
-    def as_json(self) -> dict[str, Any]:
-        def counts(pairs: list[tuple[str, int]]) -> list[dict[str, Any]]:
-            return [{"value": value, "count": count} for value, count in pairs]
+    def as_json(self, names: Names = _keys) -> dict[str, Any]:
+        """The report as the API answers it; a department's or category's `value` is its key,
+        with its `name` beside it."""
 
-        def trends(items: list[Trend]) -> list[dict[str, Any]]:
+        def counts(pairs: list[tuple[str, int]], kind: str = "") -> list[dict[str, Any]]:
+            return [
+                {"value": value, **({"name": names(kind, value)} if kind else {}), "count": count}
+                for value, count in pairs
+            ]
+
+        def trends(items: list[Trend], kind: str = "") -> list[dict[str, Any]]:
             return [
                 {
                     "value": t.value,
+                    **({"name": names(kind, t.value)} if kind else {}),
                     "count": t.count,
                     f"last_{TREND_WEEKS}_weeks": t.last_weeks,
                     f"previous_{TREND_WEEKS}_weeks": t.previous_weeks,
@@ -137,8 +154,8 @@ class Report:
             "department": self.department,
             "departments": list(self.scope) if self.scope is not None else None,
             "total": self.total,
-            "by_category": counts(self.by_category),
-            "by_department": counts(self.by_department),
+            "by_category": counts(self.by_category, "category"),
+            "by_department": counts(self.by_department, "department"),
             "by_grade": counts(self.by_grade),
             "by_channel": counts(self.by_channel),
             "by_week": [
@@ -156,12 +173,23 @@ class Report:
                 "mean": self.satisfaction.mean,
                 "distribution": {str(k): v for k, v in self.satisfaction.distribution.items()},
             },
-            "top_categories": trends(self.top_categories),
+            "top_categories": trends(self.top_categories, "category"),
             "top_products": trends(self.top_products),
         }
 
-    def table(self, name: str) -> tuple[list[str], list[list[Any]]]:
-        """One of TABLES as a header and rows, for CSV."""
+    def table(self, name: str, names: Names = _keys) -> tuple[list[str], list[list[Any]]]:
+        """One of TABLES as a header and rows, for CSV; a table of departments or categories
+        has their names in a column beside their keys ("department", "department_name")."""
+        header, rows = self._table(name)
+        kind = NAMED.get(name)
+        if kind is None:
+            return header, rows
+        return (
+            [header[0], f"{kind}_name", *header[1:]],
+            [[row[0], names(kind, row[0]), *row[1:]] for row in rows],
+        )
+
+    def _table(self, name: str) -> tuple[list[str], list[list[Any]]]:
         counted = {
             "by_category": ("category", self.by_category),
             "by_department": ("department", self.by_department),

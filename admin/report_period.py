@@ -25,8 +25,8 @@ def parse_moment(text: str, name: str, zone: ZoneInfo) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ReportError(
-            "%(name)s='%(text)s' is not a date; write 2026-03-02 or 2026-03-02T09:00Z",
-            name=name,
+            "%(period_field)s='%(text)s' is not a date; write 2026-03-02 or 2026-03-02T09:00Z",
+            period_field=name,
             text=text,
         ) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
@@ -44,7 +44,7 @@ def period(
         first = week_start(end - timedelta.resolution, zone) - (DEFAULT_WEEKS - 1) * WEEK
         start = datetime.combine(first, time(), zone)
     if start >= end:
-        raise ReportError("since must be before until")
+        raise ReportError("%(start)s must be before %(end)s", start="since", end="until")
     if end - start > MAX_PERIOD:
         raise ReportError(
             "a report covers at most %(days)s days; shorten the period", days=MAX_PERIOD.days

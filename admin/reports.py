@@ -45,6 +45,14 @@ class Reports:
         """The report `reader` may see: a supervisor only their departments' complaints."""
         now = self.clock.now()
         start, end = period(since, until, now, self.zone)
+        if department:  # unknown is 422 for everyone, before whether the reader may see it
+            known = await self.database.read(department_keys)
+            if department not in known:
+                raise ReportError(
+                    "there is no department '%(department)s'; departments: %(departments)s",
+                    department=department,
+                    departments=", ".join(known),
+                )
         if department and not sees(reader, department):
             raise NotAllowed(
                 "you see reports of %(yours)s only, not of %(department)s",
@@ -58,14 +66,6 @@ class Reports:
         fetch_from = min(start, trend_end - 2 * TREND_WEEKS * WEEK)
 
         def work(session: Session) -> list[ReportRow]:
-            if department:
-                known = department_keys(session)
-                if department not in known:
-                    raise ReportError(
-                        "there is no department '%(department)s'; departments: %(known)s",
-                        department=department,
-                        known=", ".join(known),
-                    )
             departments = [department] if department else scope
             return report_rows(session, since=fetch_from, until=end, departments=departments)
 

@@ -12,11 +12,7 @@ outbox table, no retries: whatever the bot costs beyond this is its own work.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import email
-import email.policy
-import signal
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -31,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
     sys.path.insert(0, str(ROOT))
 
-from bench.baseline_smtp import Store  # noqa: E402
+from bench.baseline_smtp import Store, arguments, parsed, serve_until_stopped  # noqa: E402
 
 ADDRESS = "complaints@example.com"
 
@@ -42,11 +38,7 @@ class Replying:
         self.replies = replies
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or envelope.content
-        assert isinstance(raw, bytes)
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        body = message.get_body(("plain", "html"))
-        text = body.get_content() if body is not None else ""  # type: ignore[attr-defined]
+        message, text = parsed(envelope)
         subject = str(message["Subject"] or "")
         sender = parseaddr(str(message["From"] or ""))[1] or str(envelope.mail_from)
         row = (str(message["Message-ID"] or ""), sender, subject, text, now())
@@ -84,28 +76,15 @@ async def serve(host: str, port: int, database: str, relay_port: int) -> None:
     await store.open()
     replies: asyncio.Queue[EmailMessage] = asyncio.Queue()
     sender = asyncio.create_task(send_replies(replies, relay_port), name="baseline-replies")
-    loop = asyncio.get_running_loop()
-    handler = Replying(store, replies)
-    server = await loop.create_server(
-        lambda: SMTP(handler, hostname="baseline.test", enable_SMTPUTF8=True), host=host, port=port
-    )
-    stop = asyncio.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
     try:
-        await stop.wait()
+        await serve_until_stopped(Replying(store, replies), host, port)
     finally:
-        server.close()
-        await server.wait_closed()
         sender.cancel()
         store.close()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=2527)
-    parser.add_argument("--db", default="baseline-mail.db", help="the SQLite file")
+    parser = arguments(__doc__, 2527, "baseline-mail.db")
     parser.add_argument("--relay-port", type=int, required=True, help="where replies go")
     args = parser.parse_args()
     asyncio.run(serve(args.host, args.port, args.db, args.relay_port))

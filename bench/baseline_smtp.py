@@ -22,6 +22,7 @@ import signal
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -73,16 +74,22 @@ class Store:
             self.connection.close()
 
 
+def parsed(envelope: Envelope) -> tuple[EmailMessage, str]:
+    """The mail as the standard library parses it, and its body text (plain, else HTML): the
+    least any mail desk does with a mail, for both bare baselines alike."""
+    raw = envelope.original_content or envelope.content
+    assert isinstance(raw, bytes)
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    body = message.get_body(("plain", "html"))
+    return message, body.get_content() if body is not None else ""  # type: ignore[attr-defined]
+
+
 class Handler:
     def __init__(self, store: Store) -> None:
         self.store = store
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or envelope.content
-        assert isinstance(raw, bytes)
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        body = message.get_body(("plain", "html"))
-        text = body.get_content() if body is not None else ""  # type: ignore[attr-defined]
+        message, text = parsed(envelope)
         row = (
             str(message["Message-ID"] or ""),
             str(message["From"] or ""),
@@ -97,10 +104,9 @@ class Handler:
         return f"250 2.0.0 stored as {row_id}"
 
 
-async def serve(host: str, port: int, database: str) -> None:
-    store = Store(database)
-    await store.open()
-    handler = Handler(store)
+async def serve_until_stopped(handler: object, host: str, port: int) -> None:
+    """Serve `handler` with aiosmtpd's protocol on the running loop, as the bot serves its own,
+    until SIGTERM or SIGINT; both bare baselines are served so."""
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(handler, hostname="baseline.test", enable_SMTPUTF8=True), host=host, port=port
@@ -113,15 +119,28 @@ async def serve(host: str, port: int, database: str) -> None:
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def serve(host: str, port: int, database: str) -> None:
+    store = Store(database)
+    await store.open()
+    try:
+        await serve_until_stopped(Handler(store), host, port)
+    finally:
         store.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(doc: str, port: int, database: str) -> argparse.ArgumentParser:
+    """The options both bare SMTP baselines take: where to listen and where to store."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=2526)
-    parser.add_argument("--db", default="baseline-smtp.db", help="the SQLite file")
-    args = parser.parse_args()
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--db", default=database, help="the SQLite file")
+    return parser
+
+
+def main() -> None:
+    args = arguments(__doc__, 2526, "baseline-smtp.db").parse_args()
     asyncio.run(serve(args.host, args.port, args.db))
 
 

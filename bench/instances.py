@@ -24,9 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -40,24 +38,19 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
     sys.path.insert(0, str(ROOT))
 
+from bench import report as out  # noqa: E402
 from bench.corpus import SOURCE, complaints, write_requests  # noqa: E402
 from bench.servers import (  # noqa: E402
+    POSTGRES,
     bot_command,
-    emit_result,
     free_port,
-    median,
     memory_mb,
-    ratio,
-    rounds_line,
     scratch_database,
     serving,
+    work_directory,
     write_bot_settings,
 )
 from bench.wrk import Load, ensure_wrk, run_wrk, write_script  # noqa: E402
-
-POSTGRES = os.environ.get(
-    "COMPLAINT_BOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
-)
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -227,25 +220,19 @@ def describe(load: Load, label: str) -> str:
 
 
 def report(args: argparse.Namespace, series: dict[str, list[Load]], found: dict[str, Any]) -> int:
-    print(
+    out.print_table(
         f"instances on PostgreSQL: {args.requests:,} signed complaints per round and setting,"
         f" {args.rounds} rounds, {args.connections} concurrent clients (split across the"
-        f" instances when there are two), {os.cpu_count()} cores"
-    )
-    print()
-    print(
+        f" instances when there are two), {os.cpu_count()} cores",
         f"{'':<10}{'requests':>9}{'seconds':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'non-2xx':>9}{'errors':>8}"
+        f"{'non-2xx':>9}{'errors':>8}",
+        series,
+        describe,
     )
-    for index in range(args.rounds):
-        for label in ("one", "two"):
-            print(describe(series[label][index], f"{label} {index + 1}"))
-    print()
-    rates = {label: [load.rate for load in loads] for label, loads in series.items()}
-    ratios = [ratio(two, one) for two, one in zip(rates["two"], rates["one"], strict=True)]
-    print(rounds_line("one instance req/s", rates["one"]))
-    print(rounds_line("two instances req/s", rates["two"]))
-    print(rounds_line("ratio two/one", ratios))
+    rates = out.by_label(series, lambda load: load.rate)
+    ratios = out.compare(
+        ("one instance req/s", rates["one"]), ("two instances req/s", rates["two"]), "ratio two/one"
+    )
     print(
         f"resident memory at the peak: instance A {found['rss_a']:.1f} MB, instance B"
         f" {found['rss_b']:.1f} MB"
@@ -277,21 +264,17 @@ def report(args: argparse.Namespace, series: dict[str, list[Load]], found: dict[
         )
     if len(acks) != expected or twice:
         problems.append(f"{len(acks)} complaints acknowledged for {expected}, {twice} twice")
-    for problem in problems:
-        print(f"INVALID RUN: {problem}")
-    if problems:
-        print(f"---- the instances' logs (last lines)\n{found['log']}")
-    emit_result(
+    return out.conclude(
+        problems,
+        f"---- the instances' logs (last lines)\n{found['log']}",
         bench="instances",
         path=f"two instances vs one on PostgreSQL, webhook, {args.requests:,} complaints,"
         f" {args.connections} connections",
-        bot=f"two: {median(rates['two']):,.0f} req/s",
-        baseline=f"one: {median(rates['one']):,.0f} req/s",
-        ratio=round(median(ratios), 2),
-        rss_mb=round(max(found["rss_a"], found["rss_b"]), 1),
-        valid=not problems,
+        bot=f"two: {out.median(rates['two']):,.0f} req/s",
+        baseline=f"one: {out.median(rates['one']):,.0f} req/s",
+        ratio=out.median(ratios),
+        rss_mb=max(found["rss_a"], found["rss_b"]),
     )
-    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,14 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--connections must be even, at least 2 and at least --threads")
     if min(args.requests // 2, args.warmup) < args.connections or args.rounds < 1:
         parser.error("need requests / 2 and warmup >= connections, and rounds >= 1")
-    work = Path(tempfile.mkdtemp(prefix="bench-instances-"))
-    try:
+    with work_directory("bench-instances-", args.keep) as work:
         series, found = run(args, work)
-    finally:
-        if args.keep:
-            print(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return report(args, series, found)
 
 

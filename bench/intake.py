@@ -28,30 +28,26 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
     sys.path.insert(0, str(ROOT))
 
-from bench.corpus import SECRET, SOURCE, complaints, write_requests  # noqa: E402
+from bench import report as out  # noqa: E402
+from bench.corpus import SOURCE, complaints, write_requests  # noqa: E402
 from bench.servers import (  # noqa: E402
-    PYTHON,
     TARGET_RSS_MB,
+    baseline_app,
     bot_command,
     count_complaints,
     cpu_seconds,
-    emit_result,
     free_port,
-    median,
     memory_mb,
-    ratio,
-    rounds_line,
     serving,
+    work_directory,
     write_bot_settings,
 )
 from bench.smtpload import start_profile, stop_profile  # noqa: E402
@@ -132,9 +128,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, list[Load]], di
     warmup, rounds = scripts(work, args)
     loads: dict[str, list[Load]] = {"baseline": [], "bot": []}
     baseline_port, bot_port = free_port(), free_port()
-    env = {**os.environ, "BENCH_BASELINE_DB": str(work / "baseline.db"), "BENCH_SECRET": SECRET}
-    command = [PYTHON, "-m", "uvicorn", "bench.baseline_app:app", "--host", "127.0.0.1"]
-    command += ["--port", str(baseline_port), "--log-level", "warning", "--no-access-log"]
+    command, env = baseline_app(baseline_port, work)
     settings, bot_db = write_bot_settings(work, bot_port)
     with (
         serving(command, baseline_port, work / "baseline.log", env) as baseline,
@@ -157,47 +151,30 @@ def run(args: argparse.Namespace, work: Path) -> tuple[dict[str, list[Load]], di
 
 
 def report(args: argparse.Namespace, loads: dict[str, list[Load]], found: dict[str, float]) -> int:
-    print(
+    out.print_table(
         f"webhook intake: {args.requests:,} signed complaints per round, {args.rounds} rounds, "
         f"{args.connections} concurrent clients (wrk, {args.threads} threads), "
-        f"{os.cpu_count()} cores"
-    )
-    print()
-    print(
+        f"{os.cpu_count()} cores",
         f"{'':<14}{'requests':>9}{'seconds':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'max ms':>9}{'non-2xx':>9}{'errors':>8}{'CPU ms':>9}{'CPU':>8}"
-    )
-    for index in range(args.rounds):
-        for label in ("baseline", "bot"):
-            print(describe(loads[label][index], f"{label} {index + 1}"))
-    print(
+        f"{'max ms':>9}{'non-2xx':>9}{'errors':>8}{'CPU ms':>9}{'CPU':>8}",
+        loads,
+        describe,
         "(seconds: from the first request sent to the last answer; CPU ms: the server's CPU time"
-        " per request, all its threads;\n CPU: as a share of one core)"
+        " per request, all its threads;\n CPU: as a share of one core)",
     )
-    print()
-    rates = {label: [load.rate for load in runs] for label, runs in loads.items()}
-    p50 = {
-        label: median([load.percentile_ms(50) for load in runs]) for label, runs in loads.items()
-    }
-    p99 = {
-        label: median([load.percentile_ms(99) for load in runs]) for label, runs in loads.items()
-    }
-    ratios = [ratio(bot, base) for bot, base in zip(rates["bot"], rates["baseline"], strict=True)]
-    verdict = {True: "met", False: "MISSED"}
-    print(rounds_line("baseline req/s", rates["baseline"]))
-    print(rounds_line("bot req/s", rates["bot"]))
-    print(
-        rounds_line("ratio bot/baseline", ratios)
-        + f"   (target >= {TARGET_RATIO}: {verdict[median(ratios) >= TARGET_RATIO]})"
+    rates = out.by_label(loads, lambda load: load.rate)
+    p50 = out.medians(loads, lambda load: load.percentile_ms(50))
+    p99 = out.medians(loads, lambda load: load.percentile_ms(99))
+    ratios = out.compare(
+        ("baseline req/s", rates["baseline"]), ("bot req/s", rates["bot"]), target=TARGET_RATIO
     )
     print(
         f"bot p50 {p50['bot']:.1f} ms, p99 {p99['bot']:.1f} ms (medians of the rounds)   "
-        f"(p99 target < {TARGET_P99_MS:.0f} ms: {verdict[p99['bot'] < TARGET_P99_MS]})"
+        f"(p99 target < {TARGET_P99_MS:.0f} ms: {out.verdict(p99['bot'] < TARGET_P99_MS)})"
     )
     print(
-        f"bot resident memory: {found['idle']:.1f} MB before the load, {found['VmRSS']:.1f} MB"
-        f" after, {found['VmHWM']:.1f} MB peak   "
-        f"(target < {TARGET_RSS_MB:.0f} MB: {verdict[found['VmHWM'] < TARGET_RSS_MB]})"
+        f"bot resident memory: {out.memory_line(found['idle'], found)}   "
+        f"(target < {TARGET_RSS_MB:.0f} MB: {out.verdict(found['VmHWM'] < TARGET_RSS_MB)})"
     )
     expected = args.warmup + args.rounds * args.requests
     print(
@@ -213,19 +190,18 @@ def report(args: argparse.Namespace, loads: dict[str, list[Load]], found: dict[s
     for label in ("bot", "baseline"):
         if found[f"stored_{label}"] != expected:
             problems.append(f"{label}: {found[f'stored_{label}']:.0f} stored, {expected} sent")
-    for problem in problems:
-        print(f"INVALID RUN: {problem}")
-    emit_result(
+    return out.conclude(
+        problems,
+        None,
         bench="webhook",
         path=f"webhook, {args.requests:,} signed complaints, {args.connections} connections",
-        bot=f"{median(rates['bot']):,.0f} req/s, p50 {p50['bot']:.0f} ms, p99 {p99['bot']:.0f} ms",
-        baseline=f"FastAPI + one SQLite insert: {median(rates['baseline']):,.0f} req/s, "
+        bot=f"{out.median(rates['bot']):,.0f} req/s, p50 {p50['bot']:.0f} ms,"
+        f" p99 {p99['bot']:.0f} ms",
+        baseline=f"FastAPI + one SQLite insert: {out.median(rates['baseline']):,.0f} req/s, "
         f"p99 {p99['baseline']:.0f} ms",
-        ratio=round(median(ratios), 2),
-        rss_mb=round(found["VmHWM"], 1),
-        valid=not problems,
+        ratio=out.median(ratios),
+        rss_mb=found["VmHWM"],
     )
-    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -245,14 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("need requests and warmup >= connections >= threads")
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
-    work = Path(tempfile.mkdtemp(prefix="bench-intake-"))
-    try:
+    with work_directory("bench-intake-", args.keep) as work:
         loads, found = run(args, work)
-    finally:
-        if args.keep:
-            print(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     if args.profile:
         print(f"py-spy profile of the bot during the first round: {args.profile}")
     return report(args, loads, found)

@@ -24,15 +24,11 @@ request, and its bare endpoint costs about a third of a millisecond a request on
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +36,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, the packages are importable only from the root
     sys.path.insert(0, str(ROOT))
 
-import intake.opening  # noqa: E402
+from bench import cpu  # noqa: E402
 from bench.corpus import SOURCE, complaints  # noqa: E402
+from bench.report import invalid  # noqa: E402
 from bench.servers import free_port, write_bot_settings  # noqa: E402
 from bot import build_app  # noqa: E402
 from channels.base import Inbound, Sender  # noqa: E402
 from complaints.clock import SystemClock  # noqa: E402
 from config import load_settings  # noqa: E402
-from router.decide import CustomerHistory  # noqa: E402
 
 Row = tuple[str, str, str, str, str, str]
 
@@ -98,29 +94,6 @@ def inbounds(count: int, seed: int, start: int) -> list[Inbound]:
     return made
 
 
-async def cpu_per_item(items: list[Any], handle: Callable[[Any], Awaitable[Any]]) -> float:
-    """Microseconds of the process's CPU (every thread) per item, `GROUP` items in flight."""
-    started = time.process_time()
-    for at in range(0, len(items), GROUP):
-        await asyncio.gather(*(handle(item) for item in items[at : at + GROUP]))
-    return (time.process_time() - started) / len(items) * 1e6
-
-
-@contextmanager
-def routing_answered_by(decisions: dict[str, Any]) -> Iterator[None]:
-    """`route` as intake calls it, answering the decision made beforehand for each text."""
-    real = intake.opening.route
-
-    def decided(message: Any, *args: Any, **kwargs: Any) -> Any:
-        return decisions[message.text]
-
-    intake.opening.route = decided  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        intake.opening.route = real
-
-
 async def measure(complaint_count: int, rounds: int, seed: int) -> bool:
     """Print the figures; False when intake did not store every complaint it was given."""
     with tempfile.TemporaryDirectory(prefix="intake-cpu-") as folder:
@@ -147,16 +120,9 @@ async def measure(complaint_count: int, rounds: int, seed: int) -> bool:
 
             def route_only(item: Inbound) -> Any:
                 """As `intake.opening.open_complaint` calls it, for a sender without history."""
-                return intake.opening.route(
-                    intake.opening.routing_input(item),
-                    CustomerHistory(item.sender.tier),
-                    rules,
-                    settings.service_levels,
-                    settings.default_language,
-                    model=model,
-                )
+                return cpu.routed(item, rules, model, settings)
 
-            await cpu_per_item(inbounds(GROUP * 8, seed, 10**8), receive)  # warm
+            await cpu.per_item(inbounds(GROUP * 8, seed, 10**8), receive, GROUP)  # warm
             figures: dict[str, list[float]] = {}
             for round_ in range(rounds):
                 start = round_ * complaint_count * 4
@@ -164,44 +130,31 @@ async def measure(complaint_count: int, rounds: int, seed: int) -> bool:
                     inbounds(complaint_count, seed, start + k * complaint_count) for k in range(3)
                 ]
                 decisions = {item.text: route_only(item) for item in batch[2]}
-                figures.setdefault("bare insert", []).append(await cpu_per_item(batch[0], bare))
-                figures.setdefault("intake", []).append(await cpu_per_item(batch[1], receive))
-                with routing_answered_by(decisions):
-                    free = await cpu_per_item(batch[2], receive)
-                figures.setdefault("intake, routing free", []).append(free)
-                started = time.process_time()
-                for item in batch[1]:
-                    route_only(item)
-                used = (time.process_time() - started) / len(batch[1]) * 1e6
-                figures.setdefault("route", []).append(used)
-                print(
-                    f"round {round_ + 1}: "
-                    + ", ".join(f"{k} {v[-1]:,.0f} us" for k, v in figures.items())
+                figures.setdefault("bare insert", []).append(
+                    await cpu.per_item(batch[0], bare, GROUP)
                 )
+                figures.setdefault("intake", []).append(
+                    await cpu.per_item(batch[1], receive, GROUP)
+                )
+                with cpu.routing_answered_by(decisions):
+                    free = await cpu.per_item(batch[2], receive, GROUP)
+                figures.setdefault("intake, routing free", []).append(free)
+                figures.setdefault("route", []).append(cpu.per_call(batch[1], route_only))
+                cpu.print_round(round_, figures)
             stored = await services.database.read(
                 lambda s: s.connection().exec_driver_sql("SELECT count(*) FROM complaints").scalar()
             )
     expected = GROUP * 8 + rounds * 2 * complaint_count
     print(f"stored: {stored:,} complaints (expected {expected:,}, warm-up included)")
     if stored != expected:
-        print("INVALID RUN: intake did not store every complaint it was given")
+        invalid(["intake did not store every complaint it was given"])
         return False
-    bare_us = statistics.median(figures["bare insert"])
-    print(
-        f"\nCPU per complaint, median of {rounds} rounds of {complaint_count:,}"
-        f" ({GROUP} in flight):"
-    )
-    for name, values in figures.items():
-        median = statistics.median(values)
-        print(f"  {name:22s} {median:7,.0f} us   {median / bare_us:5.2f} x bare insert")
+    cpu.print_medians(figures, "bare insert", "complaint", complaint_count, GROUP)
     return True
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--complaints", type=int, default=3000, help="complaints per measurement")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds; medians are reported")
-    parser.add_argument("--seed", type=int, default=15, help="seed of the complaints")
+    parser = cpu.arguments(__doc__, "complaints", 3000, seed=15)
     args = parser.parse_args(argv)
     if args.complaints < 1 or args.rounds < 1:
         parser.error("--complaints and --rounds must be at least 1")

@@ -38,11 +38,10 @@ import contextlib
 import cProfile
 import io
 import pstats
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +51,11 @@ if str(ROOT) not in sys.path:  # run as a script, the packages are importable on
 
 from aiosmtpd.smtp import Envelope  # noqa: E402
 
-import intake.opening  # noqa: E402
+from bench import cpu  # noqa: E402
 from bench.baseline_smtp import Handler, Store  # noqa: E402
-from bench.intake_cpu import routing_answered_by  # noqa: E402
 from bench.mail_e2e import corpus  # noqa: E402
 from bench.mails import BOT_ADDRESS  # noqa: E402
+from bench.report import invalid  # noqa: E402
 from bench.servers import PYTHON, free_port, serving  # noqa: E402
 from bench.smtp_intake import write_settings  # noqa: E402
 from bench.smtpload import wait_smtp  # noqa: E402
@@ -65,7 +64,6 @@ from channels.email.channel import EmailChannel  # noqa: E402
 from channels.email.parse import parse_mail  # noqa: E402
 from channels.email.smtp_server import SmtpHandler  # noqa: E402
 from config import load_settings  # noqa: E402
-from router.decide import CustomerHistory  # noqa: E402
 
 GROUP = 4
 """Mails handed over at once, as the SMTP benches' four connections keep in flight."""
@@ -78,14 +76,6 @@ def envelope(sender: str, raw: bytes) -> Envelope:
     made.rcpt_tos = [BOT_ADDRESS]
     made.original_content = made.content = raw
     return made
-
-
-async def cpu_per_item(items: list[Any], handle: Callable[[Any], Awaitable[Any]]) -> float:
-    """Microseconds of the process's CPU (every thread) per item, `GROUP` items in flight."""
-    started = time.process_time()
-    for at in range(0, len(items), GROUP):
-        await asyncio.gather(*(handle(item) for item in items[at : at + GROUP]))
-    return (time.process_time() - started) / len(items) * 1e6
 
 
 async def profiled(database: Any, path: Path, work: Awaitable[Any]) -> None:
@@ -135,14 +125,7 @@ async def measure(args: argparse.Namespace, folder: Path, relay_port: int) -> bo
         def route_only(item: Envelope) -> Any:
             """As `intake.opening.open_complaint` calls it, for a sender without history."""
             inbound = channel.inbound(parse_mail(item.original_content), b"")  # type: ignore[arg-type]
-            return intake.opening.route(
-                intake.opening.routing_input(inbound),
-                CustomerHistory(inbound.sender.tier),
-                rules,
-                settings.service_levels,
-                settings.default_language,
-                model=model,
-            ), inbound.text
+            return cpu.routed(inbound, rules, model, settings), inbound.text
 
         async def acknowledge() -> int:
             """Dispatch what is due until nothing is; how many items were claimed."""
@@ -181,8 +164,8 @@ async def measure(args: argparse.Namespace, folder: Path, relay_port: int) -> bo
             return [envelope(m.sender, m.raw) for m in corpus(args.mails, args.seed, start)]
 
         warm = batch(10**7)[: GROUP * 10]
-        await cpu_per_item(warm, whole)
-        await cpu_per_item(warm[:GROUP], bare)
+        await cpu.per_item(warm, whole, GROUP)
+        await cpu.per_item(warm[:GROUP], bare, GROUP)
         await acknowledge()
         figures: dict[str, list[float]] = {}
         acknowledged = 0
@@ -192,46 +175,32 @@ async def measure(args: argparse.Namespace, folder: Path, relay_port: int) -> bo
             if round_ == args.rounds:
                 await profiled(services.database, args.profile, served(mails[3]))
                 break
-            used = await cpu_per_item(mails[1], whole)
-            figures.setdefault("bare sink", []).append(await cpu_per_item(mails[0], bare))
+            used = await cpu.per_item(mails[1], whole, GROUP)
+            figures.setdefault("bare sink", []).append(await cpu.per_item(mails[0], bare, GROUP))
             figures.setdefault("intake", []).append(used)
             started = time.process_time()
             acknowledged += await acknowledge()
             ack = (time.process_time() - started) / len(mails[1]) * 1e6
-            with routing_answered_by(decisions):
-                free = await cpu_per_item(mails[2], whole)
+            with cpu.routing_answered_by(decisions):
+                free = await cpu.per_item(mails[2], whole, GROUP)
             figures.setdefault("intake, routing free", []).append(free)
             await acknowledge()
             figures.setdefault("acknowledge", []).append(ack)
             figures.setdefault("served", []).append(await served(mails[3]))
-            figures.setdefault("parse", []).append(await cpu_per_item(mails[1], parse))
-            started = time.process_time()
-            for item in mails[1]:
-                route_only(item)
-            used = (time.process_time() - started) / len(mails[1]) * 1e6
-            figures.setdefault("route (with parse)", []).append(used)
-            print(
-                f"round {round_ + 1}: "
-                + ", ".join(f"{k} {v[-1]:,.0f} us" for k, v in figures.items())
-            )
+            figures.setdefault("parse", []).append(await cpu.per_item(mails[1], parse, GROUP))
+            figures.setdefault("route (with parse)", []).append(cpu.per_call(mails[1], route_only))
+            cpu.print_round(round_, figures)
         store.close()
     print(f"acknowledged: {acknowledged:,} mails (expected {args.rounds * args.mails:,})")
     if acknowledged != args.rounds * args.mails:
-        print(f"INVALID RUN: {acknowledged} acknowledgements for {args.rounds * args.mails} mails")
+        invalid([f"{acknowledged} acknowledgements for {args.rounds * args.mails} mails"])
         return False
-    bare_us = statistics.median(figures["bare sink"])
-    print(f"\nCPU per mail, median of {args.rounds} rounds of {args.mails:,} ({GROUP} in flight):")
-    for name, values in figures.items():
-        median = statistics.median(values)
-        print(f"  {name:22s} {median:7,.0f} us   {median / bare_us:5.2f} x bare sink")
+    cpu.print_medians(figures, "bare sink", "mail", args.mails, GROUP)
     return True
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mails", type=int, default=1000, help="mails per measurement")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds; medians are reported")
-    parser.add_argument("--seed", type=int, default=20260302, help="seed of the mails")
+    parser = cpu.arguments(__doc__, "mails", 1000, seed=20260302)
     parser.add_argument("--profile", type=Path, help="cProfile one more intake round into FILE")
     args = parser.parse_args(argv)
     if args.mails < GROUP or args.rounds < 1:

@@ -46,21 +46,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
     sys.path.insert(0, str(ROOT))
 
+from bench import report as out  # noqa: E402
 from bench.mails import MIXED_ENCODINGS, Mail, mails  # noqa: E402
-from bench.servers import (  # noqa: E402
-    PYTHON,
-    bot_command,
-    count_complaints,
-    emit_result,
-    free_port,
-    median,
-    memory_mb,
-    ratio,
-    rounds_line,
-    serving,
-)
+from bench.servers import PYTHON, bot_command, count_complaints, free_port, memory_mb, serving  # noqa: E402
 from bench.smtp_intake import write_settings  # noqa: E402
-from bench.smtpload import AckSink, Run, relay_and_work, run_load, wait_smtp  # noqa: E402
+from bench.smtpload import AckSink, Run, parse_arguments, run_load, run_with_relay, wait_smtp  # noqa: E402
 
 HTML_ONLY = 0.15
 ISSUE_BOT_MAILS_PER_S = 55
@@ -166,47 +156,36 @@ def report(args: argparse.Namespace, rounds: dict[str, list[Round]], found: dict
         if part.get_content_maintype() == "text"
     )
     html_only = sum(b"multipart/" not in mail.raw and b"text/html" in mail.raw for mail in sample)
-    print(
+    out.print_table(
         f"end-to-end mail: {args.messages:,} complaint mails per round ({html_only} HTML-only;"
         f" text parts by charset: "
         + ", ".join(f"{name} {n}" for name, n in charsets.most_common())
-        + f"), {args.rounds} rounds, {args.connections} connections, {os.cpu_count()} cores"
-    )
-    print()
-    print(
+        + f"), {args.rounds} rounds, {args.connections} connections, {os.cpu_count()} cores",
         f"{'':<14}{'250s':>9}{'250 s':>10}{'250/s':>10}{'acks':>9}{'acks s':>10}{'mails/s':>10}"
-        f"{'failures':>9}"
-    )
-    for index in range(args.rounds):
-        for label in ("baseline", "bot"):
-            print(describe(rounds[label][index], f"{label} {index + 1}"))
-    print(
+        f"{'failures':>9}",
+        rounds,
+        describe,
         "(250 s: from the first sendmail to the last 250; acks s: to the last acknowledgement"
-        " at the relay;\n mails/s: mails over acks s, the end-to-end figure)"
+        " at the relay;\n mails/s: mails over acks s, the end-to-end figure)",
     )
-    print()
-    rates = {label: [item.rate for item in series] for label, series in rounds.items()}
-    ratios = [ratio(bot, base) for bot, base in zip(rates["bot"], rates["baseline"], strict=True)]
-    print(rounds_line("baseline mails/s end to end", rates["baseline"]))
-    print(rounds_line("bot mails/s end to end", rates["bot"]))
-    print(rounds_line("ratio bot/baseline", ratios))
-    of_sink = [ratio(bot, bare) for bot, bare in zip(rates["bot"], found["sink"], strict=True)]
-    met = median(of_sink) >= TARGET_OF_SINK
-    print(rounds_line("bare SMTP sink mails/s (to the last 250)", found["sink"]))
+    rates = out.by_label(rounds, lambda item: item.rate)
+    ratios = out.compare(
+        ("baseline mails/s end to end", rates["baseline"]),
+        ("bot mails/s end to end", rates["bot"]),
+    )
+    of_sink = [out.ratio(bot, bare) for bot, bare in zip(rates["bot"], found["sink"], strict=True)]
+    print(out.rounds_line("bare SMTP sink mails/s (to the last 250)", found["sink"]))
     print(
-        rounds_line("bot end to end / bare SMTP sink", of_sink)
+        out.rounds_line("bot end to end / bare SMTP sink", of_sink)
         + f"   (issue 15: 3 x {ISSUE_BOT_MAILS_PER_S} / {ISSUE_SINK_MAILS_PER_S} ="
-        f" {TARGET_OF_SINK:.3f}: {'met' if met else 'MISSED'}; that is"
-        f" {median(of_sink) / (ISSUE_BOT_MAILS_PER_S / ISSUE_SINK_MAILS_PER_S):.1f} x the issue's"
-        " rate)"
+        f" {TARGET_OF_SINK:.3f}: {out.verdict(out.median(of_sink) >= TARGET_OF_SINK)}; that is"
+        f" {out.median(of_sink) / (ISSUE_BOT_MAILS_PER_S / ISSUE_SINK_MAILS_PER_S):.1f} x the"
+        " issue's rate)"
     )
     if args.profile:
         print(f"py-spy profile of the bot during the first round: {args.profile}")
     memory = found["memory"]
-    print(
-        f"bot resident memory: {found['idle']:.1f} MB before the load, {memory['VmRSS']:.1f} MB"
-        f" after, {memory['VmHWM']:.1f} MB peak (VmHWM)"
-    )
+    print(f"bot resident memory: {out.memory_line(found['idle'], memory)} (VmHWM)")
     expected = args.warmup + args.rounds * args.messages
     print(
         f"stored: bot {found['stored_bot']:,}, baseline {found['stored_baseline']:,}"
@@ -228,43 +207,24 @@ def report(args: argparse.Namespace, rounds: dict[str, list[Round]], found: dict
     for label in ("bot", "baseline"):
         if found[f"stored_{label}"] != expected:
             problems.append(f"{label}: {found[f'stored_{label}']} stored for {expected} mails")
-    for problem in problems:
-        print(f"INVALID RUN: {problem}")
-    if problems and found["log"].strip():
-        print(f"---- the bot's log (last lines)\n{found['log'][-3000:]}")
-    emit_result(
+    return out.conclude(
+        problems,
+        out.log_tail(found["log"]),
         bench="mail_e2e",
         path=f"{args.messages:,} mixed-charset complaint mails end to end, acknowledgements"
         " included",
-        bot=f"{median(rates['bot']):,.0f} mails/s ({median(of_sink):.2f} of the bare SMTP sink's"
-        f" {median(found['sink']):,.0f}; 3 x the issue's day: {TARGET_OF_SINK:.2f})",
-        baseline=f"aiosmtpd + parse + insert + one reply: {median(rates['baseline']):,.0f} mails/s",
-        ratio=round(median(ratios), 2),
-        rss_mb=round(memory["VmHWM"], 1),
-        valid=not problems,
+        bot=f"{out.median(rates['bot']):,.0f} mails/s ({out.median(of_sink):.2f} of the bare SMTP"
+        f" sink's {out.median(found['sink']):,.0f}; 3 x the issue's day: {TARGET_OF_SINK:.2f})",
+        baseline="aiosmtpd + parse + insert + one reply:"
+        f" {out.median(rates['baseline']):,.0f} mails/s",
+        ratio=out.median(ratios),
+        rss_mb=memory["VmHWM"],
     )
-    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=1000, help="complaint mails per round")
-    parser.add_argument("--connections", type=int, default=4, help="client processes")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds; the median is reported")
-    parser.add_argument("--warmup", type=int, default=40, help="mails before measuring")
-    parser.add_argument("--limit", type=int, default=300, help="longest round per server, s")
-    parser.add_argument("--seed", type=int, default=20260302, help="seed of the complaints")
-    parser.add_argument("--profile", type=Path, help="py-spy the bot's first round into FILE")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    args = parser.parse_args(argv)
-    if min(args.messages, args.warmup) < args.connections or args.connections < 1:
-        parser.error("need messages and warmup >= connections >= 1")
-    if args.rounds < 1:
-        parser.error("--rounds must be at least 1")
-    with relay_and_work("bench-mail-", args.keep) as (work, sink, relay_port):
-        rounds, found = run(args, work, sink, relay_port)
-    found["acks"], found["numbers"] = sink.messages, len(sink.numbers)
-    return report(args, rounds, found)
+    args = parse_arguments(__doc__, argv, limit="longest round per server, s", drain=False)
+    return report(args, *run_with_relay(args, "bench-mail-", run))
 
 
 if __name__ == "__main__":

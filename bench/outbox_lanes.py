@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, the project is importable only from the root
     sys.path.insert(0, str(ROOT))
 
+from bench.report import invalid  # noqa: E402
 from store import queries  # noqa: E402
 from store.database import Database  # noqa: E402
 from store.models import Complaint  # noqa: E402
@@ -258,9 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     problems = run("sqlite", sizes, args)
     if args.postgres:
         problems += run("postgresql", sizes, args)
-    for problem in problems:
-        print(f"INVALID RUN: {problem}")
-    return 1 if problems else 0
+    return invalid(problems)
 
 
 if __name__ == "__main__":

@@ -1,36 +1,40 @@
-"""What every benchmark needs around the servers it measures: ports, processes, memory, rounds.
+"""What every benchmark needs around the servers it measures: ports, processes, memory, files.
 
 The numbers that matter are ratios to a bare baseline measured in the same run: machines here
 are shared and differ from day to day by a factor of two. Each benchmark measures its servers
 in `rounds` (3 by default) with fresh complaints each round, baseline and bot one after the
 other within a round, and reports the median of each figure and the median of the per-round
-ratios. Its last line is `BENCH-RESULT <json>` for `bench/all.py`.
+ratios (bench/report.py prints them). The servers run as deployed (`./run-bot`), on free ports,
+in a work directory of the run's own.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from bench.corpus import SECRET, SOURCE
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 TARGET_RSS_MB = 200.0
+POSTGRES = os.environ.get(
+    "COMPLAINT_BOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+"""Where the PostgreSQL benches make their scratch database (trust auth), as the tests do."""
 
 
 def bot_command(settings: Path) -> list[str]:
@@ -85,6 +89,29 @@ def serving(
         yield process
     finally:
         stop(process)
+
+
+def baseline_app(port: int, work: Path) -> tuple[list[str], dict[str, str]]:
+    """The bare webhook endpoint (`bench/baseline_app.py`) under uvicorn, storing in `work`:
+    its command and environment, for `serving`."""
+    env = {**os.environ, "BENCH_BASELINE_DB": str(work / "baseline.db"), "BENCH_SECRET": SECRET}
+    command = [PYTHON, "-m", "uvicorn", "bench.baseline_app:app", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    return command, env
+
+
+@contextlib.contextmanager
+def work_directory(prefix: str, keep: bool) -> Iterator[Path]:
+    """A new directory for the run's settings, stores and logs, removed afterwards unless
+    `keep` (then its path is printed, to read the servers' logs)."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield work
+    finally:
+        if keep:
+            print(f"work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -143,25 +170,6 @@ def scratch_database(admin_url: str, name: str) -> Iterator[str]:
     finally:
         with psycopg.connect(admin_url, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def median(values: Sequence[float]) -> float:
-    return float(statistics.median(values)) if values else float("nan")
-
-
-def ratio(top: float, bottom: float) -> float:
-    return top / bottom if bottom else 0.0
-
-
-def rounds_line(label: str, values: Sequence[float], unit: str = "") -> str:
-    """`label: median (round figures)`: the spread shows whether the machine was quiet."""
-    shown = ", ".join(f"{value:.2f}" for value in values)
-    return f"{label}: {median(values):.2f}{unit} (median of {len(values)} rounds: {shown})"
-
-
-def emit_result(**figures: Any) -> None:
-    """The benchmark's figures on one line, for `bench/all.py` to put in its table."""
-    print("BENCH-RESULT " + json.dumps(figures, ensure_ascii=False), flush=True)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -47,21 +47,18 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, `bench` is importable only from the root
     sys.path.insert(0, str(ROOT))
 
+from bench import report as out  # noqa: E402
 from bench.mails import BOT_ADDRESS, SIGNING_SECRET, mails  # noqa: E402
 from bench.servers import (  # noqa: E402
     PYTHON,
     bot_command,
     count_complaints,
-    emit_result,
     free_port,
-    median,
     memory_mb,
-    ratio,
-    rounds_line,
     serving,
     write_bot_settings,
 )
-from bench.smtpload import AckSink, Run, drain, relay_and_work, run_load, wait_smtp  # noqa: E402
+from bench.smtpload import AckSink, Run, drain, parse_arguments, run_load, run_with_relay, wait_smtp  # noqa: E402
 
 TARGET_RATIO = 0.5
 
@@ -148,43 +145,29 @@ def report(args: argparse.Namespace, runs: dict[str, list[Run]], found: dict[str
     load = mails(args.messages, args.seed, args.warmup)
     languages = Counter(mail.language for mail in load)
     size_kb = sum(len(mail.raw) for mail in load) / len(load) / 1024
-    print(
+    out.print_table(
         f"SMTP intake: {len(load):,} complaint mails per round ("
         + ", ".join(f"{language} {n}" for language, n in sorted(languages.items()))
         + f"; {sum(mail.attachment for mail in load)} with an attachment; {size_kb:.1f} KB"
         f" on average), {args.rounds} rounds, {args.connections} persistent connections (one"
-        f" smtplib client process each), {os.cpu_count()} cores"
-    )
-    print()
-    print(
+        f" smtplib client process each), {os.cpu_count()} cores",
         f"{'':<14}{'messages':>9}{'seconds':>9}{'msgs/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'max ms':>9}{'failures':>9}{'CPU ms':>9}{'CPU':>8}"
-    )
-    for index in range(args.rounds):
-        for label in ("baseline", "bot"):
-            print(describe(runs[label][index], f"{label} {index + 1}"))
-    print(
+        f"{'max ms':>9}{'failures':>9}{'CPU ms':>9}{'CPU':>8}",
+        runs,
+        describe,
         "(messages: answered 250; seconds: from the first sendmail to the last 250; p50/p99/max:"
         " time to 250;\n CPU ms: the server's CPU time per message, all its threads; CPU: as a"
-        " share of one core)"
+        " share of one core)",
     )
-    print()
-    rates = {label: [run.rate for run in series] for label, series in runs.items()}
-    p99 = {
-        label: median([run.percentile_ms(99) for run in series]) for label, series in runs.items()
-    }
-    ratios = [ratio(bot, base) for bot, base in zip(rates["bot"], rates["baseline"], strict=True)]
-    met = median(ratios) >= TARGET_RATIO
-    print(rounds_line("baseline mails/s", rates["baseline"]))
-    print(rounds_line("bot mails/s", rates["bot"]))
-    print(
-        rounds_line("ratio bot/baseline", ratios)
-        + f"   (target >= {TARGET_RATIO}: {'met' if met else 'MISSED'})"
+    rates = out.by_label(runs, lambda run: run.rate)
+    p99 = out.medians(runs, lambda run: run.percentile_ms(99))
+    ratios = out.compare(
+        ("baseline mails/s", rates["baseline"]), ("bot mails/s", rates["bot"]), target=TARGET_RATIO
     )
     memory = found["memory"]
     print(
-        f"bot p99 time to 250: {p99['bot']:.1f} ms; resident memory {found['idle']:.1f} MB before"
-        f" the load, {memory['VmRSS']:.1f} MB after, {memory['VmHWM']:.1f} MB peak (VmHWM)"
+        f"bot p99 time to 250: {p99['bot']:.1f} ms; resident memory"
+        f" {out.memory_line(found['idle'], memory)} (VmHWM)"
     )
     expected = args.warmup + args.rounds * args.messages
     print(
@@ -218,42 +201,21 @@ def report(args: argparse.Namespace, runs: dict[str, list[Run]], found: dict[str
             f"bot: {found['acks']} acknowledgements with {found['numbers']} complaint numbers"
             f" for {expected} complaints"
         )
-    for problem in problems:
-        print(f"INVALID RUN: {problem}")
-    if problems and found["log"].strip():
-        print(f"---- the bot's log (last lines)\n{found['log'][-3000:]}")
-    emit_result(
+    return out.conclude(
+        problems,
+        out.log_tail(found["log"]),
         bench="smtp",
         path=f"SMTP, {args.messages:,} mails, {args.connections} connections",
-        bot=f"{median(rates['bot']):,.0f} mails/s, p99 {p99['bot']:.0f} ms",
-        baseline=f"aiosmtpd + one insert: {median(rates['baseline']):,.0f} mails/s",
-        ratio=round(median(ratios), 2),
-        rss_mb=round(memory["VmHWM"], 1),
-        valid=not problems,
+        bot=f"{out.median(rates['bot']):,.0f} mails/s, p99 {p99['bot']:.0f} ms",
+        baseline=f"aiosmtpd + one insert: {out.median(rates['baseline']):,.0f} mails/s",
+        ratio=out.median(ratios),
+        rss_mb=memory["VmHWM"],
     )
-    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=1000, help="complaint mails per round")
-    parser.add_argument("--connections", type=int, default=4, help="client processes")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds; the median is reported")
-    parser.add_argument("--warmup", type=int, default=40, help="mails before measuring")
-    parser.add_argument("--limit", type=int, default=300, help="longest load per server, seconds")
-    parser.add_argument("--drain", type=float, default=30, help="longest wait for the outbox")
-    parser.add_argument("--seed", type=int, default=20260302, help="seed of the complaints")
-    parser.add_argument("--profile", type=Path, help="py-spy the bot's first round into FILE")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    args = parser.parse_args(argv)
-    if min(args.messages, args.warmup) < args.connections or args.connections < 1:
-        parser.error("need messages and warmup >= connections >= 1")
-    if args.rounds < 1:
-        parser.error("--rounds must be at least 1")
-    with relay_and_work("bench-smtp-", args.keep) as (work, sink, relay_port):
-        runs, found = run(args, work, sink, relay_port)
-    found["acks"], found["numbers"] = sink.messages, len(sink.numbers)
-    return report(args, runs, found)
+    args = parse_arguments(__doc__, argv, limit="longest load per server, seconds", drain=True)
+    return report(args, *run_with_relay(args, "bench-smtp-", run))
 
 
 if __name__ == "__main__":

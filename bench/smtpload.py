@@ -2,11 +2,14 @@
 
 One smtplib client *process* per connection (client threads in one process would share one
 GIL), each sending its share back to back with `sendmail` once all are connected and released
-together; the time to 250 of each mail is measured around `sendmail`.
+together; the time to 250 of each mail is measured around `sendmail`. The SMTP benches
+(`bench/smtp_intake.py`, `bench/mail_e2e.py`) drive their servers alike, so they take the same
+options for it too (`parse_arguments`).
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import multiprocessing
 import queue
@@ -17,19 +20,18 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bench.mails import BOT_ADDRESS, COMPLAINT_NUMBER, Mail
-from bench.servers import PYTHON, cpu_seconds, free_port
+from bench.servers import PYTHON, cpu_seconds, free_port, work_directory
 from bench.wrk import nearest_rank
 
 # ---- the clients -----------------------------------------------------------------------------
@@ -267,23 +269,54 @@ def drain(database: Path, limit_s: float) -> tuple[float, dict[str, int]]:
     return time.monotonic() - start, statuses
 
 
-@contextlib.contextmanager
-def relay_and_work(prefix: str, keep: bool) -> Iterator[tuple[Path, AckSink, int]]:
-    """A work directory and a loopback relay counting the acknowledgements, for one SMTP
-    benchmark run: (directory, sink, relay port). The directory is removed afterwards unless
-    `keep`, and then its path is printed."""
-    work = Path(tempfile.mkdtemp(prefix=prefix))
+Series = TypeVar("Series")
+
+
+def run_with_relay(
+    args: argparse.Namespace,
+    prefix: str,
+    run: Callable[[argparse.Namespace, Path, AckSink, int], tuple[Series, dict[str, Any]]],
+) -> tuple[Series, dict[str, Any]]:
+    """`run(args, work directory, sink, relay port)` with a loopback relay counting the
+    acknowledgements; what it found, and the relay's count in all (`acks`) and of distinct
+    complaint numbers (`numbers`). The directory is removed afterwards unless `--keep`."""
     sink = AckSink()
     relay = Controller(
         sink, hostname="127.0.0.1", port=free_port(), server_hostname="relay.bench.example"
     )
-    relay.start()
-    try:
-        yield work, sink, relay.port
-    finally:
-        with contextlib.suppress(Exception):
-            relay.stop()
-        if keep:
-            print(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    with work_directory(prefix, args.keep) as work:
+        relay.start()
+        try:
+            series, found = run(args, work, sink, relay.port)
+        finally:
+            with contextlib.suppress(Exception):
+                relay.stop()
+    found["acks"], found["numbers"] = sink.messages, len(sink.numbers)
+    return series, found
+
+
+# ---- the options ---------------------------------------------------------------------------
+
+
+def parse_arguments(
+    doc: str, argv: list[str] | None, limit: str, drain: bool
+) -> argparse.Namespace:
+    """The SMTP benches' options, checked: `doc`'s first paragraph describes the bench, `limit`
+    what its `--limit` bounds; with `drain`, `--drain` bounds the wait for the bot's outbox."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=1000, help="complaint mails per round")
+    parser.add_argument("--connections", type=int, default=4, help="client processes")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; the median is reported")
+    parser.add_argument("--warmup", type=int, default=40, help="mails before measuring")
+    parser.add_argument("--limit", type=int, default=300, help=limit)
+    if drain:
+        parser.add_argument("--drain", type=float, default=30, help="longest wait for the outbox")
+    parser.add_argument("--seed", type=int, default=20260302, help="seed of the complaints")
+    parser.add_argument("--profile", type=Path, help="py-spy the bot's first round into FILE")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args(argv)
+    if min(args.messages, args.warmup) < args.connections or args.connections < 1:
+        parser.error("need messages and warmup >= connections >= 1")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return args

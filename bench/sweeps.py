@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, the project is importable only from the root
     sys.path.insert(0, str(ROOT))
 
+from bench.report import invalid  # noqa: E402
 from complaints.clock import ManualClock  # noqa: E402
 from config import Settings, load_settings  # noqa: E402
 from outbox.notify import Notifier  # noqa: E402
@@ -417,9 +418,7 @@ def main(argv: list[str] | None = None) -> int:
             )
 
     problems = [problem for result in results for problem in problems_of(result)]
-    for problem in problems:
-        print(f"INVALID RUN: {problem}")
-    return 1 if problems else 0
+    return invalid(problems)
 
 
 if __name__ == "__main__":

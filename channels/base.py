@@ -35,6 +35,9 @@ class Sender:
     email: str = ""
     phone: str = ""
     tier: str = ""
+    phone_hint: str = ""
+    """A phone number the sender wrote (an e-mail's signature): the customer's phone only when
+    they have none, where `phone` (what the channel knows) replaces it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,14 @@ class Inbound:
     the bot's signed Message-IDs); threaded only when the complaint is the sender's."""
     automated: str = ""
     """Why this is machine mail (an auto-reply, a list), or "": recorded, never answered."""
+    shown_text: str = ""
+    """What is stored and shown to staff when it holds more than `text`, which intake and the
+    router read (an e-mail's signature, kept for its contact details); see `stored_text`."""
+
+    @property
+    def stored_text(self) -> str:
+        """The message's text as it is stored."""
+        return self.shown_text or self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,14 +130,6 @@ action caused them: only an agent's own `reply` is a person's mail."""
 
 
 OnInbound = Callable[[Inbound], Awaitable[Any]]
-
-
-def readable_size(size: int) -> str:
-    """A byte count as a customer reads it in a limit: "5 MB", "1.5 MB", "200 KB", "100 bytes"."""
-    for unit, step in (("MB", 1 << 20), ("KB", 1 << 10)):
-        if size >= step:
-            return f"{size / step:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{size} bytes"
 
 
 def safe_filename(name: str) -> str:

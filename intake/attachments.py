@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from channels.base import Attachment, readable_size
+from channels.base import Attachment
+from complaints.errors import InvalidMessage
+from complaints.sizes import readable_size
 from intake.case import event
 from outbox.texts import say
 
@@ -59,5 +61,17 @@ def not_kept_notice(
         "attachments_not_kept",
         files=", ".join(a.filename for a in dropped),
         count=limits.max_count,
+        limit=readable_size(limits.max_bytes, language),
+    )
+
+
+def too_large(attachment: Attachment, limits: AttachmentLimits) -> InvalidMessage:
+    """The refusal of a file over the size limit, in sizes a person reads (the webhook caller's
+    422, a dead letter's reason): "attachment 'clip.mp4' is 12.4 MB; the limit is 10 MB". The
+    size is rounded up, so a file just over the limit never reads as the limit."""
+    return InvalidMessage(
+        "attachment '%(name)s' is %(size)s; the limit is %(limit)s",
+        name=attachment.filename,
+        size=readable_size(attachment.size, up=True),
         limit=readable_size(limits.max_bytes),
     )

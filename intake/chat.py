@@ -7,11 +7,10 @@ asking for another handler, and the satisfaction survey's buttons.
 Guided intake asks, one question at a time, for the registration fields the complaint's
 department needs (`[departments.X] ask`) and does not have yet, after filling what the first
 message says (`chat_details`); an answer fills the field, "skip" (button or typed) moves on.
-A message that is not an answer (`chat_answers.looks_like_answer`, or it grades higher) is
-more of the complaint: intake records it and raises the grade when it is graver (as it does
-for a follow-up on every channel: `follow_up`, `regrade`), and the question is asked once
-more, then dropped. The state lives in the store, so a restart or another instance continues
-the conversation; every message goes through the outbox.
+A message that is no answer (`chat_answers.looks_like_answer`, or graver) is more of the
+complaint: intake records it and raises the grade (`follow_up`, `regrade`); the question is
+asked once more, then dropped, as it is when the complaint is finished (`chat_survey.outlived`).
+The state lives in the store (a restart or another instance continues); all goes via the outbox.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from intake.chat_answers import (
 )
 from intake.chat_details import found_details
 from intake.chat_status import complaints_of_chat, status_text
-from intake.chat_survey import refusal
+from intake.chat_survey import outlived, refusal
 from intake.handler_requests import asks_for_handler, hand_to_senior
 from intake.regrade import grades_higher
 from intake.survey import record_survey
@@ -191,6 +190,8 @@ class ChatDesk:
                 return True
             complaint = complaint_by_id(session, complaint_id=state.complaint_id)
             assert complaint is not None and complaint.id is not None
+            if outlived(state, complaint):
+                return False  # a question of a finished complaint: intake hears the message
             field, now = state.pending_field, self.clock.now()
             if field == "survey_comment":
                 record_answer(session, complaint, external_id, f"answer:{field}", text, now)

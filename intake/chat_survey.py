@@ -1,15 +1,18 @@
 """Survey rounds on Telegram: the buttons under a survey message answer that message's round.
 Each resolution sends a new survey message (a new round); a tap counts only on the complaint's
 latest survey while its round is open, so a button of an earlier round answers clearly that it
-is stale instead of scoring the new round or silently doing nothing."""
+is stale instead of scoring the new round or silently doing nothing. A guided-intake question
+left pending when the complaint was finished is dropped (`outlived`), so a survey answer typed
+in the chat reaches intake (`intake.follow_up`) instead of filling that question."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
+from complaints.workflow import FINISHED
 from intake.chat_link import CHANNEL
 from scheduler.due import awaits_survey
-from store.models import Complaint, Message
+from store.models import ChatState, Complaint, Message
 from store.queries.messages import messages_of_complaint
 from store.queries.outbox import deliveries_by_transport_id
 
@@ -50,3 +53,13 @@ def _survey_of_button(
         if item.address == str(chat_id) and item.complaint_id == complaint.id:
             return item.message_id
     return None
+
+
+def outlived(state: ChatState, complaint: Complaint) -> bool:
+    """Whether the pending question is a guided-intake one of a complaint finished since (then
+    it is dropped: "满意" typed after the survey is no order number). The comment invited after
+    a survey button is not one."""
+    if state.pending_field == "survey_comment" or complaint.status not in FINISHED:
+        return False
+    state.pending_field = ""
+    return True

@@ -8,6 +8,12 @@ Spanish opening "¡" and "¿" included), emoji and emoticons. Anything outside t
 sigue sin funcionar", "but it is still broken", "但是还是坏的") makes the message a real one.
 A whitelist, not a blacklist of problem words, because a new problem can be worded in endless
 ways while a thanks cannot; a sad face (":(", "😞") is a signal and keeps the message real.
+
+A plainly satisfied message (`is_satisfied`: "满意", "滿意", "muy contento", "very happy",
+"perfect, thanks", "问题解决了，谢谢") is the same grammar with units of satisfaction, at least
+one of them: it answers a survey without a number (`intake.follow_up`) and, like a courtesy,
+reopens nothing. A negation or a doubt is outside the grammar ("不满意", "not happy", "no
+estoy contento", "满意？根本没修好"), so it stays a real message.
 """
 
 from __future__ import annotations
@@ -72,6 +78,35 @@ _CHINESE = (
 _UNIT = "|".join(_ENGLISH + _SPANISH + _CHINESE)
 _COURTESY = re.compile(rf"(?:(?:{_UNIT})(?![a-z]) ?)+")
 
+_EN_VERY = r"(?:(?:very|really|so|quite|extremely|totally|completely|fully|super|more than) )*"
+_EN_WITH = (
+    r"(?: with (?:it|this|that|the (?:result|solution|service|fix|change|outcome|repair|refund)))?"
+)
+_ES_VERY = r"(?:(?:muy|super|bastante|totalmente|muy muy|realmente|mas que) )*"
+_ES_WITH = (
+    r"(?: con (?:el|la|su|vuestro|vuestra) (?:cambio|solucion|servicio|resultado|atencion|"
+    r"reparacion|reembolso|gestion))?"
+)
+_ZH_VERY = r"(?:非常|很|十分|特别|特別|挺|超|超级|超級|蛮|蠻|相当|相當|真的|都)*"
+_SATISFIED_UNITS = (
+    rf"(?:(?:i am|im|i m|we are|were|i feel) )?{_EN_VERY}(?:happy|satisfied|pleased|content|"
+    rf"delighted){_EN_WITH}",
+    r"perfect|great|excellent|awesome|wonderful|fantastic|brilliant|good|all good(?: now)?",
+    r"(?:it |everything )?works(?: now| fine| great| perfectly)*|(?:problem |issue )?(?:solved|"
+    r"fixed|resolved)|(?:great|good|excellent) (?:job|work|service)|well done|love it",
+    rf"(?:(?:estoy|estamos|quedo|quede) )?{_ES_VERY}(?:content[oa]s?|satisfech[oa]s?|feliz|"
+    rf"felices){_ES_WITH}",
+    r"perfecto|genial|excelente|estupendo|todo (?:bien|perfecto|correcto|resuelto|solucionado)"
+    r"(?: ya)?|ya funciona(?: bien)?|funciona (?:bien|perfectamente)|(?:muy )?buen servicio",
+    rf"(?:我|我们|我們)?(?:对|對)?(?:结果|結果|处理|處理|服务|服務)?{_ZH_VERY}(?:满意|滿意|好|棒|"
+    r"开心|開心|高兴|高興)(?:了|的|啦|呀|哦)*",
+    r"(?:问题|問題)?(?:已经|已經)?(?:解决|解決|好|修好|搞定)了|(?:没|沒)(?:问题|問題)了|可以了",
+    rf"(?:服务|服務|处理|處理)(?:得)?{_ZH_VERY}(?:好|棒|到位|及时|及時)(?:了|的)*",
+)
+_SATISFIED = "|".join(_SATISFIED_UNITS)
+_EITHER = rf"(?:(?:{_UNIT})|(?:{_SATISFIED}))(?![a-z]) ?"
+_PLAINLY_SATISFIED = re.compile(rf"(?:{_EITHER})*(?:{_SATISFIED})(?![a-z]) ?(?:{_EITHER})*")
+
 _SAD = re.compile(r"[:;=]['’]?-?[(\[{/\\|]|;_;")
 _SAD_EMOJI = frozenset("☹🙁😞😟😠😡😢😭😤😣😖😫😩😒😔😕🤬👎💔")
 _LETTER_EMOTICON = re.compile(
@@ -96,6 +131,24 @@ def is_courtesy(inbound: Inbound) -> bool:
         return False
     words = _without_names(_undecorated(_LETTER_EMOTICON.sub(" ", text)), inbound)
     return bool(words) and _COURTESY.fullmatch(words) is not None
+
+
+def is_satisfied(inbound: Inbound) -> bool:
+    """A short message that says the customer is satisfied and nothing else: courtesy words
+    with at least one of satisfaction (see the module's docstring). A doubt ("满意？", "happy?")
+    or a sad face makes it a real message."""
+    words = _words(inbound)
+    return bool(words) and _PLAINLY_SATISFIED.fullmatch(words) is not None
+
+
+def _words(inbound: Inbound) -> str:
+    """The message's words for the grammars, or "" when it cannot be a courtesy at all."""
+    text = fold(inbound.text).strip()
+    if inbound.attachments or not text or len(text) > MAX_CHARS or _is_sad(text):
+        return ""
+    if "?" in text or "？" in text:
+        return ""  # a question is for a person to read
+    return _without_names(_undecorated(_LETTER_EMOTICON.sub(" ", text)), inbound)
 
 
 def _is_sad(text: str) -> bool:

@@ -3,7 +3,9 @@ another handler, reopens a resolved or closed case, or disputes a rejection (whi
 too); a mere "thanks" to a finished case reopens nothing. Whatever else it does, a message to
 an open complaint, or one it reopened, raises the grade when it is graver (`intake.regrade`):
 on every channel, here and nowhere else. A survey answer is a score, not more of the
-complaint, and regrades nothing."""
+complaint, and regrades nothing; a plainly satisfied answer without a number ("满意", "muy
+contento", `intake.courtesy.is_satisfied`) is kept as the open round's comment and thanked,
+scoring nothing and reopening nothing."""
 
 from __future__ import annotations
 
@@ -18,16 +20,16 @@ from channels.base import Inbound
 from complaints.fields import REGISTRATION_FIELDS
 from complaints.workflow import SOLVED, WAITING
 from intake.case import Case, event
-from intake.courtesy import is_courtesy
+from intake.courtesy import is_courtesy, is_satisfied
 from intake.disputes import dispute
 from intake.handler_requests import asks_for_handler, hand_to_senior
 from intake.regrade import raise_grade_from
 from intake.reopening import reopen
-from intake.survey import comment_of, record_survey, survey_score
+from intake.survey import comment_of, record_comment, record_survey, survey_score
 from intake.waiting import customer_answered
 from outbox.notify import Notifier
 from router import RuleSet
-from scheduler.due import DueTimes
+from scheduler.due import DueTimes, awaits_survey
 from store.models import Complaint
 
 
@@ -86,6 +88,9 @@ def continue_complaint(
             comment=comment_of(inbound.text),
         )
         return Continued(Case.of(complaint), reopened or "survey_done")
+    if awaits_survey(complaint) and is_satisfied(inbound):
+        record_comment(session, complaint, inbound.text, now)
+        return Continued(Case.of(complaint), "survey_glad")
     continued = _answered(session, complaint, inbound, now, follow_up)
     if continued.quiet:
         return continued  # a courtesy to a finished complaint: still finished, nothing graver
@@ -121,9 +126,9 @@ def _to_finished(
     session: Session, complaint: Complaint, inbound: Inbound, now: datetime, follow_up: FollowUp
 ) -> Continued:
     """A message to a resolved, closed or rejected complaint: a mere courtesy ("thanks", "ok")
-    is noted without an answer; anything else reopens it, and to a rejected complaint it is a
-    dispute (`intake.disputes`)."""
-    if is_courtesy(inbound):
+    or a plainly satisfied word ("满意", "very happy") is noted without an answer; anything else
+    reopens it, and to a rejected complaint it is a dispute (`intake.disputes`)."""
+    if is_courtesy(inbound) or (complaint.status != "rejected" and is_satisfied(inbound)):
         return Continued(Case.of(complaint), quiet="a courtesy message to a finished complaint")
     if complaint.status != "rejected":
         reopen(session, complaint, "the customer wrote again", now, due=follow_up.due)

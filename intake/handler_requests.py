@@ -12,12 +12,14 @@ What counts as the request, in a message that joins an open complaint:
 - in a SHORT message (at most `SHORT_WORDS` words, a Chinese character counting as half a word)
   the request phrased naturally, anywhere: "I want to speak to someone else", "can I talk to a
   manager?", "another agent, please", "quiero hablar con un supervisor", "cambiar de gestor",
-  "我要换个处理人", "换人处理", "找你们主管", "我要換個處理人". A phrase needs a request form
-  (want, would like, can I, please, quiero, necesito, 我要, 请, or standing alone as its own
-  clause), so "the manager was rude" or "I tried to talk to the manager" is no request, and a
-  negation just before it ("I don't want to speak to a manager", "no quiero otro gestor",
-  "不用换人") cancels it. A long message is a complaint in its own right, even if it asks for a
-  manager somewhere: it is kept and answered as such.
+  "我要换个处理人", "换人处理", "找你们主管", "我要換個處理人", Cantonese "我要搵你哋經理",
+  "我想搵主管傾", "叫你哋主管打返畀我", Taiwanese "我要換承辦人", "請你們主管跟我聯絡".
+  A phrase needs a request form (want, would like, can I, please, quiero, necesito, 我要, 请,
+  or standing alone as its own clause), so "the manager was rude" or "I tried to talk to the
+  manager" is no request, and a negation just before it ("I don't want to speak to a
+  manager", "no quiero otro gestor", "不用换人", "我唔想搵主管") cancels it. A long message is
+  a complaint in its own right, even if it asks for a manager somewhere: it is kept and
+  answered as such.
 """
 
 from __future__ import annotations
@@ -118,30 +120,38 @@ _LATIN_NEGATION = re.compile(
     r"nunca|tampoco|ni|sin)\b"
 )
 
-# Chinese is matched in simplified characters: the traditional ones the phrases use are mapped.
+# Chinese is matched in simplified Mandarin: Cantonese words are first put in Mandarin ones (搵
+# find, 你哋 you, 傾 talk, 畀 give, 唔 not, 冇 none, 唔該 please), then the traditional
+# characters the phrases use are mapped.
+_CANTONESE = (("唔該", "请"), ("唔该", "请"), ("唔使", "不用"), ("唔駛", "不用"))
 _SIMPLIFIED = str.maketrans(
-    "換個處們經領導負責讓煩與轉給請聯繫係談說電話闆專員別幫對辦來級門務見還",
-    "换个处们经领导负责让烦与转给请联系系谈说电话板专员别帮对办来级门务见还",
+    "換個處們經領導負責讓煩與轉給請聯繫係談說電話闆專員別幫對辦來級門務見還搵哋傾畀唔冇嘅睇絡過講覆",
+    "换个处们经领导负责让烦与转给请联系系谈说电话板专员别帮对办来级门务见还找们谈给不没的看络过讲复",
 )
 _ZH_MODAL = r"(?:要|想|需要|希望|要求|请|麻烦|能|可以|能否|帮我|给我|赶紧|马上|立刻)"
 _ZH_WHO = r"(?:你们|您们|您|你|我|我们|贵司|贵公司)?"
 _ZH_BOSS = r"(?:主管|经理|领导|上级|上司|负责人|老板)"
-_ZH_OTHER = r"(?:其他人|别人|别的人|另一个人|另外的人|其他客服|别的客服|其他同事|别的同事)"
-_ZH_STAFF = r"(?:处理人|经办人|负责人|对接人|跟进人|客服|专员|工作人员|人员|同事)"
+_ZH_OTHER = (
+    r"(?:其他人|别人|别的人|另一个人|另外的人|其他客服|别的客服|其他同事|别的同事"
+    r"|第二个人|第二位|第二个同事|第二个客服)"  # Cantonese 第二個: another
+)
+_ZH_STAFF = r"(?:处理人|经办人|承办人|负责人|对接人|跟进人|客服|专员|工作人员|人员|同事|窗口)"
 _ZH_ON_ITS_OWN = (
     # change the handler: 换个处理人, 换人处理, 换个人吧 (not 换个人信息: personal details)
     r"(?:换|更换|调换)(?:一个|一位|一下|个|位)?"
-    rf"(?:{_ZH_STAFF}|人(?=来|处理|负责|跟进|接手|吧|啊|$))"
-    # reach a manager or someone else: 找你们主管, 让别人处理, 转给经理 (not 找经理也没用)
-    r"|(?:找|让|转给|转交|转到|转)(?:你们|您们|贵公司|贵司)?的?"
+    rf"(?:{_ZH_STAFF}|人(?=来|处理|负责|跟进|跟|看|接手|吧|啊|啦|$))"
+    # reach a manager or someone else: 找你们主管, 让别人处理, 转给经理, 叫你哋主管 (not
+    # 找经理也没用, 搵過經理都冇用)
+    r"|(?:找|让|叫|转给|转交|转到|转)过?(?:你们|您们|贵公司|贵司)?的?"
     rf"(?:{_ZH_BOSS}|{_ZH_OTHER})(?!也|都|没|不)"
 )
 _ZH_AFTER_MODAL = (
     # speak with one: 我要跟主管谈 (without the modal, 跟经理说过了 is a report)
     rf"(?:和|跟|与|同)(?:你们|您们)?的?(?:{_ZH_BOSS}|{_ZH_OTHER})"
     # ask for one: 我要别的客服, 要你们主管处理
-    rf"|(?:一个|个|一位)?(?:别的|其他|另外的?|另一个|另一位){_ZH_STAFF}"
-    rf"|{_ZH_BOSS}(?:来|亲自)?(?:处理|联系|回复|给我|跟进|接手)"
+    rf"|(?:一个|个|一位)?(?:别的|其他|另外的?|另一个|另一位|第二个|第二位){_ZH_STAFF}"
+    rf"|{_ZH_BOSS}(?:来|亲自)?(?:跟我|和我|与我|同我)?(?:处理|联系|联络|回复|回电|复我|给我|打给我"
+    r"|打返给我|打电话给我|跟进|接手)"
 )
 _ZH_REQUESTS = re.compile(
     rf"^{_ZH_WHO}(?:{_ZH_ON_ITS_OWN})|{_ZH_MODAL}{_ZH_WHO}(?:{_ZH_ON_ITS_OWN}|{_ZH_AFTER_MODAL})"
@@ -160,6 +170,8 @@ def asks_for_handler(text: str) -> bool:
         return False
     if _SLASH.search(folded):
         return True
+    for cantonese, mandarin in _CANTONESE:
+        folded = folded.replace(cantonese, mandarin)
     simplified = re.sub(r"\s+", "", folded.translate(_SIMPLIFIED))
     simplified = _A_NOT_A.sub(r"\1", simplified)  # 能不能, 可不可以: a question, not a "no"
     for clause in _CLAUSES.split(simplified):

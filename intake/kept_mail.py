@@ -5,7 +5,7 @@ mail (never machine mail) and sends it itself, since a dead letter belongs to no
 
 from __future__ import annotations
 
-from channels.base import readable_size
+from complaints.sizes import readable_size
 from outbox.texts import say
 from router.language import detect_language
 
@@ -29,7 +29,7 @@ class KeptMailNotice:
             key,
             company=self.company,
             count=self.max_attachments,
-            limit=readable_size(self.max_attachment_bytes),
+            limit=readable_size(self.max_attachment_bytes, language),
         )
         return language, say(language, "mail_kept_subject"), body
 

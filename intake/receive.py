@@ -9,7 +9,6 @@ sender retries and the dedupe key makes the retry harmless.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -22,13 +21,14 @@ from channels.base import Attachment, Channel, Inbound
 from complaints.addresses import EMAIL
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, IgnoredMessage, InvalidMessage, ReusedKey
-from intake.attachments import AttachmentLimits, dropped_event, fit, not_kept_notice
+from intake.attachments import AttachmentLimits, dropped_event, fit, not_kept_notice, too_large
 from intake.case import Case, IntakeResult, event
 from intake.clean import without_nul
 from intake.duplicates import NewComplaint, flag_duplicates
 from intake.follow_up import Continued, FollowUp, continue_complaint
 from intake.opening import Opening, open_complaint
 from intake.recording import queue_reply, received_event, record_message
+from intake.resends import own_key, repeated_words, resent
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
 from observe.metrics import Metrics
@@ -47,9 +47,6 @@ from store.queries.complaints import complaint_by_id
 log = logging.getLogger(__name__)
 
 __all__ = ["Intake", "IntakePolicy", "IntakeResult"]
-
-REPEAT_WINDOW = timedelta(hours=1)
-"""How long a sender's exact words count as the same message sent again."""
 
 BOUNCING = frozenset({EMAIL})
 """The channels whose deliveries can bounce (intake.bounces): only their addresses are ever
@@ -162,12 +159,7 @@ class Intake:
                 raise InvalidMessage(
                     "at most %(count)s attachments are accepted", count=self.policy.max_attachments
                 )
-            raise InvalidMessage(
-                "attachment '%(name)s' is %(size)s bytes; the limit is %(limit)s",
-                name=dropped[0].filename,
-                size=dropped[0].size,
-                limit=self.policy.max_attachment_bytes,
-            )
+            raise too_large(dropped[0], self.limits)
         return (replace(inbound, attachments=kept) if dropped else inbound), dropped
 
     def _opening(self) -> Opening:
@@ -191,7 +183,7 @@ class Intake:
         seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
         # (A Telegram edit keeps its message's id: the edit is not a new message.)
         compared = self._answers_at_once(inbound) or inbound.channel == EMAIL
-        if seen is not None and compared and not _resent(session, inbound, seen[0]):
+        if seen is not None and compared and not resent(session, inbound, seen[0]):
             # A replay answers the sender with the stored message's acknowledgement: where that
             # goes back in the response (the webhook), it must be the same message sent again.
             if self._answers_at_once(inbound):
@@ -202,20 +194,22 @@ class Intake:
             if inbound.channel == EMAIL:
                 # Another mail under a Message-ID already seen (a mailer that reuses them, or
                 # another sender): a message of its own, keyed so that ITS resends dedupe.
-                inbound = replace(inbound, external_id=_own_key(inbound))
+                inbound = replace(inbound, external_id=own_key(inbound))
                 seen = queries.find_inbound(session, inbound.channel, inbound.external_id)
         if seen is not None:
             return self._replay(session, *seen), False
         now = self.clock.now()
         party = _party(session, inbound, now)
-        repeated = _repeated(session, inbound, party, now)
-        existing = self._existing(session, inbound, party, repeated)
+        repeated = repeated_words(session, inbound, party, now)
+        existing, resend = self._existing(session, inbound, party, repeated)
         if not inbound.automated and inbound.sender.channel in BOUNCING:
             # the address works: known or not, it may be mailed again
             queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
         events: list[dict[str, Any]] = []
         if existing is None:
             continued = Continued(self._open(session, inbound, party, now, events))
+        elif resend:  # the same words again: recorded on it, and nothing in it changes
+            continued = Continued(Case.of(existing))
         else:
             continued = continue_complaint(
                 session, existing, inbound, now, events, self._follow_up()
@@ -246,25 +240,28 @@ class Intake:
 
     def _existing(
         self, session: Session, inbound: Inbound, party: queries.Party, repeated: int | None
-    ) -> Complaint | None:
-        """The complaint the message continues; machine mail about none is ignored. A new
+    ) -> tuple[Complaint | None, bool]:
+        """The complaint the message continues, and whether only its words tie it there (a
+        resend, which changes nothing: no reopening, no survey answer, no regrading); machine
+        mail about none is ignored. A new
         customer owns no complaint yet, unless they name one: then it must be refused. A
         message naming a merged complaint continues the one it was merged into.
 
         The sender's own words again within the hour, threaded to nothing, continue the
         complaint that holds them: a person unsure the first went through sends it again, and
         a second complaint would get no acknowledgement (`_reason_to_withhold`) and give the
-        desk the same case twice. `repeated`: the complaint holding them (`_repeated`)."""
+        desk the same case twice. `repeated`: the complaint holding them (`intake.resends`)."""
         threadable = party.known or inbound.complaint_number
         existing = thread_of(session, inbound, party) if threadable else None
-        if existing is None and repeated is not None:
-            existing = complaint_by_id(session, complaint_id=repeated)
+        resend = existing is None and repeated is not None and not inbound.automated
+        if resend:
+            existing = complaint_by_id(session, complaint_id=repeated or 0)
         existing = follow_merge(session, existing)
         if inbound.automated and existing is None:
             raise IgnoredMessage(
                 "machine mail (%(automated)s) about no known complaint", automated=inbound.automated
             )
-        return existing
+        return existing, resend
 
     def _open(
         self,
@@ -372,38 +369,6 @@ class Intake:
         return Case.of(complaint).result(answer, created=False, duplicate=True)
 
 
-def _repeated(
-    session: Session, inbound: Inbound, party: queries.Party, now: datetime
-) -> int | None:
-    """The complaint holding the same words from this sender within `REPEAT_WINDOW`, if any:
-    a resend (joined to it, `Intake._existing`) or an autoresponder repeating itself (not
-    answered, `Intake._reason_to_withhold`). One read, for a sender already known."""
-    if not party.known or not inbound.text.strip():
-        return None
-    return queries.said_since(session, party.identity_id, inbound.text, now - REPEAT_WINDOW)
-
-
-def _resent(session: Session, inbound: Inbound, message_id: int) -> bool:
-    """Whether `inbound` is the stored message `message_id` sent again: the same sender, the
-    same text. After an erasure neither is known; a resend is assumed, answered with what the
-    store still holds (nothing personal), so the erased message is not stored anew."""
-    origin = queries.origin_of(session, message_id)
-    sender = inbound.sender
-    return origin.erased or (origin.channel, origin.address, origin.text) == (
-        sender.channel,
-        sender.address,
-        inbound.text,
-    )
-
-
-def _own_key(inbound: Inbound) -> str:
-    """The dedupe key of a mail whose Message-ID an earlier, different mail holds: that id
-    with a digest of this mail's sender and text, which its own resends repeat."""
-    sender = inbound.sender
-    mail = f"{sender.channel}\n{sender.address}\n{inbound.text}".encode()
-    return f"{inbound.external_id} sha256:{hashlib.sha256(mail).hexdigest()[:32]}"
-
-
 def _emails_of(inbound: Inbound) -> tuple[str, ...]:
     """The e-mail addresses a message gives for its sender, as `_party` stores them: the
     customer's e-mail and, on the e-mail channel, the identity's address."""
@@ -425,5 +390,6 @@ def _party(session: Session, inbound: Inbound, now: datetime) -> queries.Party:
         display_name=sender.display_name,
         email=sender.email.strip().lower(),  # compared case-blind (duplicates)
         phone=sender.phone,
+        phone_hint=sender.phone_hint,
         tier=sender.tier,
     )

@@ -36,7 +36,7 @@ def record_message(
         if inbound.automated
         else ("complaint" if kind == "acknowledgement" else "follow-up"),
         "subject": inbound.subject,
-        "text": inbound.text,
+        "text": inbound.stored_text,
         "language": case.language,
         "created_at": now,
     }

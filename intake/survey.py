@@ -16,7 +16,16 @@ A digit at the start is not a score when it counts something ("3 weeks…", "2 s
 ("12345", "4.5", "5%", "1-2", "3/4", "1:30"), or when a bare digit is followed by much more ("3
 and my router is broken again, this is NOT resolved at all!"): that is a follow-up and is
 treated as one (it reopens a resolved case). A number further on is no score ("I called 3 times
-and still nothing")."""
+and still nothing"), unless it ends the message marked as a score ("very happy, 5/5", "满意，五分",
+"muy contento, le doy un cinco": the words before it are the comment).
+
+A number may be written as a word: one..five, uno/una..cinco, 一/二/两..五 (traditional 兩 too);
+"满分"/"滿分" (full marks) is 5. A word counts only where it cannot be anything else: marked as a
+score ("four out of five", "cuatro de cinco", "五分", "五星", "三颗星", "tres estrellas", "cinco,
+muy contento"), introduced as one ("给五分", "I give it a five", "le doy un cinco"), or alone ("五",
+"Five!"). So "one more thing…", "一直没有信号", "五天了", "three weeks" are no scores.
+An answer in words without a number ("满意", "muy contento") is no score: see
+`intake.courtesy.is_satisfied`."""
 
 from __future__ import annotations
 
@@ -26,12 +35,16 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from channels.base import Inbound
+from intake.courtesy import is_satisfied
 from intake.reopening import reopen
 from outbox.notify import Notifier
 from router.text import cjk_count, fold
 from scheduler.due import DueTimes, awaits_survey
 from store import queries
 from store.models import Complaint
+from store.queries.complaints import complaints_of_customer
+from store.queries.events import events_of_kind
 
 _DIGITS = "0-9０-９"
 _SCORE = re.compile(
@@ -42,7 +55,8 @@ _SCORE = re.compile(
     re.IGNORECASE,
 )
 _OUT_OF = re.compile(
-    rf"\s*(?:[/／]|out\s+of|de|sobre)\s*[5５](?![{_DIGITS}/／]|[.．,，:：][{_DIGITS}])",
+    rf"\s*(?:[/／]|out\s+of|de|sobre)\s*(?:[5５](?![{_DIGITS}/／]|[.．,，:：][{_DIGITS}])"
+    r"|(?:five|cinco)(?![a-z]))",
     re.IGNORECASE,
 )
 _RANGE = re.compile(
@@ -51,7 +65,7 @@ _RANGE = re.compile(
 _STAR = r"(?:⭐|★|🌟)\ufe0f?"
 _MARK = re.compile(
     rf"\s*(?:stars?|points?|pts|puntos?|estrellas?)(?![a-z])|\s*{_STAR}|\s*分(?![钟鐘钱錢之])"
-    r"|\s*星(?!期)",
+    r"|\s*(?:颗|顆|个|個)?星(?!期)",
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(rf"\s*[-–—:：,，、;；](?!\s*[{_DIGITS}])")
@@ -85,6 +99,36 @@ class Answer:
     comment: str
 
 
+_WORDS = {
+    **dict.fromkeys(("one", "uno", "una", "un", "一"), 1),
+    **dict.fromkeys(("two", "dos", "二", "两", "兩"), 2),
+    **dict.fromkeys(("three", "tres", "三"), 3),
+    **dict.fromkeys(("four", "cuatro", "四"), 4),
+    **dict.fromkeys(("five", "cinco", "五", "满分", "滿分"), 5),
+}
+_GIVE = (
+    r"(?:(?:我|我们|我們)?(?:给|給|打|评|評)(?:你们|你們|您|你)?(?:个|個)?"
+    r"|(?:i(?:'d|’d| would)? )?(?:give|rate) (?:it|you|this)?\s*(?:an? )?"
+    r"|(?:(?:le|les|te|os) )?(?:doy|daria|daría|pongo|pondria|pondría) (?:un |una )?)"
+)
+_WORD = (
+    r"(?:(?<![a-z])(?:one|two|three|four|five|uno|una|dos|tres|cuatro|cinco)(?![a-z])"
+    r"|(?<![一二两兩三四五六七八九十百千万萬零〇第])[一二两兩三四五](?![十百千万萬])"
+    r"|满分|滿分)"
+)
+_GIVEN = re.compile(rf"\s*({_GIVE})?\s*({_WORD}|un(?= (?:estrella|punto)))", re.IGNORECASE)
+_GIVEN_DIGIT = re.compile(rf"\s*{_GIVE}(?=\s*[1-5１-５])", re.IGNORECASE)
+_OUT_OF_BODY = _OUT_OF.pattern.removeprefix(r"\s*")
+_TRAILING = re.compile(
+    rf"(?:^|(?<=[\s,，、:：;；.。!！?？()（）\u4e00-\u9fff]))({_GIVE})?\s*"
+    rf"((?<![{_DIGITS}.,:/])[1-5１-５]|{_WORD})\s*"
+    rf"({_OUT_OF_BODY}|(?:stars?|points?|puntos?|estrellas?)(?![a-z])"
+    r"|分|(?:颗|顆|个|個)?星)?[\s.。!！~～)）]*$",
+    re.IGNORECASE,
+)
+_DATE_BEFORE = re.compile(r"(?:on|since|until|by|el|del|desde|hasta|dia)\s*$", re.IGNORECASE)
+
+
 def survey_answer(text: str) -> Answer | None:
     """The score and comment when `text` is an answer to the survey (see the module's
     docstring), else None."""
@@ -92,6 +136,20 @@ def survey_answer(text: str) -> Answer | None:
     if stars:
         count = len(re.findall(_STAR, stars.group(1)))
         return Answer(count, _comment(text[stars.end() :])) if count <= 5 else None
+    given = _GIVEN_DIGIT.match(text)
+    word = _GIVEN.match(text)
+    if given:
+        return _leading(text[given.end() :], strict=False)
+    if word:
+        # a word (or a given score) reads as a digit would, but counts only when it is marked,
+        # introduced or alone: "one more thing" is no score
+        score = _WORDS[fold(word.group(2))] if word.group(2) != "un" else 1
+        return _leading(f"{score}{text[word.end() :]}", strict=not word.group(1))
+    return _leading(text, strict=False) or _trailing(text)
+
+
+def _leading(text: str, *, strict: bool) -> Answer | None:
+    """A score that starts `text` (digits only); `strict`: only when marked or alone."""
     found = _SCORE.match(text)
     if found is None:
         return None
@@ -106,13 +164,38 @@ def survey_answer(text: str) -> Answer | None:
         if mark:
             marked, at = True, mark.end()
     comment = _comment(text[at:])
-    if not marked and (
+    if not marked and comment and (strict or _too_long(comment)):
+        return None
+    return Answer(score, comment)
+
+
+def _trailing(text: str) -> Answer | None:
+    """A score that ends `text`, marked or introduced as one ("very happy, 5/5", "满意，五分",
+    "le doy un cinco"), after at most a short comment."""
+    found = _TRAILING.search(text)
+    if found is None or not (found.group(1) or found.group(3)):
+        return None
+    before = text[: found.start()]
+    if (
+        found.group(3)
+        and found.group(3).lstrip().startswith(("/", "／"))
+        and (_DATE_BEFORE.search(fold(before)))
+    ):
+        return None  # "on 3/5" is a date
+    comment = before.rstrip(_LEADING).strip()
+    if _too_long(comment):
+        return None
+    token = found.group(2)
+    score = int(fold(token)) if fold(token).isdigit() else _WORDS[fold(token)]
+    return Answer(score, comment[:COMMENT_KEPT])
+
+
+def _too_long(comment: str) -> bool:
+    return (
         len(comment) > COMMENT_MAX_CHARS
         or len(comment.split()) > COMMENT_MAX_WORDS
         or cjk_count(comment) > COMMENT_MAX_CJK
-    ):
-        return None
-    return Answer(score, comment)
+    )
 
 
 def _comment(rest: str) -> str:
@@ -157,7 +240,10 @@ def record_survey(
     `survey_answered` event, with the address told of a reopening (`to`)."""
     complaint.survey_score, complaint.survey_answered_at = score, now
     due.on_survey_answered(complaint)
-    complaint.survey_comment = comment  # this round's (an earlier round's is in its message)
+    # this round's (an earlier round's is in its message): what it says besides the score, else
+    # the satisfied words this round was answered with before (`record_comment`)
+    kept = complaint.survey_comment if _commented_this_round(session, complaint) else ""
+    complaint.survey_comment = comment or kept
     detail: dict[str, object] = {"score": score}
     if complaint.status != "resolved" or score > reopen_at_or_below:
         queries.add_event(session, complaint.id or 0, now, "customer", "survey_answered", detail)
@@ -171,3 +257,38 @@ def record_survey(
     queries.add_event(session, complaint.id or 0, now, "customer", "survey_answered", detail)
     reopen(session, complaint, f"survey score {score}", now, due=due)
     return "reopened" if told and told == notifier.supervisor_of(complaint) else "reopened_by_team"
+
+
+def record_comment(session: Session, complaint: Complaint, text: str, now: datetime) -> None:
+    """Keep a plainly satisfied answer without a number ("满意", "very happy":
+    `intake.courtesy.is_satisfied`) as the open round's comment. No score is invented: the
+    round stays open, so a score may still follow (and keeps this comment); unanswered, the case
+    closes at close_due as any unanswered survey does. It reopens nothing."""
+    complaint.survey_comment = text.strip()[:COMMENT_KEPT]
+    queries.add_event(session, complaint.id or 0, now, "customer", "survey_commented", {})
+
+
+def _commented_this_round(session: Session, complaint: Complaint) -> bool:
+    """Whether the open round holds a comment without a score (`record_comment`): one made
+    since the complaint's latest change of status (its resolution started the round)."""
+
+    def latest(kind: str) -> int:
+        found = events_of_kind(session, complaint_id=complaint.id or 0, kind=kind)
+        return found[-1].id or 0 if found else 0
+
+    return latest("survey_commented") > latest("status_changed")
+
+
+def open_survey_answered(session: Session, customer_id: int, inbound: Inbound) -> Complaint | None:
+    """The complaint whose survey a message that names or threads to no complaint answers: the
+    sender's one complaint with an open round, when the message reads as a survey answer (a
+    score, or plainly satisfied words). With none, or several (which one would it answer?), it
+    is None and the message is a new complaint."""
+    if inbound.automated or (score_in(inbound.text) is None and not is_satisfied(inbound)):
+        return None
+    surveyed = [
+        complaint
+        for complaint in complaints_of_customer(session, customer_id=customer_id)
+        if awaits_survey(complaint) and not complaint.merged_into
+    ]
+    return surveyed[0] if len(surveyed) == 1 else None

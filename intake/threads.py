@@ -1,5 +1,7 @@
 """Which complaint a message continues: the one it names, or one of the sender's that it
-mentions or replies to (In-Reply-To/References, signed Message-IDs, chat replies)."""
+mentions or replies to (In-Reply-To/References, signed Message-IDs, chat replies), or, for a
+survey answer that does neither, the sender's one complaint whose survey is open
+(`intake.survey.open_survey_answered`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from sqlmodel import Session
 from channels.base import Inbound
 from complaints.errors import ComplaintNotYours, UnknownComplaint
 from complaints.numbers import numbers_in
+from intake.survey import open_survey_answered
 from store import queries
 from store.models import Complaint
 
@@ -31,10 +34,12 @@ def thread_of(session: Session, inbound: Inbound, party: queries.Party) -> Compl
         *inbound.referenced_complaints,
         *numbers_in(f"{inbound.subject}\n{inbound.text}"),
     ]
-    return queries.complaint_of_customer(session, party.customer_id, mentioned) or (
-        queries.complaint_by_references(
+    return (
+        queries.complaint_of_customer(session, party.customer_id, mentioned)
+        or queries.complaint_by_references(
             session, inbound.channel, party.customer_id, inbound.thread_hints
         )
+        or open_survey_answered(session, party.customer_id, inbound)
     )
 
 

@@ -1,6 +1,7 @@
 """The frame of a letter to the customer, as the acknowledgement has one: a greeting by name, the
 text, and a closing signed by the company (and by the agent who wrote, for an agent's reply).
-Resolution notices and agents' replies are framed this way; short notices are not.
+What a person decided (a resolution, a rejection, a proposed solution: outbox.notify.NOTICES)
+and agents' replies are framed this way; short notices (progress, survey, assignment) are not.
 
 An agent may write a letter of their own, or use a canned reply that is one ("Estimada
 {customer}: … Un saludo, {agent}."): the bot adds no greeting to a text that opens with one, and

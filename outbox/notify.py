@@ -32,9 +32,10 @@ def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str,
     answer to their latest message on `channel`, the one it goes out on: its Message-ID as
     In-Reply-To and References, and their subject ("[C-…] Re: <subject>"). Agents' replies and
     status notices alike, so mail clients show one conversation per complaint. A message of
-    theirs by another channel (a webhook's, merged into this complaint) is no mail to answer."""
+    theirs by another channel (a webhook's, merged into this complaint) is no mail to answer,
+    nor is an autoresponder's (an out-of-office notice): its sender's latest mail is."""
     assert complaint.id is not None
-    last = last_inbound(session, complaint_id=complaint.id, channel=channel)
+    last = last_inbound(session, complaint_id=complaint.id, channel=channel, written=True)
     thread = last.external_id if last and last.external_id else ""
     return {
         "subject": complaint.subject,
@@ -58,8 +59,8 @@ NOTICES: Mapping[str, Notice] = {
     "survey": Notice("survey"),
     "closed_thanks": Notice("closed"),
     "assigned_notice": Notice("assigned"),
-    "proposal_notice": Notice("proposed"),
-    "rejected_notice": Notice("rejected"),
+    "proposal_notice": Notice("proposed", letter=True),
+    "rejected_notice": Notice("rejected", letter=True),
     "resolved": Notice("resolved", letter=True),
     "merged_notice": Notice("merged"),
 }

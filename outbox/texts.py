@@ -17,14 +17,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "it: our complaints team will review our decision, and a person will answer you by {due}.",
         "survey_stale": "This survey is no longer open. If something is still wrong, just "
         "write to us here.",
-        "proposal_notice": "About your complaint {number}, we propose: {solution} Please "
-        "reply to tell us whether this works for you.",
+        "proposal_notice": "About your complaint {number}, we propose: {solution}\n\nPlease "
+        "reply to this message to tell us whether this works for you.",
         "handler_unavailable": "We have recorded your request for someone else to handle your "
         "complaint; our complaints team will assign another person to it.",
         "assigned_notice": "Your complaint {number} is now being handled by {name}.",
         "rejected_notice": "Thank you for contacting us about {number}. After looking into it "
-        "carefully we cannot treat it as a complaint: {explanation} If you disagree, just "
-        "reply and we will look again.",
+        "carefully we cannot treat it as a complaint: {explanation}\n\nIf you disagree, just "
+        "reply to this message and we will look again.",
         "progress": "Update on your complaint {number}: it is {status}{owner}. {next} Thank you "
         "for your patience.",
         "next.first_response": "A person will answer you by {due}.",
@@ -96,6 +96,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "Thank you for your rating! If you like, write a short comment.",
         "survey_done": "Thank you, your answer is recorded.",
         "survey_comment_thanks": "Thank you for your comment.",
+        "survey_glad": "Thank you! We are glad your complaint {number} is solved. If you like, "
+        "rate it with a number from 1 (not at all satisfied) to 5 (very satisfied).",
         "resolved": "Your complaint {number} has been resolved: {summary}\n\nIf you are not "
         "satisfied with this, just reply to this message: your complaint will be reopened and "
         "a person will look at it again.",
@@ -115,14 +117,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "reabierto: nuestro equipo de reclamaciones revisará nuestra decisión y una persona le "
         "responderá antes del {due}.",
         "survey_stale": "Esta encuesta ya no está abierta. Si algo sigue mal, escríbanos aquí.",
-        "proposal_notice": "Sobre su reclamación {number}, le proponemos: {solution} "
-        "Respóndanos para decirnos si le parece bien.",
+        "proposal_notice": "Sobre su reclamación {number}, le proponemos: {solution}\n\n"
+        "Responda a este mensaje para decirnos si le parece bien.",
         "handler_unavailable": "Hemos registrado su petición de que otra persona gestione su "
         "reclamación; nuestro equipo de reclamaciones asignará a otra persona.",
         "assigned_notice": "Su reclamación {number} la gestiona ahora {name}.",
         "rejected_notice": "Gracias por escribirnos sobre {number}. Tras revisarlo con atención, "
-        "no podemos tramitarlo como reclamación: {explanation} Si no está de acuerdo, "
-        "respóndanos y lo revisaremos de nuevo.",
+        "no podemos tramitarlo como reclamación: {explanation}\n\nSi no está de acuerdo, "
+        "responda a este mensaje y lo revisaremos de nuevo.",
         "progress": "Novedades de su reclamación {number}: está {status}{owner}. {next} Gracias "
         "por su paciencia.",
         "next.first_response": "Una persona le responderá antes del {due}.",
@@ -193,6 +195,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "¡Gracias por su valoración! Si quiere, escriba un breve comentario.",
         "survey_done": "Gracias, su respuesta ha quedado registrada.",
         "survey_comment_thanks": "Gracias por su comentario.",
+        "survey_glad": "¡Gracias! Nos alegra que su reclamación {number} esté resuelta. Si quiere, "
+        "valórela con un número del 1 (nada satisfecho) al 5 (muy satisfecho).",
         "resolved": "Su reclamación {number} se ha resuelto: {summary}\n\nSi no está "
         "satisfecho/a con esta solución, responda a este mensaje: reabriremos su reclamación y "
         "una persona la revisará de nuevo.",
@@ -211,13 +215,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "dispute_received_by_team": "感谢您就 {number} 的回复。我们已重新打开此案：投诉处理团队"
         "将重新审核我们的决定，工作人员将在 {due}之前答复您。",
         "survey_stale": "此调查已结束。如果问题仍未解决，请直接在这里告诉我们。",
-        "proposal_notice": "关于您的投诉 {number}，我们的处理方案是：{solution}请回复告诉我们"
-        "您是否接受。",
+        "proposal_notice": "关于您的投诉 {number}，我们的处理方案是：{solution}\n\n请回复本消息，"
+        "告诉我们您是否接受。",
         "handler_unavailable": "我们已记录您更换处理人的请求，投诉处理团队将安排其他人员负责您的"
         "投诉。",
         "assigned_notice": "您的投诉 {number} 现由{name}负责处理。",
         "rejected_notice": "感谢您就 {number} 联系我们。经过仔细核实，我们无法将其作为投诉受理："
-        "{explanation}如有异议，请直接回复，我们会重新审核。",
+        "{explanation}\n\n如有异议，请直接回复本消息，我们会重新审核。",
         "progress": "您的投诉 {number} 进展：当前状态为{status}{owner}。{next}感谢您的耐心。",
         "next.first_response": "工作人员将在 {due}之前答复您。",
         "next.first_response_late": "很抱歉让您久等，工作人员将尽快答复您。",
@@ -274,6 +278,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "感谢您的评分！如愿意，可以再写一句意见。",
         "survey_done": "谢谢，您的评价已记录。",
         "survey_comment_thanks": "感谢您的意见。",
+        "survey_glad": "谢谢！很高兴您的投诉 {number} 已经解决。如愿意，请回复 1（很不满意）到 "
+        "5（非常满意）的数字为我们评分。",
         "resolved": "您的投诉 {number} 已处理完毕：{summary}\n\n如您对处理结果不满意，请直接"
         "回复本消息：我们将重新开启您的投诉，并由工作人员再次跟进。",
         "greeting": "{name}，您好：",
@@ -290,13 +296,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "dispute_received_by_team": "感謝您就 {number} 的回覆。我們已重新開啟此案：投訴處理團隊"
         "將重新審核我們的決定，專人將於 {due}之前回覆您。",
         "survey_stale": "此調查已結束。如果問題仍未解決，請直接在這裡告訴我們。",
-        "proposal_notice": "關於您的投訴 {number}，我們的處理方案是：{solution}請回覆告訴我們"
-        "您是否接受。",
+        "proposal_notice": "關於您的投訴 {number}，我們的處理方案是：{solution}\n\n請回覆本訊息，"
+        "告訴我們您是否接受。",
         "handler_unavailable": "我們已記錄您更換處理人的請求，投訴處理團隊將安排其他人員負責您的"
         "投訴。",
         "assigned_notice": "您的投訴 {number} 現由{name}負責處理。",
         "rejected_notice": "感謝您就 {number} 與我們聯絡。經仔細查核，我們無法將其作為投訴受理："
-        "{explanation}如有異議，請直接回覆，我們會重新審核。",
+        "{explanation}\n\n如有異議，請直接回覆本訊息，我們會重新審核。",
         "progress": "您的投訴 {number} 進度：目前狀態為{status}{owner}。{next}感謝您的耐心。",
         "next.first_response": "專人將於 {due}之前回覆您。",
         "next.first_response_late": "很抱歉讓您久等，專人將盡快回覆您。",
@@ -353,6 +359,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_thanks": "感謝您的評分！如願意，可以再寫一句意見。",
         "survey_done": "謝謝，您的評價已記錄。",
         "survey_comment_thanks": "感謝您的意見。",
+        "survey_glad": "謝謝！很高興您的投訴 {number} 已經解決。如願意，請回覆 1（很不滿意）到 "
+        "5（非常滿意）的數字為我們評分。",
         "resolved": "您的投訴 {number} 已處理完成：{summary}\n\n如您對處理結果不滿意，請直接"
         "回覆本訊息：我們將重新開啟您的投訴，並由專人再次跟進。",
         "greeting": "{name}，您好：",

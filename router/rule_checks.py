@@ -22,6 +22,7 @@ from typing import Any
 
 import regex
 
+from complaints.addresses import CHANNELS
 from complaints.errors import RuleError
 
 CONDITION_NAMES = ("keywords", "pattern", "channel", "language", "tier", "has_attachment", "repeat")
@@ -65,6 +66,13 @@ def gave_up_line(facts: Mapping[str, str]) -> str:
     return f"pattern gave up after {facts.get('gave_up')} in {facts.get('fields')}: not found"
 
 
+def check_written(raw: Mapping[str, Any], name: str, fail: Callable[[str], RuleError]) -> None:
+    """The checks of a rule as written (not of one stored before they existed): sizes, and
+    channels and keywords that can match."""
+    check_sizes(raw, name, fail)
+    check_terms(raw, name, fail)
+
+
 def check_sizes(raw: Mapping[str, Any], name: str, fail: Callable[[str], RuleError]) -> None:
     """Refuse a rule whose texts or lists are over the limits, naming the key and the limit."""
     for key, limit in TEXT_LIMITS.items():
@@ -89,6 +97,27 @@ def check_condition(raw: Mapping[str, Any], name: str, fail: Callable[[str], Rul
             f"rule {name!r} has no condition, so it would match every message; set at least "
             f"one of {', '.join(CONDITION_NAMES)}"
         )
+
+
+def unknown_channel(channel: str) -> str:
+    """Why `channel` names no channel a message can come by ("" when it does one): a rule
+    limited to it would never match, a dry-run by it would route as if by none."""
+    if channel in CHANNELS:
+        return ""
+    return f"there is no channel {channel!r}; channels: {', '.join(CHANNELS)}"
+
+
+def check_terms(raw: Mapping[str, Any], name: str, fail: Callable[[str], RuleError]) -> None:
+    """Refuse what makes a rule never match: a channel no message comes by, or a blank keyword
+    (it finds nothing)."""
+    channels = raw.get("channel", [])
+    for channel in [channels] if isinstance(channels, str) else channels:
+        if isinstance(channel, str) and unknown_channel(channel):
+            raise fail(f"rule {name!r}: channel: {unknown_channel(channel)}")
+    keywords = raw.get("keywords", [])
+    for term in [keywords] if isinstance(keywords, str) else keywords:
+        if isinstance(term, str) and not term.strip():
+            raise fail(f"rule {name!r}: keywords has an empty entry; remove it or write a word")
 
 
 def compile_pattern(

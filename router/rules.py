@@ -22,7 +22,7 @@ from complaints.errors import RuleError
 from complaints.fields import ASKABLE_FIELDS
 from complaints.grades import GRADES
 from complaints.languages import SUPPORTED
-from router.rule_checks import check_condition, check_sizes, compile_pattern
+from router.rule_checks import check_condition, check_written, compile_pattern
 from router.text import KeywordMatcher
 
 SEARCHABLE_FIELDS = ("subject", "text")
@@ -254,7 +254,7 @@ def _rule(
     if not isinstance(name, str) or not name.strip():
         raise fail("every rule needs a non-empty name")
     if not stored:
-        check_sizes(raw, name, fail)
+        check_written(raw, name, fail)
     keywords = _strings(raw, "keywords", fail)
     pattern = raw.get("pattern", "")
     pattern_regex = compile_pattern(pattern, name, fail, stored) if pattern else None

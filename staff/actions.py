@@ -23,7 +23,8 @@ from outbox.notify import Notifier, in_thread
 from router import RuleSet
 from scheduler.due import DueTimes
 from staff.corrections import Correction, check_editable, correct_routing, edit_fields
-from staff.taking import take_if_untaken
+from staff.solutions import check_none_awaiting_approval
+from staff.taking import actor_of, check_may_assign, hand_over, take_if_untaken
 from staff.views import viewable
 from store import queries
 from store.database import Database
@@ -84,20 +85,18 @@ class AgentDesk:
                     channel=complaint.channel,
                 )
             if wait_for_customer:
-                take_if_untaken(session, complaint, agent.name, now, "taken to ask the customer")
+                take_if_untaken(session, complaint, agent, now, "taken to ask the customer")
                 queries.change_status(
-                    session, complaint, "awaiting_customer", f"agent:{agent.name}", "asked", now
+                    session, complaint, "awaiting_customer", actor_of(agent), "asked", now
                 )
             # framed as the acknowledgement is: greeting (unless the agent wrote one), closing
             framed = self.notifier.letter(session, complaint, text, signer=agent.name)
-            reply_id = _queue_reply(
-                session, complaint, identity, f"agent:{agent.name}", framed, now
-            )
+            reply_id = _queue_reply(session, complaint, identity, actor_of(agent), framed, now)
             queries.add_event(
                 session,
                 complaint.id,
                 now,
-                f"agent:{agent.name}",
+                actor_of(agent),
                 "agent_replied",
                 {"message": reply_id},
             )
@@ -129,7 +128,7 @@ class AgentDesk:
                 session,
                 complaint.id or 0,
                 self.clock.now(),
-                f"agent:{agent.name}",
+                actor_of(agent),
                 "note",
                 {"text": text},
             )
@@ -138,7 +137,8 @@ class AgentDesk:
         return await self.database.write(work)
 
     async def take(self, number: str, agent: Agent) -> Done:
-        return await self.assign(number, agent, agent.name)
+        """Take a complaint nobody holds (staff.taking): one a colleague holds is refused."""
+        return await self._assign(number, agent, agent.name, taking=True)
 
     async def propose(self, number: str, agent: Agent, solution: str) -> Done:
         """Propose a solution (return, exchange, repair, refund…): the customer is told at once
@@ -150,15 +150,15 @@ class AgentDesk:
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             now = self.clock.now()
-            take_if_untaken(session, complaint, agent.name, now, "taken to propose a solution")
+            take_if_untaken(session, complaint, agent, now, "taken to propose a solution")
             queries.change_status(
-                session, complaint, "solution_proposed", f"agent:{agent.name}", solution, now
+                session, complaint, "solution_proposed", actor_of(agent), solution, now
             )
             queries.add_event(
                 session,
                 complaint.id or 0,
                 now,
-                f"agent:{agent.name}",
+                actor_of(agent),
                 "solution_proposed",
                 {"solution": solution},
             )
@@ -185,10 +185,9 @@ class AgentDesk:
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             check(complaint.status, "rejected")  # rejected again: refused, nothing sent twice
+            check_none_awaiting_approval(session, complaint)
             now = self.clock.now()
-            queries.change_status(
-                session, complaint, "rejected", f"agent:{agent.name}", explanation, now
-            )
+            queries.change_status(session, complaint, "rejected", actor_of(agent), explanation, now)
             self.due.on_rejected(complaint)
             told = self.notifier.tell_customer(
                 session, complaint, "rejected_notice", now, explanation=explanation
@@ -210,13 +209,12 @@ class AgentDesk:
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             now = self.clock.now()
-            take_if_untaken(session, complaint, agent.name, now, "taken to resolve")
+            check_none_awaiting_approval(session, complaint)  # before anything is written
+            take_if_untaken(session, complaint, agent, now, "taken to resolve")
             check(complaint.status, "resolved")  # resolved again: refused before any write
             complaint.resolution_summary = summary.strip()
             complaint.root_cause = root_cause.strip() or complaint.root_cause
-            queries.change_status(
-                session, complaint, "resolved", f"agent:{agent.name}", summary, now
-            )
+            queries.change_status(session, complaint, "resolved", actor_of(agent), summary, now)
             complaint.resolved_at = now
             self.due.on_resolved(complaint, now)
             if not self.notifier.tell_customer(
@@ -250,7 +248,7 @@ class AgentDesk:
             correction.check_reach(agent, complaint)
             now = self.clock.now()
             summary = correct_routing(
-                session, complaint, correction, f"agent:{agent.name}", now, self.due
+                session, complaint, correction, actor_of(agent), now, self.due
             )
             if not summary:  # nothing given, or only what it already is
                 raise ComplaintBotError(
@@ -264,14 +262,22 @@ class AgentDesk:
 
         return await self.database.write(work)
 
-    async def edit_fields(self, number: str, agent: Agent, fields: Mapping[str, str]) -> Done:
-        """Fill in or fix the registration details (product, model, serial number…)."""
+    async def edit_fields(
+        self,
+        number: str,
+        agent: Agent,
+        fields: Mapping[str, str],
+        was: Mapping[str, str] | None = None,
+    ) -> Done:
+        """Fill in or fix the registration details (product, model, serial number…); `was`:
+        the values the person's form was loaded with (staff.corrections.edit_fields)."""
         check_editable(fields)
+        check_editable(was or {})
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             changed = edit_fields(
-                session, complaint, fields, f"agent:{agent.name}", self.clock.now()
+                session, complaint, fields, actor_of(agent), self.clock.now(), was
             )
             if not changed:
                 return Done(number, said("nothing to change"))
@@ -279,10 +285,17 @@ class AgentDesk:
 
         return await self.database.write(work)
 
-    async def assign(self, number: str, agent: Agent, to_name: str) -> Done:
-        """Give the complaint to another person of its department (or take it: to_name is
-        the agent's own name)."""
+    async def assign(
+        self, number: str, agent: Agent, to_name: str, *, was: str | None = None
+    ) -> Done:
+        """Give the complaint to another person of its department (staff.taking says who may
+        give whose). `was`: the handler the person saw when they chose ("" for nobody); if
+        another took it since, the reassignment is refused rather than made blind."""
+        return await self._assign(number, agent, to_name, taking=False, was=was)
 
+    async def _assign(
+        self, number: str, agent: Agent, to_name: str, *, taking: bool, was: str | None = None
+    ) -> Done:
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             target = agent_named(session, name=to_name)
@@ -294,20 +307,23 @@ class AgentDesk:
                     name=to_name,
                     department=complaint.department,
                 )
-            previous = complaint.assignee
-            if previous == target.name:  # taken twice: refused, the customer is not told again
-                raise IllegalTransition("already assigned to %(name)s", name=target.name)
-            complaint.assignee = target.name
-            now = self.clock.now()
+            holder = complaint.assignee or ""
+            if was is not None and holder and holder not in (was, agent.name):  # taken since
+                raise IllegalTransition("already assigned to %(name)s", name=holder)
+            check_may_assign(complaint, agent, target.name, taking=taking)
             if complaint.status not in OPEN_WORK:  # taking a case in progress keeps its stage
+                check(complaint.status, "assigned")
+            previous = hand_over(session, complaint, target.name)  # the first write
+            now = self.clock.now()
+            if complaint.status not in OPEN_WORK:
                 queries.change_status(
-                    session, complaint, "assigned", f"agent:{agent.name}", "assigned", now
+                    session, complaint, "assigned", actor_of(agent), "assigned", now
                 )
             queries.add_event(
                 session,
                 complaint.id or 0,
                 now,
-                f"agent:{agent.name}",
+                actor_of(agent),
                 "assigned",
                 {"from": previous, "to": target.name},
             )

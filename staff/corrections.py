@@ -12,18 +12,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 from sqlmodel import Session
 
 from complaints.access import StaffMember, sees
 from complaints.dates import purchase_date
-from complaints.errors import ComplaintBotError, NotAllowed
+from complaints.errors import ComplaintBotError, IllegalTransition, NotAllowed
 from complaints.fields import EDITABLE_FIELDS
 from complaints.workflow import FINISHED
 from router import GRADES, RuleSet
 from scheduler.due import DueTimes
 from store import queries
 from store.models import Complaint
+from store.queries.complaints import set_if_unchanged
 from store.queries.events import events_of_kind
 
 
@@ -105,7 +107,9 @@ def correct_routing(
         now,
         actor,
         "grade_corrected" if only_grade else "corrected",
-        changes["grade"] if only_grade else {**changes, "why": correction.reason},
+        {**changes["grade"], "why": correction.reason}
+        if only_grade
+        else {**changes, "why": correction.reason},
     )
     return "; ".join(f"{key} {value['from']} → {value['to']}" for key, value in changes.items())
 
@@ -121,11 +125,27 @@ def check_editable(fields: Mapping[str, str]) -> None:
 
 
 def edit_fields(
-    session: Session, complaint: Complaint, fields: Mapping[str, str], actor: str, now: datetime
+    session: Session,
+    complaint: Complaint,
+    fields: Mapping[str, str],
+    actor: str,
+    now: datetime,
+    was: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Fill in or fix registration details, with their event; the names of those changed.
-    A purchase date must be a date (complaints.dates); it is stored as ISO."""
-    fields = {key: value.strip() for key, value in fields.items()}
+    A purchase date must be a date (complaints.dates); it is stored as ISO.
+
+    `was` holds the values the person's form was loaded with: a field still holding its `was`
+    value is not theirs to write (a colleague may have changed it since), and a field they
+    changed that someone else changed meanwhile is refused (409: saving would overwrite theirs
+    unseen), nothing written. The write is a compare-and-set on the values this transaction
+    read, so two saves at the same moment cannot both overwrite the same field."""
+    was = {key: value.strip() for key, value in (was or {}).items()}
+    fields = {
+        key: value.strip()
+        for key, value in fields.items()
+        if key not in was or value.strip() != was[key]
+    }
     if fields.get("purchase_date"):
         fields["purchase_date"] = purchase_date(fields["purchase_date"], now.date())
         if not fields["purchase_date"]:
@@ -134,14 +154,35 @@ def edit_fields(
                 "not after today",
                 registration_field="purchase_date",
             )
+    for key, value in fields.items():
+        current = getattr(complaint, key) or ""
+        if key in was and current not in (was[key], value):
+            _refuse_edited(key, current)
     changes = {
         key: {"from": getattr(complaint, key), "to": value}
         for key, value in fields.items()
         if getattr(complaint, key) != value
     }
-    for key, change in changes.items():
-        setattr(complaint, key, change["to"])
-    if changes:
-        complaint.updated_at = now
-        queries.add_event(session, complaint.id or 0, now, actor, "fields_edited", changes)
+    if not changes:
+        return []
+    written = {key: (change["from"], change["to"]) for key, change in changes.items()}
+    if not set_if_unchanged(session, complaint, written):  # a colleague saved meanwhile
+        session.refresh(complaint)
+        for key in changes:
+            current = getattr(complaint, key) or ""
+            if current != (changes[key]["from"] or ""):
+                _refuse_edited(key, current)
+        first = next(iter(changes))  # unreachable: the update compared only these fields
+        _refuse_edited(first, getattr(complaint, first) or "")
+    complaint.updated_at = now
+    queries.add_event(session, complaint.id or 0, now, actor, "fields_edited", changes)
     return list(changes)
+
+
+def _refuse_edited(key: str, current: str) -> NoReturn:
+    raise IllegalTransition(
+        "someone else changed %(registration_field)s while you were editing it (it is now "
+        "'%(value)s'); nothing was saved: check it and save again",
+        registration_field=key,
+        value=current,
+    )

@@ -18,6 +18,7 @@ from complaints.fields import REGISTRATION_FIELDS
 from complaints.workflow import FINISHED
 from outbox.notify import Notifier
 from scheduler.due import DueTimes
+from staff.taking import actor_of
 from staff.views import viewable
 from store import queries
 from store.database import Database
@@ -99,7 +100,7 @@ class Duplicates:
             raise ComplaintBotError(
                 "%(number)s cannot be merged into itself; name the other one", number=number
             )
-        now, actor = self.clock.now(), f"agent:{agent.name}"
+        now, actor = self.clock.now(), actor_of(agent)
 
         def work(session: Session) -> Merged:
             source = viewable(session, agent, number)

@@ -15,6 +15,7 @@ from complaints.access import at_least
 from complaints.clock import Clock
 from complaints.errors import (
     ComplaintBotError,
+    IllegalTransition,
     NotAllowed,
     Said,
     UnknownComplaint,
@@ -25,12 +26,12 @@ from complaints.workflow import FINISHED
 from outbox.names import KIND_NAMES
 from outbox.notify import Notifier
 from scheduler.due import DueTimes
-from staff.taking import take_if_untaken
+from staff.taking import actor_of, take_if_untaken
 from staff.views import viewable
 from store import queries
 from store.database import Database
 from store.models import Agent, Complaint, Solution
-from store.queries.solutions import add_solution, solution_by_id
+from store.queries.solutions import add_solution, solution_by_id, solutions_of_complaint
 
 KINDS = ("return", "exchange", "repair", "refund", "discount", "compensation", "apology")
 NEEDS_AMOUNT = frozenset({"refund", "compensation"})
@@ -79,6 +80,23 @@ def describe(solution: Solution, language: str) -> str:
     return text.rstrip(".。") + ("。" if language.startswith("zh") else ".")
 
 
+def check_none_awaiting_approval(session: Session, complaint: Complaint) -> None:
+    """Refuse (409) to finish a complaint (resolve, reject) while a solution of it waits for a
+    supervisor's approval: the customer would hear it is over, and the approval that follows
+    could no longer offer the solution, leaving it waiting for ever. A supervisor approves it
+    (the customer is offered it; resolving follows their answer) or rejects it first."""
+    for solution in solutions_of_complaint(session, complaint_id=complaint.id or 0):
+        if solution.status == "awaiting_approval":
+            raise IllegalTransition(
+                "%(number)s has a solution waiting for a supervisor's approval (%(kind)s, "
+                "%(amount)s): a supervisor approves or rejects it before the complaint can be "
+                "resolved or rejected",
+                number=complaint.number or "",
+                kind=solution.kind,
+                amount=_amount(solution),
+            )
+
+
 @dataclass(frozen=True)
 class SolutionOutcome:
     solution: Solution
@@ -115,7 +133,7 @@ class Solutions:
         check_proposal(kind, amount_cents)
         needs_approval = (amount_cents or 0) > self.approval_above_cents
         now = self.clock.now()
-        actor = f"agent:{agent.name}"
+        actor = actor_of(agent)
 
         def work(session: Session) -> SolutionOutcome:
             complaint = viewable(session, agent, number)
@@ -125,7 +143,7 @@ class Solutions:
                     number=number,
                     status=complaint.status,
                 )
-            take_if_untaken(session, complaint, agent.name, now, "taken to propose a solution")
+            take_if_untaken(session, complaint, agent, now, "taken to propose a solution")
             solution = Solution(
                 complaint_id=complaint.id or 0,
                 kind=kind,
@@ -180,7 +198,7 @@ class Solutions:
             refusal = ComplaintBotError("say why the solution is rejected")
             raise WrongFields({"reason": refusal})  # the API names the field to fill in
         now = self.clock.now()
-        actor = f"supervisor:{agent.name}"
+        actor = actor_of(agent)
 
         def work(session: Session) -> SolutionOutcome:
             complaint = viewable(session, agent, number)
@@ -189,8 +207,8 @@ class Solutions:
                 raise UnknownComplaint(
                     "%(number)s has no solution %(solution)s", number=number, solution=solution_id
                 )
-            if solution.status != "awaiting_approval":
-                raise ComplaintBotError(
+            if solution.status != "awaiting_approval":  # decided already: a conflict (409)
+                raise IllegalTransition(
                     "solution %(solution)s is %(solution_status)s, not waiting for approval",
                     solution=solution_id,
                     solution_status=solution.status.replace("_", " "),

@@ -1,8 +1,21 @@
-"""An agent of the department acts on a complaint nobody has taken yet (resolves it, asks its
-customer something, proposes a solution): it becomes theirs first, one rule for the API, the
-console and the agents' chat. Refusing instead would make them take it in a second step
-that adds nothing; acting without taking would leave a case in work with nobody answerable
-for it."""
+"""Who holds a complaint, and how it changes hands; one rule for the API, the console and the
+agents' chat.
+
+Taking a complaint takes one nobody holds: taking one a colleague holds is refused ("already
+assigned to Wang", 409), so two agents who take the same complaint at the same moment, or one
+whose page was opened before a colleague took it, do not both become its handler and the
+customer does not hear of two. An agent may give their own complaint, or one nobody holds, to a
+colleague; only a supervisor or admin reassigns a colleague's complaint (naming who gets it).
+
+Every change of handler is a compare-and-set on the assignee read in the same transaction
+(`store.queries.complaints.set_if_unchanged`), made before anything else is written: under
+PostgreSQL's concurrent writers, of two transactions that read the same handler only the first
+writes; the other is refused and writes nothing.
+
+An agent of the department who acts on a complaint nobody has taken yet (resolves it, asks its
+customer something, proposes a solution) takes it first (`take_if_untaken`). Refusing instead
+would make them take it in a second step that adds nothing; acting without taking would leave a
+case in work with nobody answerable for it."""
 
 from __future__ import annotations
 
@@ -10,27 +23,53 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from complaints.access import at_least
+from complaints.errors import IllegalTransition
 from complaints.workflow import UNTAKEN
 from store import queries
-from store.models import Complaint
+from store.models import Agent, Complaint
+from store.queries.complaints import set_if_unchanged
+
+
+def actor_of(person: Agent) -> str:
+    """How the timeline names a person acting on a complaint: "agent:Wang",
+    "supervisor:Sofia", "admin:alice" (the role they act with)."""
+    return f"{person.role}:{person.name}"
+
+
+def check_may_assign(complaint: Complaint, person: Agent, to_name: str, *, taking: bool) -> None:
+    """Refuse (409, before anything is written) what would take a complaint from its handler
+    without a supervisor's say: taking one somebody holds, or an agent giving a colleague's."""
+    holder = complaint.assignee
+    if holder == to_name or (taking and holder):
+        raise IllegalTransition("already assigned to %(name)s", name=holder)
+    if holder and holder != person.name and not at_least(person, "supervisor"):
+        raise IllegalTransition("already assigned to %(name)s", name=holder)
+
+
+def hand_over(session: Session, complaint: Complaint, to_name: str) -> str:
+    """Make `to_name` the handler if the assignee is still the one this transaction read;
+    refused (409) when it changed meanwhile. The previous handler ("" for nobody)."""
+    previous = complaint.assignee or ""
+    if not set_if_unchanged(session, complaint, {"assignee": (previous, to_name)}):
+        session.refresh(complaint, ["assignee"])
+        raise IllegalTransition("already assigned to %(name)s", name=complaint.assignee or "")
+    return previous
 
 
 def take_if_untaken(
-    session: Session, complaint: Complaint, name: str, now: datetime, why: str
+    session: Session, complaint: Complaint, person: Agent | str, now: datetime, why: str
 ) -> None:
-    """When nobody took `complaint` yet, `name` takes it (its events say so); the customer
+    """When nobody took `complaint` yet, `person` takes it (its events say so); the customer
     hears of what they did, not of a handler besides."""
     if complaint.status not in UNTAKEN:
         return
-    actor = f"agent:{name}"
+    name = person if isinstance(person, str) else person.name
+    actor = f"agent:{name}" if isinstance(person, str) else actor_of(person)
+    taken = complaint.assignee != name
+    previous = hand_over(session, complaint, name) if taken else name
     queries.change_status(session, complaint, "assigned", actor, why, now)
-    if complaint.assignee != name:
+    if taken:
         queries.add_event(
-            session,
-            complaint.id or 0,
-            now,
-            actor,
-            "assigned",
-            {"from": complaint.assignee, "to": name},
+            session, complaint.id or 0, now, actor, "assigned", {"from": previous, "to": name}
         )
-        complaint.assignee = name

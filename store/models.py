@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from store.columns import UTCDateTime as UTCDateTime
 from store.columns import json_field, time_field
+from store.folding import keep_search_text
 from store.models_accounts import Agent as Agent
 from store.models_accounts import ApiToken as ApiToken
 from store.models_accounts import ConsoleSession as ConsoleSession
@@ -32,6 +33,9 @@ class Customer(SQLModel, table=True):
     created_at: datetime = time_field()
     erased_at: datetime | None = time_field(nullable=True)
     """Set when an admin erased the customer's personal data (statistics are kept)."""
+    search_text: str = Field(default="", exclude=True)
+    """Name, e-mail and phone folded for search (`store.folding`). Derived from the row, so
+    left out of its dumps (the API's views, the privacy export), as on the other tables."""
 
 
 class Identity(SQLModel, table=True):
@@ -96,6 +100,8 @@ class Complaint(SQLModel, table=True):
     escalate_due: datetime | None = time_field(index=True, nullable=True)
     """The deadline watched now: first response until a person answered, then resolution."""
     warn_due: datetime | None = time_field(index=True, nullable=True)
+    search_text: str = Field(default="", exclude=True)
+    """Subject and product folded for search (`store.folding`); the number is searched as it is."""
 
 
 class Message(SQLModel, table=True):
@@ -119,6 +125,8 @@ class Message(SQLModel, table=True):
     text: str = ""
     language: str = ""
     created_at: datetime = time_field()
+    search_text: str = Field(default="", exclude=True)
+    """The text folded for search (`store.folding`)."""
 
 
 class Attachment(SQLModel, table=True):
@@ -334,3 +342,14 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(index=True)
     target: str = ""
     detail: dict[str, Any] | None = json_field()
+
+
+SEARCHED: dict[type[SQLModel], tuple[str, ...]] = {
+    Customer: ("name", "email", "phone"),
+    Complaint: ("subject", "product"),
+    Message: ("text",),
+}
+"""What the queue's search looks in, per table (folded into its `search_text`), besides a
+complaint's number and its customer's addresses."""
+for _model, _fields in SEARCHED.items():
+    keep_search_text(_model, _fields)

@@ -89,7 +89,13 @@ class Reply(BaseModel):
 
 
 class Assign(BaseModel):
-    to: Annotated[str, Field(description="the account name; omit to take it yourself")] = ""
+    to: Annotated[
+        str,
+        Field(
+            description="the account name; omit to take it yourself (refused, 409, when "
+            "someone holds it; only a supervisor or admin reassigns a colleague's complaint)"
+        ),
+    ] = ""
 
 
 class Correction(BaseModel):
@@ -112,6 +118,13 @@ class Fields(BaseModel):
     order_number: Annotated[str | None, _at_most("order_number")] = None
     purchase_date: Annotated[str | None, _at_most("purchase_date")] = None
     desired_outcome: Annotated[str | None, _at_most("desired_outcome")] = None
+    was: Annotated[
+        dict[str, str] | None,
+        Field(
+            description="the values you loaded, by field: a given field still equal to its "
+            "`was` value is not written, and one someone else changed since is refused (409)"
+        ),
+    ] = None
 
 
 class Rejection(BaseModel):
@@ -264,7 +277,10 @@ async def note(
 async def assign(
     number: str, agent: AgentUser, body: Assign, desk: AgentDeskDep, database: DatabaseDep
 ) -> ComplaintOut:
-    await desk.assign(number, agent, body.to.strip() or agent.name)
+    if body.to.strip():
+        await desk.assign(number, agent, body.to.strip())
+    else:
+        await desk.take(number, agent)
     return await get_complaint(number, agent, database)
 
 
@@ -286,11 +302,13 @@ async def correct(
 @router.patch(
     "/{number}",
     summary=f"Edit registration fields: {', '.join(EDITABLE_FIELDS)}",
+    responses=refusals(409),
 )
 async def edit(
     number: str, agent: AgentUser, body: Fields, desk: AgentDeskDep, database: DatabaseDep
 ) -> ComplaintOut:
-    await desk.edit_fields(number, agent, body.model_dump(exclude_none=True))
+    fields = body.model_dump(exclude_none=True, exclude={"was"})
+    await desk.edit_fields(number, agent, fields, body.was)
     return await get_complaint(number, agent, database)
 
 

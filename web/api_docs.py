@@ -75,7 +75,7 @@ EXAMPLES: dict[int, tuple[str, dict[str, Example]]] = {
     ),
     413: (
         "The body is over the route's limit",
-        {"too large": ("Too large", "the TOML is over 1000000 bytes; send less")},
+        {"too large": ("Too large", "the TOML is over 1 MB; send less")},
     ),
     415: (
         "The body's Content-Type is not one this route takes",

@@ -2,6 +2,9 @@
 response and resolution times; SLA compliance; satisfaction; trends; CSV downloads.
 
 A supervisor's report covers only their departments; an admin's covers every department.
+Departments and categories keep their keys (`value`, the first CSV column: what a program
+reads) and carry their configured names (`name`, a `<kind>_name` CSV column) in the reader's
+language: `language` if asked, else the account's console language, else the bot's default.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
+from admin.report_model import Names
 from admin.reports import TABLES
+from complaints.languages import SUPPORTED
+from router.names import name_of
 from web.auth import SupervisorUser
-from web.deps import ReportsDep
+from web.deps import ReportsDep, RuleBookDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["reports"])
 
@@ -25,6 +31,13 @@ Since = Annotated[
 ]
 Until = Annotated[str | None, Query(description="end (exclusive); default now")]
 Department = Annotated[str | None, Query(description="only this department's complaints")]
+Language = Annotated[
+    str | None,
+    Query(
+        description="names of departments and categories in this language "
+        f"({', '.join(SUPPORTED)}); default: the account's language, else the bot's default"
+    ),
+]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """Spreadsheets run a cell starting with these as a formula; product names come from
 customers, so such text cells are prefixed with an apostrophe."""
@@ -37,8 +50,13 @@ async def report(
     since: Since = None,
     until: Until = None,
     department: Department = None,
+    language: Language = None,
+    *,
+    book: RuleBookDep,
+    settings: SettingsDep,
 ) -> dict[str, Any]:
-    return (await reports.report(reader, since, until, department)).as_json()
+    names = _names(book, language or reader.language or settings.default_language)
+    return (await reports.report(reader, since, until, department)).as_json(names)
 
 
 @router.get(
@@ -53,11 +71,16 @@ async def report_csv(
     since: Since = None,
     until: Until = None,
     department: Department = None,
+    language: Language = None,
+    *,
+    book: RuleBookDep,
+    settings: SettingsDep,
 ) -> Response:
     if table not in TABLES:
         raise HTTPException(404, f"there is no report table {table!r}; tables: {', '.join(TABLES)}")
+    names = _names(book, language or reader.language or settings.default_language)
     found = await reports.report(reader, since, until, department)
-    header, rows = found.table(table)
+    header, rows = found.table(table, names)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(header)
@@ -68,6 +91,14 @@ async def report_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _names(book: RuleBookDep, language: str) -> Names:
+    """Names by the rule set in force, in `language` (422 when it is none of ours)."""
+    if language not in SUPPORTED:
+        raise HTTPException(422, f"language={language!r}: one of {', '.join(SUPPORTED)}")
+    rules = book.current
+    return lambda kind, key: name_of(rules, kind, key, language)
 
 
 def _cell(value: Any) -> Any:

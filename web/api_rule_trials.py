@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 from admin.rule_trials import MAX_BACKTEST, TrialMessage, backtest, dry_run, rule_set_to_try
 from complaints.addresses import CHANNELS
 from router import Decision
+from router.rule_checks import unknown_channel
 from web.api_rules import Rule
 from web.auth import AdminUser, SupervisorUser
 from web.deps import RuleBookDep, SettingsDep, TriageDep
@@ -59,8 +60,9 @@ class DryRunIn(BaseModel):
     @classmethod
     def _a_channel(cls, channel: str) -> str:
         """A channel no complaint can come by would route as if by none, silently."""
-        if channel not in CHANNELS:
-            raise ValueError(f"there is no channel {channel!r}; channels: {', '.join(CHANNELS)}")
+        refused = unknown_channel(channel)
+        if refused:
+            raise ValueError(refused)
         return channel
 
 

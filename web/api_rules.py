@@ -17,6 +17,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from admin.rule_book import ActiveVersion, RuleBook, RuleSetView, VersionInfo
+from complaints.sizes import readable_size
 from router.rule_checks import (
     MAX_DESCRIPTION,
     MAX_NAME,
@@ -31,7 +32,7 @@ from web.auth import AdminUser, AgentUser
 from web.deps import RuleBookDep
 
 router = APIRouter(prefix="/api", tags=["rules"])
-MAX_IMPORT_BYTES = 1_000_000
+MAX_IMPORT_BYTES = 1 << 20
 TOML_TYPES = ("application/toml", "text/plain")
 Term = Annotated[str, Field(max_length=MAX_TERM)]
 Terms = Annotated[list[Term], Field(max_length=MAX_TERMS)]
@@ -265,7 +266,7 @@ async def import_rules(request: Request, admin: AdminUser, book: RuleBookDep) ->
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in TOML_TYPES:
         raise HTTPException(415, "send the TOML as the body with Content-Type: application/toml")
-    too_big = HTTPException(413, f"the TOML is over {MAX_IMPORT_BYTES} bytes; send less")
+    too_big = HTTPException(413, f"the TOML is over {readable_size(MAX_IMPORT_BYTES)}; send less")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
         raise too_big

@@ -20,10 +20,21 @@ _DELAYED = re.compile(r"delayed|not yet been delivered|will (?:keep|continue) tr
 _QUOTED_HEADERS = re.compile(r"^\s*(?:Message-ID|Received|Return-Path):", re.I | re.M)
 _QUOTED_MESSAGE_ID = re.compile(r"^\s*Message-ID:\s*(<[^<>\s]+>)", re.I | re.M)
 _QMAIL_RECIPIENT = re.compile(r"^<([^<>\s]+@[^<>\s]+)>:\s*$", re.M)
+_AUTO_REPLY_SUBJECT = re.compile(
+    r"\s*(?P<prefix>out of (?:the )?office(?: auto-?reply)?|automatic reply|auto-?reply"
+    r"|auto(?:matic)?[- ]?(?:reply|response)|auto"
+    r"|respuesta autom[aá]tica(?: de fuera de la oficina)?|fuera de (?:la )?oficina"
+    r"|自动回复|自动答复|自動回覆|自動答覆|自動回复)\s*[:：]",
+    re.I,
+)
+"""The subject prefixes of auto-replies that carry no header saying so (Outlook's and Gmail's
+out-of-office and automatic replies, in English, Spanish and Chinese): only at the start, so a
+person's "Re: Automatic reply did not help" is a person's mail."""
 
 
-def automated(msg: Message, from_address: str) -> str:
-    """Why the message looks machine-sent (RFC 3834 and the common conventions), "" if human."""
+def automated(msg: Message, from_address: str, subject: str) -> str:
+    """Why the message looks machine-sent (RFC 3834 and the common conventions, and an
+    auto-reply's subject prefix), "" if human. `subject`: the decoded Subject."""
     auto_submitted = header(msg, "Auto-Submitted").split(";")[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
         return f"Auto-Submitted: {auto_submitted}"
@@ -44,6 +55,8 @@ def automated(msg: Message, from_address: str) -> str:
         return _DAEMONS[local]
     if header(msg, "Return-Path") == "<>":
         return "Return-Path: <> (null sender)"
+    if found := _AUTO_REPLY_SUBJECT.match(subject):
+        return f"Subject: {found['prefix']}"
     return ""
 
 

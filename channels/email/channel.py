@@ -215,8 +215,15 @@ class EmailChannel:
         return Inbound(
             channel=NAME,
             external_id=mail.message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
-            sender=Sender(NAME, mail.from_address, mail.from_name, email=mail.from_address),
+            sender=Sender(
+                NAME,
+                mail.from_address,
+                mail.from_name,
+                email=mail.from_address,
+                phone_hint=mail.phone,
+            ),
             text=mail.text,
+            shown_text=mail.shown_text if mail.shown_text != mail.text else "",
             received_at=self.clock.now(),
             subject=mail.subject,
             language_hint=mail.language_hint,

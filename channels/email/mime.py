@@ -49,6 +49,11 @@ class Parts:
 
     texts: list[str] = field(default_factory=list)
     attachments: list[MailAttachment] = field(default_factory=list)
+    forwarded: list[str] = field(default_factory=list)
+    """The texts of attached messages (forwards), each starting with `FORWARD_LINE`."""
+    read_messages: bool = True
+    """Whether an attached message's text is read: not inside a delivery report (the message
+    it returns is the bot's own) nor inside a forwarded message (its own history)."""
 
 
 def collect(part: Message, found: Parts, depth: int = 0) -> None:
@@ -57,14 +62,18 @@ def collect(part: Message, found: Parts, depth: int = 0) -> None:
         return
     ctype = content_type(part)
     if ctype in MESSAGE_TYPES:
-        # A forwarded message is what someone else wrote: keep it whole, as a file.
+        # A forwarded message: kept whole as a file, and its text read as a forward (not the
+        # message a delivery report returns, which is the bot's own).
         found.attachments.append(MailAttachment("forwarded.eml", ctype, _message_bytes(part)))
+        if found.read_messages:
+            found.forwarded.extend(_forwarded_text(part, depth))
     elif ctype in _REPORT_PARTS:
         return
     elif part.is_multipart():
         if ctype == "multipart/alternative":
             _collect_alternative(part, found, depth)
         else:
+            found.read_messages = found.read_messages and ctype != "multipart/report"
             for sub in children(part):
                 collect(sub, found, depth + 1)
     elif ctype.startswith("multipart/"):
@@ -79,6 +88,28 @@ def collect(part: Message, found: Parts, depth: int = 0) -> None:
         found.texts.append(html_to_text(_part_text(part)))
     else:
         found.texts.append(_part_text(part))
+
+
+FORWARD_LINE = "---------- Forwarded message ---------"
+"""What a forwarded message's text starts with in the body (Gmail's line, so `history` reads it
+as a forward)."""
+
+
+def _forwarded_text(part: Message, depth: int) -> list[str]:
+    """The text of an attached message: a forward line, its From, Date and Subject, its body."""
+    texts: list[str] = []
+    for inner in children(part)[:1]:
+        body = Parts(read_messages=False)
+        collect(inner, body, depth + 1)
+        text = "\n\n".join(t for t in body.texts if t.strip()).strip()
+        fields = [
+            f"{name}: {value}"
+            for name in ("From", "Date", "Subject")
+            if (value := decode_words(header(inner, name)).strip())
+        ]
+        if text or fields:
+            texts.append("\n".join((FORWARD_LINE, *fields, "", text)).strip())
+    return texts
 
 
 def _collect_alternative(part: Message, found: Parts, depth: int) -> None:

@@ -10,7 +10,8 @@ decoded by the modules beside this one instead of by the package, because it dec
 declared charset and quietly puts U+FFFD where the label lies (gb2312 mail holding GBK characters,
 big5 holding HKSCS ones), and its structured header parsing can itself raise on broken headers:
 `charsets` decodes bytes, `headers` reads header fields, `mime` walks the parts, `bounces` tells
-machine mail and delivery reports, `text` turns HTML into text and drops quoted history.
+machine mail and delivery reports, `text` turns HTML into text, `history` drops a reply's quoted
+history and keeps a forward.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from channels.email.headers import (
     return_path,
     sender,
 )
+from channels.email.history import FORWARD_SUBJECT, read_body, signature_phone
 from channels.email.mime import MailAttachment, Parts, collect, named, parsed
-from channels.email.text import strip_quoted
 from complaints.errors import MalformedMail
 
 
@@ -46,7 +47,12 @@ class ParsedMail:
     subject: str
     date: datetime | None
     text: str
-    """What the customer newly wrote: the best body with quoted history and signature removed."""
+    """What the customer newly wrote: the best body with quoted history and signature removed,
+    and what they forwarded (inline, or attached as a message) kept."""
+    shown_text: str
+    """What is kept for staff: `text` with the signature where it stood."""
+    phone: str
+    """A phone number the signature clearly gives, else ""."""
     full_text: str
     language_hint: str
     attachments: tuple[MailAttachment, ...]
@@ -78,21 +84,30 @@ def _parse(raw: bytes) -> ParsedMail:
 
     found = Parts()
     collect(msg, found)
-    full_text = "\n\n".join(text for text in found.texts if text.strip()).strip()
-    bounce = read_bounce(msg, from_address, full_text)
+    body = "\n\n".join(text for text in found.texts if text.strip()).strip()
+    full_text = "\n\n".join((body, *found.forwarded)).strip()
+    bounce = read_bounce(msg, from_address, body)
+    subject = decode_words(header(msg, "Subject"))
+    reading = read_body(body, forward=FORWARD_SUBJECT.match(subject) is not None)
+    text = "\n\n".join(t for t in (reading.text, *found.forwarded) if t) or full_text
+    shown = "\n\n".join(t for t in (reading.shown, *found.forwarded) if t) or full_text
     return ParsedMail(
         message_id=next(iter(message_ids(header(msg, "Message-ID"))), ""),
         in_reply_to=message_ids(header(msg, "In-Reply-To")),
         references=message_ids(header(msg, "References")),
         from_name=from_name,
         from_address=from_address,
-        subject=decode_words(header(msg, "Subject")),
+        subject=subject,
         date=parse_date(header(msg, "Date")),
-        text=strip_quoted(full_text),
+        text=text,
+        shown_text=shown,
+        phone=signature_phone(reading.signature),
         full_text=full_text,
         language_hint=header(msg, "Content-Language").split(",")[0].strip(),
         attachments=named(found.attachments),
-        automated="delivery status notification" if bounce else automated(msg, from_address),
+        automated=(
+            "delivery status notification" if bounce else automated(msg, from_address, subject)
+        ),
         bounce=bounce,
     )
 

@@ -26,11 +26,12 @@ from telegram.ext import (
     filters,
 )
 
-from channels.base import Attachment, Inbound, OnInbound, Sender, readable_size, safe_filename
+from channels.base import Attachment, Inbound, OnInbound, Sender, safe_filename
 from channels.telegram import NAME
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
 from complaints.clock import Clock
 from complaints.languages import SUPPORTED, normalise_hint
+from complaints.sizes import readable_size
 
 DOWNLOAD_LIMIT = 20 << 20
 """The largest file the Bot API lets a bot download (getFile)."""
@@ -168,9 +169,9 @@ class ChatFlow:
                 return
         text = message.text or message.caption or ""
         attachments, too_large = await _attachments(message, self.max_attachment_bytes)
-        limit = readable_size(self.max_attachment_bytes)
         if too_large and not text.strip() and not attachments:
             language = language or self.chats.default_language
+            limit = readable_size(self.max_attachment_bytes, language)
             await _reply(
                 update, self.chats.say(language, "file_too_large", **too_large, limit=limit)
             )
@@ -191,11 +192,12 @@ class ChatFlow:
         if result.duplicate:
             return
         if too_large:
+            language = result.language or language or self.chats.default_language
             said = self.chats.say(
-                result.language or language or self.chats.default_language,
+                language,
                 "file_too_large_taken",
                 number=result.complaint,
-                limit=limit,
+                limit=readable_size(self.max_attachment_bytes, language),
                 **too_large,
             )
             await _reply(update, said)

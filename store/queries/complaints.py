@@ -8,12 +8,14 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from complaints.numbers import complaint_number
 from complaints.workflow import check
 from store.direct import Direct, DirectInsert
-from store.models import ChatState, Complaint, Message
+from store.folding import fold_fields
+from store.models import SEARCHED, ChatState, Complaint, Message
 from store.queries.events import add_event, add_events
 from store.queries.outbox import expire_loaded
 from store.queries.tables import COMPLAINTS, EVENTS, MESSAGES, OUTBOX, SOLUTIONS, with_defaults
@@ -39,6 +41,34 @@ def complaint_by_id(session: Session, *, complaint_id: int) -> Complaint | None:
 
 def complaint_by_number(session: Session, number: str) -> Complaint | None:
     return session.exec(select(Complaint).where(Complaint.number == number)).first()
+
+
+def set_if_unchanged(
+    session: Session, complaint: Complaint, changes: Mapping[str, tuple[str, str]]
+) -> bool:
+    """Compare-and-set: give each named column its new value only if every one of them still
+    holds its old value in the database (`{"assignee": ("", "Wang")}`), in ONE conditional
+    UPDATE, so two people who read the same values cannot both write: on PostgreSQL the
+    second UPDATE waits for the first one's row lock, then finds the row changed and writes
+    nothing (a read, then a write, would let both through). False when the row changed
+    meanwhile; `complaint` carries the new values after True. "" and NULL are both empty."""
+    session.flush()  # the caller's pending changes first: they are not this statement's
+    conditions = [COMPLAINTS.c.id == complaint.id]
+    for name, (old, _) in changes.items():
+        column = COMPLAINTS.c[name]
+        conditions.append(sa.func.coalesce(column, "") == (old or ""))
+    values = {name: new for name, (_, new) in changes.items()}
+    searched = SEARCHED[Complaint]
+    if any(name in searched for name in values):  # the ORM's listener does not see Core
+        values["search_text"] = fold_fields(
+            {field: values.get(field, getattr(complaint, field)) for field in searched}, searched
+        )
+    written = session.execute(sa.update(COMPLAINTS).where(*conditions).values(values))
+    if getattr(written, "rowcount", 0) != 1:
+        return False
+    for name, new in values.items():
+        set_committed_value(complaint, name, new)
+    return True
 
 
 def complaint_of_customer(

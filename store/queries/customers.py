@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from store.direct import Direct, DirectInsert
-from store.models import Complaint, Customer, Identity
+from store.folding import fold, fold_fields, searchable
+from store.models import SEARCHED, Complaint, Customer, Identity
 from store.queries.events import add_event
 from store.queries.tables import COMPLAINTS, CUSTOMERS, IDENTITIES
 
@@ -58,15 +59,21 @@ def identity_for(
     email: str = "",
     phone: str = "",
     tier: str = "",
+    phone_hint: str = "",
 ) -> Party:
     """The identity for (channel, address) and its customer, created on first contact.
 
-    Contact details the channel supplies update the customer, since the newest is the best.
+    Contact details the channel supplies update the customer, since the newest is the best
+    (and its search text with them, in the same statement); `phone_hint` (a number the
+    sender wrote, as in a signature) only fills an empty phone.
     """
     found = _FIND_IDENTITY.first(session, {"channel": channel, "address": address})
+    if not phone and phone_hint and (found is None or not found[5]):
+        phone = phone_hint
     fresh = {"name": display_name, "email": email, "phone": phone, "tier": tier}
     if found is None:
-        (customer_id,) = _INSERT_CUSTOMER.one(session, {**fresh, "created_at": now})
+        row = searchable(SEARCHED[Customer], {**fresh, "created_at": now})
+        (customer_id,) = _INSERT_CUSTOMER.one(session, row)
         (identity_id,) = _INSERT_IDENTITY.one(
             session,
             {
@@ -83,6 +90,10 @@ def identity_for(
         for (key, value), old in zip(fresh.items(), current, strict=True)
         if value and value != old
     }
+    if changed.keys() & set(SEARCHED[Customer]):
+        changed["search_text"] = fold_fields(
+            {**dict(zip(fresh, current, strict=True)), **changed}, SEARCHED[Customer]
+        )
     if changed:
         session.execute(sa.update(CUSTOMERS).where(CUSTOMERS.c.id == customer_id), changed)
     if display_name and display_name != shown_as:
@@ -164,8 +175,10 @@ def _digits_only(column: Any) -> Any:
 
 def search_customers(session: Session, *, text: str, digits: str, limit: int) -> list[Customer]:
     """Customers whose name, e-mail, phone or an identity address contains `text`
-    (case-insensitive), or whose phone without separators contains `digits` (when given)."""
+    (case-insensitive; name, e-mail and phone also regardless of accents and Chinese script:
+    `store.folding`), or whose phone without separators contains `digits` (when given)."""
     conditions = [
+        col(Customer.search_text).contains(fold(text), autoescape=True),
         col(Customer.name).icontains(text, autoescape=True),
         col(Customer.email).icontains(text, autoescape=True),
         col(Customer.phone).icontains(text, autoescape=True),

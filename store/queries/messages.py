@@ -192,13 +192,16 @@ def messages_of_complaint(session: Session, *, complaint_id: int) -> list[Messag
 
 
 def last_inbound(
-    session: Session, *, complaint_id: int, channel: str | None = None
+    session: Session, *, complaint_id: int, channel: str | None = None, written: bool = False
 ) -> Message | None:
     """The customer's latest message on the complaint, or on it by `channel` (an answer
-    going out on that channel threads to it)."""
+    going out on that channel threads to it); `written`: by a person, not an autoresponder's
+    mail (kind "automated")."""
     query = select(Message).where(Message.complaint_id == complaint_id, Message.direction == "in")
     if channel is not None:
         query = query.where(Message.channel == channel)
+    if written:
+        query = query.where(Message.kind != "automated")
     return session.exec(query.order_by(col(Message.id).desc())).first()
 
 

@@ -17,6 +17,7 @@ from complaints.errors import ComplaintBotError
 from complaints.grades import GRADES
 from complaints.workflow import FINISHED, STATUSES
 from store.columns import json_text
+from store.folding import fold
 from store.models import Complaint, Customer, Identity, Message
 from store.queries.rule_sets import department_keys
 
@@ -41,8 +42,8 @@ class QueueFilter:
     due_within: timedelta | None = None
     """Only open complaints whose watched deadline falls within this time from now."""
     q: str = ""
-    """Words searched in the complaint's number, subject, messages and the customer's name,
-    e-mail, phone and addresses."""
+    """Words searched in the complaint's number, subject, product, messages and the customer's
+    name, e-mail, phone and addresses, regardless of case, accents and Chinese script."""
     tag: str = ""
     """Only complaints with this tag ("handler-requested", "needs-triage", a rule's tag)."""
     limit: int = 50
@@ -206,20 +207,24 @@ def check_filters(session: Session, filters: QueueFilter) -> None:
 
 
 def _search(text: str) -> Any:
-    """Every word must occur somewhere in the complaint or its customer (case-insensitive).
-    `%` and `_` are searched as themselves, as in the customer search (`autoescape`)."""
+    """Every word must occur somewhere in the complaint or its customer, whatever its case,
+    accents or Chinese script (`store.folding`): in the folded search texts of the complaint
+    (subject, product), its messages and its customer (name, e-mail, phone), or, as typed or
+    folded, in the complaint's number or an address of the customer. `%` and `_` are searched
+    as themselves, as in the customer search (`autoescape`)."""
     clauses = []
     for word in text.split()[:SEARCH_WORDS]:
-        messages = select(Message.complaint_id).where(_has(Message.text, word))
-        identities = select(Identity.customer_id).where(_has(Identity.address, word))
+        folded = fold(word)
+        typed = {word, folded}
+        messages = select(Message.complaint_id).where(_contains(Message.search_text, folded))
+        identities = select(Identity.customer_id).where(
+            sa.or_(*(_has(Identity.address, form) for form in typed))
+        )
         clauses.append(
             sa.or_(
-                _has(Complaint.number, word),
-                _has(Complaint.subject, word),
-                _has(Complaint.product, word),
-                _has(Customer.name, word),
-                _has(Customer.email, word),
-                _has(Customer.phone, word),
+                *(_has(Complaint.number, form) for form in typed),
+                _contains(Complaint.search_text, folded),
+                _contains(Customer.search_text, folded),
                 col(Complaint.id).in_(messages),
                 col(Complaint.customer_id).in_(identities),
             )
@@ -229,3 +234,9 @@ def _search(text: str) -> Any:
 
 def _has(column: Any, word: str) -> Any:
     return col(column).icontains(word, autoescape=True)
+
+
+def _contains(column: Any, folded: str) -> Any:
+    """A folded search text holds the folded word: both are lower case already, so a plain
+    LIKE, which SQLite and PostgreSQL answer alike."""
+    return col(column).contains(folded, autoescape=True)

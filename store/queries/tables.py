@@ -16,6 +16,8 @@ from sqlmodel import SQLModel
 # registers every table on SQLModel.metadata
 import store.models
 import store.models_triage  # noqa: F401
+from store.folding import searchable
+from store.models import SEARCHED
 
 CUSTOMERS = SQLModel.metadata.tables["customers"]
 IDENTITIES = SQLModel.metadata.tables["identities"]
@@ -42,5 +44,8 @@ def _defaults(model: type[SQLModel]) -> dict[str, Any]:
 
 
 def with_defaults(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]:
-    """`values` completed with the model's defaults, ready for a Core insert."""
-    return {**_defaults(model), **values}
+    """`values` completed with the model's defaults, ready for a Core insert; for a searched
+    table (complaints, messages) with its search text, folded from the values."""
+    row = {**_defaults(model), **values}
+    fields = SEARCHED.get(model)
+    return row if fields is None else searchable(fields, row)

@@ -398,7 +398,7 @@ async def test_unparseable_mail_is_kept_whole_and_reprocessed_once_the_cause_is_
     await send(port, b"this is not an e-mail at all")
     letters = rows(bot, "SELECT id, status, reason, raw FROM dead_letters ORDER BY id")
     assert [letter["status"] for letter in letters] == ["kept", "kept"]
-    assert "damage.jpg" in letters[0]["reason"]
+    assert letters[0]["reason"] == "attachment 'damage.jpg' is 502 B; the limit is 100 B"
     assert letters[0]["raw"] == b"Return-Path: <ana@customer.test>\r\n" + raw  # as delivered
     assert rows(bot, "SELECT id FROM complaints") == []
     await bot.stop()

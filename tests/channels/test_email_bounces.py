@@ -133,7 +133,7 @@ async def test_a_person_whose_mail_is_kept_is_told_once_in_their_language(
     assert notice["Subject"] == "No pudimos registrar su correo"
     assert notice["In-Reply-To"] == "<d1@c.test>" and notice["Auto-Submitted"]
     text = notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "adjuntos" in text and "100 bytes" in text
+    assert "adjuntos" in text and "100 B" in text
 
     # The same sender again the same day, and machine mail: kept, nobody told.
     again = mail("", message_id="<d2@c.test>", subject="Otra vez la foto")

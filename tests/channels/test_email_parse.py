@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 
 from channels.base import Bounce
+from channels.email.history import read_body, signature_phone, strip_quoted
 from channels.email.parse import ParsedMail, parse_mail
-from channels.email.text import html_to_text, strip_quoted
+from channels.email.text import html_to_text
 from complaints.errors import MalformedMail
 
 CORPUS = Path(__file__).parent / "mail_corpus"
@@ -159,8 +160,14 @@ EXPECTED: dict[str, Expect] = {
         attachment_contains=(b"\x89PNG\r\n",),
     ),
     "forwarded-message.eml": Expect(
-        has=("they promised a refund by Friday and nothing came",),
-        lacks=("We will refund you", "Message-ID"),
+        has=(
+            "they promised a refund by Friday and nothing came",
+            "Forwarded message",
+            "From: Shop <shop@shop.example.net>",
+            "Subject: Your refund",
+            "We will refund you by Friday 27 February.",
+        ),
+        lacks=("Message-ID",),
         attachments=(("forwarded.eml", "message/rfc822", None),),
         attachment_contains=(b"Message-ID: <refund-42@shop.example.net>", b"We will refund you"),
     ),
@@ -445,7 +452,8 @@ def assert_clean(mail: ParsedMail) -> None:
         assert "\ufffd" not in text
         assert not SURROGATE.search(text)
     assert mail.text and mail.text == mail.text.strip()
-    assert mail.text in mail.full_text
+    assert all(paragraph in mail.full_text for paragraph in mail.text.split("\n\n"))
+    assert all(paragraph in mail.shown_text for paragraph in mail.text.split("\n\n"))
     assert mail.from_address == mail.from_address.lower() and "@" in mail.from_address
     assert mail.date is None or mail.date.tzinfo == UTC
     assert all(not i.startswith("<") and not i.endswith(">") for i in mail.references)
@@ -659,3 +667,58 @@ NEW = "The kettle leaks."
 )
 def test_strip_quoted(text: str, expected: str) -> None:
     assert strip_quoted(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("signature", "phone"),
+    [
+        pytest.param("-- \nPablo Ruiz\nTel. 612 345 678\nCalle Mayor 5, Madrid", "612 345 678"),
+        pytest.param("--\n刘洋\n手机：13700001234", "13700001234"),
+        pytest.param("-- \n陳大文\n電話: (02) 2345-6789", "(02) 2345-6789"),
+        pytest.param("-- \nAna\nMobile: +34 699 000 111\nFax: 91 000 00 00", "+34 699 000 111"),
+        pytest.param("-- \nAna\n+44 20 7946 0958", "+44 20 7946 0958"),
+        pytest.param("-- \nAna\nFax: 91 000 00 00", "", id="fax-only"),
+        pytest.param("-- \nAna\n612 345 678\n699 000 111", "", id="two-bare-numbers"),
+        pytest.param("-- \nAna\nCalle Mayor 5, 28013 Madrid", "", id="an-address"),
+        pytest.param("-- \nAna\nOrder 2026-000123", "", id="words-before-number"),
+        pytest.param("Sent from my iPhone", "", id="no-number"),
+    ],
+)
+def test_signature_phone(signature: str, phone: str) -> None:
+    assert signature_phone(signature) == phone
+
+
+def test_the_signature_is_shown_but_not_read() -> None:
+    reading = read_body(
+        "Broken TV.\n\n-- \nPablo\nTel. 612 345 678\n\nOn Mon, 2 Mar 2026 "
+        "at 10:00, Desk wrote:\n> old"
+    )
+    assert reading.text == "Broken TV."
+    assert reading.shown == "Broken TV.\n\n-- \nPablo\nTel. 612 345 678"
+    assert reading.signature == "-- \nPablo\nTel. 612 345 678"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(f"On Mon, 2 Mar 2026 at 10:00, Desk wrote:\n> old\n>\n> older\n\n{NEW}", NEW),
+        pytest.param(f"On Mon, 2 Mar 2026 at 10:00, Desk <\nd@x> wrote:\n> old\n\n{NEW}", NEW),
+        pytest.param(f"在 2026年3月2日 10:00，客服 写道：\n> 旧\n\n{NEW}", NEW, id="zh"),
+        pytest.param(f"> old\n> older\n\n{NEW}\n\n-- \nAna", NEW, id="no-attribution"),
+        pytest.param("> q1\nanswer 1\n> q2\nanswer 2", "> q1\nanswer 1\n> q2\nanswer 2"),
+    ],
+)
+def test_a_bottom_posted_reply_keeps_the_new_words(text: str, expected: str) -> None:
+    assert strip_quoted(text) == expected
+
+
+def test_an_html_signature_block_is_read_as_a_signature() -> None:
+    """Gmail's HTML has no "-- " line before the signature; its plain part does."""
+    html = (
+        '<div dir="ltr">The TV switches off.<br clear="all"><div><div dir="ltr" '
+        'class="gmail_signature">Pablo Ruiz<br>Tel. 612 345 678</div></div></div>'
+    )
+    reading = read_body(html_to_text(html))
+    assert reading.text == "The TV switches off."
+    assert signature_phone(reading.signature) == "612 345 678"
+    assert "Tel. 612 345 678" in reading.shown

@@ -387,6 +387,9 @@ async def test_group_commands_act_for_agents_and_refuse_others(
     assert {"assigned", "note", "grade_corrected", "solution_proposed"} <= set(kinds)
     told = await until(fake, CUSTOMER, "we propose")
     assert "a refund of the second charge" in told["text"]
+    # a letter like the resolution; the customer answers by writing, so no buttons
+    assert told["text"].startswith("Dear ") and "reply to this message" in told["text"]
+    assert told["text"].endswith("Kind regards,\nCustomer care") and "reply_markup" not in told
     told = await until(fake, CUSTOMER, "resolved")
     assert number in told["text"] and "refunded." in told["text"]
     assert told["text"].startswith("Dear ") and "just reply to this message" in told["text"]
@@ -826,6 +829,8 @@ async def test_an_agent_rejects_with_a_polite_explanation(
     assert "rejected" in (await to(fake, GROUP))["text"]
     told = await until(fake, CUSTOMER, "cannot treat it as a complaint")
     assert "pre-authorisation" in told["text"]
+    assert told["text"].startswith("Dear ") and "If you disagree, just reply" in told["text"]
+    assert told["text"].endswith("Kind regards,\nCustomer care") and "reply_markup" not in told
     assert rows(bot, "SELECT status FROM complaints") == [{"status": "rejected"}]
     await say(fake, f"/resolve {number} done", chat=GROUP, chat_type="supergroup")
     assert "cannot become resolved" in (await to(fake, GROUP))["text"]

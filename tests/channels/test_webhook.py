@@ -509,6 +509,19 @@ async def test_an_empty_complaint_is_422(start_bot: Any) -> None:
     await _refused(bot, response, 422, before, "no text")
 
 
+async def test_an_attachment_over_the_limit_is_422_with_readable_sizes(start_bot: Any) -> None:
+    """The caller is told at once, in sizes a person reads, not byte counts."""
+    bot = await start_bot({"intake": {"max_attachment_bytes": 2048}})
+    before = table_counts(bot.store_url)
+    photo = {
+        "name": "box.png",
+        "content_type": "image/png",
+        "data": base64.b64encode(b"\x89PNG" + b"x" * 2096).decode(),
+    }
+    response = await post(bot, complaint("x-1", "Crushed box.", attachments=[photo]))
+    await _refused(bot, response, 422, before, "attachment 'box.png' is 2.1 KB; the limit is 2 KB")
+
+
 async def test_a_body_over_the_limit_is_413(start_bot: Any) -> None:
     bot = await start_bot({"webhook": {"max_body_bytes": 2048}})
     before = table_counts(bot.store_url)

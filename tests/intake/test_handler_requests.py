@@ -3,15 +3,19 @@ and the messages that merely mention a manager."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from complaints.languages import SUPPORTED
-from intake.handler_requests import SHORT_WORDS, asks_for_handler
+from intake.handler_requests import SHORT_WORDS, TAG, asks_for_handler
 from outbox.templates import Replies
+from tests.channels.test_webhook import complaint, post
 from tests.outbox.test_templates import RULES, context
 
 COMMANDS = ["/handler", "Change handler, please.", "cambiar de gestor", "更换处理人", "更換處理人"]
@@ -53,6 +57,25 @@ REQUESTS = [
     "找主管",
     "請讓別人處理",
     "我要換人處理",
+    # zh-Hant, Cantonese
+    "我要搵你哋經理",
+    "我想搵主管傾",
+    "C-2026-000006 點呀？仲係冇訊號，我要搵你哋經理。",
+    "我要同你哋經理講",
+    "搵過第二個同事跟啦",
+    "叫你哋主管打返畀我",
+    "轉畀經理處理",
+    "可唔可以換個人跟",
+    "唔該幫我搵經理",
+    # zh-Hant, Taiwanese Mandarin
+    "我要找你們經理",
+    "麻煩幫我轉主管",
+    "請你們主管跟我聯絡",
+    "我要換承辦人",
+    "可以換一位專員嗎？",
+    "我要跟你們的主管談",
+    "可以請你們主管打給我嗎？",
+    "麻煩請主管回電",
 ]
 
 NOT_REQUESTS = [
@@ -77,6 +100,12 @@ NOT_REQUESTS = [
     "客服态度很差，我要投诉你们经理",
     "为什么又换人",
     "經理處理得很差",
+    "唔使搵經理",
+    "我唔想搵主管",
+    "你哋經理態度好差",
+    "我搵過經理都冇用",
+    "你們主管叫我等",
+    "承辦人態度很差",
     # A long complaint that asks for a manager somewhere is a complaint in its own right.
     "I bought a washing machine three weeks ago and it has been leaking from the first day. "
     "I called twice, an engineer came and said the pump was broken, and then nobody came "
@@ -122,3 +151,40 @@ def test_the_acknowledgement_tells_how_to_ask_and_its_phrase_works(
     quoted = re.findall(r"[\"«“「]([^\"»”」]+)[\"»”」]", text)
     assert quoted, text
     assert all(asks_for_handler(phrase) for phrase in quoted), quoted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我要搵你哋經理",
+        "我想搵主管傾",
+        "{number} 點呀？仲係冇訊號，我要搵你哋經理。",
+        "我要找你們經理",
+    ],
+)
+async def test_a_cantonese_or_taiwanese_request_by_webhook_reaches_the_desk(
+    start_bot: Any, text: str
+) -> None:
+    """End to end on the shipped settings (no senior agent): the tag, the event, and the
+    customer told that another person will be assigned (in traditional Chinese)."""
+    bot = await start_bot()
+    opened = (await post(bot, complaint("h-1", "我部電話由星期一開始冇晒訊號，成日斷線。"))).json()
+    number = opened["complaint"]
+    body = complaint("h-2", text.format(number=number))
+    if "{number}" not in text:
+        body["complaint"] = number
+    asked = await post(bot, body)
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["complaint"] == number
+    assert "已記錄您更換處理人的請求" in asked.json()["acknowledgement"], asked.json()
+    [stored] = _rows(bot, "SELECT tags FROM complaints")
+    assert TAG in json.loads(stored["tags"])
+    assert len(_rows(bot, "SELECT id FROM events WHERE kind = 'handler_requested'")) == 1
+
+
+def _rows(bot: Any, query: str) -> list[dict[str, Any]]:
+    engine = sa.create_engine(bot.store_url)
+    with engine.connect() as connection:
+        found = [dict(row) for row in connection.execute(sa.text(query)).mappings()]
+    engine.dispose()
+    return found

@@ -152,3 +152,16 @@ def test_a_greeting_names_the_person_as_people_write_names(written: str, greeted
     assert letter("es", "Ya está.", name=written, company="ACME").startswith(
         f"Estimado/a {greeted}:" if greeted else default
     )
+
+
+@pytest.mark.parametrize("language", ["en", "es", "zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize("key", ["resolved", "rejected_notice", "proposal_notice"])
+def test_what_a_person_decides_is_a_letter_with_what_to_do_next_apart(
+    language: str, key: str
+) -> None:
+    """A resolution, a rejection and a proposal are letters; their text says what happened,
+    then, in a paragraph of its own, what the customer can do (reply to dispute or answer)."""
+    assert NOTICES[key].letter
+    text = TEXTS[language][key]
+    body, _, next_step = text.partition("\n\n")
+    assert "{number}" in body and next_step and "{" not in next_step

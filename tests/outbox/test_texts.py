@@ -44,11 +44,11 @@ def test_every_text_exists_in_every_language(language: str) -> None:
         (
             "en",
             "about C-1. After looking into it carefully we cannot treat it as a complaint: "
-            "again. If you disagree",
+            "again.\n\nIf you disagree",
         ),
-        ("es", "no podemos tramitarlo como reclamación: again. Si no está de acuerdo"),
-        ("zh-Hans", "我们无法将其作为投诉受理：again。如有异议"),
-        ("zh-Hant", "我們無法將其作為投訴受理：again。如有異議"),
+        ("es", "no podemos tramitarlo como reclamación: again.\n\nSi no está de acuerdo"),
+        ("zh-Hans", "我们无法将其作为投诉受理：again。\n\n如有异议"),
+        ("zh-Hant", "我們無法將其作為投訴受理：again。\n\n如有異議"),
     ],
 )
 def test_an_agents_text_the_template_goes_on_after_ends_as_a_sentence(
@@ -57,13 +57,13 @@ def test_an_agents_text_the_template_goes_on_after_ends_as_a_sentence(
     """ "…complaint: again If you disagree" read as one broken sentence in every language."""
     assert expected in say(language, "rejected_notice", number="C-1", explanation="again")
     proposal = say(language, "proposal_notice", number="C-1", solution="a new kettle")
-    assert ("a new kettle。" if language.startswith("zh") else "a new kettle. ") in proposal
+    assert ("a new kettle。\n\n" if language.startswith("zh") else "a new kettle.\n\n") in proposal
 
 
 def test_an_agents_own_ending_is_kept() -> None:
     for explanation in ("Done.", "¿Por qué?", "已核实。", "(see the order page.)", "“ok!”"):
         text = say("en", "rejected_notice", number="C-1", explanation=explanation)
-        assert f": {explanation} If you disagree" in text
+        assert f": {explanation}\n\nIf you disagree" in text
     assert sentence("  trailing space  ", "es") == "trailing space."
 
 

@@ -88,6 +88,16 @@ RULE_ERRORS = [
         id="keyword-too-long",
     ),
     pytest.param(
+        'name = "faxes"\nchannel = ["fax"]\ntags = ["x"]\n',
+        "rule 'faxes': channel: there is no channel 'fax'; channels: email, telegram, webhook",
+        id="unknown-channel",
+    ),
+    pytest.param(
+        'name = "blank"\nkeywords = ["  "]\ntags = ["x"]\n',
+        "rule 'blank': keywords has an empty entry; remove it or write a word",
+        id="blank-keyword",
+    ),
+    pytest.param(
         'name = "idle"\nkeywords = ["refund"]\n',
         "rule 'idle' has no action: set category, department, grade, min_grade, raise_grade or "
         "tags",

@@ -245,7 +245,7 @@ async def test_a_correction_out_of_the_agents_departments_is_refused_and_changes
     assert moved.status_code == 200, moved.text
     assert moved.json()["complaint"]["department"] == "network"
     corrected = [e for e in moved.json()["timeline"] if e.get("event") == "corrected"]
-    assert [e["actor"] for e in corrected] == ["agent:Sam"]
+    assert [e["actor"] for e in corrected] == ["supervisor:Sam"]  # the role he acted in
     gone = await ana.get(f"/api/complaints/{number}")
     assert gone.status_code == 403  # Ana no longer sees it, as it should be
 
@@ -296,7 +296,7 @@ async def test_compensation_above_the_limit_waits_for_a_supervisor(
     [told] = await delivered(desk, receiver)
     assert "una compensación (250.00 EUR): por las molestias." in told["text"]
     again = await sam.post(path, json={"approve": True})
-    assert again.status_code == 422 and "not waiting for approval" in again.text
+    assert again.status_code == 409 and "not waiting for approval" in again.text  # a conflict
 
     third = await ana.post(
         f"/api/complaints/{number}/solutions", json={"kind": "refund", "amount": "999"}

@@ -127,10 +127,12 @@ async def _reports(desk: Desk, page: Page) -> None:
         await page.click("a:text('by_category.csv')")
     saved = await (await download.value).path()
     lines = saved.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "category,complaints" and "other,2" in lines
+    assert lines[0] == "category,category_name,complaints" and "other,Other,2" in lines
 
     await page.goto("/console/reports?since=2026-03-09&until=2026-03-02")
-    await expect(page.locator("p.flash.error")).to_have_text("since must be before until.")
+    await expect(page.locator("p.flash.error")).to_have_text(
+        "Since must be before Until (not included)."
+    )
 
 
 async def _accounts(desk: Desk, page: Page) -> None:
@@ -260,6 +262,8 @@ async def test_supervisors_and_agents_are_refused_what_their_role_may_not_do(des
     assert "network" not in report.text.split("</select>")[0]  # only billing to filter by
     other = await supervisor.get("/console/reports", params={"department": "network"})
     assert other.status_code == 403 and "you see reports of Billing only" in other.text
+    nowhere = await supervisor.get("/console/reports", params={"department": "nowhere"})
+    assert nowhere.status_code == 422 and "there is no department" in nowhere.text
     csv = await supervisor.get("/api/reports/by_grade.csv")
     assert csv.status_code == 200 and csv.text.startswith("grade,complaints")
     refused = await agent.get("/console/reports")
@@ -318,6 +322,14 @@ async def test_an_admin_reorders_disables_deletes_and_imports_rules_with_forms(d
     assert await send("/console/rules/move", rule="nope", position="1") == (
         "Nothing was changed: there is no rule named 'nope'; the rule list shows the names in use."
     )
+    huge = await admin.post(
+        "/console/rules/import",
+        data={"csrf_token": csrf},
+        files={"file": ("rules.toml", b"#" * (2 << 20), "application/toml")},
+    )
+    assert huge.status_code == 303
+    shown = (await admin.get("/console/rules")).text
+    assert "Nothing was imported: over 1\N{NO-BREAK SPACE}MB." in shown  # not a byte count
     broken = await send("/console/rules/import", toml="[[rules]]\nname = 'x'\npattern = '('")
     assert broken.startswith("Nothing was changed:") and "not routing tables" not in broken
     assert table_counts(desk.bot.store_url) == before

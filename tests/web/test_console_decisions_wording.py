@@ -174,4 +174,22 @@ async def test_dead_letters_show_reasons_and_sizes_in_the_admins_words(desk: Des
     assert row is not None
     cells = _cells(row[1])
     assert "8.2\N{NO-BREAK SPACE}MB" in cells and "8609771" not in row[1]
+    # a reason kept before sizes were readable reads as one kept now
+    assert "6291456" not in row[1] and "5242880" not in row[1]
+    assert "附件「big.jpg」大小為 6\N{NO-BREAK SPACE}MB；上限為 5\N{NO-BREAK SPACE}MB" in cells
     assert "big.jpg" in row[1] and "bytes" not in row[1] and "InvalidMessage" not in row[1]
+
+
+async def test_a_dead_letters_sizes_read_in_the_admins_language(desk: Desk) -> None:
+    """The reason intake stores reads "12.4 MB"; a Spanish admin reads "12,4 MB"."""
+    letters = desk.app.state.services.dead_letters
+    kept = await letters.keep(
+        "email", b"x" * 100, "attachment 'clip.mp4' is 12.4 MB; the limit is 10 MB"
+    )
+    await desk.app.state.services.accounts.create("Root", "admin", (), PASSWORD, language="es")
+    client, _, _ = await console_login(desk, "Root", PASSWORD)
+    listing = (await client.get("/console/dead-letters")).text
+    row = re.search(rf'<tr data-letter="{kept}">(.*?)</tr>', listing, re.S)
+    assert row is not None
+    nbsp = "\N{NO-BREAK SPACE}"
+    assert f"el adjunto «clip.mp4» ocupa 12,4{nbsp}MB; el límite es 10{nbsp}MB" in _cells(row[1])

@@ -43,7 +43,7 @@ DYNAMIC = {
     # Events whose detail is built with keys not written out where the event is added: the
     # keys they can have, as their code builds them (staff/corrections.py).
     "corrected": {"category", "department", "grade", "why"},
-    "grade_corrected": {"from", "to"},
+    "grade_corrected": {"from", "to", "why"},
     "fields_edited": set(EDITABLE_FIELDS),
 }
 

@@ -198,3 +198,55 @@ async def test_a_greeting_reads_a_last_first_name_in_order_and_leaves_out_a_logi
     replies = {c["complaint"]: c["text"] for c in await delivered(desk, receiver)}
     assert replies[jose].startswith("Estimado/a Jose Perez:\n\nYa está.")
     assert replies[login].startswith("Estimado/a cliente:\n\nYa está.")
+async def test_a_rejection_and_a_proposal_by_callback_are_letters_in_the_customers_language(
+    reachable_desk: tuple[Desk, CallbackReceiver],
+) -> None:
+    """A rejection and a proposal read like the resolution: greeting by name, the text, what to
+    do next (reply to dispute; reply to accept or refuse), the company's closing."""
+    desk, receiver = reachable_desk
+    ana = await desk.account("Ana")
+    first = (await desk.complain(TEXT, customer="c-1", name="Ana Pérez"))["complaint"]
+    second = (await desk.complain("我的账单重复扣款了两次，请退款。", customer="c-2", name="王丽"))[
+        "complaint"
+    ]
+    await delivered(desk, receiver)
+
+    propose = await ana.post(
+        f"/api/complaints/{first}/solutions",
+        json={"kind": "apology", "description": "we are sorry for the second charge"},
+    )
+    assert propose.status_code == 201, propose.text
+    reject = await ana.post(
+        f"/api/complaints/{second}/reject", json={"explanation": "这是预授权，不是扣款"}
+    )
+    assert reject.status_code == 200, reject.text
+
+    told = {c["kind"]: c["text"] for c in await delivered(desk, receiver)}
+    assert told["proposed"] == (
+        f"Dear Ana Pérez,\n\nAbout your complaint {first}, we propose: our formal apology: we "
+        "are sorry for the second charge.\n\nPlease reply to this message to tell us whether this "
+        f"works for you.\n\nKind regards,\n{COMPANY}"
+    )
+    assert told["rejected"] == (
+        f"王丽，您好：\n\n感谢您就 {second} 联系我们。经过仔细核实，我们无法将其作为投诉受理："
+        "这是预授权，不是扣款。\n\n如有异议，请直接回复本消息，我们会重新审核。\n\n"
+        "祝您生活愉快！\n客户服务部"
+    )
+
+
+async def test_a_rejection_by_mail_is_a_letter(mail_desk: tuple[Desk, Sink]) -> None:
+    desk, sink = mail_desk
+    ana = await desk.account("Ana")
+    number = await mailed(desk, TEXT, sender="eve@customer.test")
+    await mails(desk, sink)  # the acknowledgement
+
+    answer = await ana.post(
+        f"/api/complaints/{number}/reject", json={"explanation": "It is a pre-authorisation"}
+    )
+    assert answer.status_code == 200, answer.text
+    [rejection] = await mails(desk, sink)
+    text = plain(rejection)
+    assert text.startswith("Dear Ana,\n\nThank you for contacting us about ")
+    assert "a complaint: It is a pre-authorisation.\n\nIf you disagree, just reply" in text
+    assert text.strip().endswith(f"Kind regards,\n{COMPANY}")
+    assert rejection["Auto-Submitted"] == "auto-replied"

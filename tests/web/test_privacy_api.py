@@ -293,7 +293,8 @@ def test_on_an_unassigned_complaint_no_agent_counts_as_its_assignee() -> None:
 
 def _holding(desk: Desk, text: str) -> list[str]:
     """Where `text` is anywhere in the store: every column of every row of every table,
-    as "table.column"."""
+    as "table.column". A JSON column may hold it escaped ("\\u5f20" for 张)."""
+    needles = {text.lower(), json.dumps(text)[1:-1].lower()}
     engine = sa.create_engine(desk.bot.store_url)
     found = []
     try:
@@ -306,7 +307,7 @@ def _holding(desk: Desk, text: str) -> list[str]:
                         shown = value if isinstance(value, str) else json.dumps(value, default=str)
                         if isinstance(value, bytes):
                             shown = value.decode("utf-8", "replace")
-                        if text.lower() in shown.lower():
+                        if any(needle in shown.lower() for needle in needles):
                             found.append(f"{table.name}.{column}")
     finally:
         engine.dispose()

@@ -5,7 +5,9 @@ SVG bar chart the console draws from them."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -15,7 +17,8 @@ import pytest
 from admin.reports import bar_chart_svg
 from complaints.clock import ManualClock
 from tests.conftest import START, table_counts
-from tests.web.conftest import Desk
+from tests.web.browser import PASSWORD
+from tests.web.conftest import Desk, console_login
 
 WEEKS = {"since": "2026-04-06", "until": "2026-04-27"}
 SETTINGS = {
@@ -161,6 +164,7 @@ async def test_report_numbers_and_csv_on_known_complaints(desk: Desk) -> None:
     ]
     assert report["top_categories"][0] == {
         "value": "billing",
+        "name": "Billing and checkout",
         "count": 3,
         "last_4_weeks": 3,
         "previous_4_weeks": 1,
@@ -191,12 +195,12 @@ async def test_report_numbers_and_csv_on_known_complaints(desk: Desk) -> None:
     assert by_category.headers["content-disposition"] == (
         'attachment; filename="complaints-by_category-2026-04-06-2026-04-27.csv"'
     )
-    assert rows(by_category) == [
-        ["category", "complaints"],
-        ["billing", "3"],
-        ["delivery_damage", "1"],
-        ["product_quality", "1"],
-        ["safety", "1"],
+    assert rows(by_category) == [  # keys for programs, names (the account's: English) for people
+        ["category", "category_name", "complaints"],
+        ["billing", "Billing and checkout", "3"],
+        ["delivery_damage", "Delivery damage", "1"],
+        ["product_quality", "Product quality", "1"],
+        ["safety", "Safety", "1"],
     ]
     by_week = rows(await admin.get("/api/reports/by_week.csv", params=WEEKS))
     assert by_week == [
@@ -250,7 +254,7 @@ async def test_a_complaint_merged_into_another_is_counted_once(desk: Desk) -> No
     assert before["total"] == 2 and after["total"] == 1
     assert counts(after["by_category"]) == {"safety": 1}
     csv_rows = rows(await admin.get("/api/reports/by_category.csv", params=period))
-    assert ["safety", "1"] in csv_rows, csv_rows
+    assert ["safety", "Safety", "1"] in csv_rows, csv_rows
 
 
 async def test_a_product_name_cannot_become_a_spreadsheet_formula(desk: Desk) -> None:
@@ -266,6 +270,7 @@ async def test_reports_need_a_supervisor_and_good_input(desk: Desk) -> None:
     anonymous = desk.client()
     agent = await desk.account("Ana", role="agent", departments=("billing",))
     admin = await desk.account("Ada", role="admin", departments=())
+    supervisor = await desk.account("Sam", role="supervisor", departments=("billing",))
     before = table_counts(desk.bot.store_url)
     for path in ("/api/reports", "/api/reports/by_week.csv"):
         assert (await anonymous.get(path)).status_code == 401
@@ -281,6 +286,8 @@ async def test_reports_need_a_supervisor_and_good_input(desk: Desk) -> None:
         answer = await admin.get("/api/reports", params=params)
         assert answer.status_code == 422, params
         assert message in answer.json()["detail"]
+    nowhere = await supervisor.get("/api/reports", params={"department": "nowhere"})
+    assert nowhere.status_code == 422 and "departments: billing" in nowhere.json()["detail"]
     unknown = await admin.get("/api/reports/by_mood.csv")
     assert unknown.status_code == 404 and "by_category" in unknown.json()["detail"]
     assert table_counts(desk.bot.store_url) == before
@@ -296,3 +303,55 @@ def test_the_bar_chart_is_svg_with_escaped_labels() -> None:
     assert "Router &amp; co" in svg
     assert 'width="360.0"' in svg and 'width="180.0"' in svg  # bars scale to the largest
     assert bar_chart_svg("Nothing yet", []).count("<rect") == 0
+
+
+async def test_departments_and_categories_are_named_in_the_readers_language(desk: Desk) -> None:
+    """The API keeps each key (`value`, for machines) and adds its configured `name`, in the
+    account's language or the one asked for; CSV tables add a name column beside the key."""
+    await scenario(desk)
+    services = desk.app.state.services
+    account = await services.accounts.create("Eva", "admin", (), PASSWORD, language="es")
+    _, eva = await services.accounts.issue_token(account.id or 0, "tests")
+    spanish = desk.client({"Authorization": f"Bearer {eva}"})
+
+    report = (await spanish.get("/api/reports", params=WEEKS)).json()
+    assert report["by_department"][0] == {"value": "billing", "name": "Facturación", "count": 3}
+    assert {"value": "billing", "name": "Facturación y cobro", "count": 3} in report["by_category"]
+    assert report["top_categories"][0]["name"] == "Facturación y cobro"
+    chinese = await spanish.get("/api/reports", params={**WEEKS, "language": "zh-Hant"})
+    assert chinese.json()["by_department"][0]["name"] == "帳務部"
+    wrong = await spanish.get("/api/reports", params={**WEEKS, "language": "fr"})
+    assert wrong.status_code == 422
+
+    by_department = rows(await spanish.get("/api/reports/by_department.csv", params=WEEKS))
+    assert by_department[:2] == [
+        ["department", "department_name", "complaints"],
+        ["billing", "Facturación", "3"],
+    ]
+    top = rows(await spanish.get("/api/reports/top_categories.csv", params=WEEKS))
+    assert top[0][:3] == ["category", "category_name", "complaints"]
+    assert top[1][:3] == ["billing", "Facturación y cobro", "3"]
+
+
+async def test_the_console_names_departments_in_a_report_refusal_and_downloads_named_csv(
+    desk: Desk,
+) -> None:
+    await file(desk, "I was charged twice on my bill.", "c-1")
+    desk.clock.advance(timedelta(hours=1))  # a report ends now: include the complaint
+    services = desk.app.state.services
+    await services.accounts.create("Eva", "admin", (), PASSWORD, language="es")
+    client, _, _ = await console_login(desk, "Eva", PASSWORD)
+
+    refused = await client.get("/console/reports", params={"department": "nowhere"})
+    assert refused.status_code == 422
+    flash = re.search(r'<p class="flash error"[^>]*>(.*?)</p>', refused.text, re.S)
+    assert flash is not None
+    assert "Facturación" in flash[1] and "Atención al cliente" in flash[1]
+    assert "customer_care" not in flash[1]
+
+    page = (await client.get("/console/reports")).text
+    link = re.search(r'href="(/api/reports/by_department\.csv\?[^"]+)"', page)
+    assert link is not None and "language=es" in link[1]
+    downloaded = rows(await client.get(html.unescape(link[1])))
+    assert downloaded[0] == ["department", "department_name", "complaints"]
+    assert ["billing", "Facturación", "1"] in downloaded

@@ -57,6 +57,17 @@ async def test_a_rule_without_a_condition_is_refused_naming_the_conditions(desk:
     assert added.status_code == 201, added.text
 
 
+async def test_a_rule_that_can_never_match_is_refused_naming_the_field(desk: Desk) -> None:
+    """A channel no message comes by, a keyword of blanks: 422 naming the
+    field, nothing published; the dry-run refuses the same channel with the same words."""
+    admin = await desk.account("Root", role="admin", departments=())
+    said = await _refused(admin, {"name": "faxes", "channel": ["fax"], "tags": ["x"]})
+    assert "channel" in said and "'fax'" in said
+    assert "keywords" in await _refused(admin, {"name": "blank", "keywords": ["  "], "tags": ["x"]})
+    tried = await admin.post("/api/rules/dry-run", json={"text": "hello", "channel": "fax"})
+    assert tried.status_code == 422 and "there is no channel 'fax'" in tried.text
+
+
 @pytest.mark.parametrize("pattern", ["(a+)+$", "(\\w+\\s?)*$", "(?:x*y?)+z", "((ab)+c?)*d"])
 async def test_a_pattern_that_repeats_a_repeat_is_refused(desk: Desk, pattern: str) -> None:
     admin = await desk.account("Root", role="admin", departments=())

@@ -8,14 +8,14 @@ account they are logged in with, so the console is never left without the admin 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from admin.accounts import Accounts
 from complaints.access import ROLES
-from complaints.errors import ComplaintBotError, UnknownAccount
+from complaints.errors import ComplaintBotError, InvalidAccount, UnknownAccount, WrongFields
 from store.models import Agent
 from web.console.forms import FormError, reason
 from web.console.guard import AdminActor, AdminViewer, ConsoleRefusal, Staff
@@ -38,6 +38,23 @@ def _telegram_id(text: str) -> int | None:
     if not text.lstrip("-").isdigit():
         raise FormError("the Telegram user id is a number, not %(text)s", text=repr(text))
     return int(text)
+
+
+def _telegram_id_with_the_rest(
+    accounts: Accounts, text: str, role: str, departments: list[str], given: dict[str, Any]
+) -> int | None:
+    """The form's Telegram user id; when it is wrong, refused with the other wrong fields the
+    accounts would refuse (role, departments, password, e-mail, language), so all are named
+    at once."""
+    try:
+        return _telegram_id(text)
+    except FormError as error:
+        wrong: dict[str, ComplaintBotError] = {}
+        try:
+            accounts.validate(role, departments, **given)
+        except InvalidAccount as invalid:
+            wrong.update(invalid.fields)
+        raise WrongFields({**wrong, "telegram_user_id": error}) from None
 
 
 async def _account(accounts: Accounts, account_id: int) -> Agent:
@@ -79,13 +96,15 @@ async def create(
     language: Text = "",
 ) -> RedirectResponse:
     try:
+        given = {"password": password or None, "email": email.strip(), "language": language}
+        telegram = _telegram_id_with_the_rest(accounts, telegram_user_id, role, departments, given)
         created = await accounts.create(
             name,
             role,
             departments,
             password or None,
             email.strip(),
-            _telegram_id(telegram_user_id),
+            telegram,
             by=staff.agent,
             language=language,
         )

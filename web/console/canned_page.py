@@ -14,6 +14,7 @@ from web.console.forms import Text, reason
 from web.console.guard import AdminActor, AdminViewer
 from web.console.i18n import N_
 from web.console.pages import redirect, render
+from web.console.wording import label
 from web.deps import CannedRepliesDep
 
 PAGE = "/console/canned"
@@ -56,7 +57,7 @@ async def save(
         return redirect(back, ("error", N_("Nothing was saved: %(error)s.", error=reason(error))))
     done = N_(
         "Saved the %(language)s canned reply %(key)s.",
-        language=saved.language,
+        language=label("language", saved.language),
         key=repr(saved.key),
     )
     return redirect(PAGE, ("ok", done))

@@ -67,8 +67,15 @@ async def take(number: str, staff: Actor, desk: AgentDeskDep) -> RedirectRespons
 
 
 @router.post("/assign")
-async def assign(number: str, staff: Actor, desk: AgentDeskDep, to: Text = "") -> RedirectResponse:
-    return await _act(number, lambda: desk.assign(number, staff.agent, to))
+async def assign(
+    request: Request, number: str, staff: Actor, desk: AgentDeskDep, to: Text = ""
+) -> RedirectResponse:
+    """The form carries the handler the page showed (`was`, "" for nobody); if another took
+    the complaint since, nothing is changed. (Read from the form itself: FastAPI gives an
+    empty field its default, and "" here means the page showed nobody.)"""
+    form = await request.form()
+    was = str(form["was"]) if "was" in form else None
+    return await _act(number, lambda: desk.assign(number, staff.agent, to, was=was))
 
 
 @router.post("/reply")
@@ -120,12 +127,15 @@ async def correct(
 async def edit_fields(
     request: Request, number: str, staff: Actor, desk: AgentDeskDep
 ) -> RedirectResponse:
+    """Only what the agent changed is written: the form carries the values it was loaded
+    with (`was_<field>`), so a field a colleague saved meanwhile is not put back."""
     form = await request.form()
     fields = {name: str(form[name]) for name in EDITABLE_FIELDS if name in form}
+    was = {name: str(form[f"was_{name}"]) for name in EDITABLE_FIELDS if f"was_{name}" in form}
 
     async def work() -> Outcome:
         check_lengths(fields)
-        return await desk.edit_fields(number, staff.agent, fields)
+        return await desk.edit_fields(number, staff.agent, fields, was)
 
     return await _act(number, work)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from admin.erasure import ERASED
 from complaints.access import at_least, sees
 from complaints.errors import ComplaintBotError
 from complaints.fields import EDITABLE_FIELDS, FIELD_LIMITS
@@ -103,6 +104,7 @@ async def complaint_page(
             "c": view.complaint,
             "timeline": with_notice_kinds(view.timeline),
             "describe_detail": describe_detail,
+            "erased": ERASED,
             "message_kind": message_kind,
             "candidates": flagged.candidates,
             "actor": actor,

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Form
 from pydantic import AfterValidator
 
-from complaints.errors import ComplaintBotError
-from web.console.i18n import Phrase
+from complaints.errors import ComplaintBotError, WrongFields
+from web.console.i18n import N_, Phrase
 from web.console.wording import phrased
 
 
@@ -29,5 +29,12 @@ class FormError(ComplaintBotError):
 
 
 def reason(error: ComplaintBotError) -> Phrase:
-    """Why something was refused, for a flash or a page, in the reader's language."""
-    return phrased(error.said)
+    """Why something was refused, for a flash or a page, in the reader's language; every wrong
+    field of a form at once ("…: the role …; the e-mail …"), as the API's 422 lists them."""
+    if not isinstance(error, WrongFields) or len(error.fields) < 2:
+        return phrased(error.said)
+    said = [phrased(field.said) for field in error.fields.values()]
+    whole = said[0]
+    for more in said[1:]:
+        whole = N_("%(said)s; %(more)s", said=whole, more=more)
+    return whole

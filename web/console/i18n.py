@@ -25,6 +25,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from complaints.languages import SUPPORTED, normalise_hint
+from complaints.sizes import readable_size
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "console"
@@ -76,6 +77,10 @@ class Phrase:
     @classmethod
     def of(cls, carried: Any) -> Phrase:
         """The Phrase `carried()` wrote; a ValueError when it is something else."""
+        if isinstance(carried, list) and len(carried) == 3 and carried[2] == Size.KIND:
+            if not isinstance(carried[0], str) or not carried[0].isdigit():
+                raise ValueError("not a carried size")
+            return Size(carried[0])
         if isinstance(carried, list) and len(carried) == 3 and carried[2] in Named.KINDS:
             if not isinstance(carried[0], str):
                 raise ValueError("not a carried name")
@@ -110,6 +115,26 @@ class Named(Phrase):
 
     def carried(self) -> list[Any]:
         return [self.msgid, {}, self.kind]
+
+
+@dataclass(frozen=True)
+class Size(Phrase):
+    """A number of bytes (`msgid`, its digits), written when shown as the reader reads it:
+    "12.4 MB", "12,4 MB" in Spanish (complaints.sizes, one home for every readable size); a
+    no-break space keeps the number and its unit on one line."""
+
+    KIND = "size"
+
+    @classmethod
+    def of_bytes(cls, count: int) -> Size:
+        return cls(str(count))
+
+    def translated(self, translations: Translations, names: Names | None = None) -> str:
+        language = str(translations.info().get("language", "en"))
+        return readable_size(int(self.msgid), language).replace(" ", "\N{NO-BREAK SPACE}")
+
+    def carried(self) -> list[Any]:
+        return [self.msgid, {}, self.KIND]
 
 
 Value = str | int | Phrase

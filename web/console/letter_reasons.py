@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from web.console.i18n import N_, Phrase, Shown
+from complaints.sizes import UNITS
+from web.console.i18n import N_, Phrase, Shown, Size, Value
 
 REASONS: Sequence[Phrase] = (
     # intake/receive.py
     N_("the message has no text and no attachment"),
     N_("at most %(count)s attachments are accepted"),
-    N_("attachment '%(name)s' is %(size)s bytes; the limit is %(limit)s"),
+    N_("attachment '%(name)s' is %(size)s; the limit is %(limit)s"),
     N_("machine mail (%(automated)s) about no known complaint"),
     # channels/email/channel.py
     N_("mail from the bot's own address (a loop)"),
@@ -38,6 +39,9 @@ FRAMES: Sequence[Phrase] = (
     N_("cannot be parsed: %(error)s"),
 )
 _PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")
+SIZES = frozenset({"size", "limit"})
+"""Values that are sizes: written as the reader reads them (web.console.i18n.Size)."""
+_SIZE = re.compile(r"(\d+)(?: bytes)?|(\d+(?:\.\d)?) (" + "|".join(UNITS) + ")")
 
 
 def _pattern(msgid: str) -> re.Pattern[str]:
@@ -59,5 +63,18 @@ def letter_reason(text: str) -> Shown:
     for pattern, msgid in _READ:
         found = pattern.fullmatch(text)
         if found is not None:
-            return Phrase(msgid, found.groupdict())
+            values = found.groupdict()
+            return Phrase(msgid, {k: _sized(v) if k in SIZES else v for k, v in values.items()})
     return text
+
+
+def _sized(value: str) -> Value:
+    """A size as intake wrote it ("12.4 MB"; before sizes were readable, "13002342"), as a
+    Size the reader's language writes; anything else as it is."""
+    found = _SIZE.fullmatch(value)
+    if found is None:
+        return value
+    count, amount, unit = found.groups()
+    if count is not None:
+        return Size(count)
+    return Size(str(round(float(amount) * 1024 ** UNITS.index(unit))))

@@ -83,9 +83,11 @@ def charts(report: Report, rules: RuleSet, language: str) -> list[Chart]:
     ]
 
 
-def csv_links(report: Report) -> list[tuple[str, str]]:
-    """Each table as a CSV download of exactly the period shown (the API takes the session)."""
+def csv_links(report: Report, language: str) -> list[tuple[str, str]]:
+    """Each table as a CSV download of exactly the period shown (the API takes the session),
+    departments and categories named in the page's language."""
     query = {"since": report.since.isoformat(), "until": report.until.isoformat()}
+    query["language"] = language
     if report.department:
         query["department"] = report.department
     return [(table, f"/api/reports/{table}.csv?{urlencode(query)}") for table in TABLES]
@@ -125,16 +127,17 @@ async def reports_page(
             csrf=staff.csrf,
             status=status,
         )
+    language = language_of(request, staff.agent)
     return render(
         request,
         "reports.html",
         context
         | {
             "report": report,
-            "charts": charts(report, rules, language_of(request, staff.agent)),
+            "charts": charts(report, rules, language),
             "week_chart": week_chart_svg(report.weeks, report.by_week, "week-chart-title"),
             "duration": duration,
-            "csv": csv_links(report),
+            "csv": csv_links(report, language),
             "error": None,
         },
         agent=staff.agent,

@@ -28,6 +28,31 @@ _PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"unknown category (?P<key>.+)"), N_("unknown category %(key)s").msgid),
     (re.compile(r"unknown department (?P<key>.+)"), N_("unknown department %(key)s").msgid),
+    (
+        re.compile(
+            r"rule (?P<q>['\"])(?P<name>.*?)(?P=q) has no condition, so it would match every "
+            r"message; set at least one of (?P<names>.+)",
+            re.DOTALL,
+        ),
+        N_(
+            "rule “%(name)s” has no condition, so it would match every message; set at least "
+            "one of %(names)s"
+        ).msgid,
+    ),
+    (
+        re.compile(
+            r"rule (?P<q>['\"])(?P<name>.*?)(?P=q) has no action: set (?P<names>.+)", re.DOTALL
+        ),
+        N_("rule “%(name)s” has no action: set %(names)s").msgid,
+    ),
+    (
+        re.compile(r"channel: there is no channel (?P<key>.+); channels: (?P<known>.+)"),
+        N_("there is no channel %(key)s; channels: %(known)s").msgid,
+    ),
+    (
+        re.compile(r"keywords has an empty entry; remove it or write a word"),
+        N_("a keyword is empty; remove it or write a word").msgid,
+    ),
     (re.compile(r"every rule needs a non-empty name"), N_("every rule needs a name").msgid),
     (
         re.compile(r"rule name (?P<name>.+) is used twice"),

@@ -49,7 +49,7 @@ from web.console.guard import (
     SupervisorActor,
     Viewer,
 )
-from web.console.i18n import N_, Phrase, Shown
+from web.console.i18n import N_, Phrase, Shown, Size
 from web.console.pages import redirect, render
 from web.console.queue_page import CHANNELS
 from web.console.rule_forms import (
@@ -191,7 +191,7 @@ async def import_toml(
     """The uploaded file if one was chosen, else the pasted text."""
     raw = await file.read(MAX_IMPORT_BYTES + 1) if file is not None and file.filename else b""
     if len(raw) > MAX_IMPORT_BYTES or len(toml.encode()) > MAX_IMPORT_BYTES:
-        too_big = N_("Nothing was imported: over %(most)s bytes.", most=MAX_IMPORT_BYTES)
+        too_big = N_("Nothing was imported: over %(most)s.", most=Size.of_bytes(MAX_IMPORT_BYTES))
         return redirect(PAGE, ("error", too_big))
     try:
         text = raw.decode() if raw else toml

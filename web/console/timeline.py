@@ -5,7 +5,8 @@ The services write events with keys (`status_changed`, `grade_from`) and some va
 English ("acknowledgement delivered", f"survey score {score}"): the keys are named through
 `wording.LABELS`, keys of fixed sets (a grade, a status, a channel, a department) by their
 names, and the English values the services write through `WHY` and `WHY_PATTERNS` below. What a
-person wrote (an explanation, a note, a proposal) is shown as written.
+person wrote (an explanation, a note, a proposal) is shown as written; once the customer's data
+is erased (admin.erasure.ERASED), as "[erased]" in the reader's language.
 tests/web/test_console_timeline_wording.py reads the code that writes events and fails when a
 kind, a detail key or an English value has no wording here.
 """
@@ -17,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from admin.erasure import ERASED
 from staff.views import TimelineEntry
 from web.console.i18n import N_, Named, Phrase, Shown, joined
 from web.console.wording import LABELS, label
@@ -166,6 +168,8 @@ def keyed(kind: str, value: str) -> Shown:
 def _value(event: str, key: str, value: Any) -> Shown:
     if value is None or value == "":
         return ""
+    if value == ERASED:
+        return N_("[erased]")
     if isinstance(value, bool):
         return N_("yes") if value else N_("no")
     if isinstance(value, Mapping) and set(value) == {"from", "to"}:

@@ -9,6 +9,7 @@ outbox/names.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,7 +18,9 @@ from babel.dates import format_date, format_skeleton, get_datetime_format
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from complaints.errors import Said
+from complaints.sizes import readable_size
 from router import RuleSet
+from router.names import name_of
 from web.console.i18n import N_, Named, Phrase, Value, joined
 from web.console.rule_errors import rule_problem
 
@@ -207,6 +210,25 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "category": N_("category"),
         "product": N_("product"),
     },
+    "period_field": {
+        # a report's period (admin.report_period) as the reports form names its fields
+        "since": N_("Since"),
+        "until": N_("Until (not included)"),
+    },
+    "tag": {
+        # the tags the bot itself writes (complaints.duplicates, intake, router.decide) and
+        # those of the shipped rules; a tag an admin's rule adds shows as written
+        "possible-duplicate": N_("possible duplicate"),
+        "dispute": N_("disputed"),
+        "handler-requested": N_("another handler requested"),
+        "needs-triage": N_("needs triage"),
+        "safety": N_("safety"),
+        "privacy": N_("privacy"),
+        "large-amount": N_("large amount"),
+        "legal": N_("legal"),
+        "regulator": N_("regulator"),
+        "media": N_("media"),
+    },
     "origin": {
         "settings": N_("settings"),
         "console": N_("console"),
@@ -243,19 +265,40 @@ KEYED_VALUES: Mapping[str, str] = {
     "solution_status": "solution_status",
     "field": "form_field",
     "registration_field": "registration",
+    "fields": "registration",
+    "editable": "registration",
+    "language": "language",
+    "languages": "language",
+    "kinds": "solution",
+    "period_field": "period_field",
+    "start": "period_field",
+    "end": "period_field",
 }
 """Which values of the services' texts (`complaints.errors.Said`) are keys, by their name."""
 
 
 NAMED_VALUES: Mapping[str, str] = {
+    "category": "category",
     "department": "department",
     "yours": "department",
     "departments": "department",
 }
-"""Values of the services' texts that are department keys (a list of them, for `yours`): named
-by the rule set when shown."""
+"""Values of the services' texts that are category or department keys (a list of them, for
+`yours`): named by the rule set when shown."""
 LISTED_VALUES = frozenset(
-    {"choices", "known", "yours", "grades", "roles", "channels", "departments"}
+    {
+        "choices",
+        "known",
+        "yours",
+        "grades",
+        "roles",
+        "channels",
+        "departments",
+        "fields",
+        "editable",
+        "languages",
+        "kinds",
+    }
 )
 """Values that are lists already joined (", ") of keys."""
 
@@ -275,7 +318,7 @@ def phrased(said: Said) -> Phrase:
     from router/rules.py) is translated as far as its frame goes (web.console.rule_errors);
     another text with no catalog entry stays English."""
     if not said.values:
-        return rule_problem(said.msgid) or Phrase(said.msgid)
+        return rule_problem(said.msgid) or corrections(said.msgid) or Phrase(said.msgid)
     values: dict[str, Value] = {}
     for name, value in said.values.items():
         kind = NAMED_VALUES.get(name) or KEYED_VALUES.get(name)
@@ -289,13 +332,33 @@ def phrased(said: Said) -> Phrase:
     return Phrase(said.msgid, values)
 
 
+_CORRECTION = re.compile(r"(?P<field>category|grade|department) (?P<before>\S*) → (?P<after>\S+)")
+
+
+def corrections(text: str) -> Phrase | None:
+    """A correction's summary (staff.corrections: "grade general → urgent; department a → b")
+    with the fields' names and the keys' names in the reader's language; None when `text` is
+    not one."""
+    parts = [_CORRECTION.fullmatch(part) for part in text.split("; ")]
+    whole: Phrase | None = None
+    for part in parts:
+        if part is None:
+            return None
+        field = part["field"]
+        sides = [_keyed(field, part[side]) if part[side] else "—" for side in ("before", "after")]
+        change = N_(
+            "%(field)s %(from)s → %(to)s",
+            field=LABELS["detail"][field],
+            to=sides[1],
+            **{"from": sides[0]},
+        )
+        whole = change if whole is None else N_("%(list)s; %(item)s", list=whole, item=change)
+    return whole
+
+
 def named(rules: RuleSet, kind: str, key: str, language: str) -> str:
     """A department's or category's name in `language`, else in English, else its key."""
-    table = rules.departments if kind == "department" else rules.categories
-    found = table.get(key)
-    if found is None:
-        return key
-    return found.names.get(language) or found.names.get("en") or key
+    return name_of(rules, kind, key, language)
 
 
 def when(value: datetime | None, locale: str) -> str:
@@ -324,14 +387,7 @@ def percent(share: float, locale: str) -> str:
     return format_percent(share, format="#,##0.0%", locale=locale)
 
 
-SIZE_UNITS = ("B", "KB", "MB", "GB")
-
-
 def size(count: int, locale: str) -> str:
-    """A number of bytes as people read it, the locale's way: 8609771 → "8.2 MB" ("8,2 MB");
-    units of 1,024, the unit symbols are the same in every language."""
-    amount, unit = Decimal(count), 0
-    while amount >= 1024 and unit < len(SIZE_UNITS) - 1:
-        amount, unit = amount / 1024, unit + 1
-    shown = format_decimal(amount, format="#,##0.#" if unit else "#,##0", locale=locale)
-    return f"{shown}\N{NO-BREAK SPACE}{SIZE_UNITS[unit]}"
+    """A number of bytes as people read it, the locale's way: 8609771 → "8.2 MB" ("8,2 MB"),
+    as everywhere (complaints.sizes), with a no-break space before the unit."""
+    return readable_size(count, locale).replace(" ", "\N{NO-BREAK SPACE}")
