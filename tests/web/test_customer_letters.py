@@ -198,6 +198,8 @@ async def test_a_greeting_reads_a_last_first_name_in_order_and_leaves_out_a_logi
     replies = {c["complaint"]: c["text"] for c in await delivered(desk, receiver)}
     assert replies[jose].startswith("Estimado/a Jose Perez:\n\nYa está.")
     assert replies[login].startswith("Estimado/a cliente:\n\nYa está.")
+
+
 async def test_a_rejection_and_a_proposal_by_callback_are_letters_in_the_customers_language(
     reachable_desk: tuple[Desk, CallbackReceiver],
 ) -> None:
