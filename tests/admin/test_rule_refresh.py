@@ -82,7 +82,9 @@ async def test_an_active_version_that_no_longer_loads_keeps_the_rules_in_force(
 
 
 async def complain(bot: Any, id_: str, text: str) -> dict[str, Any]:
-    raw, headers = signed({"id": id_, "customer": {"id": "c-1"}, "text": text})
+    """A new complaint from its own customer (one customer's same words within the hour
+    would join the first complaint as a resend)."""
+    raw, headers = signed({"id": id_, "customer": {"id": f"c-{id_}"}, "text": text})
     async with httpx.AsyncClient(base_url=bot.url, timeout=10) as client:
         response = await client.post("/webhook/shop", content=raw, headers=headers)
     assert response.status_code == 202, response.text
