@@ -247,7 +247,8 @@ def test_the_queue_puts_the_nearest_deadline_first_and_bounds_its_pages(
         for complaint_id, hours in zip(ids, (None, 5, 1, None), strict=True):
             found = complaint_by_id(session, complaint_id=complaint_id)
             assert found is not None
-            found.escalate_due = None if hours is None else START + timedelta(hours=hours)
+            found.first_response_due = None if hours is None else START + timedelta(hours=hours)
+            found.resolution_due = None
         return ids
 
     network, late, soon, undated = database.write_now(open_four)
@@ -260,7 +261,7 @@ def test_the_queue_puts_the_nearest_deadline_first_and_bounds_its_pages(
         )
         return [row.complaint.id or 0 for row in rows], total
 
-    # Deadlines first, the nearest first; then the newest without one.
+    # Deadlines the customer waits on first, the nearest first; then the newest without one.
     assert page(None) == ([soon, late, undated, network], 4)
     assert page(["billing"]) == ([soon, late, undated], 3)
     assert page([]) == ([], 0)
