@@ -141,13 +141,13 @@ async def test_a_stale_fields_form_writes_only_what_its_user_changed(shop: Desk)
         f"{page}/fields", data={**mine, "order_number": "PED-555", "csrf_token": sofia_csrf}
     )
     assert saved.status_code == 303
-    assert _flash((await sofia.get(page)).text) == f"{number}: updated order_number."
+    assert _flash((await sofia.get(page)).text) == f"{number}: updated Order number."
 
     stale = await wang.post(
         f"{page}/fields", data={**loaded, "product": "mesa", "csrf_token": wang_csrf}
     )
     assert stale.status_code == 303
-    assert _flash((await wang.get(page)).text) == f"{number}：已更新 product。"
+    assert _flash((await wang.get(page)).text) == f"{number}：已更新 产品。"
     found = _complaint(shop, number)
     assert (found["product"], found["order_number"]) == ("mesa", "PED-555")
 
