@@ -159,10 +159,16 @@ def settings_keys() -> Iterator[tuple[str, str]]:
     yield from _walk(data, ())
 
 
+PER_LANGUAGE = {"en", "es", "zh-Hans", "zh-Hant"}
+"""The keys of a value given per language (`company_name = { en = ..., es = ... }`)."""
+
+
 def _walk(table: dict[str, Any], where: tuple[str, ...]) -> Iterator[tuple[str, str]]:
     generic = {("webhook", "sources"): "NAME", ("departments",): "KEY", ("categories",): "KEY"}
     for name, value in table.items():
-        if where in generic and isinstance(value, dict):
+        if isinstance(value, dict) and value and set(value) <= PER_LANGUAGE:
+            yield ".".join(where), name  # one value, given in each language
+        elif where in generic and isinstance(value, dict):
             yield from _walk(value, (*where, generic[where]))
         elif isinstance(value, dict) and "KEY" not in where:
             yield from _walk(value, (*where, name))
