@@ -6,9 +6,9 @@ unified and accents dropped (NFKD, then the combining marks removed: "LÁMPARA" 
 "Martínez" and "martinez", full-width "Ｃ－２０２６" and "c-2026"; "ñ" becomes "n"), and
 traditional Chinese characters written as simplified ones ("陳美玲" and "陈美玲", "電視機" and
 "电视机"). The Chinese mapping is OpenCC's Hong Kong traditional to simplified table (`hk2s`:
-the standard traditional characters, and Hong Kong's variants such as 衞), taken character by
-character: a phrase table would fold a word differently from a word inside it, and a search
-for part of a text must find the text.
+the standard traditional characters, and Hong Kong's variants such as 衞; shipped as a file,
+see `store.fold_table`), taken character by character: a phrase table would fold a word
+differently from a word inside it, and a search for part of a text must find the text.
 
 The searched tables keep the fold of their searched columns (`SEARCHED`) in `search_text`,
 written with every row: Core inserts through `searchable`, ORM writes through the listeners
@@ -18,25 +18,25 @@ neither database's own case rules matter).
 
 The fold costs well under 1 µs for an English text (ASCII: only lowered), about 20 µs for 330
 characters of Spanish and 7 µs for 120 Chinese characters (CPU time on the 2-core machine, under
-load); its table (about 6,500 entries) is built once per process on first use, in about 70 ms.
+load); its table (about 6,500 entries) is built once per process on first use.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 
-CJK_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2EBEF))
-"""Where OpenCC's table has its characters: CJK extension A, the unified ideographs, the
-compatibility ideographs, extensions B to F."""
+from store import fold_table
+
 SEPARATOR = "\n"
-"""Between the characters converted together: no phrase spans it, so each is converted alone."""
+"""Between a row's searched fields: a word never spans two of them."""
 
 
 def fold(text: str) -> str:
@@ -61,31 +61,16 @@ def _table() -> dict[int, str | None]:
     return table
 
 
-def _combining_marks() -> list[int]:
-    """The code points of combining marks (category Mn): NFKD puts accents in them."""
-    planes = [*range(0x20000), *range(0xE0000, sys.maxunicode + 1)]
-    return [point for point in planes if unicodedata.category(chr(point)) == "Mn"]
+def _combining_marks() -> Iterator[int]:
+    """The code points of combining marks (category Mn): NFKD puts accents in them. Walked, not
+    listed: a list of every code point would leave megabytes in the process's arenas."""
+    planes = itertools.chain(range(0x20000), range(0xE0000, sys.maxunicode + 1))
+    return (point for point in planes if unicodedata.category(chr(point)) == "Mn")
 
 
 def _simplified() -> dict[int, str]:
-    """OpenCC's hk2s, character by character, closed so that a character's simplified form
-    maps to itself (the table has a few chains, such as 薴 → 苧 → 苎)."""
-    import opencc  # its converter is loaded only to build the table, once
-
-    characters = [chr(point) for low, high in CJK_BLOCKS for point in range(low, high + 1)]
-    converted = opencc.OpenCC("hk2s").convert(SEPARATOR.join(characters)).split(SEPARATOR)
-    mapping = {
-        char: into
-        for char, into in zip(characters, converted, strict=True)
-        if into != char and len(into) == 1
-    }
-    for char, into in mapping.items():
-        seen = {char}
-        while into in mapping and into not in seen:
-            seen.add(into)
-            into = mapping[into]
-        mapping[char] = into
-    return {ord(char): into for char, into in mapping.items()}
+    """Traditional characters and their simplified forms (`store.fold_table`)."""
+    return {ord(char): into for char, into in fold_table.shipped().items()}
 
 
 def searchable(fields: Sequence[str], row: Mapping[str, Any]) -> dict[str, Any]:

@@ -78,6 +78,13 @@ async def test_a_low_score_with_any_comment_is_recorded_reopens_and_tells_the_su
             4,
             "the refund came, but it took three weeks and four phone calls",
         ),
+        # the score in words ("五分", "cinco", "four out of five") is the answer in every language
+        ("五分，满意", 5, "满意"),
+        ("cinco, muy contento con el cambio", 5, "muy contento con el cambio"),
+        ("Four out of five, thanks", 4, "thanks"),
+        ("cuatro de cinco", 4, ""),
+        ("五星", 5, ""),
+        ("Very happy, 5/5", 5, "Very happy"),
     ],
 )
 async def test_a_good_score_with_a_comment_closes_and_keeps_the_comment_alone(
@@ -89,6 +96,7 @@ async def test_a_good_score_with_a_comment_closes_and_keeps_the_comment_alone(
     assert (stored["status"], stored["survey_score"]) == ("closed", score)
     assert stored["survey_comment"] == comment
     assert len(answered) == 1 and "your answer is recorded" in answered[0]
+    assert events(case.bot, "survey_answered") == [{"score": score}]
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from alembic.config import Config
 from sqlmodel import Session, SQLModel, create_engine
 
 from complaints.clock import ManualClock
+from store import fold_table
 from store.database import Database
 from store.folding import _table, blank_search_text, fold, fold_fields
 from store.models import Customer
@@ -55,6 +56,14 @@ def test_the_fold_is_stable_so_a_folded_word_finds_itself() -> None:
         char = chr(point)
         assert fold(fold(char)) == fold(char), hex(point)
     assert fold("é") == fold("e\u0301") == "e"  # composed or not, as typed or pasted
+
+
+def test_the_shipped_character_table_is_opencc_s() -> None:
+    """The bot reads the table from a file (a start builds no converter); it must be what
+    OpenCC's hk2s gives, character by character (`python -m store.fold_table` rebuilds it)."""
+    shipped = fold_table.shipped()
+    assert shipped == fold_table.from_opencc()
+    assert (shipped["陳"], shipped["衞"], shipped["電"]) == ("陈", "卫", "电")
 
 
 def test_fields_are_folded_apart_and_nothing_is_folded_to_nothing() -> None:
