@@ -3,7 +3,8 @@
 It claims due items (leasing them, so a second instance or a restart cannot send the same
 item twice while it is in flight: the lease, `[outbox] lease`, is renewed every third of it while
 the sends run, so a long send keeps its items and a killed instance's items are sent by
-another one lease after its last renewal), sends them, and records the outcome: sent with the
+another one lease after its last renewal), sends them, and records each outcome as soon as it
+is known (`outbox.batch`: a kill loses only the sends in flight): sent with the
 transport's id; or a retry after an exponential backoff; or, after `max_attempts` or a permanent
 refusal, failed with the reason on the complaint's timeline. Each `Outbound` carries a message
 id that stays the same across retries, so a receiver that saw a send whose answer was lost can
@@ -34,6 +35,7 @@ from complaints.clock import Clock
 from complaints.errors import PermanentDeliveryError, StoreUnavailable, TemporaryDeliveryError
 from observe.logs import safe_reason
 from observe.metrics import Metrics
+from outbox.batch import send_batch
 from outbox.lanes import Sending, by_lane
 from outbox.outbound import RESULTS, Counted, Outcome, outbound_of
 from outbox.settings import OutboxSettings
@@ -181,11 +183,18 @@ class Dispatcher:
         return [item for item in items if item.status == "pending"], len(items)
 
     async def _send(self, items: list[OutboxItem]) -> None:
-        outcomes = await self._deliver_all(items)
-        if outcomes:
-            done = self.clock.now()
-            recorded = await self.database.write_batched(lambda s: self._record(s, outcomes, done))
-            self._count(recorded)
+        await send_batch(
+            items,
+            deliver=self._deliver,
+            record=self._record_outcomes,
+            renew=self._renew,
+            renew_every=self.settings.lease.total_seconds() / 3,
+        )
+
+    async def _record_outcomes(self, outcomes: list[Outcome]) -> None:
+        done = self.clock.now()
+        recorded = await self.database.write_batched(lambda s: self._record(s, outcomes, done))
+        self._count(recorded)
 
     def _claim(
         self, session: Session, now: datetime, skipping: tuple[Lane, ...], since: datetime | None
@@ -213,23 +222,6 @@ class Dispatcher:
                 {"message": item.message_id, "channel": item.channel, "reason": item.last_error},
             )
         return items
-
-    async def _deliver_all(self, items: list[OutboxItem]) -> list[Outcome]:
-        """Send the claimed items at once, renewing their lease while any send still runs."""
-        if not items:
-            return []
-        sending = asyncio.gather(*(self._deliver(item) for item in items))
-        claims = [(item.id, item.attempts) for item in items if item.id is not None]
-        renew_every = self.settings.lease.total_seconds() / 3
-        try:
-            while not (await asyncio.wait({sending}, timeout=renew_every))[0]:
-                await self._renew(claims)
-        except BaseException:
-            sending.cancel()  # this call is cancelled (the bot stops): so are the sends
-            with contextlib.suppress(asyncio.CancelledError):
-                await sending  # taken, so asyncio does not report it as never retrieved
-            raise
-        return sending.result()
 
     async def _renew(self, claims: list[tuple[int, int]]) -> None:
         """Extend the lease of the items still being sent; a store that cannot be reached for

@@ -1,0 +1,68 @@
+"""One lane's batch on its way out: every item sent at once, the lease of those still in flight
+renewed while they are, and each outcome recorded soon after it is known.
+
+Recording the outcomes as they come, not once the whole batch is done, is what keeps a kill -9
+from sending a batch's finished items again. An outcome not recorded when the process dies is
+sent again when its lease runs out: with one record per batch, a batch whose last send hung
+until `send_timeout` took all its sent acknowledgements along (a receiver may drop the repeat by
+its message id; a customer's mail client shows both). The outcomes that finish while one record
+is being committed go into the next, so under load records still share commits, many items each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+from outbox.outbound import Outcome
+from store.models import OutboxItem
+
+Deliver = Callable[[OutboxItem], Awaitable[Outcome]]
+Record = Callable[[list[Outcome]], Awaitable[None]]
+Renew = Callable[[list[tuple[int, int]]], Awaitable[None]]
+
+
+async def send_batch(
+    items: list[OutboxItem], *, deliver: Deliver, record: Record, renew: Renew, renew_every: float
+) -> None:
+    """Send `items` at once; `record` the outcomes in the order they finish, a few at a time;
+    `renew` every `renew_every` seconds the leases of the items not recorded yet. A record
+    that fails (the store is down) is raised once the sends are over: what it could not record
+    is sent again when its lease runs out."""
+    if not items:
+        return
+    unrecorded = {item.id: (item.id, item.attempts) for item in items if item.id is not None}
+    finished: list[Outcome] = []
+    arrived = asyncio.Event()
+
+    async def send(item: OutboxItem) -> None:
+        finished.append(await deliver(item))
+        arrived.set()
+
+    async def recording() -> None:
+        left = len(items)
+        while left:
+            await arrived.wait()
+            arrived.clear()
+            outcomes = finished.copy()
+            finished.clear()
+            await record(outcomes)
+            for outcome in outcomes:
+                unrecorded.pop(outcome.item, None)
+            left -= len(outcomes)
+
+    sending = asyncio.gather(*(send(item) for item in items))
+    recorder = asyncio.create_task(recording())
+    try:
+        while not (await asyncio.wait({sending}, timeout=renew_every))[0]:
+            await renew(list(unrecorded.values()))
+        sending.result()  # a send that raised leaves outcomes the recorder would wait for
+        await recorder
+    except BaseException:
+        sending.cancel()  # this call is cancelled (the bot stops), or recording failed
+        recorder.cancel()
+        for task in (sending, recorder):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task  # taken, so asyncio does not report it as never retrieved
+        raise
