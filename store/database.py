@@ -54,6 +54,7 @@ from store.group_commit import (
     answer,
     commit_batch,
     conflicted,
+    spent,
     transaction,
     unavailable,
 )
@@ -126,14 +127,15 @@ class Database:
         handler changed after `work` read it, `ChangedMeanwhile`) runs `work` again, in a new
         transaction that sees the other's change (`store.group_commit.conflicted`): how
         intake answers a copy of a message that arrived twice at once, and never loses a
-        customer's message to a status change made at the same moment."""
+        customer's message to a status change made at the same moment (`spent`)."""
         tries = 1
         while True:
             try:
                 return await self._run(self._writes, self.writer, work)
             except (IntegrityError, ChangedMeanwhile) as error:
                 if not (retry_on_conflict and conflicted(error, tries)):
-                    raise
+                    given = spent(error) if retry_on_conflict else error
+                    raise given from (None if given is error else error)
                 tries += 1
 
     async def write_batched(

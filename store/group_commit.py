@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
-from complaints.errors import ChangedMeanwhile
+from complaints.errors import ChangedMeanwhile, StoreUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -143,7 +143,10 @@ def _settle(queued: Queued, run: Callable[[], Any], *, batched: bool) -> None:
             if batched and (_run_again(error) or unavailable(error)):
                 raise
             queued.outcome, queued.error = None, error
-            if not (queued.retry_on_conflict and conflicted(error, tries)):
+            if not queued.retry_on_conflict:
+                return
+            if not conflicted(error, tries):
+                queued.error = spent(error)
                 return
             tries += 1
 
@@ -158,6 +161,15 @@ def conflicted(error: BaseException, tries: int) -> bool:
     if isinstance(error, IntegrityError):
         return tries < 2
     return isinstance(error, ChangedMeanwhile) and tries < TRIES
+
+
+def spent(error: BaseException) -> BaseException:
+    """What a caller whose work runs again on conflicts hears when its runs are spent: a
+    complaint that kept changing under it is "unavailable, retry" (HTTP 503, SMTP 451,
+    Telegram's next try), not a refusal, which would drop the customer's message."""
+    if isinstance(error, ChangedMeanwhile):
+        return StoreUnavailable("the complaint kept changing meanwhile; nothing was stored")
+    return error
 
 
 def answer(batch: list[Queued]) -> None:

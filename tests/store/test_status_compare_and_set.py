@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from complaints.clock import ManualClock
-from complaints.errors import ChangedMeanwhile
+from complaints.errors import ChangedMeanwhile, StoreUnavailable
 from store.database import Database
 from store.queries.complaints import change_status, change_statuses, complaint_by_number
 from tests.conftest import START, postgres_schema
@@ -191,3 +192,42 @@ def test_a_batch_moves_only_what_still_is_in_its_source_status_on_postgresql(
         assert _status(database) == "rejected"
         assert _status_events(database) == [("new", "rejected")]
         database.close()
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_work_that_lost_a_status_race_runs_again_and_a_sender_retries_when_it_keeps_losing(
+    tmp_path: Path, batched: bool
+) -> None:
+    """Intake's work (retry_on_conflict) that lost to another writer's change runs again on
+    what the complaint is now; one that loses every run is "unavailable" (the sender's
+    transport sends again), never refused, which would drop the customer's message. Work
+    without retry_on_conflict (a person's action) hears the refusal itself."""
+    database = Database(f"sqlite:///{tmp_path / 'store.db'}")
+    database.upgrade()
+    runs: list[int] = []
+
+    def losing(times: int) -> Callable[[Session], str]:
+        def work(session: Session) -> str:
+            runs.append(1)
+            if len(runs) <= times:
+                raise ChangedMeanwhile("%(number)s changed", number=NUMBER)
+            return "recorded"
+
+        return work
+
+    async def write(work: Callable[[Session], str], retry: bool) -> str:
+        if batched:
+            return await database.write_batched(work, retry_on_conflict=retry)
+        return await database.write(work, retry_on_conflict=retry)
+
+    assert asyncio.run(write(losing(2), retry=True)) == "recorded"
+    assert len(runs) == 3
+    runs.clear()
+    with pytest.raises(StoreUnavailable):
+        asyncio.run(write(losing(3), retry=True))
+    assert len(runs) == 3
+    runs.clear()
+    with pytest.raises(ChangedMeanwhile):
+        asyncio.run(write(losing(1), retry=False))
+    assert len(runs) == 1
+    database.close()
