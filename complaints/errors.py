@@ -12,7 +12,9 @@ SMTP handler, chat replies, the command line) turn them into their own answers.
      │    │    └── MalformedMail    mail that cannot be parsed at all
      │    ├── IgnoredMessage        machine mail that refers to no complaint: kept, not handled
      │    ├── IllegalTransition     the status cannot change that way
-     │    │    └── NotMergeable     two complaints cannot be merged as asked
+     │    │    ├── NotMergeable     two complaints cannot be merged as asked
+     │    │    └── ChangedMeanwhile another writer changed the complaint's status or handler
+     │    │                         since it was read: nothing was written
      │    ├── CannotReach           the customer's channel cannot carry a later message
      │    ├── WrongFields           fields of one request are wrong, each with its refusal
      │    ├── AccountError          an account cannot be created or changed that way
@@ -125,6 +127,14 @@ class IllegalTransition(ComplaintBotError):
 
 class NotMergeable(IllegalTransition):
     """The two complaints cannot be merged as asked (409); the message says why."""
+
+
+class ChangedMeanwhile(IllegalTransition):
+    """Another writer changed the complaint's status (or its handler) between this
+    transaction's read and its write (PostgreSQL's concurrent writers): the write was a
+    compare-and-set and wrote nothing. A person is refused (409) and decides again on what
+    the complaint is now; intake, which must not lose a customer's message, runs its work
+    again on the new state (`Database.write`'s `retry_on_conflict`)."""
 
 
 class CannotReach(ComplaintBotError):

@@ -146,7 +146,7 @@ class ChatDesk:
                 self.notifier.tell_customer(session, complaint, "assigned_notice", now, name=senior)
             return senior
 
-        senior = await self.database.write(work)
+        senior = await self.database.write(work, retry_on_conflict=True)  # changed meanwhile: anew
         self.on_queued()
         return "" if senior else "handler_unavailable"
 
@@ -378,7 +378,7 @@ class ChatDesk:
             self._record_score(session, chat_id, complaint, score, now)
             return "survey_thanks"
 
-        answer = await self.database.write(work)
+        answer = await self.database.write(work, retry_on_conflict=True)  # changed meanwhile: anew
         self.on_queued()
         return answer
 

@@ -35,6 +35,7 @@ from router.text import FoldedText, cjk_count, fold
 from store import queries
 from store.models import Complaint
 from store.queries.accounts import senior_agents
+from store.queries.complaints import changed_meanwhile, set_if_unchanged
 
 TAG = "handler-requested"
 """The tag of a complaint whose customer asked for another handler."""
@@ -194,16 +195,28 @@ def hand_to_senior(
 ) -> str | None:
     """Record the request (event and tag), reassign to a senior agent of the complaint's
     department (not the current handler) and tell the supervisor; return the senior's name, or
-    None when there is none (the supervisor is told that too, when there is one)."""
+    None when there is none (the supervisor is told that too, when there is one).
+
+    The reassignment is a compare-and-set, as staff's change of handler is, made before
+    anything else is written: when an agent took the complaint, or changed its status, since
+    this transaction read it, nothing is written and `ChangedMeanwhile` makes intake run again
+    on what the complaint is now (`Database.write`'s retry_on_conflict), so the customer's
+    request is neither lost nor carried out on what it no longer is."""
     seniors = [
         agent
         for agent in senior_agents(session)
         if agent.name != complaint.assignee
         and (not agent.departments or complaint.department in agent.departments)
     ]
-    _record_request(session, complaint, seniors[0].name if seniors else "", now)
-    previous = complaint.assignee or notifier.say_staff("nobody")
-    if not seniors:
+    handler, status = complaint.assignee or "", complaint.status
+    senior = seniors[0].name if seniors else ""
+    if senior and not set_if_unchanged(
+        session, complaint, {"assignee": (handler, senior), "status": (status, status)}
+    ):
+        raise changed_meanwhile(session, complaint)
+    _record_request(session, complaint, senior, now)
+    previous = handler or notifier.say_staff("nobody")
+    if not senior:
         notifier.tell_supervisor(
             session,
             complaint,
@@ -213,16 +226,14 @@ def hand_to_senior(
             previous=previous,
         )
         return None
-    senior = seniors[0].name
     queries.add_event(
         session,
         complaint.id or 0,
         now,
         "customer",
         "handler_changed",
-        {"from": complaint.assignee, "to": senior},
+        {"from": handler, "to": senior},
     )
-    complaint.assignee = senior
     if complaint.status not in OPEN_WORK:
         queries.change_status(
             session, complaint, "assigned", "customer", "asked for another handler", now

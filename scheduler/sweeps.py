@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from complaints.clock import Clock
+from complaints.errors import ChangedMeanwhile
 from complaints.workflow import FINISHED, WAITING
 from observe.metrics import Metrics
 from outbox.next_step import standing
@@ -242,7 +243,16 @@ class Sweeps:
         """No answer to the survey in time: close the case, and thank the customer."""
         complaints = self._due(session, "close_due", now, statuses=("resolved",))
         for complaint in complaints:
+            # First, before anything is written for it. claim_due locked the row (PostgreSQL:
+            # FOR UPDATE), so a survey answer arriving now waits and then finds it closed
+            # (intake decides again); one whose status changed anyway is no longer what was
+            # swept for and is skipped, rather than failing the whole batch.
+            try:
+                queries.change_status(
+                    session, complaint, "closed", "system", "no survey answer", now
+                )
+            except ChangedMeanwhile:
+                continue
             self.due.on_closed(complaint)
-            queries.change_status(session, complaint, "closed", "system", "no survey answer", now)
             self.notifier.tell_customer(session, complaint, "closed_thanks", now)
         return len(complaints)

@@ -212,9 +212,10 @@ class AgentDesk:
             check_none_awaiting_approval(session, complaint)  # before anything is written
             take_if_untaken(session, complaint, agent, now, "taken to resolve")
             check(complaint.status, "resolved")  # resolved again: refused before any write
+            # first: a colleague's change since this read refuses it (409) before any write
+            queries.change_status(session, complaint, "resolved", actor_of(agent), summary, now)
             complaint.resolution_summary = summary.strip()
             complaint.root_cause = root_cause.strip() or complaint.root_cause
-            queries.change_status(session, complaint, "resolved", actor_of(agent), summary, now)
             complaint.resolved_at = now
             self.due.on_resolved(complaint, now)
             if not self.notifier.tell_customer(

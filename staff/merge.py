@@ -23,7 +23,7 @@ from staff.views import viewable
 from store import queries
 from store.database import Database
 from store.models import Agent, Complaint
-from store.queries.complaints import move_timeline
+from store.queries.complaints import hold_status, move_timeline
 from store.queries.duplicates import share_an_email
 from store.queries.events import events_of_kind
 from store.queries.outbox import cancel_pending
@@ -106,6 +106,7 @@ class Duplicates:
             source = viewable(session, agent, number)
             target = viewable(session, agent, into)
             _check_mergeable(session, source, target)
+            hold_status(session, source, target)  # a colleague's change meanwhile: 409
             assert source.id is not None and target.id is not None
             cancel_pending(
                 session,

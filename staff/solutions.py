@@ -31,6 +31,7 @@ from staff.views import viewable
 from store import queries
 from store.database import Database
 from store.models import Agent, Complaint, Solution
+from store.queries.complaints import hold_status
 from store.queries.solutions import add_solution, solution_by_id, solutions_of_complaint
 
 KINDS = ("return", "exchange", "repair", "refund", "discount", "compensation", "apology")
@@ -144,6 +145,7 @@ class Solutions:
                     status=complaint.status,
                 )
             take_if_untaken(session, complaint, agent, now, "taken to propose a solution")
+            hold_status(session, complaint)  # changed by a colleague since read: 409, unwritten
             solution = Solution(
                 complaint_id=complaint.id or 0,
                 kind=kind,
@@ -213,6 +215,7 @@ class Solutions:
                     solution=solution_id,
                     solution_status=solution.status.replace("_", " "),
                 )
+            hold_status(session, complaint)  # changed by a colleague since read: 409, unwritten
             solution.decided_by, solution.decided_at = agent.name, now
             solution.decision_reason = reason.strip()
             detail = {

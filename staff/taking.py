@@ -7,10 +7,11 @@ whose page was opened before a colleague took it, do not both become its handler
 customer does not hear of two. An agent may give their own complaint, or one nobody holds, to a
 colleague; only a supervisor or admin reassigns a colleague's complaint (naming who gets it).
 
-Every change of handler is a compare-and-set on the assignee read in the same transaction
-(`store.queries.complaints.set_if_unchanged`), made before anything else is written: under
-PostgreSQL's concurrent writers, of two transactions that read the same handler only the first
-writes; the other is refused and writes nothing.
+Every change of handler is a compare-and-set on the assignee and the status read in the same
+transaction (`store.queries.complaints.set_if_unchanged`), made
+before anything else is written: under PostgreSQL's concurrent writers, of two transactions
+that read the same handler only the first writes; the other is refused and writes nothing. So
+is one whose complaint a colleague resolved or rejected meanwhile.
 
 An agent of the department who acts on a complaint nobody has taken yet (resolves it, asks its
 customer something, proposes a solution) takes it first (`take_if_untaken`). Refusing instead
@@ -28,7 +29,7 @@ from complaints.errors import IllegalTransition
 from complaints.workflow import UNTAKEN
 from store import queries
 from store.models import Agent, Complaint
-from store.queries.complaints import set_if_unchanged
+from store.queries.complaints import changed_meanwhile, set_if_unchanged
 
 
 def actor_of(person: Agent) -> str:
@@ -48,12 +49,19 @@ def check_may_assign(complaint: Complaint, person: Agent, to_name: str, *, takin
 
 
 def hand_over(session: Session, complaint: Complaint, to_name: str) -> str:
-    """Make `to_name` the handler if the assignee is still the one this transaction read;
-    refused (409) when it changed meanwhile. The previous handler ("" for nobody)."""
-    previous = complaint.assignee or ""
-    if not set_if_unchanged(session, complaint, {"assignee": (previous, to_name)}):
-        session.refresh(complaint, ["assignee"])
-        raise IllegalTransition("already assigned to %(name)s", name=complaint.assignee or "")
+    """Make `to_name` the handler if the assignee and the status are still the ones this
+    transaction read; refused (409) when either changed meanwhile: a new handler is refused
+    with the name, a complaint resolved or rejected meanwhile with `ChangedMeanwhile` (it is
+    not handed over, nor its customer told of a handler). The previous handler ("" for
+    nobody)."""
+    previous, status = complaint.assignee or "", complaint.status
+    if not set_if_unchanged(
+        session, complaint, {"assignee": (previous, to_name), "status": (status, status)}
+    ):
+        session.refresh(complaint, ["assignee", "status"])
+        if (complaint.assignee or "") != previous:
+            raise IllegalTransition("already assigned to %(name)s", name=complaint.assignee or "")
+        raise changed_meanwhile(session, complaint)
     return previous
 
 

@@ -45,7 +45,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
-from complaints.errors import StoreUnavailable
+from complaints.errors import ChangedMeanwhile, StoreUnavailable
 from store.columns import JSON_COLUMNS
 from store.direct import direct_savepoints
 from store.group_commit import (
@@ -53,6 +53,8 @@ from store.group_commit import (
     again_if_aborted,
     answer,
     commit_batch,
+    conflicted,
+    spent,
     transaction,
     unavailable,
 )
@@ -120,15 +122,21 @@ class Database:
     async def write(self, work: Callable[[Session], T], *, retry_on_conflict: bool = False) -> T:
         """Run `work` in one transaction on a writer thread; it commits when `work` returns.
 
-        With `retry_on_conflict`, a unique-key clash (another process wrote the same row at the
-        same moment, on PostgreSQL) runs `work` once more, in a new transaction that now sees
-        that row: how intake answers a copy of a message that arrived twice at once."""
-        try:
-            return await self._run(self._writes, self.writer, work)
-        except IntegrityError:
-            if not retry_on_conflict:
-                raise
-            return await self._run(self._writes, self.writer, work)
+        With `retry_on_conflict`, a clash with another writer at the same moment (on
+        PostgreSQL: a unique key another process wrote, or a complaint whose status or
+        handler changed after `work` read it, `ChangedMeanwhile`) runs `work` again, in a new
+        transaction that sees the other's change (`store.group_commit.conflicted`): how
+        intake answers a copy of a message that arrived twice at once, and never loses a
+        customer's message to a status change made at the same moment (`spent`)."""
+        tries = 1
+        while True:
+            try:
+                return await self._run(self._writes, self.writer, work)
+            except (IntegrityError, ChangedMeanwhile) as error:
+                if not (retry_on_conflict and conflicted(error, tries)):
+                    given = spent(error) if retry_on_conflict else error
+                    raise given from (None if given is error else error)
+                tries += 1
 
     async def write_batched(
         self,
@@ -141,7 +149,7 @@ class Database:
         result once that commit is done, or raise its own error (the others still commit).
 
         The work must touch the database only through its session (it may run again, after
-        a unique-key clash with `retry_on_conflict`, as in `write`, or with the whole batch
+        a clash with another writer with `retry_on_conflict`, as in `write`, or with the whole batch
         after a deadlock), and it shares the transaction with strangers: no session-wide
         settings. `order` names the rows it locks first (the batch runs sorted by it; work
         naming none first, as queued)."""

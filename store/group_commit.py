@@ -28,6 +28,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
+from complaints.errors import ChangedMeanwhile, StoreUnavailable
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 TRIES = 3
@@ -123,7 +125,8 @@ def _one_by_one(engine: Engine, batch: list[Queued]) -> None:
 
 def _settle(queued: Queued, run: Callable[[], Any], *, batched: bool) -> None:
     """Keep what `run` returns, or the caller's own error to raise to it alone; with
-    retry_on_conflict a unique-key clash runs it once more, now seeing the other's row.
+    retry_on_conflict a clash with another writer runs it again (`conflicted`), now seeing
+    what that writer committed.
 
     In a batch, a deadlock is raised instead: rolling back this work's savepoint would leave
     the batch's other locks held, the other transaction still waiting for them, and this work
@@ -131,17 +134,42 @@ def _settle(queued: Queued, run: Callable[[], Any], *, batched: bool) -> None:
     a lock that could not be had (or a lost connection): the next work of the batch would
     wait for the same lock again, each a whole budget (PostgreSQL sets lock_timeout once per
     transaction), so a batch of six waited six budgets; the whole batch is unavailable."""
-    for _ in range(2 if queued.retry_on_conflict else 1):
+    tries = 1
+    while True:
         try:
             queued.outcome, queued.error = run(), None
             return
-        except IntegrityError as error:
-            queued.outcome, queued.error = None, error
         except Exception as error:
             if batched and (_run_again(error) or unavailable(error)):
                 raise
             queued.outcome, queued.error = None, error
-            return
+            if not queued.retry_on_conflict:
+                return
+            if not conflicted(error, tries):
+                queued.error = spent(error)
+                return
+            tries += 1
+
+
+def conflicted(error: BaseException, tries: int) -> bool:
+    """Whether work that failed with `error` after `tries` runs is run again: it met another
+    writer's change made at the same moment, which a new run reads and decides on. A unique
+    key another process wrote (PostgreSQL): run once more, it finds the row. A complaint whose
+    status or handler another writer changed after this work read it (`ChangedMeanwhile`,
+    intake's compare-and-sets): up to TRIES runs in all, each on the complaint as it is then
+    (each loss means yet another change to that complaint committed in those milliseconds)."""
+    if isinstance(error, IntegrityError):
+        return tries < 2
+    return isinstance(error, ChangedMeanwhile) and tries < TRIES
+
+
+def spent(error: BaseException) -> BaseException:
+    """What a caller whose work runs again on conflicts hears when its runs are spent: a
+    complaint that kept changing under it is "unavailable, retry" (HTTP 503, SMTP 451,
+    Telegram's next try), not a refusal, which would drop the customer's message."""
+    if isinstance(error, ChangedMeanwhile):
+        return StoreUnavailable("the complaint kept changing meanwhile; nothing was stored")
+    return error
 
 
 def answer(batch: list[Queued]) -> None:

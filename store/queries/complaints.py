@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from complaints.errors import ChangedMeanwhile
 from complaints.numbers import complaint_number
 from complaints.workflow import check
 from store.direct import Direct, DirectInsert
@@ -157,20 +158,63 @@ def _next_complaint_id(session: Session) -> int:
 def change_status(
     session: Session, complaint: Complaint, target: str, actor: str, why: str, now: datetime
 ) -> bool:
-    """Move `complaint` to `target` with an event; False when it already is there."""
-    if complaint.status == target:
+    """Move `complaint` from the status this transaction read to `target`, with its event;
+    False when it already is there.
+
+    A compare-and-set, as `set_if_unchanged` is: ONE conditional UPDATE on the status read,
+    so of two writers who read the same status (an agent resolving while another rejects,
+    the closing sweep while the customer answers the survey) only the first moves it. On
+    PostgreSQL the second one's UPDATE waits for the first one's row lock, finds the status
+    changed and writes nothing; a read, then a write, let both through, each with its event
+    and its message to the customer. The loser hears `ChangedMeanwhile` before the event or
+    anything its caller writes after this: call it before the other writes of the action."""
+    source = complaint.status
+    if source == target:
         return False
-    check(complaint.status, target)
+    check(source, target)
+    moved = session.execute(
+        sa.update(COMPLAINTS)
+        .where(COMPLAINTS.c.id == complaint.id, COMPLAINTS.c.status == source)
+        .values(status=target, updated_at=now)
+    )
+    if getattr(moved, "rowcount", 0) != 1:
+        raise changed_meanwhile(session, complaint)
+    set_committed_value(complaint, "status", target)
+    set_committed_value(complaint, "updated_at", now)
     add_event(
         session,
         complaint.id or 0,
         now,
         actor,
         "status_changed",
-        {"from": complaint.status, "to": target, "why": why},
+        {"from": source, "to": target, "why": why},
     )
-    complaint.status, complaint.updated_at = target, now
     return True
+
+
+def changed_meanwhile(session: Session, complaint: Complaint) -> ChangedMeanwhile:
+    """The refusal of a compare-and-set on `complaint` that another writer's change beat. The
+    complaint is reloaded (expired), so whoever decides again reads what it is now."""
+    number = complaint.number or ""
+    session.expire(complaint)
+    return ChangedMeanwhile(
+        "%(number)s was changed by someone else meanwhile (it is now %(status)s): reload it "
+        "and decide again",
+        number=number,
+        status=complaint.status,
+    )
+
+
+def hold_status(session: Session, *complaints: Complaint) -> None:
+    """Lock these complaints' rows for this transaction if their statuses are still the ones
+    it read, in the order of their ids (two transactions holding the same two cannot wait
+    for each other); `ChangedMeanwhile` when one changed. An action that changes a status
+    only after other writes (a merge moves the timeline first) holds it first: its later
+    `change_status` cannot lose, and nobody else's can win meanwhile."""
+    for complaint in sorted(complaints, key=lambda held: held.id or 0):
+        status = complaint.status
+        if not set_if_unchanged(session, complaint, {"status": (status, status)}):
+            raise changed_meanwhile(session, complaint)
 
 
 def move_timeline(session: Session, *, source_id: int, target_id: int) -> None:
@@ -199,24 +243,23 @@ def change_statuses(
     now: datetime,
 ) -> list[int]:
     """Move those of these complaints that are in `source` to `target`, each with its event,
-    in three statements for the whole batch; the ids moved."""
+    in two statements for the whole batch; the ids moved. The UPDATE itself picks them by
+    `source` (a compare-and-set, as `change_status`), so one that another writer moved
+    meanwhile keeps that writer's status: on PostgreSQL the UPDATE waits for its row lock,
+    then finds it changed (a SELECT of the ids, then an UPDATE of those ids, overwrote it)."""
     if not complaint_ids:
         return []
     check(source, target)
     moved = list(
         session.connection().scalars(
-            sa.select(COMPLAINTS.c.id).where(
-                COMPLAINTS.c.id.in_(list(complaint_ids)), COMPLAINTS.c.status == source
-            )
+            sa.update(COMPLAINTS)
+            .where(COMPLAINTS.c.id.in_(list(complaint_ids)), COMPLAINTS.c.status == source)
+            .values(status=target, updated_at=now)
+            .returning(COMPLAINTS.c.id)
         )
     )
     if not moved:
         return []
-    session.connection().execute(
-        sa.update(COMPLAINTS)
-        .where(COMPLAINTS.c.id.in_(moved))
-        .values(status=target, updated_at=now)
-    )
     expire_loaded(session, Complaint, moved)
     detail = {"from": source, "to": target, "why": why}
     add_events(
