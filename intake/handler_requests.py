@@ -31,6 +31,7 @@ from sqlmodel import Session
 
 from complaints.workflow import OPEN_WORK
 from outbox.notify import Notifier
+from outbox.staff_texts import StaffWord
 from router.text import FoldedText, cjk_count, fold
 from store import queries
 from store.models import Complaint
@@ -202,7 +203,7 @@ def hand_to_senior(
         and (not agent.departments or complaint.department in agent.departments)
     ]
     _record_request(session, complaint, seniors[0].name if seniors else "", now)
-    previous = complaint.assignee or notifier.say_staff("nobody")
+    previous = complaint.assignee or StaffWord("nobody")
     if not seniors:
         notifier.tell_supervisor(
             session,

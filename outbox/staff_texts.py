@@ -6,6 +6,8 @@ and identifiers (grades, departments, solution kinds) stay as configured."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 STAFF_TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "group_post": "{number} · {grade} · {category}\n{customer} ({channel})\n\n"
@@ -134,7 +136,20 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class StaffWord:
+    """A value that is a staff text itself ("nobody yet", a deadline's name), said in the
+    language of the notice it fills, which only the notifier knows (a supervisor may read
+    another language than the desk)."""
+
+    key: str
+
+
 def say_staff(language: str, key: str, **values: object) -> str:
     """The staff text `key` in `language` (English when the language is not one of ours)."""
     table = STAFF_TEXTS.get(language, STAFF_TEXTS["en"])
-    return table.get(key, STAFF_TEXTS["en"][key]).format(**values)
+    said = {
+        name: say_staff(language, value.key) if isinstance(value, StaffWord) else value
+        for name, value in values.items()
+    }
+    return table.get(key, STAFF_TEXTS["en"][key]).format(**said)
