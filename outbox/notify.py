@@ -83,7 +83,8 @@ class Notifier:
         """`rules()` gives the rule set in force now: departments, their groups and supervisors
         change when an admin publishes. Staff notices carry a subject of their own (never the
         customer's "Your complaint …") and a text of outbox.staff_texts, both in
-        `staff_language`, the bot's `default_language`. `levels` are `[escalation] levels`:
+        `staff_language`, the bot's `default_language`, except at a department's supervisor
+        (`staff_language_at`). `levels` are `[escalation] levels`:
         who reviews what a customer contests when the department has no supervisor;
         `company` signs letters to customers."""
         self.company = company

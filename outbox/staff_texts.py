@@ -1,6 +1,7 @@
 """What the bot tells staff (department groups, supervisors, escalation levels, admins) about a
 complaint, in each supported language. They are rendered in the desk's language, `[bot]
-default_language`, by outbox.notify.Notifier (`tell_staff`, `tell_supervisor`); a test checks
+default_language` (a department's supervisor may read another: Notifier.staff_language_at), by
+outbox.notify.Notifier (`tell_staff`, `tell_supervisor`); a test checks
 every key exists in every language with the same placeholders. Dates stay "YYYY-MM-DD HH:MM" UTC
 and identifiers (grades, departments, solution kinds) stay as configured."""
 
