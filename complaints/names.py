@@ -40,7 +40,7 @@ def addressee(name: str) -> str:
     last, comma, first = name.partition(",")
     if comma and last.strip() and first.strip() and "," not in first:
         name = f"{first.strip()} {last.strip()}"
-    if name.isupper() and all(c.isascii() or unicodedata.category(c) != "Lo" for c in name):
+    if name.isupper() and not any(unicodedata.category(c) == "Lo" for c in name):  # not "李WEI"
         name = name.title()
     has_letter = any(c.isalpha() for c in name)
     return "" if not has_letter or len(name) > LONGEST or _LOGIN.match(name) else name
