@@ -31,6 +31,7 @@ from sqlmodel import Session
 
 from complaints.workflow import OPEN_WORK
 from outbox.notify import Notifier
+from outbox.staff_texts import StaffWord
 from router.text import FoldedText, cjk_count, fold
 from store import queries
 from store.models import Complaint
@@ -215,7 +216,7 @@ def hand_to_senior(
     ):
         raise changed_meanwhile(session, complaint)
     _record_request(session, complaint, senior, now)
-    previous = handler or notifier.say_staff("nobody")
+    previous = handler or StaffWord("nobody")
     if not senior:
         notifier.tell_supervisor(
             session,

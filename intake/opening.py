@@ -11,8 +11,10 @@ from sqlmodel import Session
 
 from channels.base import Inbound
 from complaints.fields import REGISTRATION_FIELDS
+from complaints.names import identifying
 from intake.case import Case, event
 from outbox.notify import Notifier
+from outbox.staff_texts import StaffWord
 from router import HISTORY_WINDOW, CustomerHistory, Decision, RoutingInput, RuleSet, route
 from router.model import CategoryModel
 from router.stored_trace import stored
@@ -152,7 +154,7 @@ def _post_to_department(
         now,
         grade=decision.grade,
         category=category,
-        customer=party.name or opening.notifier.say_staff("customer"),
+        customer=identifying(party.name) or StaffWord("customer"),
         channel=inbound.channel,
         subject=subject,
         text=clip(inbound.text),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from complaints.names import addressee
 from outbox.settings import in_language
 from outbox.texts import say
 
@@ -52,22 +53,6 @@ closing, and so is "Gracias, lo revisamos" (a name's words start with a capital)
 
 _SIGNATURE_LINES = 3
 """How many lines (a name, a title, a team) a closing may have under it."""
-
-
-_LOGIN = re.compile(r"^\S*[._@\d]\S*$")
-"""A name with no space holding a dot, underscore, @ or digit reads as a mailbox or login
-("ana.martinez", "jose1984"), not as what a person is called."""
-
-
-def addressee(name: str) -> str:
-    """The customer's name as a greeting says it, from the name as their channel gave it (a
-    display name, a Telegram or webhook name): "Last, First" (Outlook's) in reading order, a
-    name that looks like a mailbox or login left out ("" : the greeting without a name)."""
-    name = " ".join(name.split())
-    last, comma, first = name.partition(",")
-    if comma and last.strip() and first.strip() and "," not in first:
-        name = f"{first.strip()} {last.strip()}"
-    return "" if _LOGIN.match(name) else name
 
 
 def greets(text: str) -> bool:

@@ -23,6 +23,7 @@ from outbox.texts import say
 from router import RuleSet
 from store import queries
 from store.models import Complaint
+from store.queries.accounts import agent_at
 from store.queries.customers import customer, identity_by_id
 from store.queries.messages import last_inbound
 
@@ -82,7 +83,8 @@ class Notifier:
         """`rules()` gives the rule set in force now: departments, their groups and supervisors
         change when an admin publishes. Staff notices carry a subject of their own (never the
         customer's "Your complaint …") and a text of outbox.staff_texts, both in
-        `staff_language`, the bot's `default_language`. `levels` are `[escalation] levels`:
+        `staff_language`, the bot's `default_language`, except at a department's supervisor
+        (`staff_language_at`). `levels` are `[escalation] levels`:
         who reviews what a customer contests when the department has no supervisor;
         `company` signs letters to customers."""
         self.company = company
@@ -90,11 +92,6 @@ class Notifier:
         self.rules = rules
         self.staff_language = staff_language
         self.levels = levels
-
-    def say_staff(self, key: str, **values: object) -> str:
-        """The staff text `key` (outbox.staff_texts) in the desk's language, for a part of a
-        notice such as "nobody yet"."""
-        return say_staff(self.staff_language, key, **values)
 
     def customer_address(self, session: Session, complaint: Complaint) -> Address | None:
         """Where the customer can be written to later, or None (a webhook source without a
@@ -154,12 +151,13 @@ class Notifier:
         **values: object,
     ) -> bool:
         """Queue the text `key` of outbox.staff_texts to a staff address about `complaint`, in
-        the desk's language; False when no channel can write there (the channel is disabled or
-        the address is not one of its kind)."""
+        the language read there (`staff_language_at`); False when no channel can write there
+        (the channel is disabled or the address is not one of its kind)."""
         address = target if isinstance(target, Address) else Address.parse(target)
-        text = self.say_staff(key, number=complaint.number or "", **values)
         if not self.can_send(address.channel, address.address):
             return False
+        language = self.staff_language_at(session, complaint, address)
+        text = say_staff(language, key, number=complaint.number or "", **values)
         queries.queue_message(
             session,
             complaint,
@@ -168,10 +166,23 @@ class Notifier:
             "notification",
             text,
             now,
-            {"staff": True, "language": self.staff_language},
+            {"staff": True, "language": language},
             to_customer=False,
         )
         return True
+
+    def staff_language_at(self, session: Session, complaint: Complaint, address: Address) -> str:
+        """The language of a staff notice to `address`: the desk's, except at the complaint's
+        department supervisor, who reads the language of their own account when the address
+        is one's (its e-mail or Telegram user: the person chose it), else the department's
+        `supervisor_language`, else the desk's."""
+        department = self.rules().departments.get(complaint.department)
+        if department is None or str(address) != department.supervisor:
+            return self.staff_language
+        account = agent_at(session, channel=address.channel, address=address.address)
+        if account is not None and account.language:
+            return account.language
+        return department.supervisor_language or self.staff_language
 
     def tell_supervisor(
         self, session: Session, complaint: Complaint, key: str, now: datetime, **values: object

@@ -1,10 +1,13 @@
 """What the bot tells staff (department groups, supervisors, escalation levels, admins) about a
 complaint, in each supported language. They are rendered in the desk's language, `[bot]
-default_language`, by outbox.notify.Notifier (`tell_staff`, `tell_supervisor`); a test checks
+default_language` (a department's supervisor may read another: Notifier.staff_language_at), by
+outbox.notify.Notifier (`tell_staff`, `tell_supervisor`); a test checks
 every key exists in every language with the same placeholders. Dates stay "YYYY-MM-DD HH:MM" UTC
 and identifiers (grades, departments, solution kinds) stay as configured."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 STAFF_TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -134,7 +137,20 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class StaffWord:
+    """A value that is a staff text itself ("nobody yet", a deadline's name), said in the
+    language of the notice it fills, which only the notifier knows (a supervisor may read
+    another language than the desk)."""
+
+    key: str
+
+
 def say_staff(language: str, key: str, **values: object) -> str:
     """The staff text `key` in `language` (English when the language is not one of ours)."""
     table = STAFF_TEXTS.get(language, STAFF_TEXTS["en"])
-    return table.get(key, STAFF_TEXTS["en"][key]).format(**values)
+    said = {
+        name: say_staff(language, value.key) if isinstance(value, StaffWord) else value
+        for name, value in values.items()
+    }
+    return table.get(key, STAFF_TEXTS["en"][key]).format(**said)

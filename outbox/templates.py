@@ -23,7 +23,7 @@ import jinja2
 
 from complaints.errors import TemplateProblem
 from complaints.languages import SUPPORTED
-from outbox.letters import addressee
+from complaints.names import addressee
 from outbox.next_step import Standing
 from outbox.settings import in_language
 from router import GRADES, RuleSet

@@ -43,7 +43,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "reopened_by_team": "We are sorry the solution did not satisfy you. We have reopened "
         "your complaint {number} and our complaints team will look at it again.",
         "owner": ", handled by {name}",
-        "welcome": "Hello {name}! I am the complaints assistant of {company}. Tell me in your own "
+        "welcome.hello": "Hello {name}!",
+        "welcome.hello_nameless": "Hello!",
+        "welcome": "{hello} I am the complaints assistant of {company}. Tell me in your own "
         "words what went wrong; you can also send photos or documents. I will give you a "
         "complaint number at once and ask only for what is missing.\n\n/status - your "
         "complaints\n/new - a separate complaint\n/language - change the language\n"
@@ -143,11 +145,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "reopened_by_team": "Lamentamos que la solución no le haya satisfecho. Hemos reabierto "
         "su reclamación {number} y nuestro equipo de reclamaciones la revisará de nuevo.",
         "owner": ", gestionada por {name}",
-        "welcome": "¡Hola, {name}! Soy el asistente de reclamaciones de {company}. Cuénteme con "
+        "welcome.hello": "¡Hola, {name}!",
+        "welcome.hello_nameless": "¡Hola!",
+        "welcome": "{hello} Soy el asistente de reclamaciones de {company}. Cuénteme con "
         "sus palabras qué ha pasado; también puede enviar fotos o documentos. Le daré un "
         "número de reclamación al momento y solo le preguntaré lo que falte.\n\n/status - sus "
         "reclamaciones\n/new - otra reclamación\n/language - cambiar de idioma\n"
-        "/link usted@ejemplo.com - vincular su correo",
+        "/link usted@ejemplo.com - vincular su correo\n"
+        "/handler - pedir que otra persona lleve su reclamación",
         "ask.product": "¿De qué producto o servicio se trata?",
         "ask.model": "¿Cuál es el modelo?",
         "ask.serial_number": "¿Cuál es el número de serie (en la etiqueta o la caja)?",
@@ -235,10 +240,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "reopened_by_team": "很抱歉处理结果未能让您满意。我们已重新打开投诉 {number}，投诉处理"
         "团队将重新跟进。",
         "owner": "，由{name}负责",
-        "welcome": "{name}，您好！我是{company}的投诉助手。请用您自己的话告诉我发生了什么，"
+        "welcome.hello": "{name}，您好！",
+        "welcome.hello_nameless": "您好！",
+        "welcome": "{hello}我是{company}的投诉助手。请用您自己的话告诉我发生了什么，"
         "也可以发送照片或文件。我会立即给您投诉编号，并只询问缺少的信息。\n\n"
         "/status - 查看您的投诉\n/new - 另开一个投诉\n/language - 更改语言\n"
-        "/link you@example.com - 绑定您的邮箱",
+        "/link you@example.com - 绑定您的邮箱\n"
+        "/handler - 要求换一位处理人",
         "ask.product": "请问涉及哪个产品或服务？",
         "ask.model": "请问型号是什么？",
         "ask.serial_number": "请问序列号是多少（在标签或包装盒上）？",
@@ -316,10 +324,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "reopened_by_team": "很抱歉處理結果未能讓您滿意。我們已重新開啟投訴 {number}，投訴處理"
         "團隊將重新跟進。",
         "owner": "，由{name}負責",
-        "welcome": "{name}，您好！我是{company}的投訴助理。請用您自己的話告訴我發生了什麼，"
+        "welcome.hello": "{name}，您好！",
+        "welcome.hello_nameless": "您好！",
+        "welcome": "{hello}我是{company}的投訴助理。請用您自己的話告訴我發生了什麼，"
         "也可以傳送照片或文件。我會立即給您投訴編號，並只詢問缺少的資料。\n\n"
         "/status - 查看您的投訴\n/new - 另開一個投訴\n/language - 變更語言\n"
-        "/link you@example.com - 綁定您的電子郵件",
+        "/link you@example.com - 綁定您的電子郵件\n"
+        "/handler - 要求換一位處理人",
         "ask.product": "請問與哪個產品或服務有關？",
         "ask.model": "請問型號是什麼？",
         "ask.serial_number": "請問序號是多少（在標籤或包裝盒上）？",

@@ -23,6 +23,7 @@ from complaints.fields import ASKABLE_FIELDS
 from complaints.grades import GRADES
 from complaints.languages import SUPPORTED
 from router.rule_checks import check_condition, check_written, compile_pattern
+from router.rule_locator import Locator
 from router.text import KeywordMatcher
 
 SEARCHABLE_FIELDS = ("subject", "text")
@@ -31,7 +32,7 @@ SEARCHABLE_FIELDS = ("subject", "text")
 
 ROUTING_KEYS = ("departments", "categories", "routing", "rules")
 """The tables of settings.toml (and of a stored rule set) that make up the routing rules."""
-DEPARTMENT_KEYS = ("name", "telegram_chat_id", "ask", "supervisor")
+DEPARTMENT_KEYS = ("name", "telegram_chat_id", "ask", "supervisor", "supervisor_language")
 CONDITION_KEYS = (
     "keywords",
     "pattern",
@@ -134,6 +135,9 @@ class Department:
     """Registration fields the bot asks a chat customer for, in order, when they are missing."""
     supervisor: str = ""
     """Where escalations go first: "email:boss@example.com" or "telegram:-100…"."""
+    supervisor_language: str = ""
+    """The language of what `supervisor` is told, which is tied to no account (one of
+    complaints.languages.SUPPORTED); "": the desk's, `[bot] default_language`."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,7 @@ def load_rule_set(
     `rules`). `text` is the file's content, used only to point errors at a line. A `stored`
     version, accepted once, skips the checks for new rules (`router.rule_checks`), so an
     upgrade cannot stop the bot; the time budget still guards its patterns."""
-    where = _Locator(source, text)
+    where = Locator(source, text)
     departments = {
         key: _department(key, value, where)
         for key, value in _table(data, "departments", where).items()
@@ -204,7 +208,7 @@ def load_rule_set(
     return RuleSet(rules, categories, departments, default_category, default_grade)
 
 
-def _department(key: str, value: Any, where: _Locator) -> Department:
+def _department(key: str, value: Any, where: Locator) -> Department:
     place = f"[departments.{key}]"
     if not isinstance(value, dict):
         raise RuleError(where.at(place, f"departments.{key} must be a table"))
@@ -224,10 +228,15 @@ def _department(key: str, value: Any, where: _Locator) -> Department:
     supervisor = str(value.get("supervisor", ""))
     if supervisor and not STAFF_ADDRESS.match(supervisor):
         raise RuleError(where.at(place, f"supervisor must be {STAFF_ADDRESS_HINT}"))
+    language = value.get("supervisor_language", "")
+    if language not in ("", *SUPPORTED):
+        reason = f"departments.{key}.supervisor_language must be one of {', '.join(SUPPORTED)}"
+        raise RuleError(where.at(place, f"{reason}, not {language!r}"))
     ask = value.get("ask", [])
     if not isinstance(ask, list) or set(ask) - set(ASKABLE_FIELDS):
         raise RuleError(where.at(place, f"ask must be a list of fields among {ASKABLE_FIELDS}"))
-    return Department(key, _names(value, f"departments.{key}", where), chat, tuple(ask), supervisor)
+    names = _names(value, f"departments.{key}", where)
+    return Department(key, names, chat, tuple(ask), supervisor, language)
 
 
 def _rule(
@@ -235,7 +244,7 @@ def _rule(
     index: int,
     categories: Mapping[str, Category],
     departments: Mapping[str, Department],
-    where: _Locator,
+    where: Locator,
     stored: bool,
 ) -> Rule:
     def fail(reason: str) -> RuleError:
@@ -351,14 +360,14 @@ def _strings(raw: Mapping[str, Any], key: str, fail: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _table(data: Mapping[str, Any], key: str, where: _Locator) -> dict[str, Any]:
+def _table(data: Mapping[str, Any], key: str, where: Locator) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
         raise RuleError(where.at(key, f"{key} must be a table"))
     return value
 
 
-def _names(value: Any, key: str, where: _Locator) -> dict[str, str]:
+def _names(value: Any, key: str, where: Locator) -> dict[str, str]:
     names = value.get("name", {}) if isinstance(value, dict) else None
     if isinstance(names, str):
         return {language: names for language in SUPPORTED}
@@ -370,29 +379,6 @@ def _names(value: Any, key: str, where: _Locator) -> dict[str, str]:
     if unknown:
         raise RuleError(where.at(f"[{key}]", f"{key}.name has unsupported language(s) {unknown}"))
     return names
-
-
-class _Locator:
-    """Finds the line of a table in the TOML source, since `tomllib` keeps no positions."""
-
-    def __init__(self, source: Path, text: str) -> None:
-        self.source = source
-        self.lines = text.splitlines()
-
-    def at(self, needle: str, reason: str) -> str:
-        for number, line in enumerate(self.lines, start=1):
-            if line.strip().startswith(needle):
-                return f"{self.source}:{number}: {reason}"
-        return f"{self.source}: {reason}"
-
-    def rule(self, index: int, reason: str) -> str:
-        seen = -1
-        for number, line in enumerate(self.lines, start=1):
-            if line.strip().replace(" ", "").startswith("[[rules]]"):
-                seen += 1
-                if seen == index:
-                    return f"{self.source}:{number}: {reason}"
-        return f"{self.source}: rule #{index + 1}: {reason}"
 
 
 def raised(grade: str) -> str:

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from complaints.addresses import EMAIL, TELEGRAM, Address
 from complaints.clock import Clock
 from outbox.notify import Notifier
+from outbox.staff_texts import StaffWord
 from scheduler.settings import HotSpotSettings
 from store import queries
 from store.database import Database
@@ -158,7 +159,7 @@ class HotSpots:
         assert complaint is not None
         values = _values(spot, start, end, self.settings, [number for _, number in newest])
         values["value"] = repr(self._named(spot))
-        values["dimension"] = self.notifier.say_staff(f"dimension.{spot.dimension}")
+        values["dimension"] = StaffWord(f"dimension.{spot.dimension}")
         for target in targets:
             self.notifier.tell_staff(session, complaint, target, "hot_spot", now, **values)
         queries.add_event(

@@ -24,6 +24,7 @@ from complaints.workflow import FINISHED, WAITING
 from observe.metrics import Metrics
 from outbox.next_step import standing
 from outbox.notify import Notifier
+from outbox.staff_texts import StaffWord
 from outbox.templates import Replies
 from router import raised
 from scheduler.due import FIRST_RESPONSE, DueTimes, watched
@@ -195,12 +196,12 @@ class Sweeps:
                 )
         return len(complaints)
 
-    def _deadline_name(self, deadline: str) -> str:
-        """ "first response" or "resolution", in the desk's language."""
-        return self.notifier.say_staff("deadline." + deadline.replace(" ", "_"))
+    def _deadline_name(self, deadline: str) -> StaffWord:
+        """ "first response" or "resolution", in the language of the notice it fills."""
+        return StaffWord("deadline." + deadline.replace(" ", "_"))
 
-    def _owner(self, complaint: Complaint) -> str:
-        return complaint.assignee or self.notifier.say_staff("nobody_yet")
+    def _owner(self, complaint: Complaint) -> str | StaffWord:
+        return complaint.assignee or StaffWord("nobody_yet")
 
     def _escalation_target(self, complaint: Complaint, level: int) -> str:
         """The first miss goes to the department's supervisor, later ones to `[escalation]

@@ -2,7 +2,9 @@
 managed by admins, filled in for one complaint when an agent uses it.
 
 Placeholders: {number}, {customer}, {agent}, {product}, {company}. Anything else in braces is
-refused when the script is saved, so a typo never reaches a customer.
+refused when the script is saved, so a typo never reaches a customer. {customer} is the name as
+a letter's greeting says it (complaints.names.addressee), else "customer" in the script's
+language, so "Estimada {customer}:" never reads "Estimada ana.martinez:".
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from sqlmodel import Session
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, UnknownComplaint
 from complaints.languages import SUPPORTED
+from complaints.names import addressee
+from outbox.texts import say
 from staff.views import viewable
 from store.database import Database
 from store.models import Agent, CannedReply
@@ -123,7 +127,8 @@ class CannedReplies:
             person = customer(session, customer_id=complaint.customer_id)
             text = reply.text.format(
                 number=complaint.number or "",
-                customer=(person.name if person else "") or "",
+                customer=addressee(person.name if person else "")
+                or say(reply.language, "greeting_name"),
                 agent=agent.name,
                 product=complaint.product,
                 company=self.company,

@@ -25,6 +25,7 @@ from complaints.errors import (
 from complaints.workflow import FINISHED
 from outbox.names import KIND_NAMES
 from outbox.notify import Notifier
+from outbox.typography import sentence, written
 from scheduler.due import DueTimes
 from staff.taking import actor_of, take_if_untaken
 from staff.views import viewable
@@ -70,7 +71,8 @@ def check_proposal(kind: str, amount_cents: int | None) -> None:
 
 
 def describe(solution: Solution, language: str) -> str:
-    """The solution as the customer reads it, in their language."""
+    """The solution as the customer reads it, in their language and its typography (Chinese:
+    full-width brackets and stop, outbox.typography), wherever it is shown."""
     names = KIND_NAMES.get(language, KIND_NAMES["en"])
     text = names[solution.kind]
     if solution.amount_cents is not None:
@@ -78,7 +80,7 @@ def describe(solution: Solution, language: str) -> str:
     separator = "：" if language.startswith("zh") else ": "
     if solution.description:
         text += separator + solution.description
-    return text.rstrip(".。") + ("。" if language.startswith("zh") else ".")
+    return written(sentence(text, language), language)
 
 
 def check_none_awaiting_approval(session: Session, complaint: Complaint) -> None:

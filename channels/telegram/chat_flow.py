@@ -31,6 +31,7 @@ from channels.telegram import NAME
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
 from complaints.clock import Clock
 from complaints.languages import SUPPORTED, normalise_hint
+from complaints.names import addressee
 from complaints.sizes import readable_size
 
 DOWNLOAD_LIMIT = 20 << 20
@@ -100,7 +101,13 @@ class ChatFlow:
 
     async def _start(self, update: Update, context: Context) -> None:
         language = await self._reply_language(update)
-        await _reply(update, self.chats.say(language, "welcome", name=_first_name(update)))
+        name = addressee(_first_name(update))
+        hello = (
+            self.chats.say(language, "welcome.hello", name=name)
+            if name
+            else self.chats.say(language, "welcome.hello_nameless")
+        )
+        await _reply(update, self.chats.say(language, "welcome", hello=hello))
 
     async def _status(self, update: Update, context: Context) -> None:
         language = await self._reply_language(update)
@@ -292,6 +299,8 @@ async def _attachments(
 
 
 def _first_name(update: Update) -> str:
+    """The user's first name as Telegram gives it, whatever they typed there (a greeting says
+    it only as complaints.names.addressee reads it)."""
     user = update.effective_user
     return user.first_name if user else ""
 

@@ -45,6 +45,18 @@ def agent_by_telegram(session: Session, *, user_id: int) -> Agent | None:
     return session.exec(select(Agent).where(Agent.telegram_user_id == user_id)).first()
 
 
+def agent_at(session: Session, *, channel: str, address: str) -> Agent | None:
+    """The active account a staff address reaches: its e-mail (case aside) or its Telegram
+    user's private chat (a group's negative chat id is nobody's); None for any other."""
+    if channel == "email" and address:
+        found = select(Agent).where(sa.func.lower(Agent.email) == address.lower())
+    elif channel == "telegram" and address.isdigit():
+        found = select(Agent).where(Agent.telegram_user_id == int(address))
+    else:
+        return None
+    return session.exec(found.where(col(Agent.active).is_(True)).order_by(col(Agent.id))).first()
+
+
 def agents_by_name(session: Session) -> list[Agent]:
     """Every account, in name order."""
     return list(session.exec(select(Agent).order_by(col(Agent.name))))

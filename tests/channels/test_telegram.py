@@ -605,6 +605,36 @@ def test_long_texts_are_split_at_the_limit() -> None:
     assert " ".join(parts) == text
 
 
+@pytest.mark.parametrize(
+    ("first_name", "code", "opening"),
+    [
+        ("PEREZ, JOSE", "en", "Hello Jose Perez! I am"),
+        ("ana.martinez", "en", "Hello! I am"),
+        ("🔥🔥", "es", "¡Hola! Soy"),
+        ("   ", "zh-hans", "您好！我是"),
+        ("jose1984", "zh-hant", "您好！我是"),
+    ],
+)
+async def test_start_greets_by_name_only_a_name_that_reads_as_one(
+    fake: FakeTelegram, start_bot: Any, first_name: str, code: str, opening: str
+) -> None:
+    await start_bot(telegram_settings(fake))
+    await say(fake, "/start", language=code, first_name=first_name)
+    assert (await to(fake, CUSTOMER))["text"].startswith(opening)
+
+
+async def test_the_group_post_names_a_customer_as_staff_can_tell_them_apart(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """A name that reads as one is shown normalised; one that does not, quoted and cut."""
+    await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.", first_name="PEREZ, JOSE")
+    assert "\nJose Perez (telegram)\n" in (await to(fake, GROUP))["text"]
+    fire = "🔥" * 64
+    await say(fake, "I was charged twice on this month's bill.", chat=CUSTOMER + 1, first_name=fire)
+    assert f'\n"{"🔥" * 39}…" (telegram)\n' in (await to(fake, GROUP))["text"]
+
+
 async def test_start_greets_in_the_users_language_and_language_can_be_changed(
     fake: FakeTelegram, start_bot: Any
 ) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from channels.base import AUTOMATIC_KINDS
-from outbox.letters import addressee, greets, letter
+from complaints.names import addressee
+from outbox.letters import greets, letter
 from outbox.notify import NOTICES
 from outbox.texts import TEXTS
 

@@ -97,6 +97,7 @@ def test_rendered_chinese_texts_keep_chinese_typography(language: str) -> None:
         "email": "li@example.com",
         "source": "C-2026-000002",
         "target": "C-2026-000001",
+        "hello": say(language, "welcome.hello", name="李伟"),
     }
     wrong = {}
     for key in TEXTS[language]:
@@ -104,3 +105,36 @@ def test_rendered_chinese_texts_keep_chinese_typography(language: str) -> None:
         if found := _ZH_SPACING.search(text):
             wrong[key] = f"{found.group()!r} in {text!r}"
     assert not wrong
+
+
+def _solution(kind: str, description: str, cents: int | None = None) -> Solution:
+    return Solution(
+        complaint_id=1,
+        kind=kind,
+        amount_cents=cents,
+        currency="EUR" if cents else "",
+        description=description,
+    )
+
+
+@pytest.mark.parametrize(
+    ("solution", "language", "described"),
+    [
+        (_solution("exchange", "换货 (型号 X)"), "zh-Hans", "换新：换货（型号 X）。"),
+        (_solution("refund", "退还运费.", 3000), "zh-Hans", "退款（30.00 EUR）：退还运费。"),
+        (_solution("repair", "可以吗？"), "zh-Hant", "免費維修：可以吗？"),
+        (_solution("refund", "", 3000), "zh-Hant", "退款（30.00 EUR）。"),
+        (
+            _solution("refund", "the second charge!", 3000),
+            "en",
+            "a refund (30.00 EUR): the second charge!",
+        ),
+        (_solution("apology", "lo sentimos"), "es", "nuestras disculpas formales: lo sentimos."),
+    ],
+)
+def test_a_described_solution_is_in_its_languages_typography_wherever_it_is_shown(
+    solution: Solution, language: str, described: str
+) -> None:
+    """describe's own output is right (not only once `say` fills it into a text): full-width
+    brackets and stop in Chinese, and a sentence ends once in every language."""
+    assert describe(solution, language) == described

@@ -210,6 +210,21 @@ def test_a_category_naming_an_unknown_department(tmp_path: Path) -> None:
     assert "category 'stock' names department 'warehouse'; known departments: " in message
 
 
+def test_a_supervisor_language_the_bot_does_not_speak(tmp_path: Path) -> None:
+    real = REAL.read_text(encoding="utf-8")
+    text = real.replace(
+        "[departments.billing]\n", '[departments.billing]\nsupervisor_language = "fr"\n'
+    )
+    assert text != real
+    path = _write(tmp_path, text)
+    assert _load_error(path) == (
+        f"{path}:{_line_of(text, '[departments.billing]')}: departments.billing."
+        "supervisor_language must be one of zh-Hans, zh-Hant, es, en, not 'fr'"
+    )
+    good = _write(tmp_path, text.replace('"fr"', '"zh-Hant"'))
+    assert load_settings(good).rules.departments["billing"].supervisor_language == "zh-Hant"
+
+
 def test_an_unknown_default_category(tmp_path: Path) -> None:
     real = REAL.read_text(encoding="utf-8")
     text = real.replace('default_category = "other"', 'default_category = "misc"')

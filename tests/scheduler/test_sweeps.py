@@ -347,3 +347,57 @@ async def test_the_scheduler_runs_the_sweeps_at_start_and_catches_up(
     texts = []
     while not any("Update on your complaint" in text for text in texts):
         texts.append((await sink.next()).get_body(("plain",)).get_content())
+
+
+async def _warned_and_escalated(bot: Any, clock: ManualClock, sink: Sink) -> dict[str, Any]:
+    """The first response deadline of a new complaint warned of, then missed: the mails, by
+    address."""
+    rude = mail("The shop assistant was rude to me at the checkout.")  # customer_care's
+    await send(bot.app.state.services.channels["email"].smtp_port, rude)
+    await bot.app.state.services.dispatcher.dispatch_due()
+    await sink.next()  # the acknowledgement
+    await step(bot, clock, timedelta(hours=23))
+    warning = await sink.next()
+    await step(bot, clock, timedelta(hours=1))
+    mails = {found["To"]: found for found in await drain(sink)}
+    return {"warning": warning, **mails}
+
+
+async def test_the_supervisor_reads_warnings_and_escalations_in_their_language(
+    start_bot: Any, sink: Sink
+) -> None:
+    """A supervisor address tied to no account is written to in the department's
+    `supervisor_language`, every part of the text too (the deadline, "nobody yet"); the
+    escalation levels keep the desk's language."""
+    clock = ManualClock(START)
+    spanish = settings(sink)
+    spanish["departments"]["customer_care"]["supervisor_language"] = "es"
+    bot = await start_bot(spanish, clock, background=False)
+    mails = await _warned_and_escalated(bot, clock, sink)
+    warning = mails["warning"]
+    assert warning["To"] == "boss@example.com"
+    assert "Reclamación C-" in warning["Subject"]
+    text = warning.get_body(("plain",)).get_content()
+    assert "el plazo de primera respuesta vence el" in text and "nadie todavía" in text
+    escalation = mails["boss@example.com"].get_body(("plain",)).get_content()
+    assert "incumplió su plazo de primera respuesta" in escalation, escalation
+    await step(bot, clock, timedelta(days=6))  # the resolution deadline missed: the level hears
+    level = {found["To"]: found for found in await drain(sink)}["head@example.com"]
+    assert "missed its resolution deadline" in level.get_body(("plain",)).get_content()
+
+
+async def test_a_supervisor_address_of_an_account_reads_the_accounts_language(
+    start_bot: Any, sink: Sink
+) -> None:
+    """The person chose their account's language: it wins over `supervisor_language`."""
+    clock = ManualClock(START)
+    spanish = settings(sink)
+    spanish["departments"]["customer_care"]["supervisor_language"] = "es"
+    bot = await start_bot(spanish, clock, background=False)
+    accounts = bot.app.state.services.accounts
+    await accounts.create(
+        "Boss", "supervisor", ("customer_care",), email="Boss@Example.com", language="zh-Hant"
+    )
+    mails = await _warned_and_escalated(bot, clock, sink)
+    assert "首次答覆期限為" in mails["warning"].get_body(("plain",)).get_content()
+    assert "錯過了首次答覆期限" in mails["boss@example.com"].get_body(("plain",)).get_content()

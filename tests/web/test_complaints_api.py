@@ -359,6 +359,20 @@ async def test_canned_replies_are_managed_by_admins_and_used_by_agents(
     assert (await admin.delete(f"/api/canned-replies/{created.json()['id']}")).status_code == 404
 
 
+async def test_a_canned_reply_names_the_customer_as_a_greeting_does(desk: Desk) -> None:
+    """{customer} follows complaints.names.addressee: "Last, First" in order, capitals
+    softened, a login-like name left for "cliente"."""
+    jose = (await desk.complain(BILLING, customer="c-7", name="PEREZ, JOSE"))["complaint"]
+    login = (await desk.complain(BILLING, customer="c-8", name="ana.martinez"))["complaint"]
+    ana = await desk.account("Ana", departments=("billing",))
+    admin = await desk.account("Root", role="admin", departments=())
+    script = {"key": "hi", "language": "es", "title": "Hola", "text": "Estimada {customer}:"}
+    assert (await admin.post("/api/canned-replies", json=script)).status_code == 201
+    for number, greeting in ((jose, "Estimada Jose Perez:"), (login, "Estimada cliente:")):
+        rendered = (await ana.get(f"/api/canned-replies/hi/for/{number}")).json()
+        assert rendered == {"language": "es", "text": greeting}
+
+
 async def test_contact_data_is_masked_for_agents_who_do_not_handle_it(desk: Desk) -> None:
     number = (
         await desk.complain(
