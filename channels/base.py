@@ -62,7 +62,11 @@ class Inbound:
     """Registration fields the channel already knows, keyed as in `REGISTRATION_FIELDS`."""
     referenced_complaints: tuple[str, ...] = ()
     """Complaint numbers the transport has verified this message refers to (a reply to one of
-    the bot's signed Message-IDs); threaded only when the complaint is the sender's."""
+    the bot's signed Message-IDs, a chat reply to the bot's message about it); threaded only
+    when the complaint is the sender's."""
+    current_complaint: str = ""
+    """The complaint the sender's conversation is about (a chat's open complaint): continued
+    only when the message names and references none of the sender's complaints."""
     automated: str = ""
     """Why this is machine mail (an auto-reply, a list), or "": recorded, never answered."""
     shown_text: str = ""

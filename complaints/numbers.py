@@ -11,6 +11,7 @@ FIELD_PATTERN = rf"^{PATTERN}$"
 """A field that must hold exactly one complaint number (API paths and bodies)."""
 IN_TEXT = re.compile(rf"\b{PATTERN}\b")
 """Complaint numbers a customer or an agent wrote in free text."""
+_ANY_CASE = re.compile(IN_TEXT.pattern, re.IGNORECASE)
 
 
 def complaint_number(complaint_id: int, year: int) -> str:
@@ -19,5 +20,6 @@ def complaint_number(complaint_id: int, year: int) -> str:
 
 
 def numbers_in(text: str) -> list[str]:
-    """Every complaint number in `text`, in order."""
-    return IN_TEXT.findall(text)
+    """Every complaint number in `text`, in order, upper-cased: a customer typing
+    "c-2026-000013" names C-2026-000013."""
+    return [number.upper() for number in _ANY_CASE.findall(text)]

@@ -1,5 +1,5 @@
-"""The chat side of a complaint: guided intake, /status, language, linking an e-mail address,
-asking for another handler, and the satisfaction survey's buttons.
+"""The chat side of a complaint: guided intake, /status, language, linking an e-mail address
+(`chat_link.LinkCodes`), asking for another handler, and the satisfaction survey's buttons.
 
 `ChatDesk` is what the Telegram chat flow reaches through its `CustomerChat` port
 (`channels/telegram/ports.py`): the adapter reads updates, this decides and says.
@@ -16,7 +16,7 @@ The state lives in the store (a restart or another instance continues); all goes
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -33,8 +33,9 @@ from intake.chat_answers import (
     record_answer,
 )
 from intake.chat_details import found_details
-from intake.chat_status import complaints_of_chat, status_text
+from intake.chat_status import complaints_of_chat, status_language, status_text
 from intake.chat_survey import outlived, refusal
+from intake.chat_threads import complaint_of_chat_message, meant_for_another
 from intake.handler_requests import asks_for_handler, hand_to_senior
 from intake.regrade import grades_higher
 from intake.survey import record_survey
@@ -58,7 +59,7 @@ CLOSED = FINISHED - {"merged"}
 complaint it was merged into)."""
 
 
-class ChatDesk:
+class ChatDesk(chat_link.LinkCodes):
     def __init__(
         self,
         database: Database,
@@ -129,6 +130,12 @@ class ChatDesk:
 
         return await self.database.read(work)
 
+    async def replied_complaint(self, chat_id: int, message_id: int) -> str:
+        """The number of the complaint the chat's message `message_id` was about, or ""."""
+        return await self.database.read(
+            lambda session: complaint_of_chat_message(session, chat_id, message_id)
+        )
+
     async def ask_other_handler(self, chat_id: int) -> str:
         """/handler: a senior agent takes the chat's open complaint (the customer is told
         through the outbox). Returns the key of the text to answer with, "" when done."""
@@ -162,7 +169,12 @@ class ChatDesk:
             assert complaint is not None and complaint.id is not None
             state = chat_state_to_change(session, chat_id=chat_id)
             if not created:  # intake raised the grade if it was graver (intake.follow_up)
-                return bool(state.pending_field) and self._ask_again(session, state, complaint)
+                ours = complaint.id == state.complaint_id  # not a message for another one
+                return (
+                    ours
+                    and bool(state.pending_field)
+                    and self._ask_again(session, state, complaint)
+                )
             message = last_inbound(session, complaint_id=complaint.id)
             text = message.text if message is not None else ""
             now = self.clock.now()
@@ -174,10 +186,11 @@ class ChatDesk:
         if await self.database.write(work):
             self.on_queued()
 
-    async def answer(self, chat_id: int, external_id: str, text: str) -> bool:
-        """Use `text` as the answer to the pending question; False when none is pending or
-        `text` is more of the complaint. A repeated update (same `external_id`) changes
-        nothing."""
+    async def answer(self, chat_id: int, external_id: str, text: str, replied: str = "") -> bool:
+        """Use `text` as the answer to the pending question; False when none is pending, or
+        `text` is more of the complaint, or is about another complaint (it replies to the
+        bot's message about complaint `replied`, or names another number). A repeated update
+        (same `external_id`) changes nothing."""
 
         if asks_for_handler(text):
             return False  # a request for another handler is no answer: intake hears it
@@ -190,8 +203,8 @@ class ChatDesk:
                 return True
             complaint = complaint_by_id(session, complaint_id=state.complaint_id)
             assert complaint is not None and complaint.id is not None
-            if outlived(state, complaint):
-                return False  # a question of a finished complaint: intake hears the message
+            if outlived(state, complaint) or meant_for_another(complaint, replied, text):
+                return False  # not for this question: intake hears the message
             field, now = state.pending_field, self.clock.now()
             if field == "survey_comment":
                 record_answer(session, complaint, external_id, f"answer:{field}", text, now)
@@ -219,11 +232,12 @@ class ChatDesk:
         """Fill the pending field and ask the next question; a purchase date in a form the
         field does not take is asked for again, saying which form."""
         field, now = state.pending_field, self.clock.now()
-        if not fill_answer(session, complaint, field, text, now.date()):
+        filled = fill_answer(session, complaint, field, text, now.date())
+        if not filled:
             buttons = self._skip(state, complaint)
             self._queue(session, complaint, state, "question", "date_format", buttons)
             return
-        detail = {"fields": [field], "via": "chat"}
+        detail = {"fields": filled, "via": "chat"}
         queries.add_event(session, complaint.id or 0, now, "customer", "details_added", detail)
         self._ask_next(session, state, complaint)
 
@@ -317,39 +331,12 @@ class ChatDesk:
     # ---- /status -------------------------------------------------------------------------
 
     async def status(self, chat_id: int, language: str) -> str:
+        """/status in one language (`chat_status.status_language`); `language` is the reply
+        language when the chat chose none and has no complaint."""
         complaints = await self.database.read(lambda s: complaints_of_chat(s, chat_id))
+        chosen = await self.chosen_language(chat_id)
+        language = status_language(chosen, complaints, language)
         return status_text(complaints, language, self.clock.now(), self.replies.format_due)
-
-    # ---- linking an e-mail address --------------------------------------------------------
-
-    async def start_link(self, chat_id: int, email: str) -> str:
-        """Remember a fresh code for `email`; return the code, to be mailed to that address,
-        or "" when this chat or address had its codes for now (`link_wait` says how long)."""
-        now = self.clock.now()
-        if not self.link_budget.take(chat_id, email, now):
-            return ""
-        return await self.database.write(
-            lambda session: chat_link.new_code(
-                chat_state_to_change(session, chat_id=chat_id), email, now
-            )
-        )
-
-    def link_wait(self, chat_id: int, email: str) -> timedelta:
-        """How long until /link may mail another code for this chat and address."""
-        return self.link_budget.wait(chat_id, email, self.clock.now())
-
-    async def link_pending(self, chat_id: int) -> bool:
-        state = await self.state(chat_id)
-        return bool(state.link_code_hash)
-
-    async def verify_link(self, chat_id: int, code: str) -> str:
-        """The address linked by `code` (its customer and the chat's become one), or ""."""
-        now = self.clock.now()
-        return await self.database.write(
-            lambda session: chat_link.verify(
-                session, chat_state(session, chat_id=chat_id), code, now
-            )
-        )
 
     # ---- satisfaction survey ---------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from complaints.dates import purchase_date
 from complaints.fields import ASKABLE_FIELDS
+from intake.chat_details import found_details
 from intake.chat_link import CHANNEL
 from store import queries
 from store.models import Complaint, Customer
@@ -38,9 +39,10 @@ def looks_like_answer(field: str, text: str) -> bool:
     """Whether `text` reads as an answer to the question about `field`, rather than more of
     the complaint: a question, a long or several-sentence text, or (for a code, a number or a
     date) more than three words without a digit are not answers. "Yesterday" or "last
-    tuesday" stay answers, so the date question can take or refuse them."""
+    tuesday" stay answers, so the date question can take or refuse them. Emoji or
+    punctuation alone ("😡😡😡", "👍") answer nothing."""
     value = text.strip()
-    if not value:
+    if not any(char.isalnum() for char in value):
         return False
     if field == "desired_outcome":
         return len(value) <= _SHORT_LIMIT[field]
@@ -60,23 +62,30 @@ def current_answer(complaint: Complaint, customer: Customer | None, field: str) 
     return str(getattr(complaint, field) or "")
 
 
-def fill_answer(session: Session, complaint: Complaint, field: str, text: str, today: date) -> bool:
-    """Store `text` as `field`; False when it is not a form the field takes (a purchase date
-    that is not a date, see complaints.dates)."""
+def fill_answer(
+    session: Session, complaint: Complaint, field: str, text: str, today: date
+) -> list[str]:
+    """Store `text` as `field`; the fields filled, [] when it is not a form the field takes (a
+    purchase date that is not a date, see complaints.dates). A product answer that names its
+    model ("美的电饭煲 MB-FB40") fills an empty model too, so it is not asked for."""
     value = text.strip()[:200]
     if field == "phone":
         customer = customer_by_id(session, customer_id=complaint.customer_id)
         if customer is not None:
             customer.phone = value
-        return True
+        return [field]
     if field not in ASKABLE_FIELDS:
-        return True
+        return [field]
     if field == "purchase_date":
         value = purchase_date(value, today)
         if not value:
-            return False
+            return []
     setattr(complaint, field, value)
-    return True
+    model = found_details(value, today).get("model", "") if field == "product" else ""
+    if model and not complaint.model:
+        complaint.model = model
+        return [field, "model"]
+    return [field]
 
 
 FOUND_FIELDS = ("product", "model", "order_number", "purchase_date")
@@ -85,11 +94,15 @@ FOUND_FIELDS = ("product", "model", "order_number", "purchase_date")
 def fill_found(
     session: Session, complaint: Complaint, found: dict[str, str], now: datetime
 ) -> None:
-    """Fill the empty fields the customer's first message named (intake.chat_details), with
-    a `details_found` event."""
+    """Fill the empty fields the customer's first message named (intake.chat_details), and
+    the customer's phone when they have none, with a `details_found` event."""
     filled = [field for field in FOUND_FIELDS if found.get(field) and not getattr(complaint, field)]
     for field in filled:
         setattr(complaint, field, found[field][:200])
+    customer = customer_by_id(session, customer_id=complaint.customer_id)
+    if found.get("phone") and customer is not None and not customer.phone:
+        customer.phone = found["phone"]
+        filled.append("phone")
     if filled:
         detail = {"fields": filled, "via": "text"}
         queries.add_event(session, complaint.id or 0, now, "system", "details_found", detail)

@@ -10,7 +10,9 @@ wrong guess costs more than a question.
 - model: one code of capitals and digits (HD9252, KX-200), or what follows "model",
   "modelo", "型号", "型號"; never when two different codes are in the text;
 - product: the short phrase around that model ("Philips HD9252 air fryer", "freidora de
-  aire Philips HD9252", "飞利浦HD9252空气炸锅"), only when it is a bare noun phrase.
+  aire Philips HD9252", "飞利浦HD9252空气炸锅"), only when it is a bare noun phrase;
+- phone: a number after its label ("电话13912345678", "mi teléfono es 600123456"), as in an
+  e-mail signature (`complaints.phones`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 from datetime import date
 
 from complaints.dates import purchase_date
+from complaints.phones import labelled_phone
 
 _ID = r"([A-Za-z0-9][A-Za-z0-9/_-]{1,30})"
 _ORDER = re.compile(
@@ -29,7 +32,9 @@ _ORDER = re.compile(
     re.IGNORECASE,
 )
 _MODEL_WORD = re.compile(r"(?:\bmodel(?:o)?\b|型号|型號)[\s:：#.]*" + _ID, re.IGNORECASE)
-_CODE = re.compile(r"(?<![A-Za-z0-9-])([A-Z]{1,5}-?\d{2,6}[A-Z0-9]{0,4})(?![A-Za-z0-9-])")
+_CODE = re.compile(
+    r"(?<![A-Za-z0-9-])([A-Z]{1,5}-?(?:[A-Z]{1,5}-?)?\d{2,6}[A-Z0-9]{0,4})(?![A-Za-z0-9-])"
+)
 _SERIAL = re.compile(r"(?:serial|s/n|serie|序列号|序號|序列號)\W{0,12}$", re.IGNORECASE)
 
 _MONTHS = {
@@ -87,6 +92,10 @@ _CJK_STOP = "的我你他她它在是买買购購了坏壞有不没沒出冒于�
 def found_details(text: str, today: date) -> dict[str, str]:
     """The registration fields `text` names unmistakably (see the module's docstring)."""
     found: dict[str, str] = {}
+    phone = labelled_phone(text)
+    if phone:
+        found["phone"] = phone
+        text = text.replace(phone, " ")  # its digits are no order number, date or model
     order = _order(text)
     if order:
         found["order_number"] = order

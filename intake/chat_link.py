@@ -21,9 +21,12 @@ from sqlmodel import Session
 
 from channels.base import Channel, Outbound
 from complaints.addresses import EMAIL
+from complaints.clock import Clock
 from outbox.texts import say
 from store import queries
+from store.database import Database
 from store.models import ChatState
+from store.queries.chat import chat_state, chat_state_to_change
 from store.queries.customers import add_identity, identity_at
 from store.queries.customers import customer as customer_by_id
 
@@ -119,6 +122,39 @@ def _merge(session: Session, chat_id: int, email: str, now: datetime) -> None:
         return
     survivor, merged = sorted((mail.customer_id, chat.customer_id))
     queries.merge_customers(session, survivor=survivor, merged=merged, now=now)
+
+
+class LinkCodes:
+    """The /link part of the chat (`intake.chat.ChatDesk`): its store, clock and budget."""
+
+    database: Database
+    clock: Clock
+    link_budget: CodeBudget
+
+    async def start_link(self, chat_id: int, email: str) -> str:
+        """Remember a fresh code for `email`; return the code, to be mailed to that address,
+        or "" when this chat or address had its codes for now (`link_wait` says how long)."""
+        now = self.clock.now()
+        if not self.link_budget.take(chat_id, email, now):
+            return ""
+        return await self.database.write(
+            lambda session: new_code(chat_state_to_change(session, chat_id=chat_id), email, now)
+        )
+
+    def link_wait(self, chat_id: int, email: str) -> timedelta:
+        """How long until /link may mail another code for this chat and address."""
+        return self.link_budget.wait(chat_id, email, self.clock.now())
+
+    async def link_pending(self, chat_id: int) -> bool:
+        state = await self.database.read(lambda session: chat_state(session, chat_id=chat_id))
+        return state is not None and bool(state.link_code_hash)
+
+    async def verify_link(self, chat_id: int, code: str) -> str:
+        """The address linked by `code` (its customer and the chat's become one), or ""."""
+        now = self.clock.now()
+        return await self.database.write(
+            lambda session: verify(session, chat_state(session, chat_id=chat_id), code, now)
+        )
 
 
 def link_code_mailer(email: Channel) -> Callable[[str, str, str], Awaitable[None]]:

@@ -1,5 +1,7 @@
-"""/status in the Telegram chat: the customer's latest complaints, one line each, in their
-language."""
+"""/status in the Telegram chat: the customer's latest complaints, one line each, all in one
+language: the one the chat chose with /language (what the customer asked for), else the newest
+complaint's (the language its acknowledgement and guided questions were in), else the user's
+Telegram language; as the guided questions take the chosen language before the complaint's."""
 
 from __future__ import annotations
 
@@ -18,6 +20,11 @@ from store.queries.customers import identity_at
 
 SHOWN = 10
 """How many of the newest complaints /status lists."""
+
+
+def status_language(chosen: str, complaints: Sequence[Complaint], fallback: str) -> str:
+    """The one language of the /status answer (see the module's docstring)."""
+    return chosen or (complaints[-1].language if complaints else "") or fallback
 
 
 def complaints_of_chat(session: Session, chat_id: int) -> list[Complaint]:
@@ -42,6 +49,6 @@ def status_text(
             number=complaint.number,
             status=status_name(language, complaint.status),
         )
-        step = next_step(complaint, now, format_due)
+        step = next_step(complaint, now, format_due, language)
         lines.append(f"{line} {step}" if step else line)
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """Which complaint a message continues: the one it names, or one of the sender's that it
-mentions or replies to (In-Reply-To/References, signed Message-IDs, chat replies), or, for a
-survey answer that does neither, the sender's one complaint whose survey is open
-(`intake.survey.open_survey_answered`)."""
+replies to or mentions (signed Message-IDs and chat replies first, then numbers in the text,
+then In-Reply-To/References), or the one the conversation is about (a chat's open complaint:
+only when the message points at no other), or, for a survey answer that does none of this,
+the sender's one complaint whose survey is open (`intake.survey.open_survey_answered`)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,11 @@ def thread_of(session: Session, inbound: Inbound, party: queries.Party) -> Compl
         queries.complaint_of_customer(session, party.customer_id, mentioned)
         or queries.complaint_by_references(
             session, inbound.channel, party.customer_id, inbound.thread_hints
+        )
+        or queries.complaint_of_customer(
+            session,
+            party.customer_id,
+            [inbound.current_complaint] if inbound.current_complaint else [],
         )
         or open_survey_answered(session, party.customer_id, inbound)
     )

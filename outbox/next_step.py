@@ -17,18 +17,21 @@ from store.models import Complaint
 FormatDue = Callable[[datetime, str], str]
 
 
-def next_step(complaint: Complaint, now: datetime, format_due: FormatDue) -> str:
-    """One sentence in the complaint's language; "" when nothing is due from the desk (the
-    complaint is finished, or the desk waits for the customer)."""
+def next_step(
+    complaint: Complaint, now: datetime, format_due: FormatDue, language: str = ""
+) -> str:
+    """One sentence in `language`, else the complaint's; "" when nothing is due from the desk
+    (the complaint is finished, or the desk waits for the customer)."""
     if complaint.status in FINISHED or complaint.status in WAITING:
         return ""
+    language = language or complaint.language
     if complaint.first_response_at is None:
         key, due = "next.first_response", complaint.first_response_due
     else:
         key, due = "next.resolution", complaint.resolution_due
     if due is None or due <= now:
-        return say(complaint.language, f"{key}_late")
-    return say(complaint.language, key, due=format_due(due, complaint.language))
+        return say(language, f"{key}_late")
+    return say(language, key, due=format_due(due, language))
 
 
 @dataclass(frozen=True, slots=True)

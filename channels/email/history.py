@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from complaints.phones import LABELLED, NUMBER, plausible
+
 _ATTRIBUTION = re.compile(
     r"(?:(?:On|El)\s.*\d{1,2}:\d{2}.*\s(?:wrote|escribió)"  # Gmail, Apple Mail, Thunderbird
     r"|.*\d{4}\s*年.*(?:写道|寫道))\s*[:：]",  # 在/於 2026年3月2日 …写道：
@@ -45,13 +47,7 @@ _HEADER_FROM = re.compile(r"[*\s]*(?:From|De)\s*\**\s*:")
 _HEADER_SENT = re.compile(r"[*\s]*(?:Sent|Date|Enviado(?: el)?|Fecha)\s*\**\s*:", re.I)
 
 
-_PHONE = r"(\+?\(?\d[\d ().-]{5,18}\d)"
-_LABELLED_PHONE = re.compile(
-    r"(?:tel(?:[eé]fono)?|tfno|m[oó]vil|phone|mobile|mob|cell(?:phone)?|celular"
-    r"|电话|手机|联系电话|電話|手機|聯絡電話)\.?\s*[:：.]?\s*" + _PHONE + r"\s*",
-    re.I,
-)
-_BARE_PHONE = re.compile(r"\s*" + _PHONE + r"\s*")
+_BARE_PHONE = re.compile(r"\s*" + NUMBER + r"\s*")
 
 
 def signature_phone(signature: str) -> str:
@@ -60,15 +56,11 @@ def signature_phone(signature: str) -> str:
     there is none or it is unclear (two bare numbers, a fax)."""
     lines = [line.strip() for line in signature.split("\n")]
     for line in lines:
-        if (found := _LABELLED_PHONE.fullmatch(line)) and _plausible(found[1]):
+        if (found := LABELLED.fullmatch(line)) and plausible(found[1]):
             return found[1]
     bare = {found[1] for line in lines if (found := _BARE_PHONE.fullmatch(line))}
     only = bare.pop() if len(bare) == 1 else ""
-    return only if _plausible(only) else ""
-
-
-def _plausible(number: str) -> bool:
-    return 7 <= sum(char.isdigit() for char in number) <= 15
+    return only if plausible(only) else ""
 
 
 @dataclass(frozen=True)

@@ -159,11 +159,15 @@ class ChatFlow:
         await _reply(update, self.chats.say(language, "link_sent", email=address))
 
     async def _customer_message(self, update: Update, context: Context) -> None:
-        """A /link code, an answer to a guided question, or else a message for intake."""
+        """A /link code, an answer to a guided question, or else a message for intake. A reply
+        to a message about a complaint continues that complaint (a customer with two open
+        ones answers the older one's question so); the chat's open complaint is the fallback."""
         message, chat, user = update.effective_message, update.effective_chat, update.effective_user
         assert message is not None and chat is not None and user is not None
         external_id = f"{chat.id}:{message.message_id}"
         language = await self._language_of(update)
+        quoted = message.reply_to_message
+        replied = await self.chats.replied_complaint(chat.id, quoted.message_id) if quoted else ""
         if message.text:
             code = CODE.match(message.text)
             if code and await self.chats.link_pending(chat.id):
@@ -172,7 +176,7 @@ class ChatFlow:
                 language = language or self.chats.default_language
                 await _reply(update, self.chats.say(language, key, email=linked))
                 return
-            if await self.chats.answer(chat.id, external_id, message.text):
+            if await self.chats.answer(chat.id, external_id, message.text, replied):
                 return
         text = message.text or message.caption or ""
         attachments, too_large = await _attachments(message, self.max_attachment_bytes)
@@ -192,7 +196,8 @@ class ChatFlow:
             received_at=self.clock.now(),
             language_hint=language,
             attachments=attachments,
-            referenced_complaints=(open_number,) if open_number else (),
+            referenced_complaints=(replied,) if replied else (),
+            current_complaint=open_number,
             source=NAME,
         )
         result = await self.on_inbound(inbound)

@@ -56,8 +56,14 @@ class CustomerChat(Protocol):
         to answer with, or "" when the customer is told through the outbox."""
         ...
 
-    async def answer(self, chat_id: int, external_id: str, text: str) -> bool:
-        """Take `text` as the answer to a pending question; False when none is pending."""
+    async def replied_complaint(self, chat_id: int, message_id: int) -> str:
+        """The number of the complaint the chat's message `message_id` (the bot's, or the
+        customer's own) was about, or "": a reply to it continues that complaint."""
+        ...
+
+    async def answer(self, chat_id: int, external_id: str, text: str, replied: str = "") -> bool:
+        """Take `text` as the answer to a pending question; False when none is pending or the
+        message is about another complaint (`replied`: the one whose message it replies to)."""
         ...
 
     async def skip(self, chat_id: int, field: str) -> None:

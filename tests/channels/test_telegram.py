@@ -166,7 +166,7 @@ async def test_guided_intake_fills_answers_and_moves_on_when_skipped(
     await to(fake, CUSTOMER)  # acknowledgement
     first = await to(fake, CUSTOMER)
     assert "Which product" in first["text"]
-    await say(fake, "Electric kettle K-200")
+    await say(fake, "Electric kettle")  # no model in it (one would be taken: no question)
     second = await to(fake, CUSTOMER)
     assert "model" in second["text"]
     fake.push_update(
@@ -184,7 +184,7 @@ async def test_guided_intake_fills_answers_and_moves_on_when_skipped(
     assert "order" in fourth["text"]
     complaint = rows(bot, "SELECT product, model, purchase_date FROM complaints")[0]
     assert complaint == {
-        "product": "Electric kettle K-200",
+        "product": "Electric kettle",
         "model": "",
         "purchase_date": "2026-03-02",
     }
@@ -1000,7 +1000,7 @@ async def test_a_free_text_purchase_date_is_refused_and_a_day_word_is_counted_fr
     await say(fake, "The kettle I bought leaks and the handle is cracked, quality is terrible.")
     await to(fake, CUSTOMER)  # acknowledgement
     await to(fake, CUSTOMER)  # which product
-    await say(fake, "Electric kettle K-200")
+    await say(fake, "Electric kettle")
     assert "model" in (await to(fake, CUSTOMER))["text"]
     await say(fake, "K-200")
     assert "When did you buy" in (await to(fake, CUSTOMER))["text"]

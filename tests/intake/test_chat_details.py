@@ -58,6 +58,14 @@ def test_the_first_message_names_product_model_date_and_order(text: str, product
         ("serial SN12345 and model HD9252", {"model": "HD9252"}),
         ("Two codes HD9252 and HD9300 in one text", {}),
         ("bought on 2026-12-24, order 55821", {"order_number": "55821"}),  # a future date
+        ("电话13912345678，账单多扣了五十元", {"phone": "13912345678"}),
+        ("Mi teléfono es 600 123 456 y el router no funciona", {"phone": "600 123 456"}),
+        (
+            "Call me, phone: +34 600 123 456 (order A-123)",
+            {"phone": "+34 600 123 456", "order_number": "A-123"},
+        ),
+        ("美的电饭煲 MB-FB40", {"model": "MB-FB40"}),
+        ("the hotel 12345678 was rude", {}),
         (
             "Lo compré el 3 de marzo de 2026 (número de pedido: 99-817)",
             {
@@ -110,6 +118,10 @@ def test_a_purchase_date_is_a_date_or_a_known_day_word(text: str, expected: str)
         ("purchase_date", "I really cannot remember when exactly that was", False),
         ("phone", "+34 600 123 456", True),
         ("desired_outcome", "A refund, please, or a new one if you have it in stock.", True),
+        ("product", "😡😡😡", False),  # a sticker-like text answers nothing
+        ("order_number", "👍", False),
+        ("desired_outcome", "🙏", False),
+        ("product", "美的电饭煲 MB-FB40", True),
     ],
 )
 def test_an_answer_is_told_from_more_of_the_complaint(field: str, text: str, answer: bool) -> None:
