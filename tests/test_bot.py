@@ -236,7 +236,7 @@ async def test_check_config_summarises_without_opening_the_store_or_a_port(
         "webhook sources: shop, crm",
         f"email: SMTP intake on 127.0.0.1:{held_port}, relay 127.0.0.1:1",
         "telegram: off",
-        "rules in the file: 25 rules, 13 categories, 8 departments",
+        "rules in the file: 26 rules, 14 categories, 8 departments",
         f"templates: shipped, 1 replaced from {tmp_path / 'texts'}",
     ]
     assert "s3cret" not in out + err

@@ -63,6 +63,23 @@ def case(
 
 
 SIMPLIFIED = [
+    # late or lost deliveries went to customer care as other; now logistics
+    case(
+        "delay-not-shipped-tracking-stuck",
+        "zh-Hans",
+        "delivery_delay",
+        "logistics",
+        "general",
+        "订单下了十天还没发货，物流一直不更新",
+    ),
+    case(
+        "delay-signed-not-received",
+        "zh-Hans",
+        "delivery_delay",
+        "logistics",
+        "general",
+        "快递显示已签收，可是我家里根本没人收到，门口也没有。",
+    ),
     case(
         "safety-heater-fire",
         "zh-Hans",
@@ -265,6 +282,14 @@ SIMPLIFIED = [
 
 TRADITIONAL = [
     case(
+        "delay-delivered-not-received",
+        "zh-Hant",
+        "delivery_delay",
+        "logistics",
+        "general",
+        "包裹顯示已送達但我根本沒收到",
+    ),
+    case(
         "safety-power-strip",
         "zh-Hant",
         "safety",
@@ -448,6 +473,14 @@ TRADITIONAL = [
 ]
 
 SPANISH = [
+    case(
+        "delay-not-arrived-15-days",
+        "es",
+        "delivery_delay",
+        "logistics",
+        "general",
+        "mi pedido no ha llegado y ya pasaron 15 días",
+    ),
     case(
         "safety-charger-burn",
         "es",
@@ -670,6 +703,14 @@ SPANISH = [
 ]
 
 ENGLISH = [
+    case(
+        "delay-not-arrived-two-weeks",
+        "en",
+        "delivery_delay",
+        "logistics",
+        "general",
+        "my order has not arrived after two weeks",
+    ),
     case(
         "safety-kettle-fire",
         "en",
@@ -920,6 +961,7 @@ def test_table_has_enough_cases_per_language() -> None:
             "installation",
             "repair_service",
             "delivery_damage",
+            "delivery_delay",
             "staff_attitude",
             "billing",
             "network_signal",

@@ -101,7 +101,7 @@ FIGURATIVE = [
     case("气得我头顶冒烟，退款还没到账", "zh-Hans", {"billing": GENERAL}, "qi-de-mao-yan"),
     case("心态爆炸，网速又慢成这样", "zh-Hans", {"network_signal": GENERAL}, "xintai-baozha"),
     case("电脑中毒了，送修一周还没修好", "zh-Hans", {"repair_service": GENERAL}, "diannao-zhongdu"),
-    case("我真的很火大，快递三天都没到", "zh-Hans", {"other": GENERAL}, "huoda"),
+    case("我真的很火大，快递三天都没到", "zh-Hans", {"delivery_delay": GENERAL}, "huoda"),
     case("客服态度让我火冒三丈", "zh-Hans", {"staff_attitude": GENERAL}, "huo-mao-san-zhang"),
     case("這方案根本在燒錢", "zh-Hant", {"billing": GENERAL}, "shao-qian-hant"),
     case("氣到冒煙，退款到現在還沒入帳", "zh-Hant", {"billing": GENERAL}, "qi-dao-mao-yan"),
@@ -137,7 +137,7 @@ HAZARDS = [
 SHORT_CHINESE = [
     # the walkthrough's own
     case("我的手机坏了", "zh-Hans", {"product_quality": GENERAL}, "shouji-huaile"),
-    case("我的訂單呢", "zh-Hant", {"other": GENERAL}, "dingdan-ne-hant"),
+    case("我的訂單呢", "zh-Hant", {"delivery_delay": GENERAL}, "dingdan-ne-hant"),
     case(
         "我的路由器连不上网",
         "zh-Hans",
@@ -146,8 +146,8 @@ SHORT_CHINESE = [
     ),
     # more of them
     case("我的手機壞了", "zh-Hant", {"product_quality": GENERAL}, "shouji-huaile-hant"),
-    case("我的订单呢", "zh-Hans", {"other": GENERAL}, "dingdan-ne"),
-    case("我的快递呢", "zh-Hans", {"other": GENERAL}, "kuaidi-ne"),
+    case("我的订单呢", "zh-Hans", {"delivery_delay": GENERAL}, "dingdan-ne"),
+    case("我的快递呢", "zh-Hans", {"delivery_delay": GENERAL}, "kuaidi-ne"),
     case("我的帳單不對", "zh-Hant", {"billing": GENERAL}, "zhangdan-hant"),
     case("我的洗衣机漏水", "zh-Hans", {"product_quality": GENERAL}, "xiyiji"),
     case("我的会员卡用不了", "zh-Hans", {"other": GENERAL}, "huiyuanka"),
