@@ -3,6 +3,7 @@ from the editable templates; these are the short conversational lines around it)
 
 from __future__ import annotations
 
+from outbox.chat_texts import CHAT_TEXTS
 from outbox.typography import CONTINUED, filled, sentence
 
 __all__ = ["CONTINUED", "LANGUAGE_NAMES", "TEXTS", "say", "sentence"]
@@ -147,7 +148,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "sus palabras qué ha pasado; también puede enviar fotos o documentos. Le daré un "
         "número de reclamación al momento y solo le preguntaré lo que falte.\n\n/status - sus "
         "reclamaciones\n/new - otra reclamación\n/language - cambiar de idioma\n"
-        "/link usted@ejemplo.com - vincular su correo",
+        "/link usted@ejemplo.com - vincular su correo\n"
+        "/handler - pedir que otra persona gestione su reclamación",
         "ask.product": "¿De qué producto o servicio se trata?",
         "ask.model": "¿Cuál es el modelo?",
         "ask.serial_number": "¿Cuál es el número de serie (en la etiqueta o la caja)?",
@@ -238,7 +240,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "welcome": "{name}，您好！我是{company}的投诉助手。请用您自己的话告诉我发生了什么，"
         "也可以发送照片或文件。我会立即给您投诉编号，并只询问缺少的信息。\n\n"
         "/status - 查看您的投诉\n/new - 另开一个投诉\n/language - 更改语言\n"
-        "/link you@example.com - 绑定您的邮箱",
+        "/link you@example.com - 绑定您的邮箱\n/handler - 要求更换处理人",
         "ask.product": "请问涉及哪个产品或服务？",
         "ask.model": "请问型号是什么？",
         "ask.serial_number": "请问序列号是多少（在标签或包装盒上）？",
@@ -319,7 +321,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "welcome": "{name}，您好！我是{company}的投訴助理。請用您自己的話告訴我發生了什麼，"
         "也可以傳送照片或文件。我會立即給您投訴編號，並只詢問缺少的資料。\n\n"
         "/status - 查看您的投訴\n/new - 另開一個投訴\n/language - 變更語言\n"
-        "/link you@example.com - 綁定您的電子郵件",
+        "/link you@example.com - 綁定您的電子郵件\n/handler - 要求更換處理人",
         "ask.product": "請問與哪個產品或服務有關？",
         "ask.model": "請問型號是什麼？",
         "ask.serial_number": "請問序號是多少（在標籤或包裝盒上）？",
@@ -371,6 +373,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "一併處理。",
     },
 }
+for _language, _table in CHAT_TEXTS.items():
+    TEXTS[_language].update(_table)
 
 LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "es": "Español", "en": "English"}
 

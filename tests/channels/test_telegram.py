@@ -296,7 +296,7 @@ async def test_an_agent_reply_in_the_group_reaches_a_telegram_customer(
     )
     await until(fake, CUSTOMER, "refunded")
     confirmation = await to(fake, GROUP)
-    assert "sent to the customer by Telegram" in confirmation["text"]
+    assert "queued for the customer by Telegram" in confirmation["text"]
     events = [row["kind"] for row in rows(bot, "SELECT kind FROM events")]
     assert "agent_replied" in events
 
