@@ -50,8 +50,8 @@ class Edits:
         again (the original brought them)."""
         assert message.from_user is not None
         text = message.text or message.caption or ""
-        if not text.strip():
-            return  # a caption removed: nothing new to record
+        if not text.strip() or text.startswith("/"):
+            return  # a caption removed, or a command edited: nothing new to record
         chat = message.chat
         chosen = await self.chats.chosen_language(chat.id)
         language = chosen or normalise_hint(message.from_user.language_code or "")
