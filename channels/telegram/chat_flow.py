@@ -1,9 +1,11 @@
 """The Telegram chat flow: which update goes where.
 
-A customer's private chat: /start, /status, /new, /language, /link, /handler, the buttons
-(skip a question, choose a language, rate the solution), answers to guided questions and
-/link codes, and everything else as a complaint message handed to intake as an `Inbound`.
-An agents' group: the commands `AgentCommands.names` and replies to the bot's posts.
+A customer's private chat: /start, /status, /new, /language, /link, /handler, /help, the
+buttons (skip a question, choose a language, rate the solution), answers to guided questions and
+/link codes, and every text or file as a complaint message handed to intake as an `Inbound`;
+what cannot be kept (a sticker, a location…) and unknown commands are answered, never dropped.
+An agents' group: the commands `AgentCommands.names`, /help, and replies to the bot's posts.
+Edited messages go to `edits.py` before anything else.
 
 What each of these means is decided behind the ports (`ports.py`); this module only reads the
 update, calls the port, and answers with the text it returns. Answers to commands are replies
@@ -298,8 +300,8 @@ class ChatFlow:
             await _reply(update, answer)
 
     async def _agent_file(self, update: Update, context: Context) -> None:
-        """A photo, file or location in reply to the bot's post: not sent from the group (the
-        reply goes out as the letter text only); the agent is told to write it instead."""
+        """A photo, file or location in reply to the bot's post: nothing reaches the customer
+        (no channel carries an agent's files), so the agent is told to write the reply."""
         message, user = update.effective_message, update.effective_user
         assert message is not None and user is not None
         replied = message.reply_to_message
