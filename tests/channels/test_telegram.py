@@ -466,6 +466,7 @@ async def test_rate_limits_are_honoured_and_a_blocked_user_fails_the_message(
     ]
     assert failed and all(row["status"] == "failed" for row in failed)
     assert "blocked" in failed[0]["last_error"]
+    assert await dispatcher.dispatch_due() == 1  # the group is told, once
     assert await dispatcher.dispatch_due() == 0  # no endless retry
 
 
