@@ -43,6 +43,7 @@ from observe.metrics import Metrics
 from outbox.dispatcher import Dispatcher
 from outbox.notify import Notifier
 from outbox.templates import Replies
+from outbox.undelivered import tell_desk
 from router import RuleSet
 from router.model import keep_trained
 from scheduler.due import DueTimes
@@ -219,6 +220,7 @@ def _services(
         settings.escalation.levels,
         company=settings.company_name,
     )
+    dispatcher.given_up = tell_desk(notifier)  # the notifier needs the dispatcher's channels
     due = DueTimes(
         settings.service_levels,
         warn_before=settings.escalation.warn_before,

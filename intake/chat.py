@@ -343,10 +343,9 @@ class ChatDesk(chat_link.LinkCodes):
     async def survey_answer(
         self, chat_id: int, number: str, score: int, message_id: int | None = None
     ) -> str:
-        """Record a 1-5 score once per survey round. `message_id` is the Telegram message whose
-        button was tapped: only the complaint's latest survey counts (the round it opened), an
-        older one's buttons are stale. Returns the reply key: "survey_thanks" (recorded),
-        "survey_done" (this round was answered already) or "survey_stale"."""
+        """Record a 1-5 score once per round, tapped under the survey message `message_id` (the
+        latest survey only). The reply key: "survey_thanks", "survey_reopened" (the reopening
+        notice answers), "survey_done" (answered already) or "survey_stale" (an older round)."""
         now = self.clock.now()
 
         def work(session: Session) -> str:
@@ -362,8 +361,8 @@ class ChatDesk(chat_link.LinkCodes):
             refused = refusal(session, chat_id, message_id, complaint)
             if refused:
                 return refused
-            self._record_score(session, chat_id, complaint, score, now)
-            return "survey_thanks"
+            reopened = self._record_score(session, chat_id, complaint, score, now)
+            return "survey_reopened" if reopened else "survey_thanks"
 
         answer = await self.database.write(work, retry_on_conflict=True)  # changed meanwhile: anew
         self.on_queued()
@@ -371,7 +370,7 @@ class ChatDesk(chat_link.LinkCodes):
 
     def _record_score(
         self, session: Session, chat_id: int, complaint: Complaint, score: int, now: datetime
-    ) -> None:
+    ) -> bool:
         reopened = record_survey(
             session,
             complaint,
@@ -385,3 +384,4 @@ class ChatDesk(chat_link.LinkCodes):
         if reopened:  # a notice, recorded by its text key as tell_customer's are
             self._queue(session, complaint, state, "progress", reopened, notice=reopened)
         state.complaint_id, state.pending_field = complaint.id, "survey_comment"
+        return bool(reopened)

@@ -39,6 +39,7 @@ from outbox.batch import send_batch
 from outbox.lanes import Sending, by_lane
 from outbox.outbound import RESULTS, Counted, Outcome, outbound_of
 from outbox.settings import OutboxSettings
+from outbox.undelivered import GivenUp
 from store import queries
 from store.database import Database
 from store.models import OutboxItem
@@ -65,7 +66,10 @@ class Dispatcher:
         clock: Clock,
         batch: int = 32,
         metrics: Metrics | None = None,
+        given_up: GivenUp | None = None,
     ) -> None:
+        """`given_up` hears of each item failed for good (outbox.undelivered tells the desk)."""
+        self.given_up = given_up
         self.database = database
         self.channels = channels
         self.settings = settings
@@ -345,6 +349,8 @@ class Dispatcher:
                 "delivery_failed",
                 {**detail, "reason": stored.last_error},
             )
+            if self.given_up is not None:
+                self.given_up(session, stored, outcome.said, now)
             log.error(
                 "delivery of message %s of %s via %s failed for good after %d attempt(s): %s",
                 stored.message_id,

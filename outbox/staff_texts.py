@@ -41,6 +41,9 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "regraded": "{number}: the customer's latest message raises the grade {grade_from} -> "
         "{grade_to}; new deadlines apply.\n\n{text}\n\nReply to this message to answer the "
         "customer.",
+        "undelivered": "{number}: a message to the customer could not be delivered by {channel} "
+        "({reason}); they have not seen it. Contact them another way; the console shows their "
+        "details.",
     },
     "es": {
         "group_post": "{number} · {grade} · {category}\n{customer} ({channel})\n\n"
@@ -75,6 +78,9 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "regraded": "{number}: el último mensaje del cliente eleva la prioridad {grade_from} -> "
         "{grade_to}; rigen plazos nuevos.\n\n{text}\n\nResponda a este mensaje para contestar "
         "al cliente.",
+        "undelivered": "{number}: un mensaje al cliente no se pudo entregar por {channel} "
+        "({reason}); no lo ha visto. Contacte con el cliente de otra forma; la consola muestra "
+        "sus datos.",
     },
     "zh-Hans": {
         "group_post": "{number} · {grade} · {category}\n{customer}（{channel}）\n\n"
@@ -104,6 +110,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "批准或拒绝。",
         "regraded": "{number}：客户的最新消息使等级升高 {grade_from} -> {grade_to}，按新的期限"
         "处理。\n\n{text}\n\n回复此消息即可答复客户。",
+        "undelivered": "{number}：发给客户的消息无法通过 {channel} 送达（{reason}），客户没有"
+        "看到。请通过其他方式联系客户；控制台中有其联系信息。",
     },
     "zh-Hant": {
         "group_post": "{number} · {grade} · {category}\n{customer}（{channel}）\n\n"
@@ -133,6 +141,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "核准或拒絕。",
         "regraded": "{number}：客戶的最新訊息使等級升高 {grade_from} -> {grade_to}，按新的期限"
         "處理。\n\n{text}\n\n回覆此訊息即可答覆客戶。",
+        "undelivered": "{number}：發給客戶的訊息無法透過 {channel} 送達（{reason}），客戶沒有"
+        "看到。請透過其他方式聯絡客戶；控制台中有其聯絡資料。",
     },
 }
 

@@ -106,12 +106,12 @@ class AgentDesk:
                 return Done(
                     number,
                     said(
-                        "sent to the customer by %(channel)s; waiting for their answer",
+                        "queued for the customer by %(channel)s; waiting for their answer",
                         channel=identity.channel,
                     ),
                 )
             return Done(
-                number, said("sent to the customer by %(channel)s", channel=identity.channel)
+                number, said("queued for the customer by %(channel)s", channel=identity.channel)
             )
 
         done = await self.database.write(work)

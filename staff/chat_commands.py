@@ -16,10 +16,37 @@ from collections.abc import Awaitable, Callable, Sequence
 from complaints import numbers
 from complaints.errors import ComplaintBotError, Said, said
 from complaints.languages import SUPPORTED
+from router import GRADES
 from staff.actions import AgentDesk, Done
 from store.models import Agent
 
 NOT_AN_AGENT = said("Sorry, only registered agents can act on complaints here.")
+EDITED = {
+    "reply": said(
+        "Edits are not delivered: the customer already has your first reply. To correct it, "
+        "send a new reply to the post."
+    ),
+    "command": said(
+        "Edited commands are not run again: the first one stands. To change it, send the "
+        "command again."
+    ),
+}
+HELP = said(
+    "Reply to a post of mine to answer the customer. Commands:\n"
+    "/take C-… - take the complaint\n"
+    "/note C-… text - an internal note\n"
+    "/ask C-… question - ask the customer and wait for the answer\n"
+    "/propose C-… solution - propose a solution\n"
+    "/resolve C-… summary - resolve it\n"
+    "/reject C-… explanation - reject it, politely\n"
+    "/grade C-… %(grades)s - change the grade",
+    grades=", ".join(GRADES),
+)
+UNKNOWN = said("I do not know this command. Send /help to see the commands.")
+FILE_REPLY = said(
+    "Files are not sent to the customer from here: the customer did not get this. Write your "
+    "reply as text in reply to the post."
+)
 
 Action = Callable[[Agent], Awaitable[Done]]
 Translate = Callable[[str, Said], str]
@@ -46,10 +73,11 @@ class ChatCommands:
     async def run(self, telegram_user: int, command: str, args: Sequence[str]) -> str:
         """`/command C-… text`: the number first, then the note, summary, grade…"""
         agent = await self.agents.agent_for_telegram(telegram_user)
-        if command not in self.names or not args or not numbers.IN_TEXT.fullmatch(args[0]):
+        number = args[0].upper() if args else ""  # "c-2026-000008" as typed on a phone
+        if command not in self.names or not numbers.IN_TEXT.fullmatch(number):
             usage = said("Usage: /%(command)s C-2026-000123 …", command=command)
             return self.say(self._language(agent), usage)
-        return await self._as_agent(agent, self._action(command, args[0], args[1:]))
+        return await self._as_agent(agent, self._action(command, number, args[1:]))
 
     async def reply(self, telegram_user: int, replied_to: str, text: str) -> str:
         """A reply to the bot's post about a complaint goes to the customer."""
@@ -60,6 +88,21 @@ class ChatCommands:
         agent = await self.agents.agent_for_telegram(telegram_user)
         return await self._as_agent(agent, lambda agent: self.agents.reply(found, agent, text))
 
+    async def edited(self, telegram_user: int, kind: str) -> str:
+        """An edited reply or command changes nothing (channels.telegram.edits): say so."""
+        agent = await self.agents.agent_for_telegram(telegram_user)
+        return self.say(self._language(agent), EDITED[kind])
+
+    async def help(self, telegram_user: int, known: bool) -> str:
+        """/help (`known`), or the pointer to it for a command nobody here knows."""
+        language = self._language(await self.agents.agent_for_telegram(telegram_user))
+        return self.say(language, HELP if known else UNKNOWN)
+
+    async def file_reply(self, telegram_user: int) -> str:
+        """A photo or file in reply to a post: no channel carries an agent's files yet."""
+        agent = await self.agents.agent_for_telegram(telegram_user)
+        return self.say(self._language(agent), FILE_REPLY)
+
     def _action(self, command: str, number: str, words: Sequence[str]) -> Action:
         rest = " ".join(words)
         desk = self.agents
@@ -67,12 +110,22 @@ class ChatCommands:
             "take": lambda agent: desk.take(number, agent),
             "note": lambda agent: desk.note(number, agent, rest),
             "resolve": lambda agent: desk.resolve(number, agent, rest),
-            "grade": lambda agent: desk.grade(number, agent, rest.strip().lower()),
+            "grade": lambda agent: desk.grade(number, agent, self._grade(rest)),
             "reject": lambda agent: _reject(desk, number, agent, rest),
             "propose": lambda agent: desk.propose(number, agent, rest),
             "ask": lambda agent: desk.reply(number, agent, rest, wait_for_customer=True),
         }
         return actions[command]
+
+    def _grade(self, word: str) -> str:
+        """The grade key `word` names in any of the languages ("紧急", "urgente" → "urgent");
+        `word` itself, lower-cased, when it names none (the desk refuses it, listing them)."""
+        word = word.strip().lower()
+        for key in GRADES:
+            named = Said("%(grade)s", {"grade": key})  # the console's name of the grade
+            if word in {key, *(self.say(language, named).lower() for language in SUPPORTED)}:
+                return key
+        return word
 
     def _language(self, agent: Agent | None) -> str:
         if agent is not None and agent.language in SUPPORTED:

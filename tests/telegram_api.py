@@ -169,7 +169,8 @@ class FakeTelegram:
         self.blocked_chats: set[int] = set()
         # other state
         self.webhook: dict[str, Any] | None = None
-        self.commands: list[dict[str, Any]] = []
+        self.menus: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        """The "/" menus set with setMyCommands, by (scope type, language_code)."""
         self._files: dict[str, _File] = {}
         self._paths: dict[str, str] = {}
         self._file_names: dict[str, str] = {}  # file ids users sent, as in their messages
@@ -740,18 +741,33 @@ class FakeTelegram:
         commands = params.get("commands")
         if not isinstance(commands, list):
             raise ApiError(400, 'Bad Request: parameter "commands" is required')
-        self.commands = commands
+        language = params.get("language_code") or ""
+        if language and not (len(language) == 2 and language.isalpha()):
+            raise ApiError(400, "Bad Request: wrong language code specified")
+        self.menus[_menu(params)] = commands
         return True
 
     async def _delete_my_commands(self, params: dict[str, Any], request: Request) -> bool:
-        self.commands = []
+        self.menus.pop(_menu(params), None)
         return True
 
     async def _get_my_commands(self, params: dict[str, Any], request: Request) -> list[Any]:
-        return self.commands
+        return self.menus.get(_menu(params), [])
+
+    @property
+    def commands(self) -> list[dict[str, Any]]:
+        """The menu of the default scope for every language."""
+        return self.menus.get(("default", ""), [])
 
 
 # ---- helpers -----------------------------------------------------------------------------------
+
+
+def _menu(params: Mapping[str, Any]) -> tuple[str, str]:
+    """Which menu a *MyCommands call is about: its scope's type and its language_code."""
+    scope = params.get("scope")
+    kind = scope.get("type", "default") if isinstance(scope, dict) else "default"
+    return str(kind), str(params.get("language_code") or "")
 
 
 def _user(user_id: int, first_name: str, language_code: str) -> dict[str, Any]:

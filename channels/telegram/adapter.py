@@ -85,9 +85,8 @@ class TelegramChannel:
             .updater(None)
             .build()
         )
-        ChatFlow(chats, agents, on_inbound, clock, send_link_code, max_attachment_bytes).register(
-            self.application
-        )
+        self.flow = ChatFlow(chats, agents, on_inbound, clock, send_link_code, max_attachment_bytes)
+        self.flow.register(self.application)
         self.application.add_error_handler(self._error)
         self._failed: set[int] = set()
         self._connecting: asyncio.Task[None] | None = None
@@ -133,6 +132,10 @@ class TelegramChannel:
             await self.bot.shutdown()
             raise
         await self.application.start()
+        try:
+            await self.flow.set_menu(self.bot)
+        except TelegramError as error:  # NetworkError included: the menu is no reason to wait
+            log.warning("Telegram refused the command menu (%s)", type(error).__name__)
         if self.settings.mode == "webhook":
             await self.bot.set_webhook(
                 self.settings.webhook_url,

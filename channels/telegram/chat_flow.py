@@ -1,9 +1,11 @@
 """The Telegram chat flow: which update goes where.
 
-A customer's private chat: /start, /status, /new, /language, /link, /handler, the buttons
-(skip a question, choose a language, rate the solution), answers to guided questions and
-/link codes, and everything else as a complaint message handed to intake as an `Inbound`.
-An agents' group: the commands `AgentCommands.names` and replies to the bot's posts.
+A customer's private chat: /start, /status, /new, /language, /link, /handler, /help, the
+buttons (skip a question, choose a language, rate the solution), answers to guided questions and
+/link codes, and every text or file as a complaint message handed to intake as an `Inbound`;
+what cannot be kept (a sticker, a location…) and unknown commands are answered, never dropped.
+An agents' group: the commands `AgentCommands.names`, /help, and replies to the bot's posts.
+Edited messages go to `edits.py` before anything else.
 
 What each of these means is decided behind the ports (`ports.py`); this module only reads the
 update, calls the port, and answers with the text it returns. Answers to commands are replies
@@ -16,7 +18,15 @@ import math
 import re
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -28,6 +38,7 @@ from telegram.ext import (
 
 from channels.base import Attachment, Inbound, OnInbound, Sender, safe_filename
 from channels.telegram import NAME
+from channels.telegram.edits import Edits
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
 from complaints.clock import Clock
 from complaints.languages import SUPPORTED, normalise_hint
@@ -38,6 +49,14 @@ DOWNLOAD_LIMIT = 20 << 20
 """The largest file the Bot API lets a bot download (getFile)."""
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE = re.compile(r"^\s*(\d{6})\s*$")
+
+MEDIA = filters.VIDEO | filters.VIDEO_NOTE | filters.AUDIO
+"""Kept as attachments too (within the size limit), besides photos, documents and voice."""
+
+MENU = ("status", "new", "language", "link", "handler", "help")
+"""The private chat's commands in Telegram's "/" menu (texts "menu.<command>")."""
+MENU_LANGUAGES = (("en", "en"), ("es", "es"), ("zh", "zh-Hans"))
+"""A menu per Telegram language_code (two letters), in our language for it."""
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -67,6 +86,8 @@ class ChatFlow:
         private = filters.ChatType.PRIVATE
         groups = filters.ChatType.GROUPS
         add = application.add_handler
+        edits = Edits(self.chats, self.agents, self.on_inbound, self.clock)
+        add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edits.handle))  # before all others
         add(CommandHandler("start", self._start, filters=private))
         add(CommandHandler("status", self._status, filters=private))
         add(CommandHandler("new", self._new, filters=private))
@@ -75,14 +96,25 @@ class ChatFlow:
         add(CommandHandler("handler", self._other_handler, filters=private))
         for command in self.agents.names:
             add(CommandHandler(command, self._agent_command, filters=groups))
-        content = filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.VOICE
+        add(CommandHandler(["help", "ayuda"], self._help, filters=private))
+        add(CommandHandler(["help", "ayuda"], self._agent_help, filters=groups))
+        add(MessageHandler(filters.COMMAND, self._unknown_command))
+        content = filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.VOICE | MEDIA
         add(MessageHandler(private & content & ~filters.COMMAND, self._customer_message))
-        add(
-            MessageHandler(
-                groups & filters.REPLY & filters.TEXT & ~filters.COMMAND, self._agent_reply
-            )
-        )
+        add(MessageHandler(private & ~filters.StatusUpdate.ALL, self._cannot_take))
+        reply = groups & filters.REPLY & ~filters.COMMAND
+        add(MessageHandler(reply & filters.TEXT, self._agent_reply))
+        add(MessageHandler(reply & filters.ATTACHMENT, self._agent_file))
         add(CallbackQueryHandler(self._button))
+
+    async def set_menu(self, bot: Bot) -> None:
+        """Telegram's "/" menu of the private chats, in each language: Telegram knows languages
+        by two letters only, so "zh" shows simplified Chinese; other apps see the default."""
+        commands = [name for name in MENU if name != "link" or self.send_link_code is not None]
+        scope = BotCommandScopeAllPrivateChats()
+        for code, language in (("", self.chats.default_language), *MENU_LANGUAGES):
+            menu = [BotCommand(name, self.chats.say(language, f"menu.{name}")) for name in commands]
+            await bot.set_my_commands(menu, scope=scope, language_code=code or None)
 
     # ---- a customer's private chat -------------------------------------------------------------
 
@@ -157,6 +189,26 @@ class ChatFlow:
             return
         await self.send_link_code(address, code, language)
         await _reply(update, self.chats.say(language, "link_sent", email=address))
+
+    async def _help(self, update: Update, context: Context) -> None:
+        await _reply(update, self.chats.say(await self._reply_language(update), "help"))
+
+    async def _cannot_take(self, update: Update, context: Context) -> None:
+        """A sticker, a location, a contact, a poll…: nothing intake can keep; say so."""
+        await _reply(update, self.chats.say(await self._reply_language(update), "cannot_take"))
+
+    async def _unknown_command(self, update: Update, context: Context) -> None:
+        """A command nobody here knows: point to /help (in a group, only when it is ours)."""
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and user is not None
+        if message.chat.type == "private":
+            said = self.chats.say(await self._reply_language(update), "unknown_command")
+        else:
+            addressed = (message.text or "").split()[0].partition("@")[2]
+            if addressed and addressed.lower() != (context.bot.username or "").lower():
+                return  # another bot's command
+            said = await self.agents.help(user.id, known=False)
+        await _reply(update, said)
 
     async def _customer_message(self, update: Update, context: Context) -> None:
         """A /link code, an answer to a guided question, or else a message for intake. A reply
@@ -238,6 +290,8 @@ class ChatFlow:
             if key == "survey_thanks":
                 await query.answer(self.chats.say(language, "survey_done"))
                 await context.bot.send_message(chat.id, self.chats.say(language, key))
+            elif key == "survey_reopened":  # the reopening notice (outbox) is the one answer
+                await query.answer()
             else:  # answered already, or an earlier round's button: say so plainly
                 await query.answer(self.chats.say(language, key), show_alert=key != "survey_done")
         else:
@@ -257,6 +311,20 @@ class ChatFlow:
         if answer:
             await _reply(update, answer)
 
+    async def _agent_file(self, update: Update, context: Context) -> None:
+        """A photo, file or location in reply to the bot's post: nothing reaches the customer
+        (no channel carries an agent's files), so the agent is told to write the reply."""
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and user is not None
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+            return  # agents talking among themselves
+        await _reply(update, await self.agents.file_reply(user.id))
+
+    async def _agent_help(self, update: Update, context: Context) -> None:
+        assert update.effective_user is not None
+        await _reply(update, await self.agents.help(update.effective_user.id, known=True))
+
     async def _agent_command(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
         assert message is not None and user is not None
@@ -267,28 +335,26 @@ class ChatFlow:
 async def _attachments(
     message: Message, limit: int
 ) -> tuple[tuple[Attachment, ...], dict[str, str]]:
-    """Photos (the largest size), documents and voice notes, fetched through the Bot API; and
-    `{"name": …}` of a file over `limit` bytes, which is not fetched ({} when none is)."""
+    """Photos (the largest size), documents, voice notes, videos, video notes and audio files,
+    fetched through the Bot API; and `{"name": …}` of a file over `limit` bytes, which is not
+    fetched ({} when none is)."""
+    number = message.message_id
+    document, video, audio = message.document, message.video, message.audio
     found: list[tuple[Any, str, str]] = []
     if message.photo:
-        found.append((message.photo[-1], f"photo-{message.message_id}.jpg", "image/jpeg"))
-    if message.document:
-        document = message.document
-        found.append(
-            (
-                document,
-                safe_filename(document.file_name or "") or f"document-{message.message_id}",
-                document.mime_type or "application/octet-stream",
-            )
-        )
+        found.append((message.photo[-1], f"photo-{number}.jpg", "image/jpeg"))
+    for item, default, kind in (
+        (document, f"document-{number}", "application/octet-stream"),
+        (video, f"video-{number}.mp4", "video/mp4"),
+        (audio, f"audio-{number}.mp3", "audio/mpeg"),
+    ):
+        if item is not None:
+            name = safe_filename(item.file_name or "") or default
+            found.append((item, name, item.mime_type or kind))
     if message.voice:
-        found.append(
-            (
-                message.voice,
-                f"voice-{message.message_id}.ogg",
-                message.voice.mime_type or "audio/ogg",
-            )
-        )
+        found.append((message.voice, f"voice-{number}.ogg", message.voice.mime_type or "audio/ogg"))
+    if message.video_note:
+        found.append((message.video_note, f"video-note-{number}.mp4", "video/mp4"))
     attachments, too_large = [], {}
     for item, filename, content_type in found:
         if (item.file_size or 0) > limit:

@@ -94,7 +94,7 @@ class CustomerChat(Protocol):
     ) -> str:
         """Record a survey score from a button under the survey message `message_id`;
         returns the key of the text to answer with ("survey_thanks", "survey_done",
-        "survey_stale")."""
+        "survey_stale"), or "survey_reopened": the outbox's reopening notice answers."""
         ...
 
 
@@ -114,4 +114,19 @@ class AgentCommands(Protocol):
     async def reply(self, telegram_user: int, replied_to: str, text: str) -> str:
         """`text` written in reply to the bot's post `replied_to`; "" when that post is about no
         complaint (nothing to answer)."""
+        ...
+
+    async def edited(self, telegram_user: int, kind: str) -> str:
+        """The agent edited a `kind` ("reply" or "command") they had sent: the line telling
+        them the edit is not delivered nor run, and to send a new one."""
+        ...
+
+    async def help(self, telegram_user: int, known: bool) -> str:
+        """/help in a group (`known`): the commands and how to answer a customer; else the
+        pointer to /help for a command the group does not know."""
+        ...
+
+    async def file_reply(self, telegram_user: int) -> str:
+        """The agent replied to the bot's post with a photo, file or location, which is not
+        sent to the customer: the line saying so and what to do instead."""
         ...

@@ -296,7 +296,7 @@ async def test_an_agent_reply_in_the_group_reaches_a_telegram_customer(
     )
     await until(fake, CUSTOMER, "refunded")
     confirmation = await to(fake, GROUP)
-    assert "sent to the customer by Telegram" in confirmation["text"]
+    assert "queued for the customer by Telegram" in confirmation["text"]
     events = [row["kind"] for row in rows(bot, "SELECT kind FROM events")]
     assert "agent_replied" in events
 
@@ -466,6 +466,7 @@ async def test_rate_limits_are_honoured_and_a_blocked_user_fails_the_message(
     ]
     assert failed and all(row["status"] == "failed" for row in failed)
     assert "blocked" in failed[0]["last_error"]
+    assert await dispatcher.dispatch_due() == 1  # the group is told, once
     assert await dispatcher.dispatch_due() == 0  # no endless retry
 
 

@@ -92,7 +92,7 @@ async def test_take_and_a_reply_answer_a_traditional_chinese_agent_in_traditiona
         "We have refunded the second charge today.",
         reply_to_message_id=post["result"]["message_id"],
     )
-    assert replied == f"{number}：已透過Telegram傳送給客戶"
+    assert replied == f"{number}：已排隊，將透過Telegram傳送給客戶"
 
 
 async def test_a_refused_grade_answers_a_spanish_agent_in_spanish_and_changes_nothing(

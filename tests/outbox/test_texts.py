@@ -98,6 +98,7 @@ def test_rendered_chinese_texts_keep_chinese_typography(language: str) -> None:
         "source": "C-2026-000002",
         "target": "C-2026-000001",
         "hello": say(language, "welcome.hello", name="李伟"),
+        "text": "水壶漏水了",  # a customer's edited message (edited_mark)
     }
     wrong = {}
     for key in TEXTS[language]:

@@ -79,5 +79,5 @@ async def test_an_agent_asks_from_the_chat_group_with_ask(start_bot: Any, sink: 
     number = complaint(bot)["number"]
     await services.agents.take(number, await services.agents.agent_for_name("Li Wei"))
     answer = await ChatCommands(services.agents).run(42, "ask", [number, "Which", "shop?"])
-    assert answer == f"{number}: sent to the customer by email; waiting for their answer"
+    assert answer == f"{number}: queued for the customer by email; waiting for their answer"
     assert complaint(bot)["status"] == "awaiting_customer"

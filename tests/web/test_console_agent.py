@@ -122,7 +122,7 @@ async def test_an_agent_works_a_complaint_from_queue_to_resolved(
     assert await reply_box.input_value() == expected
     await reply_box.fill(expected + "\nLe llegará en 3 días.")
     await page.click("form[action$='/reply'] button")
-    assert await flash(page) == f"{number}: sent to the customer by webhook."
+    assert await flash(page) == f"{number}: queued for the customer by webhook."
     told = await delivered(desk, receiver)
     assert sorted(message["text"] for message in told) == [
         # in the customer's thread, with \n as typed; the agent greeted, the bot closes

@@ -113,6 +113,7 @@ DETAIL_LABELS: Mapping[tuple[str, str], Phrase] = {
     ("deadline_warning", "to"): N_("told"),
     ("escalated", "to"): N_("told"),
     ("supervisor_told", "to"): N_("told"),
+    ("undelivered_told", "to"): N_("told"),
 }
 NOTICES: Mapping[str, str] = {
     # An outbound "progress" message written with this event (same moment) is this notice:

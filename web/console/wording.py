@@ -149,6 +149,7 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "survey_answered": N_("survey answered"),
         "survey_commented": N_("survey comment"),
         "survey_sent": N_("survey sent"),
+        "undelivered_told": N_("desk told of a failed delivery"),
     },
     "actor": {
         "customer": N_("customer"),
