@@ -202,12 +202,12 @@ def hand_to_senior(
         and (not agent.departments or complaint.department in agent.departments)
     ]
     _record_request(session, complaint, seniors[0].name if seniors else "", now)
-    previous = complaint.assignee or notifier.say_staff("nobody")
+    previous = complaint.assignee
     if not seniors:
         notifier.tell_supervisor(
             session,
             complaint,
-            "no_senior",
+            "no_senior" if previous else "no_senior_unassigned",
             now,
             department=complaint.department,
             previous=previous,
@@ -228,7 +228,12 @@ def hand_to_senior(
             session, complaint, "assigned", "customer", "asked for another handler", now
         )
     notifier.tell_supervisor(
-        session, complaint, "handler_changed", now, senior=senior, previous=previous
+        session,
+        complaint,
+        "handler_changed" if previous else "handler_taken",
+        now,
+        senior=senior,
+        previous=previous,
     )
     return senior
 

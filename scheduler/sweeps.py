@@ -113,10 +113,14 @@ class Sweeps:
     # ---- deadlines ---------------------------------------------------------------------------
 
     def _warnings(self, session: Session, now: datetime) -> int:
-        """Tell the department a deadline is near, so it is met rather than reported missed."""
+        """Tell the department a deadline is near, so it is met rather than reported missed.
+        A deadline already past (the bot was down over the warning and the deadline) gets no
+        warning: the escalation sweep reports it missed."""
         complaints = self._due(session, "warn_due", now)
         for complaint in complaints:
             self.due.after_warning(complaint)
+            if complaint.escalate_due is not None and complaint.escalate_due <= now:
+                continue
             target = self.notifier.department_contact(complaint.department)
             deadline = complaint.escalate_due or now
             what = watched(complaint)
@@ -183,7 +187,7 @@ class Sweeps:
                     session,
                     complaint,
                     target,
-                    "escalated",
+                    "escalated" if complaint.grade != previous else "escalated_same_grade",
                     now,
                     level=level,
                     deadline=self._deadline_name(missed),
