@@ -24,7 +24,7 @@ from router import RuleSet
 from store import queries
 from store.models import Complaint
 from store.queries.customers import customer, identity_by_id
-from store.queries.messages import last_inbound
+from store.queries.messages import last_inbound, last_said
 
 
 def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str, Any]:
@@ -112,10 +112,13 @@ class Notifier:
         now: datetime,
         *,
         extra: dict[str, Any] | None = None,
+        unless_said_since: datetime | None = None,
         **values: str,
     ) -> bool:
         """Queue the text `key` of outbox.texts to the customer, in the complaint's language,
-        as `NOTICES` says; False when their channel cannot carry a later message."""
+        as `NOTICES` says; False when their channel cannot carry a later message, or, given
+        `unless_said_since`, when the latest such text since then said the very same words
+        (the customer knows it already)."""
         notice = NOTICES[key]
         address = self.customer_address(session, complaint)
         if address is None:
@@ -123,6 +126,12 @@ class Notifier:
         text = say(complaint.language, key, number=complaint.number or "", **values)
         if notice.letter:
             text = self.letter(session, complaint, text)
+        if unless_said_since is not None:
+            said = last_said(
+                session, complaint_id=complaint.id or 0, kind=key, since=unless_said_since
+            )
+            if said == text:
+                return False
         threaded = {**in_thread(session, complaint, address.channel), **(extra or {})}
         queries.queue_message(
             session,

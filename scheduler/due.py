@@ -45,7 +45,7 @@ class DueTimes:
         return {
             "first_response_due": decision.first_response_due,
             "resolution_due": decision.resolution_due,
-            "next_update_due": now + self.service_levels[decision.grade].progress_every,
+            "next_update_due": self._next_update(decision.grade, now),
             "escalate_due": decision.first_response_due,
             "warn_due": decision.first_response_due - self.warn_before,
         }
@@ -53,7 +53,7 @@ class DueTimes:
     def on_answered(self, complaint: Complaint, now: datetime) -> None:
         """A person wrote to the customer: the next progress update can wait, and once the
         first response is given the resolution deadline is watched."""
-        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+        complaint.next_update_due = self._next_update(complaint.grade, now)
         if complaint.first_response_at is None:
             complaint.first_response_at = now
             # an escalation already watching a later time (a missed resolution) keeps it
@@ -97,7 +97,7 @@ class DueTimes:
         complaint.escalation_level = 0
         complaint.first_response_due, complaint.resolution_due = level.due(now)
         complaint.first_response_at = None
-        complaint.next_update_due = now + level.progress_every
+        complaint.next_update_due = self._next_update(complaint.grade, now)
         complaint.survey_due = complaint.close_due = None
         self._watch(complaint, complaint.first_response_due)
 
@@ -141,10 +141,10 @@ class DueTimes:
                 setattr(complaint, column, moved)
         if complaint.warn_due is not None and complaint.escalate_due is not None:
             complaint.warn_due = complaint.escalate_due - self.warn_before
-        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+        complaint.next_update_due = self._next_update(complaint.grade, now)
 
     def after_progress(self, complaint: Complaint, now: datetime) -> None:
-        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+        complaint.next_update_due = self._next_update(complaint.grade, now)
 
     def after_survey_sent(self, complaint: Complaint, now: datetime) -> None:
         complaint.survey_due = None
@@ -179,6 +179,14 @@ class DueTimes:
         """A merged complaint is carried on by another: nothing is due on it any more."""
         for column in COLUMNS:
             setattr(complaint, column, None)
+
+    def _next_update(self, grade: str, now: datetime) -> datetime:
+        """When the customer next hears of progress: the grade's `progress_every` from `now`,
+        moved to the desk's next opening if it falls in closed hours when the grade counts
+        working time (no notice at night, over a weekend or on a holiday)."""
+        level = self.service_levels[grade]
+        due = now + level.progress_every
+        return level.calendar.add(due, timedelta(0)) if level.calendar else due
 
     def _watch(
         self, complaint: Complaint, due: datetime | None, now: datetime | None = None

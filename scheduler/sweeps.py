@@ -216,16 +216,21 @@ class Sweeps:
     # ---- the customer --------------------------------------------------------------------------
 
     def _progress(self, session: Session, now: datetime) -> int:
-        """Tell customers of open complaints where things stand, at their grade's interval."""
+        """Tell customers of open complaints where things stand, at their grade's interval
+        (in the desk's working hours when the grade counts working time: `DueTimes`), but not
+        in the very words of an update sent within the grade's `repeat_unchanged`: nothing new
+        is no news to send."""
         complaints = self._due(session, "next_update_due", now)
         for complaint in complaints:
             self.due.after_progress(complaint, now)
             stands = standing(complaint, now, self.replies.format_due)
+            level = self.due.service_levels[complaint.grade]
             if self.notifier.tell_customer(
                 session,
                 complaint,
                 "progress",
                 now,
+                unless_said_since=now - level.repeat_unchanged,
                 status=stands.status,
                 owner=stands.owner,
                 next=stands.next,
