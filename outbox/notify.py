@@ -33,12 +33,15 @@ def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str,
     In-Reply-To and References, and their subject ("[C-…] Re: <subject>"). Agents' replies and
     status notices alike, so mail clients show one conversation per complaint. A message of
     theirs by another channel (a webhook's, merged into this complaint) is no mail to answer,
-    nor is an autoresponder's (an out-of-office notice): its sender's latest mail is."""
+    nor is an autoresponder's (an out-of-office notice): its sender's latest mail is. The
+    subject is the one of the mail answered, so a conversation keeps one subject even when a
+    merge brought a second one into the complaint (Gmail splits a thread whose subject
+    changes); the complaint's own subject when there is none."""
     assert complaint.id is not None
     last = last_inbound(session, complaint_id=complaint.id, channel=channel, written=True)
     thread = last.external_id if last and last.external_id else ""
     return {
-        "subject": complaint.subject,
+        "subject": (last.subject if last and thread else "") or complaint.subject,
         "in_reply_to": thread,
         "references": [thread] if thread else [],
     }

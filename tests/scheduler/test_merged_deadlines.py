@@ -72,3 +72,32 @@ async def test_an_urgent_case_merged_into_a_general_one_keeps_its_grade_and_dead
         m["To"] for m in sink.received if "Escalation level" in m.get_body(("plain",)).get_content()
     ]
     assert to == ["safety-boss@example.com"]
+
+
+async def test_after_a_merge_each_conversation_keeps_its_subject(
+    start_bot: Any, sink: Sink
+) -> None:
+    clock = ManualClock(START)
+    bot = await start_bot(settings(sink), clock, background=False)
+    services = bot.app.state.services
+    port = services.channels["email"].smtp_port
+    bo = {"sender": "bo@customer.test", "name": "Bo Li"}
+    first = mail(
+        "我的订单已经两周没有送到了。", subject="订单未送达", message_id="<b1@c.test>", **bo
+    )
+    await send(port, first, sender="bo@customer.test")
+    clock.advance(timedelta(hours=2))
+    second = mail(
+        "My parcel still has not arrived.", subject="Parcel missing", message_id="<b2@c.test>", **bo
+    )
+    await send(port, second, sender="bo@customer.test")
+    kept, away = sorted(number for number in _rows(bot) if number != "events")
+    agent = await services.agents.agent_for_name("Li Wei")
+    await services.duplicates.merge(away, kept, agent)
+    await services.agents.reply(kept, agent, "We are tracing the parcel.")
+    await services.dispatcher.dispatch_due()
+    to_bo = [m for m in sink.received if m["To"] == "bo@customer.test"][2:]  # after the acks
+    assert len(to_bo) == 2  # the merge notice and the reply, both answering the latest mail
+    for message in to_bo:
+        assert message["In-Reply-To"] == "<b2@c.test>"
+        assert message["Subject"] == f"[{kept}] Re: Parcel missing"
