@@ -149,7 +149,9 @@ def _take_the_graver(
     """The kept complaint carries on both, so it must not be less urgent than either: the
     graver grade and the earlier open deadlines (`DueTimes.on_merged`) and, when the merged-away
     case is graver, its category and department too (a safety case merged into a rude-staff
-    one stays with the safety team). What changed is a `corrected` event on the kept case."""
+    one stays with the safety team). What changed is a `merge_took_over` event on the kept case,
+    not a `corrected` one: no agent judged the routing, so the triage model must not learn
+    from it."""
     graver = GRADES.index(away.grade) > GRADES.index(kept.grade)
     before = {"grade": kept.grade, "category": kept.category, "department": kept.department}
     due.on_merged(kept, away, now)
@@ -163,7 +165,9 @@ def _take_the_graver(
     }
     if changes:
         why = f"taken from {away.number}, merged into it"
-        queries.add_event(session, kept.id or 0, now, actor, "corrected", {**changes, "why": why})
+        queries.add_event(
+            session, kept.id or 0, now, actor, "merge_took_over", {**changes, "why": why}
+        )
 
 
 def _suspicions(session: Session, complaint: Complaint) -> list[dict[str, Any]]:

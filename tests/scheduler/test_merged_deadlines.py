@@ -60,7 +60,7 @@ async def test_an_urgent_case_merged_into_a_general_one_keeps_its_grade_and_dead
     assert _at(kept["resolution_due"]) == _at(rows[urgent]["resolution_due"])
     assert _at(kept["escalate_due"]) == promised
     assert _at(kept["warn_due"]) == promised - timedelta(hours=1)
-    took = [detail for kind, detail in _rows(bot)["events"]["all"] if kind == "corrected"]
+    took = [detail for kind, detail in _rows(bot)["events"]["all"] if kind == "merge_took_over"]
     assert len(took) == 1 and urgent in str(took[0]) and "urgent" in str(took[0])
 
     await services.dispatcher.dispatch_due()
