@@ -285,7 +285,7 @@ def _services(
             on_queued=wake,
         ),
         canned=CannedReplies(database, clock, settings.company_name),
-        duplicates=Duplicates(database, clock, notifier, on_queued=wake),
+        duplicates=Duplicates(database, clock, notifier, due, on_queued=wake),
         replies=replies,
         intake=intake,
         dispatcher=dispatcher,

@@ -196,6 +196,7 @@ def _service_levels(path: Path, file: SettingsFile) -> dict[str, ServiceLevel]:
             resolution=level.resolution,
             calendar=calendar if level.working_time else None,
             progress_every=level.progress_every,
+            repeat_unchanged=level.repeat_unchanged,
         )
     return levels
 

@@ -120,6 +120,8 @@ class GradeSettings(BaseModel):
     working_time: bool = False
     """Count the durations in [business_hours] only."""
     progress_every: timedelta = timedelta(hours=24)
+    repeat_unchanged: timedelta = timedelta(days=3)
+    """A progress update saying the very same as the last one is held back this long."""
 
 
 GradesSettings = create_model(

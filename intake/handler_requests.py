@@ -31,7 +31,6 @@ from sqlmodel import Session
 
 from complaints.workflow import OPEN_WORK
 from outbox.notify import Notifier
-from outbox.staff_texts import StaffWord
 from router.text import FoldedText, cjk_count, fold
 from store import queries
 from store.models import Complaint
@@ -216,12 +215,12 @@ def hand_to_senior(
     ):
         raise changed_meanwhile(session, complaint)
     _record_request(session, complaint, senior, now)
-    previous = handler or StaffWord("nobody")
+    previous = handler
     if not senior:
         notifier.tell_supervisor(
             session,
             complaint,
-            "no_senior",
+            "no_senior" if previous else "no_senior_unassigned",
             now,
             department=complaint.department,
             previous=previous,
@@ -240,7 +239,12 @@ def hand_to_senior(
             session, complaint, "assigned", "customer", "asked for another handler", now
         )
     notifier.tell_supervisor(
-        session, complaint, "handler_changed", now, senior=senior, previous=previous
+        session,
+        complaint,
+        "handler_changed" if previous else "handler_taken",
+        now,
+        senior=senior,
+        previous=previous,
     )
     return senior
 

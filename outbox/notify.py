@@ -25,7 +25,7 @@ from store import queries
 from store.models import Complaint
 from store.queries.accounts import agent_at
 from store.queries.customers import customer, identity_by_id
-from store.queries.messages import last_inbound
+from store.queries.messages import last_inbound, last_said
 
 
 def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str, Any]:
@@ -34,12 +34,15 @@ def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str,
     In-Reply-To and References, and their subject ("[C-…] Re: <subject>"). Agents' replies and
     status notices alike, so mail clients show one conversation per complaint. A message of
     theirs by another channel (a webhook's, merged into this complaint) is no mail to answer,
-    nor is an autoresponder's (an out-of-office notice): its sender's latest mail is."""
+    nor is an autoresponder's (an out-of-office notice): its sender's latest mail is. The
+    subject is the one of the mail answered, so a conversation keeps one subject even when a
+    merge brought a second one into the complaint (Gmail splits a thread whose subject
+    changes); the complaint's own subject when there is none."""
     assert complaint.id is not None
     last = last_inbound(session, complaint_id=complaint.id, channel=channel, written=True)
     thread = last.external_id if last and last.external_id else ""
     return {
-        "subject": complaint.subject,
+        "subject": (last.subject if last and thread else "") or complaint.subject,
         "in_reply_to": thread,
         "references": [thread] if thread else [],
     }
@@ -109,10 +112,13 @@ class Notifier:
         now: datetime,
         *,
         extra: dict[str, Any] | None = None,
+        unless_said_since: datetime | None = None,
         **values: str,
     ) -> bool:
         """Queue the text `key` of outbox.texts to the customer, in the complaint's language,
-        as `NOTICES` says; False when their channel cannot carry a later message."""
+        as `NOTICES` says; False when their channel cannot carry a later message, or, given
+        `unless_said_since`, when the latest such text since then said the very same words
+        (the customer knows it already)."""
         notice = NOTICES[key]
         address = self.customer_address(session, complaint)
         if address is None:
@@ -120,6 +126,12 @@ class Notifier:
         text = say(complaint.language, key, number=complaint.number or "", **values)
         if notice.letter:
             text = self.letter(session, complaint, text)
+        if unless_said_since is not None:
+            said = last_said(
+                session, complaint_id=complaint.id or 0, kind=key, since=unless_said_since
+            )
+            if said == text:
+                return False
         threaded = {**in_thread(session, complaint, address.channel), **(extra or {})}
         queries.queue_message(
             session,

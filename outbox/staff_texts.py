@@ -14,7 +14,6 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "group_post": "{number} · {grade} · {category}\n{customer} ({channel})\n\n"
         "{subject}{text}\n\nReply to this message to answer the customer.",
         "customer": "Customer",
-        "nobody": "nobody",
         "nobody_yet": "nobody yet",
         "deadline.first_response": "first response",
         "deadline.resolution": "resolution",
@@ -24,6 +23,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "escalates again at {due} UTC ({grade}, owner: {owner}).",
         "escalated": "Escalation level {level}: {number} missed its {deadline} deadline. Grade "
         "{grade_from} -> {grade_to}; department {department}; owner: {owner}.",
+        "escalated_same_grade": "Escalation level {level}: {number} missed its {deadline} "
+        "deadline. Department {department}; owner: {owner}.",
         "dimension.category": "category",
         "dimension.product": "product",
         "hot_spot": "Hot spot: {dimension} {value} has {count} complaints between {start} and "
@@ -34,8 +35,11 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "survey_reopened": "{number} was reopened: the customer rated the solution {score}/5.",
         "no_senior": "{number}: the customer asked for another handler, and no senior agent is "
         "registered for {department}; {previous} keeps it for now.",
+        "no_senior_unassigned": "{number}: the customer asked for another handler, and no "
+        "senior agent is registered for {department}; it stays unassigned for now.",
         "handler_changed": "{number}: the customer asked for another handler; {senior} takes "
         "over from {previous}.",
+        "handler_taken": "{number}: the customer asked for another handler; {senior} takes it.",
         "awaiting_approval": "{number}: {agent} proposes {kind} {amount}, above the approval "
         "limit; approve or reject it in the console.",
         "regraded": "{number}: the customer's latest message raises the grade {grade_from} -> "
@@ -49,7 +53,6 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "group_post": "{number} · {grade} · {category}\n{customer} ({channel})\n\n"
         "{subject}{text}\n\nResponda a este mensaje para contestar al cliente.",
         "customer": "Cliente",
-        "nobody": "nadie",
         "nobody_yet": "nadie todavía",
         "deadline.first_response": "primera respuesta",
         "deadline.resolution": "resolución",
@@ -60,6 +63,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "escalated": "Escalado de nivel {level}: {number} incumplió su plazo de {deadline}. "
         "Prioridad {grade_from} -> {grade_to}; departamento {department}; responsable: "
         "{owner}.",
+        "escalated_same_grade": "Escalado de nivel {level}: {number} incumplió su plazo de "
+        "{deadline}. Departamento {department}; responsable: {owner}.",
         "dimension.category": "categoría",
         "dimension.product": "producto",
         "hot_spot": "Punto caliente: {dimension} {value} tiene {count} reclamaciones entre el "
@@ -71,8 +76,11 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "survey_reopened": "{number} se ha reabierto: el cliente valoró la solución con {score}/5.",
         "no_senior": "{number}: el cliente pidió otro responsable y no hay ningún agente sénior "
         "registrado para {department}; {previous} la mantiene por ahora.",
+        "no_senior_unassigned": "{number}: el cliente pidió otro responsable y no hay ningún "
+        "agente sénior registrado para {department}; por ahora sigue sin responsable.",
         "handler_changed": "{number}: el cliente pidió otro responsable; {senior} sustituye a "
         "{previous}.",
+        "handler_taken": "{number}: el cliente pidió otro responsable; {senior} se encarga.",
         "awaiting_approval": "{number}: {agent} propone {kind} {amount}, por encima del límite "
         "de aprobación; apruébelo o recházelo en la consola.",
         "regraded": "{number}: el último mensaje del cliente eleva la prioridad {grade_from} -> "
@@ -86,7 +94,6 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "group_post": "{number} · {grade} · {category}\n{customer}（{channel}）\n\n"
         "{subject}{text}\n\n回复此消息即可答复客户。",
         "customer": "客户",
-        "nobody": "无人",
         "nobody_yet": "暂无",
         "deadline.first_response": "首次答复",
         "deadline.resolution": "解决",
@@ -95,6 +102,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "（{grade}，负责人：{owner}）。",
         "escalated": "第 {level} 级升级：{number} 错过了{deadline}期限。等级 {grade_from} -> "
         "{grade_to}；部门 {department}；负责人：{owner}。",
+        "escalated_same_grade": "第 {level} 级升级：{number} 错过了{deadline}期限。部门 "
+        "{department}；负责人：{owner}。",
         "dimension.category": "类别",
         "dimension.product": "产品",
         "hot_spot": "热点：{dimension} {value} 在 {start} 至 {end} UTC 之间有 {count} 件投诉，"
@@ -105,7 +114,10 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "survey_reopened": "{number} 已重新打开：客户对解决方案的评分为 {score}/5。",
         "no_senior": "{number}：客户要求更换处理人，但 {department} 没有登记的资深客服；暂由 "
         "{previous} 继续处理。",
+        "no_senior_unassigned": "{number}：客户要求更换处理人，但 {department} 没有登记的资深"
+        "客服；暂时仍无人处理。",
         "handler_changed": "{number}：客户要求更换处理人；由 {senior} 接替 {previous}。",
+        "handler_taken": "{number}：客户要求更换处理人；由 {senior} 接手。",
         "awaiting_approval": "{number}：{agent} 提议 {kind} {amount}，超出审批限额；请在控制台"
         "批准或拒绝。",
         "regraded": "{number}：客户的最新消息使等级升高 {grade_from} -> {grade_to}，按新的期限"
@@ -117,7 +129,6 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "group_post": "{number} · {grade} · {category}\n{customer}（{channel}）\n\n"
         "{subject}{text}\n\n回覆此訊息即可答覆客戶。",
         "customer": "客戶",
-        "nobody": "無人",
         "nobody_yet": "暫無",
         "deadline.first_response": "首次答覆",
         "deadline.resolution": "解決",
@@ -126,6 +137,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "（{grade}，負責人：{owner}）。",
         "escalated": "第 {level} 級升級：{number} 錯過了{deadline}期限。等級 {grade_from} -> "
         "{grade_to}；部門 {department}；負責人：{owner}。",
+        "escalated_same_grade": "第 {level} 級升級：{number} 錯過了{deadline}期限。部門 "
+        "{department}；負責人：{owner}。",
         "dimension.category": "類別",
         "dimension.product": "產品",
         "hot_spot": "熱點：{dimension} {value} 在 {start} 至 {end} UTC 之間有 {count} 件投訴，"
@@ -136,7 +149,10 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "survey_reopened": "{number} 已重新開啟：客戶對解決方案的評分為 {score}/5。",
         "no_senior": "{number}：客戶要求更換處理人，但 {department} 沒有登記的資深客服；暫由 "
         "{previous} 繼續處理。",
+        "no_senior_unassigned": "{number}：客戶要求更換處理人，但 {department} 沒有登記的資深"
+        "客服；暫時仍無人處理。",
         "handler_changed": "{number}：客戶要求更換處理人；由 {senior} 接替 {previous}。",
+        "handler_taken": "{number}：客戶要求更換處理人；由 {senior} 接手。",
         "awaiting_approval": "{number}：{agent} 提議 {kind} {amount}，超出審批限額；請在控制台"
         "核准或拒絕。",
         "regraded": "{number}：客戶的最新訊息使等級升高 {grade_from} -> {grade_to}，按新的期限"

@@ -37,6 +37,7 @@ class ServiceLevel:
     calendar: WorkingCalendar | None = None
     progress_every: timedelta = timedelta(days=1)
     """How often the customer hears of progress while the complaint is open."""
+    repeat_unchanged: timedelta = timedelta(days=3)  # an update saying the same waits this long
 
     def due(self, start: datetime) -> tuple[datetime, datetime]:
         """(first-response deadline, resolution deadline) for a complaint opened at `start`."""
@@ -219,8 +220,7 @@ class _Outcome:
     or part of an `unless` phrase): the grade model may not raise to it, since the rules read
     that severity and ruled it out ("no injury", "burnt toast setting")."""
     ruled_out: set[str] = field(default_factory=set)
-    """The categories of such rules, which the category model may not choose for the same
-    reason."""
+    """The categories of such rules: the category model may not choose them either."""
     model_chose: float | None = None
     """The category model's probability when it chose the category (None: a rule or the
     default did), which bounds the category's floor (`floored`)."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from complaints.workflow import WAITING
-from router import Decision, ServiceLevel
+from router import GRADES, Decision, ServiceLevel
 from store.models import Complaint, Event
 
 COLUMNS = ("escalate_due", "warn_due", "next_update_due", "survey_due", "close_due")
@@ -45,7 +45,7 @@ class DueTimes:
         return {
             "first_response_due": decision.first_response_due,
             "resolution_due": decision.resolution_due,
-            "next_update_due": now + self.service_levels[decision.grade].progress_every,
+            "next_update_due": self._next_update(decision.grade, now),
             "escalate_due": decision.first_response_due,
             "warn_due": decision.first_response_due - self.warn_before,
         }
@@ -53,7 +53,7 @@ class DueTimes:
     def on_answered(self, complaint: Complaint, now: datetime) -> None:
         """A person wrote to the customer: the next progress update can wait, and once the
         first response is given the resolution deadline is watched."""
-        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+        complaint.next_update_due = self._next_update(complaint.grade, now)
         if complaint.first_response_at is None:
             complaint.first_response_at = now
             # an escalation already watching a later time (a missed resolution) keeps it
@@ -91,11 +91,13 @@ class DueTimes:
         customer's new message is new work; help desks restart their reply-time target the
         same way). A person must answer again, so the first response is watched again (then
         the resolution), with a warning ahead; progress updates restart; no survey is pending
-        (the next resolution starts a new survey round)."""
+        (the next resolution starts a new survey round); its escalations start over, so the
+        first new miss goes to the department's supervisor, as a new complaint's would."""
         level = self.service_levels[complaint.grade]
+        complaint.escalation_level = 0
         complaint.first_response_due, complaint.resolution_due = level.due(now)
         complaint.first_response_at = None
-        complaint.next_update_due = now + level.progress_every
+        complaint.next_update_due = self._next_update(complaint.grade, now)
         complaint.survey_due = complaint.close_due = None
         self._watch(complaint, complaint.first_response_due)
 
@@ -119,21 +121,30 @@ class DueTimes:
             self._watch(complaint, self.service_levels[complaint.grade].due(now)[1], now)
 
     def on_customer_answered(self, complaint: Complaint, since: datetime, now: datetime) -> None:
-        """The customer answered what the desk waited for (since `since`): the deadlines (and
-        their warning) move on by the time spent waiting; the next update is a full interval
-        away."""
-        waited = max(now - since, timedelta(0))
-        columns = ["resolution_due", "escalate_due", "warn_due"]
+        """The customer answered what the desk waited for (since `since`): the deadlines move
+        on by the time spent waiting, counted as the grade counts its targets (a wait from
+        Friday evening to Monday morning is two working hours on a working-time grade, not a
+        weekend of clock time), and their warning with them; the next update is a full
+        interval away."""
+        calendar = self.service_levels[complaint.grade].calendar
+        if calendar is None:
+            waited = max(now - since, timedelta(0))
+        else:
+            waited = calendar.working_time_between(since, max(now, since))
+        columns = ["resolution_due", "escalate_due"]
         if complaint.first_response_at is None:
             columns.append("first_response_due")
         for column in columns:
             value = getattr(complaint, column)
-            if value is not None:
-                setattr(complaint, column, value + waited)
-        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+            if value is not None and waited:
+                moved = value + waited if calendar is None else calendar.add(value, waited)
+                setattr(complaint, column, moved)
+        if complaint.warn_due is not None and complaint.escalate_due is not None:
+            complaint.warn_due = complaint.escalate_due - self.warn_before
+        complaint.next_update_due = self._next_update(complaint.grade, now)
 
     def after_progress(self, complaint: Complaint, now: datetime) -> None:
-        complaint.next_update_due = now + self.service_levels[complaint.grade].progress_every
+        complaint.next_update_due = self._next_update(complaint.grade, now)
 
     def after_survey_sent(self, complaint: Complaint, now: datetime) -> None:
         complaint.survey_due = None
@@ -145,11 +156,37 @@ class DueTimes:
     def on_closed(self, complaint: Complaint) -> None:
         complaint.close_due = None
 
+    def on_merged(self, kept: Complaint, away: Complaint, now: datetime) -> None:
+        """`away` is merged into `kept`: the kept case takes the graver grade of the two and,
+        deadline by deadline, the earlier one still open, so nothing the customer was promised
+        on either (an urgent safety case's answer by 12:30) moves later; the escalation
+        watches the earlier of the two watched deadlines, with its warning, and climbs on from
+        the higher level either reached."""
+        if GRADES.index(away.grade) > GRADES.index(kept.grade):
+            kept.grade = away.grade
+        kept.escalation_level = max(kept.escalation_level, away.escalation_level)
+        unanswered = [case for case in (kept, away) if case.first_response_at is None]
+        if kept.first_response_at is None:
+            kept.first_response_due = _earliest(case.first_response_due for case in unanswered)
+        kept.resolution_due = _earliest(case.resolution_due for case in (kept, away))
+        kept.next_update_due = _earliest(case.next_update_due for case in (kept, away))
+        watch = _earliest(case.escalate_due for case in (kept, away))
+        if watch != kept.escalate_due:
+            self._watch(kept, watch, now)
+
     @staticmethod
     def on_merged_away(complaint: Complaint) -> None:
         """A merged complaint is carried on by another: nothing is due on it any more."""
         for column in COLUMNS:
             setattr(complaint, column, None)
+
+    def _next_update(self, grade: str, now: datetime) -> datetime:
+        """When the customer next hears of progress: the grade's `progress_every` from `now`,
+        moved to the desk's next opening if it falls in closed hours when the grade counts
+        working time (no notice at night, over a weekend or on a holiday)."""
+        level = self.service_levels[grade]
+        due = now + level.progress_every
+        return level.calendar.add(due, timedelta(0)) if level.calendar else due
 
     def _watch(
         self, complaint: Complaint, due: datetime | None, now: datetime | None = None
@@ -162,6 +199,11 @@ class DueTimes:
         if warn is not None and due is not None and now is not None:
             warn = max(warn, now) if due > now else None
         complaint.warn_due = warn
+
+
+def _earliest(times: Iterable[datetime | None]) -> datetime | None:
+    found = [time for time in times if time is not None]
+    return min(found) if found else None
 
 
 FIRST_RESPONSE = "first response"

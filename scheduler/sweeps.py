@@ -115,10 +115,14 @@ class Sweeps:
     # ---- deadlines ---------------------------------------------------------------------------
 
     def _warnings(self, session: Session, now: datetime) -> int:
-        """Tell the department a deadline is near, so it is met rather than reported missed."""
+        """Tell the department a deadline is near, so it is met rather than reported missed.
+        A deadline already past (the bot was down over the warning and the deadline) gets no
+        warning: the escalation sweep reports it missed."""
         complaints = self._due(session, "warn_due", now)
         for complaint in complaints:
             self.due.after_warning(complaint)
+            if complaint.escalate_due is not None and complaint.escalate_due <= now:
+                continue
             target = self.notifier.department_contact(complaint.department)
             deadline = complaint.escalate_due or now
             what = watched(complaint)
@@ -185,7 +189,7 @@ class Sweeps:
                     session,
                     complaint,
                     target,
-                    "escalated",
+                    "escalated" if complaint.grade != previous else "escalated_same_grade",
                     now,
                     level=level,
                     deadline=self._deadline_name(missed),
@@ -214,16 +218,21 @@ class Sweeps:
     # ---- the customer --------------------------------------------------------------------------
 
     def _progress(self, session: Session, now: datetime) -> int:
-        """Tell customers of open complaints where things stand, at their grade's interval."""
+        """Tell customers of open complaints where things stand, at their grade's interval
+        (in the desk's working hours when the grade counts working time: `DueTimes`), but not
+        in the very words of an update sent within the grade's `repeat_unchanged`: nothing new
+        is no news to send."""
         complaints = self._due(session, "next_update_due", now)
         for complaint in complaints:
             self.due.after_progress(complaint, now)
             stands = standing(complaint, now, self.replies.format_due)
+            level = self.due.service_levels[complaint.grade]
             if self.notifier.tell_customer(
                 session,
                 complaint,
                 "progress",
                 now,
+                unless_said_since=now - level.repeat_unchanged,
                 status=stands.status,
                 owner=stands.owner,
                 next=stands.next,

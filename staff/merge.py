@@ -17,6 +17,7 @@ from complaints.errors import ComplaintBotError, NotMergeable
 from complaints.fields import REGISTRATION_FIELDS
 from complaints.workflow import FINISHED
 from outbox.notify import Notifier
+from router import GRADES
 from scheduler.due import DueTimes
 from staff.taking import actor_of
 from staff.views import viewable
@@ -65,11 +66,13 @@ class Duplicates:
         database: Database,
         clock: Clock,
         notifier: Notifier,
+        due: DueTimes,
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.database = database
         self.clock = clock
         self.notifier = notifier
+        self.due = due
         self.on_queued = on_queued
 
     async def flagged(self, number: str, agent: Agent) -> Flagged:
@@ -118,6 +121,7 @@ class Duplicates:
             for field in REGISTRATION_FIELDS:
                 if not getattr(target, field) and getattr(source, field):
                     setattr(target, field, getattr(source, field))
+            _take_the_graver(session, self.due, target, source, actor, now)
             for complaint in (source, target):
                 complaint.tags = [tag for tag in complaint.tags or [] if tag != TAG]
                 complaint.updated_at = now
@@ -138,6 +142,33 @@ class Duplicates:
         if merged.customer_told:
             self.on_queued()
         return merged
+
+
+def _take_the_graver(
+    session: Session, due: DueTimes, kept: Complaint, away: Complaint, actor: str, now: datetime
+) -> None:
+    """The kept complaint carries on both, so it must not be less urgent than either: the
+    graver grade and the earlier open deadlines (`DueTimes.on_merged`) and, when the merged-away
+    case is graver, its category and department too (a safety case merged into a rude-staff
+    one stays with the safety team). What changed is a `merge_took_over` event on the kept case,
+    not a `corrected` one: no agent judged the routing, so the triage model must not learn
+    from it."""
+    graver = GRADES.index(away.grade) > GRADES.index(kept.grade)
+    before = {"grade": kept.grade, "category": kept.category, "department": kept.department}
+    due.on_merged(kept, away, now)
+    if graver:
+        kept.category, kept.department = away.category, away.department
+    after = {"grade": kept.grade, "category": kept.category, "department": kept.department}
+    changes = {
+        field: {"from": before[field], "to": after[field]}
+        for field in before
+        if before[field] != after[field]
+    }
+    if changes:
+        why = f"taken from {away.number}, merged into it"
+        queries.add_event(
+            session, kept.id or 0, now, actor, "merge_took_over", {**changes, "why": why}
+        )
 
 
 def _suspicions(session: Session, complaint: Complaint) -> list[dict[str, Any]]:

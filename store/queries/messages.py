@@ -150,6 +150,23 @@ def said_since(session: Session, identity_id: int, text: str, since: datetime) -
     return None if found is None else int(found)
 
 
+def last_said(session: Session, *, complaint_id: int, kind: str, since: datetime) -> str | None:
+    """The text of the bot's latest message of `kind` on the complaint written since `since`,
+    or None if it wrote none."""
+    query = (
+        select(Message.text)
+        .where(
+            Message.complaint_id == complaint_id,
+            Message.direction == "out",
+            Message.kind == kind,
+            col(Message.created_at) >= since,
+        )
+        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
 def messages_of(
     session: Session, *, complaint_ids: Sequence[int], identity_ids: Sequence[int]
 ) -> list[Message]:

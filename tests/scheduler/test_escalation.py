@@ -79,7 +79,8 @@ async def test_staff_alerts_by_email_carry_a_staff_subject(
     port = bot.app.state.services.channels["email"].smtp_port
     await send(port, mail("El dependiente fue muy grosero conmigo.", message_id="<t1@c.test>"))
     number = complaint(bot)["number"]
-    await step(bot, clock, timedelta(hours=24))  # a warning, then an escalation
+    await step(bot, clock, timedelta(hours=23))  # a warning
+    await step(bot, clock, timedelta(hours=1))  # then an escalation
     staff = [m for m in sink.received if m["To"] == "boss@example.com"]
     assert len(staff) == 2
     for message in staff:
@@ -129,7 +130,8 @@ async def test_staff_alerts_are_written_in_the_desk_language(start_bot: Any, sin
     port = bot.app.state.services.channels["email"].smtp_port
     await send(port, mail("The shop assistant was rude to me.", message_id="<d1@c.test>"))
     number = complaint(bot)["number"]
-    await step(bot, clock, timedelta(hours=24))  # a warning, then an escalation
+    await step(bot, clock, timedelta(hours=23))  # a warning
+    await step(bot, clock, timedelta(hours=1))  # then an escalation
     boss = [_text(m) for m in sink.received if m["To"] == "boss@example.com"]
     assert len(boss) == 2
     warning, escalation = sorted(boss, key=lambda text: "Escalado" in text)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from complaints.clock import ManualClock
+from router.calendar import parse_calendar
 from staff.chat_commands import ChatCommands
 from tests.conftest import START
 from tests.mailpeers import Sink, mail, send
@@ -81,3 +82,36 @@ async def test_an_agent_asks_from_the_chat_group_with_ask(start_bot: Any, sink: 
     answer = await ChatCommands(services.agents).run(42, "ask", [number, "Which", "shop?"])
     assert answer == f"{number}: queued for the customer by email; waiting for their answer"
     assert complaint(bot)["status"] == "awaiting_customer"
+
+
+async def test_a_wait_over_a_weekend_moves_working_time_deadlines_by_working_time(
+    start_bot: Any, sink: Sink
+) -> None:
+    """Asked Friday 17:00, answered Monday 10:00 on a desk open Mon-Fri 09-18: two working
+    hours passed, so the resolution deadline moves two working hours, not 65 hours of clock
+    time onto a Saturday."""
+    overrides = settings(sink)
+    overrides["business_hours"] = {"timezone": "UTC", "hours": {"mon-fri": ["09:00-18:00"]}}
+    overrides["grades"] = {"general": {"progress_every": "1d", "working_time": True}}
+    clock = ManualClock(START + timedelta(days=4, hours=1))  # Friday 10:00
+    bot = await start_bot(overrides, clock, background=False)
+    services = bot.app.state.services
+    port = services.channels["email"].smtp_port
+    await send(port, mail("The shop assistant was rude to me.", message_id="<w4@c.test>"))
+    number = complaint(bot)["number"]
+    agent = await services.agents.agent_for_name("Li Wei")
+    await services.agents.take(number, agent)
+    clock.advance(timedelta(hours=7))  # Friday 17:00
+    await services.agents.reply(number, agent, "Which shop was it?", wait_for_customer=True)
+    before = complaint(bot)
+    clock.advance(timedelta(days=2, hours=17))  # Monday 10:00
+    await send(
+        port,
+        mail("The one on Main Street.", message_id="<w5@c.test>", subject=f"Re: [{number}]"),
+    )
+    after = complaint(bot)
+    calendar = parse_calendar("UTC", {"mon-fri": ["09:00-18:00"]}, [])
+    moved = calendar.add(_at(before["resolution_due"]), timedelta(hours=2))
+    assert _at(after["resolution_due"]) == moved and moved.weekday() < 5  # Wed 18:00
+    assert _at(after["escalate_due"]) == moved
+    assert _at(after["warn_due"]) == moved - timedelta(hours=1)

@@ -41,8 +41,9 @@ from web.console.wording import LABELS
 
 DYNAMIC = {
     # Events whose detail is built with keys not written out where the event is added: the
-    # keys they can have, as their code builds them (staff/corrections.py).
+    # keys they can have, as their code builds them (staff/corrections.py, staff/merge.py).
     "corrected": {"category", "department", "grade", "why"},
+    "merge_took_over": {"category", "department", "grade", "why"},  # staff/merge.py
     "grade_corrected": {"from", "to", "why"},
     "fields_edited": set(EDITABLE_FIELDS),
 }

@@ -61,6 +61,10 @@ WHY_PATTERNS: Sequence[tuple[re.Pattern[str], str]] = (
         N_("acknowledged in the %(channel)s response").msgid,
     ),
     (re.compile(r"merged into (?P<number>\S+)"), N_("merged into %(number)s").msgid),
+    (
+        re.compile(r"taken from (?P<number>\S+), merged into it"),
+        N_("taken from %(number)s, merged into it").msgid,
+    ),
     (re.compile(r"survey score (?P<score>\S+)"), N_("survey score %(score)s").msgid),
     (re.compile(r"machine mail: (?P<what>.+)", re.DOTALL), N_("machine mail: %(what)s").msgid),
     (re.compile(r"bounced: (?P<what>.+)", re.DOTALL), N_("bounced: %(what)s").msgid),

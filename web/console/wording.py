@@ -132,6 +132,7 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "handler_requested": N_("another handler requested"),
         "hot_spot": N_("hot spot"),
         "merged": N_("merged"),
+        "merge_took_over": N_("routing taken from a merged case"),
         "message_received": N_("message received"),
         "note": N_("internal note"),
         "progress_sent": N_("progress update sent"),
