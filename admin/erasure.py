@@ -91,7 +91,7 @@ def erase(session: Session, found: Holdings, now: datetime) -> dict[str, int]:
     forget_suppressions(session, addresses=found.addresses)
     forget_chats(session, chat_ids=found.chat_ids())
     for identity in found.identities:
-        identity.address, identity.display_name = f"erased-{identity.id}", ""
+        identity.address, identity.display_name = erased_address(identity.id or 0), ""
     for message in found.messages:
         message.text = ERASED
         blank_search_text(message)  # "[erased]" is not searched either
@@ -114,6 +114,21 @@ def erase(session: Session, found: Holdings, now: datetime) -> dict[str, int]:
         "solutions": len(solutions),
         "deliveries": len(deliveries),
     }
+
+
+def erased_address(identity_id: int) -> str:
+    """What an erased identity's address becomes: unique per identity (the address column is a
+    key), and no one's."""
+    return f"erased-{identity_id}"
+
+
+def is_erased_address(address: str) -> bool:
+    """Whether `address` is what an erasure left (shown as "[erased]" in the reader's
+    language)."""
+    return ERASED_ADDRESS.fullmatch(address) is not None
+
+
+ERASED_ADDRESS = re.compile(r"erased-\d+")
 
 
 def _addresses(found: Holdings) -> list[str]:
@@ -143,7 +158,7 @@ def _erase_deliveries(
         item.last_error = _without(item.last_error or "", addresses)
         identity_id = addressed_to.get((item.channel, item.address))
         if identity_id is not None:
-            item.address = f"erased-{identity_id}"
+            item.address = erased_address(identity_id)
             if item.status == "pending":
                 item.status, item.last_error = "cancelled", "the customer's data was erased"
 

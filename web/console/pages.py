@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from admin.erasure import is_erased_address
 from complaints.access import at_least
 from store.models import Agent
 from web.console.i18n import ENDONYMS, LOCALES, N_, Phrase, Shown, catalogs, choose, say
@@ -102,6 +103,7 @@ def templates_for(language: str) -> Jinja2Templates:
         size=lambda count: size(count, locale),
         say=say_filter,
         label=lambda key, kind: say(translations, label(kind, key)),
+        address=lambda text: say(translations, N_("[erased]")) if is_erased_address(text) else text,
         department=department,
         category=category,
     )
