@@ -56,8 +56,11 @@ def _check_role(role: str) -> None:
 def _check_departments(role: str, departments: Sequence[str], known: Sequence[str]) -> None:
     unknown = sorted(set(departments) - set(known))
     if unknown:
-        listed = {"unknown": ", ".join(unknown), "known": ", ".join(known)}
-        raise AccountError("unknown department(s) %(unknown)s; known: %(known)s", **listed)
+        # `departments` (the known ones) are named in the reader's language where shown
+        listed = {"unknown": ", ".join(unknown), "departments": ", ".join(known)}
+        raise AccountError(
+            "unknown department(s) %(unknown)s; departments: %(departments)s", **listed
+        )
     if role != "admin" and not departments:
         raise AccountError("an agent or supervisor needs at least one department")
 

@@ -34,6 +34,7 @@ from store.queries.accounts import (
     agent_by_id,
     agent_by_token,
     agent_named,
+    agent_named_alike,
     agents_by_name,
     api_token,
     api_tokens_of,
@@ -170,8 +171,11 @@ class Accounts:
         named: dict[str, AccountError] = {}
         if not name:
             named["name"] = AccountError("an account needs a name")
-        elif agent_named(session, name=name) is not None:
-            named["name"] = AccountError("there is already an account named '%(name)s'", name=name)
+        elif (same := agent_named_alike(session, name=name)) is not None:
+            # names that differ only in case are one name to the login throttle and to people
+            named["name"] = AccountError(
+                "there is already an account named '%(name)s'", name=same.name
+            )
         self.validate(
             role, departments, password=password, email=email, language=language, more=named
         )

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from complaints.durations import PositiveDuration
+
 log = logging.getLogger(__name__)
 
 
@@ -38,7 +40,7 @@ class TriageSettings(BaseModel):
     it off in effect (only a certain guess would count)."""
     urgent_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
     """As grade_threshold, to raise to urgent: a false urgent pages the safety team."""
-    retrain_every: timedelta = timedelta(minutes=1)
+    retrain_every: PositiveDuration = timedelta(minutes=1)
     """How often each instance looks for new corrections and, when there are, retrains."""
     model_cache: str = "auto"
     """The folder where this machine keeps fitted models by their digest, so a start on a new

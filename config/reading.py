@@ -25,7 +25,7 @@ from typing import Any, TypeGuard, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from complaints.durations import parse_duration
+from complaints.durations import parse_duration, written
 from complaints.errors import SettingsError
 
 M = TypeVar("M", bound=BaseModel)
@@ -206,7 +206,9 @@ def _bounds(field: FieldInfo | None, context: Mapping[str, Any]) -> str:
     return "is out of range"
 
 
-def _number(value: float) -> str:
+def _number(value: float | timedelta) -> str:
+    if isinstance(value, timedelta):
+        return written(value)
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

@@ -17,6 +17,7 @@ from admin.settings import AgentSettings, TriageSettings
 from channels.email.settings import EmailSettings
 from channels.telegram.settings import TelegramSettings
 from channels.webhook.settings import WebhookSettings
+from complaints.durations import PositiveDuration
 from complaints.languages import SUPPORTED
 from intake.settings import DuplicateSettings, IntakeSettings
 from observe.settings import LogSettings, MetricsSettings
@@ -78,6 +79,11 @@ class BotSettings(BaseModel):
         return value
 
 
+STORE_URL_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://", "postgres://")
+"""How a [store] url may begin: SQLite with a path, PostgreSQL with the psycopg driver
+(store.database.engine_url gives `postgresql://` and `postgres://` that driver)."""
+
+
 class StoreSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -87,9 +93,25 @@ class StoreSettings(BaseModel):
     synchronous: Literal["full", "normal"] = "full"
     """SQLite only: "full" syncs every commit to disk, so an acknowledged complaint survives a
     power cut; "normal" is faster and may lose the last acknowledged ones then."""
-    takeover_every: timedelta = Field(default=timedelta(seconds=5), gt=timedelta(0))
+    takeover_every: PositiveDuration = timedelta(seconds=5)
     """With several instances on PostgreSQL: how often one that does not run a poller
     (Telegram, IMAP) tries to take it over, and how often the one that runs it checks its hold."""
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        """Only the two stores the bot runs on: anything else would pass check-config and
+        stop `run` with a traceback from the database driver."""
+        if value.startswith(STORE_URL_SCHEMES) and value.partition("://")[2].strip("/"):
+            return value
+        scheme, separator, _ = value.partition("://")
+        # only the scheme is repeated: the rest of a URL may hold a password
+        said = f"{scheme}://…" if separator else repr(value)
+        raise ValueError(
+            "must be sqlite:///path/to/complaints.db (relative to this file; sqlite://// "
+            "before an absolute path) or postgresql://user:password@host/database (or "
+            f"postgresql+psycopg://…), not {said}"
+        )
 
 
 class HttpSettings(BaseModel):
@@ -115,11 +137,11 @@ class GradeSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    first_response: timedelta
-    resolution: timedelta
+    first_response: PositiveDuration
+    resolution: PositiveDuration
     working_time: bool = False
     """Count the durations in [business_hours] only."""
-    progress_every: timedelta = timedelta(hours=24)
+    progress_every: PositiveDuration = timedelta(hours=24)
     repeat_unchanged: timedelta = timedelta(days=3)
     """A progress update saying the very same as the last one is held back this long."""
 

@@ -8,17 +8,19 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from complaints.durations import PositiveDuration
+
 
 class OutboxSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_attempts: int = Field(default=10, ge=1)
     """Then the message is marked failed and an event is recorded."""
-    retry_base: timedelta = timedelta(seconds=5)
+    retry_base: PositiveDuration = timedelta(seconds=5)
     """The first retry waits this long, each later one twice as long."""
-    retry_max: timedelta = timedelta(hours=1)
+    retry_max: PositiveDuration = timedelta(hours=1)
     """The longest wait between two attempts."""
-    send_timeout: timedelta = timedelta(seconds=10)
+    send_timeout: PositiveDuration = timedelta(seconds=10)
     lease: timedelta = Field(default=timedelta(seconds=30), ge=timedelta(seconds=1))
     """How long a claimed message is reserved for the instance sending it, renewed every third
     of it while the send runs: if that instance dies, another sends the message this long

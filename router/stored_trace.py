@@ -9,7 +9,8 @@ set's version keeps. That is about a third of the size (4 KB instead of 12), and
 console needs: it phrases every step from its reason code and facts (web.console.trace_view).
 
 `expanded` gives any stored trace, this form or the full one stored before it, every key again,
-as the API has always shown it.
+as the API has always shown it; `without_words` one from which a customer's erasure took the
+words of their message.
 """
 
 from __future__ import annotations
@@ -108,3 +109,34 @@ def expanded(steps: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         }
         for step in steps
     ]
+
+
+WORDS_ERASED = "[erased]"
+"""What stands for the words of the message in a trace whose customer was erased (the value of
+admin.erasure.ERASED, which the console shows in the reader's language)."""
+_OWN_LINES = frozenset(
+    {"language_detected", "min_grade", "raise_grade", "default", "category_min_grade"}
+    | {"model", "model_unsure", "no_content", "model_grade", "category_department"}
+)
+"""The reasons whose line is the router's own words only (rules, grades, settings, the model's
+figures); every other line may quote the message (`matched`, `not_counted`, a trace stored
+before reason codes)."""
+
+
+def without_words(steps: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Stored steps, compact or full, without the words of the message they quote: the words
+    found, a line that may quote them and a discounted word. Which rules were tried, whether
+    they matched, why not and what they decided stay (statistics and the audit of routing)."""
+    kept = []
+    for step in steps:
+        cleaned = {key: value for key, value in step.items() if key != "found"}
+        if step.get("found"):
+            cleaned["found"] = [WORDS_ERASED for _ in step["found"]]
+        reason = step.get("reason", "")
+        if step.get("detail") and reason not in _SAID | _OWN_LINES:
+            cleaned["detail"] = WORDS_ERASED
+        facts = step.get("facts")
+        if isinstance(facts, Mapping) and facts.get("word"):
+            cleaned["facts"] = {**facts, "word": WORDS_ERASED}
+        kept.append(cleaned)
+    return kept

@@ -8,12 +8,13 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from complaints.addresses import STAFF_ADDRESS, STAFF_ADDRESS_HINT
+from complaints.durations import PositiveDuration
 
 
 class SchedulerSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    sweep_every: timedelta = timedelta(seconds=60)
+    sweep_every: PositiveDuration = timedelta(seconds=60)
     """How often due work (progress updates, surveys, closing) is done."""
     batch: int = Field(default=500, ge=1)
     """Rows one sweep takes at a time."""
@@ -50,7 +51,7 @@ class EscalationSettings(BaseModel):
 class HotSpotSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    window: timedelta = timedelta(days=1)
+    window: PositiveDuration = timedelta(days=1)
     baseline_windows: int = Field(default=7, ge=1, le=365)
     """The baseline is the mean count of the same category or product over this many earlier
     windows."""

@@ -7,11 +7,13 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from complaints.durations import PositiveDuration
+
 
 class ConsoleSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    session_lifetime: timedelta = timedelta(hours=12)
+    session_lifetime: PositiveDuration = timedelta(hours=12)
     secure_cookies: bool = False
     """Mark the session cookie Secure: set it when the console is served over https."""
     approval_above: float = Field(default=100.0, ge=0)

@@ -40,6 +40,14 @@ def agent_named(session: Session, *, name: str) -> Agent | None:
     return session.exec(select(Agent).where(Agent.name == name)).first()
 
 
+def agent_named_alike(session: Session, *, name: str) -> Agent | None:
+    """The account whose name is `name` ignoring case (casefold, as the login throttle counts
+    names), if any. Read in Python: SQLite's lower() folds ASCII only, and accounts are few."""
+    folded = name.casefold()
+    agents = session.exec(select(Agent).order_by(col(Agent.id)))
+    return next((agent for agent in agents if agent.name.casefold() == folded), None)
+
+
 def agent_by_telegram(session: Session, *, user_id: int) -> Agent | None:
     """The account of this Telegram user, active or not."""
     return session.exec(select(Agent).where(Agent.telegram_user_id == user_id)).first()

@@ -81,6 +81,9 @@ async def test_bad_account_input_is_refused_and_changes_nothing(desk: Desk) -> N
         ({"name": "A", "role": "agent", "departments": []}, "at least one department"),
         ({"name": "A", "departments": ["billing"], "password": "short"}, "10 characters"),
         ({"name": "Root", "role": "admin"}, "already an account"),
+        # the login throttle counts "root" as "Root": so does the name
+        ({"name": "root", "role": "admin"}, "already an account named 'Root'"),
+        ({"name": "ROOT", "role": "admin"}, "already an account named 'Root'"),
         ({"name": "   ", "departments": ["billing"]}, "needs a name"),
     ]
     for body, reason in cases:

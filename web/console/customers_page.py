@@ -95,8 +95,24 @@ async def erase(
         counts = await privacy.erase(customer_id, confirm, staff.agent)
     except ComplaintBotError as error:
         return redirect(back, ("error", N_("Nothing was erased: %(error)s.", error=reason(error))))
-    touched = ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in counts.items())
     done = N_(
-        "Erased customer %(id)s's personal data (%(touched)s).", id=customer_id, touched=touched
+        "Erased customer %(id)s's personal data (identities: %(identities)s, complaints: "
+        "%(complaints)s, messages: %(messages)s, attachments deleted: %(attachments_deleted)s, "
+        "events redacted: %(events_redacted)s, solutions: %(solutions)s, deliveries: "
+        "%(deliveries)s).",
+        id=customer_id,
+        **{what: counts.get(what, 0) for what in ERASURE_COUNTS},
     )
     return redirect(back, ("ok", done))
+
+
+ERASURE_COUNTS = (
+    "identities",
+    "complaints",
+    "messages",
+    "attachments_deleted",
+    "events_redacted",
+    "solutions",
+    "deliveries",
+)
+"""What admin.erasure.erase counts, in the order the sentence above names them."""

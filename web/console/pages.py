@@ -16,9 +16,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from admin.erasure import is_erased_address
 from complaints.access import at_least
 from store.models import Agent
 from web.console.i18n import ENDONYMS, LOCALES, N_, Phrase, Shown, catalogs, choose, say
+from web.console.rule_notes import rule_note
 from web.console.wording import label, money, named, percent, size, when
 from web.deps import services_of
 
@@ -102,6 +104,8 @@ def templates_for(language: str) -> Jinja2Templates:
         size=lambda count: size(count, locale),
         say=say_filter,
         label=lambda key, kind: say(translations, label(kind, key)),
+        address=lambda text: say(translations, N_("[erased]")) if is_erased_address(text) else text,
+        rule_note=lambda note: say(translations, rule_note(note)),
         department=department,
         category=category,
     )

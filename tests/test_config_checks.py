@@ -1,0 +1,126 @@
+"""check-config refuses values the bot cannot run with, naming the key: a duration of nothing
+where the bot divides by it, waits for it or sweeps that often, and a store URL that is neither
+SQLite nor PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+from pydantic import BaseModel
+
+from complaints.durations import PositiveDuration
+from complaints.errors import SettingsError
+from config import load_settings
+from config.sections import GradeSettings, SettingsFile
+from tests.conftest import write_settings
+
+MUST_BE_POSITIVE = [
+    ("hot_spots", "window"),  # the sweep divides by it
+    ("outbox", "send_timeout"),  # every delivery would time out at once
+    ("outbox", "retry_base"),
+    ("outbox", "retry_max"),
+    ("outbox", "lease"),
+    ("grades.urgent", "progress_every"),  # a progress message every sweep
+    ("grades.general", "first_response"),
+    ("grades.important", "resolution"),
+    ("scheduler", "sweep_every"),
+    ("console", "session_lifetime"),
+    ("store", "takeover_every"),
+    ("triage", "retrain_every"),
+]
+
+ZERO_MEANS_AT_ONCE = {
+    # durations whose zero the bot runs with, reviewed: it means "at once" or "never apart"
+    "busy_timeout",  # [store]: do not wait for a lock
+    "delay",  # [survey]: ask as soon as the complaint is resolved
+    "close_after",  # [survey]: close without waiting for an answer
+    "warn_before",  # [escalation]: warn when the deadline passes, not before
+    "window",  # [duplicates]: compare only complaints opened at the same moment
+    "repeat_unchanged",  # [grades.*]: never hold back a progress update that repeats the last
+}
+
+
+@pytest.mark.parametrize(("section", "key"), MUST_BE_POSITIVE)
+def test_a_duration_of_nothing_is_refused_naming_the_key(
+    tmp_path: Path, section: str, key: str
+) -> None:
+    table: dict[str, Any] = {key: "0s"}
+    for name in reversed(section.split(".")):
+        table = {name: table}
+    path = write_settings(tmp_path, table)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(path, {})
+    assert str(raised.value).startswith(f"{path}: [{section}] {key}: must be ")
+    assert "\n" not in str(raised.value) and "0:00:00" not in str(raised.value)
+
+
+def test_a_duration_of_nothing_is_said_as_the_file_writes_durations(tmp_path: Path) -> None:
+    path = write_settings(tmp_path, {"hot_spots": {"window": "0s"}})
+    with pytest.raises(SettingsError, match=r"\[hot_spots\] window: must be more than 0s$"):
+        load_settings(path, {})
+
+
+def _durations(model: type[BaseModel], key: tuple[str, ...] = ()) -> list[tuple[str, bool]]:
+    """Every duration setting under `model`: its name and whether it must be positive."""
+    found = []
+    for name, field in model.model_fields.items():
+        kinds = [field.annotation, *get_args(field.annotation)]
+        models = [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)]
+        if field.annotation is timedelta:
+            positive = any(getattr(m, "gt", None) == timedelta(0) for m in field.metadata)
+            positive |= any(getattr(m, "ge", timedelta(0)) > timedelta(0) for m in field.metadata)
+            found.append((name, positive))
+        for inner in models:
+            found += _durations(inner, (*key, name))
+    return found
+
+
+def test_every_duration_setting_is_positive_or_reviewed_as_zero_meaning_at_once() -> None:
+    """A duration added later fails here until it is a `PositiveDuration` or its zero is
+    reviewed as meaning something the bot can do."""
+    durations = _durations(SettingsFile) + _durations(GradeSettings)
+    assert len(durations) >= len(MUST_BE_POSITIVE)
+    undecided = [name for name, positive in durations if not positive]
+    assert set(undecided) <= ZERO_MEANS_AT_ONCE, "make them PositiveDuration or review them"
+    assert PositiveDuration is not timedelta
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://u@h/db", "complaints.db", "sqlite://data/c.db", "sqlite:///", "http://x/db", ""],
+)
+def test_a_store_url_neither_sqlite_nor_postgresql_is_refused_naming_the_key(
+    tmp_path: Path, url: str
+) -> None:
+    path = write_settings(tmp_path, {"store": {"url": url}})
+    with pytest.raises(SettingsError) as raised:
+        load_settings(path, {})
+    text = str(raised.value)
+    assert text.startswith(f"{path}: [store] url: must be ")
+    assert "sqlite:///" in text and "postgresql://" in text and "\n" not in text
+
+
+def test_a_refused_store_url_does_not_repeat_its_password(tmp_path: Path) -> None:
+    path = write_settings(tmp_path, {"store": {"url": "mysql://bot:s3cret@db/complaints"}})
+    with pytest.raises(SettingsError) as raised:
+        load_settings(path, {})
+    assert "s3cret" not in str(raised.value) and "mysql://" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///data/c.db", "sqlite:///{base}/data/c.db"),
+        ("sqlite:////var/lib/bot/c.db", "sqlite:////var/lib/bot/c.db"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+        ("postgresql://bot@db/complaints", "postgresql://bot@db/complaints"),
+        ("postgresql+psycopg://bot@db/complaints", "postgresql+psycopg://bot@db/complaints"),
+        ("postgres://bot@db/complaints", "postgres://bot@db/complaints"),
+    ],
+)
+def test_the_two_forms_of_store_url_are_accepted(tmp_path: Path, url: str, expected: str) -> None:
+    settings = load_settings(write_settings(tmp_path, {"store": {"url": url}}), {})
+    assert settings.store_url == expected.format(base=tmp_path.resolve())
