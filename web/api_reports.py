@@ -38,6 +38,16 @@ Language = Annotated[
         f"({', '.join(SUPPORTED)}); default: the account's language, else the bot's default"
     ),
 ]
+ForSpreadsheet = Annotated[
+    bool,
+    Query(
+        description="written for a spreadsheet in `language`: a UTF-8 byte order mark (Excel "
+        "reads Chinese right only with it) and, for es, `;` between cells and decimal commas, "
+        "as Spanish Excel expects; default: plain UTF-8 CSV with commas, for programs"
+    ),
+]
+SPREADSHEET_SEPARATORS = {"es": ";"}
+"""Languages whose spreadsheets use the decimal comma, and so another cell separator."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """Spreadsheets run a cell starting with these as a formula; product names come from
 customers, so such text cells are prefixed with an apostrophe."""
@@ -72,22 +82,27 @@ async def report_csv(
     until: Until = None,
     department: Department = None,
     language: Language = None,
+    spreadsheet: ForSpreadsheet = False,
     *,
     book: RuleBookDep,
     settings: SettingsDep,
 ) -> Response:
     if table not in TABLES:
         raise HTTPException(404, f"there is no report table {table!r}; tables: {', '.join(TABLES)}")
-    names = _names(book, language or reader.language or settings.default_language)
+    reading = language or reader.language or settings.default_language
+    names = _names(book, reading)
     found = await reports.report(reader, since, until, department)
     header, rows = found.table(table, names)
+    comma = spreadsheet and reading in SPREADSHEET_SEPARATORS
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
+    writer = csv.writer(
+        text, delimiter=SPREADSHEET_SEPARATORS[reading] if comma else ",", lineterminator="\r\n"
+    )
     writer.writerow(header)
-    writer.writerows([[_cell(value) for value in row] for row in rows])
+    writer.writerows([[_cell(value, decimal_comma=comma) for value in row] for row in rows])
     name = f"complaints-{table}-{found.since:%Y-%m-%d}-{found.until:%Y-%m-%d}.csv"
     return Response(
-        text.getvalue(),
+        ("\ufeff" if spreadsheet else "") + text.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -101,7 +116,9 @@ def _names(book: RuleBookDep, language: str) -> Names:
     return lambda kind, key: name_of(rules, kind, key, language)
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any, *, decimal_comma: bool) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
+    if isinstance(value, float) and decimal_comma:
+        return repr(value).replace(".", ",")
     return "" if value is None else value

@@ -126,7 +126,7 @@ async def _reports(desk: Desk, page: Page) -> None:
     async with page.expect_download() as download:
         await page.click("a:text('by_category.csv')")
     saved = await (await download.value).path()
-    lines = saved.read_text(encoding="utf-8").splitlines()
+    lines = saved.read_text(encoding="utf-8-sig").splitlines()  # a spreadsheet's, with a BOM
     assert lines[0] == "category,category_name,complaints" and "other,Other,2" in lines
 
     await page.goto("/console/reports?since=2026-03-09&until=2026-03-02")

@@ -240,6 +240,29 @@ async def test_report_numbers_and_csv_on_known_complaints(desk: Desk) -> None:
         assert downloaded.status_code == 200 and len(rows(downloaded)) > 1, table
 
 
+async def test_a_csv_for_a_spreadsheet_opens_in_excel_in_the_readers_language(desk: Desk) -> None:
+    """What the console's links download: a UTF-8 byte order mark (without it Excel shows
+    網路訊號 as mojibake) and, in Spanish, ';' and decimal commas, as Spanish Excel reads them;
+    the API's plain form, for programs, stays as it was."""
+    await scenario(desk)
+    admin = await desk.account("Ada", role="admin", departments=())
+    spanish = await admin.get(
+        "/api/reports/times.csv", params={**WEEKS, "language": "es", "spreadsheet": "true"}
+    )
+    assert spanish.content.startswith("\ufeff".encode())
+    lines = spanish.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("measure;count;median_hours;")
+    assert lines[1] == "first_response;3;6,0;12,67;25,2;2;3;0,4"
+    chinese = await admin.get(
+        "/api/reports/by_category.csv",
+        params={**WEEKS, "language": "zh-Hant", "spreadsheet": "true"},
+    )
+    assert chinese.content.decode("utf-8-sig").splitlines()[1] == "billing,帳單與結帳,3"
+    assert chinese.content.startswith("\ufeff".encode())
+    plain = await admin.get("/api/reports/times.csv", params={**WEEKS, "language": "es"})
+    assert plain.text.splitlines()[1] == "first_response,3,6.0,12.67,25.2,2,3,0.4"
+
+
 async def test_a_complaint_merged_into_another_is_counted_once(desk: Desk) -> None:
     kept = await file(desk, "My new kettle started to smoke after two days.", "c-9")
     again = await file(desk, "The kettle I bought smokes, please help.", "c-9")
@@ -351,7 +374,8 @@ async def test_the_console_names_departments_in_a_report_refusal_and_downloads_n
 
     page = (await client.get("/console/reports")).text
     link = re.search(r'href="(/api/reports/by_department\.csv\?[^"]+)"', page)
-    assert link is not None and "language=es" in link[1]
-    downloaded = rows(await client.get(html.unescape(link[1])))
+    assert link is not None and "language=es" in link[1] and "spreadsheet=true" in link[1]
+    got = await client.get(html.unescape(link[1]))
+    downloaded = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig")), delimiter=";"))
     assert downloaded[0] == ["department", "department_name", "complaints"]
     assert ["billing", "Facturación", "1"] in downloaded

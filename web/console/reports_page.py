@@ -85,9 +85,11 @@ def charts(report: Report, rules: RuleSet, language: str) -> list[Chart]:
 
 def csv_links(report: Report, language: str) -> list[tuple[str, str]]:
     """Each table as a CSV download of exactly the period shown (the API takes the session),
-    departments and categories named in the page's language."""
+    departments and categories named in the page's language, written for a spreadsheet in it
+    (people click these links to open them in Excel)."""
     query = {"since": report.since.isoformat(), "until": report.until.isoformat()}
     query["language"] = language
+    query["spreadsheet"] = "true"
     if report.department:
         query["department"] = report.department
     return [(table, f"/api/reports/{table}.csv?{urlencode(query)}") for table in TABLES]
