@@ -76,6 +76,8 @@ _CHINESE = (
     r"麻烦了|麻煩了|再见|再見|祝好|你好|您好",
 )
 _UNIT = "|".join(_ENGLISH + _SPANISH + _CHINESE)
+COURTESY_UNITS = _UNIT
+"""The courtesy words of the grammar, for other grammars of messages that say nothing new."""
 _COURTESY = re.compile(rf"(?:(?:{_UNIT})(?![a-z]) ?)+")
 
 _EN_VERY = r"(?:(?:very|really|so|quite|extremely|totally|completely|fully|super|more than) )*"
@@ -148,6 +150,15 @@ def _words(inbound: Inbound) -> str:
         return ""
     if "?" in text or "？" in text:
         return ""  # a question is for a person to read
+    return _without_names(_undecorated(_LETTER_EMOTICON.sub(" ", text)), inbound)
+
+
+def plain_words(inbound: Inbound) -> str:
+    """The message's words for a whole-message grammar (folded, undecorated, without the
+    sender's name, questions kept), or "" when it is too long or carries an attachment."""
+    text = fold(inbound.text).strip()
+    if inbound.attachments or not text or len(text) > MAX_CHARS:
+        return ""
     return _without_names(_undecorated(_LETTER_EMOTICON.sub(" ", text)), inbound)
 
 
