@@ -71,6 +71,7 @@ WRITTEN_BY_SYSTEM: Mapping[str, frozenset[str]] = {
     "status_changed": frozenset({"why"}),  # but for WRITTEN_STATUS_REASONS
     "reply_withheld": frozenset({"why"}),
     "regraded": frozenset({"why"}),
+    "merge_took_over": frozenset({"why"}),  # "taken from C-…, merged into it"
 }
 WRITTEN_STATUS_REASONS = frozenset({"rejected", "resolved", "solution_proposed"})
 """Statuses whose change by a person has their own words as its `why` (the explanation to the
