@@ -18,32 +18,11 @@ only in the wrong category.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from config import Settings, load_settings
-from router import CustomerHistory, Decision, route
-from tests.router.inputs import make_input
-from tests.router.shipped import shipped_model
-
-SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
-
-
-@pytest.fixture(scope="module")
-def settings() -> Settings:
-    return load_settings(SETTINGS_PATH)
-
-
-def decide(settings: Settings, text: str) -> Decision:
-    return route(
-        make_input(text),
-        CustomerHistory(),
-        settings.rules,
-        settings.service_levels,
-        settings.default_language,
-        model=shipped_model(),
-    )
+from config import Settings
+from tests.router.test_idioms_and_short_chinese import decide
+from tests.router.test_idioms_and_short_chinese import settings as settings  # the fixture
 
 
 def case(text: str, language: str, category: str, grade: str, id: str) -> object:
