@@ -18,7 +18,11 @@ for a lock only for what is left (SQLite's busy_timeout, PostgreSQL's lock_timeo
 transaction), and one whose turn came after its budget was spent tries the lock once, without
 waiting, and fails with `StoreUnavailable` if it is taken. So when another process holds the
 store locked, every caller hears so within about busy_timeout, instead of each waiting for all
-the ones queued before it.
+the ones queued before it. PostgreSQL's lock_timeout bounds each wait for a lock, not their
+sum: a statement that begins once the budget is partly spent waits only for what is left
+(`_postgres_lock_wait_left`), or a transaction that first waited for a row another one held
+(the same customer's messages in batches side by side) waited a whole budget again for the
+locked table, a budget more for each batch queued on that row.
 
 A transaction PostgreSQL aborts to break a deadlock runs again before anyone hears that the
 store is unavailable (store.group_commit).
@@ -40,6 +44,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -110,6 +115,7 @@ class Database:
                 **JSON_COLUMNS,
             )
             event.listen(self.writer, "begin", _postgres_lock_timeout)
+            event.listen(self.writer, "before_cursor_execute", _postgres_lock_wait_left)
         direct_savepoints(self.writer)
         self.busy_timeout = busy_timeout
         self._writes = ThreadPoolExecutor(writers, thread_name_prefix="store-write")
@@ -334,8 +340,35 @@ def _sqlite_engine(
     return engine
 
 
+LOCK_WAIT = "lock_timeout_ms"
+"""The key, in a PostgreSQL connection's info, of the lock_timeout its transaction set last."""
+LOCK_WAIT_SLACK_MS = 50
+"""How far the budget left may fall below the lock_timeout in force before a statement sets
+it again: a transaction that runs without waiting never pays the extra round trip."""
+
+
 def _postgres_lock_timeout(connection: Any) -> None:
     """A budgeted transaction on PostgreSQL waits for a lock only for what is left of its
     budget; start-up and command-line work (no budget) waits as long as it must."""
     if _budget.deadline is not None:
-        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_wait_ms(timedelta())}")
+        wait = _lock_wait_ms(timedelta())
+        connection.info[LOCK_WAIT] = wait
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait}")
+
+
+def _postgres_lock_wait_left(
+    connection: Any, cursor: Any, _statement: str, _parameters: Any, _context: Any, _many: bool
+) -> None:
+    """Before a budgeted transaction's statement: lower lock_timeout to the budget left when
+    it has fallen well below the one in force (lock_timeout limits each wait, not the sum).
+    Not in a transaction PostgreSQL has failed: there only ROLLBACK TO SAVEPOINT may run."""
+    in_force = connection.info.get(LOCK_WAIT)
+    if _budget.deadline is None or in_force is None:
+        return
+    left = _lock_wait_ms(timedelta())
+    if left >= in_force - LOCK_WAIT_SLACK_MS:
+        return
+    if cursor.connection.info.transaction_status != TransactionStatus.INTRANS:
+        return
+    cursor.execute(f"SET LOCAL lock_timeout = {left}")
+    connection.info[LOCK_WAIT] = left
