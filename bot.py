@@ -375,7 +375,7 @@ def _in_language(language: str, text: Said) -> str:
 
 
 def _replies(settings: Settings, rules: Callable[[], RuleSet]) -> Replies:
-    return Replies(settings.templates_dir, rules, settings.timezone, settings.company_name)
+    return Replies(settings.templates_dir, rules, settings.customer_zones, settings.company_name)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

@@ -226,7 +226,10 @@ def check_config(path: Path) -> int:
     try:
         settings = load_settings(path)
         replies = Replies(
-            settings.templates_dir, lambda: settings.rules, settings.timezone, settings.company_name
+            settings.templates_dir,
+            lambda: settings.rules,
+            settings.customer_zones,
+            settings.company_name,
         )
         replies.check(datetime.now(UTC))
     except SettingsError as error:

@@ -233,7 +233,10 @@ async def sweep(
     database: Database, settings: Settings, batch: int, empty_runs: int
 ) -> tuple[float, dict[str, int], list[float]]:
     replies = Replies(
-        settings.templates_dir, lambda: settings.rules, settings.timezone, settings.company_name
+        settings.templates_dir,
+        lambda: settings.rules,
+        settings.customer_zones,
+        settings.company_name,
     )
     sweeps = Sweeps(
         database,

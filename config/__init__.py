@@ -30,7 +30,7 @@ from config.reading import parse_duration, read_table, settings_error
 from config.sections import BusinessHoursSettings, GradeSettings, SettingsFile
 from intake.settings import DuplicateSettings
 from observe.settings import LogSettings, MetricsSettings
-from outbox.settings import Localized, OutboxSettings
+from outbox.settings import CustomerZones, Localized, OutboxSettings
 from router import GRADES, RuleSet, ServiceLevel, load_rule_set
 from router.calendar import WorkingCalendar, parse_calendar
 from router.rules import ROUTING_KEYS, canonical_text
@@ -54,6 +54,8 @@ class Settings:
     """A `outbox.settings.Localized`: the default language's form, with every language's."""
     default_language: str
     timezone: ZoneInfo
+    customer_zones: CustomerZones
+    """`[bot] customer_timezones`, `timezone` for the languages it does not name."""
     store_url: str
     busy_timeout: timedelta
     synchronous: Literal["full", "normal"]
@@ -125,6 +127,10 @@ def _assemble(path: Path, file: SettingsFile, rules: RuleSet, rules_text: str) -
         company_name=company,
         default_language=file.bot.default_language,
         timezone=ZoneInfo(file.bot.timezone),
+        customer_zones=CustomerZones(
+            ZoneInfo(file.bot.timezone),
+            {language: ZoneInfo(zone) for language, zone in file.bot.customer_timezones.items()},
+        ),
         store_url=_store_url(file.store.url, base),
         busy_timeout=file.store.busy_timeout,
         synchronous=file.store.synchronous,

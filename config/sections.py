@@ -39,6 +39,8 @@ class BotSettings(BaseModel):
     """One name, or a table of one per language (all of them), as departments' names."""
     default_language: str = "en"
     timezone: str = "UTC"
+    customer_timezones: dict[str, str] = {}
+    """Where a language's customers read times, when not in `timezone` (by language)."""
 
     @field_validator("company_name", mode="before")
     @classmethod
@@ -72,11 +74,23 @@ class BotSettings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone") from None
-        return value
+        return _zone(value)
+
+    @field_validator("customer_timezones")
+    @classmethod
+    def _customer_timezones(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(SUPPORTED))
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r}; languages: {', '.join(SUPPORTED)}")
+        return {language: _zone(zone) for language, zone in value.items()}
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f'{value!r} is not an IANA time zone, such as "Europe/Madrid"') from None
+    return value
 
 
 STORE_URL_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://", "postgres://")

@@ -4,7 +4,9 @@ and `Localized`, the form `[bot] company_name` takes: a name per language."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,3 +51,15 @@ class Localized(str):
 def in_language(text: str, language: str) -> str:
     """`text` in `language`: its form there when it is `Localized`, else as it is."""
     return text.in_language(language) if isinstance(text, Localized) else text
+
+
+@dataclass(frozen=True)
+class CustomerZones:
+    """Where each language's customers read times (`[bot] customer_timezones`): `default`
+    (`[bot] timezone`) for every language `by_language` does not name."""
+
+    default: ZoneInfo
+    by_language: Mapping[str, ZoneInfo] = field(default_factory=dict)
+
+    def of(self, language: str) -> ZoneInfo:
+        return self.by_language.get(language, self.default)

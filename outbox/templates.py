@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -25,7 +24,8 @@ from complaints.errors import TemplateProblem
 from complaints.languages import SUPPORTED
 from complaints.names import addressee
 from outbox.next_step import Standing
-from outbox.settings import in_language
+from outbox.settings import CustomerZones, in_language
+from outbox.zones import zone_name
 from router import GRADES, RuleSet
 
 KINDS = ("acknowledgement", "followup")
@@ -77,7 +77,7 @@ class Replies:
         self,
         directory: Path | None,
         rules: Callable[[], RuleSet],
-        timezone: ZoneInfo,
+        zones: CustomerZones,
         company: str,
     ) -> None:
         """`directory` holds the admin's replacements (None: the shipped templates only);
@@ -85,7 +85,7 @@ class Replies:
         admin publishes."""
         self.directory = directory
         self.rules = rules
-        self.timezone = timezone
+        self.zones = zones
         self.company = company
         shipped = jinja2.FileSystemLoader(SHIPPED)
         own = jinja2.FileSystemLoader(directory) if directory is not None else None
@@ -184,12 +184,12 @@ class Replies:
                 )
 
     def format_due(self, due: datetime, language: str) -> str:
-        local = due.astimezone(self.timezone)
+        local = due.astimezone(self.zones.of(language))
         # Chinese writes the month and day without a leading zero (2026年3月2日), which
         # strftime cannot say portably
         return local.strftime(
             _DUE_FORMATS[language].format(
-                zone=local.tzname(), year=local.year, month=local.month, day=local.day
+                zone=zone_name(local, language), year=local.year, month=local.month, day=local.day
             )
         )
 

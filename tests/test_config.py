@@ -75,6 +75,14 @@ def test_a_secret_may_come_from_the_environment(tmp_path: Path) -> None:
             "[grades.urgent] first_response: 'soon' is not a duration",
         ),
         ({"bot": {"timezone": "Mars/Olympus"}}, "[bot] timezone: 'Mars/Olympus' is not an IANA"),
+        (
+            {"bot": {"customer_timezones": {"zh-Hant": "Taipei"}}},
+            "[bot] customer_timezones: 'Taipei' is not an IANA time zone, such as",
+        ),
+        (
+            {"bot": {"customer_timezones": {"fr": "Europe/Paris"}}},
+            "[bot] customer_timezones: unknown language 'fr'; languages:",
+        ),
         ({"bot": {"default_language": "fr"}}, "[bot] default_language: must be one of"),
         ({"http": {"port": "8080"}}, "[http] port: must be an integer"),
         ({"http": {"port": 70000}}, "[http] port: must be between 0 and 65535"),

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from complaints.languages import SUPPORTED
 from intake.handler_requests import SHORT_WORDS, TAG, asks_for_handler
+from outbox.settings import CustomerZones
 from outbox.templates import Replies
 from tests.channels.test_webhook import complaint, post
 from tests.outbox.test_templates import RULES, context
@@ -145,7 +146,7 @@ def test_the_acknowledgement_tells_how_to_ask_and_its_phrase_works(
     language: str, channel: str
 ) -> None:
     """Every customer may ask in words; only Telegram's are told of the /handler command."""
-    replies = Replies(None, lambda: RULES, ZoneInfo("UTC"), "ACME")
+    replies = Replies(None, lambda: RULES, CustomerZones(ZoneInfo("UTC")), "ACME")
     text = replies.render("acknowledgement", replace(context(language), channel=channel))
     assert ("/handler" in text) == (channel == "telegram"), text
     quoted = re.findall(r"[\"«“「]([^\"»”」]+)[\"»”」]", text)

@@ -12,6 +12,7 @@ import pytest
 from complaints.languages import SUPPORTED
 from complaints.workflow import STATUSES
 from outbox.names import STATUS_NAMES, status_name
+from outbox.settings import CustomerZones
 from outbox.templates import Replies
 from outbox.texts import TEXTS, say, sentence
 from staff.solutions import describe
@@ -74,7 +75,9 @@ before a full-width mark), a half-width bracket."""
 
 @pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant"])
 def test_rendered_chinese_texts_keep_chinese_typography(language: str) -> None:
-    replies = Replies(None, lambda: pytest.fail("no rules needed"), ZoneInfo("UTC"), "客服部")
+    replies = Replies(
+        None, lambda: pytest.fail("no rules needed"), CustomerZones(ZoneInfo("UTC")), "客服部"
+    )
     due = replies.format_due(datetime(2026, 3, 2, 8, 2, tzinfo=UTC), language)
     refund = Solution(complaint_id=1, kind="refund", amount_cents=3000, currency="EUR")
     refund.description = "退还运费"

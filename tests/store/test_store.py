@@ -56,7 +56,7 @@ def make_intake(database: Database, clock: ManualClock) -> Intake:
     )
     rules = replace(SETTINGS.rules, version=version)
     policy = IntakePolicy("en", 10, 1 << 20)
-    replies = Replies(SETTINGS.templates_dir, lambda: rules, SETTINGS.timezone, "ACME")
+    replies = Replies(SETTINGS.templates_dir, lambda: rules, SETTINGS.customer_zones, "ACME")
     channels = {"webhook": Deliverable()}
     notifier = Notifier(lambda channel, address: channel in channels, lambda: rules)
     return Intake(
@@ -352,7 +352,9 @@ async def _two_sweepers(url: str, count: int) -> None:
             ],
         )
     clock = ManualClock(START)
-    replies = Replies(SETTINGS.templates_dir, lambda: SETTINGS.rules, SETTINGS.timezone, "ACME")
+    replies = Replies(
+        SETTINGS.templates_dir, lambda: SETTINGS.rules, SETTINGS.customer_zones, "ACME"
+    )
 
     def sweeper(database: Database) -> Sweeps:
         return Sweeps(
