@@ -106,3 +106,40 @@ def keep_search_text(model: type[Any], fields: Sequence[str]) -> None:
 
     sa.event.listen(model, "before_insert", on_insert)
     sa.event.listen(model, "before_update", on_update)
+
+
+def fold_rows(
+    connection: sa.Connection, name: str, fields: Sequence[str], batch: int = 1000
+) -> None:
+    """Write the search text of every row of table `name` from its `fields`, `batch` rows at a
+    time by id: how a migration folds the rows stored before a table's searched columns
+    changed. Only the rows whose text changes are written."""
+    table = sa.table(
+        name,
+        sa.column("id", sa.Integer()),
+        sa.column("search_text", sa.String()),
+        *(sa.column(field, sa.String()) for field in fields),
+    )
+    update = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("row_id"))
+        .values(search_text=sa.bindparam("folded"))
+    )
+    last = 0
+    while True:
+        rows = connection.execute(
+            sa.select(table.c.id, table.c.search_text, *(table.c[field] for field in fields))
+            .where(table.c.id > last)
+            .order_by(table.c.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        changed = []
+        for row_id, was, *values in rows:
+            folded = fold_fields(dict(zip(fields, values, strict=True)), fields)
+            if folded != was:
+                changed.append({"row_id": row_id, "folded": folded})
+        if changed:
+            connection.execute(update, changed)
+        last = rows[-1][0]

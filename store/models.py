@@ -346,7 +346,7 @@ class AuditEvent(SQLModel, table=True):
 
 SEARCHED: dict[type[SQLModel], tuple[str, ...]] = {
     Customer: ("name", "email", "phone"),
-    Complaint: ("subject", "product"),
+    Complaint: ("subject", "product", "model", "serial_number", "order_number"),
     Message: ("text",),
 }
 """What the queue's search looks in, per table (folded into its `search_text`), besides a

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from store.folding import fold_fields
+from store.folding import fold_rows
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -36,38 +36,7 @@ def upgrade() -> None:
             )
     connection = op.get_bind()
     for name, fields in SEARCHED.items():
-        _fold_rows(connection, name, fields)
-
-
-def _fold_rows(connection: sa.Connection, name: str, fields: Sequence[str]) -> None:
-    """Fold every row that has something to search, a batch of rows at a time by id."""
-    table = sa.table(
-        name, sa.column("id", sa.Integer()), sa.column("search_text", sa.String()),
-        *(sa.column(field, sa.String()) for field in fields),
-    )
-    update = (
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("row_id"))
-        .values(search_text=sa.bindparam("folded"))
-    )
-    last = 0
-    while True:
-        rows = connection.execute(
-            sa.select(table.c.id, *(table.c[field] for field in fields))
-            .where(table.c.id > last)
-            .order_by(table.c.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            return
-        folded = [
-            {"row_id": row[0], "folded": fold_fields(dict(zip(fields, row[1:], strict=True)), fields)}
-            for row in rows
-        ]
-        changed = [values for values in folded if values["folded"]]
-        if changed:
-            connection.execute(update, changed)
-        last = rows[-1][0]
+        fold_rows(connection, name, fields, BATCH)
 
 
 def downgrade() -> None:

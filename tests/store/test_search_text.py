@@ -1,5 +1,5 @@
-"""The search fold (`store.folding`) and migration 0014, which folds the rows stored before it,
-on SQLite and on PostgreSQL."""
+"""The search fold (`store.folding`) and migrations 0014 and 0015, which fold the rows stored
+before them, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -102,6 +102,31 @@ async def test_the_migration_folds_the_rows_stored_before_it(database: Database)
     assert customers == ["carlos martinez"]
     assert complaints == ["lampara\n电视机"]
     assert messages and set(messages) == {"陈美玲: devolucion"}
+
+
+async def test_migration_0015_folds_the_numbers_of_the_complaints_stored_before_it(
+    database: Database,
+) -> None:
+    """A complaint stored under 0014 is found by its order, serial and model numbers after
+    0015, and going back leaves the search text 0014 wrote."""
+    database.upgrade()
+    intake = make_intake(database, ManualClock(START))
+    await intake.receive(make_inbound("My kettle leaks.", external_id="m-0", customer="c"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    numbers = {"model": "Aircon X200", "serial_number": "SN-44A7", "order_number": "ＴＷ-8891"}
+    with database.writer.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0014")
+        connection.execute(sa.update(COMPLAINTS).values(subject="Kettle", product="", **numbers))
+        connection.execute(sa.update(COMPLAINTS).values(search_text="kettle"))
+        upgrade_schema(connection)
+        upgraded = connection.execute(sa.select(COMPLAINTS.c.search_text)).scalars().all()
+        command.downgrade(config, "0014")
+        downgraded = connection.execute(sa.select(COMPLAINTS.c.search_text)).scalars().all()
+
+    assert upgraded == ["kettle\naircon x200\nsn-44a7\ntw-8891"]
+    assert downgraded == ["kettle"]
 
 
 async def test_an_admin_finds_a_customer_however_the_name_is_typed(database: Database) -> None:

@@ -71,6 +71,19 @@ async def test_search_ignores_case_accents_and_chinese_script(desk: Desk) -> Non
     ) == [lamp]
 
 
+async def test_a_complaint_is_found_by_its_order_serial_and_model_numbers(desk: Desk) -> None:
+    """A desk looks a complaint up by what the customer's paperwork says ("TW-8891")."""
+    details = {"order_number": "TW-8891", "serial_number": "SN-44A7", "model": "Aircon X200"}
+    aircon = (await desk.complain("冷氣不冷。", customer="c-tw", details=details))["complaint"]
+    lamp = (await desk.complain(LAMP, customer="c-es", name="Carlos Martínez"))["complaint"]
+    admin = await desk.account("Root", role="admin", departments=())
+    await desk.app.state.services.accounts.create("Ada", "admin", (), "correct horse battery")
+    console, _, _ = await console_login(desk, "Ada", "correct horse battery")
+    for q in ["TW-8891", "tw-8891", "ＴＷ－８８９１", "sn-44a7", "x200"]:
+        assert await found(admin, q) == [aircon], q
+        assert aircon in await listed(console, q) and lamp not in await listed(console, q), q
+
+
 async def test_the_search_text_follows_every_change_of_what_is_searched(desk: Desk) -> None:
     number = (await desk.complain(TV, customer="c-hk", name="Chan"))["complaint"]
     admin = await desk.account("Root", role="admin", departments=())
