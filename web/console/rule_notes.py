@@ -113,7 +113,7 @@ def change_summary(summary: str) -> Phrase | None:
 def _shown(group: str, value: str) -> Shown:
     if group == "keys":
         return joined([RULE_KEY_NAMES.get(key, key) for key in value.split(", ")])
-    names = [_quoted(name) for name in re.findall(_REPR, value)]
+    names: list[Shown] = [_quoted(name) for name in re.findall(_REPR, value)]
     return joined(names) if group == "rules" else names[0]
 
 
