@@ -18,9 +18,10 @@ from sqlmodel import Session
 
 from complaints.addresses import TELEGRAM, Address
 from outbox.letters import letter
-from outbox.staff_texts import say_staff
+from outbox.staff_texts import StaffName, say_staff
 from outbox.texts import say
 from router import RuleSet
+from router.names import name_of
 from store import queries
 from store.models import Complaint
 from store.queries.accounts import agent_at
@@ -164,12 +165,19 @@ class Notifier:
     ) -> bool:
         """Queue the text `key` of outbox.staff_texts to a staff address about `complaint`, in
         the language read there (`staff_language_at`); False when no channel can write there
-        (the channel is disabled or the address is not one of its kind)."""
+        (the channel is disabled or the address is not one of its kind). A `StaffName` value
+        is named in that language."""
         address = target if isinstance(target, Address) else Address.parse(target)
         if not self.can_send(address.channel, address.address):
             return False
         language = self.staff_language_at(session, complaint, address)
-        text = say_staff(language, key, number=complaint.number or "", **values)
+        said = {
+            name: repr(name_of(self.rules(), value.kind, value.key, language))
+            if isinstance(value, StaffName)
+            else value
+            for name, value in values.items()
+        }
+        text = say_staff(language, key, number=complaint.number or "", **said)
         queries.queue_message(
             session,
             complaint,

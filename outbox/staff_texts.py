@@ -3,7 +3,8 @@ complaint, in each supported language. They are rendered in the desk's language,
 default_language` (a department's supervisor may read another: Notifier.staff_language_at), by
 outbox.notify.Notifier (`tell_staff`, `tell_supervisor`); a test checks
 every key exists in every language with the same placeholders. Dates stay "YYYY-MM-DD HH:MM" UTC
-and identifiers (grades, departments, solution kinds) stay as configured."""
+and identifiers (grades, departments, solution kinds) stay as configured; a hot spot's category
+is named in the notice's language (`StaffName`)."""
 
 from __future__ import annotations
 
@@ -169,6 +170,16 @@ class StaffWord:
     language of the notice it fills, which only the notifier knows (a supervisor may read
     another language than the desk)."""
 
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class StaffName:
+    """A department's or category's key, named (quoted, as the hot-spot alert quotes what it
+    names) in the language of the notice it fills: the names are the rule set's, and only the
+    notifier knows both the rules and that language (a supervisor may read another one)."""
+
+    kind: str
     key: str
 
 

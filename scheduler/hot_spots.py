@@ -24,7 +24,7 @@ from sqlmodel import Session
 from complaints.addresses import EMAIL, TELEGRAM, Address
 from complaints.clock import Clock
 from outbox.notify import Notifier
-from outbox.staff_texts import StaffWord
+from outbox.staff_texts import StaffName, StaffWord
 from scheduler.settings import HotSpotSettings
 from store import queries
 from store.database import Database
@@ -158,7 +158,8 @@ class HotSpots:
         complaint = complaint_by_id(session, complaint_id=newest[0][0])
         assert complaint is not None
         values = _values(spot, start, end, self.settings, [number for _, number in newest])
-        values["value"] = repr(self._named(spot))
+        if spot.dimension == "category":
+            values["value"] = StaffName("category", spot.value)
         values["dimension"] = StaffWord(f"dimension.{spot.dimension}")
         for target in targets:
             self.notifier.tell_staff(session, complaint, target, "hot_spot", now, **values)
@@ -177,16 +178,6 @@ class HotSpots:
                 "told": [str(target) for target in targets],
             },
         )
-
-    def _named(self, spot: Spot) -> str:
-        """The spot's value as staff read it: a category by its name in settings.toml, in the
-        desk's language (its key when the rules no longer have it), a product as written."""
-        if spot.dimension != "category":
-            return spot.value
-        category = self.notifier.rules().categories.get(spot.value)
-        if category is None:
-            return spot.value
-        return category.names.get(self.notifier.staff_language, spot.value)
 
     def _target(self, admin: Agent) -> Address | None:
         """The admin's private Telegram chat when the bot can write there, else their e-mail."""

@@ -21,6 +21,7 @@ from admin.reports import TABLES
 from complaints.languages import SUPPORTED
 from router.names import name_of
 from web.auth import SupervisorUser
+from web.console.report_sheet import for_spreadsheet
 from web.deps import ReportsDep, RuleBookDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["reports"])
@@ -41,9 +42,11 @@ Language = Annotated[
 ForSpreadsheet = Annotated[
     bool,
     Query(
-        description="written for a spreadsheet in `language`: a UTF-8 byte order mark (Excel "
-        "reads Chinese right only with it) and, for es, `;` between cells and decimal commas, "
-        "as Spanish Excel expects; default: plain UTF-8 CSV with commas, for programs"
+        description="written for a spreadsheet in `language`: headers, grades, channels and "
+        "measures named in it (a category's or department's key column stays, beside its "
+        "name), a UTF-8 byte order mark (Excel reads Chinese right only with it) and, for es, "
+        "`;` between cells and decimal commas, as Spanish Excel expects; default: plain UTF-8 "
+        "CSV with commas and keys as headers and values, for programs"
     ),
 ]
 SPREADSHEET_SEPARATORS = {"es": ";"}
@@ -93,6 +96,8 @@ async def report_csv(
     names = _names(book, reading)
     found = await reports.report(reader, since, until, department)
     header, rows = found.table(table, names)
+    if spreadsheet:
+        header, rows = for_spreadsheet(table, header, rows, reading)
     comma = spreadsheet and reading in SPREADSHEET_SEPARATORS
     text = io.StringIO()
     writer = csv.writer(

@@ -162,3 +162,24 @@ async def test_an_admin_on_telegram_is_told_in_their_private_chat(
     told = [sent for sent in telegram.sent if str(sent.get("chat_id")) == "777"]
     assert len(told) == 2
     assert any("product 'Blender B2' has 3 complaints" in sent["text"] for sent in told)
+
+
+async def test_a_supervisor_reads_the_category_in_their_own_language(start_bot: Any) -> None:
+    """An admin who is the spot's department supervisor is told in `supervisor_language`: the
+    category's name too, not only the frame around it (the desk's language is English)."""
+    settings = HOT_SPOTS | {
+        "departments": {
+            "logistics": {"supervisor": "email:boss@example.com", "supervisor_language": "es"}
+        }
+    }
+    bot = await start_bot(settings, ManualClock(START), background=False)
+    accounts, hot_spots = bot.app.state.services.accounts, bot.app.state.services.hot_spots
+    await accounts.create("Boss", "admin", (), email="boss@example.com")
+    await accounts.create("Root", "admin", (), email="root@example.com")
+    for _ in range(4):
+        await file(bot, DAMAGED)
+    assert [a.value for a in await hot_spots.sweep()] == ["delivery_damage"]
+    _, outbox, _ = await stored(bot)
+    told = {item.address: (item.payload or {})["text"] for item in outbox}
+    assert "Punto caliente: categoría 'Daños en el transporte' tiene 4" in told["boss@example.com"]
+    assert "Hot spot: category 'Delivery damage' has 4" in told["root@example.com"]

@@ -127,7 +127,7 @@ async def _reports(desk: Desk, page: Page) -> None:
         await page.click("a:text('by_category.csv')")
     saved = await (await download.value).path()
     lines = saved.read_text(encoding="utf-8-sig").splitlines()  # a spreadsheet's, with a BOM
-    assert lines[0] == "category,category_name,complaints" and "other,Other,2" in lines
+    assert lines[0] == "Category key,Category,Complaints" and "other,Other,2" in lines
 
     await page.goto("/console/reports?since=2026-03-09&until=2026-03-02")
     await expect(page.locator("p.flash.error")).to_have_text(

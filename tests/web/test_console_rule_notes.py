@@ -1,5 +1,6 @@
 """A rule set version's note, written in English by the rule book, reads in the console's
-languages: the frame is translated, the rule's name is kept."""
+languages: the frame and the summary of what changed after it are translated, the rules' names
+are kept."""
 
 from __future__ import annotations
 
@@ -23,7 +24,22 @@ from web.console.rule_notes import rule_note
         ("disabled rule 'fibra cortada'", "zh-Hant", "停用了規則「fibra cortada」"),
         ('moved rule "x" to position 3', "zh-Hans", "将规则“x”移到第 3 位"),
         ("deleted rule 'x'", "es", "se eliminó la regla «x»"),
-        ("imported TOML: added 'x'", "es", "se importó TOML: added 'x'"),
+        ("imported TOML: added 'x'", "es", "se importó TOML: reglas añadidas: «x»"),
+        (
+            "replaced the rule list: routing changed; added 'a', \"b'c\"; removed 'd'; "
+            "changed 'e' (keywords, grade); reordered",
+            "zh-Hant",
+            "替換了規則清單：路由設定已變更；新增了規則「a」、「b'c」；刪除了規則「d」；"
+            "修改了規則「e」（關鍵詞、等級）；調整了規則順序",
+        ),
+        ("changed 'e' (pattern, min_grade)", "es", "se cambió «e» (patrón, gravedad mínima)"),
+        (
+            "imported TOML: departments changed; categories changed",
+            "zh-Hans",
+            "导入了 TOML：部门已更改；类别已更改",
+        ),
+        ("imported TOML: no change", "es", "se importó TOML: sin cambios"),
+        ("imported TOML: something unheard of", "es", "se importó TOML: something unheard of"),
         ("added rule 'y' last", "en", "added rule “y” last"),
         ("a note given at publishing", "es", "a note given at publishing"),
     ],

@@ -243,7 +243,8 @@ async def test_report_numbers_and_csv_on_known_complaints(desk: Desk) -> None:
 async def test_a_csv_for_a_spreadsheet_opens_in_excel_in_the_readers_language(desk: Desk) -> None:
     """What the console's links download: a UTF-8 byte order mark (without it Excel shows
     網路訊號 as mojibake) and, in Spanish, ';' and decimal commas, as Spanish Excel reads them;
-    the API's plain form, for programs, stays as it was."""
+    headers, grades, channels and measures in the reader's words (a category keeps its key
+    column beside its name); the API's plain form, for programs, stays as it was."""
     await scenario(desk)
     admin = await desk.account("Ada", role="admin", departments=())
     spanish = await admin.get(
@@ -251,16 +252,35 @@ async def test_a_csv_for_a_spreadsheet_opens_in_excel_in_the_readers_language(de
     )
     assert spanish.content.startswith("\ufeff".encode())
     lines = spanish.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("measure;count;median_hours;")
-    assert lines[1] == "first_response;3;6,0;12,67;25,2;2;3;0,4"
+    assert lines[0] == (
+        "Medida;Cantidad;Mediana (horas);Media (horas);Percentil 90 (horas);"
+        "Plazos cumplidos;Plazos incumplidos;Proporción cumplida"
+    )
+    assert lines[1] == "primera respuesta;3;6,0;12,67;25,2;2;3;0,4"
     chinese = await admin.get(
         "/api/reports/by_category.csv",
         params={**WEEKS, "language": "zh-Hant", "spreadsheet": "true"},
     )
-    assert chinese.content.decode("utf-8-sig").splitlines()[1] == "billing,帳單與結帳,3"
+    lines = chinese.content.decode("utf-8-sig").splitlines()
+    assert lines[:2] == ["類別代碼,類別,投訴", "billing,帳單與結帳,3"]
     assert chinese.content.startswith("\ufeff".encode())
+    grades = await admin.get(
+        "/api/reports/by_grade.csv", params={**WEEKS, "language": "es", "spreadsheet": "true"}
+    )
+    lines = grades.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Gravedad;Reclamaciones"
+    assert {line.split(";")[0] for line in lines[1:]} <= {"general", "importante", "urgente"}
+    assert "importante" in grades.text or "urgente" in grades.text
     plain = await admin.get("/api/reports/times.csv", params={**WEEKS, "language": "es"})
+    assert plain.text.splitlines()[0].startswith("measure,count,median_hours,")
     assert plain.text.splitlines()[1] == "first_response,3,6.0,12.67,25.2,2,3,0.4"
+    plain = await admin.get("/api/reports/by_grade.csv", params={**WEEKS, "language": "es"})
+    assert plain.text.splitlines()[0] == "grade,complaints"
+    assert {line.split(",")[0] for line in plain.text.splitlines()[1:]} <= {
+        "general",
+        "important",
+        "urgent",
+    }
 
 
 async def test_a_complaint_merged_into_another_is_counted_once(desk: Desk) -> None:
@@ -377,5 +397,5 @@ async def test_the_console_names_departments_in_a_report_refusal_and_downloads_n
     assert link is not None and "language=es" in link[1] and "spreadsheet=true" in link[1]
     got = await client.get(html.unescape(link[1]))
     downloaded = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig")), delimiter=";"))
-    assert downloaded[0] == ["department", "department_name", "complaints"]
+    assert downloaded[0] == ["Clave del departamento", "Departamento", "Reclamaciones"]
     assert ["billing", "Facturación", "1"] in downloaded

@@ -14,7 +14,8 @@ the browser prefers most among the four (Accept-Language), else in the bot's def
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -165,6 +166,31 @@ def joined(items: list[Shown]) -> Shown:
     for item in items[1:]:
         whole = N_("%(list)s, %(item)s", list=whole, item=item)
     return whole
+
+
+Patterns = Sequence[tuple[re.Pattern[str], str]]
+"""English texts another module writes with values in them, each as a pattern with named groups
+and the msgid that says it (`N_("merged into %(number)s").msgid`)."""
+
+
+def matched(
+    patterns: Patterns, text: str, shown: Callable[[str, str], Value] = lambda _, value: value
+) -> Phrase | None:
+    """`text` as the msgid of the first pattern it wholly matches, filled with the groups the
+    msgid names (`shown(group, value)` may name a key for staff); None when none matches. One
+    home for the tables that translate the services' English (timeline reasons, rule notes)."""
+    for pattern, msgid in patterns:
+        found = pattern.fullmatch(text)
+        if found is not None:
+            return Phrase(
+                msgid,
+                {
+                    name: shown(name, value)
+                    for name, value in found.groupdict().items()
+                    if value is not None and f"%({name})" in msgid
+                },
+            )
+    return None
 
 
 @functools.cache

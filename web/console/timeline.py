@@ -20,7 +20,7 @@ from typing import Any
 
 from admin.erasure import ERASED
 from staff.views import TimelineEntry
-from web.console.i18n import N_, Named, Phrase, Shown, joined
+from web.console.i18n import N_, Named, Patterns, Phrase, Shown, joined, matched
 from web.console.wording import LABELS, label
 
 DEADLINES: Mapping[str, Phrase] = {
@@ -55,7 +55,7 @@ WHY: Mapping[str, Phrase] = {
         "the sender's own words again within the hour"
     ),
 }
-WHY_PATTERNS: Sequence[tuple[re.Pattern[str], str]] = (
+WHY_PATTERNS: Patterns = (
     (
         re.compile(r"acknowledged in the (?P<channel>\w+) response"),
         N_("acknowledged in the %(channel)s response").msgid,
@@ -76,7 +76,7 @@ WHY_PATTERNS: Sequence[tuple[re.Pattern[str], str]] = (
         N_("%(sent)s automatic replies to this sender in the last hour (limit %(limit)s)").msgid,
     ),
 )
-ANSWERS: Sequence[tuple[re.Pattern[str], str]] = (
+ANSWERS: Patterns = (
     # A customer's answer in the chat, recorded as the question's field (intake/chat.py)
     (re.compile(r"answer:(?P<field>.+)"), N_("answer (%(field)s)").msgid),
     (re.compile(r"skipped:(?P<field>.+)"), N_("question skipped (%(field)s)").msgid),
@@ -139,24 +139,20 @@ def worded(text: str) -> Shown:
     found = WHY.get(text)
     if found is not None:
         return found
-    for pattern, msgid in WHY_PATTERNS:
-        match = pattern.fullmatch(text)
-        if match is not None:
-            values: dict[str, Shown] = dict(match.groupdict())
-            if "channel" in values:
-                values["channel"] = label("channel", match["channel"])
-            return Phrase(msgid, values)
-    return text
+    return matched(WHY_PATTERNS, text, _channel_named) or text
+
+
+def _channel_named(group: str, value: str) -> Shown:
+    return label("channel", value) if group == "channel" else value
 
 
 def message_kind(kind: str) -> Shown:
     """A message's kind by its name for staff; a chat answer with the field it answers."""
-    for pattern, msgid in ANSWERS:
-        match = pattern.fullmatch(kind)
-        if match is not None:
-            field = match["field"]
-            return Phrase(msgid, {"field": ASKED.get(field) or label("registration", field)})
-    return label("message", kind)
+    return matched(ANSWERS, kind, _field_named) or label("message", kind)
+
+
+def _field_named(group: str, field: str) -> Shown:
+    return ASKED.get(field) or label("registration", field)
 
 
 def keyed(kind: str, value: str) -> Shown:
