@@ -94,7 +94,12 @@ def check_none_awaiting_approval(session: Session, complaint: Complaint) -> None
     """Refuse (409) to finish a complaint (resolve, reject) while a solution of it waits for a
     supervisor's approval: the customer would hear it is over, and the approval that follows
     could no longer offer the solution, leaving it waiting for ever. A supervisor approves it
-    (the customer is offered it; resolving follows their answer) or rejects it first."""
+    (the customer is offered it; resolving follows their answer) or rejects it first.
+
+    The complaint is held first (its status as read, else 409): a proposal made at the same
+    moment holds it too, so on PostgreSQL this read waits for it and sees its solution, where
+    a read, then the status's write, resolved the case with the solution left waiting."""
+    hold_status(session, complaint)
     for solution in solutions_of_complaint(session, complaint_id=complaint.id or 0):
         if solution.status == "awaiting_approval":
             raise IllegalTransition(

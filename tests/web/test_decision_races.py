@@ -249,3 +249,34 @@ async def test_two_grade_corrections_at_once_do_not_overwrite_each_other_unseen(
     chain = [grade, *(each["to"] for each in corrected)]
     assert [each["from"] for each in corrected] == chain[:-1]  # each from what it then was
     assert found["grade"] == corrected[-1]["to"]
+
+
+async def test_a_costly_proposal_as_a_colleague_resolves_never_leaves_it_waiting_on_a_closed_case(
+    racing: tuple[Desk, CallbackReceiver, str],
+) -> None:
+    """Wang proposes a compensation that needs approval as Emma resolves the complaint; his
+    write comes first on PostgreSQL. Resolving reads whether a solution waits for approval:
+    it must see his, or be refused, never resolve the case with it waiting for ever (no
+    approval could offer it any more)."""
+    desk, receiver, url = racing
+    wang = await desk.account("Wang")
+    emma = await desk.account("Emma")
+    number = str((await desk.complain(BILLING))["complaint"])
+    assert (await wang.post(f"/api/complaints/{number}/assign", json={})).status_code == 200
+    await delivered(desk, receiver)
+    proposed, resolved = await at_once(
+        url,
+        number,
+        wang.post(
+            f"/api/complaints/{number}/solutions", json={"kind": "compensation", "amount": "150"}
+        ),
+        emma.post(f"/api/complaints/{number}/resolve", json={"summary": "Reembolsado."}),
+    )
+    if _is_postgres(url):
+        assert (proposed.status_code, resolved.status_code) == (201, 409), resolved.text
+        assert "waiting for a supervisor's approval" in resolved.json()["detail"]
+    (found,) = rows(desk, "SELECT status FROM complaints WHERE number = :n", n=number)
+    waiting = rows(desk, "SELECT id FROM solutions WHERE status = 'awaiting_approval'")
+    assert (found["status"], len(waiting)) in (("resolved", 0), ("assigned", 1))
+    said = [notice["kind"] for notice in await delivered(desk, receiver)]
+    assert said == (["resolved"] if found["status"] == "resolved" else []), said
