@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from complaints.access import StaffMember, sees
 from complaints.dates import purchase_date
-from complaints.errors import ComplaintBotError, IllegalTransition, NotAllowed
+from complaints.errors import ChangedMeanwhile, ComplaintBotError, IllegalTransition, NotAllowed
 from complaints.fields import EDITABLE_FIELDS
 from complaints.workflow import FINISHED
 from router import GRADES, RuleSet
@@ -81,24 +81,29 @@ def correct_routing(
     now: datetime,
     due: DueTimes,
 ) -> str:
-    """Apply `correction` with its event; a one-line summary ("" when nothing changed)."""
+    """Apply `correction` with its event; a one-line summary ("" when nothing changed).
+
+    The write is a compare-and-set on the values this transaction read: of two people who
+    correct the same complaint at the same moment, the second is refused (409) with nothing
+    written, where a read, then a write, let both through (the timeline saying the grade went
+    from what it no longer was, the deadlines counted for the loser's grade)."""
     changes: dict[str, dict[str, str]] = {}
-    for name in ("category", "department"):
+    for name in ("category", "department", "grade"):
         value = getattr(correction, name)
         if value is not None and getattr(complaint, name) != value:
             changes[name] = {"from": getattr(complaint, name), "to": value}
-            setattr(complaint, name, value)
-    if correction.grade is not None and complaint.grade != correction.grade:
-        changes["grade"] = {"from": complaint.grade, "to": correction.grade}
-        complaint.grade = correction.grade
+    if not changes:
+        return ""
+    written = {name: (change["from"], change["to"]) for name, change in changes.items()}
+    if not set_if_unchanged(session, complaint, written):
+        raise _corrected_meanwhile(session, complaint)
+    if "grade" in changes:
         changes_of_status = events_of_kind(
             session, complaint_id=complaint.id or 0, kind="status_changed"
         )
         due.on_regraded(
             complaint, finished=complaint.status in FINISHED, status_changes=changes_of_status
         )
-    if not changes:
-        return ""
     complaint.updated_at = now
     only_grade = set(changes) == {"grade"}
     queries.add_event(
@@ -112,6 +117,19 @@ def correct_routing(
         else {**changes, "why": correction.reason},
     )
     return "; ".join(f"{key} {value['from']} → {value['to']}" for key, value in changes.items())
+
+
+def _corrected_meanwhile(session: Session, complaint: Complaint) -> ChangedMeanwhile:
+    """The refusal of a correction another person's beat, with what the complaint is now."""
+    session.refresh(complaint)
+    return ChangedMeanwhile(
+        "%(number)s was corrected by someone else meanwhile (it is now %(category)s, "
+        "%(grade)s, %(department)s): reload it and decide again",
+        number=complaint.number or "",
+        category=complaint.category,
+        grade=complaint.grade,
+        department=complaint.department,
+    )
 
 
 def check_editable(fields: Mapping[str, str]) -> None:

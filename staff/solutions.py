@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
 from complaints.access import at_least
 from complaints.clock import Clock
 from complaints.errors import (
+    ChangedMeanwhile,
     ComplaintBotError,
     IllegalTransition,
     NotAllowed,
@@ -33,7 +35,12 @@ from store import queries
 from store.database import Database
 from store.models import Agent, Complaint, Solution
 from store.queries.complaints import hold_status
-from store.queries.solutions import add_solution, solution_by_id, solutions_of_complaint
+from store.queries.solutions import (
+    add_solution,
+    decide_solution,
+    solution_by_id,
+    solutions_of_complaint,
+)
 
 KINDS = ("return", "exchange", "repair", "refund", "discount", "compensation", "apology")
 NEEDS_AMOUNT = frozenset({"refund", "compensation"})
@@ -87,7 +94,12 @@ def check_none_awaiting_approval(session: Session, complaint: Complaint) -> None
     """Refuse (409) to finish a complaint (resolve, reject) while a solution of it waits for a
     supervisor's approval: the customer would hear it is over, and the approval that follows
     could no longer offer the solution, leaving it waiting for ever. A supervisor approves it
-    (the customer is offered it; resolving follows their answer) or rejects it first."""
+    (the customer is offered it; resolving follows their answer) or rejects it first.
+
+    The complaint is held first (its status as read, else 409): a proposal made at the same
+    moment holds it too, so on PostgreSQL this read waits for it and sees its solution, where
+    a read, then the status's write, resolved the case with the solution left waiting."""
+    hold_status(session, complaint)
     for solution in solutions_of_complaint(session, complaint_id=complaint.id or 0):
         if solution.status == "awaiting_approval":
             raise IllegalTransition(
@@ -217,9 +229,8 @@ class Solutions:
                     solution=solution_id,
                     solution_status=solution.status.replace("_", " "),
                 )
-            hold_status(session, complaint)  # changed by a colleague since read: 409, unwritten
-            solution.decided_by, solution.decided_at = agent.name, now
-            solution.decision_reason = reason.strip()
+            status = "proposed" if approve else "rejected"
+            _record_decision(session, complaint, solution, status, agent.name, now, reason)
             detail = {
                 "solution": solution.id,
                 "kind": solution.kind,
@@ -227,14 +238,12 @@ class Solutions:
                 "why": solution.decision_reason,
             }
             if not approve:
-                solution.status = "rejected"
                 queries.add_event(
                     session, complaint.id or 0, now, actor, "solution_rejected", detail
                 )
                 return SolutionOutcome(
                     solution, said("rejected; the agent sees why on the timeline")
                 )
-            solution.status = "proposed"
             queries.add_event(session, complaint.id or 0, now, actor, "solution_approved", detail)
             told = self._offer(session, complaint, solution, actor, detail)
             return SolutionOutcome(
@@ -272,6 +281,44 @@ class Solutions:
         if told:  # a person's answer: the first response is given
             self.due.on_answered(complaint, now)
         return told
+
+
+def _record_decision(
+    session: Session,
+    complaint: Complaint,
+    solution: Solution,
+    status: str,
+    by: str,
+    now: datetime,
+    reason: str,
+) -> None:
+    """Write the decision before anything else of it, as compare-and-sets: the complaint's
+    status as read (a colleague's change since: 409), then the solution still waiting. Of two
+    supervisors deciding at the same moment the second is refused (`ChangedMeanwhile`, 409)
+    with nothing of theirs written: no event, no offer to the customer. Complaint first, then
+    solution: the order in which a merge locks them, so neither waits for the other."""
+    try:
+        hold_status(session, complaint)
+    except ChangedMeanwhile:
+        session.refresh(solution)
+        if solution.status == "awaiting_approval":
+            raise
+        raise _decided_meanwhile(solution) from None  # an approval moved the complaint
+    decided = decide_solution(
+        session, solution=solution, status=status, by=by, at=now, reason=reason.strip()
+    )
+    if not decided:
+        session.refresh(solution)
+        raise _decided_meanwhile(solution)
+
+
+def _decided_meanwhile(solution: Solution) -> ChangedMeanwhile:
+    return ChangedMeanwhile(
+        "solution %(solution)s was decided by someone else meanwhile (it is now "
+        "%(solution_status)s): reload it and decide again",
+        solution=solution.id or 0,
+        solution_status=solution.status,
+    )
 
 
 def _amount(solution: Solution) -> str:
