@@ -26,6 +26,16 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class NotFetched:
+    """A file the channel left unfetched because it is over the size limit (the Telegram Bot
+    API tells a file's size before the download): intake names it in the answer and records it,
+    as it does an attachment it drops itself."""
+
+    filename: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
 class Sender:
     """Who wrote: `address` is unique within `channel` (an e-mail address, a chat id, a CRM id)."""
 
@@ -52,6 +62,8 @@ class Inbound:
     subject: str = ""
     language_hint: str = ""
     attachments: tuple[Attachment, ...] = ()
+    not_fetched: tuple[NotFetched, ...] = ()
+    """Files sent with the message that the channel did not fetch, being too large."""
     complaint_number: str = ""
     """A complaint the sender explicitly names as the one this message continues."""
     thread_hints: tuple[str, ...] = ()

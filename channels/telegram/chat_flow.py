@@ -36,7 +36,7 @@ from telegram.ext import (
     filters,
 )
 
-from channels.base import Attachment, Inbound, OnInbound, Sender, safe_filename
+from channels.base import Attachment, Inbound, NotFetched, OnInbound, Sender, safe_filename
 from channels.telegram import NAME
 from channels.telegram.edits import Edits
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
@@ -73,7 +73,8 @@ class ChatFlow:
     ) -> None:
         """Without `send_link_code` (no e-mail channel) /link is unavailable. A file over
         `max_attachment_bytes` (at most what the Bot API lets a bot download) is not fetched:
-        the customer is told at once, and a caption sent with it is still taken."""
+        with a caption the complaint is registered and its acknowledgement says the file was
+        not kept and why; alone, the customer is told at once."""
         self.chats = chats
         self.agents = agents
         self.on_inbound = on_inbound
@@ -232,12 +233,11 @@ class ChatFlow:
                 return
         text = message.text or message.caption or ""
         attachments, too_large = await _attachments(message, self.max_attachment_bytes)
-        if too_large and not text.strip() and not attachments:
+        if too_large and not text.strip() and not attachments:  # nothing to register
             language = language or self.chats.default_language
             limit = readable_size(self.max_attachment_bytes, language)
-            await _reply(
-                update, self.chats.say(language, "file_too_large", **too_large, limit=limit)
-            )
+            name = too_large[0].filename
+            await _reply(update, self.chats.say(language, "file_too_large", name=name, limit=limit))
             return
         open_number = await self.chats.open_complaint(chat.id)
         inbound = Inbound(
@@ -248,6 +248,7 @@ class ChatFlow:
             received_at=self.clock.now(),
             language_hint=language,
             attachments=attachments,
+            not_fetched=too_large,  # the acknowledgement names them, after the number
             referenced_complaints=(replied,) if replied else (),
             current_complaint=open_number,
             source=NAME,
@@ -255,16 +256,6 @@ class ChatFlow:
         result = await self.on_inbound(inbound)
         if result.duplicate:
             return
-        if too_large:
-            language = result.language or language or self.chats.default_language
-            said = self.chats.say(
-                language,
-                "file_too_large_taken",
-                number=result.complaint,
-                limit=readable_size(self.max_attachment_bytes, language),
-                **too_large,
-            )
-            await _reply(update, said)
         await self.chats.after_intake(chat.id, result.complaint, result.created)
 
     async def _button(self, update: Update, context: Context) -> None:
@@ -334,10 +325,9 @@ class ChatFlow:
 
 async def _attachments(
     message: Message, limit: int
-) -> tuple[tuple[Attachment, ...], dict[str, str]]:
+) -> tuple[tuple[Attachment, ...], tuple[NotFetched, ...]]:
     """Photos (the largest size), documents, voice notes, videos, video notes and audio files,
-    fetched through the Bot API; and `{"name": …}` of a file over `limit` bytes, which is not
-    fetched ({} when none is)."""
+    fetched through the Bot API; and the files over `limit` bytes, which are not fetched."""
     number = message.message_id
     document, video, audio = message.document, message.video, message.audio
     found: list[tuple[Any, str, str]] = []
@@ -355,18 +345,18 @@ async def _attachments(
         found.append((message.voice, f"voice-{number}.ogg", message.voice.mime_type or "audio/ogg"))
     if message.video_note:
         found.append((message.video_note, f"video-note-{number}.mp4", "video/mp4"))
-    attachments, too_large = [], {}
+    attachments, too_large = [], []
     for item, filename, content_type in found:
         if (item.file_size or 0) > limit:
-            too_large = {"name": filename}
+            too_large.append(NotFetched(filename, item.file_size))
             continue
         file = await item.get_file()
         data = bytes(await file.download_as_bytearray())
         if len(data) > limit:  # Telegram did not say the size beforehand
-            too_large = {"name": filename}
+            too_large.append(NotFetched(filename, len(data)))
             continue
         attachments.append(Attachment(filename, content_type, data))
-    return tuple(attachments), too_large
+    return tuple(attachments), tuple(too_large)
 
 
 def _first_name(update: Update) -> str:

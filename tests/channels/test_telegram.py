@@ -245,11 +245,18 @@ async def test_a_file_over_the_limit_is_refused_politely_and_a_caption_is_still_
             caption="Me han cobrado dos veces la factura de este mes.",
         )
     )
-    taken = await until(fake, CUSTOMER, "demasiado grande")
-    (complaint,) = rows(bot, "SELECT number FROM complaints")
-    assert complaint["number"] in taken["text"] and "2 KB" in taken["text"]
+    # the acknowledgement comes first and says, in the customer's language, what was not kept
+    taken = await to(fake, CUSTOMER)
+    (complaint,) = rows(bot, "SELECT id, number FROM complaints")
+    assert complaint["number"] in taken["text"] and "número de su reclamación" in taken["text"]
+    assert "No pudimos guardar estos adjuntos: factura.pdf" in taken["text"]
+    assert "2 KB" in taken["text"]
     assert rows(bot, "SELECT id FROM attachments") == []
     assert "cobrado dos veces" in rows(bot, "SELECT text FROM messages")[0]["text"]
+    (dropped,) = rows(bot, "SELECT detail FROM events WHERE kind = 'attachments_dropped'")
+    assert "factura.pdf" in dropped["detail"]  # the desk sees a file was sent and not kept
+    await to(fake, CUSTOMER)  # the first guided question: no refusal before or after
+    assert not [m for m in fake.sent if "demasiado grande" in m.get("text", "")]
 
 
 async def test_status_lists_the_customers_complaints(fake: FakeTelegram, start_bot: Any) -> None:
