@@ -173,7 +173,8 @@ class Channel(Protocol):
         ...
 
     async def send(self, address: str, outbound: Outbound) -> str:
-        """Deliver and return the transport's id for the message; raise a *DeliveryError."""
+        """Deliver and return the transport's id for the message (space-separated ids when it
+        went as several, a long Telegram text's parts); raise a *DeliveryError."""
         ...
 
 

@@ -243,7 +243,9 @@ class TelegramChannel:
         return address.lstrip("-").isdigit()
 
     async def send(self, address: str, outbound: Outbound) -> str:
-        """Deliver in order per chat; split at Telegram's limit; buttons on the last part."""
+        """Deliver in order per chat; split at Telegram's limit; buttons on the last part.
+        Returns every part's message id, space-separated: a customer's reply to any part
+        continues the complaint (`intake.chat_threads`)."""
         chat_id = int(address)
         lock = self._chat_locks.setdefault(address, asyncio.Lock())
         async with lock:
@@ -269,7 +271,7 @@ class TelegramChannel:
                 raise TemporaryDeliveryError(f"Telegram unreachable: {error.message}") from None
             except TelegramError as error:
                 raise PermanentDeliveryError(f"Telegram refused: {error.message}") from None
-        return str(sent_ids[0])
+        return " ".join(map(str, sent_ids))
 
 
 async def _cancel(task: asyncio.Task[None] | None) -> None:
