@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, tzinfo
 from typing import Any
 
 from telegram import (
@@ -24,7 +25,6 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    Message,
     Update,
 )
 from telegram.ext import (
@@ -36,9 +36,10 @@ from telegram.ext import (
     filters,
 )
 
-from channels.base import Attachment, Inbound, NotFetched, OnInbound, Sender, safe_filename
+from channels.base import Inbound, OnInbound, Sender
 from channels.telegram import NAME
 from channels.telegram.edits import Edits
+from channels.telegram.files import fetch
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
 from complaints.clock import Clock
 from complaints.languages import SUPPORTED, normalise_hint
@@ -70,8 +71,10 @@ class ChatFlow:
         clock: Clock,
         send_link_code: SendLinkCode | None = None,
         max_attachment_bytes: int = DOWNLOAD_LIMIT,
+        timezone: tzinfo = UTC,
     ) -> None:
-        """Without `send_link_code` (no e-mail channel) /link is unavailable. A file over
+        """Without `send_link_code` (no e-mail channel) /link is unavailable; `timezone` (the
+        desk's) dates the names of files Telegram sends without one. A file over
         `max_attachment_bytes` (at most what the Bot API lets a bot download) is not fetched:
         with a caption the complaint is registered and its acknowledgement says the file was
         not kept and why; alone, the customer is told at once."""
@@ -81,6 +84,7 @@ class ChatFlow:
         self.clock = clock
         self.send_link_code = send_link_code
         self.max_attachment_bytes = min(max_attachment_bytes, DOWNLOAD_LIMIT)
+        self.timezone = timezone
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Add the handlers to `application`; within its group the first match wins."""
@@ -232,7 +236,7 @@ class ChatFlow:
             if await self.chats.answer(chat.id, external_id, message.text, replied):
                 return
         text = message.text or message.caption or ""
-        attachments, too_large = await _attachments(message, self.max_attachment_bytes)
+        attachments, too_large = await fetch(message, self.max_attachment_bytes, self.timezone)
         if too_large and not text.strip() and not attachments:  # nothing to register
             language = language or self.chats.default_language
             limit = readable_size(self.max_attachment_bytes, language)
@@ -321,42 +325,6 @@ class ChatFlow:
         assert message is not None and user is not None
         command = (message.text or "").split()[0].lstrip("/").split("@")[0]
         await _reply(update, await self.agents.run(user.id, command, context.args or []))
-
-
-async def _attachments(
-    message: Message, limit: int
-) -> tuple[tuple[Attachment, ...], tuple[NotFetched, ...]]:
-    """Photos (the largest size), documents, voice notes, videos, video notes and audio files,
-    fetched through the Bot API; and the files over `limit` bytes, which are not fetched."""
-    number = message.message_id
-    document, video, audio = message.document, message.video, message.audio
-    found: list[tuple[Any, str, str]] = []
-    if message.photo:
-        found.append((message.photo[-1], f"photo-{number}.jpg", "image/jpeg"))
-    for item, default, kind in (
-        (document, f"document-{number}", "application/octet-stream"),
-        (video, f"video-{number}.mp4", "video/mp4"),
-        (audio, f"audio-{number}.mp3", "audio/mpeg"),
-    ):
-        if item is not None:
-            name = safe_filename(item.file_name or "") or default
-            found.append((item, name, item.mime_type or kind))
-    if message.voice:
-        found.append((message.voice, f"voice-{number}.ogg", message.voice.mime_type or "audio/ogg"))
-    if message.video_note:
-        found.append((message.video_note, f"video-note-{number}.mp4", "video/mp4"))
-    attachments, too_large = [], []
-    for item, filename, content_type in found:
-        if (item.file_size or 0) > limit:
-            too_large.append(NotFetched(filename, item.file_size))
-            continue
-        file = await item.get_file()
-        data = bytes(await file.download_as_bytearray())
-        if len(data) > limit:  # Telegram did not say the size beforehand
-            too_large.append(NotFetched(filename, len(data)))
-            continue
-        attachments.append(Attachment(filename, content_type, data))
-    return tuple(attachments), tuple(too_large)
 
 
 def _first_name(update: Update) -> str:
