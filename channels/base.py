@@ -61,6 +61,9 @@ class Inbound:
     received_at: datetime
     subject: str = ""
     language_hint: str = ""
+    chosen_language: str = ""
+    """The language the customer chose for answers (Telegram's /language), or "": the stored
+    language of the complaint the message opens or continues (`intake.chosen_language`)."""
     attachments: tuple[Attachment, ...] = ()
     not_fetched: tuple[NotFetched, ...] = ()
     """Files sent with the message that the channel did not fetch, being too large."""

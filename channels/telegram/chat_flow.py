@@ -251,6 +251,7 @@ class ChatFlow:
             text=text,
             received_at=self.clock.now(),
             language_hint=language,
+            chosen_language=await self.chats.chosen_language(chat.id),
             attachments=attachments,
             not_fetched=too_large,  # the acknowledgement names them, after the number
             referenced_complaints=(replied,) if replied else (),
