@@ -363,6 +363,7 @@ def _channels(
             send_link_code=mail_code,
             max_attachment_bytes=settings.max_attachment_bytes,
             leadership=leadership,
+            timezone=settings.timezone,
         )
         channels[telegram.name] = telegram
         routes.append(telegram.routes())

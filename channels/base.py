@@ -26,6 +26,16 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class NotFetched:
+    """A file the channel left unfetched because it is over the size limit (the Telegram Bot
+    API tells a file's size before the download): intake names it in the answer and records it,
+    as it does an attachment it drops itself."""
+
+    filename: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
 class Sender:
     """Who wrote: `address` is unique within `channel` (an e-mail address, a chat id, a CRM id)."""
 
@@ -51,7 +61,12 @@ class Inbound:
     received_at: datetime
     subject: str = ""
     language_hint: str = ""
+    chosen_language: str = ""
+    """The language the customer chose for answers (Telegram's /language), or "": the stored
+    language of the complaint the message opens or continues (`intake.chosen_language`)."""
     attachments: tuple[Attachment, ...] = ()
+    not_fetched: tuple[NotFetched, ...] = ()
+    """Files sent with the message that the channel did not fetch, being too large."""
     complaint_number: str = ""
     """A complaint the sender explicitly names as the one this message continues."""
     thread_hints: tuple[str, ...] = ()
@@ -161,7 +176,8 @@ class Channel(Protocol):
         ...
 
     async def send(self, address: str, outbound: Outbound) -> str:
-        """Deliver and return the transport's id for the message; raise a *DeliveryError."""
+        """Deliver and return the transport's id for the message (space-separated ids when it
+        went as several, a long Telegram text's parts); raise a *DeliveryError."""
         ...
 
 

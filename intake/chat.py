@@ -36,6 +36,7 @@ from intake.chat_details import found_details
 from intake.chat_status import complaints_of_chat, status_language, status_text
 from intake.chat_survey import outlived, refusal
 from intake.chat_threads import complaint_of_chat_message, meant_for_another
+from intake.chosen_language import choose_language
 from intake.handler_requests import asks_for_handler, hand_to_senior
 from intake.regrade import grades_higher
 from intake.survey import record_survey
@@ -104,8 +105,10 @@ class ChatDesk(chat_link.LinkCodes):
         return (await self.state(chat_id)).language or ""
 
     async def set_language(self, chat_id: int, language: str) -> None:
+        """The chat's language, and that of the customer's complaints (`chosen_language`)."""
+        now = self.clock.now()
         await self.database.write(
-            lambda s: setattr(chat_state_to_change(s, chat_id=chat_id), "language", language)
+            lambda s: choose_language(s, chat_id, language, now), retry_on_conflict=True
         )
 
     async def start_new(self, chat_id: int) -> None:

@@ -4,7 +4,7 @@ A customer with two open complaints (after /new) answers the older one by replyi
 bot's message about it (the agent's question, the proposal) or by naming its number; the
 chat's current complaint is only the fallback (`intake.threads.thread_of`). The bot knows what
 each of its Telegram messages was about: the outbox records the message id Telegram gave each
-delivery (`transport_id`, the first part's of a split message), beside its complaint.
+delivery (`transport_id`, every part's of a split message), beside its complaint.
 """
 
 from __future__ import annotations

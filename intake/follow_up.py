@@ -20,6 +20,7 @@ from channels.base import Inbound
 from complaints.fields import REGISTRATION_FIELDS
 from complaints.workflow import SOLVED, WAITING
 from intake.case import Case, event
+from intake.chosen_language import adopt_language
 from intake.courtesy import is_courtesy, is_satisfied
 from intake.disputes import dispute
 from intake.handler_requests import asks_for_handler, hand_to_senior
@@ -69,6 +70,8 @@ def continue_complaint(
     """Join the message to `complaint`; append its events."""
     assert complaint.id is not None
     complaint.updated_at = now
+    changed = adopt_language(complaint, inbound.chosen_language, now)
+    events.extend([changed] if changed else [])
     filled = fill_details(complaint, inbound.details)
     if filled:
         events.append(event(complaint.id, now, "customer", "details_added", {"fields": filled}))

@@ -87,7 +87,7 @@ def open_complaint(
         "grade": decision.grade,
         "category": decision.category,
         "department": decision.department,
-        "language": decision.language,
+        "language": inbound.chosen_language or decision.language,  # the customer's choice wins
         "subject": inbound.subject[:200],
         "tags": list(decision.tags),
         "rule_set_version": decision.rule_set_version,
@@ -111,7 +111,7 @@ def open_complaint(
         decision.grade,
         decision.category,
         decision.department,
-        decision.language,
+        inbound.chosen_language or decision.language,
         decision.first_response_due,
     )
 

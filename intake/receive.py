@@ -17,11 +17,17 @@ from typing import Any
 
 from sqlmodel import Session
 
-from channels.base import Attachment, Channel, Inbound
+from channels.base import Channel, Inbound
 from complaints.addresses import EMAIL
 from complaints.clock import Clock
-from complaints.errors import ComplaintBotError, IgnoredMessage, InvalidMessage, ReusedKey
-from intake.attachments import AttachmentLimits, dropped_event, fit, not_kept_notice, too_large
+from complaints.errors import ComplaintBotError, IgnoredMessage, ReusedKey
+from intake.attachments import (
+    AttachmentLimits,
+    Dropped,
+    dropped_event,
+    not_kept_notice,
+    within_limits,
+)
 from intake.case import Case, IntakeResult, event
 from intake.clean import without_nul
 from intake.duplicates import NewComplaint, flag_duplicates
@@ -144,23 +150,9 @@ class Intake:
     def limits(self) -> AttachmentLimits:
         return AttachmentLimits(self.policy.max_attachments, self.policy.max_attachment_bytes)
 
-    def _within_limits(self, inbound: Inbound) -> tuple[Inbound, tuple[Attachment, ...]]:
-        """The message with the attachments that fit (intake.attachments), and those dropped.
-
-        Refused only when nothing usable is left, or when an attachment breaks a limit on a
-        channel that answers in its response (the webhook): its caller is told at once and
-        can send again, so nothing is quietly dropped there."""
-        kept, dropped = fit(inbound.attachments, self.limits)
-        usable = inbound.text.strip() or kept or inbound.automated
-        if not dropped and not usable:
-            raise InvalidMessage("the message has no text and no attachment")
-        if dropped and (not usable or self._answers_at_once(inbound)):
-            if len(inbound.attachments) > self.policy.max_attachments:
-                raise InvalidMessage(
-                    "at most %(count)s attachments are accepted", count=self.policy.max_attachments
-                )
-            raise too_large(dropped[0], self.limits)
-        return (replace(inbound, attachments=kept) if dropped else inbound), dropped
+    def _within_limits(self, inbound: Inbound) -> tuple[Inbound, tuple[Dropped, ...]]:
+        """The message with the attachments that fit, and those dropped (`within_limits`)."""
+        return within_limits(inbound, self.limits, answers_at_once=self._answers_at_once(inbound))
 
     def _opening(self) -> Opening:
         return Opening(
@@ -175,7 +167,7 @@ class Intake:
         return channel is not None and channel.answers_in_response
 
     def _record(
-        self, session: Session, inbound: Inbound, dropped: tuple[Attachment, ...]
+        self, session: Session, inbound: Inbound, dropped: tuple[Dropped, ...]
     ) -> tuple[IntakeResult, bool]:
         """Parse → decide → persist → say, in the caller's one transaction; the result, and
         whether a delivery was queued. `dropped`: attachments over the limits, recorded and

@@ -68,9 +68,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "file_too_large": "Sorry, the file {name} is too large for us to receive: files can "
         "be at most {limit}. Please send a smaller one (a compressed photo or a screenshot), "
         "or describe the problem in words.",
-        "file_too_large_taken": "We have recorded your message in complaint {number}, but the "
-        "file {name} is too large for us to receive: files can be at most {limit}. Please send "
-        "a smaller one (a compressed photo or a screenshot).",
         "attachments_not_kept": "We could not keep these attachments: {files}. We accept at most "
         "{count} files of up to {limit} each; please send a smaller version (a compressed "
         "video or photo, or a screenshot) in a reply to this message.",
@@ -169,9 +166,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "file_too_large": "Lo sentimos, el archivo {name} es demasiado grande para recibirlo: "
         "el máximo es {limit}. Envíenos uno más pequeño (una foto comprimida o una captura de "
         "pantalla) o describa el problema con palabras.",
-        "file_too_large_taken": "Hemos registrado su mensaje en la reclamación {number}, pero "
-        "el archivo {name} es demasiado grande para recibirlo: el máximo es {limit}. Envíenos "
-        "uno más pequeño (una foto comprimida o una captura de pantalla).",
         "attachments_not_kept": "No pudimos guardar estos adjuntos: {files}. Aceptamos como "
         "máximo {count} archivos de hasta {limit} cada uno; envíenos una versión más pequeña "
         "(un vídeo o una foto comprimidos, o una captura de pantalla) respondiendo a este "
@@ -261,8 +255,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_complaints": "您目前还没有投诉记录。请告诉我发生了什么。",
         "file_too_large": "抱歉，文件 {name} 太大，我们无法接收：每个文件最大 {limit}。"
         "请发送较小的文件（例如压缩后的照片或截图），或用文字描述问题。",
-        "file_too_large_taken": "您的留言已记录在投诉 {number} 中，但文件 {name} 太大，"
-        "我们无法接收：每个文件最大 {limit}。请发送较小的文件（例如压缩后的照片或截图）。",
         "attachments_not_kept": "以下附件未能保存：{files}。我们最多接受 {count} 个文件，"
         "每个不超过 {limit}；请回复本消息，发送较小的版本（例如压缩后的视频或照片，或截图）。",
         "mail_kept_subject": "我们无法登记您的邮件",
@@ -345,8 +337,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_complaints": "您目前還沒有投訴紀錄。請告訴我發生了什麼。",
         "file_too_large": "抱歉，檔案 {name} 太大，我們無法接收：每個檔案最大 {limit}。"
         "請傳送較小的檔案（例如壓縮後的照片或截圖），或用文字描述問題。",
-        "file_too_large_taken": "您的留言已記錄在投訴 {number} 中，但檔案 {name} 太大，"
-        "我們無法接收：每個檔案最大 {limit}。請傳送較小的檔案（例如壓縮後的照片或截圖）。",
         "attachments_not_kept": "以下附件未能保存：{files}。我們最多接受 {count} 個檔案，"
         "每個不超過 {limit}；請回覆此訊息，傳送較小的版本（例如壓縮後的影片或照片，或截圖）。",
         "mail_kept_subject": "我們無法登記您的郵件",

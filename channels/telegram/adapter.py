@@ -21,7 +21,7 @@ import contextlib
 import hmac
 import logging
 import os
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
 
 from fastapi import APIRouter, Request, Response
 
@@ -70,12 +70,14 @@ class TelegramChannel:
         send_link_code: SendLinkCode | None = None,
         max_attachment_bytes: int = DOWNLOAD_LIMIT,
         leadership: Leadership | None = None,
+        timezone: tzinfo = UTC,
     ) -> None:
         """`chats` and `agents` decide what the customers' and the agents' messages mean;
         `send_link_code(address, code, language)` mails a /link code (the e-mail channel);
         without it /link is unavailable. Files over `max_attachment_bytes` are refused with
         a reply (intake's `[intake] max_attachment_bytes`). With `leadership`, polling runs
-        only while this instance holds the bot's poller lock."""
+        only while this instance holds the bot's poller lock. `timezone`: the desk's, which
+        dates the names of files sent without one (`files.py`)."""
         self.settings = settings
         self.application = (
             Application.builder()
@@ -85,7 +87,9 @@ class TelegramChannel:
             .updater(None)
             .build()
         )
-        self.flow = ChatFlow(chats, agents, on_inbound, clock, send_link_code, max_attachment_bytes)
+        self.flow = ChatFlow(
+            chats, agents, on_inbound, clock, send_link_code, max_attachment_bytes, timezone
+        )
         self.flow.register(self.application)
         self.application.add_error_handler(self._error)
         self._failed: set[int] = set()
@@ -243,7 +247,9 @@ class TelegramChannel:
         return address.lstrip("-").isdigit()
 
     async def send(self, address: str, outbound: Outbound) -> str:
-        """Deliver in order per chat; split at Telegram's limit; buttons on the last part."""
+        """Deliver in order per chat; split at Telegram's limit; buttons on the last part.
+        Returns every part's message id, space-separated: a customer's reply to any part
+        continues the complaint (`intake.chat_threads`)."""
         chat_id = int(address)
         lock = self._chat_locks.setdefault(address, asyncio.Lock())
         async with lock:
@@ -269,7 +275,7 @@ class TelegramChannel:
                 raise TemporaryDeliveryError(f"Telegram unreachable: {error.message}") from None
             except TelegramError as error:
                 raise PermanentDeliveryError(f"Telegram refused: {error.message}") from None
-        return str(sent_ids[0])
+        return " ".join(map(str, sent_ids))
 
 
 async def _cancel(task: asyncio.Task[None] | None) -> None:

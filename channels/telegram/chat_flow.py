@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, tzinfo
 from typing import Any
 
 from telegram import (
@@ -24,7 +25,6 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    Message,
     Update,
 )
 from telegram.ext import (
@@ -36,9 +36,10 @@ from telegram.ext import (
     filters,
 )
 
-from channels.base import Attachment, Inbound, OnInbound, Sender, safe_filename
+from channels.base import Inbound, OnInbound, Sender
 from channels.telegram import NAME
 from channels.telegram.edits import Edits
+from channels.telegram.files import fetch
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
 from complaints.clock import Clock
 from complaints.languages import SUPPORTED, normalise_hint
@@ -70,16 +71,20 @@ class ChatFlow:
         clock: Clock,
         send_link_code: SendLinkCode | None = None,
         max_attachment_bytes: int = DOWNLOAD_LIMIT,
+        timezone: tzinfo = UTC,
     ) -> None:
-        """Without `send_link_code` (no e-mail channel) /link is unavailable. A file over
+        """Without `send_link_code` (no e-mail channel) /link is unavailable; `timezone` (the
+        desk's) dates the names of files Telegram sends without one. A file over
         `max_attachment_bytes` (at most what the Bot API lets a bot download) is not fetched:
-        the customer is told at once, and a caption sent with it is still taken."""
+        with a caption the complaint is registered and its acknowledgement says the file was
+        not kept and why; alone, the customer is told at once."""
         self.chats = chats
         self.agents = agents
         self.on_inbound = on_inbound
         self.clock = clock
         self.send_link_code = send_link_code
         self.max_attachment_bytes = min(max_attachment_bytes, DOWNLOAD_LIMIT)
+        self.timezone = timezone
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Add the handlers to `application`; within its group the first match wins."""
@@ -231,13 +236,12 @@ class ChatFlow:
             if await self.chats.answer(chat.id, external_id, message.text, replied):
                 return
         text = message.text or message.caption or ""
-        attachments, too_large = await _attachments(message, self.max_attachment_bytes)
-        if too_large and not text.strip() and not attachments:
+        attachments, too_large = await fetch(message, self.max_attachment_bytes, self.timezone)
+        if too_large and not text.strip() and not attachments:  # nothing to register
             language = language or self.chats.default_language
             limit = readable_size(self.max_attachment_bytes, language)
-            await _reply(
-                update, self.chats.say(language, "file_too_large", **too_large, limit=limit)
-            )
+            name = too_large[0].filename
+            await _reply(update, self.chats.say(language, "file_too_large", name=name, limit=limit))
             return
         open_number = await self.chats.open_complaint(chat.id)
         inbound = Inbound(
@@ -247,7 +251,9 @@ class ChatFlow:
             text=text,
             received_at=self.clock.now(),
             language_hint=language,
+            chosen_language=await self.chats.chosen_language(chat.id),
             attachments=attachments,
+            not_fetched=too_large,  # the acknowledgement names them, after the number
             referenced_complaints=(replied,) if replied else (),
             current_complaint=open_number,
             source=NAME,
@@ -255,16 +261,6 @@ class ChatFlow:
         result = await self.on_inbound(inbound)
         if result.duplicate:
             return
-        if too_large:
-            language = result.language or language or self.chats.default_language
-            said = self.chats.say(
-                language,
-                "file_too_large_taken",
-                number=result.complaint,
-                limit=readable_size(self.max_attachment_bytes, language),
-                **too_large,
-            )
-            await _reply(update, said)
         await self.chats.after_intake(chat.id, result.complaint, result.created)
 
     async def _button(self, update: Update, context: Context) -> None:
@@ -330,43 +326,6 @@ class ChatFlow:
         assert message is not None and user is not None
         command = (message.text or "").split()[0].lstrip("/").split("@")[0]
         await _reply(update, await self.agents.run(user.id, command, context.args or []))
-
-
-async def _attachments(
-    message: Message, limit: int
-) -> tuple[tuple[Attachment, ...], dict[str, str]]:
-    """Photos (the largest size), documents, voice notes, videos, video notes and audio files,
-    fetched through the Bot API; and `{"name": …}` of a file over `limit` bytes, which is not
-    fetched ({} when none is)."""
-    number = message.message_id
-    document, video, audio = message.document, message.video, message.audio
-    found: list[tuple[Any, str, str]] = []
-    if message.photo:
-        found.append((message.photo[-1], f"photo-{number}.jpg", "image/jpeg"))
-    for item, default, kind in (
-        (document, f"document-{number}", "application/octet-stream"),
-        (video, f"video-{number}.mp4", "video/mp4"),
-        (audio, f"audio-{number}.mp3", "audio/mpeg"),
-    ):
-        if item is not None:
-            name = safe_filename(item.file_name or "") or default
-            found.append((item, name, item.mime_type or kind))
-    if message.voice:
-        found.append((message.voice, f"voice-{number}.ogg", message.voice.mime_type or "audio/ogg"))
-    if message.video_note:
-        found.append((message.video_note, f"video-note-{number}.mp4", "video/mp4"))
-    attachments, too_large = [], {}
-    for item, filename, content_type in found:
-        if (item.file_size or 0) > limit:
-            too_large = {"name": filename}
-            continue
-        file = await item.get_file()
-        data = bytes(await file.download_as_bytearray())
-        if len(data) > limit:  # Telegram did not say the size beforehand
-            too_large = {"name": filename}
-            continue
-        attachments.append(Attachment(filename, content_type, data))
-    return tuple(attachments), too_large
 
 
 def _first_name(update: Update) -> str:

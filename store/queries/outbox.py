@@ -180,13 +180,21 @@ def deliveries_with_complaints(
 def deliveries_by_transport_id(
     session: Session, channel: str, transport_ids: Sequence[str]
 ) -> list[OutboxItem]:
-    return list(
-        session.exec(
-            select(OutboxItem).where(
-                OutboxItem.channel == channel, col(OutboxItem.transport_id).in_(transport_ids)
-            )
+    """The deliveries the transport knows by any of these ids. A delivery sent as several
+    messages (a long Telegram text in parts) holds each part's id, space-separated, and is
+    found by any of them."""
+    column = col(OutboxItem.transport_id)
+    among = [
+        condition
+        for wanted in transport_ids
+        for condition in (
+            column.startswith(f"{wanted} ", autoescape=True),
+            column.endswith(f" {wanted}", autoescape=True),
+            column.contains(f" {wanted} ", autoescape=True),
         )
-    )
+    ]
+    found = sa.or_(column.in_(transport_ids), *among)
+    return list(session.exec(select(OutboxItem).where(OutboxItem.channel == channel, found)))
 
 
 def deliveries_concerning(

@@ -162,6 +162,6 @@ def test_the_texts_about_refused_input_exist_in_every_language() -> None:
     from complaints.languages import SUPPORTED
     from outbox.texts import TEXTS
 
-    keys = ["file_too_large", "file_too_large_taken", "mail_kept_subject"]
+    keys = ["file_too_large", "attachments_not_kept", "mail_kept_subject"]
     keys += ["mail_kept.empty", "mail_kept.attachments"]
     assert all(key in TEXTS[language] for language in SUPPORTED for key in keys)

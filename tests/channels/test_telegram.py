@@ -208,6 +208,22 @@ async def test_a_photo_is_downloaded_and_stored(fake: FakeTelegram, start_bot: A
     assert stored[0]["data"] == photo and stored[0]["content_type"] == "image/jpeg"
 
 
+async def test_a_photo_without_caption_is_named_by_when_it_was_sent(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """Not "photo-7.jpg": an agent reads the kind and the time (the desk's [bot] timezone),
+    in a name safe on any disk (no ':' or '/')."""
+    settings = telegram_settings(fake)
+    bot = await start_bot({**settings, "bot": {"timezone": "Asia/Shanghai"}})
+    fake.add_file("photo-1", b"\xff\xd8\xff" + bytes(range(200)))
+    update = fake.message_update(chat_id=CUSTOMER, user_id=CUSTOMER, photo_file_id="photo-1")
+    update["message"]["date"] = 1796720707  # 2026-12-08 09:05:07 UTC
+    fake.push_update(update)
+    await to(fake, CUSTOMER)
+    [stored] = rows(bot, "SELECT filename FROM attachments")
+    assert stored["filename"] == "photo-2026-12-08-17.05.07.jpg"  # 17:05 in Shanghai
+
+
 async def test_a_document_name_loses_its_directory_part(fake: FakeTelegram, start_bot: Any) -> None:
     bot = await start_bot(telegram_settings(fake))
     fake.add_file("doc-1", b"%PDF-1.7")
@@ -245,11 +261,18 @@ async def test_a_file_over_the_limit_is_refused_politely_and_a_caption_is_still_
             caption="Me han cobrado dos veces la factura de este mes.",
         )
     )
-    taken = await until(fake, CUSTOMER, "demasiado grande")
-    (complaint,) = rows(bot, "SELECT number FROM complaints")
-    assert complaint["number"] in taken["text"] and "2 KB" in taken["text"]
+    # the acknowledgement comes first and says, in the customer's language, what was not kept
+    taken = await to(fake, CUSTOMER)
+    (complaint,) = rows(bot, "SELECT id, number FROM complaints")
+    assert complaint["number"] in taken["text"] and "número de su reclamación" in taken["text"]
+    assert "No pudimos guardar estos adjuntos: factura.pdf" in taken["text"]
+    assert "2 KB" in taken["text"]
     assert rows(bot, "SELECT id FROM attachments") == []
     assert "cobrado dos veces" in rows(bot, "SELECT text FROM messages")[0]["text"]
+    (dropped,) = rows(bot, "SELECT detail FROM events WHERE kind = 'attachments_dropped'")
+    assert "factura.pdf" in dropped["detail"]  # the desk sees a file was sent and not kept
+    await to(fake, CUSTOMER)  # the first guided question: no refusal before or after
+    assert not [m for m in fake.sent if "demasiado grande" in m.get("text", "")]
 
 
 async def test_status_lists_the_customers_complaints(fake: FakeTelegram, start_bot: Any) -> None:

@@ -86,3 +86,32 @@ async def test_status_without_a_chosen_language_speaks_the_complaints_language(
     said = (await to(fake, CUSTOMER))["text"]
     assert "工作人员将在" in said and "A person" not in said, said
     assert " - new." not in said and " - acknowledged." not in said
+
+
+async def test_a_chosen_language_speaks_for_a_complaint_opened_before_it(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """/language es after an English complaint: its later confirmations are Spanish, and the
+    complaint's stored language (every reply's, the desk's) is the customer's latest choice."""
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.")
+    assert await asked(fake) == "order_number"
+    await say(fake, "/language")
+    menu = await to(fake, CUSTOMER)
+    fake.push_update(
+        fake.callback_update(
+            chat_id=CUSTOMER,
+            user_id=CUSTOMER,
+            data="lang:es",
+            message_id=menu["result"]["message_id"],
+        )
+    )
+    assert "español" in (await to(fake, CUSTOMER))["text"]
+    assert rows(bot, "SELECT language FROM complaints") == [{"language": "es"}]
+    [changed] = rows(bot, "SELECT actor, detail FROM events WHERE kind = 'language_changed'")
+    assert changed["actor"] == "customer"
+    assert json.loads(changed["detail"]) == {"from": "en", "to": "es"}
+    await say(fake, "And the roaming fee on the same bill is wrong too, please check it.")
+    async with asyncio.timeout(WAIT):
+        confirmation = (await to(fake, CUSTOMER))["text"]
+    assert "Hemos añadido su mensaje" in confirmation, confirmation

@@ -124,3 +124,35 @@ async def test_a_number_named_in_the_text_in_any_case_wins_over_the_chats_compla
             await until(fake, CUSTOMER, older)
         assert said in texts_of(bot, older) and said not in texts_of(bot, newer)
     assert complaint(bot, newer)["order_number"] == ""
+
+
+async def test_a_reply_to_a_later_part_of_a_long_message_answers_its_complaint(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """A proposal over Telegram's 4,096 characters arrives in parts; a reply to the second
+    part continues the older complaint, as a reply to the first part would."""
+    bot = await start_bot(telegram_settings(fake))
+    await say(fake, "I was charged twice on this month's bill.")
+    await to(fake, CUSTOMER)  # the acknowledgement
+    await skip(fake, "order_number")
+    await skip(fake, "desired_outcome")
+    assert "all we need" in (await to(fake, CUSTOMER))["text"]
+    older = rows(bot, "SELECT number FROM complaints")[0]["number"]
+    steps = " ".join(f"Step {n}: we check the charge of line {n} and refund it." for n in range(73))
+    command = f"/propose {older} a refund of 45 EUR. {steps}"
+    assert len(command) <= 4096  # what an agent can send; the letter around it is longer
+    await say(fake, command, chat=GROUP, chat_type="supergroup")
+    async with asyncio.timeout(WAIT):
+        first = await until(fake, CUSTOMER, "we propose")
+        second = await to(fake, CUSTOMER)
+    assert "Step 72" in first["text"] and "Customer care" in second["text"]  # the letter's end
+    await say(fake, "/new")
+    assert "new, separate complaint" in (await to(fake, CUSTOMER))["text"]
+    await say(fake, "The roaming fee on my last bill is wrong, it should be free.")
+    assert "complaint number" in (await to(fake, CUSTOMER))["text"]
+    newer = rows(bot, "SELECT number FROM complaints ORDER BY id")[1]["number"]
+    answer = "Sí, el reembolso de 45 euros me parece bien."
+    await say(fake, answer, language="es", reply_to_message_id=second["result"]["message_id"])
+    async with asyncio.timeout(WAIT):
+        await until(fake, CUSTOMER, older)
+    assert answer in texts_of(bot, older) and answer not in texts_of(bot, newer)

@@ -131,6 +131,7 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "handler_changed": N_("handler changed"),
         "handler_requested": N_("another handler requested"),
         "hot_spot": N_("hot spot"),
+        "language_changed": N_("language changed by the customer"),
         "merged": N_("merged"),
         "merge_took_over": N_("routing taken from a merged case"),
         "message_received": N_("message received"),
