@@ -118,8 +118,10 @@ def _assemble(path: Path, file: SettingsFile, rules: RuleSet, rules_text: str) -
     base = path.parent
     company = _company(file)
     email = file.email
-    if "display_name" not in email.model_fields_set:
-        email = email.model_copy(update={"display_name": str(company)})
+    if "display_name" not in email.model_fields_set:  # the From names the company as it signs
+        default = file.bot.default_language
+        forms = {default: company.in_language(default), **company.forms} if company.forms else {}
+        email = email.model_copy(update={"display_name": forms or str(company)})
     return Settings(
         path=path,
         company_name=company,

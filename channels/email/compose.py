@@ -75,10 +75,11 @@ def compose(settings: EmailSettings, ids: MessageIds, address: str, outbound: Ou
     Tests read the result back with `email`'s own parser."""
     automatic = outbound.kind in AUTOMATIC_KINDS
     message_id = ids.make(outbound.complaint_number, outbound.message_id, automatic)
+    name = settings.display_name_in(outbound.language)
     fields = [
-        ("From", formataddr((settings.display_name, settings.address), "utf-8")),
+        ("From", formataddr((name, settings.address), "utf-8")),
         ("To", address),
-        ("Subject", _encoded(_subject(outbound, settings.display_name))),
+        ("Subject", _encoded(_subject(outbound, name))),
         ("Message-ID", f"<{message_id}>"),
         ("Date", format_datetime(datetime.now(UTC))),  # +0000: -0000 says "zone unknown"
     ]

@@ -120,3 +120,24 @@ def test_every_kind_of_message_id_is_valid_and_dated_in_utc(
     assert IDS.verify(mail.message_id) == ((number, kind != "reply") if number else None)
     assert str(message["Date"]).endswith(" +0000"), "RFC 5322: -0000 means the zone is unknown"
     assert message["Date"].datetime.utcoffset() == timedelta(0)
+
+
+NAMES = {
+    "en": "Customer care",
+    "es": "Atención al cliente",
+    "zh-Hans": "客户服务部",
+    "zh-Hant": "客戶服務部",
+}
+
+
+@pytest.mark.parametrize("language", sorted(NAMES))
+def test_the_from_names_the_company_in_the_readers_language(language: str) -> None:
+    settings = SETTINGS.model_copy(update={"display_name": NAMES})
+    outbound = Outbound("7", "C-2026-000042", "acknowledgement", "Hi", language, subject="x")
+    mail = compose(settings, IDS, "ana@customer.test", outbound)
+    sender = message_from_bytes(mail.data, policy=default)["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == (NAMES[language], "complaints@example.com")
+
+
+def test_a_display_name_string_is_the_same_in_every_language() -> None:
+    assert {SETTINGS.display_name_in(language) for language in NAMES} == {"Atención al cliente"}

@@ -44,7 +44,10 @@ async def test_a_gbk_body_without_a_charset_is_read_and_answered_in_chinese(
     engine = sa.create_engine(mailbot.store_url)
     with engine.connect() as connection:
         [row] = connection.execute(
-            sa.text("SELECT m.text, c.language FROM messages m JOIN complaints c WHERE m.direction = 'in'")
+            sa.text(
+                "SELECT m.text, c.language FROM messages m JOIN complaints c"
+                " WHERE m.direction = 'in'"
+            )
         ).all()
     engine.dispose()
     assert (row.text, row.language) == (GBK, "zh-Hans")
