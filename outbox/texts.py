@@ -127,8 +127,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "reclamación; nuestro equipo de reclamaciones asignará a otra persona.",
         "assigned_notice": "Su reclamación {number} la gestiona ahora {name}.",
         "rejected_notice": "Gracias por escribirnos sobre {number}. Tras revisarlo con atención, "
-        "no podemos tramitarlo como reclamación por el siguiente motivo:\n\n{explanation}\n\n"
-        "Si no está de acuerdo, responda a este mensaje y lo revisaremos de nuevo.",
+        "no podemos tramitarlo como reclamación. {explanation}\n\nSi no está de acuerdo, "
+        "responda a este mensaje y lo revisaremos de nuevo.",
         "progress": "Novedades de su reclamación {number}: está {status}{owner}. {next} Gracias "
         "por su paciencia.",
         "next.first_response": "Una persona le responderá antes del {due}.",
@@ -204,8 +204,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_comment_thanks": "Gracias por su comentario.",
         "survey_glad": "¡Gracias! Nos alegra que su reclamación {number} esté resuelta. Si quiere, "
         "valórela con un número del 1 (nada satisfecho) al 5 (muy satisfecho).",
-        "resolved": "Su reclamación {number} ha quedado resuelta con la siguiente solución:"
-        "\n\n{summary}\n\nSi no está "
+        "resolved": "Su reclamación {number} ha quedado resuelta. {summary}\n\nSi no está "
         "satisfecho/a con esta solución, responda a este mensaje: reabriremos su reclamación y "
         "una persona la revisará de nuevo.",
         "greeting": "Estimado/a {name}:",
