@@ -108,8 +108,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
 
 
 def _company(file: SettingsFile) -> Localized:
-    """`[bot] company_name`: said in the default language where no language is at hand (the
-    e-mail's display name), in the reader's in what they read."""
+    """`[bot] company_name`: said in the reader's language in what they read (letters, the
+    From of their mail), in the default language where no language is at hand."""
     name, language = file.bot.company_name, file.bot.default_language
     if isinstance(name, str):
         return Localized(name)
@@ -120,8 +120,10 @@ def _assemble(path: Path, file: SettingsFile, rules: RuleSet, rules_text: str) -
     base = path.parent
     company = _company(file)
     email = file.email
-    if "display_name" not in email.model_fields_set:
-        email = email.model_copy(update={"display_name": str(company)})
+    if "display_name" not in email.model_fields_set:  # the From names the company as it signs
+        default = file.bot.default_language  # first: the name of mail with no language
+        forms = {default: company.in_language(default), **company.forms} if company.forms else {}
+        email = email.model_copy(update={"display_name": forms or str(company)})
     return Settings(
         path=path,
         company_name=company,

@@ -18,7 +18,7 @@ from channels.email.settings import EmailSettings
 from channels.telegram.settings import TelegramSettings
 from channels.webhook.settings import WebhookSettings
 from complaints.durations import PositiveDuration
-from complaints.languages import SUPPORTED
+from complaints.languages import SUPPORTED, one_per_language
 from intake.settings import DuplicateSettings, IntakeSettings
 from observe.settings import LogSettings, MetricsSettings
 from outbox.settings import OutboxSettings
@@ -45,24 +45,7 @@ class BotSettings(BaseModel):
     @field_validator("company_name", mode="before")
     @classmethod
     def _company_name(cls, value: object) -> str | dict[str, str]:
-        languages = ", ".join(SUPPORTED)
-        if isinstance(value, str) and value.strip():
-            return value
-        if not isinstance(value, dict):
-            raise ValueError(
-                f"must be a string or a table of one name per language ({languages}), not {value!r}"
-            )
-        unknown = sorted(set(value) - set(SUPPORTED))
-        if unknown:
-            raise ValueError(f"unknown language {unknown[0]!r}; languages: {languages}")
-        missing = [language for language in SUPPORTED if language not in value]
-        if missing:
-            raise ValueError(
-                f"names no form for {', '.join(missing)}; a table names each of {languages}"
-            )
-        if not all(isinstance(name, str) and name.strip() for name in value.values()):
-            raise ValueError("each language's name must be a non-empty string")
-        return dict(value)
+        return one_per_language(value)
 
     @field_validator("default_language")
     @classmethod

@@ -19,8 +19,8 @@ STATUS_NAMES: dict[str, dict[str, str]] = {
         "merged": "merged with another complaint",
     },
     "es": {
-        "new": "nueva",
-        "acknowledged": "recibida",
+        "new": "pendiente de tramitación",
+        "acknowledged": "registrada",  # "está registrada": "está recibida" is not Spanish
         "assigned": "asignada",
         "investigating": "en investigación",
         "solution_proposed": "a la espera de su respuesta a nuestra propuesta",

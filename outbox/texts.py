@@ -111,11 +111,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "es": {
         "reopened_notice": "Gracias por escribirnos. Hemos reabierto su reclamación {number}; "
         "una persona le responderá antes del {due}.",
-        "dispute_received": "Gracias por su respuesta sobre {number}. La hemos reabierto: un "
-        "supervisor revisará nuestra decisión y una persona le responderá antes del {due}.",
-        "dispute_received_by_team": "Gracias por su respuesta sobre {number}. La hemos "
-        "reabierto: nuestro equipo de reclamaciones revisará nuestra decisión y una persona le "
-        "responderá antes del {due}.",
+        "dispute_received": "Gracias por su respuesta sobre {number}. Hemos reabierto su "
+        "reclamación: un supervisor revisará nuestra decisión y una persona le responderá "
+        "antes del {due}.",
+        "dispute_received_by_team": "Gracias por su respuesta sobre {number}. Hemos "
+        "reabierto su reclamación: nuestro equipo de reclamaciones revisará nuestra decisión "
+        "y una persona le responderá antes del {due}.",
         "survey_stale": "Esta encuesta ya no está abierta. Si algo sigue mal, escríbanos aquí.",
         "proposal_notice": "Sobre su reclamación {number}, le proponemos: {solution}\n\n"
         "Responda a este mensaje para decirnos si le parece bien.",
@@ -123,7 +124,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "reclamación; nuestro equipo de reclamaciones asignará a otra persona.",
         "assigned_notice": "Su reclamación {number} la gestiona ahora {name}.",
         "rejected_notice": "Gracias por escribirnos sobre {number}. Tras revisarlo con atención, "
-        "no podemos tramitarlo como reclamación: {explanation}\n\nSi no está de acuerdo, "
+        "no podemos tramitarlo como reclamación. {explanation}\n\nSi no está de acuerdo, "
         "responda a este mensaje y lo revisaremos de nuevo.",
         "progress": "Novedades de su reclamación {number}: está {status}{owner}. {next} Gracias "
         "por su paciencia.",
@@ -197,7 +198,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_comment_thanks": "Gracias por su comentario.",
         "survey_glad": "¡Gracias! Nos alegra que su reclamación {number} esté resuelta. Si quiere, "
         "valórela con un número del 1 (nada satisfecho) al 5 (muy satisfecho).",
-        "resolved": "Su reclamación {number} se ha resuelto: {summary}\n\nSi no está "
+        "resolved": "Su reclamación {number} ha quedado resuelta. {summary}\n\nSi no está "
         "satisfecho/a con esta solución, responda a este mensaje: reabriremos su reclamación y "
         "una persona la revisará de nuevo.",
         "greeting": "Estimado/a {name}:",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -335,6 +336,43 @@ def test_the_display_name_defaults_to_the_company_name(tmp_path: Path) -> None:
     assert load_settings(path, {}).email.display_name == "Acme"
 
 
+def test_the_display_name_defaults_to_the_name_each_language_signs_with(tmp_path: Path) -> None:
+    """Without `display_name`, the From of a mail names the company as its body signs it."""
+    text = (ROOT / "settings.toml").read_text(encoding="utf-8")
+    path = tmp_path / "settings.toml"
+    path.write_text(re.sub(r"\ndisplay_name = .*\n", "\n", text), encoding="utf-8")
+    email = load_settings(path, {}).email
+    names = {language: email.display_name_in(language) for language in SUPPORTED}
+    assert names == {
+        "en": "Customer care",
+        "es": "Atención al cliente",
+        "zh-Hans": "客户服务部",
+        "zh-Hant": "客戶服務部",
+    }
+    assert email.display_name_in("") == "Customer care"  # no language: the default one's
+
+
+def test_the_shipped_settings_name_the_sender_in_each_language(tmp_path: Path) -> None:
+    email = load_settings(write_settings(tmp_path), {}).email
+    assert email.display_name_in("zh-Hant") == "客戶服務部"
+    assert email.display_name_in("es") == "Atención al cliente"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"en": "Care", "fr": "Service"}, "[email] display_name: unknown language 'fr'"),
+        ({"en": "Care"}, "[email] display_name: names no form for zh-Hans, zh-Hant, es"),
+        (5, "[email] display_name: must be a string or a table"),
+    ],
+)
+def test_a_wrong_display_name_is_refused_naming_the_key(
+    tmp_path: Path, value: object, message: str
+) -> None:
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        load_settings(write_settings(tmp_path, {"email": {"display_name": value}}), {})
+
+
 def test_settings_are_frozen(tmp_path: Path) -> None:
     settings = load_settings(write_settings(tmp_path), {})
     with pytest.raises(ValidationError):
@@ -364,7 +402,8 @@ def test_the_company_is_named_in_each_language(tmp_path: Path) -> None:
     assert forms["es"].endswith("\nAtención al cliente")
     assert forms["zh-Hans"].endswith("\n客户服务部")
     assert forms["zh-Hant"].endswith("\n客戶服務部")
-    assert settings.email.display_name == "Customer care"  # the default language's
+    senders = {language: settings.email.display_name_in(language) for language in SUPPORTED}
+    assert senders == {language: form.rsplit("\n", 1)[1] for language, form in forms.items()}
     assert say("es", "mail_kept.empty", company=company).startswith(
         "Gracias por escribir a Atención al cliente."
     )

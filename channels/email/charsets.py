@@ -48,20 +48,19 @@ def _codec(label: str | None) -> str | None:
     return None if name in _REFUSED else _SUPERSETS.get(name, name)
 
 
-def decode_text(data: bytes, label: str | None) -> str:
+def decode_text(data: bytes, label: str | None, hint: str | None = None) -> str:
     """Decode text bytes, trusting the charset label only as far as it decodes cleanly.
 
-    A known label is tried first, then UTF-8 (the commonest mislabel); us-ascii with 8-bit bytes
-    tries UTF-8 then cp1252; an unknown or missing label is guessed (`guess`). A multi-byte
-    character cut off at the end (truncated base64) is dropped rather than turned into U+FFFD.
+    A known label is tried first, then UTF-8 (the commonest mislabel); an unknown or missing
+    label, or us-ascii on 8-bit bytes (what the `email` package assumes for a body without a
+    label), is guessed (`guess`), with `hint` (the charset the mail uses elsewhere, e.g. in its
+    encoded words) as the declared one. A multi-byte character cut off at the end (truncated
+    base64) is dropped rather than turned into U+FFFD.
     """
     codec = _codec(label)
-    if codec is None:
-        return guess(data)
-    if codec == "ascii":
-        candidates: tuple[str, ...] = ("ascii", "utf-8", "cp1252")
-    else:
-        candidates = (codec, "utf-8")
+    if codec is None or (codec == "ascii" and not data.isascii()):
+        return guess(data, hint)
+    candidates = (codec, "utf-8")
     for name in candidates:
         try:
             return without_surrogates(data.decode(name))
@@ -72,8 +71,7 @@ def decode_text(data: bytes, label: str | None) -> str:
         except UnicodeError:  # "idna" and other odd codecs raise the base class
             continue
     with contextlib.suppress(UnicodeError):
-        fallback = codec if codec and codec != "ascii" else "latin-1"
-        return without_surrogates(data.decode(fallback, "replace"))
+        return without_surrogates(data.decode(codec, "replace"))
     return data.decode("latin-1")
 
 

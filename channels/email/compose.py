@@ -11,7 +11,8 @@ import hmac
 import html
 import re
 from dataclasses import dataclass
-from email.utils import formataddr, formatdate
+from datetime import UTC, datetime
+from email.utils import format_datetime, formataddr
 
 from channels.base import AUTOMATIC_KINDS, Outbound
 from channels.email.settings import EmailSettings
@@ -19,11 +20,14 @@ from complaints import numbers
 
 
 class MessageIds:
-    """The bot's Message-IDs: `<number>.<message>.<a|h>.<signature>@<domain>`.
+    """The bot's Message-IDs: `<number>.<message>.<a|h>.<signature>@<domain>`, without
+    `<number>.` for mail about no complaint (a dead-letter notice, a /link code).
 
-    The signature (HMAC of the rest under `[email] signing_secret`) lets a reply be threaded to
-    its complaint from the In-Reply-To alone, and stops anyone from threading into a complaint
-    by inventing a reference; `a` marks automatic mail, so a reply to it is never auto-answered.
+    Every part is a non-empty atom of letters, digits, "_" and "-", so the local part is a
+    valid RFC 5322 dot-atom (no leading, trailing or doubled dot). The signature (HMAC of the
+    rest under `[email] signing_secret`) lets a reply be threaded to its complaint from the
+    In-Reply-To alone, and stops anyone from threading into a complaint by inventing a
+    reference; `a` marks automatic mail, so a reply to it is never auto-answered.
     """
 
     _SHAPE = re.compile(rf"^({numbers.PATTERN})\.([\w-]+)\.([ah])\.([0-9a-f]{{20}})@(.+)$")
@@ -33,7 +37,8 @@ class MessageIds:
         self.domain = domain.lower()
 
     def make(self, number: str, message_id: str, automatic: bool) -> str:
-        body = f"{number}.{message_id}.{'a' if automatic else 'h'}"
+        atoms = (number, _ATOM_UNSAFE.sub("-", message_id) or "m", "a" if automatic else "h")
+        body = ".".join(atom for atom in atoms if atom)
         return f"{body}.{self._sign(body)}@{self.domain}"
 
     def verify(self, value: str) -> tuple[str, bool] | None:
@@ -48,6 +53,10 @@ class MessageIds:
 
     def _sign(self, body: str) -> str:
         return hmac.new(self.secret, body.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+_ATOM_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+"""What may not stand in an atom of our Message-IDs (a dot would split it, "@" or "<" end it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +75,13 @@ def compose(settings: EmailSettings, ids: MessageIds, address: str, outbound: Ou
     Tests read the result back with `email`'s own parser."""
     automatic = outbound.kind in AUTOMATIC_KINDS
     message_id = ids.make(outbound.complaint_number, outbound.message_id, automatic)
+    name = settings.display_name_in(outbound.language)
     fields = [
-        ("From", formataddr((settings.display_name, settings.address), "utf-8")),
+        ("From", formataddr((name, settings.address), "utf-8")),
         ("To", address),
-        ("Subject", _encoded(_subject(outbound, settings.display_name))),
+        ("Subject", _encoded(_subject(outbound, name))),
         ("Message-ID", f"<{message_id}>"),
-        ("Date", formatdate(localtime=False)),
+        ("Date", format_datetime(datetime.now(UTC))),  # +0000: -0000 says "zone unknown"
     ]
     references = [ref for ref in outbound.extra.get("references", []) if _is_msgid(ref)]
     in_reply_to = str(outbound.extra.get("in_reply_to", ""))

@@ -57,6 +57,18 @@ def declared_charset(msg: Message) -> str | None:
     return None
 
 
+def words_charset(msg: Message) -> str | None:
+    """The charset of the first encoded word in Subject or From that is neither ASCII nor
+    UTF-8, or None: the client's local charset, the best hint for a body it sent without a
+    label (an old client writes `=?gbk?b?...?=` and GBK bytes in an unlabelled body)."""
+    for name in ("Subject", "From"):
+        for found in _ENCODED_WORD.finditer(header(msg, name)):
+            charset = found.group(1).split("*")[0].lower()
+            if charset not in ("us-ascii", "ascii", "utf-8", "utf8"):
+                return charset
+    return None
+
+
 def unescape_8bit(value: str, declared: str | None = None) -> str:
     """Decode raw 8-bit header bytes (RFC 6532 UTF-8, or a client's local charset, which the
     mail's `declared` body charset names when it has one) as `charsets.guess` does."""

@@ -67,7 +67,10 @@ def signature_phone(signature: str) -> str:
 class Reading:
     """A body read: `text` is what intake and the router read (the new words and any forwarded
     message, no signature, no quoted history); `shown` is what is kept for staff (the same
-    with the signature where it stood); `signature` is the signature block alone."""
+    with the signature where it stood); `signature` is the signature block alone, or without
+    a marked one (`-- `, "Sent from…") the closing line when it is nothing but a labelled phone
+    number ("電話：0912-345-678", "Móvil: 612 345 678"): the contact line many customers end
+    with, which stays in `text` too."""
 
     text: str
     shown: str
@@ -84,7 +87,7 @@ def read_body(text: str, *, forward: bool = False) -> Reading:
     own_end = cut if forward_at is None else forward_at
     body_end = own_end if signature_at is None else min(signature_at, own_end)
     body = _joined(lines[:body_end])
-    signature = _joined(lines[body_end:own_end])
+    signature = _joined(lines[body_end:own_end]) or _contact_line(body)
     forwarded = _joined(lines[forward_at:]) if forward_at is not None else ""
     new = "\n\n".join(part for part in (body, forwarded) if part)
     if not new:  # nothing but quote or signature: keep all of it rather than nothing
@@ -92,6 +95,13 @@ def read_body(text: str, *, forward: bool = False) -> Reading:
         return Reading(whole, whole, "")
     shown = _joined(lines[:cut])
     return Reading(new, shown, signature)
+
+
+def _contact_line(body: str) -> str:
+    """The body's last line when it is a labelled phone number, else "". Only the last: a
+    labelled number further up is more likely the line the complaint is about."""
+    last = body.rsplit("\n", 1)[-1].strip()
+    return last if LABELLED.fullmatch(last) else ""
 
 
 def strip_quoted(text: str) -> str:

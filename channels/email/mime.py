@@ -14,7 +14,13 @@ from email.message import Message
 
 from channels.base import safe_filename
 from channels.email.charsets import SURROGATES, decode_text, without_surrogates
-from channels.email.headers import declared_charset, decode_words, header, unescape_8bit
+from channels.email.headers import (
+    declared_charset,
+    decode_words,
+    header,
+    unescape_8bit,
+    words_charset,
+)
 from channels.email.text import html_to_text
 
 
@@ -54,6 +60,8 @@ class Parts:
     read_messages: bool = True
     """Whether an attached message's text is read: not inside a delivery report (the message
     it returns is the bot's own) nor inside a forwarded message (its own history)."""
+    charset_hint: str | None = None
+    """The mail's own charset where its text parts carry no label (`headers.words_charset`)."""
 
 
 def collect(part: Message, found: Parts, depth: int = 0) -> None:
@@ -81,13 +89,13 @@ def collect(part: Message, found: Parts, depth: int = 0) -> None:
         if rescued is not None:
             collect(rescued, found, depth + 1)
         else:
-            found.texts.append(_part_text(part))
+            found.texts.append(_part_text(part, found.charset_hint))
     elif ctype not in _BODY_TYPES or _disposition(part) == "attachment" or _filename(part):
         found.attachments.append(MailAttachment(_filename(part), ctype, payload(part)))
     elif ctype == "text/html":
-        found.texts.append(html_to_text(_part_text(part)))
+        found.texts.append(html_to_text(_part_text(part, found.charset_hint)))
     else:
-        found.texts.append(_part_text(part))
+        found.texts.append(_part_text(part, found.charset_hint))
 
 
 FORWARD_LINE = "---------- Forwarded message ---------"
@@ -99,7 +107,7 @@ def _forwarded_text(part: Message, depth: int) -> list[str]:
     """The text of an attached message: a forward line, its From, Date and Subject, its body."""
     texts: list[str] = []
     for inner in children(part)[:1]:
-        body = Parts(read_messages=False)
+        body = Parts(read_messages=False, charset_hint=words_charset(inner))
         collect(inner, body, depth + 1)
         text = "\n\n".join(t for t in body.texts if t.strip()).strip()
         fields = [
@@ -119,7 +127,7 @@ def _collect_alternative(part: Message, found: Parts, depth: int) -> None:
     """
     plain, other = "", ""
     for sub in children(part):
-        branch = Parts()
+        branch = Parts(charset_hint=found.charset_hint)
         collect(sub, branch, depth + 1)
         found.attachments.extend(branch.attachments)
         text = "\n\n".join(t for t in branch.texts if t.strip())
@@ -234,8 +242,8 @@ def _lenient_base64(text: str) -> bytes:
     return b"".join(decoded)
 
 
-def _part_text(part: Message) -> str:
-    text = decode_text(payload(part), param(part, "charset").lower() or "us-ascii")
+def _part_text(part: Message, hint: str | None) -> str:
+    text = decode_text(payload(part), param(part, "charset").lower() or None, hint)
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if param(part, "format").lower() == "flowed":
         text = _unflow(text, delsp=param(part, "delsp").lower() == "yes")

@@ -31,6 +31,7 @@ from channels.email.headers import (
     parse_date,
     return_path,
     sender,
+    words_charset,
 )
 from channels.email.history import FORWARD_SUBJECT, read_body, signature_phone
 from channels.email.mime import MailAttachment, Parts, collect, named, parsed
@@ -82,7 +83,7 @@ def _parse(raw: bytes) -> ParsedMail:
     if not from_address:
         raise MalformedMail("no usable From address")
 
-    found = Parts()
+    found = Parts(charset_hint=words_charset(msg))
     collect(msg, found)
     body = "\n\n".join(text for text in found.texts if text.strip()).strip()
     full_text = "\n\n".join((body, *found.forwarded)).strip()

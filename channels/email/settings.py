@@ -10,6 +10,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from complaints.languages import one_per_language
+
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -87,8 +89,10 @@ class EmailSettings(BaseModel):
     address: str = "complaints@localhost.localdomain"
     """Customers write here; replies come from it. Kept lower-cased."""
     aliases: tuple[str, ...] = ()
-    display_name: str = ""
-    """Empty: the company name (`config` fills it in)."""
+    display_name: str | dict[str, str] = ""
+    """The From's name: one for every language, or a table with one per language (a mail
+    with no language takes the table's first). Unset: `[bot] company_name`, as the letters
+    sign (`config` fills it in, the default language first)."""
     max_message_bytes: int = Field(default=25 << 20, ge=1024)
     max_replies_per_hour: int = Field(default=5, ge=1)
     """Against mail loops: answers to a sender's own mails (acknowledgements, confirmations)
@@ -110,6 +114,11 @@ class EmailSettings(BaseModel):
     def _aliases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(_checked_address(alias) for alias in value)
 
+    @field_validator("display_name", mode="before")
+    @classmethod
+    def _display_name(cls, value: object) -> str | dict[str, str]:
+        return "" if value == "" else one_per_language(value)
+
     @field_validator("signing_secret")
     @classmethod
     def _signing_secret(cls, value: str, info: ValidationInfo) -> str:
@@ -121,6 +130,13 @@ class EmailSettings(BaseModel):
                 "the bot's Message-IDs so replies thread safely"
             )
         return value
+
+    def display_name_in(self, language: str) -> str:
+        """The From's name in `language`."""
+        name = self.display_name
+        if isinstance(name, str):
+            return name
+        return name.get(language) or next(iter(name.values()))
 
     @property
     def imap_enabled(self) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import re
+from datetime import timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -90,3 +92,52 @@ def test_a_line_break_in_a_value_cannot_add_a_header() -> None:
     message = written("Hello\r\nBcc: everyone@example.org", "Hi", "ana@customer.test\nX-Evil: 1")
     assert message["Bcc"] is None and message["X-Evil"] is None
     assert "everyone@example.org" in message["Subject"]
+
+
+_DOT_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+MSG_ID = re.compile(rf"^<{_DOT_ATOM}@{_DOT_ATOM}>$")
+"""RFC 5322 msg-id as a generator must write it: dot-atoms either side of the "@"."""
+
+
+@pytest.mark.parametrize(
+    ("number", "message_id", "kind"),
+    [
+        ("C-2026-000042", "C-2026-000042-M7", "acknowledgement"),  # about a complaint
+        ("C-2026-000042", "C-2026-000042-M8", "reply"),  # an agent's answer
+        ("", "-M9", "notification"),  # a staff notice about no complaint (outbox.outbound)
+        ("", "kept-1", "notification"),  # the dead-letter notice (channels/email/channel.py)
+        ("", "link-0a1b2c3d4e5f6a7b", "notification"),  # a /link code (intake/chat_link.py)
+    ],
+)
+def test_every_kind_of_message_id_is_valid_and_dated_in_utc(
+    number: str, message_id: str, kind: str
+) -> None:
+    outbound = Outbound(message_id, number, kind, "Hi", "en", subject="x")
+    mail = compose(SETTINGS, IDS, "ana@customer.test", outbound)
+    message = message_from_bytes(mail.data, policy=default)
+    assert MSG_ID.match(message["Message-ID"]), message["Message-ID"]
+    assert message["Message-ID"] == f"<{mail.message_id}>"
+    assert IDS.verify(mail.message_id) == ((number, kind != "reply") if number else None)
+    assert str(message["Date"]).endswith(" +0000"), "RFC 5322: -0000 means the zone is unknown"
+    assert message["Date"].datetime.utcoffset() == timedelta(0)
+
+
+NAMES = {
+    "en": "Customer care",
+    "es": "Atención al cliente",
+    "zh-Hans": "客户服务部",
+    "zh-Hant": "客戶服務部",
+}
+
+
+@pytest.mark.parametrize("language", sorted(NAMES))
+def test_the_from_names_the_company_in_the_readers_language(language: str) -> None:
+    settings = SETTINGS.model_copy(update={"display_name": NAMES})
+    outbound = Outbound("7", "C-2026-000042", "acknowledgement", "Hi", language, subject="x")
+    mail = compose(settings, IDS, "ana@customer.test", outbound)
+    sender = message_from_bytes(mail.data, policy=default)["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == (NAMES[language], "complaints@example.com")
+
+
+def test_a_display_name_string_is_the_same_in_every_language() -> None:
+    assert {SETTINGS.display_name_in(language) for language in NAMES} == {"Atención al cliente"}

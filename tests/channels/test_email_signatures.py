@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from channels.email.parse import parse_mail
 from tests.channels.test_email import rows
 from tests.mailpeers import Sink, mail, send
 
@@ -76,3 +77,37 @@ async def test_a_bottom_posted_reply_keeps_only_the_new_words(mailbot: Any, sink
     await sink.next()
     texts = rows(mailbot, "SELECT text FROM messages WHERE direction = 'in' ORDER BY id")
     assert texts[1]["text"] == "The order number is SO-1234."
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("我在門市買的冷氣一直漏水，請派人處理。\n\n陳小姐\n電話：0912-345-678", "0912-345-678"),
+        ("La lavadora pierde agua desde ayer.\nMóvil: 612 345 678\n", "612 345 678"),
+        ("My router drops the line every hour.\n\nPhone: +44 20 7946 0958", "+44 20 7946 0958"),
+        # not the last line: a number the complaint is about, not how to reach the customer
+        ("Teléfono: 912 345 678\nEsta línea no tiene tono desde el lunes.", ""),
+        ("The fax line is down.\nFax: 020 7946 0000", ""),
+    ],
+)
+def test_a_labelled_phone_on_the_last_line_of_the_mail_is_read(text: str, phone: str) -> None:
+    """Without a `-- ` line many customers end with their name and number: the number counts
+    when the mail's last line is nothing but a labelled phone."""
+    assert parse_mail(mail(text).as_bytes()).phone == phone
+
+
+def test_a_forwarded_mails_last_line_is_not_the_senders_phone() -> None:
+    text = (
+        "Mire lo que me prometió la tienda.\n\n---------- Forwarded message ---------\n"
+        "From: Tienda <shop@t.test>\nSubject: Su pedido\n\nLe llamaremos.\nTeléfono: 912 000 111"
+    )
+    assert parse_mail(mail(text).as_bytes()).phone == ""
+
+
+async def test_a_closing_phone_line_fills_the_customers_phone(mailbot: Any, sink: Sink) -> None:
+    text = "我在門市買的冷氣一直漏水，請派人處理。\n\n陳小姐\n電話：0912-345-678"
+    await send(mailbot.smtp_port, mail(text, message_id="<p1@c.test>"))
+    await sink.next()
+    assert rows(mailbot, "SELECT phone FROM customers") == [{"phone": "0912-345-678"}]
+    stored = rows(mailbot, "SELECT text FROM messages WHERE direction = 'in'")
+    assert stored == [{"text": text}]

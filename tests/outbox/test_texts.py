@@ -47,7 +47,7 @@ def test_every_text_exists_in_every_language(language: str) -> None:
             "about C-1. After looking into it carefully we cannot treat it as a complaint: "
             "again.\n\nIf you disagree",
         ),
-        ("es", "no podemos tramitarlo como reclamación: again.\n\nSi no está de acuerdo"),
+        ("es", "no podemos tramitarlo como reclamación. again.\n\nSi no está de acuerdo"),
         ("zh-Hans", "我们无法将其作为投诉受理：again。\n\n如有异议"),
         ("zh-Hant", "我們無法將其作為投訴受理：again。\n\n如有異議"),
     ],
@@ -59,6 +59,29 @@ def test_an_agents_text_the_template_goes_on_after_ends_as_a_sentence(
     assert expected in say(language, "rejected_notice", number="C-1", explanation="again")
     proposal = say(language, "proposal_notice", number="C-1", solution="a new kettle")
     assert ("a new kettle。\n\n" if language.startswith("zh") else "a new kettle.\n\n") in proposal
+
+
+_CAPITAL_AFTER_COLON = re.compile(r": [A-ZÁÉÍÓÚÑ¿¡]")
+"""Spanish writes on in lower case after a colon within a sentence."""
+
+
+def test_spanish_texts_read_naturally_around_what_an_agent_wrote() -> None:
+    """An agent's summary or reason starts with a capital: it follows a full stop, not a
+    colon ("se ha resuelto: El técnico…")."""
+    summary = "El técnico cambió el compresor y el frigorífico ya enfría."
+    resolved = say("es", "resolved", number="C-1", summary=summary)
+    rejected = say("es", "rejected_notice", number="C-1", explanation="No es un defecto.")
+    for text in (resolved, rejected):
+        assert not _CAPITAL_AFTER_COLON.search(text), text
+    assert f"ha quedado resuelta. {summary}\n\n" in resolved
+
+
+def test_an_acknowledged_complaint_is_not_said_to_be_recibida() -> None:
+    """ "su reclamación está recibida" is not Spanish; a registered one "está registrada"."""
+    status = status_name("es", "acknowledged")
+    progress = say("es", "progress", number="C-1", status=status, owner="", next="")
+    assert "está registrada" in progress
+    assert "recibida" not in " ".join(STATUS_NAMES["es"].values())
 
 
 def test_an_agents_own_ending_is_kept() -> None:
