@@ -1,6 +1,7 @@
 """Which complaint a message continues: the one it names, or one of the sender's that it
 replies to or mentions (signed Message-IDs and chat replies first, then numbers in the text,
-then In-Reply-To/References), or the one the conversation is about (a chat's open complaint:
+then In-Reply-To/References, then numbers only a reply's quoted history holds: the sender's
+own, as everywhere), or the one the conversation is about (a chat's open complaint:
 only when the message points at no other), or, for a survey answer that does none of this,
 the sender's one complaint whose survey is open (`intake.survey.open_survey_answered`), or, for
 a bare status question ("any news?"), the sender's one open complaint
@@ -43,6 +44,7 @@ def thread_of(session: Session, inbound: Inbound, party: queries.Party) -> Compl
         or queries.complaint_by_references(
             session, inbound.channel, party.customer_id, inbound.thread_hints
         )
+        or queries.complaint_of_customer(session, party.customer_id, inbound.quoted_complaints)
         or queries.complaint_of_customer(
             session,
             party.customer_id,
