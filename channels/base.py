@@ -79,6 +79,11 @@ class Inbound:
     """Complaint numbers the transport has verified this message refers to (a reply to one of
     the bot's signed Message-IDs, a chat reply to the bot's message about it); threaded only
     when the complaint is the sender's."""
+    quoted_complaints: tuple[str, ...] = ()
+    """Complaint numbers only the quoted history of a reply holds (the bot's acknowledgement
+    under "在 … 写道：" or "On … wrote:"), cut from `text`: they say which complaint a reply
+    answers when the customer's client dropped In-Reply-To and References. Threaded only when
+    the complaint is the sender's, after the numbers the new words name and the references."""
     current_complaint: str = ""
     """The complaint the sender's conversation is about (a chat's open complaint): continued
     only when the message names and references none of the sender's complaints."""

@@ -4,14 +4,17 @@ never repeats) and the one pattern every channel, form and API field recognises 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 PATTERN = r"C-\d{4}-\d{6,}"
 """A complaint number inside a larger pattern (a subject tag, a signed Message-ID)."""
 FIELD_PATTERN = rf"^{PATTERN}$"
 """A field that must hold exactly one complaint number (API paths and bodies)."""
-IN_TEXT = re.compile(rf"\b{PATTERN}\b")
-"""Complaint numbers a customer or an agent wrote in free text."""
-_ANY_CASE = re.compile(IN_TEXT.pattern, re.IGNORECASE)
+IN_TEXT = re.compile(rf"(?<![A-Za-z0-9]){PATTERN}(?![0-9])", re.ASCII)
+"""Complaint numbers a customer or an agent wrote in free text: next to any word but a Latin
+letter or a digit ("投訴C-2026-000007號" names one; `\\b` would not see it, Chinese characters
+being word characters)."""
+_TYPED = re.compile(r"(?<![A-Za-z0-9])C-(\d{4})-(\d+)(?![0-9])", re.ASCII | re.IGNORECASE)
 
 
 def complaint_number(complaint_id: int, year: int) -> str:
@@ -20,6 +23,17 @@ def complaint_number(complaint_id: int, year: int) -> str:
 
 
 def numbers_in(text: str) -> list[str]:
-    """Every complaint number in `text`, in order, upper-cased: a customer typing
-    "c-2026-000013" names C-2026-000013."""
-    return [number.upper() for number in _ANY_CASE.findall(text)]
+    """Every complaint number in `text`, in order, as the bot writes it, however the customer
+    typed it: in lower case ("c-2026-000013"), full-width as Chinese input methods type digits
+    ("Ｃ－２０２６－００００１３", folded by NFKC) or with leading zeros missing or extra
+    ("C-2026-00013"): the serial is the number, and only the sender's own complaints are ever
+    joined by it (`intake.threads`)."""
+    folded = unicodedata.normalize("NFKC", text)
+    return [complaint_number(int(serial), int(year)) for year, serial in _TYPED.findall(folded)]
+
+
+def as_written(typed: str) -> str:
+    """`typed` as the bot writes the number when it is one number typed as `numbers_in` reads
+    it, else unchanged (for a field whose pattern then says what is wrong)."""
+    found = _TYPED.fullmatch(unicodedata.normalize("NFKC", typed).strip())
+    return complaint_number(int(found[2]), int(found[1])) if found else typed

@@ -26,8 +26,10 @@ from intake.disputes import dispute
 from intake.handler_requests import asks_for_handler, hand_to_senior
 from intake.regrade import raise_grade_from
 from intake.reopening import reopen
+from intake.status_questions import status_answer
 from intake.survey import comment_of, record_comment, record_survey, survey_score
 from intake.waiting import customer_answered
+from outbox.next_step import FormatDue
 from outbox.notify import Notifier
 from router import RuleSet
 from scheduler.due import DueTimes, awaits_survey
@@ -44,6 +46,8 @@ class FollowUp:
     """A survey answered with this score or lower reopens the complaint."""
     rules: RuleSet
     """The rule set in force: a graver message raises the grade by it."""
+    format_due: FormatDue
+    """How a due time is written in a language (a status answer names them)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,9 @@ def _answered(
         return Continued(Case.of(complaint), "handler_unavailable")
     if complaint.status in SOLVED | {"rejected"}:
         return _to_finished(session, complaint, inbound, now, follow_up)
+    statuses = status_answer(session, complaint, inbound, now, follow_up.format_due)
+    if statuses:  # "any news?" with several open: how each stands; it answers no question
+        return Continued(Case.of(complaint), "open_complaints", values=(("complaints", statuses),))
     if complaint.status in WAITING:  # the desk waited for this answer: the clock runs again
         customer_answered(session, complaint, follow_up.due, now)
     return Continued(Case.of(complaint))

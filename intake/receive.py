@@ -160,7 +160,8 @@ class Intake:
         )
 
     def _follow_up(self) -> FollowUp:
-        return FollowUp(self.notifier, self.due, self.policy.reopen_at_or_below, self.rules())
+        at_or_below, format_due = self.policy.reopen_at_or_below, self.replies.format_due
+        return FollowUp(self.notifier, self.due, at_or_below, self.rules(), format_due)
 
     def _answers_at_once(self, inbound: Inbound) -> bool:
         channel = self.channels.get(inbound.channel)

@@ -2,23 +2,28 @@
 "¿Hay alguna novedad?", "我的投诉有消息了吗？", "我的投訴有進展了嗎？"), sent as a new mail or
 webhook message without the complaint's number.
 
-From a customer with exactly one open complaint it continues that complaint instead of opening
-a second one with a full acknowledgement (a walkthrough counted a new case for each such
-question, in all four languages). The test is a whole-message grammar, like the courtesy's
-(`intake.courtesy`): status questions with courtesy words around them ("Hi, any update? Thanks"),
-nothing else. A question that says anything more ("any news? the router died again") is a
-message a person must read and is routed as before.
+From a customer with open complaints it continues one instead of opening another with a full
+acknowledgement (a walkthrough counted a new case for each such question, in all four
+languages): the only one, or of several the one last active, and then the answer says how each
+of them stands (number, status, what is due next), in that complaint's language; the same on
+every channel whose messages are threaded by `intake.threads`. The test is a whole-message
+grammar, like the courtesy's (`intake.courtesy`): status questions with courtesy words around
+them ("Hi, any update? Thanks"), nothing else. A question that says anything more ("any news?
+the router died again") is a message a person must read and is routed as before.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlmodel import Session
 
 from channels.base import Inbound
 from complaints.workflow import FINISHED
+from intake.chat_status import status_text
 from intake.courtesy import COURTESY_UNITS, plain_words
+from outbox.next_step import FormatDue
 from store.models import Complaint
 from store.queries.complaints import complaints_of_customer
 
@@ -51,16 +56,38 @@ def asks_for_news(inbound: Inbound) -> bool:
     return bool(words) and not inbound.automated and _ONLY_ASKS.fullmatch(words) is not None
 
 
-def one_open_complaint_asked_about(
-    session: Session, customer_id: int, inbound: Inbound
-) -> Complaint | None:
-    """The complaint a status question without a number asks about: the sender's one open
-    complaint. With none, or several (which one?), None: the message is handled as before."""
-    if not asks_for_news(inbound):
-        return None
-    open_ = [
+def open_complaints_of(session: Session, customer_id: int) -> list[Complaint]:
+    """The customer's complaints not finished yet, oldest first."""
+    return [
         complaint
         for complaint in complaints_of_customer(session, customer_id=customer_id)
         if complaint.status not in FINISHED
     ]
-    return open_[0] if len(open_) == 1 else None
+
+
+def open_complaint_asked_about(
+    session: Session, customer_id: int, inbound: Inbound
+) -> Complaint | None:
+    """The complaint a status question without a number joins: the sender's one open
+    complaint, or of several the one last active (the question is kept there, and answered
+    with how each stands: `status_answer`). With none, None: the message is handled as before."""
+    if not asks_for_news(inbound):
+        return None
+    open_ = open_complaints_of(session, customer_id)
+    return max(open_, key=lambda c: (c.updated_at, c.id or 0)) if open_ else None
+
+
+def status_answer(
+    session: Session, complaint: Complaint, inbound: Inbound, now: datetime, format_due: FormatDue
+) -> str:
+    """How each of the sender's open complaints stands, in `complaint`'s language, when the
+    message is a bare status question and `complaint` is not their only open one; else "".
+
+    Answered rather than asked "which one?": the desk already knows how each stands, and a
+    question back costs the customer a round trip to learn what one message can tell."""
+    if not asks_for_news(inbound):
+        return ""
+    open_ = open_complaints_of(session, complaint.customer_id)
+    if len(open_) < 2 or complaint not in open_:
+        return ""
+    return status_text(open_, complaint.language, now, format_due)

@@ -1,10 +1,11 @@
 """Which complaint a message continues: the one it names, or one of the sender's that it
 replies to or mentions (signed Message-IDs and chat replies first, then numbers in the text,
-then In-Reply-To/References), or the one the conversation is about (a chat's open complaint:
+then In-Reply-To/References, then numbers only a reply's quoted history holds: the sender's
+own, as everywhere), or the one the conversation is about (a chat's open complaint:
 only when the message points at no other), or, for a survey answer that does none of this,
 the sender's one complaint whose survey is open (`intake.survey.open_survey_answered`), or, for
-a bare status question ("any news?"), the sender's one open complaint
-(`intake.status_questions`)."""
+a bare status question ("any news?"), the sender's open complaint, the one last active of
+several (`intake.status_questions`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlmodel import Session
 from channels.base import Inbound
 from complaints.errors import ComplaintNotYours, UnknownComplaint
 from complaints.numbers import numbers_in
-from intake.status_questions import one_open_complaint_asked_about
+from intake.status_questions import open_complaint_asked_about
 from intake.survey import open_survey_answered
 from store import queries
 from store.models import Complaint
@@ -43,13 +44,14 @@ def thread_of(session: Session, inbound: Inbound, party: queries.Party) -> Compl
         or queries.complaint_by_references(
             session, inbound.channel, party.customer_id, inbound.thread_hints
         )
+        or queries.complaint_of_customer(session, party.customer_id, inbound.quoted_complaints)
         or queries.complaint_of_customer(
             session,
             party.customer_id,
             [inbound.current_complaint] if inbound.current_complaint else [],
         )
         or open_survey_answered(session, party.customer_id, inbound)
-        or one_open_complaint_asked_about(session, party.customer_id, inbound)
+        or open_complaint_asked_about(session, party.customer_id, inbound)
     )
 
 

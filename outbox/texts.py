@@ -4,6 +4,7 @@ from the editable templates; these are the short conversational lines around it)
 from __future__ import annotations
 
 from outbox.chat_texts import CHAT_TEXTS
+from outbox.status_texts import STATUS_TEXTS
 from outbox.typography import CONTINUED, filled, sentence
 
 __all__ = ["CONTINUED", "LANGUAGE_NAMES", "TEXTS", "say", "sentence"]
@@ -374,8 +375,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "一併處理。",
     },
 }
-for _language, _table in CHAT_TEXTS.items():
-    TEXTS[_language].update(_table)
+for _language in TEXTS:
+    TEXTS[_language].update(CHAT_TEXTS[_language], **STATUS_TEXTS[_language])
 
 LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "es": "Español", "en": "English"}
 

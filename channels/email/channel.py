@@ -34,6 +34,7 @@ from complaints.errors import (
     PermanentDeliveryError,
     TemporaryDeliveryError,
 )
+from complaints.numbers import numbers_in
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +233,7 @@ class EmailChannel:
             ),
             thread_hints=references,
             referenced_complaints=numbers,
+            quoted_complaints=_only_quoted(mail),
             automated=mail.automated,
             source=NAME,
         )
@@ -246,3 +248,10 @@ class EmailChannel:
         mail = self.compose(address, outbound)
         await self.relay.deliver(mail.data, self.settings.address, address)
         return mail.message_id
+
+
+def _only_quoted(mail: ParsedMail) -> tuple[str, ...]:
+    """The complaint numbers of the whole body that the new words do not hold (see
+    `Inbound.quoted_complaints`)."""
+    said = set(numbers_in(f"{mail.subject}\n{mail.text}"))
+    return tuple(n for n in dict.fromkeys(numbers_in(mail.full_text)) if n not in said)

@@ -39,6 +39,12 @@ def _number_as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+def _typed_number(value: Any) -> Any:
+    """A form's field the customer filled may hold the number as they typed it: Chinese input
+    methods type digits full-width ("Ｃ－２０２６－０００００７")."""
+    return numbers.as_written(value) if isinstance(value, str) else value
+
+
 Identifier = Annotated[
     str,
     # the length as a string's, before the validator: after it pydantic would count "items"
@@ -140,8 +146,10 @@ class ComplaintIn(BaseModel):
         str,
         Field(
             pattern=rf"^({numbers.PATTERN})?$",
-            description="an existing complaint number of this customer: this is a follow-up",
+            description="an existing complaint number of this customer: this is a follow-up "
+            "(typed full-width or in lower case, it is read as the bot writes it)",
         ),
+        BeforeValidator(_typed_number),
     ] = ""
     attachments: list[AttachmentIn] = Field(
         default=[], description="limits: [intake] max_attachments, max_attachment_bytes"

@@ -125,6 +125,7 @@ def test_rendered_chinese_texts_keep_chinese_typography(language: str) -> None:
         "target": "C-2026-000001",
         "hello": say(language, "welcome.hello", name="李伟"),
         "text": "水壶漏水了",  # a customer's edited message (edited_mark)
+        "complaints": "C-2026-000001 - 调查中。\nC-2026-000002 - 已受理。",  # open_complaints
     }
     wrong = {}
     for key in TEXTS[language]:
