@@ -53,6 +53,7 @@ from scheduler.sweeps import Sweeps
 from staff.actions import AgentDesk
 from staff.canned_replies import CannedReplies
 from staff.chat_commands import ChatCommands
+from staff.lost_answers import both, take_back_first_response
 from staff.merge import Duplicates
 from staff.solutions import Solutions
 from store.database import Database
@@ -220,13 +221,14 @@ def _services(
         settings.escalation.levels,
         company=settings.company_name,
     )
-    dispatcher.given_up = tell_desk(notifier)  # the notifier needs the dispatcher's channels
     due = DueTimes(
         settings.service_levels,
         warn_before=settings.escalation.warn_before,
         survey_delay=settings.survey.delay,
         close_after=settings.survey.close_after,
     )
+    # the notifier needs the dispatcher's channels; a lost answer is no first response
+    dispatcher.given_up = both(tell_desk(notifier), take_back_first_response(due))
     policy = IntakePolicy(
         settings.default_language,
         settings.max_attachments,

@@ -33,7 +33,7 @@ from intake.clean import without_nul
 from intake.duplicates import NewComplaint, flag_duplicates
 from intake.follow_up import Continued, FollowUp, continue_complaint
 from intake.opening import Opening, open_complaint
-from intake.recording import queue_reply, received_event, record_message
+from intake.recording import answered_before, queue_reply, received_event, record_message
 from intake.resends import own_key, repeated_words, resent
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
@@ -359,7 +359,9 @@ class Intake:
         complaint = complaint_by_id(session, complaint_id=complaint_id)
         assert complaint is not None
         answer = queries.first_reply_after(session, complaint_id, message_id)
-        return Case.of(complaint).result(answer, created=False, duplicate=True)
+        return answered_before(session, complaint, message_id).result(
+            answer, created=False, duplicate=True
+        )
 
 
 def _emails_of(inbound: Inbound) -> tuple[str, ...]:

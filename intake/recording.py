@@ -3,6 +3,7 @@ answer beside it, the event that records its arrival, and the answer's delivery.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,8 @@ from sqlmodel import Session
 from channels.base import Inbound
 from intake.case import Case, event
 from store import queries
+from store.models import Complaint
+from store.queries.events import events_of_kind
 from store.queries.messages import add_exchange
 
 
@@ -68,6 +71,12 @@ def record_message(
     return message_id, reply_id
 
 
+ANSWERED = ("status", "grade", "category", "department", "language")
+"""What the sender was answered of the complaint when the message came (`Case.result`): kept
+on the message's event so that a resend under the same key is answered the same
+(`answered_before`), whatever the complaint became since."""
+
+
 def received_event(inbound: Inbound, case: Case, message_id: int, now: datetime) -> dict[str, Any]:
     detail = {
         "message": message_id,
@@ -75,8 +84,25 @@ def received_event(inbound: Inbound, case: Case, message_id: int, now: datetime)
         "source": inbound.source,
         "attachments": len(inbound.attachments),
         **({"automated": inbound.automated} if inbound.automated else {}),
+        "status": case.status,
+        "grade": case.grade,
+        "category": case.category,
+        "department": case.department,
+        "language": case.language,
     }
     return event(case.id, now, "customer", "message_received", detail)
+
+
+def answered_before(session: Session, complaint: Complaint, message_id: int) -> Case:
+    """The complaint as message `message_id`'s sender was answered of it (its event's
+    `ANSWERED`); as it is now for a message received before they were kept."""
+    case = Case.of(complaint)
+    for received in events_of_kind(session, complaint_id=case.id, kind="message_received"):
+        detail = received.detail or {}
+        if detail.get("message") == message_id:
+            kept = {key: detail[key] for key in ANSWERED if key in detail}
+            return replace(case, **kept)
+    return case
 
 
 def queue_reply(

@@ -20,6 +20,16 @@ of message, as an e-mail's subject does ("Question", "Problem", "Re:", "AW:", "c
 by its floor); a rule may still grade by the word, and a complaint beside it reaches the model
 whole, "urgent" included.
 
+A message that only asks how things stand ("any news?", "¿Hay alguna novedad?",
+"我的投诉有消息了吗？", "我的投訴有進展了嗎？") says nothing of a complaint
+either: from a customer with no open complaint the model read them as privacy
+(important) or stock. Its words (news, update, progress, status, novedad,
+estado, 消息, 进展, 有…) join `FILLER`; one with anything more ("any news? the
+dryer broke too") keeps its content. (intake.status_questions recognises the
+same questions by a whole-message grammar, to continue the customer's one open
+complaint; the router may not import intake, so content is judged here, word by
+word, as for every other message.)
+
 The lists are per language, in one place, so a desk can read and extend them; every list
 applies to every text, since a short text's language is the hardest to tell. Latin words are
 matched whole on the folded text (router.text.fold: "Adjuntó" is "adjunto"); Chinese phrases
@@ -51,6 +61,9 @@ FILLER: dict[str, tuple[str, ...]] = {
         # the kind of message, as a subject names it: "Question", "Re: Problem", "URGENT"
         "question", "questions", "query", "problem", "problems", "issue", "issues", "inquiry",
         "enquiry", "request", "information", "info", "feedback", "urgent", "aw", "wg", "about",
+        # a bare status question: "any news?", "any update on my complaint yet?"
+        "any", "news", "update", "updates", "progress", "status", "yet", "so", "far", "have",
+        "do", "got", "regarding",
     ),
     "es": (
         "hola", "buenas", "buenos", "buen", "dia", "dias", "tardes", "noches", "saludos",
@@ -66,6 +79,9 @@ FILLER: dict[str, tuple[str, ...]] = {
         "desde",
         "consulta", "pregunta", "duda", "problema", "reclamacion", "incidencia", "solicitud",
         "informacion", "urgente", "sobre",
+        # "¿Hay alguna novedad?", "¿Hay novedades sobre mi reclamación?"
+        "hay", "alguna", "algun", "novedad", "novedades", "noticia", "noticias", "actualizacion",
+        "estado", "tienen", "ya",
     ),
     "zh-Hans": (
         "你好", "您好", "大家好", "早上好", "下午好", "晚上好", "哈喽", "在吗", "在不在", "谢谢",
@@ -73,6 +89,8 @@ FILLER: dict[str, tuple[str, ...]] = {
         "照片", "截图", "一张", "张", "图", "见", "看", "发", "加到", "添加", "加入", "补充",
         "投诉", "案件", "工单", "这个", "这", "里", "帮我", "帮", "把", "发自", "下", "上", "中",
         "问题", "咨询", "反馈", "紧急", "求助", "回复", "答复", "转发",
+        # 我的投诉有消息了吗？请问有进展吗
+        "请问", "消息", "进展", "进度", "现在",
     ),
     "zh-Hant": (
         "你好", "您好", "大家好", "早安", "午安", "晚安", "哈囉", "在嗎", "在不在", "謝謝",
@@ -81,11 +99,13 @@ FILLER: dict[str, tuple[str, ...]] = {
         "添加", "加入", "補充", "投訴", "案件", "個案", "工單", "這個", "呢個", "這", "裡",
         "幫我", "幫", "把", "從", "傳送", "下", "上", "中",
         "問題", "諮詢", "查詢", "反饋", "緊急", "求助", "回覆", "答覆", "轉寄", "轉發",
+        # 我的投訴有進展了嗎？請問有消息嗎
+        "請問", "消息", "進展", "進度", "現在",
     ),
     "zh": (  # either script: interjections, particles, pronouns, "to", "and"
         "嗨", "喂", "嗯", "哦", "噢", "喔", "啊", "呀", "哈", "呢", "吧", "吗", "嗎", "啦", "了",
         "的", "好", "是", "对", "對", "我", "你", "您", "一", "此", "个", "個", "到", "给",
-        "給", "和", "在",
+        "給", "和", "在", "有",
     ),
 }
 # fmt: on

@@ -60,6 +60,15 @@ class DueTimes:
             later = [d for d in (complaint.resolution_due, complaint.escalate_due) if d]
             self._watch(complaint, max(later) if later else None, now)
 
+    def on_answer_lost(self, complaint: Complaint, next_answer_at: datetime | None) -> None:
+        """The person's answer that gave the first response never reached the customer (its
+        delivery failed for good): the first response is the next answer still standing
+        (`next_answer_at`), or is not given, and its deadline is watched again (missed, it
+        escalates at the next sweep) as though the lost answer had never been written."""
+        complaint.first_response_at = next_answer_at
+        if next_answer_at is None and complaint.first_response_due is not None:
+            self._watch(complaint, complaint.first_response_due)
+
     def on_regraded(
         self, complaint: Complaint, *, finished: bool, status_changes: Iterable[Event]
     ) -> None:

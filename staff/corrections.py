@@ -5,7 +5,12 @@ deadlines (scheduler.due), counted from the complaint's latest reopening if it w
 A correction may move a complaint only to a department the person works for: moved elsewhere,
 it would leave their sight at once, so they could neither check nor undo the move. Such a
 correction is refused whole, before anything is written; a supervisor or admin who works for
-both departments makes it instead."""
+both departments makes it instead.
+
+A move keeps the complaint's handler only if they work for the new department: one who does
+not could no longer see it nor answer its customer, while its new department's agents could
+not take it from them. So the handler is cleared (an "assigned" event from them to nobody) and
+the complaint waits in its new department's queue, its stage kept for whoever takes it."""
 
 from __future__ import annotations
 
@@ -23,8 +28,10 @@ from complaints.fields import EDITABLE_FIELDS
 from complaints.workflow import FINISHED
 from router import GRADES, RuleSet
 from scheduler.due import DueTimes
+from staff.taking import hand_over
 from store import queries
 from store.models import Complaint
+from store.queries.accounts import agent_named
 from store.queries.complaints import set_if_unchanged
 from store.queries.events import events_of_kind
 
@@ -116,6 +123,8 @@ def correct_routing(
         if only_grade
         else {**changes, "why": correction.reason},
     )
+    if "department" in changes:
+        _free_if_out_of_reach(session, complaint, actor, now)
     return "; ".join(f"{key} {value['from']} → {value['to']}" for key, value in changes.items())
 
 
@@ -129,6 +138,22 @@ def _corrected_meanwhile(session: Session, complaint: Complaint) -> ChangedMeanw
         category=complaint.category,
         grade=complaint.grade,
         department=complaint.department,
+    )
+
+
+def _free_if_out_of_reach(
+    session: Session, complaint: Complaint, actor: str, now: datetime
+) -> None:
+    """Clear the handler when they do not work for the complaint's (new) department."""
+    holder = complaint.assignee or ""
+    if not holder:
+        return
+    person = agent_named(session, name=holder)
+    if person is not None and sees(person, complaint.department):
+        return
+    hand_over(session, complaint, "")
+    queries.add_event(
+        session, complaint.id or 0, now, actor, "assigned", {"from": holder, "to": ""}
     )
 
 

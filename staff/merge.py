@@ -15,11 +15,11 @@ from complaints.clock import Clock
 from complaints.duplicates import SUSPECTED, TAG
 from complaints.errors import ComplaintBotError, NotMergeable
 from complaints.fields import REGISTRATION_FIELDS
-from complaints.workflow import FINISHED
+from complaints.workflow import FINISHED, UNTAKEN
 from outbox.notify import Notifier
 from router import GRADES
 from scheduler.due import DueTimes
-from staff.taking import actor_of
+from staff.taking import actor_of, hand_over
 from staff.views import viewable
 from store import queries
 from store.database import Database
@@ -122,6 +122,13 @@ class Duplicates:
                 if not getattr(target, field) and getattr(source, field):
                     setattr(target, field, getattr(source, field))
             _take_the_graver(session, self.due, target, source, actor, now)
+            if source.assignee and not target.assignee:  # their work there goes on with them
+                hand_over(session, target, source.assignee)
+                if target.status in UNTAKEN:
+                    queries.change_status(session, target, "assigned", actor, "assigned", now)
+                queries.add_event(
+                    session, target.id, now, actor, "assigned", {"from": "", "to": source.assignee}
+                )
             for complaint in (source, target):
                 complaint.tags = [tag for tag in complaint.tags or [] if tag != TAG]
                 complaint.updated_at = now

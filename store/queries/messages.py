@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from store.direct import Direct, DirectInsert
-from store.models import Attachment, Message
+from store.models import Attachment, Message, OutboxItem
 from store.queries.tables import ATTACHMENTS, CUSTOMERS, IDENTITIES, MESSAGES, with_defaults
 
 _FIND_INBOUND = Direct(
@@ -248,3 +248,24 @@ def attachment_of_complaint(
         .join(Message, col(Message.id) == col(Attachment.message_id))
         .where(Attachment.id == attachment_id, Message.complaint_id == complaint_id)
     ).first()
+
+
+def next_answer_standing(
+    session: Session, complaint_id: int, kind: str, after_id: int
+) -> datetime | None:
+    """When the first message of `kind` to the customer after message `after_id` was
+    written, among those whose delivery did not fail for good (sent, or still owed)."""
+    standing = (
+        select(Message.created_at)
+        .join(OutboxItem, col(OutboxItem.message_id) == col(Message.id))
+        .where(
+            Message.complaint_id == complaint_id,
+            Message.direction == "out",
+            Message.kind == kind,
+            col(Message.id) > after_id,
+            OutboxItem.status != "failed",
+        )
+        .order_by(col(Message.id))
+        .limit(1)
+    )
+    return session.exec(standing).first()

@@ -67,6 +67,21 @@ EMPTY = [
             "👍",
         )
     ),
+    # a bare status question asks how things stand and says nothing of a complaint: from a
+    # customer with no open complaint the model read "我的投诉有消息了吗？" as privacy
+    # (data protection, important) and "¿Hay alguna novedad?" as stock
+    *(
+        pytest.param(make_input(text), id=text)
+        for text in (
+            "我的投诉有消息了吗？",
+            "¿Hay alguna novedad?",
+            "我的投訴有進展了嗎？",
+            "any news?",
+            "Hi, any update on my complaint yet? Thanks",
+            "¿Hay novedades sobre mi reclamación?",
+            "请问有进展吗",
+        )
+    ),
     # a subject that only names the kind of message says no more than the body: before the
     # kinds joined `FILLER` the model read "Question" + "hola" as staff attitude at 0.78,
     # "Problem" + "hello" at 0.51, "Re: Question" + "thanks" at 0.62, "URGENT" + "hello" as

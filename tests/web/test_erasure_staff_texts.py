@@ -151,7 +151,7 @@ NOT_PERSONAL = {
     "grade", "language", "tags", "rule_set_version", "missed", "level", "grade_from",
     "grade_to", "deadline", "dimension", "value", "count", "baseline", "window_start",
     "told", "newest", "similarity", "score", "fields", "via", "into_customer", "kind",
-    "amount", "solution", "rules",
+    "amount", "solution", "rules", "status",
     # registration fields kept as statistics (fields_edited; the erased ones are personal)
     "product", "model", "purchase_date",
 }  # fmt: skip

@@ -90,6 +90,7 @@ KEYED: Mapping[str, str] = {
     "grade_to": "grade",
     "channel": "channel",
     "language": "language",
+    "status": "status",
     "category": "category",
     "department": "department",
     "deadline": "deadline",

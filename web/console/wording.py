@@ -183,6 +183,7 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "limit": N_("size limit per file"),
         "max_files": N_("most files per message"),
         "language": N_("language"),
+        "status": N_("status"),
         "rule_set_version": N_("rule set version"),
         "attempts": N_("attempts"),
         "similarity": N_("similarity"),
