@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from channels.base import Attachment, Channel, Inbound
 from complaints.addresses import EMAIL
+from complaints.cleaning import is_blank
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, IgnoredMessage, InvalidMessage, ReusedKey
 from intake.attachments import AttachmentLimits, dropped_event, fit, not_kept_notice, too_large
@@ -151,7 +152,7 @@ class Intake:
         channel that answers in its response (the webhook): its caller is told at once and
         can send again, so nothing is quietly dropped there."""
         kept, dropped = fit(inbound.attachments, self.limits)
-        usable = inbound.text.strip() or kept or inbound.automated
+        usable = not is_blank(inbound.text) or kept or inbound.automated
         if not dropped and not usable:
             raise InvalidMessage("the message has no text and no attachment")
         if dropped and (not usable or self._answers_at_once(inbound)):
