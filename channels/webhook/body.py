@@ -290,8 +290,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     ),
     413: _refused("The body is over [webhook] max_body_bytes", "body larger than 10485760 bytes"),
     422: _refused(
-        "Not JSON, a field missing or wrong (a list naming each field), or the message as a "
-        "whole refused (one sentence: empty text, too many attachments, unknown complaint)",
+        "Not JSON, a field missing or wrong (a list naming each field, more than "
+        "[intake] max_attachments included), or the message as a whole refused (one "
+        "sentence: empty text, an attachment too large, unknown complaint)",
         [problem(["body", "customer", "id"], "Field required", "missing")],
         "the message has no text and no attachment",
     ),
