@@ -54,7 +54,7 @@ EXAMPLES: dict[int, tuple[str, dict[str, Example]]] = {
         "What the path names does not exist (a complaint, account, customer, rule version...)",
         {
             "missing": (
-                "No such complaint, account or other thing the path names",
+                "Nothing has the number or id the path names",
                 "there is no complaint C-2026-000123; check the number",
             )
         },
