@@ -329,6 +329,7 @@ def _channels(
         intake.receive,
         clock,
         settings.webhook_max_body_bytes,
+        settings.max_attachments,
         send_timeout=settings.outbox.send_timeout.total_seconds(),
     )
     channels[webhook.name] = webhook

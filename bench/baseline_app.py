@@ -96,7 +96,8 @@ async def receive(source: str, request: Request) -> JSONResponse:
     if not hmac.compare_digest(request.headers.get("x-signature", ""), expected):
         return JSONResponse({"detail": "bad signature"}, status_code=401)
     try:
-        payload = ComplaintIn.model_validate_json(body)
+        context = {"max_attachments": 10, "today": datetime.now(UTC).date()}  # as the bot's
+        payload = ComplaintIn.model_validate_json(body, context=context)
     except ValidationError as error:
         problems = [problem["msg"] for problem in error.errors(include_url=False)]
         return JSONResponse({"detail": problems}, status_code=422)

@@ -36,8 +36,8 @@ def one_per_language(value: object) -> str | dict[str, str]:
 def normalise_hint(hint: str) -> str:
     """Map a transport's language tag (BCP 47, Telegram's `language_code`) to a supported one.
 
-    Returns "" when the tag names no supported language, or only "zh" without a script or
-    region, which the text must then decide.
+    Returns "" when the tag names no supported language. "zh" alone is simplified Chinese, as
+    browsers and the console read it (the text still decides when it tells its script).
     """
     tag = hint.strip().replace("_", "-").lower()
     if not tag:
@@ -51,8 +51,6 @@ def normalise_hint(hint: str) -> str:
             return "zh-Hans"
         if subtags & {"tw", "hk", "mo"}:
             return "zh-Hant"
-        if subtags & {"cn", "sg", "my"}:
-            return "zh-Hans"
-        return ""
+        return "zh-Hans"  # zh-CN, zh-SG, zh-MY, and "zh" alone
     primary = tag.split("-")[0]
     return primary if primary in ("es", "en") else ""

@@ -10,7 +10,7 @@ validation body read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -50,16 +50,24 @@ def problem(loc: Iterable[str | int], message: str, kind: str) -> dict[str, Any]
     return {"field": field, "error": message, "loc": where, "msg": message, "type": kind}
 
 
-def problems(errors: Iterable[Mapping[str, Any]], where: str = "") -> list[dict[str, Any]]:
+MAX_PROBLEMS = 20
+"""The most wrong fields one refusal names; a last entry says how many more there are, so a
+body wrong in thousands of places gets a small answer."""
+
+
+def problems(errors: Sequence[Mapping[str, Any]], where: str = "") -> list[dict[str, Any]]:
     """Pydantic's or FastAPI's validation errors as `Problem`s. `where` ("body") is put in
     front of locations that lack it, as when a body is validated by hand. The submitted value
     (pydantic's `input`) is left out: it may be a whole message, and the sender has it."""
     found = []
-    for error in errors:
+    for error in errors[:MAX_PROBLEMS]:
         loc = [part for part in error.get("loc", ()) if isinstance(part, str | int)]
         if where and (not loc or loc[0] != where):
             loc = [where, *loc]
         if error.get("type") == "json_invalid":
             loc = loc[:1]  # FastAPI adds the character offset; the body as a whole is wrong
         found.append(problem(loc, str(error.get("msg", "")), str(error.get("type", ""))))
+    if len(errors) > MAX_PROBLEMS:
+        more = len(errors) - MAX_PROBLEMS
+        found.append(problem([], f"and {more} more wrong fields", "too_many_errors"))
     return found

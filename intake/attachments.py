@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from channels.base import Attachment, Inbound, NotFetched
+from complaints.cleaning import is_blank
 from complaints.errors import InvalidMessage
 from complaints.sizes import readable_size
 from intake.case import event
@@ -56,7 +57,7 @@ def within_limits(
     channel that answers in its response (`answers_at_once`, the webhook): its caller is told
     at once and can send again, so nothing is quietly dropped there."""
     kept, dropped = fit(inbound.attachments, limits, inbound.not_fetched)
-    usable = inbound.text.strip() or kept or inbound.automated
+    usable = not is_blank(inbound.text) or kept or inbound.automated
     if not dropped and not usable:
         raise InvalidMessage("the message has no text and no attachment")
     if dropped and (not usable or answers_at_once):

@@ -342,7 +342,7 @@ def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
     """The complaint, if `agent` may work it: visible to them and not merged away."""
     complaint = viewable(session, agent, number)
     if complaint.status == "merged":
-        raise ComplaintBotError(
+        raise IllegalTransition(
             "%(number)s was merged into %(other)s; work on that one instead",
             number=number,
             other=complaint.merged_into or "",

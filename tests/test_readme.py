@@ -66,7 +66,6 @@ def settings_copy(folder: Path, http: int, smtp: int) -> Path:
     data["http"]["port"] = http
     data["email"]["smtp_server"]["port"] = smtp
     data["email"]["relay"]["port"] = free_port()  # nothing listens: mail waits in the outbox
-    data["webhook"]["sources"]["shop"]["callback_url"] = f"http://127.0.0.1:{free_port()}/"
     path = folder / "settings.toml"
     path.write_bytes(tomli_w.dumps(data).encode())
     return path

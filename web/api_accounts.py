@@ -12,6 +12,7 @@ from complaints.access import ROLES
 from complaints.languages import SUPPORTED
 from store.models import Agent, ApiToken
 from web.auth import AdminUser, AgentUser
+from web.bodies import Body, RowId
 from web.deps import AccountsDep
 
 router = APIRouter(prefix="/api", tags=["accounts"])
@@ -46,28 +47,28 @@ class AccountOut(BaseModel):
         )
 
 
-class AccountIn(BaseModel):
+class AccountIn(Body):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     role: Annotated[str, Field(description=f"one of {', '.join(ROLES)}")] = "agent"
-    departments: list[str] = []
+    departments: list[str] = Field(default_factory=list)
     password: Annotated[str | None, Field(description="console password, 10+ characters")] = None
     email: str = ""
-    telegram_user_id: int | None = None
+    telegram_user_id: RowId | None = None
     language: Annotated[str, Field(description=LANGUAGE)] = ""
 
 
-class AccountChange(BaseModel):
+class AccountChange(Body):
     role: str | None = None
     departments: list[str] | None = None
     password: str | None = None
     email: str | None = None
-    telegram_user_id: int | None = None
+    telegram_user_id: RowId | None = None
     senior: bool | None = None
     active: bool | None = None
     language: Annotated[str | None, Field(description=LANGUAGE)] = None
 
 
-class TokenIn(BaseModel):
+class TokenIn(Body):
     name: Annotated[str, Field(max_length=100, description="what the token is for")] = ""
 
 
@@ -118,23 +119,25 @@ async def create_account(admin: AdminUser, accounts: AccountsDep, body: AccountI
 
 @router.patch("/accounts/{account_id}", summary="Change role, departments, password; disable")
 async def change_account(
-    account_id: int, admin: AdminUser, accounts: AccountsDep, body: AccountChange
+    account_id: RowId, admin: AdminUser, accounts: AccountsDep, body: AccountChange
 ) -> AccountOut:
     agent = await accounts.update(account_id, by=admin, **body.model_dump(exclude_unset=True))
     return AccountOut.of(agent)
 
 
 @router.get("/accounts/{account_id}/tokens", summary="An account's API tokens (not their secrets)")
-async def list_tokens(account_id: int, admin: AdminUser, accounts: AccountsDep) -> list[TokenOut]:
+async def list_tokens(account_id: RowId, admin: AdminUser, accounts: AccountsDep) -> list[TokenOut]:
     await accounts.get(account_id)
     return [TokenOut.of(token) for token in await accounts.tokens(account_id)]
 
 
 @router.post("/accounts/{account_id}/tokens", status_code=201, summary="Issue an API token")
 async def issue_token(
-    account_id: int, admin: AdminUser, accounts: AccountsDep, body: TokenIn
+    account_id: RowId, admin: AdminUser, accounts: AccountsDep, body: TokenIn | None = None
 ) -> IssuedToken:
-    token, secret = await accounts.issue_token(account_id, body.name, by=admin)
+    """The body is optional: a token without a name is a token all the same."""
+    name = body.name if body else ""
+    token, secret = await accounts.issue_token(account_id, name, by=admin)
     return IssuedToken(**TokenOut.of(token).model_dump(), token=secret)
 
 
@@ -142,6 +145,6 @@ async def issue_token(
     "/accounts/{account_id}/tokens/{token_id}", status_code=204, summary="Revoke an API token"
 )
 async def revoke_token(
-    account_id: int, token_id: int, admin: AdminUser, accounts: AccountsDep
+    account_id: RowId, token_id: RowId, admin: AdminUser, accounts: AccountsDep
 ) -> None:
     await accounts.revoke_token(account_id, token_id, by=admin)

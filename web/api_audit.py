@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from store.models import AuditEvent
 from web.auth import AdminUser
+from web.bodies import Offset
 from web.deps import AuditLogDep
 
 router = APIRouter(prefix="/api", tags=["audit"])
@@ -43,7 +44,7 @@ async def audit(
     action: Annotated[str | None, Query(description="e.g. account_updated, login_refused")] = None,
     actor: Annotated[str | None, Query(description='an account id, "system" or "cli"')] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[AuditEventOut]:
     found = await log.page(action=action, actor=actor, limit=limit, offset=offset)
     return [AuditEventOut.of(event) for event in found]

@@ -5,19 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query
+from pydantic import AfterValidator, BaseModel, Field
 
+from complaints.languages import SUPPORTED
 from staff.canned_replies import PLACEHOLDERS
 from store.models import CannedReply
 from web.api_docs import refusals
 from web.auth import AdminUser, AgentUser
+from web.bodies import Body, RowId
 from web.deps import CannedRepliesDep
 
 router = APIRouter(prefix="/api/canned-replies", tags=["canned replies"])
 
 
-class CannedIn(BaseModel):
+class CannedIn(Body):
     key: Annotated[str, Field(min_length=1, max_length=80)]
     language: Annotated[str, Field(description="zh-Hans, zh-Hant, es or en")]
     title: Annotated[str, Field(min_length=1, max_length=200)]
@@ -49,9 +51,21 @@ class Rendered(BaseModel):
     language: str
 
 
+LANGUAGES = f"one of {', '.join(SUPPORTED)}; empty: all"
+
+
+def _supported(language: str) -> str:
+    """An unknown language is refused like the queue's unknown filters, not answered []."""
+    if language and language not in SUPPORTED:
+        raise ValueError(f"language must be one of {', '.join(SUPPORTED)}")
+    return language
+
+
 @router.get("", summary="All canned replies, or those of one language")
 async def list_canned(
-    agent: AgentUser, canned: CannedRepliesDep, language: str = ""
+    agent: AgentUser,
+    canned: CannedRepliesDep,
+    language: Annotated[str, AfterValidator(_supported), Query(description=LANGUAGES)] = "",
 ) -> list[CannedOut]:
     return [CannedOut.of(reply) for reply in await canned.listing(language or None)]
 
@@ -64,14 +78,14 @@ async def create_canned(admin: AdminUser, canned: CannedRepliesDep, body: Canned
 
 @router.put("/{reply_id}", summary="Change a canned reply")
 async def change_canned(
-    reply_id: int, admin: AdminUser, canned: CannedRepliesDep, body: CannedIn
+    reply_id: RowId, admin: AdminUser, canned: CannedRepliesDep, body: CannedIn
 ) -> CannedOut:
     reply = await canned.save(body.key, body.language, body.title, body.text, admin, reply_id)
     return CannedOut.of(reply)
 
 
 @router.delete("/{reply_id}", status_code=204, summary="Delete a canned reply")
-async def delete_canned(reply_id: int, admin: AdminUser, canned: CannedRepliesDep) -> None:
+async def delete_canned(reply_id: RowId, admin: AdminUser, canned: CannedRepliesDep) -> None:
     await canned.delete(reply_id)
 
 

@@ -21,6 +21,7 @@ from staff.views import due_within as due_within_filter
 from store.models import Solution
 from web.api_docs import refusals
 from web.auth import AgentUser, SupervisorUser
+from web.bodies import Body, Offset, RowId
 from web.deps import AgentDeskDep, CannedRepliesDep, ClockDep, DatabaseDep, SolutionsDep
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
@@ -70,11 +71,11 @@ class ComplaintOut(BaseModel):
     solutions: list[SolutionOut]
 
 
-class Text(BaseModel):
+class Text(Body):
     text: Annotated[str, Field(min_length=1, max_length=20000)]
 
 
-class Reply(BaseModel):
+class Reply(Body):
     text: Annotated[str, Field(max_length=20000)] = ""
     canned: Annotated[
         str, Field(description="key of a canned reply to send instead; give it or a text")
@@ -88,7 +89,7 @@ class Reply(BaseModel):
     ] = False
 
 
-class Assign(BaseModel):
+class Assign(Body):
     to: Annotated[
         str,
         Field(
@@ -98,7 +99,7 @@ class Assign(BaseModel):
     ] = ""
 
 
-class Correction(BaseModel):
+class Correction(Body):
     category: str | None = None
     grade: str | None = None
     department: str | None = None
@@ -109,8 +110,7 @@ def _at_most(key: str) -> Any:
     return Field(max_length=FIELD_LIMITS[key])
 
 
-class Fields(BaseModel):
-    model_config = {"extra": "forbid"}
+class Fields(Body):
     subject: Annotated[str | None, _at_most("subject")] = None
     product: Annotated[str | None, _at_most("product")] = None
     model: Annotated[str | None, _at_most("model")] = None
@@ -127,16 +127,16 @@ class Fields(BaseModel):
     ] = None
 
 
-class Rejection(BaseModel):
+class Rejection(Body):
     explanation: Annotated[str, Field(min_length=1, description="told to the customer")]
 
 
-class Resolution(BaseModel):
+class Resolution(Body):
     summary: Annotated[str, Field(min_length=1, description="told to the customer")]
     root_cause: Annotated[str, Field(description="for the desk's improvement")] = ""
 
 
-class Proposal(BaseModel):
+class Proposal(Body):
     kind: Annotated[str, Field(description=f"one of {', '.join(KINDS)}")]
     amount: Annotated[
         str | float | None, Field(description="for refund, discount, compensation")
@@ -144,12 +144,16 @@ class Proposal(BaseModel):
     description: str = ""
 
 
-class Decision(BaseModel):
+class Decision(Body):
     approve: bool
     reason: str = ""
 
 
-@router.get("", summary="The queue: complaints of your departments, most urgent first")
+@router.get(
+    "",
+    summary="The queue: complaints of your departments, most urgent first",
+    responses=refusals(403),
+)
 async def list_complaints(
     agent: AgentUser,
     database: DatabaseDep,
@@ -164,7 +168,7 @@ async def list_complaints(
     q: Annotated[str, Query(description="words in the text, subject or customer")] = "",
     tag: Annotated[str, Query(description='e.g. "handler-requested", "needs-triage"')] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> QueueOut:
     within = due_within_filter(due_within)
     page = await queue(
@@ -224,7 +228,7 @@ async def get_complaint(number: str, agent: AgentUser, database: DatabaseDep) ->
     responses=refusals(403),
 )
 async def get_attachment(
-    number: str, attachment_id: int, agent: AgentUser, database: DatabaseDep
+    number: str, attachment_id: RowId, agent: AgentUser, database: DatabaseDep
 ) -> Response:
     found = await attachment(database, agent, number, attachment_id)
     return Response(
@@ -357,7 +361,7 @@ async def propose(
 )
 async def decide(
     number: str,
-    solution_id: int,
+    solution_id: RowId,
     supervisor: SupervisorUser,
     body: Decision,
     solutions: SolutionsDep,

@@ -17,6 +17,7 @@ from store.models import DeadLetter
 from store.queries.dead_letter_queue import DeadLetterRow
 from web.api_docs import refusals
 from web.auth import AdminUser
+from web.bodies import Offset, RowId
 from web.deps import DeadLettersDep, ReprocessorsDep
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ async def list_dead_letters(
     letters: DeadLettersDep,
     status: Status | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> DeadLetterPageOut:
     page = await letters.page(status, limit, offset)
     return DeadLetterPageOut(total=page.total, items=[DeadLetterOut.of(i) for i in page.items])
@@ -92,7 +93,7 @@ async def list_dead_letters(
     response_class=Response,
     responses={200: {"content": {"message/rfc822": {}, "application/octet-stream": {}}}},
 )
-async def raw(letter_id: int, admin: AdminUser, letters: DeadLettersDep) -> Response:
+async def raw(letter_id: RowId, admin: AdminUser, letters: DeadLettersDep) -> Response:
     letter = await letters.get(letter_id)
     log.info("dead letter %d downloaded by account %s", letter_id, admin.id)
     return raw_response(letter)
@@ -104,7 +105,7 @@ async def raw(letter_id: int, admin: AdminUser, letters: DeadLettersDep) -> Resp
     responses=refusals(409),
 )
 async def reprocess_one(
-    letter_id: int, admin: AdminUser, letters: DeadLettersDep, handlers: ReprocessorsDep
+    letter_id: RowId, admin: AdminUser, letters: DeadLettersDep, handlers: ReprocessorsDep
 ) -> ReprocessedOut:
     result = await letters.reprocess_one(handlers, letter_id, by=f"account {admin.id}")
     return ReprocessedOut.of(result)

@@ -51,10 +51,10 @@ EXAMPLES: dict[int, tuple[str, dict[str, Example]]] = {
         },
     ),
     404: (
-        "What the path names does not exist",
+        "What the path names does not exist (a complaint, account, customer, rule version...)",
         {
-            "complaint": (
-                "No such complaint",
+            "missing": (
+                "Nothing has the number or id the path names",
                 "there is no complaint C-2026-000123; check the number",
             )
         },

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from complaints.numbers import FIELD_PATTERN
 from web.api_docs import refusals
 from web.auth import AgentUser
+from web.bodies import Body
 from web.deps import DuplicatesDep
 
 router = APIRouter(prefix="/api", tags=["duplicates"])
@@ -33,7 +34,7 @@ class FlaggedOut(BaseModel):
     candidates: list[CandidateOut]
 
 
-class MergeIn(BaseModel):
+class MergeIn(Body):
     into: Annotated[str, Field(pattern=FIELD_PATTERN, description="the complaint kept")]
     note: Annotated[str, Field(max_length=1000)] = ""
 

@@ -7,16 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from web.api_docs import refusals
 from web.auth import AdminUser
+from web.bodies import Body, RowId
 from web.deps import PrivacyDep
 
 router = APIRouter(prefix="/api", tags=["privacy"])
 
 
-class EraseIn(BaseModel):
+class EraseIn(Body):
     confirm: Annotated[str, Field(description="the customer's id again, to confirm")]
 
 
@@ -33,7 +34,7 @@ async def search(
     "/customers/{customer_id}/export",
     summary="Everything stored about one customer, as a JSON file",
 )
-async def export(customer_id: int, admin: AdminUser, privacy: PrivacyDep) -> JSONResponse:
+async def export(customer_id: RowId, admin: AdminUser, privacy: PrivacyDep) -> JSONResponse:
     document = await privacy.export(customer_id, by=admin)
     return JSONResponse(
         document,
@@ -47,7 +48,7 @@ async def export(customer_id: int, admin: AdminUser, privacy: PrivacyDep) -> JSO
     responses=refusals(409),
 )
 async def erase(
-    customer_id: int, body: EraseIn, admin: AdminUser, privacy: PrivacyDep
+    customer_id: RowId, body: EraseIn, admin: AdminUser, privacy: PrivacyDep
 ) -> dict[str, Any]:
     counts = await privacy.erase(customer_id, body.confirm, admin)
     return {"customer": customer_id, "erased": counts}

@@ -18,6 +18,7 @@ from router import Decision
 from router.rule_checks import unknown_channel
 from web.api_rules import Rule
 from web.auth import AdminUser, SupervisorUser
+from web.bodies import Body, RowId
 from web.deps import RuleBookDep, SettingsDep, TriageDep
 
 router = APIRouter(prefix="/api", tags=["rules"])
@@ -41,7 +42,7 @@ class TraceStep(BaseModel):
     facts: Annotated[dict[str, str], Field(description="the values the reason speaks of")] = {}
 
 
-class DryRunIn(BaseModel):
+class DryRunIn(Body):
     text: Annotated[str, Field(max_length=20_000)]
     subject: Annotated[str, Field(max_length=1000)] = ""
     channel: Annotated[str, Field(description=f"one of {', '.join(CHANNELS)}")] = "webhook"
@@ -54,7 +55,7 @@ class DryRunIn(BaseModel):
     rules: Annotated[
         list[Rule] | None, Field(description="a draft rule list; default: the active rules")
     ] = None
-    version: Annotated[int | None, Field(description="or a stored version to try")] = None
+    version: Annotated[RowId | None, Field(description="or a stored version to try")] = None
 
     @field_validator("channel")
     @classmethod
@@ -92,9 +93,9 @@ class DecisionOut(BaseModel):
         )
 
 
-class BacktestIn(BaseModel):
+class BacktestIn(Body):
     rules: Annotated[list[Rule] | None, Field(description="the draft rule list to try")] = None
-    version: Annotated[int | None, Field(description="or a stored version to try")] = None
+    version: Annotated[RowId | None, Field(description="or a stored version to try")] = None
     last: Annotated[int, Field(ge=1, le=MAX_BACKTEST, description="newest complaints")] = 200
 
 

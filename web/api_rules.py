@@ -29,6 +29,7 @@ from router.rule_checks import (
 )
 from web.api_docs import refusals
 from web.auth import AdminUser, AgentUser
+from web.bodies import Body, RowId
 from web.deps import RuleBookDep
 
 router = APIRouter(prefix="/api", tags=["rules"])
@@ -160,7 +161,7 @@ class VersionDetail(VersionOut, RuleSetOut):
     pass
 
 
-class Move(BaseModel):
+class Move(Body):
     position: Annotated[int, Field(ge=1, description="1 is evaluated first")]
 
 
@@ -222,7 +223,7 @@ async def versions(agent: AgentUser, book: RuleBookDep) -> list[VersionOut]:
 
 
 @router.get("/rules/versions/{version}", summary="One version and its rules")
-async def version_detail(version: int, agent: AgentUser, book: RuleBookDep) -> VersionDetail:
+async def version_detail(version: RowId, agent: AgentUser, book: RuleBookDep) -> VersionDetail:
     info = await book.version(version)
     view = RuleSetView.of(await book.tables(version))
     return VersionDetail(**VersionOut.of(info).model_dump(), **RuleSetOut.fields_of(view))
@@ -232,7 +233,7 @@ async def version_detail(version: int, agent: AgentUser, book: RuleBookDep) -> V
     "/rules/versions/{version}/rollback",
     summary="Make an earlier version active again (it keeps its number; origin rollback)",
 )
-async def rollback(version: int, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
+async def rollback(version: RowId, admin: AdminUser, book: RuleBookDep) -> ActiveRulesOut:
     return await _answer(book, await book.rollback(version, admin.name))
 
 
@@ -242,7 +243,9 @@ async def rollback(version: int, admin: AdminUser, book: RuleBookDep) -> ActiveR
     response_class=Response,
     responses={200: {"content": {"application/toml": {"schema": {"type": "string"}}}}},
 )
-async def export_rules(admin: AdminUser, book: RuleBookDep, version: int | None = None) -> Response:
+async def export_rules(
+    admin: AdminUser, book: RuleBookDep, version: RowId | None = None
+) -> Response:
     text = await book.export_toml(version)
     return Response(
         text,

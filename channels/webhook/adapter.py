@@ -60,12 +60,14 @@ class WebhookChannel:
         on_inbound: OnInbound,
         clock: Clock,
         max_body_bytes: int,
+        max_attachments: int,
         send_timeout: float = 10.0,
     ) -> None:
         self.sources = sources
         self.on_inbound = on_inbound
         self.clock = clock
         self.max_body_bytes = max_body_bytes
+        self.max_attachments = max_attachments
         # One client, so one connection pool, per source: the dispatcher has a batch of up to
         # 32 callbacks in flight per source, and a shared pool (httpx's 100 connections) is
         # taken whole by four sources whose targets never answer, so a healthy source's
@@ -156,7 +158,8 @@ class WebhookChannel:
         if isinstance(body, JSONResponse):
             return body
         try:
-            payload = ComplaintIn.model_validate_json(body)
+            context = {"max_attachments": self.max_attachments, "today": self.clock.now().date()}
+            payload = ComplaintIn.model_validate_json(body, context=context)
         except ValidationError as error:
             return _invalid(error)
         attachments = tuple(item.attachment() for item in payload.attachments)
@@ -194,9 +197,11 @@ class WebhookChannel:
 
     def _stale(self, stamp: str) -> str:
         """Why a signed X-Signature-Timestamp is refused (further than the tolerance from our
-        clock: a replayed request, or a wrong clock), or "" when it is within the window."""
-        skew = abs(int(stamp) - self.clock.now().timestamp())
-        if skew > TIMESTAMP_TOLERANCE_SECONDS:
+        clock: a replayed request, or a wrong clock), or "" when it is within the window.
+        In whole seconds and only for a plausible length: a float of four hundred 9s
+        overflows, and Python refuses to read an int of over 4,300 digits."""
+        now = int(self.clock.now().timestamp())
+        if len(stamp) > len(str(now)) + 1 or abs(int(stamp) - now) > TIMESTAMP_TOLERANCE_SECONDS:
             return (
                 f"X-Signature-Timestamp is more than {TIMESTAMP_TOLERANCE_SECONDS} seconds "
                 "from the server's time: a replayed request, or the sender's clock is off"

@@ -22,10 +22,12 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from channels.base import Attachment, safe_filename
 from complaints import numbers
+from complaints.cleaning import nul_free, refuse_nul
 from complaints.dates import EXPECTED, purchase_date
 from complaints.media import media_type
 from complaints.problems import Invalid, Refusal, problem
@@ -49,12 +51,23 @@ Identifier = Annotated[
     str,
     # the length as a string's, before the validator: after it pydantic would count "items"
     StringConstraints(min_length=1, max_length=200),
+    AfterValidator(refuse_nul),
     BeforeValidator(_number_as_text),
     Field(json_schema_extra={"type": ["string", "integer"]}),
 ]
 
 
-class CustomerIn(BaseModel):
+class Cleaned(BaseModel):
+    """A part of the body whose strings lose NUL before they are validated (see
+    `complaints.cleaning`); its `id`, if any, is refused with one instead."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_nul(cls, data: Any) -> Any:
+        return nul_free(data, keep=("id",))
+
+
+class CustomerIn(Cleaned):
     """The customer as your system knows them; the newest contact data is kept."""
 
     id: Identifier = Field(description="the customer's id in your system")
@@ -64,7 +77,7 @@ class CustomerIn(BaseModel):
     tier: Annotated[str, Field(max_length=40, description='your CRM tier, e.g. "vip"')] = ""
 
 
-class AttachmentIn(BaseModel):
+class AttachmentIn(Cleaned):
     name: Annotated[str, Field(min_length=1, max_length=255, description="the file name")]
     content_type: Annotated[
         str, Field(min_length=3, max_length=255, description="a media type such as image/png")
@@ -100,14 +113,16 @@ class AttachmentIn(BaseModel):
         return Attachment(safe_filename(self.name) or "attachment", self.content_type, data)
 
 
-def _iso_date(value: str) -> str:
-    """A purchase date as the webhook takes it: exactly YYYY-MM-DD, a real date."""
-    if value and not (ISO_DATE.fullmatch(value) and purchase_date(value, date.max)):
-        raise ValueError(f"purchase_date must be {EXPECTED}")
+def _iso_date(value: str, info: ValidationInfo) -> str:
+    """A purchase date as the webhook takes it: exactly YYYY-MM-DD, a real date, not after
+    today (the validation context's `today`, from the channel's clock), as an agent's edit."""
+    today: date = (info.context or {})["today"]
+    if value and not (ISO_DATE.fullmatch(value) and purchase_date(value, today)):
+        raise ValueError(f"purchase_date must be {EXPECTED}, not after today")
     return value
 
 
-class DetailsIn(BaseModel):
+class DetailsIn(Cleaned):
     """Registration data the integrating system already has (seeds 002, 003); recorded on the
     complaint, and a follow-up fills fields still empty."""
 
@@ -127,7 +142,7 @@ class DetailsIn(BaseModel):
         return {key: str(value) for key, value in values.items() if value}
 
 
-class ComplaintIn(BaseModel):
+class ComplaintIn(Cleaned):
     """A complaint, or a follow-up to one, from an integrated system."""
 
     id: Identifier = Field(
@@ -155,6 +170,16 @@ class ComplaintIn(BaseModel):
         default=[], description="limits: [intake] max_attachments, max_attachment_bytes"
     )
     details: DetailsIn = DetailsIn()
+
+    @field_validator("attachments", mode="before")
+    @classmethod
+    def _few_enough(cls, value: Any, info: ValidationInfo) -> Any:
+        """Counted before any item is validated (the context's `max_attachments`): a list of
+        200,000 items would otherwise take the server's time and answer a refusal each."""
+        limit: int = (info.context or {})["max_attachments"]
+        if isinstance(value, list) and len(value) > limit:
+            raise ValueError(f"at most {limit} attachments are accepted")
+        return value
 
 
 EXAMPLES = {
@@ -273,8 +298,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     ),
     413: _refused("The body is over [webhook] max_body_bytes", "body larger than 10485760 bytes"),
     422: _refused(
-        "Not JSON, a field missing or wrong (a list naming each field), or the message as a "
-        "whole refused (one sentence: empty text, too many attachments, unknown complaint)",
+        "Not JSON, a field missing or wrong (a list naming each field, more than "
+        "[intake] max_attachments included), or the message as a whole refused (one "
+        "sentence: empty text, an attachment too large, unknown complaint)",
         [problem(["body", "customer", "id"], "Field required", "missing")],
         "the message has no text and no attachment",
     ),

@@ -29,8 +29,8 @@ async def test_nul_characters_in_a_webhook_message_are_dropped_not_a_500(
     start_bot: Any, store_url: str
 ) -> None:
     bot = await start_bot({"store": {"url": store_url}})
-    body = complaint(
-        "n-\x001",
+    body = complaint(  # NUL in an id is refused instead (test_webhook_hostile_input)
+        "n-1",
         "The kettle\x00 smokes\x00 and smells of burning.",
         name="A\x00na",
         subject="Kett\x00le",

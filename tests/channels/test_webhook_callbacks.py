@@ -87,7 +87,9 @@ async def test_stuck_callback_targets_do_not_hold_up_another_sources_callback(
                 name="crm", secret=OTHER_SECRET, callback_url=f"{served.url}/callback"
             )
         }
-        channel = WebhookChannel(sources, nothing, ManualClock(START), 1 << 20, send_timeout=600)
+        channel = WebhookChannel(
+            sources, nothing, ManualClock(START), 1 << 20, 10, send_timeout=600
+        )
         hung = [
             asyncio.create_task(channel.send(f"{name}:c{n}", outbound(n)))
             for name in stuck

@@ -26,7 +26,7 @@ from router.language import detect_language
         pytest.param("zh-Hant", "zh-Hant", id="zh-Hant"),
         pytest.param("zh-Hant-TW", "zh-Hant", id="zh-Hant-TW"),
         pytest.param("zh-Hant-CN", "zh-Hant", id="zh-Hant-CN-script-wins"),
-        pytest.param("zh", "", id="zh-alone-text-decides"),
+        pytest.param("zh", "zh-Hans", id="zh-alone-simplified"),
         pytest.param("es", "es", id="es"),
         pytest.param("es-MX", "es", id="es-MX"),
         pytest.param("es_419", "es", id="es-419"),
@@ -158,7 +158,7 @@ def test_detect_language_from_text(text: str, default: str, expected: str, why: 
         # a tie the hint cannot break: a Latin-script hint for Chinese of either script
         pytest.param("你好", "en", "zh-Hans", "common to both scripts", id="common-en-hint"),
         pytest.param("ok", "fr", "en", "no clear signal (Spanish 0, English 0): default", id="fr"),
-        pytest.param("ok", "zh", "en", "no clear signal", id="zh-alone-no-script"),
+        pytest.param("ok", "zh", "zh-Hans", "channel language hint 'zh'", id="zh-alone-simplified"),
     ],
 )
 def test_detect_language_with_hint(text: str, hint: str, expected: str, why: str) -> None:

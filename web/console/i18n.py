@@ -223,7 +223,7 @@ def from_browser(accept_language: str) -> str:
                     weight = float(value)
                 except ValueError:
                     weight = 0.0
-        language = "zh-Hans" if tag.lower() == "zh" else normalise_hint(tag)
+        language = normalise_hint(tag)
         if weight > 0 and language:
             ranked.append((-weight, position, language))
     return min(ranked)[2] if ranked else ""
