@@ -114,11 +114,7 @@ class WebhookChannel:
             response = await self.clients[source_name].post(
                 source.callback_url,
                 content=body,
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Signature": sign(source.secret, body),
-                    "Idempotency-Key": outbound.message_id,
-                },
+                headers=self._callback_headers(source.secret, body, outbound.message_id),
             )
         except httpx.HTTPError as error:
             raise TemporaryDeliveryError(f"callback unreachable: {type(error).__name__}") from None
@@ -128,6 +124,17 @@ class WebhookChannel:
         if response.status_code in (408, 425, 429) or response.status_code >= 500:
             raise TemporaryDeliveryError(reason)
         raise PermanentDeliveryError(reason)
+
+    def _callback_headers(self, secret: str, body: bytes, message_id: str) -> dict[str, str]:
+        """Signed as a sender may sign its requests, with the time: the HMAC is of
+        `<timestamp>.<body>`, so the receiver can refuse a callback replayed later."""
+        stamp = str(int(self.clock.now().timestamp()))
+        return {
+            "Content-Type": "application/json",
+            "X-Signature-Timestamp": stamp,
+            "X-Signature": sign(secret, stamp.encode() + b"." + body),
+            "Idempotency-Key": message_id,
+        }
 
     def routes(self) -> APIRouter:
         router = APIRouter()
