@@ -47,10 +47,12 @@ async def view_or_refuse(database: Database, agent: Agent, number: str) -> Compl
 
 
 def canned_choices(replies: list[CannedReply], language: str) -> list[tuple[str, str]]:
-    """(key, title) per canned reply, titled in the complaint's language when it has one."""
+    """(key, title) per canned reply that can be filled in for a complaint in `language`: one
+    with a version in it, or in English (`CannedReplies.render` takes that, else refuses),
+    titled in the version it would use. A reply only in other languages is not offered."""
     titles: dict[str, str] = {}
-    for reply in replies:
-        if reply.key not in titles or reply.language == language:
+    for reply in sorted(replies, key=lambda reply: reply.language == language):
+        if reply.language in (language, "en"):
             titles[reply.key] = reply.title
     return sorted(titles.items(), key=lambda item: item[1].lower())
 
