@@ -13,10 +13,7 @@ from web.console.i18n import LOCALES, catalogs, say
 from web.console.wording import money, phrased
 
 
-@pytest.mark.parametrize(
-    ("locale", "babel"),
-    [("es", "es"), ("en", "en"), ("zh-Hans", "zh_Hans"), ("zh-Hant", "zh_Hant")],
-)
+@pytest.mark.parametrize(("locale", "babel"), list(LOCALES.items()))
 def test_the_timeline_writes_an_amount_as_the_solutions_table_does(locale: str, babel: str) -> None:
     detail = {"solution": 1, "kind": "refund", "amount": "150.50 EUR", "description": "x"}
     shown = dict(
