@@ -7,12 +7,15 @@ from __future__ import annotations
 import re
 
 from tests.web.browser import PASSWORD
-from tests.web.conftest import Desk, console_login
+from tests.web.conftest import CallbackReceiver, Desk, console_login
 
 BILLING = "Me han cobrado dos veces la misma compra en la tarjeta, quiero el reembolso."
 
 
-async def test_the_picker_lists_what_it_can_fill_and_long_keys_are_refused(desk: Desk) -> None:
+async def test_the_picker_lists_what_it_can_fill_and_long_keys_are_refused(
+    reachable_desk: tuple[Desk, CallbackReceiver],
+) -> None:
+    desk, _ = reachable_desk  # the reply form (and its picker) shows: the customer is reachable
     number = (await desk.complain(BILLING, name="Ana Pérez"))["complaint"]  # in Spanish
     accounts = desk.app.state.services.accounts
     await accounts.create("Luz", "admin", (), PASSWORD, language="es")
