@@ -32,6 +32,11 @@ from store.queries.canned_replies import (
 from store.queries.customers import customer
 
 PLACEHOLDERS = ("number", "customer", "agent", "product", "company")
+MAX_KEY = 80
+"""Characters of a key (as the API's `CannedIn` allows): keys are ids shown in lists and
+pickers, and a longer one stretched the console's pages."""
+MAX_TITLE = 200
+"""Characters of a title, as the API allows."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,14 @@ class CannedReplies:
         if language not in SUPPORTED:
             raise ComplaintBotError(
                 "language must be one of %(languages)s", languages=", ".join(SUPPORTED)
+            )
+        if len(key) > MAX_KEY:
+            raise ComplaintBotError(
+                "a canned reply's key is at most %(limit)s characters", limit=MAX_KEY
+            )
+        if len(title) > MAX_TITLE:
+            raise ComplaintBotError(
+                "a canned reply's title is at most %(limit)s characters", limit=MAX_TITLE
             )
         check_text(text)
 

@@ -261,7 +261,7 @@ async def test_supervisors_and_agents_are_refused_what_their_role_may_not_do(des
     assert report.status_code == 200 and report.text.count("<svg") == 8
     assert "network" not in report.text.split("</select>")[0]  # only billing to filter by
     other = await supervisor.get("/console/reports", params={"department": "network"})
-    assert other.status_code == 403 and "you see reports of Billing only" in other.text
+    assert other.status_code == 403 and "You see reports of Billing only" in other.text
     nowhere = await supervisor.get("/console/reports", params={"department": "nowhere"})
     assert nowhere.status_code == 422 and "there is no department" in nowhere.text
     csv = await supervisor.get("/api/reports/by_grade.csv")

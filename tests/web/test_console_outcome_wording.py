@@ -91,7 +91,9 @@ def test_a_reports_period_is_refused_with_the_forms_labels() -> None:
     assert str(backwards.value) == "since must be before until"  # the API names its parameters
     with pytest.raises(ReportError) as undated:
         period("ayer", None, now, zone)
-    assert _shown("zh-Hans", phrased(undated.value.said)).startswith("开始日期=")
+    said = "“开始日期”中的“ayer”不是日期"  # the field by its label, not "开始日期=ayer"
+    assert _shown("zh-Hans", phrased(undated.value.said)).startswith(said)
+    assert _shown("es", phrased(undated.value.said)).startswith("«ayer» no es una fecha válida")
 
 
 SHOWN_AS_IS = {

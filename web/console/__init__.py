@@ -8,6 +8,8 @@ and use `web.console.guard` for sessions, CSRF and roles, `web.console.pages` to
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -73,7 +75,11 @@ def install(app: FastAPI) -> None:
         return render(
             request,
             "refused.html",
-            {"heading": HEADINGS.get(error.status, N_("Refused")), "message": error.message},
+            {
+                "heading": HEADINGS.get(error.status, N_("Refused")),
+                "message": error.message,
+                "complaint": _complaint_of(request.url.path) if error.status != 404 else "",
+            },
             agent=found[0] if found else None,
             csrf=found[1] if found else "",
             status=error.status,
@@ -81,3 +87,10 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(ConsoleRefusal, refused)
+
+
+def _complaint_of(path: str) -> str:
+    """The complaint a refused form was posted from (/console/complaints/C-…/correct), for the
+    way back to it; "" for another page."""
+    found = re.fullmatch(r"/console/complaints/([\w-]+)(?:/.*)?", path)
+    return found[1] if found else ""

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from complaints.errors import ComplaintBotError
-from staff.canned_replies import PLACEHOLDERS
+from staff.canned_replies import MAX_KEY, MAX_TITLE, PLACEHOLDERS
 from web.console.forms import Text, reason
 from web.console.guard import AdminActor, AdminViewer
 from web.console.i18n import N_
@@ -34,6 +34,8 @@ async def canned_page(
             "replies": replies,
             "editing": editing,
             "placeholders": PLACEHOLDERS,
+            "max_key": MAX_KEY,
+            "max_title": MAX_TITLE,
         },
         agent=staff.agent,
         csrf=staff.csrf,

@@ -4,6 +4,10 @@ it. `?canned=<key>` fills the reply box with that canned reply, filled in for th
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -20,11 +24,11 @@ from store.database import Database
 from store.models import Agent, CannedReply
 from web.console.forms import reason
 from web.console.guard import ConsoleRefusal, Viewer
-from web.console.i18n import N_, Shown
-from web.console.pages import render
+from web.console.i18n import LOCALES, N_, Shown
+from web.console.pages import language_of, render
 from web.console.timeline import describe_detail, message_kind, with_notice_kinds
 from web.console.trace_view import explain
-from web.console.wording import LABELS, label
+from web.console.wording import LABELS, label, money
 from web.deps import (
     AccountsDep,
     AgentDeskDep,
@@ -47,12 +51,28 @@ async def view_or_refuse(database: Database, agent: Agent, number: str) -> Compl
 
 
 def canned_choices(replies: list[CannedReply], language: str) -> list[tuple[str, str]]:
-    """(key, title) per canned reply, titled in the complaint's language when it has one."""
+    """(key, title) per canned reply that can be filled in for a complaint in `language`: one
+    with a version in it, or in English (`CannedReplies.render` takes that, else refuses),
+    titled in the version it would use. A reply only in other languages is not offered."""
     titles: dict[str, str] = {}
-    for reply in replies:
-        if reply.key not in titles or reply.language == language:
+    for reply in sorted(replies, key=lambda reply: reply.language == language):
+        if reply.language in (language, "en"):
             titles[reply.key] = reply.title
     return sorted(titles.items(), key=lambda item: item[1].lower())
+
+
+def detail_lines(locale: str) -> Callable[[str, Mapping[str, Any]], list[tuple[Shown, Shown]]]:
+    """`describe_detail` for a reader in Babel's `locale`, a solution's amount (recorded as
+    "150.50 EUR") written as the solutions table writes it ("150,50 €" in Spanish)."""
+
+    def lines(event: str, detail: Mapping[str, Any]) -> list[tuple[Shown, Shown]]:
+        amount = str(detail.get("amount") or "").split()
+        if len(amount) == 2 and re.fullmatch(r"\d+\.\d\d", amount[0]):
+            cents = int(amount[0].replace(".", ""))
+            detail = {**detail, "amount": money(cents, amount[1], locale)}
+        return describe_detail(event, detail)
+
+    return lines
 
 
 def actor(who: str) -> Shown:
@@ -103,7 +123,7 @@ async def complaint_page(
             "view": view,
             "c": view.complaint,
             "timeline": with_notice_kinds(view.timeline),
-            "describe_detail": describe_detail,
+            "describe_detail": detail_lines(LOCALES[language_of(request, staff.agent)]),
             "erased": ERASED,
             "message_kind": message_kind,
             "candidates": flagged.candidates,

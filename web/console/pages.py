@@ -108,8 +108,15 @@ def templates_for(language: str) -> Jinja2Templates:
         rule_note=lambda note: say(translations, rule_note(note)),
         department=department,
         category=category,
+        sentence=sentence,
     )
     return Jinja2Templates(env=environment)
+
+
+def sentence(text: str) -> str:
+    """`text` as a sentence standing alone (a flash, a refusal page): the services write their
+    refusals to be embedded ("nothing was changed: …"), so they start in lower case."""
+    return text[:1].upper() + text[1:]
 
 
 def language_of(request: Request, agent: Agent | None) -> str:

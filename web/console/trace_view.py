@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 DECIDED_FIELDS = ("category", "department", "grade")
-ADJUSTMENTS = ("min_grade", "raise_grade", "category_min_grade")
+ADJUSTMENTS = ("min_grade", "raise_grade", "category_min_grade", "model_grade")
+MODEL_REASONS = ("model", "model_unsure", "no_content", "model_grade")
+"""The steps of the triage model, which the console names as the model, not as a rule."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class TraceLine:
     found: tuple[str, ...]
     facts: Mapping[str, str]
     effects: tuple[EffectLine, ...]
+
+    @property
+    def model_version(self) -> str:
+        """The triage model's version when this is one of its steps (named `model v1`), else ""."""
+        by_model = self.reason in MODEL_REASONS and self.rule.startswith("model v")
+        return self.rule.removeprefix("model v") if by_model else ""
 
     @property
     def overruled_by(self) -> tuple[str, ...]:
@@ -121,9 +129,25 @@ def _line(step: Mapping[str, Any]) -> TraceLine:
         reason=str(step.get("reason", "")),
         detail=str(step.get("detail", "")),
         found=tuple(str(word) for word in step.get("found") or ()),
-        facts={str(k): str(v) for k, v in (step.get("facts") or {}).items()},
+        facts=_model_grade_facts(step, effects),
         effects=effects,
     )
+
+
+def _model_grade_facts(step: Mapping[str, Any], effects: tuple[EffectLine, ...]) -> dict[str, str]:
+    """The step's facts; a model's raise stored before it recorded its version, grade and
+    confidence as facts (only `was`) has them in its step name (`model v1`), its effect and
+    its detail line (`grade important 0.75`), so the console can still say them."""
+    facts = {str(k): str(v) for k, v in (step.get("facts") or {}).items()}
+    if step.get("reason") != "model_grade":
+        return facts
+    rule, words = str(step.get("rule", "")), str(step.get("detail", "")).split(",")[0].split()
+    found = {
+        "version": rule.removeprefix("model v") if rule.startswith("model v") else "",
+        "grade": effects[0].value if effects else "",
+        "probability": words[-1] if len(words) == 3 and words[0] == "grade" else "",
+    }
+    return {**{k: v for k, v in found.items() if v}, **facts}
 
 
 def _settled(lines: tuple[TraceLine, ...]) -> Iterable[Settled]:
