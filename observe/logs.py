@@ -35,12 +35,26 @@ class _RedactUrls(logging.Filter):
         return True
 
 
+class _WithoutClientWords(logging.Filter):
+    """Keeps the event of an aiosmtpd line and drops what the client wrote: its warnings
+    ("unrecognised: %s", "over limit for %s") quote the first word of a line, and after a
+    refused RCPT a pipelining client's body lines arrive as commands (addresses, phone numbers,
+    words of the complaint). Its only other argument, the peer's (host, port), stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if any(isinstance(arg, str | bytes) for arg in args):
+            record.args = tuple("<text>" if isinstance(a, str | bytes) else a for a in args)
+        return True
+
+
 def protect_logs() -> None:
     """Keep personal data and secrets out of the log at every --log-level. uvicorn's access
     log and httpx's request log write whole URLs (searches by address, the bot token, a
     callback's password or the token in its path); aiosmtpd logs every envelope address at
-    INFO; python-telegram-bot and httpcore log whole requests at DEBUG (message texts, the
-    token). SQLAlchemy's parameters are hidden by the engines themselves (store/database.py).
+    INFO and words of the client's lines at WARNING; python-telegram-bot and httpcore log
+    whole requests at DEBUG (message texts, the token). SQLAlchemy's parameters are hidden by
+    the engines themselves (store/database.py).
 
     httpx's INFO line per request is not written at all: the dispatcher logs every delivery
     itself (one line, with the complaint), and a callback's path may hold its secret."""
@@ -50,6 +64,9 @@ def protect_logs() -> None:
             logger.addFilter(_RedactUrls())
     for name in ("mail.log", "httpx"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    mail = logging.getLogger("mail.log")
+    if not any(isinstance(f, _WithoutClientWords) for f in mail.filters):
+        mail.addFilter(_WithoutClientWords())
     for name in ("telegram", "httpcore"):
         logger = logging.getLogger(name)
         logger.setLevel(max(logging.INFO, logger.getEffectiveLevel()))
