@@ -237,7 +237,7 @@ async def test_bot_py_writes_json_lines_when_told_to(tmp_path: Path) -> None:
         ({"format": "xml"}, "[log] format: must be 'text' or 'json'"),
         ({"level": "loud"}, "[log] level: must be one of DEBUG, INFO, WARNING, ERROR"),
         ({"colour": True}, "[log] colour: unknown key"),
-        ({"token": 12}, "[metrics] token: must be a string, not 12"),
+        ({"token": 12}, "[metrics] token: must be a string, not an integer"),
     ],
 )
 def test_log_and_metrics_settings_are_checked(
