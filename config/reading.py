@@ -204,7 +204,9 @@ def _given(value: Any, kind: str) -> str:
     if isinstance(value, int | float):
         number = "an integer" if isinstance(value, int) else "a number"
         return f"{number} (write it in quotes)" if kind == "string_type" else number
-    return {list: "a list", dict: "a table"}.get(type(value), "a date or time")
+    if isinstance(value, list):
+        return "a list"
+    return "a table" if isinstance(value, dict) else "a date or time"
 
 
 def _bounds(field: FieldInfo | None, context: Mapping[str, Any]) -> str:
