@@ -111,11 +111,14 @@ addresses, with their dots, stay readable)."""
 
 
 def safe_reason(error: BaseException, limit: int = 200) -> str:
-    """An error for a log line: its class and its message with e-mail addresses, phone numbers
-    and chat ids masked, shortened. A peer's refusal often quotes the recipient
-    ("550 <ana@example.org>: no such user"); the full text stays in the store, where the
-    complaint's timeline shows it to staff."""
-    text = _PHONE.sub("<number>", _EMAIL.sub("<address>", str(error)))
+    """An error for a log line: its class and its message, shortened. A delivery error gives
+    only the part its channel marked safe (`logged`: the relay's SMTP code and enhanced status,
+    the callback's HTTP status, Telegram's error class), since a peer's refusal often quotes
+    the recipient ("550 <ana@example.org>: no such user", a name, a number); the full text stays
+    in the store, where the complaint's timeline shows it to staff. In any message, e-mail
+    addresses, phone numbers and chat ids are masked."""
+    said = getattr(error, "logged", None)
+    text = _PHONE.sub("<number>", _EMAIL.sub("<address>", str(error if said is None else said)))
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
