@@ -110,14 +110,16 @@ _PHONE = re.compile(r"\+?\d[\d ()-]{5,}\d")
 addresses, with their dots, stay readable)."""
 
 
-def safe_reason(error: BaseException, limit: int = 200) -> str:
+def safe_reason(error: BaseException, limit: int = 200, *, for_log: bool = True) -> str:
     """An error for a log line: its class and its message, shortened. A delivery error gives
     only the part its channel marked safe (`logged`: the relay's SMTP code and enhanced status,
     the callback's HTTP status, Telegram's error class), since a peer's refusal often quotes
     the recipient ("550 <ana@example.org>: no such user", a name, a number); the full text stays
     in the store, where the complaint's timeline shows it to staff. In any message, e-mail
-    addresses, phone numbers and chat ids are masked."""
-    said = getattr(error, "logged", None)
+    addresses, phone numbers and chat ids are masked. `for_log=False` keeps the peer's text
+    (masked so) for the desk's notice of an undelivered message ("bot was blocked by the
+    user" tells staff what to do)."""
+    said = getattr(error, "logged", None) if for_log else None
     text = _PHONE.sub("<number>", _EMAIL.sub("<address>", str(error if said is None else said)))
     text = " ".join(text.split())
     if len(text) > limit:
