@@ -53,7 +53,8 @@ def protect_logs() -> None:
     log and httpx's request log write whole URLs (searches by address, the bot token, a
     callback's password or the token in its path); aiosmtpd logs every envelope address at
     INFO and words of the client's lines at WARNING; python-telegram-bot and httpcore log
-    whole requests at DEBUG (message texts, the token). SQLAlchemy's parameters are hidden by
+    whole requests at DEBUG (message texts, the token), imapclient every IMAP protocol line
+    (the mails fetched, the login's user). SQLAlchemy's parameters are hidden by
     the engines themselves (store/database.py).
 
     httpx's INFO line per request is not written at all: the dispatcher logs every delivery
@@ -67,7 +68,7 @@ def protect_logs() -> None:
     mail = logging.getLogger("mail.log")
     if not any(isinstance(f, _WithoutClientWords) for f in mail.filters):
         mail.addFilter(_WithoutClientWords())
-    for name in ("telegram", "httpcore"):
+    for name in ("telegram", "httpcore", "imapclient"):
         logger = logging.getLogger(name)
         logger.setLevel(max(logging.INFO, logger.getEffectiveLevel()))
 

@@ -39,7 +39,15 @@ PHONE = "+34 612 345 678"
 NAME = "Ana Quintana-Whitfield"
 TEXT = "my neighbour broke the blender I bought at your Calle Mayor shop"
 PERSONAL = (ADDRESS, "ana.private", PHONE, "612 345", "Quintana", "Calle Mayor")
-PROTECTED = ("uvicorn.access", "uvicorn.error", "httpx", "mail.log", "telegram", "httpcore")
+PROTECTED = (
+    "uvicorn.access",
+    "uvicorn.error",
+    "httpx",
+    "mail.log",
+    "telegram",
+    "httpcore",
+    "imapclient",
+)
 
 
 def customer_complaint(id_: str) -> dict[str, Any]:
@@ -157,6 +165,17 @@ async def test_a_sweep_run_by_the_scheduler_leaves_no_apscheduler_info_lines(
         if r.name.startswith("apscheduler") and r.levelno < logging.WARNING
     ]
     assert chatter == []  # its warnings (a run skipped or missed, a job that raised) still show
+
+
+def test_at_debug_the_imap_protocol_lines_are_not_written(json_log: io.StringIO) -> None:
+    """imapclient logs every protocol line at DEBUG: the mails it fetches, the login's user."""
+    stream = io.StringIO()
+    set_up_logs(LogSettings(), "DEBUG", stream)  # the fixture puts the INFO set-up back
+    logging.getLogger("imapclient.imaplib").debug("< b'* 1 FETCH (BODY[] {%s}'", NAME)
+    logging.getLogger("imapclient.imapclient").debug("Logged in as %s", ADDRESS)
+    logging.getLogger("imapclient.imapclient").info("Connection closed")
+    assert NAME not in stream.getvalue() and ADDRESS not in stream.getvalue()
+    assert "Connection closed" in stream.getvalue()
 
 
 def test_an_upgrade_of_the_store_is_one_line_and_a_start_on_a_current_one_none(
