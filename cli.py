@@ -26,6 +26,7 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 
 from admin.accounts import Accounts
 from admin.commands import create_admin, new_password
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         parser.exit(2, f"complaint bot: {error}\n")
     except StoreUnavailable as error:
-        parser.exit(2, f"complaint bot: cannot open the store {settings.store_url}: {error}\n")
+        parser.exit(2, f"complaint bot: {_store_unavailable(settings.store_url, error)}\n")
     services: Services = app.state.services
     if args.command in ("dead-letters", "evaluate-routing"):
         with contextlib.closing(services.database):
@@ -267,6 +268,18 @@ def summary(settings: Settings, replies: Replies) -> list[str]:
 
 def _without_password(url: str) -> str:
     return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def _store_unavailable(url: str, error: StoreUnavailable) -> str:
+    """The one line a start that cannot reach the store ends with; under systemd every restart
+    writes it to the journal. The URL's user, host and database and the driver's reason
+    (refused, timed out, authentication failed for a user) say what to fix; the password, in
+    the URL or quoted by the driver, is masked, and the reason is kept on one line."""
+    reason = " ".join(str(error).split())
+    password = make_url(url).password
+    if password:
+        reason = reason.replace(str(password), "***")
+    return f"cannot open the store {_without_password(url)}: {_without_password(reason)}"
 
 
 def _evaluate_routing(

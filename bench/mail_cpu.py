@@ -106,7 +106,7 @@ async def measure(args: argparse.Namespace, folder: Path, relay_port: int) -> bo
         channel = services.channels["email"]
         assert isinstance(channel, EmailChannel)
         own = {settings.email.address, *settings.email.aliases}
-        bot = SmtpHandler(channel.receive, settings.email.address, own)
+        bot = SmtpHandler(channel.receive, settings.email.address, own, offer_auth=False)
         store = Store(str(folder / "sink.db"))
         await store.open()
         sink = Handler(store)

@@ -222,14 +222,27 @@ class ChannelError(BotError):
     """A channel cannot start as configured; the message says which setting to fix."""
 
 
-class TemporaryDeliveryError(BotError):
+class _DeliveryError(BotError):
+    """A peer's refusal: the reason (the complaint's timeline keeps it whole, for staff) and
+    `logged`, the part of it a log line may hold. A peer's free text may quote the customer's
+    address, name or number, so a channel whose reason quotes the peer gives `logged` (an SMTP
+    code and enhanced status, an error class); a reason of the bot's own words is its own."""
+
+    def __init__(self, reason: str, logged: str | None = None) -> None:
+        super().__init__(reason)
+        self.logged = reason if logged is None else logged
+
+
+class TemporaryDeliveryError(_DeliveryError):
     """The peer could not take the message now; the outbox will try again later, not before
     `retry_after` seconds when the peer said how long to wait (Telegram's 429)."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
+    def __init__(
+        self, reason: str, retry_after: float | None = None, logged: str | None = None
+    ) -> None:
+        super().__init__(reason, logged)
         self.retry_after = retry_after
 
 
-class PermanentDeliveryError(BotError):
+class PermanentDeliveryError(_DeliveryError):
     """The peer refused the message for good; retrying would not help."""

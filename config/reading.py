@@ -184,8 +184,29 @@ def _reason(error: Any, field: FieldInfo | None) -> str:
     if kind in _BOUNDS:
         return _bounds(field, context)
     if kind in _EXPECTED:
-        return f"must be {_EXPECTED[kind]}, not {error.get('input')!r}"
+        return f"must be {_EXPECTED[kind]}, not {_given(error.get('input'), kind)}"
     return f"is not valid here ({kind.replace('_', ' ')})"
+
+
+def _given(value: Any, kind: str) -> str:
+    """What was written instead, for a refusal that reaches stderr and the journal at every
+    restart. The value itself is said only when it is a number or true/false given for a key
+    that takes no text (`port = 80.5`): every secret (password, token, secret, a URL with a
+    password) is a string key, so a number written there may be the secret unquoted, and a
+    string, list or table may be a secret or personal data pasted under the wrong key; those
+    are named by their type, with the fix when quotes are the likely mistake."""
+    if isinstance(value, bool | int | float) and kind != "string_type":
+        return repr(value)
+    if isinstance(value, str):
+        return "a string (write it without quotes)"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        number = "an integer" if isinstance(value, int) else "a number"
+        return f"{number} (write it in quotes)" if kind == "string_type" else number
+    if isinstance(value, list):
+        return "a list"
+    return "a table" if isinstance(value, dict) else "a date or time"
 
 
 def _bounds(field: FieldInfo | None, context: Mapping[str, Any]) -> str:

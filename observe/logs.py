@@ -35,12 +35,27 @@ class _RedactUrls(logging.Filter):
         return True
 
 
+class _WithoutClientWords(logging.Filter):
+    """Keeps the event of an aiosmtpd line and drops what the client wrote: its warnings
+    ("unrecognised: %s", "over limit for %s") quote the first word of a line, and after a
+    refused RCPT a pipelining client's body lines arrive as commands (addresses, phone numbers,
+    words of the complaint). Its only other argument, the peer's (host, port), stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if any(isinstance(arg, str | bytes) for arg in args):
+            record.args = tuple("<text>" if isinstance(a, str | bytes) else a for a in args)
+        return True
+
+
 def protect_logs() -> None:
     """Keep personal data and secrets out of the log at every --log-level. uvicorn's access
     log and httpx's request log write whole URLs (searches by address, the bot token, a
     callback's password or the token in its path); aiosmtpd logs every envelope address at
-    INFO; python-telegram-bot and httpcore log whole requests at DEBUG (message texts, the
-    token). SQLAlchemy's parameters are hidden by the engines themselves (store/database.py).
+    INFO and words of the client's lines at WARNING; python-telegram-bot and httpcore log
+    whole requests at DEBUG (message texts, the token), imapclient every IMAP protocol line
+    (the mails fetched, the login's user). SQLAlchemy's parameters are hidden by
+    the engines themselves (store/database.py).
 
     httpx's INFO line per request is not written at all: the dispatcher logs every delivery
     itself (one line, with the complaint), and a callback's path may hold its secret."""
@@ -50,7 +65,10 @@ def protect_logs() -> None:
             logger.addFilter(_RedactUrls())
     for name in ("mail.log", "httpx"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    for name in ("telegram", "httpcore"):
+    mail = logging.getLogger("mail.log")
+    if not any(isinstance(f, _WithoutClientWords) for f in mail.filters):
+        mail.addFilter(_WithoutClientWords())
+    for name in ("telegram", "httpcore", "imapclient"):
         logger = logging.getLogger(name)
         logger.setLevel(max(logging.INFO, logger.getEffectiveLevel()))
 
@@ -93,12 +111,17 @@ _PHONE = re.compile(r"\+?\d[\d ()-]{5,}\d")
 addresses, with their dots, stay readable)."""
 
 
-def safe_reason(error: BaseException, limit: int = 200) -> str:
-    """An error for a log line: its class and its message with e-mail addresses, phone numbers
-    and chat ids masked, shortened. A peer's refusal often quotes the recipient
-    ("550 <ana@example.org>: no such user"); the full text stays in the store, where the
-    complaint's timeline shows it to staff."""
-    text = _PHONE.sub("<number>", _EMAIL.sub("<address>", str(error)))
+def safe_reason(error: BaseException, limit: int = 200, *, for_log: bool = True) -> str:
+    """An error for a log line: its class and its message, shortened. A delivery error gives
+    only the part its channel marked safe (`logged`: the relay's SMTP code and enhanced status,
+    the callback's HTTP status, Telegram's error class), since a peer's refusal often quotes
+    the recipient ("550 <ana@example.org>: no such user", a name, a number); the full text stays
+    in the store, where the complaint's timeline shows it to staff. In any message, e-mail
+    addresses, phone numbers and chat ids are masked. `for_log=False` keeps the peer's text
+    (masked so) for the desk's notice of an undelivered message ("bot was blocked by the
+    user" tells staff what to do)."""
+    said = getattr(error, "logged", None) if for_log else None
+    text = _PHONE.sub("<number>", _EMAIL.sub("<address>", str(error if said is None else said)))
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"

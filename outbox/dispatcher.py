@@ -254,13 +254,13 @@ class Dispatcher:
             )
         except PermanentDeliveryError as error:
             failed = str(error) or "refused"
-            return Outcome(item.id, failed, safe_reason(error), permanent=True)
+            return Outcome(item.id, failed, *_reasons(error), permanent=True)
         except TemporaryDeliveryError as error:
             failed = str(error) or "deferred"
-            return Outcome(item.id, failed, safe_reason(error), retry_after=error.retry_after)
+            return Outcome(item.id, failed, *_reasons(error), retry_after=error.retry_after)
         except Exception as error:
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            return Outcome(item.id, reason, safe_reason(error))
+            return Outcome(item.id, reason, *_reasons(error))
         log.info(
             "delivered message %s of %s via %s",
             item.message_id,
@@ -350,7 +350,7 @@ class Dispatcher:
                 {**detail, "reason": stored.last_error},
             )
             if self.given_up is not None:
-                self.given_up(session, stored, outcome.said, now)
+                self.given_up(session, stored, outcome.told, now)
             log.error(
                 "delivery of message %s of %s via %s failed for good after %d attempt(s): %s",
                 stored.message_id,
@@ -385,3 +385,8 @@ class Dispatcher:
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failure: retry_base doubled each time, capped."""
         return min(self.settings.retry_base * (2 ** (attempts - 1)), self.settings.retry_max)
+
+
+def _reasons(error: BaseException) -> tuple[str, str]:
+    """A failure's reason for the log line and for the desk's notice (see `Outcome`)."""
+    return safe_reason(error), safe_reason(error, for_log=False)

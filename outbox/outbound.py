@@ -39,11 +39,13 @@ def _default_subject(payload: dict[str, Any]) -> str:
 @dataclass(frozen=True)
 class Outcome:
     """What one send attempt came to: a transport id, or the reason it failed (`failed` in
-    full for the timeline, `said` without personal data for the log)."""
+    full for the timeline, `said` without personal data or the peer's text for the log, `told`
+    with the peer's text but addresses and numbers masked for the desk's notice)."""
 
     item: int
     failed: str = ""
     said: str = ""
+    told: str = ""
     transport_id: str = ""
     permanent: bool = False
     retry_after: float | None = None

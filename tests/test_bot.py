@@ -127,13 +127,21 @@ async def test_a_missing_settings_file_is_reported(tmp_path: Path) -> None:
     assert "cannot read the settings file" in stderr.decode()
 
 
-async def test_an_unreachable_database_is_reported_at_start(tmp_path: Path) -> None:
-    url = f"postgresql://nobody@127.0.0.1:{free_port()}/none"
+async def test_an_unreachable_database_is_reported_at_start_without_its_password(
+    tmp_path: Path,
+) -> None:
+    """Under systemd every restart writes this line to the journal: the user and host help,
+    the password must not be there, in the URL or in the driver's message."""
+    port = free_port()
+    url = f"postgresql://zyxuser:DBPASS-s3cret@127.0.0.1:{port}/none"
     path = write_settings(tmp_path, {"store": {"url": url}})
     process = await run_bot("--config", str(path))
     _, stderr = await process.communicate()
+    said = stderr.decode()
     assert process.returncode == 2
-    assert "cannot open the store" in stderr.decode()
+    assert f"cannot open the store postgresql://zyxuser:***@127.0.0.1:{port}/none: " in said
+    assert "DBPASS" not in said
+    assert len(said.strip().splitlines()) == 1, said
 
 
 async def test_dead_letters_are_listed_and_reprocessed_from_the_command_line(

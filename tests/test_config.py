@@ -262,9 +262,12 @@ def test_a_bad_environment_value_names_the_key_and_the_variable(
     [
         (
             {"telegram": {"enabled": "false"}},
-            "[telegram] enabled: must be true or false, not 'false'",
+            "[telegram] enabled: must be true or false, not a string (write it without quotes)",
         ),
-        ({"hot_spots": {"factor": "2"}}, "[hot_spots] factor: must be a number, not '2'"),
+        (
+            {"hot_spots": {"factor": "2"}},
+            "[hot_spots] factor: must be a number, not a string (write it without quotes)",
+        ),
         ({"http": {"port": 80.5}}, "[http] port: must be an integer, not 80.5"),
         ({"bot": {"company_name": 5}}, "[bot] company_name: must be a string or a table"),
         (
@@ -420,3 +423,42 @@ def test_a_company_name_table_names_every_language(tmp_path: Path) -> None:
     path.write_text(text.replace(', zh-Hant = "客戶服務部"', ""), encoding="utf-8")
     with pytest.raises(SettingsError, match=r"\[bot\] company_name: names no form for zh-Hant;"):
         load_settings(path, {})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"email": {"relay": {"password": 12345678}}},
+            "[email.relay] password: must be a string, not an integer (write it in quotes)",
+        ),
+        (
+            {"email": {"imap": {"password": ["IMAPPASS-SECRET1"]}}},
+            "[email.imap] password: must be a string, not a list",
+        ),
+        ({"telegram": {"token": 12345678}}, "[telegram] token: must be a string, not an integer"),
+        (
+            {"telegram": {"webhook_secret": 1.2345678}},
+            "[telegram] webhook_secret: must be a string, not a number",
+        ),
+        (
+            {"email": {"imap": {"port": "IMAPPASS-SECRET1"}}},
+            "[email.imap] port: must be an integer, not a string (write it without quotes)",
+        ),
+        (
+            {"store": {"url": {"password": "IMAPPASS-SECRET1"}}},
+            "[store] url: must be a string, not a table",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_named_by_its_type_never_echoed(
+    tmp_path: Path, overrides: dict[str, Any], message: str
+) -> None:
+    """A value is echoed only when it is a number or true/false given for a key that takes no
+    text: anything else may be a secret (a password written unquoted, or pasted under the
+    wrong key) or personal data, and the message reaches the journal at every restart."""
+    with pytest.raises(SettingsError) as raised:
+        load_settings(write_settings(tmp_path, overrides))
+    assert message in str(raised.value)
+    for secret in ("12345678", "IMAPPASS", "1.2345678"):
+        assert secret not in str(raised.value)

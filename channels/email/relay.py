@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 
 import aiosmtplib
 
 from channels.email.settings import RelaySettings
 from complaints.errors import PermanentDeliveryError, TemporaryDeliveryError
+
+_ENHANCED = re.compile(r"[245]\.\d{1,3}\.\d{1,3}(?!\S)")
+
+
+def _enhanced(message: str) -> str:
+    """The enhanced status code (RFC 3463) a relay's answer starts with, or "": the rest is
+    free text, often quoting the recipient's address or name, kept out of log lines."""
+    found = _ENHANCED.match(message.strip())
+    return found.group() if found else ""
 
 
 class Relay:
@@ -34,16 +44,15 @@ class Relay:
         cannot be reached (the dispatcher retries) and `PermanentDeliveryError` when it refuses."""
         try:
             await self.send(data, sender, recipient)
-        except aiosmtplib.SMTPRecipientRefused as error:
-            reason = f"{error.code} {error.message}"
-            if 400 <= error.code < 500:
-                raise TemporaryDeliveryError(f"relay deferred the recipient: {reason}") from None
-            raise PermanentDeliveryError(f"relay refused the recipient: {reason}") from None
         except aiosmtplib.SMTPResponseException as error:
-            reason = f"relay answered {error.code} {error.message}"
+            said = ""
+            if isinstance(error, aiosmtplib.SMTPRecipientRefused):
+                said = "deferred the recipient:" if error.code < 500 else "refused the recipient:"
+            said = f"relay {said or 'answered'} {error.code}"
+            reason, logged = f"{said} {error.message}", f"{said} {_enhanced(error.message)}"
             if 400 <= error.code < 500:
-                raise TemporaryDeliveryError(reason) from None
-            raise PermanentDeliveryError(reason) from None
+                raise TemporaryDeliveryError(reason, logged=logged.strip()) from None
+            raise PermanentDeliveryError(reason, logged=logged.strip()) from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             raise TemporaryDeliveryError(f"relay unreachable: {type(error).__name__}") from None
 

@@ -53,7 +53,10 @@ async def serve_smtp(settings: EmailSettings, receive: Receive) -> asyncio.Serve
     """Listen on `[email.smtp_server]`'s host and port, with TLS and AUTH when configured; a
     port another program holds is a `ChannelError` naming the key to change."""
     options = settings.smtp_server
-    handler = SmtpHandler(receive, settings.address, {settings.address, *settings.aliases})
+    offer_auth = bool(options.auth_username)
+    handler = SmtpHandler(
+        receive, settings.address, {settings.address, *settings.aliases}, offer_auth=offer_auth
+    )
     tls = _tls_context(options.tls_cert, options.tls_key) if options.tls_cert else None
     authenticator = _Authenticator(options.auth_username, options.auth_password)
     loop = asyncio.get_running_loop()
@@ -66,9 +69,9 @@ async def serve_smtp(settings: EmailSettings, receive: Receive) -> asyncio.Serve
                 hostname=settings.domain,
                 ident="complaint-bot",
                 tls_context=tls,
-                auth_required=bool(options.auth_username),
+                auth_required=offer_auth,
                 auth_require_tls=tls is not None,
-                authenticator=authenticator if options.auth_username else None,
+                authenticator=authenticator if offer_auth else None,
             ),
             host=options.host,
             port=options.port,
@@ -106,16 +109,42 @@ class _ReadBareLf(asyncio.StreamReaderProtocol):
 
 
 class _Smtp(SMTP, _ReadBareLf):
-    """aiosmtpd's SMTP, reading bare-LF mail like CRLF mail (see the module's docstring)."""
+    """aiosmtpd's SMTP, reading bare-LF mail like CRLF mail (see the module's docstring).
+
+    Without an authenticator aiosmtpd still offers its built-in LOGIN and PLAIN and answers
+    any credentials with 535, so a client would send a password in clear for nothing: then
+    the AUTH command is unknown here (500), and `SmtpHandler.handle_EHLO` does not offer it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kwargs.get("authenticator") is None:
+            self._smtp_methods.pop("AUTH", None)
 
 
 class SmtpHandler:
     """aiosmtpd hooks: accept our addresses only, answer 250 after intake committed."""
 
-    def __init__(self, receive: Receive, address: str, own_addresses: set[str]) -> None:
+    def __init__(
+        self, receive: Receive, address: str, own_addresses: set[str], offer_auth: bool
+    ) -> None:
         self.receive = receive
         self.address = address
         self.own_addresses = frozenset(own_addresses)
+        self.offer_auth = offer_auth
+
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        """aiosmtpd's EHLO answer, without the AUTH line when no credentials are configured."""
+        session.host_name = hostname
+        if self.offer_auth:
+            return responses
+        return [line for line in responses if not line.startswith("250-AUTH")]
 
     async def handle_RCPT(
         self,

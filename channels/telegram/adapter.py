@@ -30,7 +30,7 @@ from fastapi import APIRouter, Request, Response
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from channels.base import Leadership, OnInbound, Outbound
@@ -269,12 +269,16 @@ class TelegramChannel:
                 raise TemporaryDeliveryError(
                     f"Telegram asked to wait {seconds:.0f} s", retry_after=seconds
                 ) from None
-            except Forbidden as error:
-                raise PermanentDeliveryError(f"Telegram refused: {error.message}") from None
-            except NetworkError as error:
-                raise TemporaryDeliveryError(f"Telegram unreachable: {error.message}") from None
-            except TelegramError as error:
-                raise PermanentDeliveryError(f"Telegram refused: {error.message}") from None
+            except NetworkError as error:  # the log line names the class, not Telegram's text
+                raise TemporaryDeliveryError(
+                    f"Telegram unreachable: {error.message}",
+                    logged=f"Telegram unreachable: {type(error).__name__}",
+                ) from None
+            except TelegramError as error:  # Forbidden (blocked, left) and the rest
+                raise PermanentDeliveryError(
+                    f"Telegram refused: {error.message}",
+                    logged=f"Telegram refused: {type(error).__name__}",
+                ) from None
         return " ".join(map(str, sent_ids))
 
 

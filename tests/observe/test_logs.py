@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from complaints.clock import ManualClock
-from complaints.errors import SettingsError
+from complaints.errors import PermanentDeliveryError, SettingsError, TemporaryDeliveryError
 from config import load_settings
 from observe.logs import safe_reason, set_up_logs
 from observe.settings import LogSettings
@@ -39,7 +39,15 @@ PHONE = "+34 612 345 678"
 NAME = "Ana Quintana-Whitfield"
 TEXT = "my neighbour broke the blender I bought at your Calle Mayor shop"
 PERSONAL = (ADDRESS, "ana.private", PHONE, "612 345", "Quintana", "Calle Mayor")
-PROTECTED = ("uvicorn.access", "uvicorn.error", "httpx", "mail.log", "telegram", "httpcore")
+PROTECTED = (
+    "uvicorn.access",
+    "uvicorn.error",
+    "httpx",
+    "mail.log",
+    "telegram",
+    "httpcore",
+    "imapclient",
+)
 
 
 def customer_complaint(id_: str) -> dict[str, Any]:
@@ -159,6 +167,17 @@ async def test_a_sweep_run_by_the_scheduler_leaves_no_apscheduler_info_lines(
     assert chatter == []  # its warnings (a run skipped or missed, a job that raised) still show
 
 
+def test_at_debug_the_imap_protocol_lines_are_not_written(json_log: io.StringIO) -> None:
+    """imapclient logs every protocol line at DEBUG: the mails it fetches, the login's user."""
+    stream = io.StringIO()
+    set_up_logs(LogSettings(), "DEBUG", stream)  # the fixture puts the INFO set-up back
+    logging.getLogger("imapclient.imaplib").debug("< b'* 1 FETCH (BODY[] {%s}'", NAME)
+    logging.getLogger("imapclient.imapclient").debug("Logged in as %s", ADDRESS)
+    logging.getLogger("imapclient.imapclient").info("Connection closed")
+    assert NAME not in stream.getvalue() and ADDRESS not in stream.getvalue()
+    assert "Connection closed" in stream.getvalue()
+
+
 def test_an_upgrade_of_the_store_is_one_line_and_a_start_on_a_current_one_none(
     tmp_path: Path,
 ) -> None:
@@ -173,10 +192,25 @@ def test_an_upgrade_of_the_store_is_one_line_and_a_start_on_a_current_one_none(
     assert re.search(r"store schema upgraded from an empty store to \d{4}$", lines[0])
 
 
-async def test_a_retry_warning_names_the_reason_and_the_complaint_but_not_the_address(
-    start_bot: Any, sink: Sink, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("reply", "logged"),
+    [
+        (
+            f"452 4.2.2 Mailbox of {ADDRESS} is full, Zyxwq Markerson busy, call {PHONE}",
+            "attempt 1: TemporaryDeliveryError: relay answered 452 4.2.2), retrying at",
+        ),
+        (
+            f"550 5.1.1 <{ADDRESS}> unknown user MARKERTEXT",
+            "after 1 attempt(s): PermanentDeliveryError: relay answered 550 5.1.1",
+        ),
+    ],
+)
+async def test_a_failed_delivery_logs_the_relay_codes_and_the_complaint_not_the_peer_text(
+    start_bot: Any, sink: Sink, caplog: pytest.LogCaptureFixture, reply: str, logged: str
 ) -> None:
-    sink.reply = f"452 4.2.2 Mailbox of {ADDRESS} is full, or call {PHONE}"
+    """The relay's free text may quote the customer's address, name or number: the log line
+    keeps the SMTP code and enhanced status; the complaint's timeline keeps the whole answer."""
+    sink.reply = reply
     overrides = {"email": {"relay": {"port": sink.port}}}
     bot = await start_bot(overrides, ManualClock(START), background=False)
     port = bot.app.state.services.channels["email"].smtp_port
@@ -189,15 +223,14 @@ async def test_a_retry_warning_names_the_reason_and_the_complaint_but_not_the_ad
         number = connection.execute(sa.text("SELECT number FROM complaints")).scalar_one()
         kept = connection.execute(sa.text("SELECT last_error FROM outbox")).scalar_one()
     engine.dispose()
-    retries = [r for r in caplog.records if r.name == "outbox.dispatcher"]
-    assert [r.levelname for r in retries] == ["WARNING"]
-    message = retries[0].getMessage()
-    assert f" of {number} via email failed (attempt 1: TemporaryDeliveryError: relay " in message
-    assert "452 4.2.2 Mailbox of <address> is full, or call <number>), retrying at" in message
-    assert retries[0].complaint == number  # type: ignore[attr-defined]
-    for personal in PERSONAL:
-        assert personal not in message
-    assert ADDRESS in kept  # the complaint's timeline keeps the peer's whole answer for staff
+    lines = [r for r in caplog.records if r.name == "outbox.dispatcher"]
+    assert [r.levelname for r in lines] == ["WARNING" if reply[0] == "4" else "ERROR"]
+    message = lines[0].getMessage()
+    assert f" of {number} via email failed " in message and logged in message
+    assert lines[0].complaint == number  # type: ignore[attr-defined]
+    for private in (*PERSONAL, "Zyxwq", "Markerson", "MARKERTEXT", "Mailbox", "unknown user"):
+        assert private not in message
+    assert kept == f"relay answered {reply}"  # the timeline keeps the peer's whole answer
 
 
 async def test_bot_py_writes_json_lines_when_told_to(tmp_path: Path) -> None:
@@ -237,7 +270,7 @@ async def test_bot_py_writes_json_lines_when_told_to(tmp_path: Path) -> None:
         ({"format": "xml"}, "[log] format: must be 'text' or 'json'"),
         ({"level": "loud"}, "[log] level: must be one of DEBUG, INFO, WARNING, ERROR"),
         ({"colour": True}, "[log] colour: unknown key"),
-        ({"token": 12}, "[metrics] token: must be a string, not 12"),
+        ({"token": 12}, "[metrics] token: must be a string, not an integer"),
     ],
 )
 def test_log_and_metrics_settings_are_checked(
@@ -252,6 +285,16 @@ def test_log_and_metrics_settings_are_checked(
 def test_log_settings_default_to_text_at_info_and_take_any_case() -> None:
     assert LogSettings() == LogSettings(format="text", level="INFO")
     assert LogSettings(level="debug").level == "DEBUG"
+
+
+def test_a_delivery_error_is_logged_by_the_part_its_channel_said_is_safe() -> None:
+    said = f"Telegram refused: Forbidden: bot was blocked by {NAME}"
+    error = PermanentDeliveryError(said, logged="Telegram refused: Forbidden")
+    assert safe_reason(error) == "PermanentDeliveryError: Telegram refused: Forbidden"
+    assert str(error) == said  # what the timeline keeps
+    assert safe_reason(TemporaryDeliveryError("callback answered 503")) == (
+        "TemporaryDeliveryError: callback answered 503"
+    )
 
 
 def test_a_reason_for_the_log_masks_addresses_and_numbers_and_keeps_the_rest() -> None:
