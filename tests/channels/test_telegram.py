@@ -93,6 +93,18 @@ async def say(
     return update
 
 
+def choose_from(fake: FakeTelegram, menu: dict, data: str) -> None:
+    """The customer presses the button `data` of the bot's `menu` (a /language choice)."""
+    fake.push_update(
+        fake.callback_update(
+            chat_id=CUSTOMER,
+            user_id=CUSTOMER,
+            data=data,
+            message_id=menu["result"]["message_id"],
+        )
+    )
+
+
 async def to(fake: FakeTelegram, chat: int) -> dict:
     """The next message the bot sent to `chat` that this test has not looked at yet, waiting
     for it; messages to other chats stay for their own turn."""
@@ -669,14 +681,7 @@ async def test_start_greets_in_the_users_language_and_language_can_be_changed(
     menu = await to(fake, CUSTOMER)
     choices = [row[0]["callback_data"] for row in menu["reply_markup"]["inline_keyboard"]]
     assert choices == ["lang:zh-Hans", "lang:zh-Hant", "lang:es", "lang:en"]
-    fake.push_update(
-        fake.callback_update(
-            chat_id=CUSTOMER,
-            user_id=CUSTOMER,
-            data="lang:es",
-            message_id=menu["result"]["message_id"],
-        )
-    )
+    choose_from(fake, menu, "lang:es")
     assert "español" in (await to(fake, CUSTOMER))["text"]
     # the chosen language breaks the tie of a message without language ("12345")
     await say(fake, "12345", language="zh-hant")

@@ -9,7 +9,14 @@ import json
 from typing import Any
 
 from tests.channels import test_telegram
-from tests.channels.test_telegram import CUSTOMER, rows, say, telegram_settings, to
+from tests.channels.test_telegram import (
+    CUSTOMER,
+    choose_from,
+    rows,
+    say,
+    telegram_settings,
+    to,
+)
 from tests.telegram_api import FakeTelegram
 
 fake = test_telegram.fake  # the fixture
@@ -60,14 +67,7 @@ async def test_status_is_in_the_chosen_language_whatever_the_complaints_language
     assert "A person will answer you by" in english
     await say(fake, "/language")
     menu = await to(fake, CUSTOMER)
-    fake.push_update(
-        fake.callback_update(
-            chat_id=CUSTOMER,
-            user_id=CUSTOMER,
-            data="lang:es",
-            message_id=menu["result"]["message_id"],
-        )
-    )
+    choose_from(fake, menu, "lang:es")
     assert "español" in (await to(fake, CUSTOMER))["text"]
     await say(fake, "/status")
     spanish = (await to(fake, CUSTOMER))["text"]
@@ -98,14 +98,7 @@ async def test_a_chosen_language_speaks_for_a_complaint_opened_before_it(
     assert await asked(fake) == "order_number"
     await say(fake, "/language")
     menu = await to(fake, CUSTOMER)
-    fake.push_update(
-        fake.callback_update(
-            chat_id=CUSTOMER,
-            user_id=CUSTOMER,
-            data="lang:es",
-            message_id=menu["result"]["message_id"],
-        )
-    )
+    choose_from(fake, menu, "lang:es")
     assert "español" in (await to(fake, CUSTOMER))["text"]
     assert rows(bot, "SELECT language FROM complaints") == [{"language": "es"}]
     [changed] = rows(bot, "SELECT actor, detail FROM events WHERE kind = 'language_changed'")
