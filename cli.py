@@ -14,7 +14,6 @@ import contextlib
 import errno
 import functools
 import os
-import re
 import signal
 import socket
 import sys
@@ -26,7 +25,6 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy.engine import make_url
 
 from admin.accounts import Accounts
 from admin.commands import create_admin, new_password
@@ -38,6 +36,7 @@ from intake.dead_letters import dead_letters_command
 from observe.logs import set_up_logs
 from observe.settings import LEVELS
 from outbox.templates import Replies
+from store.database import without_password
 from web.services import Services
 
 CONFIG_VARIABLE = "COMPLAINT_BOT_CONFIG"
@@ -254,7 +253,7 @@ def summary(settings: Settings, replies: Replies) -> list[str]:
     replaced = sorted(replies.replaced)
     return [
         f"{settings.path}: valid",
-        f"store: {_without_password(settings.store_url)}",
+        f"store: {without_password(settings.store_url, settings.store_url)}",
         f"http: {settings.http_host}:{settings.http_port}",
         f"webhook sources: {', '.join(settings.webhook_sources) or 'none'}",
         f"email: {', '.join(mail) if mail else 'off'}",
@@ -266,20 +265,13 @@ def summary(settings: Settings, replies: Replies) -> list[str]:
     ]
 
 
-def _without_password(url: str) -> str:
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
-
-
 def _store_unavailable(url: str, error: StoreUnavailable) -> str:
     """The one line a start that cannot reach the store ends with; under systemd every restart
     writes it to the journal. The URL's user, host and database and the driver's reason
     (refused, timed out, authentication failed for a user) say what to fix; the password, in
     the URL or quoted by the driver, is masked, and the reason is kept on one line."""
     reason = " ".join(str(error).split())
-    password = make_url(url).password
-    if password:
-        reason = reason.replace(str(password), "***")
-    return f"cannot open the store {_without_password(url)}: {_without_password(reason)}"
+    return f"cannot open the store {without_password(url, url)}: {without_password(reason, url)}"
 
 
 def _evaluate_routing(

@@ -34,6 +34,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import re
 import threading
 import time
 from collections import defaultdict
@@ -82,6 +83,15 @@ def engine_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
+
+
+def without_password(text: str, url: str) -> str:
+    """`text` (the store's URL, or a driver's message about it) with the URL's password masked,
+    wherever it stands: in a URL's userinfo, or quoted by the driver on its own."""
+    password = sa.engine.make_url(engine_url(url)).password
+    if password:
+        text = text.replace(str(password), "***")
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", text)
 
 
 class Database:
