@@ -18,8 +18,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from channels.base import Bounce
+from complaints.cleaning import without_nul
 from complaints.clock import Clock
-from intake.clean import without_nul
 from store import queries
 from store.database import Database
 from store.models import OutboxItem

@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from complaints.cleaning import without_nul
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, NotReprocessable, UnknownDeadLetter
-from intake.clean import without_nul
 from observe.metrics import Metrics
 from store import queries
 from store.database import Database

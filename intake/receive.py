@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from channels.base import Channel, Inbound
 from complaints.addresses import EMAIL
+from complaints.cleaning import without_nul
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, IgnoredMessage, ReusedKey
 from intake.attachments import (
@@ -29,7 +30,6 @@ from intake.attachments import (
     within_limits,
 )
 from intake.case import Case, IntakeResult, event
-from intake.clean import without_nul
 from intake.duplicates import NewComplaint, flag_duplicates
 from intake.follow_up import Continued, FollowUp, continue_complaint
 from intake.opening import Opening, open_complaint
@@ -106,7 +106,7 @@ class Intake:
         self.metrics = metrics or Metrics()
 
     async def receive(self, inbound: Inbound) -> IntakeResult:
-        inbound = without_nul(inbound)  # PostgreSQL cannot store U+0000 (see intake.clean)
+        inbound = without_nul(inbound)  # PostgreSQL cannot store U+0000 (see complaints.cleaning)
         received = self.metrics.messages_received
         try:
             inbound, dropped = self._within_limits(inbound)
