@@ -102,6 +102,8 @@ SHOWN_AS_IS = {
     "amount", "attachment", "automated", "available", "command", "count", "day", "days", "email",
     "error", "id", "key", "limit", "most", "name", "number", "other", "retry_after", "size",
     "solution", "source", "summary", "tables", "target", "text", "unknown", "value", "version",
+    # a delivery error's words for the log line (codes and status only), never shown to staff
+    "logged",
 }  # fmt: skip
 
 
