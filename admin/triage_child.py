@@ -42,6 +42,8 @@ exit by itself."""
 
 TERMINATED = 128 + signal.SIGTERM
 """The child's exit status when SIGTERM ended it (the shells' convention)."""
+EXIT_AGAIN_AFTER = 0.05
+"""Seconds before the child tries again an exit a callback swallowed."""
 
 Fit = Callable[[Sequence[Example]], bytes]
 """What the child runs: `fitted_bytes`, or a test's stand-in (a module-level function, so the
@@ -165,6 +167,7 @@ def _child(fit: Fit, examples: Sequence[Example], results: Connection, parent: i
     # a background group now: writing to the bot's terminal (a warning) must not stop it
     signal.signal(signal.SIGTTOU, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    sys.unraisablehook = _exit_again_if_swallowed
     exit_with_parent(parent)
     try:
         fitted = fit(examples)
@@ -183,3 +186,16 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.killpg(0, signal.SIGTERM)  # its own group: the child and its workers
     sys.exit(TERMINATED)
+
+
+def _exit_again_if_swallowed(unraisable: sys.UnraisableHookArgs) -> None:
+    """A SIGTERM that lands while Python runs a callback that cannot raise (a weak
+    reference's, one of importlib's module locks) has its exit swallowed there ("Exception
+    ignored in …", a traceback on the bot's stderr) and the fit went on: the exit is tried
+    again a moment later (an alarm), once that callback has returned; tried at once, it would
+    be raised in this hook and swallowed again."""
+    if isinstance(unraisable.exc_value, SystemExit):
+        signal.signal(signal.SIGALRM, _exit_on_sigterm)
+        signal.setitimer(signal.ITIMER_REAL, EXIT_AGAIN_AFTER)
+        return
+    sys.__unraisablehook__(unraisable)
