@@ -48,9 +48,9 @@ async def test_the_console_queue_refuses_an_unknown_filter_in_the_readers_langua
     client, _, _ = await console_login(desk, "Lucía", "correct horse battery")
     page = await client.get("/console/queue", params={"grade": "super"})
     assert page.status_code == 422
-    assert "no existe la gravedad «super»" in page.text
+    assert "No existe la gravedad «super»" in page.text  # shown alone: a sentence
     page = await client.get("/console/queue", params={"department": "nope"})
-    assert page.status_code == 422 and "no existe el departamento «nope»" in page.text
+    assert page.status_code == 422 and "No existe el departamento «nope»" in page.text
     assert (await client.get("/console/queue", params={"grade": "urgent"})).status_code == 200
 
 
