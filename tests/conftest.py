@@ -109,8 +109,13 @@ def triage_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
     """One disk cache of fitted triage models for the whole run, in the run's temporary folder
     (never the user's own cache): `[triage] model_cache = "auto"` follows XDG_CACHE_HOME, in
     this process and in every bot process a test starts, so only the first start on a new store
-    fits the shipped set (about 20 s) and every later one loads it."""
-    folder = tmp_path_factory.mktemp("cache")
+    fits the shipped set (about 20 s) and every later one loads it. Under pytest-xdist the
+    workers share it (the run's folder above each worker's own): a model one worker fitted is
+    loaded by the others (the cache writes each file whole, so none reads half of one)."""
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_folder = run_folder.parent
+    folder = run_folder / "cache"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(folder))
         yield folder / "complaint-bot" / "triage"

@@ -5,15 +5,21 @@ root and apt-get exists, `ensure_program` installs its package with
 `apt-get install -y --no-install-recommends` (after `apt-get update` when that first attempt
 fails, as it does with missing or stale package lists). Each package is tried at most once per
 test session: a failed install is remembered, so the tests that need it are skipped (or failed
-under CI) at once with the same reason instead of each waiting for apt-get again.
+under CI) at once with the same reason instead of each waiting for apt-get again. The test
+processes (pytest-xdist's workers) install one at a time (`apt_lock`): apt-get refuses at once
+while another apt-get holds dpkg's lock.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -24,6 +30,22 @@ INSTALL_TIMEOUT = 600
 """Seconds `apt-get install` may take (downloading and unpacking a package and its needs)."""
 UPDATE_TIMEOUT = 300
 """Seconds `apt-get update` may take."""
+
+
+APT_LOCK = Path(tempfile.gettempdir()) / "complaint-bot-tests-apt.lock"
+"""Held by the test process that runs apt-get; the others wait for it (its apt-get is bounded
+by `INSTALL_TIMEOUT` and `UPDATE_TIMEOUT`, so the wait is too), then find the package there."""
+
+
+@contextlib.contextmanager
+def apt_lock() -> Iterator[None]:
+    """Run apt-get in here only, one test process at a time."""
+    with APT_LOCK.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class PackageUnavailable(RuntimeError):
@@ -69,11 +91,12 @@ def ensure_program(
         return found
     if package in _failures:
         raise PackageUnavailable(_failures[package])
-    try:
-        found = _install(program, package, name)
-    except PackageUnavailable as exc:
-        _failures[package] = str(exc)
-        raise
+    with apt_lock():
+        try:  # another test process may have installed it while this one waited
+            found = find_program(program) or _install(program, package, name)
+        except PackageUnavailable as exc:
+            _failures[package] = str(exc)
+            raise
     after_install(found)
     return found
 

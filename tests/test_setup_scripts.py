@@ -84,7 +84,8 @@ def test_run_bot_installs_only_what_running_needs_then_the_tests_add_their_tools
 
     status, said, calls = run(checkout, "run-tests", "-q")
     assert "installing the bot and its test tools" in said
-    assert installs(calls) == ["-e .[test]"] and calls[-1] == "-m pytest -q"
+    assert installs(calls) == ["-e .[test]"]
+    assert calls[-1] == "-m pytest -n auto --dist loadfile -q"  # one worker per core
 
     # a test installation also serves running; both are done, nothing more is installed
     assert run(checkout, "run-bot")[1:] == ("", ["bot.py"])

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
+from tests.system_packages import apt_lock
+
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALLED = {
     # Debian package: a file it installs. Without the fonts, Chinese and emoji in the
@@ -56,11 +58,13 @@ def _apt(*args: str) -> bool:
 def chromium_fixture() -> Path:
     """/usr/bin/chromium, with its fonts installed by apt-get (after `apt-get update` if the
     package lists are stale) when any of them is missing."""
-    missing = [package for package, path in INSTALLED.items() if not path.exists()]
-    if missing:
-        installed = _apt("install", "-y", *missing) or (
-            _apt("update") and _apt("install", "-y", *missing)
-        )
+    if any(not path.exists() for path in INSTALLED.values()):
+        with apt_lock():  # another test process may have installed them while this one waited
+            missing = [package for package, path in INSTALLED.items() if not path.exists()]
+            installed = not missing or (
+                _apt("install", "-y", *missing)
+                or (_apt("update") and _apt("install", "-y", *missing))
+            )
         if not installed or not CHROMIUM.exists():
             reason = f"`apt-get install -y {' '.join(missing)}` failed; the console needs Chromium"
             if os.environ.get("CI"):
