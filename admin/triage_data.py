@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -51,6 +52,9 @@ _FileKey = tuple[int, int, int, int]
 _parsed: dict[Path, tuple[_FileKey, tuple[Example, ...]]] = {}
 """Each training file's rows as last parsed, with the file's key at the time."""
 
+_parsing = threading.Lock()
+"""Held while `_parsed` changes (starts may run on several threads)."""
+
 PARSED_FILES_KEPT = 32
 """Files parsed before are forgotten beyond this many (tests read many small folders)."""
 
@@ -82,11 +86,13 @@ def _file_rows(path: Path) -> tuple[Example, ...]:
                 f"{path}:{number}: expected a JSON object with text and category ({error})"
             ) from error
         rows.append(Example(text, category, grade=grade))
-    _parsed.pop(path, None)
-    while len(_parsed) >= PARSED_FILES_KEPT:
-        _parsed.pop(next(iter(_parsed)))
-    _parsed[path] = (key, tuple(rows))
-    return _parsed[path][1]
+    found = (key, tuple(rows))
+    with _parsing:
+        _parsed.pop(path, None)
+        while len(_parsed) >= PARSED_FILES_KEPT:
+            _parsed.pop(next(iter(_parsed)))
+        _parsed[path] = found
+    return found[1]
 
 
 def corrected_examples(corrections: Sequence[TriageCorrection]) -> tuple[Example, ...]:
