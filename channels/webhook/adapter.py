@@ -15,6 +15,8 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import ssl
 from collections.abc import Mapping
 
 import httpx
@@ -50,6 +52,32 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+_tls: tuple[tuple[object, ...], ssl.SSLContext] | None = None
+
+
+def shared_tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CA bundle, or the one SSL_CERT_FILE or
+    SSL_CERT_DIR names), made once per process: loading the bundle cost 50-60 ms of every start
+    (and the test run starts hundreds). The callback clients of every start share it, as one
+    start's clients did already: a client only reads it (httpcore sets the same ALPN list,
+    HTTP/1.1, on each connection). Other variables, or a changed SSL_CERT_FILE, make a new one;
+    certifi's own bundle changes only with an upgrade, which restarts the process."""
+    global _tls
+    named = os.environ.get("SSL_CERT_FILE", "")
+    key: tuple[object, ...] = (named, os.environ.get("SSL_CERT_DIR", ""), _file_key(named))
+    if _tls is None or _tls[0] != key:
+        _tls = (key, httpx.create_ssl_context())
+    return _tls[1]
+
+
+def _file_key(path: str) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(path) if path else None
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns) if stat else None
+
+
 class WebhookChannel:
     name = NAME
     answers_in_response = True
@@ -73,11 +101,11 @@ class WebhookChannel:
         # taken whole by four sources whose targets never answer, so a healthy source's
         # callbacks would wait for a connection behind theirs. Apart, a source can only hold
         # up itself, as its lane already does. The TLS context (the CA bundle, 60 ms to load)
-        # is shared. The client waits as long as the dispatcher bounds each attempt ([outbox]
-        # send_timeout), so a slow callback is judged by that one setting, not a second one.
-        tls = httpx.create_ssl_context()
+        # is shared (`shared_tls_context`). The client waits as long as the dispatcher bounds
+        # each attempt ([outbox] send_timeout), so a slow callback is judged by that one
+        # setting, not a second one.
         self.clients = {
-            name: httpx.AsyncClient(timeout=send_timeout, verify=tls)
+            name: httpx.AsyncClient(timeout=send_timeout, verify=shared_tls_context())
             for name, source in sources.items()
             if source.callback_url
         }

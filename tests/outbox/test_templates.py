@@ -157,3 +157,16 @@ def test_a_new_complaints_template_gets_the_standing_empty() -> None:
     replies = Replies(None, lambda: RULES, CustomerZones(ZoneInfo("Europe/Madrid")), "ACME")
     text = replies.render("followup", context("en"))
     assert "Where it stands" not in text and "\n\n\n" not in text
+
+
+def test_a_template_edited_before_the_next_start_is_the_one_it_renders(tmp_path: Path) -> None:
+    """Compiled templates are kept per process, by their source: each start reads the files,
+    and one edited since (here to text of the very same length) is compiled again."""
+    (tmp_path / "acknowledgement").mkdir()
+    template = tmp_path / "acknowledgement/en.txt"
+    for text in ("First: {{ number }}", "Again: {{ number }}", "First: {{ number }}"):
+        template.write_text(text)
+        replies = Replies(tmp_path, lambda: RULES, CustomerZones(ZoneInfo("UTC")), "ACME")
+        replies.check(DUE)
+        expected = text.replace("{{ number }}", "C-2026-000042") + "\n"
+        assert replies.render("acknowledgement", context("en")) == expected

@@ -8,6 +8,8 @@ where the test is about it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -175,6 +177,37 @@ def test_training_is_cached_per_data_and_deterministic() -> None:
     for text in ("charged twice", "laptop repair took ages", "parking is full", "hola"):
         assert fresh.suggest(text) == first.suggest(text)
     assert training_digest([*EXAMPLES, Example("x y", "other", corrected=True)]) != digest
+
+
+def plain_digest(examples: list[Example]) -> str:
+    """`training_digest` as it reads: the SHA-256 of the rows as one JSON list."""
+    rows = [[row.text, row.category, row.corrected, row.grade] for row in examples]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
+def test_the_digest_of_kept_shipped_rows_is_the_digest_of_the_rows() -> None:
+    """The shipped rows' hash is kept between digests; what follows them, a shipped row
+    changed or another set of rows still makes the digest the rows make."""
+    shipped = list(EXAMPLES)
+    fixed = Example("the loyalty points vanished «ü»", "billing", True, "urgent")
+    later = Example("the repair took two months", "repair", True, "")
+    changed = [*shipped[:3], Example(shipped[3].text + "!", shipped[3].category), *shipped[4:]]
+    for rows in (
+        shipped,
+        [*shipped, fixed],
+        [*shipped, fixed, later],
+        [*shipped, later, fixed],
+        shipped,
+        [*changed, fixed],
+        [*shipped[:-1], fixed],
+        [*shipped, Example("a shipped row more", "other"), fixed],
+        [fixed, *shipped],
+        [fixed],
+        [],
+        [*shipped, fixed],
+    ):
+        assert training_digest(rows) == plain_digest(rows)
+        assert training_digest(tuple(rows)) == plain_digest(rows)
 
 
 def test_a_stored_model_suggests_what_the_fitted_one_does() -> None:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from complaints.errors import SettingsError
+from complaints.errors import RuleError, SettingsError
 from config import load_settings
+from router.rule_checks import compile_pattern
 
 REAL = Path(__file__).parents[2] / "settings.toml"
 
@@ -248,3 +249,21 @@ def test_a_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "missing.toml"
     message = _load_error(path)
     assert message.startswith(f"{path}: cannot read the settings file"), message
+
+
+def test_a_pattern_judged_before_is_judged_the_same_in_every_rule() -> None:
+    """Pattern checks are kept per pattern (router.rule_checks): a refusal still names the rule
+    at hand, and a stored rule's pattern is kept where a new rule's is refused."""
+
+    def fail(reason: str) -> RuleError:
+        return RuleError(reason)
+
+    for name in ("first", "second"):
+        with pytest.raises(RuleError, match=rf"^rule '{name}': the pattern repeats a part"):
+            compile_pattern("(a+)+$", name, fail)
+        with pytest.raises(RuleError, match=rf"^rule '{name}': bad regular expression '\('"):
+            compile_pattern("(", name, fail)
+    kept = compile_pattern("(a+)+$", "stored", fail, stored=True)
+    assert kept.search("AAA") and compile_pattern("(a+)+$", "again", fail, stored=True) is kept
+    with pytest.raises(RuleError, match=r"^rule 'third': the pattern repeats a part"):
+        compile_pattern("(a+)+$", "third", fail)
