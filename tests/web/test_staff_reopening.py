@@ -6,15 +6,25 @@ refusal changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
+import html
 import json
 from datetime import timedelta
 from typing import Any
 
 import httpx
+from playwright.async_api import Browser, expect
 
 from store import queries
-from tests.conftest import CallbackReceiver, table_counts
-from tests.web.conftest import Desk, delivered, mailed, mails, rows
+from tests.conftest import CallbackReceiver, signed, table_counts
+from tests.web.browser import (  # noqa: F401 (the fixtures: browser, chromium)
+    PASSWORD,
+    browser_fixture,
+    chromium_fixture,
+    logged_in,
+)
+from tests.web.conftest import Desk, console_login, delivered, mailed, mails, rows
+from tests.web.test_status_races import held, racing_desk  # noqa: F401 (a fixture)
 
 BILLING = "Me han cobrado dos veces la misma compra en la tarjeta, quiero el reembolso."
 PHONED = "customer phoned: the refund never reached the card"
@@ -150,3 +160,101 @@ async def test_an_email_customer_is_told_in_their_language(
     body = notice.get_body(("plain",)).get_content()
     assert f"我们已重新打开投诉 {number}，将再次跟进处理，工作人员将在 " in body
     assert "black" not in body
+
+
+async def test_a_supervisor_reopens_in_the_console_in_the_browser(
+    reachable_desk: tuple[Desk, CallbackReceiver], browser: Browser
+) -> None:
+    desk, receiver = reachable_desk
+    number = (await desk.complain(BILLING))["complaint"]
+    ana = await desk.account("Ana")
+    await desk.account("Sam", role="supervisor")
+    await resolved_by(desk, ana, number)
+    open_one = (await desk.complain(BILLING, customer="c-2"))["complaint"]
+    await delivered(desk, receiver)
+
+    page = await logged_in(browser, desk.url, "Sam")
+    await page.goto(f"/console/complaints/{open_one}")
+    await expect(page.locator("#status")).to_be_visible()
+    assert await page.locator("form[action$='/reopen']").count() == 0  # nothing to reopen
+
+    await page.goto(f"/console/complaints/{number}")
+    await page.click("form[action$='/reopen'] button")  # no reason: the browser asks for one
+    await expect(page.locator("#status")).to_have_text("resolved")
+    await page.fill("form[action$='/reopen'] textarea[name=reason]", PHONED)
+    await page.click("form[action$='/reopen'] button")
+    await expect(page.locator("p.flash")).to_have_text(f"{number}: reopened; the customer is told.")
+    await expect(page.locator("#status")).to_have_text("reopened")
+    assert await page.locator("form[action$='/reopen']").count() == 0
+    await expect(page.locator("form[action$='/resolve']")).to_be_visible()  # work again
+    await expect(page.locator("li.event").last).to_contain_text(PHONED)
+    [notice] = await delivered(desk, receiver)
+    assert notice["text"].startswith(f"Hemos reabierto su reclamación {number}")
+    assert status_changes(desk, number)[-1]["actor"] == "supervisor:Sam"
+
+
+async def test_a_refusal_in_the_console_is_a_flash_in_the_agents_language(desk: Desk) -> None:
+    number = (await desk.complain(BILLING))["complaint"]
+    await desk.app.state.services.accounts.create(
+        "Lola", "agent", ("billing",), PASSWORD, language="es"
+    )
+    client, csrf, _ = await console_login(desk, "Lola", PASSWORD)
+    before = table_counts(desk.bot.store_url)
+    posted = await client.post(
+        f"/console/complaints/{number}/reopen", data={"reason": PHONED, "csrf_token": csrf}
+    )
+    assert posted.status_code == 303
+    shown = (await client.get(f"/console/complaints/{number}")).text
+    assert (
+        f"No se ha cambiado nada: {number} está recibida, no terminada: no hay nada "
+        "que reabrir." in html.unescape(shown)
+    )
+    assert table_counts(desk.bot.store_url) == before
+
+
+async def test_staff_and_the_customer_reopen_at_the_same_moment_it_is_reopened_once(
+    racing_desk: tuple[Desk, CallbackReceiver, str],  # noqa: F811 (the fixture)
+) -> None:
+    """The desk and the customer both reopen a resolved complaint at once, each order in
+    turn: the first write reopens it; the other decides again on "reopened" (the customer's
+    message just joins the reopened case; the desk's reopening is 409, unsaid)."""
+    desk, receiver, url = racing_desk
+    ana = await desk.account("Ana")
+    for first in ("desk", "customer"):
+        customer = f"c-{first}"
+        number = (await desk.complain(BILLING, customer=customer))["complaint"]
+        await resolved_by(desk, ana, number)
+        await delivered(desk, receiver)
+        raw, headers = signed(
+            {
+                "id": f"again-{first}",
+                "customer": {"id": customer, "name": "Ana Pérez"},
+                "complaint": number,
+                "text": "Sigue sin llegar el reembolso a la tarjeta.",
+            }
+        )
+
+        by_staff = ana.post(f"/api/complaints/{number}/reopen", json={"reason": PHONED})
+        by_them = desk.client().post("/webhook/shop", content=raw, headers=headers)
+        order = (by_staff, by_them) if first == "desk" else (by_them, by_staff)
+        async with held(url, number) as queued:
+            winner = asyncio.create_task(order[0])
+            await queued(1)
+            loser = asyncio.create_task(order[1])
+            await queued(2)
+        won, lost = await winner, await loser
+        reopenings = [c for c in status_changes(desk, number) if c["to"] == "reopened"]
+        assert len(reopenings) == 1, reopenings
+        assert (await stored(desk, number)).status == "reopened"
+        told = [message["text"] for message in await delivered(desk, receiver)]
+        if first == "desk":
+            assert won.status_code == 200, won.text
+            assert lost.status_code in (200, 202) and lost.json()["complaint"] == number
+            assert reopenings[0]["actor"] == "agent:Ana"
+            assert sum("para revisarla de nuevo" in text for text in told) == 1
+        else:
+            assert won.status_code in (200, 202), won.text
+            assert lost.status_code == 409, lost.text
+            assert "changed by someone else meanwhile" in lost.json()["detail"]
+            assert reopenings[0]["actor"] == "customer"
+            assert not any("para revisarla de nuevo" in text for text in told)
