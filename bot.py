@@ -250,7 +250,9 @@ def _services(
         on_queued=wake,
         metrics=metrics,
     )
-    agents = AgentDesk(database, clock, notifier, due, rules=rules, on_queued=wake)
+    agents = AgentDesk(
+        database, clock, notifier, due, rules=rules, format_due=replies.format_due, on_queued=wake
+    )
     dead_letters = DeadLetters(database, clock, metrics)
     chats = ChatDesk(
         database,

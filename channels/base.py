@@ -140,6 +140,7 @@ AUTOMATIC_KINDS = frozenset(
         "proposed",
         "rejected",
         "resolved",
+        "reopened",
         "merged",
         "reminder",
         "notification",

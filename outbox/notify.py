@@ -68,6 +68,7 @@ NOTICES: Mapping[str, Notice] = {
     "rejected_notice": Notice("rejected", letter=True),
     "resolved": Notice("resolved", letter=True),
     "merged_notice": Notice("merged"),
+    "reopened_by_desk": Notice("reopened"),
 }
 """Every text `tell_customer` sends, by its key: a new one must say what it is here."""
 

@@ -13,6 +13,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "reopened_notice": "Thank you for writing. We have reopened your complaint {number}; "
         "a person will answer you by {due}.",
+        "reopened_by_desk": "We have reopened your complaint {number} to look at it again; a "
+        "person will answer you by {due}.",
         "dispute_received": "Thank you for your reply about {number}. We have reopened it: a "
         "supervisor will review our decision, and a person will answer you by {due}.",
         "dispute_received_by_team": "Thank you for your reply about {number}. We have reopened "
@@ -111,6 +113,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "es": {
         "reopened_notice": "Gracias por escribirnos. Hemos reabierto su reclamación {number}; "
+        "una persona le responderá antes del {due}.",
+        "reopened_by_desk": "Hemos reabierto su reclamación {number} para revisarla de nuevo; "
         "una persona le responderá antes del {due}.",
         "dispute_received": "Gracias por su respuesta sobre {number}. Hemos reabierto su "
         "reclamación: un supervisor revisará nuestra decisión y una persona le responderá "
@@ -212,6 +216,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "zh-Hans": {
         "reopened_notice": "感谢您的来信。我们已重新打开投诉 {number}，工作人员将在 {due}之前"
         "答复您。",
+        "reopened_by_desk": "我们已重新打开投诉 {number}，将再次跟进处理，工作人员将在 {due}之前"
+        "答复您。",
         "dispute_received": "感谢您就 {number} 的回复。我们已重新打开此案：主管将重新审核我们的"
         "决定，工作人员将在 {due}之前答复您。",
         "dispute_received_by_team": "感谢您就 {number} 的回复。我们已重新打开此案：投诉处理团队"
@@ -294,6 +300,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "zh-Hant": {
         "reopened_notice": "感謝您的來信。我們已重新開啟投訴 {number}，專人將於 {due}之前回覆您。",
+        "reopened_by_desk": "我們已重新開啟投訴 {number}，將再次跟進處理，專人將於 {due}之前"
+        "回覆您。",
         "dispute_received": "感謝您就 {number} 的回覆。我們已重新開啟此案：主管將重新審核我們的"
         "決定，專人將於 {due}之前回覆您。",
         "dispute_received_by_team": "感謝您就 {number} 的回覆。我們已重新開啟此案：投訴處理團隊"

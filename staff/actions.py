@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlmodel import Session
 
 from complaints.access import sees
-from complaints.addresses import Address
 from complaints.clock import Clock
 from complaints.errors import CannotReach, ComplaintBotError, IllegalTransition, Said, said
 from complaints.workflow import OPEN_WORK, check
-from outbox.notify import Notifier, in_thread
+from outbox.next_step import FormatDue
+from outbox.notify import Notifier
 from router import RuleSet
 from scheduler.due import DueTimes
 from staff.corrections import Correction, check_editable, correct_routing, edit_fields
+from staff.reopening import check_reason, reopen_finished
+from staff.replies import queue_reply
 from staff.solutions import check_none_awaiting_approval
 from staff.taking import actor_of, check_may_assign, hand_over, take_if_untaken
 from staff.views import viewable
@@ -48,9 +49,12 @@ class AgentDesk:
         due: DueTimes,
         *,
         rules: Callable[[], RuleSet],
+        format_due: FormatDue,
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
-        """`rules()` gives the rule set in force now (it changes when an admin publishes)."""
+        """`rules()` gives the rule set in force now (it changes when an admin publishes);
+        `format_due` writes a due time in a language (a reopening tells the customer one)."""
+        self.format_due = format_due
         self.database = database
         self.clock = clock
         self.notifier = notifier
@@ -91,7 +95,7 @@ class AgentDesk:
                 )
             # framed as the acknowledgement is: greeting (unless the agent wrote one), closing
             framed = self.notifier.letter(session, complaint, text, signer=agent.name)
-            reply_id = _queue_reply(session, complaint, identity, actor_of(agent), framed, now)
+            reply_id = queue_reply(session, complaint, identity, actor_of(agent), framed, now)
             queries.add_event(
                 session,
                 complaint.id,
@@ -228,6 +232,32 @@ class AgentDesk:
         self.on_queued()
         return done
 
+    async def reopen(self, number: str, agent: Agent, reason: str) -> Done:
+        """Reopen a finished complaint for `reason` (kept for the desk; staff.reopening says
+        who may and what follows); the customer is told by when a person will answer."""
+        check_reason(reason)
+
+        def work(session: Session) -> Done:
+            complaint = _allowed(session, number, agent)
+            now = self.clock.now()
+            return Done(
+                number,
+                reopen_finished(
+                    session,
+                    complaint,
+                    agent,
+                    reason,
+                    now,
+                    notifier=self.notifier,
+                    due=self.due,
+                    format_due=self.format_due,
+                ),
+            )
+
+        done = await self.database.write(work)
+        self.on_queued()
+        return done
+
     async def grade(self, number: str, agent: Agent, grade: str) -> Done:
         return await self.correct(number, agent, grade=grade)
 
@@ -348,46 +378,3 @@ def _allowed(session: Session, number: str, agent: Agent) -> Complaint:
             other=complaint.merged_into or "",
         )
     return complaint
-
-
-def _queue_reply(
-    session: Session, complaint: Complaint, to: Address, author: str, text: str, now: datetime
-) -> int:
-    """Record an agent's answer and queue it for the customer, threaded to their last message
-    (mail clients show it in the same conversation); the message's id."""
-    assert complaint.id is not None
-    (reply_id,) = queries.add_messages(
-        session,
-        [
-            {
-                "complaint_id": complaint.id,
-                "direction": "out",
-                "channel": to.channel,
-                "identity_id": complaint.identity_id,
-                "author": author,
-                "kind": "reply",
-                "text": text,
-                "language": complaint.language,
-                "created_at": now,
-            }
-        ],
-    )
-    queries.queue_delivery(
-        session,
-        {
-            "complaint_id": complaint.id,
-            "message_id": reply_id,
-            "channel": to.channel,
-            "address": to.address,
-            "kind": "reply",
-            "next_attempt_at": now,
-            "created_at": now,
-            "payload": {
-                "complaint": complaint.number,
-                "text": text,
-                "language": complaint.language,
-                **in_thread(session, complaint, to.channel),
-            },
-        },
-    )
-    return reply_id

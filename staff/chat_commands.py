@@ -39,6 +39,7 @@ HELP = said(
     "/propose C-… solution - propose a solution\n"
     "/resolve C-… summary - resolve it\n"
     "/reject C-… explanation - reject it, politely\n"
+    "/reopen C-… reason - reopen a finished one (the reason stays with the desk)\n"
     "/grade C-… %(grades)s - change the grade",
     grades=", ".join(GRADES),
 )
@@ -61,7 +62,7 @@ def english(language: str, text: Said) -> str:
 class ChatCommands:
     """`AgentCommands` on top of the agent desk."""
 
-    names = ("take", "note", "resolve", "grade", "reject", "propose", "ask")
+    names = ("take", "note", "resolve", "grade", "reject", "propose", "ask", "reopen")
 
     def __init__(
         self, agents: AgentDesk, default_language: str = "en", say: Translate = english
@@ -114,6 +115,7 @@ class ChatCommands:
             "reject": lambda agent: _reject(desk, number, agent, rest),
             "propose": lambda agent: desk.propose(number, agent, rest),
             "ask": lambda agent: desk.reply(number, agent, rest, wait_for_customer=True),
+            "reopen": lambda agent: desk.reopen(number, agent, rest),
         }
         return actions[command]
 

@@ -136,6 +136,17 @@ class Resolution(Body):
     root_cause: Annotated[str, Field(description="for the desk's improvement")] = ""
 
 
+class Reopening(Body):
+    reason: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="why it is reopened, kept for the desk (the timeline); the customer "
+            "gets a fixed notice saying by when a person will answer",
+        ),
+    ]
+
+
 class Proposal(Body):
     kind: Annotated[str, Field(description=f"one of {', '.join(KINDS)}")]
     amount: Annotated[
@@ -337,6 +348,18 @@ async def resolve(
     number: str, agent: AgentUser, body: Resolution, desk: AgentDeskDep, database: DatabaseDep
 ) -> ComplaintOut:
     await desk.resolve(number, agent, body.summary, body.root_cause)
+    return await get_complaint(number, agent, database)
+
+
+@router.post(
+    "/{number}/reopen",
+    summary="Reopen a resolved, closed or rejected complaint (a rejected one: supervisors)",
+    responses=refusals(409),
+)
+async def reopen(
+    number: str, agent: AgentUser, body: Reopening, desk: AgentDeskDep, database: DatabaseDep
+) -> ComplaintOut:
+    await desk.reopen(number, agent, body.reason)
     return await get_complaint(number, agent, database)
 
 

@@ -158,6 +158,14 @@ async def resolve(
     return await _act(number, lambda: desk.resolve(number, staff.agent, summary, root_cause))
 
 
+@router.post("/reopen")
+async def reopen(
+    number: str, staff: Actor, desk: AgentDeskDep, reason: Text = ""
+) -> RedirectResponse:
+    """Reopen a finished complaint (staff.reopening): the reason stays with the desk."""
+    return await _act(number, lambda: desk.reopen(number, staff.agent, reason))
+
+
 @router.post("/solutions")
 async def propose(
     number: str,

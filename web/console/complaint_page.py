@@ -18,6 +18,7 @@ from complaints.fields import EDITABLE_FIELDS, FIELD_LIMITS
 from complaints.workflow import FINISHED
 from router import GRADES, RuleSet
 from router.stored_trace import expanded
+from staff.reopening import may_reopen
 from staff.solutions import KINDS
 from staff.views import ComplaintView, complaint_view
 from store.database import Database
@@ -144,6 +145,7 @@ async def complaint_page(
             "approval_above_cents": console.approval_above_cents,
             "may_decide": at_least(staff.agent, "supervisor"),
             "finished": view.complaint.status in FINISHED,
+            "may_reopen": may_reopen(view.complaint, staff.agent),
         },
         agent=staff.agent,
         csrf=staff.csrf,

@@ -100,6 +100,7 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "reopened": N_("reopened"),
         "reopened_notice": N_("reopened"),
         "reopened_by_team": N_("reopened"),
+        "reopened_by_desk": N_("reopened"),
         "survey": N_("survey"),
         "survey_thanks": N_("thanks"),
         "closed_thanks": N_("thanks"),

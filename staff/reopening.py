@@ -1,0 +1,104 @@
+"""Staff reopen a finished complaint: the customer phoned to say the fix did not work, or a
+supervisor found a rejection wrong. Until now only the customer's own message reopened one
+(intake.reopening), and the desk told agents to "reopen it" with no way to.
+
+The rules, decided before anything is written:
+- only a resolved, closed or rejected complaint reopens (409 otherwise: an open one is being
+  worked already, a merged one carries on as another);
+- who: a person who works the complaint's department, as for resolving; a rejected one only
+  a supervisor or admin of it, because overturning "this is not a valid complaint" is a
+  review of a decision (seed 002; the customer's dispute goes to the supervisor too);
+- a reason is required and kept for the desk (the status change's `why`, on the timeline
+  with who reopened it): it may say things meant for colleagues ("Li's refund never left
+  the bank"), so the customer gets a fixed notice instead; what a person wants to tell them
+  goes as a reply.
+
+The effects are the customer's reopening's (`intake.reopening`, `DueTimes.on_reopened`):
+fresh deadlines counted from now, a survey round still open or not yet sent ends (the next
+resolution starts a new one), and the handler stays, so the person who knows the case picks
+it up again. The customer is told on their own channel, in their language, by when a person
+will answer, as the customer's reopening answers them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from complaints.access import at_least
+from complaints.errors import ComplaintBotError, IllegalTransition, NotAllowed, Said, said
+from complaints.workflow import SOLVED, check
+from outbox.next_step import FormatDue
+from outbox.notify import Notifier
+from scheduler.due import DueTimes
+from staff.taking import actor_of
+from store import queries
+from store.models import Agent, Complaint
+
+REOPENABLE = SOLVED | {"rejected"}
+"""What staff may reopen: the statuses the workflow lets become reopened, merged aside."""
+
+
+def check_reason(reason: str) -> None:
+    """Refused before anything is read or written: the desk keeps why it was reopened."""
+    if not reason.strip():
+        raise ComplaintBotError("say why it is reopened: the reason is kept for the desk")
+
+
+def may_reopen(complaint: Complaint, agent: Agent) -> bool:
+    """Whether the console offers `agent` (who may work `complaint`) its Reopen form: the
+    rule `check_reopenable` refuses by, asked before the person writes a reason."""
+    try:
+        check_reopenable(complaint, agent)
+    except ComplaintBotError:
+        return False
+    return True
+
+
+def check_reopenable(complaint: Complaint, agent: Agent) -> None:
+    """Whether `agent`, who may work `complaint`, may reopen it now."""
+    number = complaint.number or ""
+    if complaint.status not in REOPENABLE:
+        raise IllegalTransition(
+            "%(number)s is %(status)s, not finished: there is nothing to reopen",
+            number=number,
+            status=complaint.status,
+        )
+    if complaint.status == "rejected" and not at_least(agent, "supervisor"):
+        raise NotAllowed(
+            "only a supervisor reopens a rejected complaint: ask the supervisor of "
+            "%(department)s to review %(number)s",
+            department=complaint.department,
+            number=number,
+        )
+    check(complaint.status, "reopened")
+
+
+def reopen_finished(
+    session: Session,
+    complaint: Complaint,
+    agent: Agent,
+    reason: str,
+    now: datetime,
+    *,
+    notifier: Notifier,
+    due: DueTimes,
+    format_due: FormatDue,
+) -> Said:
+    """Reopen `complaint` for `reason` and tell the customer; the outcome for the person.
+    The status change is the first write: a colleague's or the customer's change since this
+    read refuses it (ChangedMeanwhile, 409) with nothing written or said, so a reopening
+    by the customer at the same moment makes one reopening, not two."""
+    check_reopenable(complaint, agent)
+    queries.change_status(session, complaint, "reopened", actor_of(agent), reason.strip(), now)
+    due.on_reopened(complaint, now)
+    complaint.updated_at = now
+    answer_by = complaint.first_response_due or now
+    told = notifier.tell_customer(
+        session,
+        complaint,
+        "reopened_by_desk",
+        now,
+        due=format_due(answer_by, complaint.language),
+    )
+    return said("reopened; the customer is told") if told else said("reopened")
