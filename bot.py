@@ -17,7 +17,6 @@ import sys
 from collections.abc import AsyncIterator, Callable
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 
 import web.app as web
@@ -58,6 +57,7 @@ from staff.merge import Duplicates
 from staff.solutions import Solutions
 from store.database import Database
 from store.leadership import leadership_for
+from web import probes
 from web.console.i18n import catalogs
 from web.console.wording import phrased
 from web.services import Services
@@ -168,25 +168,7 @@ def build_app(
         app.include_router(route)
     web.install(app)
 
-    @app.get("/health", summary="Liveness: answers when the bot is serving")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get(
-        "/ready",
-        summary="Readiness: the store takes a write within a second",
-        responses={503: {"description": "The store is locked or unreachable; the reason"}},
-    )
-    async def ready() -> JSONResponse:
-        reason = await database.unready()
-        if reason is None:
-            return JSONResponse({"status": "ready"})
-        return JSONResponse(
-            {"status": "unavailable", "reason": reason},
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
-
+    app.include_router(probes.router)  # after web's: the docs list them last
     return app
 
 

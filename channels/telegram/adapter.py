@@ -21,6 +21,7 @@ import contextlib
 import hmac
 import logging
 import os
+import weakref
 from datetime import UTC, timedelta, tzinfo
 
 from fastapi import APIRouter, Request, Response
@@ -209,9 +210,18 @@ class TelegramChannel:
         return update.update_id not in self._failed
 
     def routes(self) -> APIRouter:
+        # Held weakly, as the webhook channel's route (channels/webhook/adapter.py): FastAPI's
+        # module-level caches of endpoints would keep a stopped bot alive through a bound method.
+        channel = weakref.ref(self)
+
+        async def webhook(request: Request) -> Response:
+            alive = channel()
+            assert alive is not None  # the app that routes here holds it
+            return await alive.webhook(request)
+
         router = APIRouter()
         router.add_api_route(
-            "/telegram/webhook", self.webhook, methods=["POST"], include_in_schema=False
+            "/telegram/webhook", webhook, methods=["POST"], include_in_schema=False
         )
         return router
 

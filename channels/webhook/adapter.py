@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import ssl
+import weakref
 from collections.abc import Mapping
 
 import httpx
@@ -165,10 +166,21 @@ class WebhookChannel:
         }
 
     def routes(self) -> APIRouter:
+        # The route holds the channel weakly (the app's services hold it while it serves):
+        # FastAPI keeps every endpoint it has seen in module-level caches of 4,096 entries,
+        # and this bound method there kept the whole bot alive after it stopped.
+        channel = weakref.ref(self)
+
+        async def receive(source: str, request: Request) -> JSONResponse:
+            alive = channel()
+            assert alive is not None  # the app that routes here holds it
+            return await alive.receive(source, request)
+
+        receive.__doc__ = WebhookChannel.receive.__doc__  # the operation's description
         router = APIRouter()
         router.add_api_route(
             "/webhook/{source}",
-            self.receive,
+            receive,
             methods=["POST"],
             status_code=202,
             summary="Receive a complaint or a follow-up from an integrated system",
