@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import gc
 import json
 import os
 import shutil
@@ -102,6 +103,15 @@ def table_counts(url: str) -> dict[str, int]:
             }
     finally:
         engine.dispose()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Keep what collecting imported (the bot's packages, numpy, SQLAlchemy, FastAPI: about a
+    million objects that live for the whole run) out of every later full collection, as the
+    bot does with its start-up heap: each full collection would walk them all again, and one
+    stops the event loop that a test's bot and its client share."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(scope="session", autouse=True)
