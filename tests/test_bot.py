@@ -298,21 +298,27 @@ async def test_a_serving_bot_keeps_its_start_up_heap_out_of_the_cyclic_collector
     """The serving command freezes the heap once ready (gc pauses were the webhook's p99) and
     keeps one triage training; an app built without asking for it, as tests build hundreds,
     leaves the collector and the trainings alone."""
+    run_frozen = gc.get_freeze_count() > 0  # the test run's own freeze (tests/conftest.py)
     for freeze in (False, True):
         folder = tmp_path / str(freeze)
         folder.mkdir()
         settings = load_settings(write_settings(folder))
+        frozen_before = gc.get_freeze_count()
         app = bot.build_app(settings, serving=freeze)
         served = await serve(app)
         try:
             async with asyncio.timeout(30):
                 await app.state.ready.wait()
-            assert (gc.get_freeze_count() > 0) is freeze
+            assert (gc.get_freeze_count() > frozen_before) is freeze
             assert model._kept == (1 if freeze else model._CACHED)  # one training kept, serving
         finally:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
             model.keep_trained(model._CACHED)
             await served.stop()
+    if run_frozen:  # thawed with the bot's: frozen again, as the run's later tests expect
+        gc.collect()
+        gc.freeze()
 
 
 async def test_a_stopped_bot_is_freed_with_all_it_built(tmp_path: Path) -> None:
