@@ -79,7 +79,7 @@ class _Preparer:
         if not isinstance(raw, dict):
             return raw  # pydantic says it must be a table
         fields = model.model_fields
-        refuse_unknown(self.path, key, raw, list(fields))
+        refuse_unknown(self.path, key, raw, [n for n, f in fields.items() if _writable(f)])
         prepared = {
             name: self.value(fields[name].annotation, v, (*key, name)) for name, v in raw.items()
         }
@@ -134,6 +134,13 @@ def _optional_of(annotation: Any) -> Any:
         if len(members) == 1:
             return members[0]
     return annotation
+
+
+def _writable(field: FieldInfo) -> bool:
+    """Whether settings.toml may write the field: not one filled in from its table's name
+    (a value written there would be overwritten without a word)."""
+    extra = field.json_schema_extra
+    return not (isinstance(extra, dict) and extra.get("from_table_name"))
 
 
 def _is_model(annotation: Any) -> TypeGuard[type[BaseModel]]:

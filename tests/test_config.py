@@ -167,6 +167,10 @@ def test_bad_business_hours_name_the_key(
             {"agents": [{"name": "Li Wei", "departmens": ["billing"]}]},
             "[agents.1] departmens: unknown key; did you mean departments?",
         ),
+        (  # a source is named by its table: a `name` written in it was silently overwritten
+            {"webhook": {"sources": {"shop": {"secret": "s" * 32, "name": "crm"}}}},
+            "[webhook.sources.shop] name: unknown key; known keys: secret, callback_url",
+        ),
         ({"grades": {"urgnt": {}}}, "[grades] urgnt: unknown key; did you mean urgent?"),
         (
             {"bot": {"zzz": 1}},

@@ -201,6 +201,8 @@ class WebhookChannel:
                 f"unknown webhook source {source!r}; configure "
                 f"[webhook.sources.{source}] in settings.toml",
             )
+        if refused := _not_json(request.headers.get("content-type")):
+            return _error(415, refused)
         body = await self._signed_body(configured, request)
         if isinstance(body, JSONResponse):
             return body
@@ -237,7 +239,14 @@ class WebhookChannel:
         # comparison itself takes constant time.
         given = f"sha256={digest.lower()}".encode()
         if not hmac.compare_digest(given, sign(source.secret, signed_bytes).encode()):
-            return _error(401, "X-Signature does not match the body")
+            if stamp is None:
+                return _error(401, "X-Signature does not match the body")
+            # the usual mistake with a timestamp: signing the body alone, as without one
+            return _error(
+                401,
+                "X-Signature does not match the body with this X-Signature-Timestamp: sign "
+                "<X-Signature-Timestamp>.<body> (the timestamp, a full stop, the body as sent)",
+            )
         if stamp is not None and (refused := self._stale(stamp)):
             return _error(401, refused)
         return body
@@ -318,6 +327,31 @@ class WebhookChannel:
                 return None
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _not_json(content_type: str | None) -> str:
+    """Why a body declared as something other than UTF-8 JSON is refused (415), or "".
+
+    curl's --data-binary without -H declares a form, and a Latin-1 charset would be read as
+    UTF-8 all the same: both are mistakes the sender should hear of rather than a 202 or a
+    puzzling 422 about the JSON. No Content-Type at all is taken as JSON."""
+    if content_type is None:
+        return ""
+    media, _, parameters = content_type.partition(";")
+    media = media.strip().lower()
+    if media != "application/json" and not (
+        media.startswith("application/") and media.endswith("+json")
+    ):
+        return f"send Content-Type: application/json (the body is JSON), not {media or 'empty'!r}"
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            return (
+                f"send Content-Type: application/json with the body in UTF-8 (JSON is UTF-8), "
+                f"not charset {charset!r}"
+            )
+    return ""
 
 
 def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:

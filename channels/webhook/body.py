@@ -297,6 +297,12 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         "nothing was stored: send this message with a new id",
     ),
     413: _refused("The body is over [webhook] max_body_bytes", "body larger than 10485760 bytes"),
+    415: _refused(
+        "Content-Type is not application/json (or a +json type), or names a charset other "
+        "than UTF-8; no Content-Type at all is read as JSON",
+        "send Content-Type: application/json (the body is JSON), not "
+        "'application/x-www-form-urlencoded'",
+    ),
     422: _refused(
         "Not JSON, a field missing or wrong (a list naming each field, more than "
         "[intake] max_attachments included), or the message as a whole refused (one "

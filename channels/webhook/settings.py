@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 class WebhookSource(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str
-    """The table's name (`shop` in `[webhook.sources.shop]`), filled in from the key."""
+    name: str = Field(json_schema_extra={"from_table_name": True})
+    """The table's name (`shop` in `[webhook.sources.shop]`), filled in from the key: settings.toml
+    may not write it (config.reading refuses it as an unknown key rather than overwrite it)."""
     secret: str = Field(default="", repr=False, validate_default=True)
     """Signs every request body (HMAC); both sides know it."""
     callback_url: str = ""

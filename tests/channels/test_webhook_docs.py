@@ -70,6 +70,7 @@ async def test_the_documented_body_is_the_validating_model(
     [
         (401, "shop", {"id": "x"}, {"X-Signature": "sha256=00"}),
         (404, "nobody", {"id": "x"}, {}),
+        (415, "shop", {"id": "x"}, {"Content-Type": "text/plain"}),
         (422, "shop", {"id": "x-1", "customer": {"name": "Ana"}, "text": "Broken."}, {}),
         (422, "shop", {"id": "x-1", "customer": {"id": "c"}, "text": "  "}, {}),
     ],
