@@ -208,7 +208,11 @@ class WebhookChannel:
             return body
         try:
             context = {"max_attachments": self.max_attachments, "today": self.clock.now().date()}
-            payload = ComplaintIn.model_validate_json(body, context=context)
+            # a UTF-8 byte order mark (PowerShell, .NET) is signed with the body, then ignored,
+            # as RFC 8259 allows: JSON itself cannot start with one
+            payload = ComplaintIn.model_validate_json(
+                body.removeprefix(b"\xef\xbb\xbf"), context=context
+            )
         except ValidationError as error:
             return _invalid(error)
         attachments = tuple(item.attachment() for item in payload.attachments)

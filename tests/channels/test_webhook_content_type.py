@@ -5,6 +5,7 @@ charset) and a timestamped request signed over the body alone."""
 from __future__ import annotations
 
 import hmac
+import json
 from typing import Any
 
 import httpx
@@ -73,3 +74,13 @@ async def test_a_timestamped_request_signed_over_the_body_alone_says_what_to_sig
     good = "sha256=" + hmac.new(SECRET.encode(), f"{stamp}.".encode() + raw, "sha256").hexdigest()
     stale = await _post(bot, raw, {**headers, "X-Signature-Timestamp": stamp, "X-Signature": good})
     assert stale.status_code == 401 and "seconds" in stale.json()["detail"]
+
+
+async def test_a_body_with_a_utf8_byte_order_mark_is_read_as_json(start_bot: Any) -> None:
+    """PowerShell and .NET writers put EF BB BF before the JSON; RFC 8259 lets a reader ignore
+    it, and a 422 "expected value at line 1 column 1" would not tell the sender why."""
+    bot = await start_bot()
+    raw, headers = signed(b"\xef\xbb\xbf" + json.dumps(BODY, ensure_ascii=False).encode())
+    answer = await _post(bot, raw, headers)
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["language"] == "zh-Hans"
