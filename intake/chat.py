@@ -9,7 +9,8 @@ department needs (`[departments.X] ask`) and does not have yet, after filling wh
 message says (`chat_details`); an answer fills the field, "skip" (button or typed) moves on.
 A message that is no answer (`chat_answers.looks_like_answer`, or graver) is more of the
 complaint: intake records it and raises the grade (`follow_up`, `regrade`); the question is
-asked once more, then dropped, as it is when the complaint is finished (`chat_survey.outlived`).
+asked once more, then dropped, as it is when the complaint is finished or a person of the desk
+has written to the customer since (`chat_survey.outlived`).
 The state lives in the store (a restart or another instance continues); all goes via the outbox.
 """
 
@@ -206,7 +207,7 @@ class ChatDesk(chat_link.LinkCodes):
                 return True
             complaint = complaint_by_id(session, complaint_id=state.complaint_id)
             assert complaint is not None and complaint.id is not None
-            if outlived(state, complaint) or meant_for_another(complaint, replied, text):
+            if outlived(session, state, complaint) or meant_for_another(complaint, replied, text):
                 return False  # not for this question: intake hears the message
             field, now = state.pending_field, self.clock.now()
             if field == "survey_comment":

@@ -2,8 +2,10 @@
 Each resolution sends a new survey message (a new round); a tap counts only on the complaint's
 latest survey while its round is open, so a button of an earlier round answers clearly that it
 is stale instead of scoring the new round or silently doing nothing. A guided-intake question
-left pending when the complaint was finished is dropped (`outlived`), so a survey answer typed
-in the chat reaches intake (`intake.follow_up`) instead of filling that question."""
+left pending when the complaint was finished, or when a person of the desk has written to the
+customer since, is dropped (`outlived`), so a survey answer typed in the chat, or the answer to
+an agent's question or to a reopening, reaches intake (`intake.follow_up`) instead of filling
+that question."""
 
 from __future__ import annotations
 
@@ -55,11 +57,36 @@ def _survey_of_button(
     return None
 
 
-def outlived(state: ChatState, complaint: Complaint) -> bool:
-    """Whether the pending question is a guided-intake one of a complaint finished since (then
-    it is dropped: "满意" typed after the survey is no order number). The comment invited after
-    a survey button is not one."""
-    if state.pending_field == "survey_comment" or complaint.status not in FINISHED:
+DESK_SPOKE = frozenset(
+    {"reply", "proposal_notice", "rejected_notice", "resolved", "merged_notice", "reopened_by_desk"}
+)
+"""The stored kinds (`Message.kind`) of what a person of the desk said to the customer: an
+answer, a proposal, a rejection, a resolution, a merge, a reopening. The customer's next
+words answer that person."""
+
+
+def outlived(session: Session, state: ChatState, complaint: Complaint) -> bool:
+    """Whether the pending question is a guided-intake one of a complaint finished since, or
+    one a person of the desk has written to the customer after (then it is dropped: "满意"
+    typed after the survey is no order number, and "yes, both charges" answers the agent's
+    question, not "which product?"). The comment invited after a survey button is not one."""
+    if state.pending_field == "survey_comment":
+        return False
+    if complaint.status not in FINISHED and not _desk_spoke_since_question(session, complaint):
         return False
     state.pending_field = ""
     return True
+
+
+def _desk_spoke_since_question(session: Session, complaint: Complaint) -> bool:
+    """Whether a person's message to the customer (an answer, a proposal, a resolution, a
+    reopening…) went out after the bot's latest guided-intake question."""
+    spoke = False
+    for message in messages_of_complaint(session, complaint_id=complaint.id or 0):
+        if message.direction != "out":
+            continue
+        if message.kind == "question":
+            spoke = False
+        elif message.kind in DESK_SPOKE:
+            spoke = True
+    return spoke
