@@ -59,7 +59,7 @@ from store.database import Database
 from store.leadership import leadership_for
 from web import probes
 from web.console.i18n import catalogs
-from web.console.wording import phrased
+from web.console.phrasing import phrased
 from web.services import Services
 
 log = logging.getLogger("bot")

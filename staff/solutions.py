@@ -29,6 +29,7 @@ from outbox.names import KIND_NAMES
 from outbox.notify import Notifier
 from outbox.typography import sentence, written
 from scheduler.due import DueTimes
+from staff.reopening import may_reopen
 from staff.taking import actor_of, take_if_untaken
 from staff.views import viewable
 from store import queries
@@ -112,6 +113,33 @@ def check_none_awaiting_approval(session: Session, complaint: Complaint) -> None
             )
 
 
+def finished_refusal(complaint: Complaint, agent: Agent) -> ComplaintBotError:
+    """Why `agent` cannot propose a solution on a finished complaint, naming what they can do
+    instead (the rules of staff.reopening): a merged one goes on as the complaint it went
+    into; a rejected one an agent asks a supervisor to review, since only a supervisor
+    reopens it; any other one they reopen themselves first."""
+    number = complaint.number or ""
+    if complaint.status == "merged":
+        return ComplaintBotError(
+            "%(number)s was merged into %(other)s; propose the solution on %(other)s",
+            number=number,
+            other=complaint.merged_into,
+        )
+    if not may_reopen(complaint, agent):
+        return ComplaintBotError(
+            "%(number)s is %(status)s; ask a supervisor of %(department)s to review and "
+            "reopen it before a solution is proposed",
+            number=number,
+            status=complaint.status,
+            department=complaint.department,
+        )
+    return ComplaintBotError(
+        "%(number)s is %(status)s; reopen it before proposing a solution",
+        number=number,
+        status=complaint.status,
+    )
+
+
 @dataclass(frozen=True)
 class SolutionOutcome:
     solution: Solution
@@ -153,11 +181,7 @@ class Solutions:
         def work(session: Session) -> SolutionOutcome:
             complaint = viewable(session, agent, number)
             if complaint.status in FINISHED:
-                raise ComplaintBotError(
-                    "%(number)s is %(status)s; reopen it before proposing a solution",
-                    number=number,
-                    status=complaint.status,
-                )
+                raise finished_refusal(complaint, agent)
             take_if_untaken(session, complaint, agent, now, "taken to propose a solution")
             hold_status(session, complaint)  # changed by a colleague since read: 409, unwritten
             solution = Solution(

@@ -1,11 +1,11 @@
-"""Agents' work on complaints: the queue, one complaint's timeline, and every action on it.
+"""Agents' work on complaints: the queue, one complaint's timeline, and every action on it but
+its solutions (proposing, deciding: web.api_solutions, under the same prefix and tag).
 
 Each action answers with the complaint as it now stands, so a script sees the effect at once.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -15,14 +15,13 @@ from pydantic import BaseModel, Field
 from complaints.fields import EDITABLE_FIELDS, FIELD_LIMITS
 from complaints.media import FALLBACK, media_type
 from router.stored_trace import expanded
-from staff.solutions import KINDS, parse_amount
 from staff.views import QueueFilter, QueueItem, attachment, complaint_view, queue
 from staff.views import due_within as due_within_filter
-from store.models import Solution
 from web.api_docs import refusals
-from web.auth import AgentUser, SupervisorUser
+from web.api_solutions import SolutionOut
+from web.auth import AgentUser
 from web.bodies import Body, Offset, RowId
-from web.deps import AgentDeskDep, CannedRepliesDep, ClockDep, DatabaseDep, SolutionsDep
+from web.deps import AgentDeskDep, CannedRepliesDep, ClockDep, DatabaseDep
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
 
@@ -30,37 +29,6 @@ router = APIRouter(prefix="/api/complaints", tags=["complaints"])
 class QueueOut(BaseModel):
     total: int
     items: list[QueueItem]
-
-
-class SolutionOut(BaseModel):
-    id: int
-    kind: str
-    amount: str | None
-    currency: str
-    description: str
-    status: str
-    proposed_by: str
-    proposed_at: datetime
-    decided_by: str
-    decided_at: datetime | None
-    decision_reason: str
-
-    @classmethod
-    def of(cls, solution: Solution) -> SolutionOut:
-        amount = solution.amount_cents
-        return cls(
-            id=solution.id or 0,
-            kind=solution.kind,
-            amount=None if amount is None else f"{amount / 100:.2f}",
-            currency=solution.currency,
-            description=solution.description,
-            status=solution.status,
-            proposed_by=solution.proposed_by,
-            proposed_at=solution.proposed_at,
-            decided_by=solution.decided_by,
-            decided_at=solution.decided_at,
-            decision_reason=solution.decision_reason,
-        )
 
 
 class ComplaintOut(BaseModel):
@@ -145,19 +113,6 @@ class Reopening(Body):
             "gets a fixed notice saying by when a person will answer",
         ),
     ]
-
-
-class Proposal(Body):
-    kind: Annotated[str, Field(description=f"one of {', '.join(KINDS)}")]
-    amount: Annotated[
-        str | float | None, Field(description="for refund, discount, compensation")
-    ] = None
-    description: str = ""
-
-
-class Decision(Body):
-    approve: bool
-    reason: str = ""
 
 
 @router.get(
@@ -361,33 +316,3 @@ async def reopen(
 ) -> ComplaintOut:
     await desk.reopen(number, agent, body.reason)
     return await get_complaint(number, agent, database)
-
-
-@router.post(
-    "/{number}/solutions",
-    status_code=201,
-    summary="Propose a solution; above the approval limit it waits for a supervisor",
-    responses=refusals(409),
-)
-async def propose(
-    number: str, agent: AgentUser, body: Proposal, solutions: SolutionsDep
-) -> SolutionOut:
-    amount = None if body.amount is None else parse_amount(str(body.amount))
-    outcome = await solutions.propose(number, agent, body.kind, amount, body.description)
-    return SolutionOut.of(outcome.solution)
-
-
-@router.post(
-    "/{number}/solutions/{solution_id}/decision",
-    summary="A supervisor approves (the customer is told) or rejects (with the reason)",
-    responses=refusals(409),
-)
-async def decide(
-    number: str,
-    solution_id: RowId,
-    supervisor: SupervisorUser,
-    body: Decision,
-    solutions: SolutionsDep,
-) -> SolutionOut:
-    outcome = await solutions.decide(number, solution_id, supervisor, body.approve, body.reason)
-    return SolutionOut.of(outcome.solution)

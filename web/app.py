@@ -21,6 +21,7 @@ from web import (
     api_reports,
     api_rule_trials,
     api_rules,
+    api_solutions,
     console,
     errors,
 )
@@ -32,6 +33,7 @@ def install(app: FastAPI) -> None:
         api_accounts,
         api_duplicates,
         api_complaints,
+        api_solutions,
         api_canned,
         api_rules,
         api_rule_trials,

@@ -10,7 +10,8 @@ from complaints.errors import ComplaintBotError
 from staff.solutions import parse_amount
 from web.console.complaint_page import detail_lines
 from web.console.i18n import LOCALES, catalogs, say
-from web.console.wording import money, phrased
+from web.console.phrasing import phrased
+from web.console.wording import money
 
 
 @pytest.mark.parametrize(("locale", "babel"), list(LOCALES.items()))

@@ -21,7 +21,7 @@ from tests.web.browser import (  # noqa: F401 (the fixtures: browser, chromium)
 )
 from tests.web.conftest import Desk, rows
 from web.console.i18n import catalogs
-from web.console.wording import phrased
+from web.console.phrasing import phrased
 
 BILLING = "Me han cobrado dos veces la misma compra en la tarjeta, quiero el reembolso."
 

@@ -17,8 +17,9 @@ from admin.report_period import period
 from complaints.errors import ReportError, Said, said
 from tests.web.code_reading import CALLS
 from web.console.i18n import N_, catalogs, say
+from web.console.phrasing import KEYED_VALUES, NAMED_VALUES, phrased
 from web.console.rule_errors import rule_problem
-from web.console.wording import KEYED_VALUES, NAMED_VALUES, label, phrased
+from web.console.wording import label
 
 NAMES = {"billing": "Facturación", "logistics": "Logística"}
 
@@ -109,7 +110,7 @@ SHOWN_AS_IS = {
 
 def test_every_value_the_services_write_is_named_or_reviewed() -> None:
     """A value added to a refusal or an outcome (`said(...)`, an error of complaints.errors)
-    is named for staff (wording.KEYED_VALUES, NAMED_VALUES) or reviewed here as shown as it
+    is named for staff (phrasing.KEYED_VALUES, NAMED_VALUES) or reviewed here as shown as it
     is: a raw key in a Spanish or Chinese message fails here first."""
     kinds = {n for n, c in vars(errors).items() if inspect.isclass(c) and issubclass(c, Exception)}
     unreviewed = sorted(
@@ -122,4 +123,4 @@ def test_every_value_the_services_write_is_named_or_reviewed() -> None:
         and keyword.arg not in NAMED_VALUES
         and keyword.arg not in SHOWN_AS_IS
     )
-    assert unreviewed == [], "name these in web/console/wording.py or review them here"
+    assert unreviewed == [], "name these in web/console/phrasing.py or review them here"

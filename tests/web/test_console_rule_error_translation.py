@@ -17,7 +17,7 @@ from admin.rule_book import ROUTING_KEYS, check, tables_from_toml
 from admin.rule_tables import with_rules
 from complaints.errors import RuleError
 from web.console.i18n import catalogs, say
-from web.console.wording import phrased
+from web.console.phrasing import phrased
 
 SETTINGS = tomllib.loads((Path(__file__).parents[2] / "settings.toml").read_text("utf-8"))
 TABLES = {key: SETTINGS[key] for key in ROUTING_KEYS if key in SETTINGS}

@@ -18,7 +18,7 @@ from web.console.forms import FormError, Text
 from web.console.guard import Actor, ConsoleRefusal, SupervisorActor
 from web.console.i18n import N_
 from web.console.pages import redirect
-from web.console.wording import phrased
+from web.console.phrasing import phrased
 from web.deps import AgentDeskDep, DuplicatesDep, SolutionsDep
 from web.errors import status_for
 

@@ -9,7 +9,7 @@ from pydantic import AfterValidator
 
 from complaints.errors import ComplaintBotError, WrongFields
 from web.console.i18n import N_, Phrase
-from web.console.wording import phrased
+from web.console.phrasing import phrased
 
 
 def _plain_lines(text: str) -> str:

@@ -18,7 +18,7 @@ from staff.views import due_within as due_within_filter
 from web.console.guard import ConsoleRefusal, Viewer
 from web.console.i18n import N_
 from web.console.pages import render
-from web.console.wording import phrased
+from web.console.phrasing import phrased
 from web.deps import ClockDep, DatabaseDep, RuleBookDep
 from web.errors import status_for
 
