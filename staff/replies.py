@@ -18,39 +18,14 @@ def queue_reply(
 ) -> int:
     """Record an agent's answer and queue it for the customer, threaded to their last message
     (mail clients show it in the same conversation); the message's id."""
-    assert complaint.id is not None
-    (reply_id,) = queries.add_messages(
+    return queries.queue_message(
         session,
-        [
-            {
-                "complaint_id": complaint.id,
-                "direction": "out",
-                "channel": to.channel,
-                "identity_id": complaint.identity_id,
-                "author": author,
-                "kind": "reply",
-                "text": text,
-                "language": complaint.language,
-                "created_at": now,
-            }
-        ],
+        complaint,
+        to.channel,
+        to.address,
+        "reply",
+        text,
+        now,
+        in_thread(session, complaint, to.channel),
+        author=author,
     )
-    queries.queue_delivery(
-        session,
-        {
-            "complaint_id": complaint.id,
-            "message_id": reply_id,
-            "channel": to.channel,
-            "address": to.address,
-            "kind": "reply",
-            "next_attempt_at": now,
-            "created_at": now,
-            "payload": {
-                "complaint": complaint.number,
-                "text": text,
-                "language": complaint.language,
-                **in_thread(session, complaint, to.channel),
-            },
-        },
-    )
-    return reply_id

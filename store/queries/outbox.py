@@ -237,11 +237,13 @@ def queue_message(
     *,
     to_customer: bool = True,
     text_key: str = "",
+    author: str = "bot",
 ) -> int:
-    """Record a bot message about `complaint` and queue it for `address`; return its id.
+    """Record a message about `complaint` and queue it for `address`; return its id.
     A message to staff (`to_customer=False`) is not counted as written to the customer. The
     message is recorded as `text_key` (the text it says: "resolved", "rejected_notice"…, what
-    the timeline shows) when given, else as `kind`, which its delivery keeps either way."""
+    the timeline shows) when given, else as `kind`, which its delivery keeps either way.
+    `author` is the bot's, or the person's whose answer it carries (`agent:Ana`)."""
     assert complaint.id is not None
     (message_id,) = add_messages(
         session,
@@ -251,7 +253,7 @@ def queue_message(
                 "direction": "out",
                 "channel": channel,
                 "identity_id": complaint.identity_id if to_customer else None,
-                "author": "bot",
+                "author": author,
                 "kind": text_key or kind,
                 "text": text,
                 "language": complaint.language,
