@@ -178,6 +178,22 @@ def rows(desk: Desk, sql: str, **params: Any) -> list[dict[str, Any]]:
         engine.dispose()
 
 
+def status_changes(desk: Desk, number: str) -> list[dict[str, Any]]:
+    """The complaint's status changes in order: who (`actor`) and the event's detail (`from`,
+    `to`, `why`); PostgreSQL hands the JSON column back parsed, SQLite as text."""
+    found = rows(
+        desk,
+        "SELECT e.actor, e.detail FROM events e JOIN complaints c ON c.id = e.complaint_id "
+        "WHERE c.number = :n AND e.kind = 'status_changed' ORDER BY e.id",
+        n=number,
+    )
+    return [
+        {"actor": row["actor"], **(json.loads(d) if isinstance(d, str) else d)}
+        for row in found
+        for d in [row["detail"]]
+    ]
+
+
 async def mailed(
     desk: Desk, text: str, *, sender: str, subject: str = "Complaint", message_id: str = ""
 ) -> str:

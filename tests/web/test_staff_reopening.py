@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +22,14 @@ from tests.web.browser import (  # noqa: F401 (the fixtures: browser, chromium)
     chromium_fixture,
     logged_in,
 )
-from tests.web.conftest import Desk, console_login, delivered, mailed, mails, rows
+from tests.web.conftest import (
+    Desk,
+    console_login,
+    delivered,
+    mailed,
+    mails,
+    status_changes,
+)
 from tests.web.test_status_races import held, racing_desk  # noqa: F401 (a fixture)
 
 BILLING = "Me han cobrado dos veces la misma compra en la tarjeta, quiero el reembolso."
@@ -35,20 +41,6 @@ async def stored(desk: Desk, number: str) -> Any:
     return await desk.app.state.services.database.read(
         lambda session: queries.complaint_by_number(session, number)
     )
-
-
-def status_changes(desk: Desk, number: str) -> list[dict[str, Any]]:
-    found = rows(
-        desk,
-        "SELECT e.actor, e.detail FROM events e JOIN complaints c ON c.id = e.complaint_id "
-        "WHERE c.number = :n AND e.kind = 'status_changed' ORDER BY e.id",
-        n=number,
-    )
-    return [
-        {"actor": row["actor"], **(json.loads(d) if isinstance(d, str) else d)}
-        for row in found
-        for d in [row["detail"]]
-    ]
 
 
 async def resolved_by(desk: Desk, agent: httpx.AsyncClient, number: str) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
-import json
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -28,7 +27,7 @@ from sqlmodel import Session
 from complaints.clock import ManualClock
 from tests.conftest import SECRET, START, CallbackReceiver, Served, postgres_schema, signed
 from tests.web.browser import PASSWORD
-from tests.web.conftest import Desk, console_login, delivered, rows
+from tests.web.conftest import Desk, console_login, delivered, rows, status_changes
 
 BILLING = "Me han cobrado dos veces la misma compra en la tarjeta, quiero el reembolso."
 WITHIN = 30.0
@@ -98,15 +97,7 @@ def _flash(page: str) -> str:
 
 
 def _status_changes(desk: Desk, number: str) -> list[tuple[str, str]]:
-    found = rows(
-        desk,
-        "SELECT e.detail FROM events e JOIN complaints c ON c.id = e.complaint_id "
-        "WHERE c.number = :n AND e.kind = 'status_changed' ORDER BY e.id",
-        n=number,
-    )
-    details = [row["detail"] for row in found]
-    loaded = [json.loads(detail) if isinstance(detail, str) else detail for detail in details]
-    return [(detail["from"], detail["to"]) for detail in loaded]
+    return [(change["from"], change["to"]) for change in status_changes(desk, number)]
 
 
 def _status(desk: Desk, number: str) -> str:
