@@ -34,6 +34,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "dispute": "{number} was rejected and the customer disputes it; it is reopened for "
         "review. Please look at the customer's reply and decide again.",
         "survey_reopened": "{number} was reopened: the customer rated the solution {score}/5.",
+        "reopened_by_staff": "{number} was reopened by {actor}: {reason}\nFirst response due "
+        "{due} UTC ({grade}, owner: {owner}).",
         "no_senior": "{number}: the customer asked for another handler, and no senior agent is "
         "registered for {department}; {previous} keeps it for now.",
         "no_senior_unassigned": "{number}: the customer asked for another handler, and no "
@@ -75,6 +77,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "dispute": "{number} fue rechazada y el cliente lo impugna; se ha reabierto para su "
         "revisión. Lea la respuesta del cliente y decida de nuevo.",
         "survey_reopened": "{number} se ha reabierto: el cliente valoró la solución con {score}/5.",
+        "reopened_by_staff": "{actor} ha reabierto {number}: {reason}\nPrimera respuesta antes "
+        "del {due} UTC ({grade}, responsable: {owner}).",
         "no_senior": "{number}: el cliente pidió otro responsable y no hay ningún agente sénior "
         "registrado para {department}; {previous} la mantiene por ahora.",
         "no_senior_unassigned": "{number}: el cliente pidió otro responsable y no hay ningún "
@@ -113,6 +117,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "dispute": "{number} 已被驳回，客户提出异议；现已重新打开以便复核。请查看客户的回复并"
         "重新决定。",
         "survey_reopened": "{number} 已重新打开：客户对解决方案的评分为 {score}/5。",
+        "reopened_by_staff": "{actor} 已重新打开 {number}：{reason}\n首次回复期限为 {due} UTC"
+        "（{grade}，负责人：{owner}）。",
         "no_senior": "{number}：客户要求更换处理人，但 {department} 没有登记的资深客服；暂由 "
         "{previous} 继续处理。",
         "no_senior_unassigned": "{number}：客户要求更换处理人，但 {department} 没有登记的资深"
@@ -148,6 +154,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "dispute": "{number} 已被駁回，客戶提出異議；現已重新開啟以便複核。請查看客戶的回覆並"
         "重新決定。",
         "survey_reopened": "{number} 已重新開啟：客戶對解決方案的評分為 {score}/5。",
+        "reopened_by_staff": "{actor} 已重新開啟 {number}：{reason}\n首次回覆期限為 {due} UTC"
+        "（{grade}，負責人：{owner}）。",
         "no_senior": "{number}：客戶要求更換處理人，但 {department} 沒有登記的資深客服；暫由 "
         "{previous} 繼續處理。",
         "no_senior_unassigned": "{number}：客戶要求更換處理人，但 {department} 沒有登記的資深"

@@ -17,7 +17,8 @@ The effects are the customer's reopening's (`intake.reopening`, `DueTimes.on_reo
 fresh deadlines counted from now, a survey round still open or not yet sent ends (the next
 resolution starts a new one), and the handler stays, so the person who knows the case picks
 it up again. The customer is told on their own channel, in their language, by when a person
-will answer, as the customer's reopening answers them."""
+will answer, as the customer's reopening answers them; the department hears it where it
+hears of its deadlines, with the reason, since the handler may not be who reopened it."""
 
 from __future__ import annotations
 
@@ -26,14 +27,17 @@ from datetime import datetime
 from sqlmodel import Session
 
 from complaints.access import at_least
+from complaints.addresses import Address
 from complaints.errors import ComplaintBotError, IllegalTransition, NotAllowed, Said, said
 from complaints.workflow import SOLVED, check
 from outbox.next_step import FormatDue
 from outbox.notify import Notifier
+from outbox.staff_texts import StaffWord
 from scheduler.due import DueTimes
 from staff.taking import actor_of
 from store import queries
 from store.models import Agent, Complaint
+from store.queries.accounts import agent_at
 
 REOPENABLE = SOLVED | {"rejected"}
 """What staff may reopen: the statuses the workflow lets become reopened, merged aside."""
@@ -101,4 +105,40 @@ def reopen_finished(
         now,
         due=format_due(answer_by, complaint.language),
     )
+    tell_department(session, complaint, agent, reason.strip(), now, notifier=notifier)
     return said("reopened; the customer is told") if told else said("reopened")
+
+
+def tell_department(
+    session: Session,
+    complaint: Complaint,
+    agent: Agent,
+    reason: str,
+    now: datetime,
+    *,
+    notifier: Notifier,
+) -> None:
+    """The department hears that a finished case is back and why, where it hears of its
+    deadlines (its Telegram group, else its supervisor): the handler may not be the person
+    who reopened it, and the fresh first-response deadline is already running. Not when
+    that address is the reopener's own: they know."""
+    contact = notifier.department_contact(complaint.department)
+    if not contact:
+        return
+    address = Address.parse(contact)
+    own = agent_at(session, channel=address.channel, address=address.address)
+    if own is not None and own.id == agent.id:
+        return
+    due = complaint.first_response_due or now
+    notifier.tell_staff(
+        session,
+        complaint,
+        address,
+        "reopened_by_staff",
+        now,
+        actor=agent.name,
+        reason=reason,
+        due=f"{due:%Y-%m-%d %H:%M}",
+        grade=complaint.grade,
+        owner=complaint.assignee or StaffWord("nobody_yet"),
+    )

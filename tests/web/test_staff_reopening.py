@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from playwright.async_api import Browser, expect
 
+from complaints.clock import ManualClock
 from store import queries
-from tests.conftest import CallbackReceiver, signed, table_counts
+from tests.conftest import START, CallbackReceiver, signed, table_counts
+from tests.mailpeers import Sink
 from tests.web.browser import (  # noqa: F401 (the fixtures: browser, chromium)
     PASSWORD,
     browser_fixture,
@@ -250,3 +254,47 @@ async def test_staff_and_the_customer_reopen_at_the_same_moment_it_is_reopened_o
             assert "changed by someone else meanwhile" in lost.json()["detail"]
             assert reopenings[0]["actor"] == "customer"
             assert not any("para revisarla de nuevo" in text for text in told)
+
+
+@pytest.fixture
+async def supervised_desk(start_bot: Any, sink: Sink) -> AsyncIterator[tuple[Desk, Sink]]:
+    """The bot on a manual clock whose billing department has a Spanish-reading supervisor
+    at an e-mail address; its relay is the test's sink."""
+    overrides = {
+        "email": {"relay": {"port": sink.port}},
+        "departments": {
+            "billing": {"supervisor": "email:jefa@desk.test", "supervisor_language": "es"}
+        },
+    }
+    clock = ManualClock(START)
+    running = Desk(await start_bot(overrides, clock=clock, background=False), clock)
+    yield running, sink
+    for client in running.clients:
+        await client.aclose()
+
+
+async def test_the_department_hears_who_reopened_it_and_why_but_not_the_reopener(
+    supervised_desk: tuple[Desk, Sink],
+) -> None:
+    desk, sink = supervised_desk
+    number = (await desk.complain(BILLING))["complaint"]
+    ana = await desk.account("Ana")
+    sam = await desk.account("Sam", role="supervisor", email="JEFA@desk.test")
+    await resolved_by(desk, ana, number)
+    await mails(desk, sink)
+
+    reopened = await ana.post(f"/api/complaints/{number}/reopen", json={"reason": PHONED})
+    assert reopened.status_code == 200, reopened.text
+    [told] = await mails(desk, sink)
+    assert told["To"] == "jefa@desk.test"
+    due = (await stored(desk, number)).first_response_due
+    assert told.get_body(("plain",)).get_content().strip() == (
+        f"Ana ha reabierto {number}: {PHONED}\nPrimera respuesta antes del "
+        f"{due:%Y-%m-%d %H:%M} UTC (general, responsable: Ana)."
+    )
+
+    done = await ana.post(f"/api/complaints/{number}/resolve", json={"summary": "Devuelto."})
+    assert done.status_code == 200, done.text
+    again = await sam.post(f"/api/complaints/{number}/reopen", json={"reason": "otra vez"})
+    assert again.status_code == 200, again.text
+    assert await mails(desk, sink) == []  # the supervisor reopened it: nobody else to tell
