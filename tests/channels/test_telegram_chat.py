@@ -16,6 +16,7 @@ from tests.channels.test_telegram import (
     GROUP,
     _resolve_and_score_one,
     handle,
+    reply_in_group,
     rows,
     say,
     telegram_settings,
@@ -57,13 +58,7 @@ async def test_an_agents_edited_reply_is_not_sent_again_and_the_agent_is_told(
     bot = await start_bot(telegram_settings(fake))
     await say(fake, "I was charged twice on this month's bill.")
     post = await to(fake, GROUP)
-    reply = await say(
-        fake,
-        "We will refund the second charge on Monday.",
-        chat=GROUP,
-        chat_type="supergroup",
-        reply_to_message_id=post["result"]["message_id"],
-    )
+    reply = await reply_in_group(fake, post, "We will refund the second charge on Monday.")
     await until(fake, CUSTOMER, "refund")
     await until(fake, GROUP, "by Telegram")
     edited(fake, reply, "We will refund the second charge on Tuesday.")
@@ -173,15 +168,8 @@ async def test_an_agents_photo_reply_is_answered_not_dropped(
     await say(fake, "I was charged twice on this month's bill.")
     post = await to(fake, GROUP)
     fake.add_file("gph-1", b"\xff\xd8\xff" + bytes(50))
-    fake.push_update(
-        fake.message_update(
-            chat_id=GROUP,
-            user_id=AGENT,
-            chat_type="supergroup",
-            reply_to_message_id=post["result"]["message_id"],
-            photo_file_id="gph-1",
-            caption="This is the spare part we will fit.",
-        )
+    await reply_in_group(
+        fake, post, "", photo_file_id="gph-1", caption="This is the spare part we will fit."
     )
     told = await until(fake, GROUP, "Files are not sent")
     assert "Write your reply as text" in told["text"]
