@@ -4,10 +4,12 @@ of the complaint, an agent's is not sent twice), the survey's one answer. Throug
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 from complaints.clock import ManualClock
+from complaints.languages import SUPPORTED
 from outbox import texts
 from tests.channels import test_telegram
 from tests.channels.test_telegram import (
@@ -220,8 +222,31 @@ async def test_grade_takes_the_agents_own_words_and_a_number_in_lower_case(
     assert rows(bot, "SELECT assignee FROM complaints") == [{"assignee": "Li Wei"}]
 
 
-def test_the_greeting_names_every_command_in_every_language() -> None:
-    """Failed before: /handler only in English."""
-    for language in ("en", "es", "zh-Hans", "zh-Hant"):
-        welcome = texts.say(language, "welcome", hello="", company="Acme")
-        assert all(f"/{command}" in welcome for command in ("status", "new", "link", "handler"))
+async def test_start_tells_a_new_customer_to_write_and_how_to_follow_and_find_the_commands(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """Failed before: the greeting did not mention /help. Each customer's own chat, in their
+    Telegram language."""
+    await start_bot(telegram_settings(fake))
+    for offset, (code, write) in enumerate(
+        (
+            ("en", "Tell me in your own words"),
+            ("es", "Cuénteme con sus palabras"),
+            ("zh-hans", "请用您自己的话告诉我"),
+            ("zh-hant", "請用您自己的話告訴我"),
+        )
+    ):
+        chat = CUSTOMER + 10 + offset
+        await say(fake, "/start", chat=chat, language=code)
+        greeting = (await to(fake, chat))["text"]
+        assert write in greeting and "/status" in greeting and "/help" in greeting, greeting
+
+
+def test_the_greeting_names_the_same_commands_in_every_language() -> None:
+    """Failed before: /handler only in English. The full list is /help's; the greeting points
+    to it and to /status."""
+    named = {
+        language: set(re.findall(r"/[a-z]+", texts.say(language, "welcome", hello="", company="A")))
+        for language in SUPPORTED
+    }
+    assert all(commands == {"/status", "/help"} for commands in named.values()), named
