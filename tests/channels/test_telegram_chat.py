@@ -8,6 +8,9 @@ import re
 import time
 from typing import Any
 
+from telegram import Update
+from telegram.ext import CommandHandler
+
 from complaints.clock import ManualClock
 from complaints.languages import SUPPORTED
 from outbox import texts
@@ -196,6 +199,32 @@ async def test_help_unknown_commands_and_the_menu_in_each_language(
     await say(fake, "/frobnicate@other_bot", chat=GROUP, chat_type="supergroup")
     await say(fake, "/help", chat=GROUP, chat_type="supergroup")
     assert "Reply to a post" in (await to(fake, GROUP))["text"]  # nothing for the other bot
+
+
+async def test_help_names_every_command_a_customer_can_send_in_every_language(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """/help against the commands the running bot answers in a private chat: each is named
+    in every language (one name is enough for several with the same answer, as /ayuda and
+    /help); /start is left out, it opens the chat and is the greeting itself."""
+    bot = await start_bot(telegram_settings(fake))
+    channel = bot.app.state.services.channels["telegram"]
+    names_by_answer: dict[object, set[str]] = {}
+    for group in channel.application.handlers.values():
+        for handler in group:
+            if not isinstance(handler, CommandHandler):
+                continue
+            for command in handler.commands:
+                update = fake.message_update(chat_id=CUSTOMER, user_id=CUSTOMER, text=f"/{command}")
+                if handler.check_update(Update.de_json(update, channel.bot)):
+                    names_by_answer.setdefault(handler.callback, set()).add(command)
+    customers = [names for names in names_by_answer.values() if names != {"start"}]
+    assert {"status", "handler", "help", "ayuda"} <= set().union(*customers)
+    for code in ("en", "es", "zh-hans", "zh-hant"):
+        await say(fake, "/help", language=code)
+        shown = (await to(fake, CUSTOMER))["text"]
+        missing = [names for names in customers if not any(f"/{n}" in shown for n in names)]
+        assert not missing, f"{code}: {missing} not in {shown!r}"
 
 
 async def test_grade_takes_the_agents_own_words_and_a_number_in_lower_case(
