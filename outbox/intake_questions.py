@@ -11,10 +11,8 @@ INTAKE_QUESTIONS: dict[str, dict[str, str]] = {
         "welcome.hello_nameless": "Hello!",
         "welcome": "{hello} I am the complaints assistant of {company}. Tell me in your own "
         "words what went wrong; you can also send photos or documents. I will give you a "
-        "complaint number at once and ask only for what is missing.\n\n/status - your "
-        "complaints\n/new - a separate complaint\n/language - change the language\n"
-        "/link you@example.com - link your e-mail address\n"
-        "/handler - ask for another person to handle your complaint",
+        "complaint number at once and ask only for what is missing.\n\nSend /status to see "
+        "how your complaints are going, or /help to see everything I can do.",
         "ask.product": "Which product or service is this about?",
         "ask.model": "What is the model?",
         "ask.serial_number": "What is the serial number (on the label or the box)?",
@@ -33,10 +31,8 @@ INTAKE_QUESTIONS: dict[str, dict[str, str]] = {
         "welcome.hello_nameless": "¡Hola!",
         "welcome": "{hello} Soy el asistente de reclamaciones de {company}. Cuénteme con "
         "sus palabras qué ha pasado; también puede enviar fotos o documentos. Le daré un "
-        "número de reclamación al momento y solo le preguntaré lo que falte.\n\n/status - sus "
-        "reclamaciones\n/new - otra reclamación\n/language - cambiar de idioma\n"
-        "/link usted@ejemplo.com - vincular su correo\n"
-        "/handler - pedir que otra persona lleve su reclamación",
+        "número de reclamación al momento y solo le preguntaré lo que falte.\n\nEnvíe /status "
+        "para seguir sus reclamaciones, o /help para ver todo lo que puedo hacer.",
         "ask.product": "¿De qué producto o servicio se trata?",
         "ask.model": "¿Cuál es el modelo?",
         "ask.serial_number": "¿Cuál es el número de serie (en la etiqueta o la caja)?",
@@ -54,9 +50,7 @@ INTAKE_QUESTIONS: dict[str, dict[str, str]] = {
         "welcome.hello_nameless": "您好！",
         "welcome": "{hello}我是{company}的投诉助手。请用您自己的话告诉我发生了什么，"
         "也可以发送照片或文件。我会立即给您投诉编号，并只询问缺少的信息。\n\n"
-        "/status - 查看您的投诉\n/new - 另开一个投诉\n/language - 更改语言\n"
-        "/link you@example.com - 绑定您的邮箱\n"
-        "/handler - 要求换一位处理人",
+        "发送 /status 查看投诉进度，发送 /help 查看我能做什么。",
         "ask.product": "请问涉及哪个产品或服务？",
         "ask.model": "请问型号是什么？",
         "ask.serial_number": "请问序列号是多少（在标签或包装盒上）？",
@@ -73,9 +67,7 @@ INTAKE_QUESTIONS: dict[str, dict[str, str]] = {
         "welcome.hello_nameless": "您好！",
         "welcome": "{hello}我是{company}的投訴助理。請用您自己的話告訴我發生了什麼，"
         "也可以傳送照片或文件。我會立即給您投訴編號，並只詢問缺少的資料。\n\n"
-        "/status - 查看您的投訴\n/new - 另開一個投訴\n/language - 變更語言\n"
-        "/link you@example.com - 綁定您的電子郵件\n"
-        "/handler - 要求換一位處理人",
+        "傳送 /status 查看投訴進度，傳送 /help 查看我能做什麼。",
         "ask.product": "請問與哪個產品或服務有關？",
         "ask.model": "請問型號是什麼？",
         "ask.serial_number": "請問序號是多少（在標籤或包裝盒上）？",

@@ -93,6 +93,19 @@ async def say(
     return update
 
 
+async def reply_in_group(fake: FakeTelegram, post: dict, text: str, **extra: Any) -> dict:
+    """An agent answers in the department's group with a Telegram Reply to the bot's `post`
+    there (a new complaint's post, a notice); `extra` as for `say` (a photo and its caption)."""
+    return await say(
+        fake,
+        text,
+        chat=GROUP,
+        chat_type="supergroup",
+        reply_to_message_id=post["result"]["message_id"],
+        **extra,
+    )
+
+
 def choose_from(fake: FakeTelegram, menu: dict, data: str) -> None:
     """The customer presses the button `data` of the bot's `menu` (a /language choice)."""
     fake.push_update(
@@ -322,13 +335,7 @@ async def test_an_agent_reply_in_the_group_reaches_a_telegram_customer(
     bot = await start_bot(telegram_settings(fake))
     await say(fake, "I was charged twice on this month's bill.")
     post = await to(fake, GROUP)
-    await say(
-        fake,
-        "We have refunded the second charge today.",
-        chat=GROUP,
-        chat_type="supergroup",
-        reply_to_message_id=post["result"]["message_id"],
-    )
+    await reply_in_group(fake, post, "We have refunded the second charge today.")
     await until(fake, CUSTOMER, "refunded")
     confirmation = await to(fake, GROUP)
     assert "queued for the customer by Telegram" in confirmation["text"]
@@ -364,13 +371,7 @@ async def test_an_agent_reply_reaches_webhook_and_email_customers(
     await sink.next()  # the acknowledgement by mail
     mail_post = await to(fake, GROUP)
     for post, reply in ((webhook_post, "Refund issued."), (mail_post, "Invoice corrected.")):
-        await say(
-            fake,
-            reply,
-            chat=GROUP,
-            chat_type="supergroup",
-            reply_to_message_id=post["result"]["message_id"],
-        )
+        await reply_in_group(fake, post, reply)
     delivered = await asyncio.wait_for(receiver.arrivals.get(), timeout=30)
     assert delivered["kind"] == "reply"
     # framed as a letter, signed by the agent who answered
@@ -956,13 +957,7 @@ async def test_a_mailed_reply_reporting_a_hazard_is_told_to_the_department_group
     assert notice["text"].startswith(f"{number}: the customer's latest message raises the grade")
     assert "general -> urgent" in notice["text"] and hazard in notice["text"]
     assert rows(bot, "SELECT grade FROM complaints") == [{"grade": "urgent"}]
-    await say(
-        fake,
-        "Please unplug it now; a technician is on the way.",
-        chat=GROUP,
-        chat_type="supergroup",
-        reply_to_message_id=notice["result"]["message_id"],
-    )
+    await reply_in_group(fake, notice, "Please unplug it now; a technician is on the way.")
     by_mail = await sink.next()
     assert "a technician is on the way" in by_mail.get_body(("plain",)).get_content()
 

@@ -4,10 +4,15 @@ of the complaint, an agent's is not sent twice), the survey's one answer. Throug
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
+from telegram import Update
+from telegram.ext import CommandHandler
+
 from complaints.clock import ManualClock
+from complaints.languages import SUPPORTED
 from outbox import texts
 from tests.channels import test_telegram
 from tests.channels.test_telegram import (
@@ -16,6 +21,7 @@ from tests.channels.test_telegram import (
     GROUP,
     _resolve_and_score_one,
     handle,
+    reply_in_group,
     rows,
     say,
     telegram_settings,
@@ -57,13 +63,7 @@ async def test_an_agents_edited_reply_is_not_sent_again_and_the_agent_is_told(
     bot = await start_bot(telegram_settings(fake))
     await say(fake, "I was charged twice on this month's bill.")
     post = await to(fake, GROUP)
-    reply = await say(
-        fake,
-        "We will refund the second charge on Monday.",
-        chat=GROUP,
-        chat_type="supergroup",
-        reply_to_message_id=post["result"]["message_id"],
-    )
+    reply = await reply_in_group(fake, post, "We will refund the second charge on Monday.")
     await until(fake, CUSTOMER, "refund")
     await until(fake, GROUP, "by Telegram")
     edited(fake, reply, "We will refund the second charge on Tuesday.")
@@ -173,15 +173,8 @@ async def test_an_agents_photo_reply_is_answered_not_dropped(
     await say(fake, "I was charged twice on this month's bill.")
     post = await to(fake, GROUP)
     fake.add_file("gph-1", b"\xff\xd8\xff" + bytes(50))
-    fake.push_update(
-        fake.message_update(
-            chat_id=GROUP,
-            user_id=AGENT,
-            chat_type="supergroup",
-            reply_to_message_id=post["result"]["message_id"],
-            photo_file_id="gph-1",
-            caption="This is the spare part we will fit.",
-        )
+    await reply_in_group(
+        fake, post, "", photo_file_id="gph-1", caption="This is the spare part we will fit."
     )
     told = await until(fake, GROUP, "Files are not sent")
     assert "Write your reply as text" in told["text"]
@@ -208,6 +201,32 @@ async def test_help_unknown_commands_and_the_menu_in_each_language(
     assert "Reply to a post" in (await to(fake, GROUP))["text"]  # nothing for the other bot
 
 
+async def test_help_names_every_command_a_customer_can_send_in_every_language(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """/help against the commands the running bot answers in a private chat: each is named
+    in every language (one name is enough for several with the same answer, as /ayuda and
+    /help); /start is left out, it opens the chat and is the greeting itself."""
+    bot = await start_bot(telegram_settings(fake))
+    channel = bot.app.state.services.channels["telegram"]
+    names_by_answer: dict[object, set[str]] = {}
+    for group in channel.application.handlers.values():
+        for handler in group:
+            if not isinstance(handler, CommandHandler):
+                continue
+            for command in handler.commands:
+                update = fake.message_update(chat_id=CUSTOMER, user_id=CUSTOMER, text=f"/{command}")
+                if handler.check_update(Update.de_json(update, channel.bot)):
+                    names_by_answer.setdefault(handler.callback, set()).add(command)
+    customers = [names for names in names_by_answer.values() if names != {"start"}]
+    assert {"status", "handler", "help", "ayuda"} <= set().union(*customers)
+    for code in ("en", "es", "zh-hans", "zh-hant"):
+        await say(fake, "/help", language=code)
+        shown = (await to(fake, CUSTOMER))["text"]
+        missing = [names for names in customers if not any(f"/{n}" in shown for n in names)]
+        assert not missing, f"{code}: {missing} not in {shown!r}"
+
+
 async def test_grade_takes_the_agents_own_words_and_a_number_in_lower_case(
     fake: FakeTelegram, start_bot: Any
 ) -> None:
@@ -232,8 +251,31 @@ async def test_grade_takes_the_agents_own_words_and_a_number_in_lower_case(
     assert rows(bot, "SELECT assignee FROM complaints") == [{"assignee": "Li Wei"}]
 
 
-def test_the_greeting_names_every_command_in_every_language() -> None:
-    """Failed before: /handler only in English."""
-    for language in ("en", "es", "zh-Hans", "zh-Hant"):
-        welcome = texts.say(language, "welcome", hello="", company="Acme")
-        assert all(f"/{command}" in welcome for command in ("status", "new", "link", "handler"))
+async def test_start_tells_a_new_customer_to_write_and_how_to_follow_and_find_the_commands(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """Failed before: the greeting did not mention /help. Each customer's own chat, in their
+    Telegram language."""
+    await start_bot(telegram_settings(fake))
+    for offset, (code, write) in enumerate(
+        (
+            ("en", "Tell me in your own words"),
+            ("es", "Cuénteme con sus palabras"),
+            ("zh-hans", "请用您自己的话告诉我"),
+            ("zh-hant", "請用您自己的話告訴我"),
+        )
+    ):
+        chat = CUSTOMER + 10 + offset
+        await say(fake, "/start", chat=chat, language=code)
+        greeting = (await to(fake, chat))["text"]
+        assert write in greeting and "/status" in greeting and "/help" in greeting, greeting
+
+
+def test_the_greeting_names_the_same_commands_in_every_language() -> None:
+    """Failed before: /handler only in English. The full list is /help's; the greeting points
+    to it and to /status."""
+    named = {
+        language: set(re.findall(r"/[a-z]+", texts.say(language, "welcome", hello="", company="A")))
+        for language in SUPPORTED
+    }
+    assert all(commands == {"/status", "/help"} for commands in named.values()), named

@@ -11,6 +11,7 @@ from tests.channels.test_telegram import (  # noqa: F401 (the fixture: fake)
     CUSTOMER,
     GROUP,
     fake,
+    reply_in_group,
     rows,
     say,
     telegram_settings,
@@ -62,13 +63,7 @@ async def test_an_answer_to_an_agents_question_is_no_answer_to_the_pending_one(
     await say(fake, "Me han cobrado dos veces la factura de este mes.", language="es")
     assert await asked(fake) == "product"
     post = await to(fake, GROUP)
-    await say(
-        fake,
-        "¿Le aparecen los dos cargos en el extracto del banco?",
-        chat=GROUP,
-        chat_type="supergroup",
-        reply_to_message_id=post["result"]["message_id"],
-    )
+    await reply_in_group(fake, post, "¿Le aparecen los dos cargos en el extracto del banco?")
     await until(fake, CUSTOMER, "extracto")
 
     await say(fake, "Sí, aparecen los dos el mismo día.", language="es")
