@@ -33,7 +33,7 @@ CHAT_TEXTS: dict[str, dict[str, str]] = {
         "ayudan. Le daré un número de reclamación y una persona le responderá aquí.\n\n"
         "/status - sus reclamaciones\n/new - otra reclamación\n/language - cambiar de idioma\n"
         "/link usted@ejemplo.com - vincular su correo\n/handler - pedir que otra persona "
-        "gestione su reclamación\n/help - esta ayuda",
+        "gestione su reclamación\n/help o /ayuda - esta ayuda",
         "unknown_command": "No conozco esta orden. Envíe /help para ver qué puedo hacer, o "
         "simplemente escriba su mensaje.",
         "menu.status": "Sus reclamaciones",

@@ -115,7 +115,7 @@ class ChatFlow:
     async def set_menu(self, bot: Bot) -> None:
         """Telegram's "/" menu of the private chats, in each language: Telegram knows languages
         by two letters only, so "zh" shows simplified Chinese; other apps see the default."""
-        commands = [name for name in MENU if name != "link" or self.send_link_code is not None]
+        commands = [name for name in MENU if self._offers(name)]
         scope = BotCommandScopeAllPrivateChats()
         for code, language in (("", self.chats.default_language), *MENU_LANGUAGES):
             menu = [BotCommand(name, self.chats.say(language, f"menu.{name}")) for name in commands]
@@ -195,8 +195,19 @@ class ChatFlow:
         await self.send_link_code(address, code, language)
         await _reply(update, self.chats.say(language, "link_sent", email=address))
 
+    def _offers(self, command: str) -> bool:
+        """Whether a customer may use `command` here: /link needs the e-mail channel to mail
+        its code. The "/" menu and /help leave out the rest alike."""
+        return command != "link" or self.send_link_code is not None
+
     async def _help(self, update: Update, context: Context) -> None:
-        await _reply(update, self.chats.say(await self._reply_language(update), "help"))
+        """/help's text without the lines of commands this chat does not offer."""
+        text = self.chats.say(await self._reply_language(update), "help")
+        lines = text.split("\n")
+        offered = [
+            line for line in lines if not line.startswith("/") or self._offers(line[1:].split()[0])
+        ]
+        await _reply(update, "\n".join(offered))
 
     async def _cannot_take(self, update: Update, context: Context) -> None:
         """A sticker, a location, a contact, a poll…: nothing intake can keep; say so."""

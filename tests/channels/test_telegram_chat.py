@@ -279,3 +279,20 @@ def test_the_greeting_names_the_same_commands_in_every_language() -> None:
         for language in SUPPORTED
     }
     assert all(commands == {"/status", "/help"} for commands in named.values()), named
+
+
+async def test_without_e_mail_help_leaves_out_link_as_the_menu_does(
+    fake: FakeTelegram, start_bot: Any
+) -> None:
+    """/link mails a code: with no e-mail channel neither /help nor the "/" menu offers it."""
+    settings = telegram_settings(fake)
+    settings["email"]["smtp_server"] = {"enabled": False}
+    await start_bot(settings)
+    for code in ("en", "es", "zh-hans", "zh-hant"):
+        await say(fake, "/help", language=code)
+        shown = (await to(fake, CUSTOMER))["text"]
+        assert "/status" in shown and "/handler" in shown and "/help" in shown, shown
+        assert "/link" not in shown, f"{code}: {shown!r}"
+    assert fake.menus and all(
+        "link" not in [entry["command"] for entry in menu] for menu in fake.menus.values()
+    )
