@@ -76,7 +76,10 @@ class DeadLetters:
             lambda s: queries.keep_dead_letter(s, channel, raw, reason, now, status)
         )
         self.metrics.dead_letters.labels(channel, status).inc()
-        log.warning("%s input kept as dead letter %d (%s)", channel, letter, status)
+        # What is kept waits for a person; what is ignored (an autoresponder, bulk mail) is
+        # recorded only in case, so it is no warning.
+        level = logging.WARNING if status == "kept" else logging.INFO
+        log.log(level, "%s input kept as dead letter %d (%s)", channel, letter, status)
         return letter
 
     async def listing(self, status: str | None = None) -> list[DeadLetter]:

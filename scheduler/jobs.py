@@ -15,6 +15,16 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 
+class _ExpectedSkips(logging.Filter):
+    """Drops APScheduler's warning that a run was skipped because the job's last run is still
+    going: that is `max_instances=1` doing its job (a triage refresh fitting for minutes skips
+    the runs due meanwhile, and the next run catches up), not a problem for whoever reads
+    the warnings; it came once a minute for as long as a fit lasted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in str(record.msg)
+
+
 @contextlib.contextmanager
 def periodic(jobs: Mapping[str, Callable[[], Awaitable[Any]]], every: timedelta) -> Iterator[None]:
     """Run each job now and then every `every`, never two runs of one job at once, until the
@@ -24,6 +34,9 @@ def periodic(jobs: Mapping[str, Callable[[], Awaitable[Any]]], every: timedelta)
     # raised) still show.
     apscheduler = logging.getLogger("apscheduler")
     apscheduler.setLevel(max(logging.WARNING, apscheduler.level))
+    skips = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(each, _ExpectedSkips) for each in skips.filters):
+        skips.addFilter(_ExpectedSkips())
     scheduler = AsyncIOScheduler(timezone=UTC)
     for name, run in jobs.items():
         scheduler.add_job(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import smtplib
 import sqlite3
 import ssl
@@ -251,8 +252,9 @@ async def test_a_reused_message_id_on_another_mail_is_a_complaint_of_its_own(
 
 
 async def test_an_auto_reply_is_recorded_on_its_complaint_but_never_answered(
-    mailbot: Any, sink: Sink
+    mailbot: Any, sink: Sink, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     await send(mailbot.smtp_port, mail("Damaged sofa.", message_id="<f1@c.test>"))
     ack = await sink.next()
     await send(
@@ -276,10 +278,15 @@ async def test_an_auto_reply_is_recorded_on_its_complaint_but_never_answered(
     )
     messages = rows(mailbot, "SELECT kind FROM messages WHERE direction = 'in' ORDER BY id")
     assert [row["kind"] for row in messages] == ["complaint", "automated"]
-    ignored = rows(mailbot, "SELECT status, reason FROM dead_letters")
+    ignored = rows(mailbot, "SELECT id, status, reason FROM dead_letters")
     assert [row["status"] for row in ignored] == ["ignored"]
     assert "machine mail" in ignored[0]["reason"]
     assert len(sink.received) == 1
+    # machine mail ignored is no problem to warn of: an INFO line, not a WARNING
+    kept = [r for r in caplog.records if "dead letter" in r.getMessage()]
+    assert [(r.levelname, r.getMessage()) for r in kept] == [
+        ("INFO", f"email input kept as dead letter {ignored[0]['id']} (ignored)")
+    ]
 
 
 async def test_no_more_than_the_hourly_limit_of_replies_go_to_one_sender(

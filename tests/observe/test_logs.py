@@ -303,3 +303,25 @@ def test_a_reason_for_the_log_masks_addresses_and_numbers_and_keeps_the_rest() -
     assert said == ("RuntimeError: 550 5.1.1 <<address>> unknown; chat <number> gone; 127.0.0.1:25")
     assert safe_reason(TimeoutError()) == "TimeoutError"
     assert len(safe_reason(ValueError("x" * 1000))) < 230
+
+
+async def test_a_run_skipped_while_the_last_one_still_goes_is_no_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A triage refresh fitting for minutes made APScheduler warn once a minute that the job's
+    next run was skipped: `max_instances=1` as meant. Its other warnings still show."""
+    caplog.set_level(logging.INFO)
+    ran = asyncio.Event()
+
+    async def job() -> None:
+        ran.set()
+
+    with periodic({"refresh": job}, timedelta(hours=1)):
+        async with asyncio.timeout(10):
+            await ran.wait()
+        scheduler = logging.getLogger("apscheduler.scheduler")
+        skipped = 'Execution of job "%s" skipped: maximum number of running instances reached (%d)'
+        scheduler.warning(skipped, "Triage.refresh", 1)  # APScheduler's words, as it logs them
+        scheduler.warning('Run time of job "%s" was missed by %s', "sweeps", "0:01:00")
+    warned = [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler")]
+    assert warned == ['Run time of job "sweeps" was missed by 0:01:00']
