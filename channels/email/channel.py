@@ -222,7 +222,7 @@ class EmailChannel:
         return f"bounce recorded for {matched} message(s)"
 
     def inbound(self, mail: ParsedMail, raw: bytes) -> Inbound:
-        # the message it answers first: its complaint is the one named first
+        # In-Reply-To first: the complaint of the mail it answers is the one named first
         references = tuple(dict.fromkeys((*mail.in_reply_to, *mail.references)))
         verified = {ref: self.ids.verify(ref) for ref in references}
         numbers = tuple(dict.fromkeys(v[0] for v in verified.values() if v))
