@@ -88,6 +88,29 @@ async def test_an_empty_reply_to_the_acknowledgement_is_refused_on_its_thread(
     assert "without any text" in body(notice)
 
 
+async def test_an_empty_reply_with_a_photo_joins_its_complaint_as_before(
+    mailbot: Any, sink: Sink
+) -> None:
+    """A photo is something: the reply joins the complaint, its text stays empty (the
+    subject is the bot's own) and the confirmation stays in the conversation."""
+    await send(mailbot.smtp_port, mail("My kettle leaks.", subject="Broken kettle"))
+    ack = await sink.next()
+    reply = mail(
+        "", subject=f"Re: {ack['Subject']}", message_id="<p2@c.test>", in_reply_to=ack["Message-ID"]
+    )
+    reply.add_attachment(
+        b"\xff\xd8" + b"p" * 200, maintype="image", subtype="jpeg", filename="k.jpg"
+    )
+    await send(mailbot.smtp_port, reply)
+    confirmation = await sink.next()
+    assert confirmation["Subject"] == ack["Subject"]
+    assert confirmation["In-Reply-To"] == "<p2@c.test>"
+    stored = rows(mailbot, "SELECT text FROM messages WHERE direction = 'in' ORDER BY id")
+    assert [row["text"] for row in stored] == ["My kettle leaks.", ""]
+    assert rows(mailbot, "SELECT filename FROM attachments") == [{"filename": "k.jpg"}]
+    assert rows(mailbot, "SELECT id FROM dead_letters") == []
+
+
 async def test_the_kept_notice_keeps_the_customers_subject(start_bot: Any, sink: Sink) -> None:
     limits = {"email": {"relay": {"port": sink.port}}, "intake": {"max_attachment_bytes": 100}}
     bot = await start_bot(limits)
