@@ -5,6 +5,7 @@ aiosmtpd sink), with an agent's reply through the API."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from typing import Any
 
@@ -20,11 +21,15 @@ TEXT = "The invoice for order 5521 charged my card twice, please refund the seco
 
 
 @pytest.fixture
-async def desk(start_bot: Any, sink: Sink) -> Desk:
-    """The bot on a manual clock, background work off (the test dispatches), relay the sink."""
+async def desk(start_bot: Any, sink: Sink) -> AsyncIterator[Desk]:
+    """The bot on a manual clock, background work off (the test dispatches), relay the sink;
+    the API clients the test opened are closed after it."""
     clock = ManualClock(START)
     bot = await start_bot({"email": {"relay": {"port": sink.port}}}, clock=clock, background=False)
-    return Desk(bot, clock)
+    running = Desk(bot, clock)
+    yield running
+    for client in running.clients:
+        await client.aclose()
 
 
 def references(message: EmailMessage) -> list[str]:
