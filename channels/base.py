@@ -7,7 +7,7 @@ details that only the adapter understands go in `thread_hints`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -70,7 +70,10 @@ class Inbound:
     complaint_number: str = ""
     """A complaint the sender explicitly names as the one this message continues."""
     thread_hints: tuple[str, ...] = ()
-    """Transport-level references (Message-IDs, chat ids) that may identify an earlier message."""
+    """Transport-level references (Message-IDs, chat ids) that may identify an earlier message,
+    oldest first and the message answered last (an e-mail's References, then an In-Reply-To
+    they lack): stored with the message, they begin the References of an answer to it
+    (`answer_references`)."""
     source: str = ""
     """The configured integration (webhook source, mailbox) the message came through."""
     details: Mapping[str, str] = field(default_factory=dict)
@@ -155,6 +158,31 @@ action caused them: only an agent's own `reply` is a person's mail."""
 
 
 OnInbound = Callable[[Inbound], Awaitable[Any]]
+
+REFERENCES_KEPT = 10
+"""The most Message-IDs an answer's References carries (see `bounded_references`)."""
+
+
+def answer_references(thread: Sequence[str], answered: str) -> list[str]:
+    """The References of an answer to the message `answered` whose own references were
+    `thread` (oldest first): RFC 5322 §3.6.4, the parent's References followed by the parent's
+    Message-ID, so Thunderbird, Outlook and Gmail show the whole conversation, not only its
+    last two mails. Bounded by `bounded_references`; "" ids are left out."""
+    return bounded_references([*thread, answered])
+
+
+def bounded_references(ids: Sequence[str]) -> list[str]:
+    """`ids` once each, and at most `REFERENCES_KEPT`: the first and the latest ones.
+
+    A conversation of months (or a hostile mail) can carry hundreds of ids; a header that
+    long is cut by some servers and slows every client that reads it. Dropping the middle is
+    what Thunderbird and other mail clients do (RFC 5322 §3.6.4 leaves trimming to them): the
+    first id roots the thread, the latest ones tie the answer to the mails just before it,
+    and a client that knows any of them threads the answer in."""
+    unique = list(dict.fromkeys(i for i in ids if i))
+    if len(unique) <= REFERENCES_KEPT:
+        return unique
+    return [unique[0], *unique[1 - REFERENCES_KEPT :]]
 
 
 def safe_filename(name: str) -> str:

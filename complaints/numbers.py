@@ -32,6 +32,17 @@ def numbers_in(text: str) -> list[str]:
     return [complaint_number(int(serial), int(year)) for year, serial in _TYPED.findall(folded)]
 
 
+def without_numbers(text: str) -> str:
+    """`text` folded as `numbers_in` reads it, with every complaint number it names taken out,
+    with the brackets of a subject tag ("[C-2026-000123]"): what is left says whether the text
+    holds anything but a reference to a complaint."""
+    folded = unicodedata.normalize("NFKC", text)
+    return _TAGGED.sub(" ", folded)
+
+
+_TAGGED = re.compile(rf"\[\s*{_TYPED.pattern}\s*\]|{_TYPED.pattern}", re.ASCII | re.IGNORECASE)
+
+
 def as_written(typed: str) -> str:
     """`typed` as the bot writes the number when it is one number typed as `numbers_in` reads
     it, else unchanged (for a field whose pattern then says what is wrong)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from channels.base import Inbound
+from channels.base import Inbound, answer_references, bounded_references
 from intake.case import Case, event
 from store import queries
 from store.models import Complaint
@@ -42,6 +42,7 @@ def record_message(
         "text": inbound.stored_text,
         "language": case.language,
         "created_at": now,
+        "thread": " ".join(bounded_references(inbound.thread_hints)),
     }
     answer = {
         "complaint_id": case.id,
@@ -132,7 +133,7 @@ def queue_reply(
                 "language": case.language,
                 "subject": inbound.subject,
                 "in_reply_to": inbound.external_id,
-                "references": [*inbound.thread_hints, inbound.external_id],
+                "references": answer_references(inbound.thread_hints, inbound.external_id),
             },
         },
     )

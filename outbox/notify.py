@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from channels.base import answer_references
 from complaints.addresses import TELEGRAM, Address
 from outbox.letters import letter
 from outbox.staff_texts import StaffName, say_staff
@@ -32,7 +33,9 @@ from store.queries.messages import last_inbound, last_said
 def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str, Any]:
     """The payload fields that put a message to the customer in their own conversation, as an
     answer to their latest message on `channel`, the one it goes out on: its Message-ID as
-    In-Reply-To and References, and their subject ("[C-…] Re: <subject>"). Agents' replies and
+    In-Reply-To, the References it carried followed by that Message-ID as References
+    (`answer_references`: the whole conversation, bounded), and their subject ("[C-…] Re:
+    <subject>"). Agents' replies and
     status notices alike, so mail clients show one conversation per complaint. A message of
     theirs by another channel (a webhook's, merged into this complaint) is no mail to answer,
     nor is an autoresponder's (an out-of-office notice): its sender's latest mail is. The
@@ -45,7 +48,7 @@ def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str,
     return {
         "subject": (last.subject if last and thread else "") or complaint.subject,
         "in_reply_to": thread,
-        "references": [thread] if thread else [],
+        "references": answer_references(last.thread.split(), thread) if last and thread else [],
     }
 
 

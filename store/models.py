@@ -127,6 +127,10 @@ class Message(SQLModel, table=True):
     created_at: datetime = time_field()
     search_text: str = Field(default="", exclude=True)
     """The text folded for search (`store.folding`)."""
+    thread: str = Field(default="", exclude=True)
+    """A customer's message: the transport ids it referred to (an e-mail's References, oldest
+    first, bounded by channels.base.bounded_references), space-separated as in the header;
+    an answer to it refers to these and to the message itself (outbox.notify.in_thread)."""
 
 
 class Attachment(SQLModel, table=True):

@@ -18,7 +18,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from channels.base import Attachment, Bounce, Inbound, Leadership, OnInbound, Outbound, Sender
+from channels.base import (
+    Attachment,
+    Bounce,
+    Inbound,
+    Leadership,
+    OnInbound,
+    Outbound,
+    Sender,
+    answer_references,
+)
+from channels.email import subjects
 from channels.email.compose import Composed, MessageIds, compose
 from channels.email.imap import ImapPoller
 from channels.email.parse import ParsedMail, parse_mail
@@ -26,6 +36,7 @@ from channels.email.relay import Relay
 from channels.email.settings import EmailSettings
 from channels.email.smtp_server import serve_smtp
 from channels.leading import Leading
+from complaints.cleaning import is_blank
 from complaints.clock import Clock
 from complaints.errors import (
     IgnoredMessage,
@@ -152,14 +163,15 @@ class EmailChannel:
         language, subject, text = self.kept_notice(
             problem, f"{mail.subject}\n{mail.text}", mail.language_hint
         )
-        references = [*mail.references, mail.message_id] if mail.message_id else []
-        notice = Outbound(
+        references = answer_references(_thread(mail), mail.message_id) if mail.message_id else []
+        notice = Outbound(  # on their thread: "Re: <their subject>", else the notice's own
             message_id=f"kept-{letter}",
             complaint_number="",
             kind="notification",
             text=text,
             language=language,
-            subject=subject,
+            subject=mail.subject,
+            default_subject=subject,
             extra={"in_reply_to": mail.message_id, "references": references},
         )
         # Forget who was told more than a day ago, so forged senders cannot grow this map.
@@ -210,6 +222,7 @@ class EmailChannel:
         return f"bounce recorded for {matched} message(s)"
 
     def inbound(self, mail: ParsedMail, raw: bytes) -> Inbound:
+        # In-Reply-To first: the complaint of the mail it answers is the one named first
         references = tuple(dict.fromkeys((*mail.in_reply_to, *mail.references)))
         verified = {ref: self.ids.verify(ref) for ref in references}
         numbers = tuple(dict.fromkeys(v[0] for v in verified.values() if v))
@@ -223,7 +236,7 @@ class EmailChannel:
                 email=mail.from_address,
                 phone_hint=mail.phone,
             ),
-            text=mail.text,
+            text=_text(mail),
             shown_text=mail.shown_text if mail.shown_text != mail.text else "",
             received_at=self.clock.now(),
             subject=mail.subject,
@@ -231,7 +244,7 @@ class EmailChannel:
             attachments=tuple(
                 Attachment(a.filename, a.content_type, a.data) for a in mail.attachments
             ),
-            thread_hints=references,
+            thread_hints=_thread(mail),
             referenced_complaints=numbers,
             quoted_complaints=_only_quoted(mail),
             automated=mail.automated,
@@ -248,6 +261,22 @@ class EmailChannel:
         mail = self.compose(address, outbound)
         await self.relay.deliver(mail.data, self.settings.address, address)
         return mail.message_id
+
+
+def _thread(mail: ParsedMail) -> tuple[str, ...]:
+    """The mail's place in its conversation, oldest first and the mail it answers last: its
+    References, then an In-Reply-To they lack (RFC 5322 §3.6.4: a parent without References
+    is referred to by its In-Reply-To; Outlook rewrites In-Reply-To and keeps References)."""
+    return tuple(dict.fromkeys((*mail.references, *mail.in_reply_to)))
+
+
+def _text(mail: ParsedMail) -> str:
+    """What the customer wrote: the body, or when it says nothing, what the subject says
+    (`subjects.as_text`: many write the whole complaint there). Machine mail keeps its empty
+    body: it is recorded, never answered, and its subject is no complaint."""
+    if not is_blank(mail.text) or mail.automated:
+        return mail.text
+    return subjects.as_text(mail.subject) or mail.text
 
 
 def _only_quoted(mail: ParsedMail) -> tuple[str, ...]:

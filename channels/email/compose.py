@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, formataddr
 
-from channels.base import AUTOMATIC_KINDS, Outbound
+from channels.base import AUTOMATIC_KINDS, Outbound, bounded_references
 from channels.email.settings import EmailSettings
+from channels.email.subjects import without_prefixes, without_tags
 from complaints import numbers
 
 
@@ -83,12 +84,14 @@ def compose(settings: EmailSettings, ids: MessageIds, address: str, outbound: Ou
         ("Message-ID", f"<{message_id}>"),
         ("Date", format_datetime(datetime.now(UTC))),  # +0000: -0000 says "zone unknown"
     ]
-    references = [ref for ref in outbound.extra.get("references", []) if _is_msgid(ref)]
+    references = bounded_references(
+        [ref for ref in outbound.extra.get("references", []) if _is_msgid(ref)]
+    )
     in_reply_to = str(outbound.extra.get("in_reply_to", ""))
     if _is_msgid(in_reply_to):
         fields.append(("In-Reply-To", f"<{in_reply_to}>"))
     if references:  # one Message-ID per line: a long thread never breaks the line limit
-        fields.append(("References", f"{CRLF} ".join(f"<{ref}>" for ref in references[-10:])))
+        fields.append(("References", f"{CRLF} ".join(f"<{ref}>" for ref in references)))
     if automatic:
         fields += [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All")]
     if outbound.language:
@@ -156,33 +159,27 @@ def _text_part(subtype: str, text: str) -> bytes:
 
 
 def _subject(outbound: Outbound, display_name: str) -> str:
-    """ "[C-…] Re: <the customer's subject>", or the default subject in the customer's language."""
+    """An answer on the customer's thread: "[C-…] Re: <their subject>" about a complaint (our
+    tag and their prefixes taken off first, so they do not pile up), "Re: <their subject>"
+    about none (a dead-letter notice: their subject as written after one "Re: ", keeping any
+    tag of ours, so it stays in their conversation); with no subject of theirs, the default
+    subject in the customer's language."""
     number = outbound.complaint_number
-    original = _without_tags(outbound.subject or str(outbound.extra.get("subject", "")))
-    if not number:  # not about a complaint (a /link code)
-        return original or display_name
+    theirs = outbound.subject or str(outbound.extra.get("subject", ""))
+    if not number:  # not about a complaint (a dead-letter notice, a /link code)
+        original = without_prefixes(theirs)
+        return f"Re: {original}" if original else outbound.default_subject or display_name
+    original = without_tags(theirs)
     if original:
         return f"[{number}] Re: {original}"
     return f"[{number}] {outbound.default_subject or number}"
 
 
 _MSGID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")
-_TAG = re.compile(
-    rf"\[{numbers.PATTERN}\]\s*|^(?:(?:re|aw|sv|fw|fwd|rv|答复|回复|回覆)\s*[:：]\s*)+",
-    re.IGNORECASE,
-)
 
 
 def _is_msgid(value: str) -> bool:
     return bool(_MSGID.match(value))
-
-
-def _without_tags(subject: str) -> str:
-    """The subject without our number tag and reply prefixes, so they do not pile up."""
-    previous = None
-    while previous != subject:
-        previous, subject = subject, _TAG.sub("", subject).strip()
-    return subject
 
 
 def _as_html(text: str, language: str) -> str:

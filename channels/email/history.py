@@ -33,10 +33,6 @@ _FORWARD = re.compile(
     r"|以下是转发的邮件|以下為轉寄的郵件|以下为转发的邮件)\s*[:：]?",
     re.I,
 )
-FORWARD_SUBJECT = re.compile(
-    r"\s*(?:fwd?|rv|tr|reenv(?:iar|iado)?|转发|轉寄|轉發|转寄)\s*[:：]", re.I
-)
-"""The prefix mail clients put on a forward's subject: en Fwd/Fw, es RV/Reenviar, zh 转发/轉寄."""
 _SIGNATURE = re.compile(
     r"--|(?:Sent from my|Enviado desde mi|Get Outlook for|Obtener Outlook para)\s.+"
     r"|发自我的.+|從我的\s*.+\s*傳送",

@@ -33,8 +33,9 @@ from channels.email.headers import (
     sender,
     words_charset,
 )
-from channels.email.history import FORWARD_SUBJECT, read_body, signature_phone
+from channels.email.history import read_body, signature_phone
 from channels.email.mime import MailAttachment, Parts, collect, named, parsed
+from channels.email.subjects import FORWARD_SUBJECT
 from complaints.errors import MalformedMail
 
 

@@ -396,7 +396,7 @@ async def test_unparseable_mail_is_kept_whole_and_reprocessed_once_the_cause_is_
     limits = {"email": {"relay": {"port": sink.port}}, "intake": {"max_attachment_bytes": 100}}
     bot = await start_bot(limits)
     port = bot.app.state.services.channels["email"].smtp_port
-    message = mail("", message_id="<k1@c.test>")  # nothing but a photo over the limit
+    message = mail("", message_id="<k1@c.test>", subject="")  # only a photo over the limit
     message.add_attachment(
         b"\xff\xd8" + b"x" * 500, maintype="image", subtype="jpeg", filename="damage.jpg"
     )

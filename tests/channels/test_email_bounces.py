@@ -114,29 +114,32 @@ def _suppress(bot: Any, address: str) -> None:
     engine.dispose()
 
 
+LAVADORA = "Hola, le envío la foto de la lavadora rota que compré el mes pasado"
+
+
 async def test_a_person_whose_mail_is_kept_is_told_once_in_their_language(
     start_bot: Any, sink: Sink
 ) -> None:
     limits = {"email": {"relay": {"port": sink.port}}, "intake": {"max_attachment_bytes": 100}}
     bot = await start_bot(limits)
     port = bot.app.state.services.channels["email"].smtp_port
-    spanish = mail(  # nothing usable: no text, and a photo over the limit
+    spanish = mail(  # nothing usable: no text (a reply's subject is not), a photo over the limit
         "",
         message_id="<d1@c.test>",
-        subject="Hola, le envío la foto de la lavadora rota que compré el mes pasado",
+        subject=f"RE: [C-2026-000999] {LAVADORA}",
         headers={"Content-Language": "en-US"},
     )
     spanish.add_attachment(b"x" * 500, maintype="image", subtype="jpeg", filename="foto.jpg")
     await send(port, spanish)
     notice = await sink.next()
     assert notice["To"] == "ana@customer.test"
-    assert notice["Subject"] == "No pudimos registrar su correo"
+    assert notice["Subject"] == f"Re: [C-2026-000999] {LAVADORA}"  # on their thread
     assert notice["In-Reply-To"] == "<d1@c.test>" and notice["Auto-Submitted"]
     text = notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "adjuntos" in text and "100 B" in text
 
     # The same sender again the same day, and machine mail: kept, nobody told.
-    again = mail("", message_id="<d2@c.test>", subject="Otra vez la foto")
+    again = mail("", message_id="<d2@c.test>", subject="Re: [C-2026-000999] Otra vez la foto")
     again.add_attachment(b"x" * 500, maintype="image", subtype="jpeg", filename="foto.jpg")
     await send(port, again)
     robot = mail(
@@ -147,7 +150,12 @@ async def test_a_person_whose_mail_is_kept_is_told_once_in_their_language(
     # An empty mail from someone else, in Chinese by its subject.
     await send(
         port,
-        mail("", sender="bo@c.test", message_id="<d4@c.test>", subject="我的投诉"),
+        mail(
+            "",
+            sender="bo@c.test",
+            message_id="<d4@c.test>",
+            subject="回复：[C-2026-000998] 我的投诉",
+        ),
         sender="bo@c.test",
     )
     told = await sink.next()

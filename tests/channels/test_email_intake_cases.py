@@ -71,7 +71,7 @@ async def test_a_follow_up_with_too_many_files_keeps_the_first_ones_and_says_so(
 
 
 async def test_a_mail_with_nothing_that_fits_stays_a_dead_letter(mailbot: Any, sink: Sink) -> None:
-    sent = mail("", message_id="<n1@c.test>")
+    sent = mail("", message_id="<n1@c.test>", subject="")  # a subject would be its text
     sent.add_attachment(b"v" * 5_242_890, maintype="video", subtype="mp4", filename="flicker.mp4")
     await send(mailbot.smtp_port, sent)
     letters = rows(mailbot, "SELECT status, reason FROM dead_letters")
