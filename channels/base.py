@@ -96,10 +96,19 @@ class Inbound:
     """What is stored and shown to staff when it holds more than `text`, which intake and the
     router read (an e-mail's signature, kept for its contact details); see `stored_text`."""
 
+    text_is_subject: bool = False
+    """`text` is the subject's words (a mail whose body said nothing): the subject is then not
+    read by the router or shown to staff a second time (`subject_besides_text`)."""
+
     @property
     def stored_text(self) -> str:
         """The message's text as it is stored."""
         return self.shown_text or self.text
+
+    @property
+    def subject_besides_text(self) -> str:
+        """The subject when it says something the text does not already say."""
+        return "" if self.text_is_subject else self.subject
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ def routing_input(inbound: Inbound) -> RoutingInput:
     return RoutingInput(
         text=inbound.text,
         received_at=inbound.received_at,
-        subject=inbound.subject,
+        subject=inbound.subject_besides_text,
         channel=inbound.channel,
         language_hint=inbound.language_hint,
         tier=inbound.sender.tier,
@@ -145,7 +145,8 @@ def _post_to_department(
     category = opening.rules.categories[decision.category].names.get(
         opening.default_language, decision.category
     )
-    subject = clip(inbound.subject + "\n") if inbound.subject else ""
+    said = inbound.subject_besides_text
+    subject = clip(said + "\n") if said else ""
     opening.notifier.tell_staff(
         session,
         complaint,

@@ -226,6 +226,7 @@ class EmailChannel:
         references = tuple(dict.fromkeys((*mail.in_reply_to, *mail.references)))
         verified = {ref: self.ids.verify(ref) for ref in references}
         numbers = tuple(dict.fromkeys(v[0] for v in verified.values() if v))
+        text = _text(mail)
         return Inbound(
             channel=NAME,
             external_id=mail.message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
@@ -236,7 +237,8 @@ class EmailChannel:
                 email=mail.from_address,
                 phone_hint=mail.phone,
             ),
-            text=_text(mail),
+            text=text,
+            text_is_subject=text != mail.text,
             shown_text=mail.shown_text if mail.shown_text != mail.text else "",
             received_at=self.clock.now(),
             subject=mail.subject,

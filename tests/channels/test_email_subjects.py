@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from channels.email.parse import parse_mail
 from channels.email.subjects import as_text
+from intake.opening import routing_input
 from tests.channels.test_email import body, rows
 from tests.mailpeers import Sink, mail, send
 
@@ -38,6 +40,20 @@ async def test_a_complaint_written_only_in_the_subject_is_registered(
     assert ack["Subject"] == f"[{complaint['number']}] Re: {subject}"
     assert ack["In-Reply-To"] == "<s1@c.test>"
     assert complaint["number"] in body(ack) and "número de su reclamación" in body(ack)
+
+
+async def test_the_subject_made_text_is_read_and_shown_once(mailbot: Any) -> None:
+    """The router and the department's group post read the subject besides the text: for a
+    mail whose text is its subject, that would be the same words twice."""
+    channel = mailbot.app.state.services.channels["email"]
+    raw = mail("", subject="Fwd: Mi router no funciona").as_bytes()
+    made = channel.inbound(parse_mail(raw), raw)
+    assert (made.text, made.text_is_subject) == ("Mi router no funciona", True)
+    assert routing_input(made).subject == made.subject_besides_text == ""
+    raw = mail("No tengo internet.", subject="Mi router no funciona").as_bytes()
+    written = channel.inbound(parse_mail(raw), raw)
+    assert written.text_is_subject is False
+    assert routing_input(written).subject == "Mi router no funciona"
 
 
 @pytest.mark.parametrize(
