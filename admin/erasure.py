@@ -97,6 +97,7 @@ def erase(session: Session, found: Holdings, now: datetime) -> dict[str, int]:
         message.text = ERASED
         blank_search_text(message)  # "[erased]" is not searched either
         message.subject = ERASED if message.subject else ""
+        message.thread = ""  # ids of the customer's mails: some clients put names in them
     attachments = delete_attachments(session, message_ids=found.message_ids)
     for complaint in found.complaints:
         for field in ERASED_COMPLAINT_FIELDS:
@@ -155,6 +156,8 @@ def _erase_deliveries(
         for key in ("text", "subject"):
             if payload.get(key):
                 payload[key] = ERASED
+        for key in ("in_reply_to", "references"):  # the customer's mails' ids (as on messages)
+            payload.pop(key, None)
         item.payload = payload
         item.last_error = _without(item.last_error or "", addresses)
         identity_id = addressed_to.get((item.channel, item.address))
