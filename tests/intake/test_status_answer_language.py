@@ -52,6 +52,8 @@ SCENARIOS = [
     ),
     pytest.param((ENGLISH, SPANISH), "Any news about my complaint?", "en", id="en-kept-on-es"),
     pytest.param((CHINESE, SPANISH), "我的投诉有消息了吗？", "zh-Hans", id="zh-kept-on-es"),
+    pytest.param((ENGLISH, SPANISH), "Any news?", "en", id="bare-en-kept-on-es"),
+    pytest.param((SPANISH, ENGLISH), "Alguna novedad?", "es", id="bare-es-kept-on-en"),
 ]
 
 
