@@ -123,3 +123,22 @@ async def test_a_mailed_status_question_is_answered_wholly_in_its_language(
     assert len(rows(mailbot, "SELECT id FROM complaints")) == 2
     assert answer["Content-Language"] == language
     assert_wholly_in(body(answer), language, _open(mailbot))
+
+
+async def test_with_one_open_complaint_the_follow_up_is_in_the_questions_language(
+    start_bot: Any,
+) -> None:
+    """The same rule with nothing to list: the follow-up saying where the one complaint stands
+    is the answer to the question, so it is in the question's language and zone too; the
+    complaint keeps its own language."""
+    clock = ManualClock(START)
+    bot = await start_bot({"bot": {"customer_timezones": ZONES}}, clock)
+    await post(bot, complaint("one-0", ENGLISH))
+    clock.advance(timedelta(minutes=20))
+    answer = (await post(bot, complaint("one-1", "¿Hay alguna novedad?"))).json()
+    assert answer["language"] == "es"
+    text = answer["acknowledgement"]
+    assert "Situación actual" in text and IN_LANGUAGE["es"][1] in text
+    assert "Where it stands" not in text and IN_LANGUAGE["en"][1] not in text
+    assert set(re.findall(r"\(([^()]+)\)", text)) == {ZONE_NAMES["es"]}
+    assert rows(bot, "SELECT language FROM complaints") == [{"language": "en"}]
