@@ -36,6 +36,8 @@ class Case:
     category: str
     department: str
     language: str
+    """The language the sender is answered in: the complaint's, except for a bare status
+    question, answered in its own (`intake.status_questions.answer_language`)."""
     first_response_due: datetime
 
     @classmethod

@@ -54,7 +54,8 @@ class FollowUp:
 class Continued:
     """The complaint a follow-up joined, and how intake answers it: with the generic
     follow-up acknowledgement, with one text of `outbox.texts` instead (`answer`), or not at
-    all (`quiet` says why)."""
+    all (`quiet` says why). `case.language` is the answer's: the complaint's, or a bare status
+    question's own (`intake.status_questions.answer_language`)."""
 
     case: Case
     answer: str = ""
@@ -110,7 +111,10 @@ def continue_complaint(
         due=follow_up.due,
         notifier=notifier,
     )
-    return replace(continued, case=Case.of(complaint)) if raised else continued
+    if not raised:
+        return continued
+    # the grade changed; the language stays the answer's (a status question's may differ)
+    return replace(continued, case=replace(Case.of(complaint), language=continued.case.language))
 
 
 def _answered(
@@ -124,12 +128,14 @@ def _answered(
         return Continued(Case.of(complaint), "handler_unavailable")
     if complaint.status in SOLVED | {"rejected"}:
         return _to_finished(session, complaint, inbound, now, follow_up)
-    statuses = status_answer(session, complaint, inbound, now, follow_up.format_due)
-    if statuses:  # "any news?" with several open: how each stands; it answers no question
-        return Continued(Case.of(complaint), "open_complaints", values=(("complaints", statuses),))
+    asked = status_answer(session, complaint, inbound, now, follow_up.format_due)
+    if asked is not None and asked.listing:  # several open: how each stands; answers nothing
+        case = replace(Case.of(complaint), language=asked.language)
+        return Continued(case, "open_complaints", values=(("complaints", asked.listing),))
     if complaint.status in WAITING:  # the desk waited for this answer: the clock runs again
         customer_answered(session, complaint, follow_up.due, now)
-    return Continued(Case.of(complaint))
+    language = asked.language if asked is not None else complaint.language
+    return Continued(replace(Case.of(complaint), language=language))
 
 
 def _to_finished(

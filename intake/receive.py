@@ -311,7 +311,7 @@ class Intake:
             case.first_response_due,
             channel,
             not_kept,
-            standing(existing, now, self.replies.format_due) if existing else None,
+            standing(existing, now, self.replies.format_due, case.language) if existing else None,
         )
         rendered = self.replies.render(kind, context)
         return rendered if not_kept in rendered else f"{rendered}\n{not_kept}\n"

@@ -5,16 +5,26 @@ webhook message without the complaint's number.
 From a customer with open complaints it continues one instead of opening another with a full
 acknowledgement (a walkthrough counted a new case for each such question, in all four
 languages): the only one, or of several the one last active, and then the answer says how each
-of them stands (number, status, what is due next), in that complaint's language; the same on
-every channel whose messages are threaded by `intake.threads`. The test is a whole-message
-grammar, like the courtesy's (`intake.courtesy`): status questions with courtesy words around
-them ("Hi, any update? Thanks"), nothing else. A question that says anything more ("any news?
-the router died again") is a message a person must read and is routed as before.
+of them stands (number, status, what is due next); the same on every channel whose messages are
+threaded by `intake.threads`.
+
+The answer is one message to the one person who just asked, so it is wholly in the language of
+the question (`answer_language`), every time in that language's zone, whatever the languages of
+the complaints it lists or the one it is kept on. A tester's Spanish question came back wholly
+in English, the Spanish complaint's time in UTC rather than Madrid's, because the answer took
+the language of the complaint it was kept on (the English one, last active); a line per
+complaint in that complaint's language would mix languages in one message, which reads worse.
+
+The test is a whole-message grammar, like the courtesy's (`intake.courtesy`): status
+questions with courtesy words around them ("Hi, any update? Thanks"), nothing else. A question
+that says anything more ("any news? the router died again") is a message a person must read
+and is routed as before.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
@@ -24,6 +34,7 @@ from complaints.workflow import FINISHED
 from intake.chat_status import status_text
 from intake.courtesy import COURTESY_UNITS, plain_words
 from outbox.next_step import FormatDue
+from router.language import detect_language
 from store.models import Complaint
 from store.queries.complaints import complaints_of_customer
 
@@ -77,17 +88,42 @@ def open_complaint_asked_about(
     return max(open_, key=lambda c: (c.updated_at, c.id or 0)) if open_ else None
 
 
+def answer_language(inbound: Inbound, kept_on: Complaint) -> str:
+    """The language a bare status question is answered in: the customer's choice (Telegram's
+    /language) wins, as for everything sent to them; else the question's own, by the one rule
+    that gives a message its language (`router.language.detect_language`: the text decides,
+    the channel's language only breaks a tie); else, when neither tells ("ok?"), the language
+    of the complaint it is kept on, instead of `[bot] default_language`: it is what this
+    customer was last answered in. The text alone is read, not the subject: a mail client
+    carries the subject of the bot's last message over, in that complaint's language."""
+    if inbound.chosen_language:
+        return inbound.chosen_language
+    return detect_language(inbound.text, inbound.language_hint, default=kept_on.language)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusAnswer:
+    """How a bare status question is answered: in `language` (`answer_language`); `listing`
+    is how each open complaint stands, or "" when the one it is kept on is the only one (the
+    follow-up's own text says where that one stands)."""
+
+    language: str
+    listing: str
+
+
 def status_answer(
     session: Session, complaint: Complaint, inbound: Inbound, now: datetime, format_due: FormatDue
-) -> str:
-    """How each of the sender's open complaints stands, in `complaint`'s language, when the
-    message is a bare status question and `complaint` is not their only open one; else "".
+) -> StatusAnswer | None:
+    """How to answer the message on `complaint` when it is a bare status question, else None.
 
-    Answered rather than asked "which one?": the desk already knows how each stands, and a
-    question back costs the customer a round trip to learn what one message can tell."""
+    With several open complaints, each one's standing is listed rather than asked "which
+    one?": the desk already knows how each stands, and a question back costs the customer a
+    round trip to learn what one message can tell. Every line and every time is in the
+    answer's one language (`format_due` puts a time in that language's zone)."""
     if not asks_for_news(inbound):
-        return ""
+        return None
+    language = answer_language(inbound, complaint)
     open_ = open_complaints_of(session, complaint.customer_id)
     if len(open_) < 2 or complaint not in open_:
-        return ""
-    return status_text(open_, complaint.language, now, format_due)
+        return StatusAnswer(language, "")
+    return StatusAnswer(language, status_text(open_, language, now, format_due))

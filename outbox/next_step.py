@@ -44,10 +44,15 @@ class Standing:
     next: str
 
 
-def standing(complaint: Complaint, now: datetime, format_due: FormatDue) -> Standing:
-    """Where `complaint` stands now, in its language."""
-    language = complaint.language
+def standing(
+    complaint: Complaint, now: datetime, format_due: FormatDue, language: str = ""
+) -> Standing:
+    """Where `complaint` stands now, in `language`, else its own (a status question is answered
+    in the question's: `intake.status_questions.answer_language`)."""
+    language = language or complaint.language
     owner = say(language, "owner", name=complaint.assignee) if complaint.assignee else ""
     return Standing(
-        status_name(language, complaint.status), owner, next_step(complaint, now, format_due)
+        status_name(language, complaint.status),
+        owner,
+        next_step(complaint, now, format_due, language),
     )

@@ -28,14 +28,18 @@ _SPANISH_WORDS = frozenset(
     "sin sobre despues cuando donde queja reclamo "
     # frequent in short complaints ("No funciona", "no sirve", "me cobraron doble")
     "funciona sirve llego llegaron roto rota cobraron doble devolucion reembolso agotado "
-    "agotada otra vez estaba debitaron dinero tienda factura ahora nada todo hay".split()
+    "agotada otra vez estaba debitaron dinero tienda factura ahora nada todo hay "
+    # a bare status question ("Alguna novedad?") is answered in its own language
+    "alguna algun novedad novedades noticias".split()
 )
 _ENGLISH_WORDS = frozenset(
     "the a an and of to in is it my i you we was were for on with this that not no but have "
     "has had be are at from your our they them me please thanks thank hello hi dear would "
     "could should will can did does still never since after when where because order "
     "doesnt dont didnt broken refund charged work working works arrived received phone "
-    "screen money help again wrong missing want need just what why how who".split()
+    "screen money help again wrong missing want need just what why how who "
+    # a bare status question ("Any news?") is answered in its own language
+    "any news update updates".split()
 )
 _SPANISH_MARKS = re.compile(r"[ñ¿¡]")
 """Letters only Spanish of the languages customers write in: two signals each."""

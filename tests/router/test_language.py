@@ -93,6 +93,9 @@ def test_normalise_hint(hint: str, expected: str) -> None:
             "My order from José was late", "es", "en", "English signals 4", id="en-spanish-name"
         ),
         pytest.param("Hello", "es", "en", "English signals 1", id="en-one-word"),
+        # a bare status question is answered in its language (intake.status_questions)
+        pytest.param("Any news?", "es", "en", "English signals 2", id="en-status-question"),
+        pytest.param("Alguna novedad?", "en", "es", "Spanish signals 2", id="es-status-question"),
         pytest.param("no", "en", "en", "no clear signal", id="tie-default-en"),
         pytest.param("no", "es", "es", "no clear signal", id="tie-default-es"),
         pytest.param("OK", "en", "en", "no clear signal", id="no-signal-default-en"),
