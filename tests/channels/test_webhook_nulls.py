@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from channels.webhook.body import OPENAPI
 from complaints.clock import ManualClock
 from tests.channels.test_webhook import complaint, post
 from tests.conftest import START, table_counts
@@ -175,3 +176,23 @@ async def test_null_in_a_required_field_is_422_saying_what_to_send(
     assert send in wrong["error"], wrong
     assert wrong["type"] == "null_not_allowed"
     assert table_counts(bot.store_url) == before
+
+
+def _takes_null(described: dict[str, Any]) -> bool:
+    kinds = [described.get("type"), *(kind.get("type") for kind in described.get("anyOf", []))]
+    return any(kind == "null" or (isinstance(kind, list) and "null" in kind) for kind in kinds)
+
+
+def test_the_documented_body_says_which_fields_take_null() -> None:
+    """The OpenAPI document is the model that validates: every optional field is described
+    as taking null, no required one is."""
+    schema = OPENAPI["requestBody"]["content"]["application/json"]["schema"]
+    for path in OPTIONAL:
+        described = schema
+        for name in path:  # through an optional object's {"anyOf": [object, null]}
+            described = described.get("anyOf", [described])[0]["properties"][name]
+        assert _takes_null(described), path
+    properties = schema["properties"]
+    required = [properties["id"], properties["text"], properties["customer"]]
+    required.append(properties["customer"]["properties"]["id"])
+    assert not any(_takes_null(described) for described in required)
