@@ -94,6 +94,7 @@ class Cleaned(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _null_is_not_given(cls, value: Any, info: ValidationInfo) -> Any:
+        """Before the field's own checks, which would call null "not a valid string"."""
         if value is not None:
             return value
         field = cls.model_fields[info.field_name or ""]
