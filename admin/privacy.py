@@ -17,7 +17,7 @@ from sqlmodel import Session
 from admin.audit import actor_of, record
 from admin.erasure import erase
 from admin.holdings import Holdings
-from complaints.clock import Clock
+from complaints.clock import Clock, json_moment
 from complaints.errors import AlreadyErased, ComplaintBotError, UnknownCustomer
 from store import queries
 from store.database import Database
@@ -66,7 +66,7 @@ class Privacy:
             found = Holdings.of(session, customer_id)
             attachments = attachments_of(session, message_ids=found.message_ids)
             return {
-                "exported_at": self.clock.now().isoformat(),
+                "exported_at": json_moment(self.clock.now()),
                 "customer": customer.model_dump(mode="json"),
                 "identities": _rows(found.identities),
                 "complaints": _rows(found.complaints),

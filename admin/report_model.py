@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from complaints.clock import json_moment
 from complaints.errors import ReportError
 
 TREND_WEEKS = 4
@@ -148,8 +149,8 @@ class Report:
             return {"met": compliance.met, "missed": compliance.missed, "share": compliance.share}
 
         return {
-            "since": self.since.isoformat(),
-            "until": self.until.isoformat(),
+            "since": json_moment(self.since),
+            "until": json_moment(self.until),
             "timezone": self.timezone,
             "department": self.department,
             "departments": list(self.scope) if self.scope is not None else None,

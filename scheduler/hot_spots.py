@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from complaints.addresses import EMAIL, TELEGRAM, Address
-from complaints.clock import Clock
+from complaints.clock import Clock, json_moment
 from outbox.notify import Notifier
 from outbox.staff_texts import StaffName, StaffWord
 from scheduler.settings import HotSpotSettings
@@ -174,7 +174,7 @@ class HotSpots:
                 "value": spot.value,
                 "count": spot.count,
                 "baseline": spot.baseline,
-                "window_start": start.isoformat(),
+                "window_start": json_moment(start),
                 "told": [str(target) for target in targets],
             },
         )

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from complaints.access import sees
+from complaints.clock import Moment
 from complaints.durations import parse_duration
 from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
 from staff.contact import contact_for
@@ -40,8 +41,8 @@ class QueueItem:
     """The first words the customer wrote: what the queue shows when there is no subject."""
     customer_name: str
     assignee: str
-    created_at: datetime
-    next_deadline: datetime | None
+    created_at: Moment
+    next_deadline: Moment | None
     overdue: bool
     tags: list[str]
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from complaints.access import ROLES
+from complaints.clock import Moment
 from complaints.languages import SUPPORTED
 from store.models import Agent, ApiToken
 from web.auth import AdminUser, AgentUser
@@ -75,8 +75,8 @@ class TokenIn(Body):
 class TokenOut(BaseModel):
     id: int
     name: str
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: Moment
+    revoked_at: Moment | None
 
     @classmethod
     def of(cls, token: ApiToken) -> TokenOut:

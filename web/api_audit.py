@@ -3,12 +3,12 @@ newest first."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from complaints.clock import Moment
 from store.models import AuditEvent
 from web.auth import AdminUser
 from web.bodies import Offset
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api", tags=["audit"])
 
 class AuditEventOut(BaseModel):
     id: int
-    at: datetime
+    at: Moment
     actor: str
     action: str
     target: str

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import AfterValidator, BaseModel, Field
 
+from complaints.clock import Moment
 from complaints.languages import SUPPORTED
 from staff.canned_replies import PLACEHOLDERS
 from store.models import CannedReply
@@ -30,7 +30,7 @@ class CannedIn(Body):
 
 class CannedOut(CannedIn):
     id: int
-    updated_at: datetime
+    updated_at: Moment
     updated_by: str
 
     @classmethod

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
+from complaints.clock import json_moment
 from complaints.fields import EDITABLE_FIELDS, FIELD_LIMITS
 from complaints.media import FALLBACK, media_type
 from router.stored_trace import expanded
@@ -172,7 +173,7 @@ async def get_complaint(number: str, agent: AgentUser, database: DatabaseDep) ->
         timeline=[
             {
                 **{k: v for k, v in vars(entry).items() if k != "attachments"},
-                "at": entry.at.isoformat(),
+                "at": json_moment(entry.at),
                 "attachments": [
                     {
                         **vars(file),

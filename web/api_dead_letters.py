@@ -5,13 +5,13 @@ the cause is fixed. A letter reprocessed successfully is never run again (409)."
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from complaints.clock import Moment
 from intake.dead_letters import Reprocessed
 from store.models import DeadLetter
 from store.queries.dead_letter_queue import DeadLetterRow
@@ -38,8 +38,8 @@ class DeadLetterOut(BaseModel):
     id: int
     channel: str
     status: str
-    received_at: datetime
-    reprocessed_at: datetime | None
+    received_at: Moment
+    reprocessed_at: Moment | None
     size: int
     reason: str
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
+from complaints.clock import Moment
 from complaints.numbers import FIELD_PATTERN
 from web.api_docs import refusals
 from web.auth import AgentUser
@@ -23,7 +23,7 @@ class CandidateOut(BaseModel):
     channel: str
     status: str
     department: str
-    created_at: datetime
+    created_at: Moment
     similarity: float
 
 

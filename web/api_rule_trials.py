@@ -6,7 +6,6 @@ every department, so it is for admins. The work is done by `admin.rule_trials`."
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException
@@ -14,6 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from admin.rule_trials import MAX_BACKTEST, TrialMessage, backtest, dry_run, rule_set_to_try
 from complaints.addresses import CHANNELS
+from complaints.clock import Moment
 from router import Decision
 from router.rule_checks import unknown_channel
 from web.api_rules import Rule
@@ -74,8 +74,8 @@ class DecisionOut(BaseModel):
     language: str
     tags: list[str]
     rule_set_version: Annotated[int, Field(description="0 for a draft")]
-    first_response_due: datetime
-    resolution_due: datetime
+    first_response_due: Moment
+    resolution_due: Moment
     trace: list[TraceStep]
 
     @classmethod

@@ -10,13 +10,13 @@ contact settings) are for admins. The work is done by `admin.rule_book` and `adm
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from admin.rule_book import ActiveVersion, RuleBook, RuleSetView, VersionInfo
+from complaints.clock import Moment
 from complaints.sizes import readable_size
 from router.rule_checks import (
     MAX_DESCRIPTION,
@@ -124,7 +124,7 @@ class RuleSetOut(BaseModel):
 class ActiveRulesOut(RuleSetOut):
     version: int
     origin: Annotated[str, Field(description="settings, console, import or rollback")]
-    changed_at: datetime
+    changed_at: Moment
     changed_by: str
     settings_version: Annotated[int, Field(description="the version settings.toml holds")]
     agrees_with_settings: bool
@@ -149,7 +149,7 @@ class VersionOut(BaseModel):
     origin: str
     author: str
     note: str
-    created_at: datetime
+    created_at: Moment
     active: bool
 
     @classmethod

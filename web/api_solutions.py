@@ -6,12 +6,12 @@ they are actions on a complaint like the others."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from complaints.clock import Moment
 from staff.solutions import KINDS, parse_amount
 from store.models import Solution
 from web.api_docs import refusals
@@ -30,9 +30,9 @@ class SolutionOut(BaseModel):
     description: str
     status: str
     proposed_by: str
-    proposed_at: datetime
+    proposed_at: Moment
     decided_by: str
-    decided_at: datetime | None
+    decided_at: Moment | None
     decision_reason: str
 
     @classmethod

@@ -18,12 +18,15 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError, PydanticUseDefault
 
 from channels.base import Attachment, safe_filename
 from complaints import numbers
@@ -57,14 +60,60 @@ Identifier = Annotated[
 ]
 
 
+def _nullable_optionals(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The schema says what `Cleaned` takes: null in every optional field."""
+    for name, field in model.model_fields.items():
+        described = schema["properties"][name]
+        if field.is_required():
+            continue
+        if isinstance(described.get("type"), str):
+            described["type"] = [described["type"], "null"]
+        elif "$ref" in described:
+            described["anyOf"] = [{"$ref": described.pop("$ref")}, {"type": "null"}]
+
+
 class Cleaned(BaseModel):
-    """A part of the body whose strings lose NUL before they are validated (see
-    `complaints.cleaning`); its `id`, if any, is refused with one instead."""
+    """A part of the body, cleaned before it is validated: its strings lose NUL (see
+    `complaints.cleaning`; its `id`, if any, is refused with one instead), and JSON null in an
+    optional field is the field not given, as if the key were absent. Many CRM serialisers
+    write null for every empty field; refusing the whole complaint for it lost real
+    complaints, and taking null as "erase" would let such a serialiser wipe contact data that
+    the customer gave before. Null where a value is required is refused naming what to send.
+    This is the one home of both rules for every model of the body."""
+
+    model_config = ConfigDict(json_schema_extra=_nullable_optionals)
 
     @model_validator(mode="before")
     @classmethod
     def _without_nul(cls, data: Any) -> Any:
+        if data is None:  # an item of a list, as `"attachments": [null]`: nothing to take
+            required = ", ".join(n for n, f in cls.model_fields.items() if f.is_required())
+            raise _null(f"an object with {required}")
         return nul_free(data, keep=("id",))
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_is_not_given(cls, value: Any, info: ValidationInfo) -> Any:
+        """Before the field's own checks, which would call null "not a valid string"."""
+        if value is not None:
+            return value
+        field = cls.model_fields[info.field_name or ""]
+        if not field.is_required():
+            raise PydanticUseDefault  # pydantic's own "use the field's default"
+        raise _null(_what_to_send(field))
+
+
+def _what_to_send(field: FieldInfo) -> str:
+    """What a required field holds, for the refusal of a null in it: the first clause of its
+    description, or the object's required fields."""
+    if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+        fields = field.annotation.model_fields.items()
+        return "an object with " + ", ".join(n for n, f in fields if f.is_required())
+    return re.split(r"[:;(]", field.description or "a value")[0].strip()
+
+
+def _null(what: str) -> PydanticCustomError:
+    return PydanticCustomError("null_not_allowed", "must not be null: send {what}", {"what": what})
 
 
 class CustomerIn(Cleaned):
