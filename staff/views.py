@@ -158,6 +158,11 @@ class ComplaintView:
     """When the desk began waiting for the customer, while it waits (its clock paused); the
     due times stand as they were until the customer answers, then move on by the wait."""
 
+    @property
+    def clock_paused(self) -> bool:
+        """The desk waits for the customer (`complaints.workflow.WAITING`)."""
+        return self.complaint.status in WAITING
+
 
 async def complaint_view(database: Database, viewer: Agent, number: str) -> ComplaintView:
     """One complaint with its whole timeline, if the viewer may see its department."""

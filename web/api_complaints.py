@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 
 from complaints.fields import EDITABLE_FIELDS, FIELD_LIMITS
 from complaints.media import FALLBACK, media_type
-from complaints.workflow import WAITING
 from router.stored_trace import expanded
 from staff.views import QueueFilter, QueueItem, attachment, complaint_view, queue
 from staff.views import due_within as due_within_filter
@@ -169,7 +168,7 @@ async def get_complaint(number: str, agent: AgentUser, database: DatabaseDep) ->
     complaint = view.complaint.model_dump(mode="json", exclude={"routing_trace"})
     # the due times are kept as they stand while the clock is paused (they move on by the wait
     # when the customer answers): these say so, and since when
-    complaint["clock_paused"] = view.complaint.status in WAITING
+    complaint["clock_paused"] = view.clock_paused
     complaint["paused_since"] = view.paused_since.isoformat() if view.paused_since else None
     return ComplaintOut(
         complaint=complaint,
