@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from admin.report_model import TREND_WEEKS, Compliance, Durations, Report, Satisfaction, Trend
 from admin.report_period import WEEK, week_start
-from complaints.workflow import FINISHED, SOLVED
+from complaints.workflow import FINISHED, SOLVED, WAITING
 from store.queries.reports import ReportRow
 
 TOP = 10
@@ -96,8 +96,10 @@ def _resolved_at(row: ReportRow) -> datetime | None:
 def _compliance(
     cases: Iterable[tuple[str, datetime | None, datetime | None]], now: datetime
 ) -> Compliance:
-    """Met: done by the due time. Missed: done later, or not done and already past due.
-    Left out: not yet due, no due time, rejected or merged (NOT_SERVED)."""
+    """Met: done by the due time. Missed: done later, or not done and already past due while
+    its clock runs, as the queue's `overdue` judges it. Left out: not yet due, no due time,
+    rejected or merged (NOT_SERVED), or not done while the desk waits for the customer (WAITING:
+    its clock is paused, and its deadlines move on by the wait when the customer answers)."""
     met = missed = 0
     for status, due, done in cases:
         if status in NOT_SERVED or due is None:
@@ -105,7 +107,7 @@ def _compliance(
         if done is not None:
             met += done <= due
             missed += done > due
-        elif due <= now:
+        elif due <= now and status not in WAITING:
             missed += 1
     return Compliance(met, missed)
 

@@ -61,6 +61,11 @@ OPEN_WORK = frozenset({"assigned", "investigating", "solution_proposed", "awaiti
 WAITING = frozenset({"solution_proposed", "awaiting_customer"})
 """The desk waits for the customer (to accept a proposal, or to answer a question): the SLA
 clock stops (no warnings, escalations or progress updates) until they write."""
+CLOCK_STOPPED = FINISHED | WAITING
+"""Its deadlines do not run: nothing is due any more (finished), or the clock is paused while
+the desk waits for the customer (WAITING). The one rule of "does its clock run" that the sweeps
+(no warning, escalation or progress update), the queue's overdue and due-within filters and
+its sort, and the reports' misses read: a stopped clock is never overdue."""
 UNTAKEN = frozenset({"new", "acknowledged"})
 """Nobody has taken it up yet: resolving it makes the resolver its handler first."""
 SOLVED = frozenset({"resolved", "closed"})

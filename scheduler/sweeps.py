@@ -2,8 +2,9 @@
 complaint: the database is the only truth, so a bot that was down catches up at start and two
 bots on one PostgreSQL never do the same row twice (`FOR UPDATE SKIP LOCKED`).
 
-A complaint waiting for the customer (complaints.workflow.WAITING) is passed by: its clock is
-stopped until they answer (scheduler.due.DueTimes.on_customer_answered).
+A complaint whose clock is stopped (complaints.workflow.CLOCK_STOPPED: finished, or waiting for
+the customer) is passed by; a wait ends when they answer
+(scheduler.due.DueTimes.on_customer_answered).
 
 Each sweep takes up to `batch` due rows, and for each writes its events and outbox rows in the
 same transaction that moves the row's due time on.
@@ -20,7 +21,7 @@ from sqlmodel import Session
 
 from complaints.clock import Clock
 from complaints.errors import ChangedMeanwhile
-from complaints.workflow import FINISHED, WAITING
+from complaints.workflow import CLOCK_STOPPED
 from observe.metrics import Metrics
 from outbox.next_step import standing
 from outbox.notify import Notifier
@@ -101,7 +102,7 @@ class Sweeps:
         now: datetime,
         *,
         statuses: Collection[str] = (),
-        not_statuses: Collection[str] = FINISHED | WAITING,
+        not_statuses: Collection[str] = CLOCK_STOPPED,
     ) -> list[Complaint]:
         return claim_due(
             session,

@@ -16,12 +16,14 @@ from complaints.access import sees
 from complaints.clock import Moment
 from complaints.durations import parse_duration
 from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
+from complaints.workflow import WAITING
+from scheduler.due import wait_started
 from staff.contact import contact_for
 from store import queries
 from store.database import Database
 from store.models import Agent, Attachment, Complaint, Solution
 from store.queries.customers import customer, identities_of
-from store.queries.events import timeline_events
+from store.queries.events import events_of_kind, timeline_events
 from store.queries.messages import attachment_of_complaint, attachment_rows, messages_of_complaint
 from store.queries.queue import QueueFilter, QueueRow, check_filters, complaint_queue
 from store.queries.solutions import solutions_of_complaint
@@ -44,6 +46,8 @@ class QueueItem:
     created_at: Moment
     next_deadline: Moment | None
     overdue: bool
+    clock_paused: bool
+    """The desk waits for the customer: no deadline runs until they write."""
     tags: list[str]
 
 
@@ -115,6 +119,7 @@ def _item(row: QueueRow) -> QueueItem:
         created_at=complaint.created_at,
         next_deadline=row.deadline,
         overdue=row.overdue,
+        clock_paused=row.clock_paused,
         tags=list(complaint.tags or []),
     )
 
@@ -150,6 +155,14 @@ class ComplaintView:
     contact: dict[str, Any]
     timeline: list[TimelineEntry]
     solutions: list[Solution]
+    paused_since: datetime | None = None
+    """When the desk began waiting for the customer, while it waits (its clock paused); the
+    due times stand as they were until the customer answers, then move on by the wait."""
+
+    @property
+    def clock_paused(self) -> bool:
+        """The desk waits for the customer (`complaints.workflow.WAITING`)."""
+        return self.complaint.status in WAITING
 
 
 async def complaint_view(database: Database, viewer: Agent, number: str) -> ComplaintView:
@@ -162,7 +175,12 @@ async def complaint_view(database: Database, viewer: Agent, number: str) -> Comp
         identities = identities_of(session, customer_id=complaint.customer_id)
         contact = contact_for(viewer, complaint, found, identities)
         solutions = solutions_of_complaint(session, complaint_id=complaint.id)
-        return ComplaintView(complaint, contact, _timeline(session, complaint.id), solutions)
+        paused = None
+        if complaint.status in WAITING:
+            changes = events_of_kind(session, complaint_id=complaint.id, kind="status_changed")
+            paused = wait_started(changes)
+        timeline = _timeline(session, complaint.id)
+        return ComplaintView(complaint, contact, timeline, solutions, paused)
 
     return await database.read(work)
 

@@ -167,6 +167,10 @@ async def list_complaints(
 async def get_complaint(number: str, agent: AgentUser, database: DatabaseDep) -> ComplaintOut:
     view = await complaint_view(database, agent, number)
     complaint = view.complaint.model_dump(mode="json", exclude={"routing_trace"})
+    # the due times are kept as they stand while the clock is paused (they move on by the wait
+    # when the customer answers): these say so, and since when
+    complaint["clock_paused"] = view.clock_paused
+    complaint["paused_since"] = view.paused_since.isoformat() if view.paused_since else None
     return ComplaintOut(
         complaint=complaint,
         customer=view.contact,

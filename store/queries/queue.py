@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from complaints.addresses import CHANNELS
 from complaints.errors import ComplaintBotError
 from complaints.grades import GRADES
-from complaints.workflow import FINISHED, STATUSES
+from complaints.workflow import CLOCK_STOPPED, FINISHED, STATUSES, WAITING
 from store.columns import json_text
 from store.folding import fold
 from store.models import Complaint, Customer, Identity, Message
@@ -38,9 +38,10 @@ class QueueFilter:
     assignee: str = ""
     """An agent's name, or "-" for unassigned."""
     overdue: bool = False
-    """Only complaints with a deadline missed and not met (`overdue`)."""
+    """Only complaints with a deadline missed and not met, their clock running (`overdue`)."""
     due_within: timedelta | None = None
-    """Only open complaints whose watched deadline falls within this time from now."""
+    """Only complaints whose clock runs and whose watched deadline falls within this time from
+    now (`clock_runs`)."""
     q: str = ""
     """Words searched in the complaint's number, subject, product, messages and the customer's
     name, e-mail, phone and addresses, regardless of case, accents and Chinese script."""
@@ -59,6 +60,11 @@ class QueueRow(NamedTuple):
     """A deadline missed and not met (`overdue`), as the overdue filter sees it."""
     deadline: datetime | None
     """The deadline the customer waits on (`awaited_deadline`)."""
+
+    @property
+    def clock_paused(self) -> bool:
+        """The desk waits for the customer: the deadlines stand still until they write."""
+        return self.complaint.status in WAITING
 
 
 def complaint_queue(
@@ -96,7 +102,12 @@ def complaint_queue(
         sa.select(Complaint, col(Customer.name), first_words, overdue(now), deadline)
         .join(Customer, col(Customer.id) == col(Complaint.customer_id))
         .where(*conditions)
-        .order_by(deadline.is_(None), deadline, col(Complaint.id).desc())
+        .order_by(
+            deadline.is_(None),
+            col(Complaint.status).in_(WAITING),  # the customer's turn after the desk's
+            deadline,
+            col(Complaint.id).desc(),
+        )
         .offset(max(filters.offset, 0))
         .limit(min(max(filters.limit, 1), MAX_PAGE))
     ).all()
@@ -129,6 +140,7 @@ def _conditions(
     if filters.overdue:
         conditions.append(overdue(now))
     if filters.due_within is not None:
+        conditions.append(clock_runs())
         conditions.append(col(Complaint.escalate_due) <= now + filters.due_within)
     if filters.tag.strip():
         conditions.append(_tagged(filters.tag.strip()))
@@ -157,14 +169,21 @@ def awaited_deadline() -> Any:
     )
 
 
+def clock_runs() -> Any:
+    """Its deadlines run: neither finished nor waiting for the customer (`CLOCK_STOPPED`)."""
+    return col(Complaint.status).not_in(CLOCK_STOPPED)
+
+
 def overdue(now: datetime) -> Any:
-    """The one rule of "overdue" (the queue's filter, the console's overdue view): a deadline
-    missed and not met. An open complaint (not finished) whose first response was due and no
-    person has answered yet, or whose resolution was due. Not `escalate_due`: once a missed first
-    response is escalated, that column watches the next escalation, while the customer still
-    waits for an answer. The reports count the same misses (`admin.report_figures`)."""
+    """The one rule of "overdue" (the queue's filter and row flag, the console's overdue view):
+    a deadline missed and not met while the clock runs. A complaint neither finished nor
+    waiting for the customer (`clock_runs`: a paused clock is the customer's turn, and its
+    deadlines move on when they answer) whose first response was due and no person has answered
+    yet, or whose resolution was due. Not `escalate_due`: once a missed first response is
+    escalated, that column watches the next escalation, while the customer still waits for an
+    answer. The reports count the same misses (`admin.report_figures`)."""
     return sa.and_(
-        col(Complaint.status).not_in(FINISHED),
+        clock_runs(),
         sa.or_(
             sa.and_(
                 col(Complaint.first_response_at).is_(None),

@@ -15,7 +15,7 @@ from admin.erasure import ERASED
 from complaints.access import at_least, sees
 from complaints.errors import ComplaintBotError
 from complaints.fields import EDITABLE_FIELDS, FIELD_LIMITS
-from complaints.workflow import FINISHED
+from complaints.workflow import FINISHED, SOLVED
 from router import GRADES, RuleSet
 from router.stored_trace import expanded
 from staff.reopening import may_reopen
@@ -145,6 +145,7 @@ async def complaint_page(
             "approval_above_cents": console.approval_above_cents,
             "may_decide": at_least(staff.agent, "supervisor"),
             "finished": view.complaint.status in FINISHED,
+            "solved": view.complaint.status in SOLVED,
             "may_reopen": may_reopen(view.complaint, staff.agent),
         },
         agent=staff.agent,
