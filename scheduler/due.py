@@ -114,6 +114,14 @@ class DueTimes:
         complaint.next_update_due = None
         self._watch(complaint, None)
 
+    def on_finished_told(self, complaint: Complaint, now: datetime) -> None:
+        """The customer was told of the resolution or rejection: a person's answer (the
+        summary, the explanation), so the first response when none came before. Without it a
+        complaint resolved at once, with nothing else said, read as a missed first response
+        in the reports once its deadline passed."""
+        if complaint.first_response_at is None:
+            complaint.first_response_at = now
+
     def after_warning(self, complaint: Complaint) -> None:
         complaint.warn_due = None
 

@@ -196,6 +196,8 @@ class AgentDesk:
             told = self.notifier.tell_customer(
                 session, complaint, "rejected_notice", now, explanation=explanation
             )
+            if told:
+                self.due.on_finished_told(complaint, now)
             return Done(
                 number, said("rejected; the customer is told") if told else said("rejected")
             )
@@ -226,6 +228,7 @@ class AgentDesk:
                 session, complaint, "resolved", now, summary=summary
             ):
                 return Done(number, said("resolved (the customer's channel cannot be written to)"))
+            self.due.on_finished_told(complaint, now)
             return Done(number, said("resolved; the customer is told"))
 
         done = await self.database.write(work)
