@@ -274,15 +274,6 @@ def test_the_queue_puts_the_nearest_deadline_first_and_bounds_its_pages(
     assert rows[0].customer_name == ""
 
 
-@pytest.fixture
-def any_store(store_url: str) -> Iterator[Database]:
-    """The store on SQLite and again on PostgreSQL."""
-    database = Database(store_url)
-    database.upgrade()
-    yield database
-    database.close()
-
-
 def test_the_queue_filters_by_a_whole_tag_on_every_store(any_store: Database) -> None:
     tags = [["handler-requested"], ["possible-duplicate", "handler-requested"], ["50%_off"], None]
 

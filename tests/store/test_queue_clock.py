@@ -4,10 +4,8 @@ and one waiting for the customer sorts after the work whose clock runs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from sqlmodel import Session
 
 from store.database import Database
@@ -17,14 +15,6 @@ from tests.conftest import START
 from tests.store.test_queries import _open
 
 STATUSES = ("investigating", "solution_proposed", "awaiting_customer", "resolved", "new")
-
-
-@pytest.fixture
-def any_store(store_url: str) -> Iterator[Database]:
-    database = Database(store_url)
-    database.upgrade()
-    yield database
-    database.close()
 
 
 def test_a_stopped_clock_is_never_overdue_nor_due_on_every_store(any_store: Database) -> None:
