@@ -170,7 +170,7 @@ async def get_complaint(number: str, agent: AgentUser, database: DatabaseDep) ->
     # the due times are kept as they stand while the clock is paused (they move on by the wait
     # when the customer answers): these say so, and since when
     complaint["clock_paused"] = view.clock_paused
-    complaint["paused_since"] = view.paused_since.isoformat() if view.paused_since else None
+    complaint["paused_since"] = json_moment(view.paused_since) if view.paused_since else None
     return ComplaintOut(
         complaint=complaint,
         customer=view.contact,
