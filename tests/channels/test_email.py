@@ -29,13 +29,6 @@ from tests.dovecot import Dovecot, dovecot_server
 from tests.mailpeers import Sink, mail, send
 
 
-@pytest.fixture
-async def mailbot(start_bot: Any, sink: Sink) -> Any:
-    bot = await start_bot({"email": {"relay": {"port": sink.port}}})
-    bot.smtp_port = bot.app.state.services.channels["email"].smtp_port
-    return bot
-
-
 def rows(bot: Any, sql: str) -> list[dict[str, Any]]:
     engine = sa.create_engine(bot.store_url)
     with engine.connect() as connection:

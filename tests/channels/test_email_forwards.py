@@ -12,14 +12,6 @@ import pytest
 from tests.channels.test_email import rows
 from tests.mailpeers import Sink, mail, send
 
-
-@pytest.fixture
-async def mailbot(start_bot: Any, sink: Sink) -> Any:
-    bot = await start_bot({"email": {"relay": {"port": sink.port}}})
-    bot.smtp_port = bot.app.state.services.channels["email"].smtp_port
-    return bot
-
-
 GAS = (
     "The gas heater you installed last month smells of gas when it is on. "
     "My children were dizzy yesterday."

@@ -15,13 +15,6 @@ from tests.mailpeers import Sink, mail, send
 _FULL_WIDTH = str.maketrans("C-0123456789", "Ｃ－０１２３４５６７８９")
 
 
-@pytest.fixture
-async def mailbot(start_bot: Any, sink: Sink) -> Any:
-    bot = await start_bot({"email": {"relay": {"port": sink.port}}})
-    bot.smtp_port = bot.app.state.services.channels["email"].smtp_port
-    return bot
-
-
 async def _first_complaint(bot: Any, sink: Sink, sender: str = "ana@customer.test") -> str:
     first = mail("充电器插上以后手机完全充不进电。", sender=sender, subject="充不进电")
     await send(bot.smtp_port, first, sender=sender)

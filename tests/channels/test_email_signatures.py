@@ -20,13 +20,6 @@ PABLO = (
 )
 
 
-@pytest.fixture
-async def mailbot(start_bot: Any, sink: Sink) -> Any:
-    bot = await start_bot({"email": {"relay": {"port": sink.port}}})
-    bot.smtp_port = bot.app.state.services.channels["email"].smtp_port
-    return bot
-
-
 async def test_a_first_mails_signature_is_kept_and_fills_the_phone(
     mailbot: Any, sink: Sink
 ) -> None:

@@ -17,13 +17,6 @@ from tests.channels.test_email import body, rows
 from tests.mailpeers import Sink, mail, send
 
 
-@pytest.fixture
-async def mailbot(start_bot: Any, sink: Sink) -> Any:
-    bot = await start_bot({"email": {"relay": {"port": sink.port}}})
-    bot.smtp_port = bot.app.state.services.channels["email"].smtp_port
-    return bot
-
-
 async def test_a_complaint_written_only_in_the_subject_is_registered(
     mailbot: Any, sink: Sink
 ) -> None:

@@ -13,13 +13,6 @@ from channels.email.parse import parse_mail
 from tests.mailpeers import Sink, send
 
 
-@pytest.fixture
-async def mailbot(start_bot: Any, sink: Sink) -> Any:
-    bot = await start_bot({"email": {"relay": {"port": sink.port}}})
-    bot.smtp_port = bot.app.state.services.channels["email"].smtp_port
-    return bot
-
-
 def raw_mail(text: str, codec: str, subject: str, *, label: str = "text/plain") -> bytes:
     """A mail as an old client writes it: 8-bit body, no charset, an encoded-word subject."""
     word = base64.b64encode(subject.encode(codec)).decode()
