@@ -434,6 +434,15 @@ class FakeTelegram:
             if entry["method"] == "sendMessage" and chat_id in (None, entry.get("chat_id"))
         ]
 
+    def bot_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """The bot's messages in `chat_id` as Telegram holds them now (edits applied, deleted
+        ones gone), oldest first."""
+        return [
+            message
+            for (chat, _message_id), message in sorted(self._messages.items())
+            if chat == chat_id
+        ]
+
     # ---- updates -----------------------------------------------------------------------------
 
     def _wake(self) -> None:
