@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from complaints.workflow import WAITING
+from complaints.workflow import FINISHED, WAITING
 from router import GRADES, Decision, ServiceLevel
 from store.models import Complaint, Event
 
@@ -52,7 +52,8 @@ class DueTimes:
 
     def on_answered(self, complaint: Complaint, now: datetime) -> None:
         """A person wrote to the customer: the next progress update can wait, and once the
-        first response is given the resolution deadline is watched."""
+        first response is given the resolution deadline is watched. Should the message not
+        reach the customer, staff.lost_answers takes the first response back."""
         complaint.next_update_due = self._next_update(complaint.grade, now)
         if complaint.first_response_at is None:
             complaint.first_response_at = now
@@ -61,12 +62,18 @@ class DueTimes:
             self._watch(complaint, max(later) if later else None, now)
 
     def on_answer_lost(self, complaint: Complaint, next_answer_at: datetime | None) -> None:
-        """The person's answer that gave the first response never reached the customer (its
-        delivery failed for good): the first response is the next answer still standing
-        (`next_answer_at`), or is not given, and its deadline is watched again (missed, it
-        escalates at the next sweep) as though the lost answer had never been written."""
+        """The person's answer that gave the first response (a reply, a proposal, the
+        resolution or rejection told: staff.lost_answers.ANSWERS) never reached the customer
+        (its delivery failed for good): the first response is the next answer still standing
+        (`next_answer_at`), or is not given, and on an open complaint its deadline is watched
+        again (missed, it escalates at the next sweep) as though the lost answer had never
+        been written. A finished one has nothing left to watch; it reads as not answered."""
         complaint.first_response_at = next_answer_at
-        if next_answer_at is None and complaint.first_response_due is not None:
+        if (
+            next_answer_at is None
+            and complaint.first_response_due is not None
+            and complaint.status not in FINISHED
+        ):
             self._watch(complaint, complaint.first_response_due)
 
     def on_regraded(
@@ -118,7 +125,8 @@ class DueTimes:
         """The customer was told of the resolution or rejection: a person's answer (the
         summary, the explanation), so the first response when none came before. Without it a
         complaint resolved at once, with nothing else said, read as a missed first response
-        in the reports once its deadline passed."""
+        in the reports once its deadline passed. Should the notice not reach the customer,
+        staff.lost_answers takes the first response back."""
         if complaint.first_response_at is None:
             complaint.first_response_at = now
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -250,22 +250,24 @@ def attachment_of_complaint(
     ).first()
 
 
-def next_answer_standing(
-    session: Session, complaint_id: int, kind: str, after_id: int
+def first_answer_standing(
+    session: Session, *, complaint_id: int, kinds: Collection[str], since: datetime, besides: int
 ) -> datetime | None:
-    """When the first message of `kind` to the customer after message `after_id` was
-    written, among those whose delivery did not fail for good (sent, or still owed)."""
+    """When the earliest message of `kinds` to the customer written at or after `since`, other
+    than message `besides`, was written, among those whose delivery did not fail for good nor
+    was cancelled (sent, or still owed)."""
     standing = (
         select(Message.created_at)
         .join(OutboxItem, col(OutboxItem.message_id) == col(Message.id))
         .where(
             Message.complaint_id == complaint_id,
             Message.direction == "out",
-            Message.kind == kind,
-            col(Message.id) > after_id,
-            OutboxItem.status != "failed",
+            col(Message.kind).in_(list(kinds)),
+            col(Message.created_at) >= since,
+            Message.id != besides,
+            col(OutboxItem.status).not_in(["failed", "cancelled"]),
         )
-        .order_by(col(Message.id))
+        .order_by(col(Message.created_at), col(Message.id))
         .limit(1)
     )
     return session.exec(standing).first()
