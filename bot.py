@@ -328,6 +328,7 @@ def _channels(
             keep_dead_letter=lambda raw, why, status: dead_letters.keep(EMAIL, raw, why, status),
             clock=clock,
             kept_notice=KeptMailNotice(
+                intake.database,
                 settings.default_language,
                 settings.company_name,
                 settings.max_attachments,

@@ -7,6 +7,7 @@ details that only the adapter understands go in `thread_hints`.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -52,7 +53,8 @@ class Sender:
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
-    """One customer message, normalised. `external_id` is the transport's dedupe key."""
+    """One customer message, normalised. `external_id` is the transport's dedupe key: its own
+    id, or that id made apart from an earlier message's (`key_apart`, `transport_id`)."""
 
     channel: str
     external_id: str
@@ -192,6 +194,23 @@ def bounded_references(ids: Sequence[str]) -> list[str]:
     if len(unique) <= REFERENCES_KEPT:
         return unique
     return [unique[0], *unique[1 - REFERENCES_KEPT :]]
+
+
+def key_apart(transport_id: str, digest: str) -> str:
+    """The dedupe key of a message whose transport id an earlier, different message holds
+    (an e-mail's reused Message-ID): that id, a space, and `digest` ("sha256:" and 32 hex
+    digits) of this message. No Message-ID holds a space, so `transport_id` finds it again."""
+    return f"{transport_id} {digest}"
+
+
+_KEPT_APART = re.compile(r" sha256:[0-9a-f]{32}\Z")
+
+
+def transport_id(key: str) -> str:
+    """The id the transport gave a message, from its dedupe key (`Inbound.external_id`): the
+    key itself, or the id a key made apart holds (`key_apart`). Answers refer to this one
+    (In-Reply-To, References): it is the one the customer's mail client knows."""
+    return _KEPT_APART.sub("", key)
 
 
 def safe_filename(name: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from channels.base import Inbound, answer_references, bounded_references
+from channels.base import Inbound, answer_references, bounded_references, transport_id
 from intake.case import Case, event
 from store import queries
 from store.models import Complaint
@@ -115,8 +115,9 @@ def queue_reply(
     text: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """Queue the answer to the sender's address, threaded to their message; its event."""
-    sender = inbound.sender
+    """Queue the answer to the sender's address, threaded to their message (the id it carried,
+    even when its dedupe key was made apart from an earlier message's); its event."""
+    sender, answered = inbound.sender, transport_id(inbound.external_id)
     queries.queue_delivery(
         session,
         {
@@ -132,8 +133,8 @@ def queue_reply(
                 "text": text,
                 "language": case.language,
                 "subject": inbound.subject,
-                "in_reply_to": inbound.external_id,
-                "references": answer_references(inbound.thread_hints, inbound.external_id),
+                "in_reply_to": answered,
+                "references": answer_references(inbound.thread_hints, answered),
             },
         },
     )

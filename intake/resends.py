@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from channels.base import Inbound
+from channels.base import Inbound, key_apart
 from store import queries
 
 REPEAT_WINDOW = timedelta(hours=1)
@@ -43,7 +43,8 @@ def resent(session: Session, inbound: Inbound, message_id: int) -> bool:
 
 def own_key(inbound: Inbound) -> str:
     """The dedupe key of a mail whose Message-ID an earlier, different mail holds: that id
-    with a digest of this mail's sender and text, which its own resends repeat."""
+    with a digest of this mail's sender and text, which its own resends repeat. Answers to it
+    still refer to the Message-ID it carried (`channels.base.transport_id`)."""
     sender = inbound.sender
     mail = f"{sender.channel}\n{sender.address}\n{inbound.text}".encode()
-    return f"{inbound.external_id} sha256:{hashlib.sha256(mail).hexdigest()[:32]}"
+    return key_apart(inbound.external_id, f"sha256:{hashlib.sha256(mail).hexdigest()[:32]}")

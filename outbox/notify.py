@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from channels.base import answer_references
+from channels.base import answer_references, transport_id
 from complaints.addresses import TELEGRAM, Address
 from outbox.letters import letter
 from outbox.staff_texts import StaffName, say_staff
@@ -32,7 +32,8 @@ from store.queries.messages import last_inbound, last_said
 
 def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str, Any]:
     """The payload fields that put a message to the customer in their own conversation, as an
-    answer to their latest message on `channel`, the one it goes out on: its Message-ID as
+    answer to their latest message on `channel`, the one it goes out on: the Message-ID it
+    carried (`transport_id`: also when its dedupe key was made apart from another mail's) as
     In-Reply-To, the References it carried followed by that Message-ID as References
     (`answer_references`: the whole conversation, bounded), and their subject ("[C-…] Re:
     <subject>"). Agents' replies and
@@ -44,7 +45,7 @@ def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str,
     changes); the complaint's own subject when there is none."""
     assert complaint.id is not None
     last = last_inbound(session, complaint_id=complaint.id, channel=channel, written=True)
-    thread = last.external_id if last and last.external_id else ""
+    thread = transport_id(last.external_id) if last and last.external_id else ""
     return {
         "subject": (last.subject if last and thread else "") or complaint.subject,
         "in_reply_to": thread,

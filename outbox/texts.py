@@ -59,6 +59,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail_kept.empty": "Thank you for writing to {company}. Your e-mail reached us without "
         "any text, so we could not register it as a complaint. Please write again and tell us "
         "in a few words what went wrong.",
+        "mail_kept_reply_subject": "Your reply reached us empty",
+        "mail_kept.empty_reply": "Thank you for your reply. Your e-mail reached us without any "
+        "text, so nothing was added to complaint {number}. If you wanted to add something, "
+        "please reply to this e-mail and write it in your message; we will add it to your "
+        "complaint.",
         "mail_kept.attachments": "Thank you for writing to {company}. We could not register "
         "your e-mail as a complaint because of its attachments: we accept at most {count} "
         "files of up to {limit} each. We have kept your e-mail and our team will look at it; "
@@ -142,6 +147,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail_kept.empty": "Gracias por escribir a {company}. Su correo nos llegó sin texto, "
         "así que no pudimos registrarlo como reclamación. Escríbanos de nuevo y cuéntenos en "
         "pocas palabras qué ha pasado.",
+        "mail_kept_reply_subject": "Su respuesta nos llegó vacía",
+        "mail_kept.empty_reply": "Gracias por su respuesta. Su correo nos llegó sin texto, así "
+        "que no hemos añadido nada a la reclamación {number}. Si quería añadir algo, responda "
+        "a este correo y escríbalo en su mensaje; lo añadiremos a su reclamación.",
         "mail_kept.attachments": "Gracias por escribir a {company}. No pudimos registrar su "
         "correo como reclamación por sus adjuntos: aceptamos como máximo {count} archivos de "
         "hasta {limit} cada uno. Hemos guardado su correo y nuestro equipo lo revisará; "
@@ -213,6 +222,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail_kept_subject": "我们无法登记您的邮件",
         "mail_kept.empty": "感谢您联系{company}。您的邮件没有任何文字内容，因此我们无法将其"
         "登记为投诉。请再次来信，简单说明发生了什么。",
+        "mail_kept_reply_subject": "您的回复没有内容",
+        "mail_kept.empty_reply": "感谢您的回复。您的邮件没有任何文字内容，因此我们没有在投诉 "
+        "{number} 中添加任何内容。如果您想补充什么，请回复本邮件并写下您要补充的内容，我们会"
+        "将其加入您的投诉。",
         "mail_kept.attachments": "感谢您联系{company}。由于附件的原因，我们无法将您的邮件登记"
         "为投诉：最多接受 {count} 个文件，每个不超过 {limit}。我们已保存您的邮件，工作人员会"
         "查看；您也可以减少附件数量或缩小文件后重新发送。",
@@ -280,6 +293,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail_kept_subject": "我們無法登記您的郵件",
         "mail_kept.empty": "感謝您聯絡{company}。您的郵件沒有任何文字內容，因此我們無法將其"
         "登記為投訴。請再次來信，簡單說明發生了什麼。",
+        "mail_kept_reply_subject": "您的回覆沒有內容",
+        "mail_kept.empty_reply": "感謝您的回覆。您的郵件沒有任何文字內容，因此我們沒有在投訴 "
+        "{number} 中新增任何內容。如果您想補充什麼，請回覆此郵件並寫下您要補充的內容，我們會"
+        "將其加入您的投訴。",
         "mail_kept.attachments": "感謝您聯絡{company}。由於附件的緣故，我們無法將您的郵件登記"
         "為投訴：最多接受 {count} 個檔案，每個不超過 {limit}。我們已保存您的郵件，工作人員會"
         "查看；您也可以減少附件數量或縮小檔案後重新傳送。",

@@ -52,9 +52,10 @@ log = logging.getLogger(__name__)
 NAME = "email"
 TELL_KEPT_EVERY = timedelta(days=1)
 
-KeptNotice = Callable[[str, str, str], tuple[str, str, str]]
-"""`kept_notice(problem, text, language_hint)` → (language, subject, text) of what the sender
-of a kept mail is told; `problem` is "empty" or "attachments"."""
+KeptNotice = Callable[[str, Inbound], Awaitable[tuple[str, str, str, str]]]
+"""`await kept_notice(problem, inbound)` → (language, subject, text, complaint number) of what
+the sender of a kept mail is told; `problem` is "empty" or "attachments"; the number is that of
+the sender's complaint the mail replied on (the notice is then about it), else ""."""
 
 
 def unparsable(error: MalformedMail) -> str:
@@ -146,7 +147,8 @@ class EmailChannel:
             return f"kept as dead letter {letter}"
 
     async def _tell_kept(self, raw: bytes, letter: int) -> None:
-        """Tell a person (never machine mail) that their mail was kept, not registered: once
+        """Tell a person (never machine mail) that their mail was kept, not registered (an
+        empty reply on one of their complaints: that nothing was added to it): once
         per kept mail, and at most once a day per address, so that neither forged senders nor
         another bot answering the notice can make the bot send mail after mail."""
         mail = parse_mail(raw)  # it was parsed before: only a limit was broken
@@ -160,13 +162,12 @@ class EmailChannel:
         ):
             return
         problem = "attachments" if mail.attachments else "empty"
-        language, subject, text = self.kept_notice(
-            problem, f"{mail.subject}\n{mail.text}", mail.language_hint
-        )
+        language, subject, text, number = await self.kept_notice(problem, self.inbound(mail, raw))
         references = answer_references(_thread(mail), mail.message_id) if mail.message_id else []
-        notice = Outbound(  # on their thread: "Re: <their subject>", else the notice's own
+        notice = Outbound(  # on their thread: "[C-…] Re: <their subject>" when it is about
+            # their complaint, else "Re: <their subject>", else the notice's own
             message_id=f"kept-{letter}",
-            complaint_number="",
+            complaint_number=number,
             kind="notification",
             text=text,
             language=language,

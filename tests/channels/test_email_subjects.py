@@ -77,7 +77,8 @@ async def test_an_empty_reply_to_the_acknowledgement_is_refused_on_its_thread(
     mailbot: Any, sink: Sink
 ) -> None:
     """The reply's subject is the bot's own ("Re: [C-…] Re: Broken kettle"): nothing new, so
-    it stays refused as empty, as before; the notice answers in the same conversation."""
+    it stays refused as empty, as before; the notice answers in the same conversation, and
+    says nothing was added to the complaint (tests/channels/test_email_empty_replies.py)."""
     await send(mailbot.smtp_port, mail("My kettle leaks.", subject="Broken kettle"))
     ack = await sink.next()
     reply = mail(
@@ -92,9 +93,9 @@ async def test_an_empty_reply_to_the_acknowledgement_is_refused_on_its_thread(
     assert [letter["status"] for letter in rows(mailbot, "SELECT status FROM dead_letters")] == [
         "kept"
     ]
-    assert notice["Subject"] == f"Re: {ack['Subject']}"
+    assert notice["Subject"] == ack["Subject"]
     assert notice["In-Reply-To"] == "<e2@c.test>"
-    assert "without any text" in body(notice)
+    assert "without any text, so nothing was added to complaint" in body(notice)
 
 
 async def test_an_empty_reply_with_a_photo_joins_its_complaint_as_before(
