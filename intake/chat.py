@@ -212,7 +212,10 @@ class ChatDesk(chat_link.LinkCodes):
             field, now = state.pending_field, self.clock.now()
             if field == "survey_comment":
                 record_answer(session, complaint, external_id, f"answer:{field}", text, now)
-                complaint.survey_comment = complaint.survey_comment or text[:1000]
+                # not when a low score (or anyone since) reopened it: that round ended (the
+                # message keeps the comment)
+                if complaint.status != "reopened":
+                    complaint.survey_comment = complaint.survey_comment or text[:1000]
                 queries.add_event(session, complaint.id, now, "customer", "survey_commented", {})
                 state.pending_field = ""
                 self._queue(session, complaint, state, "chat", "survey_comment_thanks")

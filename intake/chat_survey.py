@@ -15,6 +15,7 @@ from complaints.workflow import FINISHED
 from intake.chat_link import CHANNEL
 from scheduler.due import awaits_survey
 from store.models import ChatState, Complaint, Message
+from store.queries.events import events_of_kind
 from store.queries.messages import messages_of_complaint
 from store.queries.outbox import deliveries_by_transport_id
 
@@ -31,8 +32,10 @@ def refusal(session: Session, chat_id: int, message_id: int | None, complaint: C
         return "survey_stale"
     if awaits_survey(complaint):
         return ""
-    answered = complaint.survey_answered_at
-    if latest is not None and answered is not None and answered >= latest.created_at:
+    # the round's answer is on the timeline even once a low score reopened the complaint (which
+    # clears survey_answered_at with the rest of the round: `reopen_complaint`)
+    answers = events_of_kind(session, complaint_id=complaint.id or 0, kind="survey_answered")
+    if latest is not None and answers and answers[-1].at >= latest.created_at:
         return "survey_done"
     return "survey_stale"
 

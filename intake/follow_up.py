@@ -3,7 +3,8 @@ another handler, reopens a resolved or closed case, or disputes a rejection (whi
 too); a mere "thanks" to a finished case reopens nothing. Whatever else it does, a message to
 an open complaint, or one it reopened, raises the grade when it is graver (`intake.regrade`):
 on every channel, here and nowhere else. A survey answer is a score, not more of the
-complaint, and regrades nothing; a plainly satisfied answer without a number ("满意", "muy
+complaint, and regrades nothing (nor does a late score replying to a survey a reopening ended:
+`intake.survey_rounds`); a plainly satisfied answer without a number ("满意", "muy
 contento", `intake.courtesy.is_satisfied`) is kept as the open round's comment and thanked,
 scoring nothing and reopening nothing."""
 
@@ -28,6 +29,7 @@ from intake.regrade import raise_grade_from
 from intake.reopening import reopen
 from intake.status_questions import status_answer
 from intake.survey import comment_of, record_comment, record_survey, survey_score
+from intake.survey_rounds import ended_round_score, record_late
 from intake.waiting import customer_answered
 from outbox.next_step import FormatDue
 from outbox.notify import Notifier
@@ -83,6 +85,10 @@ def continue_complaint(
     if inbound.automated:
         return Continued(Case.of(complaint))
     notifier = follow_up.notifier
+    late = ended_round_score(session, complaint, inbound)
+    if late is not None:  # a reply to a survey a reopening ended: not this round's, no reopening
+        record_late(session, complaint, late, now)
+        return Continued(Case.of(complaint), "survey_stale")
     score = survey_score(complaint, inbound.text)
     if score is not None:
         reopened = record_survey(

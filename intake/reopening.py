@@ -10,13 +10,14 @@ from datetime import datetime
 from sqlmodel import Session
 
 from scheduler.due import DueTimes
-from store import queries
 from store.models import Complaint
+from store.queries.complaints import reopen_complaint
 
 
 def reopen(
     session: Session, complaint: Complaint, why: str, now: datetime, *, due: DueTimes
 ) -> None:
-    """Reopen `complaint` (the customer's doing, for the reason `why`) and track it again."""
-    queries.change_status(session, complaint, "reopened", "customer", why, now)
+    """Reopen `complaint` (the customer's doing, for the reason `why`) and track it again;
+    its resolution and survey score end with the round (`reopen_complaint`)."""
+    reopen_complaint(session, complaint, actor="customer", why=why, now=now)
     due.on_reopened(complaint, now)

@@ -236,8 +236,10 @@ def record_survey(
     and move a resolved case on. Returns "" unless the score reopened it, else the key of the
     customer's text: "reopened" when the supervisor was told, "reopened_by_team" otherwise
     (an `[escalation] levels` address was told, or nobody: the text promises no supervisor).
-    The stored score is the latest round's; every round's score stays in its
-    `survey_answered` event, with the address told of a reopening (`to`)."""
+    The stored score is the current round's, and a low one that reopens the case is blanked
+    at once with the rest of the round (`reopen_complaint`: an open complaint is not rated);
+    every round's score stays in its `survey_answered` event, with the address told of a
+    reopening (`to`)."""
     complaint.survey_score, complaint.survey_answered_at = score, now
     due.on_survey_answered(complaint)
     # this round's (an earlier round's is in its message): what it says besides the score, else

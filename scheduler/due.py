@@ -251,7 +251,8 @@ def awaits_survey(complaint: Complaint) -> bool:
     """A survey round is open: its survey went out and is not answered yet (the case closes
     at close_due). Each resolution starts a round (`after_survey_sent` sets close_due); an
     answer, the closing or a reopening ends it, so a complaint resolved again after a reopening
-    takes a new answer even though it holds an earlier round's score."""
+    takes a new answer (the reopening blanked the earlier round's score:
+    `store.queries.complaints.reopen_complaint`)."""
     return complaint.close_due is not None
 
 

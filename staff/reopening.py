@@ -15,10 +15,12 @@ The rules, decided before anything is written:
 
 The effects are the customer's reopening's (`intake.reopening`, `DueTimes.on_reopened`):
 fresh deadlines counted from now, a survey round still open or not yet sent ends (the next
-resolution starts a new one), and the handler stays, so the person who knows the case picks
-it up again. The customer is told on their own channel, in their language, by when a person
-will answer, as the customer's reopening answers them; the department hears it where it
-hears of its deadlines, with the reason, since the handler may not be who reopened it."""
+resolution starts a new one) and with it the resolution and score shown as current
+(`reopen_complaint`; the timeline keeps them), and the handler stays, so the person who
+knows the case picks it up again. The customer is told on their own channel, in their
+language, by when a person will answer, as the customer's reopening answers them; the
+department hears it where it hears of its deadlines, with the reason, since the handler may
+not be who reopened it."""
 
 from __future__ import annotations
 
@@ -35,9 +37,9 @@ from outbox.notify import Notifier
 from outbox.staff_texts import StaffWord
 from scheduler.due import DueTimes
 from staff.taking import actor_of
-from store import queries
 from store.models import Agent, Complaint
 from store.queries.accounts import agent_at
+from store.queries.complaints import reopen_complaint
 
 REOPENABLE = SOLVED | {"rejected"}
 """What staff may reopen: the statuses the workflow lets become reopened, merged aside."""
@@ -94,7 +96,7 @@ def reopen_finished(
     read refuses it (ChangedMeanwhile, 409) with nothing written or said, so a reopening
     by the customer at the same moment makes one reopening, not two."""
     check_reopenable(complaint, agent)
-    queries.change_status(session, complaint, "reopened", actor_of(agent), reason.strip(), now)
+    reopen_complaint(session, complaint, actor=actor_of(agent), why=reason.strip(), now=now)
     due.on_reopened(complaint, now)
     complaint.updated_at = now
     answer_by = complaint.first_response_due or now

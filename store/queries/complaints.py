@@ -192,6 +192,32 @@ def change_status(
     return True
 
 
+ROUND_FIELDS: Mapping[str, object] = {
+    "resolved_at": None,
+    "resolution_summary": "",
+    "survey_score": None,
+    "survey_comment": "",
+    "survey_answered_at": None,
+}
+"""What a resolution and its satisfaction survey set: true of one round only. The timeline
+keeps each round (the `resolved` status change with the summary as its `why` and its time,
+the `survey_answered` event with the score, the customer's answer as a message)."""
+
+
+def reopen_complaint(
+    session: Session, complaint: Complaint, *, actor: str, why: str, now: datetime
+) -> None:
+    """Reopen a finished complaint (`change_status` to "reopened", first, so a writer who
+    moved it meanwhile refuses this before anything else is written) and end its round: an
+    open complaint has no current resolution or score, so neither the API nor the console
+    shows the earlier one as if it still stood, and the next resolution starts from blank (a
+    survey answered after it is that round's alone). The root cause stays: it is about the
+    problem, and the next resolution keeps it unless it names another."""
+    change_status(session, complaint, "reopened", actor, why, now)
+    for field, blank in ROUND_FIELDS.items():
+        setattr(complaint, field, blank)
+
+
 def changed_meanwhile(session: Session, complaint: Complaint) -> ChangedMeanwhile:
     """The refusal of a compare-and-set on `complaint` that another writer's change beat. The
     complaint is reloaded (expired), so whoever decides again reads what it is now."""

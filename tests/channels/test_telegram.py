@@ -818,10 +818,22 @@ async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, star
     bot = await start_bot(telegram_settings(fake), clock, background=False)
     await _resolve_and_score_one(fake, bot, clock, "I was charged twice on this month's bill.")
     assert rows(bot, "SELECT status, survey_score FROM complaints") == [
-        {"status": "reopened", "survey_score": 1}
+        {"status": "reopened", "survey_score": None}  # open again: no current score
     ]
+    assert rows(bot, "SELECT detail FROM events WHERE kind = 'survey_answered'") != []
     await bot.app.state.services.dispatcher.dispatch_due()
     await until(fake, CUSTOMER, "reopened")
+    # the comment invited under the buttons explains the low score: on the timeline, not the
+    # open complaint's current survey comment
+    channel = bot.app.state.services.channels["telegram"]
+    said = "Still charged twice."
+    await handle(channel, fake.message_update(chat_id=CUSTOMER, user_id=CUSTOMER, text=said))
+    await bot.app.state.services.dispatcher.dispatch_due()
+    await until(fake, CUSTOMER, "Thank you for your comment")
+    assert rows(bot, "SELECT status, survey_comment FROM complaints") == [
+        {"status": "reopened", "survey_comment": ""}
+    ]
+    assert {"text": said} in rows(bot, "SELECT text FROM messages WHERE direction = 'in'")
     assert (await bot.app.state.services.sweeps.run_all())["closing"] == 0
 
 

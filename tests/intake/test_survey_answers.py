@@ -9,12 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from complaints.clock import ManualClock
 from tests.conftest import START
 from tests.intake.test_reopening import Life, events, to_customer
 from tests.mailpeers import Sink
 from tests.scheduler.test_sweeps import complaint, settings
+
+
+def customer_texts(bot: Any) -> list[str]:
+    """What the customer wrote, oldest first (the timeline's inbound messages)."""
+    engine = sa.create_engine(bot.store_url)
+    with engine.connect() as connection:
+        found = connection.execute(
+            sa.text("SELECT text FROM messages WHERE direction = 'in' ORDER BY id")
+        ).all()
+    engine.dispose()
+    return [row[0] for row in found]
 
 
 async def surveyed(
@@ -54,8 +66,14 @@ async def test_a_low_score_with_any_comment_is_recorded_reopens_and_tells_the_su
     case = await surveyed(start_bot, sink)
     mails = await case.reply_to_survey(reply)
     stored = complaint(case.bot)
-    assert (stored["status"], stored["survey_score"]) == ("reopened", score)
-    assert stored["survey_comment"] == comment
+    # open again: no current score; the round's is on the timeline, the comment in the message
+    assert (stored["status"], stored["survey_score"], stored["survey_comment"]) == (
+        "reopened",
+        None,
+        "",
+    )
+    assert events(case.bot, "survey_answered")[-1]["score"] == score
+    assert comment in customer_texts(case.bot)[-1]
     boss = [body for to, body in mails if to == "boss@example.com"]
     assert len(boss) == 1 and f"rated the solution {score}/5" in boss[0]
     answered = to_customer(mails)
@@ -126,7 +144,7 @@ async def test_without_a_supervisor_a_low_score_goes_to_the_first_escalation_lev
     case = await surveyed(start_bot, sink, supervisor="")
     mails = await case.reply_to_survey("1 - terrible, still no signal at all")
     stored = complaint(case.bot)
-    assert (stored["status"], stored["survey_score"]) == ("reopened", 1)
+    assert (stored["status"], stored["survey_score"]) == ("reopened", None)
     head = [body for to, body in mails if to == "head@example.com"]
     assert len(head) == 1 and "rated the solution 1/5" in head[0]
     answered = to_customer(mails)
@@ -144,8 +162,8 @@ async def test_with_nobody_to_tell_a_low_score_reopens_and_promises_no_superviso
     stored = complaint(case.bot)
     assert (stored["status"], stored["survey_score"], stored["survey_comment"]) == (
         "reopened",
-        2,
-        "还是没信号",
+        None,
+        "",
     )
     assert [to for to, _ in mails] == ["ana@customer.test"]  # no staff address exists
     assert "our complaints team will look at it again" in mails[0][1]

@@ -41,8 +41,12 @@ async def test_a_low_score_in_words_reopens(start_bot: Any, sink: Sink) -> None:
     case = await surveyed(start_bot, sink)
     answered = to_customer(await case.reply_to_survey("一分，还是没信号"))
     stored = complaint(case.bot)
-    assert (stored["status"], stored["survey_score"]) == ("reopened", 1)
-    assert stored["survey_comment"] == "还是没信号"
+    assert (stored["status"], stored["survey_score"], stored["survey_comment"]) == (
+        "reopened",
+        None,
+        "",
+    )
+    assert events(case.bot, "survey_answered") == [{"score": 1, "to": "email:boss@example.com"}]
     assert len(answered) == 1 and "a supervisor will look at it" in answered[0]
 
 

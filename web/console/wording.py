@@ -148,6 +148,7 @@ LABELS: Mapping[str, Mapping[str, Phrase]] = {
         "supervisor_told": N_("supervisor told"),
         "survey_answered": N_("survey answered"),
         "survey_commented": N_("survey comment"),
+        "survey_late": N_("late answer to an earlier survey, not counted"),
         "survey_sent": N_("survey sent"),
         "undelivered_told": N_("desk told of a failed delivery"),
     },
