@@ -39,19 +39,13 @@ from observe.metrics import Metrics
 from outbox.batch import send_batch
 from outbox.lanes import Sending, by_lane
 from outbox.outbound import RESULTS, Counted, Outcome, outbound_of
+from outbox.sent import log_delivered, record_sent
 from outbox.settings import OutboxSettings
 from outbox.undelivered import GivenUp
 from store import queries
 from store.database import Database
 from store.models import OutboxItem
-from store.queries.complaints import change_statuses
-from store.queries.outbox import (
-    Lane,
-    SentDelivery,
-    deliveries_with_complaints,
-    mark_sent,
-    renew_leases,
-)
+from store.queries.outbox import Lane, SentDelivery, deliveries_with_complaints, renew_leases
 from store.queries.suppressions import suppressed_among
 
 log = logging.getLogger(__name__)
@@ -213,16 +207,7 @@ class Dispatcher:
             lambda s: self._record(s, outcomes, done, counted, delivered)
         )
         self._count(counted)
-        numbers = {outcome.item: outcome.number for outcome in outcomes}
-        for sent in delivered:
-            number = numbers.get(sent.id, "")
-            log.info(
-                "delivered message %s of %s via %s",
-                sent.message_id,
-                number or "?",
-                sent.channel,
-                extra={"complaint": number},
-            )
+        log_delivered(delivered, outcomes)
 
     def _claim(
         self, session: Session, now: datetime, skipping: tuple[Lane, ...], since: datetime | None
@@ -302,7 +287,7 @@ class Dispatcher:
         the whole batch."""
         counted.clear()
         delivered.clear()
-        counted += self._record_sent(session, outcomes, now, delivered)
+        counted += record_sent(session, outcomes, now, delivered)
         failed = [outcome for outcome in outcomes if outcome.failed]
         found = deliveries_with_complaints(session, [outcome.item for outcome in failed])
         for outcome in failed:
@@ -316,45 +301,6 @@ class Dispatcher:
             }
             self._failed(session, stored, outcome, now, detail)
             counted.append(Counted(stored.channel, stored.kind, RESULTS[stored.status]))
-
-    def _record_sent(
-        self, session: Session, outcomes: list[Outcome], now: datetime, marked: list[SentDelivery]
-    ) -> list[Counted]:
-        """Mark the sent deliveries still pending (a lease that ran out may have let another
-        instance record them), with an event each, and add them to `marked`; an
-        acknowledgement moves a new complaint to acknowledged."""
-        sent = {outcome.item: outcome.transport_id for outcome in outcomes if not outcome.failed}
-        delivered = mark_sent(session, sent=sent, now=now)
-        marked += delivered
-        if not delivered:
-            return []
-        queries.add_events(
-            session,
-            [
-                {
-                    "complaint_id": d.complaint_id,
-                    "at": now,
-                    "actor": "system",
-                    "kind": "reply_delivered",
-                    "detail": {
-                        "message": d.message_id,
-                        "channel": d.channel,
-                        "attempts": d.attempts,
-                    },
-                }
-                for d in delivered
-            ],
-        )
-        change_statuses(
-            session,
-            complaint_ids=[d.complaint_id for d in delivered if d.kind == "acknowledgement"],
-            source="new",
-            target="acknowledged",
-            actor="system",
-            why="acknowledgement delivered",
-            now=now,
-        )
-        return [Counted(d.channel, d.kind, "sent") for d in delivered]
 
     def _failed(
         self,
