@@ -39,12 +39,13 @@ class ReplyLimit:
     def room_at(
         self, session: Session, *, identity_id: int, channel: str, now: datetime
     ) -> datetime | None:
-        """When the next answer may go to this sender: None if now, else the moment enough
-        of the answers within the hour have grown an hour old."""
+        """When the next answer may go to this sender: None if now, else just after enough
+        of the answers within the hour have grown an hour old (`over` still counts one
+        exactly an hour old)."""
         limit = self.per_hour.get(channel)
         if limit is None:
             return None
         times = queries.reply_times_since(session, identity_id, now - WINDOW)
         if len(times) < limit:
             return None
-        return times[len(times) - limit] + WINDOW
+        return times[len(times) - limit] + WINDOW + timedelta(seconds=1)
