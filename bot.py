@@ -41,6 +41,7 @@ from intake.receive import Intake, IntakePolicy
 from observe.metrics import Metrics
 from outbox.dispatcher import Dispatcher
 from outbox.notify import Notifier
+from outbox.reply_limit import ReplyLimit
 from outbox.templates import Replies
 from outbox.undelivered import tell_desk
 from router import RuleSet
@@ -285,6 +286,7 @@ def _services(
             batch=settings.scheduler.batch,
             on_queued=wake,
             metrics=metrics,
+            reply_limit=ReplyLimit(policy.replies_per_hour),
         ),
         hot_spots=HotSpots(database, clock, settings.hot_spots, notifier, on_queued=wake),
         dead_letters=dead_letters,

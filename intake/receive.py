@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -40,6 +40,7 @@ from intake.threads import follow_merge, thread_of
 from observe.metrics import Metrics
 from outbox.next_step import standing
 from outbox.notify import Notifier
+from outbox.reply_limit import ReplyLimit
 from outbox.templates import Replies, ReplyContext
 from outbox.texts import say
 from router import RuleSet
@@ -339,16 +340,14 @@ class Intake:
         by nothing else. `repeated`: the sender's own words again within the hour."""
         if inbound.automated:
             return f"machine mail: {inbound.automated}"
-        sender = inbound.sender
-        limit = self.policy.replies_per_hour.get(sender.channel)
-        if limit is None:
+        limit = ReplyLimit(self.policy.replies_per_hour)
+        if inbound.sender.channel not in limit.per_hour or not party.known:
             return ""
-        if not party.known:
-            return ""
-        hour_ago = now - timedelta(hours=1)
-        sent = queries.replies_since(session, party.identity_id, hour_ago)
-        if sent >= limit:
-            return f"{sent} automatic replies to this sender in the last hour (limit {limit})"
+        over = limit.over(
+            session, identity_id=party.identity_id, channel=inbound.sender.channel, now=now
+        )
+        if over:
+            return over
         if repeated:
             # what an autoresponder that marks nothing sends back each time; a person who
             # sends the same words again was answered the first time

@@ -4,7 +4,8 @@ It claims due items (leasing them, so a second instance or a restart cannot send
 item twice while it is in flight: the lease, `[outbox] lease`, is renewed every third of it while
 the sends run, so a long send keeps its items and a killed instance's items are sent by
 another one lease after its last renewal), sends them, and records each outcome as soon as it
-is known (`outbox.batch`: a kill loses only the sends in flight): sent with the
+is known (`outbox.batch`: a kill repeats only the sends in flight and those that finished
+during the last commit or two; the log says "delivered" only once it is recorded): sent with the
 transport's id; or a retry after an exponential backoff; or, after `max_attempts` or a permanent
 refusal, failed with the reason on the complaint's timeline. Each `Outbound` carries a message
 id that stays the same across retries, so a receiver that saw a send whose answer was lost can
@@ -38,13 +39,13 @@ from observe.metrics import Metrics
 from outbox.batch import send_batch
 from outbox.lanes import Sending, by_lane
 from outbox.outbound import RESULTS, Counted, Outcome, outbound_of
+from outbox.sent import log_delivered, record_sent
 from outbox.settings import OutboxSettings
 from outbox.undelivered import GivenUp
 from store import queries
 from store.database import Database
 from store.models import OutboxItem
-from store.queries.complaints import change_statuses
-from store.queries.outbox import Lane, deliveries_with_complaints, mark_sent, renew_leases
+from store.queries.outbox import Lane, SentDelivery, deliveries_with_complaints, renew_leases
 from store.queries.suppressions import suppressed_among
 
 log = logging.getLogger(__name__)
@@ -196,9 +197,17 @@ class Dispatcher:
         )
 
     async def _record_outcomes(self, outcomes: list[Outcome]) -> None:
+        """Record `outcomes` in one transaction; only once it committed does the log call a
+        message delivered: a line written when the transport took it, before the commit, told
+        the operator of a kill -9 that messages were done which the restart then sent again."""
         done = self.clock.now()
-        recorded = await self.database.write_batched(lambda s: self._record(s, outcomes, done))
-        self._count(recorded)
+        counted: list[Counted] = []
+        delivered: list[SentDelivery] = []
+        await self.database.write_batched(
+            lambda s: self._record(s, outcomes, done, counted, delivered)
+        )
+        self._count(counted)
+        log_delivered(delivered, outcomes)
 
     def _claim(
         self, session: Session, now: datetime, skipping: tuple[Lane, ...], since: datetime | None
@@ -261,19 +270,24 @@ class Dispatcher:
         except Exception as error:
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             return Outcome(item.id, reason, *_reasons(error))
-        log.info(
-            "delivered message %s of %s via %s",
-            item.message_id,
-            outbound.complaint_number or "?",
-            item.channel,
-            extra={"complaint": outbound.complaint_number},
-        )
-        return Outcome(item.id, transport_id=transport_id)
+        # "delivered" is logged once recorded (`_record_outcomes`)
+        return Outcome(item.id, transport_id=transport_id, number=outbound.complaint_number)
 
-    def _record(self, session: Session, outcomes: list[Outcome], now: datetime) -> list[Counted]:
-        """Store each outcome; what to count once this transaction committed. The sent ones,
-        nearly all of them, take a few statements for the whole batch."""
-        counted = self._record_sent(session, outcomes, now)
+    def _record(
+        self,
+        session: Session,
+        outcomes: list[Outcome],
+        now: datetime,
+        counted: list[Counted],
+        delivered: list[SentDelivery],
+    ) -> None:
+        """Store each outcome; fill `counted` (what to count) and `delivered` (what to log as
+        delivered) for once this transaction committed, afresh each time it runs (a write may
+        run again after a clash). The sent ones, nearly all of them, take a few statements for
+        the whole batch."""
+        counted.clear()
+        delivered.clear()
+        counted += record_sent(session, outcomes, now, delivered)
         failed = [outcome for outcome in outcomes if outcome.failed]
         found = deliveries_with_complaints(session, [outcome.item for outcome in failed])
         for outcome in failed:
@@ -287,45 +301,6 @@ class Dispatcher:
             }
             self._failed(session, stored, outcome, now, detail)
             counted.append(Counted(stored.channel, stored.kind, RESULTS[stored.status]))
-        return counted
-
-    def _record_sent(
-        self, session: Session, outcomes: list[Outcome], now: datetime
-    ) -> list[Counted]:
-        """Mark the sent deliveries still pending (a lease that ran out may have let another
-        instance record them), with an event each; an acknowledgement moves a new complaint
-        to acknowledged."""
-        sent = {outcome.item: outcome.transport_id for outcome in outcomes if not outcome.failed}
-        delivered = mark_sent(session, sent=sent, now=now)
-        if not delivered:
-            return []
-        queries.add_events(
-            session,
-            [
-                {
-                    "complaint_id": d.complaint_id,
-                    "at": now,
-                    "actor": "system",
-                    "kind": "reply_delivered",
-                    "detail": {
-                        "message": d.message_id,
-                        "channel": d.channel,
-                        "attempts": d.attempts,
-                    },
-                }
-                for d in delivered
-            ],
-        )
-        change_statuses(
-            session,
-            complaint_ids=[d.complaint_id for d in delivered if d.kind == "acknowledgement"],
-            source="new",
-            target="acknowledged",
-            actor="system",
-            why="acknowledgement delivered",
-            now=now,
-        )
-        return [Counted(d.channel, d.kind, "sent") for d in delivered]
 
     def _failed(
         self,

@@ -47,6 +47,8 @@ class Outcome:
     said: str = ""
     told: str = ""
     transport_id: str = ""
+    number: str = ""
+    """The complaint's number, for the "delivered" log line written once this is recorded."""
     permanent: bool = False
     retry_after: float | None = None
 

@@ -171,6 +171,11 @@ class DueTimes:
     def after_progress(self, complaint: Complaint, now: datetime) -> None:
         complaint.next_update_due = self._next_update(complaint.grade, now)
 
+    def progress_held_until(self, complaint: Complaint, when: datetime) -> None:
+        """The complaint's withheld acknowledgement, owed before any update, may go only at
+        `when` (the hourly limit: outbox.late_acknowledgement): the sweep looks again then."""
+        complaint.next_update_due = when
+
     def after_survey_sent(self, complaint: Complaint, now: datetime) -> None:
         complaint.survey_due = None
         complaint.close_due = now + self.close_after

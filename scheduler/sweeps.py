@@ -23,8 +23,10 @@ from complaints.clock import Clock
 from complaints.errors import ChangedMeanwhile
 from complaints.workflow import CLOCK_STOPPED
 from observe.metrics import Metrics
+from outbox.late_acknowledgement import LateAcknowledgements
 from outbox.next_step import standing
 from outbox.notify import Notifier
+from outbox.reply_limit import ReplyLimit
 from outbox.staff_texts import StaffWord
 from outbox.templates import Replies
 from router import raised
@@ -51,7 +53,11 @@ class Sweeps:
         batch: int = 500,
         on_queued: Callable[[], None] = lambda: None,
         metrics: Metrics | None = None,
+        reply_limit: ReplyLimit | None = None,
     ) -> None:
+        """`reply_limit`: intake's hourly limit of answers to one sender, which a withheld
+        acknowledgement sent late is held to as well (none: no limit)."""
+        self.late = LateAcknowledgements(notifier, replies, reply_limit or ReplyLimit())
         self.database = database
         self.clock = clock
         self.notifier = notifier
@@ -222,9 +228,18 @@ class Sweeps:
         """Tell customers of open complaints where things stand, at their grade's interval
         (in the desk's working hours when the grade counts working time: `DueTimes`), but not
         in the very words of an update sent within the grade's `repeat_unchanged`: nothing new
-        is no news to send."""
+        is no news to send. A complaint whose acknowledgement the hourly limit withheld gets
+        that acknowledgement instead, once the limit allows (outbox.late_acknowledgement):
+        the customer never hears of a number first through an update."""
         complaints = self._due(session, "next_update_due", now)
         for complaint in complaints:
+            if self.late.owed(session, complaint):
+                later = self.late.send(session, complaint, now)
+                if later is not None:
+                    self.due.progress_held_until(complaint, later)
+                    continue
+                self.due.after_progress(complaint, now)
+                continue
             self.due.after_progress(complaint, now)
             stands = standing(complaint, now, self.replies.format_due)
             level = self.due.service_levels[complaint.grade]

@@ -19,12 +19,14 @@ from store.queries.customers import Party, identity_for, merge_customers
 from store.queries.dead_letter_queue import dead_letters, keep_dead_letter
 from store.queries.events import add_event, add_events
 from store.queries.messages import (
+    acknowledgement_written,
     add_attachments,
     add_messages,
     find_inbound,
     first_reply_after,
     origin_of,
     replies_since,
+    reply_times_since,
     said_since,
 )
 from store.queries.outbox import (
@@ -58,6 +60,7 @@ __all__ = [
     "OUTBOX",
     "SUPPRESSIONS",
     "Party",
+    "acknowledgement_written",
     "add_attachments",
     "add_event",
     "add_events",
@@ -86,6 +89,7 @@ __all__ = [
     "queue_message",
     "record_rule_set",
     "replies_since",
+    "reply_times_since",
     "said_since",
     "sync_agents",
     "sync_departments",

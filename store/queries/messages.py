@@ -143,6 +143,38 @@ def replies_since(session: Session, identity_id: int, since: datetime) -> int:
     return int(_REPLIES_SINCE.scalar(session, {"identity_id": identity_id, "since": since}))
 
 
+def reply_times_since(session: Session, identity_id: int, since: datetime) -> list[datetime]:
+    """When the answers `replies_since` counts were written, oldest first: when the hourly
+    limit next has room (outbox.reply_limit)."""
+    query = (
+        select(Message.created_at)
+        .where(
+            Message.identity_id == identity_id,
+            col(Message.created_at) >= since,
+            Message.direction == "out",
+            Message.author == "bot",
+            col(Message.kind).in_(("acknowledgement", "followup")),
+        )
+        .order_by(col(Message.created_at))
+    )
+    return list(session.exec(query).all())
+
+
+def acknowledgement_written(session: Session, *, complaint_id: int) -> bool:
+    """Whether the bot ever wrote the complaint's acknowledgement (queued, delivered or not):
+    intake writes none when the hourly limit withholds it."""
+    query = (
+        select(Message.id)
+        .where(
+            Message.complaint_id == complaint_id,
+            Message.direction == "out",
+            Message.kind == "acknowledgement",
+        )
+        .limit(1)
+    )
+    return session.exec(query).first() is not None
+
+
 def said_since(session: Session, identity_id: int, text: str, since: datetime) -> int | None:
     """The complaint of this identity's latest message with exactly `text` since `since`, or
     None if it sent no such message."""
