@@ -32,55 +32,104 @@ ERASED_COMPLAINT_FIELDS = (
     "resolution_summary",
     "root_cause",
 )
-PERSONAL_DETAILS = frozenset(
-    {
-        # what someone wrote about the customer, in whichever event holds it: a note (`text`),
-        # a merge's `note`, a solution's `description`; older rows' `explanation`, `summary`
-        "text",
-        "note",
-        "description",
-        "explanation",
-        "summary",
-        # what the customer supplied: file names (attachments_dropped), and a complaint's
-        # erased fields wherever an event repeats them (fields_edited: {field: {from, to}})
-        "files",
-        *ERASED_COMPLAINT_FIELDS,
-    }
-)
-"""The one list of keys that are personal in any event's detail, at any depth: the text under
-such a key is erased whole (a text, each item of a list, each value of a mapping); numbers (an
-id) are kept. Everything else in an event is the desk's own vocabulary (numbers, statuses,
-field names, agents, counts, the reasons the system writes), but for `WRITTEN_BY_STAFF`,
-`WRITTEN_STATUS_REASONS` and `PEER_REASONS` below.
-tests/web/test_erasure_staff_texts.py reads the code that writes events and fails when a detail
-key is in none of these lists nor in its list of keys reviewed as not personal."""
-WRITTEN_BY_STAFF: Mapping[str, frozenset[str]] = {
-    # event kind → its keys whose text a person wrote (the same key in other events is the
-    # system's: a status change's `why` is, but for WRITTEN_STATUS_REASONS)
-    "corrected": frozenset({"why"}),  # the agent's reason for the correction
-    "grade_corrected": frozenset({"why"}),  # the same, when only the grade changed
-    "solution_approved": frozenset({"why"}),  # the supervisor's reason
-    "solution_rejected": frozenset({"why"}),
-    # a proposal in the agents' chat is its text; one of the API or console is the solution's id
-    "solution_proposed": frozenset({"solution", "why"}),  # and an approval's reason
+
+
+def status_change(status: str, who: str) -> str:
+    """How DETAILS names the status changes to `status` that `who` ("staff", "customer",
+    "system") makes: whose words their reason is depends on both."""
+    return f"status_changed to {status} by {who}"
+
+
+PERSONAL, KEPT, PEER = "personal", "kept", "peer"
+"""What an erasure does with a text of an event's detail: PERSONAL, a person's words (staff's
+about the customer, or the customer's own) or what the customer supplied, erased whole (a
+text, each text of a list or mapping; numbers such as an id stay); KEPT, the desk's own
+vocabulary or words (statuses, field names, agents, counts, ids, the reasons the bot writes);
+PEER, a peer's answer (a mail server's) that may quote the customer's address, which goes."""
+DESK_KEYS = (
+    "from", "to", "into", "of", "message", "channel", "source", "attachments", "automated",
+    "attempts", "permanent", "bounces", "limit", "max_files", "category", "department",
+    "grade", "language", "tags", "rule_set_version", "missed", "level", "grade_from",
+    "grade_to", "deadline", "dimension", "value", "count", "baseline", "window_start",
+    "told", "newest", "similarity", "score", "fields", "via", "into_customer", "kind",
+    "amount", "solution", "rules", "status", "product", "model", "purchase_date",
+)  # fmt: skip
+"""Keys of any event that are the desk's own: numbers, ids, keys, statuses, agents, counts,
+times, the rules that fired; registration fields kept as statistics."""
+ANY_EVENT = "*"
+DETAILS: Mapping[str, Mapping[str, str]] = {
+    ANY_EVENT: {
+        # a key of any event, at any depth. What someone wrote about the customer: a note
+        # (`text`), a merge's `note`, a solution's `description`; older rows' `explanation`,
+        # `summary`. What the customer supplied: file names (attachments_dropped), and a
+        # complaint's erased fields wherever an event repeats them (fields_edited)
+        **dict.fromkeys(("text", "note", "description", "explanation", "summary"), PERSONAL),
+        "files": PERSONAL,
+        **dict.fromkeys(ERASED_COMPLAINT_FIELDS, PERSONAL),
+        # the desk's own (never a free text, `why` or `reason`: whose words those are depends
+        # on the event, so each event kind below says it)
+        **dict.fromkeys(DESK_KEYS, KEPT),
+    },
+    # the reason a person gives for a decision
+    "corrected": {"why": PERSONAL},  # the agent's, for a correction
+    "grade_corrected": {"why": PERSONAL},  # the same, when only the grade changed
+    "solution_approved": {"why": PERSONAL},  # the supervisor's
+    "solution_rejected": {"why": PERSONAL},
+    # a proposal in the agents' chat is its text (one of the API or console: the solution's id)
+    "solution_proposed": {"solution": PERSONAL, "why": PERSONAL},
+    # reasons the bot writes in its own words
+    "reply_withheld": {"why": KEPT},  # a channel's reason ("a courtesy message to …")
+    "regraded": {"why": KEPT},
+    "merge_took_over": {"why": KEPT},  # "taken from C-…, merged into it"
+    # a mail server's answer, which may name the address
+    "delivery_failed": {"reason": PEER},
+    "delivery_delayed": {"reason": PEER},
+    # A status change's reason, by the status it moved to and who moved it (`source_of`).
+    # A person's words: the explanation told to the customer, the resolution's summary, a
+    # proposal in the agents' chat (an API proposal's is its kind, which stays), the reason
+    # the desk keeps for reopening a finished complaint
+    status_change("rejected", "staff"): {"why": PERSONAL},
+    status_change("resolved", "staff"): {"why": PERSONAL},
+    status_change("solution_proposed", "staff"): {"why": PERSONAL},
+    status_change("reopened", "staff"): {"why": PERSONAL},
+    # the bot's words: "taken to resolve", "asked", "assigned", "merged into C-…"
+    status_change("assigned", "staff"): {"why": KEPT},
+    status_change("awaiting_customer", "staff"): {"why": KEPT},
+    status_change("merged", "staff"): {"why": KEPT},
+    # the customer's doing, in the bot's words: "survey score 2", "the customer wrote again",
+    # "the customer disputes the rejection", "the customer answered", "asked for another
+    # handler"; what the customer wrote is in their messages and survey comment, erased there
+    status_change("reopened", "customer"): {"why": KEPT},
+    status_change("closed", "customer"): {"why": KEPT},
+    status_change("investigating", "customer"): {"why": KEPT},
+    status_change("assigned", "customer"): {"why": KEPT},
+    # the bot's own: "acknowledgement delivered", "no survey answer"
+    status_change("acknowledged", "system"): {"why": KEPT},
+    status_change("closed", "system"): {"why": KEPT},
 }
-WRITTEN_BY_SYSTEM: Mapping[str, frozenset[str]] = {
-    # event kind → its keys of free text (`why`, `reason`) that only the system writes, in its
-    # own words: kept. A free-text key of an event kind in neither this nor WRITTEN_BY_STAFF
-    # fails tests/web/test_erasure_staff_texts.py until it is decided.
-    "status_changed": frozenset({"why"}),  # but for WRITTEN_STATUS_REASONS
-    "reply_withheld": frozenset({"why"}),
-    "regraded": frozenset({"why"}),
-    "merge_took_over": frozenset({"why"}),  # "taken from C-…, merged into it"
-}
-WRITTEN_STATUS_REASONS = frozenset({"rejected", "resolved", "solution_proposed"})
-"""Statuses whose change by a person has their own words as its `why` (the explanation to the
-customer, the resolution's summary, the proposal), unless it is a solution's kind."""
+"""THE list of what is personal in an event's detail, the one home of that rule: under
+`ANY_EVENT`, keys that mean the same in every event, at any depth; under an event kind (a
+status change's: `status_change(status, who)`), its own keys, which come first. A text under
+a key in neither is erased (what no one decided about is treated as personal).
+tests/web/test_erasure_staff_texts.py reads every event, detail key and status change the
+code writes and fails while one is in neither, or a free text (`why`, `reason`) is decided
+for every event at once."""
 PEOPLE = ("agent:", "supervisor:", "admin:")
-"""How the actor of an event a person caused begins."""
-PEER_REASONS = frozenset({"delivery_failed", "delivery_delayed"})
-"""Events whose `reason` may quote a peer's answer (a mail server names the address): the
-customer's addresses are erased from it, the rest of the diagnosis is kept."""
+"""How the actor of an event a person of the desk caused begins."""
+
+
+def source_of(kind: str, actor: str, detail: Mapping[str, Any]) -> str:
+    """The name under which DETAILS decides an event: its kind, or for a status change the
+    status it moved to and who moved it (the customer, a person of the desk, the bot)."""
+    if kind != "status_changed":
+        return kind
+    who = "staff" if actor.startswith(PEOPLE) else actor if actor == "customer" else "system"
+    return status_change(str(detail.get("to", "")), who)
+
+
+def treatment(source: str, key: str) -> str | None:
+    """What DETAILS says of `key` in the events named `source`; None when it says nothing."""
+    return DETAILS.get(source, {}).get(key) or DETAILS[ANY_EVENT].get(key)
 
 
 def erase(session: Session, found: Holdings, now: datetime) -> dict[str, int]:
@@ -170,44 +219,39 @@ def _erase_deliveries(
 def _redact_events(
     events: Sequence[Event], kinds: set[str], addresses: Sequence[str]
 ) -> list[Event]:
-    """Erase the personal details of the events that hold any; those events."""
+    """Erase the personal details of the events that hold any, as DETAILS says; those
+    events. `kinds`: the customer's solutions' kinds, the desk's words wherever they stand."""
     redacted = []
     for event in events:
         detail = event.detail or {}
-        cleaned = _redacted(detail)
+        source = source_of(event.kind, event.actor, detail)
         cleaned = {
-            key: ERASED if _written(event, key, value, kinds) else value
-            for key, value in cleaned.items()
+            key: _cleaned(treatment(source, key), value, kinds, addresses)
+            for key, value in detail.items()
         }
-        if event.kind in PEER_REASONS and isinstance(cleaned.get("reason"), str):
-            cleaned["reason"] = _without(cleaned["reason"], addresses)
         if cleaned != detail:
             event.detail = cleaned
             redacted.append(event)
     return redacted
 
 
-def _written(event: Event, key: str, value: Any, kinds: set[str]) -> bool:
-    """Whether `value`, under `key` of `event`, is a text a person wrote (WRITTEN_BY_STAFF,
-    WRITTEN_STATUS_REASONS)."""
-    if not isinstance(value, str) or not value or value == ERASED:
-        return False
-    if key in WRITTEN_BY_STAFF.get(event.kind, ()):
-        return True
-    return (
-        event.kind == "status_changed"
-        and key == "why"
-        and event.actor.startswith(PEOPLE)
-        and (event.detail or {}).get("to") in WRITTEN_STATUS_REASONS
-        and value not in kinds
-    )
+def _cleaned(decided: str | None, value: Any, kinds: set[str], addresses: Sequence[str]) -> Any:
+    """`value`, a key's of an event decided `decided`, without what is personal in it."""
+    if isinstance(value, str) and value in kinds:
+        return value  # a solution's kind (an API proposal's reason): the desk's vocabulary
+    if decided == PEER and isinstance(value, str):
+        return _without(value, addresses)
+    if decided in (KEPT, PEER):
+        return _redacted(value)
+    return _redacted(value, personal=True)  # PERSONAL, or not decided
 
 
 def _redacted(value: Any, personal: bool = False) -> Any:
     """`value` with every personal part erased; `personal`: it sits under a personal key."""
     if isinstance(value, dict):
         return {
-            key: _redacted(item, personal or key in PERSONAL_DETAILS) for key, item in value.items()
+            key: _redacted(item, personal or DETAILS[ANY_EVENT].get(key) == PERSONAL)
+            for key, item in value.items()
         }
     if isinstance(value, list):
         return [_redacted(item, personal) for item in value]

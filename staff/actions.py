@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from complaints.access import sees
 from complaints.clock import Clock
-from complaints.errors import CannotReach, ComplaintBotError, IllegalTransition, Said, said
+from complaints.errors import ComplaintBotError, IllegalTransition, Said, said
 from complaints.workflow import OPEN_WORK, check
 from outbox.next_step import FormatDue
 from outbox.notify import Notifier
@@ -23,7 +23,7 @@ from router import RuleSet
 from scheduler.due import DueTimes
 from staff.corrections import Correction, check_editable, correct_routing, edit_fields
 from staff.reopening import check_reason, reopen_finished
-from staff.replies import queue_reply
+from staff.replies import queue_reply, reply_address
 from staff.solutions import check_none_awaiting_approval
 from staff.taking import actor_of, check_may_assign, hand_over, take_if_untaken
 from staff.views import viewable
@@ -79,15 +79,8 @@ class AgentDesk:
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
-            identity = self.notifier.customer_address(session, complaint)
+            identity = reply_address(session, complaint, self.notifier)
             assert complaint.id is not None
-            if identity is None:
-                raise CannotReach(
-                    "%(number)s: the customer's %(channel)s channel cannot receive later "
-                    "messages; contact them another way",
-                    number=number,
-                    channel=complaint.channel,
-                )
             if wait_for_customer:
                 take_if_untaken(session, complaint, agent, now, "taken to ask the customer")
                 queries.change_status(

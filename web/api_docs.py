@@ -71,6 +71,12 @@ EXAMPLES: dict[int, tuple[str, dict[str, Example]]] = {
                 "C-2026-000123: the customer's webhook channel cannot receive later messages; "
                 "contact them another way",
             ),
+            "erased": (
+                "The customer's personal data was erased: no address of theirs is kept",
+                "C-2026-000123: the customer's personal data was erased, so no address of theirs "
+                "is kept and nothing can be sent to them; contact them another way if you still "
+                "can",
+            ),
         },
     ),
     413: (

@@ -10,10 +10,8 @@ import html
 import json
 import re
 
-from admin.erasure import PEER_REASONS, PERSONAL_DETAILS, WRITTEN_BY_STAFF, WRITTEN_BY_SYSTEM
 from tests.conftest import CallbackReceiver
 from tests.web.conftest import Desk, console_login, delivered, rows
-from tests.web.test_console_timeline_wording import DYNAMIC, SITES
 from tests.web.test_privacy_api import _holding
 
 PHONE = "13800138000"
@@ -141,46 +139,6 @@ async def test_the_console_shows_the_erased_marker_in_the_readers_language(
     assert "[erased]" not in page
     assert "说明: （已删除）" in page
     assert "原因: 已在Webhook响应中确认受理" in page  # a system reason is kept and translated
-
-
-NOT_PERSONAL = {
-    # Detail keys reviewed as the desk's own vocabulary (numbers, ids, keys, statuses, agents,
-    # counts, times, the rules that fired), kept by an erasure.
-    "from", "to", "into", "of", "message", "channel", "source", "attachments", "automated",
-    "attempts", "permanent", "bounces", "limit", "max_files", "category", "department",
-    "grade", "language", "tags", "rule_set_version", "missed", "level", "grade_from",
-    "grade_to", "deadline", "dimension", "value", "count", "baseline", "window_start",
-    "told", "newest", "similarity", "score", "fields", "via", "into_customer", "kind",
-    "amount", "solution", "rules", "status",
-    # registration fields kept as statistics (fields_edited; the erased ones are personal)
-    "product", "model", "purchase_date",
-}  # fmt: skip
-FREE_TEXT = {"why", "reason"}
-"""Keys whose text may be a person's words or the system's, depending on the event: never
-decided here once for all, but per event kind in admin/erasure.py."""
-
-
-def test_every_detail_key_written_anywhere_is_decided_for_an_erasure() -> None:
-    """Each key of each event the code writes is personal (erased), written by staff in that
-    event (erased), a peer's reason (the customer's addresses erased) or reviewed as not
-    personal: a key added later fails here until it is decided. A free-text key (`why`) is
-    decided per event kind: a new kind with a reason fails until it is declared written by
-    staff or by the system."""
-    undecided = []
-    for _, site in SITES:
-        for kind in site.kinds or ():
-            keys = site.keys if site.keys is not None else DYNAMIC.get(kind, set())
-            for key in keys:
-                decided = (
-                    key in PERSONAL_DETAILS
-                    or key in WRITTEN_BY_STAFF.get(kind, ())
-                    or key in WRITTEN_BY_SYSTEM.get(kind, ())
-                    or (key == "reason" and kind in PEER_REASONS)
-                    or (key in NOT_PERSONAL and key not in FREE_TEXT)
-                )
-                if not decided:
-                    undecided.append(f"{kind}.{key} ({site})")
-    assert sorted(undecided) == [], "decide in admin/erasure.py whether these are personal"
 
 
 async def test_erasure_takes_a_grade_only_reason_and_the_customers_words_from_the_trace(
