@@ -18,8 +18,8 @@ FREE_TEXT = {"why", "reason"}
 """Keys whose text may be a person's words or the bot's, depending on the event: decided per
 event kind (a status change's per status and actor), never for every event at once."""
 WRITER = "store/queries/complaints.py"
-"""Where `change_status` and `change_statuses` write the status_changed event for their
-callers, who are read instead."""
+"""Where `change_status`, `change_statuses` and `reopen_complaint` write the status_changed
+event for their callers, who are read instead."""
 
 
 def _who(module: Module, actor: ast.expr | None, at: ast.AST) -> set[str]:
@@ -50,6 +50,8 @@ def _status_changes() -> Iterator[tuple[str, set[str], set[str]]]:
                 target, actor = argument(node, 2, "target"), argument(node, 3, "actor")
             elif name == "change_statuses":
                 target, actor = argument(node, 99, "target"), argument(node, 99, "actor")
+            elif name == "reopen_complaint":  # change_status to "reopened", and the round ends
+                target, actor = ast.Constant("reopened"), argument(node, 99, "actor")
             else:
                 continue
             where = module.where(node)
