@@ -10,7 +10,7 @@ to the same rate as before); until then it sends nothing about that complaint.""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -56,7 +56,7 @@ class LateAcknowledgements:
             complaint.department,
             complaint.category,
             complaint.grade,
-            complaint.first_response_due or now,
+            promised_answer(complaint, now),
             address.channel,
         )
         text = self.replies.render(KIND, context)
@@ -67,3 +67,17 @@ class LateAcknowledgements:
         detail = {"message": message, "kind": KIND, "channel": address.channel}
         queries.add_event(session, complaint.id or 0, now, "system", "reply_queued", detail)
         return None
+
+
+def promised_answer(complaint: Complaint, now: datetime) -> datetime:
+    """The time the late acknowledgement tells the customer a person will answer by: the
+    first-response deadline, or, once that has passed while the acknowledgement was held, as
+    long again from now as the deadline gave from the complaint's arrival. A promise already
+    broken when it is made helps nobody; the desk's own deadline stays as it was, so the
+    complaint still escalates."""
+    due = complaint.first_response_due
+    if due is None:
+        return now
+    if due > now:
+        return due
+    return now + max(due - complaint.created_at, timedelta(0))

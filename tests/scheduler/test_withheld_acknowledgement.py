@@ -9,7 +9,7 @@ that complaint. Through the real SMTP intake, the relay sink and an injected clo
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -89,3 +89,29 @@ async def test_a_withheld_acknowledgement_comes_before_any_progress_update(
     for number in withheld:
         (mail,) = about(told, number)
         assert update in mail and acknowledged not in mail
+
+
+async def test_a_late_acknowledgement_never_promises_a_time_already_past(
+    start_bot: Any, sink: Sink
+) -> None:
+    """The general grade's first response is due 30 minutes after arrival; the held
+    acknowledgement leaves an hour later: it promises 30 minutes from then, not the deadline
+    already past (which the desk is still measured on)."""
+    clock = ManualClock(START)
+    grades = {
+        grade: {"first_response": "30m", "progress_every": "10m"}
+        for grade in ("urgent", "important", "general")
+    }
+    bot = await start_bot({**settings(sink), "grades": grades}, clock, background=False)
+    case = Life(bot, sink, clock)
+    for n, text in enumerate(ENGLISH):
+        await case.write(text, subject=f"Order {n}")
+    [late] = rows(bot, "SELECT number, first_response_due FROM complaints ORDER BY id")[6:]
+    await step(bot, clock, timedelta(minutes=61))
+    told = to_customer([(m["To"], m.get_body(("plain",)).get_content()) for m in await drain(sink)])
+    (mail,) = about(told, late["number"])
+    assert "Your complaint number is" in mail
+    deadline = datetime.fromisoformat(str(late["first_response_due"])).replace(tzinfo=UTC)
+    assert deadline < clock.now() - timedelta(minutes=30)  # the desk's deadline passed
+    assert deadline.strftime("%d %b %Y %H:%M") not in mail
+    assert (clock.now() + timedelta(minutes=30)).strftime("%d %b %Y %H:%M") in mail
