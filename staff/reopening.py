@@ -88,6 +88,7 @@ def reopen_finished(
     notifier: Notifier,
     due: DueTimes,
     format_due: FormatDue,
+    answered_at: Address | None = None,
 ) -> Said:
     """Reopen `complaint` for `reason` and tell the customer; the outcome for the person.
     The status change is the first write: a colleague's or the customer's change since this
@@ -105,7 +106,9 @@ def reopen_finished(
         now,
         due=format_due(answer_by, complaint.language),
     )
-    tell_department(session, complaint, agent, reason.strip(), now, notifier=notifier)
+    tell_department(
+        session, complaint, agent, reason.strip(), now, notifier=notifier, answered_at=answered_at
+    )
     return said("reopened; the customer is told") if told else said("reopened")
 
 
@@ -117,15 +120,22 @@ def tell_department(
     now: datetime,
     *,
     notifier: Notifier,
+    answered_at: Address | None = None,
 ) -> None:
     """The department hears that a finished case is back and why, where it hears of its
     deadlines (its Telegram group, else its supervisor): the handler may not be the person
-    who reopened it, and the fresh first-response deadline is already running. Not when
-    that address is the reopener's own: they know."""
+    who reopened it, and the fresh first-response deadline is already running.
+
+    One rule: not where the reopener reads the outcome, as it would say again what they
+    just read there. That is their own address, and the chat they typed `/reopen` in
+    (`answered_at`; the department's group itself, most often), whose answer carries the
+    notice's deadline and handler (`deadline_said`) under the reason they just typed."""
     contact = notifier.department_contact(complaint.department)
     if not contact:
         return
     address = Address.parse(contact)
+    if address == answered_at:
+        return
     own = agent_at(session, channel=address.channel, address=address.address)
     if own is not None and own.id == agent.id:
         return
@@ -141,4 +151,17 @@ def tell_department(
         due=f"{due:%Y-%m-%d %H:%M}",
         grade=complaint.grade,
         owner=complaint.assignee or StaffWord("nobody_yet"),
+    )
+
+
+def deadline_said(complaint: Complaint, now: datetime) -> Said:
+    """The reopened complaint's fresh first-response deadline and handler, as the
+    department's notice says them (`tell_department`): the line the chat command's answer
+    carries in its place. A complaint nobody has is said with a dash for the handler."""
+    due = complaint.first_response_due or now
+    return said(
+        "First response due %(due)s UTC (%(grade)s, owner: %(owner)s).",
+        due=f"{due:%Y-%m-%d %H:%M}",
+        grade=complaint.grade,
+        owner=complaint.assignee or "—",
     )
