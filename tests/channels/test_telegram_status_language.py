@@ -14,8 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from complaints.clock import ManualClock
+from complaints.workflow import FINISHED
 from tests.channels import test_telegram
-from tests.channels.test_telegram import CUSTOMER, rows, say, telegram_settings, to, until
+from tests.channels.test_telegram import CUSTOMER, GROUP, rows, say, telegram_settings, to, until
 from tests.conftest import START
 from tests.intake.test_status_answer_language import (
     IN_LANGUAGE,
@@ -47,9 +48,11 @@ async def open_two(
         clock.advance(timedelta(minutes=20))
         await say(fake, text, language=app)
         async with asyncio.timeout(WAIT):
-            while len(numbers := rows(bot, "SELECT number FROM complaints ORDER BY id")) <= n:
-                await to(fake, CUSTOMER)
-            await until(fake, CUSTOMER, numbers[n]["number"])  # its acknowledgement
+            while True:  # up to its acknowledgement, which names its number
+                text = (await to(fake, CUSTOMER))["text"]
+                numbers = rows(bot, "SELECT number FROM complaints ORDER BY id")
+                if len(numbers) > n and numbers[n]["number"] in text:
+                    break
     clock.advance(timedelta(minutes=20))
 
 
@@ -58,8 +61,8 @@ def complaints_of(bot: Any) -> list[dict[str, Any]]:
 
 
 def assert_status_in(text: str, language: str, complaints: list[dict[str, Any]]) -> None:
-    """/status's answer lists each of `complaints` in `language` alone, its times in that
-    language's zone and named by it."""
+    """/status's answer lists each of `complaints` in `language` alone, the times of the open
+    ones in that language's zone and named by it."""
     answers_by = IN_LANGUAGE[language][1]
     for other, phrases in IN_LANGUAGE.items():
         if other != language:
@@ -68,10 +71,19 @@ def assert_status_in(text: str, language: str, complaints: list[dict[str, Any]])
     for row in complaints:
         line = next(line for line in text.splitlines() if row["number"] in line)
         assert line.startswith(f"{row['number']} - "), line
+        if row["status"] in FINISHED:
+            continue  # nothing promised
         assert answers_by in line, line
         due = datetime.fromisoformat(str(row["first_response_due"])).replace(tzinfo=UTC)
         assert due.astimezone(zone).strftime(TIME_FORMATS[language]) in line, (line, zone)
     assert set(re.findall(r"[(（]([^()（）]+)[)）]", text)) == {ZONE_NAMES[language]}, text
+
+
+def apart(line: str) -> tuple[str, str]:
+    """A status line's number and what it promises, without the status between them, which
+    may have moved from new to acknowledged meanwhile (the outbox records the delivery)."""
+    number, _, rest = line.partition(" - ")
+    return number, rest.partition(". ")[2]
 
 
 async def status(fake: FakeTelegram, app: str) -> str:
@@ -101,27 +113,25 @@ async def test_status_speaks_the_app_language_over_complaints_in_two_others(
         typed = str((await until(fake, CUSTOMER, IN_LANGUAGE["es"][0]))["text"])
     assert_wholly_in(typed, "es", complaints_of(bot))
     listed = [line for line in typed.splitlines() if line.startswith("C-")]
-    assert listed == by_command.splitlines()
+    assert [apart(line) for line in listed] == [apart(line) for line in by_command.splitlines()]
 
 
-async def test_without_an_app_language_status_speaks_the_last_active_complaints(
+async def test_without_an_app_language_status_speaks_the_open_complaints_not_the_newests(
     fake: FakeTelegram, start_bot: Any
 ) -> None:
-    """An app in a language the bot does not speak, a Chinese complaint then an English one;
-    the customer writes again about the Chinese one: /status is wholly in simplified Chinese,
-    in Shanghai's time (the language such a question would be kept in), not the newest's.
+    """An app in a language the bot does not speak, a Chinese complaint then an English one,
+    which the desk resolves: /status is wholly in simplified Chinese, in Shanghai's time (the
+    language of the open complaint a typed question would be kept on), not the newest's.
     The customer's /language choice then wins over both."""
     clock = ManualClock(START)
     settings = {**telegram_settings(fake), "bot": {"customer_timezones": ZONES}}
     bot = await start_bot(settings, clock)
     await open_two(fake, bot, clock, (CHINESE, ENGLISH), app="fr")
-    older = rows(bot, "SELECT number FROM complaints ORDER BY id")[0]["number"]
-    clock.advance(timedelta(minutes=20))
-    await say(fake, f"关于{older}：已经第四天了，还是没有网络。", language="fr")
+    newer = rows(bot, "SELECT number FROM complaints ORDER BY id")[1]["number"]
+    group = {"chat": GROUP, "chat_type": "supergroup"}
+    await say(fake, f"/resolve {newer} refunded the second charge", **group)
     async with asyncio.timeout(WAIT):
-        await until(fake, CUSTOMER, older)
-    last = rows(bot, "SELECT number FROM complaints ORDER BY updated_at DESC, id DESC")[0]
-    assert last["number"] == older
+        await until(fake, CUSTOMER, newer)
     assert_status_in(await status(fake, "fr"), "zh-Hans", complaints_of(bot))
     await say(fake, "/language", language="fr")
     menu = await to(fake, CUSTOMER)
