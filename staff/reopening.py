@@ -18,7 +18,8 @@ fresh deadlines counted from now, a survey round still open or not yet sent ends
 resolution starts a new one), and the handler stays, so the person who knows the case picks
 it up again. The customer is told on their own channel, in their language, by when a person
 will answer, as the customer's reopening answers them; the department hears it where it
-hears of its deadlines, with the reason, since the handler may not be who reopened it."""
+hears of its deadlines, with the reason, since the handler may not be who reopened it (not
+twice: `tell_department`)."""
 
 from __future__ import annotations
 
@@ -126,10 +127,11 @@ def tell_department(
     deadlines (its Telegram group, else its supervisor): the handler may not be the person
     who reopened it, and the fresh first-response deadline is already running.
 
-    One rule: not where the reopener reads the outcome, as it would say again what they
-    just read there. That is their own address, and the chat they typed `/reopen` in
-    (`answered_at`; the department's group itself, most often), whose answer carries the
-    notice's deadline and handler (`deadline_said`) under the reason they just typed."""
+    One rule: not where the reopener already has the news, since the notice would only say
+    it again: their own address (they did it), and the chat they typed `/reopen` in
+    (`answered_at`; the department's group itself, most often), whose answer to the command
+    carries the notice's deadline and handler (`deadline_said`) right under the reason they
+    typed. An agent's group post right after their own command read as a second reopening."""
     contact = notifier.department_contact(complaint.department)
     if not contact:
         return
