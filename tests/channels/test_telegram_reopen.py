@@ -62,12 +62,13 @@ IN_GROUP = {
     "es": "{number}: reabierta; se informa al cliente\n"
     "Primera respuesta antes del {due} UTC (general, responsable: Li Wei).",
     "zh-Hans": "{number}：已重新打开；已通知客户\n"
-    "首次回复期限为 {due} UTC（general，负责人：Li Wei）。",
+    "首次回复期限为 {due} UTC（一般，负责人：Li Wei）。",
     "zh-Hant": "{number}：已重新開啟；已通知客戶\n"
-    "首次回覆期限為 {due} UTC（general，負責人：Li Wei）。",
+    "首次回覆期限為 {due} UTC（一般，負責人：Li Wei）。",
 }
 """The one answer to `/reopen` typed in the department's group, per agent language: the
-outcome, then what the department's notice would say (deadline and handler)."""
+outcome, then what the department's notice would say (deadline and handler; the grade named
+in the agent's language, as the console names it)."""
 
 
 def group_texts(api: FakeTelegram, since: int) -> list[str]:
@@ -103,7 +104,8 @@ async def test_reopen_typed_in_the_group_is_answered_once_there_with_deadline_an
         assert said == IN_GROUP[language].format(number=number, due=f"{at:%Y-%m-%d %H:%M}")
         await services.dispatcher.dispatch_due()
         assert group_texts(fake, since) == [said]  # no second post about the same reopening
-        assert "重新打开" in fake.sent[-1]["text"] and fake.sent[-1]["chat_id"] == CUSTOMER
+        told = fake.sent[-1]  # the customer (who wrote in English) is told as before
+        assert told["chat_id"] == CUSTOMER and "We have reopened your complaint" in told["text"]
 
     await answer(fake, bot, AGENT, f"/resolve {number} refunded")
     await services.dispatcher.dispatch_due()
