@@ -34,12 +34,13 @@ from intake.chat_answers import (
     record_answer,
 )
 from intake.chat_details import found_details
-from intake.chat_status import complaints_of_chat, status_language, status_text
+from intake.chat_status import complaints_of_chat, status_text
 from intake.chat_survey import outlived, refusal
 from intake.chat_threads import complaint_of_chat_message, meant_for_another
 from intake.chosen_language import choose_language
 from intake.handler_requests import asks_for_handler, hand_to_senior
 from intake.regrade import grades_higher
+from intake.status_questions import command_language
 from intake.survey import record_survey
 from outbox.notify import Notifier
 from outbox.templates import Replies
@@ -337,12 +338,12 @@ class ChatDesk(chat_link.LinkCodes):
 
     # ---- /status -------------------------------------------------------------------------
 
-    async def status(self, chat_id: int, language: str) -> str:
-        """/status in one language (`chat_status.status_language`); `language` is the reply
-        language when the chat chose none and has no complaint."""
+    async def status(self, chat_id: int, app_language: str) -> str:
+        """/status in one language (`status_questions.command_language`); `app_language` is
+        the user's Telegram app's, "" when it names none the bot speaks."""
         complaints = await self.database.read(lambda s: complaints_of_chat(s, chat_id))
         chosen = await self.chosen_language(chat_id)
-        language = status_language(chosen, complaints, language)
+        language = command_language(chosen, app_language, complaints, self.default_language)
         return status_text(complaints, language, self.clock.now(), self.replies.format_due)
 
     # ---- satisfaction survey ---------------------------------------------------------------

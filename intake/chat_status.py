@@ -1,7 +1,6 @@
 """/status in the Telegram chat: the customer's latest complaints, one line each, all in one
-language: the one the chat chose with /language (what the customer asked for), else the newest
-complaint's (the language its acknowledgement and guided questions were in), else the user's
-Telegram language; as the guided questions take the chosen language before the complaint's."""
+language, chosen as a bare status question typed as text is answered, minus the text
+(`intake.status_questions.command_language`)."""
 
 from __future__ import annotations
 
@@ -20,11 +19,6 @@ from store.queries.customers import identity_at
 
 SHOWN = 10
 """How many of the newest complaints /status lists."""
-
-
-def status_language(chosen: str, complaints: Sequence[Complaint], fallback: str) -> str:
-    """The one language of the /status answer (see the module's docstring)."""
-    return chosen or (complaints[-1].language if complaints else "") or fallback
 
 
 def complaints_of_chat(session: Session, chat_id: int) -> list[Complaint]:

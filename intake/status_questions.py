@@ -14,6 +14,9 @@ the complaints it lists or the one it is kept on. A tester's Spanish question ca
 in English, the Spanish complaint's time in UTC rather than Madrid's, because the answer took
 the language of the complaint it was kept on (the English one, last active); a line per
 complaint in that complaint's language would mix languages in one message, which reads worse.
+Telegram's /status asks the same without words and is answered by the same rule minus the
+text (`command_language`): a customer got Chinese for /status and Spanish for "¿Hay alguna
+novedad?" about the same two complaints when /status kept a rule of its own.
 
 The test is a whole-message grammar, like the courtesy's (`intake.courtesy`): status
 questions with courtesy words around them ("Hi, any update? Thanks"), nothing else. A question
@@ -24,6 +27,7 @@ and is routed as before.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,13 +71,19 @@ def asks_for_news(inbound: Inbound) -> bool:
     return bool(words) and not inbound.automated and _ONLY_ASKS.fullmatch(words) is not None
 
 
+def open_complaints(complaints: Sequence[Complaint]) -> list[Complaint]:
+    """Those of `complaints` not finished yet, in their order."""
+    return [complaint for complaint in complaints if complaint.status not in FINISHED]
+
+
 def open_complaints_of(session: Session, customer_id: int) -> list[Complaint]:
     """The customer's complaints not finished yet, oldest first."""
-    return [
-        complaint
-        for complaint in complaints_of_customer(session, customer_id=customer_id)
-        if complaint.status not in FINISHED
-    ]
+    return open_complaints(complaints_of_customer(session, customer_id=customer_id))
+
+
+def last_active(complaints: Sequence[Complaint]) -> Complaint | None:
+    """Of `complaints`, the one the customer or the desk touched last (None for none)."""
+    return max(complaints, key=lambda c: (c.updated_at, c.id or 0)) if complaints else None
 
 
 def open_complaint_asked_about(
@@ -84,21 +94,40 @@ def open_complaint_asked_about(
     with how each stands: `status_answer`). With none, None: the message is handled as before."""
     if not asks_for_news(inbound):
         return None
-    open_ = open_complaints_of(session, customer_id)
-    return max(open_, key=lambda c: (c.updated_at, c.id or 0)) if open_ else None
+    return last_active(open_complaints_of(session, customer_id))
+
+
+def reply_language(chosen: str, text: str, hint: str, kept_language: str) -> str:
+    """The one rule for the language of an answer to a customer asking where they stand: the
+    customer's choice (Telegram's /language) wins, as for everything sent to them; else the
+    question's own text, by the one rule that gives a message its language
+    (`router.language.detect_language`: the text decides, the channel's language `hint` only
+    breaks a tie); else, when neither tells ("ok?", or no text at all: Telegram's /status),
+    `kept_language`, that of the complaint the question is kept on, instead of `[bot]
+    default_language`: it is what this customer was last answered in."""
+    if chosen:
+        return chosen
+    return detect_language(text, hint, default=kept_language)[0]
 
 
 def answer_language(inbound: Inbound, kept_on: Complaint) -> str:
-    """The language a bare status question is answered in: the customer's choice (Telegram's
-    /language) wins, as for everything sent to them; else the question's own, by the one rule
-    that gives a message its language (`router.language.detect_language`: the text decides,
-    the channel's language only breaks a tie); else, when neither tells ("ok?"), the language
-    of the complaint it is kept on, instead of `[bot] default_language`: it is what this
-    customer was last answered in. The text alone is read, not the subject: a mail client
-    carries the subject of the bot's last message over, in that complaint's language."""
-    if inbound.chosen_language:
-        return inbound.chosen_language
-    return detect_language(inbound.text, inbound.language_hint, default=kept_on.language)[0]
+    """The language a bare status question is answered in (`reply_language`). The text alone
+    is read, not the subject: a mail client carries the subject of the bot's last message
+    over, in that complaint's language."""
+    return reply_language(
+        inbound.chosen_language, inbound.text, inbound.language_hint, kept_on.language
+    )
+
+
+def command_language(chosen: str, hint: str, complaints: Sequence[Complaint], default: str) -> str:
+    """The language of a status asked for without words (Telegram's /status): the same rule
+    as a typed question's (`reply_language`), minus the text, so the customer's choice, else
+    the channel's language (their Telegram app's), else the language of the complaint a typed
+    question would be kept on (the open one last active; with none open, the one last
+    active), else `default`. A customer with complaints in two languages gets one language
+    either way, and the same one whether they type "any news?" or send /status."""
+    kept = last_active(open_complaints(complaints)) or last_active(complaints)
+    return reply_language(chosen, "", hint, kept.language if kept else default)
 
 
 @dataclass(frozen=True, slots=True)

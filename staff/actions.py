@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from complaints.access import sees
+from complaints.addresses import Address
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, IllegalTransition, Said, said
 from complaints.workflow import OPEN_WORK, check
@@ -22,7 +23,7 @@ from outbox.notify import Notifier
 from router import RuleSet
 from scheduler.due import DueTimes
 from staff.corrections import Correction, check_editable, correct_routing, edit_fields
-from staff.reopening import check_reason, reopen_finished
+from staff.reopening import check_reason, deadline_said, reopen_finished
 from staff.replies import queue_reply, reply_address
 from staff.solutions import check_none_awaiting_approval
 from staff.taking import actor_of, check_may_assign, hand_over, take_if_untaken
@@ -38,6 +39,9 @@ class Done:
     number: str
     summary: Said
     """One line for the agent: what happened."""
+    detail: Said | None = None
+    """A line more for an agent in a chat, where the outcome is read in place of a notice
+    (`staff.reopening.tell_department`): the deadline and handler of a reopening."""
 
 
 class AgentDesk:
@@ -228,27 +232,30 @@ class AgentDesk:
         self.on_queued()
         return done
 
-    async def reopen(self, number: str, agent: Agent, reason: str) -> Done:
+    async def reopen(
+        self, number: str, agent: Agent, reason: str, *, answered_at: Address | None = None
+    ) -> Done:
         """Reopen a finished complaint for `reason` (kept for the desk; staff.reopening says
-        who may and what follows); the customer is told by when a person will answer."""
+        who may and what follows); the customer is told by when a person will answer.
+        `answered_at`: the chat where the agent typed the command and reads the outcome,
+        which the department's notice then skips (the outcome's `detail` says the same)."""
         check_reason(reason)
 
         def work(session: Session) -> Done:
             complaint = _allowed(session, number, agent)
             now = self.clock.now()
-            return Done(
-                number,
-                reopen_finished(
-                    session,
-                    complaint,
-                    agent,
-                    reason,
-                    now,
-                    notifier=self.notifier,
-                    due=self.due,
-                    format_due=self.format_due,
-                ),
+            summary = reopen_finished(
+                session,
+                complaint,
+                agent,
+                reason,
+                now,
+                notifier=self.notifier,
+                due=self.due,
+                format_due=self.format_due,
+                answered_at=answered_at,
             )
+            return Done(number, summary, deadline_said(complaint, now))
 
         done = await self.database.write(work)
         self.on_queued()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from complaints import numbers
+from complaints.addresses import Address
 from complaints.errors import ComplaintBotError, Said, said
 from complaints.languages import SUPPORTED
 from router import GRADES
@@ -71,14 +72,17 @@ class ChatCommands:
         self.default_language = default_language
         self.say = say
 
-    async def run(self, telegram_user: int, command: str, args: Sequence[str]) -> str:
-        """`/command C-… text`: the number first, then the note, summary, grade…"""
+    async def run(
+        self, telegram_user: int, command: str, args: Sequence[str], where: Address
+    ) -> str:
+        """`/command C-… text`: the number first, then the note, summary, grade… typed in the
+        chat `where`, which reads the answer (`/reopen` tells the department there no more)."""
         agent = await self.agents.agent_for_telegram(telegram_user)
         number = args[0].upper() if args else ""  # "c-2026-000008" as typed on a phone
         if command not in self.names or not numbers.IN_TEXT.fullmatch(number):
             usage = said("Usage: /%(command)s C-2026-000123 …", command=command)
             return self.say(self._language(agent), usage)
-        return await self._as_agent(agent, self._action(command, number, args[1:]))
+        return await self._as_agent(agent, self._action(command, number, args[1:], where))
 
     async def reply(self, telegram_user: int, replied_to: str, text: str) -> str:
         """A reply to the bot's post about a complaint goes to the customer."""
@@ -104,7 +108,7 @@ class ChatCommands:
         agent = await self.agents.agent_for_telegram(telegram_user)
         return self.say(self._language(agent), FILE_REPLY)
 
-    def _action(self, command: str, number: str, words: Sequence[str]) -> Action:
+    def _action(self, command: str, number: str, words: Sequence[str], where: Address) -> Action:
         rest = " ".join(words)
         desk = self.agents
         actions: dict[str, Action] = {
@@ -115,7 +119,7 @@ class ChatCommands:
             "reject": lambda agent: _reject(desk, number, agent, rest),
             "propose": lambda agent: desk.propose(number, agent, rest),
             "ask": lambda agent: desk.reply(number, agent, rest, wait_for_customer=True),
-            "reopen": lambda agent: desk.reopen(number, agent, rest),
+            "reopen": lambda agent: desk.reopen(number, agent, rest, answered_at=where),
         }
         return actions[command]
 
@@ -144,9 +148,10 @@ class ChatCommands:
             reason = self.say(language, error.said)
             return self.say(language, said("Not done: %(error)s", error=reason))
         summary = self.say(language, done.summary)
-        return self.say(
+        line = self.say(
             language, said("%(number)s: %(summary)s", number=done.number, summary=summary)
         )
+        return f"{line}\n{self.say(language, done.detail)}" if done.detail else line
 
 
 async def _reject(desk: AgentDesk, number: str, agent: Agent, explanation: str) -> Done:

@@ -20,7 +20,7 @@ resolution starts a new one) and with it the resolution and score shown as curre
 knows the case picks it up again. The customer is told on their own channel, in their
 language, by when a person will answer, as the customer's reopening answers them; the
 department hears it where it hears of its deadlines, with the reason, since the handler may
-not be who reopened it."""
+not be who reopened it (not twice: `tell_department`)."""
 
 from __future__ import annotations
 
@@ -90,6 +90,7 @@ def reopen_finished(
     notifier: Notifier,
     due: DueTimes,
     format_due: FormatDue,
+    answered_at: Address | None = None,
 ) -> Said:
     """Reopen `complaint` for `reason` and tell the customer; the outcome for the person.
     The status change is the first write: a colleague's or the customer's change since this
@@ -107,7 +108,9 @@ def reopen_finished(
         now,
         due=format_due(answer_by, complaint.language),
     )
-    tell_department(session, complaint, agent, reason.strip(), now, notifier=notifier)
+    tell_department(
+        session, complaint, agent, reason.strip(), now, notifier=notifier, answered_at=answered_at
+    )
     return said("reopened; the customer is told") if told else said("reopened")
 
 
@@ -119,15 +122,23 @@ def tell_department(
     now: datetime,
     *,
     notifier: Notifier,
+    answered_at: Address | None = None,
 ) -> None:
     """The department hears that a finished case is back and why, where it hears of its
     deadlines (its Telegram group, else its supervisor): the handler may not be the person
-    who reopened it, and the fresh first-response deadline is already running. Not when
-    that address is the reopener's own: they know."""
+    who reopened it, and the fresh first-response deadline is already running.
+
+    One rule: not where the reopener already has the news, since the notice would only say
+    it again: their own address (they did it), and the chat they typed `/reopen` in
+    (`answered_at`; the department's group itself, most often), whose answer to the command
+    carries the notice's deadline and handler (`deadline_said`) right under the reason they
+    typed. An agent's group post right after their own command read as a second reopening."""
     contact = notifier.department_contact(complaint.department)
     if not contact:
         return
     address = Address.parse(contact)
+    if address == answered_at:
+        return
     own = agent_at(session, channel=address.channel, address=address.address)
     if own is not None and own.id == agent.id:
         return
@@ -143,4 +154,17 @@ def tell_department(
         due=f"{due:%Y-%m-%d %H:%M}",
         grade=complaint.grade,
         owner=complaint.assignee or StaffWord("nobody_yet"),
+    )
+
+
+def deadline_said(complaint: Complaint, now: datetime) -> Said:
+    """The reopened complaint's fresh first-response deadline and handler, as the
+    department's notice says them (`tell_department`): the line the chat command's answer
+    carries in its place. A complaint nobody has is said with a dash for the handler."""
+    due = complaint.first_response_due or now
+    return said(
+        "First response due %(due)s UTC (%(grade)s, owner: %(owner)s).",
+        due=f"{due:%Y-%m-%d %H:%M}",
+        grade=complaint.grade,
+        owner=complaint.assignee or "—",
     )

@@ -41,6 +41,7 @@ from channels.telegram import NAME
 from channels.telegram.edits import Edits
 from channels.telegram.files import fetch
 from channels.telegram.ports import AgentCommands, CustomerChat, SendLinkCode
+from complaints.addresses import Address
 from complaints.clock import Clock
 from complaints.languages import SUPPORTED, normalise_hint
 from complaints.names import addressee
@@ -147,9 +148,12 @@ class ChatFlow:
         await _reply(update, self.chats.say(language, "welcome", hello=hello))
 
     async def _status(self, update: Update, context: Context) -> None:
-        language = await self._reply_language(update)
-        assert update.effective_chat is not None
-        await _reply(update, await self.chats.status(update.effective_chat.id, language))
+        """/status, in the language the customer's typed "any news?" would be answered in
+        (the port decides, as intake does for the text); the app's language is one input."""
+        chat, user = update.effective_chat, update.effective_user
+        assert chat is not None
+        app_language = normalise_hint(user.language_code or "") if user else ""
+        await _reply(update, await self.chats.status(chat.id, app_language))
 
     async def _new(self, update: Update, context: Context) -> None:
         language = await self._reply_language(update)
@@ -336,7 +340,8 @@ class ChatFlow:
         message, user = update.effective_message, update.effective_user
         assert message is not None and user is not None
         command = (message.text or "").split()[0].lstrip("/").split("@")[0]
-        await _reply(update, await self.agents.run(user.id, command, context.args or []))
+        where = Address(NAME, str(message.chat.id))  # the group reads the answer
+        await _reply(update, await self.agents.run(user.id, command, context.args or [], where))
 
 
 def _first_name(update: Update) -> str:

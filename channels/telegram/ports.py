@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Protocol
 
+from complaints.addresses import Address
+
 SendLinkCode = Callable[[str, str, str], Awaitable[None]]
 """`send_link_code(address, code, language)`: mail a /link code (through the e-mail channel)."""
 
@@ -47,8 +49,10 @@ class CustomerChat(Protocol):
         """The number of the complaint a new message in the chat joins, or ""."""
         ...
 
-    async def status(self, chat_id: int, language: str) -> str:
-        """/status: the text listing the chat's complaints."""
+    async def status(self, chat_id: int, app_language: str) -> str:
+        """/status: the text listing the chat's complaints, in the language a status question
+        typed as text would be answered in, minus the text; `app_language` is the user's
+        Telegram app's (a supported language, or "")."""
         ...
 
     async def ask_other_handler(self, chat_id: int) -> str:
@@ -107,8 +111,11 @@ class AgentCommands(Protocol):
         """The group commands (without "/") the chat offers."""
         ...
 
-    async def run(self, telegram_user: int, command: str, args: Sequence[str]) -> str:
-        """`/command args…` written by Telegram user `telegram_user`."""
+    async def run(
+        self, telegram_user: int, command: str, args: Sequence[str], where: Address
+    ) -> str:
+        """`/command args…` written by Telegram user `telegram_user` in the chat `where`, which
+        reads the answer (a notice the command would post there is in the answer instead)."""
         ...
 
     async def reply(self, telegram_user: int, replied_to: str, text: str) -> str:

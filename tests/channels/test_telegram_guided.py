@@ -76,13 +76,19 @@ async def test_status_is_in_the_chosen_language_whatever_the_complaints_language
     assert " - acknowledged." not in spanish
 
 
-async def test_status_without_a_chosen_language_speaks_the_complaints_language(
+async def test_status_without_a_chosen_language_speaks_the_apps_else_the_complaints(
     fake: FakeTelegram, start_bot: Any
 ) -> None:
+    """As a typed "any news?" is answered, minus the text: the app's language breaks the tie
+    there is without words; an app in a language the bot does not speak leaves the language of
+    the complaint a question would be kept on."""
     await start_bot(telegram_settings(fake))
     await say(fake, "我的手机话费账单多扣了五十元，请退还。", language="en")
     assert await asked(fake) == "order_number"
     await say(fake, "/status", language="en")
+    said = (await to(fake, CUSTOMER))["text"]
+    assert "A person will answer you by" in said and "工作人员" not in said, said
+    await say(fake, "/status", language="fr")
     said = (await to(fake, CUSTOMER))["text"]
     assert "工作人员将在" in said and "A person" not in said, said
     assert " - new." not in said and " - acknowledged." not in said

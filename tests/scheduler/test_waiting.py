@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from complaints.addresses import Address
 from complaints.clock import ManualClock
 from router.calendar import parse_calendar
 from staff.chat_commands import ChatCommands
@@ -79,7 +80,8 @@ async def test_an_agent_asks_from_the_chat_group_with_ask(start_bot: Any, sink: 
     await send(port, mail("The shop assistant was rude to me.", message_id="<w3@c.test>"))
     number = complaint(bot)["number"]
     await services.agents.take(number, await services.agents.agent_for_name("Li Wei"))
-    answer = await ChatCommands(services.agents).run(42, "ask", [number, "Which", "shop?"])
+    asked = [number, "Which", "shop?"]
+    answer = await ChatCommands(services.agents).run(42, "ask", asked, Address.parse("telegram:-1"))
     assert answer == f"{number}: queued for the customer by email; waiting for their answer"
     assert complaint(bot)["status"] == "awaiting_customer"
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from complaints.addresses import Address
 from staff.chat_commands import ChatCommands
 from tests.web.browser import PASSWORD
 from tests.web.conftest import Desk, console_login, rows
@@ -103,7 +104,7 @@ async def test_a_rejection_without_explanation_is_refused_in_each_surfaces_words
     accounts = shop.app.state.services.accounts
     await accounts.create("Tia", "agent", ("billing",), PASSWORD, telegram_user_id=4242)
     chat = ChatCommands(shop.app.state.services.agents)
-    answer = await chat.run(4242, "reject", [number])
+    answer = await chat.run(4242, "reject", [number], Address.parse("telegram:-100"))
     assert answer == "Not done: say why, politely: /reject C-… explanation"
     assert rows(shop, "SELECT status FROM complaints") == [{"status": "acknowledged"}]
 
