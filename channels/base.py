@@ -141,6 +141,10 @@ class Outbound:
     """The subject line in the customer's language when there is none to continue (from the
     outbox's texts; transports that show a subject use it)."""
     extra: dict[str, Any] = field(default_factory=dict)
+    own_subject: str = ""
+    """A subject line that says all by itself, used as written: no complaint number in
+    brackets and no "Re:", for a staff notice about more than its complaint (a hot-spot alert
+    is about a category). Transports that show a subject use it before any other."""
 
 
 AUTOMATIC_KINDS = frozenset(

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from channels.base import answer_references, transport_id
 from complaints.addresses import TELEGRAM, Address
 from outbox.letters import letter
-from outbox.staff_texts import StaffName, say_staff
+from outbox.staff_texts import StaffName, own_subject, say_staff
 from outbox.texts import say
 from router import RuleSet
 from router.names import name_of
@@ -171,7 +171,13 @@ class Notifier:
         """Queue the text `key` of outbox.staff_texts to a staff address about `complaint`, in
         the language read there (`staff_language_at`); False when no channel can write there
         (the channel is disabled or the address is not one of its kind). A `StaffName` value
-        is named in that language."""
+        is named in that language.
+
+        The notice sits on `complaint`'s timeline and mail about it carries the staff subject
+        "[C-…] Complaint C-…: notice for staff"; a notice about more than that one complaint
+        (a hot spot: a category's burst, told on its newest complaint) names itself instead,
+        in the same language (outbox.staff_texts.own_subject: used as written, no complaint
+        number in brackets)."""
         address = target if isinstance(target, Address) else Address.parse(target)
         if not self.can_send(address.channel, address.address):
             return False
@@ -183,6 +189,9 @@ class Notifier:
             for name, value in values.items()
         }
         text = say_staff(language, key, number=complaint.number or "", **said)
+        payload: dict[str, Any] = {"staff": True, "language": language}
+        if subject := own_subject(language, key, number=complaint.number or "", **said):
+            payload["own_subject"] = subject
         queries.queue_message(
             session,
             complaint,
@@ -191,7 +200,7 @@ class Notifier:
             "notification",
             text,
             now,
-            {"staff": True, "language": language},
+            payload,
             to_customer=False,
         )
         return True

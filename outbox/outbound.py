@@ -9,7 +9,7 @@ from channels.base import Outbound
 from outbox.texts import say
 from store.models import OutboxItem
 
-_OWN_KEYS = ("complaint", "text", "language", "subject")
+_OWN_KEYS = ("complaint", "text", "language", "subject", "own_subject")
 """Payload keys that are fields of `Outbound`; the others go to its `extra`."""
 
 
@@ -25,6 +25,7 @@ def outbound_of(item: OutboxItem) -> Outbound:
         subject=payload.get("subject", ""),
         default_subject=_default_subject(payload),
         extra={key: value for key, value in payload.items() if key not in _OWN_KEYS},
+        own_subject=payload.get("own_subject", ""),
     )
 
 

@@ -4,7 +4,9 @@ default_language` (a department's supervisor may read another: Notifier.staff_la
 outbox.notify.Notifier (`tell_staff`, `tell_supervisor`); a test checks
 every key exists in every language with the same placeholders. Dates stay "YYYY-MM-DD HH:MM" UTC
 and identifiers (grades, departments, solution kinds) stay as configured; a hot spot's category
-is named in the notice's language (`StaffName`)."""
+is named in the notice's language (`StaffName`). A notice about more than its complaint (a hot
+spot) has a subject line of its own: the text of its key with "_subject" after it
+(`own_subject`)."""
 
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "hot_spot": "Hot spot: {dimension} {value} has {count} complaints between {start} and "
         "{end} UTC, against a baseline of {baseline} per window over the {windows} windows "
         "before (alert at {factor}x and at least {min_count}). Newest: {numbers}.",
+        "hot_spot_subject": "Hot spot: {count} complaints about {value} ({dimension}) since "
+        "{start} UTC",
         "dispute": "{number} was rejected and the customer disputes it; it is reopened for "
         "review. Please look at the customer's reply and decide again.",
         "survey_reopened": "{number} was reopened: the customer rated the solution {score}/5.",
@@ -74,6 +78,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "{start} y el {end} UTC, frente a una referencia de {baseline} por intervalo en los "
         "{windows} intervalos anteriores (alerta a partir de {factor}x y al menos "
         "{min_count}). Más recientes: {numbers}.",
+        "hot_spot_subject": "Punto caliente: {count} reclamaciones sobre {value} ({dimension}) "
+        "desde el {start} UTC",
         "dispute": "{number} fue rechazada y el cliente lo impugna; se ha reabierto para su "
         "revisión. Lea la respuesta del cliente y decida de nuevo.",
         "survey_reopened": "{number} se ha reabierto: el cliente valoró la solución con {score}/5.",
@@ -114,6 +120,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "hot_spot": "热点：{dimension} {value} 在 {start} 至 {end} UTC 之间有 {count} 件投诉，"
         "此前 {windows} 个时段的基线为每时段 {baseline} 件（达到 {factor} 倍且至少 "
         "{min_count} 件时报警）。最新：{numbers}。",
+        "hot_spot_subject": "热点：自 {start} UTC 起，{dimension} {value} 有 {count} 件投诉",
         "dispute": "{number} 已被驳回，客户提出异议；现已重新打开以便复核。请查看客户的回复并"
         "重新决定。",
         "survey_reopened": "{number} 已重新打开：客户对解决方案的评分为 {score}/5。",
@@ -151,6 +158,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "hot_spot": "熱點：{dimension} {value} 在 {start} 至 {end} UTC 之間有 {count} 件投訴，"
         "此前 {windows} 個時段的基線為每時段 {baseline} 件（達到 {factor} 倍且至少 "
         "{min_count} 件時警示）。最新：{numbers}。",
+        "hot_spot_subject": "熱點：自 {start} UTC 起，{dimension} {value} 有 {count} 件投訴",
         "dispute": "{number} 已被駁回，客戶提出異議；現已重新開啟以便複核。請查看客戶的回覆並"
         "重新決定。",
         "survey_reopened": "{number} 已重新開啟：客戶對解決方案的評分為 {score}/5。",
@@ -189,6 +197,15 @@ class StaffName:
 
     kind: str
     key: str
+
+
+def own_subject(language: str, key: str, **values: object) -> str:
+    """The subject line of the staff notice `key` when it has one of its own ("hot_spot":
+    "hot_spot_subject"), filled as the notice is; "" for a notice about its one complaint,
+    which mail tags with the number instead."""
+    if f"{key}_subject" not in STAFF_TEXTS["en"]:
+        return ""
+    return say_staff(language, f"{key}_subject", **values)
 
 
 def say_staff(language: str, key: str, **values: object) -> str:

@@ -1,8 +1,15 @@
-"""Who sees a customer's contact data on a complaint, and the masked form others see.
+"""Who sees a customer's contact data on a complaint, and the masked form others see: the one
+home of what is masked.
 
-Admins, the supervisors of the complaint's department and its assignee see everything; other
-agents see enough to recognise the customer (a first name, an initial, the mail domain), never
-a Telegram chat id, since that lets anyone write to the customer.
+The contact fields are what lets someone reach the customer: the e-mail address, the phone and
+the channel addresses. Admins, the supervisors of the complaint's department and its assignee
+see them whole; other agents see enough to recognise the customer (the mail domain, a few
+digits), never a Telegram chat id, since that lets anyone write to the customer. The name is
+not contact data: it is shown whole to everyone who may see the complaint, as the queue, the
+letters in its timeline and the greeting of a canned reply show it. Only a name that is itself
+a contact (an e-mail address or a phone number that a mail client or a chat put where the name
+goes, "ana@example.com" <ana@example.com>) has that contact masked in it (`name_for`), so the
+name cannot carry what the contact fields hide.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from complaints.access import at_least, sees
-from complaints.addresses import TELEGRAM
+from complaints.addresses import CONTACT_IN_TEXT, TELEGRAM
 from store.models import Agent, Complaint, Customer, Identity
 
 
@@ -41,10 +48,20 @@ def mask_phone(phone: str) -> str:
     )
 
 
-def mask_name(name: str) -> str:
-    """ "Ana Pérez García" → "Ana P. G.": enough to greet, not to look someone up."""
-    first, *rest = name.split() or [""]
-    return " ".join([first, *(f"{part[:1]}." for part in rest)])
+def name_for(viewer: Agent, complaint: Complaint, name: str) -> str:
+    """The customer's name as `viewer` sees it on `complaint` (the queue, the complaint page,
+    the API): whole, as everyone who may see the complaint sees it."""
+    return _name(name, may_see_contact(viewer, complaint))
+
+
+def _name(name: str, whole: bool) -> str:
+    """`name` whole, except an address or a number in it, masked as the contact it is when the
+    viewer may not see contact data."""
+    if whole:
+        return name
+    return CONTACT_IN_TEXT.sub(
+        lambda found: mask_email(found[0]) if "@" in found[0] else mask_phone(found[0]), name
+    )
 
 
 def mask_text(value: str) -> str:
@@ -63,11 +80,13 @@ def _mask_address(identity: Identity) -> str:
 def contact_for(
     viewer: Agent, complaint: Complaint, customer: Customer, identities: Iterable[Identity]
 ) -> dict[str, Any]:
-    """The customer's contact data as `viewer` may see it on `complaint`; `masked` says which."""
+    """The customer as `viewer` may see them on `complaint`: the name (and each address's
+    display name) whole, the contact fields masked unless `may_see_contact`; `masked` says
+    which."""
     whole = may_see_contact(viewer, complaint)
     return {
         "masked": not whole,
-        "name": customer.name if whole else mask_name(customer.name),
+        "name": _name(customer.name, whole),
         "email": customer.email if whole else mask_email(customer.email),
         "phone": customer.phone if whole else mask_phone(customer.phone),
         "tier": customer.tier,
@@ -76,9 +95,7 @@ def contact_for(
             {
                 "channel": identity.channel,
                 "address": identity.address if whole else _mask_address(identity),
-                "display_name": identity.display_name
-                if whole
-                else mask_name(identity.display_name),
+                "display_name": _name(identity.display_name, whole),
             }
             for identity in identities
         ],

@@ -1,7 +1,8 @@
 """What staff read: the queue of complaints they may work, and one complaint's whole story.
 
 Both are read-only and scoped to the viewer: an agent sees the departments they belong to, an
-admin sees all. The customer's contact data is shown as `staff.contact.contact_for` allows.
+admin sees all. The customer's name and contact data are shown as `staff.contact` allows (the
+name whole, the contact fields masked for an agent who does not handle the complaint).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from complaints.durations import parse_duration
 from complaints.errors import ComplaintBotError, NotAllowed, UnknownComplaint
 from complaints.workflow import WAITING
 from scheduler.due import wait_started
-from staff.contact import contact_for
+from staff.contact import contact_for, name_for
 from store import queries
 from store.database import Database
 from store.models import Agent, Attachment, Complaint, Solution
@@ -75,7 +76,7 @@ async def queue(
                 yours=", ".join(departments),
             )
         rows, total = complaint_queue(session, filters=filters, departments=departments, now=now)
-        return QueuePage([_item(row) for row in rows], total)
+        return QueuePage([_item(row, viewer) for row in rows], total)
 
     return await database.read(work)
 
@@ -102,7 +103,7 @@ def _departments(viewer: Agent) -> list[str] | None:
     return list(viewer.departments)
 
 
-def _item(row: QueueRow) -> QueueItem:
+def _item(row: QueueRow, viewer: Agent) -> QueueItem:
     complaint = row.complaint
     return QueueItem(
         number=complaint.number or "",
@@ -114,7 +115,7 @@ def _item(row: QueueRow) -> QueueItem:
         language=complaint.language,
         subject=complaint.subject,
         excerpt=" ".join(row.excerpt.split()),
-        customer_name=row.customer_name,
+        customer_name=name_for(viewer, complaint, row.customer_name),
         assignee=complaint.assignee,
         created_at=complaint.created_at,
         next_deadline=row.deadline,

@@ -163,7 +163,10 @@ def _subject(outbound: Outbound, display_name: str) -> str:
     tag and their prefixes taken off first, so they do not pile up), "Re: <their subject>"
     about none (a dead-letter notice: their subject as written after one "Re: ", keeping any
     tag of ours, so it stays in their conversation); with no subject of theirs, the default
-    subject in the customer's language."""
+    subject in the customer's language. A subject of the notice's own (a hot-spot alert's, about
+    a category rather than its complaint) is used as written: it answers no mail of theirs."""
+    if outbound.own_subject:
+        return outbound.own_subject
     number = outbound.complaint_number
     theirs = outbound.subject or str(outbound.extra.get("subject", ""))
     if not number:  # not about a complaint (a dead-letter notice, a /link code)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from email.header import decode_header, make_header
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from sqlmodel import Session, col, select
 from complaints.clock import ManualClock
 from store.models import Complaint, Event, HotSpotAlert, OutboxItem
 from tests.conftest import START, serve, signed, table_counts
+from tests.mailpeers import Sink
 from tests.telegram_api import FakeTelegram
 
 # Windows of one day (UTC midnights); the baseline is the mean of the three days before.
@@ -183,3 +185,46 @@ async def test_a_supervisor_reads_the_category_in_their_own_language(start_bot: 
     told = {item.address: (item.payload or {})["text"] for item in outbox}
     assert "Punto caliente: categoría 'Daños en el transporte' tiene 4" in told["boss@example.com"]
     assert "Hot spot: category 'Delivery damage' has 4" in told["root@example.com"]
+
+
+async def test_an_alert_by_mail_says_in_its_subject_that_it_is_a_hot_spot(
+    start_bot: Any, sink: Sink
+) -> None:
+    """The alert is about a category, not one complaint: its subject says so in the reader's
+    language (the desk's English; Spanish at the spot's department supervisor), with no
+    complaint number in brackets, and it answers no mail (no In-Reply-To or References). Its
+    Message-ID stays the bot's signed one, for the complaint whose timeline holds the alert, so
+    a bounce of it is still matched."""
+    settings = HOT_SPOTS | {
+        "email": {"relay": {"port": sink.port}},
+        "departments": {
+            "logistics": {"supervisor": "email:boss@example.com", "supervisor_language": "es"}
+        },
+    }
+    bot = await start_bot(settings, ManualClock(START), background=False)
+    services = bot.app.state.services
+    await services.accounts.create("Boss", "admin", (), email="boss@example.com")
+    await services.accounts.create("Root", "admin", (), email="root@example.com")
+    damaged = [await file(bot, DAMAGED) for _ in range(4)]
+    assert [a.value for a in await services.hot_spots.sweep()] == ["delivery_damage"]
+    await services.dispatcher.dispatch_due()
+    told = {}
+    for _ in range(2):
+        message = await sink.next()
+        told[message["To"]] = message
+    assert sink.messages.empty()
+    subjects = {
+        to: str(make_header(decode_header(message["Subject"]))) for to, message in told.items()
+    }
+    assert subjects == {
+        "root@example.com": "Hot spot: 4 complaints about 'Delivery damage' (category) since "
+        "2026-03-02 00:00 UTC",
+        "boss@example.com": "Punto caliente: 4 reclamaciones sobre 'Daños en el transporte' "
+        "(categoría) desde el 2026-03-02 00:00 UTC",
+    }
+    assert told["boss@example.com"]["Content-Language"] == "es"
+    for message in told.values():
+        assert "[C-" not in message["Subject"]
+        assert message["In-Reply-To"] is None and message["References"] is None
+        signed_by_bot = services.channels["email"].ids.verify(message["Message-ID"])
+        assert signed_by_bot == (damaged[-1], True)

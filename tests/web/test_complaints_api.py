@@ -388,7 +388,7 @@ async def test_contact_data_is_masked_for_agents_who_do_not_handle_it(desk: Desk
     )
     masked = (await bea.get(f"/api/complaints/{number}")).json()["customer"]
     assert masked["masked"] is True and masked["email"] == "a***@example.com"
-    assert masked["phone"] == "+346******78" and masked["name"] == "Ana P."
+    assert masked["phone"] == "+346******78" and masked["name"] == "Ana Pérez"
     assert (await sam.get(f"/api/complaints/{number}")).json()["customer"]["phone"] == (
         "+34612345678"
     )

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from staff.contact import contact_for
+from staff.contact import contact_for, name_for
 from store import queries
 from store.models import Agent, ChatState, Complaint, Customer, Identity
 from tests.conftest import START, table_counts
@@ -270,7 +270,8 @@ def test_contact_data_is_masked_for_everyone_else(
         Agent(name=name, role=role, departments=departments), complaint, customer, identities
     )
     assert shown["masked"] is True
-    assert shown["name"] == "Ana P."
+    assert shown["name"] == "Ana Pérez"  # a name is not contact data: whole for everyone
+    assert [i["display_name"] for i in shown["identities"]] == ["Ana P", "Ana", "Ana Pérez"]
     assert shown["email"] == "a***@example.com"
     assert shown["phone"] == "+34 6** *** *12"
     assert [i["address"] for i in shown["identities"]] == [
@@ -280,6 +281,23 @@ def test_contact_data_is_masked_for_everyone_else(
     ]
     assert str(CHAT_ID) not in json.dumps(shown) and "ana@" not in json.dumps(shown)
     assert shown["tier"] == "vip"
+
+
+def test_a_name_that_is_an_address_or_a_number_is_masked_as_that_contact() -> None:
+    """A mail client may put the address where the name goes; the name then cannot show what
+    the contact fields hide. The assignee sees it as written."""
+    complaint, customer, identities = _people()
+    customer.name = "ana@example.com"
+    identities[1].display_name = f"Ana {PHONE}"
+    leo = Agent(name="Leo", role="agent", departments=["billing"])
+    shown = contact_for(leo, complaint, customer, identities)
+    assert shown["name"] == "a***@example.com"
+    assert shown["identities"][1]["display_name"] == "Ana +34 6** *** *12"
+    assert name_for(leo, complaint, "Ana Pérez") == "Ana Pérez"
+    assert name_for(leo, complaint, "ana@example.com") == "a***@example.com"
+    bea = Agent(name="Bea", role="agent", departments=["billing"])
+    assert contact_for(bea, complaint, customer, identities)["name"] == "ana@example.com"
+    assert name_for(bea, complaint, "ana@example.com") == "ana@example.com"
 
 
 def test_on_an_unassigned_complaint_no_agent_counts_as_its_assignee() -> None:
