@@ -266,7 +266,7 @@ async def test_compensation_above_the_limit_waits_for_a_supervisor(
     )
     assert small.status_code == 201 and small.json()["status"] == "proposed"
     [offer] = await delivered(desk, receiver)
-    assert "un descuento (20.00 EUR): en su próxima compra." in offer["text"]
+    assert "un descuento (20,00\N{NO-BREAK SPACE}€): en su próxima compra." in offer["text"]
     # An offer the customer was told is a person's answer: the first response is given.
     shown = (await ana.get(f"/api/complaints/{number}")).json()["complaint"]
     assert shown["first_response_at"] is not None and shown["status"] == "solution_proposed"
@@ -294,7 +294,7 @@ async def test_compensation_above_the_limit_waits_for_a_supervisor(
     approved = await sam.post(path, json={"approve": True, "reason": "cliente VIP"})
     assert approved.status_code == 200 and approved.json()["decided_by"] == "Sam"
     [told] = await delivered(desk, receiver)
-    assert "una compensación (250.00 EUR): por las molestias." in told["text"]
+    assert "una compensación (250,00\N{NO-BREAK SPACE}€): por las molestias." in told["text"]
     again = await sam.post(path, json={"approve": True})
     assert again.status_code == 409 and "not waiting for approval" in again.text  # a conflict
 
