@@ -25,6 +25,26 @@ _DROPPED = frozenset({"So", "Sk", "Cc", "Cf", "Co", "Cs", "Cn"})
 format characters (zero-width joiners, direction marks), private-use and unassigned ones."""
 
 
+_PARTICLES = frozenset(
+    {"de", "del", "la", "las", "los", "y", "e", "da", "do", "dos", "di", "du", "van", "von", "le"}
+)
+"""Short words of full Latin names ("ANA DE LA CRUZ" → "Ana de la Cruz")."""
+
+
+def _shouted(name: str) -> bool:
+    """Whether `name` is a full Latin name typed in capitals ("JOSE PEREZ"), the only name the
+    bot re-cases: at least two words, each of three letters or more or a particle. Anything
+    else is said as written: a short all-caps token may be initials or an acronym ("HK",
+    "HK LEE"), one word cannot be told from an acronym ("IBM"), a name with small letters was
+    cased by its owner ("McDONALD"), and Chinese mixed with Latin is not re-cased ("李WEI")."""
+    if not name.isupper() or any(unicodedata.category(c) == "Lo" for c in name):
+        return False
+    words = name.split()
+    return len(words) >= 2 and all(
+        sum(c.isalpha() for c in word) >= 3 or word.lower() in _PARTICLES for word in words
+    )
+
+
 def _cleaned(name: str) -> str:
     """`name` without symbols or invisible characters, its spaces collapsed."""
     kept = "".join(" " if unicodedata.category(c) in _DROPPED else c for c in name)
@@ -32,16 +52,20 @@ def _cleaned(name: str) -> str:
 
 
 def addressee(name: str) -> str:
-    """`name` as a greeting says it: "Last, First" in reading order, a Latin name written all
-    in capitals in title case ("PEREZ, JOSE" → "Jose Perez"); "" (the greeting without a
+    """`name` as a greeting says it: as written, but "Last, First" in reading order and a full
+    Latin name shouted in capitals in title case (`_shouted`: "PEREZ, JOSE" → "Jose Perez",
+    "HK" stays "HK"); "" (the greeting without a
     name) when it does not read as a name: a mailbox or login, no letter at all (emoji,
     blanks), or longer than `LONGEST`."""
     name = _cleaned(name)
     last, comma, first = name.partition(",")
     if comma and last.strip() and first.strip() and "," not in first:
         name = f"{first.strip()} {last.strip()}"
-    if name.isupper() and not any(unicodedata.category(c) == "Lo" for c in name):  # not "李WEI"
-        name = name.title()
+    if _shouted(name):
+        name = " ".join(
+            word.lower() if word.lower() in _PARTICLES and position else word.title()
+            for position, word in enumerate(name.split())
+        )
     has_letter = any(c.isalpha() for c in name)
     return "" if not has_letter or len(name) > LONGEST or _LOGIN.match(name) else name
 

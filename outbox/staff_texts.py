@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from complaints.money import Amount
+
 STAFF_TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "group_post": "{number} · {grade} · {category}\n{customer} ({channel})\n\n"
@@ -211,8 +213,14 @@ def own_subject(language: str, key: str, **values: object) -> str:
 def say_staff(language: str, key: str, **values: object) -> str:
     """The staff text `key` in `language` (English when the language is not one of ours)."""
     table = STAFF_TEXTS.get(language, STAFF_TEXTS["en"])
-    said = {
-        name: say_staff(language, value.key) if isinstance(value, StaffWord) else value
-        for name, value in values.items()
-    }
+    said = {name: _filled(language, value) for name, value in values.items()}
     return table.get(key, STAFF_TEXTS["en"][key]).format(**said)
+
+
+def _filled(language: str, value: object) -> object:
+    """A value as the notice in `language` says it: a word in it, an amount its way."""
+    if isinstance(value, StaffWord):
+        return say_staff(language, value.key)
+    if isinstance(value, Amount):
+        return value.written(language)
+    return value

@@ -24,6 +24,7 @@ from complaints.errors import (
     WrongFields,
     said,
 )
+from complaints.money import Amount
 from complaints.workflow import FINISHED
 from outbox.names import KIND_NAMES
 from outbox.notify import Notifier
@@ -48,22 +49,6 @@ NEEDS_AMOUNT = frozenset({"refund", "compensation"})
 MONETARY = NEEDS_AMOUNT | {"discount"}
 
 
-def parse_amount(text: str) -> int | None:
-    """Cents from "150", "150.5" or "150,50"; None for an empty field."""
-    cleaned = text.strip().replace(",", ".")
-    if not cleaned:
-        return None
-    try:
-        whole, _, fraction = cleaned.partition(".")
-        if not whole.isdigit() or (fraction and (not fraction.isdigit() or len(fraction) > 2)):
-            raise ValueError
-        return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
-    except ValueError:
-        raise ComplaintBotError(
-            "'%(text)s' is not an amount; write it like 150 or 150.50", text=text
-        ) from None
-
-
 def check_proposal(kind: str, amount_cents: int | None) -> None:
     """Refuse a solution of an unknown kind, or with an amount its kind cannot have."""
     if kind not in KINDS:
@@ -84,7 +69,7 @@ def describe(solution: Solution, language: str) -> str:
     names = KIND_NAMES.get(language, KIND_NAMES["en"])
     text = names[solution.kind]
     if solution.amount_cents is not None:
-        text += f" ({solution.amount_cents / 100:.2f} {solution.currency})"
+        text += f" ({Amount(solution.amount_cents, solution.currency).written(language)})"
     separator = "：" if language.startswith("zh") else ": "
     if solution.description:
         text += separator + solution.description
@@ -212,7 +197,7 @@ class Solutions:
                     now,
                     agent=agent.name,
                     kind=kind,
-                    amount=_amount(solution),
+                    amount=Amount(amount_cents or 0, solution.currency),
                 )
                 return SolutionOutcome(
                     solution,
@@ -346,6 +331,8 @@ def _decided_meanwhile(solution: Solution) -> ChangedMeanwhile:
 
 
 def _amount(solution: Solution) -> str:
+    """The amount as recorded ("150.00 EUR"): events keep it so, and the console writes it in
+    its reader's language (web.console.phrasing, complaint_page.detail_lines)."""
     if solution.amount_cents is None:
         return ""
-    return f"{solution.amount_cents / 100:.2f} {solution.currency}"
+    return str(Amount(solution.amount_cents, solution.currency))

@@ -12,7 +12,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from complaints.clock import Moment
-from staff.solutions import KINDS, parse_amount
+from complaints.money import parse_amount
+from staff.solutions import KINDS
 from store.models import Solution
 from web.api_docs import refusals
 from web.auth import AgentUser, SupervisorUser

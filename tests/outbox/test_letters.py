@@ -22,6 +22,7 @@ from outbox.texts import TEXTS
         ("es", "Ana", "Estimado/a Ana:\n\nRefunded.\n\nAtentamente,\nLi Wei\nACME"),
         ("zh-Hans", "王丽", "王丽，您好：\n\nRefunded.\n\n祝您生活愉快！\nLi Wei\nACME"),
         ("zh-Hant", "", "親愛的客戶，您好：\n\nRefunded.\n\n祝您生活愉快！\nLi Wei\nACME"),
+        ("zh-Hant", "HK", "HK，您好：\n\nRefunded.\n\n祝您生活愉快！\nLi Wei\nACME"),
     ],
 )
 def test_a_letter_greets_by_name_and_closes_signed(language: str, name: str, expected: str) -> None:

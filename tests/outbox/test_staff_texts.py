@@ -8,6 +8,7 @@ from string import Formatter
 import pytest
 
 from complaints.languages import SUPPORTED
+from complaints.money import Amount, written
 from outbox.staff_texts import STAFF_TEXTS, say_staff
 
 
@@ -35,3 +36,18 @@ def test_no_staff_text_is_left_in_english(language: str) -> None:
 def test_an_unknown_language_falls_back_to_english() -> None:
     text = say_staff("fr", "survey_reopened", number="C-1", score=2)
     assert text == "C-1 was reopened: the customer rated the solution 2/5."
+
+
+@pytest.mark.parametrize("language", SUPPORTED)
+def test_an_amount_in_a_staff_notice_is_written_in_the_notices_language(language: str) -> None:
+    """The supervisor asked to approve reads "150,00 €" in Spanish, not "150.00 EUR"."""
+    text = say_staff(
+        language,
+        "awaiting_approval",
+        number="C-1",
+        agent="Ana",
+        kind="compensation",
+        amount=Amount(15000, "EUR"),
+    )
+    assert written(15000, "EUR", language) in text
+    assert "150.00 EUR" not in text

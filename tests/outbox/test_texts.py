@@ -149,13 +149,18 @@ def _solution(kind: str, description: str, cents: int | None = None) -> Solution
     ("solution", "language", "described"),
     [
         (_solution("exchange", "换货 (型号 X)"), "zh-Hans", "换新：换货（型号 X）。"),
-        (_solution("refund", "退还运费.", 3000), "zh-Hans", "退款（30.00 EUR）：退还运费。"),
+        (_solution("refund", "退还运费.", 3000), "zh-Hans", "退款（€30.00）：退还运费。"),
         (_solution("repair", "可以吗？"), "zh-Hant", "免費維修：可以吗？"),
-        (_solution("refund", "", 3000), "zh-Hant", "退款（30.00 EUR）。"),
+        (_solution("refund", "", 3000), "zh-Hant", "退款（€30.00）。"),
         (
             _solution("refund", "the second charge!", 3000),
             "en",
-            "a refund (30.00 EUR): the second charge!",
+            "a refund (€30.00): the second charge!",
+        ),
+        (
+            _solution("compensation", "", 15000),
+            "es",
+            "una compensación (150,00\N{NO-BREAK SPACE}€).",
         ),
         (_solution("apology", "lo sentimos"), "es", "nuestras disculpas formales: lo sentimos."),
     ],

@@ -200,7 +200,8 @@ async def test_bad_actions_are_refused_and_change_nothing(desk: Desk) -> None:
         (ana, "POST", "solutions", {"kind": "bribe"}, 422, "one of"),
         (ana, "POST", "solutions", {"kind": "refund"}, 422, "needs an amount"),
         (ana, "POST", "solutions", {"kind": "repair", "amount": "10"}, 422, "has no amount"),
-        (ana, "POST", "solutions", {"kind": "refund", "amount": "12,345"}, 422, "not an amount"),
+        (ana, "POST", "solutions", {"kind": "refund", "amount": "12,345"}, 422, "two ways"),
+        (ana, "POST", "solutions", {"kind": "refund", "amount": "12,3456"}, 422, "not an amount"),
         (ana, "POST", "solutions/1/decision", {"approve": True}, 403, "supervisor"),
         (ana, "POST", "reply", {"text": "hi"}, 409, "cannot receive later messages"),
         (other, "POST", "notes", {"text": "hi"}, 403, "billing"),
@@ -266,7 +267,7 @@ async def test_compensation_above_the_limit_waits_for_a_supervisor(
     )
     assert small.status_code == 201 and small.json()["status"] == "proposed"
     [offer] = await delivered(desk, receiver)
-    assert "un descuento (20.00 EUR): en su próxima compra." in offer["text"]
+    assert "un descuento (20,00\N{NO-BREAK SPACE}€): en su próxima compra." in offer["text"]
     # An offer the customer was told is a person's answer: the first response is given.
     shown = (await ana.get(f"/api/complaints/{number}")).json()["complaint"]
     assert shown["first_response_at"] is not None and shown["status"] == "solution_proposed"
@@ -294,7 +295,7 @@ async def test_compensation_above_the_limit_waits_for_a_supervisor(
     approved = await sam.post(path, json={"approve": True, "reason": "cliente VIP"})
     assert approved.status_code == 200 and approved.json()["decided_by"] == "Sam"
     [told] = await delivered(desk, receiver)
-    assert "una compensación (250.00 EUR): por las molestias." in told["text"]
+    assert "una compensación (250,00\N{NO-BREAK SPACE}€): por las molestias." in told["text"]
     again = await sam.post(path, json={"approve": True})
     assert again.status_code == 409 and "not waiting for approval" in again.text  # a conflict
 

@@ -124,7 +124,7 @@ async def _reports(desk: Desk, page: Page) -> None:
     await expect(category.locator("rect")).to_have_count(3)  # other, safety, stock
     await screenshot(page, "reports")
     async with page.expect_download() as download:
-        await page.click("a:text('by_category.csv')")
+        await page.click("ul.downloads a:text-is('Complaints per category')")
     saved = await (await download.value).path()
     lines = saved.read_text(encoding="utf-8-sig").splitlines()  # a spreadsheet's, with a BOM
     assert lines[0] == "Category key,Category,Complaints" and "other,Other,2" in lines

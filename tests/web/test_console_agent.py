@@ -194,7 +194,7 @@ async def test_a_supervisor_approves_a_compensation_before_the_customer_hears_of
     )
     await screenshot(supervisor, "complaint-approved")
     [offer] = await delivered(desk, receiver)
-    assert "una compensación (250.00 EUR): por las molestias." in offer["text"]
+    assert "una compensación (250,00\N{NO-BREAK SPACE}€): por las molestias." in offer["text"]
 
 
 async def test_customer_text_is_shown_escaped_and_intact(desk: Desk, browser: Browser) -> None:

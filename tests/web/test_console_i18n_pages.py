@@ -71,6 +71,16 @@ ADMIN_PAGES = {
         "by_category": "按类别统计投诉",
         "first_response": "首次响应",
         "weeks": "每周投诉数",
+        "csv": [
+            "按类别统计投诉",
+            "按部门统计投诉",
+            "按等级统计投诉",
+            "按渠道统计投诉",
+            "每周投诉数",
+            "投诉最多的类别",
+            "投诉最多的产品",
+            "首次响应和解决时间",
+        ],
     },
     "zh-Hant": {
         "rules": "分派規則",
@@ -82,6 +92,16 @@ ADMIN_PAGES = {
         "by_category": "按類別統計投訴",
         "first_response": "首次回應",
         "weeks": "每週投訴數",
+        "csv": [
+            "按類別統計投訴",
+            "按部門統計投訴",
+            "按等級統計投訴",
+            "按管道統計投訴",
+            "每週投訴數",
+            "投訴最多的類別",
+            "投訴最多的產品",
+            "首次回應和解決時間",
+        ],
     },
     "es": {
         "rules": "Reglas de enrutamiento",
@@ -93,6 +113,16 @@ ADMIN_PAGES = {
         "by_category": "Reclamaciones por categoría",
         "first_response": "Primera respuesta",
         "weeks": "Reclamaciones por semana",
+        "csv": [
+            "Reclamaciones por categoría",
+            "Reclamaciones por departamento",
+            "Reclamaciones por gravedad",
+            "Reclamaciones por canal",
+            "Reclamaciones por semana",
+            "Categorías con más reclamaciones",
+            "Productos más mencionados",
+            "Tiempos de primera respuesta y de resolución",
+        ],
     },
     "en": {
         "rules": "Routing rules",
@@ -104,6 +134,16 @@ ADMIN_PAGES = {
         "by_category": "Complaints per category",
         "first_response": "First response",
         "weeks": "Complaints per week",
+        "csv": [
+            "Complaints per category",
+            "Complaints per department",
+            "Complaints per grade",
+            "Complaints per channel",
+            "Complaints per week",
+            "Top categories",
+            "Top products",
+            "First response and resolution times",
+        ],
     },
 }
 
@@ -167,6 +207,14 @@ async def test_rules_the_delete_confirmation_and_reports_read_in_each_language(
     await expect(first).to_have_text(seen["first_response"])
     await expect(page.locator("#week-chart-title strong")).to_have_text(seen["weeks"])
     await expect(page.locator("#total")).to_have_text("1")
+    # each CSV link is named by its table's title in the page's language, not by its key
+    await expect(page.locator("ul.downloads a")).to_have_text(seen["csv"])
+    async with page.expect_download() as download:
+        await page.locator("ul.downloads a", has_text=seen["csv"][0]).click()
+    saved = await download.value
+    assert saved.suggested_filename.startswith("complaints-by_category-")
+    lines = (await saved.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].split("," if language != "es" else ";")[0] == "billing"  # the key column
     await screenshot(page, f"i18n-reports-{language}")
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse
 
 from complaints.errors import ComplaintBotError, Said, said
 from complaints.fields import EDITABLE_FIELDS, check_lengths
-from staff.solutions import parse_amount
+from complaints.money import parse_amount
 from web.console.forms import FormError, Text
 from web.console.guard import Actor, ConsoleRefusal, SupervisorActor
 from web.console.i18n import N_

@@ -4,7 +4,6 @@ it. `?canned=<key>` fills the reply box with that canned reply, filled in for th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,6 +14,7 @@ from admin.erasure import ERASED
 from complaints.access import at_least, sees
 from complaints.errors import ComplaintBotError
 from complaints.fields import EDITABLE_FIELDS, FIELD_LIMITS
+from complaints.money import Amount
 from complaints.workflow import FINISHED, SOLVED
 from router import GRADES, RuleSet
 from router.stored_trace import expanded
@@ -29,7 +29,7 @@ from web.console.i18n import LOCALES, N_, Shown
 from web.console.pages import language_of, render
 from web.console.timeline import describe_detail, message_kind, with_notice_kinds
 from web.console.trace_view import explain
-from web.console.wording import LABELS, label, money
+from web.console.wording import LABELS, label
 from web.deps import (
     AccountsDep,
     AgentDeskDep,
@@ -67,10 +67,9 @@ def detail_lines(locale: str) -> Callable[[str, Mapping[str, Any]], list[tuple[S
     "150.50 EUR") written as the solutions table writes it ("150,50 €" in Spanish)."""
 
     def lines(event: str, detail: Mapping[str, Any]) -> list[tuple[Shown, Shown]]:
-        amount = str(detail.get("amount") or "").split()
-        if len(amount) == 2 and re.fullmatch(r"\d+\.\d\d", amount[0]):
-            cents = int(amount[0].replace(".", ""))
-            detail = {**detail, "amount": money(cents, amount[1], locale)}
+        amount = Amount.of_record(str(detail.get("amount") or ""))
+        if amount is not None:
+            detail = {**detail, "amount": amount.written(locale)}
         return describe_detail(event, detail)
 
     return lines

@@ -26,6 +26,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from complaints.languages import SUPPORTED, normalise_hint
+from complaints.money import Amount
 from complaints.sizes import readable_size
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -82,6 +83,10 @@ class Phrase:
             if not isinstance(carried[0], str) or not carried[0].isdigit():
                 raise ValueError("not a carried size")
             return Size(carried[0])
+        if isinstance(carried, list) and len(carried) == 3 and carried[2] == Money.KIND:
+            if not isinstance(carried[0], str) or Amount.of_record(carried[0]) is None:
+                raise ValueError("not a carried amount")
+            return Money(carried[0])
         if isinstance(carried, list) and len(carried) == 3 and carried[2] in Named.KINDS:
             if not isinstance(carried[0], str):
                 raise ValueError("not a carried name")
@@ -133,6 +138,24 @@ class Size(Phrase):
     def translated(self, translations: Translations, names: Names | None = None) -> str:
         language = str(translations.info().get("language", "en"))
         return readable_size(int(self.msgid), language).replace(" ", "\N{NO-BREAK SPACE}")
+
+    def carried(self) -> list[Any]:
+        return [self.msgid, {}, self.KIND]
+
+
+@dataclass(frozen=True)
+class Money(Phrase):
+    """An amount as recorded (`msgid`, "150.00 EUR": complaints.money.Amount), written when
+    shown as the reader's language writes amounts ("150,00 €" in Spanish), the one way of
+    every text that shows one."""
+
+    KIND = "money"
+
+    def translated(self, translations: Translations, names: Names | None = None) -> str:
+        amount = Amount.of_record(self.msgid)
+        if amount is None:
+            return self.msgid
+        return amount.written(str(translations.info().get("language", "en")))
 
     def carried(self) -> list[Any]:
         return [self.msgid, {}, self.KIND]

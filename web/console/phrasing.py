@@ -10,7 +10,8 @@ import re
 from collections.abc import Mapping
 
 from complaints.errors import Said
-from web.console.i18n import N_, Named, Phrase, Value, joined
+from complaints.money import Amount
+from web.console.i18n import N_, Money, Named, Phrase, Value, joined
 from web.console.rule_errors import rule_problem
 from web.console.wording import LABELS
 
@@ -86,7 +87,9 @@ def phrased(said: Said) -> Phrase:
     values: dict[str, Value] = {}
     for name, value in said.values.items():
         kind = NAMED_VALUES.get(name) or KEYED_VALUES.get(name)
-        if kind is not None and isinstance(value, str) and value:
+        if name == "amount" and isinstance(value, str) and Amount.of_record(value):
+            values[name] = Money(value)  # "150.00 EUR" as the reader writes amounts
+        elif kind is not None and isinstance(value, str) and value:
             if name in LISTED_VALUES:
                 values[name] = joined([_keyed(kind, key) for key in value.split(", ")])
             else:

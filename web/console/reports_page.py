@@ -41,6 +41,20 @@ class Chart:
     empty: bool
 
 
+TITLES: dict[str, Phrase] = {
+    "by_category": N_("Complaints per category"),
+    "by_department": N_("Complaints per department"),
+    "by_grade": N_("Complaints per grade"),
+    "by_channel": N_("Complaints per channel"),
+    "by_week": N_("Complaints per week"),
+    "top_categories": N_("Top categories"),
+    "top_products": N_("Top products"),
+    "times": N_("First response and resolution times"),
+}
+"""Each table's title in the reader's language: its chart's and its CSV link's (a supervisor
+reads "按類別統計投訴", not the key `by_category`)."""
+
+
 def charts(report: Report, rules: RuleSet, language: str) -> list[Chart]:
     """One bar chart per figure but the weeks (a column chart of its own), titled and labelled
     in `language` (departments and categories by the rule set's names); SLA bars are
@@ -65,11 +79,11 @@ def charts(report: Report, rules: RuleSet, language: str) -> list[Chart]:
     ]
     scores = report.satisfaction.distribution.items()
     figures: list[tuple[Phrase, Sequence[tuple[str, float]]]] = [
-        (N_("Complaints per category"), keyed("category", report.by_category)),
-        (N_("Complaints per department"), keyed("department", report.by_department)),
-        (N_("Complaints per grade"), keyed("grade", report.by_grade)),
-        (N_("Complaints per channel"), keyed("channel", report.by_channel)),
-        (N_("Top products"), [(trend.value, trend.count) for trend in report.top_products]),
+        (TITLES["by_category"], keyed("category", report.by_category)),
+        (TITLES["by_department"], keyed("department", report.by_department)),
+        (TITLES["by_grade"], keyed("grade", report.by_grade)),
+        (TITLES["by_channel"], keyed("channel", report.by_channel)),
+        (TITLES["top_products"], [(trend.value, trend.count) for trend in report.top_products]),
         (N_("Service levels kept"), sla),
         (
             N_("Satisfaction (survey scores, 1–5)"),
@@ -83,16 +97,18 @@ def charts(report: Report, rules: RuleSet, language: str) -> list[Chart]:
     ]
 
 
-def csv_links(report: Report, language: str) -> list[tuple[str, str]]:
+def csv_links(report: Report, language: str) -> list[tuple[Phrase, str]]:
     """Each table as a CSV download of exactly the period shown (the API takes the session),
     departments and categories named in the page's language, written for a spreadsheet in it
-    (people click these links to open them in Excel)."""
+    (people click these links to open them in Excel), the link named by the table's title.
+    The file keeps the API's name (`complaints-by_category-<since>-<until>.csv`): plain ASCII
+    that every system, mail client and spreadsheet takes, the same whoever downloads it."""
     query = {"since": report.since.isoformat(), "until": report.until.isoformat()}
     query["language"] = language
     query["spreadsheet"] = "true"
     if report.department:
         query["department"] = report.department
-    return [(table, f"/api/reports/{table}.csv?{urlencode(query)}") for table in TABLES]
+    return [(TITLES[table], f"/api/reports/{table}.csv?{urlencode(query)}") for table in TABLES]
 
 
 @router.get("/reports", response_class=HTMLResponse)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from babel.dates import format_date, format_skeleton, get_datetime_format
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_percent
 
+from complaints.money import written
 from complaints.sizes import readable_size
 from router import RuleSet
 from router.names import name_of
@@ -271,12 +271,9 @@ def when(value: datetime | None, locale: str) -> str:
 
 
 def money(cents: int | None, currency: str, locale: str) -> str:
-    if cents is None:
-        return ""
-    amount = Decimal(cents) / 100
-    if not currency:
-        return format_decimal(amount, format="#,##0.00", locale=locale)
-    return format_currency(amount, currency, locale=locale)
+    """An amount as the reader's language writes it, the one way of every text that shows
+    one (complaints.money.written); "" for none."""
+    return "" if cents is None else written(cents, currency, locale)
 
 
 def percent(share: float, locale: str) -> str:
