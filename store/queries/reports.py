@@ -51,9 +51,10 @@ def report_rows(
 COUNTED_ANSWER = "survey_answered"
 """The event of an answer to a survey round that was open (`intake.survey.record_survey`).
 Not counted: `survey_late`, a score sent in reply to a survey whose round a reopening had
-ended (`intake.survey_rounds`): that round was judged already, by its own answer or by the
-customer's complaint that reopened it, so counting it would rate one round twice or rate a
-round the customer had already said was not over; the console calls it "not counted"."""
+ended (`intake.survey_rounds`): that round was judged already, by its own answer or by its
+reopening (the customer's complaint that it was not over, or the desk's), so counting it would
+rate one round twice, or rate a round after it was found not to be over; the console's
+timeline calls it "not counted"."""
 
 
 def survey_answers(
