@@ -24,6 +24,7 @@ is served and counted on the complaint it was merged into: reports never read it
 
 def build(
     rows: Sequence[ReportRow],
+    scores: Sequence[int],
     since: datetime,
     until: datetime,
     now: datetime,
@@ -31,7 +32,8 @@ def build(
     department: str | None = None,
     scope: tuple[str, ...] | None = None,
 ) -> Report:
-    """The report over `rows` (which may reach back further than `since`, for the trends)."""
+    """The report over `rows` (which may reach back further than `since`, for the trends) and
+    the survey `scores` given in the period (`store.queries.reports.survey_answers`)."""
     inside = [row for row in rows if since <= row.created_at < until]
     weeks = _weeks(since, until, zone)
     trend_end = min(until, now)
@@ -64,7 +66,7 @@ def build(
         resolution_sla=_compliance(
             ((row.status, row.resolution_due, _resolved_at(row)) for row in inside), now
         ),
-        satisfaction=_satisfaction(inside),
+        satisfaction=_satisfaction(scores),
         top_categories=_top(rows, inside, weeks, zone, trend_end, lambda row: row.category),
         top_products=_top(rows, inside, weeks, zone, trend_end, lambda row: row.product),
     )
@@ -112,8 +114,7 @@ def _compliance(
     return Compliance(met, missed)
 
 
-def _satisfaction(rows: Iterable[ReportRow]) -> Satisfaction:
-    scores = [row.survey_score for row in rows if row.survey_score is not None]
+def _satisfaction(scores: Sequence[int]) -> Satisfaction:
     counted = Counter(scores)
     return Satisfaction(
         answered=len(scores),

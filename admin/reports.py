@@ -2,8 +2,12 @@
 and resolved, whether the service levels are kept, how satisfied customers are, and which
 categories and products are getting worse.
 
-Every figure is about the complaints *opened* in the period [since, until); their outcome
-(answered, resolved, surveyed) is judged as it stands now. Weeks start on Monday at 00:00 in
+Every figure but satisfaction is about the complaints *opened* in the period [since, until);
+their outcome (answered, resolved) is judged as it stands now. Satisfaction counts the survey
+answers *given* in the period, each round of a reopened complaint its own
+(`store.queries.reports.survey_answers`): the low score that reopened a complaint is the
+answer a complaint desk most needs to see, and the complaint's current round no longer holds
+it. Weeks start on Monday at 00:00 in
 the bot's time zone (settings `[bot] timezone`), the zone staff plan their weeks in. Rows are
 fetched as plain tuples and bucketed in Python, so the same code runs on SQLite and PostgreSQL
 (a period holds at most tens of thousands of complaints).
@@ -25,7 +29,7 @@ from complaints.clock import Clock
 from complaints.errors import NotAllowed, ReportError
 from store.database import Database
 from store.models import Agent
-from store.queries.reports import ReportRow, report_rows
+from store.queries.reports import ReportRow, report_rows, survey_answers
 from store.queries.rule_sets import department_keys
 
 
@@ -65,9 +69,11 @@ class Reports:
         trend_end = min(end, now)
         fetch_from = min(start, trend_end - 2 * TREND_WEEKS * WEEK)
 
-        def work(session: Session) -> list[ReportRow]:
+        def work(session: Session) -> tuple[list[ReportRow], list[int]]:
             departments = [department] if department else scope
-            return report_rows(session, since=fetch_from, until=end, departments=departments)
+            rows = report_rows(session, since=fetch_from, until=end, departments=departments)
+            scores = survey_answers(session, since=start, until=end, departments=departments)
+            return rows, scores
 
-        rows = await self.database.read(work)
-        return build(rows, start, end, now, self.zone, department or None, scope)
+        rows, scores = await self.database.read(work)
+        return build(rows, scores, start, end, now, self.zone, department or None, scope)

@@ -148,6 +148,11 @@ class Event(SQLModel, table=True):
     """The append-only timeline: who did what to a complaint, when, and why."""
 
     __tablename__ = "events"
+    __table_args__ = (
+        # the reports' satisfaction reads every answer given in a period, of any complaint
+        # (store.queries.reports.survey_answers)
+        sa.Index("ix_events_kind_at", "kind", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaints.id", index=True)

@@ -86,7 +86,7 @@ def charts(report: Report, rules: RuleSet, language: str) -> list[Chart]:
         (TITLES["top_products"], [(trend.value, trend.count) for trend in report.top_products]),
         (N_("Service levels kept"), sla),
         (
-            N_("Satisfaction (survey scores, 1–5)"),
+            N_("Satisfaction (survey answers given in the period, 1–5)"),
             [(said(N_("score %(score)s", score=score)), n) for score, n in scores],
         ),
     ]
