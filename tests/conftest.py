@@ -36,7 +36,6 @@ from config import load_settings
 from store.database import engine_url
 from tests.mailpeers import Sink
 from tests.model_warmup import warm_up
-from tests.router.shipped import shipped_model
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "test-secret-0123456789abcdef"
@@ -134,6 +133,9 @@ def triage_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(folder))
         if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+            # imported here: tests.router.shipped imports (through tests.factories) this module
+            from tests.router.shipped import shipped_model
+
             warm_up(folder, shipped_model)
         yield folder / "complaint-bot" / "triage"
 
