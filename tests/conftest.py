@@ -35,6 +35,7 @@ from complaints.clock import Clock
 from config import load_settings
 from store.database import engine_url
 from tests.mailpeers import Sink
+from tests.model_warmup import warm_up
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "test-secret-0123456789abcdef"
@@ -121,13 +122,21 @@ def triage_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
     this process and in every bot process a test starts, so only the first start on a new store
     fits the shipped set (about 20 s) and every later one loads it. Under pytest-xdist the
     workers share it (the run's folder above each worker's own): a model one worker fitted is
-    loaded by the others (the cache writes each file whole, so none reads half of one)."""
+    loaded by the others (the cache writes each file whole, so none reads half of one). With
+    more than one worker, each warms the cache up with the shipped model before its first test,
+    one at a time (tests/model_warmup.py): the first fits it, the others wait and load it,
+    instead of all fitting it at once at the start of the run."""
     run_folder = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         run_folder = run_folder.parent
     folder = run_folder / "cache"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(folder))
+        if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+            # imported here: tests.router.shipped imports (through tests.factories) this module
+            from tests.router.shipped import shipped_model
+
+            warm_up(folder, shipped_model)
         yield folder / "complaint-bot" / "triage"
 
 

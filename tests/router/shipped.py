@@ -5,6 +5,7 @@ so the whole test run fits the shipped set once, whichever asks first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -13,10 +14,25 @@ from admin.triage_data import labelled_directory, shipped_examples
 from admin.triage_fit import fitted_bytes, model_digest
 from config import Settings, load_settings
 from router import CustomerHistory, Decision, route
-from router.model import CategoryModel, Trained
+from router.model import CategoryModel, Example, Trained
 from tests.router.inputs import make_input
 
 SETTINGS_PATH = Path(__file__).parents[2] / "settings.toml"
+
+
+def loaded_or_fitted(
+    folder: ModelCache,
+    examples: Sequence[Example],
+    fit: Callable[[Sequence[Example]], bytes] = fitted_bytes,
+) -> Trained:
+    """The model of `examples` from the disk cache `folder`, or fitted by `fit` and kept there."""
+    digest = model_digest(examples)
+    found = folder.load(digest)
+    if found is not None:
+        return found.trained
+    data = fit(examples)
+    folder.save(digest, data)
+    return Trained.from_bytes(digest, data)
 
 
 @cache
@@ -25,20 +41,12 @@ def shipped_model() -> CategoryModel:
     settings = load_settings(SETTINGS_PATH)
     triage = settings.triage
     examples = shipped_examples(labelled_directory(), settings.rules.categories)
-    digest = model_digest(examples)
-    folder = ModelCache(triage.cache_folder())
-    found = folder.load(digest)
-    if found is not None:
-        trained = found.trained
-    else:
-        data = fitted_bytes(examples)
-        folder.save(digest, data)
-        trained = Trained.from_bytes(digest, data)
+    trained = loaded_or_fitted(ModelCache(triage.cache_folder()), examples)
     return CategoryModel(
         trained.classifier("category"),
         1,
         triage.model_threshold,
-        digest,
+        trained.digest,
         trained.classifier("grade"),
         triage.grade_threshold,
         triage.urgent_threshold,
