@@ -33,7 +33,13 @@ from intake.case import Case, IntakeResult, event
 from intake.duplicates import NewComplaint, flag_duplicates
 from intake.follow_up import Continued, FollowUp, continue_complaint
 from intake.opening import Opening, open_complaint
-from intake.recording import answered_before, queue_reply, received_event, record_message
+from intake.recording import (
+    answer_address,
+    answered_before,
+    queue_reply,
+    received_event,
+    record_message,
+)
 from intake.resends import own_key, repeated_words, resent
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
@@ -224,7 +230,7 @@ class Intake:
         if withheld:
             events.append(event(case.id, now, "system", "reply_withheld", {"why": withheld}))
         elif reply_id is not None and self.notifier.can_send(
-            inbound.sender.channel, inbound.sender.address
+            inbound.sender.channel, answer_address(inbound)
         ):
             events.append(queue_reply(session, inbound, case, reply_id, kind, text, now))
             queued = True
@@ -340,6 +346,14 @@ class Intake:
         if inbound.automated:
             return f"machine mail: {inbound.automated}"
         sender = inbound.sender
+        if not self._answers_at_once(inbound) and not self.notifier.can_send(
+            sender.channel, answer_address(inbound)
+        ):
+            # the message is kept and the desk sees why nobody was answered
+            return (
+                f"the {sender.channel} channel cannot write to the sender's address (a no-reply "
+                "or form sender, and no usable address to answer in the message)"
+            )
         limit = self.policy.replies_per_hour.get(sender.channel)
         if limit is None:
             return ""

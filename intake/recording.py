@@ -43,6 +43,7 @@ def record_message(
         "language": case.language,
         "created_at": now,
         "thread": " ".join(bounded_references(inbound.thread_hints)),
+        "reply_to": inbound.reply_to,
     }
     answer = {
         "complaint_id": case.id,
@@ -70,6 +71,12 @@ def record_message(
         ],
     )
     return message_id, reply_id
+
+
+def answer_address(inbound: Inbound) -> str:
+    """Where answers to `inbound` go: the address it asked for (an e-mail's Reply-To), else
+    its sender's."""
+    return inbound.reply_to or inbound.sender.address
 
 
 ANSWERED = ("status", "grade", "category", "department", "language")
@@ -115,8 +122,9 @@ def queue_reply(
     text: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """Queue the answer to the sender's address, threaded to their message (the id it carried,
-    even when its dedupe key was made apart from an earlier message's); its event."""
+    """Queue the answer to the sender's address (`answer_address`), threaded to their message
+    (the id it carried, even when its dedupe key was made apart from an earlier message's);
+    its event."""
     sender, answered = inbound.sender, transport_id(inbound.external_id)
     queries.queue_delivery(
         session,
@@ -124,7 +132,7 @@ def queue_reply(
             "complaint_id": case.id,
             "message_id": reply_id,
             "channel": sender.channel,
-            "address": sender.address,
+            "address": answer_address(inbound),
             "kind": kind,
             "next_attempt_at": now,
             "created_at": now,

@@ -104,11 +104,20 @@ class Notifier:
 
     def customer_address(self, session: Session, complaint: Complaint) -> Address | None:
         """Where the customer can be written to later, or None (a webhook source without a
-        callback URL gets its answers only in the HTTP response)."""
+        callback URL gets its answers only in the HTTP response; a form's no-reply sender).
+        Their identity's address, or the one their latest message on it asked answers to go
+        to (an e-mail's Reply-To), as the acknowledgement went (`intake.recording`)."""
         identity = identity_by_id(session, identity_id=complaint.identity_id)
-        if identity is None or not self.can_send(identity.channel, identity.address):
+        if identity is None:
             return None
-        return Address(identity.channel, identity.address)
+        last = last_inbound(
+            session, complaint_id=complaint.id or 0, channel=identity.channel, written=True
+        )
+        asked = last.reply_to if last is not None and last.identity_id == identity.id else ""
+        address = asked or identity.address
+        if not self.can_send(identity.channel, address):
+            return None
+        return Address(identity.channel, address)
 
     def tell_customer(
         self,
