@@ -108,6 +108,11 @@ class Inbound:
     read by the router or shown to staff a second time (`subject_besides_text`)."""
 
     @property
+    def answer_address(self) -> str:
+        """Where answers to this message go: `reply_to`, else the sender's address."""
+        return self.reply_to or self.sender.address
+
+    @property
     def stored_text(self) -> str:
         """The message's text as it is stored."""
         return self.shown_text or self.text

@@ -22,6 +22,7 @@ from complaints.addresses import EMAIL
 from complaints.cleaning import without_nul
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, IgnoredMessage, ReusedKey
+from intake.answered_at import adopt_answered_address
 from intake.attachments import (
     AttachmentLimits,
     Dropped,
@@ -33,13 +34,7 @@ from intake.case import Case, IntakeResult, event
 from intake.duplicates import NewComplaint, flag_duplicates
 from intake.follow_up import Continued, FollowUp, continue_complaint
 from intake.opening import Opening, open_complaint
-from intake.recording import (
-    answer_address,
-    answered_before,
-    queue_reply,
-    received_event,
-    record_message,
-)
+from intake.recording import answered_before, queue_reply, received_event, record_message
 from intake.resends import own_key, repeated_words, resent
 from intake.settings import DuplicateSettings
 from intake.threads import follow_merge, thread_of
@@ -57,6 +52,8 @@ from store.models import Complaint
 from store.queries.complaints import complaint_by_id
 
 log = logging.getLogger(__name__)
+
+UNANSWERABLE = "a no-reply or form sender, and no other address to answer in the message"
 
 __all__ = ["Intake", "IntakePolicy", "IntakeResult"]
 
@@ -230,7 +227,7 @@ class Intake:
         if withheld:
             events.append(event(case.id, now, "system", "reply_withheld", {"why": withheld}))
         elif reply_id is not None and self.notifier.can_send(
-            inbound.sender.channel, answer_address(inbound)
+            inbound.sender.channel, inbound.answer_address
         ):
             events.append(queue_reply(session, inbound, case, reply_id, kind, text, now))
             queued = True
@@ -346,14 +343,9 @@ class Intake:
         if inbound.automated:
             return f"machine mail: {inbound.automated}"
         sender = inbound.sender
-        if not self._answers_at_once(inbound) and not self.notifier.can_send(
-            sender.channel, answer_address(inbound)
-        ):
-            # the message is kept and the desk sees why nobody was answered
-            return (
-                f"the {sender.channel} channel cannot write to the sender's address (a no-reply "
-                "or form sender, and no usable address to answer in the message)"
-            )
+        answerable = self.notifier.can_send(sender.channel, inbound.answer_address)
+        if not answerable and not self._answers_at_once(inbound):  # kept; the desk sees why
+            return f"the {sender.channel} channel cannot write to the sender ({UNANSWERABLE})"
         limit = self.policy.replies_per_hour.get(sender.channel)
         if limit is None:
             return ""
@@ -389,7 +381,9 @@ def _emails_of(inbound: Inbound) -> tuple[str, ...]:
 
 
 def _party(session: Session, inbound: Inbound, now: datetime) -> queries.Party:
-    """The sender as a customer identity, created or updated with what the channel knows."""
+    """The sender as a customer identity, created or updated with what the channel knows
+    (an address the customer asked answers to go to is theirs: `adopt_answered_address`)."""
+    adopt_answered_address(session, inbound)
     sender = inbound.sender
     return queries.identity_for(
         session,

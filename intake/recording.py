@@ -73,12 +73,6 @@ def record_message(
     return message_id, reply_id
 
 
-def answer_address(inbound: Inbound) -> str:
-    """Where answers to `inbound` go: the address it asked for (an e-mail's Reply-To), else
-    its sender's."""
-    return inbound.reply_to or inbound.sender.address
-
-
 ANSWERED = ("status", "grade", "category", "department", "language")
 """What the sender was answered of the complaint when the message came (`Case.result`): kept
 on the message's event so that a resend under the same key is answered the same
@@ -122,9 +116,9 @@ def queue_reply(
     text: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """Queue the answer to the sender's address (`answer_address`), threaded to their message
-    (the id it carried, even when its dedupe key was made apart from an earlier message's);
-    its event."""
+    """Queue the answer where the sender asked (`Inbound.answer_address`), threaded to their
+    message (the id it carried, even when its dedupe key was made apart from an earlier
+    message's); its event."""
     sender, answered = inbound.sender, transport_id(inbound.external_id)
     queries.queue_delivery(
         session,
@@ -132,7 +126,7 @@ def queue_reply(
             "complaint_id": case.id,
             "message_id": reply_id,
             "channel": sender.channel,
-            "address": answer_address(inbound),
+            "address": inbound.answer_address,
             "kind": kind,
             "next_attempt_at": now,
             "created_at": now,

@@ -222,3 +222,47 @@ def test_of_several_reply_to_addresses_the_first_usable_one_is_read() -> None:
         "ana.maria@example.es"
     )
     assert parse_mail(b"From: ana@customer.test\r\n\r\nhola\r\n").reply_to_address == ""
+
+
+@pytest.mark.parametrize(("text", "language"), TEXTS[:2])
+async def test_a_reply_from_the_reply_to_address_continues_the_complaint(
+    mailbot: Any, sink: Sink, text: str, language: str
+) -> None:
+    """Raúl asked for answers at home and answers from there: the same complaint, and the
+    address joins his other one (only a reply to the bot's signed mail to it does that)."""
+    first = mail(
+        text,
+        sender="raul@work.example",
+        message_id="<h1@work.example>",
+        headers={"Reply-To": "raul.personal@example.es"},
+    )
+    await send(mailbot.smtp_port, first, sender="raul@work.example")
+    ack = await sink.next()
+    reply = mail(
+        "Adjunto el número de serie: SN-1234.",
+        sender="raul.personal@example.es",
+        subject=f"Re: {ack['Subject']}",
+        message_id="<h2@example.es>",
+        in_reply_to=ack["Message-ID"],
+    )
+    await send(mailbot.smtp_port, reply, sender="raul.personal@example.es")
+    confirmation = await sink.next()
+    assert confirmation["To"] == "raul.personal@example.es"
+    assert confirmation["In-Reply-To"] == "<h2@example.es>"
+    assert len(rows(mailbot, "SELECT id FROM complaints")) == 1
+    owners = rows(mailbot, "SELECT customer_id, address FROM identities ORDER BY id")
+    assert [row["address"] for row in owners] == ["raul@work.example", "raul.personal@example.es"]
+    assert len({row["customer_id"] for row in owners}) == 1
+
+    # someone else replying to the same acknowledgement is not adopted
+    other = mail(
+        "Yo también tengo un problema con la lavadora.",
+        sender="eve@example.org",
+        subject=f"Re: {ack['Subject']}",
+        message_id="<h3@example.org>",
+        in_reply_to=ack["Message-ID"],
+    )
+    await send(mailbot.smtp_port, other, sender="eve@example.org")
+    assert (await sink.next())["To"] == "eve@example.org"
+    assert len(rows(mailbot, "SELECT id FROM complaints")) == 2
+    assert len(rows(mailbot, "SELECT id FROM customers")) == 2
