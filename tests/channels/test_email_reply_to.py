@@ -6,6 +6,7 @@ address) or cannot be read is disregarded."""
 
 from __future__ import annotations
 
+import html
 from email.message import EmailMessage
 from typing import Any
 
@@ -13,8 +14,13 @@ import httpx
 import pytest
 
 from channels.email.parse import parse_mail
+from complaints.clock import ManualClock
 from tests.channels.test_email import body, rows
+from tests.conftest import START
 from tests.mailpeers import Sink, mail, send
+from tests.web.conftest import Desk, console_login
+
+PASSWORD = "correct horse battery"
 
 BOT = "complaints@example.com"
 ALIAS = "quejas@example.com"
@@ -208,6 +214,18 @@ async def test_a_form_mail_without_a_usable_reply_to_is_kept_and_not_answered(
         refused = await client.post(url, json={"text": "Refunded."})
     assert refused.status_code == 409, refused.text
     assert rows(mailbot, "SELECT id FROM outbox") == []
+
+    desk = Desk(mailbot, ManualClock(START))
+    await desk.account("Supervisor", "supervisor", [complaint["department"]], PASSWORD)
+    client, _, _ = await console_login(desk, "Supervisor", PASSWORD)
+    for language, words in [("en", "no-reply sender"), ("es", "remitente «no-reply»")]:
+        page = await client.get(
+            f"/console/complaints/{complaint['number']}", headers={"Accept-Language": language}
+        )
+        assert 'id="cannot-reply"' in page.text
+        assert words in html.unescape(page.text)
+    for opened in desk.clients:
+        await opened.aclose()
 
 
 def test_of_several_reply_to_addresses_the_first_usable_one_is_read() -> None:
