@@ -98,6 +98,9 @@ class Inbound:
     """What is stored and shown to staff when it holds more than `text`, which intake and the
     router read (an e-mail's signature, kept for its contact details); see `stored_text`."""
 
+    relayed: bool = False
+    """The sender is the person a relay named (a web form's mail: its Reply-To), not who sent
+    the message: their address is unproven, so it lifts no suppression after bounces."""
     reply_to: str = ""
     """Where answers to this message go when not to the sender's address (an e-mail's
     Reply-To naming another address of theirs), else "": stored with the message, so every

@@ -198,7 +198,7 @@ class Intake:
         party = _party(session, inbound, now)
         repeated = repeated_words(session, inbound, party, now)
         existing, resend = self._existing(session, inbound, party, repeated)
-        if not inbound.automated and inbound.sender.channel in BOUNCING:
+        if not (inbound.automated or inbound.relayed) and inbound.sender.channel in BOUNCING:
             # the address works: known or not, it may be mailed again
             queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
         events: list[dict[str, Any]] = []

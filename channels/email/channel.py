@@ -240,6 +240,7 @@ class EmailChannel:
             channel=NAME,
             external_id=mail.message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
             sender=Sender(NAME, who.address, who.name, email=who.address, phone_hint=mail.phone),
+            relayed=who.form,
             reply_to=who.answer_to,
             text=text,
             text_is_subject=text != mail.text,

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from channels.email.parse import parse_mail
 from complaints.clock import ManualClock
@@ -284,3 +285,32 @@ async def test_a_reply_from_the_reply_to_address_continues_the_complaint(
     assert (await sink.next())["To"] == "eve@example.org"
     assert len(rows(mailbot, "SELECT id FROM complaints")) == 2
     assert len(rows(mailbot, "SELECT id FROM customers")) == 2
+
+
+async def test_a_form_mail_lifts_no_suppression_of_the_address_it_names(
+    mailbot: Any, sink: Sink
+) -> None:
+    """A form's Reply-To is what someone typed: unlike a person's own mail, it does not show
+    that the address works, so an address suppressed after bounces stays suppressed."""
+    engine = sa.create_engine(mailbot.store_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO suppressions (channel, address, bounces, suppressed, last_reason,"
+                " updated_at) VALUES ('email', 'gone@example.es', 3, 1, '550', '2026-01-01')"
+            )
+        )
+    engine.dispose()
+    form = mail(
+        "La lavadora no centrifuga.",
+        sender="noreply@shop.example",
+        subject="Contact form",
+        headers={"Reply-To": "gone@example.es"},
+    )
+    await send(mailbot.smtp_port, form, sender="noreply@shop.example")
+    person = mail("El hervidor pierde agua.", sender="ana@customer.test")
+    await send(mailbot.smtp_port, person)
+    assert (await sink.next())["To"] == "ana@customer.test"
+    assert rows(mailbot, "SELECT suppressed FROM suppressions") == [{"suppressed": 1}]
+    failed = rows(mailbot, "SELECT address, status FROM outbox WHERE address = 'gone@example.es'")
+    assert failed == [{"address": "gone@example.es", "status": "failed"}]
