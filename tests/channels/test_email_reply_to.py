@@ -7,6 +7,7 @@ address) or cannot be read is disregarded."""
 from __future__ import annotations
 
 import html
+import json
 from email.message import EmailMessage
 from typing import Any
 
@@ -314,3 +315,35 @@ async def test_a_form_mail_lifts_no_suppression_of_the_address_it_names(
     assert rows(mailbot, "SELECT suppressed FROM suppressions") == [{"suppressed": 1}]
     failed = rows(mailbot, "SELECT address, status FROM outbox WHERE address = 'gone@example.es'")
     assert failed == [{"address": "gone@example.es", "status": "failed"}]
+
+
+async def test_the_reply_to_address_is_exported_and_erased_with_the_customer(
+    mailbot: Any, sink: Sink
+) -> None:
+    sent = mail(
+        "我在你们网店买的吹风机用了三次就坏了，要求退货。",
+        sender="raul@work.example",
+        headers={"Reply-To": "raul.personal@example.es"},
+    )
+    await send(mailbot.smtp_port, sent, sender="raul@work.example")
+    assert (await sink.next())["To"] == "raul.personal@example.es"
+    [customer] = rows(mailbot, "SELECT id FROM customers")
+    desk = Desk(mailbot, ManualClock(START))
+    admin = await desk.account("Root", role="admin", departments=())
+    export = f"/api/customers/{customer['id']}/export"
+    document = (await admin.get(export)).json()
+    assert [m["reply_to"] for m in document["messages"] if m["direction"] == "in"] == [
+        "raul.personal@example.es"
+    ]
+    assert [d["address"] for d in document["deliveries"]] == ["raul.personal@example.es"]
+
+    erase = f"/api/customers/{customer['id']}/erase"
+    done = await admin.post(erase, json={"confirm": str(customer["id"])})
+    assert done.status_code == 200, done.text
+    document = (await admin.get(export)).json()
+    assert "raul" not in json.dumps(document)
+    assert [d["address"] for d in document["deliveries"]] == [
+        f"erased-{document['identities'][0]['id']}"
+    ]
+    for opened in desk.clients:
+        await opened.aclose()
