@@ -273,6 +273,10 @@ async def test_a_reply_from_the_reply_to_address_continues_the_complaint(
     owners = rows(mailbot, "SELECT customer_id, address FROM identities ORDER BY id")
     assert [row["address"] for row in owners] == ["raul@work.example", "raul.personal@example.es"]
     assert len({row["customer_id"] for row in owners}) == 1
+    [complaint] = rows(mailbot, "SELECT number, department FROM complaints")
+    await agent_replies(mailbot, complaint["number"], complaint["department"], "Gracias.")
+    later = await mail_saying(sink, "Gracias.")
+    assert (later["To"], later["In-Reply-To"]) == ("raul.personal@example.es", "<h2@example.es>")
 
     # someone else replying to the same acknowledgement is not adopted
     other = mail(
