@@ -147,6 +147,7 @@ def erase(session: Session, found: Holdings, now: datetime) -> dict[str, int]:
         blank_search_text(message)  # "[erased]" is not searched either
         message.subject = ERASED if message.subject else ""
         message.thread = ""  # ids of the customer's mails: some clients put names in them
+        message.reply_to = ""
     attachments = delete_attachments(session, message_ids=found.message_ids)
     for complaint in found.complaints:
         for field in ERASED_COMPLAINT_FIELDS:
@@ -199,7 +200,7 @@ def _erase_deliveries(
     found: Holdings, deliveries: Sequence[OutboxItem], addresses: Sequence[str]
 ) -> None:
     """Blank what was said, hide where it went; what was still to be sent is not sent."""
-    addressed_to = {(i.channel, i.address): i.id for i in found.identities}
+    addressed_to = {**found.answered_at, **{(i.channel, i.address): i.id for i in found.identities}}
     for item in deliveries:
         payload = dict(item.payload or {})
         for key in ("text", "subject"):

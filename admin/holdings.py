@@ -40,12 +40,23 @@ class Holdings:
     complaint_ids: list[int] = field(init=False)
     message_ids: list[int] = field(init=False)
     addresses: list[tuple[str, str]] = field(init=False)
+    """Their identities' addresses, then the other addresses they had answers sent to."""
+    answered_at: dict[tuple[str, str], int] = field(init=False)
+    """The addresses their messages asked answers to go to (an e-mail's Reply-To), with the
+    identity that asked."""
 
     def __post_init__(self) -> None:
         self.identity_ids = [identity.id or 0 for identity in self.identities]
         self.complaint_ids = [complaint.id or 0 for complaint in self.complaints]
         self.message_ids = [message.id or 0 for message in self.messages]
         self.addresses = [(identity.channel, identity.address) for identity in self.identities]
+        self.answered_at = {
+            (message.channel, message.reply_to): message.identity_id or 0
+            for message in self.messages
+            if message.reply_to and message.direction == "in"
+        }
+        # where they asked answers to go (Reply-To) is theirs too
+        self.addresses += [key for key in self.answered_at if key not in self.addresses]
 
     @classmethod
     def of(cls, session: Session, customer_id: int) -> Holdings:

@@ -98,9 +98,22 @@ class Inbound:
     """What is stored and shown to staff when it holds more than `text`, which intake and the
     router read (an e-mail's signature, kept for its contact details); see `stored_text`."""
 
+    relayed: bool = False
+    """The sender is the person a relay named (a web form's mail: its Reply-To), not who sent
+    the message: their address is unproven, so it lifts no suppression after bounces."""
+    reply_to: str = ""
+    """Where answers to this message go when not to the sender's address (an e-mail's
+    Reply-To naming another address of theirs), else "": stored with the message, so every
+    later answer on the complaint goes there too, until a mail of theirs says otherwise."""
+
     text_is_subject: bool = False
     """`text` is the subject's words (a mail whose body said nothing): the subject is then not
     read by the router or shown to staff a second time (`subject_besides_text`)."""
+
+    @property
+    def answer_address(self) -> str:
+        """Where answers to this message go: `reply_to`, else the sender's address."""
+        return self.reply_to or self.sender.address
 
     @property
     def stored_text(self) -> str:

@@ -22,6 +22,7 @@ from complaints.addresses import EMAIL
 from complaints.cleaning import without_nul
 from complaints.clock import Clock
 from complaints.errors import ComplaintBotError, IgnoredMessage, ReusedKey
+from intake.answered_at import adopt_answered_address
 from intake.attachments import (
     AttachmentLimits,
     Dropped,
@@ -52,6 +53,8 @@ from store.models import Complaint
 from store.queries.complaints import complaint_by_id
 
 log = logging.getLogger(__name__)
+
+UNANSWERABLE = "a no-reply or form sender, and no other address to answer in the message"
 
 __all__ = ["Intake", "IntakePolicy", "IntakeResult"]
 
@@ -196,7 +199,7 @@ class Intake:
         party = _party(session, inbound, now)
         repeated = repeated_words(session, inbound, party, now)
         existing, resend = self._existing(session, inbound, party, repeated)
-        if not inbound.automated and inbound.sender.channel in BOUNCING:
+        if not (inbound.automated or inbound.relayed) and inbound.sender.channel in BOUNCING:
             # the address works: known or not, it may be mailed again
             queries.clear_suppression(session, inbound.sender.channel, inbound.sender.address, now)
         events: list[dict[str, Any]] = []
@@ -225,7 +228,7 @@ class Intake:
         if withheld:
             events.append(event(case.id, now, "system", "reply_withheld", {"why": withheld}))
         elif reply_id is not None and self.notifier.can_send(
-            inbound.sender.channel, inbound.sender.address
+            inbound.sender.channel, inbound.answer_address
         ):
             events.append(queue_reply(session, inbound, case, reply_id, kind, text, now))
             queued = True
@@ -340,8 +343,12 @@ class Intake:
         by nothing else. `repeated`: the sender's own words again within the hour."""
         if inbound.automated:
             return f"machine mail: {inbound.automated}"
+        sender = inbound.sender
+        answerable = self.notifier.can_send(sender.channel, inbound.answer_address)
+        if not answerable and not self._answers_at_once(inbound):  # kept; the desk sees why
+            return f"the {sender.channel} channel cannot write to the sender ({UNANSWERABLE})"
         limit = ReplyLimit(self.policy.replies_per_hour)
-        if inbound.sender.channel not in limit.per_hour or not party.known:
+        if sender.channel not in limit.per_hour or not party.known:
             return ""
         over = limit.over(
             session, identity_id=party.identity_id, channel=inbound.sender.channel, now=now
@@ -374,7 +381,9 @@ def _emails_of(inbound: Inbound) -> tuple[str, ...]:
 
 
 def _party(session: Session, inbound: Inbound, now: datetime) -> queries.Party:
-    """The sender as a customer identity, created or updated with what the channel knows."""
+    """The sender as a customer identity, created or updated with what the channel knows
+    (an address the customer asked answers to go to is theirs: `adopt_answered_address`)."""
+    adopt_answered_address(session, inbound)
     sender = inbound.sender
     return queries.identity_for(
         session,

@@ -43,6 +43,7 @@ def record_message(
         "language": case.language,
         "created_at": now,
         "thread": " ".join(bounded_references(inbound.thread_hints)),
+        "reply_to": inbound.reply_to,
     }
     answer = {
         "complaint_id": case.id,
@@ -115,8 +116,9 @@ def queue_reply(
     text: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """Queue the answer to the sender's address, threaded to their message (the id it carried,
-    even when its dedupe key was made apart from an earlier message's); its event."""
+    """Queue the answer where the sender asked (`Inbound.answer_address`), threaded to their
+    message (the id it carried, even when its dedupe key was made apart from an earlier
+    message's); its event."""
     sender, answered = inbound.sender, transport_id(inbound.external_id)
     queries.queue_delivery(
         session,
@@ -124,7 +126,7 @@ def queue_reply(
             "complaint_id": case.id,
             "message_id": reply_id,
             "channel": sender.channel,
-            "address": sender.address,
+            "address": inbound.answer_address,
             "kind": kind,
             "next_attempt_at": now,
             "created_at": now,

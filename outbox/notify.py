@@ -53,6 +53,22 @@ def in_thread(session: Session, complaint: Complaint, channel: str) -> dict[str,
     }
 
 
+def answered_at(session: Session, complaint: Complaint, channel: str) -> str:
+    """Where the customer's latest message on `channel` about the complaint was answered, as
+    intake answered it (`Inbound.answer_address`): the address it asked for (an e-mail's
+    Reply-To), else the one it came from, when that is an address of this customer's (another
+    of their mail addresses: the one they now write from); "" when there is none. So every
+    later answer follows the mail it answers, as `in_thread` threads it."""
+    assert complaint.id is not None
+    last = last_inbound(session, complaint_id=complaint.id, channel=channel, written=True)
+    if last is None or last.identity_id is None:
+        return ""
+    wrote_from = identity_by_id(session, identity_id=last.identity_id)
+    if wrote_from is None or wrote_from.customer_id != complaint.customer_id:
+        return ""
+    return last.reply_to or wrote_from.address
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """How a text of outbox.texts goes to the customer: its outbox `kind` (what a webhook
@@ -104,11 +120,16 @@ class Notifier:
 
     def customer_address(self, session: Session, complaint: Complaint) -> Address | None:
         """Where the customer can be written to later, or None (a webhook source without a
-        callback URL gets its answers only in the HTTP response)."""
+        callback URL gets its answers only in the HTTP response; a form's no-reply sender).
+        Where their latest message on the complaint's channel was answered (`answered_at`),
+        else the address of the identity the complaint was opened from."""
         identity = identity_by_id(session, identity_id=complaint.identity_id)
-        if identity is None or not self.can_send(identity.channel, identity.address):
+        if identity is None:
             return None
-        return Address(identity.channel, identity.address)
+        address = answered_at(session, complaint, identity.channel) or identity.address
+        if not self.can_send(identity.channel, address):
+            return None
+        return Address(identity.channel, address)
 
     def tell_customer(
         self,

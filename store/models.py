@@ -131,6 +131,10 @@ class Message(SQLModel, table=True):
     """A customer's message: the transport ids it referred to (an e-mail's References, oldest
     first, bounded by channels.base.bounded_references), space-separated as in the header;
     an answer to it refers to these and to the message itself (outbox.notify.in_thread)."""
+    reply_to: str = ""
+    """A customer's message: where they asked answers to go, when not to their identity's
+    address (an e-mail's Reply-To), else "" (`outbox.notify.Notifier.customer_address`).
+    Personal data: in the privacy export, blanked by an erasure."""
 
 
 class Attachment(SQLModel, table=True):

@@ -124,3 +124,29 @@ def test_a_refused_store_url_does_not_repeat_its_password(tmp_path: Path) -> Non
 def test_the_two_forms_of_store_url_are_accepted(tmp_path: Path, url: str, expected: str) -> None:
     settings = load_settings(write_settings(tmp_path, {"store": {"url": url}}), {})
     assert settings.store_url == expected.format(base=tmp_path.resolve())
+
+
+@pytest.mark.parametrize(
+    ("senders", "message"),
+    [
+        (["forms"], "[email] form_senders: 'forms' is not an e-mail address"),
+        (
+            ["Complaints@Example.com"],
+            "[email] form_senders: 'complaints@example.com' is the bot's own address, "
+            "not a form sender",
+        ),
+        ("forms@shop.example", "[email] form_senders: must be a list"),
+    ],
+)
+def test_a_form_sender_must_be_an_address_other_than_the_bots(
+    tmp_path: Path, senders: Any, message: str
+) -> None:
+    path = write_settings(tmp_path, {"email": {"form_senders": senders}})
+    with pytest.raises(SettingsError) as raised:
+        load_settings(path, {})
+    assert str(raised.value).startswith(f"{path}: {message}")
+
+
+def test_form_senders_are_kept_lower_cased(tmp_path: Path) -> None:
+    path = write_settings(tmp_path, {"email": {"form_senders": ["Forms@Shop.example"]}})
+    assert load_settings(path, {}).email.form_senders == ("forms@shop.example",)

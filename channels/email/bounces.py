@@ -15,6 +15,7 @@ from channels.email.headers import header, headers, message_ids
 from channels.email.mime import MESSAGE_TYPES, children, content_type, param, payload
 
 _DAEMONS = {"mailer-daemon": "sender MAILER-DAEMON", "postmaster": "sender postmaster"}
+_LIST_POST = re.compile(r"<mailto:([^<>?\s]+@[^<>?\s]+)", re.I)
 _STATUS = re.compile(r"\b([245])\.\d{1,3}\.\d{1,3}\b")
 _DELAYED = re.compile(r"delayed|not yet been delivered|will (?:keep|continue) trying", re.I)
 _QUOTED_HEADERS = re.compile(r"^\s*(?:Message-ID|Received|Return-Path):", re.I | re.M)
@@ -58,6 +59,13 @@ def automated(msg: Message, from_address: str, subject: str) -> str:
     if found := _AUTO_REPLY_SUBJECT.match(subject):
         return f"Subject: {found['prefix']}"
     return ""
+
+
+def list_post(msg: Message) -> str:
+    """The lower-cased address a list's List-Post header names (RFC 2369, "<mailto:…>"), ""
+    when there is none: answering it would write to the whole list."""
+    found = _LIST_POST.search(header(msg, "List-Post"))
+    return found[1].lower() if found else ""
 
 
 def read_bounce(msg: Message, from_address: str, full_text: str) -> Bounce | None:

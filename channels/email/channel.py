@@ -33,6 +33,7 @@ from channels.email.compose import Composed, MessageIds, compose
 from channels.email.imap import ImapPoller
 from channels.email.parse import ParsedMail, parse_mail
 from channels.email.relay import Relay
+from channels.email.reply_to import addressee, no_reply
 from channels.email.settings import EmailSettings
 from channels.email.smtp_server import serve_smtp
 from channels.leading import Leading
@@ -91,6 +92,7 @@ class EmailChannel:
         self.clock = clock
         self.ids = MessageIds(settings.signing_secret, settings.domain)
         self.own_addresses = frozenset({settings.address, *settings.aliases})
+        self.form_senders = frozenset(settings.form_senders)
         self.smtp_port = 0
         self._server: asyncio.Server | None = None
         self.relay = Relay(settings.relay, settings.domain)
@@ -126,7 +128,11 @@ class EmailChannel:
             self._server = None
 
     def can_send(self, address: str) -> bool:
-        return "@" in address
+        """Not to the bot itself, nor to an address nobody reads (a form's no-reply sender)."""
+        return "@" in address and not self.unanswerable(address)
+
+    def unanswerable(self, address: str) -> bool:
+        return address in self.own_addresses or address in self.form_senders or no_reply(address)
 
     # ---- in ------------------------------------------------------------------------------
 
@@ -152,12 +158,13 @@ class EmailChannel:
         per kept mail, and at most once a day per address, so that neither forged senders nor
         another bot answering the notice can make the bot send mail after mail."""
         mail = parse_mail(raw)  # it was parsed before: only a limit was broken
-        address, now = mail.from_address, self.clock.now()
+        who = addressee(mail, self.own_addresses, self.form_senders)
+        address, now = who.answer_to or who.address, self.clock.now()
         told = self._told.get(address)
         if (
             self.kept_notice is None
             or mail.automated
-            or address in self.own_addresses
+            or self.unanswerable(address)
             or (told is not None and now - told < TELL_KEPT_EVERY)
         ):
             return
@@ -228,16 +235,13 @@ class EmailChannel:
         verified = {ref: self.ids.verify(ref) for ref in references}
         numbers = tuple(dict.fromkeys(v[0] for v in verified.values() if v))
         text = _text(mail)
+        who = addressee(mail, self.own_addresses, self.form_senders)
         return Inbound(
             channel=NAME,
             external_id=mail.message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
-            sender=Sender(
-                NAME,
-                mail.from_address,
-                mail.from_name,
-                email=mail.from_address,
-                phone_hint=mail.phone,
-            ),
+            sender=Sender(NAME, who.address, who.name, email=who.address, phone_hint=mail.phone),
+            relayed=who.form,
+            reply_to=who.answer_to,
             text=text,
             text_is_subject=text != mail.text,
             shown_text=mail.shown_text if mail.shown_text != mail.text else "",

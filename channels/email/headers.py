@@ -18,6 +18,9 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _NAME_ADDRESS = re.compile(r"(?P<name>.*?)<(?P<address>[^<>\s@]+@[^<>\s@]+)>", re.S)
+_ATOM = r"[^\s<>\"(),;:@\[\]\\.]+"  # a run of what an address may hold, without dots
+USABLE_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})+")
+"""An address mail can be sent to: a local part and a dotted domain, nothing else."""
 _BARE_ADDRESS = re.compile(r"[^\s<>\"(),;:@]+@[^\s<>\"(),;:@]+")
 
 
@@ -125,7 +128,26 @@ def sender(msg: Message) -> tuple[str, str]:
     `Name <address>` is read directly: `getaddresses` splits an encoded word holding a comma and
     gives up on an unbalanced quote. Other forms go through `getaddresses`, then a bare search.
     """
-    value = header(msg, "From")
+    return _name_and_address(header(msg, "From"))
+
+
+def reply_to(msg: Message) -> tuple[str, str]:
+    """Display name and lower-cased address of the first usable address in Reply-To (RFC
+    5322 §3.6.2 allows several; one answer goes to one address, the first, which is the one
+    clients put there themselves); ("", "") when there is none or it cannot be read."""
+    value = header(msg, "Reply-To")
+    if not value:
+        return "", ""
+    decoded = value if "@" in _ENCODED_WORD.sub("", value) else decode_words(value)
+    for name, address in getaddresses([decoded]):
+        if USABLE_ADDRESS.fullmatch(address.strip()):
+            return decode_words(name), address.strip().lower()
+    name, address = _name_and_address(value)
+    return (name, address) if USABLE_ADDRESS.fullmatch(address) else ("", "")
+
+
+def _name_and_address(value: str) -> tuple[str, str]:
+    """`sender` of one header value."""
     if "@" not in _ENCODED_WORD.sub("", value):
         # The whole `Name <address>` in encoded words, as compat32's `Header` writes a non-ASCII
         # name: decoded first. Only then, since a decoded name may hold "<", "," or quotes.

@@ -22,13 +22,14 @@ from email import errors
 from email.message import Message
 
 from channels.base import Bounce
-from channels.email.bounces import automated, read_bounce
+from channels.email.bounces import automated, list_post, read_bounce
 from channels.email.headers import (
     FIELD_LINE,
     decode_words,
     header,
     message_ids,
     parse_date,
+    reply_to,
     return_path,
     sender,
     words_charset,
@@ -46,6 +47,11 @@ class ParsedMail:
     references: tuple[str, ...]
     from_name: str
     from_address: str
+    reply_to_name: str
+    reply_to_address: str
+    """The first usable address of Reply-To (lower-cased), "" when none can be read."""
+    list_post: str
+    """The address List-Post names (a list's own, RFC 2369), "" when none."""
     subject: str
     date: datetime | None
     text: str
@@ -84,6 +90,7 @@ def _parse(raw: bytes) -> ParsedMail:
     if not from_address:
         raise MalformedMail("no usable From address")
 
+    reply_name, reply_address = reply_to(msg)
     found = Parts(charset_hint=words_charset(msg))
     collect(msg, found)
     body = "\n\n".join(text for text in found.texts if text.strip()).strip()
@@ -99,6 +106,9 @@ def _parse(raw: bytes) -> ParsedMail:
         references=message_ids(header(msg, "References")),
         from_name=from_name,
         from_address=from_address,
+        reply_to_name=reply_name,
+        reply_to_address=reply_address,
+        list_post=list_post(msg),
         subject=subject,
         date=parse_date(header(msg, "Date")),
         text=text,

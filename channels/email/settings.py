@@ -89,6 +89,10 @@ class EmailSettings(BaseModel):
     address: str = "complaints@localhost.localdomain"
     """Customers write here; replies come from it. Kept lower-cased."""
     aliases: tuple[str, ...] = ()
+    form_senders: tuple[str, ...] = ()
+    """Addresses that relay other people's mail (a web form, a shop's system) without being
+    no-reply by name: their mail's customer is its Reply-To (`channels.email.reply_to`), and
+    nothing is ever sent to them. Kept lower-cased."""
     display_name: str | dict[str, str] = ""
     """The From's name: one for every language, or a table with one per language (a mail
     with no language takes the table's first). Unset: `[bot] company_name`, as the letters
@@ -109,10 +113,18 @@ class EmailSettings(BaseModel):
     def _address(cls, value: str) -> str:
         return _checked_address(value)
 
-    @field_validator("aliases")
+    @field_validator("aliases", "form_senders")
     @classmethod
     def _aliases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(_checked_address(alias) for alias in value)
+
+    @field_validator("form_senders")
+    @classmethod
+    def _form_senders(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        own = {info.data.get("address"), *info.data.get("aliases", ())}
+        if clash := sorted(own.intersection(value)):
+            raise ValueError(f"{clash[0]!r} is the bot's own address, not a form sender")
+        return value
 
     @field_validator("display_name", mode="before")
     @classmethod

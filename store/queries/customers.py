@@ -3,6 +3,7 @@ customer records, and an admin's search."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from store.direct import Direct, DirectInsert
 from store.folding import fold, fold_fields, searchable
 from store.models import SEARCHED, Complaint, Customer, Identity
 from store.queries.events import add_event
-from store.queries.tables import COMPLAINTS, CUSTOMERS, IDENTITIES
+from store.queries.tables import COMPLAINTS, CUSTOMERS, IDENTITIES, MESSAGES
 
 _FIND_IDENTITY = Direct(
     sa.select(
@@ -149,6 +150,37 @@ def identity_at(session: Session, *, channel: str, address: str) -> Identity | N
     return session.exec(
         select(Identity).where(Identity.channel == channel, Identity.address == address)
     ).first()
+
+
+def customer_answered_at(
+    session: Session, *, channel: str, address: str, numbers: Collection[str]
+) -> int | None:
+    """The customer of one of the complaints `numbers` whose own message there asked answers
+    to go to `address` on `channel` (an e-mail's Reply-To), or None."""
+    if not numbers:
+        return None
+    found = session.execute(
+        sa.select(COMPLAINTS.c.customer_id)
+        .join(MESSAGES, MESSAGES.c.complaint_id == COMPLAINTS.c.id)
+        .where(
+            COMPLAINTS.c.number.in_(list(numbers)),
+            MESSAGES.c.direction == "in",
+            MESSAGES.c.channel == channel,
+            MESSAGES.c.reply_to == address,
+        )
+        .limit(1)
+    ).first()
+    return found[0] if found is not None else None
+
+
+def adopt_identity(session: Session, *, customer_id: int, channel: str, address: str) -> None:
+    """Give customer `customer_id` the new identity (channel, address), flushed at once (the
+    queries after it are Core statements, which see no pending ORM object)."""
+    session.execute(
+        sa.insert(IDENTITIES).values(
+            customer_id=customer_id, channel=channel, address=address, display_name=""
+        )
+    )
 
 
 def add_identity(session: Session, *, customer_id: int, channel: str, address: str) -> None:

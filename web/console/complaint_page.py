@@ -130,6 +130,8 @@ async def complaint_page(
             "actor": actor,
             "trace": explain(expanded(view.complaint.routing_trace or [])),
             "reachable": reachable,
+            # with the e-mail channel on, an unreachable mailed complaint is a no-reply sender's
+            "mail_running": settings.email.enabled,
             "reply_text": reply_text,
             "canned_error": canned_error,
             "canned_choices": canned_choices(await library.listing(), view.complaint.language),
