@@ -54,8 +54,6 @@ from store.queries.complaints import complaint_by_id
 
 log = logging.getLogger(__name__)
 
-UNANSWERABLE = "a no-reply or form sender, and no other address to answer in the message"
-
 __all__ = ["Intake", "IntakePolicy", "IntakeResult"]
 
 BOUNCING = frozenset({EMAIL})
@@ -346,7 +344,10 @@ class Intake:
         sender = inbound.sender
         answerable = self.notifier.can_send(sender.channel, inbound.answer_address)
         if not answerable and not self._answers_at_once(inbound):  # kept; the desk sees why
-            return f"the {sender.channel} channel cannot write to the sender ({UNANSWERABLE})"
+            return (
+                f"the {sender.channel} channel cannot write to the sender (a no-reply or form "
+                "sender, and no other address to answer in the message)"
+            )
         limit = ReplyLimit(self.policy.replies_per_hour)
         if sender.channel not in limit.per_hour or not party.known:
             return ""

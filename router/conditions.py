@@ -194,7 +194,7 @@ def _nothing_counted(found: Found, nothing: Verdict) -> Verdict:
     if not found.discounted:
         return nothing
     first = found.discounted[0]
-    detail = "; ".join(d.said() for d in found.discounted[:3])
+    detail = "; ".join(d.traced() for d in found.discounted[:3])
     detail += "; …" if len(found.discounted) > 3 else ""
     return Verdict(
         False, detail, "not_counted", facts_of(word=first.word, kind=first.kind, by=first.by)
@@ -227,7 +227,7 @@ def _gave_up(field: str) -> Verdict:
 def _counted(what: str, found: Found) -> str:
     if not found.discounted:
         return what
-    return f"{what} (not counted: {'; '.join(d.said() for d in found.discounted[:3])})"
+    return f"{what} (not counted: {'; '.join(d.traced() for d in found.discounted[:3])})"
 
 
 def _original(message: RoutingInput, name: str) -> str:

@@ -35,7 +35,7 @@ class Discount(NamedTuple):
     kind: str
     by: str
 
-    def said(self) -> str:
+    def traced(self) -> str:
         """The router's English line for the trace's `detail`."""
         if self.kind == "negated":
             return f"{self.word!r} negated by {self.by!r}"

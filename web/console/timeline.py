@@ -75,6 +75,16 @@ WHY_PATTERNS: Patterns = (
         ),
         N_("%(sent)s automatic replies to this sender in the last hour (limit %(limit)s)").msgid,
     ),
+    (
+        re.compile(
+            r"the (?P<channel>\w+) channel cannot write to the sender \(a no-reply or form "
+            r"sender, and no other address to answer in the message\)"
+        ),
+        N_(
+            "the %(channel)s channel cannot write to the sender (a no-reply or form sender, "
+            "and no other address to answer in the message)"
+        ).msgid,
+    ),
 )
 ANSWERS: Patterns = (
     # A customer's answer in the chat, recorded as the question's field (intake/chat.py)
