@@ -24,8 +24,8 @@ REFUSED = {
         "como C-2026-000123.",
     },
     "zh-Hant": {
-        "C-2026-999999": "未作任何更改：不存在投訴 C-2026-999999；請核對編號。",
-        "hello": "未作任何更改：「hello」不是投訴編號；請按 C-2026-000123 的格式填寫。",
+        "C-2026-999999": "未作任何變更：沒有投訴 C-2026-999999；請核對編號。",
+        "hello": "未作任何變更：「hello」不是投訴編號；請按 C-2026-000123 的格式填寫。",
     },
     "en": {
         "c-2026-999999": "Nothing was changed: there is no complaint C-2026-999999; check the "
@@ -72,3 +72,30 @@ async def test_merging_into_no_complaint_is_refused_on_the_page(shop: Desk, lang
         assert page.status_code == 200
         assert _flash(page.text) == refusal
         assert _stored(shop) == before
+
+
+NETWORK = "No signal on my phone since Monday, the network keeps dropping every call."
+
+
+async def test_merging_into_another_departments_complaint_is_refused_on_the_page(
+    shop: Desk,
+) -> None:
+    number = await by_webhook(shop)
+    other = await by_webhook(shop, NETWORK, customer="c-2", email="bo@example.com")
+    (found,) = rows(shop, "SELECT department FROM complaints WHERE number = :n", n=other)
+    assert found["department"] != "billing"
+    accounts = shop.app.state.services.accounts
+    await accounts.create("Ana", "agent", ("billing",), PASSWORD, language="es")
+    client, csrf, _ = await console_login(shop, "Ana", PASSWORD)
+    before = _stored(shop)
+
+    answer = await client.post(
+        f"/console/complaints/{number}/merge", data={"into": other, "csrf_token": csrf}
+    )
+
+    assert answer.status_code == 303, answer.text
+    page = await client.get(answer.headers["location"])
+    flash = _flash(page.text)
+    assert flash.startswith(f"No se ha cambiado nada: {other} pertenece a "), flash
+    assert "which is not" not in flash
+    assert _stored(shop) == before
