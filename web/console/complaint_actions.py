@@ -1,9 +1,12 @@
 """The forms of a complaint's page. Each one calls the desk, then redirects back to the page
 (Post/Redirect/Get) with the desk's one-line outcome or its error as the flash message; a
-refusal (another department's complaint, an unknown one) is a refusal page instead."""
+refusal of the page's complaint itself (another department's, an unknown one) is a refusal page
+instead. The complaint a merge names is typed into the form: one that does not exist, another
+department's, or text that is no complaint number is refused on the page, nothing changed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -11,9 +14,10 @@ from typing import Protocol
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from complaints.errors import ComplaintBotError, Said, said
+from complaints.errors import ComplaintBotError, NotAllowed, Said, UnknownComplaint, said
 from complaints.fields import EDITABLE_FIELDS, check_lengths
 from complaints.money import parse_amount
+from complaints.numbers import FIELD_PATTERN, as_written
 from web.console.forms import FormError, Text
 from web.console.guard import Actor, ConsoleRefusal, SupervisorActor
 from web.console.i18n import N_
@@ -206,12 +210,25 @@ async def merge(
 ) -> RedirectResponse:
     """Merge this complaint into `into` (staff.merge): its timeline joins that one's, which
     the agent is taken to."""
-    target = into.strip().upper()
+    typed = into.strip()
+    target = as_written(typed)
 
     async def work() -> Outcome:
-        if not target:
+        if not typed:
             raise FormError("write the number of the complaint to merge this one into")
-        merged = await duplicates.merge(number, target, staff.agent, note.strip())
+        if not re.fullmatch(FIELD_PATTERN, target):
+            shown = typed if len(typed) <= 40 else typed[:39] + "…"  # the flash is a cookie
+            raise FormError(
+                "'%(typed)s' is not a complaint number; write one like C-2026-000123", typed=shown
+            )
+        try:
+            merged = await duplicates.merge(number, target, staff.agent, note.strip())
+        except (UnknownComplaint, NotAllowed) as error:
+            if error.values.get("number") != target:
+                raise  # this page's complaint itself: the refusal page, as for any form
+            # the number typed into the form (none such, or another department's): a mistake
+            # to correct on this page, said there like the other merge refusals
+            raise FormError(error.msgid, **error.values) from None
         if merged.customer_told:
             summary = said("merged into %(target)s; the customer is told", target=merged.target)
         else:

@@ -113,6 +113,7 @@ FROM_TO: Mapping[str, str] = {
     "status_changed": "status",
     "grade_corrected": "grade",
     "regraded": "grade",
+    "language_changed": "language",  # the customer's choice (intake/chosen_language.py)
 }
 KIND_OF: Mapping[str, str] = {
     # events whose `kind` is a message's kind or a solution's
