@@ -201,7 +201,9 @@ def parse_calendar(
         _check_day(key, day_shifts, midnight_end_written="24:00")
         for weekday in _parse_day_key(key):
             if weekday in shifts:
-                raise CalendarError("hours", f"{key!r}: {DAY_KEYS[weekday]} is given more than once")
+                raise CalendarError(
+                    "hours", f"{key!r}: {DAY_KEYS[weekday]} is given more than once"
+                )
             shifts[weekday] = day_shifts
 
     if not any(shifts.values()):
@@ -250,7 +252,9 @@ def _check_day(
     for start, end in day_shifts:
         shown = f"{start:%H:%M}-{midnight_end_written if end == END_OF_DAY else f'{end:%H:%M}'}"
         if start.tzinfo is not None or end.tzinfo is not None:
-            raise CalendarError("hours", f"{key!r}: shift {shown} must use local times without a zone")
+            raise CalendarError(
+                "hours", f"{key!r}: shift {shown} must use local times without a zone"
+            )
         if end != END_OF_DAY and end < start:
             raise CalendarError("hours", f"{key!r}: shift {shown} ends before it starts")
         if end != END_OF_DAY and end == start:
@@ -292,9 +296,7 @@ def _parse_holiday(entry: object) -> date:
             return date.fromisoformat(entry.strip())
         except ValueError:
             pass
-    raise CalendarError(
-        "holidays", f'{entry!r} is not a date; write YYYY-MM-DD, e.g. "2026-12-25"'
-    )
+    raise CalendarError("holidays", f'{entry!r} is not a date; write YYYY-MM-DD, e.g. "2026-12-25"')
 
 
 def _require_aware(moment: datetime, name: str) -> None:
