@@ -4,7 +4,7 @@ SQLite nor PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, get_args
 
@@ -222,3 +222,16 @@ def test_a_webhook_source_without_a_secret_says_it_is_required_and_what_to_set(
         f"{path}: [webhook.sources.erp] secret: required: set a shared secret of at least "
         '16 characters, e.g. "${ERP_WEBHOOK_SECRET}"'
     )
+
+
+def test_a_holiday_written_as_a_toml_date_is_a_holiday(tmp_path: Path) -> None:
+    """`holidays = [2026-12-25]`, unquoted, is a TOML date: the same day as "2026-12-25"."""
+    hours = {
+        "timezone": "UTC",
+        "hours": {"mon-sun": ["09:00-18:00"]},
+        "holidays": [date(2026, 12, 25), "2026-12-26"],
+    }
+    overrides = {"business_hours": hours, "grades": {"general": {"working_time": True}}}
+    calendar = load_settings(write_settings(tmp_path, overrides), {}).service_levels["general"]
+    assert calendar.calendar is not None
+    assert calendar.calendar.holidays == {date(2026, 12, 25), date(2026, 12, 26)}
