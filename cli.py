@@ -235,8 +235,21 @@ def check_config(path: Path) -> int:
     except SettingsError as error:
         print(f"complaint bot: {error}", file=sys.stderr)  # noqa: T201
         return 2
-    print("\n".join(summary(settings, replies)))  # noqa: T201
+    _write_out("\n".join(summary(settings, replies)) + "\n")
     return 0
+
+
+def _write_out(text: str) -> None:
+    """`text` on stdout; a reader that has gone (`check-config | head -2`) is no error, as for
+    any Unix tool: the rest is dropped quietly. stdout is pointed at /dev/null after, because
+    Python flushes it again at exit and would print the BrokenPipeError then."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def summary(settings: Settings, replies: Replies) -> list[str]:

@@ -32,7 +32,7 @@ from intake.settings import DuplicateSettings
 from observe.settings import LogSettings, MetricsSettings
 from outbox.settings import CustomerZones, Localized, OutboxSettings
 from router import GRADES, RuleSet, ServiceLevel, load_rule_set
-from router.calendar import WorkingCalendar, parse_calendar
+from router.calendar import CalendarError, WorkingCalendar, parse_calendar
 from router.rules import ROUTING_KEYS, canonical_text
 from scheduler.settings import (
     EscalationSettings,
@@ -214,8 +214,8 @@ def _calendar(path: Path, hours: BusinessHoursSettings | None) -> WorkingCalenda
         return None
     try:
         return parse_calendar(hours.timezone, hours.hours, hours.holidays)
-    except ValueError as error:
-        raise settings_error(path, ("business_hours", "hours"), str(error)) from None
+    except CalendarError as error:
+        raise settings_error(path, ("business_hours", error.setting), error.reason) from None
 
 
 def _agents(

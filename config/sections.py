@@ -7,7 +7,7 @@ the model of the package it configures, imported here to make up `SettingsFile`.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -157,6 +157,14 @@ class BusinessHoursSettings(BaseModel):
     timezone: str = "UTC"
     hours: dict[str, list[str]] = {}
     holidays: list[str] = []
+    """Written "2026-12-25", or unquoted 2026-12-25 (a TOML date: the same day)."""
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _holidays(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return [day.isoformat() if type(day) is date else day for day in value]
+        return value
 
 
 class SettingsFile(BaseModel):

@@ -42,6 +42,16 @@ _SHIFT = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+class CalendarError(ValueError):
+    """A wrong entry of a calendar's settings form: `setting` names which of them (timezone,
+    hours or holidays) and `reason` says what is wrong with it, so that the settings loader
+    names the key itself instead of the key it happened to be checking."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        super().__init__(f"{setting}: {reason}")
+        self.setting, self.reason = setting, reason
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """Business hours in one time zone, with holidays; see the module docstring for DST.
@@ -170,7 +180,7 @@ def deadline(start: datetime, duration: timedelta, calendar: WorkingCalendar | N
 def parse_calendar(
     timezone: str, hours: Mapping[str, list[str]], holidays: list[str]
 ) -> WorkingCalendar:
-    """A calendar from its settings form; a ValueError names the entry that is wrong.
+    """A calendar from its settings form; a `CalendarError` names the entry that is wrong.
 
     `hours` maps day keys ("mon".."sun", or a range such as "mon-fri") to shifts written
     "09:00-13:00"; a shift may end at "24:00". `holidays` are dates written "2026-12-25".
@@ -180,21 +190,24 @@ def parse_calendar(
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {timezone!r}") from None
+        reason = f'unknown time zone {timezone!r}; write an IANA zone such as "Europe/Madrid"'
+        raise CalendarError("timezone", reason) from None
 
     shifts: dict[int, tuple[Shift, ...]] = {}
     for key, entries in hours.items():
         if isinstance(entries, str) or not isinstance(entries, list | tuple):
-            raise ValueError(f"hours {key!r}: expected a list of shifts like ['09:00-18:00']")
+            raise CalendarError("hours", f"{key!r}: expected a list of shifts like ['09:00-18:00']")
         day_shifts = tuple(sorted(_parse_shift(key, entry) for entry in entries))
         _check_day(key, day_shifts, midnight_end_written="24:00")
         for weekday in _parse_day_key(key):
             if weekday in shifts:
-                raise ValueError(f"hours {key!r}: {DAY_KEYS[weekday]} is given more than once")
+                raise CalendarError(
+                    "hours", f"{key!r}: {DAY_KEYS[weekday]} is given more than once"
+                )
             shifts[weekday] = day_shifts
 
     if not any(shifts.values()):
-        raise ValueError("no working hours: every day of the week is closed")
+        raise CalendarError("hours", "no working hours: every day of the week is closed")
     return WorkingCalendar(
         timezone=zone,
         shifts=shifts,
@@ -239,29 +252,31 @@ def _check_day(
     for start, end in day_shifts:
         shown = f"{start:%H:%M}-{midnight_end_written if end == END_OF_DAY else f'{end:%H:%M}'}"
         if start.tzinfo is not None or end.tzinfo is not None:
-            raise ValueError(f"hours {key!r}: shift {shown} must use local times without a zone")
+            raise CalendarError(
+                "hours", f"{key!r}: shift {shown} must use local times without a zone"
+            )
         if end != END_OF_DAY and end < start:
-            raise ValueError(f"hours {key!r}: shift {shown} ends before it starts")
+            raise CalendarError("hours", f"{key!r}: shift {shown} ends before it starts")
         if end != END_OF_DAY and end == start:
-            raise ValueError(f"hours {key!r}: shift {shown} starts and ends at the same time")
+            raise CalendarError("hours", f"{key!r}: shift {shown} starts and ends at the same time")
         if previous_end is not None and (previous_end == END_OF_DAY or start < previous_end):
-            raise ValueError(f"hours {key!r}: shift {shown} overlaps the shift before it")
+            raise CalendarError("hours", f"{key!r}: shift {shown} overlaps the shift before it")
         previous_end = end
 
 
 def _parse_shift(key: str, entry: object) -> Shift:
     found = _SHIFT.fullmatch(entry) if isinstance(entry, str) else None
     if found is None:
-        raise ValueError(f"hours {key!r}: {entry!r} is not a shift like '09:00-18:00'")
+        raise CalendarError("hours", f"{key!r}: {entry!r} is not a shift like '09:00-18:00'")
     start_hour, start_minute, end_hour, end_minute = (int(part) for part in found.groups())
     if start_hour > 23 or start_minute > 59:
-        raise ValueError(f"hours {key!r}: {entry!r} has a bad start time")
+        raise CalendarError("hours", f"{key!r}: {entry!r} has a bad start time")
     if (end_hour, end_minute) == (24, 0):
         return time(start_hour, start_minute), END_OF_DAY
     if end_hour > 23 or end_minute > 59:
-        raise ValueError(f"hours {key!r}: {entry!r} has a bad end time")
+        raise CalendarError("hours", f"{key!r}: {entry!r} has a bad end time")
     if (end_hour, end_minute) == (0, 0):
-        raise ValueError(f"hours {key!r}: {entry!r} ends at 00:00; write 24:00 for midnight")
+        raise CalendarError("hours", f"{key!r}: {entry!r} ends at 00:00; write 24:00 for midnight")
     return time(start_hour, start_minute), time(end_hour, end_minute)
 
 
@@ -272,7 +287,7 @@ def _parse_day_key(key: str) -> range:
         return range(DAY_KEYS.index(first), DAY_KEYS.index(first) + 1)
     if first in DAY_KEYS and last in DAY_KEYS and DAY_KEYS.index(first) < DAY_KEYS.index(last):
         return range(DAY_KEYS.index(first), DAY_KEYS.index(last) + 1)
-    raise ValueError(f"hours {key!r}: unknown day; use mon..sun or a range such as mon-fri")
+    raise CalendarError("hours", f"{key!r}: unknown day; use mon..sun or a range such as mon-fri")
 
 
 def _parse_holiday(entry: object) -> date:
@@ -281,7 +296,7 @@ def _parse_holiday(entry: object) -> date:
             return date.fromisoformat(entry.strip())
         except ValueError:
             pass
-    raise ValueError(f"holidays: {entry!r} is not a date like 2026-12-25")
+    raise CalendarError("holidays", f'{entry!r} is not a date; write YYYY-MM-DD, e.g. "2026-12-25"')
 
 
 def _require_aware(moment: datetime, name: str) -> None:

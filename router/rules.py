@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from complaints.addresses import STAFF_ADDRESS, STAFF_ADDRESS_HINT
 from complaints.errors import RuleError
-from complaints.fields import ASKABLE_FIELDS
 from complaints.grades import GRADES
 from complaints.languages import SUPPORTED
+from router.departments import Department, read_department, read_names
 from router.rule_checks import check_condition, check_written, compile_pattern
 from router.rule_locator import Locator
 from router.text import KeywordMatcher
@@ -33,7 +32,6 @@ SEARCHABLE_FIELDS = ("subject", "text")
 
 ROUTING_KEYS = ("departments", "categories", "routing", "rules")
 """The tables of settings.toml (and of a stored rule set) that make up the routing rules."""
-DEPARTMENT_KEYS = ("name", "telegram_chat_id", "ask", "supervisor", "supervisor_language")
 CONDITION_KEYS = (
     "keywords",
     "pattern",
@@ -127,21 +125,6 @@ class Category:
 
 
 @dataclass(frozen=True)
-class Department:
-    key: str
-    names: Mapping[str, str]
-    telegram_chat_id: int | None = None
-    """The department's Telegram group: new complaints are posted there, agents answer there."""
-    ask: tuple[str, ...] = ()
-    """Registration fields the bot asks a chat customer for, in order, when they are missing."""
-    supervisor: str = ""
-    """Where escalations go first: "email:boss@example.com" or "telegram:-100…"."""
-    supervisor_language: str = ""
-    """The language of what `supervisor` is told, which is tied to no account (one of
-    complaints.languages.SUPPORTED); "": the desk's, `[bot] default_language`."""
-
-
-@dataclass(frozen=True)
 class RuleSet:
     rules: tuple[Rule, ...]
     categories: Mapping[str, Category]
@@ -161,7 +144,7 @@ def load_rule_set(
     upgrade cannot stop the bot; the time budget still guards its patterns."""
     where = Locator(source, text)
     departments = {
-        key: _department(key, value, where)
+        key: read_department(key, value, where)
         for key, value in _table(data, "departments", where).items()
     }
     if not departments:
@@ -179,10 +162,10 @@ def load_rule_set(
             )
         floor = value.get("min_grade", "") if isinstance(value, dict) else ""
         if floor and floor not in GRADES:
-            reason = f"categories.{key}.min_grade must be one of {GRADES}"
-            raise RuleError(where.at(f"[categories.{key}]", reason))
+            reason = f"must be one of {', '.join(GRADES)}, not {floor!r}"
+            raise RuleError(where.key(f"categories.{key}", "min_grade", reason))
         categories[key] = Category(
-            key, department, _names(value, f"categories.{key}", where), min_grade=floor
+            key, department, read_names(value, f"categories.{key}", where), min_grade=floor
         )
     routing = _table(data, "routing", where)
     default_category = routing.get("default_category", "other")
@@ -194,7 +177,7 @@ def load_rule_set(
         )
     default_grade = routing.get("default_grade", "general")
     if default_grade not in GRADES:
-        raise RuleError(where.at("[routing]", f"default_grade must be one of {GRADES}"))
+        raise RuleError(where.at("[routing]", f"default_grade must be one of {', '.join(GRADES)}"))
     raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list):
         raise RuleError(where.at("rules", "rules must be an array of tables: [[rules]]"))
@@ -207,37 +190,6 @@ def load_rule_set(
         if name in names[:index]:
             raise RuleError(where.rule(index, f"rule name {name!r} is used twice"))
     return RuleSet(rules, categories, departments, default_category, default_grade)
-
-
-def _department(key: str, value: Any, where: Locator) -> Department:
-    place = f"[departments.{key}]"
-    if not isinstance(value, dict):
-        raise RuleError(where.at(place, f"departments.{key} must be a table"))
-    unknown = set(value) - set(DEPARTMENT_KEYS)
-    if unknown:
-        raise RuleError(
-            where.at(
-                place,
-                f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(DEPARTMENT_KEYS)}",
-            )
-        )
-    chat = value.get("telegram_chat_id")
-    if chat is not None and (not isinstance(chat, int) or isinstance(chat, bool)):
-        raise RuleError(
-            where.at(place, "telegram_chat_id must be an integer chat id, e.g. -1001234567890")
-        )
-    supervisor = str(value.get("supervisor", ""))
-    if supervisor and not STAFF_ADDRESS.match(supervisor):
-        raise RuleError(where.at(place, f"supervisor must be {STAFF_ADDRESS_HINT}"))
-    language = value.get("supervisor_language", "")
-    if language not in ("", *SUPPORTED):
-        reason = f"departments.{key}.supervisor_language must be one of {', '.join(SUPPORTED)}"
-        raise RuleError(where.at(place, f"{reason}, not {language!r}"))
-    ask = value.get("ask", [])
-    if not isinstance(ask, list) or set(ask) - set(ASKABLE_FIELDS):
-        raise RuleError(where.at(place, f"ask must be a list of fields among {ASKABLE_FIELDS}"))
-    names = _names(value, f"departments.{key}", where)
-    return Department(key, names, chat, tuple(ask), supervisor, language)
 
 
 def _rule(
@@ -271,10 +223,10 @@ def _rule(
     unless, unless_negated = _qualifiers(raw, name, bool(keywords or pattern), fail)
     fields = _strings(raw, "fields", fail) or SEARCHABLE_FIELDS
     if set(fields) - set(SEARCHABLE_FIELDS):
-        raise fail(f"rule {name!r}: fields may only be {SEARCHABLE_FIELDS}")
+        raise fail(f"rule {name!r}: fields may only be {', '.join(SEARCHABLE_FIELDS)}")
     languages = _strings(raw, "language", fail)
     if set(languages) - set(SUPPORTED):
-        raise fail(f"rule {name!r}: language must be among {SUPPORTED}")
+        raise fail(f"rule {name!r}: language must be among {', '.join(SUPPORTED)}")
     has_attachment = raw.get("has_attachment")
     if has_attachment is not None and not isinstance(has_attachment, bool):
         raise fail(f"rule {name!r}: has_attachment must be true or false")
@@ -373,20 +325,6 @@ def _table(data: Mapping[str, Any], key: str, where: Locator) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise RuleError(where.at(key, f"{key} must be a table"))
     return value
-
-
-def _names(value: Any, key: str, where: Locator) -> dict[str, str]:
-    names = value.get("name", {}) if isinstance(value, dict) else None
-    if isinstance(names, str):
-        return {language: names for language in SUPPORTED}
-    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
-        raise RuleError(
-            where.at(f"[{key}]", f"{key}.name must be a string or a table of names per language")
-        )
-    unknown = set(names) - set(SUPPORTED)
-    if unknown:
-        raise RuleError(where.at(f"[{key}]", f"{key}.name has unsupported language(s) {unknown}"))
-    return names
 
 
 def raised(grade: str) -> str:

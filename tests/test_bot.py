@@ -272,6 +272,29 @@ async def test_check_config_reports_a_problem_in_one_line(
     assert problem in err
 
 
+async def test_check_config_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`check-config | head -1`: the reader goes away before the summary is written; the
+    command ends as Unix tools do, without a traceback, with the check's own status."""
+    path = write_settings(tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone: every write now fails with EPIPE
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(ROOT / "bot.py"),
+            "--config",
+            str(path),
+            "check-config",
+            stdout=write_end,
+            stderr=asyncio.subprocess.PIPE,
+        )
+    finally:
+        os.close(write_end)
+    async with asyncio.timeout(60):
+        _, err = await process.communicate()
+    assert (process.returncode, err.decode()) == (0, "")
+
+
 async def test_version_is_the_project_version() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     status, out, _ = await finish(await run_bot("--version"))

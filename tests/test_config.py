@@ -134,7 +134,7 @@ def test_business_hours_make_a_grade_count_working_time_only(tmp_path: Path) -> 
         ),
         (
             {"business_hours": {"timezone": "UTC", "hours": {"mon": ["18:00-09:00"]}}},
-            "[business_hours] hours: hours 'mon': shift 18:00-09:00 ends before it starts",
+            "[business_hours] hours: 'mon': shift 18:00-09:00 ends before it starts",
         ),
     ],
 )

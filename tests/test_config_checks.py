@@ -4,7 +4,7 @@ SQLite nor PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, get_args
 
@@ -150,3 +150,114 @@ def test_a_form_sender_must_be_an_address_other_than_the_bots(
 def test_form_senders_are_kept_lower_cased(tmp_path: Path) -> None:
     path = write_settings(tmp_path, {"email": {"form_senders": ["Forms@Shop.example"]}})
     assert load_settings(path, {}).email.form_senders == ("forms@shop.example",)
+
+
+# ---- messages that name the key and say what to write, as every other key's do ----------------
+
+
+def _refusal(path: Path) -> str:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(path, {})
+    text = str(raised.value)
+    assert "\n" not in text
+    return text
+
+
+def _line_of(path: Path, table: str, key: str) -> int:
+    """The line of `key = …` inside `[table]` of the written file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index(f"[{table}]")
+    return next(n for n, line in enumerate(lines[start:], start + 1) if line.startswith(key))
+
+
+@pytest.mark.parametrize(
+    ("department", "key", "value", "reason"),
+    [
+        (
+            "billing",
+            "supervisor",
+            "boss@example.com",
+            'must be "email:<address>" or "telegram:<chat id>", e.g. "email:boss@example.com"',
+        ),
+        (
+            "billing",
+            "ask",
+            ["order_no"],
+            "unknown field 'order_no' (did you mean order_number?); fields: product, model, ",
+        ),
+        ("billing", "ask", "order_number", "must be a list of fields among product, model, "),
+        (
+            "customer_care",
+            "supervisor_language",
+            "de",
+            "must be one of zh-Hans, zh-Hant, es, en, not 'de'",
+        ),
+        (
+            "billing",
+            "telegram_chat_id",
+            "-100123",
+            "must be an integer chat id, e.g. -1001234567890",
+        ),
+        ("billing", "superviser", "email:a@example.com", "unknown key; did you mean supervisor?"),
+    ],
+)
+def test_a_department_key_is_refused_like_every_other_key(
+    tmp_path: Path, department: str, key: str, value: object, reason: str
+) -> None:
+    path = write_settings(tmp_path, {"departments": {department: {key: value}}})
+    text = _refusal(path)
+    line = _line_of(path, f"departments.{department}", key)
+    assert text.startswith(f"{path}:{line}: [departments.{department}] {key}: {reason}")
+    assert "('" not in text  # no Python tuple shown to the user
+
+
+def test_a_holiday_not_written_as_a_date_names_the_holidays_key(tmp_path: Path) -> None:
+    hours = {"timezone": "UTC", "hours": {"mon-fri": ["09:00-18:00"]}, "holidays": ["25/12/2026"]}
+    path = write_settings(tmp_path, {"business_hours": hours})
+    assert _refusal(path) == (
+        f"{path}: [business_hours] holidays: '25/12/2026' is not a date; "
+        'write YYYY-MM-DD, e.g. "2026-12-25"'
+    )
+
+
+def test_a_bad_business_hours_time_zone_names_its_key(tmp_path: Path) -> None:
+    hours = {"timezone": "Madrid", "hours": {"mon-fri": ["09:00-18:00"]}}
+    path = write_settings(tmp_path, {"business_hours": hours})
+    assert _refusal(path).startswith(f"{path}: [business_hours] timezone: unknown time zone")
+
+
+@pytest.mark.parametrize("currency", ["euro", "XYZ", "EURO", "eur"])
+def test_a_currency_that_is_no_iso_4217_code_is_refused(tmp_path: Path, currency: str) -> None:
+    path = write_settings(tmp_path, {"console": {"currency": currency}})
+    text = _refusal(path)
+    assert text.startswith(f'{path}: [console] currency: must be an ISO 4217 code such as "EUR"')
+    assert text.endswith(f"not {currency!r}")
+
+
+@pytest.mark.parametrize("currency", ["EUR", "CNY", "TWD", "MXN", "USD"])
+def test_an_iso_4217_currency_is_accepted(tmp_path: Path, currency: str) -> None:
+    settings = load_settings(write_settings(tmp_path, {"console": {"currency": currency}}), {})
+    assert settings.console.currency == currency
+
+
+def test_a_webhook_source_without_a_secret_says_it_is_required_and_what_to_set(
+    tmp_path: Path,
+) -> None:
+    path = write_settings(tmp_path, {"webhook": {"sources": {"erp": {"callback_url": ""}}}})
+    assert _refusal(path) == (
+        f"{path}: [webhook.sources.erp] secret: required: set a shared secret of at least "
+        '16 characters, e.g. "${ERP_WEBHOOK_SECRET}"'
+    )
+
+
+def test_a_holiday_written_as_a_toml_date_is_a_holiday(tmp_path: Path) -> None:
+    """`holidays = [2026-12-25]`, unquoted, is a TOML date: the same day as "2026-12-25"."""
+    hours = {
+        "timezone": "UTC",
+        "hours": {"mon-sun": ["09:00-18:00"]},
+        "holidays": [date(2026, 12, 25), "2026-12-26"],
+    }
+    overrides = {"business_hours": hours, "grades": {"general": {"working_time": True}}}
+    calendar = load_settings(write_settings(tmp_path, overrides), {}).service_levels["general"]
+    assert calendar.calendar is not None
+    assert calendar.calendar.holidays == {date(2026, 12, 25), date(2026, 12, 26)}

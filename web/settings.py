@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
+from babel.numbers import list_currencies
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from complaints.durations import PositiveDuration
+
+_ISO_4217 = frozenset(list_currencies())
+"""The currency codes Babel can write amounts in: the ISO 4217 list."""
 
 
 class ConsoleSettings(BaseModel):
@@ -23,8 +26,13 @@ class ConsoleSettings(BaseModel):
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Z]{3}", value):
-            raise ValueError("must be an ISO 4217 code such as EUR or CNY")
+        """A code Babel knows (its ISO 4217 list), since every amount is written with it: an
+        unknown one ("XYZ") would pass a pattern and write "XYZ 150.00" to customers."""
+        if value not in _ISO_4217:
+            raise ValueError(
+                'must be an ISO 4217 code such as "EUR", "USD", "CNY", "TWD" or "MXN", '
+                f"not {value!r}"
+            )
         return value
 
     @property

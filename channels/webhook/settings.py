@@ -3,10 +3,18 @@ calling system."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 
 class WebhookSource(BaseModel):
@@ -22,7 +30,13 @@ class WebhookSource(BaseModel):
 
     @field_validator("secret")
     @classmethod
-    def _secret(cls, value: str) -> str:
+    def _secret(cls, value: str, info: ValidationInfo) -> str:
+        if not value:  # left out, or written empty: say what to set, not what it lacks
+            variable = re.sub(r"\W", "_", str(info.data.get("name", "source"))).upper()
+            raise ValueError(
+                "required: set a shared secret of at least 16 characters, "
+                f'e.g. "${{{variable}_WEBHOOK_SECRET}}"'
+            )
         if len(value) < 16:
             raise ValueError("must be at least 16 characters")
         return value

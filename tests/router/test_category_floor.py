@@ -61,7 +61,11 @@ def test_a_bad_floor_is_refused_naming_the_category() -> None:
             "repair": {"department": "tech", "name": "Repair", "min_grade": "high"},
         },
     }
-    with pytest.raises(RuleError, match=r"categories.repair.min_grade must be one of"):
+    with pytest.raises(
+        RuleError,
+        match=r"\[categories.repair\] min_grade: must be one of general, important, urgent, "
+        r"not 'high'",
+    ):
         load_rule_set({**broken, "rules": []}, Path("x.toml"), "")
 
 

@@ -126,7 +126,7 @@ RULE_ERRORS = [
     ),
     pytest.param(
         'name = "body"\nkeywords = ["x"]\nfields = ["body"]\ntags = ["x"]\n',
-        "rule 'body': fields may only be ('subject', 'text')",
+        "rule 'body': fields may only be subject, text",
         id="bad-fields",
     ),
     pytest.param(
@@ -219,8 +219,8 @@ def test_a_supervisor_language_the_bot_does_not_speak(tmp_path: Path) -> None:
     assert text != real
     path = _write(tmp_path, text)
     assert _load_error(path) == (
-        f"{path}:{_line_of(text, '[departments.billing]')}: departments.billing."
-        "supervisor_language must be one of zh-Hans, zh-Hant, es, en, not 'fr'"
+        f"{path}:{_line_of(text, '[departments.billing]') + 1}: [departments.billing] "
+        "supervisor_language: must be one of zh-Hans, zh-Hant, es, en, not 'fr'"
     )
     good = _write(tmp_path, text.replace('"fr"', '"zh-Hant"'))
     assert load_settings(good).rules.departments["billing"].supervisor_language == "zh-Hant"
