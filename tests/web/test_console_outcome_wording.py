@@ -105,6 +105,8 @@ SHOWN_AS_IS = {
     "solution", "source", "summary", "tables", "target", "text", "unknown", "value", "version",
     # a delivery error's words for the log line (codes and status only), never shown to staff
     "logged",
+    # a reopening's fresh deadline, written as a UTC time, and its handler's name or a dash
+    "due", "owner",
 }  # fmt: skip
 
 
