@@ -5,7 +5,9 @@ is stale instead of scoring the new round or silently doing nothing. A guided-in
 left pending when the complaint was finished, or when a person of the desk has written to the
 customer since, is dropped (`outlived`), so a survey answer typed in the chat, or the answer to
 an agent's question or to a reopening, reaches intake (`intake.follow_up`) instead of filling
-that question."""
+that question. The comment invited after a survey button is dropped as well once a reopening
+ended its round, or a person of the desk wrote since (`comment_window_open`): "Sí, ya lo veo"
+after an agent's question answers the question, not the survey that round asked."""
 
 from __future__ import annotations
 
