@@ -213,10 +213,9 @@ class ChatDesk(chat_link.LinkCodes):
             field, now = state.pending_field, self.clock.now()
             if field == "survey_comment":
                 record_answer(session, complaint, external_id, f"answer:{field}", text, now)
-                # not when a low score (or anyone since) reopened it: that round ended (the
-                # message keeps the comment)
-                if complaint.status != "reopened":
-                    complaint.survey_comment = complaint.survey_comment or text[:1000]
+                # the round is still the complaint's current one (`outlived` dropped the
+                # question of a round a reopening ended)
+                complaint.survey_comment = complaint.survey_comment or text[:1000]
                 queries.add_event(session, complaint.id, now, "customer", "survey_commented", {})
                 state.pending_field = ""
                 self._queue(session, complaint, state, "chat", "survey_comment_thanks")
@@ -389,7 +388,9 @@ class ChatDesk(chat_link.LinkCodes):
             reopen_at_or_below=self.reopen_at_or_below,
         )
         state = chat_state_to_change(session, chat_id=chat_id)
+        state.complaint_id, state.pending_field = complaint.id, "survey_comment"
         if reopened:  # a notice, recorded by its text key as tell_customer's are
             self._queue(session, complaint, state, "progress", reopened, notice=reopened)
-        state.complaint_id, state.pending_field = complaint.id, "survey_comment"
+            # the reopening ended the round: the next words are about the reopened complaint
+            state.pending_field = ""
         return bool(reopened)

@@ -5,7 +5,9 @@ is stale instead of scoring the new round or silently doing nothing. A guided-in
 left pending when the complaint was finished, or when a person of the desk has written to the
 customer since, is dropped (`outlived`), so a survey answer typed in the chat, or the answer to
 an agent's question or to a reopening, reaches intake (`intake.follow_up`) instead of filling
-that question."""
+that question. The comment invited after a survey button is dropped as well once a reopening
+ended its round, or a person of the desk wrote since (`comment_window_open`): "Sí, ya lo veo"
+after an agent's question answers the question, not the survey that round asked."""
 
 from __future__ import annotations
 
@@ -72,13 +74,38 @@ def outlived(session: Session, state: ChatState, complaint: Complaint) -> bool:
     """Whether the pending question is a guided-intake one of a complaint finished since, or
     one a person of the desk has written to the customer after (then it is dropped: "满意"
     typed after the survey is no order number, and "yes, both charges" answers the agent's
-    question, not "which product?"). The comment invited after a survey button is not one."""
+    question, not "which product?"). The comment invited after a survey button is dropped
+    once its round ended (`comment_window_open`)."""
     if state.pending_field == "survey_comment":
-        return False
-    if complaint.status not in FINISHED and not _desk_spoke_since_question(session, complaint):
+        if comment_window_open(session, complaint):
+            return False
+    elif complaint.status not in FINISHED and not _desk_spoke_since_question(session, complaint):
         return False
     state.pending_field = ""
     return True
+
+
+def comment_window_open(session: Session, complaint: Complaint) -> bool:
+    """Whether a text may still be the comment of the round the customer's latest score
+    answered: not once a reopening (any: that score's own, the customer's, the desk's) ended
+    that round, nor once a person of the desk wrote to the customer after it (the customer's
+    next words answer that person: "Sí, ya lo veo" to an agent's question is no comment)."""
+    answers = events_of_kind(session, complaint_id=complaint.id or 0, kind="survey_answered")
+    if not answers:
+        return False
+    answered = answers[-1]
+    changes = events_of_kind(session, complaint_id=complaint.id or 0, kind="status_changed")
+    if any(
+        (change.id or 0) > (answered.id or 0) and (change.detail or {}).get("to") == "reopened"
+        for change in changes
+    ):
+        return False
+    return not any(
+        message.direction == "out"
+        and message.kind in DESK_SPOKE
+        and message.created_at >= answered.at
+        for message in messages_of_complaint(session, complaint_id=complaint.id or 0)
+    )
 
 
 def _desk_spoke_since_question(session: Session, complaint: Complaint) -> bool:

@@ -76,7 +76,9 @@ class AgentDesk:
         self, number: str, agent: Agent, text: str, *, wait_for_customer: bool = False
     ) -> Done:
         """Answer the customer; with `wait_for_customer` the answer is a question and the case
-        waits for theirs (awaiting_customer: its SLA clock stops until they write)."""
+        waits for theirs (awaiting_customer: its SLA clock stops until they write). An answer
+        to a complaint nobody holds makes the agent its handler first, whichever way it was
+        written (console, API, a reply in the Telegram group): `staff.taking`."""
         if not text.strip():
             raise ComplaintBotError("write the reply: an empty message is not sent")
         now = self.clock.now()
@@ -85,8 +87,9 @@ class AgentDesk:
             complaint = _allowed(session, number, agent)
             identity = reply_address(session, complaint, self.notifier)
             assert complaint.id is not None
+            why = "taken to ask the customer" if wait_for_customer else "taken to answer"
+            take_if_untaken(session, complaint, agent, now, why)
             if wait_for_customer:
-                take_if_untaken(session, complaint, agent, now, "taken to ask the customer")
                 queries.change_status(
                     session, complaint, "awaiting_customer", actor_of(agent), "asked", now
                 )

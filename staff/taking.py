@@ -13,8 +13,9 @@ before anything else is written: under PostgreSQL's concurrent writers, of two t
 that read the same handler only the first writes; the other is refused and writes nothing. So
 is one whose complaint a colleague resolved or rejected meanwhile.
 
-An agent of the department who acts on a complaint nobody has taken yet (resolves it, asks its
-customer something, proposes a solution) takes it first (`take_if_untaken`). Refusing instead
+An agent of the department who acts on a complaint nobody has taken yet (answers or asks its
+customer, resolves it, proposes a solution; from the console, the API or the Telegram group
+alike) takes it first (`take_if_untaken`); a note is no action on it. Refusing instead
 would make them take it in a second step that adds nothing; acting without taking would leave a
 case in work with nobody answerable for it."""
 

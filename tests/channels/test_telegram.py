@@ -823,17 +823,19 @@ async def test_a_bad_survey_score_reopens_the_complaint(fake: FakeTelegram, star
     assert rows(bot, "SELECT detail FROM events WHERE kind = 'survey_answered'") != []
     await bot.app.state.services.dispatcher.dispatch_due()
     await until(fake, CUSTOMER, "reopened")
-    # the comment invited under the buttons explains the low score: on the timeline, not the
-    # open complaint's current survey comment
+    # the reopening ended the round: what the customer writes next is more of the reopened
+    # complaint (a follow-up the desk reads), no comment of that round
     channel = bot.app.state.services.channels["telegram"]
     said = "Still charged twice."
     await handle(channel, fake.message_update(chat_id=CUSTOMER, user_id=CUSTOMER, text=said))
     await bot.app.state.services.dispatcher.dispatch_due()
-    await until(fake, CUSTOMER, "Thank you for your comment")
+    await until(fake, CUSTOMER, "added your message")
     assert rows(bot, "SELECT status, survey_comment FROM complaints") == [
         {"status": "reopened", "survey_comment": ""}
     ]
-    assert {"text": said} in rows(bot, "SELECT text FROM messages WHERE direction = 'in'")
+    assert {"text": said, "kind": "follow-up"} in rows(
+        bot, "SELECT text, kind FROM messages WHERE direction = 'in'"
+    )
     assert (await bot.app.state.services.sweeps.run_all())["closing"] == 0
 
 

@@ -78,14 +78,14 @@ async def test_a_complaints_life_by_email(start_bot: Any, sink: Sink) -> None:
 
     agent = await bot.app.state.services.agents.agent_for_name("Li Wei")
     clock.advance(timedelta(hours=6))  # an agent writes: the next update waits a full day
+    await bot.app.state.services.agents.take(number, agent)  # (a reply would take it too)
     await bot.app.state.services.agents.reply(number, agent, "We are looking into it.")
     await bot.app.state.services.dispatcher.dispatch_due()
-    await sink.next()
+    assert "now being handled by Li Wei" in (await sink.next()).get_body(("plain",)).get_content()
+    await sink.next()  # the reply
     assert (await step(bot, clock, timedelta(hours=12)))["progress"] == 0
-    await bot.app.state.services.agents.take(number, agent)
     await bot.app.state.services.agents.resolve(number, agent, "The manager apologised in person.")
     await bot.app.state.services.dispatcher.dispatch_due()
-    assert "now being handled by Li Wei" in (await sink.next()).get_body(("plain",)).get_content()
     assert "resolved" in (await sink.next()).get_body(("plain",)).get_content()
 
     assert (await step(bot, clock, timedelta(days=6)))["surveys"] == 0
@@ -115,10 +115,10 @@ async def test_status_mails_thread_like_an_agents_reply(start_bot: Any, sink: Si
     await sink.next()  # the acknowledgement
     number = complaint(bot)["number"]
     agent = await services.agents.agent_for_name("Li Wei")
-    await services.agents.reply(number, agent, "Could you send a photo?")
     await services.agents.take(number, agent)
+    await services.agents.reply(number, agent, "Could you send a photo?")
     await services.dispatcher.dispatch_due()
-    reply, assigned = await sink.next(), await sink.next()
+    assigned, reply = await sink.next(), await sink.next()
     assert "now being handled by Li Wei" in assigned.get_body(("plain",)).get_content()
     first = ("<k1@c.test>", "<k1@c.test>", f"[{number}] Re: Broken kettle")
     assert thread_of(reply) == thread_of(assigned) == first
