@@ -50,6 +50,7 @@ WHY: Mapping[str, Phrase] = {
     "taken to resolve": N_("taken to resolve"),
     "taken to propose a solution": N_("taken to propose a solution"),
     "taken to ask the customer": N_("taken to ask the customer"),
+    "taken to answer": N_("taken to answer"),
     "a courtesy message to a finished complaint": N_("a courtesy message to a finished complaint"),
     "the sender's own words again within the hour": N_(
         "the sender's own words again within the hour"
