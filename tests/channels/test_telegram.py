@@ -779,10 +779,18 @@ async def test_the_bot_starts_while_telegram_is_unreachable_and_connects_later(
 
 
 async def _resolve_and_score_one(
-    fake: FakeTelegram, bot: Any, clock: ManualClock, text: str, language_code: str = "en"
+    fake: FakeTelegram,
+    bot: Any,
+    clock: ManualClock,
+    text: str,
+    language_code: str = "en",
+    *,
+    score: int = 1,
+    take: bool = True,
 ) -> str:
-    """The customer complains in the chat, an agent takes and resolves it in the group, a week
-    later the survey comes and the customer taps 1; the complaint's number."""
+    """The customer complains in the chat, an agent takes (unless not `take`) and resolves it
+    in the group, a week later the survey comes and the customer taps `score`; the
+    complaint's number."""
     services = bot.app.state.services
     channel = services.channels["telegram"]
     update = fake.message_update(
@@ -790,7 +798,8 @@ async def _resolve_and_score_one(
     )
     await handle(channel, update)
     number: str = rows(bot, "SELECT number FROM complaints")[0]["number"]
-    for command in (f"/take {number}", f"/resolve {number} refunded"):
+    commands = [f"/take {number}"] if take else []
+    for command in [*commands, f"/resolve {number} refunded"]:
         await handle(
             channel,
             fake.message_update(chat_id=GROUP, user_id=AGENT, chat_type="supergroup", text=command),
@@ -806,7 +815,7 @@ async def _resolve_and_score_one(
         fake.callback_update(
             chat_id=CUSTOMER,
             user_id=CUSTOMER,
-            data=f"survey:{number}:1",
+            data=f"survey:{number}:{score}",
             message_id=survey["result"]["message_id"],
         ),
     )

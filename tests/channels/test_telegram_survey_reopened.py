@@ -16,9 +16,9 @@ from complaints.clock import ManualClock
 from outbox import texts
 from tests.channels import test_telegram
 from tests.channels.test_telegram import (
-    AGENT,
     CUSTOMER,
     GROUP,
+    _resolve_and_score_one,
     handle,
     reply_in_group,
     rows,
@@ -38,30 +38,8 @@ async def _reopened_by_a_two(
 ) -> str:
     """The customer complains in the chat, an agent resolves it in the group without taking
     it first, a week later the survey comes and the customer taps 2 (reopens); the number."""
-    services = bot.app.state.services
-    channel = services.channels["telegram"]
-    update = fake.message_update(chat_id=CUSTOMER, user_id=CUSTOMER, text=text, language_code=code)
-    await handle(channel, update)
-    number: str = rows(bot, "SELECT number FROM complaints")[0]["number"]
-    resolve = f"/resolve {number} refunded"
-    await handle(
-        channel,
-        fake.message_update(chat_id=GROUP, user_id=AGENT, chat_type="supergroup", text=resolve),
-    )
-    clock.advance(timedelta(days=7))
-    assert (await services.sweeps.run_all())["surveys"] == 1
-    await services.dispatcher.dispatch_due()
-    survey = await until(fake, CUSTOMER, number)
-    while "reply_markup" not in survey:
-        survey = await until(fake, CUSTOMER, number)
-    tap = fake.callback_update(
-        chat_id=CUSTOMER,
-        user_id=CUSTOMER,
-        data=f"survey:{number}:2",
-        message_id=survey["result"]["message_id"],
-    )
-    await handle(channel, tap)
-    await services.dispatcher.dispatch_due()
+    number = await _resolve_and_score_one(fake, bot, clock, text, code, score=2, take=False)
+    await bot.app.state.services.dispatcher.dispatch_due()
     await until(fake, CUSTOMER, number)  # the reopening notice
     assert rows(bot, "SELECT status FROM complaints") == [{"status": "reopened"}]
     return number
